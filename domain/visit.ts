@@ -1,0 +1,147 @@
+/**
+ * The visit's data, as one zod schema per payload. The API validates requests with
+ * these, activities re-check their inputs with them, and the OpenAPI document is
+ * generated from them. Workflow code imports only the inferred types (`import type`).
+ */
+import { z } from 'zod';
+
+/** A calendar date (no time zone), as dates of service are. */
+export const CalendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'is not a real calendar date');
+
+/** Opaque ids end up in X12 (CLM01 holds 38 characters) and in workflow ids. */
+export const VisitId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,29}$/, 'must be 1-30 letters, digits or dashes');
+
+export const Npi = z.string().regex(/^\d{10}$/, 'must be a 10-digit NPI');
+
+export const Sex = z.enum(['M', 'F', 'U']);
+
+export const Address = z.object({
+  line1: z.string().min(1).max(55),
+  city: z.string().min(1).max(30),
+  state: z.string().regex(/^[A-Z]{2}$/, 'must be a 2-letter state code'),
+  postalCode: z.string().regex(/^\d{5}(\d{4})?$/, 'must be a 5 or 9 digit ZIP code'),
+});
+
+const PersonName = {
+  firstName: z.string().min(1).max(35),
+  lastName: z.string().min(1).max(60),
+};
+
+export const Patient = z.object({
+  /** The practice's medical record number in the PMS. */
+  patientId: z.string().min(1).max(30),
+  ...PersonName,
+  birthDate: CalendarDate,
+  sex: Sex,
+  address: Address,
+});
+
+export const Relationship = z.enum(['self', 'spouse', 'child', 'other']);
+
+export const Subscriber = z.object({
+  ...PersonName,
+  birthDate: CalendarDate,
+  sex: Sex,
+  address: Address.optional(),
+});
+
+export const Coverage = z
+  .object({
+    /** The payer's id as the clearinghouse knows it (e.g. 87726). */
+    payerId: z.string().regex(/^[A-Za-z0-9]{2,10}$/, 'must be 2-10 letters or digits'),
+    payerName: z.string().min(1).max(60),
+    memberId: z.string().regex(/^[A-Za-z0-9-]{2,30}$/, 'must be 2-30 letters, digits or dashes'),
+    groupNumber: z.string().min(1).max(30).optional(),
+    /** The patient's relationship to the subscriber. */
+    relationship: Relationship.default('self'),
+    /** Required when the patient is not the subscriber. */
+    subscriber: Subscriber.optional(),
+  })
+  .refine((c) => c.relationship === 'self' || c.subscriber !== undefined, {
+    message: 'is required when relationship is not self',
+    path: ['subscriber'],
+  });
+
+export const Appointment = z.object({
+  appointmentId: z.string().min(1).max(30).optional(),
+  serviceDate: CalendarDate,
+  providerNpi: Npi,
+  /** CMS place-of-service code; 11 = office. */
+  placeOfService: z.string().regex(/^\d{2}$/, 'must be a 2-digit place-of-service code').default('11'),
+});
+
+export const StartVisit = z.object({
+  visitId: VisitId,
+  patient: Patient,
+  coverage: Coverage,
+  appointment: Appointment,
+});
+
+/** ICD-10-CM as billed: letter, digit, alphanumeric, then up to four more, no decimal point. */
+export const Icd10Code = z.string().regex(/^[A-TV-Z][0-9][0-9A-Z]{1,5}$/, 'must be an ICD-10-CM code without the decimal point');
+/** CPT (5 digits, or 4 digits and F/T/U) or HCPCS level II (a letter and 4 digits). */
+export const ProcedureCode = z.string().regex(/^(\d{4}[0-9FTU]|[A-V]\d{4})$/, 'must be a CPT or HCPCS code');
+export const Modifier = z.string().regex(/^[A-Z0-9]{2}$/, 'must be a 2-character modifier');
+
+export const Diagnosis = z.object({
+  code: Icd10Code,
+  /** 1 = principal. */
+  rank: z.number().int().min(1).max(12),
+});
+
+export const ProcedureLine = z.object({
+  code: ProcedureCode,
+  modifiers: z.array(Modifier).max(4).default([]),
+  units: z.number().int().min(1).max(999).default(1),
+  /** 1-based positions in the diagnosis list (ordered by rank), up to 4. */
+  diagnosisPointers: z.array(z.number().int().min(1).max(12)).min(1).max(4),
+});
+
+export const CodedEncounter = z.object({
+  encounterId: z.string().min(1).max(64),
+  serviceDate: CalendarDate,
+  renderingNpi: Npi,
+  diagnoses: z.array(Diagnosis).min(1).max(12),
+  procedures: z.array(ProcedureLine).min(1).max(50),
+});
+
+export const EncounterSigned = z.object({
+  visitId: VisitId,
+  encounterId: z.string().min(1).max(64),
+});
+
+export type Patient = z.infer<typeof Patient>;
+export type Subscriber = z.infer<typeof Subscriber>;
+export type Coverage = z.infer<typeof Coverage>;
+export type Appointment = z.infer<typeof Appointment>;
+export type StartVisit = z.infer<typeof StartVisit>;
+export type Diagnosis = z.infer<typeof Diagnosis>;
+export type ProcedureLine = z.infer<typeof ProcedureLine>;
+export type CodedEncounter = z.infer<typeof CodedEncounter>;
+export type EncounterSigned = z.infer<typeof EncounterSigned>;
+
+/** A priced charge line: what is posted to the PMS and billed on the claim's SV1. */
+export interface ChargeLine {
+  lineNumber: number;
+  code: string;
+  modifiers: string[];
+  units: number;
+  chargeCents: number;
+  diagnosisPointers: number[];
+}
+
+/** The outcome of a 270/271 exchange, in our words. Amounts in cents. */
+export interface EligibilityResult {
+  active: boolean;
+  planName?: string;
+  copayCents?: number;
+  deductibleCents?: number;
+  deductibleRemainingCents?: number;
+  coinsurancePercent?: number;
+  outOfPocketRemainingCents?: number;
+  /** AAA rejection reasons or other text the payer gave. */
+  messages: string[];
+}

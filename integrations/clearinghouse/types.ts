@@ -1,0 +1,15 @@
+/**
+ * The clearinghouse moves X12 bytes; building and parsing them is domain/x12's job.
+ * Answers that come later (999, 277CA, 835) are delivered to revcycle's webhook
+ * `POST /webhooks/clearinghouse` as X12 bodies, as a clearinghouse mailbox would.
+ */
+export interface ClearinghouseClient {
+  /** Real-time eligibility: sends a 270 interchange, returns the 271 interchange. */
+  eligibility(x12_270: string): Promise<string>;
+  /**
+   * Batch submission of an 837P interchange. The clearinghouse refuses a second
+   * effect for an interchange control number it has already accepted (it answers
+   * with the first submission's id), so resending after a lost response is safe.
+   */
+  submit(x12_837: string): Promise<{ submissionId: string; duplicate: boolean }>;
+}
