@@ -1,0 +1,129 @@
+/**
+ * Scheduling messages (HL7 v2.5.1 ch. 10): SIU^S12 a new appointment starts a visit,
+ * SIU^S15 a cancellation ends it. Read into StartVisit, and built from it for the PMS
+ * simulator, with the same field choices both ways.
+ */
+import type { Hl7Message, Hl7Segment } from '@medplum/core';
+import { Appointment, StartVisit } from '../visit';
+import { DATE, dateField, present, readNpi, validateAs, writeNpi } from './fields';
+import { buildMessage, buildMsh, component, escapeHl7, Hl7MappingError, type MessageHeader, segment, toHl7Date } from './message';
+import { readCoverage, readPatient, writeIn1, writePid } from './patient';
+
+/** Coding system we give AIL-4 for a CMS place-of-service code; HL7 has no field for one. */
+const POS_SYSTEM = 'CMSPOS';
+const DEFAULT_POS = '11';
+
+/** An appointment id as a VisitId: 1-30 letters, digits or dashes; anything else becomes a dash. */
+export function toVisitId(appointmentId: string): string {
+  return appointmentId.replace(/[^A-Za-z0-9-]/g, '-').replace(/^-+/, '').slice(0, 30);
+}
+
+/**
+ * The visit is keyed by the placer appointment id (SCH-1), the id the booking side gave it,
+ * or the filler's (SCH-2) when there is none. The same rule serves S12 and S15, so a
+ * cancellation finds its visit.
+ */
+export function readVisitId(sch: Hl7Segment | undefined, issues: string[]): string | undefined {
+  const id = toVisitId(component(sch, 1) || component(sch, 2));
+  if (id === '') issues.push('SCH-1: missing (and no SCH-2)');
+  return id || undefined;
+}
+
+/**
+ * Date of service: the service's own start (AIS-4), else the timing (TQ1-7), else the
+ * deprecated SCH-11.4, which older senders still fill.
+ */
+export function readServiceDate(msg: Hl7Message): string | undefined {
+  const ais = msg.getAllSegments('AIS').find((s) => component(s, 4) !== '');
+  if (ais) return dateField(ais, 4);
+  const tq1 = msg.getSegment('TQ1');
+  if (component(tq1, 7) !== '') return dateField(tq1, 7);
+  return dateField(msg.getSegment('SCH'), 11, 4);
+}
+
+/** The rendering provider: an AIP personnel resource with an NPI, else the PV1-7 attending doctor. */
+export function readProviderNpi(msg: Hl7Message): string | undefined {
+  for (const aip of msg.getAllSegments('AIP')) {
+    const npi = readNpi(aip, 3);
+    if (npi) return npi;
+  }
+  return readNpi(msg.getSegment('PV1'), 7);
+}
+
+function readPlaceOfService(msg: Hl7Message): string {
+  const ail = msg.getAllSegments('AIL').find((s) => component(s, 4, 3) === POS_SYSTEM);
+  return ail ? component(ail, 4) : DEFAULT_POS;
+}
+
+function readAppointment(msg: Hl7Message, issues: string[]): Appointment | undefined {
+  const raw = {
+    appointmentId: present(component(msg.getSegment('SCH'), 2)),
+    serviceDate: readServiceDate(msg),
+    providerNpi: readProviderNpi(msg),
+    placeOfService: readPlaceOfService(msg),
+  };
+  const sources = {
+    appointmentId: { field: 'SCH-2' },
+    serviceDate: { field: 'AIS-4', ...DATE },
+    providerNpi: { field: 'AIP-3/PV1-7', missing: 'no provider with an NPI' },
+    placeOfService: { field: 'AIL-4' },
+  };
+  return validateAs(Appointment, raw, sources, issues);
+}
+
+/** SIU^S12 → StartVisit. Coverage comes from the first IN1, a segment many PMSs add to SIU. */
+export function mapSiuS12(msg: Hl7Message): StartVisit {
+  const issues: string[] = [];
+  const visitId = readVisitId(msg.getSegment('SCH'), issues);
+  const patient = readPatient(msg.getSegment('PID'), issues);
+  const in1 = msg.getSegment('IN1');
+  if (!in1) issues.push('IN1: missing (no coverage)');
+  const coverage = in1 && readCoverage(in1, issues);
+  const appointment = readAppointment(msg, issues);
+  if (issues.length > 0) throw new Hl7MappingError(issues);
+  return StartVisit.parse({ visitId, patient, coverage, appointment });
+}
+
+export interface Cancellation {
+  visitId: string;
+  reason?: string;
+}
+
+/** SIU^S15 → the visit to cancel, with the event reason (SCH-6) when given. */
+export function mapSiuS15(msg: Hl7Message): Cancellation {
+  const issues: string[] = [];
+  const sch = msg.getSegment('SCH');
+  const visitId = readVisitId(sch, issues);
+  if (!visitId) throw new Hl7MappingError(issues);
+  const reason = present(component(sch, 6, 2) || component(sch, 6, 1));
+  return reason ? { visitId, reason } : { visitId };
+}
+
+function writeSch(visitId: string, appointmentId: string, extra: { reason?: string; serviceDate?: string }): Hl7Segment {
+  const fields: string[] = [escapeHl7(visitId), escapeHl7(appointmentId), '', '', ''];
+  fields[5] = extra.reason ? `^${escapeHl7(extra.reason)}` : '';
+  fields[10] = extra.serviceDate ? `^^^${toHl7Date(extra.serviceDate)}` : '';
+  return segment('SCH', Array.from(fields, (f) => f ?? ''));
+}
+
+/** StartVisit → SIU^S12, the way a PMS books an appointment. */
+export function buildSiuS12(v: StartVisit, header: MessageHeader): Hl7Message {
+  const { appointment: a } = v;
+  const date = toHl7Date(a.serviceDate);
+  return buildMessage([
+    buildMsh('SIU^S12^SIU_S12', header),
+    writeSch(v.visitId, a.appointmentId ?? v.visitId, { serviceDate: a.serviceDate }),
+    writePid(v.patient),
+    segment('PV1', ['1', 'O', '', '', '', '', writeNpi(a.providerNpi)]),
+    writeIn1(v.coverage),
+    segment('RGS', ['1']),
+    segment('AIS', ['1', '', 'VISIT^Office visit^L', date]),
+    segment('AIL', ['1', '', '', `${a.placeOfService}^^${POS_SYSTEM}`, '', date]),
+    segment('AIP', ['1', '', writeNpi(a.providerNpi), '', '', date]),
+  ]);
+}
+
+/** A cancellation of a visit, SIU^S15. */
+export function buildSiuS15(c: Cancellation, header: MessageHeader): Hl7Message {
+  return buildMessage([buildMsh('SIU^S15^SIU_S15', header), writeSch(c.visitId, c.visitId, { reason: c.reason })]);
+}
