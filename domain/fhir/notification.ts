@@ -1,0 +1,70 @@
+/**
+ * "Encounter signed" as a FHIR Subscription rest-hook notification (R4 Subscriptions
+ * Backport IG: a `history` Bundle whose first entry is the SubscriptionStatus, as a
+ * Parameters resource in R4 or a SubscriptionStatus in R4B/R5, followed by the
+ * Encounter and, when the subscription includes it, the Encounter's Appointment).
+ * Also reads the same signal from a search result, for the safety-net sweep.
+ * Invalid notifications are a ZodError, which the API answers with 400.
+ */
+import type { Appointment, Encounter, Resource } from '@medplum/fhirtypes';
+import { z } from 'zod';
+import { refersTo } from './references';
+import { IDENTIFIER } from './systems';
+
+export interface EncounterSignal {
+  encounterId: string;
+  /** From the included Appointment's urn:revcycle:visit identifier: the visit revcycle pre-populated. */
+  visitId?: string;
+  /** "Appointment/<id>", for an EHR that does not include the Appointment. */
+  appointmentRef?: string;
+}
+
+/** The visit an encounter belongs to, from its Appointment among `included` resources. */
+export function encounterSignal(encounter: Encounter, included: Resource[]): EncounterSignal {
+  const ref = encounter.appointment?.[0];
+  const appointment = included.find((r): r is Appointment => r.resourceType === 'Appointment' && refersTo(ref, r));
+  const visitId = appointment?.identifier?.find((i) => i.system === IDENTIFIER.visit)?.value;
+  const appointmentRef = ref?.reference?.match(/Appointment\/[^/]+/)?.[0] ?? (appointment?.id ? `Appointment/${appointment.id}` : undefined);
+  return { encounterId: encounter.id ?? '', ...(visitId && { visitId }), ...(appointmentRef && { appointmentRef }) };
+}
+
+const Entry = z.object({
+  fullUrl: z.string().optional(),
+  resource: z.looseObject({ resourceType: z.string(), id: z.string().optional() }).optional(),
+});
+
+const NotificationBundle = z.object({
+  resourceType: z.literal('Bundle'),
+  type: z.literal('history'),
+  entry: z.array(Entry).min(1, 'a notification has at least its SubscriptionStatus entry'),
+});
+
+type Entry = z.infer<typeof Entry>;
+
+/** The notification type from the status entry: event-notification, handshake, heartbeat, query-event… */
+function notificationType(status: Entry['resource']): string | undefined {
+  if (status?.resourceType === 'SubscriptionStatus') return status.type as string | undefined;
+  const params = (status?.parameter ?? []) as { name?: string; valueCode?: string }[];
+  return params.find((p) => p.name === 'type')?.valueCode;
+}
+
+const EncounterNotification = NotificationBundle.transform((bundle, ctx): EncounterSignal => {
+  const [status, ...events] = bundle.entry;
+  if (!['Parameters', 'SubscriptionStatus'].includes(status.resource?.resourceType ?? '')) {
+    ctx.addIssue({ code: 'custom', path: ['entry', 0, 'resource'], message: 'the first entry must be the SubscriptionStatus (Parameters in R4)' });
+    return z.NEVER;
+  }
+  const included = events.flatMap((e) => (e.resource ? [e.resource as Resource] : []));
+  const encounter = included.find((r): r is Encounter => r.resourceType === 'Encounter' && !!r.id);
+  if (encounter) return encounterSignal(encounter, included);
+  // id-only payloads carry the Encounter's address and no body
+  const idOnly = events.map((e) => e.fullUrl?.match(/Encounter\/([^/]+)(\/_history\/[^/]+)?$/)?.[1]).find(Boolean);
+  if (idOnly) return { encounterId: idOnly };
+  const type = notificationType(status.resource) ?? 'notification';
+  ctx.addIssue({ code: 'custom', path: ['entry'], message: `this ${type} carries no Encounter` });
+  return z.NEVER;
+});
+
+export function parseEncounterNotification(body: unknown): EncounterSignal {
+  return EncounterNotification.parse(body);
+}
