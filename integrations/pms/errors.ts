@@ -1,0 +1,30 @@
+/**
+ * The two ways a charge post fails. The activity layer maps them to Temporal: a rejection
+ * is a non-retryable ApplicationFailure (a person must fix the charges), unavailability is
+ * retried with backoff, with the same idempotency key / control id, so a post that did
+ * land but whose answer was lost is not posted twice.
+ */
+
+/** The PMS refused the post (HL7 AE or AR, HTTP 4xx): sending it again will not help. */
+export class PmsRejectedError extends Error {
+  readonly code = 'PMS_REJECTED';
+  readonly nonRetryable = true;
+  constructor(
+    message: string,
+    /** The PMS's own reason code (ERR-5 / the JSON error code), when it gave one. */
+    readonly reason?: string,
+  ) {
+    super(message);
+    this.name = 'PmsRejectedError';
+  }
+}
+
+/** No answer, a dropped connection, HTTP 5xx, or an HL7 AR that asks to send again. */
+export class PmsUnavailableError extends Error {
+  readonly code = 'PMS_UNAVAILABLE';
+  readonly nonRetryable = false;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PmsUnavailableError';
+  }
+}

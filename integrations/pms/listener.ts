@@ -1,0 +1,169 @@
+/**
+ * The MLLP listener the PMS sends scheduling and registration messages to. Each message
+ * is acknowledged only after its handler resolved (the visit workflow started, the record
+ * written) and its control id was recorded, so an AA means "durably handled". A message
+ * whose control id was already handled is acknowledged AA again without a second effect.
+ *
+ * ACK codes (HL7 v2.5.1 2.9.2): AA handled; AE the content cannot be used (a field is
+ * missing or malformed, or the handler rejected it), do not resend unchanged; AR the
+ * message is unreadable or of a type we do not take, or we could not process it now
+ * (ERR-3 207), in which case resending the same message is the right thing to do.
+ */
+import net from 'net';
+import { type Ack, type Acknowledged, buildAck, Hl7ErrorCode } from '../../domain/hl7/ack';
+import type { Registration } from '../../domain/hl7/adt';
+import { type InboundEvent, readAcknowledged, readInbound } from '../../domain/hl7/inbound';
+import { Hl7MappingError, Hl7ParseError, UnsupportedHl7MessageError } from '../../domain/hl7/message';
+import { MllpDeframer, frameMllp } from '../../domain/hl7/mllp';
+import type { Cancellation } from '../../domain/hl7/siu';
+import type { StartVisit } from '../../domain/visit';
+
+/** A handler's way to say "this message cannot be used" (answered AE) rather than "not now" (AR). */
+export class InboundRejectedError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InboundRejectedError';
+  }
+}
+
+export interface InboundHandlers {
+  appointmentBooked(v: StartVisit, controlId: string): Promise<void>;
+  appointmentCancelled(c: Cancellation, controlId: string): Promise<void>;
+  registration(r: Registration, controlId: string): Promise<void>;
+}
+
+/** Control ids already handled; durable in production (Postgres), a Set in tests. */
+export interface SeenControlIds {
+  has(controlId: string): Promise<boolean>;
+  add(controlId: string): Promise<void>;
+}
+
+export interface MllpListenerOptions {
+  port?: number;
+  host?: string;
+  handlers: InboundHandlers;
+  seen: SeenControlIds;
+  /** Told about failures answered AR 207 (ours, not the sender's); receives no message content. */
+  onError?: (err: unknown, controlId: string) => void;
+}
+
+export interface MllpListener {
+  port: number;
+  close(): Promise<void>;
+}
+
+type AckReply = Omit<Ack, 'controlId'>;
+
+const rejected = (hl7Code: string, appCode: string, message: string, code: 'AE' | 'AR' = 'AR'): AckReply => ({
+  code,
+  error: { hl7Code, severity: 'E', appCode, message },
+});
+
+function dispatch(event: InboundEvent, handlers: InboundHandlers, controlId: string): Promise<void> {
+  switch (event.kind) {
+    case 'appointmentBooked':
+      return handlers.appointmentBooked(event.visit, controlId);
+    case 'appointmentCancelled':
+      return handlers.appointmentCancelled(event.cancellation, controlId);
+    case 'registration':
+      return handlers.registration(event.registration, controlId);
+  }
+}
+
+/** Reads, dedupes and hands one message to its handler; the reply says how it went. */
+async function handle(text: string, to: Acknowledged, opts: MllpListenerOptions): Promise<AckReply> {
+  if (to.controlId === '') return rejected(Hl7ErrorCode.requiredFieldMissing, 'HL7_MAPPING', 'MSH-10: missing');
+  if (await opts.seen.has(to.controlId)) return { code: 'AA', text: 'duplicate: already handled' };
+  try {
+    await dispatch(readInbound(text), opts.handlers, to.controlId);
+  } catch (err) {
+    return replyToFailure(err, to.controlId, opts);
+  }
+  await opts.seen.add(to.controlId);
+  return { code: 'AA' };
+}
+
+function replyToFailure(err: unknown, controlId: string, opts: MllpListenerOptions): AckReply {
+  if (err instanceof UnsupportedHl7MessageError) return rejected(Hl7ErrorCode.unsupportedMessageType, err.code, err.message);
+  if (err instanceof Hl7MappingError) {
+    const allMissing = err.issues.every((i) => /: missing/.test(i));
+    return rejected(allMissing ? Hl7ErrorCode.requiredFieldMissing : Hl7ErrorCode.dataTypeError, err.code, err.message, 'AE');
+  }
+  if (err instanceof InboundRejectedError) return rejected(Hl7ErrorCode.internalError, err.code, err.message, 'AE');
+  opts.onError?.(err, controlId);
+  return rejected(Hl7ErrorCode.internalError, 'TRY_AGAIN', 'not processed; send the message again');
+}
+
+/**
+ * Concurrent deliveries of one control id (two connections) share one handling, so the
+ * handler runs once even before the first has been recorded as seen.
+ */
+function createProcessor(opts: MllpListenerOptions) {
+  const inFlight = new Map<string, Promise<AckReply>>();
+  return async (text: string): Promise<string> => {
+    let to: Acknowledged;
+    try {
+      to = readAcknowledged(text);
+    } catch (err) {
+      const reason = err instanceof Hl7ParseError ? err.message : 'unreadable message';
+      return buildAck({ controlId: '' }, rejected('100', 'HL7_PARSE', reason)).toString();
+    }
+    let reply = inFlight.get(to.controlId);
+    if (!reply) {
+      reply = handle(text, to, opts).catch((err) => replyToFailure(err, to.controlId, opts));
+      inFlight.set(to.controlId, reply);
+      reply.finally(() => inFlight.delete(to.controlId)).catch(() => undefined);
+    }
+    return buildAck(to, await reply).toString();
+  };
+}
+
+/** One connection: messages are handled in the order they arrive, each ACK sent before the next is read. */
+function serveConnection(socket: net.Socket, process: (text: string) => Promise<string>): void {
+  const deframer = new MllpDeframer();
+  let queue = Promise.resolve();
+  socket.on('data', (chunk) => {
+    let messages: string[];
+    try {
+      messages = deframer.push(chunk);
+    } catch {
+      socket.destroy();
+      return;
+    }
+    for (const text of messages) {
+      queue = queue
+        .then(async () => {
+          const ack = await process(text);
+          if (!socket.destroyed) socket.write(frameMllp(ack));
+        })
+        .catch(() => socket.destroy());
+    }
+  });
+  socket.on('error', () => socket.destroy());
+}
+
+export function startMllpListener(opts: MllpListenerOptions): Promise<MllpListener> {
+  const process = createProcessor(opts);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    serveConnection(socket, process);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '0.0.0.0', () => {
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
