@@ -27,7 +27,7 @@ export function frameMllp(message: string): Buffer {
 
 /** Turns a stream of chunks into whole messages; bytes outside a frame (stray CR/LF) are skipped. */
 export class MllpDeframer {
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
 
   /** Adds a chunk; returns every message it completed, in order. */
   push(chunk: Buffer): string[] {

@@ -139,7 +139,9 @@ function serveConnection(socket: net.Socket, process: (text: string) => Promise<
           const ack = await process(text);
           if (!socket.destroyed) socket.write(frameMllp(ack));
         })
-        .catch(() => socket.destroy());
+        .catch(() => {
+          socket.destroy();
+        });
     }
   });
   socket.on('error', () => socket.destroy());

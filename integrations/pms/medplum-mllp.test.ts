@@ -7,7 +7,7 @@
  * Our own deframer (domain/hl7/mllp.ts) is run on the same bytes for comparison.
  */
 import type { Hl7Message } from '@medplum/core';
-import { Hl7Connection, Hl7Server } from '@medplum/hl7';
+import { Hl7Connection, type Hl7MessageEvent, Hl7Server } from '@medplum/hl7';
 import net from 'net';
 import { frameMllp, MllpDeframer } from '../../domain/hl7/mllp';
 
@@ -20,7 +20,7 @@ async function libraryReads(chunks: Buffer[]): Promise<string[]> {
   const socket = new net.Socket();
   const connection = new Hl7Connection(socket);
   const received: string[] = [];
-  connection.addEventListener('message', (event) => received.push(event.message.toString()));
+  connection.addEventListener('message', (event: Hl7MessageEvent) => received.push(event.message.toString()));
   for (const chunk of chunks) socket.emit('data', chunk);
   await new Promise((resolve) => setImmediate(resolve));
   socket.destroy();
@@ -63,7 +63,7 @@ describe('@medplum/hl7 4.5.2 MLLP framing (the reason for domain/hl7/mllp.ts)', 
     let first!: () => void;
     const arrived = new Promise<void>((resolve) => (first = resolve));
     const server = new Hl7Server((connection) => {
-      connection.addEventListener('message', (event) => {
+      connection.addEventListener('message', (event: Hl7MessageEvent) => {
         received.push(event.message);
         first();
       });
