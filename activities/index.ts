@@ -1,0 +1,31 @@
+/**
+ * Activities as a factory over injected clients: the worker wires the real FHIR, HL7 and
+ * X12 clients, tests wire simulators or fakes, and workflows import only the type.
+ */
+import type { Db } from '../db/knex';
+import type { ClearinghouseClient } from '../integrations/clearinghouse/types';
+import type { EhrClient } from '../integrations/ehr/types';
+import type { PmsClient } from '../integrations/pms/types';
+import { billingActivities } from './billing';
+import { clearinghouseActivities, type X12Settings } from './clearinghouse';
+import { ehrActivities } from './ehr';
+import { pmsActivities } from './pms';
+
+export interface ActivityDeps {
+  db: Db;
+  ehr: EhrClient;
+  pms: PmsClient;
+  clearinghouse: ClearinghouseClient;
+  x12: X12Settings;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...billingActivities(deps.db),
+    ...ehrActivities(deps.db, deps.ehr),
+    ...pmsActivities(deps.db, deps.pms),
+    ...clearinghouseActivities(deps.db, deps.clearinghouse, deps.x12),
+  };
+}
+
+export type VisitActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,60 @@
+/**
+ * One error vocabulary for the API, mapped to HTTP in one middleware: every error body
+ * is `{ code, message, hint?, issues? }`. A client's mistake is a 4xx naming the field
+ * and the reason; anything else is a 500 with no internals in the body.
+ */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ErrorRequestHandler } from 'express';
+import { ZodError } from 'zod';
+import { INVALID_STAGE } from '../workflows/definitions';
+
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly hint?: string,
+    readonly issues?: Issue[],
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new ApiError(404, 'NOT_FOUND', `${what} not found`);
+
+export function zodIssues(err: ZodError): Issue[] {
+  return err.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+}
+
+function toApiError(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  if (err instanceof ZodError) return new ApiError(400, 'VALIDATION_FAILED', 'the request is not valid', 'fix the fields listed in issues', zodIssues(err));
+  const bodyError = err as { type?: string; status?: number };
+  if (bodyError?.type === 'entity.parse.failed') return new ApiError(400, 'MALFORMED_BODY', 'the request body is not valid JSON');
+  if (bodyError?.type === 'entity.too.large') return new ApiError(413, 'BODY_TOO_LARGE', 'the request body is too large');
+  if (bodyError?.type === 'charset.unsupported' || bodyError?.type === 'encoding.unsupported') return new ApiError(415, 'UNSUPPORTED_ENCODING', 'unsupported body encoding');
+  if (err instanceof WorkflowNotFoundError) return notFound('visit');
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === INVALID_STAGE) {
+    return new ApiError(409, 'INVALID_STAGE', err.cause.message, 'read the visit\'s stage with GET /visits/{visitId}');
+  }
+  return undefined;
+}
+
+export function errorMiddleware(log: (msg: string, meta: object) => void): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const known = toApiError(err);
+    if (!known) {
+      // Log the failure for operators (no request body: it may hold PHI); the client gets no internals.
+      log('request failed', { method: req.method, path: req.path, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+      res.status(500).json({ code: 'INTERNAL', message: 'internal error; the request may be retried' });
+      return;
+    }
+    res.status(known.status).json({ code: known.code, message: known.message, hint: known.hint, issues: known.issues });
+  };
+}

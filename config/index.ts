@@ -1,0 +1,161 @@
+/**
+ * One validated configuration object, read once from the environment at start-up.
+ * A bad value stops start-up with a message naming the variable; nothing falls back
+ * silently. Secrets may come from `<VAR>_FILE` (Docker/Kubernetes secrets).
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const url = z.string().url();
+const positiveMs = z.coerce.number().int().positive();
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** Each entry: environment variable → schema. The variable name is the path in error messages. */
+const env = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  DATA_DIR: z.string().min(1).default('.data'),
+
+  DATABASE_URL: url.optional(),
+  EMBEDDED_PG_PORT: port.default(5433),
+
+  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('revcycle-visits'),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+
+  API_PORT: port.default(3000),
+  API_PUBLIC_URL: url.optional(),
+
+  EHR_FHIR_URL: url.optional(),
+  PMS_MODE: z.enum(['rest', 'hl7']).default('hl7'),
+  PMS_REST_URL: url.optional(),
+  PMS_MLLP_HOST: z.string().min(1).optional(),
+  PMS_MLLP_PORT: port.optional(),
+  CLEARINGHOUSE_URL: url.optional(),
+  MLLP_LISTEN_PORT: port.default(2575),
+
+  SIM_EHR_PORT: port.default(8081),
+  SIM_PMS_HTTP_PORT: port.default(8082),
+  SIM_PMS_MLLP_PORT: port.default(2576),
+  SIM_CLEARINGHOUSE_PORT: port.default(8083),
+
+  INTEGRATION_TIMEOUT_MS: positiveMs.default(10_000),
+  /** How long an inactive-coverage visit waits for corrected coverage before it closes. */
+  COVERAGE_DEADLINE_MS: positiveMs.default(7 * 24 * 3600_000),
+  /** How long a submitted claim waits for its 277CA before it is flagged for follow-up. */
+  ACK_TIMEOUT_MS: positiveMs.default(2 * 24 * 3600_000),
+  /** How long a claim waits for its 835 before a status follow-up is due. */
+  ADJUDICATION_TIMEOUT_MS: positiveMs.default(45 * 24 * 3600_000),
+
+  BILLING_PROVIDER_NAME: z.string().min(1).max(60).default('REVCYCLE DEMO CLINIC'),
+  BILLING_PROVIDER_NPI: z.string().regex(/^\d{10}$/, 'must be a 10-digit NPI').default('1245319599'),
+  BILLING_PROVIDER_TIN: z.string().regex(/^\d{9}$/, 'must be a 9-digit TIN').default('123456789'),
+  BILLING_PROVIDER_ADDRESS: z.string().regex(/^[^|]+\|[^|]+\|[A-Z]{2}\|\d{5}(\d{4})?$/, 'must be "line1|city|ST|zip"').default('100 MAIN ST|SPRINGFIELD|IL|627010001'),
+  SUBMITTER_ID: z.string().regex(/^[A-Za-z0-9]{2,15}$/, 'must be 2-15 letters or digits').default('REVCYCLE'),
+  CLEARINGHOUSE_RECEIVER_ID: z.string().regex(/^[A-Za-z0-9]{2,15}$/, 'must be 2-15 letters or digits').default('CLEARINGHOUSE'),
+  X12_USAGE: z.enum(['T', 'P']).default('T'),
+
+  START_SIMULATORS: bool.optional(),
+};
+
+const Schema = z.object(env);
+type Env = z.infer<typeof Schema>;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** `<VAR>_FILE` points at a file holding the value (trailing newline dropped). */
+function withFileSecrets(source: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const key of Object.keys(env)) {
+    const file = source[`${key}_FILE`];
+    const raw = file ? readFileSync(file, 'utf8').replace(/\r?\n$/, '') : source[key];
+    out[key] = raw === '' ? undefined : raw;
+  }
+  return out;
+}
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  database: { url?: string; embeddedPort: number };
+  temporal: { address?: string; namespace: string; taskQueue: string; devPort: number; uiPort: number };
+  api: { port: number; publicUrl?: string };
+  ehr: { fhirUrl?: string };
+  pms: { mode: 'rest' | 'hl7'; restUrl?: string; mllpHost?: string; mllpPort?: number };
+  clearinghouse: { url?: string };
+  mllpListenPort: number;
+  simulators: { start: boolean; ehrPort: number; pmsHttpPort: number; pmsMllpPort: number; clearinghousePort: number };
+  integrationTimeoutMs: number;
+  timers: { coverageDeadlineMs: number; ackTimeoutMs: number; adjudicationTimeoutMs: number };
+  billingProvider: { name: string; npi: string; tin: string; address: { line1: string; city: string; state: string; postalCode: string } };
+  x12: { submitterId: string; receiverId: string; usage: 'T' | 'P' };
+}
+
+export function parseConfig(source: NodeJS.ProcessEnv): Config {
+  const parsed = Schema.safeParse(withFileSecrets(source));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const external = e.EHR_FHIR_URL && e.CLEARINGHOUSE_URL && (e.PMS_REST_URL || e.PMS_MLLP_HOST);
+  const [line1, city, state, postalCode] = e.BILLING_PROVIDER_ADDRESS.split('|');
+  const config: Config = {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.DATA_DIR,
+    database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, devPort: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_UI_PORT },
+    api: { port: e.API_PORT, publicUrl: e.API_PUBLIC_URL },
+    ehr: { fhirUrl: e.EHR_FHIR_URL },
+    pms: { mode: e.PMS_MODE, restUrl: e.PMS_REST_URL, mllpHost: e.PMS_MLLP_HOST, mllpPort: e.PMS_MLLP_PORT },
+    clearinghouse: { url: e.CLEARINGHOUSE_URL },
+    mllpListenPort: e.MLLP_LISTEN_PORT,
+    simulators: {
+      start: e.START_SIMULATORS ?? !external,
+      ehrPort: e.SIM_EHR_PORT,
+      pmsHttpPort: e.SIM_PMS_HTTP_PORT,
+      pmsMllpPort: e.SIM_PMS_MLLP_PORT,
+      clearinghousePort: e.SIM_CLEARINGHOUSE_PORT,
+    },
+    integrationTimeoutMs: e.INTEGRATION_TIMEOUT_MS,
+    timers: { coverageDeadlineMs: e.COVERAGE_DEADLINE_MS, ackTimeoutMs: e.ACK_TIMEOUT_MS, adjudicationTimeoutMs: e.ADJUDICATION_TIMEOUT_MS },
+    billingProvider: { name: e.BILLING_PROVIDER_NAME, npi: e.BILLING_PROVIDER_NPI, tin: e.BILLING_PROVIDER_TIN, address: { line1, city, state, postalCode } },
+    x12: { submitterId: e.SUBMITTER_ID, receiverId: e.CLEARINGHOUSE_RECEIVER_ID, usage: e.X12_USAGE },
+  };
+  if (!config.simulators.start) requireExternal(config);
+  return config;
+}
+
+/** Without simulators every outside party needs a real address. */
+function requireExternal(c: Config): void {
+  const missing: string[] = [];
+  if (!c.ehr.fhirUrl) missing.push('EHR_FHIR_URL: required when START_SIMULATORS=false');
+  if (!c.clearinghouse.url) missing.push('CLEARINGHOUSE_URL: required when START_SIMULATORS=false');
+  if (c.pms.mode === 'rest' && !c.pms.restUrl) missing.push('PMS_REST_URL: required when PMS_MODE=rest');
+  if (c.pms.mode === 'hl7' && !(c.pms.mllpHost && c.pms.mllpPort)) missing.push('PMS_MLLP_HOST, PMS_MLLP_PORT: required when PMS_MODE=hl7');
+  if (missing.length) throw new ConfigError(missing);
+}
+
+let loaded: Config | undefined;
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  loaded = parseConfig(source);
+  return loaded;
+}
+
+export function getConfig(): Config {
+  if (!loaded) throw new Error('getConfig() called before loadConfig()');
+  return loaded;
+}
+
+/** Every variable the app reads, for docs and the docker-compose check. */
+export const CONFIG_VARIABLES = Object.keys(env);

@@ -1,0 +1,65 @@
+/**
+ * What the visit workflow learns about its claim from the clearinghouse, in our words.
+ * The X12 parsers produce richer objects; the webhook maps them to these, one per claim.
+ */
+
+/** Claim frequency (CLM05-3): 1 original, 7 replacement of a prior claim, 8 void. */
+export type ClaimFrequency = '1' | '7' | '8';
+
+export type ClaimStatus =
+  | 'built' | 'submitted' | 'accepted' | 'rejected' | 'paid' | 'partially_paid' | 'denied' | 'reversed';
+
+/** A 999 (syntax) or 277CA (payer front end) answer about one claim. */
+export interface ClaimAcknowledgment {
+  kind: '999' | '277CA';
+  /** Which submission it answers: the interchange control number (999) or the claim's frequency (277CA). */
+  controlNumber?: number;
+  accepted: boolean;
+  /** STC category:status codes (277CA) or IK5/AK9 codes (999). */
+  codes: string[];
+  message?: string;
+  payerClaimNumber?: string;
+  /** Fingerprint of the delivered file and claim: a redelivery carries the same key. */
+  sourceKey: string;
+}
+
+export interface RemittanceAdjustment {
+  /** null for a claim-level CAS, else the SVC line number (LX order on the claim). */
+  lineNumber: number | null;
+  group: 'CO' | 'PR' | 'OA' | 'PI' | 'CR';
+  carc: string;
+  amountCents: number;
+  rarcs: string[];
+}
+
+/** One CLP loop of an 835, for one claim. */
+export interface ClaimRemittance {
+  traceNumber: string;
+  payerId: string;
+  paidOn?: string;
+  /** CLP02: 1/2/3 processed (paid), 4 denied, 22 reversal. */
+  claimStatusCode: string;
+  frequency?: ClaimFrequency;
+  chargeCents: number;
+  paidCents: number;
+  patientResponsibilityCents: number;
+  payerClaimNumber?: string;
+  adjustments: RemittanceAdjustment[];
+  lines: { lineNumber: number; code: string; chargeCents: number; paidCents: number }[];
+  sourceKey: string;
+}
+
+export function isDenied(r: ClaimRemittance): boolean {
+  return r.claimStatusCode === '4' || (r.paidCents === 0 && r.patientResponsibilityCents === 0 && r.claimStatusCode !== '22');
+}
+
+/** CARCs on a remittance, as `GROUP-CARC` (e.g. CO-16), once each. */
+export function denialCodes(r: ClaimRemittance): string[] {
+  const codes = r.adjustments.filter((a) => a.group !== 'PR' && a.carc !== '45').map((a) => `${a.group}-${a.carc}`);
+  return [...new Set(codes)];
+}
+
+/** Sum of adjustments in a group, e.g. contractual (CO). */
+export function adjustedCents(r: ClaimRemittance, group: RemittanceAdjustment['group']): number {
+  return r.adjustments.filter((a) => a.group === group).reduce((s, a) => s + a.amountCents, 0);
+}

@@ -1,0 +1,27 @@
+/** Visits this project writes itself for tests (public samples live in ../shared/fixtures). */
+import type { CodedEncounter, StartVisit } from '../domain/visit';
+
+export function sampleVisit(visitId: string, memberId = 'W123456789', patientId = `P${visitId.replace(/-/g, '').slice(-8)}`): StartVisit {
+  return {
+    visitId,
+    patient: {
+      patientId, firstName: 'JANE', lastName: 'DOE', birthDate: '1980-02-14', sex: 'F',
+      address: { line1: '12 ELM ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62701' },
+    },
+    coverage: { payerId: '87726', payerName: 'UNITEDHEALTHCARE', memberId, groupNumber: 'GRP001', relationship: 'self' },
+    appointment: { appointmentId: `A-${visitId}`, serviceDate: '2026-11-20', providerNpi: '1234567893', placeOfService: '11' },
+  };
+}
+
+export function sampleEncounter(encounterId = 'enc-1'): CodedEncounter {
+  return {
+    encounterId,
+    serviceDate: '2026-11-20',
+    renderingNpi: '1234567893',
+    diagnoses: [{ code: 'M5450', rank: 1 }, { code: 'E119', rank: 2 }],
+    procedures: [
+      { code: '99214', modifiers: ['25'], units: 1, diagnosisPointers: [1, 2] },
+      { code: '20610', modifiers: ['RT'], units: 1, diagnosisPointers: [1] },
+    ],
+  };
+}

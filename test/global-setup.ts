@@ -1,0 +1,39 @@
+/**
+ * One embedded Postgres and one Temporal dev server (the pinned `temporal` CLI, with
+ * the custom search attributes) for every integration test in the run. Each test
+ * file makes its own database and task queue, so files do not see each other's data.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres } from '../scripts/postgres';
+import { toolPath } from '../scripts/tools';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export default async function globalSetup(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'revcycle-pg-'));
+  const pgPort = await freePort();
+  const pg = await startEmbeddedPostgres({ dir, port: pgPort, persistent: false });
+  const temporal = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: toolPath('temporal') },
+      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      extraArgs: ['--log-level', 'error'],
+    },
+  });
+  process.env.TEST_PG_ADMIN_URL = pg.url('postgres');
+  process.env.TEST_TEMPORAL_ADDRESS = temporal.address;
+  Object.assign(globalThis, { __revcycle: { pg, temporal } });
+}

@@ -1,0 +1,202 @@
+/**
+ * visitWorkflow on the real Temporal dev server, with activities mocked (typed as the
+ * real ones): every path a biller cares about, asserted on the status query and on
+ * the search attributes an analyst would query.
+ */
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { NativeConnection, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { VisitActivities } from '../activities';
+import type { ClaimRemittance } from '../domain/claim';
+import { bundleWorkflows, createVisitWorker } from '../scripts/worker';
+import { sampleEncounter, sampleVisit } from '../test/fixtures';
+import { eventually, temporalClients, uniqueId } from '../test/support';
+import {
+  cancelUpdate, claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal, statusQuery, updateCoverageUpdate,
+  type VisitStage, type VisitStatus,
+} from './definitions';
+import { visitWorkflow } from './visit';
+
+const timers = { coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 60_000, activityTimeoutMs: 5_000 };
+
+let clients: { client: Client; nativeConnection: NativeConnection; close(): Promise<void> };
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  clients = await temporalClients();
+  bundle = await bundleWorkflows();
+});
+afterAll(() => clients.close());
+
+interface Calls {
+  submitted: { attempt: number; frequency: string; payerClaimNumber?: string }[];
+  eligibility: number;
+  closed: string[];
+}
+
+function mockActivities(active: boolean[] = [true]): { acts: VisitActivities; calls: Calls } {
+  const calls: Calls = { submitted: [], eligibility: 0, closed: [] };
+  const acts: VisitActivities = {
+    recordIntake: async () => undefined,
+    prepopulateEhr: async () => ({ patientRef: 'Patient/1', coverageRef: 'Coverage/1', appointmentRef: 'Appointment/1' }),
+    checkEligibility: async () => ({ active: active[Math.min(calls.eligibility++, active.length - 1)], messages: [] }),
+    fetchEncounter: async ({ encounterId }) => sampleEncounter(encounterId),
+    recordCodingCorrection: async ({ encounter }) => encounter,
+    postCharges: async () => [
+      { lineNumber: 1, code: '99214', modifiers: ['25'], units: 1, chargeCents: 19500, diagnosisPointers: [1, 2] },
+      { lineNumber: 2, code: '20610', modifiers: ['RT'], units: 1, chargeCents: 18000, diagnosisPointers: [1] },
+    ],
+    submitClaim: async ({ attempt, frequency, payerClaimNumber }) => {
+      calls.submitted.push({ attempt, frequency, payerClaimNumber });
+      return { controlNumber: 1000 + attempt, billedCents: 37500 };
+    },
+    recordAcknowledgment: async () => undefined,
+    recordRemittance: async () => undefined,
+    closeVisit: async ({ outcome }) => void calls.closed.push(outcome),
+  };
+  return { acts, calls };
+}
+
+async function withWorker<T>(acts: VisitActivities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = uniqueId('tq');
+  const worker: Worker = await createVisitWorker({ connection: clients.nativeConnection, taskQueue, activities: acts, workflowBundle: bundle });
+  return worker.runUntil(fn(taskQueue));
+}
+
+async function start(taskQueue: string, memberId = 'W1', t = timers): Promise<{ handle: WorkflowHandle<typeof visitWorkflow>; visitId: string }> {
+  const visitId = uniqueId('v');
+  const handle = await clients.client.workflow.start(visitWorkflow, {
+    workflowId: `visit-${visitId}`, taskQueue, args: [{ visit: sampleVisit(visitId, memberId), timers: t }],
+  });
+  return { handle, visitId };
+}
+
+const reachStage = (h: WorkflowHandle, stage: VisitStage) =>
+  eventually(async () => {
+    const s: VisitStatus = await h.query(statusQuery);
+    return s.stage === stage && s;
+  });
+
+function remittance(overrides: Partial<ClaimRemittance>): ClaimRemittance {
+  return {
+    traceNumber: 'T1', payerId: '87726', claimStatusCode: '1', frequency: '1', chargeCents: 37500, paidCents: 27000,
+    patientResponsibilityCents: 3000, payerClaimNumber: 'PCN-1',
+    adjustments: [{ lineNumber: 1, group: 'CO', carc: '45', amountCents: 7500, rarcs: [] }, { lineNumber: 1, group: 'PR', carc: '3', amountCents: 3000, rarcs: [] }],
+    lines: [{ lineNumber: 1, code: '99214', chargeCents: 19500, paidCents: 13500 }, { lineNumber: 2, code: '20610', chargeCents: 18000, paidCents: 13500 }],
+    sourceKey: 'file-1#1', ...overrides,
+  };
+}
+
+async function acknowledge(h: WorkflowHandle, attempt: number, payerClaimNumber = 'PCN-1') {
+  await h.signal(claimAcknowledgedSignal, { kind: '999', controlNumber: 1000 + attempt, accepted: true, codes: ['A'], sourceKey: `999-${attempt}` });
+  await h.signal(claimAcknowledgedSignal, { kind: '277CA', accepted: true, codes: ['A1:20'], payerClaimNumber, sourceKey: `277-${attempt}` });
+}
+
+async function searchAttributes(h: WorkflowHandle): Promise<Record<string, unknown>> {
+  const d = await h.describe();
+  const out: Record<string, unknown> = {};
+  for (const { key, value } of d.typedSearchAttributes.getAll()) out[key.name] = value;
+  return out;
+}
+
+test('a paid visit runs every stage, closes, and is findable by its search attributes without any patient identifier', async () => {
+  const { acts, calls } = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const { handle, visitId } = await start(tq);
+    await reachStage(handle, 'awaiting_encounter');
+    await handle.signal(encounterSignedSignal, { encounterId: 'enc-9' });
+    await handle.signal(encounterSignedSignal, { encounterId: 'enc-other' }); // a redelivery changes nothing
+    await reachStage(handle, 'claim_submitted');
+    await acknowledge(handle, 1);
+    await reachStage(handle, 'awaiting_adjudication');
+    const r = remittance({});
+    await handle.signal(remittanceReceivedSignal, r);
+    await handle.signal(remittanceReceivedSignal, r); // a redelivered 835 is ignored
+    const result = await handle.result();
+
+    expect(result.stage).toBe('closed');
+    expect(result.outcome).toBe('paid');
+    expect(result.encounterId).toBe('enc-9');
+    expect(result.history.map((h) => h.stage)).toEqual([
+      'intake', 'eligibility', 'awaiting_encounter', 'coding', 'charges', 'claim_submitted', 'awaiting_adjudication', 'closed',
+    ]);
+    expect(result.claim).toMatchObject({ status: 'paid', billedCents: 37500, paidCents: 27000, patientResponsibilityCents: 3000, payerClaimNumber: 'PCN-1' });
+    expect(result.balance).toEqual({ billedCents: 37500, paidCents: 27000, adjustedCents: 7500, patientResponsibilityCents: 3000, insuranceBalanceCents: 0 });
+    expect(calls.submitted).toEqual([{ attempt: 1, frequency: '1', payerClaimNumber: undefined }]);
+    expect(calls.closed).toEqual(['paid']);
+
+    const sa = await searchAttributes(handle);
+    expect(sa).toMatchObject({
+      VisitId: visitId, PayerId: '87726', ProviderNpi: '1234567893', VisitStage: 'closed', ClaimStatus: 'paid',
+      CptCodes: ['99214', '20610'], BilledCents: 37500, PaidCents: 27000, AwaitingAction: 'none',
+    });
+    const patient = sampleVisit(visitId, 'W1').patient;
+    const values = JSON.stringify(sa);
+    for (const phi of [patient.firstName, patient.lastName, patient.birthDate, patient.patientId, 'W1']) expect(values).not.toContain(`"${phi}"`);
+  });
+});
+
+test('a denied claim is corrected and resubmitted as a replacement (frequency 7) carrying the payer claim number, then paid', async () => {
+  const { acts, calls } = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const { handle } = await start(tq);
+    await reachStage(handle, 'awaiting_encounter');
+    await handle.signal(encounterSignedSignal, { encounterId: 'enc-1' });
+    await reachStage(handle, 'claim_submitted');
+    await acknowledge(handle, 1, 'PCN-77');
+    await reachStage(handle, 'awaiting_adjudication');
+    await handle.signal(remittanceReceivedSignal, remittance({
+      claimStatusCode: '4', paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-77', sourceKey: 'deny#1',
+      adjustments: [{ lineNumber: null, group: 'CO', carc: '16', amountCents: 37500, rarcs: ['M51'] }],
+    }));
+    await eventually(async () => calls.submitted.length === 2);
+    await acknowledge(handle, 2, 'PCN-78');
+    await handle.signal(remittanceReceivedSignal, remittance({ frequency: '7', payerClaimNumber: 'PCN-78', sourceKey: 'pay#1' }));
+    const result = await handle.result();
+
+    expect(result.outcome).toBe('paid');
+    expect(calls.submitted).toEqual([
+      { attempt: 1, frequency: '1', payerClaimNumber: undefined },
+      { attempt: 2, frequency: '7', payerClaimNumber: 'PCN-77' },
+    ]);
+    expect(result.claims.map((c) => [c.frequency, c.status])).toEqual([['1', 'denied'], ['7', 'paid']]);
+    expect(result.claims[0].denialCodes).toEqual(['CO-16']);
+    expect(result.history.map((h) => h.stage)).toContain('denied');
+    expect(await searchAttributes(handle)).toMatchObject({ DenialCodes: ['CO-16'], ClaimStatus: 'paid' });
+  });
+});
+
+test('inactive coverage waits for a correction, re-verifies, and closes as ineligible when the deadline passes', async () => {
+  const { acts, calls } = mockActivities([false, false]);
+  await withWorker(acts, async (tq) => {
+    const { handle } = await start(tq, 'INACT1', { ...timers, coverageDeadlineMs: 1500 });
+    await reachStage(handle, 'awaiting_coverage');
+    expect(await searchAttributes(handle)).toMatchObject({ VisitStage: 'awaiting_coverage', AwaitingAction: 'coverage' });
+    await handle.executeUpdate(updateCoverageUpdate, { args: [{ ...sampleVisit('x').coverage, memberId: 'INACT2' }] });
+    const result = await handle.result();
+
+    expect(calls.eligibility).toBe(2);
+    expect(result.outcome).toBe('ineligible');
+    expect(result.eligibility?.active).toBe(false);
+    expect(calls.submitted).toEqual([]);
+  });
+});
+
+test('a visit can be cancelled before submission, and not after', async () => {
+  const { acts, calls } = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const early = await start(tq);
+    await reachStage(early.handle, 'awaiting_encounter');
+    await early.handle.executeUpdate(cancelUpdate, { args: [{ reason: 'patient cancelled' }] });
+    expect(await early.handle.result()).toMatchObject({ stage: 'closed', outcome: 'cancelled' });
+    expect(calls.closed).toEqual(['cancelled']);
+
+    const late = await start(tq);
+    await reachStage(late.handle, 'awaiting_encounter');
+    await late.handle.signal(encounterSignedSignal, { encounterId: 'enc-2' });
+    await reachStage(late.handle, 'claim_submitted');
+    const refused = await late.handle.executeUpdate(cancelUpdate, { args: [{ reason: 'too late' }] }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((refused as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'InvalidStage', message: 'cannot cancel a visit in stage claim_submitted' });
+    await late.handle.terminate('test done');
+  });
+});
