@@ -17,6 +17,14 @@ import { buildMessage, buildMsh, component, escapeHl7, Hl7MappingError, type Mes
 /** A DFT^P03 as the PMS reads it: the post without its idempotency key, which travels as MSH-10. */
 export type DftCharges = Omit<ChargePost, 'idempotencyKey'> & { controlId: string };
 
+/**
+ * HL7 ACKs carry no ids for what was posted, so a charge is known by the message that
+ * posted it and its line: MSH-10 plus FT1-1. Both sides derive it the same way.
+ */
+export function chargeIdOf(controlId: string, lineNumber: number): string {
+  return `${controlId}-${lineNumber}`;
+}
+
 /** HL7 table 0396 names for the code systems we bill with. */
 const CPT = 'C4';
 const HCPCS = 'HCPCS';
