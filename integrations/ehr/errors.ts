@@ -1,0 +1,38 @@
+/**
+ * What can go wrong talking to a FHIR EHR, typed so callers branch on `code`, not on text.
+ * `retryable` says whether trying again later can help: transport trouble can, a refusal cannot.
+ * Messages name the method and resource type, never the query (identifiers are PHI).
+ */
+
+/** 5xx, 408, 429, a timeout or a dropped connection: the EHR may have done the work or not; retry. */
+export class EhrUnavailableError extends Error {
+  readonly code = 'EHR_UNAVAILABLE';
+  readonly retryable = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'EhrUnavailableError';
+  }
+}
+
+/** The encounter the webhook or sweep named does not exist in the EHR. */
+export class EncounterNotFoundError extends Error {
+  readonly code = 'ENCOUNTER_NOT_FOUND';
+  readonly retryable = false;
+  constructor(readonly encounterId: string) {
+    super(`Encounter ${encounterId} was not found in the EHR`);
+    this.name = 'EncounterNotFoundError';
+  }
+}
+
+/** Any other 4xx: the EHR refused what we sent (invalid resource, ambiguous conditional create…). */
+export class EhrRequestRejectedError extends Error {
+  readonly code = 'EHR_REQUEST_REJECTED';
+  readonly retryable = false;
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EhrRequestRejectedError';
+  }
+}
