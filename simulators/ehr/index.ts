@@ -1,0 +1,2 @@
+export { startEhrSimulator, type EhrSimulator, type EhrSimulatorOptions } from './server';
+export { SignEncounterInput, VisitNotPrepopulatedError } from './clinician';
