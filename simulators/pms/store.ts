@@ -1,0 +1,70 @@
+/**
+ * The simulated PMS's ledger: charges posted exactly once per key. A key is the
+ * Idempotency-Key of a REST post or the MSH-10 control id of a DFT^P03, kept apart so
+ * the two channels cannot collide. The same key with the same charges is a duplicate
+ * (nothing new posted, the original ids returned); with different charges, a conflict.
+ */
+import type { DftCharges } from '../../domain/hl7/dft';
+
+export type Channel = 'hl7' | 'rest';
+
+export interface PostedCharge {
+  chargeId: string;
+  channel: Channel;
+  /** The idempotency key (REST) or control id (HL7) it was posted under. */
+  key: string;
+  visitId: string;
+  patientId: string;
+  serviceDate: string;
+  renderingNpi: string;
+  lineNumber: number;
+  code: string;
+  modifiers: string[];
+  units: number;
+  chargeCents: number;
+  /** The line's ICD-10-CM codes, in pointer order. */
+  diagnosisCodes: string[];
+}
+
+export type Charges = Omit<DftCharges, 'controlId'>;
+
+export type PostOutcome = { outcome: 'posted' | 'duplicate'; chargeIds: string[] } | { outcome: 'conflict' };
+
+export class ChargeStore {
+  private readonly byKey = new Map<string, { fingerprint: string; chargeIds: string[] }>();
+  private readonly posted: PostedCharge[] = [];
+
+  /** Posts the charges unless this key was posted before; `chargeIdFor` names each new line. */
+  post(channel: Channel, key: string, charges: Charges, chargeIdFor: (lineNumber: number) => string): PostOutcome {
+    const fingerprint = JSON.stringify(charges);
+    const earlier = this.byKey.get(`${channel}:${key}`);
+    if (earlier) return earlier.fingerprint === fingerprint ? { outcome: 'duplicate', chargeIds: earlier.chargeIds } : { outcome: 'conflict' };
+    const lines = charges.lines.map((line) => ({
+      chargeId: chargeIdFor(line.lineNumber),
+      channel,
+      key,
+      visitId: charges.visitId,
+      patientId: charges.patientId,
+      serviceDate: charges.serviceDate,
+      renderingNpi: charges.renderingNpi,
+      lineNumber: line.lineNumber,
+      code: line.code,
+      modifiers: line.modifiers,
+      units: line.units,
+      chargeCents: line.chargeCents,
+      diagnosisCodes: line.diagnosisPointers.map((p) => charges.diagnoses[p - 1].code),
+    }));
+    this.posted.push(...lines);
+    const chargeIds = lines.map((l) => l.chargeId);
+    this.byKey.set(`${channel}:${key}`, { fingerprint, chargeIds });
+    return { outcome: 'posted', chargeIds };
+  }
+
+  list(visitId?: string): PostedCharge[] {
+    return this.posted.filter((c) => visitId === undefined || c.visitId === visitId);
+  }
+
+  get count(): number {
+    return this.posted.length;
+  }
+}
