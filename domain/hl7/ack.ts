@@ -8,9 +8,9 @@ import { buildMessage, buildMsh, component, escapeHl7, messageType, type Message
 
 export type AckCode = 'AA' | 'AE' | 'AR';
 
-/** HL7 table 0357 codes we use in ERR-3. */
+/** HL7 table 0357 codes we use in ERR-3 (100: the message does not start with MSH). */
 export const Hl7ErrorCode = {
-  accepted: '0',
+  segmentSequenceError: '100',
   requiredFieldMissing: '101',
   dataTypeError: '102',
   unsupportedMessageType: '200',

@@ -116,7 +116,8 @@ function readDiagnoses(msg: Hl7Message, issues: string[]): Diagnosis[] {
   return byRank(diagnoses);
 }
 
-const DftLine = z.object({
+/** A priced line as a PMS takes it (the REST body of the simulator validates with it too). */
+export const ChargeLineSchema = z.object({
   lineNumber: z.number().int().min(1),
   code: ProcedureCode,
   modifiers: z.array(Modifier).max(4),
@@ -164,7 +165,7 @@ function readLine(ft1: Hl7Segment, ranked: Diagnosis[], issues: string[]): Charg
     chargeCents: { field: at(11), invalid: 'not an amount' },
     diagnosisPointers: { field: at(19) },
   };
-  return validateAs(DftLine, raw, sources, issues);
+  return validateAs(ChargeLineSchema, raw, sources, issues);
 }
 
 /** DFT^P03 → the charges it posts; every field billed from is checked, problems listed by field. */

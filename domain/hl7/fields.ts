@@ -50,10 +50,7 @@ export const present = (value: string): string | undefined => (value === '' ? un
 
 /** A DT/DTM field as YYYY-MM-DD; a malformed value is passed on as is so validation names it. */
 export function dateField(seg: Hl7Segment | undefined, n: number, c = 1): string | undefined {
-  return dateValue(component(seg, n, c));
-}
-
-export function dateValue(raw: string): string | undefined {
+  const raw = component(seg, n, c);
   return raw === '' ? undefined : (hl7Date(raw) ?? raw);
 }
 

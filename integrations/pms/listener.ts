@@ -109,7 +109,7 @@ function createProcessor(opts: MllpListenerOptions) {
       to = readAcknowledged(text);
     } catch (err) {
       const reason = err instanceof Hl7ParseError ? err.message : 'unreadable message';
-      return buildAck({ controlId: '' }, rejected('100', 'HL7_PARSE', reason)).toString();
+      return buildAck({ controlId: '' }, rejected(Hl7ErrorCode.segmentSequenceError, 'HL7_PARSE', reason)).toString();
     }
     let reply = inFlight.get(to.controlId);
     if (!reply) {

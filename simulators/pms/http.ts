@@ -7,7 +7,8 @@
  */
 import express from 'express';
 import { z } from 'zod';
-import { CalendarDate, Diagnosis, Modifier, Npi, ProcedureCode, VisitId } from '../../domain/visit';
+import { ChargeLineSchema } from '../../domain/hl7/dft';
+import { CalendarDate, Diagnosis, Npi, VisitId } from '../../domain/visit';
 import { type Faults, httpFaults } from '../faults';
 import type { ChargeStore } from './store';
 
@@ -17,18 +18,7 @@ const ChargePostBody = z.object({
   serviceDate: CalendarDate,
   renderingNpi: Npi,
   diagnoses: z.array(Diagnosis).min(1).max(12),
-  lines: z
-    .array(
-      z.object({
-        lineNumber: z.number().int().min(1),
-        code: ProcedureCode,
-        modifiers: z.array(Modifier).max(4),
-        units: z.number().int().min(1).max(999),
-        chargeCents: z.number().int().min(0),
-        diagnosisPointers: z.array(z.number().int().min(1).max(12)).min(1).max(4),
-      }),
-    )
-    .min(1),
+  lines: z.array(ChargeLineSchema).min(1),
 });
 
 export function pmsHttpApp(store: ChargeStore, faults: Faults): express.Express {

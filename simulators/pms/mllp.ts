@@ -55,7 +55,7 @@ async function receive(text: string, socket: net.Socket, store: ChargeStore, fau
     socket.destroy();
     return;
   }
-  const ack = handled ? buildAck(handled.to, handled.reply) : buildAck({ controlId: '' }, error('AR', '100', 'HL7_PARSE', 'not an HL7 message'));
+  const ack = handled ? buildAck(handled.to, handled.reply) : buildAck({ controlId: '' }, error('AR', Hl7ErrorCode.segmentSequenceError, 'HL7_PARSE', 'not an HL7 message'));
   if (!socket.destroyed) socket.write(frameMllp(ack.toString()));
 }
 
