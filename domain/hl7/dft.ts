@@ -78,6 +78,8 @@ const byRank = (diagnoses: Diagnosis[]) => [...diagnoses].sort((a, b) => a.rank 
 /** ChargePost → DFT^P03. `header.controlId` must be stable across retries of the same post. */
 export function buildDftP03(post: ChargePost, header: MessageHeader): Hl7Message {
   const ranked = byRank(post.diagnoses);
+  const dangling = post.lines.flatMap((l) => l.diagnosisPointers.filter((p) => !ranked[p - 1]).map((p) => `line ${l.lineNumber}: diagnosis pointer ${p} has no diagnosis`));
+  if (dangling.length > 0) throw new Hl7MappingError(dangling);
   const pv1 = Array<string>(19).fill('');
   pv1[0] = '1';
   pv1[1] = 'O';

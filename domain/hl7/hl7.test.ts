@@ -65,6 +65,11 @@ describe('HL7 text', () => {
     expect(unescapeHl7(escapeHl7(value))).toBe(value);
   });
 
+  it('keeps a line break inside a value from ending the segment', () => {
+    expect(escapeHl7('Suite 4\r\nBack door')).toBe('Suite 4\\X0D\\\\X0A\\Back door');
+    expect(unescapeHl7('Suite 4\\X0D\\\\X0A\\Back door')).toBe('Suite 4\r\nBack door');
+  });
+
   it.each([
     ['19880818', '1988-08-18'],
     ['198808181126+0215', '1988-08-18'],

@@ -55,16 +55,23 @@ const ESCAPES: Array<[string, string]> = [
   ['~', 'R'],
 ];
 
-/** Escapes a value for the default encoding characters (`|^~\&`). */
+/**
+ * Escapes a value for the default encoding characters (`|^~\&`). Line breaks, which would
+ * end the segment, go as hex escapes (`\X0D\`).
+ */
 export function escapeHl7(value: string): string {
-  return value.replace(/[\\|^&~]/g, (c) => `\\${ESCAPES.find(([ch]) => ch === c)![1]}\\`);
+  return value
+    .replace(/[\\|^&~]/g, (c) => `\\${ESCAPES.find(([ch]) => ch === c)![1]}\\`)
+    .replace(/[\r\n]/g, (c) => `\\X${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}\\`);
 }
 
-/** Decodes the separator escapes; other escape sequences (highlighting, hex) are dropped. */
+/** Decodes the separator and hex escapes; other escape sequences (highlighting, character sets) are dropped. */
 export function unescapeHl7(value: string): string {
-  return value.replace(/\\([EFSTR]|[^\\]*)\\/g, (_, code: string) => ESCAPES.find(([, c]) => c === code)?.[0] ?? '');
+  return value.replace(/\\([^\\]*)\\/g, (_, code: string) => {
+    if (/^X([0-9A-Fa-f]{2})+$/.test(code)) return code.slice(1).replace(/../g, (hex) => String.fromCharCode(parseInt(hex, 16)));
+    return ESCAPES.find(([, c]) => c === code)?.[0] ?? '';
+  });
 }
-
 
 /** Component `c` (1-based) of repetition `r` (0-based) of field `n`, unescaped and trimmed; '' when absent. */
 export function component(seg: Hl7Segment | undefined, n: number, c = 1, r = 0): string {

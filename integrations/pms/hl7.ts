@@ -11,6 +11,7 @@ import { createHash } from 'crypto';
 import type { Ack } from '../../domain/hl7/ack';
 import { Hl7ErrorCode } from '../../domain/hl7/ack';
 import { buildDftP03, chargeIdOf } from '../../domain/hl7/dft';
+import { Hl7MappingError, type MessageHeader } from '../../domain/hl7/message';
 import { PmsRejectedError, PmsUnavailableError } from './errors';
 import { sendMllp } from './mllp';
 import type { ChargePost, ChargePostResult, PmsClient } from './types';
@@ -44,18 +45,28 @@ function resultOf(ack: Ack, post: ChargePost, controlId: string): ChargePostResu
   };
 }
 
+/** A post that cannot even be written as a DFT is refused here, as the PMS would refuse it. */
+function buildDft(post: ChargePost, header: MessageHeader): string {
+  try {
+    return buildDftP03(post, header).toString();
+  } catch (err) {
+    if (err instanceof Hl7MappingError) throw new PmsRejectedError(`charges cannot be sent: ${err.message}`, err.code);
+    throw err;
+  }
+}
+
 export function createHl7PmsClient(opts: Hl7PmsClientOptions): PmsClient {
   return {
     async postCharges(post) {
       const controlId = controlIdFor(post.idempotencyKey);
-      const message = buildDftP03(post, {
+      const message = buildDft(post, {
         controlId,
         sendingApplication: opts.sendingApplication,
         sendingFacility: opts.sendingFacility,
         receivingApplication: opts.receivingApplication,
         receivingFacility: opts.receivingFacility,
       });
-      const ack = await sendMllp({ host: opts.host, port: opts.port, timeoutMs: opts.timeoutMs }, message.toString());
+      const ack = await sendMllp({ host: opts.host, port: opts.port, timeoutMs: opts.timeoutMs }, message);
       return resultOf(ack, post, controlId);
     },
   };
