@@ -4,7 +4,7 @@
  * before it is handed to the visit's workflow, and handing it over twice is harmless:
  * the workflow ignores a signal it has already seen.
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { saveInbound, visitIdForAppointmentRef, visitIdForControlNumber } from '../db/billing';
@@ -14,7 +14,7 @@ import { claimMessagesFromX12 } from '../domain/claim-messages';
 import { claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal } from '../workflows/definitions';
 import { ApiError } from './errors';
 import { EncounterSigned } from './schemas';
-import { workflowIdOf } from './visits.routes';
+import { workflowIdOf } from './visits.service';
 
 export function webhooksRouter({ temporal, db }: { temporal: Client; db: Db }): Router {
   const router = Router();
@@ -55,7 +55,7 @@ async function signalIfExists(temporal: Client, visitId: string, send: (h: Handl
     await send(temporal.workflow.getHandle(workflowIdOf(visitId)));
     return true;
   } catch (err) {
-    if ((err as Error).name === 'WorkflowNotFoundError') return false;
+    if (err instanceof WorkflowNotFoundError) return false;
     throw err;
   }
 }

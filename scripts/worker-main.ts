@@ -1,0 +1,14 @@
+/** A worker process of the production shape (docker-compose runs any number of them). */
+import { loadConfig, requireDeployed } from '../config';
+import { runMain } from './main';
+import { connectDb, runWorker } from './services';
+import { endpointsFromConfig } from './wiring';
+
+runMain('worker', async (stack) => {
+  const config = loadConfig();
+  const { databaseUrl, temporalAddress: address } = requireDeployed(config);
+  const db = await connectDb(databaseUrl);
+  stack.push(db);
+  stack.push(await runWorker(config, db, address, endpointsFromConfig(config)));
+  console.log(`revcycle worker polling ${config.temporal.taskQueue}`);
+});
