@@ -127,4 +127,14 @@ describe('FHIR EHR client against the EHR simulator', () => {
     expect(found.filter((f) => !f.visitId)).toHaveLength(3); // the seeded chart, never booked through revcycle
     expect(await ehr.findFinishedEncounters(new Date(Date.now() + 60_000).toISOString())).toEqual([]);
   });
+
+  it('reads the clinical notes an appeal needs', async () => {
+    sim = await startEhrSimulator({ seed: false });
+    const ehr = createFhirEhrClient({ baseUrl: sim.url, timeoutMs: 2000 });
+    await ehr.prepopulate(visit('V-9'));
+    const { encounterId } = await sim.signEncounter({ ...signed('V-9'), note: 'Low back pain for 3 weeks; PT started.' });
+    const notes = await ehr.getClinicalNotes(encounterId);
+    expect(notes).toEqual([expect.objectContaining({ type: '11506-3', title: 'Progress note', contentType: 'text/plain' })]);
+    expect(Buffer.from(notes[0].data as string, 'base64').toString()).toBe('Low back pain for 3 weeks; PT started.');
+  });
 });

@@ -4,8 +4,9 @@
  * first try wrote; the signed encounter is read in one search with _include/_revinclude
  * and mapped by the pure `mapCodedEncounter`.
  */
-import type { Appointment, Bundle, ChargeItem, Condition, Encounter, Practitioner, Procedure, Resource } from '@medplum/fhirtypes';
+import type { Appointment, Bundle, ChargeItem, Condition, DocumentReference, Encounter, Practitioner, Procedure, Resource } from '@medplum/fhirtypes';
 import { mapCodedEncounter } from '../../domain/fhir/encounter';
+import { clinicalNotes, type ClinicalNote } from '../../domain/fhir/notes';
 import { encounterSignal, type EncounterSignal } from '../../domain/fhir/notification';
 import { appointmentResource, coverageResource, identifierToken, patientResource } from '../../domain/fhir/prepopulate';
 import { referenceTo } from '../../domain/fhir/references';
@@ -24,6 +25,8 @@ export interface FhirEhrClientOptions {
 export interface FhirEhrClient extends EhrClient {
   /** The safety net for lost webhooks: finished encounters updated since an instant, with their visit when known. */
   findFinishedEncounters(since: string): Promise<EncounterSignal[]>;
+  /** The encounter's current clinical notes (DocumentReference), for an appeal's documentation. */
+  getClinicalNotes(encounterId: string): Promise<ClinicalNote[]>;
 }
 
 const FHIR_JSON = 'application/fhir+json';
@@ -44,6 +47,7 @@ export function createFhirEhrClient(opts: FhirEhrClientOptions): FhirEhrClient {
     prepopulate: (visit) => prepopulate(send, visit),
     getCodedEncounter: (encounterId) => getCodedEncounter(send, encounterId),
     findFinishedEncounters: (since) => findFinishedEncounters(send, since),
+    getClinicalNotes: (encounterId) => getClinicalNotes(send, encounterId),
   };
 }
 
@@ -99,6 +103,12 @@ async function findFinishedEncounters(send: Send, since: string): Promise<Encoun
   ]);
   const appointments = found.filter((r): r is Appointment => r.resourceType === 'Appointment');
   return found.filter((r): r is Encounter => r.resourceType === 'Encounter').map((e) => encounterSignal(e, appointments));
+}
+
+async function getClinicalNotes(send: Send, encounterId: string): Promise<ClinicalNote[]> {
+  if (!FHIR_ID.test(encounterId)) throw new EncounterNotFoundError(encounterId);
+  const found = await searchAll(send, 'DocumentReference', [['encounter', `Encounter/${encounterId}`]]);
+  return clinicalNotes(found.filter((r): r is DocumentReference => r.resourceType === 'DocumentReference'));
 }
 
 /** Every resource of a search, matches and includes, following `next` links across pages. */

@@ -4,7 +4,7 @@
  * (CPT/HCPCS, modifiers, units, reasons), and the rendering Practitioner, the way
  * revcycle's FHIR profile (docs/ehr.md) reads them back.
  */
-import type { Appointment, ChargeItem, Condition, Encounter, Patient, Practitioner, Procedure, Reference } from '@medplum/fhirtypes';
+import type { Appointment, ChargeItem, Condition, DocumentReference, Encounter, Patient, Practitioner, Procedure, Reference } from '@medplum/fhirtypes';
 import { z } from 'zod';
 import { identifierToken } from '../../domain/fhir/prepopulate';
 import { referenceTo } from '../../domain/fhir/references';
@@ -29,6 +29,8 @@ export const SignEncounterInput = z
         diagnosisPointers: z.array(z.number().int().min(1)).default([]),
       }),
     ),
+    /** The progress note, kept as a DocumentReference for appeals. */
+    note: z.string().min(1).optional(),
   })
   .refine((s) => s.procedures.every((p) => p.diagnosisPointers.every((n) => n <= s.diagnoses.length)), {
     message: 'a diagnosis pointer is past the last diagnosis',
@@ -123,6 +125,20 @@ export function chartEncounter(store: FhirStore, appointment: Appointment, input
       reason: reasons.map((c) => c.code ?? {}),
       service: [{ reference: referenceTo(procedure) }],
       ...(line.modifiers.length > 0 && { extension: modifierExtensions(line.modifiers, line.code) }),
+    });
+  }
+
+  if (input.note) {
+    store.create<DocumentReference>({
+      resourceType: 'DocumentReference',
+      status: 'current',
+      docStatus: 'final',
+      type: { coding: [{ system: 'http://loinc.org', code: '11506-3', display: 'Progress note' }] },
+      subject,
+      date: new Date().toISOString(),
+      author: [performer],
+      context: { encounter: [encounter] },
+      content: [{ attachment: { contentType: 'text/plain', data: Buffer.from(input.note).toString('base64'), title: 'Progress note' } }],
     });
   }
 

@@ -31,7 +31,7 @@ export const REFERENCE_PARAMS: Record<string, Record<string, RefsOf>> = {
   Condition: { subject: one('subject'), patient: one('subject'), encounter: one('encounter') },
   Procedure: { subject: one('subject'), patient: one('subject'), encounter: one('encounter') },
   ChargeItem: { subject: one('subject'), patient: one('subject'), context: one('context') },
-  DocumentReference: { subject: one('subject'), patient: one('subject'), encounter: within('context', 'encounter') },
+  DocumentReference: { subject: one('subject'), patient: one('subject'), encounter: (r) => (r.context as { encounter?: Reference[] } | undefined)?.encounter ?? [] },
 };
 
 export const SUPPORTED_TYPES = Object.keys(REFERENCE_PARAMS);
