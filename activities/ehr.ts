@@ -1,5 +1,4 @@
 /** Activities that talk to the EHR (FHIR R4) and record what it answered. */
-import { ApplicationFailure } from '@temporalio/activity';
 import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
 import type { CodedEncounter, StartVisit } from '../domain/visit';
@@ -14,27 +13,11 @@ export function ehrActivities(db: Db, ehr: EhrClient) {
       return refs;
     },
 
+    /** The signed encounter as coded in the EHR; what cannot be billed comes back as EncounterNotBillable. */
     async fetchEncounter(input: { visitId: string; encounterId: string }): Promise<CodedEncounter> {
-      let encounter: CodedEncounter;
-      try {
-        encounter = await ehr.getCodedEncounter(input.encounterId);
-      } catch (err) {
-        throw asBusinessFailure(err);
-      }
+      const encounter = await ehr.getCodedEncounter(input.encounterId);
       await billing.saveEncounter(db, input.visitId, encounter);
       return encounter;
     },
   };
-}
-
-/** Typed EHR errors a retry cannot fix become non-retryable failures the workflow branches on. */
-function asBusinessFailure(err: unknown): unknown {
-  const e = err as { code?: string; message?: string; problems?: unknown[] };
-  if (e?.code === 'ENCOUNTER_NOT_BILLABLE') {
-    return ApplicationFailure.create({ type: 'EncounterNotBillable', message: e.message, nonRetryable: true, details: [e.problems ?? []] });
-  }
-  if (e?.code === 'ENCOUNTER_NOT_FOUND') {
-    return ApplicationFailure.create({ type: 'EncounterNotBillable', message: e.message, nonRetryable: true, details: [[{ path: 'encounterId', reason: e.message }]] });
-  }
-  return err;
 }

@@ -9,6 +9,7 @@ import type { PmsClient } from '../integrations/pms/types';
 import { billingActivities } from './billing';
 import { clearinghouseActivities, type X12Settings } from './clearinghouse';
 import { ehrActivities } from './ehr';
+import { withFailureMapping } from './failures';
 import { pmsActivities } from './pms';
 
 export interface ActivityDeps {
@@ -20,12 +21,12 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return withFailureMapping({
     ...billingActivities(deps.db),
     ...ehrActivities(deps.db, deps.ehr),
     ...pmsActivities(deps.db, deps.pms),
     ...clearinghouseActivities(deps.db, deps.clearinghouse, deps.x12),
-  };
+  });
 }
 
 export type VisitActivities = ReturnType<typeof createActivities>;

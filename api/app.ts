@@ -35,8 +35,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   const spec = openApiDocument();
   app.get('/openapi.json', (_req, res) => res.json(spec));
-  app.use('/docs', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
   app.get(['/docs', '/docs/'], (_req, res) => res.type('html').send(docsPage()));
+  app.use('/docs', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false, redirect: false }));
 
   app.use(visitsRouter(deps));
   app.use(webhooksRouter({ temporal: deps.temporal, db: deps.db }));

@@ -1,0 +1,48 @@
+/**
+ * One place that turns the integrations' typed errors into Temporal failures. Transport
+ * trouble stays a plain error, which Temporal retries with backoff; a refusal that no
+ * retry can cure becomes a non-retryable ApplicationFailure whose type the workflow
+ * branches on.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+
+interface TypedError {
+  code?: string;
+  message?: string;
+  retryable?: boolean;
+  nonRetryable?: boolean;
+  problems?: unknown[];
+}
+
+/** X12 errors mean the bytes must change: sending them again cannot help. */
+const NEVER_RETRY = new Set(['X12_BUILD', 'X12_SYNTAX', 'X12_CONTENT', 'X12_WRONG_TRANSACTION', 'FEE_SCHEDULE_MISSING']);
+
+export function asActivityFailure(err: unknown): unknown {
+  if (err instanceof ApplicationFailure || typeof err !== 'object' || err === null) return err;
+  const e = err as TypedError;
+  if (e.code === 'ENCOUNTER_NOT_BILLABLE' || e.code === 'ENCOUNTER_NOT_FOUND') {
+    const problems = e.problems ?? [{ path: 'encounterId', reason: e.message }];
+    return ApplicationFailure.create({ type: 'EncounterNotBillable', message: e.message, nonRetryable: true, details: [problems] });
+  }
+  if (e.retryable === false || e.nonRetryable === true || (e.code && NEVER_RETRY.has(e.code))) {
+    return ApplicationFailure.create({ type: e.code ?? 'Rejected', message: e.message, nonRetryable: true });
+  }
+  return err;
+}
+
+type AsyncFns = Record<string, (...args: never[]) => Promise<unknown>>;
+
+/** Wraps every activity so its errors pass through `asActivityFailure`. */
+export function withFailureMapping<T extends AsyncFns>(activities: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] = async (...args: never[]) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        throw asActivityFailure(err);
+      }
+    };
+  }
+  return wrapped as T;
+}
