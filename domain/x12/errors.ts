@@ -1,0 +1,79 @@
+/**
+ * Typed X12 errors. None of them is cured by a retry: the bytes must change.
+ * Each names where the problem is, as the standard numbers it (segment id and
+ * element position, e.g. CLP04), and the line (or, in a file without line breaks,
+ * the segment's ordinal in the file) so a biller can find it in an editor.
+ */
+
+/** Where in the file a problem was found. */
+export interface X12Location {
+  /** 1-based line in the file; for a file without line breaks, the segment's ordinal. */
+  line?: number;
+  segment?: string;
+  /** 1-based element position, as in CLP04. */
+  element?: number;
+}
+
+export type X12SyntaxReason =
+  | 'NOT_X12'
+  | 'BAD_ISA'
+  | 'TRUNCATED'
+  | 'ENVELOPE'
+  | 'SEGMENT_COUNT'
+  | 'BAD_SEGMENT';
+
+function where(loc: X12Location): string {
+  const parts: string[] = [];
+  if (loc.line !== undefined) parts.push(`line ${loc.line}`);
+  if (loc.segment) parts.push(loc.element ? `${loc.segment}${String(loc.element).padStart(2, '0')}` : loc.segment);
+  return parts.length ? `${parts.join(', ')}: ` : '';
+}
+
+/** The file is not well-formed X12: not X12 at all, truncated, or its envelopes do not add up. */
+export class X12SyntaxError extends Error {
+  readonly code = 'X12_SYNTAX';
+  constructor(
+    readonly reason: X12SyntaxReason,
+    detail: string,
+    readonly location: X12Location = {},
+  ) {
+    super(`${where(location)}${detail}`);
+    this.name = 'X12SyntaxError';
+  }
+}
+
+/** Well-formed X12 whose content a transaction's guide does not allow (a missing CLP, an amount that is not a number). */
+export class X12ContentError extends Error {
+  readonly code = 'X12_CONTENT';
+  constructor(
+    detail: string,
+    readonly location: X12Location = {},
+  ) {
+    super(`${where(location)}${detail}`);
+    this.name = 'X12ContentError';
+  }
+}
+
+/** The data handed to a builder cannot be written as valid X12 (a delimiter inside a name, too many diagnoses). */
+export class X12BuildError extends Error {
+  readonly code = 'X12_BUILD';
+  constructor(
+    detail: string,
+    readonly field?: string,
+  ) {
+    super(field ? `${field}: ${detail}` : detail);
+    this.name = 'X12BuildError';
+  }
+}
+
+/** A file holds a different transaction than the parser it was given to (an 835 handed to the 271 parser). */
+export class X12WrongTransactionError extends Error {
+  readonly code = 'X12_WRONG_TRANSACTION';
+  constructor(
+    readonly expected: string,
+    readonly found: string,
+  ) {
+    super(`expected a ${expected} transaction, found ${found}`);
+    this.name = 'X12WrongTransactionError';
+  }
+}

@@ -1,0 +1,12 @@
+/** The X12 5010 layer: pure builders and parsers, no I/O and no clock. */
+export * from './errors';
+export { Segment, Delimiters, tokenize, readDelimiters, amountToCents, centsToAmount } from './syntax';
+export { EnvelopeOptions, Interchange, FunctionalGroup, Transaction, ReadOptions, parseInterchange, buildInterchange } from './envelope';
+export * from './professional-claim';
+export { build837P } from './build-837p';
+export { parse837P, Parsed837P } from './parse-837p';
+export * from './eligibility';
+export * from './claim-status';
+export * from './acknowledgment';
+export * from './remittance';
+export * from './detect';

@@ -1,0 +1,335 @@
+/**
+ * The 835 health care claim payment/advice (ERA), ASC X12 005010X221A1: `parse835`,
+ * `build835` (parse(build(x)) = x) and the balancing rule a remittance must satisfy:
+ * BPR02 (the money moved) = Σ CLP04 (paid per claim) − Σ PLB amounts (provider-level
+ * adjustments; a positive PLB amount reduces the payment).
+ */
+import { buildInterchange, ElementValue, EnvelopeOptions, ReadOptions, transactionsOfType } from './envelope';
+import { X12ContentError } from './errors';
+import type { X12Address } from './professional-claim';
+import { centsToAmount, Segment, toX12Date, x12Date } from './syntax';
+
+export const GUIDE_835 = '005010X221A1';
+
+export type AdjustmentGroup = 'CO' | 'PR' | 'OA' | 'PI' | 'CR';
+
+/** One CAS triplet: group, claim adjustment reason code (CARC), amount. */
+export interface Adjustment {
+  group: AdjustmentGroup;
+  carc: string;
+  amountCents: number;
+  quantity?: number;
+}
+
+/** 2110 SVC: one paid service line. */
+export interface RemittanceLine {
+  /** SVC01-1, HC for CPT/HCPCS. */
+  qualifier: string;
+  code: string;
+  modifiers: string[];
+  chargeCents: number;
+  paidCents: number;
+  units?: number;
+  serviceDate?: string;
+  /** REF*6R: the line item control number the claim sent, here the LX number. */
+  lineControlNumber?: string;
+  /** AMT*B6 */
+  allowedCents?: number;
+  adjustments: Adjustment[];
+  /** LQ*HE remittance advice remark codes (RARC). */
+  remarks: string[];
+}
+
+/** 2100 CLP: one adjudicated claim. */
+export interface RemittanceClaim {
+  /** CLP01: our CLM01. */
+  patientControlNumber: string;
+  /** CLP02: 1 processed as primary, 2 secondary, 3 tertiary, 4 denied, 22 reversal. */
+  statusCode: string;
+  chargeCents: number;
+  paidCents: number;
+  patientResponsibilityCents: number;
+  /** CLP06, e.g. 12 PPO, MB Medicare Part B. */
+  filingIndicator: string;
+  /** CLP07: the payer's claim control number, needed for a replacement (REF*F8). */
+  payerClaimNumber?: string;
+  /** CLP08: place of service for professional claims. */
+  facilityCode?: string;
+  /** CLP09: the claim frequency as the payer processed it. */
+  frequency?: string;
+  patient?: { lastName: string; firstName: string; memberId?: string };
+  adjustments: Adjustment[];
+  /** MOA remark codes. */
+  remarks: string[];
+  lines: RemittanceLine[];
+}
+
+/** PLB: an adjustment not tied to a claim (interest, recoupment of an overpayment...). */
+export interface ProviderAdjustment {
+  providerId: string;
+  /** PLB02, the end of the provider's fiscal year. */
+  fiscalPeriodDate: string;
+  /** PLB03-1, e.g. L6 interest, WO overpayment recovery, CV capital pass-through. */
+  reasonCode: string;
+  reference?: string;
+  /** Positive reduces the payment. */
+  amountCents: number;
+}
+
+export interface Remittance {
+  payment: {
+    /** BPR01: I remittance with payment, H notification only. */
+    handling: string;
+    amountCents: number;
+    creditDebit: 'C' | 'D';
+    /** BPR04: ACH, CHK, NON. */
+    method: string;
+    /** BPR16: the payment (effective) date. */
+    date: string;
+  };
+  /** TRN02 check or EFT trace number and TRN03 payer id ('1' + EIN). */
+  trace: { number: string; originatorId: string };
+  /** DTM*405 */
+  productionDate?: string;
+  payer: { name: string; id?: string; address?: X12Address; contactPhone?: string };
+  payee: { name: string; idQualifier: string; id: string; taxId?: string };
+  claims: RemittanceClaim[];
+  providerAdjustments: ProviderAdjustment[];
+}
+
+export interface Parsed835 {
+  envelope: EnvelopeOptions;
+  /** One per ST/SE: each is one payment. */
+  remittances: Remittance[];
+  warnings: string[];
+}
+
+export interface RemittanceBalance {
+  balanced: boolean;
+  paymentCents: number;
+  claimsPaidCents: number;
+  providerAdjustmentCents: number;
+  /** Says what does not add up, in dollars. */
+  message?: string;
+}
+
+const dollars = (cents: number) => (cents / 100).toFixed(2);
+
+/** BPR02 must equal Σ CLP04 − Σ PLB (X221A1 section 1.10.2.1, balancing). */
+export function remittanceBalance(r: Remittance): RemittanceBalance {
+  const claimsPaidCents = r.claims.reduce((s, c) => s + c.paidCents, 0);
+  const providerAdjustmentCents = r.providerAdjustments.reduce((s, p) => s + p.amountCents, 0);
+  const expected = claimsPaidCents - providerAdjustmentCents;
+  const paymentCents = r.payment.creditDebit === 'D' ? -r.payment.amountCents : r.payment.amountCents;
+  const balance: RemittanceBalance = { balanced: expected === paymentCents, paymentCents, claimsPaidCents, providerAdjustmentCents };
+  if (!balance.balanced) {
+    balance.message =
+      `remittance ${r.trace.number} does not balance: BPR02 pays ${dollars(paymentCents)}, but claims paid ${dollars(claimsPaidCents)} ` +
+      `minus provider adjustments ${dollars(providerAdjustmentCents)} is ${dollars(expected)} (off by ${dollars(paymentCents - expected)})`;
+  }
+  return balance;
+}
+
+/** Each claim must balance too: CLP03 − CLP04 = Σ claim and line adjustments (X221A1 1.10.2.1.1). */
+export function claimBalanceProblems(r: Remittance): string[] {
+  const problems: string[] = [];
+  for (const c of r.claims) {
+    if (c.statusCode === '22') continue; // reversals carry negated amounts with their own rules
+    const adjusted = sumAdjustments(c.adjustments) + c.lines.reduce((s, l) => s + sumAdjustments(l.adjustments), 0);
+    if (c.chargeCents - c.paidCents !== adjusted) {
+      problems.push(`claim ${c.patientControlNumber}: charge ${dollars(c.chargeCents)} − paid ${dollars(c.paidCents)} ≠ adjustments ${dollars(adjusted)}`);
+    }
+  }
+  return problems;
+}
+
+function sumAdjustments(a: Adjustment[]): number {
+  return a.reduce((s, x) => s + x.amountCents, 0);
+}
+
+export function parse835(text: string, options?: ReadOptions): Parsed835 {
+  const { interchange, transactions } = transactionsOfType(text, '835', options);
+  return { envelope: interchange.envelope, remittances: transactions.map((t) => readRemittance(t.segments)), warnings: interchange.warnings };
+}
+
+function readRemittance(segments: Segment[]): Remittance {
+  const r: Remittance = {
+    payment: { handling: '', amountCents: 0, creditDebit: 'C', method: '', date: '' },
+    trace: { number: '', originatorId: '' },
+    payer: { name: '' },
+    payee: { name: '', idQualifier: '', id: '' },
+    claims: [],
+    providerAdjustments: [],
+  };
+  let party: 'payer' | 'payee' | undefined;
+  let claim: RemittanceClaim | undefined;
+  let line: RemittanceLine | undefined;
+  for (const s of segments) {
+    switch (s.id) {
+      case 'BPR': r.payment = paymentOf(s); break;
+      case 'TRN': r.trace = { number: s.el(2), originatorId: s.el(3) }; break;
+      case 'DTM': readDate(r, claim, line, s); break;
+      case 'N1': party = s.el(1) === 'PR' ? 'payer' : s.el(1) === 'PE' ? 'payee' : undefined; readParty(r, s); break;
+      case 'N3': case 'N4': if (party === 'payer' && !claim) readPayerAddress(r, s); break;
+      case 'PER': if (party === 'payer' && s.el(1) === 'BL' && !claim) r.payer.contactPhone = s.el(4); break;
+      case 'REF': readRef(r, party, claim, line, s); break;
+      case 'CLP': claim = claimOf(s); line = undefined; r.claims.push(claim); break;
+      case 'CAS': (line ?? need(claim, s)).adjustments.push(...adjustmentsOf(s)); break;
+      case 'NM1': if (claim && s.el(1) === 'QC') claim.patient = { lastName: s.el(3), firstName: s.el(4), ...(s.el(9) ? { memberId: s.el(9) } : {}) }; break;
+      case 'MOA': need(claim, s).remarks.push(...[3, 4, 5, 6, 7].map((n) => s.el(n)).filter(Boolean)); break;
+      case 'SVC': line = lineOf(s); need(claim, s).lines.push(line); break;
+      case 'AMT': if (line && s.el(1) === 'B6') line.allowedCents = s.cents(2); break;
+      case 'LQ': if (line && s.el(1) === 'HE') line.remarks.push(s.el(2)); break;
+      case 'PLB': r.providerAdjustments.push(...providerAdjustmentsOf(s)); break;
+    }
+  }
+  return r;
+}
+
+function need<T>(value: T | undefined, s: Segment): T {
+  if (value === undefined) throw new X12ContentError(`${s.id} outside a claim (CLP)`, s.at());
+  return value;
+}
+
+function paymentOf(s: Segment): Remittance['payment'] {
+  return {
+    handling: s.el(1),
+    amountCents: s.cents(2) ?? 0,
+    creditDebit: s.el(3) === 'D' ? 'D' : 'C',
+    method: s.el(4),
+    date: x12Date(s.required(16), s.at(16)),
+  };
+}
+
+function readDate(r: Remittance, claim: RemittanceClaim | undefined, line: RemittanceLine | undefined, s: Segment): void {
+  if (s.el(1) === '405' && !claim) r.productionDate = x12Date(s.el(2), s.at(2));
+  if (s.el(1) === '472' && line) line.serviceDate = x12Date(s.el(2), s.at(2));
+  if (s.el(1) === '150' && line && !line.serviceDate) line.serviceDate = x12Date(s.el(2), s.at(2));
+}
+
+function readParty(r: Remittance, s: Segment): void {
+  if (s.el(1) === 'PR') {
+    r.payer.name = s.el(2);
+    if (s.el(4)) r.payer.id = s.el(4);
+  } else if (s.el(1) === 'PE') r.payee = { name: s.el(2), idQualifier: s.el(3), id: s.el(4) };
+}
+
+function readPayerAddress(r: Remittance, s: Segment): void {
+  const a = (r.payer.address ??= { line1: '', city: '', state: '', postalCode: '' });
+  if (s.id === 'N3') a.line1 = s.el(1);
+  else Object.assign(a, { city: s.el(1), state: s.el(2), postalCode: s.el(3) });
+}
+
+function readRef(r: Remittance, party: 'payer' | 'payee' | undefined, claim: RemittanceClaim | undefined, line: RemittanceLine | undefined, s: Segment): void {
+  if (line && s.el(1) === '6R') line.lineControlNumber = s.el(2);
+  else if (!claim && party === 'payer' && s.el(1) === '2U') r.payer.id = s.el(2);
+  else if (!claim && party === 'payee' && s.el(1) === 'TJ') r.payee.taxId = s.el(2);
+}
+
+function claimOf(s: Segment): RemittanceClaim {
+  const claim: RemittanceClaim = {
+    patientControlNumber: s.required(1),
+    statusCode: s.required(2),
+    chargeCents: s.cents(3) ?? 0,
+    paidCents: s.cents(4) ?? 0,
+    patientResponsibilityCents: s.cents(5) ?? 0,
+    filingIndicator: s.el(6),
+    adjustments: [],
+    remarks: [],
+    lines: [],
+  };
+  if (s.el(7)) claim.payerClaimNumber = s.el(7);
+  if (s.el(8)) claim.facilityCode = s.el(8);
+  if (s.el(9)) claim.frequency = s.el(9);
+  return claim;
+}
+
+/** CAS holds one group and up to six reason/amount/quantity triplets (CAS02-CAS19). */
+function adjustmentsOf(s: Segment): Adjustment[] {
+  const group = s.required(1) as AdjustmentGroup;
+  const out: Adjustment[] = [];
+  for (let k = 2; k <= 17; k += 3) {
+    if (!s.el(k)) continue;
+    const a: Adjustment = { group, carc: s.el(k), amountCents: s.cents(k + 1) ?? 0 };
+    if (s.el(k + 2)) a.quantity = Number(s.el(k + 2));
+    out.push(a);
+  }
+  return out;
+}
+
+function lineOf(s: Segment): RemittanceLine {
+  const [qualifier = '', code = '', ...modifiers] = s.components(1);
+  const line: RemittanceLine = { qualifier, code, modifiers, chargeCents: s.cents(2) ?? 0, paidCents: s.cents(3) ?? 0, adjustments: [], remarks: [] };
+  if (s.el(5)) line.units = Number(s.el(5));
+  return line;
+}
+
+function providerAdjustmentsOf(s: Segment): ProviderAdjustment[] {
+  const out: ProviderAdjustment[] = [];
+  for (let k = 3; k <= 13; k += 2) {
+    if (!s.el(k)) continue;
+    const [reasonCode, reference] = s.components(k);
+    out.push({ providerId: s.el(1), fiscalPeriodDate: x12Date(s.el(2), s.at(2)), reasonCode, ...(reference ? { reference } : {}), amountCents: s.cents(k + 1) ?? 0 });
+  }
+  return out;
+}
+
+/** Builds one 835 transaction per remittance in one interchange (GS01 HP). */
+export function build835(remittances: Remittance[], envelope: EnvelopeOptions, lineBreaks = true): string {
+  return buildInterchange(envelope, 'HP', GUIDE_835, remittances.map((r) => ({ type: '835', body: remittanceBody(r) })), lineBreaks);
+}
+
+function remittanceBody(r: Remittance): ElementValue[][] {
+  const p = r.payment;
+  const body: ElementValue[][] = [
+    ['BPR', p.handling, centsToAmount(p.amountCents), p.creditDebit, p.method, '', '', '', '', '', '', '', '', '', '', '', toX12Date(p.date)],
+    ['TRN', '1', r.trace.number, r.trace.originatorId],
+  ];
+  if (r.productionDate) body.push(['DTM', '405', toX12Date(r.productionDate)]);
+  body.push(['N1', 'PR', r.payer.name]);
+  if (r.payer.address) body.push(['N3', r.payer.address.line1], ['N4', r.payer.address.city, r.payer.address.state, r.payer.address.postalCode]);
+  if (r.payer.id) body.push(['REF', '2U', r.payer.id]);
+  if (r.payer.contactPhone) body.push(['PER', 'BL', '', 'TE', r.payer.contactPhone]);
+  body.push(['N1', 'PE', r.payee.name, r.payee.idQualifier, r.payee.id]);
+  if (r.payee.taxId) body.push(['REF', 'TJ', r.payee.taxId]);
+  if (r.claims.length) body.push(['LX', '1']);
+  for (const c of r.claims) body.push(...claimSegments(c));
+  for (const a of r.providerAdjustments) {
+    body.push(['PLB', a.providerId, toX12Date(a.fiscalPeriodDate), a.reference ? [a.reasonCode, a.reference] : a.reasonCode, centsToAmount(a.amountCents)]);
+  }
+  return body;
+}
+
+function claimSegments(c: RemittanceClaim): ElementValue[][] {
+  const out: ElementValue[][] = [[
+    'CLP', c.patientControlNumber, c.statusCode, centsToAmount(c.chargeCents), centsToAmount(c.paidCents),
+    c.patientResponsibilityCents ? centsToAmount(c.patientResponsibilityCents) : '', c.filingIndicator,
+    c.payerClaimNumber ?? '', c.facilityCode ?? '', c.frequency ?? '',
+  ]];
+  out.push(...casSegments(c.adjustments));
+  if (c.patient) out.push(['NM1', 'QC', '1', c.patient.lastName, c.patient.firstName, '', '', '', ...(c.patient.memberId ? ['MI', c.patient.memberId] : [])]);
+  if (c.remarks.length) out.push(['MOA', '', '', ...c.remarks.slice(0, 5)]);
+  for (const l of c.lines) {
+    out.push(['SVC', [l.qualifier, l.code, ...l.modifiers], centsToAmount(l.chargeCents), centsToAmount(l.paidCents), '', l.units !== undefined ? String(l.units) : '']);
+    if (l.serviceDate) out.push(['DTM', '472', toX12Date(l.serviceDate)]);
+    out.push(...casSegments(l.adjustments));
+    if (l.lineControlNumber) out.push(['REF', '6R', l.lineControlNumber]);
+    if (l.allowedCents !== undefined) out.push(['AMT', 'B6', centsToAmount(l.allowedCents)]);
+    for (const rarc of l.remarks) out.push(['LQ', 'HE', rarc]);
+  }
+  return out;
+}
+
+/** One CAS per group, up to six triplets each, in the order the groups first appear. */
+function casSegments(adjustments: Adjustment[]): string[][] {
+  const groups = new Map<AdjustmentGroup, Adjustment[]>();
+  for (const a of adjustments) groups.set(a.group, [...(groups.get(a.group) ?? []), a]);
+  const out: string[][] = [];
+  for (const [group, list] of groups) {
+    for (let i = 0; i < list.length; i += 6) {
+      const triplets = list.slice(i, i + 6).flatMap((a) => [a.carc, centsToAmount(a.amountCents), a.quantity !== undefined ? String(a.quantity) : '']);
+      out.push(['CAS', group, ...triplets]);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+/**
+ * Made-up but realistic inputs for tests, the benchmark and the simulator's docs:
+ * no real person is in them. The NPIs pass the Luhn check the NPI standard uses.
+ */
+import type { EnvelopeOptions } from './envelope';
+import type { EligibilityRequest } from './eligibility';
+import type { ProfessionalClaim, ProfessionalClaimBatch } from './professional-claim';
+
+export function sampleEnvelope(controlNumber: number, overrides: Partial<EnvelopeOptions> = {}): EnvelopeOptions {
+  return { controlNumber, senderId: 'NORTHSIDE01', receiverId: 'SIMCH', date: '2026-03-11', time: '0930', usage: 'T', ...overrides };
+}
+
+export function sampleClaim(claimId: string, overrides: Partial<ProfessionalClaim> = {}): ProfessionalClaim {
+  return {
+    claimId,
+    frequency: '1',
+    placeOfService: '11',
+    payer: { name: 'ACME HEALTH PLAN', id: '87726', filingIndicator: 'CI' },
+    subscriber: {
+      memberId: 'W100200300',
+      firstName: 'ANA',
+      lastName: 'RIVERA',
+      groupNumber: 'GRP-7',
+      birthDate: '1980-02-29',
+      sex: 'F',
+      address: { line1: '12 ELM ST', city: 'MADISON', state: 'WI', postalCode: '53703' },
+    },
+    diagnoses: ['M5450', 'E119'],
+    renderingProvider: { npi: '1497758544', lastName: 'KIM', firstName: 'JOY' },
+    lines: [{ code: '99214', modifiers: ['25'], units: 1, chargeCents: 15000, diagnosisPointers: [1, 2], serviceDate: '2026-03-10' }],
+    ...overrides,
+  };
+}
+
+export function sampleBatch(claims: ProfessionalClaim[]): ProfessionalClaimBatch {
+  return {
+    submitter: { name: 'NORTHSIDE FAMILY CLINIC', id: 'NORTHSIDE01', contactName: 'BILLING OFFICE', phone: '6085551212' },
+    receiver: { name: 'SIM CLEARINGHOUSE', id: 'SIMCH' },
+    billingProvider: {
+      name: 'NORTHSIDE FAMILY CLINIC',
+      npi: '1234567893',
+      taxId: '391234567',
+      address: { line1: '100 MAIN ST', city: 'MADISON', state: 'WI', postalCode: '537031234' },
+      taxonomy: '207Q00000X',
+    },
+    claims,
+  };
+}
+
+export function sampleEligibilityRequest(overrides: Partial<EligibilityRequest> = {}): EligibilityRequest {
+  return {
+    payer: { name: 'ACME HEALTH PLAN', id: '87726' },
+    provider: { name: 'NORTHSIDE FAMILY CLINIC', npi: '1234567893' },
+    subscriber: { memberId: 'W100200300', firstName: 'ANA', lastName: 'RIVERA', birthDate: '1980-02-29', sex: 'F' },
+    serviceDate: '2026-03-10',
+    traceNumber: 'V-1001-1',
+    originatorId: '1391234567',
+    serviceTypes: ['30'],
+    ...overrides,
+  };
+}

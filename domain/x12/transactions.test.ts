@@ -1,0 +1,200 @@
+import { build999, parse999, FunctionalAck } from './acknowledgment';
+import { build837P } from './build-837p';
+import { build276, build277, build277CA, parse276, parse277, ClaimStatusAnswer } from './claim-status';
+import { detectTransaction } from './detect';
+import { build270, build271, eligibilityResultFrom271, parse270, parse271, EligibilityResponse } from './eligibility';
+import { X12BuildError, X12WrongTransactionError } from './errors';
+import { parse837P } from './parse-837p';
+import { build835, claimBalanceProblems, parse835, Remittance, remittanceBalance } from './remittance';
+import { sampleBatch, sampleClaim, sampleEligibilityRequest, sampleEnvelope } from './samples';
+
+const env = sampleEnvelope(42);
+
+describe('837P round trip: parse(build(x)) = x', () => {
+  const dependent = sampleClaim('C-DEP', {
+    subscriber: { memberId: 'W100200300', firstName: 'BEN', lastName: 'RIVERA', groupNumber: 'GRP-7' },
+    patient: { relationship: 'child', firstName: 'LIA', lastName: 'RIVERA', birthDate: '2015-06-01', sex: 'F', address: { line1: '12 ELM ST', city: 'MADISON', state: 'WI', postalCode: '53703' } },
+  });
+  const multiLine = sampleClaim('C-MULTI', {
+    priorAuthorization: 'PA-7788',
+    diagnoses: ['M5450', 'E119', 'I10', 'Z0000', 'R0600', 'J029', 'K219', 'N390', 'L309', 'G4700', 'F419', 'H6590'],
+    lines: [
+      { code: '99214', modifiers: ['25'], units: 1, chargeCents: 15000, diagnosisPointers: [1, 2, 3, 12], serviceDate: '2026-03-10' },
+      { code: '20610', modifiers: ['RT', '59', 'XS', '76'], units: 2, chargeCents: 32050, diagnosisPointers: [1], serviceDate: '2026-03-10' },
+      { code: 'J1030', modifiers: [], units: 4, chargeCents: 1204, diagnosisPointers: [2], serviceDate: '2026-03-11' },
+    ],
+  });
+  const cases = {
+    original: sampleClaim('C-1'),
+    replacement: sampleClaim('C-1', { frequency: '7', payerClaimNumber: 'SIM000123' }),
+    void: sampleClaim('C-1', { frequency: '8', payerClaimNumber: 'SIM000123' }),
+    'multi-line with modifiers': multiLine,
+    'dependent patient': dependent,
+  };
+
+  it.each(Object.entries(cases))('%s', (_name, claim) => {
+    const batch = sampleBatch([claim]);
+    expect(parse837P(build837P(batch, env))).toEqual({ envelope: env, batch, warnings: [] });
+  });
+
+  it('a batch of 100 claims in one interchange', () => {
+    const batch = sampleBatch(Array.from({ length: 100 }, (_, i) => (i % 2 ? sampleClaim(`C-${i}`) : { ...dependent, claimId: `C-${i}` })));
+    const x12 = build837P(batch, env);
+    expect(x12.match(/^CLM\*/gm)).toHaveLength(100);
+    expect(parse837P(x12).batch).toEqual(batch);
+  });
+
+  it('writes HI without decimal points, ABK first, and SV1 pointers as components', () => {
+    const x12 = build837P(sampleBatch([multiLine]), env);
+    expect(x12).toContain('HI*ABK:M5450*ABF:E119*ABF:I10*ABF:Z0000');
+    expect(x12).toContain('SV1*HC:20610:RT:59:XS:76*320.5*UN*2***1~');
+    expect(x12).toContain('REF*G1*PA-7788~');
+  });
+
+  it.each([
+    [{ frequency: '7' as const }, /REF\*F8/],
+    [{ diagnoses: ['M54.50'] }, /decimal point/],
+    [{ diagnoses: Array.from({ length: 13 }, () => 'I10') }, /1 to 12 diagnoses/],
+    [{ lines: [{ ...sampleClaim('x').lines[0], diagnosisPointers: [3] }] }, /pointers into the 2 diagnoses/],
+    [{ lines: [{ ...sampleClaim('x').lines[0], modifiers: ['25', '59', 'RT', 'LT', 'XS'] }] }, /at most 4 modifiers/],
+  ])('refuses a claim the guide would reject: %p', (overrides, message) => {
+    expect(() => build837P(sampleBatch([sampleClaim('C-1', overrides)]), env)).toThrow(X12BuildError);
+    expect(() => build837P(sampleBatch([sampleClaim('C-1', overrides)]), env)).toThrow(message);
+  });
+});
+
+describe('270 round trip', () => {
+  it.each([
+    ['subscriber', sampleEligibilityRequest()],
+    ['dependent', sampleEligibilityRequest({ dependent: { firstName: 'LIA', lastName: 'RIVERA', birthDate: '2015-06-01', sex: 'F' }, serviceTypes: ['30', '98'] })],
+  ])('%s', (_name, request) => {
+    expect(parse270(build270(request, env))).toEqual({ envelope: env, request });
+  });
+});
+
+const benefits: EligibilityResponse = {
+  payer: { name: 'ACME HEALTH PLAN', id: '87726' },
+  provider: { name: 'NORTHSIDE FAMILY CLINIC', id: '1234567893' },
+  subscriber: { memberId: 'W100200300', firstName: 'ANA', lastName: 'RIVERA', groupNumber: 'GRP-7' },
+  traceNumber: 'V-1001-1',
+  traceOriginatorId: '1391234567',
+  benefits: [
+    { code: '1', coverageLevel: 'IND', serviceTypes: ['30'], insuranceType: 'PR', planName: 'SIM GOLD PPO', level: 'subscriber' },
+    { code: 'B', serviceTypes: ['98'], timePeriod: '27', amountCents: 2500, inNetwork: true, level: 'subscriber' },
+    { code: 'B', serviceTypes: ['98'], timePeriod: '27', amountCents: 5000, inNetwork: false, level: 'subscriber' },
+    { code: 'C', coverageLevel: 'IND', serviceTypes: ['30'], timePeriod: '23', amountCents: 50000, inNetwork: true, level: 'subscriber' },
+    { code: 'C', coverageLevel: 'IND', serviceTypes: ['30'], timePeriod: '29', amountCents: 20000, inNetwork: true, level: 'subscriber' },
+    { code: 'A', coverageLevel: 'IND', serviceTypes: ['30'], percent: 20, inNetwork: true, level: 'subscriber' },
+    { code: 'G', coverageLevel: 'IND', serviceTypes: ['30'], timePeriod: '29', amountCents: 250000, inNetwork: true, level: 'subscriber' },
+  ],
+  errors: [],
+  messages: [],
+};
+
+describe('271', () => {
+  it('round trips and maps to what the visit needs', () => {
+    const { response } = parse271(build271(benefits, env));
+    expect(response).toEqual(benefits);
+    expect(eligibilityResultFrom271(response)).toEqual({
+      active: true, planName: 'SIM GOLD PPO', copayCents: 2500, deductibleCents: 50000, deductibleRemainingCents: 20000,
+      coinsurancePercent: 20, outOfPocketRemainingCents: 250000, messages: [],
+    });
+  });
+
+  it('reads inactive coverage and AAA rejections as not active, with the reason', () => {
+    const inactive = { ...benefits, benefits: [{ code: '6', serviceTypes: ['30'], level: 'subscriber' as const }] };
+    expect(eligibilityResultFrom271(parse271(build271(inactive, env)).response).active).toBe(false);
+    const rejected = { ...benefits, benefits: [], errors: [{ level: 'subscriber' as const, reasonCode: '72', reason: 'Invalid/missing subscriber/insured id', followUp: 'C' }] };
+    expect(eligibilityResultFrom271(parse271(build271(rejected, env)).response)).toEqual({ active: false, messages: ['Invalid/missing subscriber/insured id (AAA 72)'] });
+  });
+});
+
+describe('999', () => {
+  const ack: FunctionalAck = {
+    functionalId: 'HC', groupControlNumber: '42', status: 'rejected', counts: { included: 1, received: 1, accepted: 0 },
+    transactions: [{ type: '837', controlNumber: '0001', status: 'rejected', codes: ['5'], errors: [{ segment: 'NM1', position: 17, loop: '2010BA', code: '8', element: { position: 9, code: '7', value: 'XX' } }] }],
+  };
+  it('round trips with the segment and element of each error', () => {
+    expect(parse999(build999(ack, '005010X222A1', env)).acks).toEqual([ack]);
+  });
+});
+
+describe('276/277', () => {
+  const answer: ClaimStatusAnswer = {
+    payer: { name: 'ACME HEALTH PLAN', id: '87726' }, submitter: { name: 'NORTHSIDE', id: 'NORTHSIDE01' }, provider: { name: 'NORTHSIDE', npi: '1234567893' },
+    date: '2026-03-12',
+    claims: [
+      { patientControlNumber: 'C-1', payerClaimNumber: 'SIM1', status: { category: 'A2', code: '20' }, chargeCents: 15000, serviceDate: '2026-03-10', subscriber: { memberId: 'M1', firstName: 'A', lastName: 'B' } },
+      { patientControlNumber: 'C-2', status: { category: 'A7', code: '164', entity: 'IL' }, chargeCents: 9000, serviceDate: '2026-03-10', subscriber: { memberId: 'REJ1', firstName: 'A', lastName: 'B' } },
+    ],
+  };
+
+  it('reads a 277CA per claim: category, code, payer claim number, reason in words', () => {
+    const { report } = parse277(build277CA(answer, env));
+    expect(report.kind).toBe('277CA');
+    expect(report.batch).toEqual([{ category: 'A1', code: '19', text: 'Acknowledgement/Receipt: Entity acknowledges receipt of claim/encounter' }]);
+    expect(report.claims.map((c) => [c.patientControlNumber, c.rejected, c.payerClaimNumber, c.statuses[0].text])).toEqual([
+      ['C-1', false, 'SIM1', 'Acknowledgement/Acceptance into adjudication system: Accepted for processing'],
+      ['C-2', true, undefined, "Acknowledgement/Rejected for Invalid Information: Entity's contract/member number (subscriber)"],
+    ]);
+  });
+
+  it('builds a 276 that parses back, and reads the 277 answer', () => {
+    const req = { payer: answer.payer, submitter: answer.submitter, provider: answer.provider, subscriber: { memberId: 'M1', firstName: 'A', lastName: 'B' }, patientControlNumber: 'C-1', payerClaimNumber: 'SIM1', chargeCents: 15000, serviceDate: '2026-03-10' };
+    expect(parse276(build276(req, env)).request).toEqual(req);
+    const paid = { ...answer, claims: [{ ...answer.claims[0], status: { category: 'F1', code: '65' }, paidCents: 12000 }] };
+    const { report } = parse277(build277(paid, env));
+    expect(report.kind).toBe('277');
+    expect(report.claims[0]).toMatchObject({ patientControlNumber: 'C-1', paidCents: 12000, chargeCents: 15000, rejected: false });
+  });
+});
+
+export const remittance: Remittance = {
+  payment: { handling: 'I', amountCents: 9000, creditDebit: 'C', method: 'CHK', date: '2026-03-20' },
+  trace: { number: 'EFT0001', originatorId: '1876543210' },
+  productionDate: '2026-03-19',
+  payer: { name: 'ACME HEALTH PLAN', id: '87726', address: { line1: '1 PAYER WAY', city: 'HARTFORD', state: 'CT', postalCode: '06101' }, contactPhone: '8005550000' },
+  payee: { name: 'NORTHSIDE FAMILY CLINIC', idQualifier: 'XX', id: '1234567893', taxId: '391234567' },
+  claims: [{
+    patientControlNumber: 'C-1', statusCode: '1', chargeCents: 15000, paidCents: 9100, patientResponsibilityCents: 2900, filingIndicator: '12',
+    payerClaimNumber: 'SIM000001', facilityCode: '11', frequency: '1', patient: { lastName: 'RIVERA', firstName: 'ANA', memberId: 'W100200300' },
+    adjustments: [], remarks: [],
+    lines: [{
+      qualifier: 'HC', code: '99214', modifiers: ['25'], chargeCents: 15000, paidCents: 9100, units: 1, serviceDate: '2026-03-10', lineControlNumber: '1', allowedCents: 12000,
+      adjustments: [{ group: 'CO', carc: '45', amountCents: 3000 }, { group: 'PR', carc: '3', amountCents: 2500 }, { group: 'PR', carc: '2', amountCents: 400 }],
+      remarks: ['N130'],
+    }],
+  }],
+  providerAdjustments: [{ providerId: '1234567893', fiscalPeriodDate: '2026-12-31', reasonCode: 'WO', reference: 'C-0', amountCents: 100 }],
+};
+
+describe('835', () => {
+  it('round trips, balances, and each claim balances', () => {
+    const { remittances } = parse835(build835([remittance], env));
+    expect(remittances).toEqual([remittance]);
+    expect(remittanceBalance(remittances[0])).toEqual({ balanced: true, paymentCents: 9000, claimsPaidCents: 9100, providerAdjustmentCents: 100 });
+    expect(claimBalanceProblems(remittances[0])).toEqual([]);
+  });
+
+  it('says clearly when a remittance does not balance', () => {
+    const off = { ...remittance, payment: { ...remittance.payment, amountCents: 9500 } };
+    expect(remittanceBalance(off).message).toBe(
+      'remittance EFT0001 does not balance: BPR02 pays 95.00, but claims paid 91.00 minus provider adjustments 1.00 is 90.00 (off by 5.00)',
+    );
+  });
+});
+
+describe('routing', () => {
+  it.each([
+    [build837P(sampleBatch([sampleClaim('C-1')]), env), '837P'],
+    [build270(sampleEligibilityRequest(), env), '270'],
+    [build271(benefits, env), '271'],
+    [build835([remittance], env), '835'],
+  ])('tells which transaction a file holds', (x12, kind) => {
+    expect(detectTransaction(x12)).toMatchObject({ kind, controlNumber: '000000042', senderId: 'NORTHSIDE01' });
+  });
+
+  it('refuses to read one transaction with another parser', () => {
+    expect(() => parse835(build270(sampleEligibilityRequest(), env))).toThrow(X12WrongTransactionError);
+  });
+});
