@@ -1,0 +1,96 @@
+/**
+ * The whole stack for end-to-end tests, on loopback and ephemeral ports: a fresh
+ * database, the API with the PMS's MLLP feed, the three simulators, and a worker that
+ * runs either in this process or as a child process running the real entry point
+ * (`scripts/worker-main.ts`), so a test can kill it mid-step.
+ */
+import type { Client } from '@temporalio/client';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createApp } from '../api/app';
+import { parseConfig, type Config } from '../config';
+import type { Db } from '../db/knex';
+import { runWorker } from '../scripts/services';
+import { startPmsFeed, visitTimers, type Endpoints } from '../scripts/wiring';
+import { startClearinghouseSimulator } from '../simulators/clearinghouse';
+import { startEhrSimulator } from '../simulators/ehr';
+import { Faults, type FaultConfig } from '../simulators/faults';
+import { startPmsSimulator } from '../simulators/pms';
+import { createTestDb, temporalAddress, temporalClients, uniqueId } from './support';
+
+export interface StackOptions {
+  pmsMode?: 'rest' | 'hl7';
+  faults?: Partial<FaultConfig>;
+  /** false: no worker is started; the test starts (and kills) its own. */
+  worker?: boolean;
+  /** Seconds-scale activity timeout, so a killed worker's attempt is retried quickly. */
+  activityTimeoutMs?: number;
+}
+
+export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
+
+export async function startTestStack(opts: StackOptions = {}) {
+  const database = await createTestDb();
+  const temporal = await temporalClients();
+  const taskQueue = uniqueId('tq-e2e');
+  const env: NodeJS.ProcessEnv = {
+    TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: database.url,
+    INTEGRATION_TIMEOUT_MS: '2000', PMS_MODE: opts.pmsMode ?? 'hl7', START_SIMULATORS: 'true',
+  };
+  const config = parseConfig(env);
+  const timers = { ...visitTimers(config), activityTimeoutMs: opts.activityTimeoutMs ?? 10_000 };
+  const stops: (() => Promise<void>)[] = [];
+
+  const app = createApp({ temporal: temporal.client, db: database.db, taskQueue, timers });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  stops.push(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+  const feed = await startPmsFeed({ port: 0, host: '127.0.0.1', db: database.db, temporal: temporal.client, taskQueue, timers });
+  stops.push(() => feed.close());
+
+  const faults = (seed: number) => new Faults({ ...opts.faults, seed: (opts.faults?.seed ?? 1) + seed });
+  const ehr = await startEhrSimulator({ port: 0, host: '127.0.0.1', webhookUrl: `${apiUrl}/webhooks/ehr/encounter-signed`, faults: faults(1) });
+  const pms = await startPmsSimulator({ mllpPort: 0, httpPort: 0, host: '127.0.0.1', faults: faults(2), revcycleMllp: { host: '127.0.0.1', port: feed.port } });
+  const clearinghouse = await startClearinghouseSimulator({
+    port: 0, host: '127.0.0.1', callbackUrl: `${apiUrl}/webhooks/clearinghouse`, faults: faults(3), ackDelayMs: 50, adjudicationDelayMs: 200,
+  });
+  stops.push(() => ehr.close(), () => pms.close(), () => clearinghouse.close());
+
+  const endpoints: Endpoints = {
+    ehrUrl: ehr.url,
+    clearinghouseUrl: clearinghouse.url,
+    pms: config.pms.mode === 'rest' ? { mode: 'rest', url: pms.url } : { mode: 'hl7', host: '127.0.0.1', port: pms.mllpPort },
+  };
+  if (opts.worker !== false) {
+    const worker = await runWorker(config, database.db, temporalAddress(), endpoints);
+    stops.push(() => worker.stop());
+  }
+
+  return {
+    apiUrl, config, db: database.db as Db, temporal: temporal.client as Client, taskQueue, ehr, pms, clearinghouse, endpoints,
+    /** Starts `scripts/worker-main.ts` as a child process against this stack. */
+    spawnWorker: (): ChildProcess => spawnWorker(env, endpoints),
+    async stop() {
+      for (const stop of stops.reverse()) await stop();
+      await database.drop();
+      await temporal.close();
+    },
+  };
+}
+
+function spawnWorker(env: NodeJS.ProcessEnv, e: Endpoints): ChildProcess {
+  const pmsEnv = e.pms.mode === 'rest' ? { PMS_REST_URL: e.pms.url } : { PMS_MLLP_HOST: e.pms.host, PMS_MLLP_PORT: String(e.pms.port) };
+  const root = join(__dirname, '..');
+  return spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'worker-main.ts')], {
+    cwd: root,
+    env: { ...process.env, ...env, ...pmsEnv, START_SIMULATORS: 'false', EHR_FHIR_URL: e.ehrUrl, CLEARINGHOUSE_URL: e.clearinghouseUrl },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+export type { Config };
