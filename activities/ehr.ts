@@ -13,6 +13,16 @@ export function ehrActivities(db: Db, ehr: EhrClient) {
       return refs;
     },
 
+    /** Signed encounters the webhook may have missed, with the visit each belongs to (ours only). */
+    async findSignedEncounters(input: { since: string }): Promise<{ visitId: string; encounterId: string }[]> {
+      const found: { visitId: string; encounterId: string }[] = [];
+      for (const s of await ehr.findFinishedEncounters(input.since)) {
+        const visitId = s.visitId ?? (s.appointmentRef ? await billing.visitIdForAppointmentRef(db, s.appointmentRef) : undefined);
+        if (visitId) found.push({ visitId, encounterId: s.encounterId });
+      }
+      return found;
+    },
+
     /** The signed encounter as coded in the EHR; what cannot be billed comes back as EncounterNotBillable. */
     async fetchEncounter(input: { visitId: string; encounterId: string }): Promise<CodedEncounter> {
       const encounter = await ehr.getCodedEncounter(input.encounterId);

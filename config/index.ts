@@ -53,6 +53,10 @@ const env = {
   /** How long a claim waits for its 835 before a status follow-up is due. */
   ADJUDICATION_TIMEOUT_MS: positiveMs.default(45 * 24 * 3600_000),
 
+  /** How often the EHR is searched for signed encounters whose webhook never arrived, and how far back. */
+  ENCOUNTER_SWEEP_EVERY_MS: positiveMs.default(10 * 60_000),
+  ENCOUNTER_SWEEP_LOOKBACK_MS: positiveMs.default(2 * 24 * 3600_000),
+
   BILLING_PROVIDER_NAME: z.string().min(1).max(60).default('REVCYCLE DEMO CLINIC'),
   BILLING_PROVIDER_NPI: z.string().regex(/^\d{10}$/, 'must be a 10-digit NPI').default('1245319599'),
   BILLING_PROVIDER_TIN: z.string().regex(/^\d{9}$/, 'must be a 9-digit TIN').default('123456789'),
@@ -103,6 +107,7 @@ export interface Config {
   simulators: { start: boolean; host: string; revcycleHost: string; ehrPort: number; pmsHttpPort: number; pmsMllpPort: number; clearinghousePort: number };
   integrationTimeoutMs: number;
   timers: { coverageDeadlineMs: number; ackTimeoutMs: number; adjudicationTimeoutMs: number };
+  encounterSweep: { everyMs: number; lookbackMs: number };
   billingProvider: { name: string; npi: string; tin: string; taxonomy: string; address: { line1: string; city: string; state: string; postalCode: string } };
   x12: { submitterId: string; contactName: string; contactPhone: string; receiverId: string; receiverName: string; usage: 'T' | 'P' };
 }
@@ -137,6 +142,7 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
     },
     integrationTimeoutMs: e.INTEGRATION_TIMEOUT_MS,
     timers: { coverageDeadlineMs: e.COVERAGE_DEADLINE_MS, ackTimeoutMs: e.ACK_TIMEOUT_MS, adjudicationTimeoutMs: e.ADJUDICATION_TIMEOUT_MS },
+    encounterSweep: { everyMs: e.ENCOUNTER_SWEEP_EVERY_MS, lookbackMs: e.ENCOUNTER_SWEEP_LOOKBACK_MS },
     billingProvider: {
       name: e.BILLING_PROVIDER_NAME, npi: e.BILLING_PROVIDER_NPI, tin: e.BILLING_PROVIDER_TIN, taxonomy: e.BILLING_PROVIDER_TAXONOMY,
       address: { line1, city, state, postalCode },

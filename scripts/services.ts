@@ -1,5 +1,5 @@
 /** The long-running pieces, each startable on its own (docker-compose) or together (npm start). */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Server } from 'node:http';
 import { createApp } from '../api/app';
@@ -23,6 +23,22 @@ export async function temporalClient(config: Config, address: string): Promise<{
   return { client: new Client({ connection, namespace: config.temporal.namespace }), stop: () => connection.close() };
 }
 
+/** The encounter sweep runs on a Temporal Schedule: created once, kept in step with configuration. */
+export async function ensureEncounterSweep(config: Config, temporal: Client): Promise<void> {
+  const { everyMs, lookbackMs } = config.encounterSweep;
+  const schedule = {
+    spec: { intervals: [{ every: everyMs }] },
+    action: { type: 'startWorkflow' as const, workflowType: 'encounterSweepWorkflow', taskQueue: config.temporal.taskQueue, args: [{ lookbackMs }] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP },
+  };
+  try {
+    await temporal.schedule.create({ scheduleId: 'encounter-sweep', ...schedule });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await temporal.schedule.getHandle('encounter-sweep').update((prev) => ({ ...prev, ...schedule }));
+  }
+}
+
 /** The REST API and the PMS's inbound HL7 feed (both start visits). */
 export async function runApi(config: Config, db: Db, temporal: Client): Promise<Stoppable> {
   const deps = { temporal, db, taskQueue: config.temporal.taskQueue, timers: visitTimers(config) };
@@ -31,6 +47,7 @@ export async function runApi(config: Config, db: Db, temporal: Client): Promise<
     const s = app.listen(config.api.port, () => resolve(s));
   });
   const feed = await startPmsFeed({ ...deps, port: config.mllpListenPort });
+  await ensureEncounterSweep(config, temporal);
   return {
     async stop() {
       await feed.close();

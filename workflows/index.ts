@@ -1,2 +1,3 @@
 /** The workflow bundle's entry point: every workflow the worker runs. */
+export { encounterSweepWorkflow } from './sweep';
 export { visitWorkflow } from './visit';

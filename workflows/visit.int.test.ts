@@ -14,6 +14,7 @@ import {
   cancelUpdate, claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal, statusQuery, updateCoverageUpdate,
   type VisitStage, type VisitStatus,
 } from './definitions';
+import { encounterSweepWorkflow } from './sweep';
 import { visitWorkflow } from './visit';
 
 const timers = { coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 60_000, activityTimeoutMs: 5_000 };
@@ -33,7 +34,7 @@ interface Calls {
   closed: string[];
 }
 
-function mockActivities(active: boolean[] = [true]): { acts: VisitActivities; calls: Calls } {
+function mockActivities(active: boolean[] = [true], signed: { visitId: string; encounterId: string }[] = []): { acts: VisitActivities; calls: Calls } {
   const calls: Calls = { submitted: [], eligibility: 0, closed: [] };
   const acts: VisitActivities = {
     recordIntake: async () => undefined,
@@ -52,6 +53,7 @@ function mockActivities(active: boolean[] = [true]): { acts: VisitActivities; ca
     recordAcknowledgment: async () => undefined,
     recordRemittance: async () => undefined,
     closeVisit: async ({ outcome }) => void calls.closed.push(outcome),
+    findSignedEncounters: async () => signed,
   };
   return { acts, calls };
 }
@@ -198,5 +200,20 @@ test('a visit can be cancelled before submission, and not after', async () => {
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((refused as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'InvalidStage', message: 'cannot cancel a visit in stage claim_submitted' });
     await late.handle.terminate('test done');
+  });
+});
+
+test('the encounter sweep signals visits whose webhook was lost, and skips visits that are not running', async () => {
+  const signed: { visitId: string; encounterId: string }[] = [];
+  const { acts } = mockActivities([true], signed);
+  await withWorker(acts, async (tq) => {
+    const { handle, visitId } = await start(tq);
+    await reachStage(handle, 'awaiting_encounter');
+    signed.push({ visitId, encounterId: 'enc-swept' }, { visitId: 'never-started', encounterId: 'enc-x' });
+    const result = await clients.client.workflow.execute(encounterSweepWorkflow, { workflowId: uniqueId('sweep'), taskQueue: tq, args: [{ lookbackMs: 3600_000 }] });
+    expect(result).toEqual({ found: 2, delivered: 1 });
+    const status = await reachStage(handle, 'claim_submitted');
+    expect(status.encounterId).toBe('enc-swept');
+    await handle.terminate('test done');
   });
 });

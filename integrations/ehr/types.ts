@@ -1,3 +1,4 @@
+import type { EncounterSignal } from '../../domain/fhir/notification';
 import type { CodedEncounter, StartVisit } from '../../domain/visit';
 
 /** References to what was written in the EHR, so later steps (and retries) find the same resources. */
@@ -18,4 +19,6 @@ export interface EhrClient {
   prepopulate(visit: StartVisit): Promise<EhrRefs>;
   /** The signed (finished) encounter with its Conditions, Procedures and rendering Practitioner, mapped to our model. */
   getCodedEncounter(encounterId: string): Promise<CodedEncounter>;
+  /** The safety net for lost webhooks: encounters finished (signed) since an instant, with their visit when known. */
+  findFinishedEncounters(since: string): Promise<EncounterSignal[]>;
 }
