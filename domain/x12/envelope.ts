@@ -243,6 +243,9 @@ function isEmpty(v: ElementValue): boolean {
   return (Array.isArray(v) ? v : v.repeat).every((p) => p === '');
 }
 
+/** Transaction sets whose guide marks ST03 (implementation convention reference) as not used. */
+const ST03_NOT_USED = new Set(['835']);
+
 /**
  * Wraps transaction bodies in ST/SE, one GS/GE and one ISA/IEA.
  * `functionalId` is GS01 (HC claims, HS eligibility inquiry, HR claim status inquiry...).
@@ -262,7 +265,7 @@ export function buildInterchange(env: EnvelopeOptions, functionalId: string, ver
   transactions.forEach((tx, n) => {
     const st = String(n + 1).padStart(4, '0');
     const before = w.count;
-    w.segment(['ST', tx.type, st, version]);
+    w.segment(['ST', tx.type, st, ST03_NOT_USED.has(tx.type) ? '' : version]);
     for (const seg of tx.body) w.segment(seg);
     w.segment(['SE', String(w.count - before + 1), st]);
   });

@@ -84,8 +84,8 @@ export interface Remittance {
     creditDebit: 'C' | 'D';
     /** BPR04: ACH, CHK, NON. */
     method: string;
-    /** BPR16: the payment (effective) date. */
-    date: string;
+    /** BPR16: the payment (effective) date; required by the guide, absent in some files. */
+    date?: string;
   };
   /** TRN02 check or EFT trace number and TRN03 payer id ('1' + EIN). */
   trace: { number: string; originatorId: string };
@@ -154,7 +154,7 @@ export function parse835(text: string, options?: ReadOptions): Parsed835 {
 
 function readRemittance(segments: Segment[]): Remittance {
   const r: Remittance = {
-    payment: { handling: '', amountCents: 0, creditDebit: 'C', method: '', date: '' },
+    payment: { handling: '', amountCents: 0, creditDebit: 'C', method: '' },
     trace: { number: '', originatorId: '' },
     payer: { name: '' },
     payee: { name: '', idQualifier: '', id: '' },
@@ -192,13 +192,9 @@ function need<T>(value: T | undefined, s: Segment): T {
 }
 
 function paymentOf(s: Segment): Remittance['payment'] {
-  return {
-    handling: s.el(1),
-    amountCents: s.cents(2) ?? 0,
-    creditDebit: s.el(3) === 'D' ? 'D' : 'C',
-    method: s.el(4),
-    date: x12Date(s.required(16), s.at(16)),
-  };
+  const payment: Remittance['payment'] = { handling: s.el(1), amountCents: s.cents(2) ?? 0, creditDebit: s.el(3) === 'D' ? 'D' : 'C', method: s.el(4) };
+  if (s.el(16)) payment.date = x12Date(s.el(16), s.at(16));
+  return payment;
 }
 
 function readDate(r: Remittance, claim: RemittanceClaim | undefined, line: RemittanceLine | undefined, s: Segment): void {
@@ -282,7 +278,7 @@ export function build835(remittances: Remittance[], envelope: EnvelopeOptions, l
 function remittanceBody(r: Remittance): ElementValue[][] {
   const p = r.payment;
   const body: ElementValue[][] = [
-    ['BPR', p.handling, centsToAmount(p.amountCents), p.creditDebit, p.method, '', '', '', '', '', '', '', '', '', '', '', toX12Date(p.date)],
+    ['BPR', p.handling, centsToAmount(p.amountCents), p.creditDebit, p.method, '', '', '', '', '', '', '', '', '', '', '', p.date ? toX12Date(p.date) : ''],
     ['TRN', '1', r.trace.number, r.trace.originatorId],
   ];
   if (r.productionDate) body.push(['DTM', '405', toX12Date(r.productionDate)]);

@@ -5,6 +5,7 @@
 import type { EnvelopeOptions } from './envelope';
 import type { EligibilityRequest } from './eligibility';
 import type { ProfessionalClaim, ProfessionalClaimBatch } from './professional-claim';
+import type { Remittance } from './remittance';
 
 export function sampleEnvelope(controlNumber: number, overrides: Partial<EnvelopeOptions> = {}): EnvelopeOptions {
   return { controlNumber, senderId: 'NORTHSIDE01', receiverId: 'SIMCH', date: '2026-03-11', time: '0930', usage: 'T', ...overrides };
@@ -57,5 +58,27 @@ export function sampleEligibilityRequest(overrides: Partial<EligibilityRequest> 
     originatorId: '1391234567',
     serviceTypes: ['30'],
     ...overrides,
+  };
+}
+
+/** One paid claim: CO-45 contractual, PR-3 copay, PR-2 coinsurance, and a PLB recovery; it balances. */
+export function sampleRemittance(): Remittance {
+  return {
+    payment: { handling: 'I', amountCents: 9000, creditDebit: 'C', method: 'CHK', date: '2026-03-20' },
+    trace: { number: 'EFT0001', originatorId: '1876543210' },
+    productionDate: '2026-03-19',
+    payer: { name: 'ACME HEALTH PLAN', id: '87726', address: { line1: '1 PAYER WAY', city: 'HARTFORD', state: 'CT', postalCode: '06101' }, contactPhone: '8005550000' },
+    payee: { name: 'NORTHSIDE FAMILY CLINIC', idQualifier: 'XX', id: '1234567893', taxId: '391234567' },
+    claims: [{
+      patientControlNumber: 'C-1', statusCode: '1', chargeCents: 15000, paidCents: 9100, patientResponsibilityCents: 2900, filingIndicator: '12',
+      payerClaimNumber: 'SIM000001', facilityCode: '11', frequency: '1', patient: { lastName: 'RIVERA', firstName: 'ANA', memberId: 'W100200300' },
+      adjustments: [], remarks: [],
+      lines: [{
+        qualifier: 'HC', code: '99214', modifiers: ['25'], chargeCents: 15000, paidCents: 9100, units: 1, serviceDate: '2026-03-10', lineControlNumber: '1', allowedCents: 12000,
+        adjustments: [{ group: 'CO', carc: '45', amountCents: 3000 }, { group: 'PR', carc: '3', amountCents: 2500 }, { group: 'PR', carc: '2', amountCents: 400 }],
+        remarks: ['N130'],
+      }],
+    }],
+    providerAdjustments: [{ providerId: '1234567893', fiscalPeriodDate: '2026-12-31', reasonCode: 'WO', reference: 'C-0', amountCents: 100 }],
   };
 }

@@ -5,8 +5,8 @@ import { detectTransaction } from './detect';
 import { build270, build271, eligibilityResultFrom271, parse270, parse271, EligibilityResponse } from './eligibility';
 import { X12BuildError, X12WrongTransactionError } from './errors';
 import { parse837P } from './parse-837p';
-import { build835, claimBalanceProblems, parse835, Remittance, remittanceBalance } from './remittance';
-import { sampleBatch, sampleClaim, sampleEligibilityRequest, sampleEnvelope } from './samples';
+import { build835, claimBalanceProblems, parse835, remittanceBalance } from './remittance';
+import { sampleBatch, sampleClaim, sampleEligibilityRequest, sampleEnvelope, sampleRemittance } from './samples';
 
 const env = sampleEnvelope(42);
 
@@ -149,24 +149,7 @@ describe('276/277', () => {
   });
 });
 
-export const remittance: Remittance = {
-  payment: { handling: 'I', amountCents: 9000, creditDebit: 'C', method: 'CHK', date: '2026-03-20' },
-  trace: { number: 'EFT0001', originatorId: '1876543210' },
-  productionDate: '2026-03-19',
-  payer: { name: 'ACME HEALTH PLAN', id: '87726', address: { line1: '1 PAYER WAY', city: 'HARTFORD', state: 'CT', postalCode: '06101' }, contactPhone: '8005550000' },
-  payee: { name: 'NORTHSIDE FAMILY CLINIC', idQualifier: 'XX', id: '1234567893', taxId: '391234567' },
-  claims: [{
-    patientControlNumber: 'C-1', statusCode: '1', chargeCents: 15000, paidCents: 9100, patientResponsibilityCents: 2900, filingIndicator: '12',
-    payerClaimNumber: 'SIM000001', facilityCode: '11', frequency: '1', patient: { lastName: 'RIVERA', firstName: 'ANA', memberId: 'W100200300' },
-    adjustments: [], remarks: [],
-    lines: [{
-      qualifier: 'HC', code: '99214', modifiers: ['25'], chargeCents: 15000, paidCents: 9100, units: 1, serviceDate: '2026-03-10', lineControlNumber: '1', allowedCents: 12000,
-      adjustments: [{ group: 'CO', carc: '45', amountCents: 3000 }, { group: 'PR', carc: '3', amountCents: 2500 }, { group: 'PR', carc: '2', amountCents: 400 }],
-      remarks: ['N130'],
-    }],
-  }],
-  providerAdjustments: [{ providerId: '1234567893', fiscalPeriodDate: '2026-12-31', reasonCode: 'WO', reference: 'C-0', amountCents: 100 }],
-};
+const remittance = sampleRemittance();
 
 describe('835', () => {
   it('round trips, balances, and each claim balances', () => {
