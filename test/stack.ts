@@ -7,6 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import request from 'supertest';
 import { join } from 'node:path';
 import { createApp } from '../api/app';
 import { parseConfig, type Config } from '../config';
@@ -17,7 +18,8 @@ import { startClearinghouseSimulator } from '../simulators/clearinghouse';
 import { startEhrSimulator } from '../simulators/ehr';
 import { Faults, type FaultConfig } from '../simulators/faults';
 import { startPmsSimulator } from '../simulators/pms';
-import { createTestDb, temporalAddress, temporalClients, uniqueId } from './support';
+import type { VisitStatus } from '../workflows/definitions';
+import { createTestDb, eventually, temporalAddress, temporalClients, uniqueId } from './support';
 
 export interface StackOptions {
   pmsMode?: 'rest' | 'hl7';
@@ -53,11 +55,12 @@ export async function startTestStack(opts: StackOptions = {}) {
   const feed = await startPmsFeed({ port: 0, host: '127.0.0.1', db: database.db, temporal: temporal.client, taskQueue, timers });
   stops.push(() => feed.close());
 
-  const faults = (seed: number) => new Faults({ ...opts.faults, seed: (opts.faults?.seed ?? 1) + seed });
-  const ehr = await startEhrSimulator({ port: 0, host: '127.0.0.1', webhookUrl: `${apiUrl}/webhooks/ehr/encounter-signed`, faults: faults(1) });
-  const pms = await startPmsSimulator({ mllpPort: 0, httpPort: 0, host: '127.0.0.1', faults: faults(2), revcycleMllp: { host: '127.0.0.1', port: feed.port } });
+  // One seeded Faults per simulator, so each fails on its own and a failing run can be replayed.
+  const faults = [1, 2, 3].map((n) => new Faults({ ...opts.faults, seed: (opts.faults?.seed ?? 1) * 10 + n }));
+  const ehr = await startEhrSimulator({ port: 0, host: '127.0.0.1', webhookUrl: `${apiUrl}/webhooks/ehr/encounter-signed`, faults: faults[0] });
+  const pms = await startPmsSimulator({ mllpPort: 0, httpPort: 0, host: '127.0.0.1', faults: faults[1], revcycleMllp: { host: '127.0.0.1', port: feed.port } });
   const clearinghouse = await startClearinghouseSimulator({
-    port: 0, host: '127.0.0.1', callbackUrl: `${apiUrl}/webhooks/clearinghouse`, faults: faults(3), ackDelayMs: 50, adjudicationDelayMs: 200,
+    port: 0, host: '127.0.0.1', callbackUrl: `${apiUrl}/webhooks/clearinghouse`, faults: faults[2], ackDelayMs: 50, adjudicationDelayMs: 200,
   });
   stops.push(() => ehr.close(), () => pms.close(), () => clearinghouse.close());
 
@@ -72,7 +75,7 @@ export async function startTestStack(opts: StackOptions = {}) {
   }
 
   return {
-    apiUrl, config, db: database.db as Db, temporal: temporal.client as Client, taskQueue, ehr, pms, clearinghouse, endpoints,
+    apiUrl, config, db: database.db as Db, faults: { ehr: faults[0], pms: faults[1], clearinghouse: faults[2] }, temporal: temporal.client as Client, taskQueue, ehr, pms, clearinghouse, endpoints,
     /** Starts `scripts/worker-main.ts` as a child process against this stack. */
     spawnWorker: (): ChildProcess => spawnWorker(env, endpoints),
     async stop() {
@@ -94,3 +97,12 @@ function spawnWorker(env: NodeJS.ProcessEnv, e: Endpoints): ChildProcess {
 }
 
 export type { Config };
+
+/** Polls GET /visits/:id, as a front end would, until the visit reaches `stage`. */
+export async function reach(stack: { apiUrl: string }, visitId: string, stage: string): Promise<VisitStatus> {
+  return eventually(async () => {
+    const res = await request(stack.apiUrl).get(`/visits/${visitId}`);
+    const body = res.status === 200 ? (res.body as VisitStatus) : undefined;
+    return body?.stage === stage && body;
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * End to end over real sockets: the API, a worker, Postgres, Temporal and the three
+ * simulators speaking HL7 v2 (MLLP), FHIR R4 and X12. Asserts what a biller would check:
+ * the visit closed, the billing record matches the workflow, the PMS and clearinghouse
+ * saw each thing exactly once, and the codes billed are exactly the EHR's.
+ */
+import request from 'supertest';
+import { findClaim } from '../db/billing';
+import type { StartVisit } from '../domain/visit';
+import { parse837P } from '../domain/x12/parse-837p';
+import { sampleVisit } from './fixtures';
+import { reach, startTestStack, type TestStack } from './stack';
+import { uniqueId } from './support';
+
+const signed = (visitId: string) => ({
+  visitId,
+  renderingNpi: '1234567893',
+  diagnoses: [{ code: 'M54.50', rank: 1 }, { code: 'E11.9', rank: 2 }],
+  procedures: [
+    { code: '99214', modifiers: ['25'], units: 1, diagnosisPointers: [1, 2] },
+    { code: '20610', modifiers: ['RT'], units: 1, diagnosisPointers: [1] },
+  ],
+});
+
+describe('HL7 PMS: a visit booked by SIU^S12 over MLLP', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ pmsMode: 'hl7' });
+  });
+  afterAll(() => stack.stop());
+
+  test('runs to closed and paid; nothing was keyed twice and nothing posted twice', async () => {
+    const visit: StartVisit = sampleVisit(uniqueId('v'), 'W100200300');
+    const ack = await stack.pms.bookAppointment(visit);
+    expect(ack.code).toBe('AA');
+    await reach(stack, visit.visitId, 'awaiting_encounter');
+
+    const again = await request(stack.apiUrl).post('/visits').send(visit); // the same visit by REST: nothing new
+    expect(again.status).toBe(200);
+    expect(again.body.created).toBe(false);
+
+    await stack.ehr.signEncounter(signed(visit.visitId));
+    const closed = await reach(stack, visit.visitId, 'closed');
+    expect(closed.outcome).toBe('paid');
+    expect(closed.claim).toMatchObject({ status: 'paid', frequency: '1', billedCents: 19500 + 18000 });
+    expect(closed.balance.insuranceBalanceCents).toBe(0);
+
+    // The claim's codes are exactly the EHR's: nobody re-keyed them.
+    const claim = await findClaim(stack.db, visit.visitId, 1);
+    const sent = parse837P(claim!.x12).batch.claims[0];
+    expect(sent.diagnoses).toEqual(['M5450', 'E119']);
+    expect(sent.lines.map((l) => [l.code, l.modifiers, l.diagnosisPointers])).toEqual([['99214', ['25'], [1, 2]], ['20610', ['RT'], [1]]]);
+    expect(sent.subscriber.memberId).toBe('W100200300');
+
+    // The PMS holds each charge once, sent back as DFT^P03.
+    const charges = stack.pms.charges(visit.visitId);
+    expect(charges.map((c) => [c.lineNumber, c.code, c.channel])).toEqual([[1, '99214', 'hl7'], [2, '20610', 'hl7']]);
+
+    // The billing record matches the workflow's status.
+    const [row] = await stack.db('claims').where({ visit_id: visit.visitId });
+    expect(row).toMatchObject({ status: 'paid', frequency: '1', billed_cents: '37500', paid_cents: String(closed.claim!.paidCents) });
+    const payments = await stack.db('payments').where({ visit_id: visit.visitId });
+    expect(payments).toHaveLength(1);
+    expect(Number(payments[0].paid_cents)).toBe(closed.claim!.paidCents);
+    const adjustments = await stack.db('payment_adjustments').where({ payment_id: payments[0].id });
+    expect(adjustments.map((a) => `${a.group_code}-${a.carc}`)).toContain('CO-45');
+    expect((await stack.db('appointments').where({ visit_id: visit.visitId }).first()).status).toBe('paid');
+    expect(await stack.db('charges').where({ visit_id: visit.visitId }).count()).toEqual([{ count: '2' }]);
+
+    // The analyst's query finds it.
+    const listed = [];
+    for await (const w of stack.temporal.workflow.list({ query: `VisitStage = 'closed' AND VisitId = '${visit.visitId}'` })) listed.push(w.workflowId);
+    expect(listed).toEqual([`visit-${visit.visitId}`]);
+  });
+});
+
+describe('REST PMS: denials, inactive coverage and cancellation through the API', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ pmsMode: 'rest' });
+  });
+  afterAll(() => stack.stop());
+
+  test('a denied claim (CO-16) is corrected as a replacement claim and paid', async () => {
+    const visit = sampleVisit(uniqueId('v'), 'DENY4455');
+    expect((await request(stack.apiUrl).post('/visits').send(visit)).status).toBe(201);
+    await reach(stack, visit.visitId, 'awaiting_encounter');
+    await stack.ehr.signEncounter(signed(visit.visitId));
+    const closed = await reach(stack, visit.visitId, 'closed');
+
+    expect(closed.outcome).toBe('paid');
+    expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([['1', 'denied'], ['7', 'paid']]);
+    expect(closed.claims[0].denialCodes).toContain('CO-16');
+    const rows = await stack.db('claims').where({ visit_id: visit.visitId }).orderBy('attempt');
+    expect(rows.map((r) => [r.frequency, r.status])).toEqual([['1', 'denied'], ['7', 'paid']]);
+    expect(parse837P(rows[1].x12).batch.claims[0]).toMatchObject({ frequency: '7', payerClaimNumber: closed.claims[0].payerClaimNumber });
+    expect(stack.pms.charges(visit.visitId)).toHaveLength(2); // charges posted once, not per claim
+  });
+
+  test('inactive coverage waits; corrected coverage re-verifies; a cancel before submission closes the visit', async () => {
+    const visit = sampleVisit(uniqueId('v'), 'INACT777');
+    await request(stack.apiUrl).post('/visits').send(visit);
+    const waiting = await reach(stack, visit.visitId, 'awaiting_coverage');
+    expect(waiting.eligibility?.active).toBe(false);
+    expect(waiting.awaitingAction).toBe('coverage');
+
+    const fixed = await request(stack.apiUrl).post(`/visits/${visit.visitId}/coverage`).send({ ...visit.coverage, memberId: 'W555' });
+    expect(fixed.status).toBe(200);
+    await reach(stack, visit.visitId, 'awaiting_encounter');
+    const coverageTooLate = await request(stack.apiUrl).post(`/visits/${visit.visitId}/coverage`).send(visit.coverage);
+    expect(coverageTooLate.status).toBe(409);
+    expect(coverageTooLate.body.code).toBe('INVALID_STAGE');
+
+    const cancelled = await request(stack.apiUrl).post(`/visits/${visit.visitId}/cancel`).send({ reason: 'patient rescheduled' });
+    expect(cancelled.status).toBe(200);
+    const closed = await reach(stack, visit.visitId, 'closed');
+    expect(closed.outcome).toBe('cancelled');
+    expect((await stack.db('appointments').where({ visit_id: visit.visitId }).first()).status).toBe('cancelled');
+    expect(await stack.db('eligibility_checks').where({ visit_id: visit.visitId }).orderBy('id').pluck('active')).toEqual([false, true]);
+  });
+});
