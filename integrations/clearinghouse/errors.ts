@@ -1,0 +1,34 @@
+/**
+ * How a clearinghouse call fails. Activities map them to Temporal: a rejection is
+ * non-retryable (the bytes must change), unavailability is retried with backoff and
+ * the same bytes, which the clearinghouse de-duplicates by interchange control number.
+ */
+
+/** The clearinghouse refused the file (HTTP 4xx): sending it again will not help. */
+export class ClearinghouseRejectedError extends Error {
+  readonly code = 'CLEARINGHOUSE_REJECTED';
+  readonly nonRetryable = true;
+  constructor(
+    message: string,
+    readonly status: number,
+    /** The clearinghouse's own reason code, e.g. X12_SYNTAX. */
+    readonly reason?: string,
+  ) {
+    super(message);
+    this.name = 'ClearinghouseRejectedError';
+  }
+}
+
+/** No answer in time, a dropped connection, HTTP 5xx/408/429, or an answer we cannot read. */
+export class ClearinghouseUnavailableError extends Error {
+  readonly code = 'CLEARINGHOUSE_UNAVAILABLE';
+  readonly nonRetryable = false;
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ClearinghouseUnavailableError';
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * The clearinghouse simulator: one endpoint, `POST /x12`, taking an X12 interchange.
+ * - 270 → the 271 at once (200, application/edi-x12);
+ * - 276 → the 277 at once;
+ * - 837P → 202 `{ submissionId, duplicate: false }`; the same ISA06 sender and ISA13
+ *   control number again → 200 with the first submissionId and duplicate=true, nothing
+ *   more. Then, in the background: a 999, a 277CA per payer, and after the
+ *   adjudication delay an 835 per payer for the claims the front end accepted, each
+ *   POSTed to `callbackUrl`.
+ * - not X12, or broken envelopes → 400 `{ code: 'X12_SYNTAX', message }`; another
+ *   transaction → 422.
+ * Payer rules are in ./payer.ts. Faults (5xx, hangs, dropped answers, duplicate
+ * callbacks) come only from the seeded `Faults`.
+ */
+import express from 'express';
+import type { Server } from 'http';
+import { build999 } from '../../domain/x12/acknowledgment';
+import { build277, build277CA, ClaimStatusEntry, parse276 } from '../../domain/x12/claim-status';
+import { detectTransaction } from '../../domain/x12/detect';
+import { build271, parse270 } from '../../domain/x12/eligibility';
+import type { EnvelopeOptions } from '../../domain/x12/envelope';
+import { X12ContentError, X12SyntaxError, X12WrongTransactionError } from '../../domain/x12/errors';
+import { parse837P } from '../../domain/x12/parse-837p';
+import { claimChargeCents, ProfessionalClaim, ProfessionalClaimBatch } from '../../domain/x12/professional-claim';
+import { build835, Remittance, RemittanceClaim } from '../../domain/x12/remittance';
+import { Faults, httpFaults } from '../faults';
+import { CallbackSender, DeliveryRecord, RetryPolicy } from './callbacks';
+import { adjudicate, eligibilityAnswer, frontEndStatus, PayerHistory } from './payer';
+
+export interface ClearinghouseSimulatorOptions {
+  port?: number;
+  host?: string;
+  /** revcycle's webhook, e.g. http://127.0.0.1:3000/webhooks/clearinghouse */
+  callbackUrl: string;
+  faults?: Faults;
+  /** Before the 999 and 277CA go out. */
+  ackDelayMs?: number;
+  /** Between the 277CA and the 835. */
+  adjudicationDelayMs?: number;
+  retry?: RetryPolicy;
+  /** The simulator's clock, for envelope dates. */
+  now?: () => Date;
+}
+
+export interface SubmissionRecord {
+  submissionId: string;
+  senderId: string;
+  controlNumber: string;
+  claims: { claimId: string; frequency: string; payerClaimNumber?: string; status: 'accepted' | 'rejected' }[];
+}
+
+export interface ClearinghouseSimulator {
+  url: string;
+  close(): Promise<void>;
+  submissions(): SubmissionRecord[];
+  deliveries(): DeliveryRecord[];
+  /** Resolves when every background answer started so far has been delivered or given up. */
+  settled(): Promise<void>;
+}
+
+const SIM_ID = 'SIMCH';
+
+class Clearinghouse implements PayerHistory {
+  private readonly byInterchange = new Map<string, SubmissionRecord>();
+  private readonly list: SubmissionRecord[] = [];
+  /** CLM01|frequency of every claim received, and the claims that repeated one. */
+  private readonly received = new Set<string>();
+  private readonly duplicates = new Set<ProfessionalClaim>();
+  private readonly remittances = new Map<string, RemittanceClaim>();
+  private readonly byClaimId = new Map<string, { claim: ProfessionalClaim; payerClaimNumber?: string; status?: RemittanceClaim }>();
+  private controlNumber = 0;
+  private claimCounter = 0;
+  readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly sender: CallbackSender,
+    private readonly opts: ClearinghouseSimulatorOptions,
+  ) {}
+
+  submissions(): SubmissionRecord[] {
+    return this.list.map((s) => ({ ...s, claims: s.claims.map((c) => ({ ...c })) }));
+  }
+
+  isDuplicate(claim: ProfessionalClaim): boolean {
+    return this.duplicates.has(claim);
+  }
+
+  remitted(payerClaimNumber: string): RemittanceClaim | undefined {
+    return this.remittances.get(payerClaimNumber);
+  }
+
+  envelope(receiverId: string): EnvelopeOptions {
+    const iso = (this.opts.now ?? (() => new Date()))().toISOString();
+    return { controlNumber: ++this.controlNumber, senderId: SIM_ID, receiverId, date: iso.slice(0, 10), time: iso.slice(11, 16).replace(':', ''), usage: 'T' };
+  }
+
+  eligibility(x12: string): string {
+    const { envelope, request } = parse270(x12);
+    return build271(eligibilityAnswer(request), this.envelope(envelope.senderId));
+  }
+
+  claimStatus(x12: string): string {
+    const { envelope, request } = parse276(x12);
+    const known = this.byClaimId.get(request.patientControlNumber);
+    const entry: ClaimStatusEntry = {
+      patientControlNumber: request.patientControlNumber, chargeCents: request.chargeCents, serviceDate: request.serviceDate, subscriber: request.subscriber,
+      status: { category: 'A4', code: '35' },
+    };
+    if (known) {
+      const paid = known.status;
+      entry.payerClaimNumber = known.payerClaimNumber;
+      entry.status = !known.payerClaimNumber ? frontEndStatus(known.claim) : !paid ? { category: 'P1', code: '20' } : paid.statusCode === '4' ? { category: 'F2', code: '1' } : { category: 'F1', code: '65' };
+      if (paid) entry.paidCents = paid.paidCents;
+    }
+    const answer = { payer: request.payer, submitter: request.submitter, provider: request.provider, date: envelope.date, claims: [entry] };
+    return build277(answer, this.envelope(envelope.senderId));
+  }
+
+  /** Records the interchange; a repeat of the same sender and ISA13 changes nothing. */
+  submit(x12: string): { submissionId: string; duplicate: boolean } {
+    const parsed = parse837P(x12);
+    const key = `${parsed.envelope.senderId}|${parsed.envelope.controlNumber}`;
+    const first = this.byInterchange.get(key);
+    if (first) return { submissionId: first.submissionId, duplicate: true };
+    const record: SubmissionRecord = {
+      submissionId: `SUB${String(this.list.length + 1).padStart(6, '0')}`,
+      senderId: parsed.envelope.senderId,
+      controlNumber: String(parsed.envelope.controlNumber),
+      claims: [],
+    };
+    this.byInterchange.set(key, record);
+    this.list.push(record);
+    const work = this.answer(record, parsed.batch, parsed.envelope);
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+    return { submissionId: record.submissionId, duplicate: false };
+  }
+
+  private async answer(record: SubmissionRecord, batch: ProfessionalClaimBatch, env: EnvelopeOptions): Promise<void> {
+    // The front end looks at the claims on arrival, so duplicates are told by arrival order.
+    const accepted = this.frontEnd(record, batch);
+    if (!(await this.sender.wait(this.opts.ackDelayMs ?? 50))) return;
+    await this.sender.deliver('999', this.ack999(env));
+    for (const [payer, claims] of byPayer(batch.claims)) {
+      await this.sender.deliver('277CA', this.ack277(batch, payer, claims, env));
+    }
+    if (!(await this.sender.wait(this.opts.adjudicationDelayMs ?? 200))) return;
+    for (const [, claims] of byPayer(accepted)) {
+      await this.sender.deliver('835', build835([this.remit(batch, claims, env)], this.envelope(env.senderId)));
+    }
+  }
+
+  /** Assigns payer claim numbers to the claims the front end accepts. */
+  private frontEnd(record: SubmissionRecord, batch: ProfessionalClaimBatch): ProfessionalClaim[] {
+    const accepted: ProfessionalClaim[] = [];
+    for (const claim of batch.claims) {
+      const key = `${claim.claimId}|${claim.frequency}`;
+      if (this.received.has(key)) this.duplicates.add(claim);
+      this.received.add(key);
+      const ok = frontEndStatus(claim).category === 'A2';
+      const payerClaimNumber = ok ? `SIM${String(++this.claimCounter).padStart(9, '0')}` : undefined;
+      record.claims.push({ claimId: claim.claimId, frequency: claim.frequency, payerClaimNumber, status: ok ? 'accepted' : 'rejected' });
+      this.byClaimId.set(claim.claimId, { claim, payerClaimNumber });
+      if (ok) accepted.push(claim);
+    }
+    return accepted;
+  }
+
+  private ack999(env: EnvelopeOptions): string {
+    const ack = {
+      functionalId: 'HC', groupControlNumber: String(env.controlNumber), status: 'accepted' as const,
+      transactions: [{ type: '837', controlNumber: '0001', status: 'accepted' as const, errors: [], codes: [] }],
+      counts: { included: 1, received: 1, accepted: 1 },
+    };
+    return build999(ack, '005010X222A1', this.envelope(env.senderId));
+  }
+
+  private ack277(batch: ProfessionalClaimBatch, payer: ProfessionalClaim['payer'], claims: ProfessionalClaim[], env: EnvelopeOptions): string {
+    const entries: ClaimStatusEntry[] = claims.map((c) => ({
+      patientControlNumber: c.claimId,
+      payerClaimNumber: this.byClaimId.get(c.claimId)?.payerClaimNumber,
+      status: frontEndStatus(c),
+      chargeCents: claimChargeCents(c),
+      serviceDate: c.lines[0].serviceDate,
+      subscriber: c.subscriber,
+    }));
+    const answer = { payer, submitter: batch.submitter, provider: { name: batch.billingProvider.name, npi: batch.billingProvider.npi }, date: env.date, claims: entries };
+    return build277CA(answer, this.envelope(env.senderId));
+  }
+
+  private remit(batch: ProfessionalClaimBatch, claims: ProfessionalClaim[], env: EnvelopeOptions): Remittance {
+    const remitted = claims.map((c) => {
+      const payerClaimNumber = this.byClaimId.get(c.claimId)!.payerClaimNumber!;
+      const clp = adjudicate(c, payerClaimNumber, this);
+      this.remittances.set(payerClaimNumber, clp);
+      this.byClaimId.get(c.claimId)!.status = clp;
+      return clp;
+    });
+    const total = remitted.reduce((s, c) => s + c.paidCents, 0);
+    const payer = claims[0].payer;
+    return {
+      payment: { handling: total > 0 ? 'I' : 'H', amountCents: total, creditDebit: 'C', method: total > 0 ? 'CHK' : 'NON', date: env.date },
+      trace: { number: `SIMCHK${String(this.controlNumber + 1).padStart(6, '0')}`, originatorId: '1999999999' },
+      productionDate: env.date,
+      payer: { name: payer.name, id: payer.id, address: { line1: '1 PAYER PLAZA', city: 'HARTFORD', state: 'CT', postalCode: '06101' }, contactPhone: '8005550100' },
+      payee: { name: batch.billingProvider.name, idQualifier: 'XX', id: batch.billingProvider.npi, taxId: batch.billingProvider.taxId },
+      claims: remitted,
+      providerAdjustments: [],
+    };
+  }
+}
+
+function byPayer(claims: ProfessionalClaim[]): Map<ProfessionalClaim['payer'], ProfessionalClaim[]> {
+  const ids = new Map<string, ProfessionalClaim['payer']>();
+  const groups = new Map<ProfessionalClaim['payer'], ProfessionalClaim[]>();
+  for (const c of claims) {
+    const payer = ids.get(c.payer.id) ?? c.payer;
+    ids.set(c.payer.id, payer);
+    groups.set(payer, [...(groups.get(payer) ?? []), c]);
+  }
+  return groups;
+}
+
+function app(ch: Clearinghouse, faults: Faults): express.Express {
+  const a = express();
+  a.get('/health', (_req, res) => void res.json({ ok: true }));
+  a.use(httpFaults(faults));
+  a.post('/x12', express.text({ type: ['application/edi-x12', 'application/x12', 'text/plain'], limit: '50mb' }), (req, res) => {
+    const body = typeof req.body === 'string' ? req.body : '';
+    try {
+      const kind = detectTransaction(body).kind;
+      if (kind === '270') return void res.type('application/edi-x12').send(ch.eligibility(body));
+      if (kind === '276') return void res.type('application/edi-x12').send(ch.claimStatus(body));
+      if (kind === '837P') {
+        const result = ch.submit(body);
+        return void res.status(result.duplicate ? 200 : 202).json(result);
+      }
+      res.status(422).json({ code: 'UNSUPPORTED_TRANSACTION', message: `this clearinghouse takes 270, 276 and 837P, not ${kind}` });
+    } catch (e) {
+      if (e instanceof X12SyntaxError || e instanceof X12ContentError || e instanceof X12WrongTransactionError) {
+        return void res.status(400).json({ code: e.code, message: e.message });
+      }
+      throw e;
+    }
+  });
+  return a;
+}
+
+export async function startClearinghouseSimulator(opts: ClearinghouseSimulatorOptions): Promise<ClearinghouseSimulator> {
+  const faults = opts.faults ?? Faults.none();
+  const sender = new CallbackSender(opts.callbackUrl, faults, opts.retry ?? { attempts: 5, backoffMs: 200 });
+  const ch = new Clearinghouse(sender, opts);
+  const host = opts.host ?? '127.0.0.1';
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app(ch, faults).listen(opts.port ?? 0, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  return {
+    url: `http://${host}:${port}`,
+    submissions: () => ch.submissions(),
+    deliveries: () => sender.deliveries.map((d) => ({ ...d })),
+    settled: async () => {
+      while (ch.pending.size) await Promise.all([...ch.pending]);
+    },
+    async close() {
+      sender.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

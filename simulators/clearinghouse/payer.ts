@@ -1,0 +1,182 @@
+/**
+ * The simulated payer's rules, deterministic by the subscriber's member id, the claim's
+ * frequency and its procedure codes (docs/x12.md lists them). Pure: the server feeds in
+ * parsed X12 and a payer claim number, and builds X12 from what comes out.
+ *
+ *   member id   eligibility (271)        front end (277CA)      adjudication (835)
+ *   INACT…      inactive (EB*6)          accepted               denied CO-27
+ *   UNKNOWN…    AAA 75 not found         accepted               denied CO-31
+ *   REJ…        active                   rejected A7:164:IL     none
+ *   DENY…       active                   accepted               frequency 1: denied CO-16 + M51/N290;
+ *                                                               replacement (7 + REF*F8): paid
+ *   NOAUTH…     active                   accepted               denied CO-197 + N54 unless REF*G1
+ *   NMN…        active                   accepted               denied CO-50 + N115
+ *   anything    active                   accepted               paid: allowed 80% of charge, CO-45 for the
+ *                                                               rest, then PR-3 copay, PR-1 deductible, PR-2 coinsurance
+ * Lines with CPT 36415 (venipuncture) are bundled: CO-97 + M15. An exact duplicate
+ * (same CLM01 and frequency as an earlier interchange) is denied CO-18. A void
+ * (frequency 8) reverses the claim it names (CLP02 22, amounts negated).
+ */
+import type { Benefit, EligibilityRequest, EligibilityResponse } from '../../domain/x12/eligibility';
+import type { ProfessionalClaim } from '../../domain/x12/professional-claim';
+import type { Adjustment, RemittanceClaim, RemittanceLine } from '../../domain/x12/remittance';
+import { claimChargeCents } from '../../domain/x12/professional-claim';
+
+/** The plan every active member has; the 271 reports it and the 835 applies it. */
+export const PLAN = {
+  name: 'SIM GOLD PPO',
+  copayCents: 2500,
+  deductibleCents: 50000,
+  deductibleRemainingCents: 20000,
+  coinsurancePercent: 20,
+  outOfPocketRemainingCents: 250000,
+  /** Share of the billed charge the contract allows; the rest is CO-45. */
+  allowedPercent: 80,
+};
+
+const has = (memberId: string, prefix: string) => memberId.toUpperCase().startsWith(prefix);
+
+export function eligibilityAnswer(req: EligibilityRequest): EligibilityResponse {
+  const level: Benefit['level'] = req.dependent ? 'dependent' : 'subscriber';
+  const response: EligibilityResponse = {
+    payer: req.payer,
+    provider: { name: req.provider.name, id: req.provider.npi },
+    subscriber: { memberId: req.subscriber.memberId, firstName: req.subscriber.firstName, lastName: req.subscriber.lastName },
+    ...(req.dependent ? { dependent: { firstName: req.dependent.firstName, lastName: req.dependent.lastName } } : {}),
+    traceNumber: req.traceNumber,
+    traceOriginatorId: req.originatorId,
+    benefits: [],
+    errors: [],
+    messages: [],
+  };
+  const memberId = req.subscriber.memberId;
+  if (has(memberId, 'UNKNOWN')) {
+    response.errors.push({ level: 'subscriber', reasonCode: '75', reason: 'Subscriber/insured not found', followUp: 'C' });
+  } else if (has(memberId, 'INACT')) {
+    response.benefits.push({ code: '6', coverageLevel: 'IND', serviceTypes: ['30'], level });
+  } else {
+    response.benefits.push(...planBenefits(level));
+  }
+  return response;
+}
+
+function planBenefits(level: Benefit['level']): Benefit[] {
+  const ind = { coverageLevel: 'IND', serviceTypes: ['30'], inNetwork: true, level };
+  return [
+    { code: '1', coverageLevel: 'IND', serviceTypes: ['30'], insuranceType: 'PR', planName: PLAN.name, level },
+    { code: 'B', serviceTypes: ['98'], timePeriod: '27', amountCents: PLAN.copayCents, inNetwork: true, level },
+    { ...ind, code: 'C', timePeriod: '23', amountCents: PLAN.deductibleCents },
+    { ...ind, code: 'C', timePeriod: '29', amountCents: PLAN.deductibleRemainingCents },
+    { ...ind, code: 'A', percent: PLAN.coinsurancePercent },
+    { ...ind, code: 'G', timePeriod: '29', amountCents: PLAN.outOfPocketRemainingCents },
+  ];
+}
+
+/** 277CA status for one claim: rejected at the front end, or accepted into adjudication. */
+export function frontEndStatus(claim: ProfessionalClaim): { category: string; code: string; entity?: string } {
+  if (has(claim.subscriber.memberId, 'REJ')) return { category: 'A7', code: '164', entity: 'IL' };
+  return { category: 'A2', code: '20' };
+}
+
+/** What the payer remembers about claims it has adjudicated. */
+export interface PayerHistory {
+  /** Did an earlier interchange carry this claim's CLM01 with the same frequency? */
+  isDuplicate(claim: ProfessionalClaim): boolean;
+  /** The remittance of a claim by the payer's claim number, for voids. */
+  remitted(payerClaimNumber: string): RemittanceClaim | undefined;
+}
+
+/** A whole-claim denial, if a rule denies the claim as such, with the CARC and RARCs for each line. */
+function claimDenial(claim: ProfessionalClaim, history: PayerHistory): { carc: string; remarks: string[] } | undefined {
+  const memberId = claim.subscriber.memberId;
+  if (history.isDuplicate(claim)) return { carc: '18', remarks: [] };
+  if (has(memberId, 'INACT')) return { carc: '27', remarks: [] };
+  if (has(memberId, 'UNKNOWN')) return { carc: '31', remarks: [] };
+  if (has(memberId, 'DENY') && claim.frequency === '1') return { carc: '16', remarks: ['M51', 'N290'] };
+  if (has(memberId, 'NOAUTH') && !claim.priorAuthorization) return { carc: '197', remarks: ['N54'] };
+  if (has(memberId, 'NMN')) return { carc: '50', remarks: ['N115'] };
+  return undefined;
+}
+
+/** Adjudicates one accepted claim into its 835 CLP loop. */
+export function adjudicate(claim: ProfessionalClaim, payerClaimNumber: string, history: PayerHistory): RemittanceClaim {
+  if (claim.frequency === '8') return reversal(claim, history);
+  const denial = claimDenial(claim, history);
+  const patientShare = { copay: PLAN.copayCents, deductible: PLAN.deductibleRemainingCents };
+  const lines = claim.lines.map((line, i) => {
+    const base: RemittanceLine = {
+      qualifier: 'HC', code: line.code, modifiers: line.modifiers, chargeCents: line.chargeCents, paidCents: 0,
+      units: line.units, serviceDate: line.serviceDate, lineControlNumber: String(i + 1), adjustments: [], remarks: [],
+    };
+    if (denial) return denyLine(base, denial.carc, denial.remarks);
+    if (line.code === '36415') return denyLine(base, '97', ['M15']);
+    return payLine(base, patientShare);
+  });
+  const paidCents = sum(lines.map((l) => l.paidCents));
+  const patientResponsibilityCents = sum(lines.flatMap((l) => l.adjustments.filter((a) => a.group === 'PR').map((a) => a.amountCents)));
+  return {
+    patientControlNumber: claim.claimId,
+    statusCode: paidCents === 0 && patientResponsibilityCents === 0 ? '4' : '1',
+    chargeCents: claimChargeCents(claim),
+    paidCents,
+    patientResponsibilityCents,
+    filingIndicator: '12',
+    payerClaimNumber,
+    facilityCode: claim.placeOfService,
+    frequency: claim.frequency,
+    patient: { lastName: (claim.patient ?? claim.subscriber).lastName, firstName: (claim.patient ?? claim.subscriber).firstName, memberId: claim.subscriber.memberId },
+    adjustments: [],
+    remarks: [],
+    lines,
+  };
+}
+
+function denyLine(line: RemittanceLine, carc: string, remarks: string[]): RemittanceLine {
+  return { ...line, allowedCents: 0, adjustments: [{ group: 'CO', carc, amountCents: line.chargeCents }], remarks };
+}
+
+/** Allowed = the contract share of the charge; the patient's share comes out of it in the order a payer applies it. */
+function payLine(line: RemittanceLine, left: { copay: number; deductible: number }): RemittanceLine {
+  const allowed = Math.round((line.chargeCents * PLAN.allowedPercent) / 100);
+  let rest = allowed;
+  const copay = Math.min(left.copay, rest);
+  left.copay -= copay;
+  rest -= copay;
+  const deductible = Math.min(left.deductible, rest);
+  left.deductible -= deductible;
+  rest -= deductible;
+  const coinsurance = Math.round((rest * PLAN.coinsurancePercent) / 100);
+  rest -= coinsurance;
+  const adjustments: Adjustment[] = [
+    { group: 'CO', carc: '45', amountCents: line.chargeCents - allowed },
+    { group: 'PR', carc: '3', amountCents: copay },
+    { group: 'PR', carc: '1', amountCents: deductible },
+    { group: 'PR', carc: '2', amountCents: coinsurance },
+  ].filter((a) => a.amountCents > 0) as Adjustment[];
+  return { ...line, paidCents: rest, allowedCents: allowed, adjustments };
+}
+
+/** A void takes back the claim it names: the original CLP negated, status 22 (X221A1 1.10.2.8). */
+function reversal(claim: ProfessionalClaim, history: PayerHistory): RemittanceClaim {
+  const original = claim.payerClaimNumber ? history.remitted(claim.payerClaimNumber) : undefined;
+  if (!original) {
+    const base = adjudicate({ ...claim, frequency: '1' }, claim.payerClaimNumber ?? '', { isDuplicate: () => false, remitted: () => undefined });
+    const denied = base.lines.map((l) => denyLine({ ...l, paidCents: 0 }, '16', ['N227']));
+    return { ...base, frequency: '8', statusCode: '4', paidCents: 0, patientResponsibilityCents: 0, lines: denied };
+  }
+  const negate = (a: Adjustment): Adjustment => ({ ...a, amountCents: -a.amountCents });
+  return {
+    ...original,
+    statusCode: '22',
+    frequency: '8',
+    chargeCents: -original.chargeCents,
+    paidCents: -original.paidCents,
+    patientResponsibilityCents: -original.patientResponsibilityCents,
+    adjustments: original.adjustments.map(negate),
+    lines: original.lines.map((l) => ({ ...l, chargeCents: -l.chargeCents, paidCents: -l.paidCents, adjustments: l.adjustments.map(negate) })),
+  };
+}
+
+function sum(values: number[]): number {
+  return values.reduce((s, v) => s + v, 0);
+}
