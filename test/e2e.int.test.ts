@@ -74,6 +74,28 @@ describe('HL7 PMS: a visit booked by SIU^S12 over MLLP', () => {
   });
 });
 
+describe('HL7 PMS: cancellations and registrations', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ pmsMode: 'hl7' });
+  });
+  afterAll(() => stack.stop());
+
+  test('SIU^S15 cancels a booked visit; ADT^A04 registers a patient; each is ACKed AA once handled', async () => {
+    const visit = sampleVisit(uniqueId('v'));
+    expect((await stack.pms.bookAppointment(visit)).code).toBe('AA');
+    await reach(stack, visit.visitId, 'awaiting_encounter');
+    expect((await stack.pms.cancelAppointment({ visitId: visit.visitId, reason: 'patient called' })).code).toBe('AA');
+    expect((await reach(stack, visit.visitId, 'closed')).outcome).toBe('cancelled');
+
+    const other = sampleVisit(uniqueId('v'));
+    expect((await stack.pms.register({ patient: other.patient, coverage: other.coverage }, 'A04')).code).toBe('AA');
+    const row = await stack.db('patients').where({ patient_id: other.patient.patientId }).first();
+    expect(row).toMatchObject({ last_name: 'DOE', sex: 'F' });
+    expect(await stack.db('coverages').where({ patient_id: other.patient.patientId }).pluck('member_id')).toEqual([other.coverage.memberId]);
+  });
+});
+
 describe('REST PMS: denials, inactive coverage and cancellation through the API', () => {
   let stack: TestStack;
   beforeAll(async () => {
