@@ -1,0 +1,143 @@
+/**
+ * revcycle — command line for billers and integrators.
+ *
+ *   revcycle x12 parse FILE [--tolerate-counts]     typed JSON of any supported transaction
+ *   revcycle x12 summary FILE [--tolerate-counts]   a human table (835: claims, paid, adjusted by CARC, denied)
+ *   revcycle x12 build-837 CLAIM.json               prints an 837P interchange
+ *   revcycle x12 build-270 REQUEST.json             prints a 270 interchange
+ *   revcycle x12 validate FILE [--pyx12]            structure, segment counts, 835 balancing (and pyx12)
+ *
+ * Exits 1 with a one-line message on bad input (never a stack trace), 2 on bad usage.
+ */
+import { readFileSync } from 'fs';
+import { z } from 'zod';
+import { parse999 } from '../domain/x12/acknowledgment';
+import { build837P } from '../domain/x12/build-837p';
+import { parse276, parse277 } from '../domain/x12/claim-status';
+import { detectTransaction, TransactionKind } from '../domain/x12/detect';
+import { build270, parse270, parse271 } from '../domain/x12/eligibility';
+import type { ReadOptions } from '../domain/x12/envelope';
+import { parse837P } from '../domain/x12/parse-837p';
+import { claimBalanceProblems, parse835, remittanceBalance } from '../domain/x12/remittance';
+import { check270Structure } from '../domain/x12/structure';
+import { ClaimFile, EligibilityFile } from './inputs';
+import { summarize } from './summary';
+import { x12valid } from './x12valid';
+
+const USAGE = `usage: revcycle x12 <command> FILE
+  parse FILE [--tolerate-counts]    print the file as typed JSON (amounts in cents)
+  summary FILE [--tolerate-counts]  print a human summary (835: claims, paid, adjusted by CARC, denied)
+  build-837 CLAIM.json              print an 837P (005010X222A1) built from a claim file
+  build-270 REQUEST.json            print a 270 (005010X279A1) built from a request file
+  validate FILE [--pyx12]           check envelopes, segment counts and 835 balancing; --pyx12 also runs x12valid`;
+
+/** Bad command line: exit 2. */
+class UsageError extends Error {
+  readonly code = 'USAGE';
+}
+
+/** The input cannot be used: exit 1 with this message. */
+class InputError extends Error {
+  readonly code = 'BAD_INPUT';
+}
+
+function readInput(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function readJson<T extends z.ZodTypeAny>(path: string, schema: T): z.infer<T> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readInput(path));
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`${path} is not JSON: ${(e as Error).message}`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new InputError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+function parseAny(kind: TransactionKind, text: string, options: ReadOptions): unknown {
+  switch (kind) {
+    case '837P': return parse837P(text, options);
+    case '270': return parse270(text, options);
+    case '271': return parse271(text, options);
+    case '276': return parse276(text, options);
+    case '277': case '277CA': return parse277(text, options);
+    case '835': return parse835(text, options);
+    case '999': return parse999(text, options);
+    default: throw new InputError(`a ${kind} file is not one revcycle reads (837P, 270, 271, 276, 277, 277CA, 835, 999)`);
+  }
+}
+
+/** Structure problems and, for an 835, every remittance and claim that does not balance. */
+function validate(kind: TransactionKind, text: string): string[] {
+  const parsed = parseAny(kind, text, {}) as { warnings?: string[] };
+  const problems = [...(parsed.warnings ?? [])];
+  if (kind === '835') {
+    for (const r of (parsed as ReturnType<typeof parse835>).remittances) {
+      const balance = remittanceBalance(r);
+      if (!balance.balanced) problems.push(balance.message!);
+      problems.push(...claimBalanceProblems(r));
+    }
+  }
+  if (kind === '270') problems.push(...check270Structure(text));
+  return problems;
+}
+
+async function run(argv: string[], out: (s: string) => void): Promise<number> {
+  const flags = new Set(argv.filter((a) => a.startsWith('--')));
+  const [area, command, file, ...rest] = argv.filter((a) => !a.startsWith('--'));
+  if (area !== 'x12' || !command || !file || rest.length) throw new UsageError(USAGE);
+  const options: ReadOptions = { tolerateCounts: flags.has('--tolerate-counts') };
+  switch (command) {
+    case 'build-837': {
+      const { envelope, ...batch } = readJson(file, ClaimFile);
+      out(build837P(batch, envelope));
+      return 0;
+    }
+    case 'build-270': {
+      const { envelope, ...request } = readJson(file, EligibilityFile);
+      out(build270(request, envelope));
+      return 0;
+    }
+  }
+  const text = readInput(file);
+  const kind = detectTransaction(text).kind;
+  switch (command) {
+    case 'parse':
+      out(`${JSON.stringify({ kind, ...(parseAny(kind, text, options) as object) }, null, 2)}\n`);
+      return 0;
+    case 'summary':
+      out(`${summarize(kind, text, options)}\n`);
+      return 0;
+    case 'validate': {
+      const problems = validate(kind, text);
+      if (flags.has('--pyx12')) problems.push(...(await pyx12Problems(text)));
+      out(problems.length ? `${file}: ${kind} has ${problems.length} problem(s)\n${problems.map((p) => `  ${p}`).join('\n')}\n` : `${file}: ${kind} OK\n`);
+      return problems.length ? 1 : 0;
+    }
+    default:
+      throw new UsageError(USAGE);
+  }
+}
+
+async function pyx12Problems(text: string): Promise<string[]> {
+  const verdict = await x12valid(text);
+  return verdict.ok ? [] : ['pyx12: Failure', ...verdict.errors.map((e) => `pyx12: ${e.replace(/^\S+ \S+ /, '')}`)];
+}
+
+run(process.argv.slice(2), (s) => process.stdout.write(s)).then(
+  (code) => (process.exitCode = code),
+  (e: Error & { code?: string }) => {
+    process.stderr.write(`revcycle: ${e.message}\n`);
+    process.exitCode = e.code === 'USAGE' ? 2 : 1;
+  },
+);
