@@ -7,7 +7,7 @@
  * (REF*1K) to match it back.
  */
 import { buildInterchange, ElementValue, EnvelopeOptions, ReadOptions, transactionsOfType } from './envelope';
-import { centsToAmount, Segment, toX12Date, x12Date } from './syntax';
+import { centsToAmount, Segment, toX12Date } from './syntax';
 
 export const GUIDE_276_277 = '005010X212';
 export const GUIDE_277CA = '005010X214';
@@ -122,7 +122,7 @@ function readStc(report: ClaimStatusReport, claim: ClaimStatus | undefined, leve
   }
   claim.statuses.push(...codes);
   claim.rejected = claim.statuses.some((c) => REJECTED.has(c.category));
-  if (s.el(2)) claim.effectiveDate = x12Date(s.el(2), s.at(2));
+  if (s.el(2)) claim.effectiveDate = s.date(2);
   if (s.el(4)) claim.chargeCents = s.cents(4);
   if (s.el(5)) claim.paidCents = s.cents(5);
   if (s.el(12)) claim.message = s.el(12);
@@ -178,7 +178,7 @@ export function parse276(text: string, options?: ReadOptions): { envelope: Envel
     else if (s.id === 'TRN') req.patientControlNumber = s.el(2);
     else if (s.id === 'REF' && s.el(1) === '1K') req.payerClaimNumber = s.el(2);
     else if (s.id === 'AMT' && s.el(1) === 'T3') req.chargeCents = s.cents(2) ?? 0;
-    else if (s.id === 'DTP' && s.el(1) === '472') req.serviceDate = x12Date(s.el(3).slice(0, 8), s.at(3));
+    else if (s.id === 'DTP' && s.el(1) === '472') req.serviceDate = s.startDate(3);
   }
   return { envelope: interchange.envelope, request: req };
 }

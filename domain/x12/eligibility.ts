@@ -6,7 +6,7 @@
 import type { EligibilityResult } from '../visit';
 import { buildInterchange, ElementValue, EnvelopeOptions, ReadOptions, transactionsOfType } from './envelope';
 import { X12BuildError } from './errors';
-import { centsToAmount, Segment, toX12Date, x12Date } from './syntax';
+import { centsToAmount, Segment, toX12Date } from './syntax';
 
 export const GUIDE_270_271 = '005010X279A1';
 
@@ -70,7 +70,7 @@ function person(nm1: Segment): EligibilityPerson {
 }
 
 function addDemographics(p: EligibilityPerson, dmg: Segment): void {
-  p.birthDate = x12Date(dmg.el(2), dmg.at(2));
+  p.birthDate = dmg.date(2);
   if (dmg.el(3)) p.sex = dmg.el(3) as EligibilityPerson['sex'];
 }
 
@@ -91,7 +91,7 @@ export function parse270(text: string, options?: ReadOptions): { envelope: Envel
     else if (s.id === 'NM1' && s.el(1) === '03') current = request.dependent = person(s);
     else if (s.id === 'DMG' && current) addDemographics(current, s);
     else if (s.id === 'TRN') Object.assign(request, { traceNumber: s.el(2), originatorId: s.el(3) });
-    else if (s.id === 'DTP' && s.el(1) === '291') request.serviceDate = x12Date(s.el(3).slice(0, 8), s.at(3));
+    else if (s.id === 'DTP' && s.el(1) === '291') request.serviceDate = s.startDate(3);
     else if (s.id === 'EQ') request.serviceTypes.push(s.el(1));
   }
   return { envelope: interchange.envelope, request };

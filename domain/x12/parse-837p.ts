@@ -11,7 +11,7 @@ import {
   BillingProvider, ClaimPatient, ClaimSubscriber, PATIENT_RELATIONSHIP_CODES, ProfessionalClaim, ProfessionalClaimBatch,
   ServiceLine, Sex, X12Address,
 } from './professional-claim';
-import { Segment, x12Date } from './syntax';
+import { Segment } from './syntax';
 
 export interface Parsed837P {
   envelope: EnvelopeOptions;
@@ -57,7 +57,7 @@ class ClaimReader {
       case 'HI': return this.hi(s);
       case 'LX': return this.lx();
       case 'SV1': return this.sv1(s);
-      case 'DTP': if (this.line && s.el(1) === '472') this.line.serviceDate = x12Date(s.el(3).slice(0, 8), s.at(3)); return;
+      case 'DTP': if (this.line && s.el(1) === '472') this.line.serviceDate = s.startDate(3); return;
     }
   }
 
@@ -127,7 +127,7 @@ class ClaimReader {
   private dmg(s: Segment): void {
     const person = this.loop === 'subscriber' ? this.subscriber : this.loop === 'patient' ? this.patient : undefined;
     if (!person) return;
-    person.birthDate = x12Date(s.el(2), s.at(2));
+    person.birthDate = s.date(2);
     person.sex = (['M', 'F'].includes(s.el(3)) ? s.el(3) : 'U') as Sex;
   }
 

@@ -7,7 +7,7 @@
 import { buildInterchange, ElementValue, EnvelopeOptions, ReadOptions, transactionsOfType } from './envelope';
 import { X12ContentError } from './errors';
 import type { X12Address } from './professional-claim';
-import { centsToAmount, Segment, toX12Date, x12Date } from './syntax';
+import { centsToAmount, Segment, toX12Date } from './syntax';
 
 export const GUIDE_835 = '005010X221A1';
 
@@ -193,14 +193,14 @@ function need<T>(value: T | undefined, s: Segment): T {
 
 function paymentOf(s: Segment): Remittance['payment'] {
   const payment: Remittance['payment'] = { handling: s.el(1), amountCents: s.cents(2) ?? 0, creditDebit: s.el(3) === 'D' ? 'D' : 'C', method: s.el(4) };
-  if (s.el(16)) payment.date = x12Date(s.el(16), s.at(16));
+  if (s.el(16)) payment.date = s.date(16);
   return payment;
 }
 
 function readDate(r: Remittance, claim: RemittanceClaim | undefined, line: RemittanceLine | undefined, s: Segment): void {
-  if (s.el(1) === '405' && !claim) r.productionDate = x12Date(s.el(2), s.at(2));
-  if (s.el(1) === '472' && line) line.serviceDate = x12Date(s.el(2), s.at(2));
-  if (s.el(1) === '150' && line && !line.serviceDate) line.serviceDate = x12Date(s.el(2), s.at(2));
+  if (s.el(1) === '405' && !claim) r.productionDate = s.date(2);
+  if (s.el(1) === '472' && line) line.serviceDate = s.date(2);
+  if (s.el(1) === '150' && line && !line.serviceDate) line.serviceDate = s.date(2);
 }
 
 function readParty(r: Remittance, s: Segment): void {
@@ -265,7 +265,7 @@ function providerAdjustmentsOf(s: Segment): ProviderAdjustment[] {
   for (let k = 3; k <= 13; k += 2) {
     if (!s.el(k)) continue;
     const [reasonCode, reference] = s.components(k);
-    out.push({ providerId: s.el(1), fiscalPeriodDate: x12Date(s.el(2), s.at(2)), reasonCode, ...(reference ? { reference } : {}), amountCents: s.cents(k + 1) ?? 0 });
+    out.push({ providerId: s.el(1), fiscalPeriodDate: s.date(2), reasonCode, ...(reference ? { reference } : {}), amountCents: s.cents(k + 1) ?? 0 });
   }
   return out;
 }

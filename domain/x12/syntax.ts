@@ -57,8 +57,23 @@ export class Segment {
 
   /** Element n as integer cents ('' gives undefined). */
   cents(n: number): number | undefined {
+    const v = this.elements[n];
+    if (v === undefined || v === '') return undefined;
+    const cents = fastCents(v);
+    return cents === undefined ? amountToCents(v, this.at(n)) : cents;
+  }
+
+  /** Element n, a CCYYMMDD date, as YYYY-MM-DD. */
+  date(n: number, v = this.el(n)): string {
+    if (v.length !== 8 || !isDigits(v)) throw new X12ContentError(`"${v}" is not a date (CCYYMMDD)`, this.at(n));
+    return `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
+  }
+
+  /** Element n, a D8 date or an RD8 range (CCYYMMDD-CCYYMMDD): the (first) date as YYYY-MM-DD. */
+  startDate(n: number): string {
     const v = this.el(n);
-    return v === '' ? undefined : amountToCents(v, this.at(n));
+    if (v.length !== 8 && !(v.length === 17 && v[8] === '-')) throw new X12ContentError(`"${v}" is not a date or date range`, this.at(n));
+    return this.date(n, v.slice(0, 8));
   }
 
   at(element?: number) {
@@ -100,37 +115,72 @@ export function readDelimiters(text: string): Delimiters {
  */
 export function tokenize(text: string): Segment[] {
   const d = readDelimiters(text);
-  const raw = text.split(d.segment);
   const hasBreaks = text.includes('\n');
   const segments: Segment[] = [];
   let line = 1;
-  for (const rawPiece of raw) {
-    let piece = rawPiece;
-    const first = piece.length === 0 || piece.charCodeAt(0) > 32 ? 0 : piece.search(/\S/);
-    if (first < 0) {
-      line += countBreaks(piece, piece.length);
-      continue;
+  let pos = 0;
+  let nextBreak = hasBreaks ? text.indexOf('\n') : -1;
+  const end = text.length;
+  while (pos < end) {
+    // Skip whitespace between segments, counting line breaks.
+    let c = text.charCodeAt(pos);
+    while (c <= 32 && pos < end) {
+      if (c === 10) line++;
+      c = text.charCodeAt(++pos);
     }
-    if (first > 0) {
-      line += countBreaks(piece, first);
-      piece = piece.slice(first);
+    if (pos >= end) break;
+    let stop = text.indexOf(d.segment, pos);
+    if (stop < 0) stop = end;
+    let last = stop;
+    while (last > pos && text.charCodeAt(last - 1) <= 32) last--;
+    const at = hasBreaks ? line : segments.length + 1;
+    // Elements are cut straight from the text: no intermediate string per segment.
+    const elements: string[] = [];
+    for (let from = pos; ; ) {
+      const sep = text.indexOf(d.element, from);
+      if (sep < 0 || sep >= last) {
+        elements.push(text.slice(from, last));
+        break;
+      }
+      elements.push(text.slice(from, sep));
+      from = sep + 1;
     }
-    if (piece.length === 0) continue;
-    if (piece.charCodeAt(piece.length - 1) <= 32) piece = piece.trimEnd();
-    const elements = piece.split(d.element);
-    const id = elements[0];
-    if (!/^[A-Z][A-Z0-9]{1,2}$/.test(id)) {
-      throw new X12SyntaxError('BAD_SEGMENT', `"${id.slice(0, 10)}" is not a segment id`, { line: hasBreaks ? line : segments.length + 1 });
+    if (hasBreaks) {
+      // Line breaks inside a segment (some senders wrap long ones); nextBreak only moves forward.
+      if (nextBreak < pos && nextBreak >= 0) nextBreak = text.indexOf('\n', pos);
+      while (nextBreak >= 0 && nextBreak < last) {
+        line++;
+        nextBreak = text.indexOf('\n', nextBreak + 1);
+      }
     }
-    segments.push(new Segment(elements, hasBreaks ? line : segments.length + 1, d));
+    if (!isSegmentId(elements[0])) {
+      throw new X12SyntaxError('BAD_SEGMENT', `"${elements[0].slice(0, 10)}" is not a segment id`, { line: at });
+    }
+    segments.push(new Segment(elements, at, d));
+    pos = stop + 1;
   }
   return segments;
 }
 
-function countBreaks(s: string, end: number): number {
-  let n = 0;
-  for (let i = s.indexOf('\n'); i >= 0 && i < end; i = s.indexOf('\n', i + 1)) n++;
-  return n;
+function isDigits(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** 2-3 characters: an upper-case letter, then upper-case letters or digits (X12.6). */
+function isSegmentId(id: string): boolean {
+  const n = id.length;
+  if (n < 2 || n > 3) return false;
+  const first = id.charCodeAt(0);
+  if (first < 65 || first > 90) return false;
+  for (let i = 1; i < n; i++) {
+    const c = id.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return false;
+  }
+  return true;
 }
 
 /**
@@ -144,6 +194,36 @@ export function amountToCents(value: string, at: { line?: number; segment?: stri
   if (frac.length > 2) throw new X12ContentError(`"${value}" has more than two decimals`, at);
   const cents = Number(m[2] || '0') * 100 + Number(frac.padEnd(2, '0'));
   return m[1] === '-' && cents !== 0 ? -cents : cents;
+}
+
+/**
+ * The common shapes ("125", "125.5", "-1.27") without a regex or an allocation; undefined
+ * sends anything else to amountToCents, which decides and names the error.
+ */
+function fastCents(v: string): number | undefined {
+  let i = 0;
+  const negative = v.charCodeAt(0) === 45;
+  if (negative) i++;
+  let whole = 0;
+  let digits = 0;
+  for (; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 46) break;
+    if (c < 48 || c > 57) return undefined;
+    whole = whole * 10 + (c - 48);
+    digits++;
+  }
+  let frac = 0;
+  let places = 0;
+  for (i++; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57 || places === 2) return undefined;
+    frac = frac * 10 + (c - 48);
+    places++;
+  }
+  if (digits === 0 && places === 0) return undefined;
+  const cents = whole * 100 + (places === 1 ? frac * 10 : frac);
+  return negative && cents !== 0 ? -cents : cents;
 }
 
 /** Writes integer cents as an X12 decimal with trailing zeros suppressed (X12.6: 12500 → "125", 12550 → "125.5"). */
