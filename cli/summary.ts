@@ -16,7 +16,7 @@ const CLAIM_STATUS: Record<string, string> = { '1': 'paid (primary)', '2': 'paid
 /** Lays rows out in columns; numbers right-aligned. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^-?[\d.]+$/.test(r[i])));
+  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^-?\d+\.\d+$/.test(r[i])));
   const fmt = (r: string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)].join('\n');
 }
