@@ -38,7 +38,7 @@ describe('revcycle x12', () => {
     const { code, stdout } = await revcycle('x12', 'build-270', join(EXAMPLES, 'eligibility-request.json'));
     expect(code).toBe(0);
     const { envelope, ...request } = JSON.parse(readFileSync(join(EXAMPLES, 'eligibility-request.json'), 'utf8'));
-    expect(parse270(stdout)).toEqual({ envelope, request });
+    expect(parse270(stdout)).toEqual({ envelope, request, warnings: [] });
   });
 
   it('summary shows an 835 as a table: claims, paid, adjusted by CARC, denied', async () => {

@@ -62,9 +62,9 @@ function statusOf(s: Segment, n: number): AckStatus {
   return STATUS[s.el(n)] ?? 'rejected';
 }
 
-export function parse999(text: string, options?: ReadOptions): { envelope: EnvelopeOptions; acks: FunctionalAck[] } {
+export function parse999(text: string, options?: ReadOptions): { envelope: EnvelopeOptions; acks: FunctionalAck[]; warnings: string[] } {
   const { interchange, transactions } = transactionsOfType(text, '999', options);
-  return { envelope: interchange.envelope, acks: transactions.map((t) => readAck(t.segments)) };
+  return { envelope: interchange.envelope, acks: transactions.map((t) => readAck(t.segments)), warnings: interchange.warnings };
 }
 
 function readAck(segments: Segment[]): FunctionalAck {

@@ -85,12 +85,12 @@ function statusCodeOf(composite: string[]): ClaimStatusCode | undefined {
   return { category, code, ...(entity ? { entity } : {}), text: describeStatus(category, code, entity) };
 }
 
-export function parse277(text: string, options?: ReadOptions): { envelope: EnvelopeOptions; report: ClaimStatusReport } {
+export function parse277(text: string, options?: ReadOptions): { envelope: EnvelopeOptions; report: ClaimStatusReport; warnings: string[] } {
   const { interchange, transactions } = transactionsOfType(text, '277', options);
   const kind = transactions[0].version.includes('X214') ? '277CA' : '277';
   const report: ClaimStatusReport = { kind, payer: { name: '', id: '' }, batch: [], claims: [] };
   for (const tx of transactions) readReport(report, tx.segments);
-  return { envelope: interchange.envelope, report };
+  return { envelope: interchange.envelope, report, warnings: interchange.warnings };
 }
 
 /** HL levels 22 (subscriber), 23 (dependent) and PT (277CA patient) carry claims. */
@@ -144,15 +144,22 @@ export interface ClaimStatusRequest {
   serviceDate: string;
 }
 
+/** X212 2000A payer, 2000B information receiver (the submitter), 2000C service provider: the same in a 276 and its 277. */
+function statusParties(p: Pick<ClaimStatusRequest, 'payer' | 'submitter' | 'provider'>): string[][] {
+  return [
+    ['HL', '1', '', '20', '1'],
+    ['NM1', 'PR', '2', p.payer.name, '', '', '', '', 'PI', p.payer.id],
+    ['HL', '2', '1', '21', '1'],
+    ['NM1', '41', '2', p.submitter.name, '', '', '', '', '46', p.submitter.id],
+    ['HL', '3', '2', '19', '1'],
+    ['NM1', '1P', '2', p.provider.name, '', '', '', '', 'XX', p.provider.npi],
+  ];
+}
+
 export function build276(req: ClaimStatusRequest, envelope: EnvelopeOptions): string {
   const body: string[][] = [
     ['BHT', '0010', '13', String(envelope.controlNumber), toX12Date(envelope.date), envelope.time],
-    ['HL', '1', '', '20', '1'],
-    ['NM1', 'PR', '2', req.payer.name, '', '', '', '', 'PI', req.payer.id],
-    ['HL', '2', '1', '21', '1'],
-    ['NM1', '41', '2', req.submitter.name, '', '', '', '', '46', req.submitter.id],
-    ['HL', '3', '2', '19', '1'],
-    ['NM1', '1P', '2', req.provider.name, '', '', '', '', 'XX', req.provider.npi],
+    ...statusParties(req),
     ['HL', '4', '3', '22', '0'],
     ['NM1', 'IL', '1', req.subscriber.lastName, req.subscriber.firstName, '', '', '', 'MI', req.subscriber.memberId],
     ['TRN', '1', req.patientControlNumber],
@@ -163,7 +170,7 @@ export function build276(req: ClaimStatusRequest, envelope: EnvelopeOptions): st
   return buildInterchange(envelope, 'HR', GUIDE_276_277, [{ type: '276', body }]);
 }
 
-export function parse276(text: string, options?: ReadOptions): { envelope: EnvelopeOptions; request: ClaimStatusRequest } {
+export function parse276(text: string, options?: ReadOptions): { envelope: EnvelopeOptions; request: ClaimStatusRequest; warnings: string[] } {
   const { interchange, transactions } = transactionsOfType(text, '276', options);
   const req: ClaimStatusRequest = {
     payer: { name: '', id: '' }, submitter: { name: '', id: '' }, provider: { name: '', npi: '' },
@@ -180,7 +187,7 @@ export function parse276(text: string, options?: ReadOptions): { envelope: Envel
     else if (s.id === 'AMT' && s.el(1) === 'T3') req.chargeCents = s.cents(2) ?? 0;
     else if (s.id === 'DTP' && s.el(1) === '472') req.serviceDate = s.startDate(3);
   }
-  return { envelope: interchange.envelope, request: req };
+  return { envelope: interchange.envelope, request: req, warnings: interchange.warnings };
 }
 
 /** One claim's status to report in a 277CA or 277, with who it is about. */
@@ -253,12 +260,7 @@ export function build277CA(answer: ClaimStatusAnswer, envelope: EnvelopeOptions)
 export function build277(answer: ClaimStatusAnswer, envelope: EnvelopeOptions): string {
   const body: ElementValue[][] = [
     ['BHT', '0010', '08', String(envelope.controlNumber), toX12Date(envelope.date), envelope.time, 'DG'],
-    ['HL', '1', '', '20', '1'],
-    ['NM1', 'PR', '2', answer.payer.name, '', '', '', '', 'PI', answer.payer.id],
-    ['HL', '2', '1', '21', '1'],
-    ['NM1', '41', '2', answer.submitter.name, '', '', '', '', '46', answer.submitter.id],
-    ['HL', '3', '2', '19', '1'],
-    ['NM1', '1P', '2', answer.provider.name, '', '', '', '', 'XX', answer.provider.npi],
+    ...statusParties(answer),
   ];
   answer.claims.forEach((c, i) => {
     body.push(

@@ -7,31 +7,17 @@ import { x12valid } from '../../cli/x12valid';
 import { build837P } from './build-837p';
 import { build270 } from './eligibility';
 import { build835 } from './remittance';
-import { sampleBatch, sampleClaim, sampleEligibilityRequest, sampleEnvelope, sampleRemittance } from './samples';
+import { sampleBatch, sampleClaim, sampleDependentClaim, sampleEligibilityRequest, sampleEnvelope, sampleMultiLineClaim, sampleRemittance } from './samples';
 import { check270Structure } from './structure';
 
 const env = sampleEnvelope(900);
-const child = {
-  subscriber: { memberId: 'W100200300', firstName: 'BEN', lastName: 'RIVERA', groupNumber: 'GRP-7' },
-  patient: { relationship: 'child' as const, firstName: 'LIA', lastName: 'RIVERA', birthDate: '2015-06-01', sex: 'F' as const, address: { line1: '12 ELM ST', city: 'MADISON', state: 'WI', postalCode: '53703' } },
-};
-const multi = {
-  priorAuthorization: 'PA-7788',
-  diagnoses: ['M5450', 'E119', 'I10', 'Z0000', 'R0600', 'J029', 'K219', 'N390', 'L309', 'G4700', 'F419', 'H6590'],
-  lines: [
-    { code: '99214', modifiers: ['25'], units: 1, chargeCents: 15000, diagnosisPointers: [1, 2, 3, 12], serviceDate: '2026-03-10' },
-    { code: '20610', modifiers: ['RT', '59', 'XS', '76'], units: 2, chargeCents: 32050, diagnosisPointers: [1], serviceDate: '2026-03-10' },
-    { code: 'J1030', modifiers: [], units: 4, chargeCents: 1204, diagnosisPointers: [2], serviceDate: '2026-03-11' },
-  ],
-};
-
 const claims = {
   original: [sampleClaim('C-1')],
   'replacement (7)': [sampleClaim('C-1', { frequency: '7', payerClaimNumber: 'SIM000123' })],
   'void (8)': [sampleClaim('C-1', { frequency: '8', payerClaimNumber: 'SIM000123' })],
-  'multi-line with modifiers': [sampleClaim('C-2', multi)],
-  'dependent patient': [sampleClaim('C-3', child)],
-  'batch of 100': Array.from({ length: 100 }, (_, i) => sampleClaim(`B-${i}`, i % 3 === 0 ? child : i % 3 === 1 ? multi : {})),
+  'multi-line with modifiers': [sampleMultiLineClaim('C-2')],
+  'dependent patient': [sampleDependentClaim('C-3')],
+  'batch of 100': Array.from({ length: 100 }, (_, i) => [sampleDependentClaim, sampleMultiLineClaim, sampleClaim][i % 3](`B-${i}`)),
 };
 
 describe('pyx12 accepts every 837P we build', () => {

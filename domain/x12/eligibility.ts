@@ -74,7 +74,7 @@ function addDemographics(p: EligibilityPerson, dmg: Segment): void {
   if (dmg.el(3)) p.sex = dmg.el(3) as EligibilityPerson['sex'];
 }
 
-export function parse270(text: string, options?: ReadOptions): { envelope: EnvelopeOptions; request: EligibilityRequest } {
+export function parse270(text: string, options?: ReadOptions): { envelope: EnvelopeOptions; request: EligibilityRequest; warnings: string[] } {
   const { interchange, transactions } = transactionsOfType(text, '270', options);
   const request: EligibilityRequest = {
     payer: { name: '', id: '' }, provider: { name: '', npi: '' }, subscriber: { firstName: '', lastName: '', memberId: '' },
@@ -94,7 +94,7 @@ export function parse270(text: string, options?: ReadOptions): { envelope: Envel
     else if (s.id === 'DTP' && s.el(1) === '291') request.serviceDate = s.startDate(3);
     else if (s.id === 'EQ') request.serviceTypes.push(s.el(1));
   }
-  return { envelope: interchange.envelope, request };
+  return { envelope: interchange.envelope, request, warnings: interchange.warnings };
 }
 
 /** One EB segment. */
@@ -157,7 +157,7 @@ const AAA_REASONS: Record<string, string> = {
 
 const HL_LEVELS: Record<string, EligibilityError['level']> = { '20': 'payer', '21': 'provider', '22': 'subscriber', '23': 'dependent' };
 
-export function parse271(text: string, options?: ReadOptions): { envelope: EnvelopeOptions; response: EligibilityResponse } {
+export function parse271(text: string, options?: ReadOptions): { envelope: EnvelopeOptions; response: EligibilityResponse; warnings: string[] } {
   const { interchange, transactions } = transactionsOfType(text, '271', options);
   const r: EligibilityResponse = { payer: { name: '', id: '' }, provider: { name: '', id: '' }, benefits: [], errors: [], messages: [] };
   let level: EligibilityError['level'] = 'payer';
@@ -173,7 +173,7 @@ export function parse271(text: string, options?: ReadOptions): { envelope: Envel
       case 'MSG': if (lastBenefit) r.messages.push(s.el(1)); break;
     }
   }
-  return { envelope: interchange.envelope, response: r };
+  return { envelope: interchange.envelope, response: r, warnings: interchange.warnings };
 }
 
 function readName271(r: EligibilityResponse, s: Segment): void {

@@ -95,13 +95,7 @@ function readInterchange(segments: Segment[], warnings: string[], countFault: Co
     groups.push(group);
     i = next;
   }
-  const iea = segments[i];
-  if (!iea) throw truncated(segments, 'IEA');
-  if (iea.id !== 'IEA') throw new X12SyntaxError('ENVELOPE', `expected GS or IEA, found ${iea.id}`, { line: iea.line, segment: iea.id });
-  if (Number(iea.el(1)) !== groups.length) {
-    countFault(new X12SyntaxError('SEGMENT_COUNT', `IEA01 says ${iea.el(1)} functional groups, the interchange holds ${groups.length}`, iea.at(1)));
-  }
-  if (iea.el(2) !== isa.el(13)) warnings.push(`line ${iea.line}: IEA02 ${iea.el(2)} does not match ISA13 ${isa.el(13)}`);
+  checkTrailer(segments, i, { header: isa, control: 13, opener: 'GS', counted: groups.length, what: 'functional groups', holder: 'interchange' }, warnings, countFault);
   const extra = segments[i + 1];
   if (extra) throw new X12SyntaxError('ENVELOPE', `${extra.id} after the IEA: one interchange per file`, { line: extra.line, segment: extra.id });
   if (groups.length === 0) throw new X12SyntaxError('ENVELOPE', 'the interchange holds no functional group', { line: isa.line, segment: 'ISA' });
@@ -117,15 +111,33 @@ function readGroup(segments: Segment[], start: number, warnings: string[], count
     transactions.push(tx);
     i = next;
   }
-  const ge = segments[i];
-  if (!ge) throw truncated(segments, 'GE');
-  if (ge.id !== 'GE') throw new X12SyntaxError('ENVELOPE', `expected ST or GE, found ${ge.id}`, { line: ge.line, segment: ge.id });
-  if (Number(ge.el(1)) !== transactions.length) {
-    countFault(new X12SyntaxError('SEGMENT_COUNT', `GE01 says ${ge.el(1)} transaction sets, the group holds ${transactions.length}`, ge.at(1)));
-  }
-  if (ge.el(2) !== gs.el(6)) warnings.push(`line ${ge.line}: GE02 ${ge.el(2)} does not match GS06 ${gs.el(6)}`);
+  checkTrailer(segments, i, { header: gs, control: 6, opener: 'ST', counted: transactions.length, what: 'transaction sets', holder: 'group' }, warnings, countFault);
   const group = { functionalId: gs.el(1), senderCode: gs.el(2), receiverCode: gs.el(3), controlNumber: gs.el(6), version: gs.el(8), transactions };
   return [group, i + 1];
+}
+
+interface Trailer {
+  header: Segment;
+  /** The header element the trailer's 02 echoes: ISA13 or GS06. */
+  control: number;
+  /** The segment that opens what the trailer counts. */
+  opener: 'GS' | 'ST';
+  counted: number;
+  what: string;
+  holder: string;
+}
+
+/** The GE or IEA at `i`: present, counting what it closes (01), echoing the header's control number (02). */
+function checkTrailer(segments: Segment[], i: number, t: Trailer, warnings: string[], countFault: CountFault): void {
+  const id = t.header.id === 'ISA' ? 'IEA' : 'GE';
+  const trailer = segments[i];
+  if (!trailer) throw truncated(segments, id);
+  if (trailer.id !== id) throw new X12SyntaxError('ENVELOPE', `expected ${t.opener} or ${id}, found ${trailer.id}`, { line: trailer.line, segment: trailer.id });
+  if (Number(trailer.el(1)) !== t.counted) {
+    countFault(new X12SyntaxError('SEGMENT_COUNT', `${id}01 says ${trailer.el(1)} ${t.what}, the ${t.holder} holds ${t.counted}`, trailer.at(1)));
+  }
+  const control = t.header.el(t.control);
+  if (trailer.el(2) !== control) warnings.push(`line ${trailer.line}: ${id}02 ${trailer.el(2)} does not match ${t.header.id}${String(t.control).padStart(2, '0')} ${control}`);
 }
 
 function readTransaction(segments: Segment[], start: number, groupVersion: string, countFault: CountFault): [Transaction, number] {

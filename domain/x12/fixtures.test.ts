@@ -28,8 +28,8 @@ suite('public X12 samples', () => {
   });
 
   it('999 accepted (whose IEA02 does not echo ISA13: a warning, not a refusal)', () => {
-    expect(() => parse999(read('999-accepted.ims.x12'))).not.toThrow();
-    const { acks } = parse999(read('999-accepted.ims.x12'));
+    const { acks, warnings } = parse999(read('999-accepted.ims.x12'));
+    expect(warnings).toEqual(['line 10: IEA02 000000001 does not match ISA13 000000286']);
     expect(acks[0]).toMatchObject({ status: 'accepted', groupControlNumber: '17456', transactions: [{ type: '837', controlNumber: '0001', status: 'accepted', errors: [] }] });
   });
 

@@ -33,6 +33,27 @@ export function sampleClaim(claimId: string, overrides: Partial<ProfessionalClai
   };
 }
 
+/** A child on a parent's plan: 2000C patient loop, subscriber without demographics. */
+export function sampleDependentClaim(claimId: string): ProfessionalClaim {
+  return sampleClaim(claimId, {
+    subscriber: { memberId: 'W100200300', firstName: 'BEN', lastName: 'RIVERA', groupNumber: 'GRP-7' },
+    patient: { relationship: 'child', firstName: 'LIA', lastName: 'RIVERA', birthDate: '2015-06-01', sex: 'F', address: { line1: '12 ELM ST', city: 'MADISON', state: 'WI', postalCode: '53703' } },
+  });
+}
+
+/** Twelve diagnoses, a prior authorization, lines with four modifiers, units and odd cents. */
+export function sampleMultiLineClaim(claimId: string): ProfessionalClaim {
+  return sampleClaim(claimId, {
+    priorAuthorization: 'PA-7788',
+    diagnoses: ['M5450', 'E119', 'I10', 'Z0000', 'R0600', 'J029', 'K219', 'N390', 'L309', 'G4700', 'F419', 'H6590'],
+    lines: [
+      { code: '99214', modifiers: ['25'], units: 1, chargeCents: 15000, diagnosisPointers: [1, 2, 3, 12], serviceDate: '2026-03-10' },
+      { code: '20610', modifiers: ['RT', '59', 'XS', '76'], units: 2, chargeCents: 32050, diagnosisPointers: [1], serviceDate: '2026-03-10' },
+      { code: 'J1030', modifiers: [], units: 4, chargeCents: 1204, diagnosisPointers: [2], serviceDate: '2026-03-11' },
+    ],
+  });
+}
+
 export function sampleBatch(claims: ProfessionalClaim[]): ProfessionalClaimBatch {
   return {
     submitter: { name: 'NORTHSIDE FAMILY CLINIC', id: 'NORTHSIDE01', contactName: 'BILLING OFFICE', phone: '6085551212' },

@@ -6,24 +6,13 @@ import { build270, build271, eligibilityResultFrom271, parse270, parse271, Eligi
 import { X12BuildError, X12WrongTransactionError } from './errors';
 import { parse837P } from './parse-837p';
 import { build835, claimBalanceProblems, parse835, remittanceBalance } from './remittance';
-import { sampleBatch, sampleClaim, sampleEligibilityRequest, sampleEnvelope, sampleRemittance } from './samples';
+import { sampleBatch, sampleClaim, sampleDependentClaim, sampleEligibilityRequest, sampleEnvelope, sampleMultiLineClaim, sampleRemittance } from './samples';
 
 const env = sampleEnvelope(42);
 
 describe('837P round trip: parse(build(x)) = x', () => {
-  const dependent = sampleClaim('C-DEP', {
-    subscriber: { memberId: 'W100200300', firstName: 'BEN', lastName: 'RIVERA', groupNumber: 'GRP-7' },
-    patient: { relationship: 'child', firstName: 'LIA', lastName: 'RIVERA', birthDate: '2015-06-01', sex: 'F', address: { line1: '12 ELM ST', city: 'MADISON', state: 'WI', postalCode: '53703' } },
-  });
-  const multiLine = sampleClaim('C-MULTI', {
-    priorAuthorization: 'PA-7788',
-    diagnoses: ['M5450', 'E119', 'I10', 'Z0000', 'R0600', 'J029', 'K219', 'N390', 'L309', 'G4700', 'F419', 'H6590'],
-    lines: [
-      { code: '99214', modifiers: ['25'], units: 1, chargeCents: 15000, diagnosisPointers: [1, 2, 3, 12], serviceDate: '2026-03-10' },
-      { code: '20610', modifiers: ['RT', '59', 'XS', '76'], units: 2, chargeCents: 32050, diagnosisPointers: [1], serviceDate: '2026-03-10' },
-      { code: 'J1030', modifiers: [], units: 4, chargeCents: 1204, diagnosisPointers: [2], serviceDate: '2026-03-11' },
-    ],
-  });
+  const dependent = sampleDependentClaim('C-DEP');
+  const multiLine = sampleMultiLineClaim('C-MULTI');
   const cases = {
     original: sampleClaim('C-1'),
     replacement: sampleClaim('C-1', { frequency: '7', payerClaimNumber: 'SIM000123' }),
@@ -68,7 +57,7 @@ describe('270 round trip', () => {
     ['subscriber', sampleEligibilityRequest()],
     ['dependent', sampleEligibilityRequest({ dependent: { firstName: 'LIA', lastName: 'RIVERA', birthDate: '2015-06-01', sex: 'F' }, serviceTypes: ['30', '98'] })],
   ])('%s', (_name, request) => {
-    expect(parse270(build270(request, env))).toEqual({ envelope: env, request });
+    expect(parse270(build270(request, env))).toEqual({ envelope: env, request, warnings: [] });
   });
 });
 
