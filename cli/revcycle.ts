@@ -11,14 +11,12 @@
  */
 import { readFileSync } from 'fs';
 import { z } from 'zod';
-import { parse999 } from '../domain/x12/acknowledgment';
 import { build837P } from '../domain/x12/build-837p';
-import { parse276, parse277 } from '../domain/x12/claim-status';
-import { detectTransaction, TransactionKind } from '../domain/x12/detect';
-import { build270, parse270, parse271 } from '../domain/x12/eligibility';
+import { detectTransaction } from '../domain/x12/detect';
+import { build270 } from '../domain/x12/eligibility';
 import type { ReadOptions } from '../domain/x12/envelope';
-import { parse837P } from '../domain/x12/parse-837p';
-import { claimBalanceProblems, parse835, remittanceBalance } from '../domain/x12/remittance';
+import { parseX12 } from '../domain/x12/read';
+import { claimBalanceProblems, remittanceBalance } from '../domain/x12/remittance';
 import { check270Structure } from '../domain/x12/structure';
 import { ClaimFile, EligibilityFile } from './inputs';
 import { summarize } from './summary';
@@ -64,31 +62,18 @@ function readJson<T extends z.ZodTypeAny>(path: string, schema: T): z.infer<T> {
   return parsed.data;
 }
 
-function parseAny(kind: TransactionKind, text: string, options: ReadOptions): unknown {
-  switch (kind) {
-    case '837P': return parse837P(text, options);
-    case '270': return parse270(text, options);
-    case '271': return parse271(text, options);
-    case '276': return parse276(text, options);
-    case '277': case '277CA': return parse277(text, options);
-    case '835': return parse835(text, options);
-    case '999': return parse999(text, options);
-    default: throw new InputError(`a ${kind} file is not one revcycle reads (837P, 270, 271, 276, 277, 277CA, 835, 999)`);
-  }
-}
-
 /** Structure problems and, for an 835, every remittance and claim that does not balance. */
-function validate(kind: TransactionKind, text: string): string[] {
-  const parsed = parseAny(kind, text, {}) as { warnings?: string[] };
-  const problems = [...(parsed.warnings ?? [])];
-  if (kind === '835') {
-    for (const r of (parsed as ReturnType<typeof parse835>).remittances) {
+function validate(text: string): string[] {
+  const parsed = parseX12(text);
+  const problems = [...parsed.warnings];
+  if (parsed.kind === '835') {
+    for (const r of parsed.remittances) {
       const balance = remittanceBalance(r);
       if (!balance.balanced) problems.push(balance.message!);
       problems.push(...claimBalanceProblems(r));
     }
   }
-  if (kind === '270') problems.push(...check270Structure(text));
+  if (parsed.kind === '270') problems.push(...check270Structure(text));
   return problems;
 }
 
@@ -113,13 +98,13 @@ async function run(argv: string[], out: (s: string) => void): Promise<number> {
   const kind = detectTransaction(text).kind;
   switch (command) {
     case 'parse':
-      out(`${JSON.stringify({ kind, ...(parseAny(kind, text, options) as object) }, null, 2)}\n`);
+      out(`${JSON.stringify(parseX12(text, options), null, 2)}\n`);
       return 0;
     case 'summary':
       out(`${summarize(kind, text, options)}\n`);
       return 0;
     case 'validate': {
-      const problems = validate(kind, text);
+      const problems = validate(text);
       if (flags.has('--pyx12')) problems.push(...(await pyx12Problems(text)));
       out(problems.length ? `${file}: ${kind} has ${problems.length} problem(s)\n${problems.map((p) => `  ${p}`).join('\n')}\n` : `${file}: ${kind} OK\n`);
       return problems.length ? 1 : 0;

@@ -2,7 +2,7 @@
  * Every public sample in /work/shared/fixtures/x12 parses (see its README for what each
  * is). They are read in place; when the folder is missing the suite says so and skips.
  */
-import { existsSync, readFileSync } from 'fs';
+import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { parse999 } from './acknowledgment';
 import { parse277 } from './claim-status';
@@ -10,6 +10,7 @@ import { detectTransaction } from './detect';
 import { eligibilityResultFrom271, parse271 } from './eligibility';
 import { X12SyntaxError } from './errors';
 import { parse837P } from './parse-837p';
+import { parseX12 } from './read';
 import { claimBalanceProblems, parse835, remittanceBalance } from './remittance';
 
 const DIR = '/work/shared/fixtures/x12';
@@ -19,6 +20,10 @@ const suite = present ? describe : describe.skip;
 const read = (name: string) => readFileSync(join(DIR, name), 'utf8');
 
 suite('public X12 samples', () => {
+  it.each(present ? readdirSync(DIR).filter((f) => f.endsWith('.x12')) : [])('%s parses (wrong counts read as warnings)', (name) => {
+    expect(() => parseX12(read(name), { tolerateCounts: true })).not.toThrow();
+  });
+
   it('271: active coverage, plan and in/out of network copays', () => {
     const { response } = parse271(read('271-subscriber-benefits.lfh.x12'));
     expect(response.subscriber).toEqual({ memberId: '123456789', firstName: 'JOHN', lastName: 'SMITH' });

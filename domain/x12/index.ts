@@ -10,3 +10,5 @@ export * from './claim-status';
 export * from './acknowledgment';
 export * from './remittance';
 export * from './detect';
+export * from './read';
+export { check270Structure } from './structure';
