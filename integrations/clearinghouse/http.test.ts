@@ -144,6 +144,21 @@ describe('clearinghouse over HTTP', () => {
     expect(replaced).toMatchObject({ statusCode: '1', frequency: '7', patientResponsibilityCents: 12000 });
   });
 
+  it('reverses a paid claim on a void (8): CLP02 22, no money moved, the balance carried forward, still balanced', async () => {
+    const big = sampleClaim('C-V', { lines: [{ ...sampleClaim('x').lines[0], chargeCents: 100000 }] });
+    await client.submit(claimFile([big]));
+    await sim.settled();
+    const [paid] = parse835(delivered('835')[0].body).remittances[0].claims;
+    await client.submit(claimFile([{ ...big, frequency: '8', payerClaimNumber: paid.payerClaimNumber }]));
+    await sim.settled();
+    const [reversal] = parse835(delivered('835')[1].body).remittances;
+    expect(reversal.claims[0]).toMatchObject({ statusCode: '22', paidCents: -paid.paidCents });
+    expect(reversal.payment).toMatchObject({ handling: 'H', amountCents: 0 });
+    expect(reversal.providerAdjustments).toEqual([expect.objectContaining({ reasonCode: 'FB', amountCents: -paid.paidCents })]);
+    expect(remittanceBalance(reversal).balanced).toBe(true);
+    expect((await x12valid(delivered('835')[1].body)).errors).toEqual([]);
+  });
+
   it('denies an exact duplicate sent under a new control number with CO-18', async () => {
     await client.submit(claimFile([sampleClaim('C-DUP')]));
     await client.submit(claimFile([sampleClaim('C-DUP')]));

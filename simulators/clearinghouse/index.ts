@@ -146,7 +146,8 @@ class Clearinghouse implements PayerHistory {
     }
     if (!(await this.sender.wait(this.opts.adjudicationDelayMs ?? 200))) return;
     for (const [, claims] of byPayer(accepted)) {
-      await this.sender.deliver('835', build835([this.remit(batch, claims, env)], this.envelope(env.senderId)));
+      const envelope = this.envelope(env.senderId);
+      await this.sender.deliver('835', build835([this.remit(batch, claims, env, envelope.controlNumber)], envelope));
     }
   }
 
@@ -188,7 +189,8 @@ class Clearinghouse implements PayerHistory {
     return build277CA(answer, this.envelope(env.senderId));
   }
 
-  private remit(batch: ProfessionalClaimBatch, claims: ProfessionalClaim[], env: EnvelopeOptions): Remittance {
+  /** One payment for the claims of one payer; the check number is the 835's own control number. */
+  private remit(batch: ProfessionalClaimBatch, claims: ProfessionalClaim[], env: EnvelopeOptions, checkNumber: number): Remittance {
     const remitted = claims.map((c) => {
       const payerClaimNumber = this.byClaimId.get(c.claimId)!.payerClaimNumber!;
       const clp = adjudicate(c, payerClaimNumber, this);
@@ -198,14 +200,19 @@ class Clearinghouse implements PayerHistory {
     });
     const total = remitted.reduce((s, c) => s + c.paidCents, 0);
     const payer = claims[0].payer;
+    const trace = `SIMCHK${String(checkNumber).padStart(6, '0')}`;
+    // A payment cannot be negative: when reversals outweigh payments, the payer carries the
+    // balance forward (PLB FB, negative) and moves no money, so the 835 still balances.
+    const forward = total < 0 ? [{ providerId: batch.billingProvider.npi, fiscalPeriodDate: `${env.date.slice(0, 4)}-12-31`, reasonCode: 'FB', reference: trace, amountCents: total }] : [];
+    const amountCents = Math.max(total, 0);
     return {
-      payment: { handling: total > 0 ? 'I' : 'H', amountCents: total, creditDebit: 'C', method: total > 0 ? 'CHK' : 'NON', date: env.date },
-      trace: { number: `SIMCHK${String(this.controlNumber + 1).padStart(6, '0')}`, originatorId: '1999999999' },
+      payment: { handling: amountCents > 0 ? 'I' : 'H', amountCents, creditDebit: 'C', method: amountCents > 0 ? 'CHK' : 'NON', date: env.date },
+      trace: { number: trace, originatorId: '1999999999' },
       productionDate: env.date,
       payer: { name: payer.name, id: payer.id, address: { line1: '1 PAYER PLAZA', city: 'HARTFORD', state: 'CT', postalCode: '06101' }, contactPhone: '8005550100' },
       payee: { name: batch.billingProvider.name, idQualifier: 'XX', id: batch.billingProvider.npi, taxId: batch.billingProvider.taxId },
       claims: remitted,
-      providerAdjustments: [],
+      providerAdjustments: forward,
     };
   }
 }

@@ -1,0 +1,51 @@
+import { sampleClaim, sampleEligibilityRequest } from '../../domain/x12/samples';
+import { adjudicate, eligibilityAnswer, frontEndStatus, PayerHistory } from './payer';
+
+const fresh: PayerHistory = { isDuplicate: () => false, remitted: () => undefined };
+const member = (memberId: string) => ({ subscriber: { ...sampleClaim('x').subscriber, memberId } });
+const lineCarcs = (claim: ReturnType<typeof adjudicate>) => claim.lines.map((l) => l.adjustments.map((a) => `${a.group}-${a.carc}`));
+
+describe('simulated payer rules', () => {
+  it('answers eligibility for a dependent at the dependent level', () => {
+    const answer = eligibilityAnswer(sampleEligibilityRequest({ dependent: { firstName: 'LIA', lastName: 'RIVERA' } }));
+    expect(answer.dependent).toEqual({ firstName: 'LIA', lastName: 'RIVERA' });
+    expect(answer.benefits.every((b) => b.level === 'dependent')).toBe(true);
+  });
+
+  it('rejects REJ members at the front end with A7:164 about the subscriber', () => {
+    expect(frontEndStatus(sampleClaim('C', member('rej-1')))).toEqual({ category: 'A7', code: '164', entity: 'IL' });
+    expect(frontEndStatus(sampleClaim('C'))).toEqual({ category: 'A2', code: '20' });
+  });
+
+  it.each([
+    ['NOAUTH1', {}, [['CO-197']], ['N54']],
+    ['NMN1', {}, [['CO-50']], ['N115']],
+    ['INACT1', {}, [['CO-27']], []],
+    ['UNKNOWN1', {}, [['CO-31']], []],
+    ['NOAUTH1', { priorAuthorization: 'PA-1' }, [['CO-45', 'PR-3', 'PR-1']], []],
+  ])('member %s %p → %p', (memberId, extra, carcs, remarks) => {
+    const clp = adjudicate(sampleClaim('C', { ...member(memberId), ...extra }), 'SIM1', fresh);
+    expect(lineCarcs(clp)).toEqual(carcs);
+    expect(clp.lines[0].remarks).toEqual(remarks);
+  });
+
+  it('denies an exact duplicate CO-18 and marks a claim with every line denied as CLP02 4', () => {
+    const clp = adjudicate(sampleClaim('C'), 'SIM2', { ...fresh, isDuplicate: () => true });
+    expect(clp).toMatchObject({ statusCode: '4', paidCents: 0, patientResponsibilityCents: 0 });
+    expect(lineCarcs(clp)).toEqual([['CO-18']]);
+  });
+
+  it('reverses the claim a void names, negating every amount', () => {
+    const paid = adjudicate(sampleClaim('C', { lines: [{ ...sampleClaim('x').lines[0], chargeCents: 100000 }] }), 'SIM3', fresh);
+    const history: PayerHistory = { ...fresh, remitted: (n) => (n === 'SIM3' ? paid : undefined) };
+    const voided = adjudicate(sampleClaim('C', { frequency: '8', payerClaimNumber: 'SIM3' }), 'SIM4', history);
+    expect(voided).toMatchObject({ statusCode: '22', frequency: '8', chargeCents: -100000, paidCents: -paid.paidCents, patientResponsibilityCents: -paid.patientResponsibilityCents });
+    expect(voided.lines[0].adjustments.map((a) => a.amountCents)).toEqual(paid.lines[0].adjustments.map((a) => -a.amountCents));
+  });
+
+  it('denies a void of a claim it never paid with CO-16 + N227', () => {
+    const voided = adjudicate(sampleClaim('C', { frequency: '8', payerClaimNumber: 'NOPE' }), 'SIM5', fresh);
+    expect(voided).toMatchObject({ statusCode: '4', frequency: '8', paidCents: 0 });
+    expect(voided.lines[0]).toMatchObject({ adjustments: [{ group: 'CO', carc: '16', amountCents: 15000 }], remarks: ['N227'] });
+  });
+});
