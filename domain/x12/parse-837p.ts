@@ -150,7 +150,7 @@ class ClaimReader {
 
   private hi(s: Segment): void {
     if (!this.claim || this.loop !== 'claim') return;
-    for (let n = 1; n < s.elements.length; n++) {
+    for (let n = 1; n <= 12; n++) {
       const [qualifier, code] = s.components(n);
       if (code && /^A?B[KF]$/.test(qualifier)) this.claim.diagnoses.push(code);
     }

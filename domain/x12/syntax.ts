@@ -17,22 +17,40 @@ export interface Delimiters {
 
 export const DEFAULT_DELIMITERS: Delimiters = { element: '*', component: ':', repetition: '^', segment: '~' };
 
-/** One segment: `elements[0]` is the segment id, `elements[n]` is element n (1-based, as the guides number them). */
+/**
+ * One segment, a window [start, end) on the file's text: element n (1-based, as the
+ * guides number them) is cut out only when asked for. Keeping no array of element
+ * strings per segment is what makes large files cheap to read: the garbage collector,
+ * not the scanning, is the cost of a two-phase parse.
+ */
 export class Segment {
   constructor(
-    readonly elements: string[],
+    private readonly text: string,
+    private readonly start: number,
+    private readonly end: number,
+    readonly id: string,
     /** 1-based line in the file, or the segment's ordinal when the file has no line breaks. */
     readonly line: number,
     readonly delimiters: Delimiters,
   ) {}
 
-  get id(): string {
-    return this.elements[0];
-  }
-
   /** Element n (1-based), '' when absent. */
   el(n: number): string {
-    return this.elements[n] ?? '';
+    const { text, end } = this;
+    const sep = this.delimiters.element;
+    let from = this.start;
+    for (let i = 0; i < n; i++) {
+      const at = text.indexOf(sep, from);
+      if (at < 0 || at >= end) return '';
+      from = at + 1;
+    }
+    const to = text.indexOf(sep, from);
+    return text.slice(from, to < 0 || to >= end ? end : to);
+  }
+
+  /** Every element, the id first. */
+  get elements(): string[] {
+    return this.text.slice(this.start, this.end).split(this.delimiters.element);
   }
 
   /** Components of a composite element n; a simple element gives one component. */
@@ -57,10 +75,14 @@ export class Segment {
 
   /** Element n as integer cents ('' gives undefined). */
   cents(n: number): number | undefined {
-    const v = this.elements[n];
-    if (v === undefined || v === '') return undefined;
-    const cents = fastCents(v);
-    return cents === undefined ? amountToCents(v, this.at(n)) : cents;
+    return this.amount(this.el(n), n);
+  }
+
+  /** A value already read from element n (e.g. from `elements`), as integer cents; errors name element n. */
+  amount(value: string | undefined, n: number): number | undefined {
+    if (value === undefined || value === '') return undefined;
+    const cents = fastCents(value);
+    return cents === undefined ? amountToCents(value, this.at(n)) : cents;
   }
 
   /** Element n, a CCYYMMDD date, as YYYY-MM-DD. */
@@ -81,7 +103,7 @@ export class Segment {
   }
 
   toString(): string {
-    return this.elements.join(this.delimiters.element);
+    return this.text.slice(this.start, this.end);
   }
 }
 
@@ -134,17 +156,9 @@ export function tokenize(text: string): Segment[] {
     let last = stop;
     while (last > pos && text.charCodeAt(last - 1) <= 32) last--;
     const at = hasBreaks ? line : segments.length + 1;
-    // Elements are cut straight from the text: no intermediate string per segment.
-    const elements: string[] = [];
-    for (let from = pos; ; ) {
-      const sep = text.indexOf(d.element, from);
-      if (sep < 0 || sep >= last) {
-        elements.push(text.slice(from, last));
-        break;
-      }
-      elements.push(text.slice(from, sep));
-      from = sep + 1;
-    }
+    const idEnd = Math.min(last, pos + 4);
+    const sep = text.indexOf(d.element, pos);
+    const id = text.slice(pos, sep < 0 || sep > idEnd ? idEnd : sep);
     if (hasBreaks) {
       // Line breaks inside a segment (some senders wrap long ones); nextBreak only moves forward.
       if (nextBreak < pos && nextBreak >= 0) nextBreak = text.indexOf('\n', pos);
@@ -153,10 +167,10 @@ export function tokenize(text: string): Segment[] {
         nextBreak = text.indexOf('\n', nextBreak + 1);
       }
     }
-    if (!isSegmentId(elements[0])) {
-      throw new X12SyntaxError('BAD_SEGMENT', `"${elements[0].slice(0, 10)}" is not a segment id`, { line: at });
+    if (!isSegmentId(id)) {
+      throw new X12SyntaxError('BAD_SEGMENT', `"${text.slice(pos, Math.min(last, pos + 10))}" does not start with a segment id`, { line: at });
     }
-    segments.push(new Segment(elements, at, d));
+    segments.push(new Segment(text, pos, last, id, at, d));
     pos = stop + 1;
   }
   return segments;
