@@ -79,9 +79,9 @@ function main(): void {
 
   console.log(`835: ${CLAIMS.toLocaleString('en-US')} claims, ${(eraBytes / 1e6).toFixed(2)} MB; 837P: ${CLAIMS.toLocaleString('en-US')} claims, ${(claimBytes / 1e6).toFixed(2)} MB; median of ${ROUNDS} runs, node ${process.version}\n`);
   print([
-    row('parse 835, revcycle (typed, cents, balanced)', oursMs, eraBytes, CLAIMS),
+    row('parse 835, revcycle (typed objects, cents)', oursMs, eraBytes, CLAIMS),
     row('parse 835, node-x12 X12Parser (segments only)', theirsMs, eraBytes, CLAIMS),
-    row('parse 837P, revcycle (typed)', parse837Ms, claimBytes, CLAIMS),
+    row('parse 837P, revcycle (typed objects)', parse837Ms, claimBytes, CLAIMS),
     row('parse 837P, node-x12 X12Parser', node837Ms, claimBytes, CLAIMS),
     row('build 837P, revcycle', buildMs, claimBytes, CLAIMS),
   ]);
