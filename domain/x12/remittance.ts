@@ -223,43 +223,42 @@ function readRef(r: Remittance, party: 'payer' | 'payee' | undefined, claim: Rem
 }
 
 function claimOf(s: Segment): RemittanceClaim {
-  const e = s.elements; // one split: CLP01-CLP09 are all read
   const claim: RemittanceClaim = {
     patientControlNumber: s.required(1),
     statusCode: s.required(2),
-    chargeCents: s.amount(e[3], 3) ?? 0,
-    paidCents: s.amount(e[4], 4) ?? 0,
-    patientResponsibilityCents: s.amount(e[5], 5) ?? 0,
-    filingIndicator: e[6] ?? '',
+    chargeCents: s.cents(3) ?? 0,
+    paidCents: s.cents(4) ?? 0,
+    patientResponsibilityCents: s.cents(5) ?? 0,
+    filingIndicator: s.el(6),
     adjustments: [],
     remarks: [],
     lines: [],
   };
-  if (e[7]) claim.payerClaimNumber = e[7];
-  if (e[8]) claim.facilityCode = e[8];
-  if (e[9]) claim.frequency = e[9];
+  if (s.el(7)) claim.payerClaimNumber = s.el(7);
+  if (s.el(8)) claim.facilityCode = s.el(8);
+  if (s.el(9)) claim.frequency = s.el(9);
   return claim;
 }
 
 /** CAS holds one group and up to six reason/amount/quantity triplets (CAS02-CAS19). */
 function adjustmentsOf(s: Segment): Adjustment[] {
   const group = s.required(1) as AdjustmentGroup;
-  const e = s.elements; // one split: up to 19 elements are read
   const out: Adjustment[] = [];
-  for (let k = 2; k <= 17 && k < e.length; k += 3) {
-    if (!e[k]) continue;
-    const a: Adjustment = { group, carc: e[k], amountCents: s.amount(e[k + 1], k + 1) ?? 0 };
-    if (e[k + 2]) a.quantity = Number(e[k + 2]);
+  for (let k = 2; k <= 17; k += 3) {
+    const carc = s.el(k);
+    if (!carc) continue;
+    const a: Adjustment = { group, carc, amountCents: s.cents(k + 1) ?? 0 };
+    const quantity = s.el(k + 2);
+    if (quantity) a.quantity = Number(quantity);
     out.push(a);
   }
   return out;
 }
 
 function lineOf(s: Segment): RemittanceLine {
-  const e = s.elements;
-  const [qualifier = '', code = '', ...modifiers] = (e[1] ?? '').split(s.delimiters.component);
-  const line: RemittanceLine = { qualifier, code, modifiers, chargeCents: s.amount(e[2], 2) ?? 0, paidCents: s.amount(e[3], 3) ?? 0, adjustments: [], remarks: [] };
-  if (e[5]) line.units = Number(e[5]);
+  const [qualifier = '', code = '', ...modifiers] = s.components(1);
+  const line: RemittanceLine = { qualifier, code, modifiers, chargeCents: s.cents(2) ?? 0, paidCents: s.cents(3) ?? 0, adjustments: [], remarks: [] };
+  if (s.el(5)) line.units = Number(s.el(5));
   return line;
 }
 

@@ -34,16 +34,27 @@ export class Segment {
     readonly delimiters: Delimiters,
   ) {}
 
+  /** Where the last element read began, so reading left to right rescans nothing. */
+  private lastN = 0;
+  private lastFrom = -1;
+
   /** Element n (1-based), '' when absent. */
   el(n: number): string {
     const { text, end } = this;
     const sep = this.delimiters.element;
+    let i = 0;
     let from = this.start;
-    for (let i = 0; i < n; i++) {
+    if (this.lastFrom >= 0 && n >= this.lastN) {
+      i = this.lastN;
+      from = this.lastFrom;
+    }
+    for (; i < n; i++) {
       const at = text.indexOf(sep, from);
       if (at < 0 || at >= end) return '';
       from = at + 1;
     }
+    this.lastN = n;
+    this.lastFrom = from;
     const to = text.indexOf(sep, from);
     return text.slice(from, to < 0 || to >= end ? end : to);
   }
