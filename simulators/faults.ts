@@ -42,6 +42,8 @@ export class Faults {
   readonly config: FaultConfig;
   /** Counts of injected faults, for tests and the simulator's /sim/stats. */
   readonly injected = { error: 0, timeout: 0, dropAck: 0, duplicate: 0 };
+  /** Inbound calls seen, faulty or not: lets a test act while a call is in flight. */
+  calls = 0;
 
   constructor(config: Partial<FaultConfig> = {}) {
     this.config = FaultConfig.parse(config);
@@ -59,6 +61,7 @@ export class Faults {
 
   /** Decides the fate of one inbound call. One draw per call keeps the sequence stable. */
   inbound(): InboundFault {
+    this.calls++;
     const { errorRate, timeoutRate, dropAckRate } = this.config;
     const r = this.next();
     if (r < errorRate) return this.count('error');

@@ -14,7 +14,7 @@ const workers: ChildProcess[] = [];
 
 beforeAll(async () => {
   // The PMS answers slowly, so the kill lands while the post is under way.
-  stack = await startTestStack({ pmsMode: 'rest', worker: false, activityTimeoutMs: 4000, faults: { latencyMinMs: 1500, latencyMaxMs: 1500 } });
+  stack = await startTestStack({ pmsMode: 'rest', worker: false, activityTimeoutMs: 4000, faultsFor: { pms: { latencyMinMs: 1500, latencyMaxMs: 1500 } } });
 });
 afterAll(async () => {
   for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
@@ -29,6 +29,7 @@ function startWorker(): ChildProcess {
 
 test('a worker killed mid charge-push: the visit completes and the PMS holds exactly one charge per line', async () => {
   const first = startWorker();
+  const callsBefore = stack.faults.pms.calls;
   const visit = sampleVisit(uniqueId('v'), 'W900');
   expect((await request(stack.apiUrl).post('/visits').send(visit)).status).toBe(201);
   await reach(stack, visit.visitId, 'awaiting_encounter');
@@ -38,11 +39,11 @@ test('a worker killed mid charge-push: the visit completes and the PMS holds exa
     procedures: [{ code: '99213', diagnosisPointers: [1] }, { code: '36415', diagnosisPointers: [1] }],
   });
   await reach(stack, visit.visitId, 'charges');
+  await eventually(async () => stack.faults.pms.calls > callsBefore); // the charge post has reached the PMS
 
   first.kill('SIGKILL');
   await new Promise((r) => first.once('exit', r));
   startWorker();
-
   const closed = await reach(stack, visit.visitId, 'closed');
   expect(closed.outcome).toBe('paid');
   const charges = stack.pms.charges(visit.visitId);

@@ -16,6 +16,9 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
+// Fifty visits through retries and backoff: minutes, not seconds, on a two-core machine.
+jest.setTimeout(300_000);
+
 test(`${VISITS} visits through failing simulators all reach closed, with nothing posted twice`, async () => {
   const before = { patients: stack.ehr.count('Patient'), appointments: stack.ehr.count('Appointment'), coverages: stack.ehr.count('Coverage') };
   const visits = Array.from({ length: VISITS }, () => sampleVisit(uniqueId('f'), 'W7000'));

@@ -23,7 +23,9 @@ import { createTestDb, eventually, temporalAddress, temporalClients, uniqueId } 
 
 export interface StackOptions {
   pmsMode?: 'rest' | 'hl7';
+  /** Faults for every simulator, and per simulator on top (e.g. a slow PMS only). */
   faults?: Partial<FaultConfig>;
+  faultsFor?: Partial<Record<'ehr' | 'pms' | 'clearinghouse', Partial<FaultConfig>>>;
   /** false: no worker is started; the test starts (and kills) its own. */
   worker?: boolean;
   /** Seconds-scale activity timeout, so a killed worker's attempt is retried quickly. */
@@ -56,7 +58,9 @@ export async function startTestStack(opts: StackOptions = {}) {
   stops.push(() => feed.close());
 
   // One seeded Faults per simulator, so each fails on its own and a failing run can be replayed.
-  const faults = [1, 2, 3].map((n) => new Faults({ ...opts.faults, seed: (opts.faults?.seed ?? 1) * 10 + n }));
+  const faults = (['ehr', 'pms', 'clearinghouse'] as const).map(
+    (party, n) => new Faults({ ...opts.faults, ...opts.faultsFor?.[party], seed: (opts.faults?.seed ?? 1) * 10 + n }),
+  );
   const ehr = await startEhrSimulator({ port: 0, host: '127.0.0.1', webhookUrl: `${apiUrl}/webhooks/ehr/encounter-signed`, faults: faults[0] });
   const pms = await startPmsSimulator({ mllpPort: 0, httpPort: 0, host: '127.0.0.1', faults: faults[1], revcycleMllp: { host: '127.0.0.1', port: feed.port } });
   const clearinghouse = await startClearinghouseSimulator({
@@ -89,11 +93,15 @@ export async function startTestStack(opts: StackOptions = {}) {
 function spawnWorker(env: NodeJS.ProcessEnv, e: Endpoints): ChildProcess {
   const pmsEnv = e.pms.mode === 'rest' ? { PMS_REST_URL: e.pms.url } : { PMS_MLLP_HOST: e.pms.host, PMS_MLLP_PORT: String(e.pms.port) };
   const root = join(__dirname, '..');
-  return spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'worker-main.ts')], {
+  // `node --import tsx` keeps the worker one process (the tsx CLI would fork a grandchild a kill would miss).
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'worker-main.ts')], {
     cwd: root,
     env: { ...process.env, ...env, ...pmsEnv, START_SIMULATORS: 'false', EHR_FHIR_URL: e.ehrUrl, CLEARINGHOUSE_URL: e.clearinghouseUrl },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.stdout!.on('data', (d) => process.stderr.write(`[worker ${child.pid}] ${d}`));
+  child.stderr!.on('data', (d) => process.stderr.write(`[worker ${child.pid}] ${d}`));
+  return child;
 }
 
 export type { Config };
