@@ -9,7 +9,7 @@
  */
 import type { Hl7Message, Hl7Segment } from '@medplum/core';
 import { z } from 'zod';
-import type { ChargePost } from '../../integrations/pms/types';
+import type { ChargePost } from '../charges';
 import { type ChargeLine, Diagnosis, Modifier, ProcedureCode } from '../visit';
 import { dateField, present, readNpi, validateAs, writeNpi } from './fields';
 import { buildMessage, buildMsh, component, escapeHl7, Hl7MappingError, type MessageHeader, repetitions, segment, subcomponent, toHl7Date, toHl7Timestamp } from './message';

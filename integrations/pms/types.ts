@@ -1,22 +1,6 @@
-import type { ChargeLine, Diagnosis } from '../../domain/visit';
+import type { ChargePost, ChargePostResult } from '../../domain/charges';
 
-export interface ChargePost {
-  visitId: string;
-  /** Stable across retries (visit id + step fingerprint): the PMS refuses a second effect for the same key. */
-  idempotencyKey: string;
-  patientId: string;
-  serviceDate: string;
-  renderingNpi: string;
-  diagnoses: Diagnosis[];
-  lines: ChargeLine[];
-}
-
-export interface ChargePostResult {
-  /** The PMS's own id for each posted line, in line order. */
-  pmsChargeIds: string[];
-  /** True when the PMS had already seen this key and posted nothing new. */
-  duplicate: boolean;
-}
+export type { ChargePost, ChargePostResult };
 
 /** The practice management system. Implemented over HL7 v2 DFT^P03 (MLLP) or a JSON REST API. */
 export interface PmsClient {
