@@ -1,4 +1,5 @@
 /** Activities that post to the practice management system. */
+import { createHash } from 'node:crypto';
 import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
 import { diagnosesInClaimOrder } from '../domain/coding';
@@ -6,8 +7,14 @@ import { priceLines } from '../domain/pricing';
 import type { ChargeLine, CodedEncounter } from '../domain/visit';
 import type { PmsClient } from '../integrations/pms/types';
 
-/** One charge batch per visit: the key is stable across retries and worker crashes. */
-export const chargeKey = (visitId: string) => `visit-${visitId}-charges`;
+/**
+ * The visit id plus a fingerprint of the priced lines: stable across retries and worker
+ * crashes, and different after a coder corrects charges the PMS refused.
+ */
+export function chargeKey(visitId: string, lines: ChargeLine[]): string {
+  const fingerprint = createHash('sha256').update(JSON.stringify(lines)).digest('hex').slice(0, 12);
+  return `visit-${visitId}-charges-${fingerprint}`;
+}
 
 export function pmsActivities(db: Db, pms: PmsClient) {
   return {
@@ -15,7 +22,7 @@ export function pmsActivities(db: Db, pms: PmsClient) {
     async postCharges(input: { visitId: string; patientId: string; encounter: CodedEncounter }): Promise<ChargeLine[]> {
       const { encounter } = input;
       const lines = priceLines(encounter.procedures);
-      const key = chargeKey(input.visitId);
+      const key = chargeKey(input.visitId, lines);
       const result = await pms.postCharges({
         visitId: input.visitId, idempotencyKey: key, patientId: input.patientId, serviceDate: encounter.serviceDate,
         renderingNpi: encounter.renderingNpi, diagnoses: diagnosesInClaimOrder(encounter), lines,

@@ -4,6 +4,7 @@
  * the search attributes an analyst would query.
  */
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { NativeConnection, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { VisitActivities } from '../activities';
 import type { ClaimRemittance } from '../domain/claim';
@@ -11,7 +12,7 @@ import { bundleWorkflows, createVisitWorker } from '../scripts/worker';
 import { sampleEncounter, sampleVisit } from '../test/fixtures';
 import { eventually, temporalClients, uniqueId } from '../test/support';
 import {
-  cancelUpdate, claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal, statusQuery, updateCoverageUpdate,
+  cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal, remittanceReceivedSignal, statusQuery, updateCoverageUpdate,
   type VisitStage, type VisitStatus,
 } from './definitions';
 import { encounterSweepWorkflow } from './sweep';
@@ -34,7 +35,13 @@ interface Calls {
   closed: string[];
 }
 
-function mockActivities(active: boolean[] = [true], signed: { visitId: string; encounterId: string }[] = []): { acts: VisitActivities; calls: Calls } {
+interface MockOptions {
+  active?: boolean[];
+  signed?: { visitId: string; encounterId: string }[];
+  overrides?: Partial<VisitActivities>;
+}
+
+function mockActivities({ active = [true], signed = [], overrides = {} }: MockOptions = {}): { acts: VisitActivities; calls: Calls } {
   const calls: Calls = { submitted: [], eligibility: 0, closed: [] };
   const acts: VisitActivities = {
     recordIntake: async () => undefined,
@@ -54,6 +61,7 @@ function mockActivities(active: boolean[] = [true], signed: { visitId: string; e
     recordRemittance: async () => undefined,
     closeVisit: async ({ outcome }) => void calls.closed.push(outcome),
     findSignedEncounters: async () => signed,
+    ...overrides,
   };
   return { acts, calls };
 }
@@ -168,7 +176,7 @@ test('a denied claim is corrected and resubmitted as a replacement (frequency 7)
 });
 
 test('inactive coverage waits for a correction, re-verifies, and closes as ineligible when the deadline passes', async () => {
-  const { acts, calls } = mockActivities([false, false]);
+  const { acts, calls } = mockActivities({ active: [false, false] });
   await withWorker(acts, async (tq) => {
     const { handle } = await start(tq, 'INACT1', { ...timers, coverageDeadlineMs: 1500 });
     await reachStage(handle, 'awaiting_coverage');
@@ -205,7 +213,7 @@ test('a visit can be cancelled before submission, and not after', async () => {
 
 test('the encounter sweep signals visits whose webhook was lost, and skips visits that are not running', async () => {
   const signed: { visitId: string; encounterId: string }[] = [];
-  const { acts } = mockActivities([true], signed);
+  const { acts } = mockActivities({ signed });
   await withWorker(acts, async (tq) => {
     const { handle, visitId } = await start(tq);
     await reachStage(handle, 'awaiting_encounter');
@@ -215,5 +223,85 @@ test('the encounter sweep signals visits whose webhook was lost, and skips visit
     const status = await reachStage(handle, 'claim_submitted');
     expect(status.encounterId).toBe('enc-swept');
     await handle.terminate('test done');
+  });
+});
+
+test('an encounter the EHR cannot bill goes to coding review; the coder\'s correction is what gets billed', async () => {
+  const billed: string[][] = [];
+  const { acts } = mockActivities({
+    overrides: {
+      fetchEncounter: async () => {
+        throw ApplicationFailure.create({
+          type: 'EncounterNotBillable', nonRetryable: true, message: 'not billable',
+          details: [[{ path: 'Condition/7.code', reason: 'SNOMED CT only: no ICD-10-CM code' }]],
+        });
+      },
+      postCharges: async ({ encounter }) => {
+        billed.push(encounter.procedures.map((p) => p.code));
+        return encounter.procedures.map((p, i) => ({ ...p, lineNumber: i + 1, chargeCents: 100 }));
+      },
+    },
+  });
+  await withWorker(acts, async (tq) => {
+    const { handle } = await start(tq);
+    await reachStage(handle, 'awaiting_encounter');
+    const tooEarly = await handle.executeUpdate(correctCodingUpdate, { args: [sampleEncounter('enc-3')] }).catch((e: unknown) => e);
+    expect((tooEarly as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'InvalidStage' });
+    await handle.signal(encounterSignedSignal, { encounterId: 'enc-3' });
+    const review = await reachStage(handle, 'coding_review');
+    expect(review.codingProblems).toEqual([{ path: 'Condition/7.code', reason: 'SNOMED CT only: no ICD-10-CM code' }]);
+    expect(await searchAttributes(handle)).toMatchObject({ AwaitingAction: 'coding_review' });
+
+    await handle.executeUpdate(correctCodingUpdate, { args: [sampleEncounter('enc-3')] });
+    const submitted = await reachStage(handle, 'claim_submitted');
+    expect(submitted.codingProblems).toEqual([]);
+    expect(billed).toEqual([['99214', '20610']]);
+    await handle.terminate('test done');
+  });
+});
+
+test('charges the PMS refuses go to coding review and are posted again once corrected', async () => {
+  let posts = 0;
+  const { acts } = mockActivities({
+    overrides: {
+      postCharges: async ({ encounter }) => {
+        if (posts++ === 0) throw ApplicationFailure.create({ type: 'PMS_REJECTED', nonRetryable: true, message: 'FT1-19: unknown diagnosis' });
+        return encounter.procedures.map((p, i) => ({ ...p, lineNumber: i + 1, chargeCents: 100 }));
+      },
+    },
+  });
+  await withWorker(acts, async (tq) => {
+    const { handle } = await start(tq);
+    await reachStage(handle, 'awaiting_encounter');
+    await handle.signal(encounterSignedSignal, { encounterId: 'enc-4' });
+    const review = await reachStage(handle, 'coding_review');
+    expect(review.codingProblems).toEqual([{ path: 'charges', reason: 'FT1-19: unknown diagnosis' }]);
+    await handle.executeUpdate(correctCodingUpdate, { args: [sampleEncounter('enc-4')] });
+    await reachStage(handle, 'claim_submitted');
+    expect(posts).toBe(2);
+    await handle.terminate('test done');
+  });
+});
+
+test('a claim the payer rejects (277CA A7) waits for corrected coverage and goes out again as a new original', async () => {
+  const { acts, calls } = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const { handle } = await start(tq, 'REJ1');
+    await reachStage(handle, 'awaiting_encounter');
+    await handle.signal(encounterSignedSignal, { encounterId: 'enc-5' });
+    await reachStage(handle, 'claim_submitted');
+    await handle.signal(claimAcknowledgedSignal, { kind: '999', controlNumber: 1001, accepted: true, codes: ['accepted'], sourceKey: 'r-999' });
+    await handle.signal(claimAcknowledgedSignal, { kind: '277CA', accepted: false, codes: ['A7:164'], message: 'invalid member id', sourceKey: 'r-277' });
+    const rejected = await reachStage(handle, 'claim_rejected');
+    expect(rejected.claim?.status).toBe('rejected');
+    expect(await searchAttributes(handle)).toMatchObject({ ClaimStatus: 'rejected', AwaitingAction: 'fix_claim' });
+
+    await handle.executeUpdate(updateCoverageUpdate, { args: [{ ...sampleVisit('x').coverage, memberId: 'W2' }] });
+    await eventually(async () => calls.submitted.length === 2);
+    await acknowledge(handle, 2);
+    await handle.signal(remittanceReceivedSignal, remittance({ sourceKey: 'rej-pay' }));
+    const result = await handle.result();
+    expect(result.outcome).toBe('paid');
+    expect(calls.submitted.map((c) => [c.attempt, c.frequency])).toEqual([[1, '1'], [2, '1']]);
   });
 });

@@ -25,8 +25,8 @@ import {
 /** Failures no retry can fix; the workflow branches on them instead of retrying. */
 export const NON_RETRYABLE = ['ValidationError', 'EncounterNotBillable', 'ClaimRejected', 'EncounterNotFound', 'UnknownPatient'];
 
-/** Stages after which the claim is with the payer and cancel is no longer possible. */
-const CANCELLABLE: VisitStage[] = ['intake', 'eligibility', 'awaiting_coverage', 'awaiting_encounter', 'coding', 'coding_review', 'charges'];
+/** Stages in which a visit can still be cancelled: once charges go to the PMS, it is billed. */
+const CANCELLABLE: VisitStage[] = ['intake', 'eligibility', 'awaiting_coverage', 'awaiting_encounter', 'coding', 'coding_review'];
 
 export async function visitWorkflow(input: VisitInput): Promise<VisitStatus> {
   const run = new VisitRun(input);
@@ -94,13 +94,22 @@ class VisitRun {
     await this.acts.prepopulateEhr(this.visit);
     if (!(await this.eligible())) return this.status;
 
-    const encounter = await this.codedEncounter();
+    let encounter = await this.codedEncounter();
     if (!encounter) return this.status;
-
-    this.enter('charges');
-    const lines = await this.acts.postCharges({ visitId: this.visit.visitId, patientId: this.visit.patient.patientId, encounter });
     if (this.cancelReason) return this.close('cancelled');
-    upsertSearchAttributes([{ key: CptCodesKey, value: lines.map((l) => l.code) }]);
+
+    for (;;) {
+      this.enter('charges');
+      try {
+        const lines = await this.acts.postCharges({ visitId: this.visit.visitId, patientId: this.visit.patient.patientId, encounter });
+        upsertSearchAttributes([{ key: CptCodesKey, value: lines.map((l) => l.code) }]);
+        break;
+      } catch (err) {
+        // The PMS refused the charges (e.g. a pointer it cannot map): a coder fixes them, nothing was posted.
+        encounter = await this.codingReview(reviewProblems(err, 'PMS_REJECTED', 'charges'));
+        if (!encounter) return this.status;
+      }
+    }
 
     return this.bill(encounter);
   }
@@ -128,14 +137,19 @@ class VisitRun {
     if (this.cancelReason) return void (await this.closed('cancelled'));
     this.status.encounterId = this.encounterId;
     this.enter('coding');
-    let encounter: CodedEncounter | undefined;
-    let problems: CodingProblem[];
+    let encounter: CodedEncounter;
     try {
       encounter = await this.acts.fetchEncounter({ visitId: this.visit.visitId, encounterId: this.encounterId! });
-      problems = checkCoding(encounter);
     } catch (err) {
-      problems = notBillableProblems(err);
+      return this.codingReview(reviewProblems(err, 'EncounterNotBillable', 'encounter'));
     }
+    const problems = checkCoding(encounter);
+    return problems.length ? this.codingReview(problems) : encounter;
+  }
+
+  /** Human coding review until the coding passes the checks; undefined when the visit was cancelled meanwhile. */
+  private async codingReview(problems: CodingProblem[]): Promise<CodedEncounter | undefined> {
+    let encounter: CodedEncounter | undefined;
     while (problems.length) {
       this.status.codingProblems = problems;
       this.enter('coding_review', 'coding_review');
@@ -146,7 +160,6 @@ class VisitRun {
       problems = checkCoding(encounter);
     }
     this.status.codingProblems = [];
-    if (this.cancelReason) return void (await this.closed('cancelled'));
     return encounter;
   }
 
@@ -290,10 +303,13 @@ class VisitRun {
   }
 }
 
-/** An encounter the EHR cannot give us in billable form goes to coding review with the reasons. */
-function notBillableProblems(err: unknown): CodingProblem[] {
+/**
+ * A business refusal (the EHR's encounter is not billable, the PMS rejects the charges)
+ * becomes the problems a coder sees; any other failure is not ours to handle here.
+ */
+function reviewProblems(err: unknown, type: string, path: string): CodingProblem[] {
   const failure = (err as { cause?: { type?: string; message?: string; details?: unknown[] } }).cause;
-  if (failure?.type !== 'EncounterNotBillable') throw err;
+  if (failure?.type !== type) throw err;
   const listed = failure.details?.[0] as CodingProblem[] | undefined;
-  return listed?.length ? listed : [{ path: 'encounter', reason: failure.message ?? 'not billable' }];
+  return listed?.length ? listed : [{ path, reason: failure.message ?? 'refused' }];
 }
