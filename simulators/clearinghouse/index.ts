@@ -24,8 +24,10 @@ import { parse837P } from '../../domain/x12/parse-837p';
 import { claimChargeCents, ProfessionalClaim, ProfessionalClaimBatch } from '../../domain/x12/professional-claim';
 import { build835, Remittance, RemittanceClaim } from '../../domain/x12/remittance';
 import { Faults, httpFaults } from '../faults';
+import { StateFile } from '../persist';
 import { CallbackSender, DeliveryRecord, RetryPolicy } from './callbacks';
 import { adjudicate, eligibilityAnswer, frontEndStatus, PayerHistory } from './payer';
+import { ClearinghouseSnapshot, KnownClaim, SubmissionRecord } from './state';
 
 export interface ClearinghouseSimulatorOptions {
   port?: number;
@@ -40,14 +42,14 @@ export interface ClearinghouseSimulatorOptions {
   retry?: RetryPolicy;
   /** The simulator's clock, for envelope dates. */
   now?: () => Date;
+  /**
+   * JSON file the clearinghouse's memory is kept in across restarts (see ./state.ts; loaded at
+   * start, saved after each change); in memory only without it.
+   */
+  dataFile?: string;
 }
 
-export interface SubmissionRecord {
-  submissionId: string;
-  senderId: string;
-  controlNumber: string;
-  claims: { claimId: string; frequency: string; payerClaimNumber?: string; status: 'accepted' | 'rejected' }[];
-}
+export type { SubmissionRecord } from './state';
 
 export interface ClearinghouseSimulator {
   url: string;
@@ -67,7 +69,7 @@ class Clearinghouse implements PayerHistory {
   private readonly received = new Set<string>();
   private readonly duplicates = new Set<ProfessionalClaim>();
   private readonly remittances = new Map<string, RemittanceClaim>();
-  private readonly byClaimId = new Map<string, { claim: ProfessionalClaim; payerClaimNumber?: string; status?: RemittanceClaim }>();
+  private readonly byClaimId = new Map<string, KnownClaim>();
   private controlNumber = 0;
   private claimCounter = 0;
   readonly pending = new Set<Promise<void>>();
@@ -75,7 +77,33 @@ class Clearinghouse implements PayerHistory {
   constructor(
     private readonly sender: CallbackSender,
     private readonly opts: ClearinghouseSimulatorOptions,
+    /** Called after every change worth keeping, e.g. to save a snapshot. */
+    private readonly changed: () => void = () => {},
   ) {}
+
+  snapshot(): ClearinghouseSnapshot {
+    return {
+      submissions: this.list,
+      received: [...this.received],
+      remittances: Object.fromEntries(this.remittances),
+      byClaimId: Object.fromEntries(this.byClaimId),
+      controlNumber: this.controlNumber,
+      claimCounter: this.claimCounter,
+    };
+  }
+
+  /** Takes back a snapshot into a fresh clearinghouse; its counters continue from the saved ones. */
+  restore(snapshot: ClearinghouseSnapshot): void {
+    for (const record of snapshot.submissions) {
+      this.list.push(record);
+      this.byInterchange.set(interchangeKey(record.senderId, record.controlNumber), record);
+    }
+    for (const key of snapshot.received) this.received.add(key);
+    for (const [payerClaimNumber, clp] of Object.entries(snapshot.remittances)) this.remittances.set(payerClaimNumber, clp);
+    for (const [claimId, known] of Object.entries(snapshot.byClaimId)) this.byClaimId.set(claimId, known);
+    this.controlNumber = snapshot.controlNumber;
+    this.claimCounter = snapshot.claimCounter;
+  }
 
   submissions(): SubmissionRecord[] {
     return this.list.map((s) => ({ ...s, claims: s.claims.map((c) => ({ ...c })) }));
@@ -91,7 +119,9 @@ class Clearinghouse implements PayerHistory {
 
   envelope(receiverId: string): EnvelopeOptions {
     const iso = (this.opts.now ?? (() => new Date()))().toISOString();
-    return { controlNumber: ++this.controlNumber, senderId: SIM_ID, receiverId, date: iso.slice(0, 10), time: iso.slice(11, 16).replace(':', ''), usage: 'T' };
+    const controlNumber = ++this.controlNumber;
+    this.changed();
+    return { controlNumber, senderId: SIM_ID, receiverId, date: iso.slice(0, 10), time: iso.slice(11, 16).replace(':', ''), usage: 'T' };
   }
 
   eligibility(x12: string): string {
@@ -119,7 +149,7 @@ class Clearinghouse implements PayerHistory {
   /** Records the interchange; a repeat of the same sender and ISA13 changes nothing. */
   submit(x12: string): { submissionId: string; duplicate: boolean } {
     const parsed = parse837P(x12);
-    const key = `${parsed.envelope.senderId}|${parsed.envelope.controlNumber}`;
+    const key = interchangeKey(parsed.envelope.senderId, String(parsed.envelope.controlNumber));
     const first = this.byInterchange.get(key);
     if (first) return { submissionId: first.submissionId, duplicate: true };
     const record: SubmissionRecord = {
@@ -130,15 +160,16 @@ class Clearinghouse implements PayerHistory {
     };
     this.byInterchange.set(key, record);
     this.list.push(record);
-    const work = this.answer(record, parsed.batch, parsed.envelope);
+    // The front end looks at the claims on arrival, so duplicates are told by arrival order.
+    const accepted = this.frontEnd(record, parsed.batch);
+    this.changed();
+    const work = this.answer(parsed.batch, accepted, parsed.envelope);
     this.pending.add(work);
     void work.finally(() => this.pending.delete(work));
     return { submissionId: record.submissionId, duplicate: false };
   }
 
-  private async answer(record: SubmissionRecord, batch: ProfessionalClaimBatch, env: EnvelopeOptions): Promise<void> {
-    // The front end looks at the claims on arrival, so duplicates are told by arrival order.
-    const accepted = this.frontEnd(record, batch);
+  private async answer(batch: ProfessionalClaimBatch, accepted: ProfessionalClaim[], env: EnvelopeOptions): Promise<void> {
     if (!(await this.sender.wait(this.opts.ackDelayMs ?? 50))) return;
     await this.sender.deliver('999', this.ack999(env));
     for (const [payer, claims] of byPayer(batch.claims)) {
@@ -198,6 +229,7 @@ class Clearinghouse implements PayerHistory {
       this.byClaimId.get(c.claimId)!.status = clp;
       return clp;
     });
+    this.changed();
     const total = remitted.reduce((s, c) => s + c.paidCents, 0);
     const payer = claims[0].payer;
     const trace = `SIMCHK${String(checkNumber).padStart(6, '0')}`;
@@ -216,6 +248,8 @@ class Clearinghouse implements PayerHistory {
     };
   }
 }
+
+const interchangeKey = (senderId: string, controlNumber: string) => `${senderId}|${controlNumber}`;
 
 function byPayer(claims: ProfessionalClaim[]): Map<ProfessionalClaim['payer'], ProfessionalClaim[]> {
   const ids = new Map<string, ProfessionalClaim['payer']>();
@@ -253,10 +287,19 @@ function app(ch: Clearinghouse, faults: Faults): express.Express {
   return a;
 }
 
+/** A clearinghouse restored from `dataFile` when it has one; every change saved to it. */
+function openClearinghouse(sender: CallbackSender, opts: ClearinghouseSimulatorOptions): Clearinghouse {
+  const file = opts.dataFile === undefined ? undefined : new StateFile(opts.dataFile, ClearinghouseSnapshot);
+  const saved = file?.load();
+  const ch: Clearinghouse = new Clearinghouse(sender, opts, () => file?.save(ch.snapshot()));
+  if (saved) ch.restore(saved);
+  return ch;
+}
+
 export async function startClearinghouseSimulator(opts: ClearinghouseSimulatorOptions): Promise<ClearinghouseSimulator> {
   const faults = opts.faults ?? Faults.none();
   const sender = new CallbackSender(opts.callbackUrl, faults, opts.retry ?? { attempts: 5, backoffMs: 200 });
-  const ch = new Clearinghouse(sender, opts);
+  const ch = openClearinghouse(sender, opts);
   const host = opts.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app(ch, faults).listen(opts.port ?? 0, host, (err?: Error) => (err ? reject(err) : resolve(s)));

@@ -1,0 +1,65 @@
+/**
+ * A simulator's state in a JSON file, so it outlives a restart of `npm start` as a real
+ * EHR, PMS or clearinghouse would. Loaded once at start; saved whole after each change,
+ * synchronously, through a temp file and a rename: a crash mid-write leaves the previous
+ * state intact, and two saves can never interleave.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+
+/** The state file exists but cannot be used; a restart will not fix it, a person must. */
+export class SimulatorStateError extends Error {
+  readonly code = 'SIM_STATE_UNREADABLE';
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`simulator state file ${file} is unusable (${reason}); repair it or delete it to start the simulator empty`);
+    this.name = 'SimulatorStateError';
+  }
+}
+
+export class StateFile<T> {
+  constructor(
+    readonly path: string,
+    private readonly schema: z.ZodType<T>,
+  ) {}
+
+  /** The saved state, or undefined when there is no file yet. */
+  load(): T | undefined {
+    const text = this.read();
+    if (text === undefined) return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new SimulatorStateError(this.path, `not JSON: ${(e as Error).message}`);
+    }
+    const parsed = this.schema.safeParse(json);
+    if (!parsed.success) throw new SimulatorStateError(this.path, `not a state this simulator wrote: ${z.prettifyError(parsed.error)}`);
+    return parsed.data;
+  }
+
+  save(state: T): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    const temp = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(state));
+    renameSync(temp, this.path);
+  }
+
+  private read(): string | undefined {
+    try {
+      return readFileSync(this.path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new SimulatorStateError(this.path, (e as Error).message);
+    }
+  }
+}
+
+/** A domain object kept as the simulator built it: checked only for the string fields restoring it relies on. */
+export function storedObject<T>(...keys: string[]): z.ZodType<T> {
+  const has = (v: unknown) => typeof v === 'object' && v !== null && keys.every((k) => typeof (v as Record<string, unknown>)[k] === 'string');
+  return z.custom<T>(has, keys.length ? `expected an object with ${keys.join(', ')}` : 'expected an object');
+}
