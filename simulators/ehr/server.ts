@@ -15,7 +15,8 @@ import { SignEncounterInput, VisitNotPrepopulatedError, appointmentOfVisit, char
 import { deliver, encounterSignedNotification } from './notify';
 import { REFERENCE_PARAMS, SUPPORTED_TYPES, SearchError } from './search';
 import { seedEhr } from './seed';
-import { FhirStore } from './store';
+import { StateFile } from '../persist';
+import { FhirSnapshot, FhirStore } from './store';
 
 export interface EhrSimulatorOptions {
   port?: number;
@@ -23,8 +24,10 @@ export interface EhrSimulatorOptions {
   /** Where "encounter signed" notifications go; none are sent without it. */
   webhookUrl?: string;
   faults?: Faults;
-  /** Synthetic patients with signed encounters that revcycle never booked (default true). */
+  /** Synthetic patients with signed encounters that revcycle never booked (default true); only into an empty store. */
   seed?: boolean;
+  /** JSON file the resources are kept in across restarts (loaded at start, saved after each write); in memory only without it. */
+  dataFile?: string;
 }
 
 export interface EhrSimulator {
@@ -171,8 +174,7 @@ function fhirErrors(err: unknown, _req: Request, res: Response, _next: NextFunct
 
 export async function startEhrSimulator(opts: EhrSimulatorOptions = {}): Promise<EhrSimulator> {
   const faults = opts.faults ?? Faults.none();
-  const store = new FhirStore();
-  if (opts.seed ?? true) seedEhr(store);
+  const store = openStore(opts);
   const notifications = { delivered: 0, failed: 0, sent: 0 };
   let url = '';
 
@@ -215,6 +217,16 @@ export async function startEhrSimulator(opts: EhrSimulatorOptions = {}): Promise
       return new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },
   };
+}
+
+/** The store, restored from `dataFile` when it has one, else seeded; every write saved to `dataFile`. */
+function openStore(opts: EhrSimulatorOptions): FhirStore {
+  const file = opts.dataFile === undefined ? undefined : new StateFile(opts.dataFile, FhirSnapshot);
+  const saved = file?.load();
+  const store: FhirStore = new FhirStore(undefined, () => file?.save(store.snapshot()));
+  if (saved) store.restore(saved);
+  else if (opts.seed ?? true) seedEhr(store);
+  return store;
 }
 
 function simErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {

@@ -4,7 +4,16 @@
  * as a FHIR server does. Ids are sequential per type, so runs are reproducible.
  */
 import type { Resource } from '@medplum/fhirtypes';
+import { z } from 'zod';
+import { storedObject } from '../persist';
 import { filterFor, isResultParam, parseInclude, pointsAt } from './search';
+
+/** Everything a restart must keep: each resource as stored (id, meta.versionId) and the last id given per type. */
+export const FhirSnapshot = z.object({
+  lastId: z.record(z.string(), z.number().int().nonnegative()),
+  resources: z.array(storedObject<Resource>('resourceType', 'id')),
+});
+export type FhirSnapshot = z.infer<typeof FhirSnapshot>;
 
 export interface SearchResult {
   matches: Resource[];
@@ -15,7 +24,21 @@ export class FhirStore {
   private readonly resources = new Map<string, Map<string, Resource>>();
   private readonly lastId = new Map<string, number>();
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly now: () => Date = () => new Date(),
+    /** Called after every write, e.g. to save a snapshot. */
+    private readonly changed: () => void = () => {},
+  ) {}
+
+  snapshot(): FhirSnapshot {
+    return { lastId: Object.fromEntries(this.lastId), resources: [...this.resources.values()].flatMap((t) => [...t.values()]) };
+  }
+
+  /** Takes back a snapshot into an empty store; new ids continue after the restored ones. */
+  restore(snapshot: FhirSnapshot): void {
+    for (const [type, id] of Object.entries(snapshot.lastId)) this.lastId.set(type, id);
+    for (const r of snapshot.resources) this.table(r.resourceType).set(r.id as string, r);
+  }
 
   private table(type: string): Map<string, Resource> {
     let t = this.resources.get(type);
@@ -47,6 +70,7 @@ export class FhirStore {
   private store<T extends Resource>(resource: T, version: number): T {
     const stored = { ...resource, meta: { ...resource.meta, versionId: String(version), lastUpdated: this.now().toISOString() } };
     this.table(resource.resourceType).set(stored.id as string, stored);
+    this.changed();
     return stored;
   }
 
