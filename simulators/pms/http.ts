@@ -23,7 +23,8 @@ const ChargePostBody = z.object({
 
 export function pmsHttpApp(store: ChargeStore, faults: Faults): express.Express {
   const app = express();
-  let sequence = 0;
+  // REST charge ids continue after those already in the ledger, which may have outlived a restart.
+  let sequence = store.list().filter((c) => c.channel === 'rest').length;
   app.use(express.json({ limit: '1mb' }));
 
   app.post('/charges', httpFaults(faults), (req, res) => {

@@ -4,7 +4,9 @@
  * the two channels cannot collide. The same key with the same charges is a duplicate
  * (nothing new posted, the original ids returned); with different charges, a conflict.
  */
+import { z } from 'zod';
 import type { DftCharges } from '../../domain/hl7/dft';
+import { storedObject } from '../persist';
 
 export type Channel = 'hl7' | 'rest';
 
@@ -30,9 +32,31 @@ export type Charges = Omit<DftCharges, 'controlId'>;
 
 export type PostOutcome = { outcome: 'posted' | 'duplicate'; chargeIds: string[] } | { outcome: 'conflict' };
 
+const PostedKey = z.object({ fingerprint: z.string(), chargeIds: z.array(z.string()) });
+
+/** Everything a restart must keep: the ledger, and what each channel:key posted so a repeat stays a duplicate. */
+export const LedgerSnapshot = z.object({
+  byKey: z.record(z.string(), PostedKey),
+  posted: z.array(storedObject<PostedCharge>('chargeId', 'channel', 'key', 'visitId')),
+});
+export type LedgerSnapshot = z.infer<typeof LedgerSnapshot>;
+
 export class ChargeStore {
-  private readonly byKey = new Map<string, { fingerprint: string; chargeIds: string[] }>();
+  private readonly byKey = new Map<string, z.infer<typeof PostedKey>>();
   private readonly posted: PostedCharge[] = [];
+
+  /** `changed` is called after every post, e.g. to save a snapshot. */
+  constructor(private readonly changed: () => void = () => {}) {}
+
+  snapshot(): LedgerSnapshot {
+    return { byKey: Object.fromEntries(this.byKey), posted: [...this.posted] };
+  }
+
+  /** Takes back a snapshot into an empty store. */
+  restore(snapshot: LedgerSnapshot): void {
+    for (const [key, earlier] of Object.entries(snapshot.byKey)) this.byKey.set(key, earlier);
+    this.posted.push(...snapshot.posted);
+  }
 
   /** Posts the charges unless this key was posted before; `chargeIdFor` names each new line. */
   post(channel: Channel, key: string, charges: Charges, chargeIdFor: (lineNumber: number) => string): PostOutcome {
@@ -57,6 +81,7 @@ export class ChargeStore {
     this.posted.push(...lines);
     const chargeIds = lines.map((l) => l.chargeId);
     this.byKey.set(`${channel}:${key}`, { fingerprint, chargeIds });
+    this.changed();
     return { outcome: 'posted', chargeIds };
   }
 
