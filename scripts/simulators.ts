@@ -2,6 +2,7 @@
  * The simulated EHR (FHIR R4), PMS (HL7 v2 over MLLP, and REST) and clearinghouse (X12),
  * each with fault injection from SIM_<PARTY>_FAULT_* variables (see README).
  */
+import { join } from 'node:path';
 import type { Config } from '../config';
 import { startClearinghouseSimulator } from '../simulators/clearinghouse';
 import { startEhrSimulator } from '../simulators/ehr';
@@ -15,17 +16,22 @@ export const where = (what: string, at: string) => console.log(`  ${what.padEnd(
 /** Starts the three simulators, pushing each on the stack; callbacks go to the API at `apiUrl`. */
 export async function startSimulators(config: Config, apiUrl: string, stack: Stoppable[]): Promise<Endpoints> {
   const s = config.simulators;
+  // Each simulator keeps its memory here (the folder is made on first save), so it outlives a restart as the visits do.
+  const dataFile = (simulator: 'ehr' | 'pms' | 'clearinghouse') => join(config.dataDir, 'simulators', `${simulator}.json`);
   const ehr = await startEhrSimulator({
     port: s.ehrPort, host: s.host, webhookUrl: `${apiUrl}/webhooks/ehr/encounter-signed`, faults: new Faults(faultsFromEnv('SIM_EHR_FAULT')),
+    dataFile: dataFile('ehr'),
   });
   stack.push({ stop: () => ehr.close() });
   const pms = await startPmsSimulator({
     httpPort: s.pmsHttpPort, mllpPort: s.pmsMllpPort, host: s.host, faults: new Faults(faultsFromEnv('SIM_PMS_FAULT')),
     revcycleMllp: { host: s.revcycleHost, port: config.mllpListenPort },
+    dataFile: dataFile('pms'),
   });
   stack.push({ stop: () => pms.close() });
   const ch = await startClearinghouseSimulator({
     port: s.clearinghousePort, host: s.host, callbackUrl: `${apiUrl}/webhooks/clearinghouse`, faults: new Faults(faultsFromEnv('SIM_CLEARINGHOUSE_FAULT')),
+    dataFile: dataFile('clearinghouse'),
   });
   stack.push({ stop: () => ch.close() });
   where('EHR simulator (FHIR)', ehr.url);
