@@ -5,12 +5,11 @@
  * branches on.
  */
 import { ApplicationFailure } from '@temporalio/activity';
+import { IntegrationError } from '../integrations/errors';
 
 interface TypedError {
   code?: string;
   message?: string;
-  retryable?: boolean;
-  nonRetryable?: boolean;
   problems?: unknown[];
 }
 
@@ -24,7 +23,7 @@ export function asActivityFailure(err: unknown): unknown {
     const problems = e.problems ?? [{ path: 'encounterId', reason: e.message }];
     return ApplicationFailure.create({ type: 'EncounterNotBillable', message: e.message, nonRetryable: true, details: [problems] });
   }
-  if (e.retryable === false || e.nonRetryable === true || (e.code && NEVER_RETRY.has(e.code))) {
+  if ((err instanceof IntegrationError && !err.retryable) || (e.code && NEVER_RETRY.has(e.code))) {
     return ApplicationFailure.create({ type: e.code ?? 'Rejected', message: e.message, nonRetryable: true });
   }
   return err;

@@ -3,11 +3,12 @@
  * non-retryable (the bytes must change), unavailability is retried with backoff and
  * the same bytes, which the clearinghouse de-duplicates by interchange control number.
  */
+import { IntegrationError } from '../errors';
 
 /** The clearinghouse refused the file (HTTP 4xx): sending it again will not help. */
-export class ClearinghouseRejectedError extends Error {
+export class ClearinghouseRejectedError extends IntegrationError {
   readonly code = 'CLEARINGHOUSE_REJECTED';
-  readonly nonRetryable = true;
+  readonly retryable = false;
   constructor(
     message: string,
     readonly status: number,
@@ -20,9 +21,9 @@ export class ClearinghouseRejectedError extends Error {
 }
 
 /** No answer in time, a dropped connection, HTTP 5xx/408/429, or an answer we cannot read. */
-export class ClearinghouseUnavailableError extends Error {
+export class ClearinghouseUnavailableError extends IntegrationError {
   readonly code = 'CLEARINGHOUSE_UNAVAILABLE';
-  readonly nonRetryable = false;
+  readonly retryable = true;
   constructor(
     message: string,
     readonly status?: number,

@@ -184,7 +184,7 @@ describe('clearinghouse over HTTP', () => {
   it('refuses a file that is not X12 with a typed, non-retryable error', async () => {
     const error = await client.submit('hello').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClearinghouseRejectedError);
-    expect(error).toMatchObject({ status: 400, reason: 'X12_SYNTAX', nonRetryable: true });
+    expect(error).toMatchObject({ status: 400, reason: 'X12_SYNTAX', retryable: false });
   });
 });
 
@@ -197,7 +197,7 @@ describe('clearinghouse faults', () => {
       const client = createHttpClearinghouseClient({ baseUrl: sim.url, timeoutMs: 5000 });
       const error = await client.submit(claimFile([sampleClaim('C-503')])).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ClearinghouseUnavailableError);
-      expect(error).toMatchObject({ status: 503, nonRetryable: false });
+      expect(error).toMatchObject({ status: 503, retryable: true });
       expect(sim.submissions()).toEqual([]);
     } finally {
       await sim.close();

@@ -3,9 +3,10 @@
  * `retryable` says whether trying again later can help: transport trouble can, a refusal cannot.
  * Messages name the method and resource type, never the query (identifiers are PHI).
  */
+import { IntegrationError } from '../errors';
 
 /** 5xx, 408, 429, a timeout or a dropped connection: the EHR may have done the work or not; retry. */
-export class EhrUnavailableError extends Error {
+export class EhrUnavailableError extends IntegrationError {
   readonly code = 'EHR_UNAVAILABLE';
   readonly retryable = true;
   constructor(message: string) {
@@ -15,7 +16,7 @@ export class EhrUnavailableError extends Error {
 }
 
 /** The encounter the webhook or sweep named does not exist in the EHR. */
-export class EncounterNotFoundError extends Error {
+export class EncounterNotFoundError extends IntegrationError {
   readonly code = 'ENCOUNTER_NOT_FOUND';
   readonly retryable = false;
   constructor(readonly encounterId: string) {
@@ -25,7 +26,7 @@ export class EncounterNotFoundError extends Error {
 }
 
 /** Any other 4xx: the EHR refused what we sent (invalid resource, ambiguous conditional create…). */
-export class EhrRequestRejectedError extends Error {
+export class EhrRequestRejectedError extends IntegrationError {
   readonly code = 'EHR_REQUEST_REJECTED';
   readonly retryable = false;
   constructor(

@@ -4,11 +4,12 @@
  * retried with backoff, with the same idempotency key / control id, so a post that did
  * land but whose answer was lost is not posted twice.
  */
+import { IntegrationError } from '../errors';
 
 /** The PMS refused the post (HL7 AE or AR, HTTP 4xx): sending it again will not help. */
-export class PmsRejectedError extends Error {
+export class PmsRejectedError extends IntegrationError {
   readonly code = 'PMS_REJECTED';
-  readonly nonRetryable = true;
+  readonly retryable = false;
   constructor(
     message: string,
     /** The PMS's own reason code (ERR-5 / the JSON error code), when it gave one. */
@@ -20,9 +21,9 @@ export class PmsRejectedError extends Error {
 }
 
 /** No answer, a dropped connection, HTTP 5xx, or an HL7 AR that asks to send again. */
-export class PmsUnavailableError extends Error {
+export class PmsUnavailableError extends IntegrationError {
   readonly code = 'PMS_UNAVAILABLE';
-  readonly nonRetryable = false;
+  readonly retryable = true;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'PmsUnavailableError';

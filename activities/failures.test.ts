@@ -1,0 +1,45 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { EncounterNotBillableError } from '../domain/fhir/encounter';
+import { X12BuildError } from '../domain/x12/errors';
+import { ClearinghouseRejectedError, ClearinghouseUnavailableError } from '../integrations/clearinghouse/errors';
+import { EhrUnavailableError, EncounterNotFoundError } from '../integrations/ehr/errors';
+import { PmsRejectedError, PmsUnavailableError } from '../integrations/pms/errors';
+import { asActivityFailure, withFailureMapping } from './failures';
+
+test.each([
+  ['a PMS refusal', new PmsRejectedError('AE: FT1-7 unknown code'), 'PMS_REJECTED'],
+  ['a clearinghouse refusal', new ClearinghouseRejectedError('bad file', 400), 'CLEARINGHOUSE_REJECTED'],
+  ['an X12 build error', new X12BuildError('a name holds the element separator', 'subscriber.lastName'), 'X12_BUILD'],
+  ['a missing encounter', new EncounterNotFoundError('e9'), 'EncounterNotBillable'],
+])('%s becomes a non-retryable failure the workflow can branch on', (_what, err, type) => {
+  const failure = asActivityFailure(err);
+  expect(failure).toBeInstanceOf(ApplicationFailure);
+  expect(failure).toMatchObject({ type, nonRetryable: true });
+});
+
+test.each([
+  ['the PMS being down', new PmsUnavailableError('no ACK in 2000 ms')],
+  ['the clearinghouse being down', new ClearinghouseUnavailableError('503', 503)],
+  ['the EHR being down', new EhrUnavailableError('GET Encounter: 503')],
+  ['a plain network error', new Error('ECONNRESET')],
+])('%s stays a plain error that Temporal retries', (_what, err) => {
+  expect(asActivityFailure(err)).toBe(err);
+});
+
+test('an unbillable encounter carries its problems to coding review', () => {
+  const problems = [{ path: 'Condition/1.code', reason: 'SNOMED CT only' }];
+  const failure = asActivityFailure(new EncounterNotBillableError('e1', problems)) as ApplicationFailure;
+  expect(failure.type).toBe('EncounterNotBillable');
+  expect(failure.details).toEqual([problems]);
+});
+
+test('wrapped activities keep their results and map their errors', async () => {
+  const acts = withFailureMapping({
+    ok: async (n: number) => n * 2,
+    refused: async () => {
+      throw new PmsRejectedError('AR');
+    },
+  });
+  await expect(acts.ok(21)).resolves.toBe(42);
+  await expect(acts.refused()).rejects.toMatchObject({ type: 'PMS_REJECTED', nonRetryable: true });
+});
