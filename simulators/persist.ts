@@ -58,6 +58,28 @@ export class StateFile<T> {
   }
 }
 
+/** A simulator's memory that can be written out whole and taken back into an empty instance. */
+export interface Persistable<S> {
+  snapshot(): S;
+  restore(snapshot: S): void;
+}
+
+/**
+ * Makes the state with `make`, restored from `dataFile` when that file exists, and saved
+ * to it whenever the state calls the `changed` it was given. Without `dataFile`, in memory only.
+ */
+export function openPersisted<S, T extends Persistable<S>>(
+  dataFile: string | undefined,
+  schema: z.ZodType<S>,
+  make: (changed: () => void) => T,
+): { state: T; restored: boolean } {
+  const file = dataFile === undefined ? undefined : new StateFile(dataFile, schema);
+  const saved = file?.load();
+  const state: T = make(() => file?.save(state.snapshot()));
+  if (saved) state.restore(saved);
+  return { state, restored: saved !== undefined };
+}
+
 /** A domain object kept as the simulator built it: checked only for the string fields restoring it relies on. */
 export function storedObject<T>(...keys: string[]): z.ZodType<T> {
   const has = (v: unknown) => typeof v === 'object' && v !== null && keys.every((k) => typeof (v as Record<string, unknown>)[k] === 'string');

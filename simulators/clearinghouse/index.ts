@@ -24,7 +24,7 @@ import { parse837P } from '../../domain/x12/parse-837p';
 import { claimChargeCents, ProfessionalClaim, ProfessionalClaimBatch } from '../../domain/x12/professional-claim';
 import { build835, Remittance, RemittanceClaim } from '../../domain/x12/remittance';
 import { Faults, httpFaults } from '../faults';
-import { StateFile } from '../persist';
+import { openPersisted, type Persistable } from '../persist';
 import { CallbackSender, DeliveryRecord, RetryPolicy } from './callbacks';
 import { adjudicate, eligibilityAnswer, frontEndStatus, PayerHistory } from './payer';
 import { ClearinghouseSnapshot, KnownClaim, SubmissionRecord } from './state';
@@ -62,7 +62,7 @@ export interface ClearinghouseSimulator {
 
 const SIM_ID = 'SIMCH';
 
-class Clearinghouse implements PayerHistory {
+class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> {
   private readonly byInterchange = new Map<string, SubmissionRecord>();
   private readonly list: SubmissionRecord[] = [];
   /** CLM01|frequency of every claim received, and the claims that repeated one. */
@@ -287,19 +287,10 @@ function app(ch: Clearinghouse, faults: Faults): express.Express {
   return a;
 }
 
-/** A clearinghouse restored from `dataFile` when it has one; every change saved to it. */
-function openClearinghouse(sender: CallbackSender, opts: ClearinghouseSimulatorOptions): Clearinghouse {
-  const file = opts.dataFile === undefined ? undefined : new StateFile(opts.dataFile, ClearinghouseSnapshot);
-  const saved = file?.load();
-  const ch: Clearinghouse = new Clearinghouse(sender, opts, () => file?.save(ch.snapshot()));
-  if (saved) ch.restore(saved);
-  return ch;
-}
-
 export async function startClearinghouseSimulator(opts: ClearinghouseSimulatorOptions): Promise<ClearinghouseSimulator> {
   const faults = opts.faults ?? Faults.none();
   const sender = new CallbackSender(opts.callbackUrl, faults, opts.retry ?? { attempts: 5, backoffMs: 200 });
-  const ch = openClearinghouse(sender, opts);
+  const ch = openPersisted(opts.dataFile, ClearinghouseSnapshot, (changed) => new Clearinghouse(sender, opts, changed)).state;
   const host = opts.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app(ch, faults).listen(opts.port ?? 0, host, (err?: Error) => (err ? reject(err) : resolve(s)));

@@ -15,7 +15,7 @@ import { SignEncounterInput, VisitNotPrepopulatedError, appointmentOfVisit, char
 import { deliver, encounterSignedNotification } from './notify';
 import { REFERENCE_PARAMS, SUPPORTED_TYPES, SearchError } from './search';
 import { seedEhr } from './seed';
-import { StateFile } from '../persist';
+import { openPersisted } from '../persist';
 import { FhirSnapshot, FhirStore } from './store';
 
 export interface EhrSimulatorOptions {
@@ -221,11 +221,8 @@ export async function startEhrSimulator(opts: EhrSimulatorOptions = {}): Promise
 
 /** The store, restored from `dataFile` when it has one, else seeded; every write saved to `dataFile`. */
 function openStore(opts: EhrSimulatorOptions): FhirStore {
-  const file = opts.dataFile === undefined ? undefined : new StateFile(opts.dataFile, FhirSnapshot);
-  const saved = file?.load();
-  const store: FhirStore = new FhirStore(undefined, () => file?.save(store.snapshot()));
-  if (saved) store.restore(saved);
-  else if (opts.seed ?? true) seedEhr(store);
+  const { state: store, restored } = openPersisted(opts.dataFile, FhirSnapshot, (changed) => new FhirStore(undefined, changed));
+  if (!restored && (opts.seed ?? true)) seedEhr(store);
   return store;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Resource } from '@medplum/fhirtypes';
 import { z } from 'zod';
-import { storedObject } from '../persist';
+import { type Persistable, storedObject } from '../persist';
 import { filterFor, isResultParam, parseInclude, pointsAt } from './search';
 
 /** Everything a restart must keep: each resource as stored (id, meta.versionId) and the last id given per type. */
@@ -20,7 +20,7 @@ export interface SearchResult {
   included: Resource[];
 }
 
-export class FhirStore {
+export class FhirStore implements Persistable<FhirSnapshot> {
   private readonly resources = new Map<string, Map<string, Resource>>();
   private readonly lastId = new Map<string, number>();
 

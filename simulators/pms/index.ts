@@ -13,7 +13,7 @@ import type { MessageHeader } from '../../domain/hl7/message';
 import { buildSiuS12, buildSiuS15, type Cancellation } from '../../domain/hl7/siu';
 import type { StartVisit } from '../../domain/visit';
 import { Faults } from '../faults';
-import { StateFile } from '../persist';
+import { openPersisted } from '../persist';
 import { pmsHttpApp } from './http';
 import { MllpSender, serveDft } from './mllp';
 import { ChargeStore, LedgerSnapshot, type PostedCharge } from './store';
@@ -64,19 +64,10 @@ function listen(app: ReturnType<typeof pmsHttpApp>, port: number, host: string):
   });
 }
 
-/** The ledger, restored from `dataFile` when it has one; every post saved to it. */
-function openLedger(dataFile: string | undefined): ChargeStore {
-  const file = dataFile === undefined ? undefined : new StateFile(dataFile, LedgerSnapshot);
-  const saved = file?.load();
-  const store: ChargeStore = new ChargeStore(() => file?.save(store.snapshot()));
-  if (saved) store.restore(saved);
-  return store;
-}
-
 export async function startPmsSimulator(opts: PmsSimulatorOptions = {}): Promise<PmsSimulator> {
   const host = opts.host ?? '127.0.0.1';
   const faults = opts.faults ?? Faults.none();
-  const store = openLedger(opts.dataFile);
+  const store = openPersisted(opts.dataFile, LedgerSnapshot, (changed) => new ChargeStore(changed)).state;
   const mllp = await serveDft(store, faults, opts.mllpPort ?? 0, host);
   const http = await listen(pmsHttpApp(store, faults), opts.httpPort ?? 0, host);
   const sender = opts.revcycleMllp && new MllpSender(opts.revcycleMllp, opts.ackTimeoutMs ?? 5000);

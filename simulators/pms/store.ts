@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { DftCharges } from '../../domain/hl7/dft';
-import { storedObject } from '../persist';
+import { type Persistable, storedObject } from '../persist';
 
 export type Channel = 'hl7' | 'rest';
 
@@ -41,7 +41,7 @@ export const LedgerSnapshot = z.object({
 });
 export type LedgerSnapshot = z.infer<typeof LedgerSnapshot>;
 
-export class ChargeStore {
+export class ChargeStore implements Persistable<LedgerSnapshot> {
   private readonly byKey = new Map<string, z.infer<typeof PostedKey>>();
   private readonly posted: PostedCharge[] = [];
 
