@@ -1,4 +1,6 @@
 /** Visits this project writes itself for tests (public samples live in ../shared/fixtures). */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CodedEncounter, StartVisit } from '../domain/visit';
 
 export function sampleVisit(visitId: string, memberId = 'W123456789', patientId = `P${visitId.replace(/-/g, '').slice(-8)}`): StartVisit {
@@ -24,4 +26,15 @@ export function sampleEncounter(encounterId = 'enc-1'): CodedEncounter {
       { code: '20610', modifiers: ['RT'], units: 1, diagnosisPointers: [1] },
     ],
   };
+}
+
+/**
+ * A folder of ../shared/fixtures (public samples written outside this project, read in
+ * place). `present` is false where the folder is missing, and the caller skips, saying so.
+ */
+export function sharedFixtures(sub: 'x12' | 'hl7v2' | 'fhir'): { dir: string; present: boolean } {
+  const dir = join(__dirname, '..', '..', 'shared', 'fixtures', sub);
+  const present = existsSync(dir);
+  if (!present) console.warn(`${dir} is missing: conformance tests on the public ${sub} samples are skipped`);
+  return { dir, present };
 }

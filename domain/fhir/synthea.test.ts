@@ -4,14 +4,15 @@
  * billable; the mapper must read what is there and say exactly what is missing.
  */
 import type { Bundle, ChargeItem, Condition, Coverage, Encounter, Patient, Practitioner, Procedure, Resource } from '@medplum/fhirtypes';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { billedCoverage } from './coverage';
 import { EncounterNotBillableError, mapCodedEncounter, renderingPractitioner } from './encounter';
+import { sharedFixtures } from '../../test/fixtures';
 import { refersTo } from './references';
 
-const FIXTURE = '/work/shared/fixtures/fhir/synthea-Cris921.bundle.json';
-const present = existsSync(FIXTURE);
-if (!present) console.warn(`skipping Synthea conformance: ${FIXTURE} not found`);
+const { dir, present } = sharedFixtures('fhir');
+const FIXTURE = join(dir, 'synthea-Cris921.bundle.json');
 const describeIfPresent = present ? describe : describe.skip;
 
 function load(): Resource[] {

@@ -1,8 +1,8 @@
 /**
- * Every public sample in /work/shared/fixtures/x12 parses (see its README for what each
+ * Every public sample in ../shared/fixtures/x12 parses (see its README for what each
  * is). They are read in place; when the folder is missing the suite says so and skips.
  */
-import { existsSync, readdirSync, readFileSync } from 'fs';
+import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { parse999 } from './acknowledgment';
 import { parse277 } from './claim-status';
@@ -10,12 +10,11 @@ import { detectTransaction } from './detect';
 import { eligibilityResultFrom271, parse271 } from './eligibility';
 import { X12SyntaxError } from './errors';
 import { parse837P } from './parse-837p';
+import { sharedFixtures } from '../../test/fixtures';
 import { parseX12 } from './read';
 import { claimBalanceProblems, parse835, remittanceBalance } from './remittance';
 
-const DIR = '/work/shared/fixtures/x12';
-const present = existsSync(DIR);
-if (!present) console.warn(`${DIR} is missing: X12 fixture tests skipped`);
+const { dir: DIR, present } = sharedFixtures('x12');
 const suite = present ? describe : describe.skip;
 const read = (name: string) => readFileSync(join(DIR, name), 'utf8');
 
