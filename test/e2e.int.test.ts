@@ -119,6 +119,25 @@ describe('REST PMS: denials, inactive coverage and cancellation through the API'
     expect(stack.pms.charges(visit.visitId)).toHaveLength(2); // charges posted once, not per claim
   });
 
+  test('a claim rejected at the payer\'s front end (277CA) goes out again with corrected coverage and is paid', async () => {
+    const visit = sampleVisit(uniqueId('v'), 'REJ31');
+    await request(stack.apiUrl).post('/visits').send(visit);
+    await reach(stack, visit.visitId, 'awaiting_encounter');
+    await stack.ehr.signEncounter(signed(visit.visitId));
+    const rejected = await reach(stack, visit.visitId, 'claim_rejected');
+    expect(rejected.claim).toMatchObject({ status: 'rejected', frequency: '1' });
+    expect(rejected.awaitingAction).toBe('fix_claim');
+
+    expect((await request(stack.apiUrl).post(`/visits/${visit.visitId}/coverage`).send({ ...visit.coverage, memberId: 'W31' })).status).toBe(200);
+    const closed = await reach(stack, visit.visitId, 'closed');
+    expect(closed.outcome).toBe('paid');
+    expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([['1', 'rejected'], ['1', 'paid']]);
+    const sent = await stack.db('claims').where({ visit_id: visit.visitId }).orderBy('attempt');
+    expect(parse837P(sent[1].x12).batch.claims[0].subscriber.memberId).toBe('W31');
+    const events = await stack.db('claim_events').where({ claim_id: sent[0].id, kind: '277CA' });
+    expect(events.map((e) => e.status)).toEqual(['rejected']);
+  });
+
   test('inactive coverage waits; corrected coverage re-verifies; a cancel before submission closes the visit', async () => {
     const visit = sampleVisit(uniqueId('v'), 'INACT777');
     await request(stack.apiUrl).post('/visits').send(visit);

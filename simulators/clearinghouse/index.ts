@@ -65,7 +65,7 @@ const SIM_ID = 'SIMCH';
 class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> {
   private readonly byInterchange = new Map<string, SubmissionRecord>();
   private readonly list: SubmissionRecord[] = [];
-  /** CLM01|frequency of every claim received, and the claims that repeated one. */
+  /** CLM01|frequency of every claim accepted into adjudication, and the claims that repeated one. */
   private readonly received = new Set<string>();
   private readonly duplicates = new Set<ProfessionalClaim>();
   private readonly remittances = new Map<string, RemittanceClaim>();
@@ -187,9 +187,11 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
     const accepted: ProfessionalClaim[] = [];
     for (const claim of batch.claims) {
       const key = `${claim.claimId}|${claim.frequency}`;
-      if (this.received.has(key)) this.duplicates.add(claim);
-      this.received.add(key);
       const ok = frontEndStatus(claim).category === 'A2';
+      // Only a claim accepted into adjudication can be duplicated: a front-end rejection
+      // never reached the payer, so sending the fixed claim again is not a duplicate.
+      if (ok && this.received.has(key)) this.duplicates.add(claim);
+      if (ok) this.received.add(key);
       const payerClaimNumber = ok ? `SIM${String(++this.claimCounter).padStart(9, '0')}` : undefined;
       record.claims.push({ claimId: claim.claimId, frequency: claim.frequency, payerClaimNumber, status: ok ? 'accepted' : 'rejected' });
       this.byClaimId.set(claim.claimId, { claim, payerClaimNumber });
