@@ -19,6 +19,8 @@ export const FaultConfig = z.object({
   dropAckRate: z.number().min(0).max(1).default(0),
   /** Share of outbound deliveries (callbacks, HL7 messages) sent twice. */
   duplicateRate: z.number().min(0).max(1).default(0),
+  /** Share of outbound batches delivered out of order (e.g. the 835 before its 277CA and 999). */
+  reorderRate: z.number().min(0).max(1).default(0),
 });
 export type FaultConfig = z.infer<typeof FaultConfig>;
 
@@ -41,7 +43,7 @@ export class Faults {
   private next: () => number;
   readonly config: FaultConfig;
   /** Counts of injected faults, for tests and the simulator's /sim/stats. */
-  readonly injected = { error: 0, timeout: 0, dropAck: 0, duplicate: 0 };
+  readonly injected = { error: 0, timeout: 0, dropAck: 0, duplicate: 0, reorder: 0 };
   /** Inbound calls seen, faulty or not: lets a test act while a call is in flight. */
   calls = 0;
 
@@ -77,6 +79,13 @@ export class Faults {
     return dup;
   }
 
+  /** Whether a batch of outbound deliveries should go out in reverse order. */
+  reorder(): boolean {
+    const reorder = this.next() < this.config.reorderRate;
+    if (reorder) this.injected.reorder++;
+    return reorder;
+  }
+
   private count(f: Exclude<InboundFault, 'none'>): InboundFault {
     if (f === 'error') this.injected.error++;
     else if (f === 'timeout') this.injected.timeout++;
@@ -101,6 +110,7 @@ export function faultsFromEnv(prefix: string, env: NodeJS.ProcessEnv = process.e
     timeoutRate: num('TIMEOUT_RATE'),
     dropAckRate: num('DROP_ACK_RATE'),
     duplicateRate: num('DUPLICATE_RATE'),
+    reorderRate: num('REORDER_RATE'),
   };
   const parsed = FaultConfig.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {

@@ -1,7 +1,9 @@
 /**
  * Under faults: every simulator fails 20% of calls (5xx / HL7 AR) and drops 10% of its
- * acknowledgments after doing the work. 50 visits must all close, and each PMS charge,
- * each claim submission and each payment must exist exactly once.
+ * acknowledgments after doing the work; on top, 10% of outbound deliveries (EHR and
+ * clearinghouse notifications, HL7 messages) come twice and 20% of clearinghouse batches
+ * arrive out of order. 50 visits must all close, and each PMS charge, each claim
+ * submission and each payment must exist exactly once.
  */
 import request from 'supertest';
 import { sampleVisit } from './fixtures';
@@ -12,7 +14,7 @@ const VISITS = 50;
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startTestStack({ pmsMode: 'hl7', faults: { seed: 7, errorRate: 0.2, dropAckRate: 0.1 } });
+  stack = await startTestStack({ pmsMode: 'hl7', faults: { seed: 7, errorRate: 0.2, dropAckRate: 0.1, duplicateRate: 0.1, reorderRate: 0.2 } });
 });
 afterAll(() => stack.stop());
 
@@ -50,4 +52,7 @@ test(`${VISITS} visits through failing simulators all reach closed, with nothing
     expect(f.injected.error).toBeGreaterThan(0);
     expect(f.injected.dropAck).toBeGreaterThan(0);
   }
+  expect(stack.faults.clearinghouse.injected.duplicate).toBeGreaterThan(0);
+  expect(stack.faults.clearinghouse.injected.reorder).toBeGreaterThan(0);
+  expect(stack.faults.ehr.injected.duplicate).toBeGreaterThan(0);
 });

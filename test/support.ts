@@ -33,7 +33,7 @@ let runtimeInstalled = false;
 
 export async function temporalClients(): Promise<{ client: Client; nativeConnection: NativeConnection; close(): Promise<void> }> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') }); // workers' INFO lines would drown test output
+    Runtime.install({ logger: new DefaultLogger('ERROR') }); // retried activity failures (WARN) would drown test output
     runtimeInstalled = true;
   }
   const connection = await Connection.connect({ address: temporalAddress() });

@@ -218,4 +218,19 @@ describe('clearinghouse faults', () => {
       await closeServer(receiver.server);
     }
   });
+
+  it('delivers a reordered batch out of order: the 835 before its 277CA and 999', async () => {
+    const receiver = await startReceiver();
+    const faults = new Faults({ reorderRate: 1 });
+    const sim = await startClearinghouseSimulator({ callbackUrl: receiver.url, faults, ackDelayMs: 0, adjudicationDelayMs: 0 });
+    try {
+      await createHttpClearinghouseClient({ baseUrl: sim.url, timeoutMs: 5000 }).submit(claimFile([sampleClaim('C-REORDER')]));
+      await sim.settled();
+      expect(receiver.received.map((r) => r.kind)).toEqual(['835', '277CA', '999']);
+      expect(faults.injected.reorder).toBe(1);
+    } finally {
+      await sim.close();
+      await closeServer(receiver.server);
+    }
+  });
 });

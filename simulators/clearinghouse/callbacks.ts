@@ -27,7 +27,7 @@ export class CallbackSender {
 
   constructor(
     private readonly url: string,
-    private readonly faults: Faults,
+    readonly faults: Faults,
     private readonly retry: RetryPolicy,
   ) {}
 

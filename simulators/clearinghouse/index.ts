@@ -169,17 +169,28 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
     return { submissionId: record.submissionId, duplicate: false };
   }
 
+  /**
+   * The 999 and 277CA after ackDelayMs, the 835 after adjudicationDelayMs more. A reordered
+   * batch (seeded Faults) holds the acknowledgments back and sends them after the 835, in
+   * reverse, as mailboxes that are polled out of order do.
+   */
   private async answer(batch: ProfessionalClaimBatch, accepted: ProfessionalClaim[], env: EnvelopeOptions): Promise<void> {
+    const reorder = this.sender.faults.reorder();
     if (!(await this.sender.wait(this.opts.ackDelayMs ?? 50))) return;
-    await this.sender.deliver('999', this.ack999(env));
-    for (const [payer, claims] of byPayer(batch.claims)) {
-      await this.sender.deliver('277CA', this.ack277(batch, payer, claims, env));
-    }
+    const acks: [string, string][] = [['999', this.ack999(env)]];
+    for (const [payer, claims] of byPayer(batch.claims)) acks.push(['277CA', this.ack277(batch, payer, claims, env)]);
+    if (!reorder) await this.deliverAll(acks);
     if (!(await this.sender.wait(this.opts.adjudicationDelayMs ?? 200))) return;
+    const remits: [string, string][] = [];
     for (const [, claims] of byPayer(accepted)) {
       const envelope = this.envelope(env.senderId);
-      await this.sender.deliver('835', build835([this.remit(batch, claims, env, envelope.controlNumber)], envelope));
+      remits.push(['835', build835([this.remit(batch, claims, env, envelope.controlNumber)], envelope)]);
     }
+    await this.deliverAll(reorder ? [...remits, ...acks.reverse()] : remits);
+  }
+
+  private async deliverAll(files: [string, string][]): Promise<void> {
+    for (const [kind, x12] of files) await this.sender.deliver(kind, x12);
   }
 
   /** Assigns payer claim numbers to the claims the front end accepts. */
