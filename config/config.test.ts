@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, getConfig, loadConfig, parseConfig } from '.';
+import { ConfigError, parseConfig } from '.';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -48,13 +48,4 @@ test('a secret can be read from <VAR>_FILE', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'db-url');
   writeFileSync(file, 'postgres://u:secret@db:5432/revcycle\n');
   expect(parseConfig({ DATABASE_URL_FILE: file }).database.url).toBe('postgres://u:secret@db:5432/revcycle');
-});
-
-test('getConfig refuses to answer before loadConfig', () => {
-  jest.isolateModules(() => {
-    const fresh = jest.requireActual<typeof import('.')>('.');
-    expect(() => fresh.getConfig()).toThrow('getConfig() called before loadConfig()');
-  });
-  loadConfig({ API_PORT: '3100' });
-  expect(getConfig().api.port).toBe(3100);
 });

@@ -175,16 +175,9 @@ export function requireDeployed(c: Config): { databaseUrl: string; temporalAddre
   return { databaseUrl: c.database.url!, temporalAddress: c.temporal.address! };
 }
 
-let loaded: Config | undefined;
-
+/** The configuration of this process, from its environment; passed down explicitly from here. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  loaded = parseConfig(source);
-  return loaded;
-}
-
-export function getConfig(): Config {
-  if (!loaded) throw new Error('getConfig() called before loadConfig()');
-  return loaded;
+  return parseConfig(source);
 }
 
 /** Every variable the app reads, for docs and the docker-compose check. */

@@ -11,8 +11,3 @@ export async function migrateLatest(db: Db): Promise<string[]> {
   const [, applied] = await db.migrate.latest({ migrationSource });
   return applied as string[];
 }
-
-/** SQLSTATE 23505: a unique constraint refused a second row (never matched by message text). */
-export function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
-}
