@@ -5,7 +5,7 @@ import type { Db } from '../db/knex';
 import { diagnosesInClaimOrder } from '../domain/coding';
 import { priceLines } from '../domain/pricing';
 import type { ChargeLine, CodedEncounter } from '../domain/visit';
-import type { PmsClient } from '../integrations/pms/types';
+import type { ChargePostResult, PmsClient } from '../integrations/pms/types';
 
 /**
  * The visit id plus a fingerprint of the priced lines: stable across retries and worker
@@ -23,10 +23,16 @@ export function pmsActivities(db: Db, pms: PmsClient) {
       const { encounter } = input;
       const lines = priceLines(encounter.procedures);
       const key = chargeKey(input.visitId, lines);
-      const result = await pms.postCharges({
-        visitId: input.visitId, idempotencyKey: key, patientId: input.patientId, serviceDate: encounter.serviceDate,
-        renderingNpi: encounter.renderingNpi, diagnoses: diagnosesInClaimOrder(encounter), lines,
-      });
+      // Our own record first: a retry after a recorded post skips the PMS. A crash between
+      // the post and this record is covered by the PMS refusing the key a second time.
+      let result = await billing.recordedEffect<ChargePostResult>(db, key);
+      if (!result) {
+        result = await pms.postCharges({
+          visitId: input.visitId, idempotencyKey: key, patientId: input.patientId, serviceDate: encounter.serviceDate,
+          renderingNpi: encounter.renderingNpi, diagnoses: diagnosesInClaimOrder(encounter), lines,
+        });
+        await billing.recordEffect(db, key, result);
+      }
       await billing.saveCharges(db, input.visitId, key, lines, result.pmsChargeIds);
       return lines;
     },

@@ -91,6 +91,16 @@ export async function saveEncounter(db: Db, visitId: string, enc: CodedEncounter
   });
 }
 
+/** The recorded result of an outside effect done under `key`, if it was done. */
+export async function recordedEffect<T>(db: Db, key: string): Promise<T | undefined> {
+  const row = await db('idempotency_keys').where({ key }).first('result');
+  return row?.result as T | undefined;
+}
+
+export async function recordEffect(db: Db, key: string, result: object): Promise<void> {
+  await db('idempotency_keys').insert({ key, result: JSON.stringify(result) }).onConflict('key').ignore();
+}
+
 export async function saveCharges(db: Db, visitId: string, key: string, lines: ChargeLine[], pmsChargeIds: string[]): Promise<void> {
   await db('charges')
     .insert(

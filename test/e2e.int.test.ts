@@ -66,6 +66,8 @@ describe('HL7 PMS: a visit booked by SIU^S12 over MLLP', () => {
     expect(adjustments.map((a) => `${a.group_code}-${a.carc}`)).toContain('CO-45');
     expect((await stack.db('appointments').where({ visit_id: visit.visitId }).first()).status).toBe('paid');
     expect(await stack.db('charges').where({ visit_id: visit.visitId }).count()).toEqual([{ count: '2' }]);
+    const effects = await stack.db('idempotency_keys').where('key', 'like', `visit-${visit.visitId}-charges-%`);
+    expect(effects.map((e) => e.result.pmsChargeIds)).toEqual([charges.map((c) => c.chargeId)]);
 
     // The analyst's query finds it.
     const listed = [];
