@@ -1,6 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { EncounterNotBillableError } from '../domain/fhir/encounter';
+import { CodedEncounter } from '../domain/visit';
 import { X12BuildError } from '../domain/x12/errors';
+import { sampleEncounter } from '../test/fixtures';
 import { ClearinghouseRejectedError, ClearinghouseUnavailableError } from '../integrations/clearinghouse/errors';
 import { EhrUnavailableError, EncounterNotFoundError } from '../integrations/ehr/errors';
 import { PmsRejectedError, PmsUnavailableError } from '../integrations/pms/errors';
@@ -24,6 +26,12 @@ test.each([
   ['a plain network error', new Error('ECONNRESET')],
 ])('%s stays a plain error that Temporal retries', (_what, err) => {
   expect(asActivityFailure(err)).toBe(err);
+});
+
+test('an activity input that fails its schema is a non-retryable ValidationError naming the field', () => {
+  const parsed = CodedEncounter.safeParse({ ...sampleEncounter(), renderingNpi: '12' });
+  const failure = asActivityFailure(parsed.error) as ApplicationFailure;
+  expect(failure).toMatchObject({ type: 'ValidationError', nonRetryable: true, message: 'renderingNpi: must be a 10-digit NPI' });
 });
 
 test('an unbillable encounter carries its problems to coding review', () => {

@@ -5,6 +5,7 @@
  * branches on.
  */
 import { ApplicationFailure } from '@temporalio/activity';
+import { ZodError } from 'zod';
 import { IntegrationError } from '../integrations/errors';
 
 interface TypedError {
@@ -19,6 +20,10 @@ const NEVER_RETRY = new Set(['X12_BUILD', 'X12_SYNTAX', 'X12_CONTENT', 'X12_WRON
 export function asActivityFailure(err: unknown): unknown {
   if (err instanceof ApplicationFailure || typeof err !== 'object' || err === null) return err;
   const e = err as TypedError;
+  if (err instanceof ZodError) {
+    // An input that fails its schema (e.g. an update sent from the Temporal UI) cannot pass on retry.
+    return ApplicationFailure.create({ type: 'ValidationError', message: err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), nonRetryable: true });
+  }
   if (e.code === 'ENCOUNTER_NOT_BILLABLE' || e.code === 'ENCOUNTER_NOT_FOUND') {
     const problems = e.problems ?? [{ path: 'encounterId', reason: e.message }];
     return ApplicationFailure.create({ type: 'EncounterNotBillable', message: e.message, nonRetryable: true, details: [problems] });

@@ -46,7 +46,7 @@ test('a visit with bad fields is refused with 400 naming each field path and rea
   const visit = sampleVisit(uniqueId('v'));
   const bad = {
     ...visit,
-    patient: { ...visit.patient, birthDate: '1980-02-30' },
+    patient: { ...visit.patient, birthDate: '1980-02-30', lastName: 'DOE*SMITH' },
     appointment: { ...visit.appointment, providerNpi: '123' },
     coverage: { ...visit.coverage, relationship: 'child' },
   };
@@ -55,6 +55,7 @@ test('a visit with bad fields is refused with 400 naming each field path and rea
   expect(res.body.code).toBe('VALIDATION_FAILED');
   expect(res.body.issues).toEqual(expect.arrayContaining([
     { path: 'patient.birthDate', message: 'is not a real calendar date' },
+    { path: 'patient.lastName', message: 'must not contain * : ~ ^ or line breaks' },
     { path: 'appointment.providerNpi', message: 'must be a 10-digit NPI' },
     { path: 'coverage.subscriber', message: 'is required when relationship is not self' },
   ]));

@@ -1,5 +1,7 @@
 /** Start, read and steer visits. Each visit is the workflow `visit-<visitId>`. */
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router } from 'express';
+import { ApiError } from './errors';
 import { correctCodingUpdate, statusQuery, updateCoverageUpdate } from '../workflows/definitions';
 import { CancelVisit, CodedEncounter, Coverage, StartVisit, VisitParams } from './schemas';
 import { cancelVisit, startVisit, workflowIdOf, type VisitsDeps } from './visits.service';
@@ -23,20 +25,32 @@ export function visitsRouter(deps: VisitsDeps): Router {
   router.post('/visits/:visitId/cancel', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
     const { reason } = CancelVisit.parse(req.body ?? {});
-    res.json(await cancelVisit(temporal, visitId, reason));
+    res.json(await closedIsConflict(visitId, cancelVisit(temporal, visitId, reason)));
   });
 
   router.post('/visits/:visitId/coverage', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
     const coverage = Coverage.parse(req.body);
-    res.json(await handle(visitId).executeUpdate(updateCoverageUpdate, { args: [coverage] }));
+    res.json(await closedIsConflict(visitId, handle(visitId).executeUpdate(updateCoverageUpdate, { args: [coverage] })));
   });
 
   router.post('/visits/:visitId/coding', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
     const encounter = CodedEncounter.parse(req.body);
-    res.json(await handle(visitId).executeUpdate(correctCodingUpdate, { args: [encounter] }));
+    res.json(await closedIsConflict(visitId, handle(visitId).executeUpdate(correctCodingUpdate, { args: [encounter] })));
   });
+
+  /** Temporal answers "not found" for an update to a closed visit; the client deserves 409, not 404. */
+  async function closedIsConflict<T>(visitId: string, update: Promise<T>): Promise<T> {
+    try {
+      return await update;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      const closed = await handle(visitId).describe().then((d) => d.status.name !== 'RUNNING', () => false);
+      if (closed) throw new ApiError(409, 'VISIT_CLOSED', `visit ${visitId} is closed`, 'read its outcome with GET /visits/{visitId}');
+      throw err;
+    }
+  }
 
   return router;
 }

@@ -14,7 +14,6 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 /** Each entry: environment variable → schema. The variable name is the path in error messages. */
 const env = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   DATA_DIR: z.string().min(1).default('.data'),
 
   DATABASE_URL: url.optional(),
@@ -95,7 +94,6 @@ function withFileSecrets(source: NodeJS.ProcessEnv): Record<string, string | und
 
 export interface Config {
   env: Env['NODE_ENV'];
-  logLevel: Env['LOG_LEVEL'];
   dataDir: string;
   database: { url?: string; embeddedPort: number };
   temporal: { address?: string; namespace: string; taskQueue: string; devPort: number; uiPort: number };
@@ -122,7 +120,6 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
   const [line1, city, state, postalCode] = e.BILLING_PROVIDER_ADDRESS.split('|');
   const config: Config = {
     env: e.NODE_ENV,
-    logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT },
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, devPort: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_UI_PORT },

@@ -14,20 +14,27 @@ export const CalendarDate = z
 /** Opaque ids end up in X12 (CLM01 holds 38 characters) and in workflow ids. */
 export const VisitId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,29}$/, 'must be 1-30 letters, digits or dashes');
 
+/**
+ * Free text that goes into X12 elements: the separators revcycle's X12 uses (* : ~ ^)
+ * cannot appear in a value, so they are refused at the door rather than by the claim.
+ */
+const x12Text = (min: number, max: number) =>
+  z.string().min(min).max(max).regex(/^[^*:~^\r\n]*$/, 'must not contain * : ~ ^ or line breaks');
+
 export const Npi = z.string().regex(/^\d{10}$/, 'must be a 10-digit NPI');
 
 export const Sex = z.enum(['M', 'F', 'U']);
 
 export const Address = z.object({
-  line1: z.string().min(1).max(55),
-  city: z.string().min(1).max(30),
+  line1: x12Text(1, 55),
+  city: x12Text(1, 30),
   state: z.string().regex(/^[A-Z]{2}$/, 'must be a 2-letter state code'),
   postalCode: z.string().regex(/^\d{5}(\d{4})?$/, 'must be a 5 or 9 digit ZIP code'),
 });
 
 const PersonName = {
-  firstName: z.string().min(1).max(35),
-  lastName: z.string().min(1).max(60),
+  firstName: x12Text(1, 35),
+  lastName: x12Text(1, 60),
 };
 
 export const Patient = z.object({
@@ -52,9 +59,9 @@ export const Coverage = z
   .object({
     /** The payer's id as the clearinghouse knows it (e.g. 87726). */
     payerId: z.string().regex(/^[A-Za-z0-9]{2,10}$/, 'must be 2-10 letters or digits'),
-    payerName: z.string().min(1).max(60),
+    payerName: x12Text(1, 60),
     memberId: z.string().regex(/^[A-Za-z0-9-]{2,30}$/, 'must be 2-30 letters, digits or dashes'),
-    groupNumber: z.string().min(1).max(30).optional(),
+    groupNumber: x12Text(1, 30).optional(),
     /** The patient's relationship to the subscriber. */
     relationship: Relationship.default('self'),
     /** Required when the patient is not the subscriber. */

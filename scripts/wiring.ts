@@ -3,7 +3,7 @@
  * inbound MLLP handlers. Shared by the all-in-one `npm start` and the per-process
  * entry points docker-compose runs (api-main, worker-main).
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { createActivities } from '../activities';
 import { startVisit, cancelVisit } from '../api/visits.service';
 import type { Config } from '../config';
@@ -13,7 +13,7 @@ import type { Practice } from '../domain/claim-build';
 import { createHttpClearinghouseClient } from '../integrations/clearinghouse/http';
 import { createFhirEhrClient } from '../integrations/ehr/fhir';
 import { createHl7PmsClient } from '../integrations/pms/hl7';
-import { startMllpListener } from '../integrations/pms/listener';
+import { InboundRejectedError, startMllpListener } from '../integrations/pms/listener';
 import { createRestPmsClient } from '../integrations/pms/rest';
 import type { PmsClient } from '../integrations/pms/types';
 import type { VisitTimers } from '../workflows/definitions';
@@ -73,7 +73,17 @@ export function startPmsFeed(opts: { port: number; host?: string; db: Db; tempor
     },
     handlers: {
       appointmentBooked: async (visit) => void (await startVisit({ temporal, taskQueue, timers }, visit)),
-      appointmentCancelled: async ({ visitId, reason }) => void (await cancelVisit(temporal, visitId, reason ?? 'cancelled in the PMS')),
+      appointmentCancelled: async ({ visitId, reason }) => {
+        try {
+          await cancelVisit(temporal, visitId, reason ?? 'cancelled in the PMS');
+        } catch (err) {
+          // Too late (already billed), closed or unknown: resending cannot help, so AE, not AR.
+          if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
+            throw new InboundRejectedError('CANCEL_REFUSED', `visit ${visitId} cannot be cancelled: ${err instanceof WorkflowNotFoundError ? 'no such open visit' : (err.cause?.message ?? err.message)}`);
+          }
+          throw err;
+        }
+      },
       registration: async (r, controlId) => {
         await saveRegistration(db, r.patient, r.coverage);
         await audit(db, 'pms', 'patient.registered', null, { controlId });

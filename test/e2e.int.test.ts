@@ -89,6 +89,8 @@ describe('HL7 PMS: cancellations and registrations', () => {
     await reach(stack, visit.visitId, 'awaiting_encounter');
     expect((await stack.pms.cancelAppointment({ visitId: visit.visitId, reason: 'patient called' })).code).toBe('AA');
     expect((await reach(stack, visit.visitId, 'closed')).outcome).toBe('cancelled');
+    // A cancel for a visit already closed cannot be honoured: AE (do not resend), not AR.
+    expect((await stack.pms.cancelAppointment({ visitId: visit.visitId, reason: 'again' })).code).toBe('AE');
 
     const other = sampleVisit(uniqueId('v'));
     expect((await stack.pms.register({ patient: other.patient, coverage: other.coverage }, 'A04')).code).toBe('AA');
@@ -159,6 +161,9 @@ describe('REST PMS: denials, inactive coverage and cancellation through the API'
     const closed = await reach(stack, visit.visitId, 'closed');
     expect(closed.outcome).toBe('cancelled');
     expect((await stack.db('appointments').where({ visit_id: visit.visitId }).first()).status).toBe('cancelled');
+    const again = await request(stack.apiUrl).post(`/visits/${visit.visitId}/cancel`).send({ reason: 'twice' });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('VISIT_CLOSED');
     expect(await stack.db('eligibility_checks').where({ visit_id: visit.visitId }).orderBy('id').pluck('active')).toEqual([false, true]);
   });
 });

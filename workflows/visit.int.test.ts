@@ -140,8 +140,10 @@ test('a paid visit runs every stage, closes, and is findable by its search attri
       CptCodes: ['99214', '20610'], BilledCents: 37500, PaidCents: 27000, AwaitingAction: 'none',
     });
     const patient = sampleVisit(visitId, 'W1').patient;
-    const values = JSON.stringify(sa);
-    for (const phi of [patient.firstName, patient.lastName, patient.birthDate, patient.patientId, 'W1']) expect(values).not.toContain(`"${phi}"`);
+    const values = Object.values(sa).flatMap((v) => (Array.isArray(v) ? v : [v])).map((v) => (v instanceof Date ? v.toISOString() : String(v)));
+    for (const phi of [patient.firstName, patient.lastName, patient.birthDate, patient.patientId, patient.address.line1, 'W1']) {
+      expect(values.filter((v) => v.includes(phi))).toEqual([]);
+    }
   });
 });
 
@@ -251,6 +253,8 @@ test('an encounter the EHR cannot bill goes to coding review; the coder\'s corre
     const review = await reachStage(handle, 'coding_review');
     expect(review.codingProblems).toEqual([{ path: 'Condition/7.code', reason: 'SNOMED CT only: no ICD-10-CM code' }]);
     expect(await searchAttributes(handle)).toMatchObject({ AwaitingAction: 'coding_review' });
+    const otherEncounter = await handle.executeUpdate(correctCodingUpdate, { args: [sampleEncounter('enc-other')] }).catch((e: unknown) => e);
+    expect((otherEncounter as WorkflowUpdateFailedError).cause).toMatchObject({ message: "the visit's encounter is enc-3, not enc-other" });
 
     await handle.executeUpdate(correctCodingUpdate, { args: [sampleEncounter('enc-3')] });
     const submitted = await reachStage(handle, 'claim_submitted');

@@ -22,8 +22,6 @@ import {
   ProviderNpiKey, ServiceDateKey, VisitIdKey, VisitStageKey,
 } from './search-attributes';
 
-/** Failures no retry can fix; the workflow branches on them instead of retrying. */
-export const NON_RETRYABLE = ['ValidationError', 'EncounterNotBillable', 'ClaimRejected', 'EncounterNotFound', 'UnknownPatient'];
 
 /** Stages in which a visit can still be cancelled: once charges go to the PMS, it is billed. */
 const CANCELLABLE: VisitStage[] = ['intake', 'eligibility', 'awaiting_coverage', 'awaiting_encounter', 'coding', 'coding_review'];
@@ -50,7 +48,8 @@ class VisitRun {
     this.visit = input.visit;
     this.acts = proxyActivities<VisitActivities>({
       startToCloseTimeout: input.timers.activityTimeoutMs ?? 30_000,
-      retry: { initialInterval: 500, backoffCoefficient: 2, maximumInterval: 30_000, nonRetryableErrorTypes: NON_RETRYABLE },
+      // Refusals are non-retryable ApplicationFailures (activities/failures.ts); everything else is retried.
+      retry: { initialInterval: 500, backoffCoefficient: 2, maximumInterval: 30_000 },
     });
     this.status = {
       visitId: input.visit.visitId,
@@ -85,7 +84,14 @@ class VisitRun {
     setHandler(correctCodingUpdate, (enc) => {
       this.codingCorrected = enc;
       return this.status;
-    }, { validator: (_: CodedEncounter) => this.requireStage(['coding_review'], 'correct coding') });
+    }, {
+      validator: (enc: CodedEncounter) => {
+        this.requireStage(['coding_review'], 'correct coding');
+        if (enc.encounterId !== this.status.encounterId) {
+          throw ApplicationFailure.create({ type: INVALID_STAGE, nonRetryable: true, message: `the visit's encounter is ${this.status.encounterId}, not ${enc.encounterId}` });
+        }
+      },
+    });
   }
 
   async run(): Promise<VisitStatus> {

@@ -14,7 +14,7 @@ const visit: StartVisit = {
   patient: {
     patientId: 'MRN-77',
     firstName: 'Ana',
-    lastName: "O'Neil^Smith",
+    lastName: "O'Neil&Smith",
     birthDate: '1980-02-29',
     sex: 'F',
     address: { line1: '12 Elm St & Co', city: 'Madison', state: 'WI', postalCode: '537031234' },

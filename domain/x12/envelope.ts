@@ -229,7 +229,7 @@ export class X12Writer {
   }
 
   private check(value: string, id: string, i: number): string {
-    if (this.forbidden.test(value)) throw new X12BuildError(`"${value}" contains an X12 delimiter`, `${id}${String(i).padStart(2, '0')}`);
+    if (this.forbidden.test(value)) throw new X12BuildError('contains an X12 delimiter', `${id}${String(i).padStart(2, '0')}`); // the value may be PHI: never in the message
     return value;
   }
 

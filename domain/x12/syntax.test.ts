@@ -89,7 +89,7 @@ describe('refusals name the line and element', () => {
     const claim = sampleClaim('C-1');
     claim.subscriber.lastName = "O'NEIL*SMITH";
     expect(() => build837P(sampleBatch([claim]), sampleEnvelope(1))).toThrow(X12BuildError);
-    expect(() => build837P(sampleBatch([claim]), sampleEnvelope(1))).toThrow('NM103: "O\'NEIL*SMITH" contains an X12 delimiter');
+    expect(() => build837P(sampleBatch([claim]), sampleEnvelope(1))).toThrow(/^NM103: contains an X12 delimiter$/); // the value (a name) stays out of the message
   });
 });
 

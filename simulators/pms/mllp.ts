@@ -77,7 +77,14 @@ export function serveDft(store: ChargeStore, faults: Faults, port: number, host:
     const deframer = new MllpDeframer();
     let queue = Promise.resolve();
     socket.on('data', (chunk) => {
-      for (const text of deframer.push(chunk)) queue = queue.then(() => receive(text, socket, store, faults)).catch(() => undefined);
+      let frames: string[];
+      try {
+        frames = deframer.push(chunk);
+      } catch {
+        socket.destroy(); // an oversized or broken frame: drop the connection, as a PMS interface engine does
+        return;
+      }
+      for (const text of frames) queue = queue.then(() => receive(text, socket, store, faults)).catch(() => undefined);
     });
   });
   return new Promise((resolve, reject) => {
