@@ -10,6 +10,7 @@ import type { VisitActivities } from '../activities';
 import type { ClaimRemittance } from '../domain/claim';
 import { bundleWorkflows, createVisitWorker } from '../scripts/worker';
 import { sampleEncounter, sampleVisit } from '../test/fixtures';
+import { recordHistory } from '../test/histories';
 import { eventually, temporalClients, uniqueId } from '../test/support';
 import {
   cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal, remittanceReceivedSignal, statusQuery, updateCoverageUpdate,
@@ -122,6 +123,7 @@ test('a paid visit runs every stage, closes, and is findable by its search attri
     await handle.signal(remittanceReceivedSignal, r);
     await handle.signal(remittanceReceivedSignal, r); // a redelivered 835 is ignored
     const result = await handle.result();
+    await recordHistory(handle, 'visit-paid');
 
     expect(result.stage).toBe('closed');
     expect(result.outcome).toBe('paid');
@@ -164,6 +166,7 @@ test('a denied claim is corrected and resubmitted as a replacement (frequency 7)
     await acknowledge(handle, 2, 'PCN-78');
     await handle.signal(remittanceReceivedSignal, remittance({ frequency: '7', payerClaimNumber: 'PCN-78', sourceKey: 'pay#1' }));
     const result = await handle.result();
+    await recordHistory(handle, 'visit-denied-corrected');
 
     expect(result.outcome).toBe('paid');
     expect(calls.submitted).toEqual([
