@@ -312,3 +312,18 @@ test('a claim the payer rejects (277CA A7) waits for corrected coverage and goes
     expect(calls.submitted.map((c) => [c.attempt, c.frequency])).toEqual([[1, '1'], [2, '1']]);
   });
 });
+
+test('a claim whose acknowledgment is late is flagged for follow-up, and the flag clears when the 999 arrives', async () => {
+  const { acts } = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const { handle } = await start(tq, 'W1', { ...timers, ackTimeoutMs: 1500 });
+    await reachStage(handle, 'awaiting_encounter');
+    await handle.signal(encounterSignedSignal, { encounterId: 'enc-6' });
+    await reachStage(handle, 'claim_submitted');
+    await eventually(async () => (await handle.query(statusQuery)).awaitingAction === 'acknowledgment_overdue');
+    expect(await searchAttributes(handle)).toMatchObject({ AwaitingAction: 'acknowledgment_overdue' });
+    await handle.signal(claimAcknowledgedSignal, { kind: '999', controlNumber: 1001, accepted: true, codes: ['accepted'], sourceKey: 'late-999' });
+    await eventually(async () => (await handle.query(statusQuery)).awaitingAction === 'acknowledgment');
+    await handle.terminate('test done');
+  });
+});

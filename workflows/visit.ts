@@ -4,7 +4,7 @@
  * Temporal timers and conditions, human steps are validated updates.
  */
 import {
-  ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes,
+  ApplicationFailure, condition, patched, proxyActivities, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { VisitActivities } from '../activities';
 import {
@@ -225,6 +225,8 @@ class VisitRun {
       await this.acts.recordAcknowledgment({ visitId: this.visit.visitId, attempt: claim.attempt, ack });
       if (!ack.accepted || ack.kind === '277CA') return ack;
       this.setClaim(claim, { status: 'submitted' });
+      // A late 999 clears the overdue flag; patched() because it adds a command to histories that have one.
+      if (this.status.awaitingAction === 'acknowledgment_overdue' && patched('clear-overdue-on-999')) this.setAwaiting('acknowledgment');
     }
   }
 
