@@ -43,7 +43,8 @@ export async function startTestStack(opts: StackOptions = {}) {
     INTEGRATION_TIMEOUT_MS: '2000', PMS_MODE: opts.pmsMode ?? 'hl7', START_SIMULATORS: 'true',
   };
   const config = parseConfig(env);
-  const timers = { ...visitTimers(config), activityTimeoutMs: opts.activityTimeoutMs ?? 10_000 };
+  // Seconds, not minutes, between retries: the fault tests exercise retries, not patience.
+  const timers = { ...visitTimers(config), activityTimeoutMs: opts.activityTimeoutMs ?? 10_000, activityRetryMaxIntervalMs: 2_000 };
   const stops: (() => Promise<void>)[] = [];
 
   const app = createApp({ temporal: temporal.client, db: database.db, taskQueue, timers });

@@ -17,6 +17,8 @@ export interface VisitTimers {
   adjudicationTimeoutMs: number;
   /** startToClose for each activity attempt; a crashed worker's attempt is retried after it. */
   activityTimeoutMs?: number;
+  /** Ceiling of the retry backoff for failing calls to outside parties (default 30 s). */
+  activityRetryMaxIntervalMs?: number;
 }
 
 export interface VisitInput {

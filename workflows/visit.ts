@@ -49,7 +49,7 @@ class VisitRun {
     this.acts = proxyActivities<VisitActivities>({
       startToCloseTimeout: input.timers.activityTimeoutMs ?? 30_000,
       // Refusals are non-retryable ApplicationFailures (activities/failures.ts); everything else is retried.
-      retry: { initialInterval: 500, backoffCoefficient: 2, maximumInterval: 30_000 },
+      retry: { initialInterval: 500, backoffCoefficient: 2, maximumInterval: input.timers.activityRetryMaxIntervalMs ?? 30_000 },
     });
     this.status = {
       visitId: input.visit.visitId,
