@@ -8,17 +8,8 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { SimulatorStateError } from '../persist';
 import { startEhrSimulator } from './server';
+import { appointment, FHIR_JSON, patient, signed } from './test-resources';
 
-const FHIR_JSON = 'application/fhir+json';
-const patient = (mrn: string) => ({ resourceType: 'Patient', identifier: [{ system: 'urn:revcycle:patient', value: mrn }], name: [{ family: 'Testpatient' }] });
-const appointment = (visitId: string, patientRef: string) => ({
-  resourceType: 'Appointment',
-  status: 'proposed',
-  identifier: [{ system: 'urn:revcycle:visit', value: visitId }],
-  requestedPeriod: [{ start: '2026-03-02', end: '2026-03-02' }],
-  participant: [{ actor: { reference: patientRef }, status: 'accepted' }],
-});
-const signed = (visitId: string) => ({ visitId, renderingNpi: '1234567893', diagnoses: [{ code: 'M54.50', rank: 1 }], procedures: [{ code: '99213', diagnosisPointers: [1] }] });
 
 describe('EHR simulator with a data file', () => {
   let dir: string;

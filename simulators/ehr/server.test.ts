@@ -5,17 +5,8 @@ import request from 'supertest';
 import { parseEncounterNotification } from '../../domain/fhir/notification';
 import { Faults } from '../faults';
 import { startEhrSimulator, type EhrSimulator } from './server';
+import { appointment, FHIR_JSON, patient, signed } from './test-resources';
 
-const FHIR_JSON = 'application/fhir+json';
-const patient = (mrn: string) => ({ resourceType: 'Patient', identifier: [{ system: 'urn:revcycle:patient', value: mrn }], name: [{ family: 'Testpatient' }] });
-const appointment = (visitId: string, patientRef: string) => ({
-  resourceType: 'Appointment',
-  status: 'proposed',
-  identifier: [{ system: 'urn:revcycle:visit', value: visitId }],
-  requestedPeriod: [{ start: '2026-03-02', end: '2026-03-02' }],
-  participant: [{ actor: { reference: patientRef }, status: 'accepted' }],
-});
-const signed = (visitId: string) => ({ visitId, renderingNpi: '1234567893', diagnoses: [{ code: 'M54.50', rank: 1 }], procedures: [{ code: '99213', diagnosisPointers: [1] }] });
 
 /** A webhook receiver that answers each POST with the next status in `statuses` (then 200), and keeps the bodies. */
 async function webhook(statuses: number[] = []): Promise<{ url: string; bodies: Bundle[]; close(): Promise<void> }> {
