@@ -78,7 +78,9 @@ export const Coverage = z
   .refine((c) => c.relationship === 'self' || c.subscriber !== undefined, {
     message: 'is required when relationship is not self',
     path: ['subscriber'],
-  });
+  })
+  // The same rule in the OpenAPI document, so clients (and fuzzers) know it: self (or absent), or a subscriber.
+  .meta({ anyOf: [{ properties: { relationship: { enum: ['self'] } } }, { required: ['subscriber'] }] });
 
 export const Appointment = z.object({
   appointmentId: z.string().min(1).max(30).optional(),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '..');
 
-export function toolPath(name: 'temporal' | 'x12valid'): string {
+export function toolPath(name: 'temporal' | 'x12valid' | 'schemathesis'): string {
   const path = join(root, '.tools', 'venv', 'bin', name);
   if (!existsSync(path)) throw new Error(`${name} not found at ${path}: run scripts/tools.sh (npm start and npm test do)`);
   return path;
