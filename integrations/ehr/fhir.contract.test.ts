@@ -18,6 +18,8 @@ const visit = (visitId: string): StartVisit => ({
 const signed = (visitId: string) => ({
   visitId,
   renderingNpi: '1234567893',
+  renderingName: { family: 'Kim', given: 'Joy' },
+  renderingTaxonomy: '207Q00000X',
   diagnoses: [
     { code: 'E11.9', rank: 2 },
     { code: 'M5450', rank: 1 },
@@ -65,6 +67,8 @@ describe('FHIR EHR client against the EHR simulator', () => {
       encounterId,
       serviceDate: '2026-03-02',
       renderingNpi: '1234567893',
+      renderingName: { lastName: 'KIM', firstName: 'JOY' },
+      renderingTaxonomy: '207Q00000X',
       diagnoses: [
         { code: 'M5450', rank: 1 },
         { code: 'E119', rank: 2 },
