@@ -17,7 +17,7 @@ const visit = (visitId: string): StartVisit => ({
 
 const signed = (visitId: string) => ({
   visitId,
-  renderingNpi: '1234567893',
+  renderingNpi: '1497758544',
   renderingName: { family: 'Kim', given: 'Joy' },
   renderingTaxonomy: '207Q00000X',
   diagnoses: [
@@ -66,7 +66,7 @@ describe('FHIR EHR client against the EHR simulator', () => {
     expect(await ehr.getCodedEncounter(encounterId)).toEqual({
       encounterId,
       serviceDate: '2026-03-02',
-      renderingNpi: '1234567893',
+      renderingNpi: '1497758544',
       renderingName: { lastName: 'KIM', firstName: 'JOY' },
       renderingTaxonomy: '207Q00000X',
       diagnoses: [
