@@ -4,9 +4,11 @@
  */
 import type { Knex } from 'knex';
 import * as billingRecord from './20261127_001_billing_record';
+import * as claims837Lines from './20261128_claims837_001_lines_batches_cob';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261127_001_billing_record': billingRecord,
+  '20261128_claims837_001_lines_batches_cob': claims837Lines,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
