@@ -7,7 +7,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
-import { saveInbound, visitIdForAppointmentRef, visitIdForControlNumber } from '../db/billing';
+import { saveInbound, visitIdForAppointmentRef, visitIdsForControlNumber } from '../db/billing';
 import type { Db } from '../db/knex';
 import { parseEncounterNotification } from '../domain/fhir/notification';
 import { claimMessagesFromX12 } from '../domain/claim-messages';
@@ -36,8 +36,11 @@ export function webhooksRouter({ temporal, db }: { temporal: Client; db: Db }): 
     await saveInbound(db, 'clearinghouse', fileKey, messages.transaction, body);
     let delivered = 0;
     for (const m of messages.acknowledgments) {
-      const visitId = m.visitId ?? (m.ack.controlNumber !== undefined ? await visitIdForControlNumber(db, m.ack.controlNumber) : undefined);
-      if (visitId && (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, m.ack)))) delivered++;
+      // A 277CA names each claim (CLM01); a 999 names only our interchange (ISA13), which may have carried several visits' claims.
+      const visitIds = m.visitId ? [m.visitId] : m.ack.controlNumber !== undefined ? await visitIdsForControlNumber(db, m.ack.controlNumber) : [];
+      for (const visitId of visitIds) {
+        if (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, m.ack))) delivered++;
+      }
     }
     for (const m of messages.remittances) {
       if (await signalIfExists(temporal, m.visitId, (h) => h.signal(remittanceReceivedSignal, m.remittance))) delivered++;

@@ -94,7 +94,12 @@ export const StartVisit = z.object({
   visitId: VisitId,
   patient: Patient,
   coverage: Coverage,
+  /** A second plan that pays after `coverage` (coordination of benefits): billed after the primary's 835. */
+  secondaryCoverage: Coverage.optional(),
   appointment: Appointment,
+}).refine((v) => !v.secondaryCoverage || v.secondaryCoverage.payerId !== v.coverage.payerId || v.secondaryCoverage.memberId !== v.coverage.memberId, {
+  message: 'is the same plan and member as coverage',
+  path: ['secondaryCoverage'],
 });
 
 /** ICD-10-CM as billed: letter, digit, alphanumeric, then up to four more, no decimal point. */
@@ -117,10 +122,16 @@ export const ProcedureLine = z.object({
   diagnosisPointers: z.array(z.number().int().min(1).max(12)).min(1).max(4),
 });
 
+/** NUCC health care provider taxonomy code, e.g. 207Q00000X. */
+export const Taxonomy = z.string().regex(/^[0-9A-Z]{9}X$/, 'must be a 10-character provider taxonomy code');
+
 export const CodedEncounter = z.object({
   encounterId: z.string().min(1).max(64),
   serviceDate: CalendarDate,
   renderingNpi: Npi,
+  /** The rendering practitioner's name (and taxonomy) as the chart has it: 2310B when not the billing provider. */
+  renderingName: z.object({ ...PersonName, firstName: PersonName.firstName.optional() }).optional(),
+  renderingTaxonomy: Taxonomy.optional(),
   diagnoses: z.array(Diagnosis).min(1).max(12),
   procedures: z.array(ProcedureLine).min(1).max(50),
 });

@@ -86,6 +86,7 @@ export function startPmsFeed(opts: { port: number; host?: string; db: Db; tempor
       },
       registration: async (r, controlId) => {
         await saveRegistration(db, r.patient, r.coverage);
+        if (r.secondaryCoverage) await saveRegistration(db, r.patient, r.secondaryCoverage);
         await audit(db, 'pms', 'patient.registered', null, { controlId }, { source: 'hl7' });
       },
     },
