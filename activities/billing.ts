@@ -2,6 +2,7 @@
 import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
 import { ApplicationFailure } from '@temporalio/activity';
+import { FailureType } from '../domain/failures';
 import { isDenied, type ClaimAcknowledgment, type ClaimRemittance } from '../domain/claim';
 import type { CodedEncounter, StartVisit } from '../domain/visit';
 import { CodedEncounter as CodedEncounterSchema, StartVisit as StartVisitSchema } from '../domain/visit';
@@ -42,6 +43,6 @@ export function billingActivities(db: Db) {
 
 async function claimOf(db: Db, visitId: string, attempt: number) {
   const claim = await billing.findClaim(db, visitId, attempt);
-  if (!claim) throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `no claim ${attempt} for visit ${visitId}` });
+  if (!claim) throw ApplicationFailure.create({ type: FailureType.Validation, nonRetryable: true, message: `no claim ${attempt} for visit ${visitId}` });
   return claim;
 }

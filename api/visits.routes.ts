@@ -2,8 +2,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router } from 'express';
 import { ApiError } from './errors';
-import { correctCodingUpdate, statusQuery, updateCoverageUpdate } from '../workflows/definitions';
-import { CancelVisit, CodedEncounter, Coverage, StartVisit, VisitParams } from './schemas';
+import { correctCodingUpdate, retryUpdate, statusQuery, updateCoverageUpdate, writeOffUpdate } from '../workflows/definitions';
+import { CancelVisit, CodedEncounter, Coverage, RetryVisit, StartVisit, VisitParams, WriteOffVisit } from './schemas';
 import { cancelVisit, startVisit, workflowIdOf, type VisitsDeps } from './visits.service';
 
 export function visitsRouter(deps: VisitsDeps): Router {
@@ -26,6 +26,18 @@ export function visitsRouter(deps: VisitsDeps): Router {
     const { visitId } = VisitParams.parse(req.params);
     const { reason } = CancelVisit.parse(req.body ?? {});
     res.json(await closedIsConflict(visitId, cancelVisit(temporal, visitId, reason)));
+  });
+
+  router.post('/visits/:visitId/retry', async (req, res) => {
+    const { visitId } = VisitParams.parse(req.params);
+    const body = RetryVisit.parse(req.body ?? {});
+    res.json(await closedIsConflict(visitId, handle(visitId).executeUpdate(retryUpdate, { args: [body] })));
+  });
+
+  router.post('/visits/:visitId/write-off', async (req, res) => {
+    const { visitId } = VisitParams.parse(req.params);
+    const body = WriteOffVisit.parse(req.body ?? {});
+    res.json(await closedIsConflict(visitId, handle(visitId).executeUpdate(writeOffUpdate, { args: [body] })));
   });
 
   router.post('/visits/:visitId/coverage', async (req, res) => {
