@@ -1,6 +1,7 @@
 /** Activities that only write the billing record in Postgres. */
 import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
+import { contractedAmount, postRemittanceFile, type ContractLookup, type UnderpaidLine } from '../db/posting';
 import { ApplicationFailure } from '@temporalio/activity';
 import { FailureType } from '../domain/failures';
 import { isDenied, type ClaimAcknowledgment, type ClaimRemittance } from '../domain/claim';
@@ -8,7 +9,7 @@ import type { CodedEncounter, StartVisit } from '../domain/visit';
 import { CodedEncounter as CodedEncounterSchema, StartVisit as StartVisitSchema } from '../domain/visit';
 import type { VisitOutcome } from '../workflows/definitions';
 
-export function billingActivities(db: Db) {
+export function billingActivities(db: Db, contracted: ContractLookup = contractedAmount) {
   return {
     async recordIntake(visit: StartVisit): Promise<void> {
       await billing.saveIntake(db, StartVisitSchema.parse(visit));
@@ -28,11 +29,20 @@ export function billingActivities(db: Db) {
       await billing.saveAcknowledgment(db, claim.id, input.ack);
     },
 
-    /** Posts the payer's payment and CAS adjustments once per (claim, 835 trace number). */
-    async recordRemittance(input: { visitId: string; attempt: number; remittance: ClaimRemittance }): Promise<void> {
-      const claim = await claimOf(db, input.visitId, input.attempt);
+    /**
+     * Posts the 835: from its stored file, line by line, in one transaction, idempotent
+     * (db/posting.ts); returns this visit's underpaid lines. An answer that came without a
+     * stored file (a bare signal) is recorded at claim level.
+     */
+    async recordRemittance(input: { visitId: string; attempt: number; remittance: ClaimRemittance }): Promise<{ underpaid: UnderpaidLine[] }> {
       const r = input.remittance;
+      if (r.documentKey) {
+        const posted = await postRemittanceFile(db, r.documentKey, contracted);
+        return { underpaid: posted.filter((p) => p.visitId === input.visitId).flatMap((p) => p.underpaid) };
+      }
+      const claim = await claimOf(db, input.visitId, input.attempt);
       await billing.saveRemittance(db, claim.id, input.visitId, isDenied(r) ? 'denied' : r.claimStatusCode === '22' ? 'reversed' : 'paid', r);
+      return { underpaid: [] };
     },
 
     async closeVisit(input: { visitId: string; outcome: VisitOutcome; reason?: string }): Promise<void> {

@@ -29,6 +29,8 @@ export const FailureType = {
   InvalidStage: 'InvalidStage',
   /** Retried up to the configured ceiling (attempts or time) and still failing. */
   RetriesExhausted: 'RETRIES_EXHAUSTED',
+  /** Not a failure of ours: the payer paid lines below the contracted amount; a person follows up. */
+  Underpaid: 'UNDERPAID',
   /** Anything else that is not retryable. */
   Rejected: 'Rejected',
 } as const;
@@ -87,6 +89,7 @@ export const PARK_QUEUE: Record<FailureType, AwaitingAction> = {
   [FailureType.RemittanceUnbalanced]: AwaitingAction.RemittanceReview,
   [FailureType.InvalidStage]: AwaitingAction.InvalidData,
   [FailureType.RetriesExhausted]: AwaitingAction.RetriesExhausted,
+  [FailureType.Underpaid]: AwaitingAction.Underpaid,
   [FailureType.Rejected]: AwaitingAction.InvalidData,
 };
 

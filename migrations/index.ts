@@ -4,9 +4,11 @@
  */
 import type { Knex } from 'knex';
 import * as billingRecord from './20261127_001_billing_record';
+import * as cyclePosting from './20261128_cycle_001_posting';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261127_001_billing_record': billingRecord,
+  '20261128_cycle_001_posting': cyclePosting,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

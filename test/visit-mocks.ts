@@ -31,7 +31,7 @@ export function mockActivities({ active = [true], signed = [], overrides = {} }:
       return { controlNumber: 1000 + attempt, billedCents: 37500 };
     },
     recordAcknowledgment: async () => undefined,
-    recordRemittance: async () => undefined,
+    recordRemittance: async () => ({ underpaid: [] }),
     closeVisit: async ({ outcome }) => void calls.closed.push(outcome),
     findSignedEncounters: async () => signed,
     ...overrides,

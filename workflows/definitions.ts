@@ -54,6 +54,8 @@ export interface VisitStatus {
   /** What failed while the visit is parked in needs_attention (kept after a retry as lastFailure). */
   failure?: ParkedFailure;
   lastFailure?: ParkedFailure;
+  /** Lines the payer paid below the contracted amount (from the posting of the last 835). */
+  underpaidLines?: { lineNumber: number; code: string; contractedCents: number; underpaidCents: number }[];
   /** Why the visit was cancelled or written off. */
   closeReason?: string;
   eligibility?: EligibilityResult;

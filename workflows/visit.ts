@@ -245,7 +245,17 @@ class VisitRun {
         continue;
       }
       this.setClaim(claim, { status: 'accepted', payerClaimNumber: ack.payerClaimNumber ?? claim.payerClaimNumber });
-      const remit = await this.remittance(claim);
+      let remit = await this.remittance(claim);
+      while (!isDenied(remit) && this.status.underpaidLines?.length) {
+        // Short-paid lines are work: retry = the payer was asked to reprocess (wait for its next 835);
+        // writeOff = the variance is accepted and the visit closes as paid.
+        const short = this.status.underpaidLines.reduce((s, l) => s + l.underpaidCents, 0);
+        const message = `${this.status.underpaidLines.length} line(s) paid ${short} cents below the contracted amount`;
+        const chosen = await this.park({ type: FailureType.Underpaid, step: 'recordRemittance', message, exhausted: false, at: new Date().toISOString() });
+        if (chosen === 'cancelled') return this.close('cancelled');
+        if (chosen === 'written_off') return this.close('paid');
+        remit = await this.remittance(claim);
+      }
       if (!isDenied(remit)) return this.close('paid');
       if (frequency === '7') return this.close('denied');
       // Denial follow-up playbook, thin for now: correct and resubmit as a replacement (frequency 7).
@@ -300,7 +310,8 @@ class VisitRun {
       }
       const r = this.remittances.shift()!;
       if (r.frequency && r.frequency !== claim.frequency) continue; // an answer about an earlier submission
-      await this.acts.recordRemittance({ visitId: this.visit.visitId, attempt: claim.attempt, remittance: r });
+      const posted = await this.acts.recordRemittance({ visitId: this.visit.visitId, attempt: claim.attempt, remittance: r });
+      this.status.underpaidLines = posted?.underpaid ?? []; // histories recorded before line posting return nothing
       const adjusted = adjustedCents(r, 'CO') + adjustedCents(r, 'OA') + adjustedCents(r, 'PI');
       const codes = denialCodes(r);
       this.setClaim(claim, {
