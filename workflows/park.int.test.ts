@@ -186,3 +186,30 @@ test('retry is refused when the visit is not parked', async () => {
     await handle.terminate('test done');
   });
 });
+
+test('lines paid below the contract park the visit as underpaid work; writing off the variance closes it as paid', async () => {
+  const { acts, calls } = mockActivities({
+    overrides: { recordRemittance: async () => ({ underpaid: [{ lineNumber: 1, code: '99214', contractedCents: 17000, underpaidCents: 1000 }] }) },
+  });
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq);
+    await reachStage(handle, 'awaiting_encounter');
+    await handle.signal(encounterSignedSignal, { encounterId: 'enc-u' });
+    await reachStage(handle, 'claim_submitted');
+    await handle.signal(claimAcknowledgedSignal, { kind: '999', controlNumber: 1001, accepted: true, codes: ['A'], sourceKey: 'u-999' });
+    await handle.signal(claimAcknowledgedSignal, { kind: '277CA', accepted: true, codes: ['A1:20'], payerClaimNumber: 'PCN-1', sourceKey: 'u-277' });
+    await handle.signal(remittanceReceivedSignal, {
+      traceNumber: 'T1', payerId: '87726', claimStatusCode: '1', frequency: '1', chargeCents: 37500, paidCents: 26000, patientResponsibilityCents: 3000,
+      adjustments: [{ lineNumber: null, group: 'CO', carc: '45', amountCents: 8500, rarcs: [] }], lines: [], sourceKey: 'u-835',
+    });
+    const parked = await reachStage(handle, 'needs_attention');
+    expect(parked).toMatchObject({
+      awaitingAction: 'underpaid', underpaidLines: [{ lineNumber: 1, code: '99214', underpaidCents: 1000 }],
+      failure: { type: 'UNDERPAID', message: '1 line(s) paid 1000 cents below the contracted amount' },
+    });
+    expect(await awaitingAction(handle)).toBe('underpaid');
+    await handle.executeUpdate(writeOffUpdate, { args: [{ reason: 'variance under the follow-up threshold' }] });
+    expect(await handle.result()).toMatchObject({ outcome: 'paid', closeReason: 'variance under the follow-up threshold' });
+    expect(calls.closed).toEqual(['paid']);
+  });
+});
