@@ -2,6 +2,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ClaimAcknowledgment, ClaimRemittance, ClaimStatus } from '../domain/claim';
 import type { CodingProblem } from '../domain/coding';
+import type { VisitSummary } from '../domain/billing/summary';
 import type { AwaitingAction, ParkedFailure } from '../domain/failures';
 import type { CodedEncounter, Coverage, EligibilityResult, StartVisit } from '../domain/visit';
 
@@ -56,6 +57,8 @@ export interface VisitStatus {
   lastFailure?: ParkedFailure;
   /** Lines the payer paid below the contracted amount (from the posting of the last 835). */
   underpaidLines?: { lineNumber: number; code: string; contractedCents: number; underpaidCents: number }[];
+  /** At close: every billed dollar explained (paid, adjusted by group, patient, written off, open). */
+  summary?: VisitSummary;
   /** Why the visit was cancelled or written off. */
   closeReason?: string;
   eligibility?: EligibilityResult;

@@ -170,6 +170,7 @@ test('a parked visit is resolved by a write-off or a cancel with a reason, and n
     const [w, c] = [await writtenOff.result(), await cancelled.result()];
     await recordHistory(writtenOff, 'visit-parked-written-off');
     expect(w).toMatchObject({ stage: 'closed', outcome: 'written_off', closeReason: 'patient record cannot be created; small balance' });
+    expect(w.summary).toMatchObject({ billedCents: 0, writtenOffCents: 0, balanced: true });
     expect(c).toMatchObject({ stage: 'closed', outcome: 'cancelled', closeReason: 'duplicate visit' });
     expect(calls.closed.sort()).toEqual(['cancelled', 'written_off']);
     expect((await writtenOff.describe()).status.name).toBe('COMPLETED');
@@ -200,7 +201,8 @@ test('lines paid below the contract park the visit as underpaid work; writing of
     await handle.signal(claimAcknowledgedSignal, { kind: '277CA', accepted: true, codes: ['A1:20'], payerClaimNumber: 'PCN-1', sourceKey: 'u-277' });
     await handle.signal(remittanceReceivedSignal, {
       traceNumber: 'T1', payerId: '87726', claimStatusCode: '1', frequency: '1', chargeCents: 37500, paidCents: 26000, patientResponsibilityCents: 3000,
-      adjustments: [{ lineNumber: null, group: 'CO', carc: '45', amountCents: 8500, rarcs: [] }], lines: [], sourceKey: 'u-835',
+      adjustments: [{ lineNumber: 1, group: 'CO', carc: '45', amountCents: 8500, rarcs: [] }, { lineNumber: 1, group: 'PR', carc: '3', amountCents: 3000, rarcs: [] }],
+      lines: [], sourceKey: 'u-835',
     });
     const parked = await reachStage(handle, 'needs_attention');
     expect(parked).toMatchObject({
@@ -209,7 +211,10 @@ test('lines paid below the contract park the visit as underpaid work; writing of
     });
     expect(await awaitingAction(handle)).toBe('underpaid');
     await handle.executeUpdate(writeOffUpdate, { args: [{ reason: 'variance under the follow-up threshold' }] });
-    expect(await handle.result()).toMatchObject({ outcome: 'paid', closeReason: 'variance under the follow-up threshold' });
+    const closed = await handle.result();
+    expect(closed).toMatchObject({ outcome: 'paid', closeReason: 'variance under the follow-up threshold' });
+    // billed 375.00 = paid 260.00 + CO 85.00 + patient responsibility 30.00 (open), nothing else open.
+    expect(closed.summary).toMatchObject({ billedCents: 37500, insurancePaidCents: 26000, adjustmentsCents: { CO: 8500 }, patientOpenCents: 3000, insuranceOpenCents: 0, balanced: true });
     expect(calls.closed).toEqual(['paid']);
   });
 });

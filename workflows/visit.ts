@@ -10,6 +10,7 @@ import type { VisitActivities } from '../activities';
 import {
   adjustedCents, denialCodes, isDenied, type ClaimAcknowledgment, type ClaimFrequency, type ClaimRemittance,
 } from '../domain/claim';
+import { summarizeVisit, type PostedRemittance } from '../domain/billing/summary';
 import { checkCoding, type CodingProblem } from '../domain/coding';
 import { AwaitingAction, classifyFailure, FailureType, PARK_QUEUE, type ParkedFailure } from '../domain/failures';
 import type { CodedEncounter, Coverage, StartVisit } from '../domain/visit';
@@ -65,6 +66,8 @@ class VisitRun {
   private readonly acks: ClaimAcknowledgment[] = [];
   private readonly remittances: ClaimRemittance[] = [];
   private readonly seen = new Set<string>();
+  /** Every 835 posting this visit received, for the closing summary. */
+  private readonly posted: PostedRemittance[] = [];
 
   constructor(private readonly input: VisitInput) {
     this.visit = input.visit;
@@ -312,6 +315,7 @@ class VisitRun {
       if (r.frequency && r.frequency !== claim.frequency) continue; // an answer about an earlier submission
       const posted = await this.acts.recordRemittance({ visitId: this.visit.visitId, attempt: claim.attempt, remittance: r });
       this.status.underpaidLines = posted?.underpaid ?? []; // histories recorded before line posting return nothing
+      this.posted.push({ paidCents: r.paidCents, adjustments: r.adjustments });
       const adjusted = adjustedCents(r, 'CO') + adjustedCents(r, 'OA') + adjustedCents(r, 'PI');
       const codes = denialCodes(r);
       this.setClaim(claim, {
@@ -347,6 +351,10 @@ class VisitRun {
     await this.acts.closeVisit({ visitId: this.visit.visitId, outcome, reason: this.cancelReason });
     this.status.outcome = outcome;
     this.status.closeReason = this.cancelReason;
+    const money = { billedCents: this.status.balance.billedCents, remittances: this.posted, patientPaidCents: 0, writtenOffCents: 0 };
+    const open = summarizeVisit(money);
+    // A write-off closes whatever was still open; any other outcome leaves it visible as open.
+    this.status.summary = outcome === 'written_off' ? summarizeVisit({ ...money, writtenOffCents: open.insuranceOpenCents + open.patientOpenCents }) : open;
     this.enter('closed');
     return this.status;
   }
