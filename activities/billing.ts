@@ -20,7 +20,7 @@ export function billingActivities(db: Db, contracted: ContractLookup = contracte
     async recordCodingCorrection(input: { visitId: string; encounter: CodedEncounter }): Promise<CodedEncounter> {
       const encounter = CodedEncounterSchema.parse(input.encounter);
       await billing.saveEncounter(db, input.visitId, encounter);
-      await billing.audit(db, 'coder', 'coding.corrected', input.visitId, { encounterId: encounter.encounterId });
+      await billing.audit(db, 'coder', 'coding.corrected', input.visitId, { encounterId: encounter.encounterId }, { source: 'workflow' });
       return encounter;
     },
 

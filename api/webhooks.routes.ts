@@ -27,9 +27,10 @@ export function webhooksRouter({ temporal, db, contracted = contractedAmount }: 
   });
 
   router.post('/webhooks/clearinghouse', async (req, res) => {
-    if (typeof req.body !== 'string' || !req.body.trim()) {
+    if (typeof req.body !== 'string') {
       throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the X12 file as the body with content-type application/edi-x12');
     }
+    if (!req.body.trim()) throw new ApiError(400, 'EMPTY_BODY', 'the body is empty: send the X12 file', 'the file was not stored');
     const body: string = req.body;
     const messages = claimMessagesFromX12(body); // throws a 400 naming the line when the file is not valid X12
     const fileKey = createHash('sha256').update(body).digest('hex');

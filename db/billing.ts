@@ -4,6 +4,7 @@
  */
 import type { ClaimAcknowledgment, ClaimFrequency, ClaimRemittance, ClaimStatus } from '../domain/claim';
 import type { ChargeLine, CodedEncounter, Coverage, EligibilityResult, Patient, StartVisit } from '../domain/visit';
+import { audit } from './audit';
 import type { Db } from './knex';
 
 /** Registration (ADT^A04/A08 or a visit's intake): the patient, and the coverage when there is one. */
@@ -236,14 +237,12 @@ export async function saveRemittance(db: Db, claimId: number, visitId: string, s
 export async function closeAppointment(db: Db, visitId: string, outcome: string, reason?: string): Promise<void> {
   await db.transaction(async (trx) => {
     const updated = await trx('appointments').where({ visit_id: visitId }).whereNot({ status: outcome }).update({ status: outcome, updated_at: trx.fn.now() });
-    if (updated) await audit(trx, 'workflow', 'visit.closed', visitId, { outcome, reason });
+    if (updated) await audit(trx, 'workflow', 'visit.closed', visitId, { outcome, reason }, { source: 'workflow' });
   });
 }
 
-/** Ids and codes only: never names, birth dates or member ids. */
-export async function audit(db: Db, actor: string, action: string, visitId: string | null, detail: object = {}): Promise<void> {
-  await db('audit_log').insert({ actor, action, visit_id: visitId, detail: JSON.stringify(detail) });
-}
+/** The audit trail lives in db/audit.ts; re-exported here for the callers that already import it from the billing record. */
+export { audit } from './audit';
 
 /** Inbound files are stored before they are acted on; a redelivery is recognised by its key. */
 export async function saveInbound(db: Db, channel: string, messageKey: string, kind: string, body: string): Promise<boolean> {

@@ -5,11 +5,19 @@
  */
 import { z } from 'zod';
 
+/**
+ * A real calendar date from 1900 to 2099, leap years included, as one regular expression:
+ * the OpenAPI document publishes exactly this pattern, so what the document allows the
+ * API accepts (a `refine` would be invisible to clients and fuzzers).
+ */
+const REAL_DATE = /^(?:(?:19|20)\d\d-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26]))-02-29)$/;
+
 /** A calendar date (no time zone), as dates of service are. */
 export const CalendarDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'is not a real calendar date');
+  .regex(REAL_DATE, 'is not a real calendar date')
+  .meta({ pattern: REAL_DATE.source });
 
 /** Opaque ids end up in X12 (CLM01 holds 38 characters) and in workflow ids. */
 export const VisitId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,29}$/, 'must be 1-30 letters, digits or dashes');
@@ -70,7 +78,9 @@ export const Coverage = z
   .refine((c) => c.relationship === 'self' || c.subscriber !== undefined, {
     message: 'is required when relationship is not self',
     path: ['subscriber'],
-  });
+  })
+  // The same rule in the OpenAPI document, so clients (and fuzzers) know it: self (or absent), or a subscriber.
+  .meta({ anyOf: [{ properties: { relationship: { enum: ['self'] } } }, { required: ['subscriber'] }] });
 
 export const Appointment = z.object({
   appointmentId: z.string().min(1).max(30).optional(),
