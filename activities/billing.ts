@@ -4,6 +4,9 @@ import type { Db } from '../db/knex';
 import { contractedAmount, postRemittanceFile, type ContractLookup, type UnderpaidLine } from '../db/posting';
 import { ApplicationFailure } from '@temporalio/activity';
 import { FailureType } from '../domain/failures';
+import { parsePlaybook, planDenial, type DenialPlan, type PlaybookEntry } from '../domain/billing/denials';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isDenied, type ClaimAcknowledgment, type ClaimRemittance } from '../domain/claim';
 import type { CodedEncounter, StartVisit } from '../domain/visit';
 import { CodedEncounter as CodedEncounterSchema, StartVisit as StartVisitSchema } from '../domain/visit';
@@ -45,6 +48,13 @@ export function billingActivities(db: Db, contracted: ContractLookup = contracte
       return { underpaid: [] };
     },
 
+    /** The denial playbook (data) decides the follow-up; the decision is a claim event grouped by category. */
+    async planDenial(input: { visitId: string; attempt: number; codes: string[] }): Promise<DenialPlan> {
+      const plan = planDenial(input.codes, loadPlaybook());
+      const claim = await claimOf(db, input.visitId, input.attempt);
+      await billing.addClaimEvent(db, claim.id, 'denial', plan.category, plan, `denial#${input.attempt}`);
+      return plan;
+    },
     async closeVisit(input: { visitId: string; outcome: VisitOutcome; reason?: string }): Promise<void> {
       await billing.closeAppointment(db, input.visitId, input.outcome, input.reason);
     },
@@ -55,4 +65,11 @@ async function claimOf(db: Db, visitId: string, attempt: number) {
   const claim = await billing.findClaim(db, visitId, attempt);
   if (!claim) throw ApplicationFailure.create({ type: FailureType.Validation, nonRetryable: true, message: `no claim ${attempt} for visit ${visitId}` });
   return claim;
+}
+
+let playbook: PlaybookEntry[] | undefined;
+/** The playbook file, read once per worker process. */
+function loadPlaybook(): PlaybookEntry[] {
+  playbook ??= parsePlaybook(readFileSync(join(__dirname, '..', 'domain', 'billing', 'data', 'denial-playbook.csv'), 'utf8'));
+  return playbook;
 }

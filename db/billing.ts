@@ -181,6 +181,10 @@ export async function markSubmitted(db: Db, claimId: number, submissionId: strin
   });
 }
 
+export async function addClaimEvent(db: Db, claimId: number, kind: string, status: string, detail: object, sourceKey: string): Promise<boolean> {
+  return addEvent(db, claimId, kind, status, detail, sourceKey);
+}
+
 async function addEvent(db: Db, claimId: number, kind: string, status: string, detail: object, sourceKey: string): Promise<boolean> {
   const rows = await db('claim_events')
     .insert({ claim_id: claimId, kind, status, detail: JSON.stringify(detail), source_key: sourceKey })

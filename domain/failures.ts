@@ -31,6 +31,8 @@ export const FailureType = {
   RetriesExhausted: 'RETRIES_EXHAUSTED',
   /** Not a failure of ours: the payer paid lines below the contracted amount; a person follows up. */
   Underpaid: 'UNDERPAID',
+  /** Not a failure of ours: a denial whose playbook action needs a person (appeal, secondary, duplicate, timely filing…). */
+  Denied: 'DENIED',
   /** Anything else that is not retryable. */
   Rejected: 'Rejected',
 } as const;
@@ -71,6 +73,7 @@ export const AwaitingAction = {
   RemittanceReview: 'remittance_review',
   RetriesExhausted: 'retries_exhausted',
   Underpaid: 'underpaid',
+  DenialReview: 'denial_review',
 } as const;
 export type AwaitingAction = (typeof AwaitingAction)[keyof typeof AwaitingAction];
 
@@ -90,6 +93,7 @@ export const PARK_QUEUE: Record<FailureType, AwaitingAction> = {
   [FailureType.InvalidStage]: AwaitingAction.InvalidData,
   [FailureType.RetriesExhausted]: AwaitingAction.RetriesExhausted,
   [FailureType.Underpaid]: AwaitingAction.Underpaid,
+  [FailureType.Denied]: AwaitingAction.DenialReview,
   [FailureType.Rejected]: AwaitingAction.InvalidData,
 };
 

@@ -1,6 +1,11 @@
 /** Mocked visit activities, typed as the real ones, recording what the workflow asked for. */
 import type { VisitActivities } from '../activities';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parsePlaybook, planDenial } from '../domain/billing/denials';
 import { sampleEncounter } from './fixtures';
+
+const playbook = parsePlaybook(readFileSync(join(__dirname, '..', 'domain', 'billing', 'data', 'denial-playbook.csv'), 'utf8'));
 
 export interface Calls {
   submitted: { attempt: number; frequency: string; payerClaimNumber?: string }[];
@@ -32,6 +37,7 @@ export function mockActivities({ active = [true], signed = [], overrides = {} }:
     },
     recordAcknowledgment: async () => undefined,
     recordRemittance: async () => ({ underpaid: [] }),
+    planDenial: async ({ codes }) => planDenial(codes, playbook), // the real playbook data
     closeVisit: async ({ outcome }) => void calls.closed.push(outcome),
     findSignedEncounters: async () => signed,
     ...overrides,

@@ -55,6 +55,8 @@ export interface VisitStatus {
   /** What failed while the visit is parked in needs_attention (kept after a retry as lastFailure). */
   failure?: ParkedFailure;
   lastFailure?: ParkedFailure;
+  /** The denial playbook's plan for the last denial (code, taxonomy category, action). */
+  denial?: { code: string; category: string; action: string; note: string };
   /** Lines the payer paid below the contracted amount (from the posting of the last 835). */
   underpaidLines?: { lineNumber: number; code: string; contractedCents: number; underpaidCents: number }[];
   /** At close: every billed dollar explained (paid, adjusted by group, patient, written off, open). */

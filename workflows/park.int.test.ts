@@ -218,3 +218,30 @@ test('lines paid below the contract park the visit as underpaid work; writing of
     expect(calls.closed).toEqual(['paid']);
   });
 });
+
+test('a CO-50 denial follows the playbook: an appeal is a person\'s work (denial_review); a retry sends a corrected claim', async () => {
+  const { acts, calls } = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq);
+    await reachStage(handle, 'awaiting_encounter');
+    await handle.signal(encounterSignedSignal, { encounterId: 'enc-d' });
+    await reachStage(handle, 'claim_submitted');
+    await handle.signal(claimAcknowledgedSignal, { kind: '999', controlNumber: 1001, accepted: true, codes: ['A'], sourceKey: 'd-999' });
+    await handle.signal(claimAcknowledgedSignal, { kind: '277CA', accepted: true, codes: ['A1:20'], payerClaimNumber: 'PCN-9', sourceKey: 'd-277' });
+    await handle.signal(remittanceReceivedSignal, {
+      traceNumber: 'T9', payerId: '87726', claimStatusCode: '4', frequency: '1', chargeCents: 37500, paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-9',
+      adjustments: [{ lineNumber: null, group: 'CO', carc: '50', amountCents: 37500, rarcs: ['N115'] }], lines: [], sourceKey: 'd-835',
+    });
+    const parked = await reachStage(handle, 'needs_attention');
+    expect(parked).toMatchObject({
+      awaitingAction: 'denial_review', denial: { code: 'CO-50', category: 'medical_necessity', action: 'appeal' },
+      failure: { type: 'DENIED', step: 'planDenial' },
+    });
+    expect(calls.submitted).toHaveLength(1);
+    await handle.executeUpdate(retryUpdate, { args: [{ note: 'documentation added' }] });
+    await eventually(async () => calls.submitted.length === 2);
+    expect(calls.submitted[1]).toEqual({ attempt: 2, frequency: '7', payerClaimNumber: 'PCN-9' });
+    await recordHistory(handle, 'visit-denied-playbook-review');
+    await handle.terminate('test done');
+  });
+});

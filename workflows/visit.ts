@@ -261,6 +261,17 @@ class VisitRun {
       }
       if (!isDenied(remit)) return this.close('paid');
       if (frequency === '7') return this.close('denied');
+      if (patched('denial-playbook')) {
+        // The playbook (data, read by the activity) decides; a corrected claim goes out by itself,
+        // any other action waits for a person: retry = send a corrected claim, writeOff, or cancel.
+        const plan = await this.acts.planDenial({ visitId: this.visit.visitId, attempt: claim.attempt, codes: denialCodes(remit) });
+        this.status.denial = plan;
+        if (plan.action !== 'corrected_claim') {
+          const message = `${plan.code || 'denied'} (${plan.category}): playbook action ${plan.action}; ${plan.note}`;
+          const chosen = await this.park({ type: FailureType.Denied, step: 'planDenial', message, exhausted: false, at: new Date().toISOString() });
+          if (chosen) return this.close(chosen);
+        }
+      }
       // Denial follow-up playbook, thin for now: correct and resubmit as a replacement (frequency 7).
       this.enter('denied', AwaitingAction.CorrectedClaim);
       frequency = '7';
