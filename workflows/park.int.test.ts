@@ -57,6 +57,15 @@ async function awaitingAction(h: WorkflowHandle): Promise<unknown> {
   return d.typedSearchAttributes.getAll().find((p) => p.key.name === 'AwaitingAction')?.value;
 }
 
+/** Signs the encounter and acknowledges the first claim (999 + 277CA). */
+async function claimAccepted(handle: WorkflowHandle, payerClaimNumber: string): Promise<void> {
+  await reachStage(handle, 'awaiting_encounter');
+  await handle.signal(encounterSignedSignal, { encounterId: 'enc-1' });
+  await reachStage(handle, 'claim_submitted');
+  await handle.signal(claimAcknowledgedSignal, { kind: '999', controlNumber: 1001, accepted: true, codes: ['A'], sourceKey: '999-1' });
+  await handle.signal(claimAcknowledgedSignal, { kind: '277CA', accepted: true, codes: ['A1:20'], payerClaimNumber, sourceKey: '277-1' });
+}
+
 const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => (e as WorkflowUpdateFailedError).cause);
 
 test('an EHR 4xx on pre-population parks the visit; a retry runs the step again and the visit continues', async () => {
@@ -194,11 +203,7 @@ test('lines paid below the contract park the visit as underpaid work; writing of
   });
   await withWorker(acts, async (tq) => {
     const handle = await start(tq);
-    await reachStage(handle, 'awaiting_encounter');
-    await handle.signal(encounterSignedSignal, { encounterId: 'enc-u' });
-    await reachStage(handle, 'claim_submitted');
-    await handle.signal(claimAcknowledgedSignal, { kind: '999', controlNumber: 1001, accepted: true, codes: ['A'], sourceKey: 'u-999' });
-    await handle.signal(claimAcknowledgedSignal, { kind: '277CA', accepted: true, codes: ['A1:20'], payerClaimNumber: 'PCN-1', sourceKey: 'u-277' });
+    await claimAccepted(handle, 'PCN-1');
     await handle.signal(remittanceReceivedSignal, {
       traceNumber: 'T1', payerId: '87726', claimStatusCode: '1', frequency: '1', chargeCents: 37500, paidCents: 26000, patientResponsibilityCents: 3000,
       adjustments: [{ lineNumber: 1, group: 'CO', carc: '45', amountCents: 8500, rarcs: [] }, { lineNumber: 1, group: 'PR', carc: '3', amountCents: 3000, rarcs: [] }],
@@ -223,11 +228,7 @@ test('a CO-50 denial follows the playbook: an appeal is a person\'s work (denial
   const { acts, calls } = mockActivities();
   await withWorker(acts, async (tq) => {
     const handle = await start(tq);
-    await reachStage(handle, 'awaiting_encounter');
-    await handle.signal(encounterSignedSignal, { encounterId: 'enc-d' });
-    await reachStage(handle, 'claim_submitted');
-    await handle.signal(claimAcknowledgedSignal, { kind: '999', controlNumber: 1001, accepted: true, codes: ['A'], sourceKey: 'd-999' });
-    await handle.signal(claimAcknowledgedSignal, { kind: '277CA', accepted: true, codes: ['A1:20'], payerClaimNumber: 'PCN-9', sourceKey: 'd-277' });
+    await claimAccepted(handle, 'PCN-9');
     await handle.signal(remittanceReceivedSignal, {
       traceNumber: 'T9', payerId: '87726', claimStatusCode: '4', frequency: '1', chargeCents: 37500, paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-9',
       adjustments: [{ lineNumber: null, group: 'CO', carc: '50', amountCents: 37500, rarcs: ['N115'] }], lines: [], sourceKey: 'd-835',
