@@ -1,13 +1,18 @@
 /** Activities that only write the billing record in Postgres. */
 import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
+import { contractedAmount, postRemittanceFile, type ContractLookup, type UnderpaidLine } from '../db/posting';
 import { ApplicationFailure } from '@temporalio/activity';
+import { FailureType } from '../domain/failures';
+import { parsePlaybook, planDenial, type DenialPlan, type PlaybookEntry } from '../domain/billing/denials';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isDenied, type ClaimAcknowledgment, type ClaimRemittance } from '../domain/claim';
 import type { CodedEncounter, StartVisit } from '../domain/visit';
 import { CodedEncounter as CodedEncounterSchema, StartVisit as StartVisitSchema } from '../domain/visit';
 import type { VisitOutcome } from '../workflows/definitions';
 
-export function billingActivities(db: Db) {
+export function billingActivities(db: Db, contracted: ContractLookup = contractedAmount) {
   return {
     async recordIntake(visit: StartVisit): Promise<void> {
       await billing.saveIntake(db, StartVisitSchema.parse(visit));
@@ -30,13 +35,29 @@ export function billingActivities(db: Db) {
       await billing.saveAcknowledgment(db, claim.id, input.ack);
     },
 
-    /** Posts the payer's payment and CAS adjustments once per (claim, 835 trace number). */
-    async recordRemittance(input: { visitId: string; attempt: number; remittance: ClaimRemittance }): Promise<void> {
-      const claim = await claimOf(db, input.visitId, input.attempt);
+    /**
+     * Posts the 835: from its stored file, line by line, in one transaction, idempotent
+     * (db/posting.ts); returns this visit's underpaid lines. An answer that came without a
+     * stored file (a bare signal) is recorded at claim level.
+     */
+    async recordRemittance(input: { visitId: string; attempt: number; remittance: ClaimRemittance }): Promise<{ underpaid: UnderpaidLine[] }> {
       const r = input.remittance;
+      if (r.documentKey) {
+        const posted = await postRemittanceFile(db, r.documentKey, contracted);
+        return { underpaid: posted.filter((p) => p.visitId === input.visitId).flatMap((p) => p.underpaid) };
+      }
+      const claim = await claimOf(db, input.visitId, input.attempt);
       await billing.saveRemittance(db, claim.id, input.visitId, isDenied(r) ? 'denied' : r.claimStatusCode === '22' ? 'reversed' : 'paid', r);
+      return { underpaid: [] };
     },
 
+    /** The denial playbook (data) decides the follow-up; the decision is a claim event grouped by category. */
+    async planDenial(input: { visitId: string; attempt: number; codes: string[] }): Promise<DenialPlan> {
+      const plan = planDenial(input.codes, loadPlaybook());
+      const claim = await claimOf(db, input.visitId, input.attempt);
+      await billing.addClaimEvent(db, claim.id, 'denial', plan.category, plan, `denial#${input.attempt}`);
+      return plan;
+    },
     async closeVisit(input: { visitId: string; outcome: VisitOutcome; reason?: string }): Promise<void> {
       await billing.closeAppointment(db, input.visitId, input.outcome, input.reason);
     },
@@ -45,6 +66,13 @@ export function billingActivities(db: Db) {
 
 async function claimOf(db: Db, visitId: string, attempt: number) {
   const claim = await billing.findClaim(db, visitId, attempt);
-  if (!claim) throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `no claim ${attempt} for visit ${visitId}` });
+  if (!claim) throw ApplicationFailure.create({ type: FailureType.Validation, nonRetryable: true, message: `no claim ${attempt} for visit ${visitId}` });
   return claim;
+}
+
+let playbook: PlaybookEntry[] | undefined;
+/** The playbook file, read once per worker process. */
+function loadPlaybook(): PlaybookEntry[] {
+  playbook ??= parsePlaybook(readFileSync(join(__dirname, '..', 'domain', 'billing', 'data', 'denial-playbook.csv'), 'utf8'));
+  return playbook;
 }

@@ -6,6 +6,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { ZodError } from 'zod';
+import { FailureType, isFailureType, NEVER_RETRY } from '../domain/failures';
 import { IntegrationError } from '../integrations/errors';
 
 interface TypedError {
@@ -14,24 +15,21 @@ interface TypedError {
   problems?: unknown[];
 }
 
-/** X12 errors mean the bytes must change: sending them again cannot help. */
-const NEVER_RETRY = new Set([
-  'X12_BUILD', 'X12_SYNTAX', 'X12_CONTENT', 'X12_WRONG_TRANSACTION', 'FEE_SCHEDULE_MISSING', 'RENDERING_PROVIDER_UNNAMED', 'SECONDARY_CLAIM_INVALID',
-]);
+const UNBILLABLE_ENCOUNTER = new Set(['ENCOUNTER_NOT_BILLABLE', 'ENCOUNTER_NOT_FOUND']);
 
 export function asActivityFailure(err: unknown): unknown {
   if (err instanceof ApplicationFailure || typeof err !== 'object' || err === null) return err;
   const e = err as TypedError;
   if (err instanceof ZodError) {
     // An input that fails its schema (e.g. an update sent from the Temporal UI) cannot pass on retry.
-    return ApplicationFailure.create({ type: 'ValidationError', message: err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), nonRetryable: true });
+    return ApplicationFailure.create({ type: FailureType.Validation, message: err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), nonRetryable: true });
   }
-  if (e.code === 'ENCOUNTER_NOT_BILLABLE' || e.code === 'ENCOUNTER_NOT_FOUND') {
+  if (e.code && UNBILLABLE_ENCOUNTER.has(e.code)) {
     const problems = e.problems ?? [{ path: 'encounterId', reason: e.message }];
-    return ApplicationFailure.create({ type: 'EncounterNotBillable', message: e.message, nonRetryable: true, details: [problems] });
+    return ApplicationFailure.create({ type: FailureType.EncounterNotBillable, message: e.message, nonRetryable: true, details: [problems] });
   }
-  if ((err instanceof IntegrationError && !err.retryable) || (e.code && NEVER_RETRY.has(e.code))) {
-    return ApplicationFailure.create({ type: e.code ?? 'Rejected', message: e.message, nonRetryable: true });
+  if ((err instanceof IntegrationError && !err.retryable) || (isFailureType(e.code) && NEVER_RETRY.includes(e.code))) {
+    return ApplicationFailure.create({ type: isFailureType(e.code) ? e.code : FailureType.Rejected, message: e.message, nonRetryable: true });
   }
   return err;
 }

@@ -3,6 +3,7 @@
  * X12 clients, tests wire simulators or fakes, and workflows import only the type.
  */
 import type { Db } from '../db/knex';
+import type { ContractLookup } from '../db/posting';
 import type { ClearinghouseClient } from '../integrations/clearinghouse/types';
 import type { EhrClient } from '../integrations/ehr/types';
 import type { PmsClient } from '../integrations/pms/types';
@@ -18,11 +19,13 @@ export interface ActivityDeps {
   pms: PmsClient;
   clearinghouse: ClearinghouseClient;
   x12: X12Settings;
+  /** The contracted amount per line (fee schedule); db/posting.ts `contractedAmount` by default. */
+  contracted?: ContractLookup;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return withFailureMapping({
-    ...billingActivities(deps.db),
+    ...billingActivities(deps.db, deps.contracted),
     ...ehrActivities(deps.db, deps.ehr),
     ...pmsActivities(deps.db, deps.pms),
     ...clearinghouseActivities(deps.db, deps.clearinghouse, deps.x12),

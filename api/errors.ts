@@ -7,7 +7,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { ApplicationFailure } from '@temporalio/common';
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
-import { INVALID_STAGE } from '../workflows/definitions';
+import { FailureType, isFailureType, X12_REFUSALS } from '../domain/failures';
 
 export interface Issue {
   path: string;
@@ -32,9 +32,6 @@ export function zodIssues(err: ZodError): Issue[] {
   return err.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
 }
 
-/** Inbound X12 that cannot be read: the message names the line and element. */
-const X12_REFUSALS = new Set(['X12_SYNTAX', 'X12_CONTENT', 'X12_WRONG_TRANSACTION']);
-
 function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   if (err instanceof ZodError) return new ApiError(400, 'VALIDATION_FAILED', 'the request is not valid', 'fix the fields listed in issues', zodIssues(err));
@@ -43,11 +40,13 @@ function toApiError(err: unknown): ApiError | undefined {
   if (bodyError?.type === 'entity.too.large') return new ApiError(413, 'BODY_TOO_LARGE', 'the request body is too large');
   if (bodyError?.type === 'charset.unsupported' || bodyError?.type === 'encoding.unsupported') return new ApiError(415, 'UNSUPPORTED_ENCODING', 'unsupported body encoding');
   const coded = (err as { code?: string; message?: string })?.code;
-  if (coded && X12_REFUSALS.has(coded)) return new ApiError(400, coded, (err as Error).message, 'the file was not stored: fix it and send it again');
-  if (coded === 'REMITTANCE_UNBALANCED') return new ApiError(422, coded, (err as Error).message, 'the remittance was not posted; ask the payer for a corrected 835');
+  if (isFailureType(coded) && X12_REFUSALS.includes(coded)) return new ApiError(400, coded, (err as Error).message, 'the file was not stored: fix it and send it again');
+  if (coded === FailureType.RemittanceUnbalanced) return new ApiError(422, coded, (err as Error).message, 'the remittance was not posted; ask the payer for a corrected 835');
   if (err instanceof WorkflowNotFoundError) return notFound('visit');
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === INVALID_STAGE) {
-    return new ApiError(409, 'INVALID_STAGE', err.cause.message, 'read the visit\'s stage with GET /visits/{visitId}');
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    // The workflow's update validators refuse with the shared vocabulary.
+    if (err.cause.type === FailureType.InvalidStage) return new ApiError(409, 'INVALID_STAGE', err.cause.message, 'read the visit\'s stage with GET /visits/{visitId}');
+    if (err.cause.type === FailureType.Validation) return new ApiError(400, 'VALIDATION_FAILED', err.cause.message, 'fix the request and send it again');
   }
   return undefined;
 }

@@ -7,7 +7,8 @@ import { OpenApiGeneratorV3, OpenAPIRegistry, type RouteConfig } from '@asteasol
 import { z } from 'zod';
 import { accessOf } from './access';
 import {
-  AuditPage, AuditQuery, CancelVisit, CodedEncounter, Coverage, EncounterSigned, ErrorBody, Health, StartVisit, VisitParams, VisitStarted, VisitStatusBody,
+  AuditPage, AuditQuery, CancelVisit, CodedEncounter, Coverage, EncounterSigned, ErrorBody, Health, RetryVisit, StartVisit, VisitParams, VisitStarted, VisitStatusBody,
+  WriteOffVisit,
 } from './schemas';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -55,9 +56,19 @@ export function openApiDocument(): object {
       request: { params: VisitParams }, responses: { 200: json(VisitStatusBody, 'Status'), ...errors },
     },
     {
-      method: 'post', path: '/visits/{visitId}/cancel', operationId: 'cancelVisit', summary: 'Cancel a visit before its claim is submitted',
+      method: 'post', path: '/visits/{visitId}/cancel', operationId: 'cancelVisit', summary: 'Cancel a visit before its claim is submitted, or a parked visit (needs_attention)',
       request: { params: VisitParams, body: body(CancelVisit) },
       responses: { 200: json(VisitStatusBody, 'Cancelled'), ...errors, 409: json(ErrorBody, 'Too late to cancel') },
+    },
+    {
+      method: 'post', path: '/visits/{visitId}/retry', operationId: 'retryVisit', summary: 'Run the failed step of a parked visit (stage needs_attention) again',
+      request: { params: VisitParams, body: body(RetryVisit) },
+      responses: { 200: json(VisitStatusBody, 'Retrying'), ...errors, 409: json(ErrorBody, 'The visit is not parked') },
+    },
+    {
+      method: 'post', path: '/visits/{visitId}/write-off', operationId: 'writeOffVisit', summary: 'Close a parked visit as written off, with a reason',
+      request: { params: VisitParams, body: body(WriteOffVisit) },
+      responses: { 200: json(VisitStatusBody, 'Written off'), ...errors, 409: json(ErrorBody, 'The visit is not parked') },
     },
     {
       method: 'post', path: '/visits/{visitId}/coverage', operationId: 'correctCoverage', summary: 'Correct the coverage of a visit waiting for it',

@@ -6,6 +6,11 @@ export { CodedEncounter, Coverage, EncounterSigned, StartVisit, VisitId };
 
 export const CancelVisit = z.object({ reason: z.string().min(1).max(200) });
 
+/** A parked visit (needs_attention) runs its failed step again. */
+export const RetryVisit = z.object({ note: z.string().max(500).optional() });
+/** A parked visit is closed as written off; the reason stays on the record. */
+export const WriteOffVisit = z.object({ reason: z.string().min(1).max(500) });
+
 export const VisitParams = z.object({ visitId: VisitId });
 
 const Instant = z.iso.datetime({ offset: true });
@@ -62,6 +67,8 @@ export const VisitStatusBody = z.object({
   stage: z.string(),
   outcome: z.string().optional(),
   awaitingAction: z.string().optional(),
+  /** While parked in needs_attention: what failed (type from the shared failure vocabulary, step, message). */
+  failure: z.object({ type: z.string(), step: z.string(), message: z.string(), exhausted: z.boolean(), at: z.string() }).optional(),
   history: z.array(z.object({ stage: z.string(), at: z.string() })),
   claim: z.record(z.string(), z.unknown()).optional(),
   claims: z.array(z.record(z.string(), z.unknown())),

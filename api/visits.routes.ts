@@ -7,10 +7,10 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Request, type Response } from 'express';
 import type { Db } from '../db/knex';
-import { correctCodingUpdate, statusQuery, updateCoverageUpdate } from '../workflows/definitions';
+import { correctCodingUpdate, retryUpdate, statusQuery, updateCoverageUpdate, writeOffUpdate } from '../workflows/definitions';
 import { auditAs } from './auth';
 import { ApiError } from './errors';
-import { CancelVisit, CodedEncounter, Coverage, StartVisit, VisitParams } from './schemas';
+import { CancelVisit, CodedEncounter, Coverage, RetryVisit, StartVisit, VisitParams, WriteOffVisit } from './schemas';
 import { cancelVisit, startVisit, workflowIdOf, type VisitsDeps } from './visits.service';
 
 export function visitsRouter(deps: VisitsDeps & { db: Db }): Router {
@@ -36,6 +36,18 @@ export function visitsRouter(deps: VisitsDeps & { db: Db }): Router {
     const { visitId } = VisitParams.parse(req.params);
     const { reason } = CancelVisit.parse(req.body ?? {});
     res.json(await decision(req, res, visitId, 'visit.cancel', cancelVisit(temporal, visitId, reason)));
+  });
+
+  router.post('/visits/:visitId/retry', async (req, res) => {
+    const { visitId } = VisitParams.parse(req.params);
+    const body = RetryVisit.parse(req.body ?? {});
+    res.json(await decision(req, res, visitId, 'visit.retry', handle(visitId).executeUpdate(retryUpdate, { args: [body] })));
+  });
+
+  router.post('/visits/:visitId/write-off', async (req, res) => {
+    const { visitId } = VisitParams.parse(req.params);
+    const body = WriteOffVisit.parse(req.body ?? {});
+    res.json(await decision(req, res, visitId, 'visit.write_off', handle(visitId).executeUpdate(writeOffUpdate, { args: [body] })));
   });
 
   router.post('/visits/:visitId/coverage', async (req, res) => {

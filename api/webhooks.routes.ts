@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { saveInbound, visitIdForAppointmentRef, visitIdsForControlNumber } from '../db/billing';
 import type { Db } from '../db/knex';
+import { contractedAmount, postRemittanceFile, type ContractLookup } from '../db/posting';
 import { parseEncounterNotification } from '../domain/fhir/notification';
 import { claimMessagesFromX12 } from '../domain/claim-messages';
 import { claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal } from '../workflows/definitions';
@@ -16,7 +17,7 @@ import { ApiError } from './errors';
 import { EncounterSigned } from './schemas';
 import { workflowIdOf } from './visits.service';
 
-export function webhooksRouter({ temporal, db }: { temporal: Client; db: Db }): Router {
+export function webhooksRouter({ temporal, db, contracted = contractedAmount }: { temporal: Client; db: Db; contracted?: ContractLookup }): Router {
   const router = Router();
 
   router.post('/webhooks/ehr/encounter-signed', async (req, res) => {
@@ -42,9 +43,16 @@ export function webhooksRouter({ temporal, db }: { temporal: Client; db: Db }): 
         if (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, m.ack))) delivered++;
       }
     }
+    let undelivered = 0;
     for (const m of messages.remittances) {
-      if (await signalIfExists(temporal, m.visitId, (h) => h.signal(remittanceReceivedSignal, m.remittance))) delivered++;
+      const remittance = { ...m.remittance, documentKey: fileKey };
+      if (await signalIfExists(temporal, m.visitId, (h) => h.signal(remittanceReceivedSignal, remittance))) delivered++;
+      else undelivered++;
     }
+    // Claims no running visit took (closed visits, unknown claims) are posted now: late ones to
+    // their visit's record, unmatched ones to the posting queue. Running visits post through
+    // their own activity; both use the same idempotent posting.
+    if (undelivered) await postRemittanceFile(db, fileKey, contracted);
     res.status(202).json({ transaction: messages.transaction, delivered });
   });
 

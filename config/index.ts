@@ -45,6 +45,10 @@ const env = {
   SIM_CLEARINGHOUSE_PORT: port.default(8083),
 
   INTEGRATION_TIMEOUT_MS: positiveMs.default(10_000),
+  /** Retry ceiling for unexpected errors in one step of a visit: attempts, then the visit is parked (needs_attention). */
+  ACTIVITY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Retry ceiling in time for one step (schedule-to-close), then the visit is parked. */
+  ACTIVITY_RETRY_CEILING_MS: positiveMs.default(6 * 3600_000),
   /** How long an inactive-coverage visit waits for corrected coverage before it closes. */
   COVERAGE_DEADLINE_MS: positiveMs.default(7 * 24 * 3600_000),
   /** How long a submitted claim waits for its 277CA before it is flagged for follow-up. */
@@ -121,6 +125,7 @@ export interface Config {
   mllpListenPort: number;
   simulators: { start: boolean; host: string; revcycleHost: string; ehrPort: number; pmsHttpPort: number; pmsMllpPort: number; clearinghousePort: number };
   integrationTimeoutMs: number;
+  retryCeiling: { maxAttempts: number; ms: number };
   timers: { coverageDeadlineMs: number; ackTimeoutMs: number; adjudicationTimeoutMs: number };
   encounterSweep: { everyMs: number; lookbackMs: number };
   billingProvider: { name: string; npi: string; tin: string; taxonomy: string; address: { line1: string; city: string; state: string; postalCode: string } };
@@ -160,6 +165,7 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
       clearinghousePort: e.SIM_CLEARINGHOUSE_PORT,
     },
     integrationTimeoutMs: e.INTEGRATION_TIMEOUT_MS,
+    retryCeiling: { maxAttempts: e.ACTIVITY_MAX_ATTEMPTS, ms: e.ACTIVITY_RETRY_CEILING_MS },
     timers: { coverageDeadlineMs: e.COVERAGE_DEADLINE_MS, ackTimeoutMs: e.ACK_TIMEOUT_MS, adjudicationTimeoutMs: e.ADJUDICATION_TIMEOUT_MS },
     encounterSweep: { everyMs: e.ENCOUNTER_SWEEP_EVERY_MS, lookbackMs: e.ENCOUNTER_SWEEP_LOOKBACK_MS },
     billingProvider: {

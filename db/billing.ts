@@ -229,6 +229,10 @@ export async function markInterchangeSubmitted(db: Db, controlNumber: number, su
   });
 }
 
+export async function addClaimEvent(db: Db, claimId: number, kind: string, status: string, detail: object, sourceKey: string): Promise<boolean> {
+  return addEvent(db, claimId, kind, status, detail, sourceKey);
+}
+
 async function addEvent(db: Db, claimId: number, kind: string, status: string, detail: object, sourceKey: string): Promise<boolean> {
   const rows = await db('claim_events')
     .insert({ claim_id: claimId, kind, status, detail: JSON.stringify(detail), source_key: sourceKey })
@@ -248,16 +252,19 @@ export async function saveAcknowledgment(db: Db, claimId: number, ack: ClaimAckn
   });
 }
 
-/** Records the 835's answer for the claim once per (claim, trace number): a redelivered 835 posts nothing. */
+/**
+ * Records an 835 answer that came without its stored file (a signal only), once per source key.
+ * 835 files received by the webhook are posted line by line by db/posting.ts instead.
+ */
 export async function saveRemittance(db: Db, claimId: number, visitId: string, status: ClaimStatus, r: ClaimRemittance): Promise<void> {
   await db.transaction(async (trx) => {
     const [payment] = await trx('payments')
       .insert({
         claim_id: claimId, visit_id: visitId, payer_id: r.payerId, trace_number: r.traceNumber, claim_status: r.claimStatusCode,
         charge_cents: r.chargeCents, paid_cents: r.paidCents, patient_responsibility_cents: r.patientResponsibilityCents,
-        paid_on: r.paidOn ?? null,
+        paid_on: r.paidOn ?? null, posting_key: `signal:${r.sourceKey}`,
       })
-      .onConflict(['claim_id', 'trace_number'])
+      .onConflict('posting_key')
       .ignore()
       .returning('id');
     if (!payment) return;

@@ -62,6 +62,8 @@ export interface ClaimRemittance {
   adjustments: RemittanceAdjustment[];
   lines: RemittanceLineSummary[];
   sourceKey: string;
+  /** The stored 835 file (inbound_messages key) it came from: the posting activity reads the file, not the signal. */
+  documentKey?: string;
 }
 
 export function isDenied(r: ClaimRemittance): boolean {

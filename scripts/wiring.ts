@@ -34,7 +34,10 @@ export function endpointsFromConfig(c: Config): Endpoints {
 }
 
 export function visitTimers(c: Config): VisitTimers {
-  return { ...c.timers, activityTimeoutMs: Math.max(30_000, c.integrationTimeoutMs * 3) };
+  return {
+    ...c.timers, activityTimeoutMs: Math.max(30_000, c.integrationTimeoutMs * 3),
+    activityMaxAttempts: c.retryCeiling.maxAttempts, activityRetryCeilingMs: c.retryCeiling.ms,
+  };
 }
 
 /** The practice as the 837P and 270 name it: billing provider, submitter and receiver. */

@@ -2,13 +2,17 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ClaimAcknowledgment, ClaimRemittance, ClaimStatus } from '../domain/claim';
 import type { CodingProblem } from '../domain/coding';
+import type { VisitSummary } from '../domain/billing/summary';
+import type { AwaitingAction, ParkedFailure } from '../domain/failures';
 import type { CodedEncounter, Coverage, EligibilityResult, StartVisit } from '../domain/visit';
 
 export type VisitStage =
   | 'intake' | 'eligibility' | 'awaiting_coverage' | 'awaiting_encounter' | 'coding' | 'coding_review'
-  | 'charges' | 'claim_submitted' | 'claim_rejected' | 'awaiting_adjudication' | 'denied' | 'closed';
+  | 'charges' | 'claim_submitted' | 'claim_rejected' | 'awaiting_adjudication' | 'denied' | 'closed'
+  /** Parked: a step failed in a way no retry cures (or past the retry ceiling); a person retries or resolves. */
+  | 'needs_attention';
 
-export type VisitOutcome = 'paid' | 'denied' | 'cancelled' | 'ineligible' | 'rejected';
+export type VisitOutcome = 'paid' | 'denied' | 'cancelled' | 'ineligible' | 'rejected' | 'written_off';
 
 /** Timers come from the input so tests can shrink days to seconds without special code paths. */
 export interface VisitTimers {
@@ -19,6 +23,10 @@ export interface VisitTimers {
   activityTimeoutMs?: number;
   /** Ceiling of the retry backoff for failing calls to outside parties (default 30 s). */
   activityRetryMaxIntervalMs?: number;
+  /** Retry ceiling for unexpected errors: attempts per activity call (default 50), then the visit is parked. */
+  activityMaxAttempts?: number;
+  /** Retry ceiling in time (schedule-to-close) per activity call; unset = attempts only. */
+  activityRetryCeilingMs?: number;
 }
 
 export interface VisitInput {
@@ -42,8 +50,19 @@ export interface VisitStatus {
   visitId: string;
   stage: VisitStage;
   outcome?: VisitOutcome;
-  awaitingAction?: string;
+  awaitingAction?: AwaitingAction;
   history: { stage: VisitStage; at: string }[];
+  /** What failed while the visit is parked in needs_attention (kept after a retry as lastFailure). */
+  failure?: ParkedFailure;
+  lastFailure?: ParkedFailure;
+  /** The denial playbook's plan for the last denial (code, taxonomy category, action). */
+  denial?: { code: string; category: string; action: string; note: string };
+  /** Lines the payer paid below the contracted amount (from the posting of the last 835). */
+  underpaidLines?: { lineNumber: number; code: string; contractedCents: number; underpaidCents: number }[];
+  /** At close: every billed dollar explained (paid, adjusted by group, patient, written off, open). */
+  summary?: VisitSummary;
+  /** Why the visit was cancelled or written off. */
+  closeReason?: string;
   eligibility?: EligibilityResult;
   encounterId?: string;
   codingProblems: CodingProblem[];
@@ -59,6 +78,7 @@ export const remittanceReceivedSignal = defineSignal<[ClaimRemittance]>('remitta
 export const cancelUpdate = defineUpdate<VisitStatus, [{ reason: string }]>('cancel');
 export const updateCoverageUpdate = defineUpdate<VisitStatus, [Coverage]>('updateCoverage');
 export const correctCodingUpdate = defineUpdate<VisitStatus, [CodedEncounter]>('correctCoding');
-
-/** Application failure types the API maps to HTTP 409 (the visit is not in a state that allows it). */
-export const INVALID_STAGE = 'InvalidStage';
+/** A parked visit (needs_attention) tries the failed step again. */
+export const retryUpdate = defineUpdate<VisitStatus, [{ note?: string }]>('retry');
+/** A parked visit is written off (closed with outcome written_off); the reason is required. */
+export const writeOffUpdate = defineUpdate<VisitStatus, [{ reason: string }]>('writeOff');

@@ -10,6 +10,7 @@ import type { VisitActivities } from '../activities';
 import type { ClaimRemittance } from '../domain/claim';
 import { bundleWorkflows, createVisitWorker } from '../scripts/worker';
 import { sampleEncounter, sampleVisit } from '../test/fixtures';
+import { mockActivities } from '../test/visit-mocks';
 import { recordHistory } from '../test/histories';
 import { eventually, temporalClients, uniqueId } from '../test/support';
 import {
@@ -29,43 +30,6 @@ beforeAll(async () => {
   bundle = await bundleWorkflows();
 });
 afterAll(() => clients.close());
-
-interface Calls {
-  submitted: { attempt: number; frequency: string; payerClaimNumber?: string }[];
-  eligibility: number;
-  closed: string[];
-}
-
-interface MockOptions {
-  active?: boolean[];
-  signed?: { visitId: string; encounterId: string }[];
-  overrides?: Partial<VisitActivities>;
-}
-
-function mockActivities({ active = [true], signed = [], overrides = {} }: MockOptions = {}): { acts: VisitActivities; calls: Calls } {
-  const calls: Calls = { submitted: [], eligibility: 0, closed: [] };
-  const acts: VisitActivities = {
-    recordIntake: async () => undefined,
-    prepopulateEhr: async () => ({ patientRef: 'Patient/1', coverageRef: 'Coverage/1', appointmentRef: 'Appointment/1' }),
-    checkEligibility: async () => ({ active: active[Math.min(calls.eligibility++, active.length - 1)], messages: [] }),
-    fetchEncounter: async ({ encounterId }) => sampleEncounter(encounterId),
-    recordCodingCorrection: async ({ encounter }) => encounter,
-    postCharges: async () => [
-      { lineNumber: 1, code: '99214', modifiers: ['25'], units: 1, chargeCents: 19500, diagnosisPointers: [1, 2] },
-      { lineNumber: 2, code: '20610', modifiers: ['RT'], units: 1, chargeCents: 18000, diagnosisPointers: [1] },
-    ],
-    submitClaim: async ({ attempt, frequency, payerClaimNumber }) => {
-      calls.submitted.push({ attempt, frequency, payerClaimNumber });
-      return { controlNumber: 1000 + attempt, billedCents: 37500 };
-    },
-    recordAcknowledgment: async () => undefined,
-    recordRemittance: async () => undefined,
-    closeVisit: async ({ outcome }) => void calls.closed.push(outcome),
-    findSignedEncounters: async () => signed,
-    ...overrides,
-  };
-  return { acts, calls };
-}
 
 async function withWorker<T>(acts: VisitActivities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = uniqueId('tq');

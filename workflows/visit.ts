@@ -4,17 +4,19 @@
  * Temporal timers and conditions, human steps are validated updates.
  */
 import {
-  ApplicationFailure, condition, patched, proxyActivities, setHandler, upsertSearchAttributes,
+  ApplicationFailure, condition, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { VisitActivities } from '../activities';
 import {
   adjustedCents, denialCodes, isDenied, type ClaimAcknowledgment, type ClaimFrequency, type ClaimRemittance,
 } from '../domain/claim';
+import { summarizeVisit, type PostedRemittance } from '../domain/billing/summary';
 import { checkCoding, type CodingProblem } from '../domain/coding';
+import { AwaitingAction, classifyFailure, FailureType, PARK_QUEUE, type ParkedFailure } from '../domain/failures';
 import type { CodedEncounter, Coverage, StartVisit } from '../domain/visit';
 import {
-  cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal, INVALID_STAGE,
-  remittanceReceivedSignal, statusQuery, updateCoverageUpdate,
+  cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal,
+  remittanceReceivedSignal, retryUpdate, statusQuery, updateCoverageUpdate, writeOffUpdate,
   type ClaimSummary, type VisitInput, type VisitOutcome, type VisitStage, type VisitStatus,
 } from './definitions';
 import {
@@ -24,17 +26,38 @@ import {
 
 
 /** Stages in which a visit can still be cancelled: once charges go to the PMS, it is billed. */
-const CANCELLABLE: VisitStage[] = ['intake', 'eligibility', 'awaiting_coverage', 'awaiting_encounter', 'coding', 'coding_review'];
+const CANCELLABLE: VisitStage[] = ['intake', 'eligibility', 'awaiting_coverage', 'awaiting_encounter', 'coding', 'coding_review', 'needs_attention'];
 
 export async function visitWorkflow(input: VisitInput): Promise<VisitStatus> {
   const run = new VisitRun(input);
   run.register();
-  return run.run();
+  let next = () => run.run();
+  for (;;) {
+    try {
+      return await next();
+    } catch (err) {
+      // A person resolved a parked visit: unwind whatever step was running and close it.
+      if (!(err instanceof Resolved)) throw err;
+      next = () => run.close(err.outcome);
+    }
+  }
 }
+
+/** Thrown out of a parked step when a person resolves the visit instead of retrying it. */
+class Resolved extends Error {
+  constructor(readonly outcome: VisitOutcome) {
+    super(`resolved: ${outcome}`);
+  }
+}
+
+type Activities = VisitActivities;
 
 class VisitRun {
   private visit: StartVisit;
-  private readonly acts: VisitActivities;
+  /** Every activity call parks the visit when it fails (see guard); `raw` lets a branch handle some failures itself. */
+  private readonly acts: Activities;
+  private readonly raw: Activities;
+  private resolution?: 'retry' | 'written_off';
   private status: VisitStatus;
   private cancelReason?: string;
   private encounterId?: string;
@@ -43,13 +66,25 @@ class VisitRun {
   private readonly acks: ClaimAcknowledgment[] = [];
   private readonly remittances: ClaimRemittance[] = [];
   private readonly seen = new Set<string>();
+  /** Every 835 posting this visit received, for the closing summary. */
+  private readonly posted: PostedRemittance[] = [];
 
   constructor(private readonly input: VisitInput) {
     this.visit = input.visit;
-    this.acts = proxyActivities<VisitActivities>({
+    this.raw = proxyActivities<Activities>({
       startToCloseTimeout: input.timers.activityTimeoutMs ?? 30_000,
-      // Refusals are non-retryable ApplicationFailures (activities/failures.ts); everything else is retried.
-      retry: { initialInterval: 500, backoffCoefficient: 2, maximumInterval: input.timers.activityRetryMaxIntervalMs ?? 30_000 },
+      scheduleToCloseTimeout: input.timers.activityRetryCeilingMs,
+      // Refusals are non-retryable ApplicationFailures (activities/failures.ts); everything else is
+      // retried up to the ceiling, and then the visit is parked like a refusal.
+      retry: {
+        initialInterval: Math.min(500, input.timers.activityRetryMaxIntervalMs ?? 500), backoffCoefficient: 2,
+        maximumInterval: input.timers.activityRetryMaxIntervalMs ?? 30_000,
+        maximumAttempts: input.timers.activityMaxAttempts ?? 50,
+      },
+    });
+    const raw = this.raw as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    this.acts = new Proxy({} as Activities, {
+      get: (_t, name: string) => (...args: unknown[]) => this.guard(name, () => raw[name](...args)),
     });
     this.status = {
       visitId: input.visit.visitId,
@@ -75,7 +110,33 @@ class VisitRun {
     setHandler(cancelUpdate, ({ reason }) => {
       this.cancelReason = reason;
       return this.status;
-    }, { validator: (_: { reason: string }) => this.requireStage(CANCELLABLE, 'cancel') });
+    }, {
+      validator: (arg: { reason: string }) => {
+        this.requireStage(CANCELLABLE, 'cancel');
+        requireReason(arg);
+      },
+    });
+    setHandler(retryUpdate, () => {
+      this.resolution = 'retry';
+      return this.status;
+    }, {
+      validator: (arg: { note?: string }) => {
+        this.requireStage(['needs_attention'], 'retry');
+        if (arg !== undefined && (typeof arg !== 'object' || arg === null || (arg.note !== undefined && typeof arg.note !== 'string'))) {
+          throw invalid('retry takes { note?: string }');
+        }
+      },
+    });
+    setHandler(writeOffUpdate, ({ reason }) => {
+      this.cancelReason = reason;
+      this.resolution = 'written_off';
+      return this.status;
+    }, {
+      validator: (arg: { reason: string }) => {
+        this.requireStage(['needs_attention'], 'write off');
+        requireReason(arg);
+      },
+    });
     setHandler(updateCoverageUpdate, (coverage: Coverage) => {
       this.visit = { ...this.visit, coverage };
       this.coverageUpdated = true;
@@ -88,7 +149,7 @@ class VisitRun {
       validator: (enc: CodedEncounter) => {
         this.requireStage(['coding_review'], 'correct coding');
         if (enc.encounterId !== this.status.encounterId) {
-          throw ApplicationFailure.create({ type: INVALID_STAGE, nonRetryable: true, message: `the visit's encounter is ${this.status.encounterId}, not ${enc.encounterId}` });
+          throw ApplicationFailure.create({ type: FailureType.InvalidStage, nonRetryable: true, message: `the visit's encounter is ${this.status.encounterId}, not ${enc.encounterId}` });
         }
       },
     });
@@ -106,13 +167,14 @@ class VisitRun {
 
     for (;;) {
       this.enter('charges');
+      const posting = { visitId: this.visit.visitId, patientId: this.visit.patient.patientId, encounter };
       try {
-        const lines = await this.acts.postCharges({ visitId: this.visit.visitId, patientId: this.visit.patient.patientId, encounter });
+        const lines = await this.guard('postCharges', () => this.raw.postCharges(posting), [FailureType.PmsRejected]);
         upsertSearchAttributes([{ key: CptCodesKey, value: lines.map((l) => l.code) }]);
         break;
       } catch (err) {
         // The PMS refused the charges (e.g. a pointer it cannot map): a coder fixes them, nothing was posted.
-        encounter = await this.codingReview(reviewProblems(err, 'PMS_REJECTED', 'charges'));
+        encounter = await this.codingReview(reviewProblems(err, FailureType.PmsRejected, 'charges'));
         if (!encounter) return this.status;
       }
     }
@@ -127,7 +189,7 @@ class VisitRun {
       this.status.eligibility = await this.acts.checkEligibility({ visit: this.visit, attempt: this.status.history.filter((h) => h.stage === 'eligibility').length });
       if (this.cancelReason) return this.closed('cancelled');
       if (this.status.eligibility.active) return true;
-      this.enter('awaiting_coverage', 'coverage');
+      this.enter('awaiting_coverage', AwaitingAction.Coverage);
       this.coverageUpdated = false;
       const corrected = await condition(() => this.coverageUpdated || !!this.cancelReason, this.input.timers.coverageDeadlineMs);
       if (this.cancelReason) return this.closed('cancelled');
@@ -138,16 +200,17 @@ class VisitRun {
 
   /** Waits for the signed encounter, fetches it, and sends problems to human coding review. */
   private async codedEncounter(): Promise<CodedEncounter | undefined> {
-    this.enter('awaiting_encounter', 'encounter_signature');
+    this.enter('awaiting_encounter', AwaitingAction.EncounterSignature);
     await condition(() => !!this.encounterId || !!this.cancelReason);
     if (this.cancelReason) return void (await this.closed('cancelled'));
     this.status.encounterId = this.encounterId;
     this.enter('coding');
     let encounter: CodedEncounter;
+    const fetch = { visitId: this.visit.visitId, encounterId: this.encounterId! };
     try {
-      encounter = await this.acts.fetchEncounter({ visitId: this.visit.visitId, encounterId: this.encounterId! });
+      encounter = await this.guard('fetchEncounter', () => this.raw.fetchEncounter(fetch), [FailureType.EncounterNotBillable]);
     } catch (err) {
-      return this.codingReview(reviewProblems(err, 'EncounterNotBillable', 'encounter'));
+      return this.codingReview(reviewProblems(err, FailureType.EncounterNotBillable, 'encounter'));
     }
     const problems = checkCoding(encounter);
     return problems.length ? this.codingReview(problems) : encounter;
@@ -158,7 +221,7 @@ class VisitRun {
     let encounter: CodedEncounter | undefined;
     while (problems.length) {
       this.status.codingProblems = problems;
-      this.enter('coding_review', 'coding_review');
+      this.enter('coding_review', AwaitingAction.CodingReview);
       this.codingCorrected = undefined;
       await condition(() => !!this.codingCorrected || !!this.cancelReason);
       if (this.cancelReason) return void (await this.closed('cancelled'));
@@ -177,7 +240,7 @@ class VisitRun {
       const ack = await this.acknowledgment(claim);
       if (!ack.accepted) {
         this.setClaim(claim, { status: 'rejected' });
-        this.enter('claim_rejected', 'fix_claim');
+        this.enter('claim_rejected', AwaitingAction.FixClaim);
         this.coverageUpdated = false;
         if (!(await condition(() => this.coverageUpdated, this.input.timers.coverageDeadlineMs))) return this.close('rejected');
         await this.acts.recordIntake(this.visit);
@@ -185,11 +248,32 @@ class VisitRun {
         continue;
       }
       this.setClaim(claim, { status: 'accepted', payerClaimNumber: ack.payerClaimNumber ?? claim.payerClaimNumber });
-      const remit = await this.remittance(claim);
+      let remit = await this.remittance(claim);
+      while (!isDenied(remit) && this.status.underpaidLines?.length) {
+        // Short-paid lines are work: retry = the payer was asked to reprocess (wait for its next 835);
+        // writeOff = the variance is accepted and the visit closes as paid.
+        const short = this.status.underpaidLines.reduce((s, l) => s + l.underpaidCents, 0);
+        const message = `${this.status.underpaidLines.length} line(s) paid ${short} cents below the contracted amount`;
+        const chosen = await this.park({ type: FailureType.Underpaid, step: 'recordRemittance', message, exhausted: false, at: new Date().toISOString() });
+        if (chosen === 'cancelled') return this.close('cancelled');
+        if (chosen === 'written_off') return this.close('paid');
+        remit = await this.remittance(claim);
+      }
       if (!isDenied(remit)) return this.close('paid');
       if (frequency === '7') return this.close('denied');
+      if (patched('denial-playbook')) {
+        // The playbook (data, read by the activity) decides; a corrected claim goes out by itself,
+        // any other action waits for a person: retry = send a corrected claim, writeOff, or cancel.
+        const plan = await this.acts.planDenial({ visitId: this.visit.visitId, attempt: claim.attempt, codes: denialCodes(remit) });
+        this.status.denial = plan;
+        if (plan.action !== 'corrected_claim') {
+          const message = `${plan.code || 'denied'} (${plan.category}): playbook action ${plan.action}; ${plan.note}`;
+          const chosen = await this.park({ type: FailureType.Denied, step: 'planDenial', message, exhausted: false, at: new Date().toISOString() });
+          if (chosen) return this.close(chosen);
+        }
+      }
       // Denial follow-up playbook, thin for now: correct and resubmit as a replacement (frequency 7).
-      this.enter('denied', 'corrected_claim');
+      this.enter('denied', AwaitingAction.CorrectedClaim);
       frequency = '7';
     }
   }
@@ -208,7 +292,7 @@ class VisitRun {
     this.status.claim = claim;
     this.status.balance.billedCents = claim.billedCents;
     upsertSearchAttributes([{ key: BilledCentsKey, value: claim.billedCents }]);
-    this.enter('claim_submitted', 'acknowledgment');
+    this.enter('claim_submitted', AwaitingAction.Acknowledgment);
     return claim;
   }
 
@@ -217,7 +301,7 @@ class VisitRun {
     for (;;) {
       const got = await condition(() => this.acks.length > 0, this.input.timers.ackTimeoutMs);
       if (!got) {
-        this.setAwaiting('acknowledgment_overdue');
+        this.setAwaiting(AwaitingAction.AcknowledgmentOverdue);
         continue;
       }
       const ack = this.acks.shift()!;
@@ -226,21 +310,23 @@ class VisitRun {
       if (!ack.accepted || ack.kind === '277CA') return ack;
       this.setClaim(claim, { status: 'submitted' });
       // A late 999 clears the overdue flag; patched() because it adds a command to histories that have one.
-      if (this.status.awaitingAction === 'acknowledgment_overdue' && patched('clear-overdue-on-999')) this.setAwaiting('acknowledgment');
+      if (this.status.awaitingAction === AwaitingAction.AcknowledgmentOverdue && patched('clear-overdue-on-999')) this.setAwaiting(AwaitingAction.Acknowledgment);
     }
   }
 
   private async remittance(claim: ClaimSummary): Promise<ClaimRemittance> {
-    this.enter('awaiting_adjudication', 'remittance');
+    this.enter('awaiting_adjudication', AwaitingAction.Remittance);
     for (;;) {
       const got = await condition(() => this.remittances.length > 0, this.input.timers.adjudicationTimeoutMs);
       if (!got) {
-        this.setAwaiting('claim_status_inquiry');
+        this.setAwaiting(AwaitingAction.ClaimStatusInquiry);
         continue;
       }
       const r = this.remittances.shift()!;
       if (r.frequency && r.frequency !== claim.frequency) continue; // an answer about an earlier submission
-      await this.acts.recordRemittance({ visitId: this.visit.visitId, attempt: claim.attempt, remittance: r });
+      const posted = await this.acts.recordRemittance({ visitId: this.visit.visitId, attempt: claim.attempt, remittance: r });
+      this.status.underpaidLines = posted?.underpaid ?? []; // histories recorded before line posting return nothing
+      this.posted.push({ paidCents: r.paidCents, adjustments: r.adjustments });
       const adjusted = adjustedCents(r, 'CO') + adjustedCents(r, 'OA') + adjustedCents(r, 'PI');
       const codes = denialCodes(r);
       this.setClaim(claim, {
@@ -272,14 +358,52 @@ class VisitRun {
     return false;
   }
 
-  private async close(outcome: VisitOutcome): Promise<VisitStatus> {
+  async close(outcome: VisitOutcome): Promise<VisitStatus> {
     await this.acts.closeVisit({ visitId: this.visit.visitId, outcome, reason: this.cancelReason });
     this.status.outcome = outcome;
+    this.status.closeReason = this.cancelReason;
+    const money = { billedCents: this.status.balance.billedCents, remittances: this.posted, patientPaidCents: 0, writtenOffCents: 0 };
+    const open = summarizeVisit(money);
+    // A write-off closes whatever was still open; any other outcome leaves it visible as open.
+    this.status.summary = outcome === 'written_off' ? summarizeVisit({ ...money, writtenOffCents: open.insuranceOpenCents + open.patientOpenCents }) : open;
     this.enter('closed');
     return this.status;
   }
 
-  private enter(stage: VisitStage, awaitingAction?: string): void {
+  /**
+   * Runs one activity call; a failure it does not handle itself parks the visit in
+   * needs_attention (the queue named by the failure type) until a person retries the step
+   * (the call runs again) or resolves the visit (write-off or cancel: Resolved unwinds to close).
+   */
+  private async guard<T>(step: string, call: () => Promise<T>, handles: FailureType[] = []): Promise<T> {
+    for (;;) {
+      try {
+        return await call();
+      } catch (err) {
+        const failure = classifyFailure(err, step, new Date().toISOString());
+        if (handles.includes(failure.type)) throw err;
+        const outcome = await this.park(failure);
+        if (outcome) throw new Resolved(outcome);
+      }
+    }
+  }
+
+  /** Waits in needs_attention; undefined means "retry the step", else the outcome a person chose. */
+  private async park(failure: ParkedFailure): Promise<VisitOutcome | undefined> {
+    const { stage, awaitingAction } = this.status;
+    this.status.failure = failure;
+    this.resolution = undefined;
+    this.enter('needs_attention', PARK_QUEUE[failure.type]);
+    await condition(() => !!this.resolution || !!this.cancelReason);
+    this.status.lastFailure = failure;
+    this.status.failure = undefined;
+    if (this.resolution === 'written_off') return 'written_off';
+    if (this.cancelReason) return 'cancelled';
+    this.enter(stage, awaitingAction);
+    return undefined;
+  }
+
+  private enter(stage: VisitStage, awaitingAction?: AwaitingAction): void {
     this.status.stage = stage;
     this.status.history.push({ stage, at: new Date().toISOString() });
     this.setAwaiting(awaitingAction);
@@ -293,14 +417,15 @@ class VisitRun {
     ]);
   }
 
-  private setAwaiting(action?: string): void {
+  private setAwaiting(action?: AwaitingAction): void {
     this.status.awaitingAction = action;
-    upsertSearchAttributes([{ key: AwaitingActionKey, value: action ?? 'none' }]);
+    upsertSearchAttributes([{ key: AwaitingActionKey, value: action ?? AwaitingAction.None }]);
+    setCurrentDetails(describe(this.status));
   }
 
   private requireStage(stages: VisitStage[], what: string): void {
     if (!stages.includes(this.status.stage)) {
-      throw ApplicationFailure.create({ type: INVALID_STAGE, nonRetryable: true, message: `cannot ${what} a visit in stage ${this.status.stage}` });
+      throw ApplicationFailure.create({ type: FailureType.InvalidStage, nonRetryable: true, message: `cannot ${what} a visit in stage ${this.status.stage}` });
     }
   }
 
@@ -315,9 +440,26 @@ class VisitRun {
  * A business refusal (the EHR's encounter is not billable, the PMS rejects the charges)
  * becomes the problems a coder sees; any other failure is not ours to handle here.
  */
-function reviewProblems(err: unknown, type: string, path: string): CodingProblem[] {
+function reviewProblems(err: unknown, type: FailureType, path: string): CodingProblem[] {
   const failure = (err as { cause?: { type?: string; message?: string; details?: unknown[] } }).cause;
   if (failure?.type !== type) throw err;
   const listed = failure.details?.[0] as CodingProblem[] | undefined;
   return listed?.length ? listed : [{ path, reason: failure.message ?? 'refused' }];
+}
+
+function invalid(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: FailureType.Validation, nonRetryable: true, message });
+}
+
+function requireReason(arg: { reason: string } | undefined): void {
+  if (typeof arg?.reason !== 'string' || !arg.reason.trim() || arg.reason.length > 500) throw invalid('reason: must be 1-500 characters');
+}
+
+/** What the visit waits for, in words (Temporal UI "current details"); no PHI. */
+function describe(s: VisitStatus): string {
+  if (s.stage === 'closed') return `Closed: ${s.outcome ?? ''}`;
+  if (s.stage === 'needs_attention' && s.failure) {
+    return `Needs attention (${s.awaitingAction}): ${s.failure.step} failed with ${s.failure.type}${s.failure.exhausted ? ' after its retries' : ''}: ${s.failure.message}. Send retry, writeOff or cancel.`;
+  }
+  return `Stage ${s.stage}${s.awaitingAction ? `, waiting for ${s.awaitingAction.replace(/_/g, ' ')}` : ''}`;
 }

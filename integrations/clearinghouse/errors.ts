@@ -3,11 +3,12 @@
  * non-retryable (the bytes must change), unavailability is retried with backoff and
  * the same bytes, which the clearinghouse de-duplicates by interchange control number.
  */
+import { FailureType } from '../../domain/failures';
 import { IntegrationError } from '../errors';
 
 /** The clearinghouse refused the file (HTTP 4xx): sending it again will not help. */
 export class ClearinghouseRejectedError extends IntegrationError {
-  readonly code = 'CLEARINGHOUSE_REJECTED';
+  readonly code = FailureType.ClearinghouseRejected;
   readonly retryable = false;
   constructor(
     message: string,

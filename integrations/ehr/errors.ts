@@ -3,6 +3,7 @@
  * `retryable` says whether trying again later can help: transport trouble can, a refusal cannot.
  * Messages name the method and resource type, never the query (identifiers are PHI).
  */
+import { FailureType } from '../../domain/failures';
 import { IntegrationError } from '../errors';
 
 /** 5xx, 408, 429, a timeout or a dropped connection: the EHR may have done the work or not; retry. */
@@ -27,7 +28,7 @@ export class EncounterNotFoundError extends IntegrationError {
 
 /** Any other 4xx: the EHR refused what we sent (invalid resource, ambiguous conditional create…). */
 export class EhrRequestRejectedError extends IntegrationError {
-  readonly code = 'EHR_REQUEST_REJECTED';
+  readonly code = FailureType.EhrRejected;
   readonly retryable = false;
   constructor(
     readonly status: number,

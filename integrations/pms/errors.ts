@@ -4,11 +4,12 @@
  * retried with backoff, with the same idempotency key / control id, so a post that did
  * land but whose answer was lost is not posted twice.
  */
+import { FailureType } from '../../domain/failures';
 import { IntegrationError } from '../errors';
 
 /** The PMS refused the post (HL7 AE or AR, HTTP 4xx): sending it again will not help. */
 export class PmsRejectedError extends IntegrationError {
-  readonly code = 'PMS_REJECTED';
+  readonly code = FailureType.PmsRejected;
   readonly retryable = false;
   constructor(
     message: string,

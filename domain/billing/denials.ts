@@ -1,0 +1,64 @@
+/**
+ * The denial playbook: CAS group + CARC → a category of the denial taxonomy → an action.
+ * The table is data (domain/billing/data/denial-playbook.csv, loaded by an activity), the
+ * classification is this pure function, so changing the playbook never changes replay.
+ */
+
+export const DenialAction = {
+  CorrectedClaim: 'corrected_claim',
+  Appeal: 'appeal',
+  CheckOriginalPayment: 'check_original_payment',
+  BillSecondary: 'bill_secondary',
+  WriteOff: 'write_off',
+  NoAction: 'no_action',
+  PatientShare: 'patient_share',
+  Review: 'review',
+} as const;
+export type DenialAction = (typeof DenialAction)[keyof typeof DenialAction];
+
+export interface PlaybookEntry {
+  group: string;
+  carc: string;
+  category: string;
+  action: DenialAction;
+  note: string;
+}
+
+export interface DenialPlan {
+  /** The code that decided, e.g. CO-50. */
+  code: string;
+  category: string;
+  action: DenialAction;
+  note: string;
+}
+
+const ACTIONS = new Set<string>(Object.values(DenialAction));
+
+/** Parses the playbook CSV (header group,carc,category,action,note); a bad row names its line. */
+export function parsePlaybook(csv: string): PlaybookEntry[] {
+  const rows = csv.split(/\r?\n/).filter((l) => l.trim());
+  const [header, ...data] = rows;
+  if (header.trim() !== 'group,carc,category,action,note') throw new Error('denial playbook: header must be group,carc,category,action,note');
+  return data.map((line, i) => {
+    const [group, carc, category, action, ...note] = line.split(',');
+    if (!group || !carc || !category || !ACTIONS.has(action)) throw new Error(`denial playbook line ${i + 2}: expected group,carc,category,<${[...ACTIONS].join('|')}>,note`);
+    return { group, carc, category, action: action as DenialAction, note: note.join(',') };
+  });
+}
+
+/** Order of precedence when a claim carries several codes: the action that needs the most care wins. */
+const PRECEDENCE: DenialAction[] = [
+  DenialAction.WriteOff, DenialAction.CheckOriginalPayment, DenialAction.BillSecondary, DenialAction.Appeal,
+  DenialAction.CorrectedClaim, DenialAction.Review, DenialAction.PatientShare, DenialAction.NoAction,
+];
+
+/** Plans the follow-up of a denied claim from its `GROUP-CARC` codes (e.g. ['CO-50']). */
+export function planDenial(codes: string[], playbook: PlaybookEntry[]): DenialPlan {
+  const plans = codes.map((code) => {
+    const [group, carc] = code.split('-');
+    const e = playbook.find((p) => p.group === group && p.carc === carc) ?? playbook.find((p) => p.group === '*' && p.carc === '*');
+    return e ? { code, category: e.category, action: e.action, note: e.note } : { code, category: 'unclassified', action: DenialAction.Review, note: 'no playbook entry' };
+  });
+  if (!plans.length) return { code: '', category: 'unclassified', action: DenialAction.Review, note: 'denied without a CAS code' };
+  return plans.sort((a, b) => PRECEDENCE.indexOf(a.action) - PRECEDENCE.indexOf(b.action))[0];
+}

@@ -1,0 +1,248 @@
+/**
+ * Park, never fail: a refusal no retry can cure, or an unexpected error past its retry
+ * ceiling, moves the visit to needs_attention (queue = AwaitingAction) with what failed;
+ * a person retries the step or resolves the visit. Activities are mocks, but their
+ * errors are the integrations' real typed errors passed through the real failure mapper.
+ */
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { NativeConnection, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { VisitActivities } from '../activities';
+import { withFailureMapping } from '../activities/failures';
+import { ClearinghouseRejectedError } from '../integrations/clearinghouse/errors';
+import { EhrRequestRejectedError } from '../integrations/ehr/errors';
+import { bundleWorkflows, createVisitWorker } from '../scripts/worker';
+import { sampleVisit } from '../test/fixtures';
+import { recordHistory } from '../test/histories';
+import { mockActivities } from '../test/visit-mocks';
+import { eventually, temporalClients, uniqueId } from '../test/support';
+import {
+  cancelUpdate, claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal, retryUpdate, statusQuery, writeOffUpdate,
+  type VisitStage, type VisitStatus, type VisitTimers,
+} from './definitions';
+import { visitWorkflow } from './visit';
+
+const timers: VisitTimers = {
+  coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 60_000, activityTimeoutMs: 5_000,
+  activityRetryMaxIntervalMs: 200, activityMaxAttempts: 3,
+};
+
+let clients: { client: Client; nativeConnection: NativeConnection; close(): Promise<void> };
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  clients = await temporalClients();
+  bundle = await bundleWorkflows();
+});
+afterAll(() => clients.close());
+
+async function withWorker<T>(acts: VisitActivities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = uniqueId('tq');
+  const worker = await createVisitWorker({ connection: clients.nativeConnection, taskQueue, activities: withFailureMapping(acts), workflowBundle: bundle });
+  return worker.runUntil(fn(taskQueue));
+}
+
+async function start(taskQueue: string): Promise<WorkflowHandle<typeof visitWorkflow>> {
+  const visitId = uniqueId('v');
+  return clients.client.workflow.start(visitWorkflow, { workflowId: `visit-${visitId}`, taskQueue, args: [{ visit: sampleVisit(visitId, 'W1'), timers }] });
+}
+
+const reachStage = (h: WorkflowHandle, stage: VisitStage) =>
+  eventually(async () => {
+    const s: VisitStatus = await h.query(statusQuery);
+    return s.stage === stage && s;
+  });
+
+async function awaitingAction(h: WorkflowHandle): Promise<unknown> {
+  const d = await h.describe();
+  return d.typedSearchAttributes.getAll().find((p) => p.key.name === 'AwaitingAction')?.value;
+}
+
+/** Signs the encounter and acknowledges the first claim (999 + 277CA). */
+async function claimAccepted(handle: WorkflowHandle, payerClaimNumber: string): Promise<void> {
+  await reachStage(handle, 'awaiting_encounter');
+  await handle.signal(encounterSignedSignal, { encounterId: 'enc-1' });
+  await reachStage(handle, 'claim_submitted');
+  await handle.signal(claimAcknowledgedSignal, { kind: '999', controlNumber: 1001, accepted: true, codes: ['A'], sourceKey: '999-1' });
+  await handle.signal(claimAcknowledgedSignal, { kind: '277CA', accepted: true, codes: ['A1:20'], payerClaimNumber, sourceKey: '277-1' });
+}
+
+const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => (e as WorkflowUpdateFailedError).cause);
+
+test('an EHR 4xx on pre-population parks the visit; a retry runs the step again and the visit continues', async () => {
+  let ehrRefuses = true;
+  const { acts } = mockActivities({
+    overrides: {
+      prepopulateEhr: async () => {
+        if (ehrRefuses) throw new EhrRequestRejectedError(422, 'PUT Patient: 422 business rule violated');
+        return { patientRef: 'Patient/1', coverageRef: 'Coverage/1', appointmentRef: 'Appointment/1' };
+      },
+    },
+  });
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq);
+    const parked = await reachStage(handle, 'needs_attention');
+    expect(parked.awaitingAction).toBe('ehr_refused');
+    expect(parked.failure).toMatchObject({ type: 'EHR_REQUEST_REJECTED', step: 'prepopulateEhr', message: 'PUT Patient: 422 business rule violated', exhausted: false });
+    expect(await awaitingAction(handle)).toBe('ehr_refused');
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+
+    ehrRefuses = false; // someone fixed the patient in the EHR
+    await handle.executeUpdate(retryUpdate, { args: [{ note: 'fixed in the EHR' }] });
+    const resumed = await reachStage(handle, 'awaiting_encounter');
+    expect(resumed.failure).toBeUndefined();
+    expect(resumed.lastFailure).toMatchObject({ type: 'EHR_REQUEST_REJECTED' });
+    expect(resumed.history.map((h) => h.stage)).toEqual(['intake', 'needs_attention', 'intake', 'eligibility', 'awaiting_encounter']);
+    await handle.terminate('test done');
+  });
+});
+
+test('a clearinghouse refusing the file parks the claim; after a retry the claim goes out and is paid', async () => {
+  let refusals = 1;
+  const { acts, calls } = mockActivities();
+  const submit = acts.submitClaim;
+  acts.submitClaim = async (input) => {
+    if (refusals-- > 0) throw new ClearinghouseRejectedError('400: ISA06 sender not enrolled', 400);
+    return submit(input);
+  };
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq);
+    await reachStage(handle, 'awaiting_encounter');
+    await handle.signal(encounterSignedSignal, { encounterId: 'enc-1' });
+    const parked = await reachStage(handle, 'needs_attention');
+    expect(parked).toMatchObject({ awaitingAction: 'clearinghouse_refused', failure: { type: 'CLEARINGHOUSE_REJECTED', step: 'submitClaim' } });
+
+    await handle.executeUpdate(retryUpdate, { args: [{}] });
+    await reachStage(handle, 'claim_submitted');
+    await handle.signal(claimAcknowledgedSignal, { kind: '999', controlNumber: 1001, accepted: true, codes: ['A'], sourceKey: '999-1' });
+    await handle.signal(claimAcknowledgedSignal, { kind: '277CA', accepted: true, codes: ['A1:20'], payerClaimNumber: 'PCN-1', sourceKey: '277-1' });
+    await handle.signal(remittanceReceivedSignal, {
+      traceNumber: 'T1', payerId: '87726', claimStatusCode: '1', frequency: '1', chargeCents: 37500, paidCents: 37500, patientResponsibilityCents: 0,
+      adjustments: [], lines: [], sourceKey: 'pay-1',
+    });
+    const result = await handle.result();
+    await recordHistory(handle, 'visit-parked-retried');
+    expect(result.outcome).toBe('paid');
+    expect(calls.submitted).toEqual([{ attempt: 1, frequency: '1', payerClaimNumber: undefined }]);
+  });
+});
+
+test('an unexpected error is retried up to the ceiling, then parks the visit; a retry continues once the cause is gone', async () => {
+  let databaseDown = true;
+  let attempts = 0;
+  const { acts } = mockActivities({
+    overrides: {
+      recordIntake: async () => {
+        attempts++;
+        if (databaseDown) throw new Error('connection terminated unexpectedly');
+      },
+    },
+  });
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq);
+    const parked = await reachStage(handle, 'needs_attention');
+    expect(attempts).toBe(3); // activityMaxAttempts
+    expect(parked).toMatchObject({
+      awaitingAction: 'retries_exhausted',
+      failure: { type: 'RETRIES_EXHAUSTED', step: 'recordIntake', message: 'connection terminated unexpectedly', exhausted: true },
+    });
+    databaseDown = false;
+    await handle.executeUpdate(retryUpdate, { args: [{}] });
+    await reachStage(handle, 'awaiting_encounter');
+    expect(attempts).toBe(4);
+    await handle.terminate('test done');
+  });
+});
+
+test('a parked visit is resolved by a write-off or a cancel with a reason, and never ends failed', async () => {
+  const { acts, calls } = mockActivities({
+    overrides: {
+      prepopulateEhr: async () => {
+        throw new EhrRequestRejectedError(400, 'POST Patient: 400');
+      },
+    },
+  });
+  await withWorker(acts, async (tq) => {
+    const notParked = await start(tq);
+    const writtenOff = await start(tq);
+    const cancelled = await start(tq);
+    await reachStage(writtenOff, 'needs_attention');
+    await reachStage(cancelled, 'needs_attention');
+
+    // Validated updates: reasons are required, and only a parked visit can be retried or written off.
+    expect(await refusal(writtenOff.executeUpdate(writeOffUpdate, { args: [{ reason: ' ' }] }))).toMatchObject({ type: 'ValidationError' });
+    expect(await refusal(cancelled.executeUpdate(cancelUpdate, { args: [{} as { reason: string }] }))).toMatchObject({ type: 'ValidationError' });
+    await reachStage(notParked, 'needs_attention');
+    await notParked.terminate('test done');
+
+    await writtenOff.executeUpdate(writeOffUpdate, { args: [{ reason: 'patient record cannot be created; small balance' }] });
+    await cancelled.executeUpdate(cancelUpdate, { args: [{ reason: 'duplicate visit' }] });
+    const [w, c] = [await writtenOff.result(), await cancelled.result()];
+    await recordHistory(writtenOff, 'visit-parked-written-off');
+    expect(w).toMatchObject({ stage: 'closed', outcome: 'written_off', closeReason: 'patient record cannot be created; small balance' });
+    expect(w.summary).toMatchObject({ billedCents: 0, writtenOffCents: 0, balanced: true });
+    expect(c).toMatchObject({ stage: 'closed', outcome: 'cancelled', closeReason: 'duplicate visit' });
+    expect(calls.closed.sort()).toEqual(['cancelled', 'written_off']);
+    expect((await writtenOff.describe()).status.name).toBe('COMPLETED');
+    await expect(writtenOff.executeUpdate(retryUpdate, { args: [{}] })).rejects.toThrow(); // a closed visit takes no update
+  });
+});
+
+test('retry is refused when the visit is not parked', async () => {
+  const { acts } = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq);
+    await reachStage(handle, 'awaiting_encounter');
+    expect(await refusal(handle.executeUpdate(retryUpdate, { args: [{}] }))).toMatchObject({ type: 'InvalidStage', message: 'cannot retry a visit in stage awaiting_encounter' });
+    await handle.terminate('test done');
+  });
+});
+
+test('lines paid below the contract park the visit as underpaid work; writing off the variance closes it as paid', async () => {
+  const { acts, calls } = mockActivities({
+    overrides: { recordRemittance: async () => ({ underpaid: [{ lineNumber: 1, code: '99214', contractedCents: 17000, underpaidCents: 1000 }] }) },
+  });
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq);
+    await claimAccepted(handle, 'PCN-1');
+    await handle.signal(remittanceReceivedSignal, {
+      traceNumber: 'T1', payerId: '87726', claimStatusCode: '1', frequency: '1', chargeCents: 37500, paidCents: 26000, patientResponsibilityCents: 3000,
+      adjustments: [{ lineNumber: 1, group: 'CO', carc: '45', amountCents: 8500, rarcs: [] }, { lineNumber: 1, group: 'PR', carc: '3', amountCents: 3000, rarcs: [] }],
+      lines: [], sourceKey: 'u-835',
+    });
+    const parked = await reachStage(handle, 'needs_attention');
+    expect(parked).toMatchObject({
+      awaitingAction: 'underpaid', underpaidLines: [{ lineNumber: 1, code: '99214', underpaidCents: 1000 }],
+      failure: { type: 'UNDERPAID', message: '1 line(s) paid 1000 cents below the contracted amount' },
+    });
+    expect(await awaitingAction(handle)).toBe('underpaid');
+    await handle.executeUpdate(writeOffUpdate, { args: [{ reason: 'variance under the follow-up threshold' }] });
+    const closed = await handle.result();
+    expect(closed).toMatchObject({ outcome: 'paid', closeReason: 'variance under the follow-up threshold' });
+    // billed 375.00 = paid 260.00 + CO 85.00 + patient responsibility 30.00 (open), nothing else open.
+    expect(closed.summary).toMatchObject({ billedCents: 37500, insurancePaidCents: 26000, adjustmentsCents: { CO: 8500 }, patientOpenCents: 3000, insuranceOpenCents: 0, balanced: true });
+    expect(calls.closed).toEqual(['paid']);
+  });
+});
+
+test('a CO-50 denial follows the playbook: an appeal is a person\'s work (denial_review); a retry sends a corrected claim', async () => {
+  const { acts, calls } = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq);
+    await claimAccepted(handle, 'PCN-9');
+    await handle.signal(remittanceReceivedSignal, {
+      traceNumber: 'T9', payerId: '87726', claimStatusCode: '4', frequency: '1', chargeCents: 37500, paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-9',
+      adjustments: [{ lineNumber: null, group: 'CO', carc: '50', amountCents: 37500, rarcs: ['N115'] }], lines: [], sourceKey: 'd-835',
+    });
+    const parked = await reachStage(handle, 'needs_attention');
+    expect(parked).toMatchObject({
+      awaitingAction: 'denial_review', denial: { code: 'CO-50', category: 'medical_necessity', action: 'appeal' },
+      failure: { type: 'DENIED', step: 'planDenial' },
+    });
+    expect(calls.submitted).toHaveLength(1);
+    await handle.executeUpdate(retryUpdate, { args: [{ note: 'documentation added' }] });
+    await eventually(async () => calls.submitted.length === 2);
+    expect(calls.submitted[1]).toEqual({ attempt: 2, frequency: '7', payerClaimNumber: 'PCN-9' });
+    await recordHistory(handle, 'visit-denied-playbook-review');
+    await handle.terminate('test done');
+  });
+});
