@@ -8,8 +8,8 @@ import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
 import { claimBatch, claimFor, eligibilityRequestFor, type Practice } from '../domain/claim-build';
 import type { ClaimFrequency } from '../domain/claim';
-import { priceLines, totalCents } from '../domain/pricing';
-import type { CodedEncounter, EligibilityResult, StartVisit } from '../domain/visit';
+import { totalCents } from '../domain/billing/pricing';
+import type { ChargeLine, CodedEncounter, EligibilityResult, StartVisit } from '../domain/visit';
 import { build837P } from '../domain/x12/build-837p';
 import { build270, eligibilityResultFrom271, parse271 } from '../domain/x12/eligibility';
 import type { EnvelopeOptions } from '../domain/x12/envelope';
@@ -39,18 +39,24 @@ export function clearinghouseActivities(db: Db, clearinghouse: ClearinghouseClie
       return result;
     },
 
+    /**
+     * Bills the lines the charges step priced (never priced again here), with the claim
+     * filing indicator and prior authorization the scrubber took from the payer rules,
+     * and records the ruleset version that scrubbed the claim on the claim row.
+     */
     async submitClaim(input: {
-      visit: StartVisit; encounter: CodedEncounter; attempt: number; frequency: ClaimFrequency; payerClaimNumber?: string;
+      visit: StartVisit; encounter: CodedEncounter; lines: ChargeLine[]; attempt: number; frequency: ClaimFrequency; payerClaimNumber?: string;
+      rulesetVersion?: string; filingIndicator?: string; priorAuthorization?: string;
     }): Promise<{ controlNumber: number; billedCents: number }> {
-      const { visit, attempt } = input;
+      const { visit, attempt, lines } = input;
       let claim = await billing.findClaim(db, visit.visitId, attempt);
       if (!claim) {
-        const lines = priceLines(input.encounter.procedures);
         const env = await envelope();
-        const x12Text = build837P(claimBatch(x12.practice, [claimFor({ ...input, lines })]), env);
+        const x12Text = build837P(claimBatch(x12.practice, [claimFor(input)]), env);
         claim = await billing.createClaim(db, {
           visitId: visit.visitId, attempt, frequency: input.frequency, payerId: visit.coverage.payerId,
           payerClaimNumber: input.payerClaimNumber, controlNumber: env.controlNumber, billedCents: totalCents(lines), x12: x12Text, lines,
+          rulesetVersion: input.rulesetVersion,
         });
       }
       if (claim.status === 'built') {

@@ -7,7 +7,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { ApplicationFailure } from '@temporalio/common';
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
-import { INVALID_STAGE } from '../workflows/definitions';
+import { INVALID_STAGE, SUGGESTION_REJECTED } from '../workflows/definitions';
 
 export interface Issue {
   path: string;
@@ -48,6 +48,9 @@ function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof WorkflowNotFoundError) return notFound('visit');
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === INVALID_STAGE) {
     return new ApiError(409, 'INVALID_STAGE', err.cause.message, 'read the visit\'s stage with GET /visits/{visitId}');
+  }
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === SUGGESTION_REJECTED) {
+    return new ApiError(422, 'SUGGESTION_REJECTED', err.cause.message, 'pick one of the finding\'s suggestion.options from GET /visits/{visitId}', [{ path: 'choice', message: err.cause.message }]);
   }
   return undefined;
 }

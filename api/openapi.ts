@@ -2,7 +2,7 @@
 import { OpenApiGeneratorV3, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
-  CancelVisit, CodedEncounter, Coverage, EncounterSigned, ErrorBody, Health, StartVisit, VisitParams, VisitStarted, VisitStatusBody,
+  AcceptSuggestion, CancelVisit, CodedEncounter, Coverage, EncounterSigned, ErrorBody, Health, StartVisit, VisitParams, VisitStarted, VisitStatusBody,
 } from './schemas';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -37,6 +37,14 @@ export function openApiDocument(): object {
       method: 'post', path: '/visits/{visitId}/coding', summary: 'A coder\'s corrected coding for a visit in coding review',
       request: { params: VisitParams, body: { content: { 'application/json': { schema: CodedEncounter } } } },
       responses: { 200: json(VisitStatusBody, 'Accepted'), ...errors, 409: json(ErrorBody, 'The visit is not in coding review') },
+    },
+    {
+      method: 'post', path: '/visits/{visitId}/coding/suggestions', summary: 'Accept one of a scrubber finding\'s suggested fixes; the visit is re-scrubbed',
+      request: { params: VisitParams, body: { content: { 'application/json': { schema: AcceptSuggestion } } } },
+      responses: {
+        200: json(VisitStatusBody, 'Accepted'), ...errors, 409: json(ErrorBody, 'The visit is not in coding review'),
+        422: json(ErrorBody, 'No such finding, or the choice is not one of its options'),
+      },
     },
     {
       method: 'post', path: '/webhooks/ehr/encounter-signed',

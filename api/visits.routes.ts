@@ -2,8 +2,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router } from 'express';
 import { ApiError } from './errors';
-import { correctCodingUpdate, statusQuery, updateCoverageUpdate } from '../workflows/definitions';
-import { CancelVisit, CodedEncounter, Coverage, StartVisit, VisitParams } from './schemas';
+import { acceptSuggestionUpdate, correctCodingUpdate, statusQuery, updateCoverageUpdate } from '../workflows/definitions';
+import { AcceptSuggestion, CancelVisit, CodedEncounter, Coverage, StartVisit, VisitParams } from './schemas';
 import { cancelVisit, startVisit, workflowIdOf, type VisitsDeps } from './visits.service';
 
 export function visitsRouter(deps: VisitsDeps): Router {
@@ -38,6 +38,12 @@ export function visitsRouter(deps: VisitsDeps): Router {
     const { visitId } = VisitParams.parse(req.params);
     const encounter = CodedEncounter.parse(req.body);
     res.json(await closedIsConflict(visitId, handle(visitId).executeUpdate(correctCodingUpdate, { args: [encounter] })));
+  });
+
+  router.post('/visits/:visitId/coding/suggestions', async (req, res) => {
+    const { visitId } = VisitParams.parse(req.params);
+    const accepted = AcceptSuggestion.parse(req.body);
+    res.json(await closedIsConflict(visitId, handle(visitId).executeUpdate(acceptSuggestionUpdate, { args: [accepted] })));
   });
 
   /** Temporal answers "not found" for an update to a closed visit; the client deserves 409, not 404. */

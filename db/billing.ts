@@ -106,7 +106,7 @@ export async function saveCharges(db: Db, visitId: string, key: string, lines: C
     .insert(
       lines.map((l, i) => ({
         visit_id: visitId, line_number: l.lineNumber, code: l.code, modifiers: l.modifiers, units: l.units,
-        charge_cents: l.chargeCents, pms_charge_id: pmsChargeIds[i] ?? null, idempotency_key: key,
+        charge_cents: l.chargeCents, expected_cents: l.expectedCents ?? null, pms_charge_id: pmsChargeIds[i] ?? null, idempotency_key: key,
       })),
     )
     .onConflict(['visit_id', 'line_number'])
@@ -145,6 +145,8 @@ export interface NewClaim {
   billedCents: number;
   x12: string;
   lines: ChargeLine[];
+  /** The scrubber ruleset that passed this claim. */
+  rulesetVersion?: string;
 }
 
 /**
@@ -158,7 +160,7 @@ export async function createClaim(db: Db, c: NewClaim): Promise<ClaimRow> {
       .insert({
         visit_id: c.visitId, attempt: c.attempt, frequency: c.frequency, patient_control_number: c.visitId,
         payer_claim_number: c.payerClaimNumber ?? null, payer_id: c.payerId, status: 'built', billed_cents: c.billedCents,
-        interchange_control_number: c.controlNumber, x12: c.x12,
+        interchange_control_number: c.controlNumber, x12: c.x12, ruleset_version: c.rulesetVersion ?? null,
       })
       .onConflict(['visit_id', 'attempt'])
       .ignore()

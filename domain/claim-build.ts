@@ -43,6 +43,10 @@ export interface ClaimRequest {
   lines: ChargeLine[];
   frequency: ClaimFrequency;
   payerClaimNumber?: string;
+  /** SBR09 claim filing indicator from the payer rules (CI, MB, MC, BL, ...); CI when absent. */
+  filingIndicator?: string;
+  /** The payer's prior authorization number (837P REF*G1), from the payer rules' check. */
+  priorAuthorization?: string;
 }
 
 /** One 837P claim; CLM01 is the visit id, which the payer echoes in the 277CA and the 835. */
@@ -55,7 +59,7 @@ export function claimFor(r: ClaimRequest): ProfessionalClaim {
     frequency: r.frequency,
     payerClaimNumber: r.frequency === '1' ? undefined : r.payerClaimNumber,
     placeOfService: visit.appointment.placeOfService,
-    payer: { name: coverage.payerName, id: coverage.payerId, filingIndicator: 'CI' },
+    payer: { name: coverage.payerName, id: coverage.payerId, filingIndicator: r.filingIndicator ?? 'CI' },
     subscriber: {
       memberId: s.memberId, firstName: s.firstName, lastName: s.lastName, groupNumber: coverage.groupNumber,
       birthDate: s.birthDate, sex: s.sex, address: s.address,

@@ -4,9 +4,11 @@
  */
 import type { Knex } from 'knex';
 import * as billingRecord from './20261127_001_billing_record';
+import * as codeSets from './20261128_claimsrules_001_code_sets';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261127_001_billing_record': billingRecord,
+  '20261128_claimsrules_001_code_sets': codeSets,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

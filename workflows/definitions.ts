@@ -1,6 +1,7 @@
 /** Signals, queries and updates of the visit workflow: the API and tests use these names. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ClaimAcknowledgment, ClaimRemittance, ClaimStatus } from '../domain/claim';
+import type { Finding } from '../domain/billing/findings';
 import type { CodingProblem } from '../domain/coding';
 import type { CodedEncounter, Coverage, EligibilityResult, StartVisit } from '../domain/visit';
 
@@ -36,6 +37,8 @@ export interface ClaimSummary {
   patientResponsibilityCents: number;
   payerClaimNumber?: string;
   denialCodes: string[];
+  /** The scrubber ruleset that passed the claim (also on the claim row in Postgres). */
+  rulesetVersion?: string;
 }
 
 export interface VisitStatus {
@@ -43,10 +46,15 @@ export interface VisitStatus {
   stage: VisitStage;
   outcome?: VisitOutcome;
   awaitingAction?: string;
-  history: { stage: VisitStage; at: string }[];
+  /** Each stage entered; a scrub is recorded on the stage it ran in, with the ruleset version that judged it. */
+  history: { stage: VisitStage; at: string; rulesetVersion?: string; findings?: number }[];
   eligibility?: EligibilityResult;
   encounterId?: string;
   codingProblems: CodingProblem[];
+  /** The scrubber's findings on the current coding (errors keep the visit in coding review). */
+  findings: Finding[];
+  /** The ruleset version of the last scrub. */
+  rulesetVersion?: string;
   claim?: ClaimSummary;
   claims: ClaimSummary[];
   balance: { billedCents: number; paidCents: number; adjustedCents: number; patientResponsibilityCents: number; insuranceBalanceCents: number };
@@ -59,6 +67,16 @@ export const remittanceReceivedSignal = defineSignal<[ClaimRemittance]>('remitta
 export const cancelUpdate = defineUpdate<VisitStatus, [{ reason: string }]>('cancel');
 export const updateCoverageUpdate = defineUpdate<VisitStatus, [Coverage]>('updateCoverage');
 export const correctCodingUpdate = defineUpdate<VisitStatus, [CodedEncounter]>('correctCoding');
+/** Accepts one of a finding's suggested fixes (a code, a modifier or units): the visit is re-scrubbed with it. */
+export const acceptSuggestionUpdate = defineUpdate<VisitStatus, [AcceptSuggestion]>('acceptSuggestion');
+
+export interface AcceptSuggestion {
+  findingId: string;
+  /** One of the finding's `suggestion.options`. */
+  choice: string;
+}
 
 /** Application failure types the API maps to HTTP 409 (the visit is not in a state that allows it). */
 export const INVALID_STAGE = 'InvalidStage';
+/** An accepted suggestion that the finding did not offer: the API maps it to 422. */
+export const SUGGESTION_REJECTED = 'SuggestionRejected';

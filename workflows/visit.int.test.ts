@@ -7,13 +7,14 @@ import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@te
 import { ApplicationFailure } from '@temporalio/common';
 import type { NativeConnection, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { VisitActivities } from '../activities';
+import type { Finding, ScrubResult } from '../domain/billing/findings';
 import type { ClaimRemittance } from '../domain/claim';
 import { bundleWorkflows, createVisitWorker } from '../scripts/worker';
 import { sampleEncounter, sampleVisit } from '../test/fixtures';
 import { recordHistory } from '../test/histories';
 import { eventually, temporalClients, uniqueId } from '../test/support';
 import {
-  cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal, remittanceReceivedSignal, statusQuery, updateCoverageUpdate,
+  acceptSuggestionUpdate, cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal, remittanceReceivedSignal, statusQuery, updateCoverageUpdate,
   type VisitStage, type VisitStatus,
 } from './definitions';
 import { encounterSweepWorkflow } from './sweep';
@@ -32,6 +33,8 @@ afterAll(() => clients.close());
 
 interface Calls {
   submitted: { attempt: number; frequency: string; payerClaimNumber?: string }[];
+  submittedWith: { rulesetVersion?: string; filingIndicator?: string; lineCodes: string[] }[];
+  scrubbed: string[][];
   eligibility: number;
   closed: string[];
 }
@@ -43,19 +46,25 @@ interface MockOptions {
 }
 
 function mockActivities({ active = [true], signed = [], overrides = {} }: MockOptions = {}): { acts: VisitActivities; calls: Calls } {
-  const calls: Calls = { submitted: [], eligibility: 0, closed: [] };
+  const calls: Calls = { submitted: [], submittedWith: [], scrubbed: [], eligibility: 0, closed: [] };
   const acts: VisitActivities = {
     recordIntake: async () => undefined,
     prepopulateEhr: async () => ({ patientRef: 'Patient/1', coverageRef: 'Coverage/1', appointmentRef: 'Appointment/1' }),
     checkEligibility: async () => ({ active: active[Math.min(calls.eligibility++, active.length - 1)], messages: [] }),
     fetchEncounter: async ({ encounterId }) => sampleEncounter(encounterId),
     recordCodingCorrection: async ({ encounter }) => encounter,
+    // Stands in for the scrubber: M54.5 (M545) is a header code on these dates of service.
+    scrubClaim: async ({ encounter }) => {
+      calls.scrubbed.push(encounter.diagnoses.map((d) => d.code));
+      return scrubOf(encounter.diagnoses.flatMap((d, i) => (d.code === 'M545' ? [headerFinding(i)] : [])));
+    },
     postCharges: async () => [
       { lineNumber: 1, code: '99214', modifiers: ['25'], units: 1, chargeCents: 19500, diagnosisPointers: [1, 2] },
       { lineNumber: 2, code: '20610', modifiers: ['RT'], units: 1, chargeCents: 18000, diagnosisPointers: [1] },
     ],
-    submitClaim: async ({ attempt, frequency, payerClaimNumber }) => {
+    submitClaim: async ({ attempt, frequency, payerClaimNumber, rulesetVersion, filingIndicator, lines }) => {
       calls.submitted.push({ attempt, frequency, payerClaimNumber });
+      calls.submittedWith.push({ rulesetVersion, filingIndicator, lineCodes: lines.map((l) => l.code) });
       return { controlNumber: 1000 + attempt, billedCents: 37500 };
     },
     recordAcknowledgment: async () => undefined,
@@ -66,6 +75,19 @@ function mockActivities({ active = [true], signed = [], overrides = {} }: MockOp
   };
   return { acts, calls };
 }
+
+function headerFinding(i: number): Finding {
+  const path = `diagnoses[${i}].code`;
+  return {
+    id: `ICD10_HEADER@${path}`, ruleId: 'ICD10_HEADER', severity: 'error', path,
+    message: 'M54.5 (Low back pain) is a header code, not billable on 2026-11-20: use a more specific code, e.g. M54.50, M54.51, M54.59',
+    suggestion: { field: 'code', path, options: ['M5450', 'M5451', 'M5459'] },
+  };
+}
+
+const scrubOf = (findings: Finding[]): ScrubResult => ({
+  rulesetVersion: 'rs-test', findings, blocked: findings.some((f) => f.severity === 'error'), filingIndicator: 'CI',
+});
 
 async function withWorker<T>(acts: VisitActivities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = uniqueId('tq');
@@ -134,6 +156,9 @@ test('a paid visit runs every stage, closes, and is findable by its search attri
     expect(result.claim).toMatchObject({ status: 'paid', billedCents: 37500, paidCents: 27000, patientResponsibilityCents: 3000, payerClaimNumber: 'PCN-1' });
     expect(result.balance).toEqual({ billedCents: 37500, paidCents: 27000, adjustedCents: 7500, patientResponsibilityCents: 3000, insuranceBalanceCents: 0 });
     expect(calls.submitted).toEqual([{ attempt: 1, frequency: '1', payerClaimNumber: undefined }]);
+    expect(calls.submittedWith).toEqual([{ rulesetVersion: 'rs-test', filingIndicator: 'CI', lineCodes: ['99214', '20610'] }]);
+    expect(result.history.find((h) => h.stage === 'coding')).toMatchObject({ rulesetVersion: 'rs-test', findings: 0 });
+    expect(result.claim?.rulesetVersion).toBe('rs-test');
     expect(calls.closed).toEqual(['paid']);
 
     const sa = await searchAttributes(handle);
@@ -324,6 +349,63 @@ test('a claim whose acknowledgment is late is flagged for follow-up, and the fla
     expect(await searchAttributes(handle)).toMatchObject({ AwaitingAction: 'acknowledgment_overdue' });
     await handle.signal(claimAcknowledgedSignal, { kind: '999', controlNumber: 1001, accepted: true, codes: ['accepted'], sourceKey: 'late-999' });
     await eventually(async () => (await handle.query(statusQuery)).awaitingAction === 'acknowledgment');
+    await handle.terminate('test done');
+  });
+});
+
+test('scrubber errors hold the visit in coding review; an accepted suggestion re-scrubs and the corrected coding is billed', async () => {
+  const corrected: string[][] = [];
+  const withHeader = { ...sampleEncounter('enc-7'), diagnoses: [{ code: 'M545', rank: 1 }, { code: 'E119', rank: 2 }] };
+  const { acts, calls } = mockActivities({
+    overrides: {
+      fetchEncounter: async () => withHeader,
+      recordCodingCorrection: async ({ encounter }) => {
+        corrected.push(encounter.diagnoses.map((d) => d.code));
+        return encounter;
+      },
+    },
+  });
+  await withWorker(acts, async (tq) => {
+    const { handle } = await start(tq);
+    await reachStage(handle, 'awaiting_encounter');
+    await handle.signal(encounterSignedSignal, { encounterId: 'enc-7' });
+    const review = await reachStage(handle, 'coding_review');
+    expect(review.awaitingAction).toBe('coding_review');
+    expect(review.findings).toEqual([expect.objectContaining({ id: 'ICD10_HEADER@diagnoses[0].code', message: expect.stringContaining('M54.5') })]);
+    expect(review.history.find((h) => h.stage === 'coding')).toMatchObject({ rulesetVersion: 'rs-test', findings: 1 });
+
+    const notOffered = await handle.executeUpdate(acceptSuggestionUpdate, { args: [{ findingId: 'ICD10_HEADER@diagnoses[0].code', choice: 'M5452' }] }).catch((e: unknown) => e);
+    expect((notOffered as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'SuggestionRejected', message: expect.stringContaining('not one of the suggested codes') });
+    const unknown = await handle.executeUpdate(acceptSuggestionUpdate, { args: [{ findingId: 'NOPE', choice: 'M5450' }] }).catch((e: unknown) => e);
+    expect((unknown as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'SuggestionRejected' });
+    expect(corrected).toEqual([]); // refused updates changed nothing
+
+    await handle.executeUpdate(acceptSuggestionUpdate, { args: [{ findingId: 'ICD10_HEADER@diagnoses[0].code', choice: 'M54.50' }] });
+    const submitted = await reachStage(handle, 'claim_submitted');
+    expect(corrected).toEqual([['M5450', 'E119']]);
+    expect(calls.scrubbed).toEqual([['M545', 'E119'], ['M5450', 'E119']]);
+    expect(submitted.findings).toEqual([]);
+    await handle.terminate('test done');
+  });
+});
+
+test('a correction that still fails the scrubber stays in coding review until one passes', async () => {
+  const { acts, calls } = mockActivities({ overrides: { fetchEncounter: async () => ({ ...sampleEncounter('enc-8'), diagnoses: [{ code: 'M545', rank: 1 }] }) } });
+  await withWorker(acts, async (tq) => {
+    const { handle } = await start(tq);
+    await reachStage(handle, 'awaiting_encounter');
+    await handle.signal(encounterSignedSignal, { encounterId: 'enc-8' });
+    await reachStage(handle, 'coding_review');
+    await handle.executeUpdate(correctCodingUpdate, { args: [{ ...sampleEncounter('enc-8'), diagnoses: [{ code: 'E119', rank: 1 }, { code: 'M545', rank: 2 }] }] });
+    const still = await eventually(async () => {
+      const s: VisitStatus = await handle.query(statusQuery);
+      return s.findings[0]?.id === 'ICD10_HEADER@diagnoses[1].code' && s;
+    });
+    expect(still.stage).toBe('coding_review');
+    expect(calls.scrubbed).toHaveLength(2);
+    await handle.executeUpdate(correctCodingUpdate, { args: [sampleEncounter('enc-8')] });
+    await reachStage(handle, 'claim_submitted');
+    expect(calls.scrubbed).toHaveLength(3);
     await handle.terminate('test done');
   });
 });
