@@ -5,12 +5,10 @@
  * change never changes how a running visit replays.
  */
 import * as billing from '../db/billing';
-import { feesFor, ruleset, scrubDataFor } from '../db/codesets';
+import { ruleset, scrubWith } from '../db/codesets';
 import type { Db } from '../db/knex';
 import { icdBilled } from '../domain/billing/codes';
 import type { ScrubResult } from '../domain/billing/findings';
-import { unpricedLines } from '../domain/billing/pricing';
-import { scrubClaim } from '../domain/billing/scrub';
 import type { CodedEncounter, StartVisit } from '../domain/visit';
 
 export function scrubActivities(db: Db, now: () => Date = () => new Date()) {
@@ -21,13 +19,7 @@ export function scrubActivities(db: Db, now: () => Date = () => new Date()) {
         payerId: visit.coverage.payerId, serviceDate: encounter.serviceDate, priorAuthorization: visit.appointment.priorAuthorization,
         diagnoses: encounter.diagnoses.map((d) => ({ ...d, code: icdBilled(d.code) })), procedures: encounter.procedures,
       };
-      const rs = await ruleset(db);
-      const ctx = { payerId: claim.payerId, providerNpi: encounter.renderingNpi, serviceDate: claim.serviceDate };
-      const [data, fees] = await Promise.all([
-        scrubDataFor(db, rs, { ...ctx, diagnosisCodes: claim.diagnoses.map((d) => d.code), procedureCodes: claim.procedures.map((p) => p.code) }, now().toISOString().slice(0, 10)),
-        feesFor(db, claim.payerId, claim.procedures.map((p) => p.code)),
-      ]);
-      const result = scrubClaim(claim, { ...data, unpricedLines: unpricedLines(claim.procedures, fees, ctx) });
+      const result = await scrubWith(db, await ruleset(db), claim, encounter.renderingNpi, now().toISOString().slice(0, 10));
       // Codes and rule ids only: no patient identifiers in the audit trail's detail.
       await billing.audit(db, 'scrubber', result.blocked ? 'claim.scrub_failed' : 'claim.scrubbed', visit.visitId, {
         rulesetVersion: result.rulesetVersion, encounterId: encounter.encounterId, findings: result.findings.map((f) => `${f.severity}:${f.ruleId}`),

@@ -39,9 +39,10 @@ export async function saveIntake(db: Db, v: StartVisit): Promise<void> {
         visit_id: v.visitId, patient_id: patient.patientId, coverage_id: coverageId,
         appointment_id: appointment.appointmentId ?? null, service_date: appointment.serviceDate,
         provider_npi: appointment.providerNpi, place_of_service: appointment.placeOfService,
+        prior_authorization: appointment.priorAuthorization ?? null,
       })
       .onConflict('visit_id')
-      .merge(['coverage_id', 'service_date', 'provider_npi', 'place_of_service', 'updated_at']);
+      .merge(['coverage_id', 'service_date', 'provider_npi', 'place_of_service', 'prior_authorization', 'updated_at']);
   });
 }
 
@@ -257,4 +258,41 @@ export async function hasInbound(db: Db, channel: string, messageKey: string): P
 export async function visitIdForControlNumber(db: Db, controlNumber: number): Promise<string | undefined> {
   const row = await db('claims').where({ interchange_control_number: controlNumber }).first('visit_id');
   return row?.visit_id;
+}
+
+export interface ScrubbedClaimRow {
+  visitId: string;
+  attempt: number;
+  status: string;
+  rulesetVersion: string | null;
+  /** The day the claim was built (timely filing is judged as of then). */
+  builtOn: string;
+  payerId: string;
+  priorAuthorization?: string;
+  encounter: CodedEncounter;
+}
+
+/** Claims built since a day, with the coding they billed: what `revcycle scrub` re-runs a ruleset over. Read-only. */
+export async function claimsSince(db: Db, since: string): Promise<ScrubbedClaimRow[]> {
+  const claims = await db('claims as c')
+    .join('appointments as a', 'a.visit_id', 'c.visit_id')
+    .join('encounters as e', 'e.visit_id', 'c.visit_id')
+    .where('c.created_at', '>=', since)
+    .orderBy(['c.created_at', 'c.id'])
+    .select('c.visit_id', 'c.attempt', 'c.status', 'c.ruleset_version', 'c.payer_id', 'a.prior_authorization', 'e.encounter_id', 'e.rendering_npi',
+      db.raw("to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS built_on"), db.raw("to_char(e.service_date, 'YYYY-MM-DD') AS service_date"));
+  const ids = claims.map((c) => c.encounter_id);
+  const [dx, px] = await Promise.all([
+    db('diagnoses').whereIn('encounter_id', ids).orderBy('rank'),
+    db('procedures').whereIn('encounter_id', ids).orderBy('line_number'),
+  ]);
+  return claims.map((c) => ({
+    visitId: c.visit_id, attempt: c.attempt, status: c.status, rulesetVersion: c.ruleset_version, builtOn: c.built_on, payerId: c.payer_id,
+    priorAuthorization: c.prior_authorization ?? undefined,
+    encounter: {
+      encounterId: c.encounter_id, serviceDate: c.service_date, renderingNpi: c.rendering_npi,
+      diagnoses: dx.filter((d) => d.encounter_id === c.encounter_id).map((d) => ({ code: d.code, rank: d.rank })),
+      procedures: px.filter((p) => p.encounter_id === c.encounter_id).map((p) => ({ code: p.code, modifiers: p.modifiers, units: p.units, diagnosisPointers: p.diagnosis_pointers })),
+    },
+  }));
 }

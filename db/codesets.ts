@@ -7,7 +7,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { IcdPeriod, ProcedurePeriod, ScrubData } from '../domain/billing/findings';
+import type { IcdPeriod, ProcedurePeriod, ScrubClaim, ScrubData, ScrubResult } from '../domain/billing/findings';
+import { unpricedLines } from '../domain/billing/pricing';
+import { scrubClaim } from '../domain/billing/scrub';
 import { IcdTabularReader, type IcdEntry } from '../domain/billing/icd10cm-tabular';
 import {
   readCpt, readFeeSchedule, readHcpcs, readMue, readNcciPtp, readPayerRules, readScrubRules,
@@ -236,8 +238,11 @@ export interface Ruleset {
   releases: Release[];
 }
 
-/** The ruleset in force now (recorded so it can be named later), or a recorded one by its version. */
-export async function ruleset(db: Db, version?: string): Promise<Ruleset> {
+/**
+ * The ruleset in force now (recorded so it can be named later, unless `record` is false
+ * for read-only use), or a recorded one by its version.
+ */
+export async function ruleset(db: Db, version?: string, record = true): Promise<Ruleset> {
   if (version) {
     const row = await db('rulesets').where({ version }).first();
     if (!row) throw new Error(`no ruleset ${version} (see \`revcycle codesets list\`)`);
@@ -245,8 +250,18 @@ export async function ruleset(db: Db, version?: string): Promise<Ruleset> {
   }
   const releases = currentReleases((await db('rule_releases').orderBy('id')).map(toRelease));
   const v = rulesetVersion(releases, sha256);
-  await db('rulesets').insert({ version: v, release_ids: releases.map((r) => r.id) }).onConflict('version').ignore();
+  if (record) await db('rulesets').insert({ version: v, release_ids: releases.map((r) => r.id) }).onConflict('version').ignore();
   return { version: v, releases };
+}
+
+/** Loads the data for one claim from a ruleset and runs the pure scrubber: the scrubClaim activity and `revcycle scrub` share it. */
+export async function scrubWith(db: Db, rs: Ruleset, claim: ScrubClaim, renderingNpi: string, asOf: string): Promise<ScrubResult> {
+  const ctx = { payerId: claim.payerId, providerNpi: renderingNpi, serviceDate: claim.serviceDate };
+  const [data, fees] = await Promise.all([
+    scrubDataFor(db, rs, { ...ctx, diagnosisCodes: claim.diagnoses.map((d) => d.code), procedureCodes: claim.procedures.map((p) => p.code) }, asOf),
+    feesFor(db, claim.payerId, claim.procedures.map((p) => p.code)),
+  ]);
+  return scrubClaim(claim, { ...data, unpricedLines: unpricedLines(claim.procedures, fees, ctx) });
 }
 
 export interface ScrubLookupInput {

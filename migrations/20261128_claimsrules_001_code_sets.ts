@@ -104,9 +104,13 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('charges', (t) => {
     t.bigInteger('expected_cents');
   });
+  await knex.schema.alterTable('appointments', (t) => {
+    t.text('prior_authorization');
+  });
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.alterTable('appointments', (t) => t.dropColumn('prior_authorization'));
   await knex.schema.alterTable('charges', (t) => t.dropColumn('expected_cents'));
   await knex.schema.alterTable('claims', (t) => t.dropColumn('ruleset_version'));
   for (const table of ['fee_schedule', 'rulesets', 'payer_rules', 'mue_limits', 'ncci_ptp_edits', 'procedure_codes', 'icd10cm_codes', 'rule_releases']) {
