@@ -13,10 +13,11 @@ import { reach, startTestStack, type TestStack } from './stack';
 import { eventually, uniqueId } from './support';
 
 let stack: TestStack;
+// Starting the stack bundles the workflow code for the worker: slow on a busy machine, so the hook gets 3 minutes.
 beforeAll(async () => {
   stack = await startTestStack({ pmsMode: 'rest' });
-});
-afterAll(() => stack.stop());
+}, 180_000);
+afterAll(() => stack?.stop());
 
 type Line = { code: string; modifiers?: string[]; units?: number; diagnosisPointers: number[] };
 
