@@ -24,7 +24,7 @@ async function billed(visitId: string, diagnoses: { code: string; rank: number }
   await saveEncounter(database.db, visitId, encounter);
   await createClaim(database.db, {
     visitId, attempt: 1, frequency: '1', payerId: '87726', controlNumber: Math.floor(Math.random() * 1e8), billedCents: 37500, x12: 'ISA*…',
-    lines: [], rulesetVersion: 'rs-000000000000',
+    lines: [{ lineNumber: 1, code: '99214', modifiers: ['25'], units: 1, chargeCents: 19500, diagnosisPointers: [1, 2] }], rulesetVersion: 'rs-000000000000',
   });
 }
 
