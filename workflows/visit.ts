@@ -137,8 +137,10 @@ class VisitRun {
         upsertSearchAttributes([{ key: CptCodesKey, value: lines.map((l) => l.code) }]);
         break;
       } catch (err) {
-        // The PMS refused the charges (e.g. a pointer it cannot map): a coder fixes them, nothing was posted.
-        coded = await this.codingReview(coded.encounter, reviewProblems(err, 'PMS_REJECTED', 'charges'));
+        // The PMS refused the charges (e.g. a pointer it cannot map), or a fee vanished after the scrub:
+        // a coder fixes them, nothing was posted.
+        const type = (err as { cause?: { type?: string } }).cause?.type === 'FEE_SCHEDULE_MISSING' ? 'FEE_SCHEDULE_MISSING' : 'PMS_REJECTED';
+        coded = await this.codingReview(coded.encounter, reviewProblems(err, type, 'charges'));
         if (!coded) return this.status;
       }
     }
