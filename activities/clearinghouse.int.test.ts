@@ -8,7 +8,7 @@ import { parse837P } from '../domain/x12/parse-837p';
 import type { ClearinghouseClient } from '../integrations/clearinghouse/types';
 import { ClearinghouseUnavailableError } from '../integrations/clearinghouse/errors';
 import { createTestDb } from '../test/support';
-import { sampleEncounter, sampleVisit } from '../test/fixtures';
+import { sampleEncounter, sampleVisit, pricedLines } from '../test/fixtures';
 import { claimSubmitter, clearinghouseActivities, type X12Settings } from './clearinghouse';
 
 const x12: X12Settings = {
@@ -40,7 +40,7 @@ beforeAll(async () => ({ db, drop } = await createTestDb()));
 afterAll(() => drop());
 
 const encounter = { ...sampleEncounter(), renderingName: { lastName: 'DOE', firstName: 'JOHN' } };
-const submission = (visitId: string, extra = {}) => ({ visit: sampleVisit(visitId), encounter, attempt: 1, frequency: '1' as const, ...extra });
+const submission = (visitId: string, extra = {}) => ({ visit: sampleVisit(visitId), encounter, lines: pricedLines(encounter.procedures), attempt: 1, frequency: '1' as const, ...extra });
 
 it('batches claims into one interchange and keeps the ISA13 ↔ CLM01 map; a 999 about it names every visit', async () => {
   const ids = ['V-BA1', 'V-BA2', 'V-BA3'];

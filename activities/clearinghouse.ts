@@ -9,8 +9,8 @@ import type { Db } from '../db/knex';
 import { claimBatch, claimFor, eligibilityRequestFor, type CobInput, type Practice } from '../domain/claim-build';
 import type { ClaimFrequency } from '../domain/claim';
 import type { ProfessionalClaim } from '../domain/x12/professional-claim';
-import { priceLines, totalCents } from '../domain/pricing';
-import type { CodedEncounter, EligibilityResult, StartVisit } from '../domain/visit';
+import { totalCents } from '../domain/billing/pricing';
+import type { ChargeLine, CodedEncounter, EligibilityResult, StartVisit } from '../domain/visit';
 import { build837P } from '../domain/x12/build-837p';
 import { build270, eligibilityResultFrom271, parse271 } from '../domain/x12/eligibility';
 import type { EnvelopeOptions } from '../domain/x12/envelope';
@@ -28,6 +28,10 @@ export interface ClaimSubmission {
   attempt: number;
   frequency: ClaimFrequency;
   payerClaimNumber?: string;
+  /** The lines the charges step priced: a claim bills them as priced, never pricing again. */
+  lines: ChargeLine[];
+  /** The ruleset version that scrubbed the claim, kept on the claim row. */
+  rulesetVersion?: string;
   /** SBR09 from the payer rules; CI when absent. */
   filingIndicator?: string;
   /** REF*G1 from the payer rules. */
@@ -91,8 +95,8 @@ export function claimSubmitter(db: Db, clearinghouse: ClearinghouseClient, x12: 
     const fresh = inputs.filter((_, k) => !stored[k]);
     if (fresh.length) {
       const built = fresh.map((input) => {
-        const lines = priceLines(input.encounter.procedures);
-        return { input, lines, claim: claimFor({ ...input, lines, billingNpi: x12.practice.billingProvider.npi }) };
+        const { lines } = input;
+        return { input, lines, claim: claimFor({ ...input, billingNpi: x12.practice.billingProvider.npi }) };
       });
       const env = await envelope();
       const x12Text = build837P(claimBatch(x12.practice, built.map((b) => b.claim)), env);
@@ -111,11 +115,11 @@ export function claimSubmitter(db: Db, clearinghouse: ClearinghouseClient, x12: 
   }
 }
 
-function newClaim(input: ClaimSubmission, claim: ProfessionalClaim, lines: ReturnType<typeof priceLines>): billing.NewClaim {
+function newClaim(input: ClaimSubmission, claim: ProfessionalClaim, lines: ChargeLine[]): billing.NewClaim {
   return {
     visitId: input.visit.visitId, attempt: input.attempt, frequency: input.frequency, payerId: claim.payer.id,
     payerClaimNumber: input.payerClaimNumber, filingIndicator: claim.payer.filingIndicator, priorAuthorization: claim.priorAuthorization,
-    payerResponsibility: claim.payerResponsibility ?? 'P', billedCents: totalCents(lines),
+    payerResponsibility: claim.payerResponsibility ?? 'P', billedCents: totalCents(lines), rulesetVersion: input.rulesetVersion,
     lines: lines.map((l, i) => ({ ...l, lineControlNumber: claim.lines[i].lineItemControlNumber! })),
   };
 }

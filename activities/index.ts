@@ -12,6 +12,7 @@ import { clearinghouseActivities, type X12Settings } from './clearinghouse';
 import { ehrActivities } from './ehr';
 import { withFailureMapping } from './failures';
 import { pmsActivities } from './pms';
+import { scrubActivities } from './scrub';
 
 export interface ActivityDeps {
   db: Db;
@@ -26,6 +27,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return withFailureMapping({
     ...billingActivities(deps.db, deps.contracted),
+    ...scrubActivities(deps.db),
     ...ehrActivities(deps.db, deps.ehr),
     ...pmsActivities(deps.db, deps.pms),
     ...clearinghouseActivities(deps.db, deps.clearinghouse, deps.x12),

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
 import { diagnosesInClaimOrder } from '../domain/coding';
-import { priceLines } from '../domain/pricing';
+import { feesFor } from '../db/codesets';
+import { priceLines } from '../domain/billing/pricing';
 import type { ChargeLine, CodedEncounter } from '../domain/visit';
 import type { ChargePostResult, PmsClient } from '../integrations/pms/types';
 
@@ -18,10 +19,15 @@ export function chargeKey(visitId: string, lines: ChargeLine[]): string {
 
 export function pmsActivities(db: Db, pms: PmsClient) {
   return {
-    /** Prices the coded procedures and posts them once; the PMS refuses a second effect for the same key. */
-    async postCharges(input: { visitId: string; patientId: string; encounter: CodedEncounter }): Promise<ChargeLine[]> {
+    /**
+     * Prices the coded procedures from the fee schedule in Postgres (the one place a visit
+     * is priced: the claim bills these same lines) and posts them once; the PMS refuses a
+     * second effect for the same key.
+     */
+    async postCharges(input: { visitId: string; patientId: string; payerId: string; encounter: CodedEncounter }): Promise<ChargeLine[]> {
       const { encounter } = input;
-      const lines = priceLines(encounter.procedures);
+      const fees = await feesFor(db, input.payerId, encounter.procedures.map((p) => p.code));
+      const lines = priceLines(encounter.procedures, fees, { payerId: input.payerId, providerNpi: encounter.renderingNpi, serviceDate: encounter.serviceDate });
       const key = chargeKey(input.visitId, lines);
       // Our own record first: a retry after a recorded post skips the PMS. A crash between
       // the post and this record is covered by the PMS refusing the key a second time.

@@ -10,7 +10,7 @@
  *   undeclared methods and the document's `security` all read this table.
  */
 import { isRole, ROLES, type Role } from '../domain/roles';
-import { cancelUpdate, correctCodingUpdate, retryUpdate, updateCoverageUpdate, writeOffUpdate } from '../workflows/definitions';
+import { acceptSuggestionUpdate, cancelUpdate, correctCodingUpdate, retryUpdate, updateCoverageUpdate, writeOffUpdate } from '../workflows/definitions';
 
 export { isRole, ROLES, type Role };
 
@@ -19,6 +19,7 @@ export const UPDATE_ROLES: Record<string, readonly Role[]> = {
   [cancelUpdate.name]: ['front_desk', 'biller', 'admin'],
   [updateCoverageUpdate.name]: ['front_desk', 'biller', 'admin'],
   [correctCodingUpdate.name]: ['coder', 'admin'],
+  [acceptSuggestionUpdate.name]: ['coder', 'admin'],
   [retryUpdate.name]: ['biller', 'admin'],
   [writeOffUpdate.name]: ['biller', 'admin'],
 };
@@ -43,6 +44,7 @@ export const ROUTES: Record<string, Access> = {
   'POST /visits/:visitId/cancel': update(cancelUpdate.name),
   'POST /visits/:visitId/coverage': update(updateCoverageUpdate.name),
   'POST /visits/:visitId/coding': update(correctCodingUpdate.name),
+  'POST /visits/:visitId/coding/suggestions': update(acceptSuggestionUpdate.name),
   'POST /visits/:visitId/retry': update(retryUpdate.name),
   'POST /visits/:visitId/write-off': update(writeOffUpdate.name),
   'GET /audit': roles('admin'),

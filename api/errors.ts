@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { FailureType, isFailureType, X12_REFUSALS } from '../domain/failures';
+import { SUGGESTION_REJECTED } from '../workflows/definitions';
 
 export interface Issue {
   path: string;
@@ -47,6 +48,9 @@ function toApiError(err: unknown): ApiError | undefined {
     // The workflow's update validators refuse with the shared vocabulary.
     if (err.cause.type === FailureType.InvalidStage) return new ApiError(409, 'INVALID_STAGE', err.cause.message, 'read the visit\'s stage with GET /visits/{visitId}');
     if (err.cause.type === FailureType.Validation) return new ApiError(400, 'VALIDATION_FAILED', err.cause.message, 'fix the request and send it again');
+  }
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === SUGGESTION_REJECTED) {
+    return new ApiError(422, 'SUGGESTION_REJECTED', err.cause.message, 'pick one of the finding\'s suggestion.options from GET /visits/{visitId}', [{ path: 'choice', message: err.cause.message }]);
   }
   return undefined;
 }

@@ -7,7 +7,7 @@ import { OpenApiGeneratorV3, OpenAPIRegistry, type RouteConfig } from '@asteasol
 import { z } from 'zod';
 import { accessOf } from './access';
 import {
-  AuditPage, AuditQuery, CancelVisit, CodedEncounter, Coverage, EncounterSigned, ErrorBody, Health, RetryVisit, StartVisit, VisitParams, VisitStarted, VisitStatusBody,
+  AcceptSuggestion, AuditPage, AuditQuery, CancelVisit, CodedEncounter, Coverage, EncounterSigned, ErrorBody, Health, RetryVisit, StartVisit, VisitParams, VisitStarted, VisitStatusBody,
   WriteOffVisit,
 } from './schemas';
 
@@ -79,6 +79,14 @@ export function openApiDocument(): object {
       method: 'post', path: '/visits/{visitId}/coding', operationId: 'correctCoding', summary: 'A coder\'s corrected coding for a visit in coding review',
       request: { params: VisitParams, body: body(CodedEncounter) },
       responses: { 200: json(VisitStatusBody, 'Accepted'), ...errors, 409: json(ErrorBody, 'The visit is not in coding review') },
+    },
+    {
+      method: 'post', path: '/visits/{visitId}/coding/suggestions', operationId: 'acceptSuggestion', summary: 'Accept one of a scrubber finding\'s suggested fixes; the visit is re-scrubbed',
+      request: { params: VisitParams, body: body(AcceptSuggestion) },
+      responses: {
+        200: json(VisitStatusBody, 'Accepted'), ...errors, 409: json(ErrorBody, 'The visit is not in coding review'),
+        422: json(ErrorBody, 'No such finding, or the choice is not one of its options'),
+      },
     },
     {
       method: 'get', path: '/audit', operationId: 'listAudit', summary: 'The audit trail, newest first: who read or decided what, about which visit, when and from where',

@@ -10,6 +10,12 @@ export const CancelVisit = z.object({ reason: z.string().min(1).max(200) });
 export const RetryVisit = z.object({ note: z.string().max(500).optional() });
 /** A parked visit is closed as written off; the reason stays on the record. */
 export const WriteOffVisit = z.object({ reason: z.string().min(1).max(500) });
+/** Accept one of a scrubber finding's suggested fixes (GET /visits/{visitId} lists findings with their options). */
+export const AcceptSuggestion = z.object({
+  findingId: z.string().min(1).max(200),
+  /** One of the finding's suggestion.options: a code (M54.50 or M5450), a modifier, or a number of units. */
+  choice: z.string().min(1).max(20),
+});
 
 export const VisitParams = z.object({ visitId: VisitId });
 
@@ -69,7 +75,13 @@ export const VisitStatusBody = z.object({
   awaitingAction: z.string().optional(),
   /** While parked in needs_attention: what failed (type from the shared failure vocabulary, step, message). */
   failure: z.object({ type: z.string(), step: z.string(), message: z.string(), exhausted: z.boolean(), at: z.string() }).optional(),
-  history: z.array(z.object({ stage: z.string(), at: z.string() })),
+  history: z.array(z.object({ stage: z.string(), at: z.string(), rulesetVersion: z.string().optional(), findings: z.number().optional() })),
+  /** The scrubber's findings on the current coding; errors hold the visit in coding review. */
+  findings: z.array(z.object({
+    id: z.string(), ruleId: z.string(), severity: z.enum(['error', 'warning']), line: z.number().optional(), path: z.string(), message: z.string(),
+    suggestion: z.object({ field: z.enum(['code', 'modifier', 'units']), path: z.string(), options: z.array(z.string()) }).optional(),
+  })),
+  rulesetVersion: z.string().optional(),
   claim: z.record(z.string(), z.unknown()).optional(),
   claims: z.array(z.record(z.string(), z.unknown())),
   balance: z.record(z.string(), z.number()),

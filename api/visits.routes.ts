@@ -7,10 +7,10 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Request, type Response } from 'express';
 import type { Db } from '../db/knex';
-import { correctCodingUpdate, retryUpdate, statusQuery, updateCoverageUpdate, writeOffUpdate } from '../workflows/definitions';
+import { acceptSuggestionUpdate, correctCodingUpdate, retryUpdate, statusQuery, updateCoverageUpdate, writeOffUpdate } from '../workflows/definitions';
 import { auditAs } from './auth';
 import { ApiError } from './errors';
-import { CancelVisit, CodedEncounter, Coverage, RetryVisit, StartVisit, VisitParams, WriteOffVisit } from './schemas';
+import { AcceptSuggestion, CancelVisit, CodedEncounter, Coverage, RetryVisit, StartVisit, VisitParams, WriteOffVisit } from './schemas';
 import { cancelVisit, startVisit, workflowIdOf, type VisitsDeps } from './visits.service';
 
 export function visitsRouter(deps: VisitsDeps & { db: Db }): Router {
@@ -62,6 +62,11 @@ export function visitsRouter(deps: VisitsDeps & { db: Db }): Router {
     res.json(await decision(req, res, visitId, 'visit.coding', handle(visitId).executeUpdate(correctCodingUpdate, { args: [encounter] })));
   });
 
+  router.post('/visits/:visitId/coding/suggestions', async (req, res) => {
+    const { visitId } = VisitParams.parse(req.params);
+    const accepted = AcceptSuggestion.parse(req.body);
+    res.json(await decision(req, res, visitId, 'visit.coding.suggestion', handle(visitId).executeUpdate(acceptSuggestionUpdate, { args: [accepted] })));
+  });
   /** A person's decision sent to the visit: audited whether the visit took it or refused it. */
   async function decision<T>(req: Request, res: Response, visitId: string, action: string, update: Promise<T>): Promise<T> {
     const record = auditAs(db, req, res);

@@ -8,6 +8,7 @@
  *   revcycle x12 validate FILE [--pyx12]            structure, segment counts, 835 balancing (and pyx12)
  *   revcycle keys create --role ROLE --name NAME    an API key, printed once (cli/keys.ts)
  *   revcycle keys revoke ID | keys list
+ *   revcycle codesets load|list, fees load, scrub   rule data in Postgres (cli/data.ts)
  *
  * Exits 1 with a one-line message on bad input (never a stack trace), 2 on bad usage.
  */
@@ -21,6 +22,7 @@ import { parseX12 } from '../domain/x12/read';
 import { claimBalanceProblems, remittanceBalance } from '../domain/x12/remittance';
 import { check270Structure } from '../domain/x12/structure';
 import { InputError, UsageError } from './errors';
+import { DATA_USAGE, runDataCommand } from './data';
 import { ClaimFile, EligibilityFile } from './inputs';
 import { KEYS_USAGE, runKeys } from './keys';
 import { summarize } from './summary';
@@ -32,7 +34,8 @@ const USAGE = `usage: revcycle x12 <command> FILE
   build-837 CLAIM.json              print an 837P (005010X222A1) built from a claim file
   build-270 REQUEST.json            print a 270 (005010X279A1) built from a request file
   validate FILE [--pyx12]           check envelopes, segment counts and 835 balancing; --pyx12 also runs x12valid
-${KEYS_USAGE}`;
+${KEYS_USAGE}
+${DATA_USAGE}`;
 
 
 function readInput(path: string): string {
@@ -75,6 +78,7 @@ function validate(text: string): string[] {
 
 async function run(argv: string[], out: (s: string) => void): Promise<number> {
   if (argv[0] === 'keys') return runKeys(argv.slice(1), out);
+  if (['codesets', 'fees', 'scrub'].includes(argv[0])) return runDataCommand(argv, out);
   const flags = new Set(argv.filter((a) => a.startsWith('--')));
   const [area, command, file, ...rest] = argv.filter((a) => !a.startsWith('--'));
   if (area !== 'x12' || !command || !file || rest.length) throw new UsageError(USAGE);

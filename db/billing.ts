@@ -41,9 +41,10 @@ export async function saveIntake(db: Db, v: StartVisit): Promise<void> {
         visit_id: v.visitId, patient_id: patient.patientId, coverage_id: coverageId, secondary_coverage_id: secondaryCoverageId,
         appointment_id: appointment.appointmentId ?? null, service_date: appointment.serviceDate,
         provider_npi: appointment.providerNpi, place_of_service: appointment.placeOfService,
+        prior_authorization: appointment.priorAuthorization ?? null,
       })
       .onConflict('visit_id')
-      .merge(['coverage_id', 'secondary_coverage_id', 'service_date', 'provider_npi', 'place_of_service', 'updated_at']);
+      .merge(['coverage_id', 'secondary_coverage_id', 'service_date', 'provider_npi', 'place_of_service', 'prior_authorization', 'updated_at']);
   });
 }
 
@@ -118,7 +119,7 @@ export async function saveCharges(db: Db, visitId: string, key: string, lines: C
     .insert(
       lines.map((l, i) => ({
         visit_id: visitId, line_number: l.lineNumber, code: l.code, modifiers: l.modifiers, units: l.units,
-        charge_cents: l.chargeCents, pms_charge_id: pmsChargeIds[i] ?? null, idempotency_key: key,
+        charge_cents: l.chargeCents, expected_cents: l.expectedCents ?? null, pms_charge_id: pmsChargeIds[i] ?? null, idempotency_key: key,
       })),
     )
     .onConflict(['visit_id', 'line_number'])
@@ -159,6 +160,8 @@ export interface NewClaim {
   payerResponsibility: 'P' | 'S' | 'T';
   billedCents: number;
   lines: (ChargeLine & { lineControlNumber: string })[];
+  /** The scrubber ruleset that passed this claim. */
+  rulesetVersion?: string;
 }
 
 /** One interchange (ISA13) holding one or more claims, as built: the X12 is stored before it is sent. */
@@ -184,7 +187,7 @@ export async function createClaims(db: Db, interchange: NewInterchange, claims: 
           visit_id: c.visitId, attempt: c.attempt, frequency: c.frequency, patient_control_number: c.visitId,
           payer_claim_number: c.payerClaimNumber ?? null, payer_id: c.payerId, status: 'built', billed_cents: c.billedCents,
           filing_indicator: c.filingIndicator, prior_authorization: c.priorAuthorization ?? null, payer_responsibility: c.payerResponsibility,
-          interchange_control_number: interchange.controlNumber, x12: interchange.x12,
+          interchange_control_number: interchange.controlNumber, x12: interchange.x12, ruleset_version: c.rulesetVersion ?? null,
         })
         .onConflict(['visit_id', 'attempt'])
         .ignore()
@@ -309,4 +312,41 @@ export async function hasInbound(db: Db, channel: string, messageKey: string): P
 /** The visits whose claims an interchange (ISA13) carried: one for a single claim, several for a batch. */
 export async function visitIdsForControlNumber(db: Db, controlNumber: number): Promise<string[]> {
   return [...new Set((await claimsOfInterchange(db, controlNumber)).map((c) => c.visitId))];
+}
+
+export interface ScrubbedClaimRow {
+  visitId: string;
+  attempt: number;
+  status: string;
+  rulesetVersion: string | null;
+  /** The day the claim was built (timely filing is judged as of then). */
+  builtOn: string;
+  payerId: string;
+  priorAuthorization?: string;
+  encounter: CodedEncounter;
+}
+
+/** Claims built since a day, with the coding they billed: what `revcycle scrub` re-runs a ruleset over. Read-only. */
+export async function claimsSince(db: Db, since: string): Promise<ScrubbedClaimRow[]> {
+  const claims = await db('claims as c')
+    .join('appointments as a', 'a.visit_id', 'c.visit_id')
+    .join('encounters as e', 'e.visit_id', 'c.visit_id')
+    .where('c.created_at', '>=', since)
+    .orderBy(['c.created_at', 'c.id'])
+    .select('c.visit_id', 'c.attempt', 'c.status', 'c.ruleset_version', 'c.payer_id', 'a.prior_authorization', 'e.encounter_id', 'e.rendering_npi',
+      db.raw("to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS built_on"), db.raw("to_char(e.service_date, 'YYYY-MM-DD') AS service_date"));
+  const ids = claims.map((c) => c.encounter_id);
+  const [dx, px] = await Promise.all([
+    db('diagnoses').whereIn('encounter_id', ids).orderBy('rank'),
+    db('procedures').whereIn('encounter_id', ids).orderBy('line_number'),
+  ]);
+  return claims.map((c) => ({
+    visitId: c.visit_id, attempt: c.attempt, status: c.status, rulesetVersion: c.ruleset_version, builtOn: c.built_on, payerId: c.payer_id,
+    priorAuthorization: c.prior_authorization ?? undefined,
+    encounter: {
+      encounterId: c.encounter_id, serviceDate: c.service_date, renderingNpi: c.rendering_npi,
+      diagnoses: dx.filter((d) => d.encounter_id === c.encounter_id).map((d) => ({ code: d.code, rank: d.rank })),
+      procedures: px.filter((p) => p.encounter_id === c.encounter_id).map((p) => ({ code: p.code, modifiers: p.modifiers, units: p.units, diagnosisPointers: p.diagnosis_pointers })),
+    },
+  }));
 }

@@ -4,7 +4,7 @@
  * primary's 835. Every claim built here also goes through pyx12.
  */
 import { x12valid } from '../cli/x12valid';
-import { sampleEncounter, sampleVisit } from '../test/fixtures';
+import { pricedLines, sampleEncounter, sampleVisit } from '../test/fixtures';
 import { build835 } from './x12/remittance';
 import { build837P } from './x12/build-837p';
 import { parse837P } from './x12/parse-837p';
@@ -12,7 +12,6 @@ import { sampleEnvelope } from './x12/samples';
 import { adjudicate } from '../simulators/clearinghouse/payer';
 import { buildSecondaryClaim, claimBatch, claimFor, MissingRenderingNameError, SecondaryClaimError, type ClaimRequest, type Practice } from './claim-build';
 import { claimMessagesFromX12 } from './claim-messages';
-import { priceLines } from './pricing';
 import type { ClaimRemittance } from './claim';
 import type { StartVisit } from './visit';
 
@@ -24,7 +23,7 @@ const practice: Practice = {
 const env = sampleEnvelope(77);
 const encounter = sampleEncounter();
 const request = (overrides: Partial<ClaimRequest> = {}): ClaimRequest => ({
-  visit: sampleVisit('V-2001'), encounter, lines: priceLines(encounter.procedures), frequency: '1', billingNpi: practice.billingProvider.npi, ...overrides,
+  visit: sampleVisit('V-2001'), encounter, lines: pricedLines(encounter.procedures), frequency: '1', billingNpi: practice.billingProvider.npi, ...overrides,
 });
 const x12Of = (...claims: ReturnType<typeof claimFor>[]) => build837P(claimBatch(practice, claims), env);
 
@@ -40,7 +39,7 @@ describe('claimFor: the claim-building input decides the 837P', () => {
     }, [/^NM1\*82\*1\*KIM\*JOY\*{4}XX\*1497758544~\nPRV\*PE\*PXC\*207Q00000X~$/m], []],
     ['units and modifiers from the encounter', {
       encounter: { ...encounter, procedures: [{ code: '97110', modifiers: ['GP', '59'], units: 3, diagnosisPointers: [1] }] },
-      lines: priceLines([{ code: '97110', modifiers: ['GP', '59'], units: 3, diagnosisPointers: [1] }]),
+      lines: pricedLines([{ code: '97110', modifiers: ['GP', '59'], units: 3, diagnosisPointers: [1] }]),
     }, [/^SV1\*HC:97110:GP:59\*285\*UN\*3\*\*\*1~$/m], []],
   ])('%s', async (_name, overrides, present, absent) => {
     const x12 = x12Of(claimFor(request(overrides)));
@@ -66,7 +65,7 @@ describe('claimFor: the claim-building input decides the 837P', () => {
 describe('buildSecondaryClaim: the secondary after the primary\'s 835', () => {
   const medicaid = { payerId: 'SKIL0', payerName: 'ILLINOIS MEDICAID', memberId: 'MCD7788', relationship: 'self' as const };
   const visit: StartVisit = { ...sampleVisit('V-3001'), secondaryCoverage: medicaid };
-  const lines = priceLines(encounter.procedures);
+  const lines = pricedLines(encounter.procedures);
 
   /** The primary claim goes through the simulated payer and back as the webhook reads an 835. */
   function primaryRemittance(): ClaimRemittance {

@@ -88,6 +88,8 @@ export const Appointment = z.object({
   providerNpi: Npi,
   /** CMS place-of-service code; 11 = office. */
   placeOfService: z.string().regex(/^\d{2}$/, 'must be a 2-digit place-of-service code').default('11'),
+  /** The payer's prior authorization number for the visit's services, when it needs one (837P REF*G1). */
+  priorAuthorization: x12Text(1, 50).optional(),
 });
 
 export const StartVisit = z.object({
@@ -158,6 +160,8 @@ export interface ChargeLine {
   modifiers: string[];
   units: number;
   chargeCents: number;
+  /** The contracted amount the payer is expected to allow for the line (fee schedule), when known. */
+  expectedCents?: number;
   diagnosisPointers: number[];
 }
 

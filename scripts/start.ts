@@ -8,7 +8,9 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../config';
+import { loadBundled } from './codesets';
 import { runMain } from './main';
+import { progressBar } from './progress';
 import { EMBEDDED_DATABASE, startEmbeddedPostgres } from './postgres';
 import { connectDb, ensureDevAdminKey, runApi, runWorker, temporalClient } from './services';
 import { startTemporalDevServer } from './temporal-dev';
@@ -34,6 +36,9 @@ runMain('start', async (stack) => {
   const db = await connectDb(databaseUrl);
   stack.push(db);
   where('Postgres', databaseUrl.replace(/\/\/[^@]*@/, '//'));
+  // Code sets, edits, payer rules and fees: loaded once into an empty database (a few seconds), skipped after.
+  const loaded = await loadBundled(db, (label) => progressBar(`loading ${label}`));
+  where('Code sets', loaded.filter((r) => r.kind !== 'fees').map((r) => r.name).join(', '));
 
   let address = config.temporal.address;
   if (!address) {

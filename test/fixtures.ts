@@ -1,7 +1,8 @@
 /** Visits this project writes itself for tests (public samples live in ../shared/fixtures). */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CodedEncounter, StartVisit } from '../domain/visit';
+import { priceLines } from '../domain/billing/pricing';
+import type { ChargeLine, CodedEncounter, ProcedureLine, StartVisit } from '../domain/visit';
 
 export function sampleVisit(visitId: string, memberId = 'W123456789', patientId = `P${visitId.replace(/-/g, '').slice(-8)}`): StartVisit {
   return {
@@ -37,4 +38,13 @@ export function sharedFixtures(sub: 'x12' | 'hl7v2' | 'fhir'): { dir: string; pr
   const present = existsSync(dir);
   if (!present) console.warn(`${dir} is missing: conformance tests on the public ${sub} samples are skipped`);
   return { dir, present };
+}
+
+/** The demo fee schedule's charges for the codes tests bill (data/ holds the real seed CSV). */
+const TEST_FEES: Record<string, number> = { '99213': 13500, '99214': 19500, '20610': 18000, '97110': 9500, '36415': 1500 };
+
+/** Lines priced as the charges step prices them, from a default schedule of TEST_FEES. */
+export function pricedLines(procedures: ProcedureLine[], serviceDate = '2026-11-20'): ChargeLine[] {
+  const fees = Object.entries(TEST_FEES).map(([code, chargeCents]) => ({ payerId: '*', code, effectiveFrom: '2020-01-01', chargeCents, expectedCents: Math.round(chargeCents * 0.8) }));
+  return priceLines(procedures, fees, { payerId: '87726', providerNpi: '1234567893', serviceDate });
 }

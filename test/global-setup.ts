@@ -8,6 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDb, migrateLatest } from '../db/knex';
+import { loadBundled } from '../scripts/codesets';
 import { startEmbeddedPostgres } from '../scripts/postgres';
 import { toolPath } from '../scripts/tools';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
@@ -22,6 +24,8 @@ async function freePort(): Promise<number> {
   });
 }
 
+const TEMPLATE_DB = 'revcycle_template';
+
 export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'revcycle-pg-'));
   const pgPort = await freePort();
@@ -33,7 +37,18 @@ export default async function globalSetup(): Promise<void> {
       extraArgs: ['--log-level', 'error'],
     },
   });
+  // Every test database is a copy of this template: migrated, with the bundled code sets
+  // (the full ICD-10-CM April 2026 release included) loaded once per run, not per file.
+  await pg.createDatabase(TEMPLATE_DB);
+  const template = createDb(pg.url(TEMPLATE_DB));
+  try {
+    await migrateLatest(template);
+    await loadBundled(template);
+  } finally {
+    await template.destroy();
+  }
   process.env.TEST_PG_ADMIN_URL = pg.url('postgres');
+  process.env.TEST_PG_TEMPLATE = TEMPLATE_DB;
   process.env.TEST_TEMPORAL_ADDRESS = temporal.address;
   Object.assign(globalThis, { __revcycle: { pg, temporal } });
 }

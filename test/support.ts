@@ -18,7 +18,9 @@ export async function createTestDb(): Promise<{ db: Db; url: string; drop(): Pro
   const name = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   const admin = new PgClient({ connectionString: adminUrl() });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  // A copy of the run's template database (test/global-setup.ts): migrated, code sets loaded.
+  const template = process.env.TEST_PG_TEMPLATE;
+  await admin.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
   await admin.end();
   const url = adminUrl().replace(/\/postgres$/, `/${name}`);
   const db = createDb(url, { min: 0, max: 5 });

@@ -3,12 +3,15 @@ import type { VisitActivities } from '../activities';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePlaybook, planDenial } from '../domain/billing/denials';
+import type { Finding, ScrubResult } from '../domain/billing/findings';
 import { sampleEncounter } from './fixtures';
 
 const playbook = parsePlaybook(readFileSync(join(__dirname, '..', 'domain', 'billing', 'data', 'denial-playbook.csv'), 'utf8'));
 
 export interface Calls {
   submitted: { attempt: number; frequency: string; payerClaimNumber?: string }[];
+  submittedWith: { rulesetVersion?: string; filingIndicator?: string; lineCodes: string[] }[];
+  scrubbed: string[][];
   eligibility: number;
   closed: string[];
 }
@@ -20,19 +23,25 @@ interface MockOptions {
 }
 
 export function mockActivities({ active = [true], signed = [], overrides = {} }: MockOptions = {}): { acts: VisitActivities; calls: Calls } {
-  const calls: Calls = { submitted: [], eligibility: 0, closed: [] };
+  const calls: Calls = { submitted: [], submittedWith: [], scrubbed: [], eligibility: 0, closed: [] };
   const acts: VisitActivities = {
     recordIntake: async () => undefined,
     prepopulateEhr: async () => ({ patientRef: 'Patient/1', coverageRef: 'Coverage/1', appointmentRef: 'Appointment/1' }),
     checkEligibility: async () => ({ active: active[Math.min(calls.eligibility++, active.length - 1)], messages: [] }),
     fetchEncounter: async ({ encounterId }) => sampleEncounter(encounterId),
     recordCodingCorrection: async ({ encounter }) => encounter,
+    // Stands in for the scrubber: M54.5 (M545) is a header code on these dates of service.
+    scrubClaim: async ({ encounter }) => {
+      calls.scrubbed.push(encounter.diagnoses.map((d) => d.code));
+      return scrubOf(encounter.diagnoses.flatMap((d, i) => (d.code === 'M545' ? [headerFinding(i)] : [])));
+    },
     postCharges: async () => [
       { lineNumber: 1, code: '99214', modifiers: ['25'], units: 1, chargeCents: 19500, diagnosisPointers: [1, 2] },
       { lineNumber: 2, code: '20610', modifiers: ['RT'], units: 1, chargeCents: 18000, diagnosisPointers: [1] },
     ],
-    submitClaim: async ({ attempt, frequency, payerClaimNumber }) => {
+    submitClaim: async ({ attempt, frequency, payerClaimNumber, rulesetVersion, filingIndicator, lines }) => {
       calls.submitted.push({ attempt, frequency, payerClaimNumber });
+      calls.submittedWith.push({ rulesetVersion, filingIndicator, lineCodes: lines.map((l) => l.code) });
       return { controlNumber: 1000 + attempt, billedCents: 37500 };
     },
     recordAcknowledgment: async () => undefined,
@@ -45,3 +54,16 @@ export function mockActivities({ active = [true], signed = [], overrides = {} }:
   return { acts, calls };
 }
 
+
+function headerFinding(i: number): Finding {
+  const path = `diagnoses[${i}].code`;
+  return {
+    id: `ICD10_HEADER@${path}`, ruleId: 'ICD10_HEADER', severity: 'error', path,
+    message: 'M54.5 (Low back pain) is a header code, not billable on 2026-11-20: use a more specific code, e.g. M54.50, M54.51, M54.59',
+    suggestion: { field: 'code', path, options: ['M5450', 'M5451', 'M5459'] },
+  };
+}
+
+const scrubOf = (findings: Finding[]): ScrubResult => ({
+  rulesetVersion: 'rs-test', findings, blocked: findings.some((f) => f.severity === 'error'), filingIndicator: 'CI',
+});

