@@ -1,6 +1,9 @@
 /** Activities that only write the billing record in Postgres. */
+import { createHash } from 'node:crypto';
 import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
+import { recordVisitEvent, visitFacts } from '../db/visit-events';
+import { acknowledgmentEvent, remittanceEvent } from '../domain/reporting/claim-events';
 import { ApplicationFailure } from '@temporalio/activity';
 import { isDenied, type ClaimAcknowledgment, type ClaimRemittance } from '../domain/claim';
 import type { CodedEncounter, StartVisit } from '../domain/visit';
@@ -12,6 +15,12 @@ export function billingActivities(db: Db) {
     async recordIntake(visit: StartVisit): Promise<void> {
       await billing.saveIntake(db, StartVisitSchema.parse(visit));
       await billing.audit(db, 'workflow', 'visit.intake', visit.visitId);
+      // Keyed by a fingerprint of the coverage: a corrected coverage is a new event, a retry is not.
+      const key = `${visit.visitId}:intake:${fingerprint(visit.coverage)}`;
+      const { payerId } = visit.coverage;
+      await recordVisitEvent(db, (await visitFacts(db, visit.visitId))
+        ? { type: 'coverage_updated', visitId: visit.visitId, key, payerId }
+        : { type: 'visit_booked', visitId: visit.visitId, key, payerId, providerNpi: visit.appointment.providerNpi, serviceDate: visit.appointment.serviceDate });
     },
 
     /** A coder's corrected coding replaces the EHR's in the record and is what gets billed. */
@@ -19,12 +28,17 @@ export function billingActivities(db: Db) {
       const encounter = CodedEncounterSchema.parse(input.encounter);
       await billing.saveEncounter(db, input.visitId, encounter);
       await billing.audit(db, 'coder', 'coding.corrected', input.visitId, { encounterId: encounter.encounterId });
+      await recordVisitEvent(db, {
+        type: 'coding_corrected', visitId: input.visitId, key: `${input.visitId}:coding:${fingerprint(encounter)}`,
+        encounterId: encounter.encounterId, cptCodes: encounter.procedures.map((p) => p.code),
+      });
       return encounter;
     },
 
     async recordAcknowledgment(input: { visitId: string; attempt: number; ack: ClaimAcknowledgment }): Promise<void> {
       const claim = await claimOf(db, input.visitId, input.attempt);
       await billing.saveAcknowledgment(db, claim.id, input.ack);
+      await recordVisitEvent(db, acknowledgmentEvent(input.visitId, input.attempt, input.ack));
     },
 
     /** Posts the payer's payment and CAS adjustments once per (claim, 835 trace number). */
@@ -32,12 +46,30 @@ export function billingActivities(db: Db) {
       const claim = await claimOf(db, input.visitId, input.attempt);
       const r = input.remittance;
       await billing.saveRemittance(db, claim.id, input.visitId, isDenied(r) ? 'denied' : r.claimStatusCode === '22' ? 'reversed' : 'paid', r);
+      await recordVisitEvent(db, remittanceEvent(input.visitId, input.attempt, r));
     },
 
     async closeVisit(input: { visitId: string; outcome: VisitOutcome; reason?: string }): Promise<void> {
       await billing.closeAppointment(db, input.visitId, input.outcome, input.reason);
+      await recordVisitEvent(db, { type: 'visit_closed', visitId: input.visitId, key: `${input.visitId}:closed`, outcome: input.outcome });
+    },
+
+    /**
+     * A stage or awaited action that no other activity records (coding review, a rejected
+     * claim, ...). `seq` is the workflow's count of stage changes, so a retry is the same event;
+     * `at` is the workflow's time of the change.
+     */
+    async recordStageChange(input: { visitId: string; stage: string; awaitingAction?: string; seq: number; at: string }): Promise<void> {
+      await recordVisitEvent(db, {
+        type: 'stage_changed', visitId: input.visitId, key: `${input.visitId}:stage:${input.seq}:${input.awaitingAction ?? ''}`,
+        at: input.at, stage: input.stage, awaitingAction: input.awaitingAction,
+      });
     },
   };
+}
+
+function fingerprint(value: object): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 12);
 }
 
 async function claimOf(db: Db, visitId: string, attempt: number) {

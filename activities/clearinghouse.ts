@@ -6,6 +6,7 @@
  */
 import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
+import { recordVisitEvent } from '../db/visit-events';
 import { claimBatch, claimFor, eligibilityRequestFor, type Practice } from '../domain/claim-build';
 import type { ClaimFrequency } from '../domain/claim';
 import { priceLines, totalCents } from '../domain/pricing';
@@ -36,6 +37,9 @@ export function clearinghouseActivities(db: Db, clearinghouse: ClearinghouseClie
       const response = await clearinghouse.eligibility(request);
       const result = eligibilityResultFrom271(parse271(response).response);
       await billing.saveEligibility(db, input.visit.visitId, `${input.visit.visitId}-${input.attempt}`, result, { request, response });
+      await recordVisitEvent(db, {
+        type: 'eligibility_checked', visitId: input.visit.visitId, key: `${input.visit.visitId}:eligibility:${input.attempt}`, active: result.active, attempt: input.attempt,
+      });
       return result;
     },
 
@@ -44,8 +48,8 @@ export function clearinghouseActivities(db: Db, clearinghouse: ClearinghouseClie
     }): Promise<{ controlNumber: number; billedCents: number }> {
       const { visit, attempt } = input;
       let claim = await billing.findClaim(db, visit.visitId, attempt);
+      const lines = priceLines(input.encounter.procedures);
       if (!claim) {
-        const lines = priceLines(input.encounter.procedures);
         const env = await envelope();
         const x12Text = build837P(claimBatch(x12.practice, [claimFor({ ...input, lines })]), env);
         claim = await billing.createClaim(db, {
@@ -57,6 +61,9 @@ export function clearinghouseActivities(db: Db, clearinghouse: ClearinghouseClie
         const { submissionId } = await clearinghouse.submit(claim.x12);
         await billing.markSubmitted(db, claim.id, submissionId);
       }
+      await recordVisitEvent(db, {
+        type: 'claim_submitted', visitId: visit.visitId, key: `${visit.visitId}:claim:${attempt}`, claimAttempt: attempt, frequency: input.frequency, lines,
+      });
       return { controlNumber: claim.interchange_control_number, billedCents: Number(claim.billed_cents) };
     },
   };

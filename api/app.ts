@@ -5,7 +5,9 @@ import swaggerUiDist from 'swagger-ui-dist';
 import type { Db } from '../db/knex';
 import type { VisitTimers } from '../workflows/definitions';
 import { errorMiddleware, notFound } from './errors';
+import { dashboardRouter } from './dashboard.routes';
 import { openApiDocument } from './openapi';
+import { reportsRouter } from './reports.routes';
 import { visitsRouter } from './visits.routes';
 import { webhooksRouter } from './webhooks.routes';
 
@@ -15,6 +17,8 @@ export interface AppDeps {
   taskQueue: string;
   timers: VisitTimers;
   log?: (msg: string, meta: object) => void;
+  /** Where links to the Temporal Web UI point (work queues, dashboard). */
+  temporalUi?: { url: string; namespace: string };
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -40,6 +44,9 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(visitsRouter(deps));
   app.use(webhooksRouter({ temporal: deps.temporal, db: deps.db }));
+  const temporalUi = deps.temporalUi ?? { url: 'http://localhost:8233', namespace: 'default' };
+  app.use(reportsRouter({ temporal: deps.temporal, db: deps.db, temporalUi }));
+  app.use(dashboardRouter());
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(errorMiddleware(log));
   return app;

@@ -4,9 +4,11 @@
  */
 import type { Knex } from 'knex';
 import * as billingRecord from './20261127_001_billing_record';
+import * as reportingVisitEvents from './20261128_reporting_001_visit_events';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261127_001_billing_record': billingRecord,
+  '20261128_reporting_001_visit_events': reportingVisitEvents,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -42,7 +42,8 @@ export async function ensureEncounterSweep(config: Config, temporal: Client): Pr
 /** The REST API and the PMS's inbound HL7 feed (both start visits). */
 export async function runApi(config: Config, db: Db, temporal: Client): Promise<Stoppable> {
   const deps = { temporal, db, taskQueue: config.temporal.taskQueue, timers: visitTimers(config) };
-  const app = createApp({ ...deps, log: (msg, meta) => log('error', msg, meta) });
+  const temporalUi = { url: config.temporal.uiUrl, namespace: config.temporal.namespace };
+  const app = createApp({ ...deps, temporalUi, log: (msg, meta) => log('error', msg, meta) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.api.port, () => resolve(s));
   });

@@ -61,6 +61,7 @@ function mockActivities({ active = [true], signed = [], overrides = {} }: MockOp
     recordAcknowledgment: async () => undefined,
     recordRemittance: async () => undefined,
     closeVisit: async ({ outcome }) => void calls.closed.push(outcome),
+    recordStageChange: async () => undefined,
     findSignedEncounters: async () => signed,
     ...overrides,
   };

@@ -127,7 +127,7 @@ class VisitRun {
       this.status.eligibility = await this.acts.checkEligibility({ visit: this.visit, attempt: this.status.history.filter((h) => h.stage === 'eligibility').length });
       if (this.cancelReason) return this.closed('cancelled');
       if (this.status.eligibility.active) return true;
-      this.enter('awaiting_coverage', 'coverage');
+      await this.recordEnter('awaiting_coverage', 'coverage');
       this.coverageUpdated = false;
       const corrected = await condition(() => this.coverageUpdated || !!this.cancelReason, this.input.timers.coverageDeadlineMs);
       if (this.cancelReason) return this.closed('cancelled');
@@ -138,7 +138,7 @@ class VisitRun {
 
   /** Waits for the signed encounter, fetches it, and sends problems to human coding review. */
   private async codedEncounter(): Promise<CodedEncounter | undefined> {
-    this.enter('awaiting_encounter', 'encounter_signature');
+    await this.recordEnter('awaiting_encounter', 'encounter_signature');
     await condition(() => !!this.encounterId || !!this.cancelReason);
     if (this.cancelReason) return void (await this.closed('cancelled'));
     this.status.encounterId = this.encounterId;
@@ -158,7 +158,7 @@ class VisitRun {
     let encounter: CodedEncounter | undefined;
     while (problems.length) {
       this.status.codingProblems = problems;
-      this.enter('coding_review', 'coding_review');
+      await this.recordEnter('coding_review', 'coding_review');
       this.codingCorrected = undefined;
       await condition(() => !!this.codingCorrected || !!this.cancelReason);
       if (this.cancelReason) return void (await this.closed('cancelled'));
@@ -177,7 +177,7 @@ class VisitRun {
       const ack = await this.acknowledgment(claim);
       if (!ack.accepted) {
         this.setClaim(claim, { status: 'rejected' });
-        this.enter('claim_rejected', 'fix_claim');
+        await this.recordEnter('claim_rejected', 'fix_claim');
         this.coverageUpdated = false;
         if (!(await condition(() => this.coverageUpdated, this.input.timers.coverageDeadlineMs))) return this.close('rejected');
         await this.acts.recordIntake(this.visit);
@@ -189,7 +189,7 @@ class VisitRun {
       if (!isDenied(remit)) return this.close('paid');
       if (frequency === '7') return this.close('denied');
       // Denial follow-up playbook, thin for now: correct and resubmit as a replacement (frequency 7).
-      this.enter('denied', 'corrected_claim');
+      await this.recordEnter('denied', 'corrected_claim');
       frequency = '7';
     }
   }
@@ -217,7 +217,7 @@ class VisitRun {
     for (;;) {
       const got = await condition(() => this.acks.length > 0, this.input.timers.ackTimeoutMs);
       if (!got) {
-        this.setAwaiting('acknowledgment_overdue');
+        await this.recordAwaiting('acknowledgment_overdue');
         continue;
       }
       const ack = this.acks.shift()!;
@@ -235,7 +235,7 @@ class VisitRun {
     for (;;) {
       const got = await condition(() => this.remittances.length > 0, this.input.timers.adjudicationTimeoutMs);
       if (!got) {
-        this.setAwaiting('claim_status_inquiry');
+        await this.recordAwaiting('claim_status_inquiry');
         continue;
       }
       const r = this.remittances.shift()!;
@@ -291,6 +291,24 @@ class VisitRun {
       { key: ServiceDateKey, value: new Date(`${visit.appointment.serviceDate}T00:00:00Z`) },
       { key: VisitStageKey, value: stage },
     ]);
+  }
+
+  /** Enters a stage no other activity records, and records it in visit_events. */
+  private async recordEnter(stage: VisitStage, awaitingAction: string): Promise<void> {
+    this.enter(stage, awaitingAction);
+    await this.recordStage();
+  }
+
+  private async recordAwaiting(action: string): Promise<void> {
+    this.setAwaiting(action);
+    await this.recordStage();
+  }
+
+  /** patched(): histories recorded before visit_events replay without the activity. */
+  private async recordStage(): Promise<void> {
+    if (!patched('record-visit-events')) return;
+    const { stage, awaitingAction, history } = this.status;
+    await this.acts.recordStageChange({ visitId: this.visit.visitId, stage, awaitingAction, seq: history.length, at: history[history.length - 1].at });
   }
 
   private setAwaiting(action?: string): void {
