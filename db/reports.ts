@@ -103,11 +103,15 @@ export interface QueueVisit {
 }
 
 /** Oldest first; `visitIds` narrows to the visits Temporal listed. */
-export async function queueVisits(db: Db, actions: readonly string[], opts: { limit: number; visitIds?: string[] } & Partial<KpiFilter>): Promise<QueueVisit[]> {
+export function queueVisitsQuery(db: Db, actions: readonly string[], opts: { limit: number; visitIds?: string[] } & Partial<KpiFilter>) {
   const q = queueQuery(db, actions, opts);
   if (opts.visitIds) q.whereIn('visit_id', opts.visitIds);
-  const rows = await q.orderBy('awaiting_since').limit(opts.limit)
+  return q.orderBy('awaiting_since').limit(opts.limit)
     .select('visit_id', 'payer_id', 'provider_npi', 'service_date', 'stage', 'awaiting_action', 'awaiting_since');
+}
+
+export async function queueVisits(db: Db, actions: readonly string[], opts: { limit: number; visitIds?: string[] } & Partial<KpiFilter>): Promise<QueueVisit[]> {
+  const rows = await queueVisitsQuery(db, actions, opts);
   return rows.map((r: Record<string, unknown>) => ({
     visitId: String(r.visit_id), payerId: r.payer_id as string | null, providerNpi: r.provider_npi as string | null,
     serviceDate: calendarDate(r.service_date) ?? null,
@@ -117,8 +121,12 @@ export async function queueVisits(db: Db, actions: readonly string[], opts: { li
 }
 
 /** Open visits per awaited action. */
-export async function queueCounts(db: Db, f: Partial<KpiFilter> = {}): Promise<Map<string, number>> {
-  const rows = await filtered(db('visit_facts'), f, false).whereNotNull('awaiting_action').whereNull('outcome').groupBy('awaiting_action')
+export function queueCountsQuery(db: Db, f: Partial<KpiFilter> = {}) {
+  return filtered(db('visit_facts'), f, false).whereNotNull('awaiting_action').whereNull('outcome').groupBy('awaiting_action')
     .select('awaiting_action', db.raw('count(*) AS count'));
+}
+
+export async function queueCounts(db: Db, f: Partial<KpiFilter> = {}): Promise<Map<string, number>> {
+  const rows = await queueCountsQuery(db, f);
   return new Map(rows.map((r: Record<string, unknown>) => [String(r.awaiting_action), n(r.count)]));
 }
