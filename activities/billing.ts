@@ -25,9 +25,12 @@ export function billingActivities(db: Db) {
 
     /** A coder's corrected coding replaces the EHR's in the record and is what gets billed. */
     async recordCodingCorrection(input: { visitId: string; encounter: CodedEncounter }): Promise<CodedEncounter> {
-      const encounter = CodedEncounterSchema.parse(input.encounter);
+      const corrected = CodedEncounterSchema.parse(input.encounter);
+      // A correction that keeps the chart's rendering practitioner but not its name keeps the name (2310B needs it).
+      const charted = corrected.renderingName ? undefined : await billing.renderingOf(db, corrected.encounterId);
+      const encounter = charted?.renderingNpi === corrected.renderingNpi ? { ...charted, ...corrected } : corrected;
       await billing.saveEncounter(db, input.visitId, encounter);
-      await billing.audit(db, 'coder', 'coding.corrected', input.visitId, { encounterId: encounter.encounterId });
+      await billing.audit(db, 'coder', 'coding.corrected', input.visitId, { encounterId: encounter.encounterId }, { source: 'workflow' });
       await recordVisitEvent(db, {
         type: 'coding_corrected', visitId: input.visitId, key: `${input.visitId}:coding:${fingerprint(encounter)}`,
         encounterId: encounter.encounterId, cptCodes: encounter.procedures.map((p) => p.code),

@@ -7,8 +7,9 @@
 import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
 import { recordVisitEvent } from '../db/visit-events';
-import { claimBatch, claimFor, eligibilityRequestFor, type Practice } from '../domain/claim-build';
+import { claimBatch, claimFor, eligibilityRequestFor, type CobInput, type Practice } from '../domain/claim-build';
 import type { ClaimFrequency } from '../domain/claim';
+import type { ProfessionalClaim } from '../domain/x12/professional-claim';
 import { priceLines, totalCents } from '../domain/pricing';
 import type { CodedEncounter, EligibilityResult, StartVisit } from '../domain/visit';
 import { build837P } from '../domain/x12/build-837p';
@@ -21,15 +22,41 @@ export interface X12Settings {
   usage: 'T' | 'P';
 }
 
-export function clearinghouseActivities(db: Db, clearinghouse: ClearinghouseClient, x12: X12Settings, now: () => Date = () => new Date()) {
-  const envelope = async (): Promise<EnvelopeOptions> => {
+/** One claim to submit: the visit's attempt, and what the payer rules and COB add to it. */
+export interface ClaimSubmission {
+  visit: StartVisit;
+  encounter: CodedEncounter;
+  attempt: number;
+  frequency: ClaimFrequency;
+  payerClaimNumber?: string;
+  /** SBR09 from the payer rules; CI when absent. */
+  filingIndicator?: string;
+  /** REF*G1 from the payer rules. */
+  priorAuthorization?: string;
+  /** Bill the visit's secondary coverage with the primary's 835 (see `buildSecondaryClaim`). */
+  cob?: CobInput;
+}
+
+export interface SubmittedClaim {
+  visitId: string;
+  attempt: number;
+  controlNumber: number;
+  billedCents: number;
+}
+
+function envelopes(db: Db, x12: X12Settings, now: () => Date) {
+  return async (): Promise<EnvelopeOptions> => {
     const iso = now().toISOString();
     return {
       controlNumber: await billing.nextControlNumber(db), senderId: x12.practice.submitter.id, receiverId: x12.practice.receiver.id,
       date: iso.slice(0, 10), time: iso.slice(11, 16).replace(':', ''), usage: x12.usage,
     };
   };
+}
 
+export function clearinghouseActivities(db: Db, clearinghouse: ClearinghouseClient, x12: X12Settings, now: () => Date = () => new Date()) {
+  const envelope = envelopes(db, x12, now);
+  const { submitClaims } = claimSubmitter(db, clearinghouse, x12, now);
   return {
     /** A 270 is a question: asking again is harmless, and each answer is kept once per attempt. */
     async checkEligibility(input: { visit: StartVisit; attempt: number }): Promise<EligibilityResult> {
@@ -43,28 +70,61 @@ export function clearinghouseActivities(db: Db, clearinghouse: ClearinghouseClie
       return result;
     },
 
-    async submitClaim(input: {
-      visit: StartVisit; encounter: CodedEncounter; attempt: number; frequency: ClaimFrequency; payerClaimNumber?: string;
-    }): Promise<{ controlNumber: number; billedCents: number }> {
-      const { visit, attempt } = input;
-      let claim = await billing.findClaim(db, visit.visitId, attempt);
-      const lines = priceLines(input.encounter.procedures);
-      if (!claim) {
-        const env = await envelope();
-        const x12Text = build837P(claimBatch(x12.practice, [claimFor({ ...input, lines })]), env);
-        claim = await billing.createClaim(db, {
-          visitId: visit.visitId, attempt, frequency: input.frequency, payerId: visit.coverage.payerId,
-          payerClaimNumber: input.payerClaimNumber, controlNumber: env.controlNumber, billedCents: totalCents(lines), x12: x12Text, lines,
-        });
-      }
-      if (claim.status === 'built') {
-        const { submissionId } = await clearinghouse.submit(claim.x12);
-        await billing.markSubmitted(db, claim.id, submissionId);
-      }
+    /** One visit's claim: a batch of one. */
+    async submitClaim(input: ClaimSubmission): Promise<{ controlNumber: number; billedCents: number }> {
+      const [submitted] = await submitClaims([input]);
+      const { visitId } = input.visit;
       await recordVisitEvent(db, {
-        type: 'claim_submitted', visitId: visit.visitId, key: `${visit.visitId}:claim:${attempt}`, claimAttempt: attempt, frequency: input.frequency, lines,
+        type: 'claim_submitted', visitId, key: `${visitId}:claim:${input.attempt}`, claimAttempt: input.attempt, frequency: input.frequency,
+        lines: priceLines(input.encounter.procedures),
       });
-      return { controlNumber: claim.interchange_control_number, billedCents: Number(claim.billed_cents) };
+      return { controlNumber: submitted.controlNumber, billedCents: submitted.billedCents };
     },
+  };
+}
+
+/** Submits claims together; the visit's `submitClaim` activity is a batch of one. */
+export function claimSubmitter(db: Db, clearinghouse: ClearinghouseClient, x12: X12Settings, now: () => Date = () => new Date()) {
+  const envelope = envelopes(db, x12, now);
+  return { submitClaims };
+
+  /**
+   * Claims submitted together go out as one interchange to the clearinghouse (one 837
+   * transaction, a 2000B loop per claim); the claims, the X12 and the ISA13 ↔ CLM01 map
+   * are stored before the file is sent. A claim already stored (a retry) is not built
+   * again: its interchange is resent as it was, which the clearinghouse answers as a
+   * duplicate. Answers come back per claim in input order.
+   */
+  async function submitClaims(inputs: ClaimSubmission[]): Promise<SubmittedClaim[]> {
+    const stored = await Promise.all(inputs.map((i) => billing.findClaim(db, i.visit.visitId, i.attempt)));
+    const fresh = inputs.filter((_, k) => !stored[k]);
+    if (fresh.length) {
+      const built = fresh.map((input) => {
+        const lines = priceLines(input.encounter.procedures);
+        return { input, lines, claim: claimFor({ ...input, lines, billingNpi: x12.practice.billingProvider.npi }) };
+      });
+      const env = await envelope();
+      const x12Text = build837P(claimBatch(x12.practice, built.map((b) => b.claim)), env);
+      const rows = await billing.createClaims(db, { controlNumber: env.controlNumber, receiverId: x12.practice.receiver.id, x12: x12Text }, built.map((b) => newClaim(b.input, b.claim, b.lines)));
+      rows.forEach((row) => (stored[inputs.findIndex((i) => i.visit.visitId === row.visit_id && i.attempt === row.attempt)] = row));
+    }
+    const rows = stored.map((row) => row!);
+    const sent = new Set<number>();
+    for (const row of rows.filter((r) => r.status === 'built')) {
+      if (sent.has(row.interchange_control_number)) continue;
+      sent.add(row.interchange_control_number);
+      const { submissionId } = await clearinghouse.submit(row.x12);
+      await billing.markInterchangeSubmitted(db, row.interchange_control_number, submissionId);
+    }
+    return rows.map((row) => ({ visitId: row.visit_id, attempt: row.attempt, controlNumber: row.interchange_control_number, billedCents: Number(row.billed_cents) }));
+  }
+}
+
+function newClaim(input: ClaimSubmission, claim: ProfessionalClaim, lines: ReturnType<typeof priceLines>): billing.NewClaim {
+  return {
+    visitId: input.visit.visitId, attempt: input.attempt, frequency: input.frequency, payerId: claim.payer.id,
+    payerClaimNumber: input.payerClaimNumber, filingIndicator: claim.payer.filingIndicator, priorAuthorization: claim.priorAuthorization,
+    payerResponsibility: claim.payerResponsibility ?? 'P', billedCents: totalCents(lines),
+    lines: lines.map((l, i) => ({ ...l, lineControlNumber: claim.lines[i].lineItemControlNumber! })),
   };
 }

@@ -15,7 +15,9 @@ interface TypedError {
 }
 
 /** X12 errors mean the bytes must change: sending them again cannot help. */
-const NEVER_RETRY = new Set(['X12_BUILD', 'X12_SYNTAX', 'X12_CONTENT', 'X12_WRONG_TRANSACTION', 'FEE_SCHEDULE_MISSING']);
+const NEVER_RETRY = new Set([
+  'X12_BUILD', 'X12_SYNTAX', 'X12_CONTENT', 'X12_WRONG_TRANSACTION', 'FEE_SCHEDULE_MISSING', 'RENDERING_PROVIDER_UNNAMED', 'SECONDARY_CLAIM_INVALID',
+]);
 
 export function asActivityFailure(err: unknown): unknown {
   if (err instanceof ApplicationFailure || typeof err !== 'object' || err === null) return err;

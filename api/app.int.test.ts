@@ -6,19 +6,21 @@ import type { Client } from '@temporalio/client';
 import request from 'supertest';
 import type { Db } from '../db/knex';
 import { sampleVisit } from '../test/fixtures';
-import { createTestDb, temporalClients, uniqueId } from '../test/support';
+import { apiAs, createTestDb, temporalClients, uniqueId, type Api } from '../test/support';
 import { createApp } from './app';
 
 const timers = { coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 60_000 };
 let temporal: { client: Client; close(): Promise<void> };
 let database: { db: Db; drop(): Promise<void> };
 let app: ReturnType<typeof createApp>;
+let api: Api;
 const logged: string[] = [];
 
 beforeAll(async () => {
   temporal = await temporalClients();
   database = await createTestDb();
   app = createApp({ temporal: temporal.client, db: database.db, taskQueue: uniqueId('tq-api'), timers, log: (msg) => void logged.push(msg) });
+  api = await apiAs(database.db, app, 'admin');
 });
 afterAll(async () => {
   await database.drop();
@@ -27,12 +29,12 @@ afterAll(async () => {
 
 test('POST /visits starts a visit once: the same visit id again returns the same workflow, not a second one', async () => {
   const visit = sampleVisit(uniqueId('v'));
-  const first = await request(app).post('/visits').send(visit);
+  const first = await api.post('/visits').send(visit);
   expect(first.status).toBe(201);
   expect(first.body).toEqual({ visitId: visit.visitId, workflowId: `visit-${visit.visitId}`, created: true });
   expect(first.headers.location).toBe(`/visits/${visit.visitId}`);
 
-  const again = await request(app).post('/visits').send(visit);
+  const again = await api.post('/visits').send(visit);
   expect(again.status).toBe(200);
   expect(again.body).toEqual({ visitId: visit.visitId, workflowId: `visit-${visit.visitId}`, created: false });
 
@@ -50,7 +52,7 @@ test('a visit with bad fields is refused with 400 naming each field path and rea
     appointment: { ...visit.appointment, providerNpi: '123' },
     coverage: { ...visit.coverage, relationship: 'child' },
   };
-  const res = await request(app).post('/visits').send(bad);
+  const res = await api.post('/visits').send(bad);
   expect(res.status).toBe(400);
   expect(res.body.code).toBe('VALIDATION_FAILED');
   expect(res.body.issues).toEqual(expect.arrayContaining([
@@ -59,7 +61,7 @@ test('a visit with bad fields is refused with 400 naming each field path and rea
     { path: 'appointment.providerNpi', message: 'must be a 10-digit NPI' },
     { path: 'coverage.subscriber', message: 'is required when relationship is not self' },
   ]));
-  const status = await request(app).get(`/visits/${visit.visitId}`);
+  const status = await api.get(`/visits/${visit.visitId}`);
   expect(status.status).toBe(404);
 });
 
@@ -68,29 +70,29 @@ test.each([
   ['an empty object', '{}', 'application/json', 400, 'VALIDATION_FAILED'],
   ['a JSON array', '[1,2]', 'application/json', 400, 'VALIDATION_FAILED'],
 ])('POST /visits with %s is a 400, never a 500', async (_what, body, type, status, code) => {
-  const res = await request(app).post('/visits').set('content-type', type).send(body);
+  const res = await api.post('/visits').set('content-type', type).send(body);
   expect(res.status).toBe(status);
   expect(res.body.code).toBe(code);
   expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts:\d+/); // no stack trace
 });
 
 test('unknown visits, bad ids and unknown routes are 4xx with a JSON error body', async () => {
-  const unknown = await request(app).get('/visits/never-booked');
+  const unknown = await api.get('/visits/never-booked');
   expect(unknown.status).toBe(404);
   expect(unknown.body).toMatchObject({ code: 'NOT_FOUND', message: 'visit not found' });
 
-  const badId = await request(app).get('/visits/has%20space');
+  const badId = await api.get('/visits/has%20space');
   expect(badId.status).toBe(400);
   expect(badId.body.issues).toEqual([{ path: 'visitId', message: 'must be 1-30 letters, digits or dashes' }]);
 
-  const cancelUnknown = await request(app).post('/visits/never-booked/cancel').send({ reason: 'x' });
+  const cancelUnknown = await api.post('/visits/never-booked/cancel').send({ reason: 'x' });
   expect(cancelUnknown.status).toBe(404);
 
-  const cancelNoReason = await request(app).post('/visits/never-booked/cancel').send({});
+  const cancelNoReason = await api.post('/visits/never-booked/cancel').send({});
   expect(cancelNoReason.status).toBe(400);
   expect(cancelNoReason.body.issues[0].path).toBe('reason');
 
-  const route = await request(app).get('/nope');
+  const route = await api.get('/nope');
   expect(route.status).toBe(404);
   expect(route.body.code).toBe('NOT_FOUND');
 });
@@ -117,7 +119,8 @@ test('the OpenAPI document is generated from the same schemas, and the docs page
   expect(visitSchema.required).toEqual(expect.arrayContaining(['visitId', 'patient', 'coverage', 'appointment']));
   const docs = await request(app).get('/docs');
   expect(docs.status).toBe(200);
-  expect(docs.text).toContain('SwaggerUIBundle');
+  expect(docs.text).toContain('/docs/revcycle-init.js'); // no inline script: the CSP allows only our own files
+  expect((await request(app).get('/docs/revcycle-init.js')).text).toContain('SwaggerUIBundle');
   const bundle = await request(app).get('/docs/swagger-ui-bundle.js');
   expect(bundle.status).toBe(200);
   expect(logged).toEqual([]); // no request in this file was an internal error

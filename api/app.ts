@@ -1,32 +1,67 @@
-/** The Express app: routes, validation, the OpenAPI document and its docs page, one error middleware. */
+/**
+ * The Express app, in the order a request meets it: security headers and CORS,
+ * authentication and roles (api/auth.ts, from the table in api/access.ts), a body
+ * parser sized for the route, the routes, one error middleware.
+ */
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import swaggerUiDist from 'swagger-ui-dist';
 import type { Db } from '../db/knex';
 import type { VisitTimers } from '../workflows/definitions';
+import { auditRouter } from './audit.routes';
+import { authenticate, type AuthDeps } from './auth';
 import { errorMiddleware, notFound } from './errors';
 import { dashboardRouter } from './dashboard.routes';
+import { createOidcVerifier, type OidcConfig } from './oidc';
 import { openApiDocument } from './openapi';
 import { reportsRouter } from './reports.routes';
+import { createRateLimiter, type RateLimitConfig } from './rate-limit';
+import { cors, securityHeaders } from './security';
 import { visitsRouter } from './visits.routes';
 import { webhooksRouter } from './webhooks.routes';
+
+export interface SecurityOptions {
+  oidc?: OidcConfig;
+  rateLimit: RateLimitConfig;
+  corsOrigins: string[];
+}
 
 export interface AppDeps {
   temporal: Client;
   db: Db;
   taskQueue: string;
   timers: VisitTimers;
+  /** Defaults: no OIDC, no browser origins, 600 requests a minute per caller. */
+  security?: SecurityOptions;
   log?: (msg: string, meta: object) => void;
   /** Where links to the Temporal Web UI point (work queues, dashboard). */
   temporalUi?: { url: string; namespace: string };
 }
 
+/** The largest body each route accepts (bigger: 413); routes without a body parse none. */
+const BODY_LIMITS = {
+  visits: express.json({ limit: '64kb', type: ['application/json'] }),
+  ehrWebhook: express.json({ limit: '1mb', type: ['application/json', 'application/fhir+json'] }),
+  clearinghouseWebhook: express.text({ limit: '20mb', type: ['application/edi-x12', 'text/plain'] }),
+};
+
 export function createApp(deps: AppDeps): express.Express {
   const log = deps.log ?? ((msg, meta) => console.error(JSON.stringify({ level: 'error', msg, ...meta })));
+  const security = deps.security ?? { rateLimit: { perMinute: 600, burst: 100 }, corsOrigins: [] };
+  const auth: AuthDeps = {
+    db: deps.db,
+    limiter: createRateLimiter(security.rateLimit),
+    verifyToken: security.oidc ? createOidcVerifier(security.oidc) : undefined,
+  };
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/fhir+json'] }));
-  app.use(express.text({ limit: '20mb', type: ['application/edi-x12', 'text/plain'] }));
+  app.use(securityHeaders);
+  app.use(cors(security.corsOrigins));
+  app.use(authenticate(auth)); // every route but the public ones and the (HMAC-signed) webhooks; see api/access.ts
+
+  app.use('/visits', BODY_LIMITS.visits);
+  app.use('/webhooks/ehr', BODY_LIMITS.ehrWebhook);
+  app.use('/webhooks/clearinghouse', BODY_LIMITS.clearinghouseWebhook);
 
   app.get('/health', async (_req, res) => {
     const [postgres, temporal] = await Promise.all([
@@ -39,10 +74,12 @@ export function createApp(deps: AppDeps): express.Express {
 
   const spec = openApiDocument();
   app.get('/openapi.json', (_req, res) => res.json(spec));
-  app.get(['/docs', '/docs/'], (_req, res) => res.type('html').send(docsPage()));
+  app.get(['/docs', '/docs/'], (_req, res) => res.type('html').send(DOCS_PAGE));
+  app.get('/docs/revcycle-init.js', (_req, res) => res.type('js').send(DOCS_INIT));
   app.use('/docs', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false, redirect: false }));
 
   app.use(visitsRouter(deps));
+  app.use(auditRouter(deps));
   app.use(webhooksRouter({ temporal: deps.temporal, db: deps.db }));
   const temporalUi = deps.temporalUi ?? { url: 'http://localhost:8233', namespace: 'default' };
   app.use(reportsRouter({ temporal: deps.temporal, db: deps.db, temporalUi }));
@@ -52,10 +89,8 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
-/** Swagger UI, served from the installed swagger-ui-dist package (no CDN), pointed at our document. */
-function docsPage(): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>revcycle API</title>
+/** Swagger UI, served from the installed swagger-ui-dist package (no CDN, no inline script: the CSP allows only our own). */
+const DOCS_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>revcycle API</title>
 <link rel="stylesheet" href="/docs/swagger-ui.css"></head><body><div id="ui"></div>
-<script src="/docs/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });</script></body></html>`;
-}
+<script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/revcycle-init.js"></script></body></html>`;
+const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui', persistAuthorization: false });`;

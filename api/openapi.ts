@@ -1,59 +1,133 @@
-/** The OpenAPI 3 document, generated from the same zod schemas the routes validate with. */
+/**
+ * The OpenAPI 3 document, generated from the same zod schemas the routes validate with.
+ * Security comes from api/access.ts: each operation that needs credentials declares the
+ * bearer scheme, its 401, 403 and 429, and the roles it allows.
+ */
 import { OpenApiGeneratorV3, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { accessOf } from './access';
 import {
-  CancelVisit, CodedEncounter, Coverage, EncounterSigned, ErrorBody, Health, StartVisit, VisitParams, VisitStarted, VisitStatusBody,
+  AuditPage, AuditQuery, CancelVisit, CodedEncounter, Coverage, EncounterSigned, ErrorBody, Health, KpiQuery, StartVisit, VisitParams, VisitStarted, VisitStatusBody,
+  WorkQueueParams, WorkQueueQuery,
 } from './schemas';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema } } });
+/** Stateful links: a started visit's id feeds the operations on that visit (clients and fuzzers follow them). */
+const visitLinks = {
+  GetVisit: { operationId: 'getVisit', parameters: { visitId: '$response.body#/visitId' } },
+  CancelVisit: { operationId: 'cancelVisit', parameters: { visitId: '$response.body#/visitId' } },
+  CorrectCoverage: { operationId: 'correctCoverage', parameters: { visitId: '$response.body#/visitId' } },
+  CorrectCoding: { operationId: 'correctCoding', parameters: { visitId: '$response.body#/visitId' } },
+  AuditOfVisit: { operationId: 'listAudit', parameters: { visitId: '$response.body#/visitId' } },
+};
+const started = (description: string) => ({ ...json(VisitStarted, description), links: visitLinks });
 const errors = {
   400: json(ErrorBody, 'Invalid request: issues name each field path and reason'),
   404: json(ErrorBody, 'No such visit'),
 };
+const bodyErrors = {
+  413: json(ErrorBody, 'The body is larger than this route accepts'),
+  415: json(ErrorBody, 'The body is missing or of a media type this route does not read'),
+};
+const authErrors = {
+  401: json(ErrorBody, 'No credentials, or credentials that are malformed, unknown, revoked or expired: the message says which'),
+  403: json(ErrorBody, 'The caller\'s role may not do this: the hint names the roles that may'),
+  429: {
+    ...json(ErrorBody, 'Too many requests for this key: wait Retry-After seconds'),
+    headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' as const } } },
+  },
+};
 
 export function openApiDocument(): object {
   const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http', scheme: 'bearer',
+    description: 'An API key (`rck_...`, from `revcycle keys create --role ROLE --name NAME`) or, when OIDC is configured, an access token of the configured issuer.',
+  });
   const paths: RouteConfig[] = [
     {
-      method: 'post', path: '/visits', summary: 'Start a visit (idempotent on visitId)',
-      request: { body: { content: { 'application/json': { schema: StartVisit } } } },
-      responses: { 201: json(VisitStarted, 'Started'), 200: json(VisitStarted, 'Already exists; nothing new started'), 400: errors[400] },
+      method: 'post', path: '/visits', operationId: 'startVisit', summary: 'Start a visit (idempotent on visitId)',
+      request: { body: body(StartVisit) },
+      responses: { 201: started('Started'), 200: started('Already exists; nothing new started'), 400: errors[400] },
     },
     {
-      method: 'get', path: '/visits/{visitId}', summary: 'The visit\'s stage, history, claim and balance',
+      method: 'get', path: '/visits/{visitId}', operationId: 'getVisit', summary: 'The visit\'s stage, history, claim and balance',
       request: { params: VisitParams }, responses: { 200: json(VisitStatusBody, 'Status'), ...errors },
     },
     {
-      method: 'post', path: '/visits/{visitId}/cancel', summary: 'Cancel a visit before its claim is submitted',
-      request: { params: VisitParams, body: { content: { 'application/json': { schema: CancelVisit } } } },
+      method: 'post', path: '/visits/{visitId}/cancel', operationId: 'cancelVisit', summary: 'Cancel a visit before its claim is submitted',
+      request: { params: VisitParams, body: body(CancelVisit) },
       responses: { 200: json(VisitStatusBody, 'Cancelled'), ...errors, 409: json(ErrorBody, 'Too late to cancel') },
     },
     {
-      method: 'post', path: '/visits/{visitId}/coverage', summary: 'Correct the coverage of a visit waiting for it',
-      request: { params: VisitParams, body: { content: { 'application/json': { schema: Coverage } } } },
+      method: 'post', path: '/visits/{visitId}/coverage', operationId: 'correctCoverage', summary: 'Correct the coverage of a visit waiting for it',
+      request: { params: VisitParams, body: body(Coverage) },
       responses: { 200: json(VisitStatusBody, 'Accepted'), ...errors, 409: json(ErrorBody, 'The visit is not waiting for coverage') },
     },
     {
-      method: 'post', path: '/visits/{visitId}/coding', summary: 'A coder\'s corrected coding for a visit in coding review',
-      request: { params: VisitParams, body: { content: { 'application/json': { schema: CodedEncounter } } } },
+      method: 'post', path: '/visits/{visitId}/coding', operationId: 'correctCoding', summary: 'A coder\'s corrected coding for a visit in coding review',
+      request: { params: VisitParams, body: body(CodedEncounter) },
       responses: { 200: json(VisitStatusBody, 'Accepted'), ...errors, 409: json(ErrorBody, 'The visit is not in coding review') },
+    },
+    {
+      method: 'get', path: '/audit', operationId: 'listAudit', summary: 'The audit trail, newest first: who read or decided what, about which visit, when and from where',
+      request: { query: AuditQuery }, responses: { 200: json(AuditPage, 'One page of entries'), 400: errors[400] },
     },
     {
       method: 'post', path: '/webhooks/ehr/encounter-signed',
       summary: 'EHR notification that an encounter was signed: {visitId, encounterId}, or a FHIR Subscription notification Bundle',
-      request: { body: { content: { 'application/json': { schema: EncounterSigned }, 'application/fhir+json': { schema: z.object({ resourceType: z.literal('Bundle') }) } } } },
-      responses: { 202: json(z.object({ visitId: z.string(), encounterId: z.string() }), 'Delivered to the visit'), ...errors },
+      request: {
+        body: { required: true, content: { 'application/json': { schema: EncounterSigned }, 'application/fhir+json': { schema: z.object({ resourceType: z.literal('Bundle') }) } } },
+      },
+      responses: { 202: json(z.object({ visitId: z.string(), encounterId: z.string() }), 'Delivered to the visit'), ...errors, ...bodyErrors },
     },
     {
       method: 'post', path: '/webhooks/clearinghouse', summary: 'A 999, 277CA or 835 file from the clearinghouse (X12 body)',
-      request: { body: { content: { 'application/edi-x12': { schema: z.string() } } } },
-      responses: { 202: json(z.object({ transaction: z.string(), delivered: z.number() }), 'Stored and delivered'), 400: errors[400] },
+      request: { body: { required: true, content: { 'application/edi-x12': { schema: z.string() }, 'text/plain': { schema: z.string() } } } },
+      responses: {
+        202: json(z.object({ transaction: z.string(), delivered: z.number() }), 'Stored and delivered'), 400: errors[400], ...bodyErrors,
+      },
+    },
+    {
+      method: 'get', path: '/reports/kpis', operationId: 'getKpis', summary: 'KPIs over dates of service (docs/analytics.md): JSON, or CSV with Accept: text/csv',
+      request: { query: KpiQuery },
+      responses: {
+        200: { description: 'The KPIs', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) }, 'text/csv': { schema: z.string() } } },
+        400: errors[400],
+      },
+    },
+    {
+      method: 'get', path: '/work-queues', operationId: 'listWorkQueues', summary: 'Open visits per work queue (Temporal visibility and Postgres)',
+      responses: { 200: json(z.object({ queues: z.array(z.record(z.string(), z.unknown())) }), 'Counts per queue') },
+    },
+    {
+      method: 'get', path: '/work-queues/{queue}', operationId: 'getWorkQueue', summary: 'A work queue\'s visits, oldest first, with reason, age, deadline and action',
+      request: { params: WorkQueueParams, query: WorkQueueQuery },
+      responses: { 200: json(z.object({ visits: z.array(z.record(z.string(), z.unknown())) }).passthrough(), 'The queue'), 400: errors[400], 404: json(ErrorBody, 'No such queue') },
     },
     { method: 'get', path: '/health', summary: 'Postgres and Temporal reachability', responses: { 200: json(Health, 'All up'), 503: json(Health, 'Something is down') } },
   ];
-  for (const p of paths) registry.registerPath(p);
+  for (const p of paths) registry.registerPath(withSecurity(p));
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
-    info: { title: 'revcycle API', version: '0.1.0', description: 'Start and steer visits; receive EHR and clearinghouse notifications.' },
+    info: {
+      title: 'revcycle API', version: '0.1.0',
+      description: 'Start and steer visits; receive EHR and clearinghouse notifications. Every operation but /health and the webhooks needs `Authorization: Bearer <API key or token>`; each names the roles it allows.',
+    },
   });
+}
+
+/** Adds the bearer requirement, the roles and the 401/403/429 answers to every operation the access table protects. */
+function withSecurity(p: RouteConfig): RouteConfig {
+  const access = accessOf(p.method, p.path);
+  if (!access) throw new Error(`${p.method.toUpperCase()} ${p.path} is documented but missing from api/access.ts`);
+  if (access.kind !== 'roles') return { ...p, security: [] };
+  const decision = access.update ? ` (workflow update \`${access.update}\`)` : '';
+  return {
+    ...p,
+    description: `Roles: ${access.roles.join(', ')}${decision}.`,
+    security: [{ bearer: [] }],
+    responses: { ...p.responses, ...authErrors },
+  };
 }

@@ -8,6 +8,34 @@ export const CancelVisit = z.object({ reason: z.string().min(1).max(200) });
 
 export const VisitParams = z.object({ visitId: VisitId });
 
+const Instant = z.iso.datetime({ offset: true });
+
+/** Filters of GET /audit: all optional, combined with AND; `before` is the previous page's `next`. */
+export const AuditQuery = z.strictObject({
+  visitId: VisitId.optional(),
+  actor: z.string().regex(/^[\x21-\x7e]{1,120}$/, 'must be 1-120 printable characters without spaces').optional(),
+  action: z.string().regex(/^[a-z]+(\.[a-z_]+)*$/, 'must be an action name such as visit.read').max(60).optional(),
+  from: Instant.optional(),
+  to: Instant.optional(),
+  before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const AuditPage = z.object({
+  entries: z.array(z.object({
+    id: z.number().int(),
+    at: z.string(),
+    actor: z.string(),
+    role: z.string().nullable(),
+    action: z.string(),
+    visitId: z.string().nullable(),
+    source: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()),
+  })),
+  /** Pass as `before` for the next page; absent on the last page. */
+  next: z.number().int().optional(),
+});
+
 export const VisitStarted = z.object({
   visitId: z.string(),
   workflowId: z.string(),

@@ -1,44 +1,67 @@
-/** Start, read and steer visits. Each visit is the workflow `visit-<visitId>`. */
+/**
+ * Start, read and steer visits. Each visit is the workflow `visit-<visitId>`. Who may
+ * call each route is declared in api/access.ts; every read of a visit and every
+ * decision (start, cancel, coverage, coding) is written to the audit trail before the
+ * answer goes out.
+ */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { Router } from 'express';
-import { ApiError } from './errors';
+import { Router, type Request, type Response } from 'express';
+import type { Db } from '../db/knex';
 import { correctCodingUpdate, statusQuery, updateCoverageUpdate } from '../workflows/definitions';
+import { auditAs } from './auth';
+import { ApiError } from './errors';
 import { CancelVisit, CodedEncounter, Coverage, StartVisit, VisitParams } from './schemas';
 import { cancelVisit, startVisit, workflowIdOf, type VisitsDeps } from './visits.service';
 
-export function visitsRouter(deps: VisitsDeps): Router {
-  const { temporal } = deps;
+export function visitsRouter(deps: VisitsDeps & { db: Db }): Router {
+  const { temporal, db } = deps;
   const router = Router();
   const handle = (visitId: string) => temporal.workflow.getHandle(workflowIdOf(visitId));
 
   router.post('/visits', async (req, res) => {
     const visit = StartVisit.parse(req.body);
     const { workflowId, created } = await startVisit(deps, visit);
+    await auditAs(db, req, res)('visit.start', visit.visitId, { created });
     res.status(created ? 201 : 200).location(`/visits/${visit.visitId}`).json({ visitId: visit.visitId, workflowId, created });
   });
 
   router.get('/visits/:visitId', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
-    res.json(await handle(visitId).query(statusQuery));
+    const status = await handle(visitId).query(statusQuery);
+    await auditAs(db, req, res)('visit.read', visitId);
+    res.json(status);
   });
 
   router.post('/visits/:visitId/cancel', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
     const { reason } = CancelVisit.parse(req.body ?? {});
-    res.json(await closedIsConflict(visitId, cancelVisit(temporal, visitId, reason)));
+    res.json(await decision(req, res, visitId, 'visit.cancel', cancelVisit(temporal, visitId, reason)));
   });
 
   router.post('/visits/:visitId/coverage', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
     const coverage = Coverage.parse(req.body);
-    res.json(await closedIsConflict(visitId, handle(visitId).executeUpdate(updateCoverageUpdate, { args: [coverage] })));
+    res.json(await decision(req, res, visitId, 'visit.coverage', handle(visitId).executeUpdate(updateCoverageUpdate, { args: [coverage] })));
   });
 
   router.post('/visits/:visitId/coding', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
     const encounter = CodedEncounter.parse(req.body);
-    res.json(await closedIsConflict(visitId, handle(visitId).executeUpdate(correctCodingUpdate, { args: [encounter] })));
+    res.json(await decision(req, res, visitId, 'visit.coding', handle(visitId).executeUpdate(correctCodingUpdate, { args: [encounter] })));
   });
+
+  /** A person's decision sent to the visit: audited whether the visit took it or refused it. */
+  async function decision<T>(req: Request, res: Response, visitId: string, action: string, update: Promise<T>): Promise<T> {
+    const record = auditAs(db, req, res);
+    try {
+      const result = await closedIsConflict(visitId, update);
+      await record(action, visitId, { outcome: 'accepted' });
+      return result;
+    } catch (err) {
+      await record(action, visitId, { outcome: 'refused', code: (err as { code?: string }).code ?? (err as Error).name });
+      throw err;
+    }
+  }
 
   /** Temporal answers "not found" for an update to a closed visit; the client deserves 409, not 404. */
   async function closedIsConflict<T>(visitId: string, update: Promise<T>): Promise<T> {

@@ -7,7 +7,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
-import { saveInbound, visitIdForAppointmentRef, visitIdForControlNumber } from '../db/billing';
+import { saveInbound, visitIdForAppointmentRef, visitIdsForControlNumber } from '../db/billing';
 import type { Db } from '../db/knex';
 import { parseEncounterNotification } from '../domain/fhir/notification';
 import { claimMessagesFromX12 } from '../domain/claim-messages';
@@ -26,17 +26,21 @@ export function webhooksRouter({ temporal, db }: { temporal: Client; db: Db }): 
   });
 
   router.post('/webhooks/clearinghouse', async (req, res) => {
-    if (typeof req.body !== 'string' || !req.body.trim()) {
+    if (typeof req.body !== 'string') {
       throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the X12 file as the body with content-type application/edi-x12');
     }
+    if (!req.body.trim()) throw new ApiError(400, 'EMPTY_BODY', 'the body is empty: send the X12 file', 'the file was not stored');
     const body: string = req.body;
     const messages = claimMessagesFromX12(body); // throws a 400 naming the line when the file is not valid X12
     const fileKey = createHash('sha256').update(body).digest('hex');
     await saveInbound(db, 'clearinghouse', fileKey, messages.transaction, body);
     let delivered = 0;
     for (const m of messages.acknowledgments) {
-      const visitId = m.visitId ?? (m.ack.controlNumber !== undefined ? await visitIdForControlNumber(db, m.ack.controlNumber) : undefined);
-      if (visitId && (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, m.ack)))) delivered++;
+      // A 277CA names each claim (CLM01); a 999 names only our interchange (ISA13), which may have carried several visits' claims.
+      const visitIds = m.visitId ? [m.visitId] : m.ack.controlNumber !== undefined ? await visitIdsForControlNumber(db, m.ack.controlNumber) : [];
+      for (const visitId of visitIds) {
+        if (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, m.ack))) delivered++;
+      }
     }
     for (const m of messages.remittances) {
       if (await signalIfExists(temporal, m.visitId, (h) => h.signal(remittanceReceivedSignal, m.remittance))) delivered++;

@@ -26,6 +26,31 @@ const line = z.object({
   chargeCents: z.number().int().min(0),
   diagnosisPointers: z.array(z.number().int().min(1).max(12)).min(1).max(4),
   serviceDate: date,
+  /** REF*6R; derived from claimId and the line number when absent. */
+  lineItemControlNumber: z.string().min(1).max(30).optional(),
+});
+
+const group = z.enum(['CO', 'PR', 'OA', 'PI', 'CR']);
+const adjustment = z.object({ group, carc: z.string().min(1), amountCents: z.number().int(), quantity: z.number().optional() });
+const payer = z.object({ name: z.string().min(1), id: z.string().min(1), filingIndicator: z.string().default('CI'), insuranceType: z.string().optional() });
+
+/** 2320/2330A/2330B and 2430: a payer that adjudicated the claim before (COB). */
+const otherPayer = z.object({
+  responsibility: z.enum(['P', 'S', 'T']).default('P'),
+  payer,
+  subscriber: z.object({
+    memberId: z.string().min(1), firstName: z.string().min(1), lastName: z.string().min(1), groupNumber: z.string().optional(),
+    relationship: z.enum(['self', 'spouse', 'child', 'other']).default('self'), address: address.optional(),
+  }),
+  paidCents: z.number().int(),
+  remainingPatientLiabilityCents: z.number().int().optional(),
+  adjudicatedOn: date,
+  payerClaimNumber: z.string().optional(),
+  adjustments: z.array(adjustment).default([]),
+  lines: z.array(z.object({
+    lineNumber: z.number().int().min(1), code: z.string().min(1), modifiers: z.array(z.string()).max(4).default([]),
+    units: z.number().int().min(1).default(1), paidCents: z.number().int(), adjustments: z.array(adjustment).default([]),
+  })).default([]),
 });
 
 const claim = z.object({
@@ -34,14 +59,16 @@ const claim = z.object({
   payerClaimNumber: z.string().optional(),
   placeOfService: z.string().regex(/^\d{2}$/),
   priorAuthorization: z.string().optional(),
-  payer: z.object({ name: z.string().min(1), id: z.string().min(1), filingIndicator: z.string().default('CI') }),
+  payerResponsibility: z.enum(['P', 'S', 'T']).optional(),
+  payer,
   subscriber: z.object({
     memberId: z.string().min(1), firstName: z.string().min(1), lastName: z.string().min(1), groupNumber: z.string().optional(),
     birthDate: date.optional(), sex: sex.optional(), address: address.optional(),
   }),
   patient: z.object({ relationship: z.enum(['spouse', 'child', 'other']), firstName: z.string(), lastName: z.string(), birthDate: date, sex, address }).optional(),
   diagnoses: z.array(z.string()).min(1).max(12),
-  renderingProvider: z.object({ npi: z.string().regex(/^\d{10}$/), lastName: z.string(), firstName: z.string().optional() }).optional(),
+  renderingProvider: z.object({ npi: z.string().regex(/^\d{10}$/), lastName: z.string(), firstName: z.string().optional(), taxonomy: z.string().optional() }).optional(),
+  otherPayers: z.array(otherPayer).optional(),
   lines: z.array(line).min(1).max(50),
 });
 

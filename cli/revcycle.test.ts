@@ -3,6 +3,7 @@ import { execFile } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
+import { x12valid } from './x12valid';
 import { parse837P } from '../domain/x12/parse-837p';
 import { parse270 } from '../domain/x12/eligibility';
 import { build835 } from '../domain/x12/remittance';
@@ -27,11 +28,28 @@ const file = (name: string, text: string) => {
 };
 
 describe('revcycle x12', () => {
-  it('build-837 prints the 837P of the example claim, which reads back as that claim', async () => {
+  it('build-837 prints the 837P of the example claim, which reads back as that claim with REF*6R on every line', async () => {
     const { code, stdout } = await revcycle('x12', 'build-837', join(EXAMPLES, 'claim.json'));
     expect(code).toBe(0);
     const { envelope, ...batch } = JSON.parse(readFileSync(join(EXAMPLES, 'claim.json'), 'utf8'));
-    expect(parse837P(stdout)).toEqual({ envelope, batch, warnings: [] });
+    expect(stdout.match(/^REF\*6R\*.*~$/gm)).toEqual(['REF*6R*V-1001-1~', 'REF*6R*V-1001-2~']);
+    const withControlNumbers = batch.claims.map((c: { claimId: string; lines: object[] }) => ({ ...c, lines: c.lines.map((l, i) => ({ ...l, lineItemControlNumber: `${c.claimId}-${i + 1}` })) }));
+    expect(parse837P(stdout)).toEqual({ envelope, batch: { ...batch, claims: withControlNumbers }, warnings: [] });
+  });
+
+  it.each([
+    ['batch.json', 3, ['V-1001', 'V-1002', 'V-1003']],
+    ['secondary-claim.json', 1, ['V-1001']],
+  ])('build-837 %s: one interchange, its claims in order, REF*6R on every line, and pyx12 accepts it', async (name, claims, ids) => {
+    const { code, stdout } = await revcycle('x12', 'build-837', join(EXAMPLES, name));
+    expect(code).toBe(0);
+    expect(stdout.match(/^ISA\*/gm)).toHaveLength(1);
+    expect(parse837P(stdout).batch.claims.map((c) => c.claimId)).toEqual(ids);
+    expect(stdout.match(/^CLM\*/gm)).toHaveLength(claims);
+    expect(stdout.match(/^REF\*6R\*/gm)).toHaveLength(stdout.match(/^LX\*/gm)!.length);
+    const verdict = await x12valid(stdout);
+    expect(verdict.errors).toEqual([]);
+    expect(verdict.ok).toBe(true);
   });
 
   it('build-270 prints the 270 of the example request', async () => {

@@ -6,6 +6,8 @@
  *   revcycle x12 build-837 CLAIM.json               prints an 837P interchange
  *   revcycle x12 build-270 REQUEST.json             prints a 270 interchange
  *   revcycle x12 validate FILE [--pyx12]            structure, segment counts, 835 balancing (and pyx12)
+ *   revcycle keys create --role ROLE --name NAME    an API key, printed once (cli/keys.ts)
+ *   revcycle keys revoke ID | keys list
  *
  * Exits 1 with a one-line message on bad input (never a stack trace), 2 on bad usage.
  */
@@ -18,7 +20,9 @@ import type { ReadOptions } from '../domain/x12/envelope';
 import { parseX12 } from '../domain/x12/read';
 import { claimBalanceProblems, remittanceBalance } from '../domain/x12/remittance';
 import { check270Structure } from '../domain/x12/structure';
+import { InputError, UsageError } from './errors';
 import { ClaimFile, EligibilityFile } from './inputs';
+import { KEYS_USAGE, runKeys } from './keys';
 import { summarize } from './summary';
 import { x12valid } from './x12valid';
 
@@ -27,17 +31,9 @@ const USAGE = `usage: revcycle x12 <command> FILE
   summary FILE [--tolerate-counts]  print a human summary (835: claims, paid, adjusted by CARC, denied)
   build-837 CLAIM.json              print an 837P (005010X222A1) built from a claim file
   build-270 REQUEST.json            print a 270 (005010X279A1) built from a request file
-  validate FILE [--pyx12]           check envelopes, segment counts and 835 balancing; --pyx12 also runs x12valid`;
+  validate FILE [--pyx12]           check envelopes, segment counts and 835 balancing; --pyx12 also runs x12valid
+${KEYS_USAGE}`;
 
-/** Bad command line: exit 2. */
-class UsageError extends Error {
-  readonly code = 'USAGE';
-}
-
-/** The input cannot be used: exit 1 with this message. */
-class InputError extends Error {
-  readonly code = 'BAD_INPUT';
-}
 
 function readInput(path: string): string {
   try {
@@ -78,6 +74,7 @@ function validate(text: string): string[] {
 }
 
 async function run(argv: string[], out: (s: string) => void): Promise<number> {
+  if (argv[0] === 'keys') return runKeys(argv.slice(1), out);
   const flags = new Set(argv.filter((a) => a.startsWith('--')));
   const [area, command, file, ...rest] = argv.filter((a) => !a.startsWith('--'));
   if (area !== 'x12' || !command || !file || rest.length) throw new UsageError(USAGE);

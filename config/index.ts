@@ -71,6 +71,23 @@ const env = {
   X12_USAGE: z.enum(['T', 'P']).default('T'),
 
   START_SIMULATORS: bool.optional(),
+
+  /** OIDC access tokens (optional): RS256 JWTs of this issuer, verified against its JWKS; roles read from the claim. */
+  OIDC_ISSUER: url.optional(),
+  OIDC_JWKS_URL: url.optional(),
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  OIDC_ROLES_CLAIM: z.string().regex(/^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/, 'must be a claim name or a dotted path').default('roles'),
+  /** Requests per minute per API key or token subject (token bucket), and how many may come at once. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  RATE_LIMIT_BURST: z.coerce.number().int().positive().default(100),
+  /** Browser origins allowed to call the API (comma-separated); empty: none. */
+  CORS_ALLOWED_ORIGINS: z.string().default('').transform((s, ctx) => {
+    const origins = s.split(',').map((o) => o.trim()).filter(Boolean);
+    for (const o of origins) {
+      if (!/^https?:\/\/[^/\s]+$/.test(o)) ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin (scheme://host[:port], no path)` });
+    }
+    return origins;
+  }),
 };
 
 const Schema = z.object(env);
@@ -110,6 +127,11 @@ export interface Config {
   encounterSweep: { everyMs: number; lookbackMs: number };
   billingProvider: { name: string; npi: string; tin: string; taxonomy: string; address: { line1: string; city: string; state: string; postalCode: string } };
   x12: { submitterId: string; contactName: string; contactPhone: string; receiverId: string; receiverName: string; usage: 'T' | 'P' };
+  auth: {
+    oidc?: { issuer: string; jwksUrl: string; audience?: string; rolesClaim: string };
+    rateLimit: { perMinute: number; burst: number };
+    corsOrigins: string[];
+  };
 }
 
 export function parseConfig(source: NodeJS.ProcessEnv): Config {
@@ -152,7 +174,13 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
       submitterId: e.SUBMITTER_ID, contactName: e.SUBMITTER_CONTACT_NAME, contactPhone: e.SUBMITTER_CONTACT_PHONE,
       receiverId: e.CLEARINGHOUSE_RECEIVER_ID, receiverName: e.CLEARINGHOUSE_RECEIVER_NAME, usage: e.X12_USAGE,
     },
+    auth: {
+      oidc: e.OIDC_ISSUER && e.OIDC_JWKS_URL ? { issuer: e.OIDC_ISSUER, jwksUrl: e.OIDC_JWKS_URL, audience: e.OIDC_AUDIENCE, rolesClaim: e.OIDC_ROLES_CLAIM } : undefined,
+      rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, burst: e.RATE_LIMIT_BURST },
+      corsOrigins: e.CORS_ALLOWED_ORIGINS,
+    },
   };
+  if (!e.OIDC_ISSUER !== !e.OIDC_JWKS_URL) throw new ConfigError(['OIDC_ISSUER, OIDC_JWKS_URL: set both to accept OIDC tokens, or neither']);
   if (!config.simulators.start) requireExternal(config);
   return config;
 }

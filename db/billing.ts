@@ -4,6 +4,7 @@
  */
 import type { ClaimAcknowledgment, ClaimFrequency, ClaimRemittance, ClaimStatus } from '../domain/claim';
 import type { ChargeLine, CodedEncounter, Coverage, EligibilityResult, Patient, StartVisit } from '../domain/visit';
+import { audit } from './audit';
 import type { Db } from './knex';
 
 /** Registration (ADT^A04/A08 or a visit's intake): the patient, and the coverage when there is one. */
@@ -34,14 +35,15 @@ export async function saveIntake(db: Db, v: StartVisit): Promise<void> {
   await db.transaction(async (trx) => {
     const { patient, coverage, appointment } = v;
     const coverageId = await saveRegistration(trx, patient, coverage);
+    const secondaryCoverageId = v.secondaryCoverage ? await saveRegistration(trx, patient, v.secondaryCoverage) : null;
     await trx('appointments')
       .insert({
-        visit_id: v.visitId, patient_id: patient.patientId, coverage_id: coverageId,
+        visit_id: v.visitId, patient_id: patient.patientId, coverage_id: coverageId, secondary_coverage_id: secondaryCoverageId,
         appointment_id: appointment.appointmentId ?? null, service_date: appointment.serviceDate,
         provider_npi: appointment.providerNpi, place_of_service: appointment.placeOfService,
       })
       .onConflict('visit_id')
-      .merge(['coverage_id', 'service_date', 'provider_npi', 'place_of_service', 'updated_at']);
+      .merge(['coverage_id', 'secondary_coverage_id', 'service_date', 'provider_npi', 'place_of_service', 'updated_at']);
   });
 }
 
@@ -76,9 +78,12 @@ export async function saveEligibility(
 export async function saveEncounter(db: Db, visitId: string, enc: CodedEncounter): Promise<void> {
   await db.transaction(async (trx) => {
     await trx('encounters')
-      .insert({ encounter_id: enc.encounterId, visit_id: visitId, service_date: enc.serviceDate, rendering_npi: enc.renderingNpi })
+      .insert({
+        encounter_id: enc.encounterId, visit_id: visitId, service_date: enc.serviceDate, rendering_npi: enc.renderingNpi,
+        rendering_name: enc.renderingName ? JSON.stringify(enc.renderingName) : null, rendering_taxonomy: enc.renderingTaxonomy ?? null,
+      })
       .onConflict('encounter_id')
-      .merge(['service_date', 'rendering_npi']);
+      .merge(['service_date', 'rendering_npi', 'rendering_name', 'rendering_taxonomy']);
     await trx('diagnoses').where({ encounter_id: enc.encounterId }).delete();
     await trx('procedures').where({ encounter_id: enc.encounterId }).delete();
     await trx('diagnoses').insert(enc.diagnoses.map((d) => ({ encounter_id: enc.encounterId, rank: d.rank, code: d.code })));
@@ -89,6 +94,13 @@ export async function saveEncounter(db: Db, visitId: string, enc: CodedEncounter
       })),
     );
   });
+}
+
+/** The rendering practitioner recorded for an encounter, for a correction that names the same NPI without a name. */
+export async function renderingOf(db: Db, encounterId: string): Promise<Pick<CodedEncounter, 'renderingNpi' | 'renderingName' | 'renderingTaxonomy'> | undefined> {
+  const row = await db('encounters').where({ encounter_id: encounterId }).first('rendering_npi', 'rendering_name', 'rendering_taxonomy');
+  if (!row) return undefined;
+  return { renderingNpi: row.rendering_npi, ...(row.rendering_name ? { renderingName: row.rendering_name } : {}), ...(row.rendering_taxonomy ? { renderingTaxonomy: row.rendering_taxonomy } : {}) };
 }
 
 /** The recorded result of an outside effect done under `key`, if it was done. */
@@ -141,42 +153,79 @@ export interface NewClaim {
   frequency: ClaimFrequency;
   payerId: string;
   payerClaimNumber?: string;
-  controlNumber: number;
+  filingIndicator: string;
+  priorAuthorization?: string;
+  /** SBR01: P primary, S secondary. */
+  payerResponsibility: 'P' | 'S' | 'T';
   billedCents: number;
+  lines: (ChargeLine & { lineControlNumber: string })[];
+}
+
+/** One interchange (ISA13) holding one or more claims, as built: the X12 is stored before it is sent. */
+export interface NewInterchange {
+  controlNumber: number;
+  receiverId: string;
   x12: string;
-  lines: ChargeLine[];
 }
 
 /**
- * Stores the claim with its X12 before it is sent. A retried attempt finds the row
- * and resends the very same bytes (same control number), which the clearinghouse
- * recognises as a duplicate interchange.
+ * Stores the claims of one interchange with its X12, and the map ISA13 ↔ claim
+ * (interchange_claims), before anything is sent; all or nothing. A claim whose
+ * (visit, attempt) is already stored is left as it is and not re-mapped: a retried
+ * attempt finds its row and resends the very same bytes (same control number), which
+ * the clearinghouse recognises as a duplicate interchange.
  */
-export async function createClaim(db: Db, c: NewClaim): Promise<ClaimRow> {
+export async function createClaims(db: Db, interchange: NewInterchange, claims: NewClaim[]): Promise<ClaimRow[]> {
   return db.transaction(async (trx) => {
-    const inserted = await trx('claims')
-      .insert({
-        visit_id: c.visitId, attempt: c.attempt, frequency: c.frequency, patient_control_number: c.visitId,
-        payer_claim_number: c.payerClaimNumber ?? null, payer_id: c.payerId, status: 'built', billed_cents: c.billedCents,
-        interchange_control_number: c.controlNumber, x12: c.x12,
-      })
-      .onConflict(['visit_id', 'attempt'])
-      .ignore()
-      .returning('*');
-    if (!inserted.length) return (await trx('claims').where({ visit_id: c.visitId, attempt: c.attempt }).first()) as ClaimRow;
-    await trx('claim_lines').insert(
-      c.lines.map((l) => ({
-        claim_id: inserted[0].id, line_number: l.lineNumber, code: l.code, modifiers: l.modifiers, units: l.units, charge_cents: l.chargeCents,
-      })),
-    );
-    return inserted[0] as ClaimRow;
+    const rows: ClaimRow[] = [];
+    for (const [i, c] of claims.entries()) {
+      const inserted = await trx('claims')
+        .insert({
+          visit_id: c.visitId, attempt: c.attempt, frequency: c.frequency, patient_control_number: c.visitId,
+          payer_claim_number: c.payerClaimNumber ?? null, payer_id: c.payerId, status: 'built', billed_cents: c.billedCents,
+          filing_indicator: c.filingIndicator, prior_authorization: c.priorAuthorization ?? null, payer_responsibility: c.payerResponsibility,
+          interchange_control_number: interchange.controlNumber, x12: interchange.x12,
+        })
+        .onConflict(['visit_id', 'attempt'])
+        .ignore()
+        .returning('*');
+      if (!inserted.length) {
+        rows.push((await trx('claims').where({ visit_id: c.visitId, attempt: c.attempt }).first()) as ClaimRow);
+        continue;
+      }
+      const claimId = inserted[0].id;
+      await trx('claim_lines').insert(
+        c.lines.map((l) => ({
+          claim_id: claimId, line_number: l.lineNumber, code: l.code, modifiers: l.modifiers, units: l.units, charge_cents: l.chargeCents,
+          line_control_number: l.lineControlNumber,
+        })),
+      );
+      await trx('interchange_claims').insert({
+        interchange_control_number: interchange.controlNumber, claim_id: claimId, patient_control_number: c.visitId,
+        frequency: c.frequency, position: i + 1, receiver_id: interchange.receiverId,
+      });
+      rows.push(inserted[0] as ClaimRow);
+    }
+    return rows;
   });
 }
 
-export async function markSubmitted(db: Db, claimId: number, submissionId: string): Promise<void> {
+/** The claims an interchange carried, in file order: what a 999 about that ISA13 answers. */
+export async function claimsOfInterchange(db: Db, controlNumber: number): Promise<{ claimId: number; visitId: string; frequency: ClaimFrequency; position: number }[]> {
+  const rows = await db('interchange_claims as m')
+    .join('claims as c', 'c.id', 'm.claim_id')
+    .where('m.interchange_control_number', controlNumber)
+    .orderBy('m.position')
+    .select('m.claim_id', 'c.visit_id', 'm.frequency', 'm.position');
+  return rows.map((r) => ({ claimId: r.claim_id, visitId: r.visit_id, frequency: r.frequency, position: r.position }));
+}
+
+/** Marks every claim the interchange carried as submitted, once. */
+export async function markInterchangeSubmitted(db: Db, controlNumber: number, submissionId: string): Promise<void> {
   await db.transaction(async (trx) => {
-    await trx('claims').where({ id: claimId }).whereIn('status', ['built']).update({ status: 'submitted', submission_id: submissionId, submitted_at: trx.fn.now(), updated_at: trx.fn.now() });
-    await addEvent(trx, claimId, 'submitted', 'submitted', { submissionId }, submissionId);
+    const ids = (await trx('interchange_claims').where({ interchange_control_number: controlNumber }).select('claim_id')).map((r) => r.claim_id as number);
+    const built = await trx('claims').whereIn('id', ids).whereIn('status', ['built']).update({ status: 'submitted', submission_id: submissionId, submitted_at: trx.fn.now(), updated_at: trx.fn.now() }).returning('id');
+    for (const { id } of built) await addEvent(trx, id, 'submitted', 'submitted', { submissionId, controlNumber }, submissionId);
   });
 }
 
@@ -233,14 +282,12 @@ export async function saveRemittance(db: Db, claimId: number, visitId: string, s
 export async function closeAppointment(db: Db, visitId: string, outcome: string, reason?: string): Promise<void> {
   await db.transaction(async (trx) => {
     const updated = await trx('appointments').where({ visit_id: visitId }).whereNot({ status: outcome }).update({ status: outcome, updated_at: trx.fn.now() });
-    if (updated) await audit(trx, 'workflow', 'visit.closed', visitId, { outcome, reason });
+    if (updated) await audit(trx, 'workflow', 'visit.closed', visitId, { outcome, reason }, { source: 'workflow' });
   });
 }
 
-/** Ids and codes only: never names, birth dates or member ids. */
-export async function audit(db: Db, actor: string, action: string, visitId: string | null, detail: object = {}): Promise<void> {
-  await db('audit_log').insert({ actor, action, visit_id: visitId, detail: JSON.stringify(detail) });
-}
+/** The audit trail lives in db/audit.ts; re-exported here for the callers that already import it from the billing record. */
+export { audit } from './audit';
 
 /** Inbound files are stored before they are acted on; a redelivery is recognised by its key. */
 export async function saveInbound(db: Db, channel: string, messageKey: string, kind: string, body: string): Promise<boolean> {
@@ -252,7 +299,7 @@ export async function hasInbound(db: Db, channel: string, messageKey: string): P
   return !!(await db('inbound_messages').where({ channel, message_key: messageKey }).first('id'));
 }
 
-export async function visitIdForControlNumber(db: Db, controlNumber: number): Promise<string | undefined> {
-  const row = await db('claims').where({ interchange_control_number: controlNumber }).first('visit_id');
-  return row?.visit_id;
+/** The visits whose claims an interchange (ISA13) carried: one for a single claim, several for a batch. */
+export async function visitIdsForControlNumber(db: Db, controlNumber: number): Promise<string[]> {
+  return [...new Set((await claimsOfInterchange(db, controlNumber)).map((c) => c.visitId))];
 }

@@ -8,6 +8,7 @@ import type { ClaimAcknowledgment, ClaimFrequency, ClaimRemittance, RemittanceAd
 import { parse999, type FunctionalAck } from './x12/acknowledgment';
 import { parse277 } from './x12/claim-status';
 import { parseInterchange } from './x12/envelope';
+import { lineItemControlNumber } from './x12/professional-claim';
 import { parse835, remittanceBalance, type Remittance, type RemittanceClaim } from './x12/remittance';
 
 export interface ClaimMessages {
@@ -67,7 +68,7 @@ function fromRemittance(r: Remittance): { visitId: string; remittance: ClaimRemi
 
 function claimRemittance(r: Remittance, c: RemittanceClaim): ClaimRemittance {
   const claimLevel: RemittanceAdjustment[] = c.adjustments.map((a) => ({ lineNumber: null, group: a.group, carc: a.carc, amountCents: a.amountCents, rarcs: c.remarks }));
-  const lines = c.lines.map((l, i) => ({ ...l, lineNumber: Number(l.lineControlNumber) || i + 1 }));
+  const lines = c.lines.map((l, i) => ({ ...l, lineNumber: claimLineNumber(c.patientControlNumber, l.lineControlNumber) ?? i + 1 }));
   const lineLevel = lines.flatMap((l) => l.adjustments.map((a) => ({ lineNumber: l.lineNumber, group: a.group, carc: a.carc, amountCents: a.amountCents, rarcs: l.remarks })));
   return {
     traceNumber: r.trace.number,
@@ -80,7 +81,22 @@ function claimRemittance(r: Remittance, c: RemittanceClaim): ClaimRemittance {
     patientResponsibilityCents: c.patientResponsibilityCents,
     payerClaimNumber: c.payerClaimNumber,
     adjustments: [...claimLevel, ...lineLevel],
-    lines: lines.map((l) => ({ lineNumber: l.lineNumber, code: l.code, chargeCents: l.chargeCents, paidCents: l.paidCents })),
+    lines: lines.map((l) => ({
+      lineNumber: l.lineNumber, ...(l.lineControlNumber ? { lineControlNumber: l.lineControlNumber } : {}), code: l.code,
+      modifiers: l.modifiers, ...(l.units !== undefined ? { units: l.units } : {}), chargeCents: l.chargeCents, paidCents: l.paidCents,
+    })),
     sourceKey: `${r.trace.number}#${c.patientControlNumber}#${c.frequency ?? ''}#${c.statusCode}`,
   };
+}
+
+/**
+ * The claim line an 835 SVC answers, from its REF*6R: ours is `lineItemControlNumber(CLM01, n)`,
+ * so the number after the last dash is n when the whole value is what we sent; a bare number
+ * (older claims numbered lines 1, 2, ...) is the line itself. Anything else: not ours to read.
+ */
+export function claimLineNumber(patientControlNumber: string, lineControlNumber: string | undefined): number | undefined {
+  if (!lineControlNumber) return undefined;
+  if (/^\d+$/.test(lineControlNumber)) return Number(lineControlNumber) || undefined;
+  const n = Number(/-(\d+)$/.exec(lineControlNumber)?.[1]);
+  return n > 0 && lineItemControlNumber(patientControlNumber, n) === lineControlNumber ? n : undefined;
 }

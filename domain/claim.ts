@@ -32,6 +32,21 @@ export interface RemittanceAdjustment {
   rarcs: string[];
 }
 
+/** One SVC line of an 835 in our words. */
+export interface RemittanceLineSummary {
+  /** The claim line it answers: found by REF*6R when the payer echoed it, else its position. */
+  lineNumber: number;
+  /** 2110 REF*6R as the payer echoed it: our line item control number (837P 2400 REF*6R). */
+  lineControlNumber?: string;
+  code: string;
+  /** SVC01-3..6 as the payer adjudicated them (payers sometimes drop modifiers). */
+  modifiers?: string[];
+  /** SVC05 paid units. */
+  units?: number;
+  chargeCents: number;
+  paidCents: number;
+}
+
 /** One CLP loop of an 835, for one claim. */
 export interface ClaimRemittance {
   traceNumber: string;
@@ -45,7 +60,7 @@ export interface ClaimRemittance {
   patientResponsibilityCents: number;
   payerClaimNumber?: string;
   adjustments: RemittanceAdjustment[];
-  lines: { lineNumber: number; code: string; chargeCents: number; paidCents: number }[];
+  lines: RemittanceLineSummary[];
   sourceKey: string;
 }
 

@@ -5,11 +5,19 @@
  */
 import { z } from 'zod';
 
+/**
+ * A real calendar date from 1900 to 2099, leap years included, as one regular expression:
+ * the OpenAPI document publishes exactly this pattern, so what the document allows the
+ * API accepts (a `refine` would be invisible to clients and fuzzers).
+ */
+const REAL_DATE = /^(?:(?:19|20)\d\d-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26]))-02-29)$/;
+
 /** A calendar date (no time zone), as dates of service are. */
 export const CalendarDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'is not a real calendar date');
+  .regex(REAL_DATE, 'is not a real calendar date')
+  .meta({ pattern: REAL_DATE.source });
 
 /** Opaque ids end up in X12 (CLM01 holds 38 characters) and in workflow ids. */
 export const VisitId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,29}$/, 'must be 1-30 letters, digits or dashes');
@@ -70,7 +78,9 @@ export const Coverage = z
   .refine((c) => c.relationship === 'self' || c.subscriber !== undefined, {
     message: 'is required when relationship is not self',
     path: ['subscriber'],
-  });
+  })
+  // The same rule in the OpenAPI document, so clients (and fuzzers) know it: self (or absent), or a subscriber.
+  .meta({ anyOf: [{ properties: { relationship: { enum: ['self'] } } }, { required: ['subscriber'] }] });
 
 export const Appointment = z.object({
   appointmentId: z.string().min(1).max(30).optional(),
@@ -84,7 +94,12 @@ export const StartVisit = z.object({
   visitId: VisitId,
   patient: Patient,
   coverage: Coverage,
+  /** A second plan that pays after `coverage` (coordination of benefits): billed after the primary's 835. */
+  secondaryCoverage: Coverage.optional(),
   appointment: Appointment,
+}).refine((v) => !v.secondaryCoverage || v.secondaryCoverage.payerId !== v.coverage.payerId || v.secondaryCoverage.memberId !== v.coverage.memberId, {
+  message: 'is the same plan and member as coverage',
+  path: ['secondaryCoverage'],
 });
 
 /** ICD-10-CM as billed: letter, digit, alphanumeric, then up to four more, no decimal point. */
@@ -107,10 +122,16 @@ export const ProcedureLine = z.object({
   diagnosisPointers: z.array(z.number().int().min(1).max(12)).min(1).max(4),
 });
 
+/** NUCC health care provider taxonomy code, e.g. 207Q00000X. */
+export const Taxonomy = z.string().regex(/^[0-9A-Z]{9}X$/, 'must be a 10-character provider taxonomy code');
+
 export const CodedEncounter = z.object({
   encounterId: z.string().min(1).max(64),
   serviceDate: CalendarDate,
   renderingNpi: Npi,
+  /** The rendering practitioner's name (and taxonomy) as the chart has it: 2310B when not the billing provider. */
+  renderingName: z.object({ ...PersonName, firstName: PersonName.firstName.optional() }).optional(),
+  renderingTaxonomy: Taxonomy.optional(),
   diagnoses: z.array(Diagnosis).min(1).max(12),
   procedures: z.array(ProcedureLine).min(1).max(50),
 });

@@ -4,10 +4,14 @@
  */
 import type { Knex } from 'knex';
 import * as billingRecord from './20261127_001_billing_record';
+import * as claims837Lines from './20261128_claims837_001_lines_batches_cob';
 import * as reportingVisitEvents from './20261128_reporting_001_visit_events';
+import * as trustApiKeysAudit from './20261128_trust_001_api_keys_audit';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261127_001_billing_record': billingRecord,
+  '20261128_claims837_001_lines_batches_cob': claims837Lines,
+  '20261128_trust_001_api_keys_audit': trustApiKeysAudit,
   '20261128_reporting_001_visit_events': reportingVisitEvents,
 };
 

@@ -45,6 +45,12 @@ export interface PostgresOptions {
 const PART = 'Postgres';
 const PASSWORD = 'revcycle';
 
+/** The embedded server's connection string (what `npm start` uses, and the CLI reaches when DATABASE_URL is not set). */
+export const embeddedPostgresUrl = (port: number, database: string) => `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${database}`;
+
+/** The database `npm start` keeps the billing record in. */
+export const EMBEDDED_DATABASE = 'revcycle';
+
 export async function startEmbeddedPostgres(opts: PostgresOptions): Promise<RunningPostgres> {
   const nativeDir = opts.nativeDir ?? installedNativeDir();
   const runAs = process.getuid?.() === 0 ? postgresUser() : undefined;
@@ -55,7 +61,7 @@ export async function startEmbeddedPostgres(opts: PostgresOptions): Promise<Runn
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await initdb(binDir, dataDir, runAs);
   const server = await startServer(binDir, dataDir, opts.port, runAs, opts.log);
   return {
-    url: (database) => `postgres://postgres:${PASSWORD}@127.0.0.1:${opts.port}/${database}`,
+    url: (database) => embeddedPostgresUrl(opts.port, database),
     dataDir,
     binDir,
     async createDatabase(name) {

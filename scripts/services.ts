@@ -2,7 +2,10 @@
 import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Server } from 'node:http';
-import { createApp } from '../api/app';
+import { existsSync, chmodSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createApp, type SecurityOptions } from '../api/app';
+import { createApiKey } from '../db/api-keys';
 import type { Config } from '../config';
 import { createDb, migrateLatest, type Db } from '../db/knex';
 import { log } from './log';
@@ -39,11 +42,33 @@ export async function ensureEncounterSweep(config: Config, temporal: Client): Pr
   }
 }
 
+/** Authentication, rate limits and CORS of the API, from configuration. */
+export function securityOf(config: Config): SecurityOptions {
+  const { oidc, rateLimit, corsOrigins } = config.auth;
+  return { oidc: oidc && { ...oidc, fetchTimeoutMs: config.integrationTimeoutMs }, rateLimit, corsOrigins };
+}
+
+/**
+ * In development only: an admin API key on first start, written to DATA_DIR/dev-admin-key
+ * (mode 0600) so the README's curl examples work. Kept while that file exists.
+ */
+export async function ensureDevAdminKey(config: Config, db: Db): Promise<string | undefined> {
+  if (config.env !== 'development') return undefined;
+  const file = join(resolve(config.dataDir), 'dev-admin-key');
+  if (existsSync(file)) {
+    chmodSync(file, 0o600);
+    return file;
+  }
+  const { key } = await createApiKey(db, { name: 'dev admin (npm start)', role: 'admin', createdBy: 'system:npm-start', source: 'npm start' });
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return file;
+}
+
 /** The REST API and the PMS's inbound HL7 feed (both start visits). */
 export async function runApi(config: Config, db: Db, temporal: Client): Promise<Stoppable> {
   const deps = { temporal, db, taskQueue: config.temporal.taskQueue, timers: visitTimers(config) };
   const temporalUi = { url: config.temporal.uiUrl, namespace: config.temporal.namespace };
-  const app = createApp({ ...deps, temporalUi, log: (msg, meta) => log('error', msg, meta) });
+  const app = createApp({ ...deps, security: securityOf(config), temporalUi, log: (msg, meta) => log('error', msg, meta) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.api.port, () => resolve(s));
   });

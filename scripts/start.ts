@@ -9,8 +9,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { runMain } from './main';
-import { startEmbeddedPostgres } from './postgres';
-import { connectDb, runApi, runWorker, temporalClient } from './services';
+import { EMBEDDED_DATABASE, startEmbeddedPostgres } from './postgres';
+import { connectDb, ensureDevAdminKey, runApi, runWorker, temporalClient } from './services';
 import { startTemporalDevServer } from './temporal-dev';
 import { startSimulators, where } from './simulators';
 import { assertPortsFree, type PortClaim } from './startup-error';
@@ -27,8 +27,8 @@ runMain('start', async (stack) => {
   if (!databaseUrl) {
     const pg = await startEmbeddedPostgres({ dir: join(dataDir, 'pg'), port: config.database.embeddedPort, persistent: true });
     stack.push(pg);
-    await pg.createDatabase('revcycle');
-    databaseUrl = pg.url('revcycle');
+    await pg.createDatabase(EMBEDDED_DATABASE);
+    databaseUrl = pg.url(EMBEDDED_DATABASE);
     where('Postgres data', pg.dataDir === join(dataDir, 'pg') ? pg.dataDir : `${pg.dataDir} (the postgres user cannot reach ${dataDir})`);
   }
   const db = await connectDb(databaseUrl);
@@ -50,6 +50,8 @@ runMain('start', async (stack) => {
   stack.push(api);
   const apiUrl = config.api.publicUrl ?? `http://127.0.0.1:${config.api.port}`;
   where('API', `${apiUrl} (docs: ${apiUrl}/docs)`);
+  const devKey = await ensureDevAdminKey(config, db);
+  if (devKey) where('Admin key (dev)', `${devKey}: curl -H "authorization: Bearer $(cat ${devKey})" ${apiUrl}/audit`);
   where('PMS HL7 feed (MLLP)', `127.0.0.1:${config.mllpListenPort}`);
 
   const endpoints = config.simulators.start ? await startSimulators(config, apiUrl, stack) : endpointsFromConfig(config);

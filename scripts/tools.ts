@@ -5,7 +5,7 @@ import { StartupError } from './startup-error';
 
 const root = join(__dirname, '..');
 
-export function toolPath(name: 'temporal' | 'x12valid'): string {
+export function toolPath(name: 'temporal' | 'x12valid' | 'schemathesis'): string {
   const path = join(root, '.tools', 'venv', 'bin', name);
   if (!existsSync(path)) throw new StartupError(`${name} (pinned tool)`, `not installed at ${path}`, 'run bash scripts/tools.sh; npm start and npm test run it first');
   return path;

@@ -86,7 +86,8 @@ export function startPmsFeed(opts: { port: number; host?: string; db: Db; tempor
       },
       registration: async (r, controlId) => {
         await saveRegistration(db, r.patient, r.coverage);
-        await audit(db, 'pms', 'patient.registered', null, { controlId });
+        if (r.secondaryCoverage) await saveRegistration(db, r.patient, r.secondaryCoverage);
+        await audit(db, 'pms', 'patient.registered', null, { controlId }, { source: 'hl7' });
       },
     },
     onError: (err, controlId) => console.error(JSON.stringify({ level: 'error', msg: 'HL7 message not handled', controlId, error: (err as Error).message })),

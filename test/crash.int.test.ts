@@ -4,7 +4,6 @@
  * activity, and the PMS still holds each charge exactly once.
  */
 import type { ChildProcess } from 'node:child_process';
-import request from 'supertest';
 import { sampleVisit } from './fixtures';
 import { reach, startTestStack, type TestStack } from './stack';
 import { eventually, uniqueId } from './support';
@@ -31,7 +30,7 @@ test('a worker killed mid charge-push: the visit completes and the PMS holds exa
   const first = startWorker();
   const callsBefore = stack.faults.pms.calls;
   const visit = sampleVisit(uniqueId('v'), 'W900');
-  expect((await request(stack.apiUrl).post('/visits').send(visit)).status).toBe(201);
+  expect((await stack.api.post('/visits').send(visit)).status).toBe(201);
   await reach(stack, visit.visitId, 'awaiting_encounter');
   await stack.ehr.signEncounter({
     visitId: visit.visitId, renderingNpi: '1234567893',

@@ -4,7 +4,6 @@
  * the visit closed, the billing record matches the workflow, the PMS and clearinghouse
  * saw each thing exactly once, and the codes billed are exactly the EHR's.
  */
-import request from 'supertest';
 import { findClaim } from '../db/billing';
 import type { StartVisit } from '../domain/visit';
 import { parse837P } from '../domain/x12/parse-837p';
@@ -35,7 +34,7 @@ describe('HL7 PMS: a visit booked by SIU^S12 over MLLP', () => {
     expect(ack.code).toBe('AA');
     await reach(stack, visit.visitId, 'awaiting_encounter');
 
-    const again = await request(stack.apiUrl).post('/visits').send(visit); // the same visit by REST: nothing new
+    const again = await stack.api.post('/visits').send(visit); // the same visit by REST: nothing new
     expect(again.status).toBe(200);
     expect(again.body.created).toBe(false);
 
@@ -109,7 +108,7 @@ describe('REST PMS: denials, inactive coverage and cancellation through the API'
 
   test('a denied claim (CO-16) is corrected as a replacement claim and paid', async () => {
     const visit = sampleVisit(uniqueId('v'), 'DENY4455');
-    expect((await request(stack.apiUrl).post('/visits').send(visit)).status).toBe(201);
+    expect((await stack.api.post('/visits').send(visit)).status).toBe(201);
     await reach(stack, visit.visitId, 'awaiting_encounter');
     await stack.ehr.signEncounter(signed(visit.visitId));
     const closed = await reach(stack, visit.visitId, 'closed');
@@ -125,14 +124,14 @@ describe('REST PMS: denials, inactive coverage and cancellation through the API'
 
   test('a claim rejected at the payer\'s front end (277CA) goes out again with corrected coverage and is paid', async () => {
     const visit = sampleVisit(uniqueId('v'), 'REJ31');
-    await request(stack.apiUrl).post('/visits').send(visit);
+    await stack.api.post('/visits').send(visit);
     await reach(stack, visit.visitId, 'awaiting_encounter');
     await stack.ehr.signEncounter(signed(visit.visitId));
     const rejected = await reach(stack, visit.visitId, 'claim_rejected');
     expect(rejected.claim).toMatchObject({ status: 'rejected', frequency: '1' });
     expect(rejected.awaitingAction).toBe('fix_claim');
 
-    expect((await request(stack.apiUrl).post(`/visits/${visit.visitId}/coverage`).send({ ...visit.coverage, memberId: 'W31' })).status).toBe(200);
+    expect((await stack.api.post(`/visits/${visit.visitId}/coverage`).send({ ...visit.coverage, memberId: 'W31' })).status).toBe(200);
     const closed = await reach(stack, visit.visitId, 'closed');
     expect(closed.outcome).toBe('paid');
     expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([['1', 'rejected'], ['1', 'paid']]);
@@ -144,24 +143,24 @@ describe('REST PMS: denials, inactive coverage and cancellation through the API'
 
   test('inactive coverage waits; corrected coverage re-verifies; a cancel before submission closes the visit', async () => {
     const visit = sampleVisit(uniqueId('v'), 'INACT777');
-    await request(stack.apiUrl).post('/visits').send(visit);
+    await stack.api.post('/visits').send(visit);
     const waiting = await reach(stack, visit.visitId, 'awaiting_coverage');
     expect(waiting.eligibility?.active).toBe(false);
     expect(waiting.awaitingAction).toBe('coverage');
 
-    const fixed = await request(stack.apiUrl).post(`/visits/${visit.visitId}/coverage`).send({ ...visit.coverage, memberId: 'W555' });
+    const fixed = await stack.api.post(`/visits/${visit.visitId}/coverage`).send({ ...visit.coverage, memberId: 'W555' });
     expect(fixed.status).toBe(200);
     await reach(stack, visit.visitId, 'awaiting_encounter');
-    const coverageTooLate = await request(stack.apiUrl).post(`/visits/${visit.visitId}/coverage`).send(visit.coverage);
+    const coverageTooLate = await stack.api.post(`/visits/${visit.visitId}/coverage`).send(visit.coverage);
     expect(coverageTooLate.status).toBe(409);
     expect(coverageTooLate.body.code).toBe('INVALID_STAGE');
 
-    const cancelled = await request(stack.apiUrl).post(`/visits/${visit.visitId}/cancel`).send({ reason: 'patient rescheduled' });
+    const cancelled = await stack.api.post(`/visits/${visit.visitId}/cancel`).send({ reason: 'patient rescheduled' });
     expect(cancelled.status).toBe(200);
     const closed = await reach(stack, visit.visitId, 'closed');
     expect(closed.outcome).toBe('cancelled');
     expect((await stack.db('appointments').where({ visit_id: visit.visitId }).first()).status).toBe('cancelled');
-    const again = await request(stack.apiUrl).post(`/visits/${visit.visitId}/cancel`).send({ reason: 'twice' });
+    const again = await stack.api.post(`/visits/${visit.visitId}/cancel`).send({ reason: 'twice' });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('VISIT_CLOSED');
     expect(await stack.db('eligibility_checks').where({ visit_id: visit.visitId }).orderBy('id').pluck('active')).toEqual([false, true]);

@@ -5,7 +5,6 @@
  * arrive out of order. 50 visits must all close, and each PMS charge, each claim
  * submission and each payment must exist exactly once.
  */
-import request from 'supertest';
 import { sampleVisit } from './fixtures';
 import { reach, startTestStack, type TestStack } from './stack';
 import { uniqueId } from './support';
@@ -24,7 +23,7 @@ jest.setTimeout(180_000);
 test(`${VISITS} visits through failing simulators all reach closed, with nothing posted twice`, async () => {
   const before = { patients: stack.ehr.count('Patient'), appointments: stack.ehr.count('Appointment'), coverages: stack.ehr.count('Coverage') };
   const visits = Array.from({ length: VISITS }, () => sampleVisit(uniqueId('f'), 'W7000'));
-  for (const v of visits) expect((await request(stack.apiUrl).post('/visits').send(v)).status).toBe(201);
+  for (const v of visits) expect((await stack.api.post('/visits').send(v)).status).toBe(201);
   await Promise.all(visits.map((v) => reach(stack, v.visitId, 'awaiting_encounter')));
   for (const v of visits) {
     await stack.ehr.signEncounter({

@@ -54,7 +54,7 @@ describe('reporting over a real stack', () => {
       ['inactive', 'INACT00001', payerB, day(1), 'none'],
     ];
     for (const [name, member, payer, date] of plan) {
-      const res = await request(stack.apiUrl).post('/visits').send(visit(name, member, payer, date));
+      const res = await stack.api.post('/visits').send(visit(name, member, payer, date));
       expect(res.status).toBe(201);
     }
     for (const [name, , , , sign] of plan) {
@@ -66,7 +66,7 @@ describe('reporting over a real stack', () => {
     if (process.env.DEBUG_REPORTING) {
       await new Promise((r) => setTimeout(r, 30000));
       for (const v of Object.values(visits)) {
-        const st = (await request(stack.apiUrl).get(`/visits/${v.visitId}`)).body;
+        const st = (await stack.api.get(`/visits/${v.visitId}`)).body;
         const d = await stack.temporal.workflow.getHandle(`visit-${v.visitId}`).describe();
         console.error(v.visitId, st.stage, st.awaitingAction, JSON.stringify(d.raw.pendingActivities?.map((a) => [a.activityType?.name, a.attempt, a.lastFailure?.message])));
       }
@@ -103,7 +103,7 @@ describe('reporting over a real stack', () => {
   });
 
   test('GET /reports/kpis and SQL over visit_events give the same first-pass rate; CSV on request', async () => {
-    const res = await request(stack.apiUrl).get('/reports/kpis').query({ from: day(120), to: day(0) });
+    const res = await stack.api.get('/reports/kpis').query({ from: day(120), to: day(0) });
     expect(res.status).toBe(200);
     const { rows } = await stack.db.raw(`
       SELECT count(DISTINCT visit_id) FILTER (WHERE event_type = 'claim_accepted' AND detail->>'source' = '277CA') AS accepted,
@@ -127,14 +127,14 @@ describe('reporting over a real stack', () => {
     expect(res.body.cptRevenue.reduce((t: number, c: { deniedCents: number }) => t + c.deniedCents, 0)).toBe(0);
     expect(res.body.cleanClaimRate).toMatchObject({ submitted: 5, clean: 5 });
 
-    const onlyA = await request(stack.apiUrl).get('/reports/kpis').query({ from: day(120), to: day(0), payerId: payerA });
+    const onlyA = await stack.api.get('/reports/kpis').query({ from: day(120), to: day(0), payerId: payerA });
     expect(onlyA.body.firstPassAcceptance).toMatchObject({ accepted: 2, decided: 3 });
 
-    const csv = await request(stack.apiUrl).get('/reports/kpis').query({ from: day(120), to: day(0) }).set('accept', 'text/csv');
+    const csv = await stack.api.get('/reports/kpis').query({ from: day(120), to: day(0) }).set('accept', 'text/csv');
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.text.split('\r\n')).toContain('first_pass_acceptance_rate,all,,0.6');
 
-    const bad = await request(stack.apiUrl).get('/reports/kpis').query({ from: '2026-13-01', cpt: 'nope' });
+    const bad = await stack.api.get('/reports/kpis').query({ from: '2026-13-01', cpt: 'nope' });
     expect(bad.status).toBe(400);
     expect(bad.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['cpt', 'from']);
   });
@@ -146,7 +146,7 @@ describe('reporting over a real stack', () => {
       for await (const w of stack.temporal.workflow.list({ query })) ids.push(w.workflowId.replace(/^visit-/, ''));
       return ids.length === 1 && ids;
     });
-    const res = await request(stack.apiUrl).get('/work-queues/coding_review').query({ payerId: payerA });
+    const res = await stack.api.get('/work-queues/coding_review').query({ payerId: payerA });
     expect(res.status).toBe(200);
     expect(res.body.visits.map((v: { visitId: string }) => v.visitId)).toEqual(fromTemporal);
     expect(res.body.visits[0]).toMatchObject({
@@ -156,14 +156,17 @@ describe('reporting over a real stack', () => {
     expect(res.body.visits[0].temporalUiUrl).toMatch(new RegExp(`/namespaces/default/workflows/visit-${visits.review.visitId}$`));
     expect(decodeURIComponent(res.body.temporalUiUrl)).toContain("AwaitingAction IN ('coding_review')");
 
-    const rejected = await request(stack.apiUrl).get('/work-queues/claim_rejected').query({ payerId: payerB });
+    const rejected = await stack.api.get('/work-queues/claim_rejected').query({ payerId: payerB });
     expect(rejected.body.visits.map((v: { visitId: string }) => v.visitId)).toEqual([visits.rejected.visitId]);
 
-    const all = await request(stack.apiUrl).get('/work-queues');
+    const all = await stack.api.get('/work-queues');
     const coverage = all.body.queues.find((q: { id: string }) => q.id === 'coverage');
     expect(coverage.count).toBeGreaterThanOrEqual(1);
     expect(coverage.postgresCount).toBe(1); // this test's database holds only this test's visits
-    expect((await request(stack.apiUrl).get('/work-queues/nope')).status).toBe(404);
+    expect((await stack.api.get('/work-queues/nope')).status).toBe(404);
+    const frontDesk = await stack.as('front_desk');
+    expect((await frontDesk.get('/work-queues')).status).toBe(403);
+    expect((await request(stack.apiUrl).get('/reports/kpis')).status).toBe(401);
   });
 
   const browserTest = existsSync(CHROMIUM) ? test : test.skip;
@@ -178,7 +181,8 @@ describe('reporting over a real stack', () => {
       page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
       page.on('pageerror', (e) => problems.push(e.message));
       page.on('requestfailed', (r) => problems.push(`${r.url()} ${r.failure()?.errorText}`));
-      await page.goto(`${stack.apiUrl}/dashboard`);
+      const analyst = await stack.as('analyst');
+      await page.goto(`${stack.apiUrl}/dashboard#key=${analyst.key}`);
       await page.fill('#from', day(120));
       await page.click('button[type=submit]');
       await page.waitForFunction("document.body.dataset.loaded === '2'");

@@ -7,19 +7,19 @@
 import type { Client } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import request from 'supertest';
 import { join } from 'node:path';
 import { createApp } from '../api/app';
 import { parseConfig, type Config } from '../config';
 import type { Db } from '../db/knex';
-import { runWorker } from '../scripts/services';
+import { runWorker, securityOf } from '../scripts/services';
 import { startPmsFeed, visitTimers, type Endpoints } from '../scripts/wiring';
 import { startClearinghouseSimulator } from '../simulators/clearinghouse';
 import { startEhrSimulator } from '../simulators/ehr';
 import { Faults, type FaultConfig } from '../simulators/faults';
 import { startPmsSimulator } from '../simulators/pms';
 import type { VisitStatus } from '../workflows/definitions';
-import { createTestDb, eventually, temporalAddress, temporalClients, uniqueId } from './support';
+import type { Role } from '../domain/roles';
+import { apiAs, createTestDb, eventually, temporalAddress, temporalClients, uniqueId, type Api } from './support';
 
 export interface StackOptions {
   pmsMode?: 'rest' | 'hl7';
@@ -41,13 +41,15 @@ export async function startTestStack(opts: StackOptions = {}) {
   const env: NodeJS.ProcessEnv = {
     TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: database.url,
     INTEGRATION_TIMEOUT_MS: '2000', PMS_MODE: opts.pmsMode ?? 'hl7', START_SIMULATORS: 'true',
+    // Tests poll visits every 100 ms from one key: rate limits are tested on their own (api/rate-limit.test.ts).
+    RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '100000',
   };
   const config = parseConfig(env);
   // Seconds, not minutes, between retries: the fault tests exercise retries, not patience.
   const timers = { ...visitTimers(config), activityTimeoutMs: opts.activityTimeoutMs ?? 10_000, activityRetryMaxIntervalMs: 2_000 };
   const stops: (() => Promise<void>)[] = [];
 
-  const app = createApp({ temporal: temporal.client, db: database.db, taskQueue, timers });
+  const app = createApp({ temporal: temporal.client, db: database.db, taskQueue, timers, security: securityOf(config) });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -79,8 +81,11 @@ export async function startTestStack(opts: StackOptions = {}) {
     stops.push(() => worker.stop());
   }
 
+  // Every route but /health needs a key: tests call the API through `api` (an admin key) or `as(role)`.
+  const api = await apiAs(database.db, apiUrl, 'admin');
+
   return {
-    apiUrl, config, db: database.db as Db, faults: { ehr: faults[0], pms: faults[1], clearinghouse: faults[2] }, temporal: temporal.client as Client, taskQueue, ehr, pms, clearinghouse, endpoints,
+    apiUrl, api, as: (role: Role): Promise<Api> => apiAs(database.db, apiUrl, role), config, db: database.db as Db, faults: { ehr: faults[0], pms: faults[1], clearinghouse: faults[2] }, temporal: temporal.client as Client, taskQueue, ehr, pms, clearinghouse, endpoints,
     /** Starts `scripts/worker-main.ts` as a child process against this stack. */
     spawnWorker: (): ChildProcess => spawnWorker(env, endpoints),
     async stop() {
@@ -108,9 +113,9 @@ function spawnWorker(env: NodeJS.ProcessEnv, e: Endpoints): ChildProcess {
 export type { Config };
 
 /** Polls GET /visits/:id, as a front end would, until the visit reaches `stage`. */
-export async function reach(stack: { apiUrl: string }, visitId: string, stage: string): Promise<VisitStatus> {
+export async function reach(stack: { api: Api }, visitId: string, stage: string): Promise<VisitStatus> {
   return eventually(async () => {
-    const res = await request(stack.apiUrl).get(`/visits/${visitId}`);
+    const res = await stack.api.get(`/visits/${visitId}`);
     const body = res.status === 200 ? (res.body as VisitStatus) : undefined;
     return body?.stage === stage && body;
   });

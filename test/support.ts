@@ -3,7 +3,10 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
+import request from 'supertest';
+import { createApiKey } from '../db/api-keys';
 import { createDb, migrateLatest, type Db } from '../db/knex';
+import type { Role } from '../domain/roles';
 
 function adminUrl(): string {
   const url = process.env.TEST_PG_ADMIN_URL;
@@ -57,4 +60,30 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     if (v) return v;
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** Requests that carry `Authorization: Bearer <key>`: what every test calling the API uses. */
+export interface Api {
+  key: string;
+  get(path: string): request.Test;
+  post(path: string): request.Test;
+  put(path: string): request.Test;
+  delete(path: string): request.Test;
+}
+
+export function authedApi(target: string | Parameters<typeof request>[0], key: string): Api {
+  const auth = { authorization: `Bearer ${key}` };
+  return {
+    key,
+    get: (path) => request(target).get(path).set(auth),
+    post: (path) => request(target).post(path).set(auth),
+    put: (path) => request(target).put(path).set(auth),
+    delete: (path) => request(target).delete(path).set(auth),
+  };
+}
+
+/** A fresh API key with `role` in the test database, and requests made with it. */
+export async function apiAs(db: Db, target: string | Parameters<typeof request>[0], role: Role): Promise<Api> {
+  const { key } = await createApiKey(db, { name: `test ${role}`, role, createdBy: 'test', source: 'test' });
+  return authedApi(target, key);
 }

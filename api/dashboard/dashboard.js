@@ -15,8 +15,15 @@
     return q;
   }
 
+  /** The user's API key (role analyst, biller or admin), kept for this browser tab only. */
+  function apiKey() {
+    var typed = document.getElementById('key').value;
+    if (typed) sessionStorage.setItem('revcycle.key', typed);
+    return typed || sessionStorage.getItem('revcycle.key') || '';
+  }
+
   function getJson(url) {
-    return fetch(url, { headers: { accept: 'application/json' } }).then(function (r) {
+    return fetch(url, { headers: { accept: 'application/json', authorization: 'Bearer ' + apiKey() } }).then(function (r) {
       if (!r.ok) return r.json().then(function (b) { throw new Error(b.message || r.statusText); });
       return r.json();
     });
@@ -142,6 +149,8 @@
     });
   }
 
+  var key = new URLSearchParams(location.hash.slice(1)).get('key');
+  if (key) { sessionStorage.setItem('revcycle.key', key); history.replaceState(null, '', location.pathname); }
   var today = new Date();
   var from = new Date(today.getTime() - 89 * 86400000);
   document.getElementById('to').value = today.toISOString().slice(0, 10);

@@ -71,6 +71,16 @@ function problemsOf(res: EncounterResources): { path: string; reason: string }[]
 }
 
 describe('mapCodedEncounter', () => {
+  it.each<[string, Practitioner['name'], Practitioner['qualification'], object]>([
+    ['no name: nothing to read', undefined, undefined, {}],
+    ['the official name wins, upper-cased, with the NUCC taxonomy', [{ family: 'Nick', given: ['Ann'] }, { use: 'official', family: 'Kim', given: ['Joy', 'M'] }],
+      [{ code: { coding: [{ system: SYSTEM.taxonomy, code: '207Q00000X' }] } }], { renderingName: { lastName: 'KIM', firstName: 'JOY' }, renderingTaxonomy: '207Q00000X' }],
+    ['a family name alone', [{ family: 'Osei' }], [{ code: { coding: [{ system: 'http://example.org/other', code: 'MD' }] } }], { renderingName: { lastName: 'OSEI' } }],
+  ])('reads the rendering practitioner for 2310B: %s', (_name, name, qualification, expected) => {
+    const mapped = mapCodedEncounter(signed({ practitioners: [{ ...practitioner, ...(name && { name }), ...(qualification && { qualification }) }] }));
+    expect({ renderingName: mapped.renderingName, renderingTaxonomy: mapped.renderingTaxonomy }).toEqual({ renderingName: undefined, renderingTaxonomy: undefined, ...expected });
+  });
+
   it('maps a coded encounter with charge items to what we bill', () => {
     expect(mapCodedEncounter(signed())).toEqual({
       encounterId: 'e1',

@@ -51,6 +51,7 @@ export function mapCodedEncounter(res: EncounterResources): CodedEncounter {
   }
   const serviceDate = readServiceDate(res.encounter, problems);
   const renderingNpi = readRenderingNpi(res.encounter, res.practitioners, problems);
+  const rendering = readRenderingPerson(res.encounter, res.practitioners);
   const diagnoses = rankDiagnoses(res.encounter, res.conditions, problems);
   const procedures = readProcedureLines(res, diagnoses, problems);
   if (problems.length > 0) throw new EncounterNotBillableError(encounterId, problems);
@@ -59,6 +60,7 @@ export function mapCodedEncounter(res: EncounterResources): CodedEncounter {
     encounterId,
     serviceDate,
     renderingNpi,
+    ...rendering,
     diagnoses: diagnoses.map((d, i) => ({ code: d.code, rank: i + 1 })),
     procedures,
   });
@@ -100,6 +102,26 @@ function readRenderingNpi(enc: Encounter, practitioners: Practitioner[], problem
   if (!npi) problems.push({ path, reason: `no NPI (${SYSTEM.npi}) for the rendering practitioner` });
   else if (!Npi.safeParse(npi).success) problems.push({ path, reason: `NPI ${npi} is not 10 digits` });
   return npi;
+}
+
+/**
+ * The rendering practitioner's name (Practitioner.name: the `official` one, else the first;
+ * family → last name, first given → first name) and taxonomy (a Practitioner.qualification
+ * coded in the NUCC provider taxonomy), for 2310B. Absent when the chart does not say.
+ */
+function readRenderingPerson(enc: Encounter, practitioners: Practitioner[]): Pick<CodedEncounter, 'renderingName' | 'renderingTaxonomy'> {
+  const ref = renderingPractitioner(enc);
+  const practitioner = ref && practitioners.find((p) => refersTo(ref, p));
+  if (!practitioner) return {};
+  const names = practitioner.name ?? [];
+  const name = names.find((n) => n.use === 'official') ?? names[0];
+  const taxonomy = (practitioner.qualification ?? []).flatMap((q) => q.code?.coding ?? []).find((c) => c.system === SYSTEM.taxonomy)?.code;
+  const lastName = name?.family?.trim().toUpperCase();
+  const firstName = name?.given?.[0]?.trim().toUpperCase();
+  return {
+    ...(lastName ? { renderingName: { lastName, ...(firstName ? { firstName } : {}) } } : {}),
+    ...(taxonomy ? { renderingTaxonomy: taxonomy } : {}),
+  };
 }
 
 interface RankedDiagnosis {

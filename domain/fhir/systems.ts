@@ -8,6 +8,8 @@ export const SYSTEM = {
   hcpcs: 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets',
   snomed: 'http://snomed.info/sct',
   npi: 'http://hl7.org/fhir/sid/us-npi',
+  /** NUCC health care provider taxonomy (Practitioner.qualification.code), e.g. 207Q00000X. */
+  taxonomy: 'http://nucc.org/provider-taxonomy',
   diagnosisRole: 'http://terminology.hl7.org/CodeSystem/diagnosis-role',
   participationType: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
   subscriberRelationship: 'http://terminology.hl7.org/CodeSystem/subscriber-relationship',

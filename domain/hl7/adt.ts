@@ -6,21 +6,22 @@
 import type { Hl7Message } from '@medplum/core';
 import type { Coverage, Patient } from '../visit';
 import { buildMessage, buildMsh, Hl7MappingError, type MessageHeader, segment, toHl7Timestamp } from './message';
-import { readCoverage, readPatient, writeIn1, writePid } from './patient';
+import { readCoverages, readPatient, writeIn1, writePid } from './patient';
 
 export interface Registration {
   patient: Patient;
   coverage?: Coverage;
+  /** From a second IN1. */
+  secondaryCoverage?: Coverage;
 }
 
-/** ADT^A04/A08 → the patient and, from the first (primary) IN1, the coverage. */
+/** ADT^A04/A08 → the patient and, from the first (primary) IN1, the coverage; a second IN1 is the secondary. */
 export function mapAdtRegistration(msg: Hl7Message): Registration {
   const issues: string[] = [];
   const patient = readPatient(msg.getSegment('PID'), issues);
-  const in1 = msg.getSegment('IN1');
-  const coverage = in1 && readCoverage(in1, issues);
+  const { coverage, secondaryCoverage } = readCoverages(msg.getAllSegments('IN1'), issues);
   if (issues.length > 0 || !patient) throw new Hl7MappingError(issues);
-  return coverage ? { patient, coverage } : { patient };
+  return { patient, ...(coverage ? { coverage } : {}), ...(coverage && secondaryCoverage ? { secondaryCoverage } : {}) };
 }
 
 /** Registration → ADT^A04 (or A08 for an update), as a PMS sends it. */
@@ -31,5 +32,6 @@ export function buildAdt(r: Registration, header: MessageHeader, event: 'A04' | 
     writePid(r.patient),
     segment('PV1', ['1', 'O']),
     ...(r.coverage ? [writeIn1(r.coverage)] : []),
+    ...(r.coverage && r.secondaryCoverage ? [writeIn1(r.secondaryCoverage, 2)] : []),
   ]);
 }

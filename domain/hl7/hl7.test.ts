@@ -106,6 +106,20 @@ describe('SIU^S12 and S15', () => {
     expect(readInbound(text)).toEqual({ kind: 'appointmentBooked', visit: { ...visit, visitId: 'V-1001' } });
   });
 
+  const medicaid = { payerId: 'SKWI0', payerName: 'Wisconsin Medicaid', memberId: 'MCD-55', relationship: 'self' as const };
+
+  it('reads a second IN1 as the secondary coverage (IN1-1 = 2) and writes it back', () => {
+    const withSecondary = { ...visit, secondaryCoverage: medicaid };
+    const text = buildSiuS12(withSecondary, { controlId: 'C7', at }).toString();
+    expect(text.split('\r').filter((s) => s.startsWith('IN1|')).map((s) => s.slice(0, 6))).toEqual(['IN1|1|', 'IN1|2|']);
+    expect(readInbound(text)).toEqual({ kind: 'appointmentBooked', visit: withSecondary });
+  });
+
+  it('names the second IN1 in the issues of a bad secondary coverage', () => {
+    const text = buildSiuS12({ ...visit, secondaryCoverage: medicaid }, { controlId: 'C8', at }).toString().replace('|SKWI0|', '|S*|');
+    expect(() => readInbound(text)).toThrow(expect.objectContaining({ issues: ['IN1[2]-3: must be 2-10 letters or digits'] }));
+  });
+
   it('lists every unusable field of an S12 by its HL7 name', () => {
     const text = buildSiuS12(visit, { controlId: 'C1', at })
       .toString()
@@ -132,6 +146,8 @@ describe('ADT^A04/A08', () => {
     const withCoverage = { patient: visit.patient, coverage: visit.coverage };
     expect(readInbound(buildAdt(withCoverage, { controlId: 'C4', at }).toString())).toEqual({ kind: 'registration', registration: withCoverage });
     expect(readInbound(buildAdt({ patient: visit.patient }, { controlId: 'C5', at }, 'A08').toString())).toEqual({ kind: 'registration', registration: { patient: visit.patient } });
+    const withSecondary = { ...withCoverage, secondaryCoverage: { payerId: 'SKWI0', payerName: 'Wisconsin Medicaid', memberId: 'MCD-55', relationship: 'self' as const } };
+    expect(readInbound(buildAdt(withSecondary, { controlId: 'C9', at }, 'A08').toString())).toEqual({ kind: 'registration', registration: withSecondary });
   });
 
   it('reports a coverage whose subscriber is missing when the patient is not the subscriber', () => {

@@ -103,11 +103,12 @@ const COVERAGE_SOURCES = {
 
 const RELATIONSHIP_CODES: Record<Relationship, string> = { self: 'SEL', spouse: 'SPO', child: 'CHD', other: 'OTH' };
 
-export function writeIn1(c: Coverage): Hl7Segment {
+/** IN1-1 is the set id: 1 the primary plan, 2 the secondary (coordination of benefits). */
+export function writeIn1(c: Coverage, setId = 1): Hl7Segment {
   const s = c.subscriber;
   const fields: string[] = [];
   const set = (n: number, v: string | undefined) => (fields[n - 1] = v ?? '');
-  set(1, '1');
+  set(1, String(setId));
   set(3, escapeHl7(c.payerId));
   set(4, escapeHl7(c.payerName));
   set(8, c.groupNumber && escapeHl7(c.groupNumber));
@@ -118,4 +119,20 @@ export function writeIn1(c: Coverage): Hl7Segment {
   set(36, escapeHl7(c.memberId));
   set(43, s?.sex);
   return segment('IN1', Array.from(fields, (f) => f ?? ''));
+}
+
+/**
+ * The primary and secondary coverage from a message's IN1 segments, in the order the PMS
+ * lists them (HL7 v2.5.1 6.5.6: IN1-1 numbers them 1, 2...; the first is the primary).
+ * A third IN1 (tertiary) is not billed by revcycle and is ignored. Issues are prefixed
+ * with the segment's position when it is not the first (IN1[2]-3).
+ */
+export function readCoverages(segments: Hl7Segment[], issues: string[]): { coverage?: Coverage; secondaryCoverage?: Coverage } {
+  const [first, second] = segments;
+  const coverage = first && readCoverage(first, issues);
+  if (!second) return { coverage };
+  const own: string[] = [];
+  const secondaryCoverage = readCoverage(second, own);
+  issues.push(...own.map((i) => i.replace(/^IN1-/, 'IN1[2]-')));
+  return { coverage, secondaryCoverage };
 }

@@ -7,7 +7,7 @@ import type { Hl7Message, Hl7Segment } from '@medplum/core';
 import { Appointment, StartVisit } from '../visit';
 import { DATE, dateField, present, readNpi, validateAs, writeNpi } from './fields';
 import { buildMessage, buildMsh, component, escapeHl7, Hl7MappingError, type MessageHeader, segment, toHl7Date } from './message';
-import { readCoverage, readPatient, writeIn1, writePid } from './patient';
+import { readCoverages, readPatient, writeIn1, writePid } from './patient';
 
 /** Coding system we give AIL-4 for a CMS place-of-service code; HL7 has no field for one. */
 const POS_SYSTEM = 'CMSPOS';
@@ -71,17 +71,20 @@ function readAppointment(msg: Hl7Message, issues: string[]): Appointment | undef
   return validateAs(Appointment, raw, sources, issues);
 }
 
-/** SIU^S12 → StartVisit. Coverage comes from the first IN1, a segment many PMSs add to SIU. */
+/**
+ * SIU^S12 → StartVisit. Coverage comes from the first IN1, a segment many PMSs add to SIU;
+ * a second IN1 is the secondary coverage (billed after the primary's 835).
+ */
 export function mapSiuS12(msg: Hl7Message): StartVisit {
   const issues: string[] = [];
   const visitId = readVisitId(msg.getSegment('SCH'), issues);
   const patient = readPatient(msg.getSegment('PID'), issues);
-  const in1 = msg.getSegment('IN1');
-  if (!in1) issues.push('IN1: missing (no coverage)');
-  const coverage = in1 && readCoverage(in1, issues);
+  const in1s = msg.getAllSegments('IN1');
+  if (in1s.length === 0) issues.push('IN1: missing (no coverage)');
+  const { coverage, secondaryCoverage } = readCoverages(in1s, issues);
   const appointment = readAppointment(msg, issues);
   if (issues.length > 0) throw new Hl7MappingError(issues);
-  return StartVisit.parse({ visitId, patient, coverage, appointment });
+  return StartVisit.parse({ visitId, patient, coverage, ...(secondaryCoverage ? { secondaryCoverage } : {}), appointment });
 }
 
 export interface Cancellation {
@@ -116,6 +119,7 @@ export function buildSiuS12(v: StartVisit, header: MessageHeader): Hl7Message {
     writePid(v.patient),
     segment('PV1', ['1', 'O', '', '', '', '', writeNpi(a.providerNpi)]),
     writeIn1(v.coverage),
+    ...(v.secondaryCoverage ? [writeIn1(v.secondaryCoverage, 2)] : []),
     segment('RGS', ['1']),
     segment('AIS', ['1', '', 'VISIT^Office visit^L', date]),
     segment('AIL', ['1', '', '', `${a.placeOfService}^^${POS_SYSTEM}`, '', date]),

@@ -7,16 +7,25 @@ import { x12valid } from '../../cli/x12valid';
 import { build837P } from './build-837p';
 import { build270 } from './eligibility';
 import { build835 } from './remittance';
-import { sampleBatch, sampleClaim, sampleDependentClaim, sampleEligibilityRequest, sampleEnvelope, sampleMultiLineClaim, sampleRemittance } from './samples';
+import { sampleBatch, sampleClaim, sampleDependentClaim, sampleEligibilityRequest, sampleEnvelope, sampleMultiLineClaim, sampleRemittance, sampleSecondaryClaim } from './samples';
 import { check270Structure } from './structure';
+import type { ProfessionalClaim } from './professional-claim';
 
 const env = sampleEnvelope(900);
-const claims = {
+const claims: Record<string, ProfessionalClaim[]> = {
   original: [sampleClaim('C-1')],
   'replacement (7)': [sampleClaim('C-1', { frequency: '7', payerClaimNumber: 'SIM000123' })],
   'void (8)': [sampleClaim('C-1', { frequency: '8', payerClaimNumber: 'SIM000123' })],
   'multi-line with modifiers': [sampleMultiLineClaim('C-2')],
   'dependent patient': [sampleDependentClaim('C-3')],
+  'secondary (COB): 2320/2330A/2330B, 2430 SVD/CAS/DTP*573': [sampleSecondaryClaim('C-4')],
+  'secondary with claim-level adjudication only (2330B DTP*573)': [{ ...sampleSecondaryClaim('C-5'), otherPayers: [{ ...sampleSecondaryClaim('C-5').otherPayers![0], lines: [], adjustments: [{ group: 'CO', carc: '45', amountCents: 16214 }] }] }],
+  'Medicare secondary (MB + SBR05)': [{ ...sampleSecondaryClaim('C-6'), payer: { name: 'MEDICARE PART B', id: '00952', filingIndicator: 'MB', insuranceType: '12' } }],
+  ...Object.fromEntries(['MB', 'MC', 'BL', 'HM', '12', 'CH'].map((f) => [`filing indicator ${f}`, [sampleClaim('C-7', { payer: { name: 'A PAYER', id: '12345', filingIndicator: f } })]])),
+  'prior authorization REF*G1': [sampleClaim('C-8', { priorAuthorization: 'AUTH-20260310-77' })],
+  'rendering provider with taxonomy (2310B NM1*82 + PRV*PE)': [sampleClaim('C-9', { renderingProvider: { npi: '1497758544', lastName: 'KIM', firstName: 'JOY', taxonomy: '207Q00000X' } })],
+  'derived REF*6R (long visit id)': [sampleClaim('V-ABCDEFGHIJKLMNOPQRSTUVWXYZ123', { lines: [{ ...sampleClaim('x').lines[0], lineItemControlNumber: undefined }] })],
+  'mixed batch: primary, secondary and dependent claims': [sampleClaim('M-1'), sampleSecondaryClaim('M-2'), sampleDependentClaim('M-3'), sampleMultiLineClaim('M-4')],
   'batch of 100': Array.from({ length: 100 }, (_, i) => [sampleDependentClaim, sampleMultiLineClaim, sampleClaim][i % 3](`B-${i}`)),
 };
 

@@ -28,7 +28,7 @@ export function sampleClaim(claimId: string, overrides: Partial<ProfessionalClai
     },
     diagnoses: ['M5450', 'E119'],
     renderingProvider: { npi: '1497758544', lastName: 'KIM', firstName: 'JOY' },
-    lines: [{ code: '99214', modifiers: ['25'], units: 1, chargeCents: 15000, diagnosisPointers: [1, 2], serviceDate: '2026-03-10' }],
+    lines: [{ code: '99214', modifiers: ['25'], units: 1, chargeCents: 15000, diagnosisPointers: [1, 2], serviceDate: '2026-03-10', lineItemControlNumber: `${claimId}-1` }],
     ...overrides,
   };
 }
@@ -47,11 +47,42 @@ export function sampleMultiLineClaim(claimId: string): ProfessionalClaim {
     priorAuthorization: 'PA-7788',
     diagnoses: ['M5450', 'E119', 'I10', 'Z0000', 'R0600', 'J029', 'K219', 'N390', 'L309', 'G4700', 'F419', 'H6590'],
     lines: [
-      { code: '99214', modifiers: ['25'], units: 1, chargeCents: 15000, diagnosisPointers: [1, 2, 3, 12], serviceDate: '2026-03-10' },
-      { code: '20610', modifiers: ['RT', '59', 'XS', '76'], units: 2, chargeCents: 32050, diagnosisPointers: [1], serviceDate: '2026-03-10' },
-      { code: 'J1030', modifiers: [], units: 4, chargeCents: 1204, diagnosisPointers: [2], serviceDate: '2026-03-11' },
+      { code: '99214', modifiers: ['25'], units: 1, chargeCents: 15000, diagnosisPointers: [1, 2, 3, 12], serviceDate: '2026-03-10', lineItemControlNumber: `${claimId}-1` },
+      { code: '20610', modifiers: ['RT', '59', 'XS', '76'], units: 2, chargeCents: 32050, diagnosisPointers: [1], serviceDate: '2026-03-10', lineItemControlNumber: `${claimId}-2` },
+      { code: 'J1030', modifiers: [], units: 4, chargeCents: 1204, diagnosisPointers: [2], serviceDate: '2026-03-11', lineItemControlNumber: `${claimId}-3` },
     ],
   });
+}
+
+/**
+ * A secondary claim (SBR*S) to a Medicaid plan after the primary paid: 2320 with the primary's
+ * claim-level CAS and AMT*D, 2330A/2330B, and 2430 SVD/CAS/DTP*573 for each line. It balances:
+ * per line, charge = paid + CAS; per claim, charge = AMT*D + every CAS.
+ */
+export function sampleSecondaryClaim(claimId: string): ProfessionalClaim {
+  const primary = sampleMultiLineClaim(claimId);
+  const { groupNumber: _primaryGroup, ...subscriber } = primary.subscriber;
+  return {
+    ...primary,
+    payerResponsibility: 'S',
+    payer: { name: 'STATE MEDICAID', id: 'SKWI0', filingIndicator: 'MC' },
+    subscriber: { ...subscriber, memberId: 'MCD55501' },
+    otherPayers: [{
+      responsibility: 'P',
+      payer: { name: 'ACME HEALTH PLAN', id: '87726', filingIndicator: 'CI' },
+      subscriber: { memberId: 'W100200300', firstName: 'ANA', lastName: 'RIVERA', groupNumber: 'GRP-7', relationship: 'self' },
+      paidCents: 32040,
+      remainingPatientLiabilityCents: 5500,
+      adjudicatedOn: '2026-03-20',
+      payerClaimNumber: 'SIM000000042',
+      adjustments: [{ group: 'OA', carc: '23', amountCents: 100 }],
+      lines: [
+        { lineNumber: 1, code: '99214', modifiers: ['25'], units: 1, paidCents: 6500, adjustments: [{ group: 'CO', carc: '45', amountCents: 3000 }, { group: 'PR', carc: '3', amountCents: 2500 }, { group: 'PR', carc: '2', amountCents: 3000 }] },
+        { lineNumber: 2, code: '20610', modifiers: ['RT', '59', 'XS', '76'], units: 2, paidCents: 25640, adjustments: [{ group: 'CO', carc: '45', amountCents: 6410 }] },
+        { lineNumber: 3, code: 'J1030', modifiers: [], units: 4, paidCents: 0, adjustments: [{ group: 'CO', carc: '97', amountCents: 1204 }] },
+      ],
+    }],
+  };
 }
 
 export function sampleBatch(claims: ProfessionalClaim[]): ProfessionalClaimBatch {

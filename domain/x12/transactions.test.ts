@@ -6,7 +6,8 @@ import { build270, build271, eligibilityResultFrom271, parse270, parse271, Eligi
 import { X12BuildError, X12WrongTransactionError } from './errors';
 import { parse837P } from './parse-837p';
 import { build835, claimBalanceProblems, parse835, remittanceBalance } from './remittance';
-import { sampleBatch, sampleClaim, sampleDependentClaim, sampleEligibilityRequest, sampleEnvelope, sampleMultiLineClaim, sampleRemittance } from './samples';
+import { sampleBatch, sampleClaim, sampleDependentClaim, sampleEligibilityRequest, sampleEnvelope, sampleMultiLineClaim, sampleRemittance, sampleSecondaryClaim } from './samples';
+import { lineItemControlNumber } from './professional-claim';
 
 const env = sampleEnvelope(42);
 
@@ -19,6 +20,10 @@ describe('837P round trip: parse(build(x)) = x', () => {
     void: sampleClaim('C-1', { frequency: '8', payerClaimNumber: 'SIM000123' }),
     'multi-line with modifiers': multiLine,
     'dependent patient': dependent,
+    'secondary (COB) with 2320/2330A/2330B and 2430': sampleSecondaryClaim('C-SEC'),
+    'secondary, claim-level adjudication only': { ...sampleSecondaryClaim('C-SEC'), otherPayers: [{ ...sampleSecondaryClaim('C-SEC').otherPayers![0], lines: [], adjustments: [{ group: 'CO' as const, carc: '45', amountCents: 16214 }] }] },
+    'Medicare secondary with SBR05': { ...sampleSecondaryClaim('C-SEC'), payer: { name: 'MEDICARE', id: '00952', filingIndicator: 'MB', insuranceType: '12' } },
+    'rendering provider with taxonomy': sampleClaim('C-R', { renderingProvider: { npi: '1497758544', lastName: 'KIM', taxonomy: '207Q00000X' } }),
   };
 
   it.each(Object.entries(cases))('%s', (_name, claim) => {
@@ -46,9 +51,55 @@ describe('837P round trip: parse(build(x)) = x', () => {
     [{ diagnoses: Array.from({ length: 13 }, () => 'I10') }, /1 to 12 diagnoses/],
     [{ lines: [{ ...sampleClaim('x').lines[0], diagnosisPointers: [3] }] }, /pointers into the 2 diagnoses/],
     [{ lines: [{ ...sampleClaim('x').lines[0], modifiers: ['25', '59', 'RT', 'LT', 'XS'] }] }, /at most 4 modifiers/],
+    [{ lines: [sampleClaim('x').lines[0], sampleClaim('x').lines[0]] }, /"x-1" is already line 1's: unique within the claim/],
+    [{ lines: [{ ...sampleClaim('x').lines[0], lineItemControlNumber: 'L'.repeat(31) }] }, /1-30 characters \(REF\*6R\)/],
+    [{ payer: { name: 'P', id: '1', filingIndicator: 'XX' } }, /"XX" is not a claim filing indicator/],
+    [{ priorAuthorization: 'PA*1' }, /REF\*G1/],
+    [{ otherPayers: sampleSecondaryClaim('x').otherPayers }, /secondary or tertiary payer \(SBR01 S or T\)/],
+    [{ ...sampleSecondaryClaim('x'), payer: { name: 'MEDICARE', id: '00952', filingIndicator: 'MB' } }, /insurance type code \(SBR05\)/],
+    [{ ...sampleSecondaryClaim('x'), otherPayers: [{ ...sampleSecondaryClaim('x').otherPayers![0], paidCents: 1 }] }, /charge 482.54 less adjustments 162.14 is not the paid amount 0.01 \(AMT\*D\)/],
+    [{ ...sampleSecondaryClaim('x'), otherPayers: [{ ...sampleSecondaryClaim('x').otherPayers![0], lines: [{ lineNumber: 1, code: '99214', modifiers: [], units: 1, paidCents: 1, adjustments: [] }] }] }, /line 1 does not balance/],
+    [{ ...sampleSecondaryClaim('x'), payer: sampleSecondaryClaim('x').otherPayers![0].payer }, /is the payer this claim is billed to/],
   ])('refuses a claim the guide would reject: %p', (overrides, message) => {
     expect(() => build837P(sampleBatch([sampleClaim('C-1', overrides)]), env)).toThrow(X12BuildError);
     expect(() => build837P(sampleBatch([sampleClaim('C-1', overrides)]), env)).toThrow(message);
+  });
+});
+
+describe('837P REF*6R line item control numbers', () => {
+  it.each([
+    ['V-1001', 1, 'V-1001-1'],
+    ['V-1001', 12, 'V-1001-12'],
+    ['A'.repeat(28), 1, `${'A'.repeat(28)}-1`],
+    ['A'.repeat(29), 1, 'A'.repeat(20)],
+  ])('lineItemControlNumber(%s, %d) fits 30 characters and is deterministic', (key, n, readable) => {
+    const value = lineItemControlNumber(key, n);
+    expect(value.length).toBeLessThanOrEqual(30);
+    expect(lineItemControlNumber(key, n)).toBe(value);
+    if (`${key}-${n}`.length <= 30) expect(value).toBe(readable);
+    else expect(value).toMatch(new RegExp(`^${readable}[0-9A-F]{8}-${n}$`));
+  });
+
+  it('long keys that share their first characters still differ', () => {
+    const a = lineItemControlNumber(`${'A'.repeat(29)}1`, 1);
+    const b = lineItemControlNumber(`${'A'.repeat(29)}2`, 1);
+    expect(a).not.toBe(b);
+  });
+
+  it('every line carries REF*6R after its DTP*472, derived from CLM01 when the line has none', () => {
+    const claim = sampleMultiLineClaim('V-77');
+    const x12 = build837P(sampleBatch([{ ...claim, lines: claim.lines.map(({ lineItemControlNumber: _, ...l }) => l) }]), env);
+    expect(x12.match(/^REF\*6R\*.*~$/gm)).toEqual(['REF*6R*V-77-1~', 'REF*6R*V-77-2~', 'REF*6R*V-77-3~']);
+    expect(x12).toMatch(/DTP\*472\*D8\*20260310~\nREF\*6R\*V-77-1~/);
+    expect(parse837P(x12).batch.claims[0].lines.map((l) => l.lineItemControlNumber)).toEqual(['V-77-1', 'V-77-2', 'V-77-3']);
+  });
+
+  it('writes the filing indicator in SBR09, the rendering provider in 2310B and the secondary in SBR01', () => {
+    const x12 = build837P(sampleBatch([sampleSecondaryClaim('C-S')]), env);
+    expect(x12).toContain('SBR*S*18*******MC~');
+    expect(x12).toContain('SBR*P*18*GRP-7******CI~\nCAS*OA*23*1~\nAMT*D*320.4~\nAMT*EAF*55~\nOI***Y***Y~');
+    expect(x12).toContain('SVD*87726*65*HC:99214:25**1~\nCAS*CO*45*30~\nCAS*PR*3*25**2*30~\nDTP*573*D8*20260320~');
+    expect(x12).toContain('NM1*82*1*KIM*JOY****XX*1497758544~');
   });
 });
 

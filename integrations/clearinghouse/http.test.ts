@@ -11,7 +11,8 @@ import { build270, eligibilityResultFrom271, parse271 } from '../../domain/x12/e
 import { parse999 } from '../../domain/x12/acknowledgment';
 import type { ProfessionalClaim } from '../../domain/x12/professional-claim';
 import { claimBalanceProblems, parse835, remittanceBalance } from '../../domain/x12/remittance';
-import { sampleBatch, sampleClaim, sampleEligibilityRequest, sampleEnvelope } from '../../domain/x12/samples';
+import { sampleBatch, sampleClaim, sampleEligibilityRequest, sampleEnvelope, sampleMultiLineClaim, sampleSecondaryClaim } from '../../domain/x12/samples';
+import { claimMessagesFromX12 } from '../../domain/claim-messages';
 import { x12valid } from '../../cli/x12valid';
 import { Faults } from '../../simulators/faults';
 import { ClearinghouseSimulator, startClearinghouseSimulator } from '../../simulators/clearinghouse';
@@ -119,6 +120,25 @@ describe('clearinghouse over HTTP', () => {
     expect(remit.payment).toMatchObject({ handling: 'I', amountCents: 46000 });
     const verdict = await x12valid(delivered('835')[0].body);
     expect(verdict.errors).toEqual([]);
+  });
+
+  it('answers a multi-claim interchange: one 999, every claim in a 277CA and an 835, each SVC echoing its REF*6R', async () => {
+    const claims = [sampleClaim('V-B1'), sampleMultiLineClaim('V-B2'), sampleSecondaryClaim('V-B3')];
+    const { submissionId } = await client.submit(claimFile(claims));
+    await sim.settled();
+    expect(sim.submissions().find((x) => x.submissionId === submissionId)!.claims.map((c) => [c.claimId, c.status])).toEqual([['V-B1', 'accepted'], ['V-B2', 'accepted'], ['V-B3', 'accepted']]);
+    const acks = delivered('999');
+    expect(acks).toHaveLength(1);
+    expect(parse999(acks[0].body).acks[0]).toMatchObject({ groupControlNumber: String(control), status: 'accepted' });
+    // 277CA and 835 are per payer: the primary payer's two claims together, the secondary's (Medicaid) on its own.
+    const acknowledged = delivered('277CA').flatMap((d) => parse277(d.body).report.claims.map((c) => [c.patientControlNumber, c.rejected]));
+    expect(acknowledged.sort()).toEqual([['V-B1', false], ['V-B2', false], ['V-B3', false]]);
+    const remits = delivered('835').flatMap((d) => claimMessagesFromX12(d.body).remittances);
+    expect(remits.map((r) => r.visitId).sort()).toEqual(['V-B1', 'V-B2', 'V-B3']);
+    const lines = Object.fromEntries(remits.map((r) => [r.visitId, r.remittance.lines.map((l) => [l.lineNumber, l.lineControlNumber])]));
+    expect(lines).toEqual({ 'V-B1': [[1, 'V-B1-1']], 'V-B2': [[1, 'V-B2-1'], [2, 'V-B2-2'], [3, 'V-B2-3']], 'V-B3': [[1, 'V-B3-1'], [2, 'V-B3-2'], [3, 'V-B3-3']] });
+    expect(remits.find((r) => r.visitId === 'V-B3')!.remittance).toMatchObject({ claimStatusCode: '2', paidCents: 5500 });
+    for (const d of delivered('835')) expect((await x12valid(d.body)).errors).toEqual([]);
   });
 
   it('rejects REJ members at the front end (277CA A7) and sends no 835 for them', async () => {

@@ -17,7 +17,9 @@ const visit = (visitId: string): StartVisit => ({
 
 const signed = (visitId: string) => ({
   visitId,
-  renderingNpi: '1234567893',
+  renderingNpi: '1497758544',
+  renderingName: { family: 'Kim', given: 'Joy' },
+  renderingTaxonomy: '207Q00000X',
   diagnoses: [
     { code: 'E11.9', rank: 2 },
     { code: 'M5450', rank: 1 },
@@ -64,7 +66,9 @@ describe('FHIR EHR client against the EHR simulator', () => {
     expect(await ehr.getCodedEncounter(encounterId)).toEqual({
       encounterId,
       serviceDate: '2026-03-02',
-      renderingNpi: '1234567893',
+      renderingNpi: '1497758544',
+      renderingName: { lastName: 'KIM', firstName: 'JOY' },
+      renderingTaxonomy: '207Q00000X',
       diagnoses: [
         { code: 'M5450', rank: 1 },
         { code: 'E119', rank: 2 },

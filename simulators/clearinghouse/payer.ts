@@ -13,6 +13,10 @@
  *   NMN…        active                   accepted               denied CO-50 + N115
  *   anything    active                   accepted               paid: allowed 80% of charge, CO-45 for the
  *                                                               rest, then PR-3 copay, PR-1 deductible, PR-2 coinsurance
+ * A secondary claim (SBR01 S, the primary's answer in 2320/2430) is paid as secondary
+ * (CLP02 2): per line the patient's share the primary left (its PR adjustments), the rest
+ * OA-23 (prior payer's adjudication); without the primary's answer it is denied CO-16 + MA04.
+ * Every SVC line echoes the claim line's REF*6R.
  * Lines with CPT 36415 (venipuncture) are bundled: CO-97 + M15. An exact duplicate
  * (same CLM01 and frequency as an earlier interchange) is denied CO-18. A void
  * (frequency 8) reverses the claim it names (CLP02 22, amounts negated).
@@ -95,20 +99,36 @@ function claimDenial(claim: ProfessionalClaim, history: PayerHistory): { carc: s
   if (has(memberId, 'DENY') && claim.frequency === '1') return { carc: '16', remarks: ['M51', 'N290'] };
   if (has(memberId, 'NOAUTH') && !claim.priorAuthorization) return { carc: '197', remarks: ['N54'] };
   if (has(memberId, 'NMN')) return { carc: '50', remarks: ['N115'] };
+  if ((claim.payerResponsibility ?? 'P') !== 'P' && !claim.otherPayers?.length) return { carc: '16', remarks: ['MA04'] };
   return undefined;
+}
+
+/** As secondary: pay what the primary left to the patient on the line; the rest is the prior payer's (OA-23). */
+function payAsSecondary(line: RemittanceLine, claim: ProfessionalClaim, lineNumber: number): RemittanceLine {
+  const primary = claim.otherPayers![0];
+  const answered = primary.lines.find((l) => l.lineNumber === lineNumber);
+  const left = answered
+    ? answered.adjustments.filter((a) => a.group === 'PR').reduce((t, a) => t + a.amountCents, 0)
+    : 0;
+  const paid = Math.min(left, line.chargeCents);
+  const adjustments: Adjustment[] = line.chargeCents - paid > 0 ? [{ group: 'OA', carc: '23', amountCents: line.chargeCents - paid }] : [];
+  return { ...line, paidCents: paid, allowedCents: paid, adjustments };
 }
 
 /** Adjudicates one accepted claim into its 835 CLP loop. */
 export function adjudicate(claim: ProfessionalClaim, payerClaimNumber: string, history: PayerHistory): RemittanceClaim {
   if (claim.frequency === '8') return reversal(claim, history);
   const denial = claimDenial(claim, history);
+  const secondary = (claim.payerResponsibility ?? 'P') !== 'P';
   const patientShare = { copay: PLAN.copayCents, deductible: PLAN.deductibleRemainingCents };
   const lines = claim.lines.map((line, i) => {
     const base: RemittanceLine = {
       qualifier: 'HC', code: line.code, modifiers: line.modifiers, chargeCents: line.chargeCents, paidCents: 0,
-      units: line.units, serviceDate: line.serviceDate, lineControlNumber: String(i + 1), adjustments: [], remarks: [],
+      units: line.units, serviceDate: line.serviceDate, adjustments: [], remarks: [],
+      ...(line.lineItemControlNumber ? { lineControlNumber: line.lineItemControlNumber } : {}),
     };
     if (denial) return denyLine(base, denial.carc, denial.remarks);
+    if (secondary) return payAsSecondary(base, claim, i + 1);
     if (line.code === '36415') return denyLine(base, '97', ['M15']);
     return payLine(base, patientShare);
   });
@@ -116,7 +136,7 @@ export function adjudicate(claim: ProfessionalClaim, payerClaimNumber: string, h
   const patientResponsibilityCents = sum(lines.flatMap((l) => l.adjustments.filter((a) => a.group === 'PR').map((a) => a.amountCents)));
   return {
     patientControlNumber: claim.claimId,
-    statusCode: paidCents === 0 && patientResponsibilityCents === 0 ? '4' : '1',
+    statusCode: paidCents === 0 && patientResponsibilityCents === 0 ? '4' : secondary ? '2' : '1',
     chargeCents: claimChargeCents(claim),
     paidCents,
     patientResponsibilityCents,

@@ -20,6 +20,10 @@ export const SignEncounterInput = z
   .object({
     visitId: z.string().min(1),
     renderingNpi: Npi,
+    /** The rendering practitioner's name, used when the simulator first meets this NPI; a name from a small directory when absent. */
+    renderingName: z.object({ family: z.string().min(1).max(60), given: z.string().min(1).max(35).optional() }).optional(),
+    /** NUCC taxonomy for the Practitioner.qualification, e.g. 207Q00000X. */
+    renderingTaxonomy: z.string().regex(/^[0-9A-Z]{9}X$/).optional(),
     diagnoses: z.array(z.object({ code: z.string().regex(/^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/i, 'must be an ICD-10-CM code'), rank: z.number().int().min(1) })),
     procedures: z.array(
       z.object({
@@ -55,9 +59,20 @@ export function appointmentOfVisit(store: FhirStore, visitId: string): Appointme
   return found as Appointment;
 }
 
-function practitionerWithNpi(store: FhirStore, npi: string): Practitioner {
+/** The simulator's practitioner directory for NPIs signed without a name: one name per last NPI digit. */
+const DIRECTORY = ['ADAMS', 'BAKER', 'CHEN', 'DIAZ', 'EVANS', 'FOSTER', 'GARCIA', 'HUGHES', 'IBARRA', 'JONES'];
+const GIVEN = ['ALEX', 'BETH', 'CARL', 'DANA', 'ELI', 'FAYE', 'GUS', 'HANA', 'IVAN', 'JUNE'];
+
+function practitionerWithNpi(store: FhirStore, npi: string, input: Pick<Signed, 'renderingName' | 'renderingTaxonomy'>): Practitioner {
   const found = store.search('Practitioner', new URLSearchParams({ identifier: `${SYSTEM.npi}|${npi}` })).matches[0];
-  return (found as Practitioner | undefined) ?? store.create<Practitioner>({ resourceType: 'Practitioner', active: true, identifier: [{ system: SYSTEM.npi, value: npi }] });
+  if (found) return found as Practitioner;
+  const digit = Number(npi.slice(-1));
+  const name = input.renderingName ?? { family: DIRECTORY[digit], given: GIVEN[digit] };
+  return store.create<Practitioner>({
+    resourceType: 'Practitioner', active: true, identifier: [{ system: SYSTEM.npi, value: npi }],
+    name: [{ use: 'official', family: name.family, ...(name.given ? { given: [name.given] } : {}) }],
+    ...(input.renderingTaxonomy && { qualification: [{ code: { coding: [{ system: SYSTEM.taxonomy, code: input.renderingTaxonomy }] } }] }),
+  });
 }
 
 const dayOf = (a: Appointment): string => (a.start ?? a.requestedPeriod?.[0]?.start ?? new Date().toISOString()).slice(0, 10);
@@ -73,7 +88,7 @@ export function chartEncounter(store: FhirStore, appointment: Appointment, input
   if (existing) return existing as Encounter;
 
   const subject = appointment.participant.map((p) => p.actor).find((a) => a?.reference?.startsWith('Patient/')) as Reference<Patient>;
-  const performer = { reference: referenceTo(practitionerWithNpi(store, input.renderingNpi)) };
+  const performer = { reference: referenceTo(practitionerWithNpi(store, input.renderingNpi, input)) };
   const date = dayOf(appointment);
   const draft = store.create<Encounter>({
     resourceType: 'Encounter',

@@ -1,0 +1,35 @@
+import { openApiDocument } from './openapi';
+import { ROUTES, UPDATE_ROLES, routeFor } from './access';
+import { cancelUpdate, correctCodingUpdate, updateCoverageUpdate } from '../workflows/definitions';
+
+test('every workflow update declares its roles, and coding corrections are for coders and admins only', () => {
+  expect(Object.keys(UPDATE_ROLES).sort()).toEqual([cancelUpdate.name, correctCodingUpdate.name, updateCoverageUpdate.name].sort());
+  expect(UPDATE_ROLES[correctCodingUpdate.name]).toEqual(['coder', 'admin']);
+  expect(routeFor('POST', '/visits/v-1/coding')).toEqual({ path: '/visits/:visitId/coding', access: { kind: 'roles', roles: ['coder', 'admin'], update: 'correctCoding' } });
+});
+
+test('the OpenAPI document and the access table list the same operations; protected ones declare bearer, 401 and 403', () => {
+  const doc = openApiDocument() as { paths: Record<string, Record<string, { security: unknown[]; responses: Record<string, unknown> }>>; components: { securitySchemes: object } };
+  const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+  const served = Object.keys(ROUTES).filter((k) => !['GET /openapi.json', 'GET /docs', 'GET /dashboard'].includes(k));
+  expect(documented.sort()).toEqual(served.sort());
+  expect(doc.components.securitySchemes).toEqual({ bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+  for (const [key, access] of Object.entries(ROUTES)) {
+    const [method, path] = key.split(' ');
+    const op = doc.paths[path.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
+    if (!op) continue;
+    if (access.kind === 'roles') {
+      expect([key, op.security]).toEqual([key, [{ bearer: [] }]]);
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403', '429']));
+    } else {
+      expect([key, op.security]).toEqual([key, []]);
+    }
+  }
+});
+
+test('a wrong method on a known path names the allowed ones; unknown paths are unknown', () => {
+  expect(routeFor('DELETE', '/visits/v-1')).toEqual({ allowed: ['GET'] });
+  expect(routeFor('GET', '/visits')).toEqual({ allowed: ['POST'] });
+  expect(routeFor('GET', '/elsewhere')).toBeUndefined();
+  expect(routeFor('HEAD', '/health')).toMatchObject({ access: { kind: 'public' } });
+});

@@ -1,0 +1,78 @@
+/**
+ * Who may do what: the one declarative table of roles per route and per workflow update.
+ *
+ * - `UPDATE_ROLES` names, for each visit-workflow update (by its definition's name), the
+ *   roles whose human decision it may be. A route that executes an update takes its
+ *   roles from here, so adding an update means adding one line below.
+ * - `ROUTES` lists every route of the API: its roles (or `public`, or `webhook` for
+ *   routes authenticated by an HMAC signature instead of a bearer credential), and for
+ *   the OpenAPI document which update it runs. The auth middleware, the 405 answer for
+ *   undeclared methods and the document's `security` all read this table.
+ */
+import { isRole, ROLES, type Role } from '../domain/roles';
+import { cancelUpdate, correctCodingUpdate, updateCoverageUpdate } from '../workflows/definitions';
+
+export { isRole, ROLES, type Role };
+
+/** Each workflow update and the roles allowed to send it. */
+export const UPDATE_ROLES: Record<string, readonly Role[]> = {
+  [cancelUpdate.name]: ['front_desk', 'biller', 'admin'],
+  [updateCoverageUpdate.name]: ['front_desk', 'biller', 'admin'],
+  [correctCodingUpdate.name]: ['coder', 'admin'],
+};
+
+export type Access =
+  | { kind: 'roles'; roles: readonly Role[]; update?: string }
+  /** No credentials: liveness and the API's own description. */
+  | { kind: 'public' }
+  /** Inbound notifications from the EHR and the clearinghouse: authenticated by their HMAC signature (api/webhooks.routes.ts), not by a bearer credential. */
+  | { kind: 'webhook' };
+
+const roles = (...r: Role[]): Access => ({ kind: 'roles', roles: r });
+const update = (name: string): Access => ({ kind: 'roles', roles: UPDATE_ROLES[name], update: name });
+
+/** `METHOD /path/:param` → who may call it. Every route the app serves is listed here. */
+export const ROUTES: Record<string, Access> = {
+  'GET /health': { kind: 'public' },
+  'GET /openapi.json': { kind: 'public' },
+  'GET /docs': { kind: 'public' },
+  'POST /visits': roles('front_desk', 'admin'),
+  'GET /visits/:visitId': roles('front_desk', 'coder', 'biller', 'analyst', 'admin'),
+  'POST /visits/:visitId/cancel': update(cancelUpdate.name),
+  'POST /visits/:visitId/coverage': update(updateCoverageUpdate.name),
+  'POST /visits/:visitId/coding': update(correctCodingUpdate.name),
+  'GET /audit': roles('admin'),
+  'GET /reports/kpis': roles('biller', 'analyst', 'admin'),
+  'GET /work-queues': roles('biller', 'analyst', 'admin'),
+  'GET /work-queues/:queue': roles('biller', 'analyst', 'admin'),
+  /** The dashboard's page and scripts hold no data: its data comes from the routes above, with the user's key. */
+  'GET /dashboard': { kind: 'public' },
+  'POST /webhooks/ehr/encounter-signed': { kind: 'webhook' },
+  'POST /webhooks/clearinghouse': { kind: 'webhook' },
+};
+
+interface CompiledRoute {
+  method: string;
+  path: string;
+  pattern: RegExp;
+  access: Access;
+}
+
+const compiled: CompiledRoute[] = Object.entries(ROUTES).map(([key, access]) => {
+  const [method, path] = key.split(' ');
+  const pattern = new RegExp(`^${path.replace(/[.]/g, '\\.').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`);
+  return { method, path, pattern, access };
+});
+
+/** The route a request is for, or, when only the method is wrong, the methods that path allows. */
+export function routeFor(method: string, path: string): { access: Access; path: string } | { allowed: string[] } | undefined {
+  const m = method === 'HEAD' ? 'GET' : method;
+  const samePath = compiled.filter((r) => r.pattern.test(path) || (['/docs', '/dashboard'].includes(r.path) && path.startsWith(`${r.path}/`)));
+  const hit = samePath.find((r) => r.method === m);
+  if (hit) return { access: hit.access, path: hit.path };
+  return samePath.length ? { allowed: [...new Set(samePath.map((r) => r.method))] } : undefined;
+}
+
+/** OpenAPI path (`/visits/{visitId}`) → the table's key (`/visits/:visitId`). */
+export const accessOf = (method: string, openApiPath: string): Access | undefined =>
+  ROUTES[`${method.toUpperCase()} ${openApiPath.replace(/\{([^}]+)\}/g, ':$1')}`];

@@ -1,0 +1,105 @@
+/**
+ * `revcycle keys`: API keys for the REST API, in the database the configuration names
+ * (DATABASE_URL, else the embedded Postgres `npm start` runs). Every change is audited
+ * with the operating-system user as the actor.
+ *
+ *   revcycle keys create --role ROLE --name NAME   prints the key once (it is stored hashed)
+ *   revcycle keys revoke ID                        the key stops working at once
+ *   revcycle keys list                             id, name, role, created, revoked
+ */
+import { userInfo } from 'node:os';
+import { loadConfig } from '../config';
+import { createApiKey, listApiKeys, revokeApiKey } from '../db/api-keys';
+import { createDb, migrateLatest, type Db } from '../db/knex';
+import { isRole, ROLES } from '../domain/roles';
+import { EMBEDDED_DATABASE, embeddedPostgresUrl } from '../scripts/postgres';
+import { InputError, UsageError } from './errors';
+
+export const KEYS_USAGE = `usage: revcycle keys <command>
+  create --role ROLE --name NAME    create an API key (roles: ${ROLES.join(', ')}); prints it once
+  revoke ID                         revoke the key with this id (the part after rck_)
+  list                              list keys (never their secrets)`;
+
+/** `--flag value` pairs and the remaining words; a flag without a value is a usage error. */
+function options(args: string[]): { flags: Map<string, string>; words: string[] } {
+  const flags = new Map<string, string>();
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith('--')) {
+      words.push(a);
+      continue;
+    }
+    const [name, inline] = a.slice(2).split('=', 2);
+    const value = inline ?? args[++i];
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value\n${KEYS_USAGE}`);
+    flags.set(name, value);
+  }
+  return { flags, words };
+}
+
+const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,79}$/;
+const KEY_ID = /^(?:rck_)?([a-f0-9]{16})(?:_.*)?$/;
+
+export async function runKeys(args: string[], out: (s: string) => void, connect: () => Promise<Db> = connectFromConfig): Promise<number> {
+  const { flags, words } = options(args);
+  const [command, ...rest] = words;
+  const actor = { actor: `cli:${userInfo().username}`, source: 'cli' };
+  switch (command) {
+    case 'create': {
+      const unknown = [...flags.keys()].filter((f) => f !== 'role' && f !== 'name');
+      if (rest.length || unknown.length) throw new UsageError(KEYS_USAGE);
+      const role = flags.get('role');
+      const name = flags.get('name');
+      if (!role || !name) throw new UsageError(`keys create needs --role and --name\n${KEYS_USAGE}`);
+      if (!isRole(role)) throw new InputError(`unknown role "${role}": use one of ${ROLES.join(', ')}`);
+      if (!KEY_NAME.test(name)) throw new InputError(`bad name "${name}": 1-80 letters, digits, spaces or . _ @ -, starting with a letter or digit`);
+      return withDb(connect, async (db) => {
+        const { id, key } = await createApiKey(db, { name, role, createdBy: actor.actor, source: actor.source });
+        out(`created key ${id} (${role}, "${name}"); it is shown only now:\n${key}\n`);
+        return 0;
+      });
+    }
+    case 'revoke': {
+      if (rest.length !== 1 || flags.size) throw new UsageError(`keys revoke needs exactly one key id\n${KEYS_USAGE}`);
+      const m = KEY_ID.exec(rest[0]);
+      if (!m) throw new InputError(`"${rest[0]}" is not a key id (16 hex digits, as \`revcycle keys list\` shows)`);
+      return withDb(connect, async (db) => {
+        if (!(await revokeApiKey(db, m[1], actor))) throw new InputError(`no active key ${m[1]}: unknown or already revoked`);
+        out(`revoked key ${m[1]}\n`);
+        return 0;
+      });
+    }
+    case 'list': {
+      if (rest.length || flags.size) throw new UsageError(KEYS_USAGE);
+      return withDb(connect, async (db) => {
+        const rows = await listApiKeys(db);
+        out(rows.length ? `${rows.map((k) => `${k.id}  ${k.role.padEnd(10)}  ${new Date(k.created_at).toISOString()}  ${k.revoked_at ? `revoked ${new Date(k.revoked_at).toISOString()}` : 'active'}  ${k.name}`).join('\n')}\n` : 'no keys\n');
+        return 0;
+      });
+    }
+    default:
+      throw new UsageError(KEYS_USAGE);
+  }
+}
+
+async function connectFromConfig(): Promise<Db> {
+  const config = loadConfig();
+  const db = createDb(config.database.url ?? embeddedPostgresUrl(config.database.embeddedPort, EMBEDDED_DATABASE), { min: 0, max: 1 });
+  try {
+    await migrateLatest(db);
+  } catch (e) {
+    await db.destroy();
+    throw new InputError(`cannot reach the database (${config.database.url ? 'DATABASE_URL' : `embedded Postgres on port ${config.database.embeddedPort}: is \`npm start\` running?`}): ${(e as Error).message}`);
+  }
+  return db;
+}
+
+async function withDb<T>(connect: () => Promise<Db>, use: (db: Db) => Promise<T>): Promise<T> {
+  const db = await connect();
+  try {
+    return await use(db);
+  } finally {
+    await db.destroy();
+  }
+}
