@@ -12,6 +12,12 @@ import { sampleVisit } from './fixtures';
 import { reach, startTestStack, type TestStack } from './stack';
 import { eventually, uniqueId } from './support';
 
+/** What the page's globals look like, for the functions evaluated in the browser (the CSP forbids evaluating strings). */
+interface BrowserGlobals {
+  document: { body: { dataset: Record<string, string | undefined> } };
+  Chart: { getChart(id: string): { data: { labels: string[] } } };
+}
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const day = (offset: number) => new Date(Date.now() - offset * 86_400_000).toISOString().slice(0, 10);
 
@@ -185,9 +191,9 @@ describe('reporting over a real stack', () => {
       await page.goto(`${stack.apiUrl}/dashboard#key=${analyst.key}`);
       await page.fill('#from', day(120));
       await page.click('button[type=submit]');
-      await page.waitForFunction("document.body.dataset.loaded === '2'");
+      await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).document.body.dataset.loaded === '2');
 
-      const arLabels = () => page.evaluate<string[]>("Chart.getChart('chart-ar').data.labels");
+      const arLabels = () => page.evaluate(() => (globalThis as unknown as BrowserGlobals).Chart.getChart('chart-ar').data.labels);
       expect((await arLabels()).sort()).toEqual([payerA, payerB].sort());
       for (const id of ['chart-ar', 'chart-denials', 'chart-cpt', 'chart-firstpass']) {
         expect(Number(await page.getAttribute(`#${id}`, 'data-points'))).toBeGreaterThan(0);
@@ -202,7 +208,7 @@ describe('reporting over a real stack', () => {
       await page.screenshot({ path: join(__dirname, '..', 'test-results', 'dashboard.png'), fullPage: true });
 
       await page.selectOption('#payer', payerA);
-      await page.waitForFunction("document.body.dataset.loaded === '3'");
+      await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).document.body.dataset.loaded === '3');
       expect(await arLabels()).toEqual([payerA]);
       expect(await page.textContent('#tiles')).toContain('66.7%'); // payer A: 2 of 3
       expect(problems).toEqual([]);
