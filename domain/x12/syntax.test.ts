@@ -59,13 +59,13 @@ describe('refusals name the line and element', () => {
     const bad = claimFile.replace(/SE\*\d+\*0001/, 'SE*5*0001');
     const e = syntaxError(() => parseInterchange(bad));
     expect(e.reason).toBe('SEGMENT_COUNT');
-    expect(e.location).toEqual({ line: 27, segment: 'SE', element: 1 });
-    expect(e.message).toBe('line 27, SE01: SE01 says 5, the transaction set has 25 segments (ST to SE)');
+    expect(e.location).toEqual({ line: 28, segment: 'SE', element: 1 });
+    expect(e.message).toBe('line 28, SE01: SE01 says 5, the transaction set has 26 segments (ST to SE)');
   });
 
   it('reads a wrong count as a warning only when asked to tolerate counts', () => {
     const bad = claimFile.replace(/SE\*\d+\*0001/, 'SE*5*0001');
-    expect(parseInterchange(bad, { tolerateCounts: true }).warnings).toEqual(['line 27, SE01: SE01 says 5, the transaction set has 25 segments (ST to SE)']);
+    expect(parseInterchange(bad, { tolerateCounts: true }).warnings).toEqual(['line 28, SE01: SE01 says 5, the transaction set has 26 segments (ST to SE)']);
   });
 
   it('refuses a truncated file, naming the last line read', () => {
