@@ -1,7 +1,10 @@
 /** Activities that only write the billing record in Postgres. */
+import { createHash } from 'node:crypto';
 import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
 import { contractedAmount, postRemittanceFile, type ContractLookup, type UnderpaidLine } from '../db/posting';
+import { recordVisitEvent, visitFacts } from '../db/visit-events';
+import { acknowledgmentEvent, remittanceEvent } from '../domain/reporting/claim-events';
 import { ApplicationFailure } from '@temporalio/activity';
 import { FailureType } from '../domain/failures';
 import { parsePlaybook, planDenial, type DenialPlan, type PlaybookEntry } from '../domain/billing/denials';
@@ -17,6 +20,12 @@ export function billingActivities(db: Db, contracted: ContractLookup = contracte
     async recordIntake(visit: StartVisit): Promise<void> {
       await billing.saveIntake(db, StartVisitSchema.parse(visit));
       await billing.audit(db, 'workflow', 'visit.intake', visit.visitId);
+      // Keyed by a fingerprint of the coverage: a corrected coverage is a new event, a retry is not.
+      const key = `${visit.visitId}:intake:${fingerprint(visit.coverage)}`;
+      const { payerId } = visit.coverage;
+      await recordVisitEvent(db, (await visitFacts(db, visit.visitId))
+        ? { type: 'coverage_updated', visitId: visit.visitId, key, payerId }
+        : { type: 'visit_booked', visitId: visit.visitId, key, payerId, providerNpi: visit.appointment.providerNpi, serviceDate: visit.appointment.serviceDate });
     },
 
     /** A coder's corrected coding replaces the EHR's in the record and is what gets billed. */
@@ -27,12 +36,17 @@ export function billingActivities(db: Db, contracted: ContractLookup = contracte
       const encounter = charted?.renderingNpi === corrected.renderingNpi ? { ...charted, ...corrected } : corrected;
       await billing.saveEncounter(db, input.visitId, encounter);
       await billing.audit(db, 'coder', 'coding.corrected', input.visitId, { encounterId: encounter.encounterId }, { source: 'workflow' });
+      await recordVisitEvent(db, {
+        type: 'coding_corrected', visitId: input.visitId, key: `${input.visitId}:coding:${fingerprint(encounter)}`,
+        encounterId: encounter.encounterId, cptCodes: encounter.procedures.map((p) => p.code),
+      });
       return encounter;
     },
 
     async recordAcknowledgment(input: { visitId: string; attempt: number; ack: ClaimAcknowledgment }): Promise<void> {
       const claim = await claimOf(db, input.visitId, input.attempt);
       await billing.saveAcknowledgment(db, claim.id, input.ack);
+      await recordVisitEvent(db, acknowledgmentEvent(input.visitId, input.attempt, input.ack));
     },
 
     /**
@@ -44,10 +58,12 @@ export function billingActivities(db: Db, contracted: ContractLookup = contracte
       const r = input.remittance;
       if (r.documentKey) {
         const posted = await postRemittanceFile(db, r.documentKey, contracted);
+        await recordVisitEvent(db, remittanceEvent(input.visitId, input.attempt, r));
         return { underpaid: posted.filter((p) => p.visitId === input.visitId).flatMap((p) => p.underpaid) };
       }
       const claim = await claimOf(db, input.visitId, input.attempt);
       await billing.saveRemittance(db, claim.id, input.visitId, isDenied(r) ? 'denied' : r.claimStatusCode === '22' ? 'reversed' : 'paid', r);
+      await recordVisitEvent(db, remittanceEvent(input.visitId, input.attempt, r));
       return { underpaid: [] };
     },
 
@@ -60,8 +76,25 @@ export function billingActivities(db: Db, contracted: ContractLookup = contracte
     },
     async closeVisit(input: { visitId: string; outcome: VisitOutcome; reason?: string }): Promise<void> {
       await billing.closeAppointment(db, input.visitId, input.outcome, input.reason);
+      await recordVisitEvent(db, { type: 'visit_closed', visitId: input.visitId, key: `${input.visitId}:closed`, outcome: input.outcome });
+    },
+
+    /**
+     * A stage or awaited action that no other activity records (coding review, a rejected
+     * claim, ...). `seq` is the workflow's count of stage changes, so a retry is the same event;
+     * `at` is the workflow's time of the change.
+     */
+    async recordStageChange(input: { visitId: string; stage: string; awaitingAction?: string; seq: number; at: string }): Promise<void> {
+      await recordVisitEvent(db, {
+        type: 'stage_changed', visitId: input.visitId, key: `${input.visitId}:stage:${input.seq}:${input.awaitingAction ?? ''}`,
+        at: input.at, stage: input.stage, awaitingAction: input.awaitingAction,
+      });
     },
   };
+}
+
+function fingerprint(value: object): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 12);
 }
 
 async function claimOf(db: Db, visitId: string, attempt: number) {

@@ -6,6 +6,7 @@
  */
 import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
+import { recordVisitEvent } from '../db/visit-events';
 import { claimBatch, claimFor, eligibilityRequestFor, type CobInput, type Practice } from '../domain/claim-build';
 import type { ClaimFrequency } from '../domain/claim';
 import type { ProfessionalClaim } from '../domain/x12/professional-claim';
@@ -67,12 +68,20 @@ export function clearinghouseActivities(db: Db, clearinghouse: ClearinghouseClie
       const response = await clearinghouse.eligibility(request);
       const result = eligibilityResultFrom271(parse271(response).response);
       await billing.saveEligibility(db, input.visit.visitId, `${input.visit.visitId}-${input.attempt}`, result, { request, response });
+      await recordVisitEvent(db, {
+        type: 'eligibility_checked', visitId: input.visit.visitId, key: `${input.visit.visitId}:eligibility:${input.attempt}`, active: result.active, attempt: input.attempt,
+      });
       return result;
     },
 
     /** One visit's claim: a batch of one. */
     async submitClaim(input: ClaimSubmission): Promise<{ controlNumber: number; billedCents: number }> {
       const [submitted] = await submitClaims([input]);
+      const { visitId } = input.visit;
+      await recordVisitEvent(db, {
+        type: 'claim_submitted', visitId, key: `${visitId}:claim:${input.attempt}`, claimAttempt: input.attempt, frequency: input.frequency,
+        lines: input.lines,
+      });
       return { controlNumber: submitted.controlNumber, billedCents: submitted.billedCents };
     },
   };

@@ -1,6 +1,7 @@
 /** Activities that talk to the EHR (FHIR R4) and record what it answered. */
 import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
+import { recordVisitEvent } from '../db/visit-events';
 import type { CodedEncounter, StartVisit } from '../domain/visit';
 import type { EhrClient, EhrRefs } from '../integrations/ehr/types';
 
@@ -27,6 +28,10 @@ export function ehrActivities(db: Db, ehr: EhrClient) {
     async fetchEncounter(input: { visitId: string; encounterId: string }): Promise<CodedEncounter> {
       const encounter = await ehr.getCodedEncounter(input.encounterId);
       await billing.saveEncounter(db, input.visitId, encounter);
+      await recordVisitEvent(db, {
+        type: 'encounter_signed', visitId: input.visitId, key: `${input.visitId}:encounter:${encounter.encounterId}`,
+        encounterId: encounter.encounterId, cptCodes: encounter.procedures.map((p) => p.code),
+      });
       return encounter;
     },
   };

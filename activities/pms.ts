@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
+import { recordVisitEvent } from '../db/visit-events';
 import { diagnosesInClaimOrder } from '../domain/coding';
 import { feesFor } from '../db/codesets';
 import { priceLines } from '../domain/billing/pricing';
@@ -40,6 +41,7 @@ export function pmsActivities(db: Db, pms: PmsClient) {
         await billing.recordEffect(db, key, result);
       }
       await billing.saveCharges(db, input.visitId, key, lines, result.pmsChargeIds);
+      await recordVisitEvent(db, { type: 'charges_posted', visitId: input.visitId, key, lines });
       return lines;
     },
   };

@@ -48,6 +48,11 @@ export const ROUTES: Record<string, Access> = {
   'POST /visits/:visitId/retry': update(retryUpdate.name),
   'POST /visits/:visitId/write-off': update(writeOffUpdate.name),
   'GET /audit': roles('admin'),
+  'GET /reports/kpis': roles('biller', 'analyst', 'admin'),
+  'GET /work-queues': roles('biller', 'analyst', 'admin'),
+  'GET /work-queues/:queue': roles('biller', 'analyst', 'admin'),
+  /** The dashboard's page and scripts hold no data: its data comes from the routes above, with the user's key. */
+  'GET /dashboard': { kind: 'public' },
   'POST /webhooks/ehr/encounter-signed': { kind: 'webhook' },
   'POST /webhooks/clearinghouse': { kind: 'webhook' },
 };
@@ -68,7 +73,7 @@ const compiled: CompiledRoute[] = Object.entries(ROUTES).map(([key, access]) => 
 /** The route a request is for, or, when only the method is wrong, the methods that path allows. */
 export function routeFor(method: string, path: string): { access: Access; path: string } | { allowed: string[] } | undefined {
   const m = method === 'HEAD' ? 'GET' : method;
-  const samePath = compiled.filter((r) => r.pattern.test(path) || (r.path === '/docs' && path.startsWith('/docs/')));
+  const samePath = compiled.filter((r) => r.pattern.test(path) || (['/docs', '/dashboard'].includes(r.path) && path.startsWith(`${r.path}/`)));
   const hit = samePath.find((r) => r.method === m);
   if (hit) return { access: hit.access, path: hit.path };
   return samePath.length ? { allowed: [...new Set(samePath.map((r) => r.method))] } : undefined;

@@ -11,8 +11,10 @@ import type { VisitTimers } from '../workflows/definitions';
 import { auditRouter } from './audit.routes';
 import { authenticate, type AuthDeps } from './auth';
 import { errorMiddleware, notFound } from './errors';
+import { dashboardRouter } from './dashboard.routes';
 import { createOidcVerifier, type OidcConfig } from './oidc';
 import { openApiDocument } from './openapi';
+import { reportsRouter } from './reports.routes';
 import { createRateLimiter, type RateLimitConfig } from './rate-limit';
 import { cors, securityHeaders } from './security';
 import { visitsRouter } from './visits.routes';
@@ -32,6 +34,8 @@ export interface AppDeps {
   /** Defaults: no OIDC, no browser origins, 600 requests a minute per caller. */
   security?: SecurityOptions;
   log?: (msg: string, meta: object) => void;
+  /** Where links to the Temporal Web UI point (work queues, dashboard). */
+  temporalUi?: { url: string; namespace: string };
 }
 
 /** The largest body each route accepts (bigger: 413); routes without a body parse none. */
@@ -77,6 +81,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(visitsRouter(deps));
   app.use(auditRouter(deps));
   app.use(webhooksRouter({ temporal: deps.temporal, db: deps.db }));
+  const temporalUi = deps.temporalUi ?? { url: 'http://localhost:8233', namespace: 'default' };
+  app.use(reportsRouter({ temporal: deps.temporal, db: deps.db, temporalUi }));
+  app.use(dashboardRouter());
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(errorMiddleware(log));
   return app;

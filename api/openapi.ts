@@ -7,8 +7,8 @@ import { OpenApiGeneratorV3, OpenAPIRegistry, type RouteConfig } from '@asteasol
 import { z } from 'zod';
 import { accessOf } from './access';
 import {
-  AcceptSuggestion, AuditPage, AuditQuery, CancelVisit, CodedEncounter, Coverage, EncounterSigned, ErrorBody, Health, RetryVisit, StartVisit, VisitParams, VisitStarted, VisitStatusBody,
-  WriteOffVisit,
+  AcceptSuggestion, AuditPage, AuditQuery, CancelVisit, CodedEncounter, Coverage, EncounterSigned, ErrorBody, Health, KpiQuery, RetryVisit, StartVisit, VisitParams, VisitStarted,
+  VisitStatusBody, WorkQueueParams, WorkQueueQuery, WriteOffVisit,
 } from './schemas';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -106,6 +106,23 @@ export function openApiDocument(): object {
       responses: {
         202: json(z.object({ transaction: z.string(), delivered: z.number() }), 'Stored and delivered'), 400: errors[400], ...bodyErrors,
       },
+    },
+    {
+      method: 'get', path: '/reports/kpis', operationId: 'getKpis', summary: 'KPIs over dates of service (docs/analytics.md): JSON, or CSV with Accept: text/csv',
+      request: { query: KpiQuery },
+      responses: {
+        200: { description: 'The KPIs', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) }, 'text/csv': { schema: z.string() } } },
+        400: errors[400],
+      },
+    },
+    {
+      method: 'get', path: '/work-queues', operationId: 'listWorkQueues', summary: 'Open visits per work queue (Temporal visibility and Postgres)',
+      responses: { 200: json(z.object({ queues: z.array(z.record(z.string(), z.unknown())) }), 'Counts per queue') },
+    },
+    {
+      method: 'get', path: '/work-queues/{queue}', operationId: 'getWorkQueue', summary: 'A work queue\'s visits, oldest first, with reason, age, deadline and action',
+      request: { params: WorkQueueParams, query: WorkQueueQuery },
+      responses: { 200: json(z.object({ visits: z.array(z.record(z.string(), z.unknown())) }).passthrough(), 'The queue'), 400: errors[400], 404: json(ErrorBody, 'No such queue') },
     },
     { method: 'get', path: '/health', summary: 'Postgres and Temporal reachability', responses: { 200: json(Health, 'All up'), 503: json(Health, 'Something is down') } },
   ];

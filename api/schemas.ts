@@ -1,6 +1,6 @@
 /** Request and response schemas of the REST API: validation and the OpenAPI document use these same objects. */
 import { z } from 'zod';
-import { CodedEncounter, Coverage, EncounterSigned, StartVisit, VisitId } from '../domain/visit';
+import { CalendarDate, CodedEncounter, Coverage, EncounterSigned, StartVisit, VisitId } from '../domain/visit';
 
 export { CodedEncounter, Coverage, EncounterSigned, StartVisit, VisitId };
 
@@ -86,3 +86,17 @@ export const VisitStatusBody = z.object({
   claims: z.array(z.record(z.string(), z.unknown())),
   balance: z.record(z.string(), z.number()),
 });
+
+/** Filters of GET /reports/kpis and the dashboard: dates of service (inclusive), payer, provider, CPT. */
+export const KpiQuery = z
+  .object({
+    from: CalendarDate.optional(),
+    to: CalendarDate.optional(),
+    payerId: z.string().regex(/^[A-Za-z0-9-]{1,80}$/, 'must be a payer id').optional(),
+    providerNpi: z.string().regex(/^\d{10}$/, 'must be a 10-digit NPI').optional(),
+    cpt: z.string().regex(/^(\d{4}[0-9FTU]|[A-V]\d{4})$/, 'must be a CPT or HCPCS code').optional(),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+
+export const WorkQueueParams = z.object({ queue: z.string().regex(/^[a-z_]{1,40}$/, 'must be a queue id') });
+export const WorkQueueQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), payerId: z.string().regex(/^[A-Za-z0-9-]{1,80}$/).optional() });

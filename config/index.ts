@@ -24,6 +24,8 @@ const env = {
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('revcycle-visits'),
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  /** Where people open the Temporal Web UI; links from the work queues and dashboard point there. */
+  TEMPORAL_UI_URL: url.optional(),
 
   API_PORT: port.default(3000),
   API_PUBLIC_URL: url.optional(),
@@ -117,7 +119,7 @@ export interface Config {
   env: Env['NODE_ENV'];
   dataDir: string;
   database: { url?: string; embeddedPort: number };
-  temporal: { address?: string; namespace: string; taskQueue: string; devPort: number; uiPort: number };
+  temporal: { address?: string; namespace: string; taskQueue: string; devPort: number; uiPort: number; uiUrl: string };
   api: { port: number; publicUrl?: string };
   ehr: { fhirUrl?: string };
   pms: { mode: 'rest' | 'hl7'; restUrl?: string; mllpHost?: string; mllpPort?: number };
@@ -149,7 +151,9 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
     env: e.NODE_ENV,
     dataDir: e.DATA_DIR,
     database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT },
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, devPort: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_UI_PORT },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, devPort: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_UI_PORT,
+      uiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`,
+    },
     api: { port: e.API_PORT, publicUrl: e.API_PUBLIC_URL },
     ehr: { fhirUrl: e.EHR_FHIR_URL },
     pms: { mode: e.PMS_MODE, restUrl: e.PMS_REST_URL, mllpHost: e.PMS_MLLP_HOST, mllpPort: e.PMS_MLLP_PORT },

@@ -67,7 +67,8 @@ export async function ensureDevAdminKey(config: Config, db: Db): Promise<string 
 /** The REST API and the PMS's inbound HL7 feed (both start visits). */
 export async function runApi(config: Config, db: Db, temporal: Client): Promise<Stoppable> {
   const deps = { temporal, db, taskQueue: config.temporal.taskQueue, timers: visitTimers(config) };
-  const app = createApp({ ...deps, security: securityOf(config), log: (msg, meta) => log('error', msg, meta) });
+  const temporalUi = { url: config.temporal.uiUrl, namespace: config.temporal.namespace };
+  const app = createApp({ ...deps, security: securityOf(config), temporalUi, log: (msg, meta) => log('error', msg, meta) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.api.port, () => resolve(s));
   });

@@ -48,6 +48,7 @@ export function mockActivities({ active = [true], signed = [], overrides = {} }:
     recordRemittance: async () => ({ underpaid: [] }),
     planDenial: async ({ codes }) => planDenial(codes, playbook), // the real playbook data
     closeVisit: async ({ outcome }) => void calls.closed.push(outcome),
+    recordStageChange: async () => undefined,
     findSignedEncounters: async () => signed,
     ...overrides,
   };

@@ -217,7 +217,7 @@ class VisitRun {
       this.status.eligibility = await this.acts.checkEligibility({ visit: this.visit, attempt: this.status.history.filter((h) => h.stage === 'eligibility').length });
       if (this.cancelReason) return this.closed('cancelled');
       if (this.status.eligibility.active) return true;
-      this.enter('awaiting_coverage', AwaitingAction.Coverage);
+      await this.recordEnter('awaiting_coverage', AwaitingAction.Coverage);
       this.coverageUpdated = false;
       const corrected = await condition(() => this.coverageUpdated || !!this.cancelReason, this.input.timers.coverageDeadlineMs);
       if (this.cancelReason) return this.closed('cancelled');
@@ -228,7 +228,7 @@ class VisitRun {
 
   /** Waits for the signed encounter, fetches it, scrubs it, and sends problems to human coding review. */
   private async codedEncounter(): Promise<Coded | undefined> {
-    this.enter('awaiting_encounter', AwaitingAction.EncounterSignature);
+    await this.recordEnter('awaiting_encounter', AwaitingAction.EncounterSignature);
     await condition(() => !!this.encounterId || !!this.cancelReason);
     if (this.cancelReason) return void (await this.closed('cancelled'));
     this.status.encounterId = this.encounterId;
@@ -263,7 +263,7 @@ class VisitRun {
     this.status.codingProblems = problems;
     for (;;) {
       this.reviewing = encounter;
-      this.enter('coding_review', AwaitingAction.CodingReview);
+      await this.recordEnter('coding_review', AwaitingAction.CodingReview);
       this.codingCorrected = undefined;
       await condition(() => !!this.codingCorrected || !!this.cancelReason);
       if (this.cancelReason) return void (await this.closed('cancelled'));
@@ -285,7 +285,7 @@ class VisitRun {
       const ack = await this.acknowledgment(claim);
       if (!ack.accepted) {
         this.setClaim(claim, { status: 'rejected' });
-        this.enter('claim_rejected', AwaitingAction.FixClaim);
+        await this.recordEnter('claim_rejected', AwaitingAction.FixClaim);
         this.coverageUpdated = false;
         if (!(await condition(() => this.coverageUpdated, this.input.timers.coverageDeadlineMs))) return this.close('rejected');
         await this.acts.recordIntake(this.visit);
@@ -318,7 +318,7 @@ class VisitRun {
         }
       }
       // Denial follow-up playbook, thin for now: correct and resubmit as a replacement (frequency 7).
-      this.enter('denied', AwaitingAction.CorrectedClaim);
+      await this.recordEnter('denied', AwaitingAction.CorrectedClaim);
       frequency = '7';
     }
   }
@@ -348,7 +348,7 @@ class VisitRun {
     for (;;) {
       const got = await condition(() => this.acks.length > 0, this.input.timers.ackTimeoutMs);
       if (!got) {
-        this.setAwaiting(AwaitingAction.AcknowledgmentOverdue);
+        await this.recordAwaiting(AwaitingAction.AcknowledgmentOverdue);
         continue;
       }
       const ack = this.acks.shift()!;
@@ -366,7 +366,7 @@ class VisitRun {
     for (;;) {
       const got = await condition(() => this.remittances.length > 0, this.input.timers.adjudicationTimeoutMs);
       if (!got) {
-        this.setAwaiting(AwaitingAction.ClaimStatusInquiry);
+        await this.recordAwaiting(AwaitingAction.ClaimStatusInquiry);
         continue;
       }
       const r = this.remittances.shift()!;
@@ -462,6 +462,24 @@ class VisitRun {
       { key: ServiceDateKey, value: new Date(`${visit.appointment.serviceDate}T00:00:00Z`) },
       { key: VisitStageKey, value: stage },
     ]);
+  }
+
+  /** Enters a stage no other activity records, and records it in visit_events. */
+  private async recordEnter(stage: VisitStage, awaitingAction: AwaitingAction): Promise<void> {
+    this.enter(stage, awaitingAction);
+    await this.recordStage();
+  }
+
+  private async recordAwaiting(action: AwaitingAction): Promise<void> {
+    this.setAwaiting(action);
+    await this.recordStage();
+  }
+
+  /** patched(): histories recorded before visit_events replay without the activity. */
+  private async recordStage(): Promise<void> {
+    if (!patched('record-visit-events')) return;
+    const { stage, awaitingAction, history } = this.status;
+    await this.acts.recordStageChange({ visitId: this.visit.visitId, stage, awaitingAction, seq: history.length, at: history[history.length - 1].at });
   }
 
   private setAwaiting(action?: AwaitingAction): void {
