@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import request from 'supertest';
 import type { Db } from '../db/knex';
 import { sampleVisit } from '../test/fixtures';
+import { signedBody, TEST_WEBHOOKS } from '../test/secrets';
 import { createTestDb, temporalClients, uniqueId } from '../test/support';
 import { createApp } from './app';
 
@@ -18,7 +19,7 @@ const logged: string[] = [];
 beforeAll(async () => {
   temporal = await temporalClients();
   database = await createTestDb();
-  app = createApp({ temporal: temporal.client, db: database.db, taskQueue: uniqueId('tq-api'), timers, log: (msg) => void logged.push(msg) });
+  app = createApp({ temporal: temporal.client, db: database.db, taskQueue: uniqueId('tq-api'), timers, webhooks: TEST_WEBHOOKS, log: (msg) => void logged.push(msg) });
 });
 afterAll(async () => {
   await database.drop();
@@ -96,9 +97,13 @@ test('unknown visits, bad ids and unknown routes are 4xx with a JSON error body'
 });
 
 test('the EHR webhook refuses a signature for a visit that does not exist, and bad bodies', async () => {
-  const unknown = await request(app).post('/webhooks/ehr/encounter-signed').send({ visitId: 'never-booked', encounterId: 'e1' });
+  const post = (body: object) => {
+    const s = signedBody('ehr', body);
+    return request(app).post('/webhooks/ehr/encounter-signed').set(s.headers).set('content-type', 'application/json').send(s.body);
+  };
+  const unknown = await post({ visitId: 'never-booked', encounterId: 'e1' });
   expect(unknown.status).toBe(404);
-  const bad = await request(app).post('/webhooks/ehr/encounter-signed').send({ visitId: 'v1' });
+  const bad = await post({ visitId: 'v1' });
   expect(bad.status).toBe(400);
   expect(bad.body.issues).toEqual([{ path: 'encounterId', message: expect.any(String) }]);
 });

@@ -3,11 +3,13 @@ import type { Client } from '@temporalio/client';
 import express from 'express';
 import swaggerUiDist from 'swagger-ui-dist';
 import type { Db } from '../db/knex';
+import type { CodecKeys } from '../temporal/codec';
 import type { VisitTimers } from '../workflows/definitions';
+import { codecRouter } from './codec.routes';
 import { errorMiddleware, notFound } from './errors';
 import { openApiDocument } from './openapi';
 import { visitsRouter } from './visits.routes';
-import { webhooksRouter } from './webhooks.routes';
+import { webhooksRouter, type WebhookSecrets } from './webhooks.routes';
 
 export interface AppDeps {
   temporal: Client;
@@ -15,14 +17,22 @@ export interface AppDeps {
   taskQueue: string;
   timers: VisitTimers;
   log?: (msg: string, meta: object) => void;
+  /** Per-sender secrets the webhooks are verified with. */
+  webhooks: WebhookSecrets;
+  /** The PHI codec endpoint for the Temporal Web UI; not served without keys. */
+  codec?: { keys: CodecKeys; namespace: string; allowedOrigins: string[] };
 }
+
+export type RawBodyRequest = express.Request & { rawBody?: Buffer };
 
 export function createApp(deps: AppDeps): express.Express {
   const log = deps.log ?? ((msg, meta) => console.error(JSON.stringify({ level: 'error', msg, ...meta })));
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/fhir+json'] }));
-  app.use(express.text({ limit: '20mb', type: ['application/edi-x12', 'text/plain'] }));
+  // The raw bytes are kept: webhook signatures are over the body exactly as sent.
+  const keepRaw = (req: express.Request, _res: unknown, buf: Buffer) => void ((req as RawBodyRequest).rawBody = buf);
+  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/fhir+json'], verify: keepRaw }));
+  app.use(express.text({ limit: '5mb', type: ['application/edi-x12', 'text/plain'], verify: keepRaw }));
 
   app.get('/health', async (_req, res) => {
     const [postgres, temporal] = await Promise.all([
@@ -39,7 +49,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/docs', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false, redirect: false }));
 
   app.use(visitsRouter(deps));
-  app.use(webhooksRouter({ temporal: deps.temporal, db: deps.db }));
+  app.use(webhooksRouter({ temporal: deps.temporal, db: deps.db, secrets: deps.webhooks }));
+  if (deps.codec) app.use(codecRouter({ db: deps.db, ...deps.codec }));
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(errorMiddleware(log));
   return app;

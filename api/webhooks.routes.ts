@@ -6,18 +6,47 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { createHash } from 'node:crypto';
-import { Router } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import { saveInbound, visitIdForAppointmentRef, visitIdForControlNumber } from '../db/billing';
 import type { Db } from '../db/knex';
 import { parseEncounterNotification } from '../domain/fhir/notification';
 import { claimMessagesFromX12 } from '../domain/claim-messages';
 import { claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal } from '../workflows/definitions';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../domain/webhook-signature';
 import { ApiError } from './errors';
 import { EncounterSigned } from './schemas';
 import { workflowIdOf } from './visits.service';
 
-export function webhooksRouter({ temporal, db }: { temporal: Client; db: Db }): Router {
+export interface WebhookSecrets {
+  ehrSecret?: string;
+  clearinghouseSecret?: string;
+  toleranceSeconds: number;
+}
+
+/**
+ * Refuses a webhook whose HMAC-SHA256 signature (domain/webhook-signature.ts) does not match the
+ * raw body with the sender's secret, or whose timestamp is outside the window: 401, nothing stored.
+ */
+function signedBy(sender: string, secret: string | undefined, toleranceSeconds: number) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!secret) {
+      next(new ApiError(401, 'SIGNATURE_REQUIRED', `no secret is configured for ${sender} webhooks`, `set WEBHOOK_${sender.toUpperCase()}_SECRET`));
+      return;
+    }
+    const verdict = verifySignature({
+      secret, toleranceSeconds,
+      body: (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0),
+      timestamp: req.header(TIMESTAMP_HEADER), signature: req.header(SIGNATURE_HEADER),
+    });
+    if (verdict.ok) next();
+    else next(new ApiError(401, 'SIGNATURE_INVALID', verdict.reason, `sign "timestamp.body" with HMAC-SHA256 and the ${sender} secret; send ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER}: v1=<hex>`));
+  };
+}
+
+export function webhooksRouter({ temporal, db, secrets }: { temporal: Client; db: Db; secrets: WebhookSecrets }): Router {
   const router = Router();
+  router.use('/webhooks/ehr', signedBy('ehr', secrets.ehrSecret, secrets.toleranceSeconds));
+  router.use('/webhooks/clearinghouse', signedBy('clearinghouse', secrets.clearinghouseSecret, secrets.toleranceSeconds));
 
   router.post('/webhooks/ehr/encounter-signed', async (req, res) => {
     const { visitId, encounterId } = await encounterSignedFrom(req.body, db);

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { createApp } from '../api/app';
 import type { Config } from '../config';
 import { createDb, migrateLatest, type Db } from '../db/knex';
+import { phiDataConverter } from '../temporal/codec';
 import { log } from './log';
 import type { Stoppable } from './main';
 import { createVisitWorker } from './worker';
@@ -18,9 +19,14 @@ export async function connectDb(url: string): Promise<Db & Stoppable> {
   return Object.assign(db, { stop: () => db.destroy() });
 }
 
+/** Every Temporal client and worker of revcycle seals payloads with the configured keys (none configured: development only). */
+export function dataConverterOf(config: Config) {
+  return config.codec ? phiDataConverter(config.codec) : undefined;
+}
+
 export async function temporalClient(config: Config, address: string): Promise<{ client: Client; stop(): Promise<void> }> {
   const connection = await Connection.connect({ address });
-  return { client: new Client({ connection, namespace: config.temporal.namespace }), stop: () => connection.close() };
+  return { client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterOf(config) }), stop: () => connection.close() };
 }
 
 /** The encounter sweep runs on a Temporal Schedule: created once, kept in step with configuration. */
@@ -42,7 +48,8 @@ export async function ensureEncounterSweep(config: Config, temporal: Client): Pr
 /** The REST API and the PMS's inbound HL7 feed (both start visits). */
 export async function runApi(config: Config, db: Db, temporal: Client): Promise<Stoppable> {
   const deps = { temporal, db, taskQueue: config.temporal.taskQueue, timers: visitTimers(config) };
-  const app = createApp({ ...deps, log: (msg, meta) => log('error', msg, meta) });
+  const codec = config.codec && { keys: config.codec, namespace: config.temporal.namespace, allowedOrigins: config.temporalUiOrigins };
+  const app = createApp({ ...deps, webhooks: config.webhooks, codec, log: (msg, meta) => log('error', msg, meta) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.api.port, () => resolve(s));
   });
@@ -62,6 +69,7 @@ export async function runWorker(config: Config, db: Db, address: string, endpoin
   const worker = await createVisitWorker({
     connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue,
     activities: buildActivities(config, db, endpoints),
+    dataConverter: dataConverterOf(config),
   });
   const running = worker.run();
   return {

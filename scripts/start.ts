@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config';
+import { ensureDevSecrets } from './dev-secrets';
 import { runMain } from './main';
 import { startEmbeddedPostgres } from './postgres';
 import { connectDb, runApi, runWorker, temporalClient } from './services';
@@ -16,10 +17,12 @@ import { startSimulators, where } from './simulators';
 import { endpointsFromConfig } from './wiring';
 
 runMain('start', async (stack) => {
-  const config = loadConfig();
-  const dataDir = resolve(config.dataDir);
+  const dataDir = resolve(loadConfig().dataDir);
   mkdirSync(dataDir, { recursive: true });
   console.log('revcycle starting');
+  const generated = ensureDevSecrets(dataDir);
+  if (generated.length) where('Dev secrets', `${join(dataDir, 'secrets')} (${generated.join(', ')}; development only)`);
+  const config = loadConfig();
 
   let databaseUrl = config.database.url;
   if (!databaseUrl) {
@@ -34,7 +37,12 @@ runMain('start', async (stack) => {
 
   let address = config.temporal.address;
   if (!address) {
-    const dev = await startTemporalDevServer({ dataDir, port: config.temporal.devPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace });
+    const apiBase = config.api.publicUrl ?? `http://127.0.0.1:${config.api.port}`;
+    const dev = await startTemporalDevServer({
+      dataDir, port: config.temporal.devPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace,
+      // The Web UI shows sealed payloads decoded through the API's codec endpoint.
+      codecEndpoint: config.codec ? `${apiBase}/codec` : undefined,
+    });
     stack.push(dev);
     address = dev.address;
     where('Temporal Web UI', dev.uiUrl);
