@@ -56,7 +56,7 @@ test('a visit with bad fields is refused with 400 naming each field path and rea
   expect(res.body.code).toBe('VALIDATION_FAILED');
   expect(res.body.issues).toEqual(expect.arrayContaining([
     { path: 'patient.birthDate', message: 'is not a real calendar date' },
-    { path: 'patient.lastName', message: 'must not contain * : ~ ^ or line breaks' },
+    { path: 'patient.lastName', message: 'must not contain * : ~ ^, line breaks or control characters' },
     { path: 'appointment.providerNpi', message: 'must be a 10-digit NPI' },
     { path: 'coverage.subscriber', message: 'is required when relationship is not self' },
   ]));
