@@ -17,6 +17,17 @@ interface TypedError {
 /** X12 errors mean the bytes must change: sending them again cannot help. */
 const NEVER_RETRY = new Set(['X12_BUILD', 'X12_SYNTAX', 'X12_CONTENT', 'X12_WRONG_TRANSACTION', 'FEE_SCHEDULE_MISSING']);
 
+/**
+ * Postgres refusing the data itself (SQLSTATE class 22: a NUL byte, a value too long, a bad
+ * date; class 23: a NOT NULL, foreign key or check violation) refuses it again on every retry.
+ * 23505 (unique violation) stays retryable: the idempotent paths find the row on the next attempt.
+ */
+export function isDatabaseDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown; severity?: unknown })?.code;
+  if (typeof code !== 'string' || !/^2[23][0-9A-Z]{3}$/.test(code) || typeof (err as { severity?: unknown }).severity !== 'string') return false;
+  return code !== '23505';
+}
+
 export function asActivityFailure(err: unknown): unknown {
   if (err instanceof ApplicationFailure || typeof err !== 'object' || err === null) return err;
   const e = err as TypedError;
@@ -27,6 +38,9 @@ export function asActivityFailure(err: unknown): unknown {
   if (e.code === 'ENCOUNTER_NOT_BILLABLE' || e.code === 'ENCOUNTER_NOT_FOUND') {
     const problems = e.problems ?? [{ path: 'encounterId', reason: e.message }];
     return ApplicationFailure.create({ type: 'EncounterNotBillable', message: e.message, nonRetryable: true, details: [problems] });
+  }
+  if (isDatabaseDataError(err)) {
+    return ApplicationFailure.create({ type: 'DatabaseDataError', message: `the database refused the data (SQLSTATE ${e.code}): ${e.message}`, nonRetryable: true });
   }
   if ((err instanceof IntegrationError && !err.retryable) || (e.code && NEVER_RETRY.has(e.code))) {
     return ApplicationFailure.create({ type: e.code ?? 'Rejected', message: e.message, nonRetryable: true });

@@ -7,7 +7,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { saveInbound, visitIdForAppointmentRef, visitIdForControlNumber } from '../db/billing';
+import { ehrRefsOfVisit, forgetInbound, saveInbound, submittedClaimMatches, visitIdForAppointmentRef, visitIdForControlNumber } from '../db/billing';
+import { VisitId } from '../domain/visit';
 import type { Db } from '../db/knex';
 import { parseEncounterNotification } from '../domain/fhir/notification';
 import { claimMessagesFromX12 } from '../domain/claim-messages';
@@ -61,22 +62,44 @@ export function webhooksRouter({ temporal, db, secrets }: { temporal: Client; db
     const body: string = req.body;
     const messages = claimMessagesFromX12(body); // throws a 400 naming the line when the file is not valid X12
     const fileKey = createHash('sha256').update(body).digest('hex');
-    await saveInbound(db, 'clearinghouse', fileKey, messages.transaction, body);
+    // A file already received is never handed to a visit again.
+    if (!(await saveInbound(db, 'clearinghouse', fileKey, messages.transaction, body))) {
+      res.status(200).json({ transaction: messages.transaction, delivered: 0, unmatched: 0, duplicate: true });
+      return;
+    }
     let delivered = 0;
-    for (const m of messages.acknowledgments) {
-      const visitId = m.visitId ?? (m.ack.controlNumber !== undefined ? await visitIdForControlNumber(db, m.ack.controlNumber) : undefined);
-      if (visitId && (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, m.ack)))) delivered++;
+    let unmatched = 0;
+    try {
+      // Only answers about claims we submitted reach a visit: the 999 by our control number, the 277CA by
+      // visit and charge, the 835 by visit, payer and charge. The rest is kept in inbound_messages, not signalled.
+      for (const m of messages.acknowledgments) {
+        const visitId = m.visitId !== undefined
+          ? (await claimOfOurs(db, m.visitId, { chargeCents: m.chargeCents })) ? m.visitId : undefined
+          : m.ack.controlNumber !== undefined ? await visitIdForControlNumber(db, m.ack.controlNumber) : undefined;
+        if (!visitId) unmatched++;
+        else if (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, m.ack))) delivered++;
+      }
+      for (const m of messages.remittances) {
+        const r = m.remittance;
+        if (!(await claimOfOurs(db, m.visitId, { payerId: r.payerId, chargeCents: r.chargeCents }))) unmatched++;
+        else if (await signalIfExists(temporal, m.visitId, (h) => h.signal(remittanceReceivedSignal, r))) delivered++;
+      }
+    } catch (err) {
+      await forgetInbound(db, 'clearinghouse', fileKey); // the sender's retry is then handled in full
+      throw err;
     }
-    for (const m of messages.remittances) {
-      if (await signalIfExists(temporal, m.visitId, (h) => h.signal(remittanceReceivedSignal, m.remittance))) delivered++;
-    }
-    res.status(202).json({ transaction: messages.transaction, delivered });
+    res.status(202).json({ transaction: messages.transaction, delivered, unmatched });
   });
 
   return router;
 }
 
 type Handle = ReturnType<Client['workflow']['getHandle']>;
+
+/** A patient control number is one of our visit ids, or the claim is not ours. */
+async function claimOfOurs(db: Db, visitId: string, m: { payerId?: string; chargeCents?: number }): Promise<boolean> {
+  return VisitId.safeParse(visitId).success && submittedClaimMatches(db, visitId, m);
+}
 
 /** A file may name claims that are not ours (or long closed): those are stored, not delivered. */
 async function signalIfExists(temporal: Client, visitId: string, send: (h: Handle) => Promise<void>): Promise<boolean> {
@@ -94,5 +117,14 @@ async function encounterSignedFrom(body: unknown, db: Db): Promise<{ visitId: st
   const n = parseEncounterNotification(body);
   const visitId = n.visitId ?? (n.appointmentRef ? await visitIdForAppointmentRef(db, n.appointmentRef) : undefined);
   if (!visitId) throw new ApiError(404, 'NOT_FOUND', `no visit for encounter ${n.encounterId}`, 'the encounter\'s appointment was not booked through revcycle');
+  if (!VisitId.safeParse(visitId).success) throw new ApiError(400, 'VALIDATION_FAILED', 'the Appointment\'s visit identifier is not a revcycle visit id');
+  // The encounter must be of the visit's patient and appointment, as pre-population recorded them in the EHR.
+  const refs = await ehrRefsOfVisit(db, visitId);
+  if (!refs) throw new ApiError(404, 'NOT_FOUND', `no visit ${visitId}`);
+  const mismatch = [
+    refs.patientRef && n.patientRef && refs.patientRef !== n.patientRef && `the encounter's subject is ${n.patientRef}, the visit's patient is ${refs.patientRef}`,
+    refs.appointmentRef && n.appointmentRef && refs.appointmentRef !== n.appointmentRef && `the encounter's appointment is ${n.appointmentRef}, the visit's is ${refs.appointmentRef}`,
+  ].filter((x): x is string => !!x);
+  if (mismatch.length) throw new ApiError(409, 'ENCOUNTER_MISMATCH', mismatch.join('; '), 'the notification was not delivered to the visit');
   return { visitId, encounterId: n.encounterId };
 }
