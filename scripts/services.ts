@@ -53,7 +53,7 @@ export async function runApi(config: Config, db: Db, temporal: Client): Promise<
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.api.port, () => resolve(s));
   });
-  const feed = await startPmsFeed({ ...deps, port: config.mllpListenPort });
+  const feed = await startPmsFeed({ ...deps, port: config.mllpListenPort, mllp: config.mllp });
   await ensureEncounterSweep(config, temporal);
   return {
     async stop() {

@@ -62,7 +62,7 @@ export async function startTestStack(opts: StackOptions = {}) {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   });
-  const feed = await startPmsFeed({ port: 0, host: '127.0.0.1', db: database.db, temporal: temporal.client, taskQueue, timers });
+  const feed = await startPmsFeed({ port: 0, host: '127.0.0.1', db: database.db, temporal: temporal.client, taskQueue, timers, mllp: config.mllp });
   stops.push(() => feed.close());
 
   // One seeded Faults per simulator, so each fails on its own and a failing run can be replayed.
