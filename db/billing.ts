@@ -62,9 +62,13 @@ export async function ehrRefsOfVisit(db: Db, visitId: string): Promise<{ patient
   return row && { patientRef: row.patient_ref ?? undefined, appointmentRef: row.appointment_ref ?? undefined };
 }
 
-/** Whether we submitted a claim for this visit to this payer for this amount (each checked when given). */
+/**
+ * Whether we sent a claim for this visit to this payer for this amount (each checked when given).
+ * A claim row is written before its 837 is sent (createClaim), so an answer racing the recording of
+ * the submission still finds it.
+ */
 export async function submittedClaimMatches(db: Db, visitId: string, m: { payerId?: string; chargeCents?: number }): Promise<boolean> {
-  const q = db('claims').where({ visit_id: visitId }).whereNotNull('submission_id');
+  const q = db('claims').where({ visit_id: visitId });
   if (m.payerId !== undefined) q.where({ payer_id: m.payerId });
   if (m.chargeCents !== undefined) q.where({ billed_cents: m.chargeCents });
   return !!(await q.first('id'));
