@@ -2,29 +2,23 @@
  * The REST API against a real Temporal server and a real Postgres: what a front-end
  * developer sees, status and body, for good requests and every kind of bad one.
  */
-import type { Client } from '@temporalio/client';
 import request from 'supertest';
-import type { Db } from '../db/knex';
+import { startApiUnderTest } from '../test/api-under-test';
 import { sampleVisit } from '../test/fixtures';
-import { signedBody, TEST_WEBHOOKS } from '../test/secrets';
-import { createTestDb, temporalClients, uniqueId } from '../test/support';
-import { createApp } from './app';
+import { signedBody } from '../test/secrets';
+import { uniqueId } from '../test/support';
 
-const timers = { coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 60_000 };
-let temporal: { client: Client; close(): Promise<void> };
-let database: { db: Db; drop(): Promise<void> };
-let app: ReturnType<typeof createApp>;
-const logged: string[] = [];
+let api: Awaited<ReturnType<typeof startApiUnderTest>>;
+let app: typeof api.app;
+let logged: string[];
+let temporal: { client: typeof api.temporal };
 
 beforeAll(async () => {
-  temporal = await temporalClients();
-  database = await createTestDb();
-  app = createApp({ temporal: temporal.client, db: database.db, taskQueue: uniqueId('tq-api'), timers, webhooks: TEST_WEBHOOKS, log: (msg) => void logged.push(msg) });
+  api = await startApiUnderTest('tq-api');
+  ({ app, logged } = api);
+  temporal = { client: api.temporal };
 });
-afterAll(async () => {
-  await database.drop();
-  await temporal.close();
-});
+afterAll(() => api.stop());
 
 test('POST /visits starts a visit once: the same visit id again returns the same workflow, not a second one', async () => {
   const visit = sampleVisit(uniqueId('v'));

@@ -4,34 +4,31 @@
  * reaches the visit; a file received twice reaches it once; a 999 with a non-numeric control
  * number and a malformed FHIR Bundle are 400s, not 500s.
  */
-import type { Client } from '@temporalio/client';
 import request from 'supertest';
 import { createClaim, markSubmitted, saveIntake } from '../db/billing';
-import type { Db } from '../db/knex';
 import { signedHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../domain/webhook-signature';
 import { build999 } from '../domain/x12/acknowledgment';
 import { build835 } from '../domain/x12/remittance';
 import { sampleEnvelope, sampleRemittance } from '../domain/x12/samples';
 import { sampleVisit } from '../test/fixtures';
+import { startApiUnderTest, testTimers as timers } from '../test/api-under-test';
 import { signedBody, TEST_WEBHOOKS } from '../test/secrets';
-import { createTestDb, temporalClients, uniqueId } from '../test/support';
-import { createApp } from './app';
+import { uniqueId } from '../test/support';
 
-const timers = { coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 60_000 };
-let temporal: { client: Client; close(): Promise<void> };
-let database: { db: Db; drop(): Promise<void> };
-let app: ReturnType<typeof createApp>;
-const logged: string[] = [];
+let api: Awaited<ReturnType<typeof startApiUnderTest>>;
+let app: typeof api.app;
+let temporal: { client: typeof api.temporal };
+let database: { db: typeof api.db };
 
 beforeAll(async () => {
-  temporal = await temporalClients();
-  database = await createTestDb();
-  app = createApp({ temporal: temporal.client, db: database.db, taskQueue: uniqueId('tq-wh'), timers, webhooks: TEST_WEBHOOKS, log: (msg) => void logged.push(msg) });
+  api = await startApiUnderTest('tq-wh');
+  app = api.app;
+  temporal = { client: api.temporal };
+  database = { db: api.db };
 });
 afterAll(async () => {
-  expect(logged).toEqual([]); // nothing in this file was a 500
-  await database.drop();
-  await temporal.close();
+  expect(api.logged).toEqual([]); // nothing in this file was a 500
+  await api.stop();
 });
 
 const x12 = (body: string, headers: Record<string, string>) =>
