@@ -80,7 +80,7 @@ export const Coverage = z
   });
 
 export const Appointment = z.object({
-  appointmentId: ExternalId(30).optional(),
+  appointmentId: z.string().min(1).max(30).regex(/^[^\u0000-\u001F\u007F]*$/, 'must not contain control characters').optional(),
   serviceDate: CalendarDate,
   providerNpi: Npi,
   /** CMS place-of-service code; 11 = office. */
