@@ -51,3 +51,20 @@ test('wrapped activities keep their results and map their errors', async () => {
   await expect(acts.ok(21)).resolves.toBe(42);
   await expect(acts.refused()).rejects.toMatchObject({ type: 'PMS_REJECTED', nonRetryable: true });
 });
+
+test.each([
+  ['a NUL byte in text (22021)', '22021'],
+  ['a value too long (22001)', '22001'],
+  ['a NOT NULL violation (23502)', '23502'],
+  ['a check violation (23514)', '23514'],
+])('the database refusing the data, %s, is not retried', (_what, code) => {
+  const err = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code, severity: 'ERROR' });
+  expect(asActivityFailure(err)).toMatchObject({ type: 'DATABASE_DATA_ERROR', nonRetryable: true });
+});
+
+test('a unique violation and a lost connection stay retryable', () => {
+  const unique = Object.assign(new Error('duplicate key'), { code: '23505', severity: 'ERROR' });
+  const lost = Object.assign(new Error('terminating connection'), { code: '57P01', severity: 'FATAL' });
+  expect(asActivityFailure(unique)).toBe(unique);
+  expect(asActivityFailure(lost)).toBe(lost);
+});

@@ -17,6 +17,17 @@ interface TypedError {
 
 const UNBILLABLE_ENCOUNTER = new Set(['ENCOUNTER_NOT_BILLABLE', 'ENCOUNTER_NOT_FOUND']);
 
+/**
+ * Postgres refusing the data itself (SQLSTATE class 22: a NUL byte, a value too long, a bad
+ * date; class 23: a NOT NULL, foreign key or check violation) refuses it again on every retry.
+ * 23505 (unique violation) stays retryable: the idempotent paths find the row on the next attempt.
+ */
+export function isDatabaseDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown; severity?: unknown })?.code;
+  if (typeof code !== 'string' || !/^2[23][0-9A-Z]{3}$/.test(code) || typeof (err as { severity?: unknown }).severity !== 'string') return false;
+  return code !== '23505';
+}
+
 export function asActivityFailure(err: unknown): unknown {
   if (err instanceof ApplicationFailure || typeof err !== 'object' || err === null) return err;
   const e = err as TypedError;
@@ -27,6 +38,9 @@ export function asActivityFailure(err: unknown): unknown {
   if (e.code && UNBILLABLE_ENCOUNTER.has(e.code)) {
     const problems = e.problems ?? [{ path: 'encounterId', reason: e.message }];
     return ApplicationFailure.create({ type: FailureType.EncounterNotBillable, message: e.message, nonRetryable: true, details: [problems] });
+  }
+  if (isDatabaseDataError(err)) {
+    return ApplicationFailure.create({ type: FailureType.DatabaseDataError, message: `the database refused the data (SQLSTATE ${e.code}): ${e.message}`, nonRetryable: true });
   }
   if ((err instanceof IntegrationError && !err.retryable) || (isFailureType(e.code) && NEVER_RETRY.includes(e.code))) {
     return ApplicationFailure.create({ type: isFailureType(e.code) ? e.code : FailureType.Rejected, message: e.message, nonRetryable: true });

@@ -48,6 +48,9 @@ export const ROUTES: Record<string, Access> = {
   'POST /visits/:visitId/retry': update(retryUpdate.name),
   'POST /visits/:visitId/write-off': update(writeOffUpdate.name),
   'GET /audit': roles('admin'),
+  /** Temporal's remote codec protocol for the Web UI (api/codec.routes.ts); not in the OpenAPI document. */
+  'POST /codec/decode': roles('biller', 'admin'),
+  'POST /codec/encode': roles('biller', 'admin'),
   'GET /reports/kpis': roles('biller', 'analyst', 'admin'),
   'GET /work-queues': roles('biller', 'analyst', 'admin'),
   'GET /work-queues/:queue': roles('biller', 'analyst', 'admin'),

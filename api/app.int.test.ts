@@ -2,30 +2,24 @@
  * The REST API against a real Temporal server and a real Postgres: what a front-end
  * developer sees, status and body, for good requests and every kind of bad one.
  */
-import type { Client } from '@temporalio/client';
 import request from 'supertest';
-import type { Db } from '../db/knex';
+import { startApiUnderTest } from '../test/api-under-test';
 import { sampleVisit } from '../test/fixtures';
-import { apiAs, createTestDb, temporalClients, uniqueId, type Api } from '../test/support';
-import { createApp } from './app';
+import { signedBody } from '../test/secrets';
+import { uniqueId } from '../test/support';
 
-const timers = { coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 60_000 };
-let temporal: { client: Client; close(): Promise<void> };
-let database: { db: Db; drop(): Promise<void> };
-let app: ReturnType<typeof createApp>;
-let api: Api;
-const logged: string[] = [];
+let under: Awaited<ReturnType<typeof startApiUnderTest>>;
+let api: typeof under.admin;
+let app: typeof under.app;
+let logged: string[];
+let temporal: { client: typeof under.temporal };
 
 beforeAll(async () => {
-  temporal = await temporalClients();
-  database = await createTestDb();
-  app = createApp({ temporal: temporal.client, db: database.db, taskQueue: uniqueId('tq-api'), timers, log: (msg) => void logged.push(msg) });
-  api = await apiAs(database.db, app, 'admin');
+  under = await startApiUnderTest('tq-api');
+  ({ app, logged, admin: api } = under);
+  temporal = { client: under.temporal };
 });
-afterAll(async () => {
-  await database.drop();
-  await temporal.close();
-});
+afterAll(() => under.stop());
 
 test('POST /visits starts a visit once: the same visit id again returns the same workflow, not a second one', async () => {
   const visit = sampleVisit(uniqueId('v'));
@@ -57,7 +51,7 @@ test('a visit with bad fields is refused with 400 naming each field path and rea
   expect(res.body.code).toBe('VALIDATION_FAILED');
   expect(res.body.issues).toEqual(expect.arrayContaining([
     { path: 'patient.birthDate', message: 'is not a real calendar date' },
-    { path: 'patient.lastName', message: 'must not contain * : ~ ^ or line breaks' },
+    { path: 'patient.lastName', message: 'must not contain * : ~ ^, line breaks or control characters' },
     { path: 'appointment.providerNpi', message: 'must be a 10-digit NPI' },
     { path: 'coverage.subscriber', message: 'is required when relationship is not self' },
   ]));
@@ -98,9 +92,13 @@ test('unknown visits, bad ids and unknown routes are 4xx with a JSON error body'
 });
 
 test('the EHR webhook refuses a signature for a visit that does not exist, and bad bodies', async () => {
-  const unknown = await request(app).post('/webhooks/ehr/encounter-signed').send({ visitId: 'never-booked', encounterId: 'e1' });
+  const post = (body: object) => {
+    const s = signedBody('ehr', body);
+    return request(app).post('/webhooks/ehr/encounter-signed').set(s.headers).set('content-type', 'application/json').send(s.body);
+  };
+  const unknown = await post({ visitId: 'never-booked', encounterId: 'e1' });
   expect(unknown.status).toBe(404);
-  const bad = await request(app).post('/webhooks/ehr/encounter-signed').send({ visitId: 'v1' });
+  const bad = await post({ visitId: 'v1' });
   expect(bad.status).toBe(400);
   expect(bad.body.issues).toEqual([{ path: 'encounterId', message: expect.any(String) }]);
 });

@@ -7,9 +7,11 @@ import type { Client } from '@temporalio/client';
 import express from 'express';
 import swaggerUiDist from 'swagger-ui-dist';
 import type { Db } from '../db/knex';
+import type { CodecKeys } from '../temporal/codec';
 import type { VisitTimers } from '../workflows/definitions';
 import { auditRouter } from './audit.routes';
 import { authenticate, type AuthDeps } from './auth';
+import { codecRouter } from './codec.routes';
 import { errorMiddleware, notFound } from './errors';
 import { dashboardRouter } from './dashboard.routes';
 import { createOidcVerifier, type OidcConfig } from './oidc';
@@ -18,7 +20,7 @@ import { reportsRouter } from './reports.routes';
 import { createRateLimiter, type RateLimitConfig } from './rate-limit';
 import { cors, securityHeaders } from './security';
 import { visitsRouter } from './visits.routes';
-import { webhooksRouter } from './webhooks.routes';
+import { webhooksRouter, type WebhookSecrets } from './webhooks.routes';
 
 export interface SecurityOptions {
   oidc?: OidcConfig;
@@ -36,13 +38,23 @@ export interface AppDeps {
   log?: (msg: string, meta: object) => void;
   /** Where links to the Temporal Web UI point (work queues, dashboard). */
   temporalUi?: { url: string; namespace: string };
+  /** Per-sender secrets the webhooks are verified with. */
+  webhooks: WebhookSecrets;
+  /** The PHI codec endpoint for the Temporal Web UI; not served without keys. */
+  codec?: { keys: CodecKeys; namespace: string; allowedOrigins: string[] };
 }
+
+export type RawBodyRequest = express.Request & { rawBody?: Buffer };
+
+/** The raw bytes are kept: webhook signatures are over the body exactly as sent. */
+const keepRaw = (req: express.Request, _res: unknown, buf: Buffer) => void ((req as RawBodyRequest).rawBody = buf);
 
 /** The largest body each route accepts (bigger: 413); routes without a body parse none. */
 const BODY_LIMITS = {
   visits: express.json({ limit: '64kb', type: ['application/json'] }),
-  ehrWebhook: express.json({ limit: '1mb', type: ['application/json', 'application/fhir+json'] }),
-  clearinghouseWebhook: express.text({ limit: '20mb', type: ['application/edi-x12', 'text/plain'] }),
+  ehrWebhook: express.json({ limit: '1mb', type: ['application/json', 'application/fhir+json'], verify: keepRaw }),
+  clearinghouseWebhook: express.text({ limit: '5mb', type: ['application/edi-x12', 'text/plain'], verify: keepRaw }),
+  codec: express.json({ limit: '4mb', type: ['application/json'] }),
 };
 
 export function createApp(deps: AppDeps): express.Express {
@@ -56,6 +68,11 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
+  // The codec answers the Temporal Web UI's own CORS (its preflight carries no credentials), then authenticates (biller, admin).
+  if (deps.codec) {
+    app.use('/codec', BODY_LIMITS.codec);
+    app.use(codecRouter({ db: deps.db, ...deps.codec, authenticate: authenticate(auth) }));
+  }
   app.use(cors(security.corsOrigins));
   app.use(authenticate(auth)); // every route but the public ones and the (HMAC-signed) webhooks; see api/access.ts
 
@@ -80,7 +97,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(visitsRouter(deps));
   app.use(auditRouter(deps));
-  app.use(webhooksRouter({ temporal: deps.temporal, db: deps.db }));
+  app.use(webhooksRouter({ temporal: deps.temporal, db: deps.db, secrets: deps.webhooks }));
   const temporalUi = deps.temporalUi ?? { url: 'http://localhost:8233', namespace: 'default' };
   app.use(reportsRouter({ temporal: deps.temporal, db: deps.db, temporalUi }));
   app.use(dashboardRouter());

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import request from 'supertest';
+import { TEST_WEBHOOKS } from '../test/secrets';
 import { sampleVisit } from '../test/fixtures';
 import { reach, startTestStack, type TestStack } from '../test/stack';
 import { eventually, uniqueId, type Api } from '../test/support';
@@ -180,6 +181,7 @@ describe('OIDC tokens from a configured issuer', () => {
     await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
     const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/certs`;
     app = createApp({
+      webhooks: TEST_WEBHOOKS,
       temporal: stack.temporal, db: stack.db, taskQueue: stack.taskQueue, timers: { coverageDeadlineMs: 1, ackTimeoutMs: 1, adjudicationTimeoutMs: 1 },
       security: { oidc: { issuer, jwksUrl, audience: 'revcycle', rolesClaim: 'realm_access.roles' }, rateLimit: { perMinute: 6000, burst: 1000 }, corsOrigins: [] },
     });
@@ -226,6 +228,7 @@ describe('OIDC tokens from a configured issuer', () => {
 
 test('rate limits per key answer 429 with Retry-After; CORS only for configured origins; security headers on every answer', async () => {
   const app = createApp({
+      webhooks: TEST_WEBHOOKS,
     temporal: stack.temporal, db: stack.db, taskQueue: stack.taskQueue, timers: { coverageDeadlineMs: 1, ackTimeoutMs: 1, adjudicationTimeoutMs: 1 },
     security: { rateLimit: { perMinute: 1, burst: 2 }, corsOrigins: ['https://ui.clinic.test'] },
   });

@@ -6,19 +6,49 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { createHash } from 'node:crypto';
-import { Router } from 'express';
-import { saveInbound, visitIdForAppointmentRef, visitIdsForControlNumber } from '../db/billing';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { ehrRefsOfVisit, forgetInbound, saveInbound, submittedClaimMatches, visitIdForAppointmentRef, visitIdsForControlNumber } from '../db/billing';
+import { VisitId } from '../domain/visit';
 import type { Db } from '../db/knex';
 import { contractedAmount, postRemittanceFile, type ContractLookup } from '../db/posting';
 import { parseEncounterNotification } from '../domain/fhir/notification';
 import { claimMessagesFromX12 } from '../domain/claim-messages';
 import { claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal } from '../workflows/definitions';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../domain/webhook-signature';
 import { ApiError } from './errors';
 import { EncounterSigned } from './schemas';
 import { workflowIdOf } from './visits.service';
 
-export function webhooksRouter({ temporal, db, contracted = contractedAmount }: { temporal: Client; db: Db; contracted?: ContractLookup }): Router {
+export interface WebhookSecrets {
+  ehrSecret?: string;
+  clearinghouseSecret?: string;
+  toleranceSeconds: number;
+}
+
+/**
+ * Refuses a webhook whose HMAC-SHA256 signature (domain/webhook-signature.ts) does not match the
+ * raw body with the sender's secret, or whose timestamp is outside the window: 401, nothing stored.
+ */
+function signedBy(sender: string, secret: string | undefined, toleranceSeconds: number) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!secret) {
+      next(new ApiError(401, 'SIGNATURE_REQUIRED', `no secret is configured for ${sender} webhooks`, `set WEBHOOK_${sender.toUpperCase()}_SECRET`));
+      return;
+    }
+    const verdict = verifySignature({
+      secret, toleranceSeconds,
+      body: (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0),
+      timestamp: req.header(TIMESTAMP_HEADER), signature: req.header(SIGNATURE_HEADER),
+    });
+    if (verdict.ok) next();
+    else next(new ApiError(401, 'SIGNATURE_INVALID', verdict.reason, `sign "timestamp.body" with HMAC-SHA256 and the ${sender} secret; send ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER}: v1=<hex>`));
+  };
+}
+
+export function webhooksRouter({ temporal, db, secrets, contracted = contractedAmount }: { temporal: Client; db: Db; secrets: WebhookSecrets; contracted?: ContractLookup }): Router {
   const router = Router();
+  router.use('/webhooks/ehr', signedBy('ehr', secrets.ehrSecret, secrets.toleranceSeconds));
+  router.use('/webhooks/clearinghouse', signedBy('clearinghouse', secrets.clearinghouseSecret, secrets.toleranceSeconds));
 
   router.post('/webhooks/ehr/encounter-signed', async (req, res) => {
     const { visitId, encounterId } = await encounterSignedFrom(req.body, db);
@@ -34,32 +64,53 @@ export function webhooksRouter({ temporal, db, contracted = contractedAmount }: 
     const body: string = req.body;
     const messages = claimMessagesFromX12(body); // throws a 400 naming the line when the file is not valid X12
     const fileKey = createHash('sha256').update(body).digest('hex');
-    await saveInbound(db, 'clearinghouse', fileKey, messages.transaction, body);
+    // A file already received is never handed to a visit again.
+    if (!(await saveInbound(db, 'clearinghouse', fileKey, messages.transaction, body))) {
+      res.status(200).json({ transaction: messages.transaction, delivered: 0, unmatched: 0, duplicate: true });
+      return;
+    }
     let delivered = 0;
-    for (const m of messages.acknowledgments) {
-      // A 277CA names each claim (CLM01); a 999 names only our interchange (ISA13), which may have carried several visits' claims.
-      const visitIds = m.visitId ? [m.visitId] : m.ack.controlNumber !== undefined ? await visitIdsForControlNumber(db, m.ack.controlNumber) : [];
-      for (const visitId of visitIds) {
-        if (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, m.ack))) delivered++;
-      }
-    }
+    let unmatched = 0;
     let undelivered = 0;
-    for (const m of messages.remittances) {
-      const remittance = { ...m.remittance, documentKey: fileKey };
-      if (await signalIfExists(temporal, m.visitId, (h) => h.signal(remittanceReceivedSignal, remittance))) delivered++;
-      else undelivered++;
+    try {
+      // Only answers about claims we submitted reach a visit: the 999 by our control number (ISA13, which
+      // may have carried several visits' claims), the 277CA by visit and charge, the 835 by visit, payer
+      // and charge. The rest is kept in inbound_messages, not signalled.
+      for (const m of messages.acknowledgments) {
+        const visitIds = m.visitId !== undefined
+          ? (await claimOfOurs(db, m.visitId, { chargeCents: m.chargeCents })) ? [m.visitId] : []
+          : m.ack.controlNumber !== undefined ? await visitIdsForControlNumber(db, m.ack.controlNumber) : [];
+        if (!visitIds.length) unmatched++;
+        for (const visitId of visitIds) {
+          if (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, m.ack))) delivered++;
+        }
+      }
+      for (const m of messages.remittances) {
+        const r = { ...m.remittance, documentKey: fileKey };
+        if (!(await claimOfOurs(db, m.visitId, { payerId: r.payerId, chargeCents: r.chargeCents }))) unmatched++;
+        else if (await signalIfExists(temporal, m.visitId, (h) => h.signal(remittanceReceivedSignal, r))) delivered++;
+        else undelivered++;
+      }
+    } catch (err) {
+      await forgetInbound(db, 'clearinghouse', fileKey); // the sender's retry is then handled in full
+      throw err;
     }
-    // Claims no running visit took (closed visits, unknown claims) are posted now: late ones to
-    // their visit's record, unmatched ones to the posting queue. Running visits post through
-    // their own activity; both use the same idempotent posting.
-    if (undelivered) await postRemittanceFile(db, fileKey, contracted);
-    res.status(202).json({ transaction: messages.transaction, delivered });
+    // Claims no running visit took are posted now: late ones (visit closed) to their visit's record,
+    // unknown ones to the posting queue, never lost. Running visits post through their own activity;
+    // both use the same idempotent posting.
+    if (messages.remittances.length && (undelivered || unmatched)) await postRemittanceFile(db, fileKey, contracted);
+    res.status(202).json({ transaction: messages.transaction, delivered, unmatched });
   });
 
   return router;
 }
 
 type Handle = ReturnType<Client['workflow']['getHandle']>;
+
+/** A patient control number is one of our visit ids, or the claim is not ours. */
+async function claimOfOurs(db: Db, visitId: string, m: { payerId?: string; chargeCents?: number }): Promise<boolean> {
+  return VisitId.safeParse(visitId).success && submittedClaimMatches(db, visitId, m);
+}
 
 /** A file may name claims that are not ours (or long closed): those are stored, not delivered. */
 async function signalIfExists(temporal: Client, visitId: string, send: (h: Handle) => Promise<void>): Promise<boolean> {
@@ -77,5 +128,14 @@ async function encounterSignedFrom(body: unknown, db: Db): Promise<{ visitId: st
   const n = parseEncounterNotification(body);
   const visitId = n.visitId ?? (n.appointmentRef ? await visitIdForAppointmentRef(db, n.appointmentRef) : undefined);
   if (!visitId) throw new ApiError(404, 'NOT_FOUND', `no visit for encounter ${n.encounterId}`, 'the encounter\'s appointment was not booked through revcycle');
+  if (!VisitId.safeParse(visitId).success) throw new ApiError(400, 'VALIDATION_FAILED', 'the Appointment\'s visit identifier is not a revcycle visit id');
+  // The encounter must be of the visit's patient and appointment, as pre-population recorded them in the EHR.
+  const refs = await ehrRefsOfVisit(db, visitId);
+  if (!refs) throw new ApiError(404, 'NOT_FOUND', `no visit ${visitId}`);
+  const mismatch = [
+    refs.patientRef && n.patientRef && refs.patientRef !== n.patientRef && `the encounter's subject is ${n.patientRef}, the visit's patient is ${refs.patientRef}`,
+    refs.appointmentRef && n.appointmentRef && refs.appointmentRef !== n.appointmentRef && `the encounter's appointment is ${n.appointmentRef}, the visit's is ${refs.appointmentRef}`,
+  ].filter((x): x is string => !!x);
+  if (mismatch.length) throw new ApiError(409, 'ENCOUNTER_MISMATCH', mismatch.join('; '), 'the notification was not delivered to the visit');
   return { visitId, encounterId: n.encounterId };
 }

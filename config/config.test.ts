@@ -49,3 +49,33 @@ test('a secret can be read from <VAR>_FILE', () => {
   writeFileSync(file, 'postgres://u:secret@db:5432/revcycle\n');
   expect(parseConfig({ DATABASE_URL_FILE: file }).database.url).toBe('postgres://u:secret@db:5432/revcycle');
 });
+
+describe('PHI codec keys and webhook secrets', () => {
+  const key = (n: number) => Buffer.alloc(32, n).toString('base64');
+
+  test('the first key is current unless TEMPORAL_CODEC_CURRENT_KEY names another; _FILE works', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    writeFileSync(join(dir, 'keys'), `new:${key(2)},old:${key(1)}\n`);
+    expect(parseConfig({ TEMPORAL_CODEC_KEYS_FILE: join(dir, 'keys') }).codec?.currentKeyId).toBe('new');
+    const c = parseConfig({ TEMPORAL_CODEC_KEYS: `new:${key(2)},old:${key(1)}`, TEMPORAL_CODEC_CURRENT_KEY: 'old' });
+    expect(c.codec?.currentKeyId).toBe('old');
+    expect([...c.codec!.keys.keys()]).toEqual(['new', 'old']);
+  });
+
+  test.each([
+    [{ TEMPORAL_CODEC_KEYS: `k1:${Buffer.alloc(31).toString('base64')}` }, 'TEMPORAL_CODEC_KEYS: key "k1" decodes to 31 bytes'],
+    [{ TEMPORAL_CODEC_KEYS: `k1:${key(1)}`, TEMPORAL_CODEC_CURRENT_KEY: 'k9' }, 'TEMPORAL_CODEC_CURRENT_KEY: "k9" is not a key id'],
+    [{ WEBHOOK_EHR_SECRET: 'short' }, 'WEBHOOK_EHR_SECRET: must be at least 32 characters'],
+    [{ MLLP_TLS_KEY_FILE: '/k.pem' }, 'MLLP_TLS_KEY_FILE, MLLP_TLS_CERT_FILE: set both or neither'],
+    [{ MLLP_ALLOWED_PEERS: 'anyone' }, 'MLLP_ALLOWED_PEERS:'],
+  ])('a bad value is named: %j', (env, expected) => {
+    expect(problemsOf(env).join('\n')).toContain(expected);
+  });
+
+  test('production without keys or webhook secrets does not start, and says what to set', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' }).join('\n');
+    expect(problems).toContain('TEMPORAL_CODEC_KEYS: required in production');
+    expect(problems).toContain('WEBHOOK_EHR_SECRET: required in production');
+    expect(problems).toContain('WEBHOOK_CLEARINGHOUSE_SECRET: required in production');
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseKeyRing, type CodecKeys } from '../temporal/codec';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const url = z.string().url();
@@ -92,6 +93,34 @@ const env = {
     }
     return origins;
   }),
+  /** PHI codec key ring: `id:base64key[,id:base64key…]`, each key 32 bytes (openssl rand -base64 32). Keep old keys to read old histories. */
+  TEMPORAL_CODEC_KEYS: z.string().optional().superRefine((v, ctx) => {
+    if (v === undefined) return;
+    try {
+      parseKeyRing(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  }),
+  /** The key id new payloads are sealed with; default: the first key listed. */
+  TEMPORAL_CODEC_CURRENT_KEY: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a key id from TEMPORAL_CODEC_KEYS').optional(),
+  /** Origins of the Temporal Web UI allowed to call /codec (CORS), comma-separated; default: the dev server's UI. */
+  TEMPORAL_UI_ORIGINS: z.string().regex(/^https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*$/, 'must be comma-separated http(s) origins').optional(),
+
+  /** Shared secrets the EHR and the clearinghouse sign their webhooks with (HMAC-SHA256), at least 32 characters. */
+  WEBHOOK_EHR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  WEBHOOK_CLEARINGHOUSE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How far a webhook's timestamp may be from now before it is refused as a replay. */
+  WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+
+  /** Peers allowed to connect to the MLLP feed: comma-separated IP addresses. */
+  MLLP_ALLOWED_PEERS: z.string().regex(/^[0-9A-Fa-f.:]+(,[0-9A-Fa-f.:]+)*$/, 'must be comma-separated IP addresses').default('127.0.0.1,::1'),
+  /** TLS for the MLLP feed: both set, or neither. */
+  MLLP_TLS_KEY_FILE: z.string().min(1).optional(),
+  MLLP_TLS_CERT_FILE: z.string().min(1).optional(),
+  MLLP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(10_000).default(32),
+  MLLP_IDLE_TIMEOUT_MS: positiveMs.default(60_000),
+  MLLP_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
 };
 
 const Schema = z.object(env);
@@ -137,6 +166,12 @@ export interface Config {
     rateLimit: { perMinute: number; burst: number };
     corsOrigins: string[];
   };
+  /** The PHI codec's key ring; absent only outside production when no key is configured (npm start generates one). */
+  codec?: CodecKeys;
+  /** Origins allowed to call the codec endpoint (the Temporal Web UI). */
+  temporalUiOrigins: string[];
+  webhooks: { ehrSecret?: string; clearinghouseSecret?: string; toleranceSeconds: number };
+  mllp: { allowedPeers: string[]; tls?: { keyFile: string; certFile: string }; maxConnections: number; idleTimeoutMs: number; maxMessageBytes: number };
 }
 
 export function parseConfig(source: NodeJS.ProcessEnv): Config {
@@ -185,10 +220,45 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
       rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, burst: e.RATE_LIMIT_BURST },
       corsOrigins: e.CORS_ALLOWED_ORIGINS,
     },
+    codec: codecKeys(e.TEMPORAL_CODEC_KEYS, e.TEMPORAL_CODEC_CURRENT_KEY),
+    temporalUiOrigins: e.TEMPORAL_UI_ORIGINS?.split(',') ?? [`http://127.0.0.1:${e.TEMPORAL_UI_PORT}`, `http://localhost:${e.TEMPORAL_UI_PORT}`],
+    webhooks: { ehrSecret: e.WEBHOOK_EHR_SECRET, clearinghouseSecret: e.WEBHOOK_CLEARINGHOUSE_SECRET, toleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS },
+    mllp: {
+      allowedPeers: e.MLLP_ALLOWED_PEERS.split(','),
+      tls: mllpTls(e.MLLP_TLS_KEY_FILE, e.MLLP_TLS_CERT_FILE),
+      maxConnections: e.MLLP_MAX_CONNECTIONS, idleTimeoutMs: e.MLLP_IDLE_TIMEOUT_MS, maxMessageBytes: e.MLLP_MAX_MESSAGE_BYTES,
+    },
   };
   if (!e.OIDC_ISSUER !== !e.OIDC_JWKS_URL) throw new ConfigError(['OIDC_ISSUER, OIDC_JWKS_URL: set both to accept OIDC tokens, or neither']);
   if (!config.simulators.start) requireExternal(config);
+  if (config.env === 'production') requireSecrets(config);
   return config;
+}
+
+function codecKeys(spec: string | undefined, current: string | undefined): CodecKeys | undefined {
+  if (spec === undefined) {
+    if (current !== undefined) throw new ConfigError(['TEMPORAL_CODEC_CURRENT_KEY: set without TEMPORAL_CODEC_KEYS']);
+    return undefined;
+  }
+  const keys = parseKeyRing(spec);
+  const currentKeyId = current ?? [...keys.keys()][0];
+  if (!keys.has(currentKeyId)) throw new ConfigError([`TEMPORAL_CODEC_CURRENT_KEY: "${currentKeyId}" is not a key id in TEMPORAL_CODEC_KEYS`]);
+  return { keys, currentKeyId };
+}
+
+function mllpTls(keyFile: string | undefined, certFile: string | undefined): { keyFile: string; certFile: string } | undefined {
+  if (!keyFile && !certFile) return undefined;
+  if (!keyFile || !certFile) throw new ConfigError(['MLLP_TLS_KEY_FILE, MLLP_TLS_CERT_FILE: set both or neither']);
+  return { keyFile, certFile };
+}
+
+/** Production never runs with PHI in clear text in Temporal or with unsigned webhooks. */
+function requireSecrets(c: Config): void {
+  const missing: string[] = [];
+  if (!c.codec) missing.push('TEMPORAL_CODEC_KEYS: required in production (PHI in Temporal is encrypted); generate one with: echo "k1:$(openssl rand -base64 32)"');
+  if (!c.webhooks.ehrSecret) missing.push('WEBHOOK_EHR_SECRET: required in production (the EHR signs its webhooks)');
+  if (!c.webhooks.clearinghouseSecret) missing.push('WEBHOOK_CLEARINGHOUSE_SECRET: required in production (the clearinghouse signs its callbacks)');
+  if (missing.length) throw new ConfigError(missing);
 }
 
 /** Without simulators every outside party needs a real address. */

@@ -58,6 +58,30 @@ export async function saveEhrRefs(db: Db, v: StartVisit, refs: { patientRef: str
   });
 }
 
+/** The EHR's Patient and Appointment of a visit, as pre-population recorded them. */
+export async function ehrRefsOfVisit(db: Db, visitId: string): Promise<{ patientRef?: string; appointmentRef?: string } | undefined> {
+  const row = await db('appointments').join('patients', 'patients.patient_id', 'appointments.patient_id')
+    .where({ 'appointments.visit_id': visitId }).first('appointments.ehr_ref as appointment_ref', 'patients.ehr_ref as patient_ref');
+  return row && { patientRef: row.patient_ref ?? undefined, appointmentRef: row.appointment_ref ?? undefined };
+}
+
+/**
+ * Whether we sent a claim for this visit to this payer for this amount (each checked when given).
+ * A claim row is written before its 837 is sent (createClaim), so an answer racing the recording of
+ * the submission still finds it.
+ */
+export async function submittedClaimMatches(db: Db, visitId: string, m: { payerId?: string; chargeCents?: number }): Promise<boolean> {
+  const q = db('claims').where({ visit_id: visitId });
+  if (m.payerId !== undefined) q.where({ payer_id: m.payerId });
+  if (m.chargeCents !== undefined) q.where({ billed_cents: m.chargeCents });
+  return !!(await q.first('id'));
+}
+
+/** A file whose hand-over failed is forgotten, so the sender's retry is handled in full. */
+export async function forgetInbound(db: Db, channel: string, messageKey: string): Promise<void> {
+  await db('inbound_messages').where({ channel, message_key: messageKey }).delete();
+}
+
 export async function visitIdForAppointmentRef(db: Db, appointmentRef: string): Promise<string | undefined> {
   const row = await db('appointments').where({ ehr_ref: appointmentRef }).first('visit_id');
   return row?.visit_id;

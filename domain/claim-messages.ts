@@ -6,6 +6,7 @@
  */
 import type { ClaimAcknowledgment, ClaimFrequency, ClaimRemittance, RemittanceAdjustment } from './claim';
 import { parse999, type FunctionalAck } from './x12/acknowledgment';
+import { X12ContentError } from './x12/errors';
 import { parse277 } from './x12/claim-status';
 import { parseInterchange } from './x12/envelope';
 import { lineItemControlNumber } from './x12/professional-claim';
@@ -15,7 +16,7 @@ export interface ClaimMessages {
   /** ST01, with 277CA told apart from a 277 by GS08. */
   transaction: string;
   /** visitId is absent for a 999: it names our interchange control number instead. */
-  acknowledgments: { visitId?: string; ack: ClaimAcknowledgment }[];
+  acknowledgments: { visitId?: string; ack: ClaimAcknowledgment; /** 277CA: the claim's total charge, matched against the claim we sent. */ chargeCents?: number }[];
   remittances: { visitId: string; remittance: ClaimRemittance }[];
 }
 
@@ -45,6 +46,7 @@ export function claimMessagesFromX12(text: string): ClaimMessages {
           message: c.message ?? c.statuses.map((s) => s.text).join('; '), payerClaimNumber: c.payerClaimNumber,
           sourceKey: `${fileId}#${c.patientControlNumber}`,
         },
+        chargeCents: c.chargeCents,
       })),
     };
   }
@@ -52,6 +54,10 @@ export function claimMessagesFromX12(text: string): ClaimMessages {
 }
 
 function from999(a: FunctionalAck, fileId: string): ClaimAcknowledgment {
+  // AK102 names our GS06: a positive number of at most 9 digits (X12 Nm 1/9), or the file is not an answer to us.
+  if (!/^\d{1,9}$/.test(a.groupControlNumber) || Number(a.groupControlNumber) === 0) {
+    throw new X12ContentError(`AK102 group control number "${a.groupControlNumber.slice(0, 20)}" must be 1-9 digits`, { segment: 'AK1', element: 2 });
+  }
   const errors = a.transactions.flatMap((t) => t.errors.map((e) => `${e.segment} at position ${e.position}${e.element ? `, element ${e.element.position} (error ${e.element.code})` : ''} (error ${e.code})`));
   return {
     kind: '999', controlNumber: Number(a.groupControlNumber), accepted: a.status === 'accepted' || a.status === 'accepted_with_errors',

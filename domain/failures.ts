@@ -27,6 +27,8 @@ export const FailureType = {
   RenderingProviderUnnamed: 'RENDERING_PROVIDER_UNNAMED',
   /** A secondary (COB) claim cannot be built from what the primary answered. */
   SecondaryClaimInvalid: 'SECONDARY_CLAIM_INVALID',
+  /** Postgres refused the data (SQLSTATE class 22 or 23 other than a unique violation): the same data never passes. */
+  DatabaseDataError: 'DATABASE_DATA_ERROR',
   /** An 835 whose amounts do not balance. */
   RemittanceUnbalanced: 'REMITTANCE_UNBALANCED',
   /** The visit is not in a stage that allows the request (update validators). */
@@ -96,6 +98,7 @@ export const PARK_QUEUE: Record<FailureType, AwaitingAction> = {
   [FailureType.FeeScheduleMissing]: AwaitingAction.FeeSchedule,
   [FailureType.RenderingProviderUnnamed]: AwaitingAction.ClaimData,
   [FailureType.SecondaryClaimInvalid]: AwaitingAction.ClaimData,
+  [FailureType.DatabaseDataError]: AwaitingAction.InvalidData,
   [FailureType.RemittanceUnbalanced]: AwaitingAction.RemittanceReview,
   [FailureType.InvalidStage]: AwaitingAction.InvalidData,
   [FailureType.RetriesExhausted]: AwaitingAction.RetriesExhausted,

@@ -24,10 +24,17 @@ export const VisitId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,29}$/, 'must
 
 /**
  * Free text that goes into X12 elements: the separators revcycle's X12 uses (* : ~ ^)
- * cannot appear in a value, so they are refused at the door rather than by the claim.
+ * cannot appear in a value, nor can control characters (NUL, line breaks, escapes), which
+ * Postgres, X12 and HL7 all refuse later: they are refused at the door rather than by the claim.
  */
 const x12Text = (min: number, max: number) =>
-  z.string().min(min).max(max).regex(/^[^*:~^\r\n]*$/, 'must not contain * : ~ ^ or line breaks');
+  z.string().min(min).max(max).regex(/^[^*:~^\u0000-\u001F\u007F]*$/, 'must not contain * : ~ ^, line breaks or control characters');
+
+/**
+ * An identifier from another system (MRN, appointment, encounter): it becomes a column value
+ * and part of X12/HL7 messages, so its length and alphabet are checked here (FHIR's id alphabet).
+ */
+export const ExternalId = (max: number) => z.string().regex(new RegExp(`^[A-Za-z0-9][A-Za-z0-9.-]{0,${max - 1}}$`), `must be 1-${max} letters, digits, dots or dashes`);
 
 export const Npi = z.string().regex(/^\d{10}$/, 'must be a 10-digit NPI');
 
@@ -47,7 +54,7 @@ const PersonName = {
 
 export const Patient = z.object({
   /** The practice's medical record number in the PMS. */
-  patientId: z.string().min(1).max(30),
+  patientId: ExternalId(30),
   ...PersonName,
   birthDate: CalendarDate,
   sex: Sex,
@@ -83,7 +90,7 @@ export const Coverage = z
   .meta({ anyOf: [{ properties: { relationship: { enum: ['self'] } } }, { required: ['subscriber'] }] });
 
 export const Appointment = z.object({
-  appointmentId: z.string().min(1).max(30).optional(),
+  appointmentId: z.string().min(1).max(30).regex(/^[^\u0000-\u001F\u007F]*$/, 'must not contain control characters').optional(),
   serviceDate: CalendarDate,
   providerNpi: Npi,
   /** CMS place-of-service code; 11 = office. */
@@ -128,7 +135,7 @@ export const ProcedureLine = z.object({
 export const Taxonomy = z.string().regex(/^[0-9A-Z]{9}X$/, 'must be a 10-character provider taxonomy code');
 
 export const CodedEncounter = z.object({
-  encounterId: z.string().min(1).max(64),
+  encounterId: ExternalId(64),
   serviceDate: CalendarDate,
   renderingNpi: Npi,
   /** The rendering practitioner's name (and taxonomy) as the chart has it: 2310B when not the billing provider. */
@@ -140,7 +147,7 @@ export const CodedEncounter = z.object({
 
 export const EncounterSigned = z.object({
   visitId: VisitId,
-  encounterId: z.string().min(1).max(64),
+  encounterId: ExternalId(64),
 });
 
 export type Patient = z.infer<typeof Patient>;

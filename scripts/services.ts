@@ -8,6 +8,7 @@ import { createApp, type SecurityOptions } from '../api/app';
 import { createApiKey } from '../db/api-keys';
 import type { Config } from '../config';
 import { createDb, migrateLatest, type Db } from '../db/knex';
+import { phiDataConverter } from '../temporal/codec';
 import { log } from './log';
 import type { Stoppable } from './main';
 import { createVisitWorker } from './worker';
@@ -21,9 +22,14 @@ export async function connectDb(url: string): Promise<Db & Stoppable> {
   return Object.assign(db, { stop: () => db.destroy() });
 }
 
+/** Every Temporal client and worker of revcycle seals payloads with the configured keys (none configured: development only). */
+export function dataConverterOf(config: Config) {
+  return config.codec ? phiDataConverter(config.codec) : undefined;
+}
+
 export async function temporalClient(config: Config, address: string): Promise<{ client: Client; stop(): Promise<void> }> {
   const connection = await Connection.connect({ address });
-  return { client: new Client({ connection, namespace: config.temporal.namespace }), stop: () => connection.close() };
+  return { client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterOf(config) }), stop: () => connection.close() };
 }
 
 /** The encounter sweep runs on a Temporal Schedule: created once, kept in step with configuration. */
@@ -68,11 +74,12 @@ export async function ensureDevAdminKey(config: Config, db: Db): Promise<string 
 export async function runApi(config: Config, db: Db, temporal: Client): Promise<Stoppable> {
   const deps = { temporal, db, taskQueue: config.temporal.taskQueue, timers: visitTimers(config) };
   const temporalUi = { url: config.temporal.uiUrl, namespace: config.temporal.namespace };
-  const app = createApp({ ...deps, security: securityOf(config), temporalUi, log: (msg, meta) => log('error', msg, meta) });
+  const codec = config.codec && { keys: config.codec, namespace: config.temporal.namespace, allowedOrigins: config.temporalUiOrigins };
+  const app = createApp({ ...deps, security: securityOf(config), temporalUi, webhooks: config.webhooks, codec, log: (msg, meta) => log('error', msg, meta) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.api.port, () => resolve(s));
   });
-  const feed = await startPmsFeed({ ...deps, port: config.mllpListenPort });
+  const feed = await startPmsFeed({ ...deps, port: config.mllpListenPort, mllp: config.mllp });
   await ensureEncounterSweep(config, temporal);
   return {
     async stop() {
@@ -88,6 +95,7 @@ export async function runWorker(config: Config, db: Db, address: string, endpoin
   const worker = await createVisitWorker({
     connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue,
     activities: buildActivities(config, db, endpoints),
+    dataConverter: dataConverterOf(config),
   });
   const running = worker.run();
   return {

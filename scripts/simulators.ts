@@ -19,7 +19,7 @@ export async function startSimulators(config: Config, apiUrl: string, stack: Sto
   // Each simulator keeps its memory here (the folder is made on first save), so it outlives a restart as the visits do.
   const dataFile = (simulator: 'ehr' | 'pms' | 'clearinghouse') => join(config.dataDir, 'simulators', `${simulator}.json`);
   const ehr = await startEhrSimulator({
-    port: s.ehrPort, host: s.host, webhookUrl: `${apiUrl}/webhooks/ehr/encounter-signed`, faults: new Faults(faultsFromEnv('SIM_EHR_FAULT')),
+    port: s.ehrPort, host: s.host, webhookUrl: `${apiUrl}/webhooks/ehr/encounter-signed`, webhookSecret: config.webhooks.ehrSecret, faults: new Faults(faultsFromEnv('SIM_EHR_FAULT')),
     dataFile: dataFile('ehr'),
   });
   stack.push({ stop: () => ehr.close() });
@@ -30,7 +30,7 @@ export async function startSimulators(config: Config, apiUrl: string, stack: Sto
   });
   stack.push({ stop: () => pms.close() });
   const ch = await startClearinghouseSimulator({
-    port: s.clearinghousePort, host: s.host, callbackUrl: `${apiUrl}/webhooks/clearinghouse`, faults: new Faults(faultsFromEnv('SIM_CLEARINGHOUSE_FAULT')),
+    port: s.clearinghousePort, host: s.host, callbackUrl: `${apiUrl}/webhooks/clearinghouse`, callbackSecret: config.webhooks.clearinghouseSecret ?? '', faults: new Faults(faultsFromEnv('SIM_CLEARINGHOUSE_FAULT')),
     dataFile: dataFile('clearinghouse'),
   });
   stack.push({ stop: () => ch.close() });

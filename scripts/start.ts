@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { loadBundled } from './codesets';
+import { ensureDevSecrets } from './dev-secrets';
 import { runMain } from './main';
 import { progressBar } from './progress';
 import { EMBEDDED_DATABASE, startEmbeddedPostgres } from './postgres';
@@ -19,10 +20,12 @@ import { assertPortsFree, type PortClaim } from './startup-error';
 import { endpointsFromConfig } from './wiring';
 
 runMain('start', async (stack) => {
-  const config = loadConfig();
-  const dataDir = resolve(config.dataDir);
+  const dataDir = resolve(loadConfig().dataDir);
   mkdirSync(dataDir, { recursive: true });
   console.log('revcycle starting');
+  const generated = ensureDevSecrets(dataDir);
+  if (generated.length) where('Dev secrets', `${join(dataDir, 'secrets')} (${generated.join(', ')}; development only)`);
+  const config = loadConfig();
   await assertPortsFree(portsToClaim(config));
 
   let databaseUrl = config.database.url;
@@ -42,7 +45,12 @@ runMain('start', async (stack) => {
 
   let address = config.temporal.address;
   if (!address) {
-    const dev = await startTemporalDevServer({ dataDir, port: config.temporal.devPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace });
+    const apiBase = config.api.publicUrl ?? `http://127.0.0.1:${config.api.port}`;
+    const dev = await startTemporalDevServer({
+      dataDir, port: config.temporal.devPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace,
+      // The Web UI shows sealed payloads decoded through the API's codec endpoint.
+      codecEndpoint: config.codec ? `${apiBase}/codec` : undefined,
+    });
     stack.push(dev);
     address = dev.address;
     where('Temporal Web UI', dev.uiUrl);

@@ -15,13 +15,15 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-export async function startTemporalDevServer(opts: { dataDir: string; port: number; uiPort: number; namespace: string }): Promise<DevServer> {
+/** `codecEndpoint`: the Web UI decodes payloads through it (revcycle's API, /codec). */
+export async function startTemporalDevServer(opts: { dataDir: string; port: number; uiPort: number; namespace: string; codecEndpoint?: string }): Promise<DevServer> {
   const args = [
     'server', 'start-dev',
     '--db-filename', join(opts.dataDir, 'temporal.sqlite'),
     '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort),
     '--namespace', opts.namespace, '--log-level', 'warn',
     ...devServerSearchAttributeArgs(),
+    ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
   ];
   const child = spawn(toolPath('temporal'), args, { stdio: ['ignore', 'ignore', 'inherit'] });
   child.once('error', () => undefined); // reported by waitUntilServing, which sees the exit

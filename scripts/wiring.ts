@@ -3,6 +3,7 @@
  * inbound MLLP handlers. Shared by the all-in-one `npm start` and the per-process
  * entry points docker-compose runs (api-main, worker-main).
  */
+import { readFileSync } from 'node:fs';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { createActivities } from '../activities';
 import { startVisit, cancelVisit } from '../api/visits.service';
@@ -17,6 +18,7 @@ import { InboundRejectedError, startMllpListener } from '../integrations/pms/lis
 import { createRestPmsClient } from '../integrations/pms/rest';
 import type { PmsClient } from '../integrations/pms/types';
 import type { VisitTimers } from '../workflows/definitions';
+import { log } from './log';
 
 /** Where the outside parties are: from configuration, or the simulators `npm start` runs. */
 export interface Endpoints {
@@ -65,11 +67,17 @@ export function buildActivities(c: Config, db: Db, e: Endpoints) {
 }
 
 /** The PMS's HL7 feed: SIU^S12 starts a visit, SIU^S15 cancels it, ADT^A04/A08 update the record. */
-export function startPmsFeed(opts: { port: number; host?: string; db: Db; temporal: Client; taskQueue: string; timers: VisitTimers }) {
-  const { db, temporal, taskQueue, timers } = opts;
+export function startPmsFeed(opts: { port: number; host?: string; db: Db; temporal: Client; taskQueue: string; timers: VisitTimers; mllp?: Config['mllp'] }) {
+  const { db, temporal, taskQueue, timers, mllp } = opts;
   return startMllpListener({
     port: opts.port,
     host: opts.host,
+    allowedPeers: mllp?.allowedPeers,
+    tls: mllp?.tls && { key: readFileSync(mllp.tls.keyFile), cert: readFileSync(mllp.tls.certFile) },
+    maxConnections: mllp?.maxConnections,
+    idleTimeoutMs: mllp?.idleTimeoutMs,
+    maxMessageBytes: mllp?.maxMessageBytes,
+    onEvent: (event, detail) => log('warn', event, detail),
     seen: {
       has: (controlId) => hasInbound(db, 'hl7', controlId),
       add: async (controlId) => void (await saveInbound(db, 'hl7', controlId, 'hl7', '')),

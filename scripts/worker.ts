@@ -1,5 +1,6 @@
 /** Builds the visit worker over a Temporal connection and a set of activities. */
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { join } from 'node:path';
 
 export const workflowsPath = join(__dirname, '..', 'workflows', 'index.ts');
@@ -15,6 +16,8 @@ export async function createVisitWorker(opts: {
   taskQueue: string;
   activities: object;
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /** The PHI codec (temporal/codec.ts): the same keys as every client of the namespace. */
+  dataConverter?: DataConverter;
 }): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -22,5 +25,6 @@ export async function createVisitWorker(opts: {
     taskQueue: opts.taskQueue,
     activities: opts.activities,
     workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()),
+    dataConverter: opts.dataConverter,
   });
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, parseConfig, requireDeployed } from '../config';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { TEST_SECRET_ENV } from './secrets';
 
 interface Service {
   image?: string;
@@ -28,7 +29,7 @@ function environmentOf(service: string): NodeJS.ProcessEnv {
 
 test.each(['api', 'worker'])('the %s service has every variable the app requires, and only variables it knows', (name) => {
   const env = environmentOf(name);
-  const config = parseConfig(env); // throws, naming the variable, on a bad or missing value
+  const config = parseConfig({ ...env, ...TEST_SECRET_ENV }); // the secrets are required from the shell (${VAR:?}) // throws, naming the variable, on a bad or missing value
   expect(requireDeployed(config)).toEqual({ databaseUrl: expect.stringContaining('@postgres:5432/revcycle'), temporalAddress: 'temporal:7233' });
   expect(config.simulators.start).toBe(false);
   expect(Object.keys(env).filter((k) => !CONFIG_VARIABLES.includes(k))).toEqual([]);

@@ -19,6 +19,8 @@ import { Faults, type FaultConfig } from '../simulators/faults';
 import { startPmsSimulator } from '../simulators/pms';
 import type { VisitStatus } from '../workflows/definitions';
 import type { Role } from '../domain/roles';
+import { dataConverterOf } from '../scripts/services';
+import { TEST_SECRET_ENV } from './secrets';
 import { apiAs, createTestDb, eventually, temporalAddress, temporalClients, uniqueId, type Api } from './support';
 
 export interface StackOptions {
@@ -36,20 +38,25 @@ export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
 
 export async function startTestStack(opts: StackOptions = {}) {
   const database = await createTestDb();
-  const temporal = await temporalClients();
   const taskQueue = uniqueId('tq-e2e');
   const env: NodeJS.ProcessEnv = {
     TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: database.url,
     INTEGRATION_TIMEOUT_MS: '2000', PMS_MODE: opts.pmsMode ?? 'hl7', START_SIMULATORS: 'true',
     // Tests poll visits every 100 ms from one key: rate limits are tested on their own (api/rate-limit.test.ts).
     RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '100000',
+    ...TEST_SECRET_ENV,
   };
   const config = parseConfig(env);
+  // The client seals PHI like the API's does; the worker (in or out of process) uses the same keys.
+  const temporal = await temporalClients(dataConverterOf(config));
   // Seconds, not minutes, between retries: the fault tests exercise retries, not patience.
   const timers = { ...visitTimers(config), activityTimeoutMs: opts.activityTimeoutMs ?? 10_000, activityRetryMaxIntervalMs: 2_000 };
   const stops: (() => Promise<void>)[] = [];
 
-  const app = createApp({ temporal: temporal.client, db: database.db, taskQueue, timers, security: securityOf(config) });
+  const app = createApp({
+    temporal: temporal.client, db: database.db, taskQueue, timers, security: securityOf(config), webhooks: config.webhooks,
+    codec: { keys: config.codec!, namespace: config.temporal.namespace, allowedOrigins: config.temporalUiOrigins },
+  });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -57,17 +64,17 @@ export async function startTestStack(opts: StackOptions = {}) {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   });
-  const feed = await startPmsFeed({ port: 0, host: '127.0.0.1', db: database.db, temporal: temporal.client, taskQueue, timers });
+  const feed = await startPmsFeed({ port: 0, host: '127.0.0.1', db: database.db, temporal: temporal.client, taskQueue, timers, mllp: config.mllp });
   stops.push(() => feed.close());
 
   // One seeded Faults per simulator, so each fails on its own and a failing run can be replayed.
   const faults = (['ehr', 'pms', 'clearinghouse'] as const).map(
     (party, n) => new Faults({ ...opts.faults, ...opts.faultsFor?.[party], seed: (opts.faults?.seed ?? 1) * 10 + n }),
   );
-  const ehr = await startEhrSimulator({ port: 0, host: '127.0.0.1', webhookUrl: `${apiUrl}/webhooks/ehr/encounter-signed`, faults: faults[0] });
+  const ehr = await startEhrSimulator({ port: 0, host: '127.0.0.1', webhookUrl: `${apiUrl}/webhooks/ehr/encounter-signed`, webhookSecret: config.webhooks.ehrSecret, faults: faults[0] });
   const pms = await startPmsSimulator({ mllpPort: 0, httpPort: 0, host: '127.0.0.1', faults: faults[1], revcycleMllp: { host: '127.0.0.1', port: feed.port } });
   const clearinghouse = await startClearinghouseSimulator({
-    port: 0, host: '127.0.0.1', callbackUrl: `${apiUrl}/webhooks/clearinghouse`, faults: faults[2], ackDelayMs: 50, adjudicationDelayMs: 200,
+    port: 0, host: '127.0.0.1', callbackUrl: `${apiUrl}/webhooks/clearinghouse`, callbackSecret: config.webhooks.clearinghouseSecret, faults: faults[2], ackDelayMs: 50, adjudicationDelayMs: 200,
   });
   stops.push(() => ehr.close(), () => pms.close(), () => clearinghouse.close());
 

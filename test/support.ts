@@ -1,5 +1,6 @@
 /** Shared pieces for integration tests: a fresh database per test file, the shared Temporal server. */
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
@@ -36,7 +37,7 @@ export const temporalAddress = () => {
 
 let runtimeInstalled = false;
 
-export async function temporalClients(): Promise<{ client: Client; nativeConnection: NativeConnection; close(): Promise<void> }> {
+export async function temporalClients(dataConverter?: DataConverter): Promise<{ client: Client; nativeConnection: NativeConnection; close(): Promise<void> }> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') }); // retried activity failures (WARN) would drown test output
     runtimeInstalled = true;
@@ -44,7 +45,7 @@ export async function temporalClients(): Promise<{ client: Client; nativeConnect
   const connection = await Connection.connect({ address: temporalAddress() });
   const nativeConnection = await NativeConnection.connect({ address: temporalAddress() });
   return {
-    client: new Client({ connection }),
+    client: new Client({ connection, dataConverter }),
     nativeConnection,
     async close() {
       await connection.close();

@@ -17,6 +17,8 @@ export interface EncounterSignal {
   visitId?: string;
   /** "Appointment/<id>", for an EHR that does not include the Appointment. */
   appointmentRef?: string;
+  /** "Patient/<id>": the Encounter's subject. */
+  patientRef?: string;
 }
 
 /** The visit an encounter belongs to, from its Appointment among `included` resources. */
@@ -25,18 +27,33 @@ export function encounterSignal(encounter: Encounter, included: Resource[]): Enc
   const appointment = included.find((r): r is Appointment => r.resourceType === 'Appointment' && refersTo(ref, r));
   const visitId = appointment?.identifier?.find((i) => i.system === IDENTIFIER.visit)?.value;
   const appointmentRef = ref?.reference?.match(/Appointment\/[^/]+/)?.[0] ?? (appointment?.id ? `Appointment/${appointment.id}` : undefined);
-  return { encounterId: encounter.id ?? '', ...(visitId && { visitId }), ...(appointmentRef && { appointmentRef }) };
+  const patientRef = encounter.subject?.reference?.match(/Patient\/[^/]+/)?.[0];
+  return { encounterId: encounter.id ?? '', ...(visitId && { visitId }), ...(appointmentRef && { appointmentRef }), ...(patientRef && { patientRef }) };
 }
 
+const FhirId = z.string().regex(/^[A-Za-z0-9.-]{1,64}$/, 'must be a FHIR id (1-64 letters, digits, dots, dashes)');
+const Reference = z.looseObject({ reference: z.string().max(512).optional() });
+/** The parts of the included resources this notification reads, checked strictly: a wrong shape is a 400, not a crash. */
+const IncludedResource = z.discriminatedUnion('resourceType', [
+  z.looseObject({ resourceType: z.literal('Encounter'), id: FhirId, subject: Reference.optional(), appointment: z.array(Reference).max(10).optional() }),
+  z.looseObject({
+    resourceType: z.literal('Appointment'), id: FhirId.optional(),
+    identifier: z.array(z.looseObject({ system: z.string().max(512).optional(), value: z.string().max(64).optional() })).max(20).optional(),
+  }),
+  z.looseObject({ resourceType: z.enum(['Parameters', 'SubscriptionStatus']), id: FhirId.optional(), parameter: z.array(z.looseObject({ name: z.string().optional() })).optional() }),
+]);
+const OtherResource = z.looseObject({ resourceType: z.string().regex(/^[A-Z][A-Za-z]{1,63}$/, 'must be a FHIR resource type'), id: FhirId.optional() })
+  .refine((r) => !['Encounter', 'Appointment', 'Parameters', 'SubscriptionStatus'].includes(r.resourceType), 'is not a valid resource of its type');
+
 const Entry = z.object({
-  fullUrl: z.string().optional(),
-  resource: z.looseObject({ resourceType: z.string(), id: z.string().optional() }).optional(),
+  fullUrl: z.string().max(1024).optional(),
+  resource: z.union([IncludedResource, OtherResource]).optional(),
 });
 
 const NotificationBundle = z.object({
   resourceType: z.literal('Bundle'),
   type: z.literal('history'),
-  entry: z.array(Entry).min(1, 'a notification has at least its SubscriptionStatus entry'),
+  entry: z.array(Entry).min(1, 'a notification has at least its SubscriptionStatus entry').max(100),
 });
 
 type Entry = z.infer<typeof Entry>;

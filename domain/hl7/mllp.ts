@@ -14,8 +14,8 @@ export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 
 export class MllpFrameTooLargeError extends Error {
   readonly code = 'MLLP_FRAME_TOO_LARGE';
-  constructor() {
-    super(`MLLP frame larger than ${MAX_FRAME_BYTES} bytes`);
+  constructor(limit = MAX_FRAME_BYTES) {
+    super(`MLLP frame larger than ${limit} bytes`);
     this.name = 'MllpFrameTooLargeError';
   }
 }
@@ -25,38 +25,80 @@ export function frameMllp(message: string): Buffer {
   return Buffer.concat([Buffer.of(VT), Buffer.from(message, 'utf8'), Buffer.of(FS, CR)]);
 }
 
-/** Turns a stream of chunks into whole messages; bytes outside a frame (stray CR/LF) are skipped. */
+/**
+ * Turns a stream of chunks into whole messages; bytes outside a frame (stray CR/LF) are skipped.
+ * Incremental: each byte is looked at once (the parts of an open frame are kept, not re-scanned
+ * or re-copied per chunk), and a frame over `maxBytes` is refused rather than buffered without end.
+ */
 export class MllpDeframer {
-  private pending: Buffer = Buffer.alloc(0);
+  private parts: Buffer[] = [];
+  private size = 0;
+  private inFrame = false;
+  /** The previous chunk ended with an FS inside the frame (kept as the last part's last byte). */
+  private pendingFs = false;
+
+  constructor(private readonly maxBytes = MAX_FRAME_BYTES) {}
 
   /** Adds a chunk; returns every message it completed, in order. */
   push(chunk: Buffer): string[] {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     const messages: string[] = [];
-    for (;;) {
-      const start = this.pending.indexOf(VT);
-      if (start < 0) {
-        this.pending = Buffer.alloc(0);
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (!this.inFrame) {
+        const vt = chunk.indexOf(VT, pos);
+        if (vt < 0) break;
+        this.inFrame = true;
+        pos = vt + 1;
+        continue;
+      }
+      if (this.pendingFs) {
+        this.pendingFs = false;
+        if (chunk[pos] === CR) {
+          messages.push(this.take(1));
+          pos += 1;
+          continue;
+        }
+      }
+      const fs = chunk.indexOf(FS, pos);
+      if (fs < 0) {
+        this.add(chunk.subarray(pos));
         break;
       }
-      const end = this.endOfFrame(start);
-      if (end < 0) {
-        this.pending = this.pending.subarray(start);
-        if (this.pending.length > MAX_FRAME_BYTES) throw new MllpFrameTooLargeError();
+      if (fs + 1 === chunk.length) {
+        this.add(chunk.subarray(pos));
+        this.pendingFs = true;
         break;
       }
-      messages.push(this.pending.toString('utf8', start + 1, end));
-      this.pending = this.pending.subarray(end + 2);
+      if (chunk[fs + 1] === CR) {
+        this.add(chunk.subarray(pos, fs));
+        messages.push(this.take(0));
+        pos = fs + 2;
+      } else {
+        this.add(chunk.subarray(pos, fs + 1)); // an FS not followed by CR is content
+        pos = fs + 1;
+      }
     }
     return messages;
   }
 
-  /** Index of the FS of the FS CR that ends the frame starting at `start`, or -1. */
-  private endOfFrame(start: number): number {
-    for (let fs = this.pending.indexOf(FS, start + 1); fs >= 0; fs = this.pending.indexOf(FS, fs + 1)) {
-      if (fs + 1 < this.pending.length && this.pending[fs + 1] === CR) return fs;
-      if (fs + 1 >= this.pending.length) return -1;
+  private add(part: Buffer): void {
+    if (!part.length) return;
+    this.size += part.length;
+    if (this.size > this.maxBytes) {
+      this.parts = [];
+      this.size = 0;
+      this.inFrame = false;
+      throw new MllpFrameTooLargeError(this.maxBytes);
     }
-    return -1;
+    this.parts.push(part);
+  }
+
+  /** The open frame as text, less `dropLast` trailing bytes (a held FS); the deframer is then between frames. */
+  private take(dropLast: number): string {
+    const all = Buffer.concat(this.parts, this.size);
+    this.parts = [];
+    this.size = 0;
+    this.inFrame = false;
+    return all.toString('utf8', 0, all.length - dropLast);
   }
 }

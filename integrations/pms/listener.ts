@@ -10,6 +10,7 @@
  * (ERR-3 207), in which case resending the same message is the right thing to do.
  */
 import net from 'net';
+import tls from 'tls';
 import { type Ack, type Acknowledged, buildAck, Hl7ErrorCode } from '../../domain/hl7/ack';
 import type { Registration } from '../../domain/hl7/adt';
 import { type InboundEvent, readAcknowledged, readInbound } from '../../domain/hl7/inbound';
@@ -48,6 +49,18 @@ export interface MllpListenerOptions {
   seen: SeenControlIds;
   /** Told about failures answered AR 207 (ours, not the sender's); receives no message content. */
   onError?: (err: unknown, controlId: string) => void;
+  /** Peer IP addresses allowed to connect (IPv4-mapped IPv6 is matched as IPv4); default loopback only. */
+  allowedPeers?: string[];
+  /** PEM key and certificate: the feed speaks MLLP over TLS. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Connections beyond this are closed at once. */
+  maxConnections?: number;
+  /** A connection silent this long is closed. */
+  idleTimeoutMs?: number;
+  /** A frame larger than this closes the connection. */
+  maxMessageBytes?: number;
+  /** Told about refused peers and socket/server errors; none of them stops the listener. */
+  onEvent?: (event: string, detail: object) => void;
 }
 
 export interface MllpListener {
@@ -122,8 +135,8 @@ function createProcessor(opts: MllpListenerOptions) {
 }
 
 /** One connection: messages are handled in the order they arrive, each ACK sent before the next is read. */
-function serveConnection(socket: net.Socket, process: (text: string) => Promise<string>): void {
-  const deframer = new MllpDeframer();
+function serveConnection(socket: net.Socket, process: (text: string) => Promise<string>, maxMessageBytes?: number): void {
+  const deframer = new MllpDeframer(maxMessageBytes);
   let queue = Promise.resolve();
   socket.on('data', (chunk) => {
     let messages: string[];
@@ -147,17 +160,46 @@ function serveConnection(socket: net.Socket, process: (text: string) => Promise<
   socket.on('error', () => socket.destroy());
 }
 
+export const LOOPBACK_PEERS = ['127.0.0.1', '::1'];
+const peerAddress = (socket: net.Socket) => (socket.remoteAddress ?? '').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+
 export function startMllpListener(opts: MllpListenerOptions): Promise<MllpListener> {
   const process = createProcessor(opts);
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  const allowed = new Set(opts.allowedPeers ?? LOOPBACK_PEERS);
+  const maxConnections = opts.maxConnections ?? 32;
+  const event = opts.onEvent ?? (() => undefined);
+  const onConnection = (socket: net.Socket) => {
+    socket.on('error', () => socket.destroy());
+    const peer = peerAddress(socket);
+    if (!allowed.has(peer)) {
+      event('mllp.peer_refused', { peer });
+      socket.destroy();
+      return;
+    }
+    if (sockets.size >= maxConnections) {
+      event('mllp.connection_limit', { peer, maxConnections });
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    serveConnection(socket, process);
+    socket.setTimeout(opts.idleTimeoutMs ?? 60_000, () => socket.destroy());
+    serveConnection(socket, process, opts.maxMessageBytes);
+  };
+  // With TLS the peer is checked once the handshake is done, before a byte of HL7 is read.
+  const server: net.Server = opts.tls
+    ? tls.createServer({ key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2' }, onConnection)
+    : net.createServer(onConnection);
+  if (opts.tls) server.on('tlsClientError', (err, socket) => {
+    event('mllp.tls_error', { error: err.message });
+    socket.destroy();
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      server.on('error', (err) => event('mllp.server_error', { error: err.message })); // never an uncaught 'error'
       resolve({
         port: (server.address() as net.AddressInfo).port,
         close: () =>

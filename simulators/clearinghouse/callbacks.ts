@@ -4,6 +4,7 @@
  * exponential backoff, and sometimes sent twice (`faults.duplicate()`), so the
  * receiver must be idempotent. Close() cancels whatever is waiting.
  */
+import { signedHeaders } from '../../domain/webhook-signature';
 import type { Faults } from '../faults';
 
 export interface RetryPolicy {
@@ -27,6 +28,8 @@ export class CallbackSender {
 
   constructor(
     private readonly url: string,
+    /** revcycle's WEBHOOK_CLEARINGHOUSE_SECRET: every delivery is signed with it. */
+    private readonly secret: string,
     readonly faults: Faults,
     private readonly retry: RetryPolicy,
   ) {}
@@ -65,7 +68,7 @@ export class CallbackSender {
     const abort = new AbortController();
     this.aborts.add(abort);
     try {
-      const res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/edi-x12' }, body: x12, signal: abort.signal });
+      const res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/edi-x12', ...signedHeaders(this.secret, x12) }, body: x12, signal: abort.signal });
       await res.arrayBuffer();
       return res.status;
     } catch {

@@ -34,6 +34,8 @@ export interface ClearinghouseSimulatorOptions {
   host?: string;
   /** revcycle's webhook, e.g. http://127.0.0.1:3000/webhooks/clearinghouse */
   callbackUrl: string;
+  /** The secret callbacks are signed with (revcycle's WEBHOOK_CLEARINGHOUSE_SECRET). */
+  callbackSecret?: string;
   faults?: Faults;
   /** Before the 999 and 277CA go out. */
   ackDelayMs?: number;
@@ -302,7 +304,7 @@ function app(ch: Clearinghouse, faults: Faults): express.Express {
 
 export async function startClearinghouseSimulator(opts: ClearinghouseSimulatorOptions): Promise<ClearinghouseSimulator> {
   const faults = opts.faults ?? Faults.none();
-  const sender = new CallbackSender(opts.callbackUrl, faults, opts.retry ?? { attempts: 5, backoffMs: 200 });
+  const sender = new CallbackSender(opts.callbackUrl, opts.callbackSecret ?? '', faults, opts.retry ?? { attempts: 5, backoffMs: 200 });
   const ch = openPersisted(opts.dataFile, ClearinghouseSnapshot, (changed) => new Clearinghouse(sender, opts, changed)).state;
   const host = opts.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {

@@ -7,6 +7,7 @@
 import type { Appointment, Bundle, BundleEntry, Encounter, Parameters, Resource } from '@medplum/fhirtypes';
 import { randomUUID } from 'node:crypto';
 import { referenceTo } from '../../domain/fhir/references';
+import { signedHeaders } from '../../domain/webhook-signature';
 import { sleep } from '../faults';
 
 export const SUBSCRIPTION_TOPIC = 'urn:revcycle:fhir:topic:encounter-signed';
@@ -57,14 +58,18 @@ export interface Delivery {
   delivered: boolean;
 }
 
-/** POSTs the notification until a 2xx, with growing pauses; gives up after `attempts` tries (the sweep is the safety net). */
-export async function deliver(webhookUrl: string, bundle: Bundle, attempts = 4, pauseMs = 100): Promise<Delivery> {
+/**
+ * POSTs the notification, signed with the shared secret (a fresh timestamp per attempt), until a 2xx,
+ * with growing pauses; gives up after `attempts` tries (the sweep is the safety net).
+ */
+export async function deliver(webhookUrl: string, secret: string, bundle: Bundle, attempts = 4, pauseMs = 100): Promise<Delivery> {
+  const body = JSON.stringify(bundle);
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       const res = await fetch(webhookUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/fhir+json' },
-        body: JSON.stringify(bundle),
+        headers: { 'content-type': 'application/fhir+json', ...signedHeaders(secret, body) },
+        body,
         signal: AbortSignal.timeout(5000),
       });
       if (res.ok) return { attempts: attempt, delivered: true };

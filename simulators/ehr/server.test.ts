@@ -98,7 +98,7 @@ describe('EHR simulator: FHIR R4', () => {
       const { encounterId } = await notifying.signEncounter(signed('V-1'));
       expect(hook.bodies).toHaveLength(1);
       expect(hook.bodies[0]).toMatchObject({ resourceType: 'Bundle', type: 'history' });
-      expect(parseEncounterNotification(hook.bodies[0])).toEqual({ encounterId, visitId: 'V-1', appointmentRef: 'Appointment/1' });
+      expect(parseEncounterNotification(hook.bodies[0])).toEqual({ encounterId, visitId: 'V-1', appointmentRef: 'Appointment/1', patientRef: 'Patient/1' });
       expect(notifying.notifications).toMatchObject({ delivered: 1, failed: 0 });
     } finally {
       await notifying.close();

@@ -23,6 +23,8 @@ export interface EhrSimulatorOptions {
   host?: string;
   /** Where "encounter signed" notifications go; none are sent without it. */
   webhookUrl?: string;
+  /** The secret notifications are signed with (revcycle's WEBHOOK_EHR_SECRET); required with webhookUrl. */
+  webhookSecret?: string;
   faults?: Faults;
   /** Synthetic patients with signed encounters that revcycle never booked (default true); only into an empty store. */
   seed?: boolean;
@@ -189,7 +191,7 @@ export async function startEhrSimulator(opts: EhrSimulatorOptions = {}): Promise
   async function notify(webhookUrl: string, bundle: Bundle): Promise<void> {
     const copies = faults.duplicate() ? 2 : 1;
     for (let i = 0; i < copies; i++) {
-      const { delivered } = await deliver(webhookUrl, bundle);
+      const { delivered } = await deliver(webhookUrl, opts.webhookSecret ?? '', bundle);
       notifications[delivered ? 'delivered' : 'failed']++;
     }
   }

@@ -1,0 +1,124 @@
+/**
+ * The remote codec endpoint the Temporal Web UI (and `temporal --codec-endpoint`) calls to
+ * show sealed payloads in clear text to a person allowed to read them:
+ *   POST /codec/decode, POST /codec/encode
+ * with the body `{ "payloads": [{ "metadata": { "<key>": "<base64>" }, "data": "<base64>" }] }`
+ * (Temporal's Payloads in proto3 JSON) and the same shape back. The UI sends `X-Namespace`;
+ * only the namespace revcycle runs in is served. CORS admits only the configured Temporal UI
+ * origins (preflight included), with credentials, so the UI can forward its Authorization header.
+ * Every decode is written to the audit trail.
+ *
+ * Authentication and roles (biller, admin; api/access.ts) run after the codec's own CORS,
+ * so the UI's preflight, which carries no credentials, is answered.
+ */
+import type { Payload } from '@temporalio/common';
+import { Router, type Request, type Response, type NextFunction } from 'express';
+import { z } from 'zod';
+import { audit } from '../db/billing';
+import type { Db } from '../db/knex';
+import { AesGcmCodec, CodecKeyError, KEY_ID_METADATA, type CodecKeys } from '../temporal/codec';
+import { ApiError, zodIssues } from './errors';
+
+const Base64 = z.string().max(8 * 1024 * 1024).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
+const JsonPayload = z.object({
+  metadata: z.record(z.string().max(256), Base64).optional(),
+  data: Base64.optional(),
+});
+export const CodecBody = z.object({ payloads: z.array(JsonPayload).max(1000) });
+type JsonPayload = z.infer<typeof JsonPayload>;
+
+const fromB64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
+const toB64 = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Array()).toString('base64');
+
+function toPayload(p: JsonPayload): Payload {
+  return { metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, fromB64(v)])), data: fromB64(p.data ?? '') };
+}
+
+function toJson(p: Payload): JsonPayload {
+  return { metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, toB64(v)])), data: toB64(p.data) };
+}
+
+export interface CodecRouterDeps {
+  db: Db;
+  keys: CodecKeys;
+  namespace: string;
+  /** Origins of the Temporal Web UI allowed to call the endpoint. */
+  allowedOrigins: string[];
+  /** Who is asking, as the authentication middleware established it. */
+  actorOf?: (req: Request) => string;
+  /** The app's authentication (roles from api/access.ts), run after the codec's own CORS answered any preflight. */
+  authenticate?: (req: Request, res: Response, next: NextFunction) => void;
+}
+
+/** Who decoded: the authenticated principal when the auth middleware set one. */
+const defaultActor = (req: Request) => {
+  const principal = (req as Request & { principal?: { name?: string; id?: string } }).principal;
+  return principal?.name ?? principal?.id ?? 'unauthenticated';
+};
+
+export function codecRouter(deps: CodecRouterDeps): Router {
+  const codec = new AesGcmCodec(deps.keys);
+  const actorOf = deps.actorOf ?? defaultActor;
+  const router = Router();
+
+  router.use('/codec', cors(deps.allowedOrigins));
+  if (deps.authenticate) router.use('/codec', deps.authenticate);
+
+  const handle = (direction: 'encode' | 'decode') => async (req: Request, res: Response) => {
+    const namespace = req.header('x-namespace');
+    if (namespace !== undefined && namespace !== deps.namespace) {
+      throw new ApiError(403, 'NAMESPACE_NOT_SERVED', `this codec serves namespace "${deps.namespace}", not "${namespace}"`);
+    }
+    const parsed = CodecBody.safeParse(req.body);
+    if (!parsed.success) throw new ApiError(400, 'VALIDATION_FAILED', 'the body is not {"payloads":[…]}', 'send Temporal Payloads as proto3 JSON', zodIssues(parsed.error));
+    const payloads = parsed.data.payloads.map(toPayload);
+    let out: Payload[];
+    try {
+      out = direction === 'encode' ? await codec.encode(payloads) : await codec.decode(payloads);
+    } catch (err) {
+      if (err instanceof CodecKeyError) throw new ApiError(422, 'CODEC_KEY', err.message, 'the key that sealed this payload is not in TEMPORAL_CODEC_KEYS');
+      throw err;
+    }
+    if (direction === 'decode') {
+      const keyIds = [...new Set(payloads.map((p) => p.metadata?.[KEY_ID_METADATA]).filter(Boolean).map((b) => Buffer.from(b!).toString('utf8')))];
+      const principal = res.locals.principal as { actor: string; roles: string[] } | undefined;
+      await audit(deps.db, principal?.actor ?? actorOf(req), 'codec.decode', null, { namespace: deps.namespace, payloads: payloads.length, keyIds }, {
+        role: principal?.roles.join(','), source: req.ip,
+      });
+    }
+    res.json({ payloads: out.map(toJson) });
+  };
+
+  router.post('/codec/decode', handle('decode'));
+  router.post('/codec/encode', handle('encode'));
+  router.all(['/codec/decode', '/codec/encode'], (req, _res, next) => {
+    next(new ApiError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here; use POST`));
+  });
+  return router;
+}
+
+/** CORS for the codec only: the listed origins, credentials allowed, the headers the Temporal UI sends. */
+function cors(allowedOrigins: string[]) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const origin = req.header('origin');
+    res.vary('Origin');
+    if (origin !== undefined) {
+      if (!allowedOrigins.includes(origin)) {
+        next(new ApiError(403, 'ORIGIN_NOT_ALLOWED', `origin ${origin} may not call the codec`, 'add it to TEMPORAL_UI_ORIGINS'));
+        return;
+      }
+      res.set({
+        'Access-Control-Allow-Origin': origin,
+        'Access-Control-Allow-Credentials': 'true',
+        'Access-Control-Allow-Methods': 'POST, OPTIONS',
+        'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-Namespace',
+        'Access-Control-Max-Age': '600',
+      });
+    }
+    if (req.method === 'OPTIONS') {
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}

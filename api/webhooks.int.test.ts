@@ -1,0 +1,126 @@
+/**
+ * The inbound webhooks as an attacker and a flaky sender would use them: unsigned or replayed
+ * requests are refused; a forged 835 for a claim we never sent to that payer is kept but never
+ * reaches the visit; a file received twice reaches it once; a 999 with a non-numeric control
+ * number and a malformed FHIR Bundle are 400s, not 500s.
+ */
+import request from 'supertest';
+import { createClaims, markInterchangeSubmitted, saveIntake } from '../db/billing';
+import { signedHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../domain/webhook-signature';
+import { build999 } from '../domain/x12/acknowledgment';
+import { build835 } from '../domain/x12/remittance';
+import { sampleEnvelope, sampleRemittance } from '../domain/x12/samples';
+import { sampleVisit } from '../test/fixtures';
+import { startApiUnderTest, testTimers as timers } from '../test/api-under-test';
+import { signedBody, TEST_WEBHOOKS } from '../test/secrets';
+import { uniqueId } from '../test/support';
+
+let api: Awaited<ReturnType<typeof startApiUnderTest>>;
+let app: typeof api.app;
+let temporal: { client: typeof api.temporal };
+let database: { db: typeof api.db };
+
+beforeAll(async () => {
+  api = await startApiUnderTest('tq-wh');
+  app = api.app;
+  temporal = { client: api.temporal };
+  database = { db: api.db };
+});
+afterAll(async () => {
+  expect(api.logged).toEqual([]); // nothing in this file was a 500
+  await api.stop();
+});
+
+const x12 = (body: string, headers: Record<string, string>) =>
+  request(app).post('/webhooks/clearinghouse').set('content-type', 'application/edi-x12').set(headers).send(body);
+const postX12 = (body: string) => x12(body, signedBody('clearinghouse', body).headers);
+
+/** A visit whose claim (payer 87726, $150.00) was submitted, with its workflow running (no worker: signals just land in history). */
+async function submittedVisit(): Promise<string> {
+  const visit = sampleVisit(uniqueId('v'));
+  await saveIntake(database.db, visit);
+  const controlNumber = Math.floor(Math.random() * 1e8) + 1;
+  await createClaims(database.db, { controlNumber, receiverId: 'CLEARINGHOUSE', x12: 'ISA' }, [{
+    visitId: visit.visitId, attempt: 1, frequency: '1', payerId: '87726', filingIndicator: 'CI', payerResponsibility: 'P', billedCents: 15000,
+    lines: [{ lineNumber: 1, code: '99214', modifiers: ['25'], units: 1, chargeCents: 15000, diagnosisPointers: [1], lineControlNumber: `${visit.visitId}-1` }],
+  }]);
+  await markInterchangeSubmitted(database.db, controlNumber, 'sub-1');
+  await temporal.client.workflow.start('visitWorkflow', { workflowId: `visit-${visit.visitId}`, taskQueue: uniqueId('tq-none'), args: [{ visit, timers }] });
+  return visit.visitId;
+}
+
+async function remittanceSignals(visitId: string): Promise<number> {
+  const history = await temporal.client.workflow.getHandle(`visit-${visitId}`).fetchHistory();
+  return history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'remittanceReceived').length;
+}
+
+function era(visitId: string, trace: string, payerId = '87726'): string {
+  const r = sampleRemittance();
+  r.trace.number = trace;
+  r.payer.id = payerId;
+  r.claims[0].patientControlNumber = visitId;
+  return build835([r], sampleEnvelope(Math.floor(Math.random() * 1e8) + 1));
+}
+
+test('an unsigned, mis-signed or replayed webhook is refused with 401 and nothing is stored', async () => {
+  const body = era('v-unsigned', 'T1');
+  const unsigned = await x12(body, {});
+  expect(unsigned.status).toBe(401);
+  expect(unsigned.body).toMatchObject({ code: 'SIGNATURE_INVALID', message: expect.stringContaining(TIMESTAMP_HEADER) });
+  const otherSecret = await x12(body, signedHeaders('not-the-clearinghouse-secret-0123456789', body));
+  expect(otherSecret.status).toBe(401);
+  const stale = await x12(body, signedHeaders(TEST_WEBHOOKS.clearinghouseSecret, body, Math.floor(Date.now() / 1000) - 3600));
+  expect(stale.status).toBe(401);
+  expect(stale.body.message).toMatch(/replay/);
+  const ehrSignedAsClearinghouse = signedBody('clearinghouse', { visitId: 'v1', encounterId: 'e1' });
+  const ehr = await request(app).post('/webhooks/ehr/encounter-signed').set(ehrSignedAsClearinghouse.headers).set('content-type', 'application/json').send(ehrSignedAsClearinghouse.body);
+  expect(ehr.status).toBe(401);
+  expect(await database.db('inbound_messages').count('* as n').first()).toEqual({ n: '0' });
+  expect(unsigned.headers[SIGNATURE_HEADER]).toBeUndefined();
+});
+
+test('an 835 reaches the visit only when it matches a claim we submitted (visit, payer, amount), and only once', async () => {
+  const visitId = await submittedVisit();
+  const forgedPayer = await postX12(era(visitId, 'FORGED1', '99999'));
+  expect(forgedPayer.status).toBe(202);
+  expect(forgedPayer.body).toMatchObject({ transaction: '835', delivered: 0, unmatched: 1 });
+  const neverSent = await postX12(era(uniqueId('v'), 'FORGED2'));
+  expect(neverSent.body).toMatchObject({ delivered: 0, unmatched: 1 });
+
+  const genuine = era(visitId, 'EFT-OK');
+  expect((await postX12(genuine)).body).toMatchObject({ delivered: 1, unmatched: 0 });
+  const again = await postX12(genuine); // the clearinghouse redelivers the same file
+  expect(again.status).toBe(200);
+  expect(again.body).toMatchObject({ duplicate: true, delivered: 0 });
+  expect(await remittanceSignals(visitId)).toBe(1);
+  await temporal.client.workflow.getHandle(`visit-${visitId}`).terminate('test done');
+});
+
+test('a 999 whose control number is not a number is a 400 naming AK102, not a 500', async () => {
+  const body = build999({ functionalId: 'HC', groupControlNumber: 'ABC', status: 'accepted', transactions: [], counts: { included: 1, received: 1, accepted: 1 } }, '005010X222A1', sampleEnvelope(77));
+  const res = await postX12(body);
+  expect(res.status).toBe(400);
+  expect(res.body).toMatchObject({ code: 'X12_CONTENT', message: expect.stringContaining('AK102') });
+});
+
+test.each([
+  ['an entry that is not an object', { resourceType: 'Bundle', type: 'history', entry: ['x'] }],
+  ['an Encounter whose appointment is a string', { resourceType: 'Bundle', type: 'history', entry: [
+    { resource: { resourceType: 'Parameters', parameter: [] } },
+    { resource: { resourceType: 'Encounter', id: 'e1', appointment: 'Appointment/1' } },
+  ] }],
+  ['an Appointment whose identifier is an object', { resourceType: 'Bundle', type: 'history', entry: [
+    { resource: { resourceType: 'Parameters', parameter: [] } },
+    { resource: { resourceType: 'Encounter', id: 'e1', appointment: [{ reference: 'Appointment/1' }] } },
+    { resource: { resourceType: 'Appointment', id: '1', identifier: { value: 'v1' } } },
+  ] }],
+  ['an Encounter id with a NUL byte', { resourceType: 'Bundle', type: 'history', entry: [
+    { resource: { resourceType: 'Parameters', parameter: [] } },
+    { resource: { resourceType: 'Encounter', id: 'e\u00001' } },
+  ] }],
+])('a malformed FHIR notification (%s) is a 400 with issues', async (_what, bundle) => {
+  const s = signedBody('ehr', bundle);
+  const res = await request(app).post('/webhooks/ehr/encounter-signed').set(s.headers).set('content-type', 'application/fhir+json').send(s.body);
+  expect(res.status).toBe(400);
+  expect(res.body.issues.length).toBeGreaterThan(0);
+});

@@ -1,0 +1,121 @@
+/**
+ * PHI in Temporal, as an operator with server access would see it: the raw history of a
+ * new visit, read with a client that has no codec, holds no name, birth date, member id or
+ * address; the Web UI's codec endpoint opens it for a caller from an allowed origin and
+ * writes each decode to the audit trail; a visit started before a key rotation keeps running
+ * and stays readable after it.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { temporal as proto } from '@temporalio/proto';
+import request from 'supertest';
+import { parseKeyRing, phiDataConverter } from '../temporal/codec';
+import { sampleVisit } from './fixtures';
+import { reach, startTestStack, type TestStack } from './stack';
+import { TEST_KEYS_SPEC } from './secrets';
+import { temporalAddress, uniqueId } from './support';
+
+const UI_ORIGIN = 'http://127.0.0.1:8233'; // the default TEMPORAL_UI_ORIGINS for the default TEMPORAL_UI_PORT
+const PHI = (memberId: string) => ['JANE', 'DOE', '1980-02-14', '19800214', memberId, '12 ELM ST', 'SPRINGFIELD', '62701'];
+
+let stack: TestStack;
+let raw: { client: Client; connection: Connection };
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  const connection = await Connection.connect({ address: temporalAddress() });
+  raw = { connection, client: new Client({ connection }) }; // no data converter: what the server stores
+});
+afterAll(async () => {
+  await raw.connection.close();
+  await stack.stop();
+});
+
+async function rawHistoryBytes(workflowId: string): Promise<Buffer> {
+  const history = await raw.client.workflow.getHandle(workflowId).fetchHistory();
+  return Buffer.from(proto.api.history.v1.History.encode(history).finish());
+}
+
+const toJson = (p: Payload) => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  data: Buffer.from(p.data ?? []).toString('base64'),
+});
+
+async function startInput(workflowId: string): Promise<Payload[]> {
+  const history = await raw.client.workflow.getHandle(workflowId).fetchHistory();
+  return history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads as Payload[];
+}
+
+test('the raw history of a new visit holds no patient identifier in clear text; the codec endpoint opens it and audits', async () => {
+  const memberId = 'W918273645';
+  const visit = sampleVisit(uniqueId('v'), memberId);
+  expect((await request(stack.apiUrl).post('/visits').send(visit)).status).toBe(201);
+  await reach(stack, visit.visitId, 'awaiting_encounter'); // intake, pre-population and eligibility have run: PHI went through activities
+
+  const bytes = (await rawHistoryBytes(`visit-${visit.visitId}`)).toString('latin1');
+  expect(bytes).toContain(visit.visitId); // the workflow id and search attributes are not encrypted, and hold no PHI
+  for (const s of PHI(memberId)) expect(bytes).not.toContain(s);
+  expect(bytes).toContain('binary/encrypted');
+
+  const payloads = await startInput(`visit-${visit.visitId}`);
+  const res = await request(stack.apiUrl).post('/codec/decode')
+    .set('origin', UI_ORIGIN).set('x-namespace', 'default').send({ payloads: payloads.map(toJson) });
+  expect(res.status).toBe(200);
+  expect(res.headers['access-control-allow-origin']).toBe(UI_ORIGIN);
+  const decoded = res.body.payloads.map((p: { metadata: Record<string, string>; data: string }) => defaultPayloadConverter.fromPayload({
+    metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])), data: Buffer.from(p.data, 'base64'),
+  }));
+  expect(decoded[0].visit.patient).toMatchObject({ firstName: 'JANE', lastName: 'DOE', birthDate: '1980-02-14' });
+  expect(decoded[0].visit.coverage.memberId).toBe(memberId);
+
+  const audited = await stack.db('audit_log').where({ action: 'codec.decode' });
+  expect(audited).toHaveLength(1);
+  expect(audited[0].detail).toMatchObject({ namespace: 'default', payloads: 1, keyIds: ['test-2'] });
+});
+
+test('the codec endpoint answers only the Temporal UI origin (preflight included) and only our namespace', async () => {
+  const preflight = await request(stack.apiUrl).options('/codec/decode')
+    .set('origin', UI_ORIGIN).set('access-control-request-method', 'POST').set('access-control-request-headers', 'authorization,content-type,x-namespace');
+  expect(preflight.status).toBe(204);
+  expect(preflight.headers['access-control-allow-origin']).toBe(UI_ORIGIN);
+  expect(preflight.headers['access-control-allow-headers']).toMatch(/Authorization/);
+  expect(preflight.headers['access-control-allow-credentials']).toBe('true');
+
+  const evil = await request(stack.apiUrl).post('/codec/decode').set('origin', 'https://evil.example').send({ payloads: [] });
+  expect(evil.status).toBe(403);
+  expect(evil.headers['access-control-allow-origin']).toBeUndefined();
+  expect(evil.body.code).toBe('ORIGIN_NOT_ALLOWED');
+
+  const otherNamespace = await request(stack.apiUrl).post('/codec/decode').set('x-namespace', 'other').send({ payloads: [] });
+  expect(otherNamespace.status).toBe(403);
+  const bad = await request(stack.apiUrl).post('/codec/decode').send({ payloads: [{ data: 'not base64!' }] });
+  expect(bad.status).toBe(400);
+  expect(bad.body.issues[0].path).toBe('payloads.0.data');
+});
+
+test('encode then decode through the endpoint round-trips, sealed with the current key', async () => {
+  const plain = defaultPayloadConverter.toPayload({ hello: 'world' });
+  const enc = await request(stack.apiUrl).post('/codec/encode').send({ payloads: [toJson(plain)] });
+  expect(enc.status).toBe(200);
+  expect(Buffer.from(enc.body.payloads[0].metadata['encryption-key-id'], 'base64').toString()).toBe('test-2');
+  const dec = await request(stack.apiUrl).post('/codec/decode').send(enc.body);
+  expect(dec.body.payloads[0]).toEqual(toJson(plain));
+});
+
+test('a visit started before a key rotation (old key only) keeps running after it, and its history still decodes', async () => {
+  const ring = parseKeyRing(TEST_KEYS_SPEC);
+  const beforeRotation = new Client({ connection: raw.connection, dataConverter: phiDataConverter({ keys: new Map([['test-1', ring.get('test-1')!]]), currentKeyId: 'test-1' }) });
+  const visit = sampleVisit(uniqueId('v'), 'W555000111');
+  await beforeRotation.workflow.start('visitWorkflow', {
+    workflowId: `visit-${visit.visitId}`, taskQueue: stack.taskQueue,
+    args: [{ visit, timers: { coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 60_000, activityRetryMaxIntervalMs: 2_000 } }],
+  });
+  // The stack's worker and API hold the rotated ring (test-2 current, test-1 kept): they read it and carry on.
+  await reach(stack, visit.visitId, 'awaiting_encounter');
+
+  const payloads = await startInput(`visit-${visit.visitId}`);
+  expect(Buffer.from(payloads[0].metadata!['encryption-key-id']!).toString()).toBe('test-1');
+  const res = await request(stack.apiUrl).post('/codec/decode').send({ payloads: payloads.map(toJson) });
+  expect(res.status).toBe(200);
+  expect(Buffer.from(res.body.payloads[0].data, 'base64').toString()).toContain('W555000111');
+});
