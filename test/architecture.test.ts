@@ -15,14 +15,18 @@ const RULES: Record<string, { may: string[]; nodeBuiltins: boolean; note?: strin
   activities: { may: ['integrations', 'db', 'domain', 'workflows/definitions', 'workflows/search-attributes'], nodeBuiltins: true },
   domain: { may: [], nodeBuiltins: false },
   integrations: { may: ['domain'], nodeBuiltins: true },
-  api: { may: ['db', 'domain', 'workflows/definitions', 'workflows/search-attributes'], nodeBuiltins: true },
+  api: { may: ['db', 'domain', 'temporal', 'workflows/definitions', 'workflows/search-attributes'], nodeBuiltins: true },
   db: { may: ['domain', 'migrations'], nodeBuiltins: true },
   migrations: { may: [], nodeBuiltins: true },
   simulators: { may: ['domain', 'config'], nodeBuiltins: true },
-  config: { may: [], nodeBuiltins: true },
+  config: { may: ['temporal'], nodeBuiltins: true },
+  /** The payload codec every Temporal client and worker installs (PHI sealed in history). */
+  temporal: { may: [], nodeBuiltins: true },
 };
 /** Node built-ins that workflow and domain code may use (deterministic, no I/O). */
 const PURE_BUILTINS = new Set(['assert', 'url', 'util']);
+/** Domain code may also hash (webhook signatures, ruleset versions): pure, but not for workflow code. */
+const DOMAIN_BUILTINS = new Set([...PURE_BUILTINS, 'crypto']);
 
 function sources(folder: string): string[] {
   const out: string[] = [];
@@ -68,7 +72,7 @@ function violations(folder: string): string[] {
       const bare = spec.replace(/^node:/, '').split('/')[0];
       if (!spec.startsWith('.')) {
         const builtin = spec.startsWith('node:') || builtinModules.includes(bare);
-        if (builtin && !rule.nodeBuiltins && !PURE_BUILTINS.has(bare)) out.push(`${where}: imports Node built-in '${spec}'`);
+        if (builtin && !rule.nodeBuiltins && !(folder === 'domain' ? DOMAIN_BUILTINS : PURE_BUILTINS).has(bare)) out.push(`${where}: imports Node built-in '${spec}'`);
         if (folder === 'workflows' && /^@temporalio\/(client|worker|activity)$/.test(spec) && !typeOnly) out.push(`${where}: imports '${spec}' (workflow code may import only @temporalio/workflow)`);
         continue;
       }
