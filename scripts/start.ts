@@ -7,12 +7,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadConfig } from '../config';
+import { loadConfig, type Config } from '../config';
 import { runMain } from './main';
 import { EMBEDDED_DATABASE, startEmbeddedPostgres } from './postgres';
 import { connectDb, ensureDevAdminKey, runApi, runWorker, temporalClient } from './services';
 import { startTemporalDevServer } from './temporal-dev';
 import { startSimulators, where } from './simulators';
+import { assertPortsFree, type PortClaim } from './startup-error';
 import { endpointsFromConfig } from './wiring';
 
 runMain('start', async (stack) => {
@@ -20,6 +21,7 @@ runMain('start', async (stack) => {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   console.log('revcycle starting');
+  await assertPortsFree(portsToClaim(config));
 
   let databaseUrl = config.database.url;
   if (!databaseUrl) {
@@ -27,6 +29,7 @@ runMain('start', async (stack) => {
     stack.push(pg);
     await pg.createDatabase(EMBEDDED_DATABASE);
     databaseUrl = pg.url(EMBEDDED_DATABASE);
+    where('Postgres data', pg.dataDir === join(dataDir, 'pg') ? pg.dataDir : `${pg.dataDir} (the postgres user cannot reach ${dataDir})`);
   }
   const db = await connectDb(databaseUrl);
   stack.push(db);
@@ -56,3 +59,25 @@ runMain('start', async (stack) => {
   where('Worker', 'running');
   console.log('revcycle is up; Ctrl-C stops it');
 });
+
+/** Every fixed port this start will listen on, checked before anything starts. */
+function portsToClaim(c: Config): PortClaim[] {
+  const claims: PortClaim[] = [];
+  if (!c.database.url) claims.push({ part: 'Postgres', port: c.database.embeddedPort, variable: 'EMBEDDED_PG_PORT' });
+  if (!c.temporal.address) {
+    claims.push({ part: 'Temporal dev server', port: c.temporal.devPort, variable: 'TEMPORAL_DEV_PORT' });
+    claims.push({ part: 'Temporal Web UI', port: c.temporal.uiPort, variable: 'TEMPORAL_UI_PORT' });
+  }
+  claims.push({ part: 'API', port: c.api.port, host: '0.0.0.0', variable: 'API_PORT' });
+  claims.push({ part: 'PMS HL7 feed (MLLP)', port: c.mllpListenPort, host: '0.0.0.0', variable: 'MLLP_LISTEN_PORT' });
+  if (c.simulators.start) {
+    const s = c.simulators;
+    claims.push(
+      { part: 'EHR simulator', port: s.ehrPort, host: s.host, variable: 'SIM_EHR_PORT' },
+      { part: 'PMS simulator (HTTP)', port: s.pmsHttpPort, host: s.host, variable: 'SIM_PMS_HTTP_PORT' },
+      { part: 'PMS simulator (MLLP)', port: s.pmsMllpPort, host: s.host, variable: 'SIM_PMS_MLLP_PORT' },
+      { part: 'Clearinghouse simulator', port: s.clearinghousePort, host: s.host, variable: 'SIM_CLEARINGHOUSE_PORT' },
+    );
+  }
+  return claims;
+}

@@ -6,6 +6,7 @@ import { Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { devServerSearchAttributeArgs } from '../workflows/search-attributes';
+import { StartupError } from './startup-error';
 import { toolPath } from './tools';
 
 export interface DevServer {
@@ -23,6 +24,7 @@ export async function startTemporalDevServer(opts: { dataDir: string; port: numb
     ...devServerSearchAttributeArgs(),
   ];
   const child = spawn(toolPath('temporal'), args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  child.once('error', () => undefined); // reported by waitUntilServing, which sees the exit
   const address = `127.0.0.1:${opts.port}`;
   await waitUntilServing(address, child);
   return { address, uiUrl: `http://127.0.0.1:${opts.uiPort}`, stop: () => stopChild(child) };
@@ -31,14 +33,18 @@ export async function startTemporalDevServer(opts: { dataDir: string; port: numb
 async function waitUntilServing(address: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`temporal server exited with code ${child.exitCode} (is port ${address} in use?)`);
+    if (child.exitCode !== null || child.pid === undefined) {
+      throw new StartupError('Temporal dev server', `exited with code ${child.exitCode ?? 'none'} while starting on ${address}`, 'see its log above; check TEMPORAL_DEV_PORT and TEMPORAL_UI_PORT are free, or set TEMPORAL_ADDRESS');
+    }
     try {
       const conn = await Connection.connect({ address, connectTimeout: 1000 });
       await conn.workflowService.getSystemInfo({});
       await conn.close();
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`temporal server at ${address} did not come up: ${(err as Error).message}`);
+      if (Date.now() > deadline) {
+        throw new StartupError('Temporal dev server', `not serving at ${address} after 60 s (${(err as Error).message})`, 'see its log above, or set TEMPORAL_ADDRESS to a running server');
+      }
       await new Promise((r) => setTimeout(r, 300));
     }
   }
