@@ -44,6 +44,7 @@ test('schemathesis finds no server error and no answer that contradicts /openapi
       done({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}\n${stderr}` }));
   });
   if (code !== 0) process.stderr.write(`schemathesis exited ${code}:\n${output}\n`);
+  else process.stderr.write(`schemathesis: ${/\d+ generated[^\n]*/.exec(output)?.[0] ?? 'no summary'}; ${/=+ (.*) =+\s*$/m.exec(output.trim())?.[1] ?? ''}\n`);
   const junitFile = join(reports, 'junit.xml');
   const junit = existsSync(junitFile) ? readFileSync(junitFile, 'utf8') : '';
   const failures = Number(/failures="(\d+)"/.exec(junit)?.[1] ?? NaN);
