@@ -17,6 +17,7 @@ import { EncounterSigned } from './schemas';
 import { workflowIdOf } from './visits.service';
 
 export function webhooksRouter({ temporal, db }: { temporal: Client; db: Db }): Router {
+  // Not behind bearer auth (kind 'webhook' in api/access.ts): each sender is to be authenticated here, by its HMAC signature (issue 9 item 2; until it lands the webhooks are open).
   const router = Router();
 
   router.post('/webhooks/ehr/encounter-signed', async (req, res) => {
