@@ -46,6 +46,7 @@ function signedBy(sender: string, secret: string | undefined, toleranceSeconds: 
 }
 
 export function webhooksRouter({ temporal, db, secrets, contracted = contractedAmount }: { temporal: Client; db: Db; secrets: WebhookSecrets; contracted?: ContractLookup }): Router {
+  // Not behind bearer auth (kind 'webhook' in api/access.ts): each sender is authenticated here, by its HMAC signature (signedBy).
   const router = Router();
   router.use('/webhooks/ehr', signedBy('ehr', secrets.ehrSecret, secrets.toleranceSeconds));
   router.use('/webhooks/clearinghouse', signedBy('clearinghouse', secrets.clearinghouseSecret, secrets.toleranceSeconds));

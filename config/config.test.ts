@@ -79,3 +79,19 @@ describe('PHI codec keys and webhook secrets', () => {
     expect(problems).toContain('WEBHOOK_CLEARINGHOUSE_SECRET: required in production');
   });
 });
+
+test('security settings: OIDC needs issuer and JWKS together; CORS takes origins only; rate limits are positive', () => {
+  expect(parseConfig({}).auth).toEqual({ oidc: undefined, rateLimit: { perMinute: 600, burst: 100 }, corsOrigins: [] });
+  const c = parseConfig({
+    OIDC_ISSUER: 'https://idp.example/realms/clinic', OIDC_JWKS_URL: 'https://idp.example/certs', OIDC_ROLES_CLAIM: 'realm_access.roles',
+    CORS_ALLOWED_ORIGINS: 'https://ui.clinic.example, http://127.0.0.1:8233', RATE_LIMIT_PER_MINUTE: '120',
+  });
+  expect(c.auth).toEqual({
+    oidc: { issuer: 'https://idp.example/realms/clinic', jwksUrl: 'https://idp.example/certs', audience: undefined, rolesClaim: 'realm_access.roles' },
+    rateLimit: { perMinute: 120, burst: 100 },
+    corsOrigins: ['https://ui.clinic.example', 'http://127.0.0.1:8233'],
+  });
+  expect(problemsOf({ OIDC_ISSUER: 'https://idp.example' })).toEqual(['OIDC_ISSUER, OIDC_JWKS_URL: set both to accept OIDC tokens, or neither']);
+  expect(problemsOf({ CORS_ALLOWED_ORIGINS: 'https://ui.example/path' })[0]).toMatch(/^CORS_ALLOWED_ORIGINS: "https:\/\/ui.example\/path" is not an origin/);
+  expect(problemsOf({ RATE_LIMIT_BURST: '0' })[0]).toMatch(/^RATE_LIMIT_BURST:/);
+});
