@@ -17,7 +17,10 @@ test('the OpenAPI document and the access table list the same operations; protec
   const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
   const served = Object.keys(ROUTES).filter((k) => !['GET /openapi.json', 'GET /docs', 'GET /dashboard', 'POST /codec/decode', 'POST /codec/encode'].includes(k));
   expect(documented.sort()).toEqual(served.sort());
-  expect(doc.components.securitySchemes).toEqual({ bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+  expect(doc.components.securitySchemes).toEqual({
+    bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    webhookSignature: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-revcycle-signature' }),
+  });
   for (const [key, access] of Object.entries(ROUTES)) {
     const [method, path] = key.split(' ');
     const op = doc.paths[path.replace(/:(\w+)/g, '{$1}')]?.[method.toLowerCase()];
@@ -25,6 +28,9 @@ test('the OpenAPI document and the access table list the same operations; protec
     if (access.kind === 'roles') {
       expect([key, op.security]).toEqual([key, [{ bearer: [] }]]);
       expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403', '429']));
+    } else if (access.kind === 'webhook') {
+      expect([key, op.security]).toEqual([key, [{ webhookSignature: [] }]]);
+      expect(Object.keys(op.responses)).toContain('401');
     } else {
       expect([key, op.security]).toEqual([key, []]);
     }

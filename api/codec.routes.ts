@@ -62,7 +62,9 @@ export function codecRouter(deps: CodecRouterDeps): Router {
   const router = Router();
 
   router.use('/codec', cors(deps.allowedOrigins));
-  if (deps.authenticate) router.use('/codec', deps.authenticate);
+  // Mounted without a prefix so the access table sees the full path (/codec/decode).
+  const authenticate = deps.authenticate;
+  if (authenticate) router.use((req, res, next) => (req.path.startsWith('/codec/') ? authenticate(req, res, next) : next()));
 
   const handle = (direction: 'encode' | 'decode') => async (req: Request, res: Response) => {
     const namespace = req.header('x-namespace');

@@ -45,6 +45,10 @@ export function openApiDocument(): object {
     type: 'http', scheme: 'bearer',
     description: 'An API key (`rck_...`, from `revcycle keys create --role ROLE --name NAME`) or, when OIDC is configured, an access token of the configured issuer.',
   });
+  registry.registerComponent('securitySchemes', 'webhookSignature', {
+    type: 'apiKey', in: 'header', name: 'x-revcycle-signature',
+    description: 'Webhooks are signed by their sender, not sent with a bearer key: `x-revcycle-timestamp: <unix seconds>` and `x-revcycle-signature: v1=<hex HMAC-SHA256 of "timestamp.body" with the sender\'s secret>`; a missing, wrong or stale signature is 401 and nothing is stored.',
+  });
   const paths: RouteConfig[] = [
     {
       method: 'post', path: '/visits', operationId: 'startVisit', summary: 'Start a visit (idempotent on visitId)',
@@ -140,6 +144,9 @@ export function openApiDocument(): object {
 function withSecurity(p: RouteConfig): RouteConfig {
   const access = accessOf(p.method, p.path);
   if (!access) throw new Error(`${p.method.toUpperCase()} ${p.path} is documented but missing from api/access.ts`);
+  if (access.kind === 'webhook') {
+    return { ...p, security: [{ webhookSignature: [] }], responses: { ...p.responses, 401: json(ErrorBody, 'No valid signature from the sender (SIGNATURE_REQUIRED, SIGNATURE_INVALID)') } };
+  }
   if (access.kind !== 'roles') return { ...p, security: [] };
   const decision = access.update ? ` (workflow update \`${access.update}\`)` : '';
   return {

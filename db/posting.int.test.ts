@@ -50,7 +50,7 @@ function paidClaim(visitId: string, over: Partial<RemittanceClaim> = {}): Remitt
     lines: [
       // The payer dropped the 25 modifier and sent no 6R on the first line; 6R on the second.
       svc('99214', 13000, [{ group: 'CO', carc: '45', amountCents: 3500 }, { group: 'PR', carc: '3', amountCents: 3000 }]),
-      svc('20610', 13000, [{ group: 'CO', carc: '45', amountCents: 5000 }], { modifiers: ['RT'], lineControlNumber: '2' }),
+      svc('20610', 13000, [{ group: 'CO', carc: '45', amountCents: 5000 }], { modifiers: ['RT'], lineControlNumber: `${visitId}-2` }),
     ],
     ...over,
   };
@@ -99,7 +99,7 @@ test('a reversal and its correction in the same 835 both post and net out on the
   const corrected = paidClaim(visitId, {
     paidCents: 28000, lines: [
       svc('99214', 15000, [{ group: 'CO', carc: '45', amountCents: 1500 }, { group: 'PR', carc: '3', amountCents: 3000 }], { modifiers: ['25'] }),
-      svc('20610', 13000, [{ group: 'CO', carc: '45', amountCents: 5000 }], { lineControlNumber: '2' }),
+      svc('20610', 13000, [{ group: 'CO', carc: '45', amountCents: 5000 }], { lineControlNumber: `${visitId}-2` }),
     ],
   });
   const posted = await postRemittanceFile(db, await store([negate(paidClaim(visitId)), corrected]));

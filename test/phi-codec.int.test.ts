@@ -49,7 +49,7 @@ async function startInput(workflowId: string): Promise<Payload[]> {
 test('the raw history of a new visit holds no patient identifier in clear text; the codec endpoint opens it and audits', async () => {
   const memberId = 'W918273645';
   const visit = sampleVisit(uniqueId('v'), memberId);
-  expect((await request(stack.apiUrl).post('/visits').send(visit)).status).toBe(201);
+  expect((await stack.api.post('/visits').send(visit)).status).toBe(201);
   await reach(stack, visit.visitId, 'awaiting_encounter'); // intake, pre-population and eligibility have run: PHI went through activities
 
   const bytes = (await rawHistoryBytes(`visit-${visit.visitId}`)).toString('latin1');
@@ -58,7 +58,7 @@ test('the raw history of a new visit holds no patient identifier in clear text; 
   expect(bytes).toContain('binary/encrypted');
 
   const payloads = await startInput(`visit-${visit.visitId}`);
-  const res = await request(stack.apiUrl).post('/codec/decode')
+  const res = await (await stack.as('biller')).post('/codec/decode')
     .set('origin', UI_ORIGIN).set('x-namespace', 'default').send({ payloads: payloads.map(toJson) });
   expect(res.status).toBe(200);
   expect(res.headers['access-control-allow-origin']).toBe(UI_ORIGIN);
@@ -67,6 +67,9 @@ test('the raw history of a new visit holds no patient identifier in clear text; 
   }));
   expect(decoded[0].visit.patient).toMatchObject({ firstName: 'JANE', lastName: 'DOE', birthDate: '1980-02-14' });
   expect(decoded[0].visit.coverage.memberId).toBe(memberId);
+  // Reading PHI through the codec is a biller's (or admin's) right, not the front desk's; no key at all is 401.
+  expect((await (await stack.as('front_desk')).post('/codec/decode').send({ payloads: [] })).status).toBe(403);
+  expect((await request(stack.apiUrl).post('/codec/decode').send({ payloads: [] })).status).toBe(401);
 
   const audited = await stack.db('audit_log').where({ action: 'codec.decode' });
   expect(audited).toHaveLength(1);
@@ -86,19 +89,19 @@ test('the codec endpoint answers only the Temporal UI origin (preflight included
   expect(evil.headers['access-control-allow-origin']).toBeUndefined();
   expect(evil.body.code).toBe('ORIGIN_NOT_ALLOWED');
 
-  const otherNamespace = await request(stack.apiUrl).post('/codec/decode').set('x-namespace', 'other').send({ payloads: [] });
+  const otherNamespace = await stack.api.post('/codec/decode').set('x-namespace', 'other').send({ payloads: [] });
   expect(otherNamespace.status).toBe(403);
-  const bad = await request(stack.apiUrl).post('/codec/decode').send({ payloads: [{ data: 'not base64!' }] });
+  const bad = await stack.api.post('/codec/decode').send({ payloads: [{ data: 'not base64!' }] });
   expect(bad.status).toBe(400);
   expect(bad.body.issues[0].path).toBe('payloads.0.data');
 });
 
 test('encode then decode through the endpoint round-trips, sealed with the current key', async () => {
   const plain = defaultPayloadConverter.toPayload({ hello: 'world' });
-  const enc = await request(stack.apiUrl).post('/codec/encode').send({ payloads: [toJson(plain)] });
+  const enc = await stack.api.post('/codec/encode').send({ payloads: [toJson(plain)] });
   expect(enc.status).toBe(200);
   expect(Buffer.from(enc.body.payloads[0].metadata['encryption-key-id'], 'base64').toString()).toBe('test-2');
-  const dec = await request(stack.apiUrl).post('/codec/decode').send(enc.body);
+  const dec = await stack.api.post('/codec/decode').send(enc.body);
   expect(dec.body.payloads[0]).toEqual(toJson(plain));
 });
 
@@ -115,7 +118,7 @@ test('a visit started before a key rotation (old key only) keeps running after i
 
   const payloads = await startInput(`visit-${visit.visitId}`);
   expect(Buffer.from(payloads[0].metadata!['encryption-key-id']!).toString()).toBe('test-1');
-  const res = await request(stack.apiUrl).post('/codec/decode').send({ payloads: payloads.map(toJson) });
+  const res = await (await stack.as('biller')).post('/codec/decode').send({ payloads: payloads.map(toJson) });
   expect(res.status).toBe(200);
   expect(Buffer.from(res.body.payloads[0].data, 'base64').toString()).toContain('W555000111');
 });

@@ -21,12 +21,12 @@ interface BrowserGlobals {
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const day = (offset: number) => new Date(Date.now() - offset * 86_400_000).toISOString().slice(0, 10);
 
-/** Not clean: a code with no fee schedule entry, which the coding checks send to coding review. */
+/** Not clean: a code with no fee schedule entry, which the scrubber sends to coding review. */
 const signed = (visitId: string, clean = true) => ({
   visitId, renderingNpi: '1234567893',
   diagnoses: [{ code: 'M54.50', rank: 1 }],
   procedures: [
-    { code: clean ? '99213' : '99397', modifiers: [], units: 1, diagnosisPointers: [1] },
+    { code: clean ? '99213' : '99397', modifiers: clean ? ['25'] : [], units: 1, diagnosisPointers: [1] }, // 25: the E/M is separate from the injection (NCCI)
     { code: '20610', modifiers: ['RT'], units: 1, diagnosisPointers: [1] },
   ],
 });

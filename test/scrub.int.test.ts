@@ -4,7 +4,6 @@
  * the simulators. What a coder sees: the visit waits in coding review, GET /visits/:id
  * names the problem and the fix, and accepting the fix sends the claim on to be paid.
  */
-import request from 'supertest';
 import { findClaim } from '../db/billing';
 import { parse837P } from '../domain/x12/parse-837p';
 import type { VisitStatus } from '../workflows/definitions';
@@ -23,7 +22,7 @@ type Line = { code: string; modifiers?: string[]; units?: number; diagnosisPoint
 
 async function signedVisit(diagnoses: string[], procedures: Line[]): Promise<{ visitId: string; review: VisitStatus }> {
   const visit = sampleVisit(uniqueId('v'), 'W555000111');
-  expect((await request(stack.apiUrl).post('/visits').send(visit)).status).toBe(201);
+  expect((await stack.api.post('/visits').send(visit)).status).toBe(201);
   await reach(stack, visit.visitId, 'awaiting_encounter');
   await stack.ehr.signEncounter({ visitId: visit.visitId, renderingNpi: '1234567893', diagnoses: diagnoses.map((code, i) => ({ code, rank: i + 1 })), procedures });
   return { visitId: visit.visitId, review: await reach(stack, visit.visitId, 'coding_review') };
@@ -40,14 +39,14 @@ test('M54.5 on a 2026 date of service waits in coding review naming M54.50; acce
   expect(review.rulesetVersion).toMatch(/^rs-[0-9a-f]{12}$/);
   expect(stack.pms.charges(visitId)).toEqual([]); // nothing was charged
 
-  const refused = await request(stack.apiUrl).post(`/visits/${visitId}/coding/suggestions`).send({ findingId: review.findings[0].id, choice: 'M54.9' });
+  const refused = await stack.api.post(`/visits/${visitId}/coding/suggestions`).send({ findingId: review.findings[0].id, choice: 'M54.9' });
   expect(refused.status).toBe(422);
   expect(refused.body).toMatchObject({ code: 'SUGGESTION_REJECTED', message: expect.stringContaining('not one of the suggested codes'), issues: [{ path: 'choice' }] });
-  const malformed = await request(stack.apiUrl).post(`/visits/${visitId}/coding/suggestions`).send({ choice: 'M54.50' });
+  const malformed = await stack.api.post(`/visits/${visitId}/coding/suggestions`).send({ choice: 'M54.50' });
   expect(malformed.status).toBe(400);
   expect(malformed.body.issues).toEqual([expect.objectContaining({ path: 'findingId' })]);
 
-  const accepted = await request(stack.apiUrl).post(`/visits/${visitId}/coding/suggestions`).send({ findingId: review.findings[0].id, choice: 'M54.50' });
+  const accepted = await stack.api.post(`/visits/${visitId}/coding/suggestions`).send({ findingId: review.findings[0].id, choice: 'M54.50' });
   expect(accepted.status).toBe(200);
   const closed = await reach(stack, visitId, 'closed');
   expect(closed.outcome).toBe('paid');
@@ -75,9 +74,9 @@ test('99213 and 99214 on the same day are stopped; a coder\'s correction passes'
     encounterId: review.encounterId, serviceDate: '2026-11-20', renderingNpi: '1234567893',
     diagnoses: [{ code: 'M5450', rank: 1 }, { code: 'E119', rank: 2 }], procedures: [{ code: '99214', diagnosisPointers: [1, 2] }],
   };
-  expect((await request(stack.apiUrl).post(`/visits/${visitId}/coding`).send(fixed)).status).toBe(200);
+  expect((await stack.api.post(`/visits/${visitId}/coding`).send(fixed)).status).toBe(200);
   const submitted = await eventually(async () => {
-    const s = (await request(stack.apiUrl).get(`/visits/${visitId}`)).body as VisitStatus;
+    const s = (await stack.api.get(`/visits/${visitId}`)).body as VisitStatus;
     return s.claim && s;
   });
   expect(submitted.findings).toEqual([]);
