@@ -1,56 +1,20 @@
 /**
- * `npm start`: the whole stack on one machine, in order, each printing where it is:
- * Postgres (embedded unless DATABASE_URL), migrations, Temporal (dev server with the
- * Web UI unless TEMPORAL_ADDRESS), the simulators (unless real endpoints are set), the
- * API with the PMS's MLLP feed, and the worker. Ctrl-C stops every child cleanly;
- * starting again resumes the visits that were in flight.
+ * `npm start`: the whole stack on one machine (scripts/stack.ts), each part printing
+ * where it is. The API, the simulators and each worker (WORKERS=N) run in their own
+ * process, restarted if they crash; Temporal's own logs go to DATA_DIR/temporal.log.
+ * `npm start -- --temporal=postgres` runs the real Temporal server on Postgres (built
+ * once into .tools/ by scripts/temporal-server-build.sh) instead of the dev server.
+ * Ctrl-C stops every child cleanly; starting again resumes the visits that were in flight.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { loadConfig } from '../config';
 import { runMain } from './main';
-import { startEmbeddedPostgres } from './postgres';
-import { connectDb, runApi, runWorker, temporalClient } from './services';
-import { startTemporalDevServer } from './temporal-dev';
-import { startSimulators, where } from './simulators';
-import { endpointsFromConfig } from './wiring';
+import { startStack } from './stack';
 
 runMain('start', async (stack) => {
-  const config = loadConfig();
-  const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  const flag = process.argv.slice(2).find((a) => a.startsWith('--temporal='));
+  const config = loadConfig(flag ? { ...process.env, TEMPORAL_SERVER: flag.slice('--temporal='.length) } : process.env);
   console.log('revcycle starting');
-
-  let databaseUrl = config.database.url;
-  if (!databaseUrl) {
-    const pg = await startEmbeddedPostgres({ dir: join(dataDir, 'pg'), port: config.database.embeddedPort, persistent: true });
-    stack.push(pg);
-    await pg.createDatabase('revcycle');
-    databaseUrl = pg.url('revcycle');
-  }
-  const db = await connectDb(databaseUrl);
-  stack.push(db);
-  where('Postgres', databaseUrl.replace(/\/\/[^@]*@/, '//'));
-
-  let address = config.temporal.address;
-  if (!address) {
-    const dev = await startTemporalDevServer({ dataDir, port: config.temporal.devPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace });
-    stack.push(dev);
-    address = dev.address;
-    where('Temporal Web UI', dev.uiUrl);
-  }
-  where('Temporal', `${address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`);
-  const temporal = await temporalClient(config, address);
-  stack.push(temporal);
-
-  const api = await runApi(config, db, temporal.client);
-  stack.push(api);
-  const apiUrl = config.api.publicUrl ?? `http://127.0.0.1:${config.api.port}`;
-  where('API', `${apiUrl} (docs: ${apiUrl}/docs)`);
-  where('PMS HL7 feed (MLLP)', `127.0.0.1:${config.mllpListenPort}`);
-
-  const endpoints = config.simulators.start ? await startSimulators(config, apiUrl, stack) : endpointsFromConfig(config);
-  stack.push(await runWorker(config, db, address, endpoints));
-  where('Worker', 'running');
+  // Children's own start-up lines are noise here; their errors (JSON lines with a level) are not.
+  await startStack(config, stack, { out: (line) => !/^revcycle (api|worker|simulators)|^\s{2}\S/.test(line) && console.log(line) });
   console.log('revcycle is up; Ctrl-C stops it');
 });

@@ -4,6 +4,7 @@
  */
 import { Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { devServerSearchAttributeArgs } from '../workflows/search-attributes';
 import { toolPath } from './tools';
@@ -22,16 +23,18 @@ export async function startTemporalDevServer(opts: { dataDir: string; port: numb
     '--namespace', opts.namespace, '--log-level', 'warn',
     ...devServerSearchAttributeArgs(),
   ];
-  const child = spawn(toolPath('temporal'), args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const logFile = join(opts.dataDir, 'temporal.log');
+  const log = openSync(logFile, 'a');
+  const child = spawn(toolPath('temporal'), args, { stdio: ['ignore', log, log] });
   const address = `127.0.0.1:${opts.port}`;
-  await waitUntilServing(address, child);
+  await waitUntilServing(address, child, 60_000, `is port ${opts.port} in use? see ${logFile}`);
   return { address, uiUrl: `http://127.0.0.1:${opts.uiPort}`, stop: () => stopChild(child) };
 }
 
-async function waitUntilServing(address: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
+export async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number, hint: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`temporal server exited with code ${child.exitCode} (is port ${address} in use?)`);
+    if (child.exitCode !== null) throw new Error(`temporal server exited with code ${child.exitCode} (${hint})`);
     try {
       const conn = await Connection.connect({ address, connectTimeout: 1000 });
       await conn.workflowService.getSystemInfo({});
@@ -44,7 +47,7 @@ async function waitUntilServing(address: string, child: ChildProcess): Promise<v
   }
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);

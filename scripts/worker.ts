@@ -1,6 +1,7 @@
 /** Builds the visit worker over a Temporal connection and a set of activities. */
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { join } from 'node:path';
+import type { Config } from '../config';
 
 export const workflowsPath = join(__dirname, '..', 'workflows', 'index.ts');
 
@@ -9,12 +10,18 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
 }
 
+/** The tuning options from configuration (WORKER_*); unset ones keep the SDK's defaults. */
+export function workerTuning(c: Config['worker'] = {}) {
+  return Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as Config['worker'];
+}
+
 export async function createVisitWorker(opts: {
   connection: NativeConnection;
   namespace?: string;
   taskQueue: string;
   activities: object;
   workflowBundle?: WorkflowBundleWithSourceMap;
+  tuning?: Config['worker'];
 }): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -22,5 +29,6 @@ export async function createVisitWorker(opts: {
     taskQueue: opts.taskQueue,
     activities: opts.activities,
     workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()),
+    ...workerTuning(opts.tuning),
   });
 }
