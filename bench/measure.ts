@@ -18,7 +18,7 @@ export function progressBar(label: string): { update(done: number, total: number
       if (line === last) return;
       // Redrawn in place on a terminal; in a log, one line per tenth.
       if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
-      else if (filled % 3 === 0 && !last.includes(`] ${'#'.repeat(filled)}`) && line.split('#').length !== last.split('#').length) process.stderr.write(`${line}\n`);
+      else if (Math.floor((done * 10) / total) !== Math.floor(((done - 1) * 10) / total)) process.stderr.write(`${line}\n`);
       last = line;
     },
     done() {
