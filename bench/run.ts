@@ -153,8 +153,16 @@ async function benchServer(server: string, config: Config, t: Target, stack: Sto
   return { server, workers: t.workers, shape, fast, atRate, baseline: base, ratio: fast.visitsPerSec / base.perSec };
 }
 
+/** What is running now, stopped on Ctrl-C too. */
+let active: Stoppable[] = [];
+const stopActive = async () => {
+  for (const s of active.reverse()) await s.stop().catch(() => {});
+  active = [];
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopActive().then(() => process.exit(130)));
+
 async function onServer(server: 'dev' | 'postgres' | 'running'): Promise<ServerResult> {
-  const stack: Stoppable[] = [];
+  const stack: Stoppable[] = (active = []);
   try {
     if (server === 'running') {
       const config = loadConfig();
@@ -185,7 +193,7 @@ async function onServer(server: 'dev' | 'postgres' | 'running'): Promise<ServerR
       }),
     }, stack);
   } finally {
-    for (const s of stack.reverse()) await s.stop().catch(() => {});
+    await stopActive();
   }
 }
 

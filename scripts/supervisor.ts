@@ -7,7 +7,7 @@
  * SIGKILL after 15 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline';
 import { log } from './log';
 import type { Stoppable } from './main';
@@ -19,11 +19,11 @@ export interface Supervised extends Stoppable {
   restarts(): number;
 }
 
-const root = join(__dirname, '..');
+const root = resolvePath(__dirname, '..');
 
 export async function supervise(opts: {
   name: string;
-  /** An entry point under scripts/ or bench/, e.g. 'scripts/worker-main.ts'. */
+  /** An entry point, relative to the repository (e.g. 'scripts/worker-main.ts') or absolute. */
   script: string;
   env: NodeJS.ProcessEnv;
   ready: RegExp;
@@ -42,7 +42,7 @@ export async function supervise(opts: {
   const launch = () =>
     new Promise<void>((resolve, reject) => {
       // `node --import tsx` keeps the child one process, so a signal reaches the code itself.
-      const c = spawn(process.execPath, ['--import', 'tsx', join(root, opts.script)], {
+      const c = spawn(process.execPath, ['--import', 'tsx', resolvePath(root, opts.script)], {
         cwd: root, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
       });
       child = c;
