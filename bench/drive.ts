@@ -9,6 +9,7 @@
 import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { StartVisit } from '../domain/visit';
+import { sampleVisit, signedEncounter } from '../test/fixtures';
 import type { VisitStatus } from '../workflows/definitions';
 
 export interface DriveOptions {
@@ -44,27 +45,8 @@ export interface DriveResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function benchVisit(visitId: string, memberId: string): StartVisit {
-  return {
-    visitId,
-    patient: {
-      patientId: `P${visitId.replace(/[^A-Za-z0-9]/g, '').slice(-10)}`, firstName: 'BENCH', lastName: 'PATIENT', birthDate: '1980-02-14', sex: 'F',
-      address: { line1: '12 ELM ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62701' },
-    },
-    coverage: { payerId: '87726', payerName: 'UNITEDHEALTHCARE', memberId, groupNumber: 'GRP001', relationship: 'self' },
-    appointment: { appointmentId: `A-${visitId}`, serviceDate: '2026-11-20', providerNpi: '1234567893', placeOfService: '11' },
-  };
-}
-
-export const signedEncounter = (visitId: string) => ({
-  visitId,
-  renderingNpi: '1234567893',
-  diagnoses: [{ code: 'M54.50', rank: 1 }, { code: 'E11.9', rank: 2 }],
-  procedures: [
-    { code: '99214', modifiers: ['25'], units: 1, diagnosisPointers: [1, 2] },
-    { code: '20610', modifiers: ['RT'], units: 1, diagnosisPointers: [1] },
-  ],
-});
+/** A bench visit: the test fixture's visit; the member id decides the payer's answer in the clearinghouse simulator. */
+export const benchVisit = (visitId: string, memberId: string): StartVisit => sampleVisit(visitId, memberId);
 
 async function postJson(url: string, body: unknown): Promise<{ status: number; text: string }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
