@@ -74,8 +74,10 @@ export async function driveOne(opts: DriveOptions, visitId: string, memberId: st
   const closedAt = Date.now();
   const readAt = Date.now();
   const read = await fetch(`${opts.apiUrl}/visits/${visitId}`);
-  const status = (await read.json()) as VisitStatus;
-  if (status.stage !== 'closed') throw new Error(`GET /visits/${visitId} says ${status.stage} after the workflow closed`);
+  const body = await read.text();
+  if (read.status !== 200) throw new Error(`GET /visits/:id answered ${read.status} after the workflow closed: ${body.slice(0, 200)}`);
+  const status = JSON.parse(body) as VisitStatus;
+  if (status.stage !== 'closed') throw new Error(`GET /visits/:id says ${status.stage} after the workflow closed`);
   return { visitId, bookedAt, bookMs, signedAt, closedAt, outcome: result.outcome, readMs: Date.now() - readAt };
 }
 
