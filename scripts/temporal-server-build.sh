@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 TEMPORAL_SERVER_VERSION=v1.32.2
-TEMPORAL_UI_VERSION=v2.40.1
+TEMPORAL_UI_VERSION=v2.58.1
 GO_TOOLCHAIN=go1.27.3
 PINS="server=$TEMPORAL_SERVER_VERSION ui=$TEMPORAL_UI_VERSION toolchain=$GO_TOOLCHAIN"
 BIN="$ROOT/.tools/temporal/bin"
