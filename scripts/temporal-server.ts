@@ -9,6 +9,7 @@
  */
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -106,7 +107,6 @@ async function registerNamespaceAndSearchAttributes(address: string, namespace: 
     } catch (err) {
       if (!/already exists|AlreadyExists/i.test((err as Error).message)) throw err;
     }
-    const { temporal } = await import('@temporalio/proto');
     const T = temporal.api.enums.v1.IndexedValueType;
     const type: Record<string, number> = { KEYWORD: T.INDEXED_VALUE_TYPE_KEYWORD, KEYWORD_LIST: T.INDEXED_VALUE_TYPE_KEYWORD_LIST, INT: T.INDEXED_VALUE_TYPE_INT, DATETIME: T.INDEXED_VALUE_TYPE_DATETIME };
     // The namespace may take a moment to be visible to the operator service.
