@@ -27,6 +27,19 @@ const env = {
   TEMPORAL_UI_PORT: port.default(8233),
   /** Where people open the Temporal Web UI; links from the work queues and dashboard point there. */
   TEMPORAL_UI_URL: url.optional(),
+  /** `npm start`'s Temporal: the dev server on SQLite, or the real server on the billing record's Postgres. */
+  TEMPORAL_SERVER: z.enum(['dev', 'postgres']).default('dev'),
+  /** The real server's internal ports (history, matching, worker services and their membership): 8 from here. */
+  TEMPORAL_INTERNAL_PORTS_FROM: port.default(7234),
+
+  /** Worker processes `npm start` runs, and each worker's Temporal options (unset: the SDK's defaults). */
+  WORKERS: z.coerce.number().int().min(1).max(32).default(1),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  WORKER_REUSE_V8_CONTEXT: bool.optional(),
+  /** Connections in each process's Postgres pool. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
 
   API_PORT: port.default(3000),
   API_PUBLIC_URL: url.optional(),
@@ -147,8 +160,10 @@ function withFileSecrets(source: NodeJS.ProcessEnv): Record<string, string | und
 export interface Config {
   env: Env['NODE_ENV'];
   dataDir: string;
-  database: { url?: string; embeddedPort: number };
-  temporal: { address?: string; namespace: string; taskQueue: string; devPort: number; uiPort: number; uiUrl: string };
+  database: { url?: string; embeddedPort: number; poolMax: number };
+  temporal: { address?: string; namespace: string; taskQueue: string; devPort: number; uiPort: number; uiUrl: string; server: 'dev' | 'postgres'; internalPortsFrom: number };
+  workers: number;
+  worker: { maxConcurrentActivityTaskExecutions?: number; maxConcurrentWorkflowTaskExecutions?: number; maxCachedWorkflows?: number; reuseV8Context?: boolean };
   api: { port: number; publicUrl?: string };
   ehr: { fhirUrl?: string };
   pms: { mode: 'rest' | 'hl7'; restUrl?: string; mllpHost?: string; mllpPort?: number };
@@ -185,9 +200,15 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
   const config: Config = {
     env: e.NODE_ENV,
     dataDir: e.DATA_DIR,
-    database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT },
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, devPort: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_UI_PORT,
-      uiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`,
+    database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT, poolMax: e.DATABASE_POOL_MAX },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, devPort: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_UI_PORT,
+      uiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`, server: e.TEMPORAL_SERVER, internalPortsFrom: e.TEMPORAL_INTERNAL_PORTS_FROM,
+    },
+    workers: e.WORKERS,
+    worker: {
+      maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES, maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, reuseV8Context: e.WORKER_REUSE_V8_CONTEXT,
     },
     api: { port: e.API_PORT, publicUrl: e.API_PUBLIC_URL },
     ehr: { fhirUrl: e.EHR_FHIR_URL },

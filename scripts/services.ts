@@ -15,8 +15,8 @@ import { createVisitWorker } from './worker';
 import { buildActivities, startPmsFeed, visitTimers, type Endpoints } from './wiring';
 
 
-export async function connectDb(url: string): Promise<Db & Stoppable> {
-  const db = createDb(url);
+export async function connectDb(url: string, poolMax = 10): Promise<Db & Stoppable> {
+  const db = createDb(url, { min: 0, max: poolMax });
   const applied = await migrateLatest(db);
   if (applied.length) log('info', 'migrations applied', { applied });
   return Object.assign(db, { stop: () => db.destroy() });
@@ -96,6 +96,7 @@ export async function runWorker(config: Config, db: Db, address: string, endpoin
     connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue,
     activities: buildActivities(config, db, endpoints),
     dataConverter: dataConverterOf(config),
+    tuning: config.worker,
   });
   const running = worker.run();
   return {

@@ -7,4 +7,5 @@ runMain('simulators', async (stack) => {
   const config = loadConfig({ ...process.env, START_SIMULATORS: 'true' });
   const apiUrl = config.api.publicUrl ?? `http://${config.simulators.revcycleHost}:${config.api.port}`;
   await startSimulators(config, apiUrl, stack);
+  console.log('revcycle simulators ready');
 });

@@ -4,6 +4,7 @@
  */
 import { Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { devServerSearchAttributeArgs } from '../workflows/search-attributes';
 import { StartupError } from './startup-error';
@@ -25,18 +26,20 @@ export async function startTemporalDevServer(opts: { dataDir: string; port: numb
     ...devServerSearchAttributeArgs(),
     ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
   ];
-  const child = spawn(toolPath('temporal'), args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const logFile = join(opts.dataDir, 'temporal.log');
+  const log = openSync(logFile, 'a');
+  const child = spawn(toolPath('temporal'), args, { stdio: ['ignore', log, log] });
   child.once('error', () => undefined); // reported by waitUntilServing, which sees the exit
   const address = `127.0.0.1:${opts.port}`;
-  await waitUntilServing(address, child);
+  await waitUntilServing(address, child, 60_000, `see ${logFile}; check TEMPORAL_DEV_PORT and TEMPORAL_UI_PORT are free, or set TEMPORAL_ADDRESS`);
   return { address, uiUrl: `http://127.0.0.1:${opts.uiPort}`, stop: () => stopChild(child) };
 }
 
-async function waitUntilServing(address: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
+export async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number, hint: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.pid === undefined) {
-      throw new StartupError('Temporal dev server', `exited with code ${child.exitCode ?? 'none'} while starting on ${address}`, 'see its log above; check TEMPORAL_DEV_PORT and TEMPORAL_UI_PORT are free, or set TEMPORAL_ADDRESS');
+      throw new StartupError('Temporal', `the server exited with code ${child.exitCode ?? 'none'} while starting on ${address}`, hint);
     }
     try {
       const conn = await Connection.connect({ address, connectTimeout: 1000 });
@@ -45,14 +48,14 @@ async function waitUntilServing(address: string, child: ChildProcess): Promise<v
       return;
     } catch (err) {
       if (Date.now() > deadline) {
-        throw new StartupError('Temporal dev server', `not serving at ${address} after 60 s (${(err as Error).message})`, 'see its log above, or set TEMPORAL_ADDRESS to a running server');
+        throw new StartupError('Temporal', `not serving at ${address} after ${timeoutMs / 1000} s (${(err as Error).message})`, hint);
       }
       await new Promise((r) => setTimeout(r, 300));
     }
   }
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);

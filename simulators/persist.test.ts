@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { SimulatorStateError, StateFile } from './persist';
+import { openPersisted, SimulatorStateError, StateFile } from './persist';
 
 const Counter = z.object({ next: z.number().int() });
 
@@ -30,5 +30,44 @@ describe('StateFile', () => {
     expect(load).toThrow(SimulatorStateError);
     expect(load).toThrow(path);
     expect(load).toThrow(reason);
+  });
+});
+
+describe('openPersisted', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'sim-state-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  class Tally {
+    next = 0;
+    constructor(private readonly changed: () => void) {}
+    bump() {
+      this.next++;
+      this.changed();
+    }
+    snapshot() {
+      return { next: this.next };
+    }
+    restore(s: { next: number }) {
+      this.next = s.next;
+    }
+  }
+
+  it('gathers a burst of changes into one save, and flush() writes what is pending at once', () => {
+    const path = join(dir, 'tally.json');
+    const saves = jest.spyOn(StateFile.prototype, 'save');
+    try {
+      const { state, flush } = openPersisted(path, Counter, (changed) => new Tally(changed));
+      for (let i = 0; i < 50; i++) state.bump();
+      expect(saves).not.toHaveBeenCalled();
+      flush();
+      expect(saves).toHaveBeenCalledTimes(1);
+      flush(); // nothing pending: no second write
+      expect(saves).toHaveBeenCalledTimes(1);
+      expect(new StateFile(path, Counter).load()).toEqual({ next: 50 });
+      expect(openPersisted(path, Counter, (changed) => new Tally(changed)).state.next).toBe(50);
+    } finally {
+      saves.mockRestore();
+    }
   });
 });

@@ -64,20 +64,34 @@ export interface Persistable<S> {
   restore(snapshot: S): void;
 }
 
+/** How long changes gather before one save: the state is written whole, so a save per change grows with the store (O(n²) over a run). */
+export const SAVE_COALESCE_MS = 100;
+
 /**
  * Makes the state with `make`, restored from `dataFile` when that file exists, and saved
- * to it whenever the state calls the `changed` it was given. Without `dataFile`, in memory only.
+ * to it at most SAVE_COALESCE_MS after the state calls the `changed` it was given (all the
+ * changes of that window in one write); `flush()` saves what is pending at once (the
+ * simulator's close calls it). Without `dataFile`, in memory only.
  */
 export function openPersisted<S, T extends Persistable<S>>(
   dataFile: string | undefined,
   schema: z.ZodType<S>,
   make: (changed: () => void) => T,
-): { state: T; restored: boolean } {
+): { state: T; restored: boolean; flush(): void } {
   const file = dataFile === undefined ? undefined : new StateFile(dataFile, schema);
   const saved = file?.load();
-  const state: T = make(() => file?.save(state.snapshot()));
+  let pending: NodeJS.Timeout | undefined;
+  const flush = () => {
+    if (!pending) return;
+    clearTimeout(pending);
+    pending = undefined;
+    file!.save(state.snapshot());
+  };
+  const state: T = make(() => {
+    if (file && !pending) pending = setTimeout(flush, SAVE_COALESCE_MS).unref();
+  });
   if (saved) state.restore(saved);
-  return { state, restored: saved !== undefined };
+  return { state, restored: saved !== undefined, flush };
 }
 
 /** A domain object kept as the simulator built it: checked only for the string fields restoring it relies on. */

@@ -53,6 +53,15 @@ test('the production shape has Postgres, Temporal on Postgres, the Temporal UI, 
   expect(registered).toEqual(ALL_SEARCH_ATTRIBUTES.map((k) => `${k.name}=${cliType[k.type]}`).sort());
 });
 
+test('Temporal in docker-compose runs with the values of the template npm start -- --temporal=postgres renders, and its dynamic configuration', () => {
+  const template = readFileSync(join(__dirname, '..', 'config', 'temporal', 'server.yaml'), 'utf8');
+  const defaultOf = (name: string) => new RegExp(`default "([^"]*)" \\(env "${name}"\\)`).exec(template)?.[1];
+  const env = compose.services.temporal.environment!;
+  for (const name of ['NUM_HISTORY_SHARDS', 'SQL_MAX_CONNS']) expect([name, String(env[name])]).toEqual([name, defaultOf(name)]);
+  const volumes = (compose.services.temporal as { volumes?: string[] }).volumes ?? [];
+  expect(volumes).toContain(`./config/temporal/dynamicconfig.yaml:${env.DYNAMIC_CONFIG_FILE_PATH}:ro`);
+});
+
 test('the simulators service is a demo profile and accepts its own configuration', () => {
   expect(compose.services.simulators.profiles).toEqual(['demo']);
   const config = parseConfig({ ...environmentOf('simulators'), START_SIMULATORS: 'true' });

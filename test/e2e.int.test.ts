@@ -7,19 +7,11 @@
 import { findClaim } from '../db/billing';
 import type { StartVisit } from '../domain/visit';
 import { parse837P } from '../domain/x12/parse-837p';
-import { sampleVisit } from './fixtures';
+import { sampleVisit, signedEncounter } from './fixtures';
 import { reach, startTestStack, type TestStack } from './stack';
 import { uniqueId } from './support';
 
-const signed = (visitId: string) => ({
-  visitId,
-  renderingNpi: '1234567893',
-  diagnoses: [{ code: 'M54.50', rank: 1 }, { code: 'E11.9', rank: 2 }],
-  procedures: [
-    { code: '99214', modifiers: ['25'], units: 1, diagnosisPointers: [1, 2] },
-    { code: '20610', modifiers: ['RT'], units: 1, diagnosisPointers: [1] },
-  ],
-});
+const signed = signedEncounter;
 
 describe('HL7 PMS: a visit booked by SIU^S12 over MLLP', () => {
   let stack: TestStack;

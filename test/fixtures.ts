@@ -16,6 +16,17 @@ export function sampleVisit(visitId: string, memberId = 'W123456789', patientId 
   };
 }
 
+/** What the clinician signs in the EHR (the EHR simulator's /sim/encounters body): two procedures, two diagnoses. */
+export const signedEncounter = (visitId: string) => ({
+  visitId,
+  renderingNpi: '1234567893',
+  diagnoses: [{ code: 'M54.50', rank: 1 }, { code: 'E11.9', rank: 2 }],
+  procedures: [
+    { code: '99214', modifiers: ['25'], units: 1, diagnosisPointers: [1, 2] },
+    { code: '20610', modifiers: ['RT'], units: 1, diagnosisPointers: [1] },
+  ],
+});
+
 export function sampleEncounter(encounterId = 'enc-1'): CodedEncounter {
   return {
     encounterId,

@@ -305,7 +305,7 @@ function app(ch: Clearinghouse, faults: Faults): express.Express {
 export async function startClearinghouseSimulator(opts: ClearinghouseSimulatorOptions): Promise<ClearinghouseSimulator> {
   const faults = opts.faults ?? Faults.none();
   const sender = new CallbackSender(opts.callbackUrl, opts.callbackSecret ?? '', faults, opts.retry ?? { attempts: 5, backoffMs: 200 });
-  const ch = openPersisted(opts.dataFile, ClearinghouseSnapshot, (changed) => new Clearinghouse(sender, opts, changed)).state;
+  const { state: ch, flush } = openPersisted(opts.dataFile, ClearinghouseSnapshot, (changed) => new Clearinghouse(sender, opts, changed));
   const host = opts.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app(ch, faults).listen(opts.port ?? 0, host, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -323,6 +323,7 @@ export async function startClearinghouseSimulator(opts: ClearinghouseSimulatorOp
       sender.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      flush();
     },
   };
 }

@@ -176,7 +176,7 @@ function fhirErrors(err: unknown, _req: Request, res: Response, _next: NextFunct
 
 export async function startEhrSimulator(opts: EhrSimulatorOptions = {}): Promise<EhrSimulator> {
   const faults = opts.faults ?? Faults.none();
-  const store = openStore(opts);
+  const { store, flush } = openStore(opts);
   const notifications = { delivered: 0, failed: 0, sent: 0 };
   let url = '';
 
@@ -216,16 +216,16 @@ export async function startEhrSimulator(opts: EhrSimulatorOptions = {}): Promise
     signEncounter,
     close: () => {
       server.closeAllConnections();
-      return new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      return new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))).finally(flush);
     },
   };
 }
 
-/** The store, restored from `dataFile` when it has one, else seeded; every write saved to `dataFile`. */
-function openStore(opts: EhrSimulatorOptions): FhirStore {
-  const { state: store, restored } = openPersisted(opts.dataFile, FhirSnapshot, (changed) => new FhirStore(undefined, changed));
+/** The store, restored from `dataFile` when it has one, else seeded; writes saved to `dataFile` (flush() on close). */
+function openStore(opts: EhrSimulatorOptions): { store: FhirStore; flush(): void } {
+  const { state: store, restored, flush } = openPersisted(opts.dataFile, FhirSnapshot, (changed) => new FhirStore(undefined, changed));
   if (!restored && (opts.seed ?? true)) seedEhr(store);
-  return store;
+  return { store, flush };
 }
 
 function simErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {

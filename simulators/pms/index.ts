@@ -67,7 +67,7 @@ function listen(app: ReturnType<typeof pmsHttpApp>, port: number, host: string):
 export async function startPmsSimulator(opts: PmsSimulatorOptions = {}): Promise<PmsSimulator> {
   const host = opts.host ?? '127.0.0.1';
   const faults = opts.faults ?? Faults.none();
-  const store = openPersisted(opts.dataFile, LedgerSnapshot, (changed) => new ChargeStore(changed)).state;
+  const { state: store, flush } = openPersisted(opts.dataFile, LedgerSnapshot, (changed) => new ChargeStore(changed));
   const mllp = await serveDft(store, faults, opts.mllpPort ?? 0, host);
   const http = await listen(pmsHttpApp(store, faults), opts.httpPort ?? 0, host);
   const sender = opts.revcycleMllp && new MllpSender(opts.revcycleMllp, opts.ackTimeoutMs ?? 5000);
@@ -95,6 +95,7 @@ export async function startPmsSimulator(opts: PmsSimulatorOptions = {}): Promise
       sender?.close();
       http.closeAllConnections();
       await Promise.all([mllp.close(), new Promise<void>((resolve) => http.close(() => resolve()))]);
+      flush();
     },
   };
 }

@@ -1,0 +1,100 @@
+/**
+ * `npm run bench:api [-- --rate 500] [-- --seconds 15] [-- --server dev|postgres]`: the API
+ * under load with autocannon. Starts the stack as `npm start` does (fresh data under
+ * DATA_DIR/bench-api), books a few visits, then holds a fixed request rate against
+ * GET /visits/:id (a Temporal query answered by the worker) and POST /visits (a new
+ * visit id every call, so every request starts a workflow), and reports latency
+ * percentiles, the rate achieved and the non-2xx count. With BENCH_API_URL it loads
+ * that running API instead.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../config';
+import type { Stoppable } from '../scripts/main';
+import { startStack } from '../scripts/stack';
+import { benchVisit } from './drive';
+import { progressBar } from './measure';
+
+// autocannon ships no types; this is the part of its result used here.
+interface CannonResult {
+  latency: { p50: number; p90: number; p97_5: number; p99: number; max: number };
+  requests: { average: number; total: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as (opts: object) => Promise<CannonResult> & { on(event: string, fn: () => void): void };
+
+const argv = process.argv.slice(2);
+const arg = (name: string) => {
+  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  return i < 0 ? undefined : argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
+};
+const RATE = Number(arg('rate') ?? 500);
+const SECONDS = Number(arg('seconds') ?? 15);
+const SERVER = arg('server') ?? 'dev';
+
+async function load(name: string, opts: object): Promise<CannonResult> {
+  const bar = progressBar(`${name} at ${RATE}/s`);
+  const started = Date.now();
+  const tick = setInterval(() => bar.update(Math.min(SECONDS, Math.round((Date.now() - started) / 1000)), SECONDS), 500);
+  try {
+    return await autocannon({ connections: 50, overallRate: RATE, duration: SECONDS, timeout: 10, ...opts });
+  } finally {
+    clearInterval(tick);
+    bar.update(SECONDS, SECONDS);
+    bar.done();
+  }
+}
+
+async function main() {
+  const stack: Stoppable[] = [];
+  try {
+    let apiUrl = process.env.BENCH_API_URL;
+    if (!apiUrl) {
+      const dataDir = resolve(loadConfig().dataDir, 'bench-api');
+      rmSync(dataDir, { recursive: true, force: true });
+      const config = loadConfig({ ...process.env, DATA_DIR: dataDir, TEMPORAL_SERVER: SERVER });
+      process.stderr.write(`starting the stack (${SERVER} Temporal server, ${config.workers} worker process(es))\n`);
+      apiUrl = (await startStack(config, stack, { out: () => {}, say: () => {} })).apiUrl;
+    }
+    const run = randomUUID().slice(0, 6);
+    const ids = Array.from({ length: 20 }, (_, i) => `api-${run}-${i}`);
+    for (const id of ids) {
+      const res = await fetch(`${apiUrl}/visits`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(benchVisit(id, 'W100200300')) });
+      if (res.status !== 201) throw new Error(`POST /visits: ${res.status} ${await res.text()}`);
+    }
+    let n = 0;
+    const get = await load('GET /visits/:id', {
+      url: apiUrl,
+      requests: [{ method: 'GET', setupRequest: (req: object) => ({ ...req, path: `/visits/${ids[n++ % ids.length]}` }) }],
+    });
+    let m = 0;
+    const post = await load('POST /visits (new id each)', {
+      url: apiUrl,
+      requests: [{
+        method: 'POST', path: '/visits', headers: { 'content-type': 'application/json' },
+        setupRequest: (req: object) => ({ ...req, body: JSON.stringify(benchVisit(`api-${run}-new-${m++}`, 'W100200300')) }),
+      }],
+    });
+    const row = (name: string, r: CannonResult) =>
+      `${name.padEnd(28)} p50 ${r.latency.p50} ms, p97.5 ${r.latency.p97_5} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms; ${r.requests.average.toFixed(0)} req/s achieved of ${RATE}; ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`;
+    const out = join(__dirname, 'results');
+    mkdirSync(out, { recursive: true });
+    const file = join(out, `api-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify({ rate: RATE, seconds: SECONDS, server: SERVER, get, post }, null, 2));
+    console.log(row('GET /visits/:id', get));
+    console.log(row('POST /visits', post));
+    console.log(`results: ${file}`);
+    console.log(`api p99 at ${RATE}/s: GET ${get.latency.p99} ms, POST ${post.latency.p99} ms`);
+  } finally {
+    for (const s of stack.reverse()) await s.stop().catch(() => {});
+  }
+}
+
+main().then(() => process.exit(0), (err) => {
+  console.error(`bench:api failed: ${(err as Error).stack ?? err}`);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+/** A worker process for the baseline workflow: the same worker options (WORKER_*) as the visit worker, on the task queue the benchmark gives it (TEMPORAL_TASK_QUEUE). */
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { join } from 'node:path';
+import { loadConfig, requireDeployed } from '../config';
+import { runMain } from '../scripts/main';
+import { workerTuning } from '../scripts/worker';
+
+runMain('baseline worker', async (stack) => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const config = loadConfig();
+  const { temporalAddress } = requireDeployed(config);
+  const connection = await NativeConnection.connect({ address: temporalAddress });
+  const worker = await Worker.create({
+    connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue,
+    workflowsPath: join(__dirname, 'baseline-workflow.ts'),
+    activities: { noop: async (n: number) => n },
+    ...workerTuning(config.worker),
+  });
+  const running = worker.run();
+  stack.push({ stop: async () => { worker.shutdown(); await running; await connection.close(); } });
+  console.log(`revcycle worker polling ${config.temporal.taskQueue}`);
+});

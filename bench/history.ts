@@ -1,0 +1,86 @@
+/**
+ * What a visit costs Temporal, read from its workflow history: events, bytes, the shape
+ * (activities, signals, timers, search-attribute upserts, updates) the baseline copies,
+ * and when each stage was entered (the VisitStage upserts) and the claim accepted.
+ */
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+
+type History = temporal.api.history.v1.IHistory;
+const E = temporal.api.enums.v1.EventType;
+
+export interface Shape {
+  activities: number;
+  signals: number;
+  timers: number;
+  upserts: number;
+  updates: number;
+}
+
+export interface VisitCost {
+  events: number;
+  /** The whole history as the server stores it (protobuf). */
+  historyBytes: number;
+  /** Only the payloads in it (inputs, results, signal and update arguments). */
+  payloadBytes: number;
+  shape: Shape;
+  /** Stage → milliseconds since the workflow started when it was entered. */
+  stagesAt: { stage: string; at: number }[];
+  signedAt?: number;
+  acceptedAt?: number;
+}
+
+const ms = (t: temporal.api.history.v1.IHistoryEvent['eventTime']) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+
+function payloadBytes(msg: unknown): number {
+  if (!msg || typeof msg !== 'object') return 0;
+  if (msg instanceof Uint8Array) return 0;
+  let n = 0;
+  for (const [k, v] of Object.entries(msg)) {
+    if (k === 'data' && v instanceof Uint8Array) n += v.length;
+    else if (Array.isArray(v)) for (const x of v) n += payloadBytes(x);
+    else if (v && typeof v === 'object') n += payloadBytes(v);
+  }
+  return n;
+}
+
+export function costOf(history: History): VisitCost {
+  const events = history.events ?? [];
+  const start = ms(events[0]?.eventTime);
+  const count = (t: number) => events.filter((e) => e.eventType === t).length;
+  const cost: VisitCost = {
+    events: events.length,
+    historyBytes: temporal.api.history.v1.History.encode(history).finish().length,
+    payloadBytes: payloadBytes(history),
+    shape: {
+      activities: count(E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED),
+      signals: count(E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
+      timers: count(E.EVENT_TYPE_TIMER_STARTED),
+      upserts: count(E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES),
+      updates: count(E.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED),
+    },
+    stagesAt: [],
+  };
+  for (const e of events) {
+    const at = ms(e.eventTime) - start;
+    const stage = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.VisitStage;
+    if (stage) cost.stagesAt.push({ stage: defaultPayloadConverter.fromPayload<string>(stage), at });
+    const signal = e.workflowExecutionSignaledEventAttributes;
+    if (signal?.signalName === 'encounterSigned') cost.signedAt ??= at;
+    if (signal?.signalName === 'claimAcknowledged' && signal.input?.payloads?.[0]) {
+      const ack = defaultPayloadConverter.fromPayload<{ kind: string; accepted: boolean }>(signal.input.payloads[0]);
+      if (ack.kind === '277CA' && ack.accepted) cost.acceptedAt ??= at;
+    }
+  }
+  return cost;
+}
+
+export async function costsOf(client: Client, workflowIds: string[], parallel = 8): Promise<VisitCost[]> {
+  const out: VisitCost[] = [];
+  const queue = [...workflowIds];
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    for (let id = queue.shift(); id; id = queue.shift()) out.push(costOf(await client.workflow.getHandle(id).fetchHistory()));
+  }));
+  return out;
+}

@@ -1,0 +1,132 @@
+/**
+ * The whole stack on one machine, each part in its own process: Postgres (embedded
+ * unless DATABASE_URL), migrations, Temporal (the dev server, or the real server on
+ * Postgres, unless TEMPORAL_ADDRESS), then — supervised, restarted on a crash — the
+ * API with the PMS's MLLP feed, the simulators (unless real endpoints are set) and
+ * WORKERS worker processes. `npm start` and `npm run bench` both start it this way.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Config } from '../config';
+import { loadBundled } from './codesets';
+import type { Stoppable } from './main';
+import { EMBEDDED_DATABASE, startEmbeddedPostgres } from './postgres';
+import { progressBar } from './progress';
+import { connectDb, ensureDevAdminKey } from './services';
+import { where } from './simulators';
+import { assertPortsFree, type PortClaim } from './startup-error';
+import { supervise, type Supervised } from './supervisor';
+import { startTemporalDevServer } from './temporal-dev';
+import { startTemporalServer } from './temporal-server';
+import { endpointsFromConfig, type Endpoints } from './wiring';
+
+export interface RunningStack {
+  databaseUrl: string;
+  temporalAddress: string;
+  apiUrl: string;
+  endpoints: Endpoints;
+  api: Supervised;
+  workers: Supervised[];
+  simulators?: Supervised;
+  /** Env every child gets: the shared Postgres, Temporal and the outside parties. */
+  childEnv: NodeJS.ProcessEnv;
+}
+
+export async function startStack(config: Config, stack: Stoppable[], opts: { out?: (line: string) => void; say?: typeof where } = {}): Promise<RunningStack> {
+  const say = opts.say ?? where;
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  await assertPortsFree(portsToClaim(config));
+
+  let databaseUrl = config.database.url;
+  let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
+  if (!databaseUrl) {
+    pg = await startEmbeddedPostgres({ dir: join(dataDir, 'pg'), port: config.database.embeddedPort, persistent: true });
+    stack.push(pg);
+    await pg.createDatabase(EMBEDDED_DATABASE);
+    databaseUrl = pg.url(EMBEDDED_DATABASE);
+    say('Postgres data', pg.dataDir === join(dataDir, 'pg') ? pg.dataDir : `${pg.dataDir} (the postgres user cannot reach ${dataDir})`);
+  }
+  const db = await connectDb(databaseUrl); // runs the migrations once, before any child starts
+  say('Postgres', databaseUrl.replace(/\/\/[^@]*@/, '//'));
+  try {
+    // Code sets, edits, payer rules and fees: loaded once into an empty database, skipped after.
+    const loaded = await loadBundled(db, (label) => progressBar(`loading ${label}`));
+    say('Code sets', loaded.filter((r) => r.kind !== 'fees').map((r) => r.name).join(', '));
+    const devKey = await ensureDevAdminKey(config, db);
+    if (devKey) say('Admin key (dev)', `${devKey} (curl -H "authorization: Bearer $(cat ${devKey})" …)`);
+  } finally {
+    await db.destroy();
+  }
+
+  let address = config.temporal.address;
+  if (!address) {
+    const server = config.temporal.server === 'postgres'
+      ? await startTemporalServer({ config, dataDir, databaseUrl })
+      : await startTemporalDevServer({
+        dataDir, port: config.temporal.devPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace,
+        // The Web UI shows sealed payloads decoded through the API's codec endpoint.
+        codecEndpoint: config.codec ? `${config.api.publicUrl ?? `http://127.0.0.1:${config.api.port}`}/codec` : undefined,
+      });
+    stack.push(server);
+    address = server.address;
+    say('Temporal Web UI', server.uiUrl);
+  }
+  say('Temporal', `${address} (${config.temporal.address ? 'external' : config.temporal.server === 'postgres' ? 'server on Postgres' : 'dev server'}, namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue}; logs in ${join(dataDir, 'temporal.log')})`);
+
+  const apiUrl = config.api.publicUrl ?? `http://127.0.0.1:${config.api.port}`;
+  const sims = config.simulators;
+  const endpoints: Endpoints = sims.start
+    ? {
+      ehrUrl: `http://${sims.host}:${sims.ehrPort}`,
+      clearinghouseUrl: `http://${sims.host}:${sims.clearinghousePort}`,
+      pms: config.pms.mode === 'rest' ? { mode: 'rest', url: `http://${sims.host}:${sims.pmsHttpPort}` } : { mode: 'hl7', host: sims.host, port: sims.pmsMllpPort },
+    }
+    : endpointsFromConfig(config);
+  const childEnv: NodeJS.ProcessEnv = {
+    DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: address, DATA_DIR: dataDir, START_SIMULATORS: 'false',
+    EHR_FHIR_URL: endpoints.ehrUrl, CLEARINGHOUSE_URL: endpoints.clearinghouseUrl,
+    ...(endpoints.pms.mode === 'rest' ? { PMS_REST_URL: endpoints.pms.url } : { PMS_MLLP_HOST: endpoints.pms.host, PMS_MLLP_PORT: String(endpoints.pms.port) }),
+  };
+  const out = opts.out;
+
+  // Each child compiles its TypeScript on start (seconds each): start them side by side.
+  const simulators = sims.start
+    ? supervise({ name: 'simulators', script: 'scripts/simulators-main.ts', env: { ...childEnv, START_SIMULATORS: 'true' }, ready: /revcycle simulators ready/, out })
+    : undefined;
+  const api = supervise({ name: 'api', script: 'scripts/api-main.ts', env: childEnv, ready: /revcycle api listening/, out });
+  const starting = Array.from({ length: config.workers }, (_, i) =>
+    supervise({ name: config.workers > 1 ? `worker ${i + 1}` : 'worker', script: 'scripts/worker-main.ts', env: childEnv, ready: /revcycle worker polling/, out }));
+  const all = await Promise.allSettled([api, ...(simulators ? [simulators] : []), ...starting]);
+  for (const r of all) if (r.status === 'fulfilled') stack.push(r.value);
+  const failed = all.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const workers = await Promise.all(starting);
+  say('API', `${apiUrl} (docs: ${apiUrl}/docs)`);
+  say('PMS HL7 feed (MLLP)', `127.0.0.1:${config.mllpListenPort}`);
+  if (simulators) say('Simulators', `EHR ${endpoints.ehrUrl}, clearinghouse ${endpoints.clearinghouseUrl}, PMS ${endpoints.pms.mode === 'rest' ? endpoints.pms.url : `MLLP ${endpoints.pms.host}:${endpoints.pms.port}`}`);
+  say(config.workers > 1 ? `Workers (${config.workers})` : 'Worker', `pid ${workers.map((w) => w.pid()).join(', ')}`);
+  return { databaseUrl, temporalAddress: address, apiUrl, endpoints, api: await api, workers, simulators: await simulators, childEnv };
+}
+
+/** Every fixed port this start will listen on, checked before anything starts. */
+function portsToClaim(c: Config): PortClaim[] {
+  const claims: PortClaim[] = [];
+  if (!c.database.url) claims.push({ part: 'Postgres', port: c.database.embeddedPort, variable: 'EMBEDDED_PG_PORT' });
+  if (!c.temporal.address) {
+    claims.push({ part: 'Temporal dev server', port: c.temporal.devPort, variable: 'TEMPORAL_DEV_PORT' });
+    claims.push({ part: 'Temporal Web UI', port: c.temporal.uiPort, variable: 'TEMPORAL_UI_PORT' });
+  }
+  claims.push({ part: 'API', port: c.api.port, host: '0.0.0.0', variable: 'API_PORT' });
+  claims.push({ part: 'PMS HL7 feed (MLLP)', port: c.mllpListenPort, host: '0.0.0.0', variable: 'MLLP_LISTEN_PORT' });
+  if (c.simulators.start) {
+    const s = c.simulators;
+    claims.push(
+      { part: 'EHR simulator', port: s.ehrPort, host: s.host, variable: 'SIM_EHR_PORT' },
+      { part: 'PMS simulator (HTTP)', port: s.pmsHttpPort, host: s.host, variable: 'SIM_PMS_HTTP_PORT' },
+      { part: 'PMS simulator (MLLP)', port: s.pmsMllpPort, host: s.host, variable: 'SIM_PMS_MLLP_PORT' },
+      { part: 'Clearinghouse simulator', port: s.clearinghousePort, host: s.host, variable: 'SIM_CLEARINGHOUSE_PORT' },
+    );
+  }
+  return claims;
+}
