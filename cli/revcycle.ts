@@ -27,7 +27,8 @@ const USAGE = `usage: revcycle x12 <command> FILE
   summary FILE [--tolerate-counts]  print a human summary (835: claims, paid, adjusted by CARC, denied)
   build-837 CLAIM.json              print an 837P (005010X222A1) built from a claim file
   build-270 REQUEST.json            print a 270 (005010X279A1) built from a request file
-  validate FILE [--pyx12]           check envelopes, segment counts and 835 balancing; --pyx12 also runs x12valid`;
+  validate FILE [--pyx12]           check envelopes, segment counts and 835 balancing; --pyx12 also runs x12valid
+  --help                            this text`;
 
 /** Bad command line: exit 2. */
 class UsageError extends Error {
@@ -79,6 +80,11 @@ function validate(text: string): string[] {
 
 async function run(argv: string[], out: (s: string) => void): Promise<number> {
   const flags = new Set(argv.filter((a) => a.startsWith('--')));
+  // Asking for help is not a mistake: the usage on stdout, exit 0.
+  if (flags.has('--help') || argv.includes('-h') || argv[0] === 'help' || argv[1] === 'help') {
+    out(`${USAGE}\n`);
+    return 0;
+  }
   const [area, command, file, ...rest] = argv.filter((a) => !a.startsWith('--'));
   if (area !== 'x12' || !command || !file || rest.length) throw new UsageError(USAGE);
   const options: ReadOptions = { tolerateCounts: flags.has('--tolerate-counts') };
