@@ -95,6 +95,12 @@ describe('revcycle x12', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  it.each([[['x12', '--help']], [['--help']], [['x12', '-h']]])('%j prints the usage and exits 0', async (args) => {
+    const { code, stdout, stderr } = await revcycle(...args);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toContain('usage: revcycle x12');
+  });
+
   it('exits 2 with the usage on a bad command line', async () => {
     const { code, stderr } = await revcycle('x12', 'frobnicate');
     expect(code).toBe(2);

@@ -35,7 +35,8 @@ const USAGE = `usage: revcycle x12 <command> FILE
   build-270 REQUEST.json            print a 270 (005010X279A1) built from a request file
   validate FILE [--pyx12]           check envelopes, segment counts and 835 balancing; --pyx12 also runs x12valid
 ${KEYS_USAGE}
-${DATA_USAGE}`;
+${DATA_USAGE}
+  --help                            this text`;
 
 
 function readInput(path: string): string {
@@ -80,6 +81,11 @@ async function run(argv: string[], out: (s: string) => void): Promise<number> {
   if (argv[0] === 'keys') return runKeys(argv.slice(1), out);
   if (['codesets', 'fees', 'scrub'].includes(argv[0])) return runDataCommand(argv, out);
   const flags = new Set(argv.filter((a) => a.startsWith('--')));
+  // Asking for help is not a mistake: the usage on stdout, exit 0.
+  if (flags.has('--help') || argv.includes('-h') || argv[0] === 'help' || argv[1] === 'help') {
+    out(`${USAGE}\n`);
+    return 0;
+  }
   const [area, command, file, ...rest] = argv.filter((a) => !a.startsWith('--'));
   if (area !== 'x12' || !command || !file || rest.length) throw new UsageError(USAGE);
   const options: ReadOptions = { tolerateCounts: flags.has('--tolerate-counts') };

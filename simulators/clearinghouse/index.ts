@@ -58,6 +58,8 @@ export interface ClearinghouseSimulator {
   close(): Promise<void>;
   submissions(): SubmissionRecord[];
   deliveries(): DeliveryRecord[];
+  /** Every claim the payers adjudicated (one per payer claim number): the payer's side of the money. */
+  remittances(): RemittanceClaim[];
   /** Resolves when every background answer started so far has been delivered or given up. */
   settled(): Promise<void>;
 }
@@ -117,6 +119,10 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
 
   remitted(payerClaimNumber: string): RemittanceClaim | undefined {
     return this.remittances.get(payerClaimNumber);
+  }
+
+  adjudicated(): RemittanceClaim[] {
+    return [...this.remittances.values()];
   }
 
   envelope(receiverId: string): EnvelopeOptions {
@@ -316,6 +322,7 @@ export async function startClearinghouseSimulator(opts: ClearinghouseSimulatorOp
     url: `http://${host}:${port}`,
     submissions: () => ch.submissions(),
     deliveries: () => sender.deliveries.map((d) => ({ ...d })),
+    remittances: () => ch.adjudicated(),
     settled: async () => {
       while (ch.pending.size) await Promise.all([...ch.pending]);
     },
