@@ -1,5 +1,10 @@
 /** Mocked visit activities, typed as the real ones, recording what the workflow asked for. */
+import type { Client } from '@temporalio/client';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { VisitActivities } from '../activities';
+import { withFailureMapping } from '../activities/failures';
+import { bundleWorkflows, createVisitWorker } from '../scripts/worker';
+import { temporalClients, uniqueId } from './support';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePlaybook, planDenial } from '../domain/billing/denials';
@@ -68,3 +73,26 @@ function headerFinding(i: number): Finding {
 const scrubOf = (findings: Finding[]): ScrubResult => ({
   rulesetVersion: 'rs-test', findings, blocked: findings.some((f) => f.severity === 'error'), filingIndicator: 'CI',
 });
+
+/**
+ * One Temporal client and one workflow bundle per test file, and a worker per test on its own
+ * task queue running the given activities (registers the file's beforeAll/afterAll).
+ */
+export function workflowTestEnv(opts: { mapFailures?: boolean } = {}) {
+  let clients: Awaited<ReturnType<typeof temporalClients>>;
+  let bundle: WorkflowBundleWithSourceMap;
+  beforeAll(async () => {
+    clients = await temporalClients();
+    bundle = await bundleWorkflows();
+  });
+  afterAll(() => clients.close());
+  return {
+    client: (): Client => clients.client,
+    async withWorker<T>(acts: VisitActivities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+      const taskQueue = uniqueId('tq');
+      const activities = opts.mapFailures ? withFailureMapping(acts) : acts;
+      const worker = await createVisitWorker({ connection: clients.nativeConnection, taskQueue, activities, workflowBundle: bundle });
+      return worker.runUntil(fn(taskQueue));
+    },
+  };
+}

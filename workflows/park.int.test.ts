@@ -4,17 +4,13 @@
  * a person retries the step or resolves the visit. Activities are mocks, but their
  * errors are the integrations' real typed errors passed through the real failure mapper.
  */
-import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import type { NativeConnection, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { VisitActivities } from '../activities';
-import { withFailureMapping } from '../activities/failures';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ClearinghouseRejectedError } from '../integrations/clearinghouse/errors';
 import { EhrRequestRejectedError } from '../integrations/ehr/errors';
-import { bundleWorkflows, createVisitWorker } from '../scripts/worker';
 import { sampleVisit } from '../test/fixtures';
 import { recordHistory } from '../test/histories';
-import { mockActivities } from '../test/visit-mocks';
-import { eventually, temporalClients, uniqueId } from '../test/support';
+import { mockActivities, workflowTestEnv } from '../test/visit-mocks';
+import { eventually, uniqueId } from '../test/support';
 import {
   cancelUpdate, claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal, retryUpdate, statusQuery, writeOffUpdate,
   type VisitStage, type VisitStatus, type VisitTimers,
@@ -26,24 +22,12 @@ const timers: VisitTimers = {
   activityRetryMaxIntervalMs: 200, activityMaxAttempts: 3,
 };
 
-let clients: { client: Client; nativeConnection: NativeConnection; close(): Promise<void> };
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  clients = await temporalClients();
-  bundle = await bundleWorkflows();
-});
-afterAll(() => clients.close());
-
-async function withWorker<T>(acts: VisitActivities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = uniqueId('tq');
-  const worker = await createVisitWorker({ connection: clients.nativeConnection, taskQueue, activities: withFailureMapping(acts), workflowBundle: bundle });
-  return worker.runUntil(fn(taskQueue));
-}
+const env = workflowTestEnv({ mapFailures: true });
+const withWorker = env.withWorker;
 
 async function start(taskQueue: string): Promise<WorkflowHandle<typeof visitWorkflow>> {
   const visitId = uniqueId('v');
-  return clients.client.workflow.start(visitWorkflow, { workflowId: `visit-${visitId}`, taskQueue, args: [{ visit: sampleVisit(visitId, 'W1'), timers }] });
+  return env.client().workflow.start(visitWorkflow, { workflowId: `visit-${visitId}`, taskQueue, args: [{ visit: sampleVisit(visitId, 'W1'), timers }] });
 }
 
 const reachStage = (h: WorkflowHandle, stage: VisitStage) =>

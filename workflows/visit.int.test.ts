@@ -3,16 +3,13 @@
  * real ones): every path a biller cares about, asserted on the status query and on
  * the search attributes an analyst would query.
  */
-import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { NativeConnection, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { VisitActivities } from '../activities';
 import type { ClaimRemittance } from '../domain/claim';
-import { bundleWorkflows, createVisitWorker } from '../scripts/worker';
 import { sampleEncounter, sampleVisit } from '../test/fixtures';
-import { mockActivities } from '../test/visit-mocks';
+import { mockActivities, workflowTestEnv } from '../test/visit-mocks';
 import { recordHistory } from '../test/histories';
-import { eventually, temporalClients, uniqueId } from '../test/support';
+import { eventually, uniqueId } from '../test/support';
 import {
   acceptSuggestionUpdate, cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal, remittanceReceivedSignal, statusQuery, updateCoverageUpdate,
   type VisitStage, type VisitStatus,
@@ -22,24 +19,12 @@ import { visitWorkflow } from './visit';
 
 const timers = { coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 60_000, activityTimeoutMs: 5_000 };
 
-let clients: { client: Client; nativeConnection: NativeConnection; close(): Promise<void> };
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  clients = await temporalClients();
-  bundle = await bundleWorkflows();
-});
-afterAll(() => clients.close());
-
-async function withWorker<T>(acts: VisitActivities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = uniqueId('tq');
-  const worker: Worker = await createVisitWorker({ connection: clients.nativeConnection, taskQueue, activities: acts, workflowBundle: bundle });
-  return worker.runUntil(fn(taskQueue));
-}
+const env = workflowTestEnv();
+const withWorker = env.withWorker;
 
 async function start(taskQueue: string, memberId = 'W1', t = timers): Promise<{ handle: WorkflowHandle<typeof visitWorkflow>; visitId: string }> {
   const visitId = uniqueId('v');
-  const handle = await clients.client.workflow.start(visitWorkflow, {
+  const handle = await env.client().workflow.start(visitWorkflow, {
     workflowId: `visit-${visitId}`, taskQueue, args: [{ visit: sampleVisit(visitId, memberId), timers: t }],
   });
   return { handle, visitId };
@@ -190,7 +175,7 @@ test('the encounter sweep signals visits whose webhook was lost, and skips visit
     const { handle, visitId } = await start(tq);
     await reachStage(handle, 'awaiting_encounter');
     signed.push({ visitId, encounterId: 'enc-swept' }, { visitId: 'never-started', encounterId: 'enc-x' });
-    const result = await clients.client.workflow.execute(encounterSweepWorkflow, { workflowId: uniqueId('sweep'), taskQueue: tq, args: [{ lookbackMs: 3600_000 }] });
+    const result = await env.client().workflow.execute(encounterSweepWorkflow, { workflowId: uniqueId('sweep'), taskQueue: tq, args: [{ lookbackMs: 3600_000 }] });
     expect(result).toEqual({ found: 2, delivered: 1 });
     const status = await reachStage(handle, 'claim_submitted');
     expect(status.encounterId).toBe('enc-swept');
