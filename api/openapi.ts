@@ -39,6 +39,17 @@ const authErrors = {
   },
 };
 
+/** A person's decision sent to a visit (a workflow update): the visit's status back, 409 when its stage does not allow it. */
+function visitDecision(
+  path: string, operationId: string, summary: string, schema: z.ZodType, ok: string, conflict: string, more: RouteConfig['responses'] = {},
+): RouteConfig {
+  return {
+    method: 'post', path: `/visits/{visitId}/${path}`, operationId, summary,
+    request: { params: VisitParams, body: body(schema) },
+    responses: { 200: json(VisitStatusBody, ok), ...errors, 409: json(ErrorBody, conflict), ...more },
+  };
+}
+
 export function openApiDocument(): object {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearer', {
@@ -59,39 +70,13 @@ export function openApiDocument(): object {
       method: 'get', path: '/visits/{visitId}', operationId: 'getVisit', summary: 'The visit\'s stage, history, claim and balance',
       request: { params: VisitParams }, responses: { 200: json(VisitStatusBody, 'Status'), ...errors },
     },
-    {
-      method: 'post', path: '/visits/{visitId}/cancel', operationId: 'cancelVisit', summary: 'Cancel a visit before its claim is submitted, or a parked visit (needs_attention)',
-      request: { params: VisitParams, body: body(CancelVisit) },
-      responses: { 200: json(VisitStatusBody, 'Cancelled'), ...errors, 409: json(ErrorBody, 'Too late to cancel') },
-    },
-    {
-      method: 'post', path: '/visits/{visitId}/retry', operationId: 'retryVisit', summary: 'Run the failed step of a parked visit (stage needs_attention) again',
-      request: { params: VisitParams, body: body(RetryVisit) },
-      responses: { 200: json(VisitStatusBody, 'Retrying'), ...errors, 409: json(ErrorBody, 'The visit is not parked') },
-    },
-    {
-      method: 'post', path: '/visits/{visitId}/write-off', operationId: 'writeOffVisit', summary: 'Close a parked visit as written off, with a reason',
-      request: { params: VisitParams, body: body(WriteOffVisit) },
-      responses: { 200: json(VisitStatusBody, 'Written off'), ...errors, 409: json(ErrorBody, 'The visit is not parked') },
-    },
-    {
-      method: 'post', path: '/visits/{visitId}/coverage', operationId: 'correctCoverage', summary: 'Correct the coverage of a visit waiting for it',
-      request: { params: VisitParams, body: body(Coverage) },
-      responses: { 200: json(VisitStatusBody, 'Accepted'), ...errors, 409: json(ErrorBody, 'The visit is not waiting for coverage') },
-    },
-    {
-      method: 'post', path: '/visits/{visitId}/coding', operationId: 'correctCoding', summary: 'A coder\'s corrected coding for a visit in coding review',
-      request: { params: VisitParams, body: body(CodedEncounter) },
-      responses: { 200: json(VisitStatusBody, 'Accepted'), ...errors, 409: json(ErrorBody, 'The visit is not in coding review') },
-    },
-    {
-      method: 'post', path: '/visits/{visitId}/coding/suggestions', operationId: 'acceptSuggestion', summary: 'Accept one of a scrubber finding\'s suggested fixes; the visit is re-scrubbed',
-      request: { params: VisitParams, body: body(AcceptSuggestion) },
-      responses: {
-        200: json(VisitStatusBody, 'Accepted'), ...errors, 409: json(ErrorBody, 'The visit is not in coding review'),
-        422: json(ErrorBody, 'No such finding, or the choice is not one of its options'),
-      },
-    },
+    visitDecision('cancel', 'cancelVisit', 'Cancel a visit before its claim is submitted, or a parked visit (needs_attention)', CancelVisit, 'Cancelled', 'Too late to cancel'),
+    visitDecision('retry', 'retryVisit', 'Run the failed step of a parked visit (stage needs_attention) again', RetryVisit, 'Retrying', 'The visit is not parked'),
+    visitDecision('write-off', 'writeOffVisit', 'Close a parked visit as written off, with a reason', WriteOffVisit, 'Written off', 'The visit is not parked'),
+    visitDecision('coverage', 'correctCoverage', 'Correct the coverage of a visit waiting for it', Coverage, 'Accepted', 'The visit is not waiting for coverage'),
+    visitDecision('coding', 'correctCoding', 'A coder\'s corrected coding for a visit in coding review', CodedEncounter, 'Accepted', 'The visit is not in coding review'),
+    visitDecision('coding/suggestions', 'acceptSuggestion', 'Accept one of a scrubber finding\'s suggested fixes; the visit is re-scrubbed', AcceptSuggestion,
+      'Accepted', 'The visit is not in coding review', { 422: json(ErrorBody, 'No such finding, or the choice is not one of its options') }),
     {
       method: 'get', path: '/audit', operationId: 'listAudit', summary: 'The audit trail, newest first: who read or decided what, about which visit, when and from where',
       request: { query: AuditQuery }, responses: { 200: json(AuditPage, 'One page of entries'), 400: errors[400] },
