@@ -10,7 +10,7 @@ import { FailureType } from '../domain/failures';
 import { parsePlaybook, planDenial, type DenialPlan, type PlaybookEntry } from '../domain/billing/denials';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isDenied, type ClaimAcknowledgment, type ClaimRemittance } from '../domain/claim';
+import { remittanceStatus, type ClaimAcknowledgment, type ClaimRemittance } from '../domain/claim';
 import type { CodedEncounter, StartVisit } from '../domain/visit';
 import { CodedEncounter as CodedEncounterSchema, StartVisit as StartVisitSchema } from '../domain/visit';
 import type { VisitOutcome } from '../workflows/definitions';
@@ -62,7 +62,7 @@ export function billingActivities(db: Db, contracted: ContractLookup = contracte
         return { underpaid: posted.filter((p) => p.visitId === input.visitId).flatMap((p) => p.underpaid) };
       }
       const claim = await claimOf(db, input.visitId, input.attempt);
-      await billing.saveRemittance(db, claim.id, input.visitId, isDenied(r) ? 'denied' : r.claimStatusCode === '22' ? 'reversed' : 'paid', r);
+      await billing.saveRemittance(db, claim.id, input.visitId, remittanceStatus({ ...r, statusCode: r.claimStatusCode }), r);
       await recordVisitEvent(db, remittanceEvent(input.visitId, input.attempt, r));
       return { underpaid: [] };
     },

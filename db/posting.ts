@@ -7,7 +7,7 @@
 import {
   claimBalanceProblem, isReversal, matchAttempt, matchLines, postingKey, underpaidCents, type ClaimAttempt,
 } from '../domain/billing/posting';
-import type { ClaimStatus } from '../domain/claim';
+import { remittanceStatus } from '../domain/claim';
 import { parse835, type Remittance, type RemittanceClaim } from '../domain/x12/remittance';
 import type { Db } from './knex';
 
@@ -124,24 +124,18 @@ async function postClaim(db: Db, documentKey: string, r: Remittance, payerId: st
   }
   // Amounts accumulate, so a reversal (negative) and its correction net out on the claim.
   await db('claims').where({ id: attempt.claimId }).update({
-    status: claimStatusOf(clp),
+    status: remittanceStatus(clp),
     paid_cents: db.raw('paid_cents + ?', [clp.paidCents]),
     patient_responsibility_cents: db.raw('patient_responsibility_cents + ?', [clp.patientResponsibilityCents]),
     payer_claim_number: clp.payerClaimNumber ?? db.raw('payer_claim_number'),
     updated_at: db.fn.now(),
   });
   await db('claim_events').insert({
-    claim_id: attempt.claimId, kind: '835', status: claimStatusOf(clp), source_key: key,
+    claim_id: attempt.claimId, kind: '835', status: remittanceStatus(clp), source_key: key,
     detail: JSON.stringify({ traceNumber: r.trace.number, claimStatusCode: clp.statusCode, late, lines: matched.map((m) => m.match), underpaid }),
   }).onConflict(['claim_id', 'kind', 'source_key']).ignore();
   if (late) await db('audit_log').insert({ actor: 'posting', action: 'remittance.posted_late', visit_id: attempt.visitId, detail: JSON.stringify({ postingKey: key }) });
   return { ...base, outcome: 'posted', claimId: attempt.claimId, attempt: attempt.attempt, late, underpaid };
-}
-
-function claimStatusOf(clp: RemittanceClaim): ClaimStatus {
-  if (isReversal(clp)) return 'reversed';
-  if (clp.statusCode === '4' || (clp.paidCents === 0 && clp.patientResponsibilityCents === 0)) return 'denied';
-  return 'paid';
 }
 
 async function attemptsOf(db: Db, visitId: string): Promise<ClaimAttempt[]> {

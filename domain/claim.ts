@@ -66,8 +66,19 @@ export interface ClaimRemittance {
   documentKey?: string;
 }
 
+/**
+ * What an 835's CLP says of its claim, the one rule for the workflow, the posting and the
+ * billing record: CLP02 22 is a reversal; CLP02 4, or nothing paid and nothing left to the
+ * patient, is a denial; otherwise paid, or partially paid when the caller found it short.
+ */
+export function remittanceStatus(clp: { statusCode: string; paidCents: number; patientResponsibilityCents: number }, shortPaid = false): ClaimStatus {
+  if (clp.statusCode === '22') return 'reversed';
+  if (clp.statusCode === '4' || (clp.paidCents === 0 && clp.patientResponsibilityCents === 0)) return 'denied';
+  return shortPaid ? 'partially_paid' : 'paid';
+}
+
 export function isDenied(r: ClaimRemittance): boolean {
-  return r.claimStatusCode === '4' || (r.paidCents === 0 && r.patientResponsibilityCents === 0 && r.claimStatusCode !== '22');
+  return remittanceStatus({ ...r, statusCode: r.claimStatusCode }) === 'denied';
 }
 
 /** CARCs on a remittance, as `GROUP-CARC` (e.g. CO-16), once each. */

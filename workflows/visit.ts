@@ -8,7 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { VisitActivities } from '../activities';
 import {
-  adjustedCents, denialCodes, isDenied, type ClaimAcknowledgment, type ClaimFrequency, type ClaimRemittance,
+  adjustedCents, denialCodes, isDenied, remittanceStatus, type ClaimAcknowledgment, type ClaimFrequency, type ClaimRemittance,
 } from '../domain/claim';
 import type { ScrubResult } from '../domain/billing/findings';
 import { applySuggestion } from '../domain/billing/suggestions';
@@ -377,7 +377,7 @@ class VisitRun {
       const adjusted = adjustedCents(r, 'CO') + adjustedCents(r, 'OA') + adjustedCents(r, 'PI');
       const codes = denialCodes(r);
       this.setClaim(claim, {
-        status: isDenied(r) ? 'denied' : r.paidCents < r.chargeCents - adjusted - r.patientResponsibilityCents ? 'partially_paid' : 'paid',
+        status: remittanceStatus({ ...r, statusCode: r.claimStatusCode }, r.paidCents < r.chargeCents - adjusted - r.patientResponsibilityCents),
         paidCents: r.paidCents, patientResponsibilityCents: r.patientResponsibilityCents,
         payerClaimNumber: r.payerClaimNumber ?? claim.payerClaimNumber, denialCodes: codes,
       });
