@@ -2,6 +2,7 @@
 import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
 import { recordVisitEvent } from '../db/visit-events';
+import type { RegistrationChange, VisitChange } from '../domain/registration';
 import type { CodedEncounter, StartVisit } from '../domain/visit';
 import type { EhrClient, EhrRefs } from '../integrations/ehr/types';
 
@@ -12,6 +13,41 @@ export function ehrActivities(db: Db, ehr: EhrClient) {
       const refs = await ehr.prepopulate(visit);
       await billing.saveEhrRefs(db, visit, refs);
       return refs;
+    },
+
+    /**
+     * ADT^A08 → EHR: the Patient and its Coverages as the PMS now has them, updated in place
+     * (conditional update on our identifiers), and the billing record's references to them.
+     */
+    async syncEhrRegistration(change: RegistrationChange): Promise<void> {
+      const { patientRef, coverageRefs } = await ehr.updateRegistration(change);
+      const coverages = [change.coverage, change.secondaryCoverage].filter((c) => c !== undefined);
+      await billing.saveRegistrationRefs(db, change.patient.patientId, patientRef, coverages.map((coverage, i) => ({ coverage, ref: coverageRefs[i] })));
+    },
+
+    /** The patient's visits still open, which a registration change must reach. */
+    async openVisitsOfPatient(input: { patientId: string }): Promise<string[]> {
+      return billing.openVisitsOfPatient(db, input.patientId);
+    },
+
+    /** What the PMS changed on an open visit, recorded for analysts (which parts, never their values). */
+    async recordRegistrationChange(input: { visitId: string; changeKey: string; changes: VisitChange[] }): Promise<void> {
+      await recordVisitEvent(db, { type: 'registration_changed', visitId: input.visitId, key: `${input.visitId}:registration:${input.changeKey}`, changes: input.changes });
+    },
+
+    /**
+     * SIU^S14 → the visit's appointment in the billing record and in the EHR (its Appointment
+     * updated in place by the visit identifier): another day, provider or place of service.
+     */
+    async rescheduleVisit(visit: StartVisit): Promise<void> {
+      await billing.saveIntake(db, visit);
+      const refs = await billing.ehrRefsOfVisit(db, visit.visitId);
+      if (refs?.patientRef) {
+        const appointmentRef = await ehr.updateAppointment(visit, refs.patientRef);
+        await billing.saveAppointmentRef(db, visit.visitId, appointmentRef);
+      }
+      const { serviceDate, providerNpi } = visit.appointment;
+      await recordVisitEvent(db, { type: 'appointment_rescheduled', visitId: visit.visitId, key: `${visit.visitId}:appointment:${serviceDate}:${providerNpi}:${visit.appointment.placeOfService}`, serviceDate, providerNpi });
     },
 
     /** Signed encounters the webhook may have missed, with the visit each belongs to (ours only). */

@@ -82,6 +82,26 @@ export async function forgetInbound(db: Db, channel: string, messageKey: string)
   await db('inbound_messages').where({ channel, message_key: messageKey }).delete();
 }
 
+/** The patient's visits still open (booked, not yet closed), oldest first: where a PMS change must reach. */
+export async function openVisitsOfPatient(db: Db, patientId: string): Promise<string[]> {
+  const rows = await db('appointments').where({ patient_id: patientId, status: 'booked' }).orderBy('created_at').select('visit_id');
+  return rows.map((r) => r.visit_id as string);
+}
+
+/** The EHR's references to a registration's patient and coverages, after a conditional update. */
+export async function saveRegistrationRefs(db: Db, patientId: string, patientRef: string, coverages: { coverage: Coverage; ref: string }[]): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('patients').where({ patient_id: patientId }).update({ ehr_ref: patientRef });
+    for (const { coverage, ref } of coverages) {
+      await trx('coverages').where({ patient_id: patientId, payer_id: coverage.payerId, member_id: coverage.memberId }).update({ ehr_ref: ref });
+    }
+  });
+}
+
+export async function saveAppointmentRef(db: Db, visitId: string, appointmentRef: string): Promise<void> {
+  await db('appointments').where({ visit_id: visitId }).update({ ehr_ref: appointmentRef });
+}
+
 export async function visitIdForAppointmentRef(db: Db, appointmentRef: string): Promise<string | undefined> {
   const row = await db('appointments').where({ ehr_ref: appointmentRef }).first('visit_id');
   return row?.visit_id;

@@ -4,9 +4,9 @@
  * entry points docker-compose runs (api-main, worker-main).
  */
 import { readFileSync } from 'node:fs';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { createActivities } from '../activities';
-import { startVisit, cancelVisit } from '../api/visits.service';
+import { cancelVisit, startVisit, workflowIdOf } from '../api/visits.service';
 import type { Config } from '../config';
 import { audit, hasInbound, saveInbound, saveRegistration } from '../db/billing';
 import type { Db } from '../db/knex';
@@ -17,7 +17,7 @@ import { createHl7PmsClient } from '../integrations/pms/hl7';
 import { InboundRejectedError, startMllpListener } from '../integrations/pms/listener';
 import { createRestPmsClient } from '../integrations/pms/rest';
 import type { PmsClient } from '../integrations/pms/types';
-import type { VisitTimers } from '../workflows/definitions';
+import { rescheduleUpdate, type VisitTimers } from '../workflows/definitions';
 import { log } from './log';
 
 /** Where the outside parties are: from configuration, or the simulators `npm start` runs. */
@@ -66,7 +66,34 @@ export function buildActivities(c: Config, db: Db, e: Endpoints) {
   });
 }
 
-/** The PMS's HL7 feed: SIU^S12 starts a visit, SIU^S15 cancels it, ADT^A04/A08 update the record. */
+/**
+ * A PMS message that steers one visit: too late (already billed), closed or unknown cannot
+ * be helped by sending it again, so the answer is AE (InboundRejectedError), not AR.
+ */
+async function steer(code: string, what: string, visitId: string, send: () => Promise<unknown>): Promise<void> {
+  try {
+    await send();
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
+      throw new InboundRejectedError(code, `visit ${visitId} cannot be ${what}: ${err instanceof WorkflowNotFoundError ? 'no such open visit' : (err.cause?.message ?? err.message)}`);
+    }
+    throw err;
+  }
+}
+
+/** Starts a workflow unless one with its id already ran: a redelivered message starts nothing new. */
+async function startOnce(temporal: Client, type: string, workflowId: string, taskQueue: string, args: unknown[]): Promise<void> {
+  try {
+    await temporal.workflow.start(type, { workflowId, taskQueue, args, workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
+
+/**
+ * The PMS's HL7 feed: SIU^S12 starts a visit, SIU^S14 moves it, SIU^S15 cancels it,
+ * ADT^A04/A08 update the record, the EHR and the patient's open visits.
+ */
 export function startPmsFeed(opts: { port: number; host?: string; db: Db; temporal: Client; taskQueue: string; timers: VisitTimers; mllp?: Config['mllp'] }) {
   const { db, temporal, taskQueue, timers, mllp } = opts;
   return startMllpListener({
@@ -84,21 +111,19 @@ export function startPmsFeed(opts: { port: number; host?: string; db: Db; tempor
     },
     handlers: {
       appointmentBooked: async (visit) => void (await startVisit({ temporal, taskQueue, timers }, visit)),
-      appointmentCancelled: async ({ visitId, reason }) => {
-        try {
-          await cancelVisit(temporal, visitId, reason ?? 'cancelled in the PMS');
-        } catch (err) {
-          // Too late (already billed), closed or unknown: resending cannot help, so AE, not AR.
-          if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
-            throw new InboundRejectedError('CANCEL_REFUSED', `visit ${visitId} cannot be cancelled: ${err instanceof WorkflowNotFoundError ? 'no such open visit' : (err.cause?.message ?? err.message)}`);
-          }
-          throw err;
-        }
-      },
+      appointmentRescheduled: ({ visitId, appointment }) => steer('RESCHEDULE_REFUSED', 'rescheduled', visitId, () =>
+        temporal.workflow.getHandle(workflowIdOf(visitId)).executeUpdate(rescheduleUpdate, { args: [appointment] })),
+      appointmentCancelled: ({ visitId, reason }) => steer('CANCEL_REFUSED', 'cancelled', visitId, () =>
+        cancelVisit(temporal, visitId, reason ?? 'cancelled in the PMS')),
       registration: async (r, controlId) => {
         await saveRegistration(db, r.patient, r.coverage);
         if (r.secondaryCoverage) await saveRegistration(db, r.patient, r.secondaryCoverage);
         await audit(db, 'pms', 'patient.registered', null, { controlId }, { source: 'hl7' });
+        // Saved: from here the EHR and every open visit of the patient are updated durably (workflows/registration.ts).
+        await startOnce(temporal, 'registrationChangeWorkflow', `registration-${controlId.replace(/[^A-Za-z0-9-]/g, '-')}`, taskQueue, [{
+          change: { changeKey: controlId, ...r },
+          retry: { maximumAttempts: timers.activityMaxAttempts, maximumIntervalMs: timers.activityRetryMaxIntervalMs },
+        }]);
       },
     },
     onError: (err, controlId) => console.error(JSON.stringify({ level: 'error', msg: 'HL7 message not handled', controlId, error: (err as Error).message })),

@@ -19,6 +19,8 @@ export interface Calls {
   scrubbed: string[][];
   eligibility: number;
   closed: string[];
+  /** Dates of service the visit was moved to (SIU^S14). */
+  rescheduled: string[];
 }
 
 interface MockOptions {
@@ -28,7 +30,7 @@ interface MockOptions {
 }
 
 export function mockActivities({ active = [true], signed = [], overrides = {} }: MockOptions = {}): { acts: VisitActivities; calls: Calls } {
-  const calls: Calls = { submitted: [], submittedWith: [], scrubbed: [], eligibility: 0, closed: [] };
+  const calls: Calls = { submitted: [], submittedWith: [], scrubbed: [], eligibility: 0, closed: [], rescheduled: [] };
   const acts: VisitActivities = {
     recordIntake: async () => undefined,
     prepopulateEhr: async () => ({ patientRef: 'Patient/1', coverageRef: 'Coverage/1', appointmentRef: 'Appointment/1' }),
@@ -55,6 +57,10 @@ export function mockActivities({ active = [true], signed = [], overrides = {} }:
     closeVisit: async ({ outcome }) => void calls.closed.push(outcome),
     recordStageChange: async () => undefined,
     findSignedEncounters: async () => signed,
+    syncEhrRegistration: async () => undefined,
+    openVisitsOfPatient: async () => [],
+    recordRegistrationChange: async () => undefined,
+    rescheduleVisit: async (visit) => void calls.rescheduled.push(visit.appointment.serviceDate),
     ...overrides,
   };
   return { acts, calls };

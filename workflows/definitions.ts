@@ -5,7 +5,8 @@ import type { Finding } from '../domain/billing/findings';
 import type { CodingProblem } from '../domain/coding';
 import type { VisitSummary } from '../domain/billing/summary';
 import type { AwaitingAction, ParkedFailure } from '../domain/failures';
-import type { CodedEncounter, Coverage, EligibilityResult, StartVisit } from '../domain/visit';
+import type { RegistrationChange, VisitChange } from '../domain/registration';
+import type { Appointment, CodedEncounter, Coverage, EligibilityResult, StartVisit } from '../domain/visit';
 
 export type VisitStage =
   | 'intake' | 'eligibility' | 'awaiting_coverage' | 'awaiting_encounter' | 'coding' | 'coding_review'
@@ -74,6 +75,8 @@ export interface VisitStatus {
   findings: Finding[];
   /** The ruleset version of the last scrub. */
   rulesetVersion?: string;
+  /** What the PMS changed while the visit was open (ADT^A08, SIU^S14): which parts and when, never the values. */
+  changes?: { at: string; changes: VisitChange[] }[];
   claim?: ClaimSummary;
   claims: ClaimSummary[];
   balance: { billedCents: number; paidCents: number; adjustedCents: number; patientResponsibilityCents: number; insuranceBalanceCents: number };
@@ -83,6 +86,10 @@ export const statusQuery = defineQuery<VisitStatus>('status');
 export const encounterSignedSignal = defineSignal<[{ encounterId: string }]>('encounterSigned');
 export const claimAcknowledgedSignal = defineSignal<[ClaimAcknowledgment]>('claimAcknowledged');
 export const remittanceReceivedSignal = defineSignal<[ClaimRemittance]>('remittanceReceived');
+/** ADT^A08 through registrationChangeWorkflow: the patient's registration as the PMS now has it. */
+export const registrationChangedSignal = defineSignal<[RegistrationChange]>('registrationChanged');
+/** SIU^S14: the appointment moved (day, provider or place); refused once charges went to the PMS. */
+export const rescheduleUpdate = defineUpdate<VisitStatus, [Appointment]>('reschedule');
 export const cancelUpdate = defineUpdate<VisitStatus, [{ reason: string }]>('cancel');
 export const updateCoverageUpdate = defineUpdate<VisitStatus, [Coverage]>('updateCoverage');
 export const correctCodingUpdate = defineUpdate<VisitStatus, [CodedEncounter]>('correctCoding');

@@ -1,3 +1,4 @@
 /** The workflow bundle's entry point: every workflow the worker runs. */
+export { registrationChangeWorkflow } from './registration';
 export { encounterSweepWorkflow } from './sweep';
 export { visitWorkflow } from './visit';

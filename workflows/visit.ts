@@ -14,11 +14,12 @@ import type { ScrubResult } from '../domain/billing/findings';
 import { applySuggestion } from '../domain/billing/suggestions';
 import { summarizeVisit, type PostedRemittance } from '../domain/billing/summary';
 import type { CodingProblem } from '../domain/coding';
+import { applyRegistration, appointmentChanged, registrationChanges, type VisitChange } from '../domain/registration';
 import { AwaitingAction, classifyFailure, FailureType, PARK_QUEUE, type ParkedFailure } from '../domain/failures';
-import type { ChargeLine, CodedEncounter, Coverage, StartVisit } from '../domain/visit';
+import type { Appointment, ChargeLine, CodedEncounter, Coverage, StartVisit } from '../domain/visit';
 import {
   acceptSuggestionUpdate, cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal,
-  remittanceReceivedSignal, retryUpdate, statusQuery, SUGGESTION_REJECTED, updateCoverageUpdate, writeOffUpdate,
+  registrationChangedSignal, remittanceReceivedSignal, rescheduleUpdate, retryUpdate, statusQuery, SUGGESTION_REJECTED, updateCoverageUpdate, writeOffUpdate,
   type ClaimSummary, type VisitInput, type VisitOutcome, type VisitStage, type VisitStatus,
 } from './definitions';
 import {
@@ -70,6 +71,10 @@ class VisitRun {
   private cancelReason?: string;
   private encounterId?: string;
   private coverageUpdated = false;
+  /** The PMS changed the coverage (ADT^A08) since eligibility was last checked: check again before the claim goes out. */
+  private coverageChanged = false;
+  /** Charges went to the PMS: the appointment can no longer be moved. */
+  private chargesPosted = false;
   private codingCorrected?: CodedEncounter;
   /** The coding under review: what an accepted suggestion changes. */
   private reviewing?: CodedEncounter;
@@ -117,6 +122,35 @@ class VisitRun {
     });
     setHandler(remittanceReceivedSignal, (r) => {
       if (this.once(r.sourceKey)) this.remittances.push(r);
+    });
+    setHandler(registrationChangedSignal, async (change) => {
+      if (!this.once(`registration:${change.changeKey}`) || this.status.stage === 'closed') return;
+      const changes = registrationChanges(this.visit, change);
+      if (!changes.length) return;
+      this.visit = applyRegistration(this.visit, change);
+      if (changes.includes('coverage')) {
+        this.coverageChanged = true;
+        this.coverageUpdated = true; // a visit waiting for corrected coverage takes it from the PMS too
+      }
+      await this.noteChanges(change.changeKey, changes);
+    });
+    setHandler(rescheduleUpdate, async (appointment) => {
+      if (!appointmentChanged(this.visit, appointment)) return this.status;
+      const next = { ...this.visit, appointment: { ...appointment, priorAuthorization: appointment.priorAuthorization ?? this.visit.appointment.priorAuthorization } };
+      await this.raw.rescheduleVisit(next); // the billing record and the EHR's Appointment first: a refusal changes nothing here
+      this.visit = next;
+      upsertSearchAttributes([
+        { key: ServiceDateKey, value: new Date(`${appointment.serviceDate}T00:00:00Z`) },
+        { key: ProviderNpiKey, value: appointment.providerNpi },
+      ]);
+      await this.noteChanges(`appointment:${appointment.serviceDate}:${appointment.providerNpi}:${appointment.placeOfService}`, ['appointment']);
+      return this.status;
+    }, {
+      validator: (_: Appointment) => {
+        if (this.chargesPosted || this.status.stage === 'closed') {
+          throw ApplicationFailure.create({ type: FailureType.InvalidStage, nonRetryable: true, message: `cannot reschedule a visit ${this.chargesPosted ? 'whose charges were posted: void or correct the claim instead' : 'that is closed'}` });
+        }
+      },
     });
     setHandler(cancelUpdate, ({ reason }) => {
       this.cancelReason = reason;
@@ -196,6 +230,7 @@ class VisitRun {
       const posting = { visitId: this.visit.visitId, patientId: this.visit.patient.patientId, payerId: this.visit.coverage.payerId, encounter: coded.encounter };
       try {
         lines = await this.guard('postCharges', () => this.raw.postCharges(posting), [FailureType.PmsRejected, FailureType.FeeScheduleMissing]);
+        this.chargesPosted = true;
         upsertSearchAttributes([{ key: CptCodesKey, value: lines.map((l) => l.code) }]);
         break;
       } catch (err) {
@@ -207,6 +242,11 @@ class VisitRun {
       }
     }
 
+    // The PMS changed the coverage after eligibility was checked (ADT^A08): check the new one before the claim goes out.
+    if (this.coverageChanged) {
+      await this.acts.recordIntake(this.visit);
+      if (!(await this.eligible())) return this.status;
+    }
     return this.bill(coded.encounter, lines, coded.scrub);
   }
 
@@ -214,6 +254,7 @@ class VisitRun {
   private async eligible(): Promise<boolean> {
     for (;;) {
       this.enter('eligibility');
+      this.coverageChanged = false; // this check is of the coverage as it now stands
       this.status.eligibility = await this.acts.checkEligibility({ visit: this.visit, attempt: this.status.history.filter((h) => h.stage === 'eligibility').length });
       if (this.cancelReason) return this.closed('cancelled');
       if (this.status.eligibility.active) return true;
@@ -391,6 +432,16 @@ class VisitRun {
         { key: DenialCodesKey, value: [...new Set(this.status.claims.flatMap((c) => c.denialCodes))] },
       ]);
       return r;
+    }
+  }
+
+  /** What the PMS changed, on the status (parts, not values) and in visit_events; a lost event does not stop the visit. */
+  private async noteChanges(changeKey: string, changes: VisitChange[]): Promise<void> {
+    (this.status.changes ??= []).push({ at: new Date().toISOString(), changes });
+    try {
+      await this.raw.recordRegistrationChange({ visitId: this.visit.visitId, changeKey, changes });
+    } catch {
+      // Retried up to the ceiling already; the change itself is applied and on the status.
     }
   }
 

@@ -12,10 +12,14 @@ import { IDENTIFIER, SYSTEM } from './systems';
 
 const GENDER: Record<Sex, Patient['gender']> = { M: 'male', F: 'female', U: 'unknown' };
 
-export const patientIdentifier = (visit: StartVisit): Identifier => ({ system: IDENTIFIER.patient, value: visit.patient.patientId });
+/** What a Patient or a Coverage resource is written from: a visit, or a registration from the PMS. */
+type OfPatient = Pick<StartVisit, 'patient'>;
+type OfCoverage = Pick<StartVisit, 'patient' | 'coverage'>;
+
+export const patientIdentifier = (visit: OfPatient): Identifier => ({ system: IDENTIFIER.patient, value: visit.patient.patientId });
 
 /** One Coverage per patient, payer and member id: dependents share a subscriber's member id, so the patient is part of it. */
-export const coverageIdentifier = (visit: StartVisit): Identifier => ({
+export const coverageIdentifier = (visit: OfCoverage): Identifier => ({
   system: IDENTIFIER.coverage,
   value: `${visit.coverage.payerId}-${visit.coverage.memberId}-${visit.patient.patientId}`,
 });
@@ -27,7 +31,7 @@ export const identifierToken = (id: Identifier): string => `${id.system}|${(id.v
 
 const fhirAddress = (a: Address): FhirAddress => ({ use: 'home', line: [a.line1], city: a.city, state: a.state, postalCode: a.postalCode, country: 'US' });
 
-export function patientResource(visit: StartVisit): Patient {
+export function patientResource(visit: OfPatient): Patient {
   const p = visit.patient;
   return {
     resourceType: 'Patient',
@@ -52,7 +56,7 @@ function containedSubscriber(s: Subscriber, patientRef: string): RelatedPerson {
   };
 }
 
-export function coverageResource(visit: StartVisit, patientRef: string): Coverage {
+export function coverageResource(visit: OfCoverage, patientRef: string): Coverage {
   const c = visit.coverage;
   const self = c.relationship === 'self' || !c.subscriber;
   const subscriber: Reference<Patient | RelatedPerson> = self ? { reference: patientRef } : { reference: '#subscriber' };

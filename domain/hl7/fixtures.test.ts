@@ -53,6 +53,16 @@ describeIfFixtures('public HL7 v2 samples', () => {
     });
   });
 
+  it('SIU-S12-01 sent as an S14 (same SIU_S12 structure) moves that visit, and says its provider has no NPI', () => {
+    const s14 = fixture('SIU-S12-01.hl7').replace('SIU^S12', 'SIU^S14');
+    expect(issuesOf(() => readInbound(s14))).toEqual(['AIP-3/PV1-7: no provider with an NPI']);
+    const withNpi = s14.replace(/AIP\|001\|\|[^|]*/, 'AIP|001||1234567893^DOE^JANE^^^^^^^^^^NPI');
+    expect(readInbound(withNpi)).toEqual({
+      kind: 'appointmentRescheduled',
+      reschedule: { visitId: '12345', appointment: expect.objectContaining({ serviceDate: '2021-09-24', providerNpi: '1234567893' }) },
+    });
+  });
+
   it('SIU-S15-01 cancels the visit SIU-S12-01 booked', () => {
     expect(readInbound(fixture('SIU-S15-01.hl7'))).toEqual({ kind: 'appointmentCancelled', cancellation: { visitId: '12345', reason: 'Add' } });
   });

@@ -5,7 +5,7 @@ import { buildAdt } from './adt';
 import { amountToCents, buildDftP03, centsToAmount, parseDftP03 } from './dft';
 import { readInbound } from './inbound';
 import { escapeHl7, hl7Date, Hl7MappingError, Hl7ParseError, parseHl7, UnsupportedHl7MessageError, unescapeHl7 } from './message';
-import { buildSiuS12, buildSiuS15 } from './siu';
+import { buildSiuS12, buildSiuS14, buildSiuS15 } from './siu';
 
 const at = new Date('2026-03-02T15:04:05Z');
 
@@ -128,6 +128,18 @@ describe('SIU^S12 and S15', () => {
       .replace(/1234567893\^\^\^\^\^\^\^\^NPI&[^|]*\^\^\^\^NPI/g, '42^Doe^John');
     expect(() => readInbound(text)).toThrow(Hl7MappingError);
     expect(() => readInbound(text)).toThrow(expect.objectContaining({ issues: ['PID-7: not a date', 'IN1: missing (no coverage)', 'AIP-3/PV1-7: no provider with an NPI'] }));
+  });
+
+  it('round-trips a reschedule (S14): another day, provider and place, the same visit', () => {
+    const moved = { ...visit.appointment, serviceDate: '2026-04-09', providerNpi: '1245319599', placeOfService: '02' };
+    const text = buildSiuS14({ visitId: visit.visitId, appointment: moved }, { controlId: 'C4', at }).toString();
+    expect(text).toContain('SIU^S14^SIU_S12');
+    expect(readInbound(text)).toEqual({ kind: 'appointmentRescheduled', reschedule: { visitId: visit.visitId, appointment: moved } });
+  });
+
+  it('refuses a reschedule that lost its date of service, by field name', () => {
+    const text = buildSiuS14({ visitId: 'V-1', appointment: visit.appointment }, { controlId: 'C5', at }).toString().replace(/\rAIS\|[^\r]*/, '').replace(/\^\^\^\d{8}/, '');
+    expect(() => readInbound(text)).toThrow(Hl7MappingError);
   });
 
   it('reads a cancellation with its reason', () => {

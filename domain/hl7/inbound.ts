@@ -6,10 +6,11 @@ import type { StartVisit } from '../visit';
 import { mapAdtRegistration, type Registration } from './adt';
 import { type Acknowledged, acknowledgedOf } from './ack';
 import { messageType, parseHl7, UnsupportedHl7MessageError } from './message';
-import { type Cancellation, mapSiuS12, mapSiuS15 } from './siu';
+import { type Cancellation, mapSiuS12, mapSiuS14, mapSiuS15, type Reschedule } from './siu';
 
 export type InboundEvent =
   | { kind: 'appointmentBooked'; visit: StartVisit }
+  | { kind: 'appointmentRescheduled'; reschedule: Reschedule }
   | { kind: 'appointmentCancelled'; cancellation: Cancellation }
   | { kind: 'registration'; registration: Registration };
 
@@ -24,6 +25,8 @@ export function readInbound(text: string): InboundEvent {
   switch (type) {
     case 'SIU^S12':
       return { kind: 'appointmentBooked', visit: mapSiuS12(msg) };
+    case 'SIU^S14':
+      return { kind: 'appointmentRescheduled', reschedule: mapSiuS14(msg) };
     case 'SIU^S15':
       return { kind: 'appointmentCancelled', cancellation: mapSiuS15(msg) };
     case 'ADT^A04':

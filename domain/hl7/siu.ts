@@ -1,5 +1,6 @@
 /**
  * Scheduling messages (HL7 v2.5.1 ch. 10): SIU^S12 a new appointment starts a visit,
+ * SIU^S14 a modification (rescheduled: another day, provider or place) changes it, and
  * SIU^S15 a cancellation ends it. Read into StartVisit, and built from it for the PMS
  * simulator, with the same field choices both ways.
  */
@@ -87,6 +88,21 @@ export function mapSiuS12(msg: Hl7Message): StartVisit {
   return StartVisit.parse({ visitId, patient, coverage, ...(secondaryCoverage ? { secondaryCoverage } : {}), appointment });
 }
 
+/** SIU^S14: the visit's appointment as it now stands (the whole appointment, as S14 carries it). */
+export interface Reschedule {
+  visitId: string;
+  appointment: Appointment;
+}
+
+/** SIU^S14 → the visit and its appointment as modified; the same fields as S12, no PID or IN1 needed. */
+export function mapSiuS14(msg: Hl7Message): Reschedule {
+  const issues: string[] = [];
+  const visitId = readVisitId(msg.getSegment('SCH'), issues);
+  const appointment = readAppointment(msg, issues);
+  if (issues.length > 0 || !visitId || !appointment) throw new Hl7MappingError(issues);
+  return { visitId, appointment };
+}
+
 export interface Cancellation {
   visitId: string;
   reason?: string;
@@ -112,7 +128,6 @@ function writeSch(visitId: string, appointmentId: string, extra: { reason?: stri
 /** StartVisit → SIU^S12, the way a PMS books an appointment. */
 export function buildSiuS12(v: StartVisit, header: MessageHeader): Hl7Message {
   const { appointment: a } = v;
-  const date = toHl7Date(a.serviceDate);
   return buildMessage([
     buildMsh('SIU^S12^SIU_S12', header),
     writeSch(v.visitId, a.appointmentId ?? v.visitId, { serviceDate: a.serviceDate }),
@@ -120,11 +135,30 @@ export function buildSiuS12(v: StartVisit, header: MessageHeader): Hl7Message {
     segment('PV1', ['1', 'O', '', '', '', '', writeNpi(a.providerNpi)]),
     writeIn1(v.coverage),
     ...(v.secondaryCoverage ? [writeIn1(v.secondaryCoverage, 2)] : []),
+    ...writeResources(a),
+  ]);
+}
+
+/** Reschedule → SIU^S14, the way a PMS moves an appointment: the schedule and its resources as they now stand. */
+export function buildSiuS14(r: Reschedule, header: MessageHeader): Hl7Message {
+  const { appointment: a } = r;
+  return buildMessage([
+    buildMsh('SIU^S14^SIU_S12', header),
+    writeSch(r.visitId, a.appointmentId ?? r.visitId, { serviceDate: a.serviceDate }),
+    segment('PV1', ['1', 'O', '', '', '', '', writeNpi(a.providerNpi)]),
+    ...writeResources(a),
+  ]);
+}
+
+/** The RGS group: the service on its day (AIS), the place of service (AIL), the rendering provider (AIP). */
+function writeResources(a: Appointment): Hl7Segment[] {
+  const date = toHl7Date(a.serviceDate);
+  return [
     segment('RGS', ['1']),
     segment('AIS', ['1', '', 'VISIT^Office visit^L', date]),
     segment('AIL', ['1', '', '', `${a.placeOfService}^^${POS_SYSTEM}`, '', date]),
     segment('AIP', ['1', '', writeNpi(a.providerNpi), '', '', date]),
-  ]);
+  ];
 }
 
 /** A cancellation of a visit, SIU^S15. */

@@ -14,7 +14,7 @@
 export const EVENT_TYPES = [
   'visit_booked', 'coverage_updated', 'eligibility_checked', 'stage_changed', 'encounter_signed', 'coding_corrected',
   'charges_posted', 'claim_submitted', 'claim_accepted', 'claim_rejected', 'remittance_posted', 'denial_action',
-  'patient_payment_posted', 'adjustment_posted', 'visit_closed',
+  'patient_payment_posted', 'adjustment_posted', 'visit_closed', 'registration_changed', 'appointment_rescheduled',
 ] as const;
 export type VisitEventType = (typeof EVENT_TYPES)[number];
 
@@ -60,6 +60,10 @@ export type VisitEvent = Base & (
   /** A write-off or other adjustment outside an 835 (positive cents reduce the balance). */
   | { type: 'adjustment_posted'; amountCents: number; reason: string; group: string }
   | { type: 'visit_closed'; outcome: string }
+  /** The PMS changed the patient's registration (ADT^A08): which parts, never their values. */
+  | { type: 'registration_changed'; changes: string[] }
+  /** The PMS moved the appointment (SIU^S14). */
+  | { type: 'appointment_rescheduled'; serviceDate: string; providerNpi: string }
 );
 
 /** The stage a visit is in after an event, where the event implies one. */

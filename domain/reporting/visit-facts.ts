@@ -70,6 +70,7 @@ export function applyEvent(f: VisitFacts, e: VisitEvent, at: string): VisitFacts
   }
   switch (e.type) {
     case 'visit_booked':
+    case 'appointment_rescheduled':
       next.serviceDate = e.serviceDate;
       break;
     case 'stage_changed':

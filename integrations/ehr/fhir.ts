@@ -45,6 +45,14 @@ export function createFhirEhrClient(opts: FhirEhrClientOptions): FhirEhrClient {
   const send = sender(opts);
   return {
     prepopulate: (visit) => prepopulate(send, visit),
+    updateRegistration: async (r) => {
+      const patientRef = referenceTo(await updateOnce(send, patientResource(r)));
+      const coverages = [r.coverage, r.secondaryCoverage].filter((c) => c !== undefined);
+      const coverageRefs: string[] = [];
+      for (const coverage of coverages) coverageRefs.push(referenceTo(await updateOnce(send, coverageResource({ patient: r.patient, coverage }, patientRef))));
+      return { patientRef, coverageRefs };
+    },
+    updateAppointment: async (visit, patientRef) => referenceTo(await updateOnce(send, appointmentResource(visit, patientRef))),
     getCodedEncounter: (encounterId) => getCodedEncounter(send, encounterId),
     findFinishedEncounters: (since) => findFinishedEncounters(send, since),
     getClinicalNotes: (encounterId) => getClinicalNotes(send, encounterId),
@@ -60,13 +68,29 @@ async function prepopulate(send: Send, visit: StartVisit): Promise<EhrRefs> {
 
 /** Conditional create: the EHR creates the resource (201) or answers with the one already carrying our identifier (200). */
 async function createOnce<T extends Resource & { identifier?: { system?: string; value?: string }[] }>(send: Send, resource: T): Promise<T> {
-  const identifier = resource.identifier?.[0];
-  if (!identifier) throw new TypeError(`${resource.resourceType} needs an identifier to be created exactly once`);
-  const criteria = new URLSearchParams({ identifier: identifierToken(identifier) }).toString();
+  const criteria = new URLSearchParams({ identifier: identifierToken(identifierOf(resource)) }).toString();
   const answer = await send('POST', resource.resourceType, { body: resource, headers: { 'if-none-exist': criteria, prefer: 'return=representation' } });
+  return { ...resource, id: idOf(resource, answer) };
+}
+
+function identifierOf(resource: Resource & { identifier?: { system?: string; value?: string }[] }): { system?: string; value?: string } {
+  const identifier = resource.identifier?.[0];
+  if (!identifier) throw new TypeError(`${resource.resourceType} needs an identifier to be written exactly once`);
+  return identifier;
+}
+
+/** The id the EHR gave the resource: from the body it returned, else its Location header. */
+function idOf(resource: Resource, answer: Answer): string {
   const id = (answer.body as Resource | undefined)?.id ?? answer.location?.match(new RegExp(`${resource.resourceType}/([^/]+)`))?.[1];
-  if (!id) throw new EhrRequestRejectedError(answer.status, `POST ${resource.resourceType}: the EHR answered without the resource id`);
-  return { ...resource, id };
+  if (!id) throw new EhrRequestRejectedError(answer.status, `${resource.resourceType}: the EHR answered without the resource id`);
+  return id;
+}
+
+/** Conditional update: the EHR updates the one resource carrying our identifier (200), or creates it when there is none (201). */
+async function updateOnce<T extends Resource & { identifier?: { system?: string; value?: string }[] }>(send: Send, resource: T): Promise<T> {
+  const criteria = new URLSearchParams({ identifier: identifierToken(identifierOf(resource)) }).toString();
+  const answer = await send('PUT', `${resource.resourceType}?${criteria}`, { body: resource, headers: { prefer: 'return=representation' } });
+  return { ...resource, id: idOf(resource, answer) };
 }
 
 /** The search that brings the encounter with everything billed from it, in one round trip. */

@@ -1,4 +1,5 @@
 import type { EncounterSignal } from '../../domain/fhir/notification';
+import type { Registration } from '../../domain/hl7/adt';
 import type { CodedEncounter, StartVisit } from '../../domain/visit';
 
 /** References to what was written in the EHR, so later steps (and retries) find the same resources. */
@@ -17,6 +18,13 @@ export interface EhrRefs {
 export interface EhrClient {
   /** PMS → EHR pre-population: Patient, Coverage and Appointment (identifier urn:revcycle:visit = visitId). */
   prepopulate(visit: StartVisit): Promise<EhrRefs>;
+  /**
+   * PMS changes → EHR: the Patient and each Coverage as the PMS now has them (ADT^A08), by
+   * conditional update on revcycle's identifiers: updated in place, created only when missing.
+   */
+  updateRegistration(r: Registration): Promise<{ patientRef: string; coverageRefs: string[] }>;
+  /** The visit's Appointment as rescheduled (SIU^S14), by conditional update on the visit identifier. */
+  updateAppointment(visit: StartVisit, patientRef: string): Promise<string>;
   /** The signed (finished) encounter with its Conditions, Procedures and rendering Practitioner, mapped to our model. */
   getCodedEncounter(encounterId: string): Promise<CodedEncounter>;
   /** The safety net for lost webhooks: encounters finished (signed) since an instant, with their visit when known. */

@@ -13,6 +13,7 @@ import { sendMllp } from './mllp';
 const calls: string[] = [];
 const handlers: InboundHandlers = {
   appointmentBooked: async (_v, id) => void calls.push(id),
+  appointmentRescheduled: async (_r, id) => void calls.push(id),
   appointmentCancelled: async (_c, id) => void calls.push(id),
   registration: async (_r, id) => void calls.push(id),
 };

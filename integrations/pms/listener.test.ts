@@ -26,7 +26,7 @@ function recordingHandlers() {
     calls.push([kind, value, controlId]);
     order.push(`handled ${controlId}`);
   };
-  const handlers: InboundHandlers = { appointmentBooked: record('booked'), appointmentCancelled: record('cancelled'), registration: record('registration') };
+  const handlers: InboundHandlers = { appointmentBooked: record('booked'), appointmentRescheduled: record('rescheduled'), appointmentCancelled: record('cancelled'), registration: record('registration') };
   return { handlers, calls, order, failNext: (err: Error) => (fail = err) };
 }
 

@@ -16,7 +16,7 @@ import type { Registration } from '../../domain/hl7/adt';
 import { type InboundEvent, readAcknowledged, readInbound } from '../../domain/hl7/inbound';
 import { Hl7MappingError, Hl7ParseError, UnsupportedHl7MessageError } from '../../domain/hl7/message';
 import { MllpDeframer, frameMllp } from '../../domain/hl7/mllp';
-import type { Cancellation } from '../../domain/hl7/siu';
+import type { Cancellation, Reschedule } from '../../domain/hl7/siu';
 import type { StartVisit } from '../../domain/visit';
 
 /** A handler's way to say "this message cannot be used" (answered AE) rather than "not now" (AR). */
@@ -32,6 +32,7 @@ export class InboundRejectedError extends Error {
 
 export interface InboundHandlers {
   appointmentBooked(v: StartVisit, controlId: string): Promise<void>;
+  appointmentRescheduled(r: Reschedule, controlId: string): Promise<void>;
   appointmentCancelled(c: Cancellation, controlId: string): Promise<void>;
   registration(r: Registration, controlId: string): Promise<void>;
 }
@@ -79,6 +80,8 @@ function dispatch(event: InboundEvent, handlers: InboundHandlers, controlId: str
   switch (event.kind) {
     case 'appointmentBooked':
       return handlers.appointmentBooked(event.visit, controlId);
+    case 'appointmentRescheduled':
+      return handlers.appointmentRescheduled(event.reschedule, controlId);
     case 'appointmentCancelled':
       return handlers.appointmentCancelled(event.cancellation, controlId);
     case 'registration':

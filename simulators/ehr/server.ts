@@ -1,7 +1,7 @@
 /**
  * An in-memory FHIR R4 server standing in for the practice's EHR: read, search
  * (identifier, references, status, _lastUpdated, _include, _revinclude), create,
- * conditional create (If-None-Exist), update, versioned meta, OperationOutcome errors
+ * conditional create (If-None-Exist), update, conditional update (PUT by search criteria), versioned meta, OperationOutcome errors
  * and a CapabilityStatement. Seeded faults apply to the FHIR endpoints; the
  * clinician's /sim endpoints are the test harness and never fail on purpose.
  */
@@ -117,6 +117,7 @@ function capabilityStatement(): CapabilityStatement {
           versioning: 'versioned',
           updateCreate: true,
           conditionalCreate: true,
+          conditionalUpdate: true,
           searchParam: [
             { name: '_id', type: 'token' },
             { name: '_lastUpdated', type: 'date' },
@@ -155,6 +156,19 @@ function fhirRoutes(store: FhirStore): express.Router {
       if (matches.length === 1) return sendResource(req, res, 200, matches[0]);
     }
     sendResource(req, res, 201, store.create({ ...resource, id: undefined }));
+  });
+  // Conditional update (FHIR R4 3.1.0.4.3): no match creates, one match is updated in place, several are 412.
+  fhir.put('/:type', (req, res) => {
+    const type = knownType(req.params.type);
+    const resource = resourceBody(req, type);
+    const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
+    if (!query) throw new FhirError(400, 'invalid', `a conditional update of ${type} needs search criteria`);
+    const { matches } = store.search(type, new URLSearchParams(query));
+    if (matches.length > 1) throw new FhirError(412, 'multiple-matches', `${matches.length} ${type} resources match the criteria`);
+    const id = matches[0]?.id;
+    if (resource.id && resource.id !== id) throw new FhirError(400, 'invalid', `the body's id ${resource.id} is not the matching resource's`);
+    if (!id) return sendResource(req, res, 201, store.create({ ...resource, id: undefined }));
+    sendResource(req, res, 200, store.update({ ...resource, id }).resource);
   });
   fhir.put('/:type/:id', (req, res) => {
     const resource = resourceBody(req, knownType(req.params.type));

@@ -1,7 +1,7 @@
 /**
  * A practice management system stand-in: takes charges as DFT^P03 over MLLP and as JSON
  * over HTTP, posting each exactly once per control id / idempotency key, and sends
- * SIU^S12/S15 and ADT^A04/A08 to revcycle's MLLP listener. Faults from `faults`
+ * SIU^S12/S14/S15 and ADT^A04/A08 to revcycle's MLLP listener. Faults from `faults`
  * (deterministic under its seed) apply to both inbound channels and, as duplicate
  * deliveries, to what it sends.
  */
@@ -10,7 +10,7 @@ import type { AddressInfo } from 'net';
 import type { Ack } from '../../domain/hl7/ack';
 import { buildAdt, type Registration } from '../../domain/hl7/adt';
 import type { MessageHeader } from '../../domain/hl7/message';
-import { buildSiuS12, buildSiuS15, type Cancellation } from '../../domain/hl7/siu';
+import { buildSiuS12, buildSiuS14, buildSiuS15, type Cancellation, type Reschedule } from '../../domain/hl7/siu';
 import type { StartVisit } from '../../domain/visit';
 import { Faults } from '../faults';
 import { openPersisted } from '../persist';
@@ -44,6 +44,7 @@ export interface PmsSimulator {
   /** Sends one HL7 message to revcycle, resending until an ACK comes; sent twice when the faults say so. */
   sendMessage(hl7: string): Promise<Ack>;
   bookAppointment(visit: StartVisit): Promise<Ack>;
+  rescheduleAppointment(reschedule: Reschedule): Promise<Ack>;
   cancelAppointment(cancellation: Cancellation): Promise<Ack>;
   register(registration: Registration, event?: 'A04' | 'A08'): Promise<Ack>;
 }
@@ -89,6 +90,7 @@ export async function startPmsSimulator(opts: PmsSimulatorOptions = {}): Promise
     charges: (visitId) => store.list(visitId),
     sendMessage,
     bookAppointment: (visit) => sendMessage(buildSiuS12(visit, header()).toString()),
+    rescheduleAppointment: (r) => sendMessage(buildSiuS14(r, header()).toString()),
     cancelAppointment: (c) => sendMessage(buildSiuS15(c, header()).toString()),
     register: (r, event) => sendMessage(buildAdt(r, header(), event).toString()),
     async close() {

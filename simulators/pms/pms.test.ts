@@ -127,6 +127,7 @@ describe('PMS simulator sending to revcycle', () => {
       host: '127.0.0.1',
       handlers: {
         appointmentBooked: async (v, controlId) => void booked.push([v.visitId, controlId]),
+        appointmentRescheduled: async () => undefined,
         appointmentCancelled: async (c) => void cancelled.push(c.visitId),
         registration: async () => undefined,
       },
