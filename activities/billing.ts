@@ -8,6 +8,7 @@ import { acknowledgmentEvent, remittanceEvent } from '../domain/reporting/claim-
 import { ApplicationFailure } from '@temporalio/activity';
 import { FailureType } from '../domain/failures';
 import { parsePlaybook, planDenial, type DenialPlan, type PlaybookEntry } from '../domain/billing/denials';
+import { parseRejectionRules, readAcknowledgment, type AckReading, type RejectionRule } from '../domain/billing/acknowledgments';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { remittanceStatus, type ClaimAcknowledgment, type ClaimRemittance } from '../domain/claim';
@@ -43,10 +44,12 @@ export function billingActivities(db: Db, contracted: ContractLookup = contracte
       return encounter;
     },
 
-    async recordAcknowledgment(input: { visitId: string; attempt: number; ack: ClaimAcknowledgment }): Promise<void> {
+    /** Records the 999/277CA on the claim, and says what it means: received, forwarded, accepted, pended, or rejected to which queue. */
+    async recordAcknowledgment(input: { visitId: string; attempt: number; ack: ClaimAcknowledgment }): Promise<AckReading> {
       const claim = await claimOf(db, input.visitId, input.attempt);
       await billing.saveAcknowledgment(db, claim.id, input.ack);
       await recordVisitEvent(db, acknowledgmentEvent(input.visitId, input.attempt, input.ack));
+      return readAcknowledgment(input.ack, rejectionRules());
     },
 
     /**
@@ -108,4 +111,11 @@ let playbook: PlaybookEntry[] | undefined;
 function loadPlaybook(): PlaybookEntry[] {
   playbook ??= parsePlaybook(readFileSync(join(__dirname, '..', 'domain', 'billing', 'data', 'denial-playbook.csv'), 'utf8'));
   return playbook;
+}
+
+let rejections: RejectionRule[] | undefined;
+/** The claim rejection routing table, read once per worker process. */
+function rejectionRules(): RejectionRule[] {
+  rejections ??= parseRejectionRules(readFileSync(join(__dirname, '..', 'domain', 'billing', 'data', 'claim-rejections.csv'), 'utf8'));
+  return rejections;
 }

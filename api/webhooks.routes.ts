@@ -75,15 +75,20 @@ export function webhooksRouter({ temporal, db, secrets, contracted = contractedA
     let undelivered = 0;
     try {
       // Only answers about claims we submitted reach a visit: the 999 by our control number (ISA13, which
-      // may have carried several visits' claims), the 277CA by visit and charge, the 835 by visit, payer
+      // may have carried several visits' claims), the 277CA by visit and charge (and, when it echoes our
+      // BHT03, by submission), the 835 by visit, payer
       // and charge. The rest is kept in inbound_messages, not signalled.
       for (const m of messages.acknowledgments) {
         const visitIds = m.visitId !== undefined
           ? (await claimOfOurs(db, m.visitId, { chargeCents: m.chargeCents })) ? [m.visitId] : []
           : m.ack.controlNumber !== undefined ? await visitIdsForControlNumber(db, m.ack.controlNumber) : [];
         if (!visitIds.length) unmatched++;
+        // A 277CA that echoes the 837's BHT03 names the submission it answers, when that interchange carried the visit's claim.
+        const ack = m.batchControlNumber !== undefined && m.visitId !== undefined && (await visitIdsForControlNumber(db, m.batchControlNumber)).includes(m.visitId)
+          ? { ...m.ack, controlNumber: m.batchControlNumber }
+          : m.ack;
         for (const visitId of visitIds) {
-          if (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, m.ack))) delivered++;
+          if (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, ack))) delivered++;
         }
       }
       for (const m of messages.remittances) {

@@ -16,7 +16,14 @@ export interface ClaimMessages {
   /** ST01, with 277CA told apart from a 277 by GS08. */
   transaction: string;
   /** visitId is absent for a 999: it names our interchange control number instead. */
-  acknowledgments: { visitId?: string; ack: ClaimAcknowledgment; /** 277CA: the claim's total charge, matched against the claim we sent. */ chargeCents?: number }[];
+  acknowledgments: {
+    visitId?: string;
+    ack: ClaimAcknowledgment;
+    /** 277CA: the claim's total charge, matched against the claim we sent. */
+    chargeCents?: number;
+    /** 277CA: the interchange it acknowledges (2200B TRN02 = our 837's BHT03 = ISA13), when numeric. */
+    batchControlNumber?: number;
+  }[];
   remittances: { visitId: string; remittance: ClaimRemittance }[];
 }
 
@@ -42,11 +49,12 @@ export function claimMessagesFromX12(text: string): ClaimMessages {
       acknowledgments: report.claims.map((c) => ({
         visitId: c.patientControlNumber,
         ack: {
-          kind: '277CA', accepted: !c.rejected, codes: c.statuses.map((s) => `${s.category}:${s.code}`),
-          message: c.message ?? c.statuses.map((s) => s.text).join('; '), payerClaimNumber: c.payerClaimNumber,
+          kind: '277CA', accepted: !c.rejected, codes: c.statuses.map((s) => [s.category, s.code, s.entity].filter(Boolean).join(':')),
+          source: report.source, message: c.message ?? c.statuses.map((s) => s.text).join('; '), payerClaimNumber: c.payerClaimNumber,
           sourceKey: `${fileId}#${c.patientControlNumber}`,
         },
         chargeCents: c.chargeCents,
+        ...(report.batchTrace && /^\d{1,9}$/.test(report.batchTrace) ? { batchControlNumber: Number(report.batchTrace) } : {}),
       })),
     };
   }
@@ -62,6 +70,7 @@ function from999(a: FunctionalAck, fileId: string): ClaimAcknowledgment {
   return {
     kind: '999', controlNumber: Number(a.groupControlNumber), accepted: a.status === 'accepted' || a.status === 'accepted_with_errors',
     codes: [a.status, ...a.transactions.flatMap((t) => t.codes)], message: errors.length ? errors.join('; ') : undefined,
+    ...(errors.length ? { errorSegments: a.transactions.flatMap((t) => t.errors.map((e) => ({ segment: e.segment, ...(e.loop ? { loop: e.loop } : {}) }))) } : {}),
     sourceKey: `${fileId}#${a.groupControlNumber}`,
   };
 }

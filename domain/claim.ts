@@ -15,8 +15,12 @@ export interface ClaimAcknowledgment {
   /** Which submission it answers: the interchange control number (999) or the claim's frequency (277CA). */
   controlNumber?: number;
   accepted: boolean;
-  /** STC category:status codes (277CA) or IK5/AK9 codes (999). */
+  /** STC category:status[:entity] codes (277CA) or IK5/AK9 codes (999). */
   codes: string[];
+  /** 277CA: who answered, the clearinghouse's front end or the payer's (two-stage acknowledgment). */
+  source?: 'clearinghouse' | 'payer';
+  /** 999: the segments (and loops) its IK3 errors point at, so a rejection reaches the right queue. */
+  errorSegments?: { segment: string; loop?: string }[];
   message?: string;
   payerClaimNumber?: string;
   /** Fingerprint of the delivered file and claim: a redelivery carries the same key. */

@@ -64,7 +64,6 @@ export const AwaitingAction = {
   Coverage: 'coverage',
   EncounterSignature: 'encounter_signature',
   CodingReview: 'coding_review',
-  FixClaim: 'fix_claim',
   Acknowledgment: 'acknowledgment',
   AcknowledgmentOverdue: 'acknowledgment_overdue',
   Remittance: 'remittance',
@@ -81,6 +80,8 @@ export const AwaitingAction = {
   RetriesExhausted: 'retries_exhausted',
   Underpaid: 'underpaid',
   DenialReview: 'denial_review',
+  /** The clearinghouse forwarded the claim (its 277CA); the payer's own 277CA is awaited. */
+  PayerAcknowledgment: 'payer_acknowledgment',
 } as const;
 export type AwaitingAction = (typeof AwaitingAction)[keyof typeof AwaitingAction];
 

@@ -121,7 +121,8 @@ describe('REST PMS: denials, inactive coverage and cancellation through the API'
     await stack.ehr.signEncounter(signed(visit.visitId));
     const rejected = await reach(stack, visit.visitId, 'claim_rejected');
     expect(rejected.claim).toMatchObject({ status: 'rejected', frequency: '1' });
-    expect(rejected.awaitingAction).toBe('fix_claim');
+    expect(rejected.awaitingAction).toBe('coverage'); // A7:164 on the subscriber: the coverage queue
+    expect(rejected.claim?.rejection).toMatchObject({ kind: '277CA', queue: 'coverage', codes: ['A7:164:IL'] });
 
     expect((await stack.api.post(`/visits/${visit.visitId}/coverage`).send({ ...visit.coverage, memberId: 'W31' })).status).toBe(200);
     const closed = await reach(stack, visit.visitId, 'closed');

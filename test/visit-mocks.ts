@@ -8,9 +8,11 @@ import { temporalClients, uniqueId } from './support';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePlaybook, planDenial } from '../domain/billing/denials';
+import { parseRejectionRules, readAcknowledgment } from '../domain/billing/acknowledgments';
 import type { Finding, ScrubResult } from '../domain/billing/findings';
 import { sampleEncounter } from './fixtures';
 
+const rejectionRules = parseRejectionRules(readFileSync(join(__dirname, '..', 'domain', 'billing', 'data', 'claim-rejections.csv'), 'utf8'));
 const playbook = parsePlaybook(readFileSync(join(__dirname, '..', 'domain', 'billing', 'data', 'denial-playbook.csv'), 'utf8'));
 
 export interface Calls {
@@ -51,7 +53,7 @@ export function mockActivities({ active = [true], signed = [], overrides = {} }:
       calls.submittedWith.push({ rulesetVersion, filingIndicator, lineCodes: lines.map((l) => l.code) });
       return { controlNumber: 1000 + attempt, billedCents: 37500 };
     },
-    recordAcknowledgment: async () => undefined,
+    recordAcknowledgment: async ({ ack }) => readAcknowledgment(ack, rejectionRules), // the real routing data
     recordRemittance: async () => ({ underpaid: [] }),
     planDenial: async ({ codes }) => planDenial(codes, playbook), // the real playbook data
     closeVisit: async ({ outcome }) => void calls.closed.push(outcome),

@@ -48,6 +48,10 @@ export interface ClaimSummary {
   denialCodes: string[];
   /** The scrubber ruleset that passed the claim (also on the claim row in Postgres). */
   rulesetVersion?: string;
+  /** What the latest acknowledgment said: forwarded by the clearinghouse, accepted or pended by the payer. */
+  acknowledged?: 'forwarded' | 'accepted' | 'pended';
+  /** A front-end rejection (999 or 277CA): the queue a person fixes it from, and why. */
+  rejection?: { kind: '999' | '277CA'; queue: string; reason: string; note?: string; codes: string[] };
 }
 
 export interface VisitStatus {

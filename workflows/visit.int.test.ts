@@ -250,10 +250,10 @@ test('a claim the payer rejects (277CA A7) waits for corrected coverage and goes
     await handle.signal(encounterSignedSignal, { encounterId: 'enc-5' });
     await reachStage(handle, 'claim_submitted');
     await handle.signal(claimAcknowledgedSignal, { kind: '999', controlNumber: 1001, accepted: true, codes: ['accepted'], sourceKey: 'r-999' });
-    await handle.signal(claimAcknowledgedSignal, { kind: '277CA', accepted: false, codes: ['A7:164'], message: 'invalid member id', sourceKey: 'r-277' });
+    await handle.signal(claimAcknowledgedSignal, { kind: '277CA', accepted: false, codes: ['A7:164:IL'], message: 'invalid member id', sourceKey: 'r-277' });
     const rejected = await reachStage(handle, 'claim_rejected');
-    expect(rejected.claim?.status).toBe('rejected');
-    expect(await searchAttributes(handle)).toMatchObject({ ClaimStatus: 'rejected', AwaitingAction: 'fix_claim' });
+    expect(rejected.claim).toMatchObject({ status: 'rejected', rejection: { queue: 'coverage', reason: 'invalid member id' } });
+    expect(await searchAttributes(handle)).toMatchObject({ ClaimStatus: 'rejected', AwaitingAction: 'coverage' });
 
     await handle.executeUpdate(updateCoverageUpdate, { args: [{ ...sampleVisit('x').coverage, memberId: 'W2' }] });
     await eventually(async () => calls.submitted.length === 2);

@@ -13,7 +13,8 @@ import {
 import type { ScrubResult } from '../domain/billing/findings';
 import { applySuggestion } from '../domain/billing/suggestions';
 import { summarizeVisit, type PostedRemittance } from '../domain/billing/summary';
-import type { CodingProblem } from '../domain/coding';
+import type { AckReading } from '../domain/billing/acknowledgments';
+import { sameBilledLines, type CodingProblem } from '../domain/coding';
 import { applyRegistration, appointmentChanged, registrationChanges, type VisitChange } from '../domain/registration';
 import { AwaitingAction, classifyFailure, FailureType, PARK_QUEUE, type ParkedFailure } from '../domain/failures';
 import type { Appointment, ChargeLine, CodedEncounter, Coverage, StartVisit } from '../domain/visit';
@@ -166,7 +167,7 @@ class VisitRun {
       return this.status;
     }, {
       validator: (arg: { note?: string }) => {
-        this.requireStage(['needs_attention'], 'retry');
+        this.requireStage(['needs_attention', 'claim_rejected'], 'retry');
         if (arg !== undefined && (typeof arg !== 'object' || arg === null || (arg.note !== undefined && typeof arg.note !== 'string'))) {
           throw invalid('retry takes { note?: string }');
         }
@@ -178,7 +179,7 @@ class VisitRun {
       return this.status;
     }, {
       validator: (arg: { reason: string }) => {
-        this.requireStage(['needs_attention'], 'write off');
+        this.requireStage(['needs_attention', 'claim_rejected'], 'write off');
         requireReason(arg);
       },
     });
@@ -192,9 +193,13 @@ class VisitRun {
       return this.status;
     }, {
       validator: (enc: CodedEncounter) => {
-        this.requireStage(['coding_review'], 'correct coding');
+        this.requireStage(['coding_review', 'claim_rejected'], 'correct coding');
         if (enc.encounterId !== this.status.encounterId) {
           throw ApplicationFailure.create({ type: FailureType.InvalidStage, nonRetryable: true, message: `the visit's encounter is ${this.status.encounterId}, not ${enc.encounterId}` });
+        }
+        // A rejected claim's charges are posted: only its diagnoses can change here.
+        if (this.status.stage === 'claim_rejected' && this.reviewing && !sameBilledLines(this.reviewing, enc)) {
+          throw ApplicationFailure.create({ type: FailureType.InvalidStage, nonRetryable: true, message: 'the charges of a rejected claim are posted: correct its diagnoses in place (same lines, pointers and number of diagnoses); a procedure change needs a void and a new claim' });
         }
       },
     });
@@ -323,17 +328,15 @@ class VisitRun {
     let frequency: ClaimFrequency = '1';
     for (let attempt = 1; ; attempt++) {
       const claim = await this.submit({ encounter, lines, scrub }, attempt, frequency);
-      const ack = await this.acknowledgment(claim);
-      if (!ack.accepted) {
-        this.setClaim(claim, { status: 'rejected' });
-        await this.recordEnter('claim_rejected', AwaitingAction.FixClaim);
-        this.coverageUpdated = false;
-        if (!(await condition(() => this.coverageUpdated, this.input.timers.coverageDeadlineMs))) return this.close('rejected');
-        await this.acts.recordIntake(this.visit);
-        frequency = '1';
+      const { ack, reading } = await this.acknowledgment(claim);
+      if (reading.outcome === 'rejected') {
+        const fixed = await this.rejected(claim, ack, reading, { encounter, scrub });
+        if (!fixed) return this.status;
+        ({ encounter, scrub } = fixed);
+        frequency = '1'; // a rejected claim never reached adjudication: the fixed one is a new original
         continue;
       }
-      this.setClaim(claim, { status: 'accepted', payerClaimNumber: ack.payerClaimNumber ?? claim.payerClaimNumber });
+      this.setClaim(claim, { status: 'accepted', acknowledged: reading.outcome === 'pended' ? 'pended' : 'accepted', payerClaimNumber: ack.payerClaimNumber ?? claim.payerClaimNumber });
       let remit = await this.remittance(claim);
       while (!isDenied(remit) && this.status.underpaidLines?.length) {
         // Short-paid lines are work: retry = the payer was asked to reprocess (wait for its next 835);
@@ -384,8 +387,14 @@ class VisitRun {
     return claim;
   }
 
-  /** The 999 must accept the interchange, then the 277CA decides the claim; a 999 rejection is final for this attempt. */
-  private async acknowledgment(claim: ClaimSummary): Promise<ClaimAcknowledgment> {
+  /**
+   * Waits until an acknowledgment decides the claim: the 999 must accept the file, then a 277CA
+   * accepts (or pends) it into adjudication; a clearinghouse's 277CA only forwards it, and the
+   * payer's is awaited. Any rejection decides at once. Answers about another submission (by ISA13,
+   * or the 837's BHT03 a 277CA echoes) are not about this claim. The activity reads the
+   * acknowledgment with the routing rules (data) and records it.
+   */
+  private async acknowledgment(claim: ClaimSummary): Promise<{ ack: ClaimAcknowledgment; reading: AckReading }> {
     for (;;) {
       const got = await condition(() => this.acks.length > 0, this.input.timers.ackTimeoutMs);
       if (!got) {
@@ -393,13 +402,43 @@ class VisitRun {
         continue;
       }
       const ack = this.acks.shift()!;
-      if (ack.kind === '999' && ack.controlNumber !== undefined && ack.controlNumber !== claim.controlNumber) continue;
-      await this.acts.recordAcknowledgment({ visitId: this.visit.visitId, attempt: claim.attempt, ack });
-      if (!ack.accepted || ack.kind === '277CA') return ack;
-      this.setClaim(claim, { status: 'submitted' });
-      // A late 999 clears the overdue flag; patched() because it adds a command to histories that have one.
-      if (this.status.awaitingAction === AwaitingAction.AcknowledgmentOverdue && patched('clear-overdue-on-999')) this.setAwaiting(AwaitingAction.Acknowledgment);
+      if (ack.controlNumber !== undefined && ack.controlNumber !== claim.controlNumber) continue;
+      const reading = await this.acts.recordAcknowledgment({ visitId: this.visit.visitId, attempt: claim.attempt, ack });
+      if (reading.outcome === 'rejected' || reading.outcome === 'accepted' || reading.outcome === 'pended') return { ack, reading };
+      this.setClaim(claim, { status: 'submitted', ...(reading.outcome === 'forwarded' ? { acknowledged: 'forwarded' } : {}) });
+      this.setAwaiting(reading.outcome === 'forwarded' ? AwaitingAction.PayerAcknowledgment : AwaitingAction.Acknowledgment);
     }
+  }
+
+  /**
+   * A claim the front end rejected waits in the queue its acknowledgment points at (coverage,
+   * coding review or claim data) until a person fixes it: new coverage (the API, or the PMS's
+   * ADT^A08), corrected diagnoses (the billed lines stay: their charges are posted), or retry
+   * once data outside the claim (a provider's NPI, the practice's settings) is fixed; or writes
+   * it off. Past the deadline the visit closes as rejected. Undefined: the visit closed.
+   */
+  private async rejected(claim: ClaimSummary, ack: ClaimAcknowledgment, reading: AckReading, billed: Coded): Promise<Coded | undefined> {
+    const queue = (reading.queue ?? AwaitingAction.ClaimData) as AwaitingAction;
+    this.setClaim(claim, { status: 'rejected', rejection: { kind: ack.kind, queue, reason: ack.message ?? ack.codes.join(', '), note: reading.note, codes: ack.codes } });
+    this.reviewing = billed.encounter;
+    await this.recordEnter('claim_rejected', queue);
+    this.coverageUpdated = false;
+    this.codingCorrected = undefined;
+    this.resolution = undefined;
+    const acted = await condition(() => this.coverageUpdated || !!this.codingCorrected || !!this.resolution, this.input.timers.coverageDeadlineMs);
+    this.reviewing = undefined;
+    if (!acted) return void (await this.closed('rejected'));
+    if (this.resolution === 'written_off') return void (await this.closed('written_off'));
+    if (this.coverageUpdated) {
+      await this.acts.recordIntake(this.visit); // the corrected coverage becomes the visit's coverage of record
+      return (await this.eligible()) ? billed : undefined;
+    }
+    if (this.codingCorrected) {
+      const encounter = await this.acts.recordCodingCorrection({ visitId: this.visit.visitId, encounter: this.codingCorrected });
+      const scrub = await this.scrub(encounter);
+      return scrub.blocked ? this.codingReview(encounter, []) : { encounter, scrub };
+    }
+    return billed; // retry: the data outside the claim was fixed; the same claim goes out again
   }
 
   private async remittance(claim: ClaimSummary): Promise<ClaimRemittance> {

@@ -38,7 +38,7 @@ export const defaultChaosOptions = (visits = 1000): ChaosOptions => ({
  * Awaiting actions that need a person (or a long timer): a visit waiting on one of them
  * is parked, with that reason. Other waits (acknowledgment, remittance) are in flight.
  */
-export const PARKED = new Set(['acknowledgment_overdue', 'claim_status_inquiry', 'fix_claim', 'coding_review', 'coverage', 'corrected_claim']);
+export const PARKED = new Set(['acknowledgment_overdue', 'claim_status_inquiry', 'claim_data', 'coding_review', 'coverage', 'corrected_claim']);
 
 export interface ChaosProgress {
   started: number;

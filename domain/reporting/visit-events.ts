@@ -88,7 +88,6 @@ export function awaitingAfter(e: VisitEvent): string | null | undefined {
     case 'stage_changed': return e.awaitingAction ?? null;
     case 'claim_submitted': return 'acknowledgment';
     case 'claim_accepted': return e.source === '277CA' ? 'remittance' : undefined;
-    case 'claim_rejected': return 'fix_claim';
     case 'visit_closed': return null;
     case 'visit_booked': case 'encounter_signed': case 'charges_posted': return null;
     default: return undefined;

@@ -33,8 +33,11 @@ test('a denied first claim, replaced and paid: initial denial kept, lines and ba
 test('coding review before the first claim makes it not clean; a rejected first claim is open AR until closed', () => {
   const f = fold([booked, { type: 'stage_changed', visitId: v, key: 's', stage: 'coding_review', awaitingAction: 'coding_review' }]);
   expect(f).toMatchObject({ codingReview: true, stage: 'coding_review', awaitingAction: 'coding_review', awaitingSince: '2026-11-02T12:00:00.000Z' });
-  const rejected = fold([booked, submitted(1), { type: 'claim_rejected', visitId: v, key: 'rj', claimAttempt: 1, source: '277CA', codes: ['A7:164'] }]);
-  expect(rejected).toMatchObject({ firstPass: 'rejected', stage: 'claim_rejected', awaitingAction: 'fix_claim', codingReview: false });
+  const rejected = fold([
+    booked, submitted(1), { type: 'claim_rejected', visitId: v, key: 'rj', claimAttempt: 1, source: '277CA', codes: ['A7:164:IL'] },
+    { type: 'stage_changed', visitId: v, key: 'rjs', stage: 'claim_rejected', awaitingAction: 'coverage' },
+  ]);
+  expect(rejected).toMatchObject({ firstPass: 'rejected', stage: 'claim_rejected', awaitingAction: 'coverage', codingReview: false });
   expect(insuranceBalanceCents(rejected)).toBe(15000);
   expect(insuranceBalanceCents(applyEvent(rejected, { type: 'visit_closed', visitId: v, key: 'c', outcome: 'rejected' }, '2026-12-01T00:00:00Z'))).toBe(0);
 });

@@ -10,7 +10,7 @@ test('every queue the issue names exists, once, and no awaited action feeds two 
 
 test('the visibility query and the Temporal UI links', () => {
   const q = workQueue('claim_rejected')!;
-  expect(visibilityQuery(q)).toBe("ExecutionStatus = 'Running' AND AwaitingAction IN ('fix_claim')");
+  expect(visibilityQuery(q)).toBe("ExecutionStatus = 'Running' AND AwaitingAction IN ('claim_data')");
   const links = temporalUiLinks('http://localhost:8233/', 'default');
   expect(links.list(visibilityQuery(q))).toBe(`http://localhost:8233/namespaces/default/workflows?query=${encodeURIComponent(visibilityQuery(q))}`);
   expect(links.visit('v-1')).toBe('http://localhost:8233/namespaces/default/workflows/visit-v-1');

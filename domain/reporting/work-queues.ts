@@ -26,9 +26,9 @@ export const WORK_QUEUES: readonly WorkQueue[] = [
     action: 'correct the coding (POST /visits/{visitId}/coding)',
   },
   {
-    id: 'claim_rejected', title: 'Claim rejected', awaitingActions: ['fix_claim'], slaHours: 48,
-    reason: 'the 999 or the payer front end (277CA) rejected the claim',
-    action: 'fix the claim data (coverage, provider) and resubmit',
+    id: 'claim_rejected', title: 'Claim rejected', awaitingActions: ['claim_data'], slaHours: 48,
+    reason: 'the 999 or a 277CA rejected the claim\'s data (a provider, the file); rejections of coverage or coding wait in those queues',
+    action: 'fix the data, then retry (POST /visits/{visitId}/retry), or write off',
   },
   {
     id: 'denial_review', title: 'Denial review', awaitingActions: ['denial_review', 'corrected_claim'], slaHours: 72,

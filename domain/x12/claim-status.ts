@@ -67,7 +67,11 @@ export interface ClaimStatus {
 export interface ClaimStatusReport {
   /** 277CA (X214) acknowledges a submitted batch; 277 (X212) answers a 276. */
   kind: '277CA' | '277';
+  /** 2100A NM101: the payer (PR) answered, or a clearinghouse (AY) on the way to it: the two-stage 277CA. */
+  source: 'payer' | 'clearinghouse';
   payer: { name: string; id: string };
+  /** 277CA 2200B TRN02: the 837's BHT03 it acknowledges (ours is the interchange control number). */
+  batchTrace?: string;
   /** STCs about the whole batch (information receiver level). */
   batch: ClaimStatusCode[];
   claims: ClaimStatus[];
@@ -88,7 +92,7 @@ function statusCodeOf(composite: string[]): ClaimStatusCode | undefined {
 export function parse277(text: string, options?: ReadOptions): { envelope: EnvelopeOptions; report: ClaimStatusReport; warnings: string[] } {
   const { interchange, transactions } = transactionsOfType(text, '277', options);
   const kind = transactions[0].version.includes('X214') ? '277CA' : '277';
-  const report: ClaimStatusReport = { kind, payer: { name: '', id: '' }, batch: [], claims: [] };
+  const report: ClaimStatusReport = { kind, source: 'payer', payer: { name: '', id: '' }, batch: [], claims: [] };
   for (const tx of transactions) readReport(report, tx.segments);
   return { envelope: interchange.envelope, report, warnings: interchange.warnings };
 }
@@ -105,6 +109,8 @@ function readReport(report: ClaimStatusReport, segments: Segment[]): void {
       level = s.el(3);
       claim = undefined;
     } else if (s.id === 'NM1' && s.el(1) === 'PR') report.payer = { name: s.el(3), id: s.el(9) };
+    else if (s.id === 'NM1' && s.el(1) === 'AY') Object.assign(report, { source: 'clearinghouse', payer: { name: s.el(3), id: s.el(9) } });
+    else if (s.id === 'TRN' && s.el(1) === '2' && level === '21' && report.kind === '277CA') report.batchTrace = s.el(2);
     else if (s.id === 'NM1' && (s.el(1) === 'IL' || s.el(1) === 'QC')) memberId = s.el(9) || memberId;
     else if (s.id === 'TRN' && s.el(1) === '2' && CLAIM_LEVELS.has(level)) {
       claim = { patientControlNumber: s.el(2), statuses: [], rejected: false, ...(memberId ? { memberId } : {}) };
@@ -203,6 +209,10 @@ export interface ClaimStatusEntry {
 
 export interface ClaimStatusAnswer {
   payer: { name: string; id: string };
+  /** 277CA: a clearinghouse answering on its own behalf (2100A NM1*AY, by ETIN) before the payer does. */
+  clearinghouse?: { name: string; id: string };
+  /** 277CA: the BHT03 of the 837 acknowledged (2200B TRN02); the 277CA's own control number when absent. */
+  batchTrace?: string;
   submitter: { name: string; id: string };
   provider: { name: string; npi: string };
   /** The day the claims were received or the status applies, YYYY-MM-DD. */
@@ -227,13 +237,15 @@ export function build277CA(answer: ClaimStatusAnswer, envelope: EnvelopeOptions)
   const body: ElementValue[][] = [
     ['BHT', '0085', '08', String(envelope.controlNumber), toX12Date(envelope.date), envelope.time, 'TH'],
     ['HL', '1', '', '20', '1'],
-    ['NM1', 'PR', '2', answer.payer.name, '', '', '', '', 'PI', answer.payer.id],
+    answer.clearinghouse
+      ? ['NM1', 'AY', '2', answer.clearinghouse.name, '', '', '', '', '46', answer.clearinghouse.id]
+      : ['NM1', 'PR', '2', answer.payer.name, '', '', '', '', 'PI', answer.payer.id],
     ['TRN', '1', String(envelope.controlNumber)],
     ['DTP', '050', 'D8', day],
     ['DTP', '009', 'D8', day],
     ['HL', '2', '1', '21', '1'],
     ['NM1', '41', '2', answer.submitter.name, '', '', '', '', '46', answer.submitter.id],
-    ['TRN', '2', String(envelope.controlNumber)],
+    ['TRN', '2', answer.batchTrace ?? String(envelope.controlNumber)],
     ['STC', ['A1', '19'], day, 'WQ', total(answer.claims)],
     ...(accepted.length ? [['QTY', '90', String(accepted.length)]] : []),
     ...(rejected.length ? [['QTY', 'AA', String(rejected.length)]] : []),
@@ -241,6 +253,9 @@ export function build277CA(answer: ClaimStatusAnswer, envelope: EnvelopeOptions)
     ...(rejected.length ? [['AMT', 'YY', total(rejected)]] : []),
     ['HL', '3', '2', '19', '1'],
     ['NM1', '85', '2', answer.provider.name, '', '', '', '', 'XX', answer.provider.npi],
+    // 2200C (required): the billing provider's own trace and status for the batch.
+    ['TRN', '1', '0'],
+    ['STC', ['A1', '19'], '', 'WQ', total(answer.claims)],
   ];
   answer.claims.forEach((c, i) => {
     const isRejected = REJECTED.has(c.status.category);

@@ -7,6 +7,8 @@ import { x12valid } from '../../cli/x12valid';
 import { build837P } from './build-837p';
 import { build270 } from './eligibility';
 import { build835 } from './remittance';
+import { build999 } from './acknowledgment';
+import { build277CA } from './claim-status';
 import { sampleBatch, sampleClaim, sampleDependentClaim, sampleEligibilityRequest, sampleEnvelope, sampleMultiLineClaim, sampleRemittance, sampleSecondaryClaim } from './samples';
 import { check270Structure } from './structure';
 import type { ProfessionalClaim } from './professional-claim';
@@ -40,6 +42,26 @@ describe('pyx12 accepts every 837P we build', () => {
 describe('pyx12 accepts the 835s we build', () => {
   it('a paid claim with CO-45, PR-3 and PR-2, PLB', async () => {
     const verdict = await x12valid(build835([sampleRemittance()], env));
+    expect(verdict.errors).toEqual([]);
+    expect(verdict.ok).toBe(true);
+  });
+});
+
+describe('pyx12 accepts the acknowledgments the clearinghouse simulator sends', () => {
+  const answer = {
+    payer: { name: 'ACME HEALTH PLAN', id: '87726' }, submitter: { name: 'NORTHSIDE', id: 'NORTHSIDE01' }, provider: { name: 'NORTHSIDE', npi: '1234567893' },
+    date: '2026-03-12', batchTrace: '900',
+    claims: [{ patientControlNumber: 'C-1', payerClaimNumber: 'SIM1', status: { category: 'A2', code: '20' }, chargeCents: 15000, serviceDate: '2026-03-10', subscriber: { memberId: 'M1', firstName: 'A', lastName: 'B' } }],
+  };
+  it.each([
+    ['277CA from the payer', build277CA(answer, env)],
+    ['277CA from the clearinghouse (two-stage, NM1*AY)', build277CA({ ...answer, clearinghouse: { name: 'SIM CLEARINGHOUSE', id: 'SIMCH' }, claims: [{ ...answer.claims[0], payerClaimNumber: undefined, status: { category: 'A1', code: '19' } }] }, env)],
+    ['999 rejecting 2010BA NM109', build999({
+      functionalId: 'HC', groupControlNumber: '900', status: 'rejected', counts: { included: 1, received: 1, accepted: 0 },
+      transactions: [{ type: '837', controlNumber: '0001', status: 'rejected', codes: ['5'], errors: [{ segment: 'NM1', position: 12, loop: '2010', code: '8', element: { position: 9, code: '6' } }] }],
+    }, '005010X222A1', env)],
+  ])('%s', async (_name, x12) => {
+    const verdict = await x12valid(x12);
     expect(verdict.errors).toEqual([]);
     expect(verdict.ok).toBe(true);
   });

@@ -179,6 +179,13 @@ describe('276/277', () => {
     ]);
   });
 
+  it('tells the clearinghouse\'s 277CA from the payer\'s, and reads the 837 BHT03 it echoes', () => {
+    const payer = parse277(build277CA({ ...answer, batchTrace: '4711' }, env)).report;
+    expect([payer.source, payer.batchTrace]).toEqual(['payer', '4711']);
+    const clearinghouse = parse277(build277CA({ ...answer, batchTrace: '4711', clearinghouse: { name: 'SIM CLEARINGHOUSE', id: 'SIMCH' } }, env)).report;
+    expect([clearinghouse.source, clearinghouse.batchTrace, clearinghouse.payer.id]).toEqual(['clearinghouse', '4711', 'SIMCH']);
+  });
+
   it('builds a 276 that parses back, and reads the 277 answer', () => {
     const req = { payer: answer.payer, submitter: answer.submitter, provider: answer.provider, subscriber: { memberId: 'M1', firstName: 'A', lastName: 'B' }, patientControlNumber: 'C-1', payerClaimNumber: 'SIM1', chargeCents: 15000, serviceDate: '2026-03-10' };
     expect(parse276(build276(req, env)).request).toEqual(req);

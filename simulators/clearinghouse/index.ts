@@ -14,7 +14,7 @@
  */
 import express from 'express';
 import type { Server } from 'http';
-import { build999 } from '../../domain/x12/acknowledgment';
+import { build999, type SegmentError } from '../../domain/x12/acknowledgment';
 import { build277, build277CA, ClaimStatusEntry, parse276 } from '../../domain/x12/claim-status';
 import { detectTransaction } from '../../domain/x12/detect';
 import { build271, parse270 } from '../../domain/x12/eligibility';
@@ -26,7 +26,7 @@ import { build835, Remittance, RemittanceClaim } from '../../domain/x12/remittan
 import { Faults, httpFaults } from '../faults';
 import { openPersisted, type Persistable } from '../persist';
 import { CallbackSender, DeliveryRecord, RetryPolicy } from './callbacks';
-import { adjudicate, eligibilityAnswer, frontEndStatus, PayerHistory } from './payer';
+import { adjudicate, clearinghouseStatus, eligibilityAnswer, frontEndStatus, PayerHistory, REJECTING, syntaxErrors, type FrontEndStatus } from './payer';
 import { ClearinghouseSnapshot, KnownClaim, SubmissionRecord } from './state';
 
 export interface ClearinghouseSimulatorOptions {
@@ -147,7 +147,7 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
     if (known) {
       const paid = known.status;
       entry.payerClaimNumber = known.payerClaimNumber;
-      entry.status = !known.payerClaimNumber ? frontEndStatus(known.claim) : !paid ? { category: 'P1', code: '20' } : paid.statusCode === '4' ? { category: 'F2', code: '1' } : { category: 'F1', code: '65' };
+      entry.status = !known.payerClaimNumber ? (known.frontEnd ?? frontEndStatus(known.claim)) : !paid ? { category: 'P1', code: '20' } : paid.statusCode === '4' ? { category: 'F2', code: '1' } : { category: 'F1', code: '65' };
       if (paid) entry.paidCents = paid.paidCents;
     }
     const answer = { payer: request.payer, submitter: request.submitter, provider: request.provider, date: envelope.date, claims: [entry] };
@@ -168,10 +168,13 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
     };
     this.byInterchange.set(key, record);
     this.list.push(record);
-    // The front end looks at the claims on arrival, so duplicates are told by arrival order.
-    const accepted = this.frontEnd(record, parsed.batch);
+    // The clearinghouse checks the file against the implementation guide first (the 999); a file it
+    // rejects reaches no payer. Then the payers' front ends look at the claims on arrival, so
+    // duplicates are told by arrival order.
+    const errors = syntaxErrors(parsed.batch.claims, (start) => segmentPosition(x12, start));
+    const accepted = errors.length ? this.refuseAll(record, parsed.batch) : this.frontEnd(record, parsed.batch);
     this.changed();
-    const work = this.answer(parsed.batch, accepted, parsed.envelope);
+    const work = this.answer(parsed.batch, accepted, parsed.envelope, errors);
     this.pending.add(work);
     void work.finally(() => this.pending.delete(work));
     return { submissionId: record.submissionId, duplicate: false };
@@ -182,11 +185,17 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
    * batch (seeded Faults) holds the acknowledgments back and sends them after the 835, in
    * reverse, as mailboxes that are polled out of order do.
    */
-  private async answer(batch: ProfessionalClaimBatch, accepted: ProfessionalClaim[], env: EnvelopeOptions): Promise<void> {
+  private async answer(batch: ProfessionalClaimBatch, accepted: ProfessionalClaim[], env: EnvelopeOptions, errors: SegmentError[]): Promise<void> {
     const reorder = this.sender.faults.reorder();
     if (!(await this.sender.wait(this.opts.ackDelayMs ?? 50))) return;
-    const acks: [string, string][] = [['999', this.ack999(env)]];
-    for (const [payer, claims] of byPayer(batch.claims)) acks.push(['277CA', this.ack277(batch, payer, claims, env)]);
+    const acks: [string, string][] = [['999', this.ack999(env, errors)]];
+    if (errors.length) return this.deliverAll(acks);
+    for (const [payer, claims] of byPayer(batch.claims)) {
+      // Two-stage: the clearinghouse acknowledges the claims it forwards before the payer does.
+      const forwarded = claims.filter((c) => clearinghouseStatus(c));
+      if (forwarded.length) acks.push(['277CA', this.ack277(batch, payer, forwarded, env, (c) => clearinghouseStatus(c)!, true)]);
+      acks.push(['277CA', this.ack277(batch, payer, claims, env, (c) => this.byClaimId.get(c.claimId)!.frontEnd!)]);
+    }
     if (!reorder) await this.deliverAll(acks);
     if (!(await this.sender.wait(this.opts.adjudicationDelayMs ?? 200))) return;
     const remits: [string, string][] = [];
@@ -206,38 +215,50 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
     const accepted: ProfessionalClaim[] = [];
     for (const claim of batch.claims) {
       const key = `${claim.claimId}|${claim.frequency}`;
-      const ok = frontEndStatus(claim).category === 'A2';
+      const status = frontEndStatus(claim, this.byClaimId.has(claim.claimId));
+      const ok = !REJECTING.test(status.category);
       // Only a claim accepted into adjudication can be duplicated: a front-end rejection
       // never reached the payer, so sending the fixed claim again is not a duplicate.
       if (ok && this.received.has(key)) this.duplicates.add(claim);
       if (ok) this.received.add(key);
       const payerClaimNumber = ok ? `SIM${String(++this.claimCounter).padStart(9, '0')}` : undefined;
       record.claims.push({ claimId: claim.claimId, frequency: claim.frequency, payerClaimNumber, status: ok ? 'accepted' : 'rejected' });
-      this.byClaimId.set(claim.claimId, { claim, payerClaimNumber });
+      this.byClaimId.set(claim.claimId, { claim, payerClaimNumber, frontEnd: status });
       if (ok) accepted.push(claim);
     }
     return accepted;
   }
 
-  private ack999(env: EnvelopeOptions): string {
+  /** A file the 999 rejected: none of its claims reached a payer. */
+  private refuseAll(record: SubmissionRecord, batch: ProfessionalClaimBatch): ProfessionalClaim[] {
+    for (const claim of batch.claims) record.claims.push({ claimId: claim.claimId, frequency: claim.frequency, status: 'rejected' });
+    return [];
+  }
+
+  private ack999(env: EnvelopeOptions, errors: SegmentError[]): string {
+    const status = errors.length ? ('rejected' as const) : ('accepted' as const);
     const ack = {
-      functionalId: 'HC', groupControlNumber: String(env.controlNumber), status: 'accepted' as const,
-      transactions: [{ type: '837', controlNumber: '0001', status: 'accepted' as const, errors: [], codes: [] }],
-      counts: { included: 1, received: 1, accepted: 1 },
+      functionalId: 'HC', groupControlNumber: String(env.controlNumber), status,
+      transactions: [{ type: '837', controlNumber: '0001', status, errors, codes: errors.length ? ['5'] : [] }],
+      counts: { included: 1, received: 1, accepted: errors.length ? 0 : 1 },
     };
     return build999(ack, '005010X222A1', this.envelope(env.senderId));
   }
 
-  private ack277(batch: ProfessionalClaimBatch, payer: ProfessionalClaim['payer'], claims: ProfessionalClaim[], env: EnvelopeOptions): string {
+  /** A 277CA for claims of one payer: the payer's, or the clearinghouse's own (two-stage); it echoes the 837's BHT03. */
+  private ack277(batch: ProfessionalClaimBatch, payer: ProfessionalClaim['payer'], claims: ProfessionalClaim[], env: EnvelopeOptions, statusOf: (c: ProfessionalClaim) => FrontEndStatus, byClearinghouse = false): string {
     const entries: ClaimStatusEntry[] = claims.map((c) => ({
       patientControlNumber: c.claimId,
-      payerClaimNumber: this.byClaimId.get(c.claimId)?.payerClaimNumber,
-      status: frontEndStatus(c),
+      payerClaimNumber: byClearinghouse ? undefined : this.byClaimId.get(c.claimId)?.payerClaimNumber,
+      status: statusOf(c),
       chargeCents: claimChargeCents(c),
       serviceDate: c.lines[0].serviceDate,
       subscriber: c.subscriber,
     }));
-    const answer = { payer, submitter: batch.submitter, provider: { name: batch.billingProvider.name, npi: batch.billingProvider.npi }, date: env.date, claims: entries };
+    const answer = {
+      payer, submitter: batch.submitter, provider: { name: batch.billingProvider.name, npi: batch.billingProvider.npi }, date: env.date, claims: entries,
+      batchTrace: String(env.controlNumber), ...(byClearinghouse ? { clearinghouse: { name: 'SIM CLEARINGHOUSE', id: SIM_ID } } : {}),
+    };
     return build277CA(answer, this.envelope(env.senderId));
   }
 
@@ -271,6 +292,15 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
 }
 
 const interchangeKey = (senderId: string, controlNumber: string) => `${senderId}|${controlNumber}`;
+
+/** Position of the first segment starting with `start` in the file's first transaction set (ST = 1), as IK302 counts. */
+function segmentPosition(x12: string, start: string): number {
+  const terminator = x12.charAt(105) || '~'; // ISA is fixed-length: its 106th character ends it
+  const segments = x12.split(terminator).map((seg) => seg.trim());
+  const st = segments.findIndex((seg) => seg.startsWith('ST'));
+  const at = segments.findIndex((seg, i) => i > st && seg.startsWith(start));
+  return at > st ? at - st + 1 : 1;
+}
 
 function byPayer(claims: ProfessionalClaim[]): Map<ProfessionalClaim['payer'], ProfessionalClaim[]> {
   const ids = new Map<string, ProfessionalClaim['payer']>();

@@ -7,6 +7,12 @@
  *   INACT…      inactive (EB*6)          accepted               denied CO-27
  *   UNKNOWN…    AAA 75 not found         accepted               denied CO-31
  *   REJ…        active                   rejected A7:164:IL     none
+ *   REJDX…      active                   rejected A7:255 while a diagnosis is E11.9 (corrected in place: accepted)
+ *   REJNPI…     active                   rejected A7:562:82 the first time; the same claim again: accepted
+ *   R999…       active                   999 rejected (IK3 NM1 in 2010, IK4 NM109 code 6); no 277CA, no 835
+ *   ACK2…       active                   two stages: the clearinghouse's 277CA (NM1*AY, A1:19), then the
+ *                                        payer's: A2:20 accepted; ACK2P… P1:20 pended (then paid);
+ *                                        ACK2REJ… A7:164:IL rejected by the payer
  *   DENY…       active                   accepted               frequency 1: denied CO-16 + M51/N290;
  *                                                               replacement (7 + REF*F8): paid
  *   NOAUTH…     active                   accepted               denied CO-197 + N54 unless REF*G1
@@ -21,6 +27,7 @@
  * (same CLM01 and frequency as an earlier interchange) is denied CO-18. A void
  * (frequency 8) reverses the claim it names (CLP02 22, amounts negated).
  */
+import type { SegmentError } from '../../domain/x12/acknowledgment';
 import type { Benefit, EligibilityRequest, EligibilityResponse } from '../../domain/x12/eligibility';
 import type { ProfessionalClaim } from '../../domain/x12/professional-claim';
 import type { Adjustment, RemittanceClaim, RemittanceLine } from '../../domain/x12/remittance';
@@ -76,10 +83,44 @@ function planBenefits(level: Benefit['level']): Benefit[] {
   ];
 }
 
-/** 277CA status for one claim: rejected at the front end, or accepted into adjudication. */
-export function frontEndStatus(claim: ProfessionalClaim): { category: string; code: string; entity?: string } {
-  if (has(claim.subscriber.memberId, 'REJ')) return { category: 'A7', code: '164', entity: 'IL' };
-  return { category: 'A2', code: '20' };
+export interface FrontEndStatus {
+  category: string;
+  code: string;
+  entity?: string;
+}
+
+/** STC categories a front end rejects with (code list 507). */
+export const REJECTING = /^(A3|A4|A6|A7|A8)$/;
+
+/**
+ * The payer's 277CA status for one claim: rejected at its front end, pended, or accepted into
+ * adjudication. `resubmitted`: the payer has seen this CLM01 before.
+ */
+export function frontEndStatus(claim: ProfessionalClaim, resubmitted = false): FrontEndStatus {
+  const memberId = claim.subscriber.memberId;
+  const accepted = { category: 'A2', code: '20' };
+  if (has(memberId, 'REJDX')) return claim.diagnoses.includes('E119') ? { category: 'A7', code: '255' } : accepted;
+  // The rendering provider is not yet enrolled with the payer; it is by the time the claim comes back.
+  if (has(memberId, 'REJNPI')) return resubmitted ? accepted : { category: 'A7', code: '562', entity: '82' };
+  if (has(memberId, 'REJ') || has(memberId, 'ACK2REJ')) return { category: 'A7', code: '164', entity: 'IL' };
+  if (has(memberId, 'ACK2P')) return { category: 'P1', code: '20' };
+  return accepted;
+}
+
+/** Two-stage acknowledgment (ACK2… members): the clearinghouse's own 277CA, before the payer's. */
+export function clearinghouseStatus(claim: ProfessionalClaim): FrontEndStatus | undefined {
+  return has(claim.subscriber.memberId, 'ACK2') ? { category: 'A1', code: '19' } : undefined;
+}
+
+/**
+ * The 999's errors for a file: a member id starting R999 is refused by the clearinghouse's
+ * implementation-guide check (IK3 NM1 in loop 2010, IK4 NM109 invalid character), and nothing in
+ * the file reaches a payer.
+ */
+export function syntaxErrors(claims: ProfessionalClaim[], positionOf: (segmentStart: string) => number): SegmentError[] {
+  return claims.some((c) => has(c.subscriber.memberId, 'R999'))
+    ? [{ segment: 'NM1', position: positionOf('NM1*IL'), loop: '2010', code: '8', element: { position: 9, code: '6' } }]
+    : [];
 }
 
 /** What the payer remembers about claims it has adjudicated. */

@@ -25,6 +25,8 @@ const remittanceClaim = storedObject<RemittanceClaim>('patientControlNumber');
 export const KnownClaim = z.object({
   claim: storedObject<ProfessionalClaim>('claimId', 'frequency'),
   payerClaimNumber: z.string().optional(),
+  /** The payer front end's 277CA status for its latest submission. */
+  frontEnd: z.object({ category: z.string(), code: z.string(), entity: z.string().optional() }).optional(),
   status: remittanceClaim.optional(),
 });
 export type KnownClaim = z.infer<typeof KnownClaim>;
