@@ -262,6 +262,8 @@ test('a claim the payer rejects (277CA A7) waits for corrected coverage and goes
     const result = await handle.result();
     expect(result.outcome).toBe('paid');
     expect(calls.submitted.map((c) => [c.attempt, c.frequency])).toEqual([[1, '1'], [2, '1']]);
+    expect(calls.eligibility).toBe(2); // the corrected coverage was checked before the new original went out
+    await recordHistory(handle, 'visit-rejected-coverage-fixed');
   });
 });
 
