@@ -9,8 +9,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { FailureType } from '../domain/failures';
 import { parsePlaybook, planDenial, type DenialPlan, type PlaybookEntry } from '../domain/billing/denials';
 import { parseRejectionRules, readAcknowledgment, type AckReading, type RejectionRule } from '../domain/billing/acknowledgments';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { ruleTable } from './rules';
 import { remittanceStatus, type ClaimAcknowledgment, type ClaimRemittance } from '../domain/claim';
 import type { CodedEncounter, StartVisit } from '../domain/visit';
 import { CodedEncounter as CodedEncounterSchema, StartVisit as StartVisitSchema } from '../domain/visit';
@@ -106,16 +105,5 @@ async function claimOf(db: Db, visitId: string, attempt: number) {
   return claim;
 }
 
-let playbook: PlaybookEntry[] | undefined;
-/** The playbook file, read once per worker process. */
-function loadPlaybook(): PlaybookEntry[] {
-  playbook ??= parsePlaybook(readFileSync(join(__dirname, '..', 'domain', 'billing', 'data', 'denial-playbook.csv'), 'utf8'));
-  return playbook;
-}
-
-let rejections: RejectionRule[] | undefined;
-/** The claim rejection routing table, read once per worker process. */
-function rejectionRules(): RejectionRule[] {
-  rejections ??= parseRejectionRules(readFileSync(join(__dirname, '..', 'domain', 'billing', 'data', 'claim-rejections.csv'), 'utf8'));
-  return rejections;
-}
+const loadPlaybook = (): PlaybookEntry[] => ruleTable('denial-playbook.csv', parsePlaybook);
+const rejectionRules = (): RejectionRule[] => ruleTable('claim-rejections.csv', parseRejectionRules);

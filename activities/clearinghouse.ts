@@ -7,7 +7,13 @@
 import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
 import { recordVisitEvent } from '../db/visit-events';
-import { claimBatch, claimFor, eligibilityRequestFor, type CobInput, type Practice } from '../domain/claim-build';
+import { ApplicationFailure } from '@temporalio/activity';
+import { claimBatch, claimFor, claimStatusRequestFor, eligibilityRequestFor, type CobInput, type Practice } from '../domain/claim-build';
+import { parseStatusRules, readClaimStatus, type ClaimStatusReading } from '../domain/billing/claim-status';
+import { FailureType } from '../domain/failures';
+import { build276, parse277 } from '../domain/x12/claim-status';
+import { parse837P } from '../domain/x12/parse-837p';
+import { ruleTable } from './rules';
 import type { ClaimFrequency } from '../domain/claim';
 import type { ProfessionalClaim } from '../domain/x12/professional-claim';
 import { totalCents } from '../domain/billing/pricing';
@@ -72,6 +78,23 @@ export function clearinghouseActivities(db: Db, clearinghouse: ClearinghouseClie
         type: 'eligibility_checked', visitId: input.visit.visitId, key: `${input.visit.visitId}:eligibility:${input.attempt}`, active: result.active, attempt: input.attempt,
       });
       return result;
+    },
+
+    /**
+     * A 276 about a claim with no 835 yet, built from the claim as it was sent; the 277's answer
+     * is recorded on the claim (kind 277, once per inquiry) and read with the claim status
+     * table (data): wait, resubmit, or a person reviews.
+     */
+    async inquireClaimStatus(input: { visitId: string; attempt: number; inquiry: number }): Promise<ClaimStatusReading> {
+      const row = await billing.findClaim(db, input.visitId, input.attempt);
+      const sent = row && parse837P(row.x12).batch.claims.find((c) => c.claimId === input.visitId);
+      if (!row || !sent) throw ApplicationFailure.create({ type: FailureType.Validation, nonRetryable: true, message: `no claim ${input.attempt} for visit ${input.visitId}` });
+      const inquiry = build276(claimStatusRequestFor(sent, row.payer_claim_number ?? undefined, x12.practice), await envelope());
+      const { report } = parse277(await clearinghouse.claimStatus(inquiry));
+      const answered = report.claims.find((c) => c.patientControlNumber === input.visitId);
+      const reading = readClaimStatus(answered?.statuses ?? [], ruleTable('claim-status-actions.csv', parseStatusRules));
+      await billing.addClaimEvent(db, row.id, '277', reading.finding, { inquiry: input.inquiry, codes: reading.codes, text: reading.text }, `${input.visitId}:276:${input.attempt}:${input.inquiry}`);
+      return reading;
     },
 
     /** One visit's claim: a batch of one. */

@@ -71,6 +71,8 @@ const env = {
   ACK_TIMEOUT_MS: positiveMs.default(2 * 24 * 3600_000),
   /** How long a claim waits for its 835 before a status follow-up is due. */
   ADJUDICATION_TIMEOUT_MS: positiveMs.default(45 * 24 * 3600_000),
+  /** Claim status inquiries (276) a claim with no 835 gets, one per ADJUDICATION_TIMEOUT_MS, before a person is asked. */
+  CLAIM_STATUS_MAX_INQUIRIES: z.coerce.number().int().min(1).max(20).default(3),
 
   /** How often the EHR is searched for signed encounters whose webhook never arrived, and how far back. */
   ENCOUNTER_SWEEP_EVERY_MS: positiveMs.default(10 * 60_000),
@@ -172,7 +174,7 @@ export interface Config {
   simulators: { start: boolean; host: string; revcycleHost: string; ehrPort: number; pmsHttpPort: number; pmsMllpPort: number; clearinghousePort: number };
   integrationTimeoutMs: number;
   retryCeiling: { maxAttempts: number; ms: number };
-  timers: { coverageDeadlineMs: number; ackTimeoutMs: number; adjudicationTimeoutMs: number };
+  timers: { coverageDeadlineMs: number; ackTimeoutMs: number; adjudicationTimeoutMs: number; claimStatusInquiries: number };
   encounterSweep: { everyMs: number; lookbackMs: number };
   billingProvider: { name: string; npi: string; tin: string; taxonomy: string; address: { line1: string; city: string; state: string; postalCode: string } };
   x12: { submitterId: string; contactName: string; contactPhone: string; receiverId: string; receiverName: string; usage: 'T' | 'P' };
@@ -226,7 +228,10 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
     },
     integrationTimeoutMs: e.INTEGRATION_TIMEOUT_MS,
     retryCeiling: { maxAttempts: e.ACTIVITY_MAX_ATTEMPTS, ms: e.ACTIVITY_RETRY_CEILING_MS },
-    timers: { coverageDeadlineMs: e.COVERAGE_DEADLINE_MS, ackTimeoutMs: e.ACK_TIMEOUT_MS, adjudicationTimeoutMs: e.ADJUDICATION_TIMEOUT_MS },
+    timers: {
+      coverageDeadlineMs: e.COVERAGE_DEADLINE_MS, ackTimeoutMs: e.ACK_TIMEOUT_MS, adjudicationTimeoutMs: e.ADJUDICATION_TIMEOUT_MS,
+      claimStatusInquiries: e.CLAIM_STATUS_MAX_INQUIRIES,
+    },
     encounterSweep: { everyMs: e.ENCOUNTER_SWEEP_EVERY_MS, lookbackMs: e.ENCOUNTER_SWEEP_LOOKBACK_MS },
     billingProvider: {
       name: e.BILLING_PROVIDER_NAME, npi: e.BILLING_PROVIDER_NPI, tin: e.BILLING_PROVIDER_TIN, taxonomy: e.BILLING_PROVIDER_TAXONOMY,

@@ -180,6 +180,7 @@ export interface ClaimRow {
   billed_cents: string;
   status: ClaimStatus;
   submission_id: string | null;
+  payer_claim_number: string | null;
 }
 
 export async function findClaim(db: Db, visitId: string, attempt: number): Promise<ClaimRow | undefined> {

@@ -6,8 +6,9 @@
 import { diagnosesInClaimOrder } from './coding';
 import type { ClaimFrequency, ClaimRemittance } from './claim';
 import type { EligibilityRequest } from './x12/eligibility';
+import type { ClaimStatusRequest } from './x12/claim-status';
 import {
-  DEFAULT_FILING_INDICATOR, lineItemControlNumber,
+  claimChargeCents, DEFAULT_FILING_INDICATOR, lineItemControlNumber,
   type BillingProvider, type CobAdjustment, type OtherPayer, type ProfessionalClaim, type ProfessionalClaimBatch, type RenderingProvider, type Submitter,
 } from './x12/professional-claim';
 import type { ChargeLine, CodedEncounter, Coverage, StartVisit } from './visit';
@@ -37,6 +38,20 @@ export function eligibilityRequestFor(visit: StartVisit, attempt: number, practi
     traceNumber: `${visit.visitId}-${attempt}`,
     originatorId: `1${practice.billingProvider.taxId}`,
     serviceTypes: ['30'],
+  };
+}
+
+/** A 276 about a claim as it was sent: who it was billed to, for whom, how much, which day. */
+export function claimStatusRequestFor(claim: ProfessionalClaim, payerClaimNumber: string | undefined, practice: Practice): ClaimStatusRequest {
+  return {
+    payer: { name: claim.payer.name, id: claim.payer.id },
+    submitter: { name: practice.submitter.name, id: practice.submitter.id },
+    provider: { name: practice.billingProvider.name, npi: practice.billingProvider.npi },
+    subscriber: { memberId: claim.subscriber.memberId, firstName: claim.subscriber.firstName, lastName: claim.subscriber.lastName },
+    patientControlNumber: claim.claimId,
+    ...(payerClaimNumber ? { payerClaimNumber } : {}),
+    chargeCents: claimChargeCents(claim),
+    serviceDate: claim.lines[0].serviceDate,
   };
 }
 

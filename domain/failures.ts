@@ -39,6 +39,8 @@ export const FailureType = {
   Underpaid: 'UNDERPAID',
   /** Not a failure of ours: a denial whose playbook action needs a person (appeal, secondary, duplicate, timely filing…). */
   Denied: 'DENIED',
+  /** No 835, and the payer's claim status answers (276/277) need a person, or ran out of inquiries. */
+  ClaimStatusUnresolved: 'CLAIM_STATUS_UNRESOLVED',
   /** Anything else that is not retryable. */
   Rejected: 'Rejected',
 } as const;
@@ -105,6 +107,7 @@ export const PARK_QUEUE: Record<FailureType, AwaitingAction> = {
   [FailureType.RetriesExhausted]: AwaitingAction.RetriesExhausted,
   [FailureType.Underpaid]: AwaitingAction.Underpaid,
   [FailureType.Denied]: AwaitingAction.DenialReview,
+  [FailureType.ClaimStatusUnresolved]: AwaitingAction.ClaimStatusInquiry,
   [FailureType.Rejected]: AwaitingAction.InvalidData,
 };
 

@@ -17,7 +17,7 @@ import { startClearinghouseSimulator } from '../simulators/clearinghouse';
 import { startEhrSimulator } from '../simulators/ehr';
 import { Faults, type FaultConfig } from '../simulators/faults';
 import { startPmsSimulator } from '../simulators/pms';
-import type { VisitStatus } from '../workflows/definitions';
+import type { VisitStatus, VisitTimers } from '../workflows/definitions';
 import type { Role } from '../domain/roles';
 import { dataConverterOf } from '../scripts/services';
 import { TEST_SECRET_ENV } from './secrets';
@@ -32,6 +32,8 @@ export interface StackOptions {
   worker?: boolean;
   /** Seconds-scale activity timeout, so a killed worker's attempt is retried quickly. */
   activityTimeoutMs?: number;
+  /** Visit timers on top of the configured ones (e.g. a short adjudication timeout for claim status inquiries). */
+  timers?: Partial<VisitTimers>;
 }
 
 export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
@@ -50,7 +52,7 @@ export async function startTestStack(opts: StackOptions = {}) {
   // The client seals PHI like the API's does; the worker (in or out of process) uses the same keys.
   const temporal = await temporalClients(dataConverterOf(config));
   // Seconds, not minutes, between retries: the fault tests exercise retries, not patience.
-  const timers = { ...visitTimers(config), activityTimeoutMs: opts.activityTimeoutMs ?? 10_000, activityRetryMaxIntervalMs: 2_000 };
+  const timers = { ...visitTimers(config), activityTimeoutMs: opts.activityTimeoutMs ?? 10_000, activityRetryMaxIntervalMs: 2_000, ...opts.timers };
   const stops: (() => Promise<void>)[] = [];
 
   const app = createApp({

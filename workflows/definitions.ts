@@ -2,6 +2,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ClaimAcknowledgment, ClaimRemittance, ClaimStatus } from '../domain/claim';
 import type { Finding } from '../domain/billing/findings';
+import type { ClaimStatusReading } from '../domain/billing/claim-status';
 import type { CodingProblem } from '../domain/coding';
 import type { VisitSummary } from '../domain/billing/summary';
 import type { AwaitingAction, ParkedFailure } from '../domain/failures';
@@ -29,6 +30,8 @@ export interface VisitTimers {
   activityMaxAttempts?: number;
   /** Retry ceiling in time (schedule-to-close) per activity call; unset = attempts only. */
   activityRetryCeilingMs?: number;
+  /** 276 inquiries for a claim with no 835 (one per adjudicationTimeoutMs) before a person is asked (default 3). */
+  claimStatusInquiries?: number;
 }
 
 export interface VisitInput {
@@ -79,6 +82,8 @@ export interface VisitStatus {
   findings: Finding[];
   /** The ruleset version of the last scrub. */
   rulesetVersion?: string;
+  /** The last answer to a claim status inquiry (276/277) and how many were sent for the current claim. */
+  claimStatus?: ClaimStatusReading & { inquiries: number; at: string };
   /** What the PMS changed while the visit was open (ADT^A08, SIU^S14): which parts and when, never the values. */
   changes?: { at: string; changes: VisitChange[] }[];
   claim?: ClaimSummary;

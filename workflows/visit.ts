@@ -337,7 +337,12 @@ class VisitRun {
         continue;
       }
       this.setClaim(claim, { status: 'accepted', acknowledged: reading.outcome === 'pended' ? 'pended' : 'accepted', payerClaimNumber: ack.payerClaimNumber ?? claim.payerClaimNumber });
-      let remit = await this.remittance(claim);
+      const answered = await this.remittance(claim);
+      if (!answered) {
+        frequency = '1'; // the payer has no such claim (277 A4): it goes out again as a new original
+        continue;
+      }
+      let remit = answered;
       while (!isDenied(remit) && this.status.underpaidLines?.length) {
         // Short-paid lines are work: retry = the payer was asked to reprocess (wait for its next 835);
         // writeOff = the variance is accepted and the visit closes as paid.
@@ -346,7 +351,7 @@ class VisitRun {
         const chosen = await this.park({ type: FailureType.Underpaid, step: 'recordRemittance', message, exhausted: false, at: new Date().toISOString() });
         if (chosen === 'cancelled') return this.close('cancelled');
         if (chosen === 'written_off') return this.close('paid');
-        remit = await this.remittance(claim);
+        remit = (await this.remittance(claim)) ?? remit; // "not found" after paying: the person decides again
       }
       if (!isDenied(remit)) return this.close('paid');
       if (frequency === '7') return this.close('denied');
@@ -441,12 +446,16 @@ class VisitRun {
     return billed; // retry: the data outside the claim was fixed; the same claim goes out again
   }
 
-  private async remittance(claim: ClaimSummary): Promise<ClaimRemittance> {
+  /** The 835 for the claim; undefined when a claim status inquiry says the payer has no such claim (send it again). */
+  private async remittance(claim: ClaimSummary): Promise<ClaimRemittance | undefined> {
     this.enter('awaiting_adjudication', AwaitingAction.Remittance);
+    let inquiries = 0;
     for (;;) {
       const got = await condition(() => this.remittances.length > 0, this.input.timers.adjudicationTimeoutMs);
       if (!got) {
-        await this.recordAwaiting(AwaitingAction.ClaimStatusInquiry);
+        const next = await this.inquire(claim, ++inquiries);
+        if (next === 'resubmit') return undefined;
+        if (next === 'asked_again') inquiries = 0;
         continue;
       }
       const r = this.remittances.shift()!;
@@ -482,6 +491,28 @@ class VisitRun {
     } catch {
       // Retried up to the ceiling already; the change itself is applied and on the status.
     }
+  }
+
+  /**
+   * No 835 in the configured time: ask the payer (276/277, read with the claim status table).
+   * Wait and ask again after the next period, send the claim again when the payer has no such
+   * claim, or park for a person when the answer needs one or the inquiries ran out (retry: ask
+   * again from the start; write-off or cancel: close).
+   */
+  private async inquire(claim: ClaimSummary, inquiry: number): Promise<'wait' | 'resubmit' | 'asked_again'> {
+    const max = this.input.timers.claimStatusInquiries ?? 3;
+    const at = new Date().toISOString();
+    const reading = inquiry <= max ? await this.acts.inquireClaimStatus({ visitId: this.visit.visitId, attempt: claim.attempt, inquiry }) : undefined;
+    if (reading) this.status.claimStatus = { ...reading, inquiries: inquiry, at };
+    if (reading?.action === 'wait') {
+      await this.recordAwaiting(AwaitingAction.ClaimStatusInquiry);
+      return 'wait';
+    }
+    if (reading?.action === 'resubmit') return 'resubmit';
+    const message = reading ? `the payer's 277 says ${reading.finding} (${reading.codes.join(', ')}): ${reading.text}` : `no 835 after ${max} claim status inquiries`;
+    const outcome = await this.park({ type: FailureType.ClaimStatusUnresolved, step: 'inquireClaimStatus', message, exhausted: !reading, at });
+    if (outcome) throw new Resolved(outcome);
+    return 'asked_again';
   }
 
   private setClaim(claim: ClaimSummary, patch: Partial<ClaimSummary>): void {

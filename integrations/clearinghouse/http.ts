@@ -19,10 +19,7 @@ const Problem = z.object({ code: z.string().optional(), message: z.string().opti
 
 const retryable = (status: number) => status >= 500 || status === 408 || status === 429;
 
-export interface HttpClearinghouseClient extends ClearinghouseClient {
-  /** Real-time claim status: sends a 276 interchange, returns the 277 interchange. */
-  claimStatus(x12_276: string): Promise<string>;
-}
+export type HttpClearinghouseClient = ClearinghouseClient;
 
 export function createHttpClearinghouseClient(opts: HttpClearinghouseOptions): HttpClearinghouseClient {
   const url = `${opts.baseUrl.replace(/\/+$/, '')}/x12`;

@@ -12,4 +12,6 @@ export interface ClearinghouseClient {
    * with the first submission's id), so resending after a lost response is safe.
    */
   submit(x12_837: string): Promise<{ submissionId: string; duplicate: boolean }>;
+  /** Real-time claim status: sends a 276 interchange, returns the 277 interchange. */
+  claimStatus(x12_276: string): Promise<string>;
 }

@@ -26,7 +26,7 @@ import { build835, Remittance, RemittanceClaim } from '../../domain/x12/remittan
 import { Faults, httpFaults } from '../faults';
 import { openPersisted, type Persistable } from '../persist';
 import { CallbackSender, DeliveryRecord, RetryPolicy } from './callbacks';
-import { adjudicate, clearinghouseStatus, eligibilityAnswer, frontEndStatus, PayerHistory, REJECTING, syntaxErrors, type FrontEndStatus } from './payer';
+import { adjudicate, adjudicationTiming, clearinghouseStatus, eligibilityAnswer, frontEndStatus, PayerHistory, PEND_INQUIRIES, REJECTING, syntaxErrors, type FrontEndStatus } from './payer';
 import { ClearinghouseSnapshot, KnownClaim, SubmissionRecord } from './state';
 
 export interface ClearinghouseSimulatorOptions {
@@ -41,6 +41,8 @@ export interface ClearinghouseSimulatorOptions {
   ackDelayMs?: number;
   /** Between the 277CA and the 835. */
   adjudicationDelayMs?: number;
+  /** Between the 277CA and the 835 of a LATE… claim (default ten adjudication delays). */
+  lateAdjudicationDelayMs?: number;
   retry?: RetryPolicy;
   /** The simulator's clock, for envelope dates. */
   now?: () => Date;
@@ -72,10 +74,14 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
   /** CLM01|frequency of every claim accepted into adjudication, and the claims that repeated one. */
   private readonly received = new Set<string>();
   private readonly duplicates = new Set<ProfessionalClaim>();
+  /** Claims whose CLM01 the payer had seen before (resubmissions), for the rules that answer them differently. */
+  private readonly resubmitted = new Set<ProfessionalClaim>();
   private readonly remittances = new Map<string, RemittanceClaim>();
   private readonly byClaimId = new Map<string, KnownClaim>();
   private controlNumber = 0;
   private claimCounter = 0;
+  /** Accepted claims whose 835 waits for claim status inquiries (PEND…) or never comes (LOST…), by CLM01; in memory only. */
+  private readonly held = new Map<string, { batch: ProfessionalClaimBatch; claim: ProfessionalClaim; env: EnvelopeOptions; timing: 'pend' | 'lost'; inquiries: number }>();
   readonly pending = new Set<Promise<void>>();
 
   constructor(
@@ -144,11 +150,22 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
       patientControlNumber: request.patientControlNumber, chargeCents: request.chargeCents, serviceDate: request.serviceDate, subscriber: request.subscriber,
       status: { category: 'A4', code: '35' },
     };
-    if (known) {
+    const held = this.held.get(request.patientControlNumber);
+    if (held?.timing === 'lost') {
+      // The payer lost it: "not found", and the claim sent again is not a duplicate of anything.
+      this.received.delete(`${held.claim.claimId}|${held.claim.frequency}`);
+      this.held.delete(request.patientControlNumber);
+    } else if (known) {
       const paid = known.status;
       entry.payerClaimNumber = known.payerClaimNumber;
       entry.status = !known.payerClaimNumber ? (known.frontEnd ?? frontEndStatus(known.claim)) : !paid ? { category: 'P1', code: '20' } : paid.statusCode === '4' ? { category: 'F2', code: '1' } : { category: 'F1', code: '65' };
       if (paid) entry.paidCents = paid.paidCents;
+      if (held && ++held.inquiries >= PEND_INQUIRIES) {
+        // Released: adjudicated now, awaiting the payment cycle; the 835 follows.
+        this.held.delete(request.patientControlNumber);
+        entry.status = { category: 'F0', code: '3' };
+        this.track(this.remitNow(held.batch, [held.claim], held.env));
+      }
     }
     const answer = { payer: request.payer, submitter: request.submitter, provider: request.provider, date: envelope.date, claims: [entry] };
     return build277(answer, this.envelope(envelope.senderId));
@@ -175,9 +192,14 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
     const accepted = errors.length ? this.refuseAll(record, parsed.batch) : this.frontEnd(record, parsed.batch);
     this.changed();
     const work = this.answer(parsed.batch, accepted, parsed.envelope, errors);
+    this.track(work);
+    return { submissionId: record.submissionId, duplicate: false };
+  }
+
+  /** Background work `settled()` waits for. */
+  private track(work: Promise<void>): void {
     this.pending.add(work);
     void work.finally(() => this.pending.delete(work));
-    return { submissionId: record.submissionId, duplicate: false };
   }
 
   /**
@@ -198,12 +220,24 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
     }
     if (!reorder) await this.deliverAll(acks);
     if (!(await this.sender.wait(this.opts.adjudicationDelayMs ?? 200))) return;
-    const remits: [string, string][] = [];
-    for (const [, claims] of byPayer(accepted)) {
-      const envelope = this.envelope(env.senderId);
-      remits.push(['835', build835([this.remit(batch, claims, env, envelope.controlNumber)], envelope)]);
-    }
+    const timing = new Map(accepted.map((c) => [c, adjudicationTiming(c, this.resubmitted.has(c))]));
+    for (const [claim, t] of timing) if (t === 'pend' || t === 'lost') this.held.set(claim.claimId, { batch, claim, env, timing: t, inquiries: 0 });
+    const remits = this.remittanceFiles(batch, accepted.filter((c) => timing.get(c) === 'now'), env);
     await this.deliverAll(reorder ? [...remits, ...acks.reverse()] : remits);
+    const late = accepted.filter((c) => timing.get(c) === 'late');
+    if (late.length && (await this.sender.wait(this.opts.lateAdjudicationDelayMs ?? 10 * (this.opts.adjudicationDelayMs ?? 200)))) await this.remitNow(batch, late, env);
+  }
+
+  /** The 835s (one per payer) for adjudicated claims. */
+  private remittanceFiles(batch: ProfessionalClaimBatch, claims: ProfessionalClaim[], env: EnvelopeOptions): [string, string][] {
+    return [...byPayer(claims)].map(([, list]) => {
+      const envelope = this.envelope(env.senderId);
+      return ['835', build835([this.remit(batch, list, env, envelope.controlNumber)], envelope)];
+    });
+  }
+
+  private remitNow(batch: ProfessionalClaimBatch, claims: ProfessionalClaim[], env: EnvelopeOptions): Promise<void> {
+    return this.deliverAll(this.remittanceFiles(batch, claims, env));
   }
 
   private async deliverAll(files: [string, string][]): Promise<void> {
@@ -215,7 +249,9 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
     const accepted: ProfessionalClaim[] = [];
     for (const claim of batch.claims) {
       const key = `${claim.claimId}|${claim.frequency}`;
-      const status = frontEndStatus(claim, this.byClaimId.has(claim.claimId));
+      const seen = this.byClaimId.has(claim.claimId);
+      if (seen) this.resubmitted.add(claim);
+      const status = frontEndStatus(claim, seen);
       const ok = !REJECTING.test(status.category);
       // Only a claim accepted into adjudication can be duplicated: a front-end rejection
       // never reached the payer, so sending the fixed claim again is not a duplicate.

@@ -10,6 +10,9 @@
  *   REJDX…      active                   rejected A7:255 while a diagnosis is E11.9 (corrected in place: accepted)
  *   REJNPI…     active                   rejected A7:562:82 the first time; the same claim again: accepted
  *   R999…       active                   999 rejected (IK3 NM1 in 2010, IK4 NM109 code 6); no 277CA, no 835
+ *   PEND…       active                   accepted               held: a 276 hears P1:20; the second 276 releases it (F0:3), then paid
+ *   LOST…       active                   accepted               never: a 276 hears A4:35 (not found); the claim sent again is paid
+ *   LATE…       active                   accepted               paid after the late delay (past the visit's adjudication timeout)
  *   ACK2…       active                   two stages: the clearinghouse's 277CA (NM1*AY, A1:19), then the
  *                                        payer's: A2:20 accepted; ACK2P… P1:20 pended (then paid);
  *                                        ACK2REJ… A7:164:IL rejected by the payer
@@ -106,6 +109,25 @@ export function frontEndStatus(claim: ProfessionalClaim, resubmitted = false): F
   if (has(memberId, 'ACK2P')) return { category: 'P1', code: '20' };
   return accepted;
 }
+
+/**
+ * When the payer sends an accepted claim's 835: at once (after the adjudication delay), held
+ * until claim status inquiries ask for it (PEND…: pended, released at the second 276), lost
+ * (LOST…: never adjudicated, a 276 hears "not found"; the claim sent again is paid), or late
+ * (LATE…: after the late delay, past the visit's adjudication timeout). `resubmitted`: the
+ * payer has seen this CLM01 before.
+ */
+export type AdjudicationTiming = 'now' | 'pend' | 'lost' | 'late';
+export function adjudicationTiming(claim: ProfessionalClaim, resubmitted: boolean): AdjudicationTiming {
+  const memberId = claim.subscriber.memberId;
+  if (has(memberId, 'PEND')) return 'pend';
+  if (has(memberId, 'LOST')) return resubmitted ? 'now' : 'lost';
+  if (has(memberId, 'LATE')) return 'late';
+  return 'now';
+}
+
+/** Inquiries (276) after which a pended claim is released: its 835 goes out and the 277 says so. */
+export const PEND_INQUIRIES = 2;
 
 /** Two-stage acknowledgment (ACK2… members): the clearinghouse's own 277CA, before the payer's. */
 export function clearinghouseStatus(claim: ProfessionalClaim): FrontEndStatus | undefined {
