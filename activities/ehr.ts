@@ -5,8 +5,32 @@ import { recordVisitEvent } from '../db/visit-events';
 import type { RegistrationChange, VisitChange } from '../domain/registration';
 import type { CodedEncounter, StartVisit } from '../domain/visit';
 import type { EhrClient, EhrRefs } from '../integrations/ehr/types';
+import type { ClearinghouseClient } from '../integrations/clearinghouse/types';
+import { appealDeadline, parsePayerDeadlines } from '../domain/billing/deadlines';
+import { ruleTable } from './rules';
 
-export function ehrActivities(db: Db, ehr: EhrClient) {
+/** A denial to appeal: the claim attempt, the code and category the playbook gave, the payer's claim and the day it denied. */
+export interface AppealRequest {
+  visitId: string;
+  attempt: number;
+  encounterId: string;
+  code: string;
+  category: string;
+  payerId: string;
+  payerClaimNumber: string;
+  deniedOn: string;
+}
+
+export interface AppealUnderWay {
+  packetId: string;
+  appealId?: string;
+  status: 'submitted' | 'needs_documents';
+  /** The payer's last day to appeal (YYYY-MM-DD). */
+  deadline: string;
+  documents: number;
+}
+
+export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<ClearinghouseClient, 'appeal'>) {
   return {
     /** PMS → EHR: Patient, Coverage and Appointment, so nobody keys them again. */
     async prepopulateEhr(visit: StartVisit): Promise<EhrRefs> {
@@ -48,6 +72,34 @@ export function ehrActivities(db: Db, ehr: EhrClient) {
       }
       const { serviceDate, providerNpi } = visit.appointment;
       await recordVisitEvent(db, { type: 'appointment_rescheduled', visitId: visit.visitId, key: `${visit.visitId}:appointment:${serviceDate}:${providerNpi}:${visit.appointment.placeOfService}`, serviceDate, providerNpi });
+    },
+
+    /**
+     * Appeals a denial: the encounter's clinical notes from the EHR (DocumentReference) go with
+     * the packet to the payer through the clearinghouse; the packet (references, not text) and
+     * the payer's appeal deadline are recorded. Without notes nothing is sent: a person adds
+     * them in the EHR and retries before the deadline.
+     */
+    async submitAppeal(input: AppealRequest): Promise<AppealUnderWay> {
+      const notes = await ehr.getClinicalNotes(input.encounterId);
+      const deadline = appealDeadline(input.deniedOn, input.payerId, ruleTable('payer-deadlines.csv', parsePayerDeadlines));
+      const packetId = `${input.visitId}-${input.attempt}-appeal`;
+      const base = {
+        packetId, visitId: input.visitId, claimAttempt: input.attempt, denialCode: input.code, category: input.category,
+        payerId: input.payerId, payerClaimNumber: input.payerClaimNumber, documents: notes.map((n) => ({ documentRef: n.documentRef, ...(n.type ? { type: n.type } : {}) })), deadline,
+      };
+      if (!notes.length) {
+        await billing.saveAppeal(db, { ...base, status: 'needs_documents' });
+        return { packetId, status: 'needs_documents', deadline, documents: 0 };
+      }
+      const { appealId } = await clearinghouse.appeal({
+        packetId, payerId: input.payerId, payerClaimNumber: input.payerClaimNumber, patientControlNumber: input.visitId, denialCode: input.code,
+        reason: `appeal of ${input.code} (${input.category}): the clinical documentation is attached`,
+        documents: notes.map((n) => ({ documentRef: n.documentRef, ...(n.type ? { type: n.type } : {}), contentType: n.contentType, ...(n.data ? { data: n.data } : {}), ...(n.url ? { url: n.url } : {}) })),
+      });
+      await billing.saveAppeal(db, { ...base, status: 'submitted', appealId });
+      await recordVisitEvent(db, { type: 'denial_action', visitId: input.visitId, key: `${input.visitId}:appeal:${input.attempt}`, claimAttempt: input.attempt, category: input.category, action: 'appeal', carcCodes: [input.code] });
+      return { packetId, appealId, status: 'submitted', deadline, documents: notes.length };
     },
 
     /** Signed encounters the webhook may have missed, with the visit each belongs to (ours only). */

@@ -28,7 +28,7 @@ export function createActivities(deps: ActivityDeps) {
   return withFailureMapping({
     ...billingActivities(deps.db, deps.contracted),
     ...scrubActivities(deps.db),
-    ...ehrActivities(deps.db, deps.ehr),
+    ...ehrActivities(deps.db, deps.ehr, deps.clearinghouse),
     ...pmsActivities(deps.db, deps.pms),
     ...clearinghouseActivities(deps.db, deps.clearinghouse, deps.x12),
   });

@@ -82,6 +82,12 @@ export const AwaitingAction = {
   RetriesExhausted: 'retries_exhausted',
   Underpaid: 'underpaid',
   DenialReview: 'denial_review',
+  /** An appeal went to the payer; its decision (a new 835) is awaited. */
+  AppealDecision: 'appeal_decision',
+  /** An appeal needs clinical notes the EHR does not have yet; a person adds them and retries. */
+  AppealDocuments: 'appeal_documents',
+  /** An appeal's deadline is near and it has not gone out. */
+  AppealDue: 'appeal_due',
   /** The clearinghouse forwarded the claim (its 277CA); the payer's own 277CA is awaited. */
   PayerAcknowledgment: 'payer_acknowledgment',
 } as const;

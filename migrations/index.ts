@@ -9,6 +9,7 @@ import * as codeSets from './20261128_claimsrules_001_code_sets';
 import * as cyclePosting from './20261128_cycle_001_posting';
 import * as reportingVisitEvents from './20261128_reporting_001_visit_events';
 import * as trustApiKeysAudit from './20261128_trust_001_api_keys_audit';
+import * as leadAppeals from './20261129_lead_001_appeals';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261127_001_billing_record': billingRecord,
@@ -17,6 +18,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261128_cycle_001_posting': cyclePosting,
   '20261128_reporting_001_visit_events': reportingVisitEvents,
   '20261128_trust_001_api_keys_audit': trustApiKeysAudit,
+  '20261129_lead_001_appeals': leadAppeals,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -59,6 +59,7 @@ export function mockActivities({ active = [true], signed = [], overrides = {} }:
     closeVisit: async ({ outcome }) => void calls.closed.push(outcome),
     recordStageChange: async () => undefined,
     findSignedEncounters: async () => signed,
+    submitAppeal: async ({ visitId, attempt }) => ({ packetId: `${visitId}-${attempt}-appeal`, appealId: 'APL1', status: 'submitted', deadline: '2027-05-19', documents: 1 }),
     inquireClaimStatus: async () => ({ finding: 'pended', action: 'wait', codes: ['P1:20'], text: 'Pending/In Process' }),
     syncEhrRegistration: async () => undefined,
     openVisitsOfPatient: async () => [],

@@ -30,6 +30,8 @@ export interface VisitTimers {
   activityMaxAttempts?: number;
   /** Retry ceiling in time (schedule-to-close) per activity call; unset = attempts only. */
   activityRetryCeilingMs?: number;
+  /** An appeal that cannot go out (no clinical notes) escalates to appeal_due this long before its deadline (default 14 days). */
+  appealEscalateBeforeMs?: number;
   /** 276 inquiries for a claim with no 835 (one per adjudicationTimeoutMs) before a person is asked (default 3). */
   claimStatusInquiries?: number;
 }
@@ -51,6 +53,8 @@ export interface ClaimSummary {
   denialCodes: string[];
   /** The scrubber ruleset that passed the claim (also on the claim row in Postgres). */
   rulesetVersion?: string;
+  /** Which coverage the claim bills: the secondary's after the primary answered (COB). */
+  coverage?: 'primary' | 'secondary';
   /** What the latest acknowledgment said: forwarded by the clearinghouse, accepted or pended by the payer. */
   acknowledged?: 'forwarded' | 'accepted' | 'pended';
   /** A front-end rejection (999 or 277CA): the queue a person fixes it from, and why. */
@@ -67,8 +71,11 @@ export interface VisitStatus {
   /** What failed while the visit is parked in needs_attention (kept after a retry as lastFailure). */
   failure?: ParkedFailure;
   lastFailure?: ParkedFailure;
-  /** The denial playbook's plan for the last denial (code, taxonomy category, action). */
-  denial?: { code: string; category: string; action: string; note: string };
+  /** The denial playbook's plan for the last denial (code, taxonomy category, action), and its appeal when one is under way. */
+  denial?: {
+    code: string; category: string; action: string; note: string;
+    appeal?: { packetId: string; appealId?: string; status: 'submitted' | 'needs_documents' | 'overturned' | 'upheld'; deadline: string; documents: number };
+  };
   /** Lines the payer paid below the contracted amount (from the posting of the last 835). */
   underpaidLines?: { lineNumber: number; code: string; contractedCents: number; underpaidCents: number }[];
   /** At close: every billed dollar explained (paid, adjusted by group, patient, written off, open). */

@@ -208,18 +208,18 @@ test('lines paid below the contract park the visit as underpaid work; writing of
   });
 });
 
-test('a CO-50 denial follows the playbook: an appeal is a person\'s work (denial_review); a retry sends a corrected claim', async () => {
+test('a CO-18 denial follows the playbook: checking the original payment is a person\'s work (denial_review); a retry sends a corrected claim', async () => {
   const { acts, calls } = mockActivities();
   await withWorker(acts, async (tq) => {
     const handle = await start(tq);
     await claimAccepted(handle, 'PCN-9');
     await handle.signal(remittanceReceivedSignal, {
       traceNumber: 'T9', payerId: '87726', claimStatusCode: '4', frequency: '1', chargeCents: 37500, paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-9',
-      adjustments: [{ lineNumber: null, group: 'CO', carc: '50', amountCents: 37500, rarcs: ['N115'] }], lines: [], sourceKey: 'd-835',
+      adjustments: [{ lineNumber: null, group: 'CO', carc: '18', amountCents: 37500, rarcs: ['N111'] }], lines: [], sourceKey: 'd-835',
     });
     const parked = await reachStage(handle, 'needs_attention');
     expect(parked).toMatchObject({
-      awaitingAction: 'denial_review', denial: { code: 'CO-50', category: 'medical_necessity', action: 'appeal' },
+      awaitingAction: 'denial_review', denial: { code: 'CO-18', category: 'duplicate', action: 'check_original_payment' },
       failure: { type: 'DENIED', step: 'planDenial' },
     });
     expect(calls.submitted).toHaveLength(1);
@@ -228,5 +228,30 @@ test('a CO-50 denial follows the playbook: an appeal is a person\'s work (denial
     expect(calls.submitted[1]).toEqual({ attempt: 2, frequency: '7', payerClaimNumber: 'PCN-9' });
     await recordHistory(handle, 'visit-denied-playbook-review');
     await handle.terminate('test done');
+  });
+});
+
+test('a CO-50 denial is appealed: the appeal is on the status, the payer\'s reconsidered 835 closes the visit paid', async () => {
+  const { acts, calls } = mockActivities();
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq);
+    await claimAccepted(handle, 'PCN-8');
+    await handle.signal(remittanceReceivedSignal, {
+      traceNumber: 'T8', payerId: '87726', claimStatusCode: '4', frequency: '1', chargeCents: 37500, paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-8',
+      paidOn: '2026-11-25', adjustments: [{ lineNumber: null, group: 'CO', carc: '50', amountCents: 37500, rarcs: ['N115'] }], lines: [], sourceKey: 'a-835',
+    });
+    const waiting = await eventually(async () => {
+      const s: VisitStatus = await handle.query(statusQuery);
+      return s.awaitingAction === 'appeal_decision' && s;
+    });
+    expect(waiting.denial).toMatchObject({ code: 'CO-50', action: 'appeal', appeal: { status: 'submitted', deadline: '2027-05-19', documents: 1 } });
+    await handle.signal(remittanceReceivedSignal, {
+      traceNumber: 'T8B', payerId: '87726', claimStatusCode: '1', frequency: '1', chargeCents: 37500, paidCents: 30000, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-8',
+      adjustments: [{ lineNumber: null, group: 'CO', carc: '45', amountCents: 7500, rarcs: [] }], lines: [], sourceKey: 'a-835-2',
+    });
+    const closed = await handle.result();
+    expect(closed).toMatchObject({ outcome: 'paid', denial: { appeal: { status: 'overturned' } } });
+    expect(calls.submitted).toHaveLength(1); // reconsidered, not sent again
+    await recordHistory(handle, 'visit-denied-appealed');
   });
 });

@@ -167,7 +167,7 @@ class VisitRun {
       return this.status;
     }, {
       validator: (arg: { note?: string }) => {
-        this.requireStage(['needs_attention', 'claim_rejected'], 'retry');
+        this.requireStage(['needs_attention', 'claim_rejected', 'denied'], 'retry');
         if (arg !== undefined && (typeof arg !== 'object' || arg === null || (arg.note !== undefined && typeof arg.note !== 'string'))) {
           throw invalid('retry takes { note?: string }');
         }
@@ -179,7 +179,7 @@ class VisitRun {
       return this.status;
     }, {
       validator: (arg: { reason: string }) => {
-        this.requireStage(['needs_attention', 'claim_rejected'], 'write off');
+        this.requireStage(['needs_attention', 'claim_rejected', 'denied'], 'write off');
         requireReason(arg);
       },
     });
@@ -360,6 +360,13 @@ class VisitRun {
         // any other action waits for a person: retry = send a corrected claim, writeOff, or cancel.
         const plan = await this.acts.planDenial({ visitId: this.visit.visitId, attempt: claim.attempt, codes: denialCodes(remit) });
         this.status.denial = plan;
+        if (plan.action === 'appeal' && this.status.encounterId && remit.payerClaimNumber) {
+          const decided = await this.appeal(claim, plan, remit);
+          if (decided) return decided;
+          frequency = '1'; // the payer lost the claim it was to reconsider: sent again as a new original
+          continue;
+        }
+        if (plan.action === 'bill_secondary' && this.visit.secondaryCoverage) return this.billSecondary(claim, remit, { encounter, scrub }, lines);
         if (plan.action !== 'corrected_claim') {
           const message = `${plan.code || 'denied'} (${plan.category}): playbook action ${plan.action}; ${plan.note}`;
           const chosen = await this.park({ type: FailureType.Denied, step: 'planDenial', message, exhausted: false, at: new Date().toISOString() });
@@ -372,17 +379,18 @@ class VisitRun {
     }
   }
 
-  private async submit(c: { encounter: CodedEncounter; lines: ChargeLine[]; scrub: ScrubResult }, attempt: number, frequency: ClaimFrequency): Promise<ClaimSummary> {
+  private async submit(c: { encounter: CodedEncounter; lines: ChargeLine[]; scrub: ScrubResult }, attempt: number, frequency: ClaimFrequency, primary?: ClaimRemittance): Promise<ClaimSummary> {
     const previous = this.status.claim;
     const submitted = await this.acts.submitClaim({
       visit: this.visit, encounter: c.encounter, lines: c.lines, attempt, frequency,
       payerClaimNumber: frequency === '7' ? previous?.payerClaimNumber : undefined,
       rulesetVersion: c.scrub.rulesetVersion, filingIndicator: c.scrub.filingIndicator, priorAuthorization: c.scrub.priorAuthorization,
+      ...(primary ? { cob: { primary } } : {}),
     });
     const claim: ClaimSummary = {
       attempt, frequency, status: 'submitted', controlNumber: submitted.controlNumber, billedCents: submitted.billedCents,
-      paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: previous?.payerClaimNumber, denialCodes: [],
-      rulesetVersion: c.scrub.rulesetVersion,
+      paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: primary ? undefined : previous?.payerClaimNumber, denialCodes: [],
+      rulesetVersion: c.scrub.rulesetVersion, ...(primary ? { coverage: 'secondary' as const } : {}),
     };
     this.status.claims.push(claim);
     this.status.claim = claim;
@@ -447,8 +455,8 @@ class VisitRun {
   }
 
   /** The 835 for the claim; undefined when a claim status inquiry says the payer has no such claim (send it again). */
-  private async remittance(claim: ClaimSummary): Promise<ClaimRemittance | undefined> {
-    this.enter('awaiting_adjudication', AwaitingAction.Remittance);
+  private async remittance(claim: ClaimSummary, awaiting: AwaitingAction = AwaitingAction.Remittance): Promise<ClaimRemittance | undefined> {
+    this.enter('awaiting_adjudication', awaiting);
     let inquiries = 0;
     for (;;) {
       const got = await condition(() => this.remittances.length > 0, this.input.timers.adjudicationTimeoutMs);
@@ -491,6 +499,54 @@ class VisitRun {
     } catch {
       // Retried up to the ceiling already; the change itself is applied and on the status.
     }
+  }
+
+  /**
+   * A medical-necessity or authorization denial is appealed: the clinical notes go to the payer
+   * with the packet (activity), and the payer's decision is the 835 of the reconsidered claim.
+   * Without notes in the EHR the appeal waits for a person (retry once they are added, or write
+   * off), and escalates to appeal_due before the payer's deadline. Undefined: the payer has no
+   * such claim any more (send it again).
+   */
+  private async appeal(claim: ClaimSummary, plan: { code: string; category: string; action: string; note: string }, remit: ClaimRemittance): Promise<VisitStatus | undefined> {
+    for (;;) {
+      const appeal = await this.acts.submitAppeal({
+        visitId: this.visit.visitId, attempt: claim.attempt, encounterId: this.status.encounterId!, code: plan.code, category: plan.category,
+        payerId: remit.payerId, payerClaimNumber: remit.payerClaimNumber!, deniedOn: remit.paidOn ?? new Date().toISOString().slice(0, 10),
+      });
+      this.status.denial = { ...plan, appeal };
+      if (appeal.status === 'submitted') break;
+      this.resolution = undefined;
+      await this.recordEnter('denied', AwaitingAction.AppealDocuments);
+      const escalateIn = Date.parse(`${appeal.deadline}T00:00:00Z`) - (this.input.timers.appealEscalateBeforeMs ?? 14 * 86_400_000) - Date.now();
+      if (!(await condition(() => !!this.resolution, Math.max(1, escalateIn)))) {
+        await this.recordAwaiting(AwaitingAction.AppealDue);
+        await condition(() => !!this.resolution);
+      }
+      if (this.resolution === 'written_off') return this.close('written_off');
+    }
+    const decision = await this.remittance(claim, AwaitingAction.AppealDecision);
+    if (!decision) return undefined;
+    this.status.denial.appeal!.status = isDenied(decision) ? 'upheld' : 'overturned';
+    return this.close(isDenied(decision) ? 'denied' : 'paid');
+  }
+
+  /**
+   * Another payer is primary (CO-22), or the primary has answered: the visit's secondary coverage
+   * is billed (COB: 2320/2330B/2430 carry the primary's answer), and its 835 closes the visit.
+   * A rejection by the secondary parks for a person.
+   */
+  private async billSecondary(primaryClaim: ClaimSummary, primary: ClaimRemittance, coded: Coded, lines: ChargeLine[]): Promise<VisitStatus> {
+    const claim = await this.submit({ ...coded, lines }, primaryClaim.attempt + 1, '1', primary);
+    const { ack, reading } = await this.acknowledgment(claim);
+    if (reading.outcome === 'rejected') {
+      this.setClaim(claim, { status: 'rejected' });
+      const chosen = await this.park({ type: FailureType.Denied, step: 'billSecondary', message: `the secondary payer rejected the claim: ${ack.message ?? ack.codes.join(', ')}`, exhausted: false, at: new Date().toISOString() });
+      return this.close(chosen ?? 'denied');
+    }
+    this.setClaim(claim, { status: 'accepted', payerClaimNumber: ack.payerClaimNumber });
+    const answer = await this.remittance(claim);
+    return this.close(answer && !isDenied(answer) ? 'paid' : 'denied');
   }
 
   /**

@@ -15,6 +15,7 @@ export interface HttpClearinghouseOptions {
 }
 
 const Submitted = z.object({ submissionId: z.string().min(1), duplicate: z.boolean() });
+const AppealReceived = z.object({ appealId: z.string().min(1), duplicate: z.boolean() });
 const Problem = z.object({ code: z.string().optional(), message: z.string().optional() });
 
 const retryable = (status: number) => status >= 500 || status === 408 || status === 429;
@@ -22,13 +23,14 @@ const retryable = (status: number) => status >= 500 || status === 408 || status 
 export type HttpClearinghouseClient = ClearinghouseClient;
 
 export function createHttpClearinghouseClient(opts: HttpClearinghouseOptions): HttpClearinghouseClient {
-  const url = `${opts.baseUrl.replace(/\/+$/, '')}/x12`;
+  const base = opts.baseUrl.replace(/\/+$/, '');
 
-  async function post(x12: string): Promise<{ status: number; text: string }> {
+  async function post(body: string, path = '/x12', contentType = 'application/edi-x12'): Promise<{ status: number; text: string }> {
+    const url = `${base}${path}`;
     let res: Response;
     let text: string;
     try {
-      res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/edi-x12' }, body: x12, signal: AbortSignal.timeout(opts.timeoutMs) });
+      res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body, signal: AbortSignal.timeout(opts.timeoutMs) });
       text = await res.text();
     } catch (err) {
       throw new ClearinghouseUnavailableError(`clearinghouse ${url}: ${(err as Error).message}`, undefined, { cause: err });
@@ -55,6 +57,12 @@ export function createHttpClearinghouseClient(opts: HttpClearinghouseOptions): H
       const { text } = await post(x12);
       const parsed = Submitted.safeParse(safeJson(text));
       if (!parsed.success) throw new ClearinghouseUnavailableError('clearinghouse answered the submission without a submission id');
+      return parsed.data;
+    },
+    async appeal(packet) {
+      const { text } = await post(JSON.stringify(packet), '/appeals', 'application/json');
+      const parsed = AppealReceived.safeParse(safeJson(text));
+      if (!parsed.success) throw new ClearinghouseUnavailableError('clearinghouse answered the appeal without an appeal id');
       return parsed.data;
     },
   };

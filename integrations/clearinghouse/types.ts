@@ -14,4 +14,23 @@ export interface ClearinghouseClient {
   submit(x12_837: string): Promise<{ submissionId: string; duplicate: boolean }>;
   /** Real-time claim status: sends a 276 interchange, returns the 277 interchange. */
   claimStatus(x12_276: string): Promise<string>;
+  /**
+   * An appeal of a denied claim with its documentation, through the clearinghouse's payer
+   * portal; the payer's decision comes later as an 835. The same packet id twice is one appeal.
+   */
+  appeal(packet: AppealPacket): Promise<{ appealId: string; duplicate: boolean }>;
+}
+
+export interface AppealPacket {
+  /** Ours, unique per denied claim: a resend is recognised. */
+  packetId: string;
+  payerId: string;
+  payerClaimNumber: string;
+  /** CLM01. */
+  patientControlNumber: string;
+  /** The denial appealed, e.g. CO-50. */
+  denialCode: string;
+  /** The clinical notes, by their EHR reference and type (the documents travel with the packet). */
+  documents: { documentRef: string; type?: string; contentType: string; data?: string; url?: string }[];
+  reason: string;
 }

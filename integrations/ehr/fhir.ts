@@ -25,8 +25,6 @@ export interface FhirEhrClientOptions {
 export interface FhirEhrClient extends EhrClient {
   /** The safety net for lost webhooks: finished encounters updated since an instant, with their visit when known. */
   findFinishedEncounters(since: string): Promise<EncounterSignal[]>;
-  /** The encounter's current clinical notes (DocumentReference), for an appeal's documentation. */
-  getClinicalNotes(encounterId: string): Promise<ClinicalNote[]>;
 }
 
 const FHIR_JSON = 'application/fhir+json';

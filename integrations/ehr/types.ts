@@ -1,5 +1,6 @@
 import type { EncounterSignal } from '../../domain/fhir/notification';
 import type { Registration } from '../../domain/hl7/adt';
+import type { ClinicalNote } from '../../domain/fhir/notes';
 import type { CodedEncounter, StartVisit } from '../../domain/visit';
 
 /** References to what was written in the EHR, so later steps (and retries) find the same resources. */
@@ -25,6 +26,8 @@ export interface EhrClient {
   updateRegistration(r: Registration): Promise<{ patientRef: string; coverageRefs: string[] }>;
   /** The visit's Appointment as rescheduled (SIU^S14), by conditional update on the visit identifier. */
   updateAppointment(visit: StartVisit, patientRef: string): Promise<string>;
+  /** The encounter's current clinical notes (DocumentReference), for an appeal's documentation. */
+  getClinicalNotes(encounterId: string): Promise<ClinicalNote[]>;
   /** The signed (finished) encounter with its Conditions, Procedures and rendering Practitioner, mapped to our model. */
   getCodedEncounter(encounterId: string): Promise<CodedEncounter>;
   /** The safety net for lost webhooks: encounters finished (signed) since an instant, with their visit when known. */

@@ -71,11 +71,14 @@ const SIM_ID = 'SIMCH';
 class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> {
   private readonly byInterchange = new Map<string, SubmissionRecord>();
   private readonly list: SubmissionRecord[] = [];
-  /** CLM01|frequency of every claim accepted into adjudication, and the claims that repeated one. */
+  /** payer|CLM01|frequency of every claim accepted into adjudication, and the claims that repeated one. */
   private readonly received = new Set<string>();
   private readonly duplicates = new Set<ProfessionalClaim>();
   /** Claims whose CLM01 the payer had seen before (resubmissions), for the rules that answer them differently. */
   private readonly resubmitted = new Set<ProfessionalClaim>();
+  /** Appeals received, by packet id; and each claim's batch and envelope, to reprocess it. In memory only. */
+  private readonly appeals = new Map<string, string>();
+  private readonly batches = new Map<string, { batch: ProfessionalClaimBatch; env: EnvelopeOptions }>();
   private readonly remittances = new Map<string, RemittanceClaim>();
   private readonly byClaimId = new Map<string, KnownClaim>();
   private controlNumber = 0;
@@ -153,7 +156,7 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
     const held = this.held.get(request.patientControlNumber);
     if (held?.timing === 'lost') {
       // The payer lost it: "not found", and the claim sent again is not a duplicate of anything.
-      this.received.delete(`${held.claim.claimId}|${held.claim.frequency}`);
+      this.received.delete(receivedKey(held.claim));
       this.held.delete(request.patientControlNumber);
     } else if (known) {
       const paid = known.status;
@@ -220,6 +223,7 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
     }
     if (!reorder) await this.deliverAll(acks);
     if (!(await this.sender.wait(this.opts.adjudicationDelayMs ?? 200))) return;
+    for (const c of accepted) this.batches.set(c.claimId, { batch, env });
     const timing = new Map(accepted.map((c) => [c, adjudicationTiming(c, this.resubmitted.has(c))]));
     for (const [claim, t] of timing) if (t === 'pend' || t === 'lost') this.held.set(claim.claimId, { batch, claim, env, timing: t, inquiries: 0 });
     const remits = this.remittanceFiles(batch, accepted.filter((c) => timing.get(c) === 'now'), env);
@@ -229,11 +233,33 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
   }
 
   /** The 835s (one per payer) for adjudicated claims. */
-  private remittanceFiles(batch: ProfessionalClaimBatch, claims: ProfessionalClaim[], env: EnvelopeOptions): [string, string][] {
+  private remittanceFiles(batch: ProfessionalClaimBatch, claims: ProfessionalClaim[], env: EnvelopeOptions, appealed = false): [string, string][] {
     return [...byPayer(claims)].map(([, list]) => {
       const envelope = this.envelope(env.senderId);
-      return ['835', build835([this.remit(batch, list, env, envelope.controlNumber)], envelope)];
+      return ['835', build835([this.remit(batch, list, env, envelope.controlNumber, appealed)], envelope)];
     });
+  }
+
+  /**
+   * An appeal of a denied claim: the payer reprocesses the claim it denied (same payer claim
+   * number) after the adjudication delay and sends the new 835; the same packet id again is
+   * the same appeal. Refused (404) for a claim this payer never adjudicated.
+   */
+  appeal(packet: { packetId?: unknown; patientControlNumber?: unknown; payerClaimNumber?: unknown; documents?: unknown }): { appealId: string; duplicate: boolean } {
+    const packetId = typeof packet.packetId === 'string' ? packet.packetId : '';
+    const first = this.appeals.get(packetId);
+    if (first) return { appealId: first, duplicate: true };
+    const known = typeof packet.patientControlNumber === 'string' ? this.byClaimId.get(packet.patientControlNumber) : undefined;
+    if (!packetId || !known?.status || known.payerClaimNumber !== packet.payerClaimNumber) throw new AppealRefused('no adjudicated claim with that patient control number and payer claim number');
+    if (!Array.isArray(packet.documents) || packet.documents.length === 0) throw new AppealRefused('an appeal needs the clinical documentation');
+    const appealId = `APL${String(this.appeals.size + 1).padStart(6, '0')}`;
+    this.appeals.set(packetId, appealId);
+    const { claim } = known;
+    const batch = this.batches.get(claim.claimId)!;
+    this.track((async () => {
+      if (await this.sender.wait(this.opts.adjudicationDelayMs ?? 200)) await this.deliverAll(this.remittanceFiles(batch.batch, [claim], batch.env, true));
+    })());
+    return { appealId, duplicate: false };
   }
 
   private remitNow(batch: ProfessionalClaimBatch, claims: ProfessionalClaim[], env: EnvelopeOptions): Promise<void> {
@@ -248,7 +274,7 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
   private frontEnd(record: SubmissionRecord, batch: ProfessionalClaimBatch): ProfessionalClaim[] {
     const accepted: ProfessionalClaim[] = [];
     for (const claim of batch.claims) {
-      const key = `${claim.claimId}|${claim.frequency}`;
+      const key = receivedKey(claim);
       const seen = this.byClaimId.has(claim.claimId);
       if (seen) this.resubmitted.add(claim);
       const status = frontEndStatus(claim, seen);
@@ -299,10 +325,10 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
   }
 
   /** One payment for the claims of one payer; the check number is the 835's own control number. */
-  private remit(batch: ProfessionalClaimBatch, claims: ProfessionalClaim[], env: EnvelopeOptions, checkNumber: number): Remittance {
+  private remit(batch: ProfessionalClaimBatch, claims: ProfessionalClaim[], env: EnvelopeOptions, checkNumber: number, appealed = false): Remittance {
     const remitted = claims.map((c) => {
       const payerClaimNumber = this.byClaimId.get(c.claimId)!.payerClaimNumber!;
-      const clp = adjudicate(c, payerClaimNumber, this);
+      const clp = adjudicate(c, payerClaimNumber, this, appealed);
       this.remittances.set(payerClaimNumber, clp);
       this.byClaimId.get(c.claimId)!.status = clp;
       return clp;
@@ -326,6 +352,11 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
     };
   }
 }
+
+class AppealRefused extends Error {}
+
+/** A payer calls a claim a duplicate when it has seen the same CLM01 and frequency before: per payer, so the secondary's claim is not the primary's. */
+const receivedKey = (claim: ProfessionalClaim) => `${claim.payer.id}|${claim.claimId}|${claim.frequency}`;
 
 const interchangeKey = (senderId: string, controlNumber: string) => `${senderId}|${controlNumber}`;
 
@@ -353,6 +384,15 @@ function app(ch: Clearinghouse, faults: Faults): express.Express {
   const a = express();
   a.get('/health', (_req, res) => void res.json({ ok: true }));
   a.use(httpFaults(faults));
+  a.post('/appeals', express.json({ limit: '20mb' }), (req, res) => {
+    try {
+      const result = ch.appeal(req.body ?? {});
+      res.status(result.duplicate ? 200 : 202).json(result);
+    } catch (e) {
+      if (!(e instanceof AppealRefused)) throw e;
+      res.status(404).json({ code: 'APPEAL_REFUSED', message: e.message });
+    }
+  });
   a.post('/x12', express.text({ type: ['application/edi-x12', 'application/x12', 'text/plain'], limit: '50mb' }), (req, res) => {
     const body = typeof req.body === 'string' ? req.body : '';
     try {

@@ -18,6 +18,10 @@
  *                                        ACK2REJ… A7:164:IL rejected by the payer
  *   DENY…       active                   accepted               frequency 1: denied CO-16 + M51/N290;
  *                                                               replacement (7 + REF*F8): paid
+ *   DENY-<group>-<carc>…  active         accepted               frequency 1 denied with that CAS (e.g. DENY-CO-50-1);
+ *                                                               a corrected claim (7), an appeal (POST /appeals: the
+ *                                                               claim reprocessed and paid, same payer claim number)
+ *                                                               or, after CO-22, the other payer's claim: paid
  *   NOAUTH…     active                   accepted               denied CO-197 + N54 unless REF*G1
  *   NMN…        active                   accepted               denied CO-50 + N115
  *   anything    active                   accepted               paid: allowed 80% of charge, CO-45 for the
@@ -153,23 +157,40 @@ export interface PayerHistory {
   remitted(payerClaimNumber: string): RemittanceClaim | undefined;
 }
 
+/** RARCs a payer sends with a CARC, so the denial reads as a real one. */
+const REMARKS: Record<string, string[]> = { '16': ['M51', 'N290'], '4': ['N519'], '11': ['M76'], '146': ['M76'], '50': ['N115'], '197': ['N54'], '22': ['MA04'], '29': ['N211'], '18': ['N111'] };
+
+/**
+ * `DENY-<group>-<carc>…` (e.g. DENY-CO-50-1) denies the original claim with that CAS; a bare
+ * `DENY…` is CO-16. The follow-up is answered as a payer would: a corrected claim (frequency 7)
+ * is not the original, an appeal is decided for the provider, a secondary claim goes to another payer.
+ */
+function deniedAs(memberId: string): { group: Adjustment['group']; carc: string; remarks: string[] } | undefined {
+  const m = /^DENY-(CO|OA|PI|PR|CR)-(\d{1,4})(?:-|$)/i.exec(memberId);
+  if (m) return { group: m[1].toUpperCase() as Adjustment['group'], carc: m[2], remarks: REMARKS[m[2]] ?? [] };
+  return has(memberId, 'DENY') ? { group: 'CO', carc: '16', remarks: REMARKS['16'] } : undefined;
+}
+
 /** A whole-claim denial, if a rule denies the claim as such, with the CARC and RARCs for each line. */
-function claimDenial(claim: ProfessionalClaim, history: PayerHistory): { carc: string; remarks: string[] } | undefined {
+function claimDenial(claim: ProfessionalClaim, history: PayerHistory, appealed = false): { group?: Adjustment['group']; carc: string; remarks: string[] } | undefined {
   const memberId = claim.subscriber.memberId;
   if (history.isDuplicate(claim)) return { carc: '18', remarks: [] };
   if (has(memberId, 'INACT')) return { carc: '27', remarks: [] };
   if (has(memberId, 'UNKNOWN')) return { carc: '31', remarks: [] };
-  if (has(memberId, 'DENY') && claim.frequency === '1') return { carc: '16', remarks: ['M51', 'N290'] };
-  if (has(memberId, 'NOAUTH') && !claim.priorAuthorization) return { carc: '197', remarks: ['N54'] };
-  if (has(memberId, 'NMN')) return { carc: '50', remarks: ['N115'] };
+  const denied = deniedAs(memberId);
+  if (denied && claim.frequency === '1' && !appealed) return denied;
+  if (has(memberId, 'NOAUTH') && !claim.priorAuthorization && !appealed) return { carc: '197', remarks: ['N54'] };
+  if (has(memberId, 'NMN') && !appealed) return { carc: '50', remarks: ['N115'] };
   if ((claim.payerResponsibility ?? 'P') !== 'P' && !claim.otherPayers?.length) return { carc: '16', remarks: ['MA04'] };
   return undefined;
 }
 
 /** As secondary: pay what the primary left to the patient on the line; the rest is the prior payer's (OA-23). */
-function payAsSecondary(line: RemittanceLine, claim: ProfessionalClaim, lineNumber: number): RemittanceLine {
+function payAsSecondary(line: RemittanceLine, claim: ProfessionalClaim, lineNumber: number, share: { copay: number; deductible: number }): RemittanceLine {
   const primary = claim.otherPayers![0];
   const answered = primary.lines.find((l) => l.lineNumber === lineNumber);
+  // The first payer said it is not primary (CO-22): this payer is, and pays the line as such.
+  if ([...primary.adjustments, ...(answered?.adjustments ?? [])].some((a) => a.carc === '22')) return payLine(line, share);
   const left = answered
     ? answered.adjustments.filter((a) => a.group === 'PR').reduce((t, a) => t + a.amountCents, 0)
     : 0;
@@ -178,10 +199,10 @@ function payAsSecondary(line: RemittanceLine, claim: ProfessionalClaim, lineNumb
   return { ...line, paidCents: paid, allowedCents: paid, adjustments };
 }
 
-/** Adjudicates one accepted claim into its 835 CLP loop. */
-export function adjudicate(claim: ProfessionalClaim, payerClaimNumber: string, history: PayerHistory): RemittanceClaim {
+/** Adjudicates one accepted claim into its 835 CLP loop; `appealed`: reprocessed after an appeal, the medical-necessity, authorization and member-id denials no longer apply. */
+export function adjudicate(claim: ProfessionalClaim, payerClaimNumber: string, history: PayerHistory, appealed = false): RemittanceClaim {
   if (claim.frequency === '8') return reversal(claim, history);
-  const denial = claimDenial(claim, history);
+  const denial = claimDenial(claim, history, appealed);
   const secondary = (claim.payerResponsibility ?? 'P') !== 'P';
   const patientShare = { copay: PLAN.copayCents, deductible: PLAN.deductibleRemainingCents };
   const lines = claim.lines.map((line, i) => {
@@ -190,8 +211,8 @@ export function adjudicate(claim: ProfessionalClaim, payerClaimNumber: string, h
       units: line.units, serviceDate: line.serviceDate, adjustments: [], remarks: [],
       ...(line.lineItemControlNumber ? { lineControlNumber: line.lineItemControlNumber } : {}),
     };
-    if (denial) return denyLine(base, denial.carc, denial.remarks);
-    if (secondary) return payAsSecondary(base, claim, i + 1);
+    if (denial) return denyLine(base, denial.carc, denial.remarks, denial.group);
+    if (secondary) return payAsSecondary(base, claim, i + 1, patientShare);
     if (line.code === '36415') return denyLine(base, '97', ['M15']);
     return payLine(base, patientShare);
   });
@@ -214,8 +235,8 @@ export function adjudicate(claim: ProfessionalClaim, payerClaimNumber: string, h
   };
 }
 
-function denyLine(line: RemittanceLine, carc: string, remarks: string[]): RemittanceLine {
-  return { ...line, allowedCents: 0, adjustments: [{ group: 'CO', carc, amountCents: line.chargeCents }], remarks };
+function denyLine(line: RemittanceLine, carc: string, remarks: string[], group: Adjustment['group'] = 'CO'): RemittanceLine {
+  return { ...line, allowedCents: 0, adjustments: [{ group, carc, amountCents: line.chargeCents }], remarks };
 }
 
 /** Allowed = the contract share of the charge; the patient's share comes out of it in the order a payer applies it. */

@@ -33,7 +33,7 @@ export type KnownClaim = z.infer<typeof KnownClaim>;
 
 export const ClearinghouseSnapshot = z.object({
   submissions: z.array(SubmissionRecord),
-  /** CLM01|frequency of every claim accepted into adjudication. */
+  /** payer|CLM01|frequency of every claim accepted into adjudication. */
   received: z.array(z.string()),
   remittances: z.record(z.string(), remittanceClaim),
   byClaimId: z.record(z.string(), KnownClaim),
