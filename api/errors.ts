@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { FailureType, isFailureType, X12_REFUSALS } from '../domain/failures';
+import { temporalUnreachable } from '../temporal/deadline';
 import { SUGGESTION_REJECTED } from '../workflows/definitions';
 
 export interface Issue {
@@ -44,6 +45,11 @@ function toApiError(err: unknown): ApiError | undefined {
   if (isFailureType(coded) && X12_REFUSALS.includes(coded)) return new ApiError(400, coded, (err as Error).message, 'the file was not stored: fix it and send it again');
   if (coded === FailureType.RemittanceUnbalanced) return new ApiError(422, coded, (err as Error).message, 'the remittance was not posted; ask the payer for a corrected 835');
   if (err instanceof WorkflowNotFoundError) return notFound('visit');
+  const unreachable = temporalUnreachable(err);
+  if (unreachable === 'unavailable') return new ApiError(503, FailureType.TemporalUnavailable, 'the workflow service (Temporal) cannot be reached', 'nothing was changed; try again in a minute');
+  if (unreachable === 'timeout') {
+    return new ApiError(504, FailureType.TemporalTimeout, 'the workflow service (Temporal) did not answer in time', 'the request may or may not have taken effect; read the visit, then try again (starts and signals are idempotent)');
+  }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     // The workflow's update validators refuse with the shared vocabulary.
     if (err.cause.type === FailureType.InvalidStage) return new ApiError(409, 'INVALID_STAGE', err.cause.message, 'read the visit\'s stage with GET /visits/{visitId}');

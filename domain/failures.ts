@@ -41,6 +41,10 @@ export const FailureType = {
   Denied: 'DENIED',
   /** Anything else that is not retryable. */
   Rejected: 'Rejected',
+  /** The API could not reach Temporal (no server at the address): 503, try again shortly. */
+  TemporalUnavailable: 'TEMPORAL_UNAVAILABLE',
+  /** Temporal did not answer the API within its deadline (TEMPORAL_CALL_TIMEOUT_MS): 504. */
+  TemporalTimeout: 'TEMPORAL_TIMEOUT',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
@@ -105,6 +109,9 @@ export const PARK_QUEUE: Record<FailureType, AwaitingAction> = {
   [FailureType.Underpaid]: AwaitingAction.Underpaid,
   [FailureType.Denied]: AwaitingAction.DenialReview,
   [FailureType.Rejected]: AwaitingAction.InvalidData,
+  // The API's own answers (503/504): a visit is never parked by them, its steps retry instead.
+  [FailureType.TemporalUnavailable]: AwaitingAction.RetriesExhausted,
+  [FailureType.TemporalTimeout]: AwaitingAction.RetriesExhausted,
 };
 
 /** What failed, as a parked visit shows it (no PHI: the message comes from typed errors that avoid it). */

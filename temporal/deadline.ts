@@ -1,0 +1,35 @@
+/**
+ * Deadlines on every call a Temporal client makes (start, signal, update, query, describe,
+ * list, count): a server that does not answer fails the call after `callTimeoutMs` instead
+ * of hanging the request that made it. The SDK's own retry of transient gRPC errors stays,
+ * inside the same deadline (the deadline is absolute, set before the retry interceptor).
+ */
+import { defaultGrpcRetryOptions, isGrpcDeadlineError, isGrpcServiceError, makeGrpcRetryInterceptor, WorkflowUpdateRPCTimeoutOrCancelledError, type ConnectionOptions } from '@temporalio/client';
+
+type Interceptor = NonNullable<ConnectionOptions['interceptors']>[number];
+
+/** Sets a deadline `ms` from now on every call that does not carry one (Connection.withDeadline's own wins). */
+export function deadlineInterceptor(ms: number): Interceptor {
+  // grpc-js chains what each interceptor returns; the next call is returned as it is (no wrapper needed).
+  return (options, nextCall) => nextCall(options.deadline !== undefined ? options : { ...options, deadline: Date.now() + ms }) as ReturnType<Interceptor>;
+}
+
+/** Connection options whose every call has a deadline (for Connection.connect, or Connection.lazy). */
+export function deadlineConnectionOptions(address: string, callTimeoutMs: number): ConnectionOptions {
+  return {
+    address,
+    connectTimeout: callTimeoutMs,
+    interceptors: [deadlineInterceptor(callTimeoutMs), makeGrpcRetryInterceptor(defaultGrpcRetryOptions())],
+  };
+}
+
+const UNAVAILABLE = 14;
+
+/** How a failed call to Temporal failed, when it is Temporal's unreachability: 'timeout' (deadline passed), 'unavailable' (no server), or undefined. */
+export function temporalUnreachable(err: unknown): 'timeout' | 'unavailable' | undefined {
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err)) return 'timeout';
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (isGrpcServiceError(e) && e.code === UNAVAILABLE) return 'unavailable';
+  }
+  return undefined;
+}
