@@ -124,3 +124,17 @@ test.each([
   expect(res.status).toBe(400);
   expect(res.body.issues.length).toBeGreaterThan(0);
 });
+
+test('an "encounter signed" notification delivered again is not signalled to the visit again; one not delivered can be resent', async () => {
+  const visit = sampleVisit(uniqueId('v'));
+  const notification = signedBody('ehr', { visitId: visit.visitId, encounterId: 'enc-77' });
+  const send = () => request(app).post('/webhooks/ehr/encounter-signed').set(notification.headers).set('content-type', 'application/json').send(notification.body);
+  // No workflow yet: nothing delivered, nothing kept, so the EHR's retry is delivered in full.
+  expect((await send()).status).toBe(404);
+  await temporal.client.workflow.start('visitWorkflow', { workflowId: `visit-${visit.visitId}`, taskQueue: uniqueId('tq-none'), args: [{ visit, timers }] });
+  expect(await send()).toMatchObject({ status: 202, body: { visitId: visit.visitId, encounterId: 'enc-77' } });
+  expect(await send()).toMatchObject({ status: 200, body: { duplicate: true } });
+  const history = await temporal.client.workflow.getHandle(`visit-${visit.visitId}`).fetchHistory();
+  expect(history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'encounterSigned')).toHaveLength(1);
+  await temporal.client.workflow.getHandle(`visit-${visit.visitId}`).terminate('test done');
+});

@@ -53,7 +53,19 @@ export function webhooksRouter({ temporal, db, secrets, contracted = contractedA
 
   router.post('/webhooks/ehr/encounter-signed', async (req, res) => {
     const { visitId, encounterId } = await encounterSignedFrom(req.body, db);
-    await temporal.workflow.getHandle(workflowIdOf(visitId)).signal(encounterSignedSignal, { encounterId });
+    // A notification already received (EHRs redeliver, and resend on every amendment) is never signalled again:
+    // the visit's history holds one signal per encounter, however often the EHR calls.
+    const key = `encounter-signed:${visitId}:${encounterId}`;
+    if (!(await saveInbound(db, 'ehr', key, 'encounter-signed', ''))) {
+      res.status(200).json({ visitId, encounterId, duplicate: true });
+      return;
+    }
+    try {
+      await temporal.workflow.getHandle(workflowIdOf(visitId)).signal(encounterSignedSignal, { encounterId });
+    } catch (err) {
+      await forgetInbound(db, 'ehr', key); // not delivered: the EHR's retry is then delivered in full
+      throw err;
+    }
     res.status(202).json({ visitId, encounterId });
   });
 

@@ -14,6 +14,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../api/app';
+import { createApiKey } from '../../db/api-keys';
 import { parseConfig } from '../../config';
 import { createDb, migrateLatest, type Db } from '../../db/knex';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../scripts/postgres';
@@ -90,6 +91,8 @@ export async function startChaosStack(opts: ChaosStackOptions) {
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The driver calls the API as a front-end app would: with a bearer key (every route but /health requires one).
+  const { key: apiKey } = await createApiKey(db, { name: 'chaos driver', role: 'admin', createdBy: 'chaos', source: 'chaos' });
   const feed = await startPmsFeed({ port: 0, host: '127.0.0.1', db, temporal: client, taskQueue: TASK_QUEUE, timers });
   await ensureEncounterSweep(config, client);
 
@@ -130,7 +133,7 @@ export async function startChaosStack(opts: ChaosStackOptions) {
   );
 
   return {
-    dir, apiUrl, db, client, taskQueue: TASK_QUEUE, faults, ehr, pms, clearinghouse, workers,
+    dir, apiUrl, apiHeaders: { authorization: `Bearer ${apiKey}` }, db, client, taskQueue: TASK_QUEUE, faults, ehr, pms, clearinghouse, workers,
     /** Stops Postgres (fast shutdown: every connection is cut) and starts it again on the same files. */
     async restartPostgres() {
       await pg.stop();
