@@ -71,3 +71,46 @@ export const prefixedGarbage = (prefix: string) => fc.string({ maxLength: 400 })
 
 /** Runs bounded so the suite stays fast; FUZZ_RUNS raises it for a longer local hunt. */
 export const runs = (n: number) => ({ numRuns: Number(process.env.FUZZ_RUNS ?? n) });
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** Every path (list of keys and indexes) in a JSON value, the root included. */
+function pathsOf(v: Json, at: (string | number)[] = []): (string | number)[][] {
+  const here = [at];
+  if (Array.isArray(v)) return here.concat(...v.map((x, i) => pathsOf(x, [...at, i])));
+  if (v && typeof v === 'object') return here.concat(...Object.entries(v).map(([k, x]) => pathsOf(x, [...at, k])));
+  return here;
+}
+
+/** A copy of `v` with the node at `path` replaced (or, with `remove`, deleted). */
+function replaceAt(v: Json, path: (string | number)[], next: Json | undefined): Json {
+  if (path.length === 0) return next === undefined ? null : next;
+  const [head, ...rest] = path;
+  if (Array.isArray(v)) {
+    const copy = [...v];
+    if (rest.length === 0 && next === undefined) copy.splice(head as number, 1);
+    else copy[head as number] = replaceAt(copy[head as number], rest, next);
+    return copy;
+  }
+  const copy = { ...(v as Record<string, Json>) };
+  if (rest.length === 0 && next === undefined) delete copy[head as string];
+  else copy[head as string] = replaceAt(copy[head as string], rest, next);
+  return copy;
+}
+
+/** Values that break JSON readers: wrong types, NUL and controls, huge strings, deep nesting. */
+const nastyJson: fc.Arbitrary<Json | undefined> = fc.oneof(
+  fc.constant(undefined), // the key or entry removed
+  fc.constantFrom<Json>(null, true, 0, -1, 1e308, '', '\0', 'x'.repeat(100_000), [], {}, [[[[[[]]]]]], { resourceType: 'Encounter' }, { resourceType: 'Bundle', type: 'history', entry: [] }),
+  fc.string({ unit: nastyChar, maxLength: 20 }),
+  fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>,
+);
+
+/** A valid JSON sample with one to four of its nodes replaced, removed or retyped. */
+export function mutatedJson(samples: object[]): fc.Arbitrary<unknown> {
+  return fc.tuple(fc.constantFrom(...samples), fc.array(fc.tuple(fc.nat(), nastyJson), { minLength: 1, maxLength: 4 }))
+    .map(([sample, edits]) => edits.reduce<Json>((v, [n, next]) => {
+      const paths = pathsOf(v);
+      return replaceAt(v, paths[n % paths.length], next);
+    }, sample as Json));
+}
