@@ -138,3 +138,13 @@ test('an "encounter signed" notification delivered again is not signalled to the
   expect(history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'encounterSigned')).toHaveLength(1);
   await temporal.client.workflow.getHandle(`visit-${visit.visitId}`).terminate('test done');
 });
+
+test('regression (fast-check, webhooks-fuzz): a 277CA with NUL bytes in its GS was a 500 (Postgres cannot store NUL); now a 400 naming the line, nothing stored', async () => {
+  const before = await database.db('inbound_messages').count('* as n').first();
+  const file = build999({ functionalId: 'HC', groupControlNumber: '42', status: 'accepted', transactions: [], counts: { included: 1, received: 1, accepted: 1 } }, '005010X222A1', sampleEnvelope(78))
+    .replace(/\nGS\*/, `\nGS*${'\u0000'.repeat(40)}`);
+  const res = await postX12(file);
+  expect(res.status).toBe(400);
+  expect(res.body).toMatchObject({ code: 'X12_SYNTAX', message: expect.stringMatching(/^line 2: a NUL byte/), issues: [{ path: 'line 2' }] });
+  expect(await database.db('inbound_messages').count('* as n').first()).toEqual(before);
+});

@@ -29,7 +29,7 @@ function refusal(parse: (t: string) => unknown, text: string): X12ContentError |
 describe('inbound status and group codes are checked against their code lists', () => {
   it.each([
     ['CAS01 group XX', parse835, era, 'CAS*CO*', 'CAS*XX*', 'CAS01', /"XX" is not a claim adjustment group code/],
-    ['CAS02 CARC with a NUL', parse835, era, 'CAS*CO*45*', 'CAS*CO*4\u00005*', 'CAS02', /is not a claim adjustment reason code \(CARC\)/],
+    ['CAS02 CARC of the wrong shape', parse835, era, 'CAS*CO*45*', 'CAS*CO*4-5*', 'CAS02', /is not a claim adjustment reason code \(CARC\)/],
     ['CLP02 status 9', parse835, era, 'CLP*C-1*1*', 'CLP*C-1*9*', 'CLP02', /"9" is not a claim status code/],
     ['LQ02 RARC ZZ9', parse835, era, 'LQ*HE*N130', 'LQ*HE*ZZ9', 'LQ02', /"ZZ9" is not a remark code \(RARC\)/],
     ['IK501 Q', parse999, nine99, 'IK5*R', 'IK5*Q', 'IK501', /"Q" is not a transaction set acknowledgment code/],
@@ -52,6 +52,10 @@ describe('inbound status and group codes are checked against their code lists', 
   it('every valid code of each list reads (CAS groups, CLP statuses)', () => {
     for (const group of ['CO', 'CR', 'OA', 'PI', 'PR']) expect(refusal(parse835, era.replace('CAS*CO*', `CAS*${group}*`))).toBeUndefined();
     for (const status of ['1', '2', '3', '4', '19', '20', '21', '22', '23', '25']) expect(refusal(parse835, era.replace('CLP*C-1*1*', `CLP*C-1*${status}*`))).toBeUndefined();
+  });
+
+  it('a NUL byte anywhere is a syntax refusal naming its line, not a value Postgres would choke on', () => {
+    expect(() => parse835(era.replace('CAS*CO*45*', 'CAS*CO*4\u00005*'))).toThrow(/line \d+: a NUL byte is not allowed in X12/);
   });
 
   it('a huge bad value is shown cut short, with control characters escaped', () => {

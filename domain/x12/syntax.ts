@@ -118,6 +118,13 @@ export class Segment {
   }
 }
 
+/** How many times `c` occurs in `text` before `end`. */
+function countOf(text: string, c: string, end: number): number {
+  let n = 0;
+  for (let i = text.indexOf(c); i >= 0 && i < end; i = text.indexOf(c, i + 1)) n++;
+  return n;
+}
+
 /** Reads the delimiters from the ISA at the start of the text. */
 export function readDelimiters(text: string): Delimiters {
   const start = text.search(/\S/);
@@ -149,6 +156,12 @@ export function readDelimiters(text: string): Delimiters {
 export function tokenize(text: string): Segment[] {
   const d = readDelimiters(text);
   const hasBreaks = text.includes('\n');
+  // NUL is in no X12 character set, and Postgres cannot store it: refused at the door, with where it is.
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    const line = 1 + countOf(text, hasBreaks ? '\n' : d.segment, nul);
+    throw new X12SyntaxError('BAD_SEGMENT', 'a NUL byte is not allowed in X12 (binary data, or a file in the wrong encoding)', { line });
+  }
   const segments: Segment[] = [];
   let line = 1;
   let pos = 0;
