@@ -6,47 +6,21 @@
  * of any messages into chunks gives back the same messages.
  */
 import fc from 'fast-check';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { binary, mutated, prefixedGarbage, runs } from '../../test/fuzz/mutations';
-import { sharedFixtures } from '../../test/fixtures';
+import { binary, mutated, prefixedGarbage, readsOrRefuses as readsOrRefusesOf, runs } from '../../test/fuzz/mutations';
+import { hl7Samples } from '../../test/fuzz/hl7-samples';
 import type { StartVisit } from '../visit';
 import { acknowledgedOf } from './ack';
-import { buildAdt } from './adt';
 import { readAcknowledged, readInbound } from './inbound';
 import { escapeHl7, Hl7MappingError, Hl7ParseError, parseHl7, unescapeHl7, UnsupportedHl7MessageError } from './message';
 import { frameMllp, MllpDeframer, MllpFrameTooLargeError } from './mllp';
-import { buildSiuS12, buildSiuS15 } from './siu';
+import { buildSiuS12 } from './siu';
 
-const visit: StartVisit = {
-  visitId: 'V-2001',
-  patient: { patientId: 'MRN-1', firstName: 'Ana', lastName: 'Lee', birthDate: '1980-01-02', sex: 'F', address: { line1: '1 Main St', city: 'Madison', state: 'WI', postalCode: '53703' } },
-  coverage: { payerId: '87726', payerName: 'UHC', memberId: 'M-1', relationship: 'self' },
-  appointment: { appointmentId: 'A-1', serviceDate: '2026-04-01', providerNpi: '1234567893', placeOfService: '11' },
-};
-const at = new Date('2026-03-01T00:00:00Z');
-const { dir, present } = sharedFixtures('hl7v2');
-const publicSamples = present ? readdirSync(dir).filter((f) => f.endsWith('.hl7')).map((f) => readFileSync(join(dir, f), 'utf8')) : [];
-const ownSamples = [
-  buildSiuS12(visit, { controlId: 'S12-1', at }).toString(),
-  buildSiuS15({ visitId: 'V-2001', reason: 'ill' }, { controlId: 'S15-1', at }).toString(),
-  buildAdt({ patient: visit.patient, coverage: visit.coverage }, { controlId: 'A04-1', at }).toString(),
-];
-const samples = [...publicSamples, ...ownSamples].map((s) => s.replace(/\r\n|\n/g, '\r'));
+const { visit, at, ownSamples, samples } = hl7Samples();
 
 /** The errors the MLLP listener answers with AR (parse, unsupported) or AE (mapping). */
 const typed = (err: unknown) => err instanceof Hl7ParseError || err instanceof UnsupportedHl7MessageError || err instanceof Hl7MappingError;
 
-function readsOrRefuses(text: string): void {
-  for (const [name, read] of Object.entries({ readInbound, readAcknowledged })) {
-    try {
-      read(text);
-    } catch (err) {
-      if (typed(err)) continue;
-      throw new Error(`${name} threw ${(err as Error)?.name}: ${(err as Error)?.message} (not a typed HL7 refusal)`, { cause: err });
-    }
-  }
-}
+const readsOrRefuses = readsOrRefusesOf({ readInbound, readAcknowledged }, typed, 'HL7');
 
 describe('HL7 v2 reading under malformed input', () => {
   test('mutated samples: an event or a typed refusal', () => {

@@ -6,33 +6,15 @@
  * is recorded as seen, only for a message answered AA.
  */
 import fc from 'fast-check';
-import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
-import { join } from 'node:path';
 import { parseAck } from '../../domain/hl7/ack';
-import { buildAdt } from '../../domain/hl7/adt';
 import { parseHl7 } from '../../domain/hl7/message';
 import { frameMllp, MllpDeframer } from '../../domain/hl7/mllp';
-import { buildSiuS12, buildSiuS15 } from '../../domain/hl7/siu';
-import type { StartVisit } from '../../domain/visit';
-import { sharedFixtures } from '../../test/fixtures';
+import { hl7Samples } from '../../test/fuzz/hl7-samples';
 import { binary, mutated, runs } from '../../test/fuzz/mutations';
 import { startMllpListener, type InboundHandlers, type MllpListener } from './listener';
 
-const visit: StartVisit = {
-  visitId: 'V-2001',
-  patient: { patientId: 'MRN-1', firstName: 'Ana', lastName: 'Lee', birthDate: '1980-01-02', sex: 'F', address: { line1: '1 Main St', city: 'Madison', state: 'WI', postalCode: '53703' } },
-  coverage: { payerId: '87726', payerName: 'UHC', memberId: 'M-1', relationship: 'self' },
-  appointment: { appointmentId: 'A-1', serviceDate: '2026-04-01', providerNpi: '1234567893', placeOfService: '11' },
-};
-const at = new Date('2026-03-01T00:00:00Z');
-const { dir, present } = sharedFixtures('hl7v2');
-const samples = [
-  ...(present ? readdirSync(dir).filter((f) => f.endsWith('.hl7')).map((f) => readFileSync(join(dir, f), 'utf8')) : []),
-  buildSiuS12(visit, { controlId: 'S12-1', at }).toString(),
-  buildSiuS15({ visitId: 'V-2001', reason: 'ill' }, { controlId: 'S15-1', at }).toString(),
-  buildAdt({ patient: visit.patient, coverage: visit.coverage }, { controlId: 'A04-1', at }).toString(),
-].map((s) => s.replace(/\r\n|\n/g, '\r'));
+const { samples } = hl7Samples();
 
 let listener: MllpListener;
 const handled: string[] = [];

@@ -69,6 +69,24 @@ export const binary: fc.Arbitrary<string> = fc.tuple(fc.uint8Array({ maxLength: 
 /** A prefix that looks like the format followed by garbage: gets past the first check. */
 export const prefixedGarbage = (prefix: string) => fc.string({ maxLength: 400 }).map((s) => prefix + s);
 
+/**
+ * The parsers' property: each reader returns a value for `text` or throws a refusal `typed`
+ * accepts. Anything else (a TypeError, a RangeError, a library's own error) is a bug: an
+ * input that would answer 500, or AR "try again" forever.
+ */
+export function readsOrRefuses(readers: Record<string, (text: string) => unknown>, typed: (err: unknown) => boolean, what: string) {
+  return (text: string): void => {
+    for (const [name, read] of Object.entries(readers)) {
+      try {
+        read(text);
+      } catch (err) {
+        if (typed(err)) continue;
+        throw new Error(`${name} threw ${(err as Error)?.name}: ${(err as Error)?.message} (not a typed ${what} refusal)`, { cause: err });
+      }
+    }
+  };
+}
+
 /** Runs bounded so the suite stays fast; FUZZ_RUNS raises it for a longer local hunt. */
 export const runs = (n: number) => ({ numRuns: Number(process.env.FUZZ_RUNS ?? n) });
 
