@@ -17,6 +17,7 @@ import { createApp } from '../../api/app';
 import { createApiKey } from '../../db/api-keys';
 import { parseConfig } from '../../config';
 import { createDb, migrateLatest, type Db } from '../../db/knex';
+import { loadBundled } from '../../scripts/codesets';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../scripts/postgres';
 import { dataConverterOf, ensureEncounterSweep } from '../../scripts/services';
 import { ensureDevSecrets } from '../../scripts/dev-secrets';
@@ -64,6 +65,8 @@ export async function startChaosStack(opts: ChaosStackOptions) {
   const databaseUrl = pg.url('revcycle');
   const db: Db = createDb(databaseUrl, { min: 0, max: 10 });
   await migrateLatest(db);
+  // The scrubber's rule data (code sets, NCCI edits, fee schedule), as npm start loads it: without it every claim waits on RULE_DATA_MISSING.
+  await loadBundled(db);
 
   mkdirSync(join(dir, 'temporal'), { recursive: true });
   const startTemporal = () => startTemporalDevServer({ dataDir: join(dir, 'temporal'), port: temporalPort, uiPort, namespace: NAMESPACE });
