@@ -53,6 +53,8 @@ beforeAll(async () => {
   database = await createTestDb();
 });
 afterAll(async () => {
+  // A route that failed fast (Promise.all) leaves sibling calls running until their own deadline; no retry outlives it.
+  await new Promise((r) => setTimeout(r, CALL_TIMEOUT_MS + 500));
   for (const c of connections) await c.close();
   for (const s of sockets) s.destroy();
   for (const s of servers) await new Promise((r) => s.close(r));
