@@ -56,7 +56,10 @@ function toApiError(err: unknown): ApiError | undefined {
   if (isFailureType(coded) && X12_REFUSALS.includes(coded)) {
     return new ApiError(400, coded, (err as Error).message, 'the file was not stored: fix it and send it again', [{ path: x12Path((err as { location?: X12Location }).location), message: (err as Error).message }]);
   }
-  if (coded === FailureType.RemittanceUnbalanced) return new ApiError(422, coded, (err as Error).message, 'the remittance was not posted; ask the payer for a corrected 835');
+  if (coded === FailureType.RemittanceUnbalanced) {
+    // The balancing rule (X221A1 1.10.2.1): BPR02 = Σ CLP04 − Σ PLB.
+    return new ApiError(422, coded, (err as Error).message, 'the remittance was not posted; ask the payer for a corrected 835', [{ path: 'BPR02', message: (err as Error).message }]);
+  }
   if (err instanceof WorkflowNotFoundError) return notFound('visit');
   const unreachable = temporalUnreachable(err);
   if (unreachable === 'unavailable') return new ApiError(503, FailureType.TemporalUnavailable, 'the workflow service (Temporal) cannot be reached', 'nothing was changed; try again in a minute');

@@ -75,6 +75,14 @@ test('EHR webhook: mutated FHIR notifications are 2xx or a 4xx with issues, neve
   await fc.assert(fc.asyncProperty(mutatedJson([notification, { visitId: 'V-1001', encounterId: 'e7' }]), (body) => answeredWithoutHarm(() => postFhir(body))), runs(120));
 });
 
+test('regression (seed -1276091420): an 835 that no longer balances is a 422 whose issues name BPR02', async () => {
+  const r = sampleRemittance();
+  r.claims[0].paidCents += 100;
+  const res = await postX12(build835([r], sampleEnvelope(11)));
+  expect(res.status).toBe(422);
+  expect(res.body).toMatchObject({ code: 'REMITTANCE_UNBALANCED', issues: [{ path: 'BPR02' }] });
+});
+
 test('nothing in this file was a 500', () => {
   expect(api.logged).toEqual([]);
 });
