@@ -8,6 +8,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { FailureType, isFailureType, X12_REFUSALS } from '../domain/failures';
+import type { X12Location } from '../domain/x12/errors';
+import { temporalUnreachable } from '../temporal/deadline';
 import { SUGGESTION_REJECTED } from '../workflows/definitions';
 
 export interface Issue {
@@ -27,23 +29,43 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (what: string) => new ApiError(404, 'NOT_FOUND', `${what} not found`);
+/** The one issue of a request whose body as a whole is wrong. */
+export const bodyIssue = (message: string): Issue[] => [{ path: '(body)', message }];
+
+export const notFound = (what: string) => new ApiError(404, 'NOT_FOUND', `${what} not found`, undefined, [{ path: what, message: 'not found' }]);
 
 export function zodIssues(err: ZodError): Issue[] {
   return err.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
 }
 
+/** Where in an X12 file a refusal points, as an issue path: "line 12, CAS01". */
+function x12Path(loc: X12Location | undefined): string {
+  if (!loc) return '(body)';
+  const at = loc.segment ? `${loc.segment}${loc.element ? String(loc.element).padStart(2, '0') : ''}` : '';
+  return [loc.line !== undefined ? `line ${loc.line}` : '', at].filter(Boolean).join(', ') || '(body)';
+}
+
 function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   if (err instanceof ZodError) return new ApiError(400, 'VALIDATION_FAILED', 'the request is not valid', 'fix the fields listed in issues', zodIssues(err));
-  const bodyError = err as { type?: string; status?: number };
-  if (bodyError?.type === 'entity.parse.failed') return new ApiError(400, 'MALFORMED_BODY', 'the request body is not valid JSON');
-  if (bodyError?.type === 'entity.too.large') return new ApiError(413, 'BODY_TOO_LARGE', 'the request body is too large');
-  if (bodyError?.type === 'charset.unsupported' || bodyError?.type === 'encoding.unsupported') return new ApiError(415, 'UNSUPPORTED_ENCODING', 'unsupported body encoding');
+  const bodyError = err as { type?: string; status?: number; limit?: number };
+  if (bodyError?.type === 'entity.parse.failed') return new ApiError(400, 'MALFORMED_BODY', 'the request body is not valid JSON', 'send a JSON object', bodyIssue('not valid JSON (an object or array is expected)'));
+  if (bodyError?.type === 'entity.too.large') return new ApiError(413, 'BODY_TOO_LARGE', 'the request body is too large', undefined, bodyIssue(`larger than this route accepts${bodyError.limit ? ` (${bodyError.limit} bytes)` : ''}`));
+  if (bodyError?.type === 'charset.unsupported' || bodyError?.type === 'encoding.unsupported') return new ApiError(415, 'UNSUPPORTED_ENCODING', 'unsupported body encoding', undefined, bodyIssue('unsupported charset or content-encoding'));
   const coded = (err as { code?: string; message?: string })?.code;
-  if (isFailureType(coded) && X12_REFUSALS.includes(coded)) return new ApiError(400, coded, (err as Error).message, 'the file was not stored: fix it and send it again');
-  if (coded === FailureType.RemittanceUnbalanced) return new ApiError(422, coded, (err as Error).message, 'the remittance was not posted; ask the payer for a corrected 835');
+  if (isFailureType(coded) && X12_REFUSALS.includes(coded)) {
+    return new ApiError(400, coded, (err as Error).message, 'the file was not stored: fix it and send it again', [{ path: x12Path((err as { location?: X12Location }).location), message: (err as Error).message }]);
+  }
+  if (coded === FailureType.RemittanceUnbalanced) {
+    // The balancing rule (X221A1 1.10.2.1): BPR02 = Σ CLP04 − Σ PLB.
+    return new ApiError(422, coded, (err as Error).message, 'the remittance was not posted; ask the payer for a corrected 835', [{ path: 'BPR02', message: (err as Error).message }]);
+  }
   if (err instanceof WorkflowNotFoundError) return notFound('visit');
+  const unreachable = temporalUnreachable(err);
+  if (unreachable === 'unavailable') return new ApiError(503, FailureType.TemporalUnavailable, 'the workflow service (Temporal) cannot be reached', 'nothing was changed; try again in a minute');
+  if (unreachable === 'timeout') {
+    return new ApiError(504, FailureType.TemporalTimeout, 'the workflow service (Temporal) did not answer in time', 'the request may or may not have taken effect; read the visit, then try again (starts and signals are idempotent)');
+  }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     // The workflow's update validators refuse with the shared vocabulary.
     if (err.cause.type === FailureType.InvalidStage) return new ApiError(409, 'INVALID_STAGE', err.cause.message, 'read the visit\'s stage with GET /visits/{visitId}');

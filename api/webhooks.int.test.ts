@@ -5,7 +5,7 @@
  * number and a malformed FHIR Bundle are 400s, not 500s.
  */
 import request from 'supertest';
-import { createClaims, markInterchangeSubmitted, saveIntake } from '../db/billing';
+import { createClaims, markInterchangeSubmitted, saveEhrRefs, saveIntake } from '../db/billing';
 import { signedHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../domain/webhook-signature';
 import { build999 } from '../domain/x12/acknowledgment';
 import { build835 } from '../domain/x12/remittance';
@@ -123,4 +123,54 @@ test.each([
   const res = await request(app).post('/webhooks/ehr/encounter-signed').set(s.headers).set('content-type', 'application/fhir+json').send(s.body);
   expect(res.status).toBe(400);
   expect(res.body.issues.length).toBeGreaterThan(0);
+});
+
+test('an "encounter signed" notification delivered again is not signalled to the visit again; one not delivered can be resent', async () => {
+  const visit = sampleVisit(uniqueId('v'));
+  const notification = signedBody('ehr', { visitId: visit.visitId, encounterId: 'enc-77' });
+  const send = () => request(app).post('/webhooks/ehr/encounter-signed').set(notification.headers).set('content-type', 'application/json').send(notification.body);
+  // No workflow yet: nothing delivered, nothing kept, so the EHR's retry is delivered in full.
+  expect((await send()).status).toBe(404);
+  await temporal.client.workflow.start('visitWorkflow', { workflowId: `visit-${visit.visitId}`, taskQueue: uniqueId('tq-none'), args: [{ visit, timers }] });
+  expect(await send()).toMatchObject({ status: 202, body: { visitId: visit.visitId, encounterId: 'enc-77' } });
+  expect(await send()).toMatchObject({ status: 200, body: { duplicate: true } });
+  const history = await temporal.client.workflow.getHandle(`visit-${visit.visitId}`).fetchHistory();
+  expect(history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'encounterSigned')).toHaveLength(1);
+  await temporal.client.workflow.getHandle(`visit-${visit.visitId}`).terminate('test done');
+});
+
+test('regression (fast-check, webhooks-fuzz): a 277CA with NUL bytes in its GS was a 500 (Postgres cannot store NUL); now a 400 naming the line, nothing stored', async () => {
+  const before = await database.db('inbound_messages').count('* as n').first();
+  const file = build999({ functionalId: 'HC', groupControlNumber: '42', status: 'accepted', transactions: [], counts: { included: 1, received: 1, accepted: 1 } }, '005010X222A1', sampleEnvelope(78))
+    .replace(/\nGS\*/, `\nGS*${'\u0000'.repeat(40)}`);
+  const res = await postX12(file);
+  expect(res.status).toBe(400);
+  expect(res.body).toMatchObject({ code: 'X12_SYNTAX', message: expect.stringMatching(/^line 2: a NUL byte/), issues: [{ path: 'line 2' }] });
+  expect(await database.db('inbound_messages').count('* as n').first()).toEqual(before);
+});
+
+test('an "encounter signed" notification for another patient or appointment than the visit\'s is a 409 and reaches no visit', async () => {
+  const visit = sampleVisit(uniqueId('v'));
+  await saveIntake(database.db, visit);
+  await saveEhrRefs(database.db, visit, { patientRef: 'Patient/p-right', coverageRef: 'Coverage/c1', appointmentRef: 'Appointment/a-right' });
+  await temporal.client.workflow.start('visitWorkflow', { workflowId: `visit-${visit.visitId}`, taskQueue: uniqueId('tq-none'), args: [{ visit, timers }] });
+  const notification = (subject: string, appointment: string) => ({
+    resourceType: 'Bundle', type: 'history', entry: [
+      { resource: { resourceType: 'Parameters', parameter: [{ name: 'type', valueCode: 'event-notification' }] } },
+      { resource: { resourceType: 'Encounter', id: 'enc-x', subject: { reference: subject }, appointment: [{ reference: appointment }] } },
+      { resource: { resourceType: 'Appointment', id: appointment.split('/')[1], identifier: [{ system: 'urn:revcycle:visit', value: visit.visitId }] } },
+    ],
+  });
+  const post = (body: object) => {
+    const s = signedBody('ehr', body);
+    return request(app).post('/webhooks/ehr/encounter-signed').set(s.headers).set('content-type', 'application/fhir+json').send(s.body);
+  };
+  const otherPatient = await post(notification('Patient/p-wrong', 'Appointment/a-right'));
+  expect(otherPatient.status).toBe(409);
+  expect(otherPatient.body).toMatchObject({ code: 'ENCOUNTER_MISMATCH', message: expect.stringContaining('Patient/p-wrong'), issues: [{ path: 'entry.Encounter' }] });
+  expect((await post(notification('Patient/p-right', 'Appointment/a-wrong'))).status).toBe(409);
+  expect((await post(notification('Patient/p-right', 'Appointment/a-right'))).status).toBe(202);
+  const history = await temporal.client.workflow.getHandle(`visit-${visit.visitId}`).fetchHistory();
+  expect(history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'encounterSigned')).toHaveLength(1);
+  await temporal.client.workflow.getHandle(`visit-${visit.visitId}`).terminate('test done');
 });

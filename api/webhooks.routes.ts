@@ -15,7 +15,7 @@ import { parseEncounterNotification } from '../domain/fhir/notification';
 import { claimMessagesFromX12 } from '../domain/claim-messages';
 import { claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal } from '../workflows/definitions';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../domain/webhook-signature';
-import { ApiError } from './errors';
+import { ApiError, bodyIssue } from './errors';
 import { EncounterSigned } from './schemas';
 import { workflowIdOf } from './visits.service';
 
@@ -53,15 +53,27 @@ export function webhooksRouter({ temporal, db, secrets, contracted = contractedA
 
   router.post('/webhooks/ehr/encounter-signed', async (req, res) => {
     const { visitId, encounterId } = await encounterSignedFrom(req.body, db);
-    await temporal.workflow.getHandle(workflowIdOf(visitId)).signal(encounterSignedSignal, { encounterId });
+    // A notification already received (EHRs redeliver, and resend on every amendment) is never signalled again:
+    // the visit's history holds one signal per encounter, however often the EHR calls.
+    const key = `encounter-signed:${visitId}:${encounterId}`;
+    if (!(await saveInbound(db, 'ehr', key, 'encounter-signed', ''))) {
+      res.status(200).json({ visitId, encounterId, duplicate: true });
+      return;
+    }
+    try {
+      await temporal.workflow.getHandle(workflowIdOf(visitId)).signal(encounterSignedSignal, { encounterId });
+    } catch (err) {
+      await forgetInbound(db, 'ehr', key); // not delivered: the EHR's retry is then delivered in full
+      throw err;
+    }
     res.status(202).json({ visitId, encounterId });
   });
 
   router.post('/webhooks/clearinghouse', async (req, res) => {
     if (typeof req.body !== 'string') {
-      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the X12 file as the body with content-type application/edi-x12');
+      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the X12 file as the body with content-type application/edi-x12', undefined, bodyIssue('not an X12 body (content-type application/edi-x12 or text/plain)'));
     }
-    if (!req.body.trim()) throw new ApiError(400, 'EMPTY_BODY', 'the body is empty: send the X12 file', 'the file was not stored');
+    if (!req.body.trim()) throw new ApiError(400, 'EMPTY_BODY', 'the body is empty: send the X12 file', 'the file was not stored', bodyIssue('empty'));
     const body: string = req.body;
     const messages = claimMessagesFromX12(body); // throws a 400 naming the line when the file is not valid X12
     const fileKey = createHash('sha256').update(body).digest('hex');
@@ -133,15 +145,15 @@ async function encounterSignedFrom(body: unknown, db: Db): Promise<{ visitId: st
   if ((body as { resourceType?: string })?.resourceType !== 'Bundle') return EncounterSigned.parse(body);
   const n = parseEncounterNotification(body);
   const visitId = n.visitId ?? (n.appointmentRef ? await visitIdForAppointmentRef(db, n.appointmentRef) : undefined);
-  if (!visitId) throw new ApiError(404, 'NOT_FOUND', `no visit for encounter ${n.encounterId}`, 'the encounter\'s appointment was not booked through revcycle');
-  if (!VisitId.safeParse(visitId).success) throw new ApiError(400, 'VALIDATION_FAILED', 'the Appointment\'s visit identifier is not a revcycle visit id');
+  if (!visitId) throw new ApiError(404, 'NOT_FOUND', `no visit for encounter ${n.encounterId}`, 'the encounter\'s appointment was not booked through revcycle', [{ path: 'entry.Encounter.appointment', message: 'names no appointment booked through revcycle' }]);
+  if (!VisitId.safeParse(visitId).success) throw new ApiError(400, 'VALIDATION_FAILED', 'the Appointment\'s visit identifier is not a revcycle visit id', undefined, [{ path: 'entry.Appointment.identifier', message: 'not a revcycle visit id' }]);
   // The encounter must be of the visit's patient and appointment, as pre-population recorded them in the EHR.
   const refs = await ehrRefsOfVisit(db, visitId);
-  if (!refs) throw new ApiError(404, 'NOT_FOUND', `no visit ${visitId}`);
+  if (!refs) throw new ApiError(404, 'NOT_FOUND', `no visit ${visitId}`, undefined, [{ path: 'visitId', message: 'no such visit' }]);
   const mismatch = [
     refs.patientRef && n.patientRef && refs.patientRef !== n.patientRef && `the encounter's subject is ${n.patientRef}, the visit's patient is ${refs.patientRef}`,
     refs.appointmentRef && n.appointmentRef && refs.appointmentRef !== n.appointmentRef && `the encounter's appointment is ${n.appointmentRef}, the visit's is ${refs.appointmentRef}`,
   ].filter((x): x is string => !!x);
-  if (mismatch.length) throw new ApiError(409, 'ENCOUNTER_MISMATCH', mismatch.join('; '), 'the notification was not delivered to the visit');
+  if (mismatch.length) throw new ApiError(409, 'ENCOUNTER_MISMATCH', mismatch.join('; '), 'the notification was not delivered to the visit', mismatch.map((message) => ({ path: 'entry.Encounter', message })));
   return { visitId, encounterId: n.encounterId };
 }

@@ -25,6 +25,8 @@ const env = {
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('revcycle-visits'),
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  /** The deadline on each call the API makes to Temporal (start, signal, update, query, describe, list): past it, 504. */
+  TEMPORAL_CALL_TIMEOUT_MS: positiveMs.default(10_000),
   /** Where people open the Temporal Web UI; links from the work queues and dashboard point there. */
   TEMPORAL_UI_URL: url.optional(),
   /** `npm start`'s Temporal: the dev server on SQLite, or the real server on the billing record's Postgres. */
@@ -38,6 +40,8 @@ const env = {
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().optional(),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   WORKER_REUSE_V8_CONTEXT: bool.optional(),
+  /** A workflow bundle built once (`bundleWorkflowCode`, written to a file): workers load it instead of bundling at start-up. */
+  WORKER_BUNDLE_PATH: z.string().min(1).optional(),
   /** Connections in each process's Postgres pool. */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
 
@@ -163,9 +167,11 @@ export interface Config {
   env: Env['NODE_ENV'];
   dataDir: string;
   database: { url?: string; embeddedPort: number; poolMax: number };
-  temporal: { address?: string; namespace: string; taskQueue: string; devPort: number; uiPort: number; uiUrl: string; server: 'dev' | 'postgres'; internalPortsFrom: number };
+  temporal: { address?: string; namespace: string; taskQueue: string; devPort: number; uiPort: number; uiUrl: string; server: 'dev' | 'postgres'; internalPortsFrom: number; callTimeoutMs: number };
   workers: number;
   worker: { maxConcurrentActivityTaskExecutions?: number; maxConcurrentWorkflowTaskExecutions?: number; maxCachedWorkflows?: number; reuseV8Context?: boolean };
+  /** A prebuilt workflow bundle (WORKER_BUNDLE_PATH); unset: each worker bundles the workflow code when it starts. */
+  workerBundlePath?: string;
   api: { port: number; publicUrl?: string };
   ehr: { fhirUrl?: string };
   pms: { mode: 'rest' | 'hl7'; restUrl?: string; mllpHost?: string; mllpPort?: number };
@@ -206,12 +212,14 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
     temporal: {
       address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, devPort: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_UI_PORT,
       uiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`, server: e.TEMPORAL_SERVER, internalPortsFrom: e.TEMPORAL_INTERNAL_PORTS_FROM,
+      callTimeoutMs: e.TEMPORAL_CALL_TIMEOUT_MS,
     },
     workers: e.WORKERS,
     worker: {
       maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES, maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, reuseV8Context: e.WORKER_REUSE_V8_CONTEXT,
     },
+    workerBundlePath: e.WORKER_BUNDLE_PATH,
     api: { port: e.API_PORT, publicUrl: e.API_PUBLIC_URL },
     ehr: { fhirUrl: e.EHR_FHIR_URL },
     pms: { mode: e.PMS_MODE, restUrl: e.PMS_REST_URL, mllpHost: e.PMS_MLLP_HOST, mllpPort: e.PMS_MLLP_PORT },

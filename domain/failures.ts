@@ -43,6 +43,10 @@ export const FailureType = {
   ClaimStatusUnresolved: 'CLAIM_STATUS_UNRESOLVED',
   /** Anything else that is not retryable. */
   Rejected: 'Rejected',
+  /** The API could not reach Temporal (no server at the address): 503, try again shortly. */
+  TemporalUnavailable: 'TEMPORAL_UNAVAILABLE',
+  /** Temporal did not answer the API within its deadline (TEMPORAL_CALL_TIMEOUT_MS): 504. */
+  TemporalTimeout: 'TEMPORAL_TIMEOUT',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
@@ -115,6 +119,9 @@ export const PARK_QUEUE: Record<FailureType, AwaitingAction> = {
   [FailureType.Denied]: AwaitingAction.DenialReview,
   [FailureType.ClaimStatusUnresolved]: AwaitingAction.ClaimStatusInquiry,
   [FailureType.Rejected]: AwaitingAction.InvalidData,
+  // The API's own answers (503/504): a visit is never parked by them, its steps retry instead.
+  [FailureType.TemporalUnavailable]: AwaitingAction.RetriesExhausted,
+  [FailureType.TemporalTimeout]: AwaitingAction.RetriesExhausted,
 };
 
 /** What failed, as a parked visit shows it (no PHI: the message comes from typed errors that avoid it). */

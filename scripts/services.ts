@@ -9,6 +9,7 @@ import { createApiKey } from '../db/api-keys';
 import type { Config } from '../config';
 import { createDb, migrateLatest, type Db } from '../db/knex';
 import { phiDataConverter } from '../temporal/codec';
+import { deadlineConnectionOptions } from '../temporal/deadline';
 import { log } from './log';
 import type { Stoppable } from './main';
 import { createVisitWorker } from './worker';
@@ -28,7 +29,7 @@ export function dataConverterOf(config: Config) {
 }
 
 export async function temporalClient(config: Config, address: string): Promise<{ client: Client; stop(): Promise<void> }> {
-  const connection = await Connection.connect({ address });
+  const connection = await Connection.connect(deadlineConnectionOptions(address, config.temporal.callTimeoutMs));
   return { client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterOf(config) }), stop: () => connection.close() };
 }
 
@@ -97,6 +98,7 @@ export async function runWorker(config: Config, db: Db, address: string, endpoin
     activities: buildActivities(config, db, endpoints),
     dataConverter: dataConverterOf(config),
     tuning: config.worker,
+    workflowBundle: config.workerBundlePath ? { codePath: config.workerBundlePath } : undefined,
   });
   const running = worker.run();
   return {

@@ -66,13 +66,23 @@ export interface ChaosResult {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Retries `f` while the stack is restarting under it; chaos makes every call fallible. */
+/** An answer no retry changes (a 4xx other than 429): the run stops at once instead of retrying for minutes. */
+class Refused extends Error {}
+
+/** The API's answer, or Refused when it says the request itself is wrong; 5xx and 429 are retried by `persist`. */
+function ok(res: Response, what: string, expected: number[]): void {
+  if (expected.includes(res.status)) return;
+  const msg = `${what} answered ${res.status}`;
+  throw res.status >= 400 && res.status < 500 && res.status !== 429 ? new Refused(msg) : new Error(msg);
+}
+
+/** Retries `f` while the stack is restarting under it; chaos makes every call fallible, but not a refusal. */
 async function persist<T>(f: () => Promise<T>, pauseMs = 1000, until = Date.now() + 10 * 60_000): Promise<T> {
   for (;;) {
     try {
       return await f();
     } catch (err) {
-      if (Date.now() > until) throw err;
+      if (err instanceof Refused || Date.now() > until) throw err;
       await sleep(pauseMs);
     }
   }
@@ -158,9 +168,9 @@ async function drive(stack: ChaosStack, opts: ChaosOptions, t0: number): Promise
   async function one(visit: StartVisit): Promise<void> {
     const deadline = Date.now() + opts.visitDeadlineMs;
     await persist(async () => {
-      const res = await fetch(`${stack.apiUrl}/visits`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(visit) });
+      const res = await fetch(`${stack.apiUrl}/visits`, { method: 'POST', headers: { ...stack.apiHeaders, 'content-type': 'application/json' }, body: JSON.stringify(visit) });
       await res.arrayBuffer();
-      if (res.status !== 201 && res.status !== 200) throw new Error(`POST /visits answered ${res.status}`);
+      ok(res, 'POST /visits', [200, 201]);
     });
     state.started++;
     let signed = false;
@@ -179,21 +189,25 @@ async function drive(stack: ChaosStack, opts: ChaosOptions, t0: number): Promise
 
   // A fixed pool of drivers, each taking the next visit: at most `concurrency` in flight.
   let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(opts.concurrency, visits.length) }, async () => {
-      while (next < visits.length) await one(visits[next++]);
-    }),
-  );
-  state.done = true;
-  await restarts;
-  await killer;
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(opts.concurrency, visits.length) }, async () => {
+        while (next < visits.length) await one(visits[next++]);
+      }),
+    );
+  } finally {
+    // Also when a driver failed: the killer and the restarts stop, so the run ends instead of killing workers forever.
+    state.done = true;
+    await restarts.catch(() => undefined);
+    await killer.catch(() => undefined);
+    clearInterval(ticker);
+  }
   progress();
 
   // Quiet down: late deliveries still in the clearinghouse's mailbox, then a last look at the parked ones.
   await stack.clearinghouse.settled();
   await sleep(3000);
   for (const v of visits) if (last.get(v.visitId)?.status === 'RUNNING') last.set(v.visitId, await describe(v.visitId));
-  clearInterval(ticker);
 
   // What a user sees: GET /visits/:id for every visit.
   const statuses = new Map<string, VisitStatus>();
@@ -203,8 +217,9 @@ async function drive(stack: ChaosStack, opts: ChaosOptions, t0: number): Promise
       while (i < visits.length) {
         const v = visits[i++];
         statuses.set(v.visitId, await persist(async () => {
-          const res = await fetch(`${stack.apiUrl}/visits/${v.visitId}`);
-          if (res.status !== 200) throw new Error(`GET /visits answered ${res.status}`);
+          const res = await fetch(`${stack.apiUrl}/visits/${v.visitId}`, { headers: stack.apiHeaders });
+          if (res.status !== 200) await res.arrayBuffer();
+          ok(res, 'GET /visits/{visitId}', [200]);
           return (await res.json()) as VisitStatus;
         }));
       }

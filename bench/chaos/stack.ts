@@ -3,7 +3,8 @@
  * dev server (SQLite file, like `npm start`) in a fresh temporary directory on free
  * ports, the API with the PMS's MLLP feed and the three simulators in this process, and
  * the worker as a child process of the real entry point (`scripts/worker-main.ts`) that
- * can be SIGKILLed and is restarted whenever it dies. Postgres and Temporal can each be
+ * can be SIGKILLed and is restarted whenever it dies; the workflow code is bundled once per
+ * run (WORKER_BUNDLE_PATH), so a restart does not bundle it again. Postgres and Temporal can each be
  * restarted in place: same directory, same port, state kept.
  */
 import { Client, Connection } from '@temporalio/client';
@@ -13,12 +14,16 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../api/app';
+import { createApiKey } from '../../db/api-keys';
 import { parseConfig } from '../../config';
 import { createDb, migrateLatest, type Db } from '../../db/knex';
+import { loadBundled } from '../../scripts/codesets';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../scripts/postgres';
 import { dataConverterOf, ensureEncounterSweep } from '../../scripts/services';
 import { ensureDevSecrets } from '../../scripts/dev-secrets';
 import { startTemporalDevServer, type DevServer } from '../../scripts/temporal-dev';
+import { writeWorkflowBundle } from '../../scripts/worker';
+import { deadlineConnectionOptions } from '../../temporal/deadline';
 import { startPmsFeed } from '../../scripts/wiring';
 import { startClearinghouseSimulator } from '../../simulators/clearinghouse';
 import { startEhrSimulator } from '../../simulators/ehr';
@@ -60,6 +65,8 @@ export async function startChaosStack(opts: ChaosStackOptions) {
   const databaseUrl = pg.url('revcycle');
   const db: Db = createDb(databaseUrl, { min: 0, max: 10 });
   await migrateLatest(db);
+  // The scrubber's rule data (code sets, NCCI edits, fee schedule), as npm start loads it: without it every claim waits on RULE_DATA_MISSING.
+  await loadBundled(db);
 
   mkdirSync(join(dir, 'temporal'), { recursive: true });
   const startTemporal = () => startTemporalDevServer({ dataDir: join(dir, 'temporal'), port: temporalPort, uiPort, namespace: NAMESPACE });
@@ -67,8 +74,12 @@ export async function startChaosStack(opts: ChaosStackOptions) {
   // Its own codec key and webhook secrets (files under the run's folder), in the env the worker child inherits too.
   const secretsEnv: NodeJS.ProcessEnv = {};
   ensureDevSecrets(dir, secretsEnv);
+  // The workflow code is bundled once for the run: a restarted worker loads the file instead
+  // of bundling again (10-35 s on a busy 2-core machine), so a kill costs about a second.
+  const bundlePath = await writeWorkflowBundle(join(dir, 'workflow-bundle.js'));
   const env: NodeJS.ProcessEnv = {
     ...secretsEnv,
+    WORKER_BUNDLE_PATH: bundlePath,
     DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: NAMESPACE, TEMPORAL_TASK_QUEUE: TASK_QUEUE,
     INTEGRATION_TIMEOUT_MS: '2000', PMS_MODE: 'hl7', START_SIMULATORS: 'false',
     // The sweep is the safety net for "encounter signed" webhooks lost while Postgres was down.
@@ -76,13 +87,15 @@ export async function startChaosStack(opts: ChaosStackOptions) {
   };
   const config = parseConfig({ ...env, START_SIMULATORS: 'true' }); // the worker's copy gets the simulators' addresses below
   const { timers } = opts;
-  const connection = await Connection.connect({ address: temporal.address });
+  const connection = await Connection.connect(deadlineConnectionOptions(temporal.address, config.temporal.callTimeoutMs));
   const client = new Client({ connection, namespace: NAMESPACE, dataConverter: dataConverterOf(config) });
 
   const app = createApp({ temporal: client, db, taskQueue: TASK_QUEUE, timers, webhooks: config.webhooks });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The driver calls the API as a front-end app would: with a bearer key (every route but /health requires one).
+  const { key: apiKey } = await createApiKey(db, { name: 'chaos driver', role: 'admin', createdBy: 'chaos', source: 'chaos' });
   const feed = await startPmsFeed({ port: 0, host: '127.0.0.1', db, temporal: client, taskQueue: TASK_QUEUE, timers });
   await ensureEncounterSweep(config, client);
 
@@ -123,7 +136,7 @@ export async function startChaosStack(opts: ChaosStackOptions) {
   );
 
   return {
-    dir, apiUrl, db, client, taskQueue: TASK_QUEUE, faults, ehr, pms, clearinghouse, workers,
+    dir, apiUrl, apiHeaders: { authorization: `Bearer ${apiKey}` }, db, client, taskQueue: TASK_QUEUE, faults, ehr, pms, clearinghouse, workers,
     /** Stops Postgres (fast shutdown: every connection is cut) and starts it again on the same files. */
     async restartPostgres() {
       await pg.stop();

@@ -85,7 +85,10 @@ export function mapSiuS12(msg: Hl7Message): StartVisit {
   const { coverage, secondaryCoverage } = readCoverages(in1s, issues);
   const appointment = readAppointment(msg, issues);
   if (issues.length > 0) throw new Hl7MappingError(issues);
-  return StartVisit.parse({ visitId, patient, coverage, ...(secondaryCoverage ? { secondaryCoverage } : {}), appointment });
+  // The rules across fields (e.g. a second IN1 that repeats the first) are the visit's own: refused as AE, not thrown as a crash.
+  const parsed = StartVisit.safeParse({ visitId, patient, coverage, ...(secondaryCoverage ? { secondaryCoverage } : {}), appointment });
+  if (!parsed.success) throw new Hl7MappingError(parsed.error.issues.map((i) => `${FIELD_OF[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`));
+  return parsed.data;
 }
 
 /** SIU^S14: the visit's appointment as it now stands (the whole appointment, as S14 carries it). */
@@ -102,6 +105,8 @@ export function mapSiuS14(msg: Hl7Message): Reschedule {
   if (issues.length > 0 || !visitId || !appointment) throw new Hl7MappingError(issues);
   return { visitId, appointment };
 }
+/** Where each part of StartVisit comes from in an SIU^S12, for AE messages. */
+const FIELD_OF: Record<string, string> = { visitId: 'SCH-1', patient: 'PID', coverage: 'IN1', secondaryCoverage: 'IN1 (second)', appointment: 'SCH/AIS/AIP' };
 
 export interface Cancellation {
   visitId: string;

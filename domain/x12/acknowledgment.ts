@@ -5,6 +5,8 @@
  */
 import { buildInterchange, ElementValue, EnvelopeOptions, ReadOptions, transactionsOfType } from './envelope';
 import { Segment } from './syntax';
+import { listedCode, wholeNumber } from './code-lists';
+import { shown, X12ContentError } from './errors';
 
 export const GUIDE_999 = '005010X231A1';
 
@@ -58,8 +60,8 @@ export interface FunctionalAck {
 const STATUS: Record<string, AckStatus> = { A: 'accepted', E: 'accepted_with_errors', P: 'partially_accepted', R: 'rejected', M: 'rejected', W: 'rejected', X: 'rejected' };
 const CODE: Record<AckStatus, string> = { accepted: 'A', accepted_with_errors: 'E', partially_accepted: 'P', rejected: 'R' };
 
-function statusOf(s: Segment, n: number): AckStatus {
-  return STATUS[s.el(n)] ?? 'rejected';
+function statusOf(s: Segment, list: 'transactionAck' | 'groupAck'): AckStatus {
+  return STATUS[listedCode(s, 1, list)];
 }
 
 export function parse999(text: string, options?: ReadOptions): { envelope: EnvelopeOptions; acks: FunctionalAck[]; warnings: string[] } {
@@ -76,24 +78,28 @@ function readAck(segments: Segment[]): FunctionalAck {
     else if (s.id === 'AK2') ack.transactions.push((tx = { type: s.el(1), controlNumber: s.el(2), status: 'accepted', errors: [], codes: [] }));
     else if (s.id === 'IK3' && tx) tx.errors.push((lastError = segmentErrorOf(s)));
     else if (s.id === 'IK4' && lastError) lastError.element = elementErrorOf(s);
-    else if (s.id === 'IK5' && tx) Object.assign(tx, { status: statusOf(s, 1), codes: [2, 3, 4, 5, 6].map((n) => s.el(n)).filter(Boolean) });
+    else if (s.id === 'IK5' && tx) Object.assign(tx, { status: statusOf(s, 'transactionAck'), codes: [2, 3, 4, 5, 6].filter((n) => s.el(n)).map((n) => listedCode(s, n, 'transactionError')) });
     else if (s.id === 'AK9') {
-      ack.status = statusOf(s, 1);
-      ack.counts = { included: Number(s.el(2)), received: Number(s.el(3)), accepted: Number(s.el(4)) };
+      ack.status = statusOf(s, 'groupAck');
+      ack.counts = { included: wholeNumber(s, 2, 'transaction set count'), received: wholeNumber(s, 3, 'transaction set count'), accepted: wholeNumber(s, 4, 'transaction set count') };
+      for (const n of [5, 6, 7, 8, 9]) if (s.el(n)) listedCode(s, n, 'groupError');
     }
   }
   return ack;
 }
 
 function segmentErrorOf(s: Segment): SegmentError {
-  const e: SegmentError = { segment: s.el(1), position: Number(s.el(2)), code: s.el(4) };
+  const e: SegmentError = { segment: s.required(1), position: wholeNumber(s, 2, 'segment position'), code: listedCode(s, 4, 'segmentError') };
   if (s.el(3)) e.loop = s.el(3);
   return e;
 }
 
 function elementErrorOf(s: Segment): SegmentError['element'] {
-  const [position, component] = s.components(1);
-  const e: NonNullable<SegmentError['element']> = { position: Number(position), code: s.el(3) };
+  const [position = '', component] = s.components(1);
+  if (!/^\d{1,4}$/.test(position) || (component !== undefined && !/^\d{1,4}$/.test(component))) {
+    throw new X12ContentError(`${shown(s.el(1))} is not an element position (IK401: position, or position:component)`, s.at(1));
+  }
+  const e: NonNullable<SegmentError['element']> = { position: Number(position), code: listedCode(s, 3, 'elementError') };
   if (component) e.component = Number(component);
   if (s.el(4)) e.value = s.el(4);
   return e;

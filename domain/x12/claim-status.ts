@@ -8,6 +8,7 @@
  */
 import { buildInterchange, ElementValue, EnvelopeOptions, ReadOptions, transactionsOfType } from './envelope';
 import { centsToAmount, Segment, toX12Date } from './syntax';
+import { formattedCode, listedCode, STATUS_CODE_FORMAT } from './code-lists';
 
 export const GUIDE_276_277 = '005010X212';
 export const GUIDE_277CA = '005010X214';
@@ -83,9 +84,15 @@ export function describeStatus(category: string, code: string, entity?: string):
   return `${cat}: ${what}${entity ? ` (${ENTITIES[entity] ?? entity})` : ''}`;
 }
 
-function statusCodeOf(composite: string[]): ClaimStatusCode | undefined {
-  const [category, code = '', entity] = composite;
-  if (!category) return undefined;
+/** STC01, STC10 or STC11 (element n): category from code list 507, status code from 508 (digits), optional entity. */
+function statusCodeOf(s: Segment, n: number): ClaimStatusCode | undefined {
+  const [category, code = '', entity] = s.components(n);
+  if (!category) {
+    if (n === 1) s.required(1);
+    return undefined;
+  }
+  listedCode(s, n, 'statusCategory', category);
+  if (code) formattedCode(s, n, STATUS_CODE_FORMAT, 'claim status code', code);
   return { category, code, ...(entity ? { entity } : {}), text: describeStatus(category, code, entity) };
 }
 
@@ -121,7 +128,7 @@ function readReport(report: ClaimStatusReport, segments: Segment[]): void {
 }
 
 function readStc(report: ClaimStatusReport, claim: ClaimStatus | undefined, level: string, s: Segment): void {
-  const codes = [1, 10, 11].map((n) => statusCodeOf(s.components(n))).filter((c): c is ClaimStatusCode => c !== undefined);
+  const codes = [1, 10, 11].map((n) => statusCodeOf(s, n)).filter((c): c is ClaimStatusCode => c !== undefined);
   if (!claim) {
     if (level === '21') report.batch.push(...codes);
     return;

@@ -22,6 +22,11 @@ export type X12SyntaxReason =
   | 'SEGMENT_COUNT'
   | 'BAD_SEGMENT';
 
+/** A value as an error message shows it: quoted, control characters escaped, long values cut (a 4xx body stays small). */
+export function shown(v: string): string {
+  return JSON.stringify(v.length > 24 ? `${v.slice(0, 24)}…` : v);
+}
+
 function where(loc: X12Location): string {
   const parts: string[] = [];
   if (loc.line !== undefined) parts.push(`line ${loc.line}`);

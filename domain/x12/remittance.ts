@@ -5,6 +5,7 @@
  * adjustments; a positive PLB amount reduces the payment).
  */
 import { buildInterchange, ElementValue, EnvelopeOptions, ReadOptions, transactionsOfType } from './envelope';
+import { CARC_FORMAT, formattedCode, listedCode, RARC_FORMAT } from './code-lists';
 import { X12ContentError } from './errors';
 import type { X12Address } from './professional-claim';
 import { centsToAmount, Segment, toX12Date } from './syntax';
@@ -176,10 +177,10 @@ function readRemittance(segments: Segment[]): Remittance {
       case 'CLP': claim = claimOf(s); line = undefined; r.claims.push(claim); break;
       case 'CAS': (line ?? need(claim, s)).adjustments.push(...adjustmentsOf(s)); break;
       case 'NM1': if (claim && s.el(1) === 'QC') claim.patient = { lastName: s.el(3), firstName: s.el(4), ...(s.el(9) ? { memberId: s.el(9) } : {}) }; break;
-      case 'MOA': need(claim, s).remarks.push(...[3, 4, 5, 6, 7].map((n) => s.el(n)).filter(Boolean)); break;
+      case 'MOA': need(claim, s).remarks.push(...[3, 4, 5, 6, 7].filter((n) => s.el(n)).map((n) => formattedCode(s, n, RARC_FORMAT, 'remark code (RARC)'))); break;
       case 'SVC': line = lineOf(s); need(claim, s).lines.push(line); break;
       case 'AMT': if (line && s.el(1) === 'B6') line.allowedCents = s.cents(2); break;
-      case 'LQ': if (line && s.el(1) === 'HE') line.remarks.push(s.el(2)); break;
+      case 'LQ': if (line && s.el(1) === 'HE') line.remarks.push(formattedCode(s, 2, RARC_FORMAT, 'remark code (RARC)')); break;
       case 'PLB': r.providerAdjustments.push(...providerAdjustmentsOf(s)); break;
     }
   }
@@ -225,7 +226,7 @@ function readRef(r: Remittance, party: 'payer' | 'payee' | undefined, claim: Rem
 function claimOf(s: Segment): RemittanceClaim {
   const claim: RemittanceClaim = {
     patientControlNumber: s.required(1),
-    statusCode: s.required(2),
+    statusCode: listedCode(s, 2, 'claimStatus'),
     chargeCents: s.cents(3) ?? 0,
     paidCents: s.cents(4) ?? 0,
     patientResponsibilityCents: s.cents(5) ?? 0,
@@ -242,11 +243,11 @@ function claimOf(s: Segment): RemittanceClaim {
 
 /** CAS holds one group and up to six reason/amount/quantity triplets (CAS02-CAS19). */
 function adjustmentsOf(s: Segment): Adjustment[] {
-  const group = s.required(1) as AdjustmentGroup;
+  const group = listedCode(s, 1, 'adjustmentGroup') as AdjustmentGroup;
   const out: Adjustment[] = [];
   for (let k = 2; k <= 17; k += 3) {
-    const carc = s.el(k);
-    if (!carc) continue;
+    if (!s.el(k)) continue;
+    const carc = formattedCode(s, k, CARC_FORMAT, 'claim adjustment reason code (CARC)');
     const a: Adjustment = { group, carc, amountCents: s.cents(k + 1) ?? 0 };
     const quantity = s.el(k + 2);
     if (quantity) a.quantity = Number(quantity);

@@ -5,7 +5,7 @@
  * separator (ISA16), 105 segment terminator. Line breaks after a terminator are
  * tolerated, as many trading partners send them.
  */
-import { X12ContentError, X12SyntaxError } from './errors';
+import { shown, X12ContentError, X12SyntaxError } from './errors';
 
 export interface Delimiters {
   element: string;
@@ -98,14 +98,14 @@ export class Segment {
 
   /** Element n, a CCYYMMDD date, as YYYY-MM-DD. */
   date(n: number, v = this.el(n)): string {
-    if (v.length !== 8 || !isDigits(v)) throw new X12ContentError(`"${v}" is not a date (CCYYMMDD)`, this.at(n));
+    if (v.length !== 8 || !isDigits(v)) throw new X12ContentError(`${shown(v)} is not a date (CCYYMMDD)`, this.at(n));
     return `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
   }
 
   /** Element n, a D8 date or an RD8 range (CCYYMMDD-CCYYMMDD): the (first) date as YYYY-MM-DD. */
   startDate(n: number): string {
     const v = this.el(n);
-    if (v.length !== 8 && !(v.length === 17 && v[8] === '-')) throw new X12ContentError(`"${v}" is not a date or date range`, this.at(n));
+    if (v.length !== 8 && !(v.length === 17 && v[8] === '-')) throw new X12ContentError(`${shown(v)} is not a date or date range`, this.at(n));
     return this.date(n, v.slice(0, 8));
   }
 
@@ -116,6 +116,13 @@ export class Segment {
   toString(): string {
     return this.text.slice(this.start, this.end);
   }
+}
+
+/** How many times `c` occurs in `text` before `end`. */
+function countOf(text: string, c: string, end: number): number {
+  let n = 0;
+  for (let i = text.indexOf(c); i >= 0 && i < end; i = text.indexOf(c, i + 1)) n++;
+  return n;
 }
 
 /** Reads the delimiters from the ISA at the start of the text. */
@@ -149,6 +156,12 @@ export function readDelimiters(text: string): Delimiters {
 export function tokenize(text: string): Segment[] {
   const d = readDelimiters(text);
   const hasBreaks = text.includes('\n');
+  // NUL is in no X12 character set, and Postgres cannot store it: refused at the door, with where it is.
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    const line = 1 + countOf(text, hasBreaks ? '\n' : d.segment, nul);
+    throw new X12SyntaxError('BAD_SEGMENT', 'a NUL byte is not allowed in X12 (binary data, or a file in the wrong encoding)', { line });
+  }
   const segments: Segment[] = [];
   let line = 1;
   let pos = 0;
@@ -214,9 +227,9 @@ function isSegmentId(id: string): boolean {
  */
 export function amountToCents(value: string, at: { line?: number; segment?: string; element?: number } = {}): number {
   const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(value);
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new X12ContentError(`"${value}" is not an amount`, at);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new X12ContentError(`${shown(value)} is not an amount`, at);
   const frac = (m[3] ?? '').replace(/0+$/, '');
-  if (frac.length > 2) throw new X12ContentError(`"${value}" has more than two decimals`, at);
+  if (frac.length > 2) throw new X12ContentError(`${shown(value)} has more than two decimals`, at);
   const cents = Number(m[2] || '0') * 100 + Number(frac.padEnd(2, '0'));
   return m[1] === '-' && cents !== 0 ? -cents : cents;
 }
