@@ -57,7 +57,7 @@ async function main() {
     if (!apiUrl) {
       const dataDir = resolve(loadConfig().dataDir, 'bench-api');
       rmSync(dataDir, { recursive: true, force: true });
-      const config = loadConfig({ ...process.env, ...BENCH_RATE_LIMITS, DATA_DIR: dataDir, TEMPORAL_SERVER: SERVER });
+      const config = loadConfig({ ...Object.assign(process.env, BENCH_RATE_LIMITS), DATA_DIR: dataDir, TEMPORAL_SERVER: SERVER });
       process.stderr.write(`starting the stack (${SERVER} Temporal server, ${config.workers} worker process(es))\n`);
       apiUrl = (await startStack(config, stack, { out: () => {}, say: () => {} })).apiUrl;
       apiKey = benchApiKey(dataDir);

@@ -34,7 +34,7 @@ export function benchApiKey(dataDir: string): string | undefined {
   return process.env.BENCH_API_KEY ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined);
 }
 
-/** The bench drives hundreds of requests a second from one key: its own stack lifts the per-key rate limit. */
+/** The bench drives hundreds of requests a second from one key: its own stack lifts the per-key rate limit (set in process.env: the API runs in a child process that reads it). */
 export const BENCH_RATE_LIMITS = { RATE_LIMIT_PER_MINUTE: '100000000', RATE_LIMIT_BURST: '1000000' };
 
 export const authorization = (apiKey?: string): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {});
