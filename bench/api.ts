@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../config';
 import type { Stoppable } from '../scripts/main';
 import { startStack } from '../scripts/stack';
-import { benchVisit } from './drive';
+import { authorization, BENCH_RATE_LIMITS, benchApiKey, benchVisit } from './drive';
 import { progressBar } from './measure';
 
 // autocannon ships no types; this is the part of its result used here.
@@ -53,29 +53,32 @@ async function main() {
   const stack: Stoppable[] = [];
   try {
     let apiUrl = process.env.BENCH_API_URL;
+    let apiKey = process.env.BENCH_API_KEY;
     if (!apiUrl) {
       const dataDir = resolve(loadConfig().dataDir, 'bench-api');
       rmSync(dataDir, { recursive: true, force: true });
-      const config = loadConfig({ ...process.env, DATA_DIR: dataDir, TEMPORAL_SERVER: SERVER });
+      const config = loadConfig({ ...Object.assign(process.env, BENCH_RATE_LIMITS), DATA_DIR: dataDir, TEMPORAL_SERVER: SERVER });
       process.stderr.write(`starting the stack (${SERVER} Temporal server, ${config.workers} worker process(es))\n`);
       apiUrl = (await startStack(config, stack, { out: () => {}, say: () => {} })).apiUrl;
+      apiKey = benchApiKey(dataDir);
     }
+    const auth = authorization(apiKey);
     const run = randomUUID().slice(0, 6);
     const ids = Array.from({ length: 20 }, (_, i) => `api-${run}-${i}`);
     for (const id of ids) {
-      const res = await fetch(`${apiUrl}/visits`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(benchVisit(id, 'W100200300')) });
+      const res = await fetch(`${apiUrl}/visits`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(benchVisit(id, 'W100200300')) });
       if (res.status !== 201) throw new Error(`POST /visits: ${res.status} ${await res.text()}`);
     }
     let n = 0;
     const get = await load('GET /visits/:id', {
       url: apiUrl,
-      requests: [{ method: 'GET', setupRequest: (req: object) => ({ ...req, path: `/visits/${ids[n++ % ids.length]}` }) }],
+      requests: [{ method: 'GET', headers: auth, setupRequest: (req: object) => ({ ...req, path: `/visits/${ids[n++ % ids.length]}` }) }],
     });
     let m = 0;
     const post = await load('POST /visits (new id each)', {
       url: apiUrl,
       requests: [{
-        method: 'POST', path: '/visits', headers: { 'content-type': 'application/json' },
+        method: 'POST', path: '/visits', headers: { 'content-type': 'application/json', ...auth },
         setupRequest: (req: object) => ({ ...req, body: JSON.stringify(benchVisit(`api-${run}-new-${m++}`, 'W100200300')) }),
       }],
     });

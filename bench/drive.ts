@@ -8,6 +8,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { StartVisit } from '../domain/visit';
 import { sampleVisit, signedEncounter } from '../test/fixtures';
 import type { VisitStatus } from '../workflows/definitions';
@@ -22,7 +24,20 @@ export interface DriveOptions {
   /** Member id prefix decides the payer's answer in the clearinghouse simulator; W… is paid. */
   memberId?: (n: number) => string;
   onProgress?: (closed: number, total: number) => void;
+  /** The API key sent as a Bearer token (the API refuses requests without one). */
+  apiKey?: string;
 }
+
+/** The stack the bench starts (development config) writes an admin key there; BENCH_API_KEY names one for a running API. */
+export function benchApiKey(dataDir: string): string | undefined {
+  const file = join(dataDir, 'dev-admin-key');
+  return process.env.BENCH_API_KEY ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined);
+}
+
+/** The bench drives hundreds of requests a second from one key: its own stack lifts the per-key rate limit (set in process.env: the API runs in a child process that reads it). */
+export const BENCH_RATE_LIMITS = { RATE_LIMIT_PER_MINUTE: '100000000', RATE_LIMIT_BURST: '1000000' };
+
+export const authorization = (apiKey?: string): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {});
 
 export interface VisitTiming {
   visitId: string;
@@ -48,8 +63,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A bench visit: the test fixture's visit; the member id decides the payer's answer in the clearinghouse simulator. */
 export const benchVisit = (visitId: string, memberId: string): StartVisit => sampleVisit(visitId, memberId);
 
-async function postJson(url: string, body: unknown): Promise<{ status: number; text: string }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function postJson(url: string, body: unknown, apiKey?: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...authorization(apiKey) }, body: JSON.stringify(body) });
   return { status: res.status, text: await res.text() };
 }
 
@@ -65,7 +80,7 @@ async function sign(ehrUrl: string, visitId: string): Promise<void> {
 
 export async function driveOne(opts: DriveOptions, visitId: string, memberId: string): Promise<VisitTiming> {
   const bookedAt = Date.now();
-  const booked = await postJson(`${opts.apiUrl}/visits`, benchVisit(visitId, memberId));
+  const booked = await postJson(`${opts.apiUrl}/visits`, benchVisit(visitId, memberId), opts.apiKey);
   if (booked.status !== 201) throw new Error(`POST /visits ${visitId}: ${booked.status} ${booked.text.slice(0, 200)}`);
   const bookMs = Date.now() - bookedAt;
   await sign(opts.ehrUrl, visitId);
@@ -73,7 +88,7 @@ export async function driveOne(opts: DriveOptions, visitId: string, memberId: st
   const result = (await opts.temporal.workflow.getHandle(`visit-${visitId}`).result()) as VisitStatus;
   const closedAt = Date.now();
   const readAt = Date.now();
-  const read = await fetch(`${opts.apiUrl}/visits/${visitId}`);
+  const read = await fetch(`${opts.apiUrl}/visits/${visitId}`, { headers: authorization(opts.apiKey) });
   const body = await read.text();
   if (read.status !== 200) throw new Error(`GET /visits/:id answered ${read.status} after the workflow closed: ${body.slice(0, 200)}`);
   const status = JSON.parse(body) as VisitStatus;

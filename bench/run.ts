@@ -20,7 +20,7 @@ import { startStack } from '../scripts/stack';
 import { supervise } from '../scripts/supervisor';
 import { baselineSignal, baselineWorkflow } from './baseline-workflow';
 import { chartSvg } from './chart';
-import { driveVisits, type DriveResult } from './drive';
+import { BENCH_RATE_LIMITS, benchApiKey, driveVisits, type DriveResult } from './drive';
 import { costsOf, type Shape, type VisitCost } from './history';
 import { percentiles, progressBar, sampleProcesses } from './measure';
 
@@ -91,6 +91,7 @@ function figures(run: DriveResult, costs: VisitCost[], processes: RunFigures['pr
 
 interface Target {
   apiUrl: string;
+  apiKey?: string;
   ehrUrl: string;
   client: Client;
   pids: () => Record<string, number | undefined>;
@@ -101,7 +102,7 @@ interface Target {
 async function driveAndMeasure(t: Target, label: string, visits: number, ratePerSec?: number): Promise<RunFigures> {
   const bar = progressBar(label);
   const sampler = sampleProcesses(t.pids());
-  const run = await driveVisits({ apiUrl: t.apiUrl, ehrUrl: t.ehrUrl, temporal: t.client, visits, ratePerSec, onProgress: (d, n) => bar.update(d, n) });
+  const run = await driveVisits({ apiUrl: t.apiUrl, apiKey: t.apiKey, ehrUrl: t.ehrUrl, temporal: t.client, visits, ratePerSec, onProgress: (d, n) => bar.update(d, n) });
   const processes = sampler.stop();
   bar.done();
   const costs = await costsOf(t.client, run.visits.map((v) => `visit-${v.visitId}`));
@@ -139,7 +140,7 @@ async function benchServer(server: string, config: Config, t: Target, stack: Sto
   // Warm-up: compiles, caches, connections; and a real paid visit whose history gives the baseline its shape.
   const warm = await driveAndMeasure(t, `${server}: warm-up`, WARMUP);
   if (!warm.visits) throw new Error(`no warm-up visit closed: ${warm.failures.join('; ')}`);
-  const warmRun = await driveVisits({ apiUrl: t.apiUrl, ehrUrl: t.ehrUrl, temporal: t.client, visits: 1 });
+  const warmRun = await driveVisits({ apiUrl: t.apiUrl, apiKey: t.apiKey, ehrUrl: t.ehrUrl, temporal: t.client, visits: 1 });
   const paid = warmRun.visits.find((v) => v.outcome === 'paid');
   if (!paid) throw new Error(`the shape visit did not close paid: ${warmRun.failures.join('; ')}`);
   const [cost] = await costsOf(t.client, [`visit-${paid.visitId}`]);
@@ -171,7 +172,7 @@ async function onServer(server: 'dev' | 'postgres' | 'running'): Promise<ServerR
       const client = new Client({ connection, namespace: config.temporal.namespace });
       const pids = (process.env.BENCH_WORKER_PIDS ?? '').split(',').filter(Boolean).map(Number);
       return await benchServer(server, config, {
-        apiUrl: process.env.BENCH_API_URL!, ehrUrl: process.env.BENCH_EHR_URL!, client, workers: Math.max(1, pids.length),
+        apiUrl: process.env.BENCH_API_URL!, apiKey: process.env.BENCH_API_KEY, ehrUrl: process.env.BENCH_EHR_URL!, client, workers: Math.max(1, pids.length),
         pids: () => Object.fromEntries(pids.map((p, i) => [`worker ${i + 1}`, p])),
         childEnv: { TEMPORAL_ADDRESS: config.temporal.address, DATABASE_URL: config.database.url },
       }, stack);
@@ -179,14 +180,14 @@ async function onServer(server: 'dev' | 'postgres' | 'running'): Promise<ServerR
     const base = loadConfig();
     const dataDir = resolve(base.dataDir, `bench-${server}`);
     rmSync(dataDir, { recursive: true, force: true }); // each run from empty: same history sizes, same database
-    const config = loadConfig({ ...process.env, DATA_DIR: dataDir, TEMPORAL_SERVER: server });
+    const config = loadConfig({ ...Object.assign(process.env, BENCH_RATE_LIMITS), DATA_DIR: dataDir, TEMPORAL_SERVER: server });
     log(`${server}: starting the stack (${server === 'dev' ? 'Temporal dev server on SQLite' : 'Temporal server on Postgres'}, ${config.workers} worker process${config.workers > 1 ? 'es' : ''})`);
     const rs = await startStack(config, stack, { out: () => {}, say: () => {} });
     const connection = await Connection.connect({ address: rs.temporalAddress });
     stack.push({ stop: () => connection.close() });
     const client = new Client({ connection, namespace: config.temporal.namespace });
     return await benchServer(server, config, {
-      apiUrl: rs.apiUrl, ehrUrl: rs.endpoints.ehrUrl, client, workers: config.workers, childEnv: rs.childEnv,
+      apiUrl: rs.apiUrl, apiKey: benchApiKey(dataDir), ehrUrl: rs.endpoints.ehrUrl, client, workers: config.workers, childEnv: rs.childEnv,
       pids: () => ({
         ...Object.fromEntries(rs.workers.map((w, i) => [rs.workers.length > 1 ? `worker ${i + 1}` : 'worker', w.pid()])),
         api: rs.api.pid(), simulators: rs.simulators?.pid(),

@@ -84,7 +84,7 @@ describe('revcycle x12', () => {
   });
 
   it.each([
-    [['x12', 'parse', 'NAME'], 'not-x12.txt', 'hello', 'revcycle: line 1: not an X12 interchange: it must start with an ISA segment\n'],
+    [['x12', 'parse', 'NAME'], 'not-x12.txt', 'hello', 'revcycle: line 1: not an X12 interchange: it must start with an ISA segment (or, pasted from a guide, an ST)\n'],
     [['x12', 'build-837', 'NAME'], 'bad-claim.json', '{"claims": []}', /^revcycle: .*bad-claim\.json: envelope /],
     [['x12', 'build-837', 'NAME'], 'not-json.json', '{', /is not JSON/],
   ])('exits 1 with a message and no stack trace on bad input: %p', async (args, name, content, message) => {

@@ -3,7 +3,7 @@
  * the payload codec: ids in them are opaque, and none holds a name, birth date,
  * member id or anything else that identifies a patient.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, SearchAttributeUpdatePair } from '@temporalio/common';
 
 export const VisitIdKey = defineSearchAttributeKey('VisitId', SearchAttributeType.KEYWORD);
 export const PayerIdKey = defineSearchAttributeKey('PayerId', SearchAttributeType.KEYWORD);
@@ -28,4 +28,27 @@ export function devServerSearchAttributeArgs(): string[] {
     KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', INT: 'Int', DATETIME: 'Datetime',
   };
   return ALL_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${cliType[k.type]}`]);
+}
+
+/**
+ * What a workflow last upserted, so the next upsert carries only the keys whose values
+ * changed and none is sent when nothing did: every upsert is a command and a history
+ * event (a paid visit went from ~22 to ~9). Replay rebuilds it, as it reruns the code.
+ */
+export class SearchAttributeMemo {
+  private readonly sent = new Map<string, string>();
+
+  /** The pairs whose value differs from the last one sent for that key; remembers them as sent. */
+  changed(pairs: SearchAttributeUpdatePair[]): SearchAttributeUpdatePair[] {
+    return pairs.filter((p) => {
+      const value = comparable(p.value);
+      if (this.sent.get(p.key.name) === value) return false;
+      this.sent.set(p.key.name, value);
+      return true;
+    });
+  }
+}
+
+function comparable(value: unknown): string {
+  return value instanceof Date ? `D${value.toISOString()}` : JSON.stringify(value) ?? 'undefined';
 }

@@ -25,8 +25,9 @@ import {
 } from './definitions';
 import {
   AwaitingActionKey, BilledCentsKey, ClaimStatusKey, CptCodesKey, DenialCodesKey, PaidCentsKey, PayerIdKey,
-  ProviderNpiKey, ServiceDateKey, VisitIdKey, VisitStageKey,
+  ProviderNpiKey, SearchAttributeMemo, ServiceDateKey, VisitIdKey, VisitStageKey,
 } from './search-attributes';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 
 
 /** A coded encounter that passed the scrubber, with the scrub that passed it. */
@@ -82,6 +83,8 @@ class VisitRun {
   private readonly acks: ClaimAcknowledgment[] = [];
   private readonly remittances: ClaimRemittance[] = [];
   private readonly seen = new Set<string>();
+  /** What was last upserted: enter/setAwaiting/setClaim send only what changed. */
+  private readonly searchAttributes = new SearchAttributeMemo();
   /** Every 835 posting this visit received, for the closing summary. */
   private readonly posted: PostedRemittance[] = [];
 
@@ -573,7 +576,7 @@ class VisitRun {
 
   private setClaim(claim: ClaimSummary, patch: Partial<ClaimSummary>): void {
     Object.assign(claim, patch);
-    upsertSearchAttributes([{ key: ClaimStatusKey, value: claim.status }]);
+    this.upsertChanged([{ key: ClaimStatusKey, value: claim.status }]);
   }
 
   /** Closes the visit and answers "no further step" to the stage that asked. */
@@ -627,12 +630,12 @@ class VisitRun {
     return undefined;
   }
 
+  /** One upsert per stage change, carrying the stage, the awaited action and any visit key that changed. */
   private enter(stage: VisitStage, awaitingAction?: AwaitingAction): void {
     this.status.stage = stage;
     this.status.history.push({ stage, at: new Date().toISOString() });
-    this.setAwaiting(awaitingAction);
     const { visit } = this;
-    upsertSearchAttributes([
+    this.setAwaiting(awaitingAction, [
       { key: VisitIdKey, value: visit.visitId },
       { key: PayerIdKey, value: visit.coverage.payerId },
       { key: ProviderNpiKey, value: visit.appointment.providerNpi },
@@ -659,10 +662,16 @@ class VisitRun {
     await this.acts.recordStageChange({ visitId: this.visit.visitId, stage, awaitingAction, seq: history.length, at: history[history.length - 1].at });
   }
 
-  private setAwaiting(action?: AwaitingAction): void {
+  private setAwaiting(action?: AwaitingAction, alsoUpsert: SearchAttributeUpdatePair[] = []): void {
     this.status.awaitingAction = action;
-    upsertSearchAttributes([{ key: AwaitingActionKey, value: action ?? AwaitingAction.None }]);
+    this.upsertChanged([...alsoUpsert, { key: AwaitingActionKey, value: action ?? AwaitingAction.None }]);
     setCurrentDetails(describe(this.status));
+  }
+
+  /** One upsert command with the keys whose values changed; none when nothing did. */
+  private upsertChanged(pairs: SearchAttributeUpdatePair[]): void {
+    const changed = this.searchAttributes.changed(pairs);
+    if (changed.length) upsertSearchAttributes(changed);
   }
 
   private requireStage(stages: VisitStage[], what: string): void {

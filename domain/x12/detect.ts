@@ -22,11 +22,18 @@ export interface DetectedTransaction {
 
 export function detectTransaction(text: string): DetectedTransaction {
   const d = readDelimiters(text);
+  const first = text.search(/\S/);
+  if (text.startsWith('ST', first)) {
+    // A bare transaction set (ST..SE, no ISA/GS): ST03 is the only guide named.
+    const st = text.slice(first, text.indexOf(d.segment, first)).trim().split(d.element);
+    return { kind: kindOf(st[1] ?? '', st[3] ?? ''), transactionSet: st[1] ?? '', version: st[3] ?? '', controlNumber: '', senderId: '' };
+  }
   const [isaRaw, gsRaw = '', stRaw = ''] = text.slice(text.indexOf('ISA')).split(d.segment, 3).map((s) => s.trim());
   const [isa, gs, st] = [isaRaw, gsRaw, stRaw].map((s) => s.split(d.element));
   if (gs[0] !== 'GS' || st[0] !== 'ST') throw new X12SyntaxError('ENVELOPE', 'the ISA must be followed by a GS and an ST', { line: 1 });
   const version = gs[8] ?? '';
-  return { kind: kindOf(st[1] ?? '', version), transactionSet: st[1] ?? '', version, controlNumber: isa[13], senderId: isa[6].trim() };
+  // ST03, where sent, names the guide the set was written to, even when GS08 disagrees (parseInterchange warns).
+  return { kind: kindOf(st[1] ?? '', st[3] || version), transactionSet: st[1] ?? '', version, controlNumber: isa[13], senderId: isa[6].trim() };
 }
 
 function kindOf(st01: string, gs08: string): TransactionKind {

@@ -7,7 +7,7 @@
  * ST02 = 0001, 0002… within the group.
  */
 import { X12BuildError, X12SyntaxError, X12WrongTransactionError } from './errors';
-import { DEFAULT_DELIMITERS, Delimiters, Segment, tokenize, toX12Date, x12Date } from './syntax';
+import { DEFAULT_DELIMITERS, Delimiters, scan, Segment, SegmentTable, toX12Date, x12Date } from './syntax';
 
 /** What a builder needs to wrap transactions: the caller owns the clock and the control numbers. */
 export interface EnvelopeOptions {
@@ -35,8 +35,10 @@ export interface Transaction {
   controlNumber: string;
   /** ST03, or GS08 when ST03 is absent. */
   version: string;
-  /** The segments between ST and SE. */
-  segments: Segment[];
+  /** The segments between ST and SE (made on first use). */
+  readonly segments: Segment[];
+  /** The segments between ST and SE through one Segment object moved along: fn must not keep it. */
+  each(fn: (s: Segment) => void): void;
   line: number;
 }
 
@@ -73,47 +75,173 @@ export interface ReadOptions {
   tolerateCounts?: boolean;
 }
 
-/** Parses a whole interchange and checks its envelopes. */
+/** Parses a whole interchange and checks its envelopes. A bare transaction set (ST..SE) is read with a warning. */
 export function parseInterchange(text: string, options: ReadOptions = {}): Interchange {
-  const segments = tokenize(text);
+  const table = scan(text);
   const warnings: string[] = [];
   const countFault = (e: X12SyntaxError) => {
     if (!options.tolerateCounts) throw e;
     warnings.push(e.message);
   };
-  return readInterchange(segments, warnings, countFault);
+  const r = new EnvelopeReader(table, warnings, countFault);
+  return table.ids[0] === 'ST' ? r.bare() : r.interchange();
 }
 
 type CountFault = (e: X12SyntaxError) => void;
 
-function readInterchange(segments: Segment[], warnings: string[], countFault: CountFault): Interchange {
-  const isa = segments[0];
-  const groups: FunctionalGroup[] = [];
-  let i = 1;
-  while (i < segments.length && segments[i].id === 'GS') {
-    const [group, next] = readGroup(segments, i, warnings, countFault);
-    groups.push(group);
-    i = next;
-  }
-  checkTrailer(segments, i, { header: isa, control: 13, opener: 'GS', counted: groups.length, what: 'functional groups', holder: 'interchange' }, warnings, countFault);
-  const extra = segments[i + 1];
-  if (extra) throw new X12SyntaxError('ENVELOPE', `${extra.id} after the IEA: one interchange per file`, { line: extra.line, segment: extra.id });
-  if (groups.length === 0) throw new X12SyntaxError('ENVELOPE', 'the interchange holds no functional group', { line: isa.line, segment: 'ISA' });
-  return { delimiters: isa.delimiters, envelope: envelopeOf(isa, segments[1]), controlNumber: isa.el(13), groups, warnings };
+/** X12 guides (GS08, ST03) and the transaction sets (ST01) each is written for. */
+const GUIDE_SETS: [string, string[]][] = [
+  ['X222', ['837']], ['X223', ['837']], ['X224', ['837']], ['X221', ['835']], ['X279', ['270', '271']],
+  ['X212', ['276', '277']], ['X214', ['277']], ['X231', ['999']],
+];
+
+/** Why a guide (GS08 or ST03) does not fit a transaction set, or undefined when it fits or is unknown. */
+function guideMismatch(guide: string, st01: string): string | undefined {
+  const known = GUIDE_SETS.find(([g]) => guide.includes(g));
+  return known && !known[1].includes(st01) ? `guide ${guide} is not written for transaction set ${st01}` : undefined;
 }
 
-function readGroup(segments: Segment[], start: number, warnings: string[], countFault: CountFault): [FunctionalGroup, number] {
-  const gs = segments[start];
-  const transactions: Transaction[] = [];
-  let i = start + 1;
-  while (i < segments.length && segments[i].id === 'ST') {
-    const [tx, next] = readTransaction(segments, i, gs.el(8), countFault);
-    transactions.push(tx);
-    i = next;
+/** Reads envelopes off a segment table, making Segment objects only for envelope segments. */
+class EnvelopeReader {
+  constructor(
+    private readonly table: SegmentTable,
+    private readonly warnings: string[],
+    private readonly countFault: CountFault,
+  ) {}
+
+  interchange(): Interchange {
+    const { table } = this;
+    const isa = table.segment(0);
+    const groups: FunctionalGroup[] = [];
+    let i = 1;
+    while (i < table.length && table.ids[i] === 'GS') {
+      const [group, next] = this.group(i);
+      groups.push(group);
+      i = next;
+    }
+    this.trailer(i, { header: isa, control: 13, opener: 'GS', counted: groups.length, what: 'functional groups', holder: 'interchange' });
+    if (i + 1 < table.length) {
+      const extra = table.segment(i + 1);
+      throw new X12SyntaxError('ENVELOPE', `${extra.id} after the IEA: one interchange per file`, { line: extra.line, segment: extra.id });
+    }
+    if (groups.length === 0) throw new X12SyntaxError('ENVELOPE', 'the interchange holds no functional group', { line: isa.line, segment: 'ISA' });
+    const gs = table.length > 1 ? table.segment(1) : undefined;
+    return { delimiters: table.delimiters, envelope: envelopeOf(isa, gs), controlNumber: isa.el(13), groups, warnings: this.warnings };
   }
-  checkTrailer(segments, i, { header: gs, control: 6, opener: 'ST', counted: transactions.length, what: 'transaction sets', holder: 'group' }, warnings, countFault);
-  const group = { functionalId: gs.el(1), senderCode: gs.el(2), receiverCode: gs.el(3), controlNumber: gs.el(6), version: gs.el(8), transactions };
-  return [group, i + 1];
+
+  /**
+   * ST..SE with no ISA/GS around it, as companion guides print them: read as one group
+   * of one interchange whose sender, receiver, date and control numbers are unknown.
+   */
+  bare(): Interchange {
+    const { table } = this;
+    const transactions: Transaction[] = [];
+    let i = 0;
+    while (i < table.length && table.ids[i] === 'ST') {
+      const [tx, next] = this.transaction(i, '');
+      transactions.push(tx);
+      i = next;
+    }
+    if (i < table.length) {
+      const extra = table.segment(i);
+      throw new X12SyntaxError('ENVELOPE', `${extra.id} after the SE of a bare transaction set`, { line: extra.line, segment: extra.id });
+    }
+    this.warnings.unshift('a bare transaction set (ST..SE without ISA/GS): sender, receiver, date and control numbers are unknown');
+    const version = transactions[0].version;
+    const envelope: EnvelopeOptions = { controlNumber: 0, senderId: '', receiverId: '', date: '', time: '', usage: 'T' };
+    const group: FunctionalGroup = { functionalId: '', senderCode: '', receiverCode: '', controlNumber: '', version, transactions };
+    return { delimiters: table.delimiters, envelope, controlNumber: '', groups: [group], warnings: this.warnings };
+  }
+
+  private group(start: number): [FunctionalGroup, number] {
+    const { table } = this;
+    const gs = table.segment(start);
+    const transactions: Transaction[] = [];
+    let i = start + 1;
+    while (i < table.length && table.ids[i] === 'ST') {
+      const [tx, next] = this.transaction(i, gs.el(8));
+      transactions.push(tx);
+      i = next;
+    }
+    this.trailer(i, { header: gs, control: 6, opener: 'ST', counted: transactions.length, what: 'transaction sets', holder: 'group' });
+    const group = { functionalId: gs.el(1), senderCode: gs.el(2), receiverCode: gs.el(3), controlNumber: gs.el(6), version: gs.el(8), transactions };
+    return [group, i + 1];
+  }
+
+  /** The GE or IEA at `i`: present, counting what it closes (01), echoing the header's control number (02). */
+  private trailer(i: number, t: Trailer): void {
+    const id = t.header.id === 'ISA' ? 'IEA' : 'GE';
+    if (i >= this.table.length) throw this.truncated(id);
+    const trailer = this.table.segment(i);
+    if (trailer.id !== id) throw new X12SyntaxError('ENVELOPE', `expected ${t.opener} or ${id}, found ${trailer.id}`, { line: trailer.line, segment: trailer.id });
+    if (Number(trailer.el(1)) !== t.counted) {
+      this.countFault(new X12SyntaxError('SEGMENT_COUNT', `${id}01 says ${trailer.el(1)} ${t.what}, the ${t.holder} holds ${t.counted}`, trailer.at(1)));
+    }
+    const control = t.header.el(t.control);
+    if (trailer.el(2) !== control) this.warnings.push(`line ${trailer.line}: ${id}02 ${trailer.el(2)} does not match ${t.header.id}${String(t.control).padStart(2, '0')} ${control}`);
+  }
+
+  private transaction(start: number, groupVersion: string): [Transaction, number] {
+    const { table } = this;
+    const { ids } = table;
+    const st = table.segment(start);
+    let i = start + 1;
+    while (i < ids.length && ids[i] !== 'SE') {
+      const id = ids[i];
+      if (id === 'ST' || id === 'GE' || id === 'IEA') {
+        throw new X12SyntaxError('ENVELOPE', `transaction set ${st.el(2)} (line ${st.line}) is not closed by an SE before this ${id}`, { line: table.lines[i], segment: id });
+      }
+      i++;
+    }
+    if (i >= ids.length) throw this.truncated('SE');
+    const se = table.segment(i);
+    const counted = i - start + 1;
+    if (Number(se.el(1)) !== counted || se.el(1) === '') {
+      this.countFault(new X12SyntaxError('SEGMENT_COUNT', `SE01 says ${se.el(1) || 'nothing'}, the transaction set has ${counted} segments (ST to SE)`, se.at(1)));
+    }
+    if (se.el(2) !== st.el(2)) throw new X12SyntaxError('ENVELOPE', `SE02 ${se.el(2)} does not match ST02 ${st.el(2)}`, se.at(2));
+    const type = st.el(1);
+    const version = this.version(st, type, groupVersion);
+    return [new BodyOf(table, type, st.el(2), version, st.line, start + 1, i), i + 1];
+  }
+
+  /** ST03, else GS08; a disagreement between them, or with ST01, is read with a warning (ST03 wins). */
+  private version(st: Segment, type: string, groupVersion: string): string {
+    const own = st.el(3);
+    const where = `line ${st.line}: transaction set ${st.el(2)}`;
+    if (own && groupVersion && own !== groupVersion) this.warnings.push(`${where}: ST03 ${own} disagrees with GS08 ${groupVersion}; read as ${own}`);
+    const version = own || groupVersion;
+    const mismatch = guideMismatch(version, type);
+    if (mismatch) this.warnings.push(`${where}: ${mismatch}; read as ${type}`);
+    return version;
+  }
+
+  private truncated(missing: string): X12SyntaxError {
+    const last = this.table.segment(this.table.length - 1);
+    return new X12SyntaxError('TRUNCATED', `the file ends after ${last.id} without its ${missing}: truncated?`, { line: last.line, segment: last.id });
+  }
+}
+
+/** A transaction set's body: a range of the segment table. */
+class BodyOf implements Transaction {
+  private made?: Segment[];
+  constructor(
+    private readonly table: SegmentTable,
+    readonly type: string,
+    readonly controlNumber: string,
+    readonly version: string,
+    readonly line: number,
+    private readonly from: number,
+    private readonly to: number,
+  ) {}
+
+  get segments(): Segment[] {
+    return (this.made ??= this.table.slice(this.from, this.to));
+  }
+
+  each(fn: (s: Segment) => void): void {
+    this.table.each(this.from, this.to, fn);
+  }
 }
 
 interface Trailer {
@@ -125,45 +253,6 @@ interface Trailer {
   counted: number;
   what: string;
   holder: string;
-}
-
-/** The GE or IEA at `i`: present, counting what it closes (01), echoing the header's control number (02). */
-function checkTrailer(segments: Segment[], i: number, t: Trailer, warnings: string[], countFault: CountFault): void {
-  const id = t.header.id === 'ISA' ? 'IEA' : 'GE';
-  const trailer = segments[i];
-  if (!trailer) throw truncated(segments, id);
-  if (trailer.id !== id) throw new X12SyntaxError('ENVELOPE', `expected ${t.opener} or ${id}, found ${trailer.id}`, { line: trailer.line, segment: trailer.id });
-  if (Number(trailer.el(1)) !== t.counted) {
-    countFault(new X12SyntaxError('SEGMENT_COUNT', `${id}01 says ${trailer.el(1)} ${t.what}, the ${t.holder} holds ${t.counted}`, trailer.at(1)));
-  }
-  const control = t.header.el(t.control);
-  if (trailer.el(2) !== control) warnings.push(`line ${trailer.line}: ${id}02 ${trailer.el(2)} does not match ${t.header.id}${String(t.control).padStart(2, '0')} ${control}`);
-}
-
-function readTransaction(segments: Segment[], start: number, groupVersion: string, countFault: CountFault): [Transaction, number] {
-  const st = segments[start];
-  let i = start + 1;
-  while (i < segments.length && segments[i].id !== 'SE') {
-    const id = segments[i].id;
-    if (id === 'ST' || id === 'GE' || id === 'IEA') {
-      throw new X12SyntaxError('ENVELOPE', `transaction set ${st.el(2)} (line ${st.line}) is not closed by an SE before this ${id}`, { line: segments[i].line, segment: id });
-    }
-    i++;
-  }
-  const se = segments[i];
-  if (!se) throw truncated(segments, 'SE');
-  const counted = i - start + 1;
-  if (Number(se.el(1)) !== counted || se.el(1) === '') {
-    countFault(new X12SyntaxError('SEGMENT_COUNT', `SE01 says ${se.el(1) || 'nothing'}, the transaction set has ${counted} segments (ST to SE)`, se.at(1)));
-  }
-  if (se.el(2) !== st.el(2)) throw new X12SyntaxError('ENVELOPE', `SE02 ${se.el(2)} does not match ST02 ${st.el(2)}`, se.at(2));
-  const tx = { type: st.el(1), controlNumber: st.el(2), version: st.el(3) || groupVersion, segments: segments.slice(start + 1, i), line: st.line };
-  return [tx, i + 1];
-}
-
-function truncated(segments: Segment[], missing: string): X12SyntaxError {
-  const last = segments[segments.length - 1];
-  return new X12SyntaxError('TRUNCATED', `the file ends after ${last.id} without its ${missing}: truncated?`, { line: last.line, segment: last.id });
 }
 
 function envelopeOf(isa: Segment, gs: Segment | undefined): EnvelopeOptions {
@@ -194,14 +283,15 @@ export interface TransactionBody {
  */
 export class X12Writer {
   private readonly out: string[] = [];
-  private readonly forbidden: RegExp;
+  /** The delimiters' character codes: a value holding one is refused. */
+  private readonly forbidden: number[];
 
   constructor(
     readonly delimiters: Delimiters = DEFAULT_DELIMITERS,
     private readonly lineBreaks = true,
   ) {
     const chars = [delimiters.element, delimiters.component, delimiters.segment, delimiters.repetition ?? ''].join('');
-    this.forbidden = new RegExp(`[${chars.replace(/[\\\]^-]/g, '\\$&')}]`);
+    this.forbidden = [...chars].map((c) => c.charCodeAt(0));
   }
 
   /**
@@ -213,7 +303,8 @@ export class X12Writer {
     while (end > 1 && isEmpty(elements[end - 1])) end--;
     const id = elements[0] as string;
     const values: string[] = new Array(end);
-    for (let i = 0; i < end; i++) {
+    values[0] = id;
+    for (let i = 1; i < end; i++) {
       const v = elements[i];
       if (typeof v === 'string') values[i] = this.check(v, id, i);
       else if (Array.isArray(v)) values[i] = this.composite(v, id, i);
@@ -225,11 +316,21 @@ export class X12Writer {
   private composite(parts: string[], id: string, i: number): string {
     let end = parts.length;
     while (end > 0 && parts[end - 1] === '') end--;
-    return parts.slice(0, end).map((p) => this.check(p, id, i)).join(this.delimiters.component);
+    if (end === 0) return '';
+    let v = this.check(parts[0], id, i);
+    for (let k = 1; k < end; k++) v += this.delimiters.component + this.check(parts[k], id, i);
+    return v;
   }
 
   private check(value: string, id: string, i: number): string {
-    if (this.forbidden.test(value)) throw new X12BuildError('contains an X12 delimiter', `${id}${String(i).padStart(2, '0')}`); // the value may be PHI: never in the message
+    const forbidden = this.forbidden;
+    for (let k = 0; k < value.length; k++) {
+      const c = value.charCodeAt(k);
+      // Every delimiter is punctuation (below '0') or above 'Z' ('^', '~', '|'): letters and digits skip the lookup.
+      if ((c < 48 || c > 90 || (c > 57 && c < 65)) && forbidden.includes(c)) {
+        throw new X12BuildError('contains an X12 delimiter', `${id}${String(i).padStart(2, '0')}`); // the value may be PHI: never in the message
+      }
+    }
     return value;
   }
 

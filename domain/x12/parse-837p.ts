@@ -291,7 +291,7 @@ function emptyAddress(): X12Address {
 export function parse837P(text: string, options?: ReadOptions): Parsed837P {
   const { interchange, transactions } = transactionsOfType(text, '837', options);
   const reader = new ClaimReader();
-  for (const tx of transactions) for (const s of tx.segments) reader.read(s);
+  for (const tx of transactions) tx.each((s) => reader.read(s)); // the reader keeps values, never `s`
   reader.finish();
   return { envelope: interchange.envelope, batch: reader.batch, warnings: [...interchange.warnings, ...reader.warnings] };
 }

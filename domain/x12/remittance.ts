@@ -4,7 +4,7 @@
  * BPR02 (the money moved) = Σ CLP04 (paid per claim) − Σ PLB amounts (provider-level
  * adjustments; a positive PLB amount reduces the payment).
  */
-import { buildInterchange, ElementValue, EnvelopeOptions, ReadOptions, transactionsOfType } from './envelope';
+import { buildInterchange, ElementValue, EnvelopeOptions, ReadOptions, Transaction, transactionsOfType } from './envelope';
 import { CARC_FORMAT, formattedCode, listedCode, RARC_FORMAT } from './code-lists';
 import { X12ContentError } from './errors';
 import type { X12Address } from './professional-claim';
@@ -150,10 +150,11 @@ function sumAdjustments(a: Adjustment[]): number {
 
 export function parse835(text: string, options?: ReadOptions): Parsed835 {
   const { interchange, transactions } = transactionsOfType(text, '835', options);
-  return { envelope: interchange.envelope, remittances: transactions.map((t) => readRemittance(t.segments)), warnings: interchange.warnings };
+  return { envelope: interchange.envelope, remittances: transactions.map(readRemittance), warnings: interchange.warnings };
 }
 
-function readRemittance(segments: Segment[]): Remittance {
+/** One pass over the body with one moving Segment (nothing here keeps `s`). */
+function readRemittance(tx: Transaction): Remittance {
   const r: Remittance = {
     payment: { handling: '', amountCents: 0, creditDebit: 'C', method: '' },
     trace: { number: '', originatorId: '' },
@@ -165,7 +166,7 @@ function readRemittance(segments: Segment[]): Remittance {
   let party: 'payer' | 'payee' | undefined;
   let claim: RemittanceClaim | undefined;
   let line: RemittanceLine | undefined;
-  for (const s of segments) {
+  tx.each((s) => {
     switch (s.id) {
       case 'BPR': r.payment = paymentOf(s); break;
       case 'TRN': r.trace = { number: s.el(2), originatorId: s.el(3) }; break;
@@ -175,7 +176,7 @@ function readRemittance(segments: Segment[]): Remittance {
       case 'PER': if (party === 'payer' && s.el(1) === 'BL' && !claim) r.payer.contactPhone = s.el(4); break;
       case 'REF': readRef(r, party, claim, line, s); break;
       case 'CLP': claim = claimOf(s); line = undefined; r.claims.push(claim); break;
-      case 'CAS': (line ?? need(claim, s)).adjustments.push(...adjustmentsOf(s)); break;
+      case 'CAS': readAdjustments(s, (line ?? need(claim, s)).adjustments); break;
       case 'NM1': if (claim && s.el(1) === 'QC') claim.patient = { lastName: s.el(3), firstName: s.el(4), ...(s.el(9) ? { memberId: s.el(9) } : {}) }; break;
       case 'MOA': need(claim, s).remarks.push(...[3, 4, 5, 6, 7].filter((n) => s.el(n)).map((n) => formattedCode(s, n, RARC_FORMAT, 'remark code (RARC)'))); break;
       case 'SVC': line = lineOf(s); need(claim, s).lines.push(line); break;
@@ -183,7 +184,7 @@ function readRemittance(segments: Segment[]): Remittance {
       case 'LQ': if (line && s.el(1) === 'HE') line.remarks.push(formattedCode(s, 2, RARC_FORMAT, 'remark code (RARC)')); break;
       case 'PLB': r.providerAdjustments.push(...providerAdjustmentsOf(s)); break;
     }
-  }
+  });
   return r;
 }
 
@@ -241,10 +242,9 @@ function claimOf(s: Segment): RemittanceClaim {
   return claim;
 }
 
-/** CAS holds one group and up to six reason/amount/quantity triplets (CAS02-CAS19). */
-function adjustmentsOf(s: Segment): Adjustment[] {
+/** CAS holds one group and up to six reason/amount/quantity triplets (CAS02-CAS19), appended to `out`. */
+function readAdjustments(s: Segment, out: Adjustment[]): void {
   const group = listedCode(s, 1, 'adjustmentGroup') as AdjustmentGroup;
-  const out: Adjustment[] = [];
   for (let k = 2; k <= 17; k += 3) {
     if (!s.el(k)) continue;
     const carc = formattedCode(s, k, CARC_FORMAT, 'claim adjustment reason code (CARC)');
@@ -253,7 +253,6 @@ function adjustmentsOf(s: Segment): Adjustment[] {
     if (quantity) a.quantity = Number(quantity);
     out.push(a);
   }
-  return out;
 }
 
 function lineOf(s: Segment): RemittanceLine {

@@ -26,8 +26,8 @@ export const DEFAULT_DELIMITERS: Delimiters = { element: '*', component: ':', re
 export class Segment {
   constructor(
     private readonly text: string,
-    private readonly start: number,
-    private readonly end: number,
+    private start: number,
+    private end: number,
     readonly id: string,
     /** 1-based line in the file, or the segment's ordinal when the file has no line breaks. */
     readonly line: number,
@@ -37,6 +37,16 @@ export class Segment {
   /** Where the last element read began, so reading left to right rescans nothing. */
   private lastN = 0;
   private lastFrom = -1;
+
+  /** Points this object at another segment of the same text (SegmentTable.each). */
+  moveTo(start: number, end: number, id: string, line: number): void {
+    this.start = start;
+    this.end = end;
+    (this as { id: string }).id = id;
+    (this as { line: number }).line = line;
+    this.lastN = 0;
+    this.lastFrom = -1;
+  }
 
   /** Element n (1-based), '' when absent. */
   el(n: number): string {
@@ -125,11 +135,12 @@ function countOf(text: string, c: string, end: number): number {
   return n;
 }
 
-/** Reads the delimiters from the ISA at the start of the text. */
+/** Reads the delimiters from the ISA at the start of the text (or from a bare ST, see bareDelimiters). */
 export function readDelimiters(text: string): Delimiters {
   const start = text.search(/\S/);
+  if (start >= 0 && text.startsWith('ST', start) && !/[A-Za-z0-9\s]/.test(text[start + 2] ?? 'A')) return bareDelimiters(text, start);
   if (start < 0 || text.slice(start, start + 3) !== 'ISA') {
-    throw new X12SyntaxError('NOT_X12', 'not an X12 interchange: it must start with an ISA segment', { line: 1 });
+    throw new X12SyntaxError('NOT_X12', 'not an X12 interchange: it must start with an ISA segment (or, pasted from a guide, an ST)', { line: 1 });
   }
   const isa = text.slice(start, start + 106);
   if (isa.length < 106) throw new X12SyntaxError('TRUNCATED', 'the ISA segment is cut short (106 characters expected)', { line: 1, segment: 'ISA' });
@@ -150,11 +161,88 @@ export function readDelimiters(text: string): Delimiters {
 }
 
 /**
+ * A bare transaction set (ST..SE, as pasted from a companion guide) has no ISA to name
+ * its delimiters: the element separator follows "ST", the segment terminator is the first
+ * other special character (a line break when the paste has none), and the component and
+ * repetition separators are the guides' usual ":" and "^" unless they are taken.
+ */
+function bareDelimiters(text: string, start: number): Delimiters {
+  const element = text[start + 2];
+  let segment = '\n';
+  for (let i = start + 3; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\r' || c === '\n') break;
+    if (c !== element && !/[A-Za-z0-9 ]/.test(c)) {
+      segment = c;
+      break;
+    }
+  }
+  const free = (c: string) => c !== element && c !== segment;
+  return { element, segment, component: free(':') ? ':' : '>', repetition: free('^') ? '^' : undefined };
+}
+
+/**
+ * Every segment of a file as four parallel arrays (start, end, line, id) over its text:
+ * no object per segment until one is asked for. `segment(i)` makes one to keep; `each`
+ * moves a single Segment along a range, which is how the large-file readers (835, 837P)
+ * read without leaving a Segment per segment for the garbage collector.
+ */
+export class SegmentTable {
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  readonly lines: number[] = [];
+  readonly ids: string[] = [];
+
+  constructor(
+    readonly text: string,
+    readonly delimiters: Delimiters,
+  ) {}
+
+  get length(): number {
+    return this.ids.length;
+  }
+
+  /** Segment i as an object of its own (safe to keep). */
+  segment(i: number): Segment {
+    return new Segment(this.text, this.starts[i], this.ends[i], this.ids[i], this.lines[i], this.delimiters);
+  }
+
+  /** Segments [from, to) as objects of their own. */
+  slice(from: number, to: number): Segment[] {
+    const out: Segment[] = new Array(to - from);
+    for (let i = from; i < to; i++) out[i - from] = this.segment(i);
+    return out;
+  }
+
+  /** Calls fn on segments [from, to) with ONE Segment object moved along: fn must not keep it. */
+  each(from: number, to: number, fn: (s: Segment) => void): void {
+    if (from >= to) return;
+    const s = this.segment(from);
+    fn(s);
+    for (let i = from + 1; i < to; i++) {
+      s.moveTo(this.starts[i], this.ends[i], this.ids[i], this.lines[i]);
+      fn(s);
+    }
+  }
+}
+
+/**
  * Splits a whole file into segments. Whitespace between segments (line breaks, a
  * trailing newline, padding) is dropped; a segment id must be 2-3 letters or digits.
  */
 export function tokenize(text: string): Segment[] {
+  const table = scan(text);
+  return table.slice(0, table.length);
+}
+
+/** Segment ids seen, by their character codes: one string per id, not one per segment. */
+const ID_CACHE = new Map<number, string>();
+
+/** tokenize without the objects: the segment table of a whole file. */
+export function scan(text: string): SegmentTable {
   const d = readDelimiters(text);
+  const table = new SegmentTable(text, d);
+  const { starts, ends, lines, ids } = table;
   const hasBreaks = text.includes('\n');
   // NUL is in no X12 character set, and Postgres cannot store it: refused at the door, with where it is.
   const nul = text.indexOf('\0');
@@ -162,7 +250,8 @@ export function tokenize(text: string): Segment[] {
     const line = 1 + countOf(text, hasBreaks ? '\n' : d.segment, nul);
     throw new X12SyntaxError('BAD_SEGMENT', 'a NUL byte is not allowed in X12 (binary data, or a file in the wrong encoding)', { line });
   }
-  const segments: Segment[] = [];
+  const terminator = d.segment;
+  const elementCode = d.element.charCodeAt(0);
   let line = 1;
   let pos = 0;
   let nextBreak = hasBreaks ? text.indexOf('\n') : -1;
@@ -175,14 +264,11 @@ export function tokenize(text: string): Segment[] {
       c = text.charCodeAt(++pos);
     }
     if (pos >= end) break;
-    let stop = text.indexOf(d.segment, pos);
+    let stop = text.indexOf(terminator, pos);
     if (stop < 0) stop = end;
     let last = stop;
     while (last > pos && text.charCodeAt(last - 1) <= 32) last--;
-    const at = hasBreaks ? line : segments.length + 1;
-    const idEnd = Math.min(last, pos + 4);
-    const sep = text.indexOf(d.element, pos);
-    const id = text.slice(pos, sep < 0 || sep > idEnd ? idEnd : sep);
+    const at = hasBreaks ? line : ids.length + 1;
     if (hasBreaks) {
       // Line breaks inside a segment (some senders wrap long ones); nextBreak only moves forward.
       if (nextBreak < pos && nextBreak >= 0) nextBreak = text.indexOf('\n', pos);
@@ -191,32 +277,43 @@ export function tokenize(text: string): Segment[] {
         nextBreak = text.indexOf('\n', nextBreak + 1);
       }
     }
-    if (!isSegmentId(id)) {
+    const id = segmentId(text, pos, last, elementCode);
+    if (id === undefined) {
       throw new X12SyntaxError('BAD_SEGMENT', `"${text.slice(pos, Math.min(last, pos + 10))}" does not start with a segment id`, { line: at });
     }
-    segments.push(new Segment(text, pos, last, id, at, d));
+    starts.push(pos);
+    ends.push(last);
+    lines.push(at);
+    ids.push(id);
     pos = stop + 1;
   }
-  return segments;
+  return table;
+}
+
+/** The id at pos (2-3 characters: an upper-case letter, then upper-case letters or digits, X12.6), or undefined. */
+function segmentId(text: string, pos: number, last: number, elementCode: number): string | undefined {
+  let key = 0;
+  let n = 0;
+  for (; n < 4 && pos + n < last; n++) {
+    const c = text.charCodeAt(pos + n);
+    if (c === elementCode) break;
+    const ok = n === 0 ? c >= 65 && c <= 90 : (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+    if (!ok || n === 3) return undefined;
+    key = key * 128 + c;
+  }
+  if (n < 2) return undefined;
+  let id = ID_CACHE.get(key);
+  if (id === undefined) {
+    id = text.slice(pos, pos + n);
+    ID_CACHE.set(key, id);
+  }
+  return id;
 }
 
 function isDigits(v: string): boolean {
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
     if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
-
-/** 2-3 characters: an upper-case letter, then upper-case letters or digits (X12.6). */
-function isSegmentId(id: string): boolean {
-  const n = id.length;
-  if (n < 2 || n > 3) return false;
-  const first = id.charCodeAt(0);
-  if (first < 65 || first > 90) return false;
-  for (let i = 1; i < n; i++) {
-    const c = id.charCodeAt(i);
-    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return false;
   }
   return true;
 }

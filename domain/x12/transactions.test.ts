@@ -228,3 +228,49 @@ describe('routing', () => {
     expect(() => parse835(build270(sampleEligibilityRequest(), env))).toThrow(X12WrongTransactionError);
   });
 });
+
+describe('what real senders send', () => {
+  /** The ST..SE of a file, as a companion guide prints it: no ISA, GS, GE or IEA. */
+  const bare = (text: string) => text.split('\n').filter((l) => !/^(ISA|GS|GE|IEA)\*/.test(l)).join('\n');
+
+  it('reads a bare 835 transaction set (ST..SE, no ISA/GS) with a warning, the same remittance as the full file', () => {
+    const full = build835([sampleRemittance()], env);
+    const parsed = parse835(bare(full));
+    expect(parsed.remittances).toEqual(parse835(full).remittances);
+    expect(parsed.warnings[0]).toMatch(/bare transaction set .* control numbers are unknown/);
+    expect(detectTransaction(bare(full))).toMatchObject({ kind: '835', transactionSet: '835' });
+  });
+
+  it('reads a bare 837P pasted on one line (no line breaks) and knows it is an 837P from ST03', () => {
+    const full = build837P(sampleBatch([sampleClaim('C-1')]), env);
+    const oneLine = bare(full).replace(/\n/g, '');
+    expect(oneLine.startsWith('ST*837*0001*005010X222A1~')).toBe(true);
+    expect(detectTransaction(oneLine).kind).toBe('837P');
+    expect(parse837P(oneLine).batch.claims).toEqual(parse837P(full).batch.claims);
+  });
+
+  it('reads a GS08 that disagrees with ST03 with a warning, as the ST03 guide says', () => {
+    const full = build837P(sampleBatch([sampleClaim('C-1')]), env);
+    const odd = full.replace('*X*005010X222A1~', '*X*005010X221A1~');
+    expect(odd).not.toBe(full);
+    expect(detectTransaction(odd).kind).toBe('837P');
+    const parsed = parse837P(odd);
+    expect(parsed.batch.claims).toEqual(parse837P(full).batch.claims);
+    expect(parsed.warnings.join('\n')).toMatch(/ST03 005010X222A1 disagrees with GS08 005010X221A1; read as 005010X222A1/);
+  });
+
+  it('reads a GS08 written for another transaction set than ST01 with a warning', () => {
+    const full = build835([sampleRemittance()], env);
+    const odd = full.replace('*X*005010X221A1~', '*X*005010X222A1~');
+    expect(odd).not.toBe(full);
+    const parsed = parse835(odd);
+    expect(parsed.remittances).toEqual(parse835(full).remittances);
+    expect(parsed.warnings.join('\n')).toMatch(/guide 005010X222A1 is not written for transaction set 835; read as 835/);
+  });
+
+  it('still refuses a bare transaction set whose SE does not close it', () => {
+    const full = build835([sampleRemittance()], env);
+    const cut = bare(full).replace(/\nSE\*.*$/m, '');
+    expect(() => parse835(cut)).toThrow(/without its SE|truncated/);
+  });
+});

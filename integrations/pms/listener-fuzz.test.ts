@@ -22,6 +22,7 @@ const seenIds = new Set<string>();
 const ours: unknown[] = [];
 const handlers: InboundHandlers = {
   appointmentBooked: async (_v, id) => void handled.push(id),
+  appointmentRescheduled: async (_r, id) => void handled.push(id),
   appointmentCancelled: async (_c, id) => void handled.push(id),
   registration: async (_r, id) => void handled.push(id),
 };
