@@ -154,3 +154,11 @@ export function daysBetween(fromDate: string, toInstant: string): number {
 export function hoursBetween(from: string, to: string): number {
   return Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 360_000) / 10);
 }
+
+/** Charge lag (date of service → charges posted, days) and claim lag (encounter signed → claim accepted, hours), where known. */
+export function lagsOf(f: VisitFacts): { chargeLagDays?: number; claimLagHours?: number } {
+  return {
+    chargeLagDays: f.serviceDate && f.chargesPostedAt ? daysBetween(f.serviceDate, f.chargesPostedAt) : undefined,
+    claimLagHours: f.encounterSignedAt && f.acceptedAt ? hoursBetween(f.encounterSignedAt, f.acceptedAt) : undefined,
+  };
+}
