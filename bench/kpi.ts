@@ -18,7 +18,9 @@ import { loadConfig } from '../config';
 import { createDb, migrateLatest, type Db } from '../db/knex';
 import type { Knex } from 'knex';
 import { factsKpiQueries, kpiQueries, queueCountsQuery, queueVisitsQuery } from '../db/reports';
+import { applyRollupRows } from '../db/kpi-rollups';
 import { recordNewVisits } from '../db/visit-events';
+import { RollupSum } from '../domain/reporting/kpi-rollup';
 import type { KpiFilter } from '../domain/reporting/kpis';
 import { WORK_QUEUES } from '../domain/reporting/work-queues';
 import { startEmbeddedPostgres } from '../scripts/postgres';
@@ -34,14 +36,22 @@ const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString
 async function seed(db: Db): Promise<void> {
   await db.raw('TRUNCATE visit_fact_lines, visit_facts, visit_events, kpi_daily, kpi_daily_lags, kpi_daily_carcs');
   const bar = progressBar(`seeding ${CLAIMS.toLocaleString()} visits with their events`);
+  // The rollups of all batches are added up here and written once at the end (as many upserts would write them).
+  let rollups = new RollupSum();
   for (let start = 1; start <= CLAIMS; start += CHUNK) {
     const end = Math.min(CLAIMS, start + CHUNK - 1);
     const visits = [];
     for (let i = start; i <= end; i++) visits.push({ events: syntheticVisit(i, TODAY) });
-    await recordNewVisits(db, visits);
+    rollups.add(await recordNewVisits(db, visits, { deferRollups: true }));
+    if (rollups.size > 400_000) {
+      await applyRollupRows(db, rollups.rows());
+      rollups = new RollupSum();
+    }
     bar.update(end, CLAIMS);
   }
   bar.done();
+  process.stderr.write('writing the rollups...\n');
+  await applyRollupRows(db, rollups.rows());
   process.stderr.write('analyzing...\n');
   for (const t of ['visit_events', 'visit_facts', 'visit_fact_lines', 'kpi_daily', 'kpi_daily_lags', 'kpi_daily_carcs']) await db.raw(`VACUUM ANALYZE ${t}`);
 }

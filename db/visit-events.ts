@@ -10,8 +10,8 @@ import {
 import {
   applyEvent, deniedCents, emptyFacts, insuranceBalanceCents, lagsOf, type VisitFacts,
 } from '../domain/reporting/visit-facts';
-import { contributions, mergeRows, rollupDelta } from '../domain/reporting/kpi-rollup';
-import { applyRollupRows } from './kpi-rollups';
+import { contributions, mergeRows, rollupDelta, type RollupRow } from '../domain/reporting/kpi-rollup';
+import { applyRollupRows, bulkInsert } from './kpi-rollups';
 import type { Db } from './knex';
 
 /** Records the event once; answers whether it was new. */
@@ -61,7 +61,9 @@ const lineRows = (f: VisitFacts): Row[] => f.lines.map((l) => ({
  * would write them one event at a time (the same fold, rows and rollups), in bulk: for
  * loading history (bench:kpi's million claims). The visits must not exist yet.
  */
-export async function recordNewVisits(db: Db, visits: readonly { events: readonly (VisitEvent & { at: string })[] }[]): Promise<void> {
+export async function recordNewVisits(
+  db: Db, visits: readonly { events: readonly (VisitEvent & { at: string })[] }[], opts: { deferRollups?: boolean } = {},
+): Promise<RollupRow[]> {
   const events: Row[] = [];
   const facts: VisitFacts[] = [];
   for (const v of visits) {
@@ -76,8 +78,10 @@ export async function recordNewVisits(db: Db, visits: readonly { events: readonl
     await bulkInsert(trx, 'visit_events', events, EVENT_TYPES_SQL);
     await bulkInsert(trx, 'visit_facts', facts.map(factsToRow), FACT_TYPES_SQL);
     await bulkInsert(trx, 'visit_fact_lines', facts.flatMap(lineRows), LINE_TYPES_SQL);
-    await applyRollupRows(trx, mergeRows(facts.flatMap((f) => contributions(f))));
+    if (!opts.deferRollups) await applyRollupRows(trx, mergeRows(facts.flatMap((f) => contributions(f))));
   });
+  // A loader that writes many batches may add their rollups up first and write them once (applyRollupRows).
+  return opts.deferRollups ? facts.flatMap((f) => contributions(f)) : [];
 }
 
 /** Recomputes the rollups from `visit_facts` (the migration that adds them; a repair). */
@@ -112,27 +116,6 @@ const LINE_TYPES_SQL: Record<string, string> = {
   visit_id: 'text', line_number: 'int', code: 'text', service_date: 'date', payer_id: 'text', provider_npi: 'text',
   billed_cents: 'bigint', paid_cents: 'bigint', denied_cents: 'bigint',
 };
-
-/** Many rows in one statement per chunk: one text array parameter per column, cast back to its type. */
-async function bulkInsert(db: Db, table: string, rows: readonly Row[], types: Record<string, string>): Promise<void> {
-  const columns = Object.keys(types);
-  const quote = (x: string) => `"${x.replace(/["\\]/g, '\\$&')}"`;
-  const literal = (values: readonly (string | null)[]) => `{${values.map((x) => (x === null ? 'NULL' : quote(x))).join(',')}}`;
-  const text = (v: unknown): string | null => {
-    if (v == null) return null;
-    if (Array.isArray(v)) return literal(v.map(String));
-    return v instanceof Date ? v.toISOString() : String(v);
-  };
-  for (let i = 0; i < rows.length; i += 10_000) {
-    const chunk = rows.slice(i, i + 10_000);
-    const params = columns.map((c) => literal(chunk.map((r) => text(r[c]))));
-    await db.raw(
-      `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${columns.map((c) => `${c}::${types[c]}`).join(', ')}
-       FROM unnest(${columns.map(() => '?::text[]').join(', ')}) AS u(${columns.join(', ')})`,
-      params,
-    );
-  }
-}
 
 export async function visitEvents(db: Db, visitId: string): Promise<Record<string, unknown>[]> {
   return db('visit_events').where({ visit_id: visitId }).orderBy('id');

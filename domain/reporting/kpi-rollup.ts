@@ -86,20 +86,33 @@ export function contributions(f: VisitFacts, sign: 1 | -1 = 1): RollupRow[] {
 
 const keyOf = (r: RollupRow) => `${r.table}\u0000${ROLLUP_TABLES[r.table].key.map((k) => r.key[k]).join('\u0000')}`;
 
-/**
- * Rows summed by key, rows that add nothing dropped, in one stable order (table, then
- * key) so concurrent writers lock rollup rows in the same order.
- */
-export function mergeRows(rows: Iterable<RollupRow>): RollupRow[] {
-  const merged = new Map<string, RollupRow>();
-  for (const r of rows) {
-    const k = keyOf(r);
-    const have = merged.get(k);
-    if (!have) merged.set(k, { table: r.table, key: r.key, add: { ...r.add } });
-    else for (const [m, v] of Object.entries(r.add)) have.add[m] = (have.add[m] ?? 0) + v;
+/** Rows summed by key as they come; `rows()` gives them in one stable order (table, then key). */
+export class RollupSum {
+  private readonly merged = new Map<string, RollupRow>();
+
+  get size(): number {
+    return this.merged.size;
   }
-  return [...merged].filter(([, r]) => Object.values(r.add).some((v) => v !== 0))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+
+  add(rows: Iterable<RollupRow>): this {
+    for (const r of rows) {
+      const k = keyOf(r);
+      const have = this.merged.get(k);
+      if (!have) this.merged.set(k, { table: r.table, key: r.key, add: { ...r.add } });
+      else for (const m in r.add) have.add[m] = (have.add[m] ?? 0) + r.add[m];
+    }
+    return this;
+  }
+
+  /** Rows that add nothing are dropped; the order is the one concurrent writers lock rollup rows in. */
+  rows(): RollupRow[] {
+    return [...this.merged].filter(([, r]) => Object.values(r.add).some((v) => v !== 0))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+  }
+}
+
+export function mergeRows(rows: Iterable<RollupRow>): RollupRow[] {
+  return new RollupSum().add(rows).rows();
 }
 
 /** What changing a visit's facts from `before` to `after` changes in the rollups. */
