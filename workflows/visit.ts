@@ -217,8 +217,9 @@ class VisitRun {
       this.status.eligibility = await this.acts.checkEligibility({ visit: this.visit, attempt: this.status.history.filter((h) => h.stage === 'eligibility').length });
       if (this.cancelReason) return this.closed('cancelled');
       if (this.status.eligibility.active) return true;
-      await this.recordEnter('awaiting_coverage', AwaitingAction.Coverage);
+      // Reset before the stage is recorded: a correction that arrives while it is being recorded must not be lost.
       this.coverageUpdated = false;
+      await this.recordEnter('awaiting_coverage', AwaitingAction.Coverage);
       const corrected = await condition(() => this.coverageUpdated || !!this.cancelReason, this.input.timers.coverageDeadlineMs);
       if (this.cancelReason) return this.closed('cancelled');
       if (!corrected) return this.closed('ineligible');
@@ -285,8 +286,8 @@ class VisitRun {
       const ack = await this.acknowledgment(claim);
       if (!ack.accepted) {
         this.setClaim(claim, { status: 'rejected' });
-        await this.recordEnter('claim_rejected', AwaitingAction.FixClaim);
         this.coverageUpdated = false;
+        await this.recordEnter('claim_rejected', AwaitingAction.FixClaim);
         if (!(await condition(() => this.coverageUpdated, this.input.timers.coverageDeadlineMs))) return this.close('rejected');
         await this.acts.recordIntake(this.visit);
         frequency = '1';
