@@ -442,12 +442,16 @@ class VisitRun {
     this.status.failure = failure;
     this.resolution = undefined;
     this.enter('needs_attention', PARK_QUEUE[failure.type]);
+    // The work queues in Postgres (visit_facts) see a parked visit only through its recorded stage.
+    const recordPark = patched('record-park-stage');
+    if (recordPark) await this.recordStage();
     await condition(() => !!this.resolution || !!this.cancelReason);
     this.status.lastFailure = failure;
     this.status.failure = undefined;
     if (this.resolution === 'written_off') return 'written_off';
     if (this.cancelReason) return 'cancelled';
     this.enter(stage, awaitingAction);
+    if (recordPark) await this.recordStage();
     return undefined;
   }
 
