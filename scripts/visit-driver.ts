@@ -121,10 +121,15 @@ export async function connect(config: Config): Promise<Driver> {
   return { api, ehrUrl, secondaryCoverage: JSON.stringify(doc.body ?? '').includes('"secondaryCoverage"') };
 }
 
+/**
+ * Polls until the visit is where `ok` says, or has stopped elsewhere for good: closed, or
+ * waiting for a person other than the one the path expected (then `ok` on the answer is false).
+ */
 async function until(api: Api, visitId: string, ok: (s: any) => boolean, tries = 600): Promise<any> {
+  const stoppedElsewhere = (s: any) => s.stage === 'closed' || s.stage === 'needs_attention' || s.stage === 'coding_review';
   for (let i = 0; i < tries; i++) {
     const { status, body } = await api.call('GET', `/visits/${visitId}`);
-    if (status === 200 && ok(body)) return body;
+    if (status === 200 && (ok(body) || stoppedElsewhere(body))) return body;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`visit ${visitId} did not get there in time`);
@@ -157,17 +162,21 @@ export async function driveVisit(d: Driver, i: number, path: VisitPath, rnd: Ran
   must('POST /visits', await api.call('POST', '/visits', visit));
   const fixedCoverage = () => ({ ...payer, memberId: `W${rnd.digits(8)}`, relationship: 'self' });
 
+  const at = (stage: string) => (s: any) => s.stage === stage;
   if (path.member === 'INACT' || path.member === 'UNKNOWN') {
-    await until(api, visitId, (s) => s.stage === 'awaiting_coverage');
-    if (path.then !== 'fix') return visitId;
+    if (!at('awaiting_coverage')(await until(api, visitId, at('awaiting_coverage'))) || path.then !== 'fix') return visitId;
     must('POST coverage', await api.call('POST', `/visits/${visitId}/coverage`, fixedCoverage()));
   }
-  await until(api, visitId, (s) => s.stage === 'awaiting_encounter');
+  if (!at('awaiting_encounter')(await until(api, visitId, at('awaiting_encounter')))) return visitId;
   if (path.then === 'cancel') {
     must('POST cancel', await api.call('POST', `/visits/${visitId}/cancel`, { reason: 'patient cancelled' }));
     return visitId;
   }
-  const procedures = codes.map((code) => ({ code, modifiers: code === '20610' ? ['RT'] : [], units: 1, diagnosisPointers: [1] }));
+  // 25 on the E/M: it is separate from the injection the same day (NCCI), as a coder would mark it.
+  const separate = codes.some((c) => c === '20610' || c === '96372');
+  const procedures = codes.map((code) => ({
+    code, modifiers: code === '20610' ? ['RT'] : separate && /^992/.test(code) ? ['25'] : [], units: 1, diagnosisPointers: [1],
+  }));
   // A code with no fee schedule entry stops the visit in coding review.
   const charted = path.coding === 'bad' ? [...procedures, { code: '99397', modifiers: [], units: 1, diagnosisPointers: [1] }] : procedures;
   const diagnoses = [{ code: 'M54.50', rank: 1 }, { code: 'E11.9', rank: 2 }];
@@ -176,15 +185,15 @@ export async function driveVisit(d: Driver, i: number, path: VisitPath, rnd: Ran
   });
   if (signed.status >= 300) throw new Error(`EHR sign: ${signed.status} ${await signed.text()}`);
   if (path.coding === 'bad') {
-    const review = await until(api, visitId, (s) => s.stage === 'coding_review');
-    if (path.then !== 'fix') return visitId;
+    const review = await until(api, visitId, at('coding_review'));
+    if (!at('coding_review')(review) || path.then !== 'fix') return visitId;
     must('POST coding', await api.call('POST', `/visits/${visitId}/coding`, {
       encounterId: review.encounterId, serviceDate, renderingNpi: providerNpi,
       diagnoses: [{ code: 'M5450', rank: 1 }, { code: 'E119', rank: 2 }], procedures,
     }));
   }
   if (path.member === 'REJ') {
-    await until(api, visitId, (s) => s.stage === 'claim_rejected');
+    if (!at('claim_rejected')(await until(api, visitId, at('claim_rejected')))) return visitId;
     if (path.then === 'fix') must('POST coverage', await api.call('POST', `/visits/${visitId}/coverage`, fixedCoverage()));
   }
   return visitId;
