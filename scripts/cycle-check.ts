@@ -38,7 +38,9 @@ export function moneyAddsUp(s: any): { ok: boolean; detail: string } {
     return { ok: m.balanced && explained === m.billedCents, detail: `summary: billed ${m.billedCents}, explained ${explained}, balanced ${m.balanced}` };
   }
   const b = s.balance;
-  const explained = b.paidCents + b.adjustedCents + b.patientResponsibilityCents + b.insuranceBalanceCents;
+  // A denial awaiting a person's decision is still open in full: its adjustments are not accepted yet.
+  const denied = s.claim?.status === 'denied';
+  const explained = b.paidCents + (denied ? 0 : b.adjustedCents + b.patientResponsibilityCents) + b.insuranceBalanceCents;
   return { ok: explained === b.billedCents && b.insuranceBalanceCents >= 0, detail: `balance: billed ${b.billedCents}, explained ${explained}` };
 }
 
