@@ -1,11 +1,11 @@
 import type { Knex } from 'knex';
-import { rebuildRollups } from '../db/visit-events';
 
 /**
  * The KPI rollups (domain/reporting/kpi-rollup.ts, docs/analytics.md): daily × payer ×
  * provider × CPT sums the KPIs read instead of adding up `visit_facts`, kept current by
  * the transaction that records each visit event; and a partial index on open visits
- * that wait for someone, for the work queues. Existing facts are rolled up once here.
+ * that wait for someone, for the work queues. Existing facts are rolled up once by
+ * connectDb (scripts/services.ts) right after this migration runs (rebuildRollups).
  */
 export async function up(knex: Knex): Promise<void> {
   const dims = (t: Knex.CreateTableBuilder) => {
@@ -38,7 +38,6 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.raw(`CREATE INDEX visit_facts_open_queue ON visit_facts (awaiting_action, awaiting_since)
     INCLUDE (payer_id) WHERE awaiting_action IS NOT NULL AND outcome IS NULL`);
-  await rebuildRollups(knex);
 }
 
 export async function down(knex: Knex): Promise<void> {
