@@ -23,8 +23,55 @@ const withCpt = (q: Builder, f: Partial<KpiFilter>) => (f.cpt ? q.whereRaw('cpt_
 const facts = (db: Db, f: Partial<KpiFilter>, dates = true) => withCpt(filtered(db('visit_facts'), f, dates), f);
 const n = (v: unknown) => Number(v ?? 0);
 
-/** Each query by name, so the benchmark can time and explain them one by one. */
-export function kpiQueries(db: Db, f: KpiFilter, today: string) {
+type Queries = Record<'sums' | 'deniedByPayer' | 'deniedByCpt' | 'deniedByCarc' | 'cptRevenue' | 'arAging' | 'chargeLag' | 'claimLag' | 'weekly', () => Builder>;
+
+/** The rollup rows (domain/reporting/kpi-rollup.ts) a filter reads: the CPT's rows, or the all-codes rows (cpt = ''). */
+function rollup(db: Db, table: string, f: Partial<KpiFilter>, dates = true): Builder {
+  return filtered(db(table), f, dates).where('cpt', f.cpt ?? '');
+}
+/** The per-code rows: every code, or the filter's. */
+const perCode = (db: Db, f: Partial<KpiFilter>) => (f.cpt ? rollup(db, 'kpi_daily', f) : filtered(db('kpi_daily'), f).where('cpt', '<>', ''));
+
+/**
+ * Each KPI query by name, over the rollups that the event writer keeps current: what the
+ * API serves. The benchmark times and explains them one by one.
+ */
+export function kpiQueries(db: Db, f: KpiFilter, today: string): Queries {
+  const lag = (kind: string) => () => rollup(db, 'kpi_daily_lags', f).where('kind', kind).groupBy('value').havingRaw('sum(visits) > 0')
+    .select(db.raw('value, sum(visits) AS count'));
+  return {
+    sums: () => rollup(db, 'kpi_daily', f).first(db.raw(`
+      coalesce(sum(visits), 0) AS visits, coalesce(sum(first_pass_accepted), 0) AS first_pass_accepted,
+      coalesce(sum(first_pass_decided), 0) AS first_pass_decided, coalesce(sum(claims_submitted), 0) AS claims_submitted,
+      coalesce(sum(clean_claims), 0) AS clean_claims, coalesce(sum(adjudicated), 0) AS adjudicated,
+      coalesce(sum(initial_denied), 0) AS initial_denied, coalesce(sum(billed_cents), 0) AS billed_cents,
+      coalesce(sum(paid_cents), 0) AS paid_cents, coalesce(sum(contractual_cents), 0) AS contractual_cents,
+      coalesce(sum(patient_responsibility_cents), 0) AS patient_responsibility_cents,
+      coalesce(sum(patient_paid_cents), 0) AS patient_paid_cents, coalesce(sum(ar_cents), 0) AS ar_cents`)),
+    deniedByPayer: () => rollup(db, 'kpi_daily', f).groupBy('payer_id').havingRaw('sum(adjudicated) > 0')
+      .select(db.raw("nullif(payer_id, '') AS key, sum(adjudicated) AS adjudicated, sum(initial_denied) AS denied")),
+    deniedByCpt: () => perCode(db, f).groupBy('cpt').havingRaw('sum(adjudicated) > 0')
+      .select(db.raw('cpt AS key, sum(adjudicated) AS adjudicated, sum(initial_denied) AS denied')),
+    deniedByCarc: () => rollup(db, 'kpi_daily_carcs', f).groupBy('carc').havingRaw('sum(denied) > 0').select(db.raw('carc, sum(denied) AS denied')),
+    cptRevenue: () => perCode(db, f).groupBy('cpt').havingRaw('sum(lines) > 0')
+      .select(db.raw('cpt AS code, sum(line_billed_cents) AS billed_cents, sum(line_paid_cents) AS paid_cents, sum(line_denied_cents) AS denied_cents')),
+    // Open AR is what is owed today, whatever the date range: only payer, provider and CPT narrow it.
+    arAging: () => rollup(db, 'kpi_daily', f, false).groupBy('payer_id', 'service_date').havingRaw('sum(ar_cents) > 0')
+      .select(db.raw("nullif(payer_id, '') AS payer_id, (?::date - service_date) AS age, sum(ar_cents) AS cents", [today])),
+    chargeLag: lag('charge_days'),
+    claimLag: lag('claim_hours'),
+    weekly: () => rollup(db, 'kpi_daily', f).groupByRaw('1').havingRaw('sum(visits) > 0').orderBy('week').select(db.raw(`
+      to_char(date_trunc('week', service_date), 'YYYY-MM-DD') AS week,
+      sum(adjudicated) AS adjudicated, sum(initial_denied) AS denied,
+      sum(first_pass_accepted) AS first_pass_accepted, sum(first_pass_decided) AS first_pass_decided`)),
+  };
+}
+
+/**
+ * The same KPIs added up from `visit_facts` row by row: the definition the rollups must
+ * equal (db/reports.int.test.ts) and bench:kpi's same-run baseline. Not served.
+ */
+export function factsKpiQueries(db: Db, f: KpiFilter, today: string): Queries {
   return {
     sums: () => facts(db, f).first(db.raw(`
       count(*) AS visits,
@@ -40,13 +87,13 @@ export function kpiQueries(db: Db, f: KpiFilter, today: string) {
       coalesce(sum(patient_paid_cents), 0) AS patient_paid_cents, coalesce(sum(ar_cents), 0) AS ar_cents`)),
     deniedByPayer: () => facts(db, f).whereNotNull('first_adjudication').groupBy('payer_id')
       .select(db.raw("payer_id AS key, count(*) AS adjudicated, count(*) FILTER (WHERE first_adjudication = 'denied') AS denied")),
-    deniedByCpt: () => facts(db, f).whereNotNull('first_adjudication').crossJoin(db.raw('unnest(cpt_codes) AS code')).groupBy('code')
+    deniedByCpt: () => facts(db, f).whereNotNull('first_adjudication').crossJoin(db.raw('unnest(cpt_codes) AS code'))
+      .modify((q) => (f.cpt ? q.where('code', f.cpt) : q)).groupBy('code')
       .select(db.raw("code AS key, count(*) AS adjudicated, count(*) FILTER (WHERE first_adjudication = 'denied') AS denied")),
     deniedByCarc: () => facts(db, f).where('first_adjudication', 'denied').crossJoin(db.raw('unnest(initial_denial_carcs) AS carc')).groupBy('carc')
       .select(db.raw('carc, count(*) AS denied')),
     cptRevenue: () => filtered(db('visit_fact_lines'), f).modify((q) => (f.cpt ? q.where('code', f.cpt) : q)).groupBy('code')
       .select(db.raw('code, sum(billed_cents) AS billed_cents, sum(paid_cents) AS paid_cents, sum(denied_cents) AS denied_cents')),
-    // Open AR is what is owed today, whatever the date range: only payer, provider and CPT narrow it.
     arAging: () => facts(db, f, false).where('ar_cents', '>', 0).groupBy('payer_id', 'age')
       .select(db.raw('payer_id, (?::date - service_date) AS age, sum(ar_cents) AS cents', [today])),
     chargeLag: () => facts(db, f).whereNotNull('charge_lag_days').groupBy('charge_lag_days').select(db.raw('charge_lag_days AS value, count(*) AS count')),
@@ -60,8 +107,8 @@ export function kpiQueries(db: Db, f: KpiFilter, today: string) {
   };
 }
 
-export async function kpiInputs(db: Db, f: KpiFilter, today: string): Promise<KpiInputs> {
-  const q = kpiQueries(db, f, today);
+export async function kpiInputs(db: Db, f: KpiFilter, today: string, queries = kpiQueries): Promise<KpiInputs> {
+  const q = queries(db, f, today);
   const [s, byPayer, byCpt, byCarc, cpt, ar, chargeLag, claimLag, weekly] = await Promise.all([
     q.sums(), q.deniedByPayer(), q.deniedByCpt(), q.deniedByCarc(), q.cptRevenue(), q.arAging(), q.chargeLag(), q.claimLag(), q.weekly(),
   ]);

@@ -8,6 +8,7 @@ import * as claims837Lines from './20261128_claims837_001_lines_batches_cob';
 import * as codeSets from './20261128_claimsrules_001_code_sets';
 import * as cyclePosting from './20261128_cycle_001_posting';
 import * as reportingVisitEvents from './20261128_reporting_001_visit_events';
+import * as reports2KpiRollups from './20261129_reports2_001_kpi_rollups';
 import * as trustApiKeysAudit from './20261128_trust_001_api_keys_audit';
 import * as leadAppeals from './20261129_lead_001_appeals';
 
@@ -19,6 +20,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261128_reporting_001_visit_events': reportingVisitEvents,
   '20261128_trust_001_api_keys_audit': trustApiKeysAudit,
   '20261129_lead_001_appeals': leadAppeals,
+  '20261129_reports2_001_kpi_rollups': reports2KpiRollups,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -8,6 +8,7 @@ import { createApp, type SecurityOptions } from '../api/app';
 import { createApiKey } from '../db/api-keys';
 import type { Config } from '../config';
 import { createDb, migrateLatest, type Db } from '../db/knex';
+import { rebuildRollups } from '../db/visit-events';
 import { phiDataConverter } from '../temporal/codec';
 import { deadlineConnectionOptions } from '../temporal/deadline';
 import { log } from './log';
@@ -16,10 +17,14 @@ import { createVisitWorker } from './worker';
 import { buildActivities, startPmsFeed, visitTimers, type Endpoints } from './wiring';
 
 
+const KPI_ROLLUPS_MIGRATION = '20261129_reports2_001_kpi_rollups';
+
 export async function connectDb(url: string, poolMax = 10): Promise<Db & Stoppable> {
   const db = createDb(url, { min: 0, max: poolMax });
   const applied = await migrateLatest(db);
   if (applied.length) log('info', 'migrations applied', { applied });
+  // The KPI rollups start from the facts already recorded (a migration may not import our code).
+  if (applied.includes(KPI_ROLLUPS_MIGRATION)) await rebuildRollups(db);
   return Object.assign(db, { stop: () => db.destroy() });
 }
 

@@ -7,6 +7,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { queueVisits } from '../db/reports';
+import { visibilityQuery, WORK_QUEUES } from '../domain/reporting/work-queues';
 import type { StartVisit } from '../domain/visit';
 import { sampleVisit } from './fixtures';
 import { reach, startTestStack, type TestStack } from './stack';
@@ -173,6 +175,20 @@ describe('reporting over a real stack', () => {
     const frontDesk = await stack.as('front_desk');
     expect((await frontDesk.get('/work-queues')).status).toBe(403);
     expect((await request(stack.apiUrl).get('/reports/kpis')).status).toBe(401);
+  });
+
+  test('every Postgres work queue holds exactly the visits its visibility query lists', async () => {
+    let compared = 0;
+    for (const q of WORK_QUEUES) {
+      for (const payerId of [payerA, payerB]) {
+        const ids: string[] = [];
+        for await (const w of stack.temporal.workflow.list({ query: `${visibilityQuery(q)} AND PayerId = '${payerId}'` })) ids.push(w.workflowId.replace(/^visit-/, ''));
+        const inPostgres = await queueVisits(stack.db, q.awaitingActions, { limit: 100, payerId });
+        expect([q.id, payerId, inPostgres.map((v) => v.visitId).sort()]).toEqual([q.id, payerId, ids.sort()]);
+        compared += ids.length;
+      }
+    }
+    expect(compared).toBeGreaterThanOrEqual(4); // coverage, coding review and two rejected claims
   });
 
   const browserTest = existsSync(CHROMIUM) ? test : test.skip;

@@ -266,8 +266,9 @@ class VisitRun {
       this.status.eligibility = await this.acts.checkEligibility({ visit: this.visit, attempt: this.status.history.filter((h) => h.stage === 'eligibility').length });
       if (this.cancelReason) return this.closed('cancelled');
       if (this.status.eligibility.active) return true;
-      await this.recordEnter('awaiting_coverage', AwaitingAction.Coverage);
+      // Reset before the stage is recorded: a correction that arrives while it is being recorded must not be lost.
       this.coverageUpdated = false;
+      await this.recordEnter('awaiting_coverage', AwaitingAction.Coverage);
       const corrected = await condition(() => this.coverageUpdated || !!this.cancelReason, this.input.timers.coverageDeadlineMs);
       if (this.cancelReason) return this.closed('cancelled');
       if (!corrected) return this.closed('ineligible');
@@ -437,10 +438,11 @@ class VisitRun {
     const queue = (reading.queue ?? AwaitingAction.ClaimData) as AwaitingAction;
     this.setClaim(claim, { status: 'rejected', rejection: { kind: ack.kind, queue, reason: ack.message ?? ack.codes.join(', '), note: reading.note, codes: ack.codes } });
     this.reviewing = billed.encounter;
-    await this.recordEnter('claim_rejected', queue);
+    // Reset before the stage is recorded: a correction sent while the activity runs must not be lost.
     this.coverageUpdated = false;
     this.codingCorrected = undefined;
     this.resolution = undefined;
+    await this.recordEnter('claim_rejected', queue);
     const acted = await condition(() => this.coverageUpdated || !!this.codingCorrected || !!this.resolution, this.input.timers.coverageDeadlineMs);
     this.reviewing = undefined;
     if (!acted) return void (await this.closed('rejected'));
@@ -621,12 +623,16 @@ class VisitRun {
     this.status.failure = failure;
     this.resolution = undefined;
     this.enter('needs_attention', PARK_QUEUE[failure.type]);
+    // The work queues in Postgres (visit_facts) see a parked visit only through its recorded stage.
+    const recordPark = patched('record-park-stage');
+    if (recordPark) await this.recordStage();
     await condition(() => !!this.resolution || !!this.cancelReason);
     this.status.lastFailure = failure;
     this.status.failure = undefined;
     if (this.resolution === 'written_off') return 'written_off';
     if (this.cancelReason) return 'cancelled';
     this.enter(stage, awaitingAction);
+    if (recordPark) await this.recordStage();
     return undefined;
   }
 

@@ -155,3 +155,20 @@ export function daysBetween(fromDate: string, toInstant: string): number {
 export function hoursBetween(from: string, to: string): number {
   return Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 360_000) / 10);
 }
+
+/** Charge lag (date of service → charges posted, days) and claim lag (encounter signed → claim accepted, hours), where known. */
+export function lagsOf(f: VisitFacts): { chargeLagDays?: number; claimLagHours?: number } {
+  return {
+    chargeLagDays: f.serviceDate && f.chargesPostedAt ? daysBetween(f.serviceDate, f.chargesPostedAt) : undefined,
+    claimLagHours: f.encounterSignedAt && f.acceptedAt ? lagHoursBin(hoursBetween(f.encounterSignedAt, f.acceptedAt)) : undefined,
+  };
+}
+
+/**
+ * Claim lag is kept to the whole hour under two days and to the whole day (in hours)
+ * beyond: the median and p90 read from a histogram, and a histogram of tenths of hours
+ * would have a bar per claim.
+ */
+export function lagHoursBin(hours: number): number {
+  return hours < 48 ? Math.floor(hours) : Math.floor(hours / 24) * 24;
+}

@@ -1,11 +1,22 @@
-import { queueTiming, temporalUiLinks, visibilityQuery, WORK_QUEUES, workQueue } from './work-queues';
+import { AwaitingAction } from '../failures';
+import {
+  queueOf, queueTiming, temporalUiLinks, visibilityQuery, WAITING_ON_OTHERS, WORK_QUEUES, workQueue, workQueuesFor,
+} from './work-queues';
 
-test('every queue the issue names exists, once, and no awaited action feeds two queues', () => {
-  expect(WORK_QUEUES.map((q) => q.id)).toEqual([
-    'coverage', 'coding_review', 'claim_rejected', 'denial_review', 'appeal_due', 'underpaid', 'unmatched_remittance', 'needs_attention',
-  ]);
+test('every awaited action that needs a person is in exactly one queue; the others are in none', () => {
   const actions = WORK_QUEUES.flatMap((q) => q.awaitingActions);
   expect(new Set(actions).size).toBe(actions.length);
+  for (const a of Object.values(AwaitingAction)) {
+    expect([a, queueOf(a) !== undefined]).toEqual([a, !WAITING_ON_OTHERS.includes(a)]);
+  }
+  for (const id of ['coverage', 'coding_review', 'claim_rejected', 'denial_review', 'underpaid', 'needs_attention']) expect(workQueue(id)).toBeDefined();
+});
+
+test('an awaited action added to the vocabulary gets a queue of its own; a group of actions not in it does not show', () => {
+  const queues = workQueuesFor([...Object.values(AwaitingAction), 'appeal_due', 'collections']);
+  expect(queues.find((q) => q.id === 'appeal_due')?.awaitingActions).toEqual(['appeal_due']);
+  expect(queues.find((q) => q.id === 'collections')).toMatchObject({ awaitingActions: ['collections'], slaHours: 24, title: 'Collections' });
+  expect(workQueuesFor(['coding_review']).map((q) => q.id)).toEqual(['coding_review']);
 });
 
 test('the visibility query and the Temporal UI links', () => {

@@ -1,9 +1,13 @@
 /**
- * The billing team's work queues, as data: which awaited actions (the `AwaitingAction`
- * search attribute and `visit_facts.awaiting_action`) feed each queue, why a visit is
- * there, what to do, and how long it may wait. A new queue, or a new awaited action
- * from the workflow (issue 8: appeals, underpayments, ...), is one entry here.
+ * The billing team's work queues. The queue names come from the one vocabulary of what a
+ * visit waits for (`AwaitingAction` in domain/failures.ts, the search attribute and
+ * `visit_facts.awaiting_action`): every awaited action that needs a person is in a queue.
+ * `QUEUE_GROUPS` gathers related actions into one queue with its reason, the action to
+ * take and its SLA; an action no group names (a value someone adds to AwaitingAction)
+ * becomes a queue of its own, so it shows up in /work-queues and on the dashboard.
  */
+import { AwaitingAction } from '../failures';
+
 export interface WorkQueue {
   id: string;
   title: string;
@@ -14,7 +18,16 @@ export interface WorkQueue {
   slaHours: number;
 }
 
-export const WORK_QUEUES: readonly WorkQueue[] = [
+/**
+ * What a visit waits for that is not a person's work: another party answers, or the
+ * workflow's own timer moves it on (and parks it in a queue when that runs out).
+ */
+export const WAITING_ON_OTHERS: readonly string[] = [
+  AwaitingAction.None, AwaitingAction.EncounterSignature, AwaitingAction.Acknowledgment, AwaitingAction.Remittance,
+];
+
+/** Queues that gather several awaited actions, in the order billers see them; actions not (yet) in AwaitingAction are ignored. */
+const QUEUE_GROUPS: readonly WorkQueue[] = [
   {
     id: 'coverage', title: 'Coverage', awaitingActions: ['coverage'], slaHours: 48,
     reason: 'eligibility (271) says the coverage is inactive or unknown',
@@ -51,11 +64,38 @@ export const WORK_QUEUES: readonly WorkQueue[] = [
     action: 'match the remittance to its claim or return it to the payer',
   },
   {
-    id: 'needs_attention', title: 'Needs attention', awaitingActions: ['needs_attention', 'acknowledgment_overdue', 'claim_status_inquiry'], slaHours: 24,
+    id: 'needs_attention', title: 'Needs attention', slaHours: 24,
+    awaitingActions: [
+      'needs_attention', 'acknowledgment_overdue', 'claim_status_inquiry', 'invalid_data', 'ehr_refused', 'pms_refused',
+      'clearinghouse_refused', 'claim_data', 'fee_schedule', 'remittance_review', 'retries_exhausted',
+    ],
     reason: 'a step failed or an answer is overdue (no 277CA, no 835)',
     action: 'read the visit in the Temporal UI, then retry, correct or write off',
   },
 ];
+
+const words = (id: string) => id.replace(/_/g, ' ');
+
+/** The queues for a vocabulary of awaited actions (exported for the test; WORK_QUEUES is AwaitingAction's). */
+export function workQueuesFor(vocabulary: readonly string[]): WorkQueue[] {
+  const open = vocabulary.filter((a) => !WAITING_ON_OTHERS.includes(a));
+  const grouped = QUEUE_GROUPS.map((g) => ({ ...g, awaitingActions: g.awaitingActions.filter((a) => open.includes(a)) }))
+    .filter((g) => g.awaitingActions.length > 0);
+  const covered = new Set(grouped.flatMap((g) => g.awaitingActions));
+  const own = open.filter((a) => !covered.has(a)).map((a): WorkQueue => ({
+    id: a, title: words(a).replace(/^./, (c) => c.toUpperCase()), awaitingActions: [a], slaHours: 24,
+    reason: `the visit waits for: ${words(a)}`,
+    action: 'read the visit in the Temporal UI, then act as its awaited action says',
+  }));
+  return [...grouped, ...own];
+}
+
+export const WORK_QUEUES: readonly WorkQueue[] = workQueuesFor(Object.values(AwaitingAction));
+
+/** The queue a visit awaiting `action` is in; undefined when it waits on someone else. */
+export function queueOf(action: string | undefined): WorkQueue | undefined {
+  return action ? WORK_QUEUES.find((q) => q.awaitingActions.includes(action)) : undefined;
+}
 
 export function workQueue(id: string): WorkQueue | undefined {
   return WORK_QUEUES.find((q) => q.id === id);

@@ -383,6 +383,8 @@ function byPayer(claims: ProfessionalClaim[]): Map<ProfessionalClaim['payer'], P
 function app(ch: Clearinghouse, faults: Faults): express.Express {
   const a = express();
   a.get('/health', (_req, res) => void res.json({ ok: true }));
+  // The payers' side of the money (one CLP per payer claim number, the latest), for cycle:check.
+  a.get('/sim/remittances', (_req, res) => void res.json(ch.adjudicated()));
   a.use(httpFaults(faults));
   a.post('/appeals', express.json({ limit: '20mb' }), (req, res) => {
     try {
