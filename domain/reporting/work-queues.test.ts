@@ -14,7 +14,7 @@ test('every awaited action that needs a person is in exactly one queue; the othe
 
 test('an awaited action added to the vocabulary gets a queue of its own; a group of actions not in it does not show', () => {
   const queues = workQueuesFor([...Object.values(AwaitingAction), 'appeal_due', 'collections']);
-  expect(queues.find((q) => q.id === 'appeal_due')?.awaitingActions).toEqual(['appeal_due']);
+  expect(queues.find((q) => q.id === 'appeal_due')?.awaitingActions).toEqual(['appeal_documents', 'appeal_due']);
   expect(queues.find((q) => q.id === 'collections')).toMatchObject({ awaitingActions: ['collections'], slaHours: 24, title: 'Collections' });
   expect(workQueuesFor(['coding_review']).map((q) => q.id)).toEqual(['coding_review']);
 });

@@ -24,6 +24,7 @@ export interface WorkQueue {
  */
 export const WAITING_ON_OTHERS: readonly string[] = [
   AwaitingAction.None, AwaitingAction.EncounterSignature, AwaitingAction.Acknowledgment, AwaitingAction.Remittance,
+  AwaitingAction.PayerAcknowledgment, AwaitingAction.AppealDecision,
 ];
 
 /** Queues that gather several awaited actions, in the order billers see them; actions not (yet) in AwaitingAction are ignored. */
@@ -40,7 +41,7 @@ const QUEUE_GROUPS: readonly WorkQueue[] = [
   },
   {
     id: 'claim_rejected', title: 'Claim rejected', awaitingActions: ['claim_data'], slaHours: 48,
-    reason: 'the 999 or a 277CA rejected the claim\'s data (a provider, the file); rejections of coverage or coding wait in those queues',
+    reason: 'the 999 or a 277CA rejected the claim\'s data (a provider, the file), or the claim could not be built; rejections of coverage or coding wait in those queues',
     action: 'fix the data, then retry (POST /visits/{visitId}/retry), or write off',
   },
   {
@@ -49,9 +50,9 @@ const QUEUE_GROUPS: readonly WorkQueue[] = [
     action: 'follow the CARC playbook: corrected claim, appeal, secondary, patient or write-off',
   },
   {
-    id: 'appeal_due', title: 'Appeal due', awaitingActions: ['appeal_due'], slaHours: 24 * 7,
-    reason: 'an appeal deadline is running',
-    action: 'send the appeal packet before the payer deadline',
+    id: 'appeal_due', title: 'Appeal due', awaitingActions: ['appeal_documents', 'appeal_due'], slaHours: 24 * 7,
+    reason: 'an appeal cannot go out without clinical notes, and the payer\'s deadline is running (appeal_due: it is near)',
+    action: 'add the clinical notes to the encounter in the EHR, then retry (POST /visits/{visitId}/retry); or write off',
   },
   {
     id: 'underpaid', title: 'Underpaid', awaitingActions: ['underpaid'], slaHours: 24 * 7,
@@ -67,7 +68,7 @@ const QUEUE_GROUPS: readonly WorkQueue[] = [
     id: 'needs_attention', title: 'Needs attention', slaHours: 24,
     awaitingActions: [
       'needs_attention', 'acknowledgment_overdue', 'claim_status_inquiry', 'invalid_data', 'ehr_refused', 'pms_refused',
-      'clearinghouse_refused', 'claim_data', 'fee_schedule', 'remittance_review', 'retries_exhausted',
+      'clearinghouse_refused', 'fee_schedule', 'remittance_review', 'retries_exhausted',
     ],
     reason: 'a step failed or an answer is overdue (no 277CA, no 835)',
     action: 'read the visit in the Temporal UI, then retry, correct or write off',
