@@ -40,6 +40,7 @@ test('DENY-CO-50-1: the medical-necessity denial is appealed with the clinical n
   const closed = await reach(stack, visitId, 'closed');
   expect(closed.outcome).toBe('paid');
   expect(closed.denial!.appeal!.status).toBe('overturned');
+  expect(closed.summary).toMatchObject({ billedCents: 37500, balanced: true, insuranceOpenCents: 0 }); // the denial's CO-50 no longer counts
   expect(closed.claims).toHaveLength(1); // reconsidered, not sent again
   const [appeal] = await stack.db('appeals').where({ visit_id: visitId });
   expect(appeal).toMatchObject({ status: 'submitted', denial_code: 'CO-50', category: 'medical_necessity' });
@@ -55,6 +56,7 @@ test('DENY-CO-22-1 with a secondary coverage: the secondary claim (COB) goes out
   expect(closed.outcome).toBe('paid');
   expect(closed.claims.map((c) => [c.attempt, c.coverage ?? 'primary', c.status])).toEqual([[1, 'primary', 'denied'], [2, 'secondary', 'paid']]);
   expect(closed.claims[0].denialCodes).toContain('CO-22');
+  expect(closed.summary).toMatchObject({ billedCents: 37500, balanced: true, insuranceOpenCents: 0, insurancePaidCents: closed.claims[1].paidCents });
   const sent = (await findClaim(stack.db, visitId, 2))!.x12;
   const claim = parse837P(sent).batch.claims[0];
   expect(claim).toMatchObject({ payerResponsibility: 'S', payer: { id: '60054' }, subscriber: { memberId: 'A7700101' } });
@@ -69,4 +71,5 @@ test('DENY-CO-16-1: a missing-information denial gets a corrected claim (frequen
   const closed = await reach(stack, visitId, 'closed');
   expect(closed.outcome).toBe('paid');
   expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([['1', 'denied'], ['7', 'paid']]);
+  expect(closed.summary).toMatchObject({ billedCents: 37500, balanced: true, insuranceOpenCents: 0 });
 });

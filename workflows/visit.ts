@@ -399,6 +399,7 @@ class VisitRun {
     this.status.claims.push(claim);
     this.status.claim = claim;
     this.status.balance.billedCents = claim.billedCents;
+    this.status.balance.insuranceBalanceCents = claim.billedCents - this.status.balance.paidCents; // open until this claim is answered
     upsertSearchAttributes([{ key: BilledCentsKey, value: claim.billedCents }]);
     this.enter('claim_submitted', AwaitingAction.Acknowledgment);
     return claim;
@@ -475,7 +476,7 @@ class VisitRun {
       if (r.frequency && r.frequency !== claim.frequency) continue; // an answer about an earlier submission
       const posted = await this.acts.recordRemittance({ visitId: this.visit.visitId, attempt: claim.attempt, remittance: r });
       this.status.underpaidLines = posted?.underpaid ?? []; // histories recorded before line posting return nothing
-      this.posted.push({ paidCents: r.paidCents, adjustments: r.adjustments });
+      this.posted.push({ paidCents: r.paidCents, adjustments: r.adjustments, payerId: r.payerId, claimStatusCode: r.claimStatusCode });
       const adjusted = adjustedCents(r, 'CO') + adjustedCents(r, 'OA') + adjustedCents(r, 'PI');
       const codes = denialCodes(r);
       this.setClaim(claim, {

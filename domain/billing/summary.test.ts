@@ -33,8 +33,27 @@ test('a denied claim written off in full, and one not yet answered, stay explain
   expect(summarizeVisit({ billedCents: 37500, remittances: [], patientPaidCents: 0, writtenOffCents: 0 })).toMatchObject({ insuranceOpenCents: 37500, balanced: true });
 });
 
-test('a payment posted twice leaves a negative open balance and is not balanced', () => {
-  const s = summarizeVisit({ billedCents: 37500, remittances: [paid, paid], patientPaidCents: 0, writtenOffCents: 0 });
+test('more posted than billed (an overpayment) leaves a negative open balance and is not balanced', () => {
+  const s = summarizeVisit({ billedCents: 30000, remittances: [paid], patientPaidCents: 0, writtenOffCents: 0 });
   expect(s.balanced).toBe(false);
-  expect(s.insuranceOpenCents).toBe(-37500);
+  expect(s.insuranceOpenCents).toBe(-7500);
+});
+
+test('a denial the payer replaces (corrected claim, or reconsidered on appeal) no longer counts: only the standing answer does', () => {
+  const denied = { payerId: '87726', claimStatusCode: '4', paidCents: 0, adjustments: [{ group: 'CO' as const, carc: '16', amountCents: 37500 }] };
+  const s = summarizeVisit({ billedCents: 37500, remittances: [denied, { ...paid, payerId: '87726', claimStatusCode: '1' }], patientPaidCents: 0, writtenOffCents: 0 });
+  expect(s).toMatchObject({ insurancePaidCents: 26000, adjustmentsCents: { CO: 8500 }, patientResponsibilityCents: 3000, insuranceOpenCents: 0, balanced: true });
+});
+
+test('COB: the secondary\'s OA-23 stands for the primary\'s answer, the patient share is the secondary\'s', () => {
+  const primary = { payerId: '87726', claimStatusCode: '1', ...paid };
+  const secondary = { payerId: '60054', claimStatusCode: '2', paidCents: 3000, adjustments: [{ group: 'OA' as const, carc: '23', amountCents: 34500 }] };
+  const s = summarizeVisit({ billedCents: 37500, remittances: [primary, secondary], patientPaidCents: 0, writtenOffCents: 0 });
+  expect(s).toMatchObject({ insurancePaidCents: 29000, adjustmentsCents: { CO: 8500, OA: 0 }, patientResponsibilityCents: 0, insuranceOpenCents: 0, balanced: true });
+});
+
+test('COB after CO-22: the first payer\'s "not us" is not part of the money; the other payer\'s answer is', () => {
+  const notUs = { payerId: '87726', claimStatusCode: '4', paidCents: 0, adjustments: [{ group: 'CO' as const, carc: '22', amountCents: 37500 }] };
+  const s = summarizeVisit({ billedCents: 37500, remittances: [notUs, { ...paid, payerId: '60054', claimStatusCode: '2' }], patientPaidCents: 0, writtenOffCents: 0 });
+  expect(s).toMatchObject({ insurancePaidCents: 26000, adjustmentsCents: { CO: 8500 }, patientResponsibilityCents: 3000, insuranceOpenCents: 0, balanced: true });
 });

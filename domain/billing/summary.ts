@@ -6,7 +6,11 @@
 
 export interface PostedRemittance {
   paidCents: number;
-  adjustments: { group: 'CO' | 'PR' | 'OA' | 'PI' | 'CR'; amountCents: number }[];
+  adjustments: { group: 'CO' | 'PR' | 'OA' | 'PI' | 'CR'; carc?: string; amountCents: number }[];
+  /** The payer that answered; absent on histories recorded before COB (one payer). */
+  payerId?: string;
+  /** CLP02: 22 is a reversal of an earlier answer. */
+  claimStatusCode?: string;
 }
 
 export interface VisitMoney {
@@ -39,11 +43,54 @@ export interface VisitSummary {
 
 const dollars = (c: number) => `${c < 0 ? '-' : ''}$${(Math.abs(c) / 100).toFixed(2)}`;
 
+/**
+ * The answers that stand, per payer: a payer's later adjudication of the visit's claim (a
+ * corrected claim's, or a reconsideration after an appeal) replaces its earlier one; a reversal
+ * (CLP02 22) and what follows it are kept, so a reversal nets out what it reverses.
+ */
+function standingAnswers(remittances: PostedRemittance[]): Map<string, PostedRemittance[]> {
+  const byPayer = new Map<string, PostedRemittance[]>();
+  for (const r of remittances) {
+    const key = r.payerId ?? '';
+    const list = byPayer.get(key) ?? [];
+    const reversing = r.claimStatusCode === '22' || list.some((p) => p.claimStatusCode === '22');
+    byPayer.set(key, reversing ? [...list, r] : [r]);
+  }
+  return byPayer;
+}
+
+/**
+ * With several payers (COB), the last one's answer explains the whole charge: its OA-23
+ * ("impact of prior payer adjudication") stands for what the earlier payers paid and adjusted,
+ * so it is replaced by their own adjustments (up to its amount; their payments count as paid),
+ * and the patient's share is the last payer's. A payer that only said "not us" (CO-22) and
+ * paid nothing is then not part of the story at all.
+ */
+function combined(byPayer: Map<string, PostedRemittance[]>): PostedRemittance[] {
+  const payers = [...byPayer.values()];
+  if (payers.length < 2) return payers.flat();
+  const last = payers[payers.length - 1];
+  const earlier = payers.slice(0, -1).flat();
+  const oa23 = last.flatMap((r) => r.adjustments).filter((a) => a.group === 'OA' && a.carc === '23').reduce((s, a) => s + a.amountCents, 0);
+  let room = oa23 - earlier.reduce((s, r) => s + r.paidCents, 0);
+  const carried = earlier.flatMap((r) => r.adjustments).filter((a) => a.group !== 'PR').flatMap((a) => {
+    const amountCents = Math.max(0, Math.min(a.amountCents, room));
+    room -= amountCents;
+    return amountCents ? [{ ...a, amountCents }] : [];
+  });
+  const leftover = Math.max(0, room);
+  return [
+    ...earlier.map((r) => ({ ...r, adjustments: [] })),
+    { paidCents: 0, adjustments: [...carried, ...(leftover ? [{ group: 'OA' as const, carc: '23', amountCents: leftover }] : [])] },
+    ...last.map((r) => ({ ...r, adjustments: r.adjustments.filter((a) => !(a.group === 'OA' && a.carc === '23')) })),
+  ];
+}
+
 export function summarizeVisit(m: VisitMoney): VisitSummary {
   const adjustmentsCents = { CO: 0, OA: 0, PI: 0, CR: 0 };
   let pr = 0;
   let paid = 0;
-  for (const r of m.remittances) {
+  for (const r of combined(standingAnswers(m.remittances))) {
     paid += r.paidCents;
     for (const a of r.adjustments) {
       if (a.group === 'PR') pr += a.amountCents;
