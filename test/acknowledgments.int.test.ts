@@ -8,9 +8,9 @@
 import { findClaim } from '../db/billing';
 import { parse837P } from '../domain/x12/parse-837p';
 import type { VisitStatus } from '../workflows/definitions';
-import { sampleVisit, signedEncounter } from './fixtures';
-import { reach, startTestStack, type TestStack } from './stack';
-import { uniqueId } from './support';
+import { sampleVisit } from './fixtures';
+import { bookAndSign, reach, startTestStack, type TestStack } from './stack';
+import type { StartVisit } from '../domain/visit';
 
 jest.setTimeout(120_000);
 
@@ -20,13 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-async function signedVisit(memberId: string): Promise<string> {
-  const visit = sampleVisit(uniqueId('v'), memberId);
-  expect((await stack.api.post('/visits').send(visit)).status).toBe(201);
-  await reach(stack, visit.visitId, 'awaiting_encounter');
-  await stack.ehr.signEncounter(signedEncounter(visit.visitId));
-  return visit.visitId;
-}
+const signedVisit = (memberId: string, extra: Partial<StartVisit> = {}, note?: string) => bookAndSign(stack, memberId, extra, note);
 
 const attempts = (s: VisitStatus) => s.claims.map((c) => [c.frequency, c.status]);
 

@@ -4,9 +4,8 @@
  * or send the claim again (the payer has no such claim). Member-id rules of the simulated
  * clearinghouse: PEND…, LATE…, LOST… (simulators/clearinghouse/payer.ts).
  */
-import { sampleVisit, signedEncounter } from './fixtures';
-import { reach, startTestStack, type TestStack } from './stack';
-import { uniqueId } from './support';
+import { bookAndSign, reach, startTestStack, type TestStack } from './stack';
+import type { StartVisit } from '../domain/visit';
 
 jest.setTimeout(120_000);
 
@@ -17,13 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-async function signedVisit(memberId: string): Promise<string> {
-  const visit = sampleVisit(uniqueId('v'), memberId);
-  expect((await stack.api.post('/visits').send(visit)).status).toBe(201);
-  await reach(stack, visit.visitId, 'awaiting_encounter');
-  await stack.ehr.signEncounter(signedEncounter(visit.visitId));
-  return visit.visitId;
-}
+const signedVisit = (memberId: string, extra: Partial<StartVisit> = {}, note?: string) => bookAndSign(stack, memberId, extra, note);
 
 async function inquiries(visitId: string, attempt = 1): Promise<string[]> {
   const claim = await stack.db('claims').where({ visit_id: visitId, attempt }).first();

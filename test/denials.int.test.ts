@@ -9,9 +9,9 @@ import { x12valid } from '../cli/x12valid';
 import { findClaim } from '../db/billing';
 import { parse837P } from '../domain/x12/parse-837p';
 import type { VisitStatus } from '../workflows/definitions';
-import { sampleVisit, signedEncounter } from './fixtures';
-import { reach, startTestStack, type TestStack } from './stack';
-import { eventually, uniqueId } from './support';
+import { bookAndSign, reach, startTestStack, type TestStack } from './stack';
+import type { StartVisit } from '../domain/visit';
+import { eventually } from './support';
 
 jest.setTimeout(120_000);
 
@@ -21,13 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-async function signedVisit(memberId: string, extra: object = {}, note?: string): Promise<string> {
-  const visit = { ...sampleVisit(uniqueId('v'), memberId), ...extra };
-  expect((await stack.api.post('/visits').send(visit)).status).toBe(201);
-  await reach(stack, visit.visitId, 'awaiting_encounter');
-  await stack.ehr.signEncounter({ ...signedEncounter(visit.visitId), ...(note ? { note } : {}) });
-  return visit.visitId;
-}
+const signedVisit = (memberId: string, extra: Partial<StartVisit> = {}, note?: string) => bookAndSign(stack, memberId, extra, note);
 
 test('DENY-CO-50-1: the medical-necessity denial is appealed with the clinical notes, shown under way, and paid on reconsideration', async () => {
   const visitId = await signedVisit('DENY-CO-50-1', {}, 'Low back pain for 8 weeks despite PT; injection indicated.');
@@ -50,7 +44,7 @@ test('DENY-CO-50-1: the medical-necessity denial is appealed with the clinical n
 });
 
 test('DENY-CO-22-1 with a secondary coverage: the secondary claim (COB) goes out, pyx12 accepts it, and it is paid', async () => {
-  const secondaryCoverage = { payerId: '60054', payerName: 'AETNA', memberId: 'A7700101', relationship: 'self' };
+  const secondaryCoverage = { payerId: '60054', payerName: 'AETNA', memberId: 'A7700101', relationship: 'self' as const };
   const visitId = await signedVisit('DENY-CO-22-1', { secondaryCoverage });
   const closed = await reach(stack, visitId, 'closed');
   expect(closed.outcome).toBe('paid');

@@ -21,6 +21,8 @@ import type { VisitStatus, VisitTimers } from '../workflows/definitions';
 import type { Role } from '../domain/roles';
 import { dataConverterOf } from '../scripts/services';
 import { TEST_SECRET_ENV } from './secrets';
+import { sampleVisit, signedEncounter } from './fixtures';
+import type { StartVisit } from '../domain/visit';
 import { apiAs, createTestDb, eventually, temporalAddress, temporalClients, uniqueId, type Api } from './support';
 
 export interface StackOptions {
@@ -120,6 +122,19 @@ function spawnWorker(env: NodeJS.ProcessEnv, e: Endpoints): ChildProcess {
 }
 
 export type { Config };
+
+/**
+ * Books a visit through the API with the simulated payer rule its member id names, waits for it
+ * to await its encounter, and signs the encounter in the EHR (with a progress note when given).
+ */
+export async function bookAndSign(stack: TestStack, memberId: string, extra: Partial<StartVisit> = {}, note?: string): Promise<string> {
+  const visit = { ...sampleVisit(uniqueId('v'), memberId), ...extra };
+  const booked = await stack.api.post('/visits').send(visit);
+  if (booked.status !== 201) throw new Error(`POST /visits answered ${booked.status}: ${JSON.stringify(booked.body)}`);
+  await reach(stack, visit.visitId, 'awaiting_encounter');
+  await stack.ehr.signEncounter({ ...signedEncounter(visit.visitId), ...(note ? { note } : {}) });
+  return visit.visitId;
+}
 
 /** Polls GET /visits/:id, as a front end would, until the visit reaches `stage`. */
 export async function reach(stack: { api: Api }, visitId: string, stage: string): Promise<VisitStatus> {
