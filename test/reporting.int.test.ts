@@ -56,8 +56,8 @@ describe('reporting over a real stack', () => {
       ['paid1', 'W100000001', payerA, day(3), 'sign'],
       ['paid2', 'W100000002', payerA, day(10), 'sign'],
       ['denied', 'DENY000001', payerB, day(5), 'sign'],
-      ['rejected', 'REJ0000001', payerB, day(100), 'sign'],
-      ['rejected2', 'REJ0000002', payerA, day(40), 'sign'],
+      ['rejected', 'REJNPI00001', payerB, day(100), 'sign'], // rejected for the rendering NPI: the claim data queue
+      ['rejected2', 'REJNPI00002', payerA, day(40), 'sign'],
       ['review', 'W100000003', payerA, day(2), 'bad'],
       ['inactive', 'INACT00001', payerB, day(1), 'none'],
     ];
