@@ -1,5 +1,6 @@
 /** Shared pieces for integration tests: a fresh database per test file, the shared Temporal server. */
-import { Client, Connection } from '@temporalio/client';
+import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -42,15 +43,47 @@ export async function temporalClients(dataConverter?: DataConverter): Promise<{ 
     Runtime.install({ logger: new DefaultLogger('ERROR') }); // retried activity failures (WARN) would drown test output
     runtimeInstalled = true;
   }
-  const connection = await Connection.connect({ address: temporalAddress() });
+  // The SDK retries transient gRPC errors on a timer; a timer that fires after the channel is closed
+  // throws "Channel has been shut down" into whichever test file runs next. So close() first stops
+  // further retries, waits for the calls still under way to end, and only then closes the channel.
+  const pending = new Set<object>();
+  let closing = false;
+  const defaults = defaultGrpcRetryOptions();
+  const connection = await Connection.connect({
+    address: temporalAddress(),
+    interceptors: [
+      trackCalls(pending),
+      makeGrpcRetryInterceptor({ retryableDecider: (attempt, status) => !closing && defaults.retryableDecider(attempt, status), delayFunction: defaults.delayFunction }),
+    ],
+  });
   const nativeConnection = await NativeConnection.connect({ address: temporalAddress() });
   return {
     client: new Client({ connection, dataConverter }),
     nativeConnection,
     async close() {
+      closing = true;
+      for (let waited = 0; pending.size > 0 && waited < 30_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
       await connection.close();
       await nativeConnection.close();
     },
+  };
+}
+
+/** Counts the calls under way, from their start to their final status (retries included: this wraps the retry interceptor). */
+function trackCalls(pending: Set<object>): Interceptor {
+  return (options, nextCall) => {
+    const call = {};
+    return new InterceptingCall(nextCall(options), {
+      start(metadata, _listener, next) {
+        pending.add(call);
+        next(metadata, {
+          onReceiveStatus(status, nextStatus) {
+            pending.delete(call);
+            nextStatus(status);
+          },
+        });
+      },
+    });
   };
 }
 
