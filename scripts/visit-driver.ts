@@ -23,11 +23,18 @@ export function apiClient(config: Config): Api {
   return {
     url,
     async call(method, path, body) {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      let res: Response;
+      // The API limits requests per key; a driver of hundreds of visits waits as Retry-After says, as any client should.
+      for (;;) {
+        res = await fetch(`${url}${path}`, {
+          method,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        if (res.status !== 429) break;
+        await res.arrayBuffer();
+        await new Promise((r) => setTimeout(r, 1000 * Math.min(60, Math.max(1, Number(res.headers.get('retry-after')) || 1))));
+      }
       const text = await res.text();
       let parsed: unknown = text;
       try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON: keep the text */ }

@@ -4,6 +4,8 @@
  * classification is this pure function, so changing the playbook never changes replay.
  */
 
+import { readRuleTable } from './csv';
+
 export const DenialAction = {
   CorrectedClaim: 'corrected_claim',
   Appeal: 'appeal',
@@ -36,13 +38,9 @@ const ACTIONS = new Set<string>(Object.values(DenialAction));
 
 /** Parses the playbook CSV (header group,carc,category,action,note); a bad row names its line. */
 export function parsePlaybook(csv: string): PlaybookEntry[] {
-  const rows = csv.split(/\r?\n/).filter((l) => l.trim());
-  const [header, ...data] = rows;
-  if (header.trim() !== 'group,carc,category,action,note') throw new Error('denial playbook: header must be group,carc,category,action,note');
-  return data.map((line, i) => {
-    const [group, carc, category, action, ...note] = line.split(',');
-    if (!group || !carc || !category || !ACTIONS.has(action)) throw new Error(`denial playbook line ${i + 2}: expected group,carc,category,<${[...ACTIONS].join('|')}>,note`);
-    return { group, carc, category, action: action as DenialAction, note: note.join(',') };
+  return readRuleTable(csv, 'denial playbook', ['group', 'carc', 'category', 'action', 'note'] as const, ['note']).map((row, i) => {
+    if (!ACTIONS.has(row.action)) throw new Error(`denial playbook line ${i + 2}: expected group,carc,category,<${[...ACTIONS].join('|')}>,note`);
+    return { ...row, action: row.action as DenialAction };
   });
 }
 

@@ -20,9 +20,7 @@ const Problem = z.object({ code: z.string().optional(), message: z.string().opti
 
 const retryable = (status: number) => status >= 500 || status === 408 || status === 429;
 
-export type HttpClearinghouseClient = ClearinghouseClient;
-
-export function createHttpClearinghouseClient(opts: HttpClearinghouseOptions): HttpClearinghouseClient {
+export function createHttpClearinghouseClient(opts: HttpClearinghouseOptions): ClearinghouseClient {
   const base = opts.baseUrl.replace(/\/+$/, '');
 
   async function post(body: string, path = '/x12', contentType = 'application/edi-x12'): Promise<{ status: number; text: string }> {
