@@ -143,7 +143,7 @@ class VisitRun {
       const next = { ...this.visit, appointment: { ...appointment, priorAuthorization: appointment.priorAuthorization ?? this.visit.appointment.priorAuthorization } };
       await this.raw.rescheduleVisit(next); // the billing record and the EHR's Appointment first: a refusal changes nothing here
       this.visit = next;
-      upsertSearchAttributes([
+      this.upsertChanged([
         { key: ServiceDateKey, value: new Date(`${appointment.serviceDate}T00:00:00Z`) },
         { key: ProviderNpiKey, value: appointment.providerNpi },
       ]);
@@ -239,7 +239,7 @@ class VisitRun {
       try {
         lines = await this.guard('postCharges', () => this.raw.postCharges(posting), [FailureType.PmsRejected, FailureType.FeeScheduleMissing]);
         this.chargesPosted = true;
-        upsertSearchAttributes([{ key: CptCodesKey, value: lines.map((l) => l.code) }]);
+        this.upsertChanged([{ key: CptCodesKey, value: lines.map((l) => l.code) }]);
         break;
       } catch (err) {
         // The PMS refused the charges (e.g. a pointer it cannot map), or a fee vanished after the scrub:
@@ -400,7 +400,7 @@ class VisitRun {
     this.status.claim = claim;
     this.status.balance.billedCents = claim.billedCents;
     this.status.balance.insuranceBalanceCents = claim.billedCents - this.status.balance.paidCents; // open until this claim is answered
-    upsertSearchAttributes([{ key: BilledCentsKey, value: claim.billedCents }]);
+    this.upsertChanged([{ key: BilledCentsKey, value: claim.billedCents }]);
     this.enter('claim_submitted', AwaitingAction.Acknowledgment);
     return claim;
   }
@@ -489,7 +489,7 @@ class VisitRun {
         patientResponsibilityCents: r.patientResponsibilityCents,
         insuranceBalanceCents: isDenied(r) ? r.chargeCents - r.paidCents : r.chargeCents - r.paidCents - adjusted - r.patientResponsibilityCents,
       };
-      upsertSearchAttributes([
+      this.upsertChanged([
         { key: PaidCentsKey, value: r.paidCents },
         { key: DenialCodesKey, value: [...new Set(this.status.claims.flatMap((c) => c.denialCodes))] },
       ]);
@@ -543,16 +543,20 @@ class VisitRun {
    * A rejection by the secondary parks for a person.
    */
   private async billSecondary(primaryClaim: ClaimSummary, primary: ClaimRemittance, coded: Coded, lines: ChargeLine[]): Promise<VisitStatus> {
-    const claim = await this.submit({ ...coded, lines }, primaryClaim.attempt + 1, '1', primary);
-    const { ack, reading } = await this.acknowledgment(claim);
-    if (reading.outcome === 'rejected') {
+    for (let attempt = primaryClaim.attempt + 1; ; attempt++) {
+      const claim = await this.submit({ ...coded, lines }, attempt, '1', primary);
+      const { ack, reading } = await this.acknowledgment(claim);
+      if (reading.outcome !== 'rejected') {
+        this.setClaim(claim, { status: 'accepted', payerClaimNumber: ack.payerClaimNumber });
+        const answer = await this.remittance(claim);
+        if (answer) return this.close(isDenied(answer) ? 'denied' : 'paid');
+        continue; // the secondary payer has no such claim: sent again
+      }
+      // Rejected by the secondary: a person fixes what it names, then retry sends it again; or writes it off.
       this.setClaim(claim, { status: 'rejected' });
       const chosen = await this.park({ type: FailureType.Denied, step: 'billSecondary', message: `the secondary payer rejected the claim: ${ack.message ?? ack.codes.join(', ')}`, exhausted: false, at: new Date().toISOString() });
-      return this.close(chosen ?? 'denied');
+      if (chosen) return this.close(chosen);
     }
-    this.setClaim(claim, { status: 'accepted', payerClaimNumber: ack.payerClaimNumber });
-    const answer = await this.remittance(claim);
-    return this.close(answer && !isDenied(answer) ? 'paid' : 'denied');
   }
 
   /**
