@@ -2,12 +2,14 @@
 import { createHash } from 'node:crypto';
 import * as billing from '../db/billing';
 import type { Db } from '../db/knex';
-import { contractedAmount, postRemittanceFile, type ContractLookup, type UnderpaidLine } from '../db/posting';
+import { postRemittanceFile, type ContractLookup, type UnderpaidLine } from '../db/posting';
 import { recordVisitEvent, visitFacts } from '../db/visit-events';
 import { acknowledgmentEvent, remittanceEvent } from '../domain/reporting/claim-events';
 import { ApplicationFailure } from '@temporalio/activity';
 import { FailureType } from '../domain/failures';
-import { parsePlaybook, planDenial, type DenialPlan, type PlaybookEntry } from '../domain/billing/denials';
+import { originalPayment, parsePlaybook, planDenial, type AttemptPayment, type DenialPlan, type PlaybookEntry } from '../domain/billing/denials';
+import { reviewTimelyFiling, timelyFilingDeadline, type TimelyFilingReview } from '../domain/billing/deadlines';
+import { timelyFilingDaysOf } from '../db/codesets';
 import { parseRejectionRules, readAcknowledgment, type AckReading, type RejectionRule } from '../domain/billing/acknowledgments';
 import { ruleTable } from './rules';
 import { remittanceStatus, type ClaimAcknowledgment, type ClaimRemittance } from '../domain/claim';
@@ -15,9 +17,10 @@ import type { CodedEncounter, StartVisit } from '../domain/visit';
 import { CodedEncounter as CodedEncounterSchema, StartVisit as StartVisitSchema } from '../domain/visit';
 import type { VisitOutcome } from '../workflows/definitions';
 
-export function billingActivities(db: Db, contracted: ContractLookup = contractedAmount) {
+export function billingActivities(db: Db, contracted?: ContractLookup) {
   return {
-    async recordIntake(visit: StartVisit): Promise<void> {
+    /** Saves the visit and coverage of record; answers the payer's timely-filing deadline (its payer rule, as the scrubber applies it). */
+    async recordIntake(visit: StartVisit): Promise<{ filingDeadline: string }> {
       await billing.saveIntake(db, StartVisitSchema.parse(visit));
       await billing.audit(db, 'workflow', 'visit.intake', visit.visitId);
       // Keyed by a fingerprint of the coverage: a corrected coverage is a new event, a retry is not.
@@ -26,6 +29,12 @@ export function billingActivities(db: Db, contracted: ContractLookup = contracte
       await recordVisitEvent(db, (await visitFacts(db, visit.visitId))
         ? { type: 'coverage_updated', visitId: visit.visitId, key, payerId }
         : { type: 'visit_booked', visitId: visit.visitId, key, payerId, providerNpi: visit.appointment.providerNpi, serviceDate: visit.appointment.serviceDate });
+      return { filingDeadline: timelyFilingDeadline(visit.appointment.serviceDate, await timelyFilingDaysOf(db, payerId)) };
+    },
+
+    /** A deadline escalated (timely filing, appeal): a visit event, once per deadline and due day. */
+    async recordEscalation(input: { visitId: string; deadline: 'timely_filing' | 'appeal'; due: string }): Promise<void> {
+      await recordVisitEvent(db, { type: 'deadline_escalated', visitId: input.visitId, key: `${input.visitId}:escalated:${input.deadline}:${input.due}`, deadline: input.deadline, due: input.due });
     },
 
     /** A coder's corrected coding replaces the EHR's in the record and is what gets billed. */
@@ -76,6 +85,30 @@ export function billingActivities(db: Db, contracted: ContractLookup = contracte
       await billing.addClaimEvent(db, claim.id, 'denial', plan.category, plan, `denial#${input.attempt}`);
       return plan;
     },
+    /**
+     * What came of a denial's playbook action (the original's payment found, a write-off, an
+     * appeal's decision...): a claim event and a visit event, grouped by the taxonomy's category.
+     */
+    async recordDenialOutcome(input: { visitId: string; attempt: number; plan: DenialPlan; outcome: string; reason: string }): Promise<void> {
+      const { visitId, attempt, plan, outcome, reason } = input;
+      const claim = await claimOf(db, visitId, attempt);
+      await billing.addClaimEvent(db, claim.id, 'denial_outcome', outcome, { ...plan, reason }, `denial-outcome#${attempt}`);
+      await recordVisitEvent(db, {
+        type: 'denial_action', visitId, key: `${visitId}:denial-outcome:${attempt}`, claimAttempt: attempt,
+        category: plan.category, action: plan.action, carcCodes: plan.code ? [plan.code] : [], outcome, reason,
+      });
+    },
+
+    /** CO-18: the original claim's payment by the same payer, from the billing record; undefined when there is none. */
+    async findOriginalPayment(input: { visitId: string; attempt: number; payerId: string }): Promise<AttemptPayment | undefined> {
+      return originalPayment(input, await billing.paymentsByAttempt(db, input.visitId));
+    },
+
+    /** CO-29: the payer's filing deadline (its payer rule, as the scrubber applies it) and, if there is one, the acceptance that proves the claim was filed in time. */
+    async reviewTimelyFiling(input: { visitId: string; payerId: string; serviceDate: string }): Promise<TimelyFilingReview> {
+      return reviewTimelyFiling(input.serviceDate, await timelyFilingDaysOf(db, input.payerId), await billing.claimAcceptances(db, input.visitId));
+    },
+
     async closeVisit(input: { visitId: string; outcome: VisitOutcome; reason?: string }): Promise<void> {
       await billing.closeAppointment(db, input.visitId, input.outcome, input.reason);
       await recordVisitEvent(db, { type: 'visit_closed', visitId: input.visitId, key: `${input.visitId}:closed`, outcome: input.outcome });

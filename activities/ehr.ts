@@ -6,7 +6,7 @@ import type { RegistrationChange, VisitChange } from '../domain/registration';
 import type { CodedEncounter, StartVisit } from '../domain/visit';
 import type { EhrClient, EhrRefs } from '../integrations/ehr/types';
 import type { ClearinghouseClient } from '../integrations/clearinghouse/types';
-import { appealDeadline, parsePayerDeadlines } from '../domain/billing/deadlines';
+import { appealDeadline, parsePayerDeadlines, type ClaimAcceptance } from '../domain/billing/deadlines';
 import { ruleTable } from './rules';
 
 /** A denial to appeal: the claim attempt, the code and category the playbook gave, the payer's claim and the day it denied. */
@@ -19,6 +19,8 @@ export interface AppealRequest {
   payerId: string;
   payerClaimNumber: string;
   deniedOn: string;
+  /** A timely-filing appeal: the payer's acceptance that proves the claim was filed in time, sent instead of clinical notes. */
+  proof?: ClaimAcceptance;
 }
 
 export interface AppealUnderWay {
@@ -81,7 +83,8 @@ export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<Cleari
      * them in the EHR and retries before the deadline.
      */
     async submitAppeal(input: AppealRequest): Promise<AppealUnderWay> {
-      const notes = await ehr.getClinicalNotes(input.encounterId);
+      // A timely-filing appeal sends the payer's own acceptance from the billing record; any other, the encounter's clinical notes.
+      const notes = input.proof ? [await billing.acceptanceDocument(db, input.visitId, input.proof)] : await ehr.getClinicalNotes(input.encounterId);
       const deadline = appealDeadline(input.deniedOn, input.payerId, ruleTable('payer-deadlines.csv', parsePayerDeadlines));
       const packetId = `${input.visitId}-${input.attempt}-appeal`;
       const base = {
@@ -94,7 +97,9 @@ export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<Cleari
       }
       const { appealId } = await clearinghouse.appeal({
         packetId, payerId: input.payerId, payerClaimNumber: input.payerClaimNumber, patientControlNumber: input.visitId, denialCode: input.code,
-        reason: `appeal of ${input.code} (${input.category}): the clinical documentation is attached`,
+        reason: input.proof
+          ? `appeal of ${input.code} (${input.category}): the claim was accepted on ${input.proof.acceptedOn}, within the filing limit; the acceptance is attached`
+          : `appeal of ${input.code} (${input.category}): the clinical documentation is attached`,
         documents: notes.map((n) => ({ documentRef: n.documentRef, ...(n.type ? { type: n.type } : {}), contentType: n.contentType, ...(n.data ? { data: n.data } : {}), ...(n.url ? { url: n.url } : {}) })),
       });
       await billing.saveAppeal(db, { ...base, status: 'submitted', appealId });

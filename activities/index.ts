@@ -20,7 +20,7 @@ export interface ActivityDeps {
   pms: PmsClient;
   clearinghouse: ClearinghouseClient;
   x12: X12Settings;
-  /** The contracted amount per line (fee schedule); db/posting.ts `contractedAmount` by default. */
+  /** The contracted amount per line (fee schedule); the fee schedule in Postgres (db/posting.ts `feeScheduleContracts`) by default. */
   contracted?: ContractLookup;
 }
 

@@ -10,7 +10,7 @@
  *   undeclared methods and the document's `security` all read this table.
  */
 import { isRole, ROLES, type Role } from '../domain/roles';
-import { acceptSuggestionUpdate, cancelUpdate, correctCodingUpdate, retryUpdate, updateCoverageUpdate, writeOffUpdate } from '../workflows/definitions';
+import { acceptSuggestionUpdate, cancelUpdate, correctCodingUpdate, retryUpdate, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate } from '../workflows/definitions';
 
 export { isRole, ROLES, type Role };
 
@@ -22,6 +22,7 @@ export const UPDATE_ROLES: Record<string, readonly Role[]> = {
   [acceptSuggestionUpdate.name]: ['coder', 'admin'],
   [retryUpdate.name]: ['biller', 'admin'],
   [writeOffUpdate.name]: ['biller', 'admin'],
+  [voidClaimUpdate.name]: ['biller', 'admin'],
 };
 
 export type Access =
@@ -47,6 +48,7 @@ export const ROUTES: Record<string, Access> = {
   'POST /visits/:visitId/coding/suggestions': update(acceptSuggestionUpdate.name),
   'POST /visits/:visitId/retry': update(retryUpdate.name),
   'POST /visits/:visitId/write-off': update(writeOffUpdate.name),
+  'POST /visits/:visitId/void': update(voidClaimUpdate.name),
   'GET /audit': roles('admin'),
   /** Temporal's remote codec protocol for the Web UI (api/codec.routes.ts); not in the OpenAPI document. */
   'POST /codec/decode': roles('biller', 'admin'),

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { accessOf } from './access';
 import {
   AcceptSuggestion, AuditPage, AuditQuery, CancelVisit, CodedEncounter, Coverage, EncounterSigned, ErrorBody, Health, KpiQuery, RetryVisit, StartVisit, VisitParams, VisitStarted,
-  VisitStatusBody, WorkQueueParams, WorkQueueQuery, WriteOffVisit,
+  VisitStatusBody, VoidClaim, WorkQueueParams, WorkQueueQuery, WriteOffVisit,
 } from './schemas';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -73,6 +73,8 @@ export function openApiDocument(): object {
     visitDecision('cancel', 'cancelVisit', 'Cancel a visit before its claim is submitted, or a parked visit (needs_attention)', CancelVisit, 'Cancelled', 'Too late to cancel'),
     visitDecision('retry', 'retryVisit', 'Run the failed step of a parked visit (stage needs_attention) again', RetryVisit, 'Retrying', 'The visit is not parked'),
     visitDecision('write-off', 'writeOffVisit', 'Close a parked visit as written off, with a reason', WriteOffVisit, 'Written off', 'The visit is not parked'),
+    visitDecision('void', 'voidClaim', 'Void the claim the payer accepted (837P frequency 8, REF*F8): the payer takes back what it paid and the visit closes as voided', VoidClaim,
+      'Void under way', 'No claim the payer accepted, already voided, or the visit is closed'),
     visitDecision('coverage', 'correctCoverage', 'Correct the coverage of a visit waiting for it', Coverage, 'Accepted', 'The visit is not waiting for coverage'),
     visitDecision('coding', 'correctCoding', 'A coder\'s corrected coding for a visit in coding review', CodedEncounter, 'Accepted', 'The visit is not in coding review'),
     visitDecision('coding/suggestions', 'acceptSuggestion', 'Accept one of a scrubber finding\'s suggested fixes; the visit is re-scrubbed', AcceptSuggestion,

@@ -10,6 +10,8 @@ export const CancelVisit = z.object({ reason: z.string().min(1).max(200) });
 export const RetryVisit = z.object({ note: z.string().max(500).optional() });
 /** A parked visit is closed as written off; the reason stays on the record. */
 export const WriteOffVisit = z.object({ reason: z.string().min(1).max(500) });
+/** Void the claim the payer accepted (frequency 8): e.g. billed to the wrong patient or payer. */
+export const VoidClaim = z.object({ reason: z.string().min(1).max(500) });
 /** Accept one of a scrubber finding's suggested fixes (GET /visits/{visitId} lists findings with their options). */
 export const AcceptSuggestion = z.object({
   findingId: z.string().min(1).max(200),
@@ -85,6 +87,12 @@ export const VisitStatusBody = z.object({
   claim: z.record(z.string(), z.unknown()).optional(),
   claims: z.array(z.record(z.string(), z.unknown())),
   balance: z.record(z.string(), z.number()),
+  /** The payer's last day to receive the claim (timely filing), counted from the date of service. */
+  filingDeadline: z.string().optional(),
+  /** Deadlines that came near before what they guard happened. */
+  escalations: z.array(z.object({ deadline: z.enum(['timely_filing', 'appeal']), due: z.string(), at: z.string() })).optional(),
+  /** The denial playbook's plan for the last denial (code, category, action), an appeal under way, and what came of it. */
+  denial: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** Filters of GET /reports/kpis and the dashboard: dates of service (inclusive), payer, provider, CPT. */

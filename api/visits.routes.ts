@@ -7,10 +7,10 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Request, type Response } from 'express';
 import type { Db } from '../db/knex';
-import { acceptSuggestionUpdate, correctCodingUpdate, retryUpdate, statusQuery, updateCoverageUpdate, writeOffUpdate } from '../workflows/definitions';
+import { acceptSuggestionUpdate, correctCodingUpdate, retryUpdate, statusQuery, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate } from '../workflows/definitions';
 import { auditAs } from './auth';
 import { ApiError } from './errors';
-import { AcceptSuggestion, CancelVisit, CodedEncounter, Coverage, RetryVisit, StartVisit, VisitParams, WriteOffVisit } from './schemas';
+import { AcceptSuggestion, CancelVisit, CodedEncounter, Coverage, RetryVisit, StartVisit, VisitParams, VoidClaim, WriteOffVisit } from './schemas';
 import { cancelVisit, startVisit, workflowIdOf, type VisitsDeps } from './visits.service';
 
 export function visitsRouter(deps: VisitsDeps & { db: Db }): Router {
@@ -48,6 +48,12 @@ export function visitsRouter(deps: VisitsDeps & { db: Db }): Router {
     const { visitId } = VisitParams.parse(req.params);
     const body = WriteOffVisit.parse(req.body ?? {});
     res.json(await decision(req, res, visitId, 'visit.write_off', handle(visitId).executeUpdate(writeOffUpdate, { args: [body] })));
+  });
+
+  router.post('/visits/:visitId/void', async (req, res) => {
+    const { visitId } = VisitParams.parse(req.params);
+    const body = VoidClaim.parse(req.body ?? {});
+    res.json(await decision(req, res, visitId, 'visit.void', handle(visitId).executeUpdate(voidClaimUpdate, { args: [body] })));
   });
 
   router.post('/visits/:visitId/coverage', async (req, res) => {

@@ -10,7 +10,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { ehrRefsOfVisit, forgetInbound, saveInbound, submittedClaimMatches, visitIdForAppointmentRef, visitIdsForControlNumber } from '../db/billing';
 import { VisitId } from '../domain/visit';
 import type { Db } from '../db/knex';
-import { contractedAmount, postRemittanceFile, type ContractLookup } from '../db/posting';
+import { postRemittanceFile, type ContractLookup } from '../db/posting';
 import { parseEncounterNotification } from '../domain/fhir/notification';
 import { claimMessagesFromX12 } from '../domain/claim-messages';
 import { claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal } from '../workflows/definitions';
@@ -45,7 +45,7 @@ function signedBy(sender: string, secret: string | undefined, toleranceSeconds: 
   };
 }
 
-export function webhooksRouter({ temporal, db, secrets, contracted = contractedAmount }: { temporal: Client; db: Db; secrets: WebhookSecrets; contracted?: ContractLookup }): Router {
+export function webhooksRouter({ temporal, db, secrets, contracted }: { temporal: Client; db: Db; secrets: WebhookSecrets; contracted?: ContractLookup }): Router {
   // Not behind bearer auth (kind 'webhook' in api/access.ts): each sender is authenticated here, by its HMAC signature (signedBy).
   const router = Router();
   router.use('/webhooks/ehr', signedBy('ehr', secrets.ehrSecret, secrets.toleranceSeconds));

@@ -77,6 +77,10 @@ const env = {
   ADJUDICATION_TIMEOUT_MS: positiveMs.default(45 * 24 * 3600_000),
   /** Claim status inquiries (276) a claim with no 835 gets, one per ADJUDICATION_TIMEOUT_MS, before a person is asked. */
   CLAIM_STATUS_MAX_INQUIRIES: z.coerce.number().int().min(1).max(20).default(3),
+  /** Days before a payer's timely-filing deadline (its payer rule, data/payer-rules.json) a visit with no accepted claim escalates. */
+  TIMELY_FILING_ESCALATE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+  /** Days before an appeal deadline an appeal that has not gone out escalates (appeal_due). */
+  APPEAL_ESCALATE_DAYS: z.coerce.number().int().min(0).max(365).default(14),
 
   /** How often the EHR is searched for signed encounters whose webhook never arrived, and how far back. */
   ENCOUNTER_SWEEP_EVERY_MS: positiveMs.default(10 * 60_000),
@@ -180,7 +184,10 @@ export interface Config {
   simulators: { start: boolean; host: string; revcycleHost: string; ehrPort: number; pmsHttpPort: number; pmsMllpPort: number; clearinghousePort: number };
   integrationTimeoutMs: number;
   retryCeiling: { maxAttempts: number; ms: number };
-  timers: { coverageDeadlineMs: number; ackTimeoutMs: number; adjudicationTimeoutMs: number; claimStatusInquiries: number };
+  timers: {
+    coverageDeadlineMs: number; ackTimeoutMs: number; adjudicationTimeoutMs: number; claimStatusInquiries: number;
+    timelyFilingEscalateBeforeMs: number; appealEscalateBeforeMs: number;
+  };
   encounterSweep: { everyMs: number; lookbackMs: number };
   billingProvider: { name: string; npi: string; tin: string; taxonomy: string; address: { line1: string; city: string; state: string; postalCode: string } };
   x12: { submitterId: string; contactName: string; contactPhone: string; receiverId: string; receiverName: string; usage: 'T' | 'P' };
@@ -239,6 +246,7 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
     timers: {
       coverageDeadlineMs: e.COVERAGE_DEADLINE_MS, ackTimeoutMs: e.ACK_TIMEOUT_MS, adjudicationTimeoutMs: e.ADJUDICATION_TIMEOUT_MS,
       claimStatusInquiries: e.CLAIM_STATUS_MAX_INQUIRIES,
+      timelyFilingEscalateBeforeMs: e.TIMELY_FILING_ESCALATE_DAYS * 86_400_000, appealEscalateBeforeMs: e.APPEAL_ESCALATE_DAYS * 86_400_000,
     },
     encounterSweep: { everyMs: e.ENCOUNTER_SWEEP_EVERY_MS, lookbackMs: e.ENCOUNTER_SWEEP_LOOKBACK_MS },
     billingProvider: {

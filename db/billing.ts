@@ -4,6 +4,9 @@
  */
 import type { ClaimAcknowledgment, ClaimFrequency, ClaimRemittance, ClaimStatus } from '../domain/claim';
 import type { ChargeLine, CodedEncounter, Coverage, EligibilityResult, Patient, StartVisit } from '../domain/visit';
+import type { ClaimAcceptance } from '../domain/billing/deadlines';
+import type { ClinicalNote } from '../domain/fhir/notes';
+import type { AttemptPayment } from '../domain/billing/denials';
 import { audit } from './audit';
 import type { Db } from './knex';
 
@@ -73,7 +76,8 @@ export async function ehrRefsOfVisit(db: Db, visitId: string): Promise<{ patient
 export async function submittedClaimMatches(db: Db, visitId: string, m: { payerId?: string; chargeCents?: number }): Promise<boolean> {
   const q = db('claims').where({ visit_id: visitId });
   if (m.payerId !== undefined) q.where({ payer_id: m.payerId });
-  if (m.chargeCents !== undefined) q.where({ billed_cents: m.chargeCents });
+  // A reversal (CLP02 22) carries the charge it takes back negated.
+  if (m.chargeCents !== undefined) q.where({ billed_cents: Math.abs(m.chargeCents) });
   return !!(await q.first('id'));
 }
 
@@ -420,4 +424,35 @@ export async function claimsSince(db: Db, since: string): Promise<ScrubbedClaimR
       procedures: px.filter((p) => p.encounter_id === c.encounter_id).map((p) => ({ code: p.code, modifiers: p.modifiers, units: p.units, diagnosisPointers: p.diagnosis_pointers })),
     },
   }));
+}
+
+/** Every payer acceptance (277CA accepted) of the visit's claims: what proves a claim was filed in time. */
+export async function claimAcceptances(db: Db, visitId: string): Promise<ClaimAcceptance[]> {
+  const rows = await db('claim_events as e').join('claims as c', 'c.id', 'e.claim_id')
+    .where({ 'c.visit_id': visitId, 'e.kind': '277CA', 'e.status': 'accepted' })
+    .orderBy('e.occurred_at')
+    .select('e.id', 'e.occurred_at', 'c.attempt');
+  return rows.map((r) => ({ acceptedOn: new Date(r.occurred_at).toISOString().slice(0, 10), attempt: r.attempt, reference: `ClaimEvent/${r.id}` }));
+}
+
+/** What each of the visit's claim attempts was paid, net of reversals, by payer: where a duplicate's original payment is found. */
+export async function paymentsByAttempt(db: Db, visitId: string): Promise<AttemptPayment[]> {
+  const rows = await db('payments as p').join('claims as c', 'c.id', 'p.claim_id')
+    .where('p.visit_id', visitId)
+    .groupBy('c.attempt', 'p.payer_id')
+    .select('c.attempt', 'p.payer_id', db.raw('sum(p.paid_cents)::bigint as paid'));
+  return rows.map((r) => ({ attempt: r.attempt, payerId: r.payer_id, paidCents: Number(r.paid) }));
+}
+
+/** The payer's acceptance (277CA claim event) as an appeal document: proof of timely filing. */
+export async function acceptanceDocument(db: Db, visitId: string, proof: ClaimAcceptance): Promise<ClinicalNote> {
+  const id = Number(proof.reference.replace(/^ClaimEvent\//, ''));
+  const row = await db('claim_events as e').join('claims as c', 'c.id', 'e.claim_id')
+    .where({ 'e.id': id, 'c.visit_id': visitId, 'e.kind': '277CA' }).first('e.detail', 'e.occurred_at', 'c.attempt', 'c.payer_claim_number');
+  if (!row) throw new Error(`no payer acceptance ${proof.reference} for visit ${visitId}`);
+  const report = { acceptedAt: new Date(row.occurred_at).toISOString(), claimAttempt: row.attempt, payerClaimNumber: row.payer_claim_number, acknowledgment: row.detail };
+  return {
+    documentRef: proof.reference, type: 'timely-filing-proof', title: 'Payer acceptance (277CA) of the claim',
+    contentType: 'application/json', data: Buffer.from(JSON.stringify(report)).toString('base64'),
+  };
 }

@@ -310,9 +310,7 @@ export async function scrubDataFor(db: Db, rs: Ruleset, c: ScrubLookupInput, asO
   for (const r of procRows) {
     (procedures[r.code] ??= []).push({ system: r.system, effectiveFrom: isoDate(r.effective_from), effectiveTo: isoDate(r.effective_to), description: r.description });
   }
-  const own = payerRows.find((p) => p.payer_id === c.payerId);
-  const fallback = payerRows.find((p) => p.payer_id === '*');
-  const payer = own ?? fallback;
+  const { own, payer } = pickPayerRule(payerRows, c.payerId);
   const rulesRelease = rs.releases.find((r) => r.kind === 'scrub_rules');
   const rules = rulesRelease ? ((await db('rule_releases').where({ id: rulesRelease.id }).first('content')).content as ScrubRulesFile) : undefined;
   if (!rules) throw new MissingRuleDataError('scrub rules (data/scrub-rules.json)');
@@ -328,6 +326,23 @@ export async function scrubDataFor(db: Db, rs: Ruleset, c: ScrubLookupInput, asO
     mue: Object.fromEntries(mueRows.map((r) => [r.code, { code: r.code, maxUnits: r.max_units, adjudicationIndicator: r.adjudication_indicator, rationale: r.rationale }])),
     payer: { configured: !!own, filingIndicator: payer.filing_indicator, timelyFilingDays: payer.timely_filing_days, priorAuthCodes: payer.prior_auth_codes },
   };
+}
+
+type PayerRuleRow = { payer_id: string; filing_indicator: string; timely_filing_days: number; prior_auth_codes: string[] };
+
+/** The payer's own rule, else the default (`*`). */
+function pickPayerRule<R extends PayerRuleRow>(rows: R[], payerId: string): { own?: R; payer?: R } {
+  const own = rows.find((p) => p.payer_id === payerId);
+  return { own, payer: own ?? rows.find((p) => p.payer_id === '*') };
+}
+
+/** The filing limit in days of this payer, from the payer rules in force: the one the scrubber applies. */
+export async function timelyFilingDaysOf(db: Db, payerId: string): Promise<number> {
+  const rs = await ruleset(db, undefined, false);
+  const rows = await db('payer_rules').whereIn('release_id', rs.releases.filter((r) => r.kind === 'payer_rules').map((r) => r.id)).whereIn('payer_id', [payerId, '*']);
+  const { payer } = pickPayerRule(rows as PayerRuleRow[], payerId);
+  if (!payer) throw new MissingRuleDataError('payer rules (data/payer-rules.json)');
+  return payer.timely_filing_days;
 }
 
 /** The database has no rule data of a kind the scrubber cannot work without: load it (npm start does). */

@@ -145,3 +145,23 @@ test('lines paid below the contracted amount are returned as underpaid work', as
   const lineRows = await db('payment_lines as l').join('payments as p', 'p.id', 'l.payment_id').where('p.visit_id', visitId).orderBy('l.line_number').select('l.*');
   expect(lineRows.map((l) => [Number(l.contracted_cents), Number(l.underpaid_cents)])).toEqual([[17000, 1000], [13000, 0]]);
 });
+
+test('by default the contracted amount is the fee schedule expected amount in effect on the date of service', async () => {
+  const visitId = await billedVisit();
+  const { service_date: serviceDate, provider_npi: npi } = await db('appointments').where({ visit_id: visitId }).first('service_date', 'provider_npi');
+  await db('fee_schedule').insert([
+    // The payer's own schedule, latest in effect, wins over the default; a fee for another provider or one not yet in effect never applies.
+    { payer_id: '87726', code: '99214', effective_from: '2026-06-01', charge_cents: 19500, expected_cents: 17500, source: 'test' },
+    { payer_id: '87726', code: '99214', effective_from: '2026-12-01', charge_cents: 19500, expected_cents: 99900, source: 'test' },
+    { payer_id: '*', code: '99214', effective_from: '2026-07-01', charge_cents: 19500, expected_cents: 99900, source: 'test' },
+    { payer_id: '87726', provider_npi: '1999999999', code: '20610', effective_from: '2026-06-01', charge_cents: 18000, expected_cents: 99900, source: 'test' },
+  ]).onConflict(['payer_id', 'provider_npi', 'code', 'modifier', 'effective_from']).merge();
+  expect(npi).not.toBe('1999999999');
+  expect(serviceDate).toBeTruthy();
+  const before = await db('fee_schedule').where({ payer_id: '*', code: '20610', provider_npi: '' }).orderBy('effective_from', 'desc').first('expected_cents');
+  const [posted] = await postRemittanceFile(db, await store([paidClaim(visitId)]));
+  // 99214 allowed 13000 paid + 3000 PR = 16000 against 17500; 20610 allowed 13000 against the default schedule's fee.
+  expect(posted.underpaid).toEqual([{ lineNumber: 1, code: '99214', contractedCents: 17500, underpaidCents: 1500 }]);
+  const lineRows = await db('payment_lines as l').join('payments as p', 'p.id', 'l.payment_id').where('p.visit_id', visitId).orderBy('l.line_number').select('l.contracted_cents');
+  expect(lineRows.map((l) => Number(l.contracted_cents))).toEqual([17500, Number(before.expected_cents)]);
+});

@@ -5,21 +5,26 @@
  * A claim whose visit is already closed is posted to its record all the same (late).
  */
 import {
-  claimBalanceProblem, isReversal, matchAttempt, matchLines, postingKey, underpaidCents, type ClaimAttempt,
+  answersAsPrimary, claimBalanceProblem, matchAttempt, matchLines, postingKey, underpaidCents, type ClaimAttempt,
 } from '../domain/billing/posting';
+import { feeFor } from '../domain/billing/pricing';
 import { remittanceStatus } from '../domain/claim';
 import { parse835, type Remittance, type RemittanceClaim } from '../domain/x12/remittance';
+import { feesFor } from './codesets';
 import type { Db } from './knex';
 
 /** The contracted (expected) amount of one line; undefined when no fee schedule says. */
-export type ContractLookup = (q: { payerId: string; code: string; modifiers: string[]; serviceDate: string; units: number }) => Promise<number | undefined>;
+export type ContractLookup = (q: { payerId: string; providerNpi: string; code: string; modifiers: string[]; serviceDate: string; units: number }) => Promise<number | undefined>;
 
 /**
- * The one place the contracted amount comes from. The fee schedules in Postgres (with a
- * contracted amount per code) arrive with the claims-rules work; until then no contract is
- * known and no line is flagged underpaid. Tests inject their own lookup.
+ * The one place the contracted amount comes from: the fee schedule's expected amount for the
+ * line (the fee pricing picks, domain/billing/pricing.ts `feeFor`, in effect on the date of
+ * service), times the units the payer answered for. No fee: no contract, never underpaid.
  */
-export const contractedAmount: ContractLookup = async () => undefined;
+export const feeScheduleContracts = (db: Db): ContractLookup => async (q) => {
+  const fee = feeFor({ code: q.code, modifiers: q.modifiers }, await feesFor(db, q.payerId, [q.code]), q);
+  return fee ? fee.expectedCents * q.units : undefined;
+};
 
 export interface UnderpaidLine {
   lineNumber: number;
@@ -41,7 +46,7 @@ export interface PostedClaim {
 }
 
 /** Posts every claim of a stored 835 (inbound_messages, by its file key). */
-export async function postRemittanceFile(db: Db, documentKey: string, contracted: ContractLookup = contractedAmount): Promise<PostedClaim[]> {
+export async function postRemittanceFile(db: Db, documentKey: string, contracted?: ContractLookup): Promise<PostedClaim[]> {
   const row = await db('inbound_messages').where({ channel: 'clearinghouse', message_key: documentKey }).first('body');
   if (!row) throw new Error(`no stored 835 with key ${documentKey}`);
   const { remittances } = parse835(row.body);
@@ -58,7 +63,7 @@ export async function postRemittanceFile(db: Db, documentKey: string, contracted
           .onConflict(['document_key', 'trace_number', 'position'])
           .ignore();
       }
-      for (const clp of r.claims) posted.push(await postClaim(trx, documentKey, r, payerId, clp, contracted));
+      for (const clp of r.claims) posted.push(await postClaim(trx, documentKey, r, payerId, clp, contracted ?? feeScheduleContracts(trx)));
     }
     return posted;
   });
@@ -83,7 +88,7 @@ async function postClaim(db: Db, documentKey: string, r: Remittance, payerId: st
     return { ...base, outcome: 'queued', queueReason: reason };
   }
 
-  const appointment = await db('appointments').where({ visit_id: attempt.visitId }).first('status');
+  const appointment = await db('appointments').where({ visit_id: attempt.visitId }).first('status', 'provider_npi');
   const late = !!appointment && appointment.status !== 'booked';
   const [payment] = await db('payments')
     .insert({
@@ -108,8 +113,8 @@ async function postClaim(db: Db, documentKey: string, r: Remittance, payerId: st
   }
   const underpaid: UnderpaidLine[] = [];
   for (const m of matched) {
-    const contract = m.line && !isReversal(clp)
-      ? await contracted({ payerId, code: m.line.code, modifiers: m.line.modifiers, serviceDate: attempt.serviceDate, units: m.svc.units ?? 1 })
+    const contract = m.line && answersAsPrimary(clp)
+      ? await contracted({ payerId, providerNpi: appointment?.provider_npi ?? '', code: m.line.code, modifiers: m.line.modifiers, serviceDate: attempt.serviceDate, units: m.svc.units ?? 1 })
       : undefined;
     const short = underpaidCents(m.svc, contract);
     if (short && m.line && contract !== undefined) underpaid.push({ lineNumber: m.line.lineNumber, code: m.line.code, contractedCents: contract, underpaidCents: short });

@@ -11,7 +11,8 @@ import { parse837P } from '../domain/x12/parse-837p';
 import type { VisitStatus } from '../workflows/definitions';
 import { bookAndSign, reach, startTestStack, type TestStack } from './stack';
 import type { StartVisit } from '../domain/visit';
-import { eventually } from './support';
+import { eventually, uniqueId } from './support';
+import { sampleVisit } from './fixtures';
 
 jest.setTimeout(120_000);
 
@@ -66,4 +67,81 @@ test('DENY-CO-16-1: a missing-information denial gets a corrected claim (frequen
   expect(closed.outcome).toBe('paid');
   expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([['1', 'denied'], ['7', 'paid']]);
   expect(closed.summary).toMatchObject({ billedCents: 37500, balanced: true, insuranceOpenCents: 0 });
+});
+
+const searchAttribute = async (visitId: string, name: string) =>
+  (await stack.temporal.workflow.getHandle(`visit-${visitId}`).describe()).typedSearchAttributes.getAll().find((p) => p.key.name === name)?.value;
+
+test('DENY-CO-29-1 filed in time: the timely-filing denial is appealed with the payer\'s own acceptance as proof, and paid', async () => {
+  const visitId = await signedVisit('DENY-CO-29-1');
+  const closed = await reach(stack, visitId, 'closed');
+  expect(closed.outcome).toBe('paid');
+  expect(closed.denial).toMatchObject({ code: 'CO-29', category: 'timely_filing', action: 'write_off', outcome: 'overturned', appeal: { status: 'overturned', documents: 1 } });
+  const [appeal] = await stack.db('appeals').where({ visit_id: visitId });
+  expect(appeal.documents).toEqual([expect.objectContaining({ documentRef: expect.stringMatching(/^ClaimEvent\/\d+$/), type: 'timely-filing-proof' })]);
+  expect(closed.summary).toMatchObject({ billedCents: 37500, balanced: true, insuranceOpenCents: 0, writtenOffCents: 0 });
+});
+
+test('a visit with no claim accepted near the payer\'s timely-filing deadline escalates: on the status, the Escalations search attribute and a visit event', async () => {
+  // UnitedHealthcare's payer rule allows 90 days from the date of service: 2026-06-01 → 2026-08-30, already past.
+  const visit = { ...sampleVisit(uniqueId('v'), 'W7100301'), appointment: { appointmentId: uniqueId('A'), serviceDate: '2026-06-01', providerNpi: '1234567893', placeOfService: '11' } };
+  expect((await stack.api.post('/visits').send(visit)).status).toBe(201);
+  const escalated = await eventually(async () => {
+    const s = (await stack.api.get(`/visits/${visit.visitId}`)).body as VisitStatus;
+    return !!s.escalations?.length && s;
+  });
+  expect(escalated).toMatchObject({ stage: 'awaiting_encounter', filingDeadline: '2026-08-30', escalations: [{ deadline: 'timely_filing', due: '2026-08-30' }] });
+  expect(await searchAttribute(visit.visitId, 'Escalations')).toEqual(['timely_filing']);
+  const event = await eventually(async () => stack.db('visit_events').where({ visit_id: visit.visitId, event_type: 'deadline_escalated' }).first());
+  expect(event.detail).toMatchObject({ deadline: 'timely_filing', due: '2026-08-30' });
+  expect((await stack.api.post(`/visits/${visit.visitId}/cancel`).send({ reason: 'test done' })).status).toBe(200);
+});
+
+test('DENY-CO-18-1: a duplicate denial with no original payment on record waits for a biller, who writes it off', async () => {
+  const visitId = await signedVisit('DENY-CO-18-1');
+  const parked = await reach(stack, visitId, 'needs_attention');
+  expect(parked.awaitingAction).toBe('denial_review');
+  expect(parked.failure!.message).toMatch(/CO-18 \(duplicate\): .*no payment of an original/);
+  expect(parked.denial).toMatchObject({ code: 'CO-18', action: 'check_original_payment' });
+  const biller = await stack.as('biller');
+  expect((await biller.post(`/visits/${visitId}/write-off`).send({ reason: 'payer confirmed no original on file; not worth pursuing' })).status).toBe(200);
+  expect((await reach(stack, visitId, 'closed')).outcome).toBe('written_off');
+});
+
+test('SHORT-1: lines paid below the fee schedule\'s contracted amount park as underpaid work; a biller voids the claim and the payer takes the payment back', async () => {
+  const visitId = await signedVisit('SHORT-1');
+  const parked = await reach(stack, visitId, 'needs_attention');
+  expect(parked.awaitingAction).toBe('underpaid');
+  // 99214 billed $195.00, contracted $146.25 (87726 schedule), allowed 65% = $126.75.
+  expect(parked.underpaidLines).toEqual(expect.arrayContaining([{ lineNumber: 1, code: '99214', contractedCents: 14625, underpaidCents: 1950 }]));
+  expect(parked.claims[0].paidCents).toBeGreaterThan(0);
+  const frontDesk = await stack.as('front_desk');
+  expect((await frontDesk.post(`/visits/${visitId}/void`).send({ reason: 'wrong payer' })).status).toBe(403);
+  const biller = await stack.as('biller');
+  const bad = await biller.post(`/visits/${visitId}/void`).send({});
+  expect(bad.status).toBe(400);
+  expect(JSON.stringify(bad.body)).toMatch(/reason/);
+  expect((await biller.post(`/visits/${visitId}/void`).send({ reason: 'billed under the wrong contract' })).status).toBe(200);
+  const closed = await reach(stack, visitId, 'closed');
+  expect(closed.outcome).toBe('voided');
+  expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([['1', 'paid'], ['8', 'reversed']]);
+  const voidClaim = parse837P((await findClaim(stack.db, visitId, 2))!.x12).batch.claims[0];
+  expect(voidClaim).toMatchObject({ frequency: '8', payerClaimNumber: closed.claims[0].payerClaimNumber });
+  const payments = await stack.db('payments').where({ visit_id: visitId }).orderBy('id');
+  expect(payments.map((p) => p.claim_status)).toEqual(['1', '22']);
+  expect(payments.reduce((s, p) => s + Number(p.paid_cents), 0)).toBe(0);
+  // The reversal nets the payment out; the withdrawn charge closes as written off.
+  expect(closed.summary).toMatchObject({ billedCents: 37500, insurancePaidCents: 0, patientResponsibilityCents: 0, writtenOffCents: 37500, balanced: true });
+});
+
+test('a paid primary leaves the patient a share: the secondary coverage is billed for it (COB) and pays it', async () => {
+  const secondaryCoverage = { payerId: '60054', payerName: 'AETNA', memberId: 'A7700102', relationship: 'self' as const };
+  const visitId = await signedVisit('W7100201', { secondaryCoverage });
+  const closed = await reach(stack, visitId, 'closed');
+  expect(closed.outcome).toBe('paid');
+  expect(closed.claims.map((c) => [c.attempt, c.coverage ?? 'primary', c.status])).toEqual([[1, 'primary', 'paid'], [2, 'secondary', 'paid']]);
+  expect(closed.claims[1].paidCents).toBe(closed.claims[0].patientResponsibilityCents);
+  expect(closed.summary).toMatchObject({ billedCents: 37500, balanced: true, insuranceOpenCents: 0, patientOpenCents: 0 });
+  const verdict = await x12valid((await findClaim(stack.db, visitId, 2))!.x12);
+  expect(verdict.ok).toBe(true);
 });

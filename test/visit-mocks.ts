@@ -34,7 +34,8 @@ interface MockOptions {
 export function mockActivities({ active = [true], signed = [], overrides = {} }: MockOptions = {}): { acts: VisitActivities; calls: Calls } {
   const calls: Calls = { submitted: [], submittedWith: [], scrubbed: [], eligibility: 0, closed: [], rescheduled: [] };
   const acts: VisitActivities = {
-    recordIntake: async () => undefined,
+    recordIntake: async () => ({ filingDeadline: '2027-11-20' }),
+    recordEscalation: async () => undefined,
     prepopulateEhr: async () => ({ patientRef: 'Patient/1', coverageRef: 'Coverage/1', appointmentRef: 'Appointment/1' }),
     checkEligibility: async () => ({ active: active[Math.min(calls.eligibility++, active.length - 1)], messages: [] }),
     fetchEncounter: async ({ encounterId }) => sampleEncounter(encounterId),
@@ -56,6 +57,9 @@ export function mockActivities({ active = [true], signed = [], overrides = {} }:
     recordAcknowledgment: async ({ ack }) => readAcknowledgment(ack, rejectionRules), // the real routing data
     recordRemittance: async () => ({ underpaid: [] }),
     planDenial: async ({ codes }) => planDenial(codes, playbook), // the real playbook data
+    recordDenialOutcome: async () => undefined,
+    findOriginalPayment: async () => undefined,
+    reviewTimelyFiling: async () => ({ deadline: '2027-11-20', proof: { acceptedOn: '2026-11-21', attempt: 1, reference: 'ClaimEvent/1' } }),
     closeVisit: async ({ outcome }) => void calls.closed.push(outcome),
     recordStageChange: async () => undefined,
     findSignedEncounters: async () => signed,

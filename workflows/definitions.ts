@@ -15,7 +15,7 @@ export type VisitStage =
   /** Parked: a step failed in a way no retry cures (or past the retry ceiling); a person retries or resolves. */
   | 'needs_attention';
 
-export type VisitOutcome = 'paid' | 'denied' | 'cancelled' | 'ineligible' | 'rejected' | 'written_off';
+export type VisitOutcome = 'paid' | 'denied' | 'cancelled' | 'ineligible' | 'rejected' | 'written_off' | 'voided';
 
 /** Timers come from the input so tests can shrink days to seconds without special code paths. */
 export interface VisitTimers {
@@ -32,6 +32,8 @@ export interface VisitTimers {
   activityRetryCeilingMs?: number;
   /** An appeal that cannot go out (no clinical notes) escalates to appeal_due this long before its deadline (default 14 days). */
   appealEscalateBeforeMs?: number;
+  /** A visit with no claim accepted by the payer escalates this long before the payer's timely-filing deadline (default 30 days). */
+  timelyFilingEscalateBeforeMs?: number;
   /** 276 inquiries for a claim with no 835 (one per adjudicationTimeoutMs) before a person is asked (default 3). */
   claimStatusInquiries?: number;
 }
@@ -72,9 +74,16 @@ export interface VisitStatus {
   failure?: ParkedFailure;
   lastFailure?: ParkedFailure;
   /** The denial playbook's plan for the last denial (code, taxonomy category, action), and its appeal when one is under way. */
+  /** The payer's last day to receive the claim (timely filing: the payer rule the scrubber applies), counted from the date of service. */
+  filingDeadline?: string;
+  /** Deadlines that came near before what they guard happened (Escalations search attribute). */
+  escalations?: { deadline: 'timely_filing' | 'appeal'; due: string; at: string }[];
   denial?: {
     code: string; category: string; action: string; note: string;
     appeal?: { packetId: string; appealId?: string; status: 'submitted' | 'needs_documents' | 'overturned' | 'upheld'; deadline: string; documents: number };
+    /** What came of the action (e.g. original_paid, written_off, overturned), and why. */
+    outcome?: string;
+    reason?: string;
   };
   /** Lines the payer paid below the contracted amount (from the posting of the last 835). */
   underpaidLines?: { lineNumber: number; code: string; contractedCents: number; underpaidCents: number }[];
@@ -113,6 +122,8 @@ export const correctCodingUpdate = defineUpdate<VisitStatus, [CodedEncounter]>('
 export const retryUpdate = defineUpdate<VisitStatus, [{ note?: string }]>('retry');
 /** A parked visit is written off (closed with outcome written_off); the reason is required. */
 export const writeOffUpdate = defineUpdate<VisitStatus, [{ reason: string }]>('writeOff');
+/** A biller voids the claim the payer has (frequency 8 with REF*F8): its 835 takes back what was paid, and the visit closes as voided. */
+export const voidClaimUpdate = defineUpdate<VisitStatus, [{ reason: string }]>('voidClaim');
 /** Accepts one of a finding's suggested fixes (a code, a modifier or units): the visit is re-scrubbed with it. */
 export const acceptSuggestionUpdate = defineUpdate<VisitStatus, [AcceptSuggestion]>('acceptSuggestion');
 

@@ -118,6 +118,7 @@ test('an unexpected error is retried up to the ceiling, then parks the visit; a 
       recordIntake: async () => {
         attempts++;
         if (databaseDown) throw new Error('connection terminated unexpectedly');
+        return { filingDeadline: '2027-11-20' };
       },
     },
   });
@@ -253,5 +254,47 @@ test('a CO-50 denial is appealed: the appeal is on the status, the payer\'s reco
     expect(closed).toMatchObject({ outcome: 'paid', denial: { appeal: { status: 'overturned' } } });
     expect(calls.submitted).toHaveLength(1); // reconsidered, not sent again
     await recordHistory(handle, 'visit-denied-appealed');
+  });
+});
+
+test('a CO-29 denial with no acceptance before the payer\'s filing deadline is written off, with the reason on the status', async () => {
+  const outcomes: string[] = [];
+  const { acts, calls } = mockActivities({
+    overrides: {
+      reviewTimelyFiling: async () => ({ deadline: '2026-08-30' }),
+      recordDenialOutcome: async ({ outcome }) => void outcomes.push(outcome),
+    },
+  });
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq);
+    await claimAccepted(handle, 'PCN-29');
+    await handle.signal(remittanceReceivedSignal, {
+      traceNumber: 'T29', payerId: '87726', claimStatusCode: '4', frequency: '1', chargeCents: 37500, paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-29',
+      adjustments: [{ lineNumber: null, group: 'CO', carc: '29', amountCents: 37500, rarcs: ['N211'] }], lines: [], sourceKey: 'tf-835',
+    });
+    const closed = await handle.result();
+    expect(closed).toMatchObject({
+      outcome: 'written_off', denial: { code: 'CO-29', category: 'timely_filing', outcome: 'written_off', reason: expect.stringContaining('2026-08-30') },
+      // The payer's CO-29 adjustment is the write-off: the patient may not be billed for it.
+      summary: { billedCents: 37500, adjustmentsCents: { CO: 37500 }, writtenOffCents: 0, patientOpenCents: 0, insuranceOpenCents: 0, balanced: true },
+    });
+    expect(outcomes).toEqual(['written_off']);
+    expect(calls.submitted).toHaveLength(1); // nothing appealed, nothing sent again
+    await recordHistory(handle, 'visit-denied-timely-filing');
+  });
+});
+
+test('a CO-18 denial whose original was paid by the same payer closes the visit as paid', async () => {
+  const { acts, calls } = mockActivities({ overrides: { findOriginalPayment: async () => ({ attempt: 1, payerId: '87726', paidCents: 26000 }) } });
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq);
+    await claimAccepted(handle, 'PCN-18');
+    await handle.signal(remittanceReceivedSignal, {
+      traceNumber: 'T18', payerId: '87726', claimStatusCode: '4', frequency: '1', chargeCents: 37500, paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-18',
+      adjustments: [{ lineNumber: null, group: 'CO', carc: '18', amountCents: 37500, rarcs: ['N111'] }], lines: [], sourceKey: 'dup-835',
+    });
+    const closed = await handle.result();
+    expect(closed).toMatchObject({ outcome: 'paid', denial: { code: 'CO-18', outcome: 'original_paid' } });
+    expect(calls.submitted).toHaveLength(1);
   });
 });

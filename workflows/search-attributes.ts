@@ -16,10 +16,12 @@ export const DenialCodesKey = defineSearchAttributeKey('DenialCodes', SearchAttr
 export const BilledCentsKey = defineSearchAttributeKey('BilledCents', SearchAttributeType.INT);
 export const PaidCentsKey = defineSearchAttributeKey('PaidCents', SearchAttributeType.INT);
 export const ServiceDateKey = defineSearchAttributeKey('ServiceDate', SearchAttributeType.DATETIME);
+/** Deadlines that escalated: timely_filing (no accepted claim near the payer's filing limit), appeal (an appeal not out near its deadline). */
+export const EscalationsKey = defineSearchAttributeKey('Escalations', SearchAttributeType.KEYWORD_LIST);
 
 export const ALL_SEARCH_ATTRIBUTES = [
   VisitIdKey, PayerIdKey, ProviderNpiKey, VisitStageKey, ClaimStatusKey, AwaitingActionKey,
-  CptCodesKey, DenialCodesKey, BilledCentsKey, PaidCentsKey, ServiceDateKey,
+  CptCodesKey, DenialCodesKey, BilledCentsKey, PaidCentsKey, ServiceDateKey, EscalationsKey,
 ];
 
 /** `--search-attribute Name=Type` arguments for `temporal server start-dev`. */

@@ -14,17 +14,19 @@ import type { ScrubResult } from '../domain/billing/findings';
 import { applySuggestion } from '../domain/billing/suggestions';
 import { summarizeVisit, type PostedRemittance } from '../domain/billing/summary';
 import type { AckReading } from '../domain/billing/acknowledgments';
+import type { ClaimAcceptance } from '../domain/billing/deadlines';
+import type { DenialPlan } from '../domain/billing/denials';
 import { sameBilledLines, type CodingProblem } from '../domain/coding';
 import { applyRegistration, appointmentChanged, registrationChanges, type VisitChange } from '../domain/registration';
 import { AwaitingAction, classifyFailure, FailureType, PARK_QUEUE, type ParkedFailure } from '../domain/failures';
 import type { Appointment, ChargeLine, CodedEncounter, Coverage, StartVisit } from '../domain/visit';
 import {
   acceptSuggestionUpdate, cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal,
-  registrationChangedSignal, remittanceReceivedSignal, rescheduleUpdate, retryUpdate, statusQuery, SUGGESTION_REJECTED, updateCoverageUpdate, writeOffUpdate,
+  registrationChangedSignal, remittanceReceivedSignal, rescheduleUpdate, retryUpdate, statusQuery, SUGGESTION_REJECTED, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate,
   type ClaimSummary, type VisitInput, type VisitOutcome, type VisitStage, type VisitStatus,
 } from './definitions';
 import {
-  AwaitingActionKey, BilledCentsKey, ClaimStatusKey, CptCodesKey, DenialCodesKey, PaidCentsKey, PayerIdKey,
+  AwaitingActionKey, BilledCentsKey, ClaimStatusKey, CptCodesKey, DenialCodesKey, EscalationsKey, PaidCentsKey, PayerIdKey,
   ProviderNpiKey, SearchAttributeMemo, ServiceDateKey, VisitIdKey, VisitStageKey,
 } from './search-attributes';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
@@ -49,7 +51,8 @@ export async function visitWorkflow(input: VisitInput): Promise<VisitStatus> {
     } catch (err) {
       // A person resolved a parked visit: unwind whatever step was running and close it.
       if (!(err instanceof Resolved)) throw err;
-      next = () => run.close(err.outcome);
+      const { outcome } = err;
+      next = () => (outcome === 'voided' ? run.voidClaim() : run.close(outcome));
     }
   }
 }
@@ -71,6 +74,11 @@ class VisitRun {
   private resolution?: 'retry' | 'written_off';
   private status: VisitStatus;
   private cancelReason?: string;
+  /** A biller asked to void the claim the payer has (voidClaim update); `voiding` once the void is under way. */
+  private voidReason?: string;
+  private voiding = false;
+  /** What the last claim billed: a void sends the same lines with frequency 8. */
+  private lastBilled?: Coded & { lines: ChargeLine[] };
   private encounterId?: string;
   private coverageUpdated = false;
   /** The PMS changed the coverage (ADT^A08) since eligibility was last checked: check again before the claim goes out. */
@@ -186,6 +194,19 @@ class VisitRun {
         requireReason(arg);
       },
     });
+    setHandler(voidClaimUpdate, ({ reason }) => {
+      this.voidReason = reason;
+      return this.status;
+    }, {
+      validator: (arg: { reason: string }) => {
+        this.requireStage(['awaiting_adjudication', 'denied', 'needs_attention'], 'void the claim of');
+        const claim = this.status.claim;
+        if (!claim?.payerClaimNumber || claim.status === 'rejected' || this.voidReason) {
+          throw ApplicationFailure.create({ type: FailureType.InvalidStage, nonRetryable: true, message: 'only a claim the payer accepted (it has a payer claim number) can be voided, once' });
+        }
+        requireReason(arg);
+      },
+    });
     setHandler(updateCoverageUpdate, (coverage: Coverage) => {
       this.visit = { ...this.visit, coverage };
       this.coverageUpdated = true;
@@ -224,7 +245,7 @@ class VisitRun {
 
   async run(): Promise<VisitStatus> {
     this.enter('intake');
-    await this.acts.recordIntake(this.visit);
+    await this.intake();
     await this.acts.prepopulateEhr(this.visit);
     if (!(await this.eligible())) return this.status;
 
@@ -252,10 +273,46 @@ class VisitRun {
 
     // The PMS changed the coverage after eligibility was checked (ADT^A08): check the new one before the claim goes out.
     if (this.coverageChanged) {
-      await this.acts.recordIntake(this.visit);
+      await this.intake();
       if (!(await this.eligible())) return this.status;
     }
     return this.bill(coded.encounter, lines, coded.scrub);
+  }
+
+  /** Records the visit (and coverage) of record; the payer's timely-filing deadline comes back and is watched. */
+  private async intake(): Promise<void> {
+    const { filingDeadline } = (await this.acts.recordIntake(this.visit)) ?? {}; // histories recorded before the watch return nothing
+    if (filingDeadline && filingDeadline !== this.status.filingDeadline) {
+      this.status.filingDeadline = filingDeadline;
+      void this.watchFilingDeadline(filingDeadline);
+    }
+  }
+
+  /**
+   * Timely filing (item 9), beside the visit's story: if no claim of the visit has been accepted
+   * by the payer a configured time before the payer's deadline (counted from the date of
+   * service), the visit escalates. A new payer's deadline replaces this watch.
+   */
+  private async watchFilingDeadline(deadline: string): Promise<void> {
+    const escalateIn = Date.parse(`${deadline}T00:00:00Z`) - (this.input.timers.timelyFilingEscalateBeforeMs ?? 30 * 86_400_000) - Date.now();
+    const settled = () => this.status.filingDeadline !== deadline || this.status.stage === 'closed'
+      || this.status.claims.some((c) => c.status !== 'submitted' && c.status !== 'rejected');
+    if (await condition(settled, Math.max(1, escalateIn))) return;
+    await this.escalate('timely_filing', deadline);
+  }
+
+  /** A deadline is near: on the status, in the Escalations search attribute and as a visit event (a lost event does not stop the visit). */
+  private async escalate(deadline: 'timely_filing' | 'appeal', due: string): Promise<void> {
+    const escalations = (this.status.escalations ??= []);
+    if (escalations.some((e) => e.deadline === deadline && e.due === due)) return;
+    escalations.push({ deadline, due, at: new Date().toISOString() });
+    this.upsertChanged([{ key: EscalationsKey, value: [...new Set(escalations.map((e) => e.deadline))] }]);
+    setCurrentDetails(describe(this.status));
+    try {
+      await this.raw.recordEscalation({ visitId: this.visit.visitId, deadline, due });
+    } catch {
+      // Retried up to the ceiling already; the escalation is on the status and in the search attribute.
+    }
   }
 
   /** Eligibility; inactive coverage waits for a correction until the deadline. */
@@ -272,7 +329,7 @@ class VisitRun {
       const corrected = await condition(() => this.coverageUpdated || !!this.cancelReason, this.input.timers.coverageDeadlineMs);
       if (this.cancelReason) return this.closed('cancelled');
       if (!corrected) return this.closed('ineligible');
-      await this.acts.recordIntake(this.visit); // the corrected coverage becomes the visit's coverage of record
+      await this.intake(); // the corrected coverage becomes the visit's coverage of record
     }
   }
 
@@ -353,11 +410,15 @@ class VisitRun {
         const short = this.status.underpaidLines.reduce((s, l) => s + l.underpaidCents, 0);
         const message = `${this.status.underpaidLines.length} line(s) paid ${short} cents below the contracted amount`;
         const chosen = await this.park({ type: FailureType.Underpaid, step: 'recordRemittance', message, exhausted: false, at: new Date().toISOString() });
-        if (chosen === 'cancelled') return this.close('cancelled');
         if (chosen === 'written_off') return this.close('paid');
+        if (chosen) return this.finish(chosen);
         remit = (await this.remittance(claim)) ?? remit; // "not found" after paying: the person decides again
       }
-      if (!isDenied(remit)) return this.close('paid');
+      if (!isDenied(remit)) {
+        // The primary paid and left the patient a share: the secondary coverage is billed for it (COB).
+        if (this.visit.secondaryCoverage && remit.patientResponsibilityCents > 0) return this.billSecondary(claim, remit, { encounter, scrub }, lines);
+        return this.close('paid');
+      }
       if (frequency === '7') return this.close('denied');
       if (patched('denial-playbook')) {
         // The playbook (data, read by the activity) decides; a corrected claim goes out by itself,
@@ -371,10 +432,25 @@ class VisitRun {
           continue;
         }
         if (plan.action === 'bill_secondary' && this.visit.secondaryCoverage) return this.billSecondary(claim, remit, { encounter, scrub }, lines);
+        if (plan.action === 'check_original_payment') {
+          const original = await this.acts.findOriginalPayment({ visitId: this.visit.visitId, attempt: claim.attempt, payerId: remit.payerId });
+          if (original) {
+            await this.denialOutcome(claim, plan, 'original_paid', `claim ${original.attempt} was paid ${original.paidCents} cents by the same payer: this one is the duplicate`);
+            return this.close('paid');
+          }
+        }
+        if (plan.action === 'write_off') {
+          const decided = await this.timelyFiling(claim, plan, remit);
+          if (decided) return decided;
+          frequency = '1';
+          continue;
+        }
         if (plan.action !== 'corrected_claim') {
-          const message = `${plan.code || 'denied'} (${plan.category}): playbook action ${plan.action}; ${plan.note}`;
+          const message = plan.action === 'check_original_payment'
+            ? `${plan.code} (${plan.category}): the payer calls this claim a duplicate, and no payment of an original is in the billing record: ask the payer which claim it holds (retry sends a corrected claim)`
+            : `${plan.code || 'denied'} (${plan.category}): playbook action ${plan.action}; ${plan.note}`;
           const chosen = await this.park({ type: FailureType.Denied, step: 'planDenial', message, exhausted: false, at: new Date().toISOString() });
-          if (chosen) return this.close(chosen);
+          if (chosen) return this.finish(chosen);
         }
       }
       // Denial follow-up playbook, thin for now: correct and resubmit as a replacement (frequency 7).
@@ -387,10 +463,11 @@ class VisitRun {
     const previous = this.status.claim;
     const submitted = await this.acts.submitClaim({
       visit: this.visit, encounter: c.encounter, lines: c.lines, attempt, frequency,
-      payerClaimNumber: frequency === '7' ? previous?.payerClaimNumber : undefined,
+      payerClaimNumber: frequency === '7' || frequency === '8' ? previous?.payerClaimNumber : undefined,
       rulesetVersion: c.scrub.rulesetVersion, filingIndicator: c.scrub.filingIndicator, priorAuthorization: c.scrub.priorAuthorization,
       ...(primary ? { cob: { primary } } : {}),
     });
+    this.lastBilled = c;
     const claim: ClaimSummary = {
       attempt, frequency, status: 'submitted', controlNumber: submitted.controlNumber, billedCents: submitted.billedCents,
       paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: primary ? undefined : previous?.payerClaimNumber, denialCodes: [],
@@ -449,7 +526,7 @@ class VisitRun {
     if (!acted) return void (await this.closed('rejected'));
     if (this.resolution === 'written_off') return void (await this.closed('written_off'));
     if (this.coverageUpdated) {
-      await this.acts.recordIntake(this.visit); // the corrected coverage becomes the visit's coverage of record
+      await this.intake(); // the corrected coverage becomes the visit's coverage of record
       return (await this.eligible()) ? billed : undefined;
     }
     if (this.codingCorrected) {
@@ -465,7 +542,8 @@ class VisitRun {
     this.enter('awaiting_adjudication', awaiting);
     let inquiries = 0;
     for (;;) {
-      const got = await condition(() => this.remittances.length > 0, this.input.timers.adjudicationTimeoutMs);
+      const got = await condition(() => this.remittances.length > 0 || this.voidRequested(), this.input.timers.adjudicationTimeoutMs);
+      if (this.voidRequested()) throw new Resolved('voided');
       if (!got) {
         const next = await this.inquire(claim, ++inquiries);
         if (next === 'resubmit') return undefined;
@@ -485,7 +563,7 @@ class VisitRun {
         payerClaimNumber: r.payerClaimNumber ?? claim.payerClaimNumber, denialCodes: codes,
       });
       this.status.balance = {
-        billedCents: r.chargeCents, paidCents: r.paidCents, adjustedCents: adjusted,
+        billedCents: claim.billedCents, paidCents: r.paidCents, adjustedCents: adjusted,
         patientResponsibilityCents: r.patientResponsibilityCents,
         insuranceBalanceCents: isDenied(r) ? r.chargeCents - r.paidCents : r.chargeCents - r.paidCents - adjusted - r.patientResponsibilityCents,
       };
@@ -514,11 +592,12 @@ class VisitRun {
    * off), and escalates to appeal_due before the payer's deadline. Undefined: the payer has no
    * such claim any more (send it again).
    */
-  private async appeal(claim: ClaimSummary, plan: { code: string; category: string; action: string; note: string }, remit: ClaimRemittance): Promise<VisitStatus | undefined> {
+  private async appeal(claim: ClaimSummary, plan: DenialPlan, remit: ClaimRemittance, proof?: ClaimAcceptance): Promise<VisitStatus | undefined> {
     for (;;) {
       const appeal = await this.acts.submitAppeal({
         visitId: this.visit.visitId, attempt: claim.attempt, encounterId: this.status.encounterId!, code: plan.code, category: plan.category,
         payerId: remit.payerId, payerClaimNumber: remit.payerClaimNumber!, deniedOn: remit.paidOn ?? new Date().toISOString().slice(0, 10),
+        ...(proof ? { proof } : {}),
       });
       this.status.denial = { ...plan, appeal };
       if (appeal.status === 'submitted') break;
@@ -526,6 +605,7 @@ class VisitRun {
       await this.recordEnter('denied', AwaitingAction.AppealDocuments);
       const escalateIn = Date.parse(`${appeal.deadline}T00:00:00Z`) - (this.input.timers.appealEscalateBeforeMs ?? 14 * 86_400_000) - Date.now();
       if (!(await condition(() => !!this.resolution, Math.max(1, escalateIn)))) {
+        await this.escalate('appeal', appeal.deadline);
         await this.recordAwaiting(AwaitingAction.AppealDue);
         await condition(() => !!this.resolution);
       }
@@ -533,8 +613,30 @@ class VisitRun {
     }
     const decision = await this.remittance(claim, AwaitingAction.AppealDecision);
     if (!decision) return undefined;
-    this.status.denial.appeal!.status = isDenied(decision) ? 'upheld' : 'overturned';
-    return this.close(isDenied(decision) ? 'denied' : 'paid');
+    const upheld = isDenied(decision);
+    this.status.denial.appeal!.status = upheld ? 'upheld' : 'overturned';
+    await this.denialOutcome(claim, plan, upheld ? 'upheld' : 'overturned', `the payer's reconsidered 835 ${upheld ? 'denies the claim again' : `pays ${decision.paidCents} cents`}`);
+    return this.close(upheld ? 'denied' : 'paid');
+  }
+
+  /**
+   * A timely-filing denial (CO-29) is written off unless the billing record proves the claim was
+   * filed in time (a payer acceptance on or before the payer's deadline): then it is appealed
+   * with that proof. Undefined: the payer lost the claim it was to reconsider.
+   */
+  private async timelyFiling(claim: ClaimSummary, plan: DenialPlan, remit: ClaimRemittance): Promise<VisitStatus | undefined> {
+    const review = await this.acts.reviewTimelyFiling({ visitId: this.visit.visitId, payerId: remit.payerId, serviceDate: this.visit.appointment.serviceDate });
+    if (review.proof) return this.appeal(claim, plan, remit, review.proof);
+    const reason = `no payer acceptance of the claim on or before the filing deadline ${review.deadline}: written off (not billable to the patient)`;
+    await this.denialOutcome(claim, plan, 'written_off', reason);
+    this.cancelReason = `${plan.code} timely filing: ${reason}`;
+    return this.close('written_off');
+  }
+
+  /** What came of a denial's action: on the status, and a claim event grouped by the taxonomy. */
+  private async denialOutcome(claim: ClaimSummary, plan: DenialPlan, outcome: string, reason: string): Promise<void> {
+    this.status.denial = { ...plan, ...this.status.denial, outcome, reason };
+    await this.acts.recordDenialOutcome({ visitId: this.visit.visitId, attempt: claim.attempt, plan, outcome, reason });
   }
 
   /**
@@ -555,7 +657,7 @@ class VisitRun {
       // Rejected by the secondary: a person fixes what it names, then retry sends it again; or writes it off.
       this.setClaim(claim, { status: 'rejected' });
       const chosen = await this.park({ type: FailureType.Denied, step: 'billSecondary', message: `the secondary payer rejected the claim: ${ack.message ?? ack.codes.join(', ')}`, exhausted: false, at: new Date().toISOString() });
-      if (chosen) return this.close(chosen);
+      if (chosen) return this.finish(chosen);
     }
   }
 
@@ -581,6 +683,40 @@ class VisitRun {
     return 'asked_again';
   }
 
+  /** A void was asked for and is not yet under way: the visit leaves whatever it waits for. */
+  private voidRequested(): boolean {
+    return !!this.voidReason && !this.voiding;
+  }
+
+  /** Closes the visit as a person resolved it; a void first sends the void claim. */
+  private finish(outcome: VisitOutcome): Promise<VisitStatus> {
+    return outcome === 'voided' ? this.voidClaim() : this.close(outcome);
+  }
+
+  /**
+   * A biller voided the claim: the same lines go out with frequency 8 and REF*F8 naming the
+   * payer's claim, and the payer's 835 takes back what it paid (CLP02 22, posted like any 835).
+   * A payer that has no such claim any more has nothing to take back. A rejected void waits for
+   * a person (retry sends it again). The visit closes as voided.
+   */
+  async voidClaim(): Promise<VisitStatus> {
+    this.voiding = true;
+    this.cancelReason = this.voidReason;
+    for (;;) {
+      const attempt = Math.max(...this.status.claims.map((c) => c.attempt)) + 1;
+      const claim = await this.submit(this.lastBilled!, attempt, '8');
+      const { ack, reading } = await this.acknowledgment(claim);
+      if (reading.outcome !== 'rejected') {
+        this.setClaim(claim, { status: 'accepted', payerClaimNumber: ack.payerClaimNumber ?? claim.payerClaimNumber });
+        await this.remittance(claim);
+        return this.close('voided');
+      }
+      this.setClaim(claim, { status: 'rejected' });
+      const chosen = await this.park({ type: FailureType.Rejected, step: 'voidClaim', message: `the payer rejected the void: ${ack.message ?? ack.codes.join(', ')}`, exhausted: false, at: new Date().toISOString() });
+      if (chosen) return this.close(chosen);
+    }
+  }
+
   private setClaim(claim: ClaimSummary, patch: Partial<ClaimSummary>): void {
     Object.assign(claim, patch);
     this.upsertChanged([{ key: ClaimStatusKey, value: claim.status }]);
@@ -598,8 +734,8 @@ class VisitRun {
     this.status.closeReason = this.cancelReason;
     const money = { billedCents: this.status.balance.billedCents, remittances: this.posted, patientPaidCents: 0, writtenOffCents: 0 };
     const open = summarizeVisit(money);
-    // A write-off closes whatever was still open; any other outcome leaves it visible as open.
-    this.status.summary = outcome === 'written_off' ? summarizeVisit({ ...money, writtenOffCents: open.insuranceOpenCents + open.patientOpenCents }) : open;
+    // A write-off, or a void (the charge withdrawn), closes whatever was still open; any other outcome leaves it visible as open.
+    this.status.summary = outcome === 'written_off' || outcome === 'voided' ? summarizeVisit({ ...money, writtenOffCents: open.insuranceOpenCents + open.patientOpenCents }) : open;
     this.enter('closed');
     return this.status;
   }
@@ -631,9 +767,10 @@ class VisitRun {
     // The work queues in Postgres (visit_facts) see a parked visit only through its recorded stage.
     const recordPark = patched('record-park-stage');
     if (recordPark) await this.recordStage();
-    await condition(() => !!this.resolution || !!this.cancelReason);
+    await condition(() => !!this.resolution || !!this.cancelReason || this.voidRequested());
     this.status.lastFailure = failure;
     this.status.failure = undefined;
+    if (this.voidRequested()) return 'voided';
     if (this.resolution === 'written_off') return 'written_off';
     if (this.cancelReason) return 'cancelled';
     this.enter(stage, awaitingAction);
@@ -723,5 +860,6 @@ function describe(s: VisitStatus): string {
   if (s.stage === 'needs_attention' && s.failure) {
     return `Needs attention (${s.awaitingAction}): ${s.failure.step} failed with ${s.failure.type}${s.failure.exhausted ? ' after its retries' : ''}: ${s.failure.message}. Send retry, writeOff or cancel.`;
   }
-  return `Stage ${s.stage}${s.awaitingAction ? `, waiting for ${s.awaitingAction.replace(/_/g, ' ')}` : ''}`;
+  const due = s.escalations?.length ? `; escalated: ${s.escalations.map((e) => `${e.deadline.replace(/_/g, ' ')} deadline ${e.due}`).join(', ')}` : '';
+  return `Stage ${s.stage}${s.awaitingAction ? `, waiting for ${s.awaitingAction.replace(/_/g, ' ')}` : ''}${due}`;
 }

@@ -60,3 +60,19 @@ export function planDenial(codes: string[], playbook: PlaybookEntry[]): DenialPl
   if (!plans.length) return { code: '', category: 'unclassified', action: DenialAction.Review, note: 'denied without a CAS code' };
   return plans.sort((a, b) => PRECEDENCE.indexOf(a.action) - PRECEDENCE.indexOf(b.action))[0];
 }
+
+/** What one of the visit's claim attempts was paid by one payer, net of reversals. */
+export interface AttemptPayment {
+  attempt: number;
+  payerId: string;
+  paidCents: number;
+}
+
+/**
+ * A duplicate denial (CO-18): the payer says it already has this claim. The original's payment
+ * is a payment by the same payer on another attempt of the visit's claim that still stands
+ * (net of reversals); found, the duplicate's denial changes nothing and the visit goes on as paid.
+ */
+export function originalPayment(denied: { attempt: number; payerId: string }, payments: AttemptPayment[]): AttemptPayment | undefined {
+  return payments.find((p) => p.attempt !== denied.attempt && p.payerId === denied.payerId && p.paidCents > 0);
+}

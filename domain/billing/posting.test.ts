@@ -1,5 +1,5 @@
 import type { RemittanceClaim, RemittanceLine } from '../x12/remittance';
-import { claimBalanceProblem, matchAttempt, matchLines, postingKey, underpaidCents, type BilledLine, type ClaimAttempt } from './posting';
+import { answersAsPrimary, claimBalanceProblem, matchAttempt, matchLines, postingKey, underpaidCents, type BilledLine, type ClaimAttempt } from './posting';
 
 const billed: BilledLine[] = [
   { lineNumber: 1, controlNumber: 'V1-1', code: '99214', modifiers: ['25'], chargeCents: 19500 },
@@ -74,6 +74,10 @@ describe('underpaidCents', () => {
     expect(underpaidCents(svc({ paidCents: 0, adjustments: [{ group: 'CO', carc: '50', amountCents: 19500 }] }), 12000)).toBe(0);
   });
 });
+
+test.each([
+  ['1', true], ['19', true], ['2', false], ['3', false], ['22', false], ['4', false],
+])('CLP02 %s is compared with the contract: %s', (statusCode, expected) => expect(answersAsPrimary({ statusCode })).toBe(expected));
 
 test('the posting key tells a reversal from its correction in the same 835', () => {
   const a = postingKey('T1', { patientControlNumber: 'V1', statusCode: '22', frequency: '1', payerClaimNumber: 'P1' });

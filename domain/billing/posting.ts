@@ -92,8 +92,12 @@ export function underpaidCents(svc: RemittanceLine, contractedCents: number | un
   return short > 1 ? short : 0;
 }
 
-/** A reversal (CLP02 22) takes back an earlier posting: its amounts are negative and post as they are. */
-export const isReversal = (clp: Pick<RemittanceClaim, 'statusCode'>) => clp.statusCode === '22';
+/**
+ * Only a payer that processed the claim as primary (CLP02 1, or 19 when it forwarded it) allows
+ * against our contract with it; a secondary pays what the primary left, and a reversal's
+ * negative amounts take back an answer that was already compared.
+ */
+export const answersAsPrimary = (clp: Pick<RemittanceClaim, 'statusCode'>) => clp.statusCode === '1' || clp.statusCode === '19';
 
 /** The key that makes posting idempotent: the same CLP of the same 835 posts once. */
 export function postingKey(traceNumber: string, clp: Pick<RemittanceClaim, 'patientControlNumber' | 'statusCode' | 'frequency' | 'payerClaimNumber'>): string {

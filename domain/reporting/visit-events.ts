@@ -14,7 +14,7 @@
 export const EVENT_TYPES = [
   'visit_booked', 'coverage_updated', 'eligibility_checked', 'stage_changed', 'encounter_signed', 'coding_corrected',
   'charges_posted', 'claim_submitted', 'claim_accepted', 'claim_rejected', 'remittance_posted', 'denial_action',
-  'patient_payment_posted', 'adjustment_posted', 'visit_closed', 'registration_changed', 'appointment_rescheduled',
+  'patient_payment_posted', 'adjustment_posted', 'visit_closed', 'registration_changed', 'appointment_rescheduled', 'deadline_escalated',
 ] as const;
 export type VisitEventType = (typeof EVENT_TYPES)[number];
 
@@ -54,12 +54,14 @@ export type VisitEvent = Base & (
     type: 'remittance_posted'; claimAttempt: number; denied: boolean; reversal: boolean; paidCents: number;
     patientResponsibilityCents: number; contractualCents: number; carcCodes: string[]; lines: EventLine[];
   }
-  /** A denial playbook step (issue 8): the category of the taxonomy and the action taken. */
-  | { type: 'denial_action'; claimAttempt: number; category: string; action: string; carcCodes: string[] }
+  /** A denial playbook step (issue 8): the category of the taxonomy, the action taken, and what came of it. */
+  | { type: 'denial_action'; claimAttempt: number; category: string; action: string; carcCodes: string[]; outcome?: string; reason?: string }
   | { type: 'patient_payment_posted'; amountCents: number }
   /** A write-off or other adjustment outside an 835 (positive cents reduce the balance). */
   | { type: 'adjustment_posted'; amountCents: number; reason: string; group: string }
   | { type: 'visit_closed'; outcome: string }
+  /** A deadline is near and what it guards has not happened: timely filing (no accepted claim) or an appeal not sent. */
+  | { type: 'deadline_escalated'; deadline: 'timely_filing' | 'appeal'; due: string }
   /** The PMS changed the patient's registration (ADT^A08): which parts, never their values. */
   | { type: 'registration_changed'; changes: string[] }
   /** The PMS moved the appointment (SIU^S14). */

@@ -24,6 +24,7 @@
  *                                                               or, after CO-22, the other payer's claim: paid
  *   NOAUTH…     active                   accepted               denied CO-197 + N54 unless REF*G1
  *   NMN…        active                   accepted               denied CO-50 + N115
+ *   SHORT…      active                   accepted               paid, but allowed 65% of charge: below the contracted amount
  *   anything    active                   accepted               paid: allowed 80% of charge, CO-45 for the
  *                                                               rest, then PR-3 copay, PR-1 deductible, PR-2 coinsurance
  * A secondary claim (SBR01 S, the primary's answer in 2320/2430) is paid as secondary
@@ -50,6 +51,8 @@ export const PLAN = {
   outOfPocketRemainingCents: 250000,
   /** Share of the billed charge the contract allows; the rest is CO-45. */
   allowedPercent: 80,
+  /** What a SHORT… member's payer allows: below every contracted amount in data/fee-schedule.csv (70–75% of the charge). */
+  shortAllowedPercent: 65,
 };
 
 const has = (memberId: string, prefix: string) => memberId.toUpperCase().startsWith(prefix);
@@ -190,7 +193,7 @@ function payAsSecondary(line: RemittanceLine, claim: ProfessionalClaim, lineNumb
   const primary = claim.otherPayers![0];
   const answered = primary.lines.find((l) => l.lineNumber === lineNumber);
   // The first payer said it is not primary (CO-22): this payer is, and pays the line as such.
-  if ([...primary.adjustments, ...(answered?.adjustments ?? [])].some((a) => a.carc === '22')) return payLine(line, share);
+  if ([...primary.adjustments, ...(answered?.adjustments ?? [])].some((a) => a.carc === '22')) return payLine(line, share, PLAN.allowedPercent);
   const left = answered
     ? answered.adjustments.filter((a) => a.group === 'PR').reduce((t, a) => t + a.amountCents, 0)
     : 0;
@@ -214,7 +217,7 @@ export function adjudicate(claim: ProfessionalClaim, payerClaimNumber: string, h
     if (denial) return denyLine(base, denial.carc, denial.remarks, denial.group);
     if (secondary) return payAsSecondary(base, claim, i + 1, patientShare);
     if (line.code === '36415') return denyLine(base, '97', ['M15']);
-    return payLine(base, patientShare);
+    return payLine(base, patientShare, has(claim.subscriber.memberId, 'SHORT') ? PLAN.shortAllowedPercent : PLAN.allowedPercent);
   });
   const paidCents = sum(lines.map((l) => l.paidCents));
   const patientResponsibilityCents = sum(lines.flatMap((l) => l.adjustments.filter((a) => a.group === 'PR').map((a) => a.amountCents)));
@@ -240,8 +243,8 @@ function denyLine(line: RemittanceLine, carc: string, remarks: string[], group: 
 }
 
 /** Allowed = the contract share of the charge; the patient's share comes out of it in the order a payer applies it. */
-function payLine(line: RemittanceLine, left: { copay: number; deductible: number }): RemittanceLine {
-  const allowed = Math.round((line.chargeCents * PLAN.allowedPercent) / 100);
+function payLine(line: RemittanceLine, left: { copay: number; deductible: number }, allowedPercent: number): RemittanceLine {
+  const allowed = Math.round((line.chargeCents * allowedPercent) / 100);
   let rest = allowed;
   const copay = Math.min(left.copay, rest);
   left.copay -= copay;

@@ -3,7 +3,8 @@
  * filing limit in days from the date of service, and the claim filing indicator (SBR09);
  * and the fee schedule: a line without a fee cannot be billed.
  */
-import { addDays, daysBetween } from '../codes';
+import { daysBetween } from '../codes';
+import { timelyFilingDeadline } from '../deadlines';
 import { finding, lineOf, type Finding, type ScrubClaim, type ScrubData } from '../findings';
 
 export function payerRules(claim: ScrubClaim, data: ScrubData): Finding[] {
@@ -28,7 +29,7 @@ export function payerRules(claim: ScrubClaim, data: ScrubData): Finding[] {
   if (age > payer.timelyFilingDays) {
     out.push(finding({
       ruleId: 'TIMELY_FILING', severity: 'error', path: 'serviceDate',
-      message: `the date of service ${claim.serviceDate} is ${age} days before ${data.asOf}; payer ${claim.payerId} accepts claims for ${payer.timelyFilingDays} days (until ${addDays(claim.serviceDate, payer.timelyFilingDays)})`,
+      message: `the date of service ${claim.serviceDate} is ${age} days before ${data.asOf}; payer ${claim.payerId} accepts claims for ${payer.timelyFilingDays} days (until ${timelyFilingDeadline(claim.serviceDate, payer.timelyFilingDays)})`,
     }));
   }
   return out;
