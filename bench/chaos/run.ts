@@ -102,9 +102,13 @@ export function chaosVisit(n: number, runId: string): StartVisit {
   };
 }
 
+/** An office visit with a knee injection: large enough that the payer pays past the copay and deductible, so paid totals are compared too. */
 const encounterOf = (visitId: string): SignEncounterInput => ({
-  visitId, renderingNpi: '1234567893', diagnoses: [{ code: 'J06.9', rank: 1 }],
-  procedures: [{ code: '99213', diagnosisPointers: [1] }, { code: '87880', diagnosisPointers: [1] }],
+  visitId, renderingNpi: '1234567893', diagnoses: [{ code: 'M54.50', rank: 1 }, { code: 'E11.9', rank: 2 }],
+  procedures: [
+    { code: '99214', modifiers: ['25'], units: 1, diagnosisPointers: [1, 2] },
+    { code: '20610', modifiers: ['RT'], units: 1, diagnosisPointers: [1] },
+  ],
 });
 
 type Seen = { status: string; stage?: string; awaiting?: string };
