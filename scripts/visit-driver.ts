@@ -67,13 +67,10 @@ export interface VisitPath {
   secondary?: boolean;
 }
 
-/**
- * Every path the simulators offer, by member id prefix, with how often demo:seed picks it.
- * DENY-<group>-<carc>-<n>, SHORT, PEND, LATE and REVERSE are rules other work adds to the
- * simulated payer; until then they behave as an ordinary paid member.
- */
+/** Every path the simulators offer, by member id prefix (docs/x12.md), with how often demo:seed picks it. */
 export const PATHS: readonly VisitPath[] = [
   { name: 'paid', member: 'W', weight: 50 },
+  { name: 'paid, secondary billed', member: 'W', weight: 3, secondary: true },
   { name: 'denied then corrected', member: 'DENY', weight: 8 },
   { name: 'denied CO-16', member: 'DENY-CO-16-1', weight: 2 },
   { name: 'denied CO-50', member: 'DENY-CO-50-1', weight: 2 },

@@ -145,3 +145,23 @@ test('a paid primary leaves the patient a share: the secondary coverage is bille
   const verdict = await x12valid((await findClaim(stack.db, visitId, 2))!.x12);
   expect(verdict.ok).toBe(true);
 });
+
+test('REVERSE-1: the payer takes its payment back and pays again corrected on one later 835; both are posted to the visit\'s claim, nothing lost', async () => {
+  const visitId = await signedVisit('REVERSE-1');
+  const closed = await reach(stack, visitId, 'closed');
+  expect(closed.outcome).toBe('paid');
+  const payments = await eventually(async () => {
+    const rows = await stack.db('payments').where({ visit_id: visitId }).orderBy('id');
+    return rows.length === 3 && rows;
+  });
+  expect(payments.map((p) => p.claim_status)).toEqual(['1', '22', '1']);
+  const [first, reversal, corrected] = payments.map((p) => Number(p.paid_cents));
+  expect(reversal).toBe(-first);
+  expect(corrected).toBeGreaterThan(0);
+  expect(corrected).not.toBe(first); // repriced
+  // One claim carries the net: the payment taken back and the corrected one, under the payer's new claim number.
+  const claim = await stack.db('claims').where({ visit_id: visitId }).first();
+  expect(Number(claim.paid_cents)).toBe(corrected);
+  expect(claim.payer_claim_number).not.toBe(closed.claims[0].payerClaimNumber);
+  expect(await stack.db('posting_queue').where({ patient_control_number: visitId })).toEqual([]);
+});

@@ -575,6 +575,20 @@ class VisitRun {
     }
   }
 
+  /**
+   * 835s that arrived after the claim was answered and that no step took (a payer's reversal and
+   * its correction): posted, and counted in the summary, before the visit closes. One that
+   * arrives after the close is posted to the visit's record by the webhook (late).
+   */
+  private async postUnclaimedRemittances(): Promise<void> {
+    const claim = this.status.claim;
+    while (claim && this.remittances.length) {
+      const r = this.remittances.shift()!;
+      await this.acts.recordRemittance({ visitId: this.visit.visitId, attempt: claim.attempt, remittance: r });
+      this.posted.push({ paidCents: r.paidCents, adjustments: r.adjustments, payerId: r.payerId, claimStatusCode: r.claimStatusCode });
+    }
+  }
+
   /** What the PMS changed, on the status (parts, not values) and in visit_events; a lost event does not stop the visit. */
   private async noteChanges(changeKey: string, changes: VisitChange[]): Promise<void> {
     (this.status.changes ??= []).push({ at: new Date().toISOString(), changes });
@@ -729,6 +743,7 @@ class VisitRun {
   }
 
   async close(outcome: VisitOutcome): Promise<VisitStatus> {
+    await this.postUnclaimedRemittances();
     await this.acts.closeVisit({ visitId: this.visit.visitId, outcome, reason: this.cancelReason });
     this.status.outcome = outcome;
     this.status.closeReason = this.cancelReason;

@@ -26,7 +26,7 @@ import { build835, Remittance, RemittanceClaim } from '../../domain/x12/remittan
 import { Faults, httpFaults } from '../faults';
 import { openPersisted, type Persistable } from '../persist';
 import { CallbackSender, DeliveryRecord, RetryPolicy } from './callbacks';
-import { adjudicate, adjudicationTiming, clearinghouseStatus, eligibilityAnswer, frontEndStatus, PayerHistory, PEND_INQUIRIES, REJECTING, syntaxErrors, type FrontEndStatus } from './payer';
+import { adjudicate, adjudicationTiming, clearinghouseStatus, correction, eligibilityAnswer, frontEndStatus, PayerHistory, PEND_INQUIRIES, REJECTING, reversesLater, syntaxErrors, type FrontEndStatus } from './payer';
 import { ClearinghouseSnapshot, KnownClaim, SubmissionRecord } from './state';
 
 export interface ClearinghouseSimulatorOptions {
@@ -228,8 +228,29 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
     for (const [claim, t] of timing) if (t === 'pend' || t === 'lost') this.held.set(claim.claimId, { batch, claim, env, timing: t, inquiries: 0 });
     const remits = this.remittanceFiles(batch, accepted.filter((c) => timing.get(c) === 'now'), env);
     await this.deliverAll(reorder ? [...remits, ...acks.reverse()] : remits);
+    const reversed = accepted.filter((c) => timing.get(c) === 'now' && reversesLater(c));
+    if (reversed.length && (await this.sender.wait(this.opts.adjudicationDelayMs ?? 200))) await this.deliverAll(this.correctionFiles(batch, reversed, env));
     const late = accepted.filter((c) => timing.get(c) === 'late');
     if (late.length && (await this.sender.wait(this.opts.lateAdjudicationDelayMs ?? 10 * (this.opts.adjudicationDelayMs ?? 200)))) await this.remitNow(batch, late, env);
+  }
+
+  /** REVERSE…: one 835 per payer that takes each paid claim back and pays it again corrected, under a new payer claim number. */
+  private correctionFiles(batch: ProfessionalClaimBatch, claims: ProfessionalClaim[], env: EnvelopeOptions): [string, string][] {
+    return [...byPayer(claims)].map(([, list]) => {
+      const envelope = this.envelope(env.senderId);
+      const clps = list.flatMap((c) => {
+        const known = this.byClaimId.get(c.claimId)!;
+        const original = this.remittances.get(known.payerClaimNumber!)!;
+        const payerClaimNumber = `SIM${String(++this.claimCounter).padStart(9, '0')}`;
+        const [reversal, corrected] = correction(c, original, payerClaimNumber, this);
+        this.remittances.set(known.payerClaimNumber!, reversal);
+        this.remittances.set(payerClaimNumber, corrected);
+        Object.assign(known, { payerClaimNumber, status: corrected });
+        return [reversal, corrected];
+      });
+      this.changed();
+      return ['835', build835([this.payment(batch, clps, env, envelope.controlNumber)], envelope)];
+    });
   }
 
   /** The 835s (one per payer) for adjudicated claims. */
@@ -334,8 +355,13 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
       return clp;
     });
     this.changed();
+    return this.payment(batch, remitted, env, checkNumber);
+  }
+
+  /** The payment (BPR/TRN) and payer/payee of one 835 for these CLPs of one payer. */
+  private payment(batch: ProfessionalClaimBatch, remitted: RemittanceClaim[], env: EnvelopeOptions, checkNumber: number): Remittance {
     const total = remitted.reduce((s, c) => s + c.paidCents, 0);
-    const payer = claims[0].payer;
+    const payer = batch.claims.find((c) => c.claimId === remitted[0].patientControlNumber)!.payer;
     const trace = `SIMCHK${String(checkNumber).padStart(6, '0')}`;
     // A payment cannot be negative: when reversals outweigh payments, the payer carries the
     // balance forward (PLB FB, negative) and moves no money, so the 835 still balances.

@@ -1,5 +1,5 @@
 import { sampleClaim, sampleEligibilityRequest, sampleMultiLineClaim, sampleSecondaryClaim } from '../../domain/x12/samples';
-import { adjudicate, eligibilityAnswer, frontEndStatus, PayerHistory } from './payer';
+import { adjudicate, correction, eligibilityAnswer, frontEndStatus, PayerHistory, reversesLater } from './payer';
 
 const fresh: PayerHistory = { isDuplicate: () => false, remitted: () => undefined };
 const member = (memberId: string) => ({ subscriber: { ...sampleClaim('x').subscriber, memberId } });
@@ -33,6 +33,20 @@ describe('simulated payer rules', () => {
     const clp = adjudicate(sampleClaim('C'), 'SIM2', { ...fresh, isDuplicate: () => true });
     expect(clp).toMatchObject({ statusCode: '4', paidCents: 0, patientResponsibilityCents: 0 });
     expect(lineCarcs(clp)).toEqual([['CO-18']]);
+  });
+
+  it('SHORT members are allowed less than the contract; REVERSE members are taken back and paid again at the contracted rate', () => {
+    const big = { lines: [{ ...sampleClaim('x').lines[0], chargeCents: 100000 }] };
+    const allowed = (clp: ReturnType<typeof adjudicate>) => clp.lines[0].allowedCents;
+    expect(allowed(adjudicate(sampleClaim('C', { ...big, ...member('SHORT1') }), 'S1', fresh))).toBe(65000);
+    const claim = sampleClaim('C', { ...big, ...member('REVERSE1') });
+    expect(reversesLater(claim)).toBe(true);
+    expect(reversesLater(sampleClaim('C', { ...big, ...member('REVERSE1'), frequency: '7' }))).toBe(false);
+    const paid = adjudicate(claim, 'S2', fresh);
+    const [reversal, corrected] = correction(claim, paid, 'S3', fresh);
+    expect(reversal).toMatchObject({ statusCode: '22', payerClaimNumber: 'S2', chargeCents: -100000, paidCents: -paid.paidCents });
+    expect(corrected).toMatchObject({ statusCode: '1', payerClaimNumber: 'S3', chargeCents: 100000 });
+    expect(allowed(corrected)).toBe(75000);
   });
 
   it('reverses the claim a void names, negating every amount', () => {

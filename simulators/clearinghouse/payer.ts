@@ -13,6 +13,8 @@
  *   PEND…       active                   accepted               held: a 276 hears P1:20; the second 276 releases it (F0:3), then paid
  *   LOST…       active                   accepted               never: a 276 hears A4:35 (not found); the claim sent again is paid
  *   LATE…       active                   accepted               paid after the late delay (past the visit's adjudication timeout)
+ *   REVERSE…    active                   accepted               paid; one adjudication delay later an 835 takes it back (CLP02 22)
+ *                                                               and pays it again corrected (75% allowed, a new payer claim number)
  *   ACK2…       active                   two stages: the clearinghouse's 277CA (NM1*AY, A1:19), then the
  *                                        payer's: A2:20 accepted; ACK2P… P1:20 pended (then paid);
  *                                        ACK2REJ… A7:164:IL rejected by the payer
@@ -53,6 +55,8 @@ export const PLAN = {
   allowedPercent: 80,
   /** What a SHORT… member's payer allows: below every contracted amount in data/fee-schedule.csv (70–75% of the charge). */
   shortAllowedPercent: 65,
+  /** What a REVERSE… member's corrected answer allows: the contracted rate (data/fee-schedule.csv tops out at 75%). */
+  correctedAllowedPercent: 75,
 };
 
 const has = (memberId: string, prefix: string) => memberId.toUpperCase().startsWith(prefix);
@@ -202,8 +206,21 @@ function payAsSecondary(line: RemittanceLine, claim: ProfessionalClaim, lineNumb
   return { ...line, paidCents: paid, allowedCents: paid, adjustments };
 }
 
+/**
+ * REVERSE… members: the payer pays the original, then takes the payment back and pays it again
+ * corrected (a repricing at the contracted rate), both on one later 835: the original CLP negated
+ * (CLP02 22, same payer claim number) and the corrected CLP (CLP02 1, a new payer claim number).
+ */
+export const reversesLater = (claim: ProfessionalClaim): boolean =>
+  has(claim.subscriber.memberId, 'REVERSE') && claim.frequency === '1' && (claim.payerResponsibility ?? 'P') === 'P';
+
+/** The reversal of `original` and the corrected answer that replaces it, for one 835. */
+export function correction(claim: ProfessionalClaim, original: RemittanceClaim, payerClaimNumber: string, history: PayerHistory): RemittanceClaim[] {
+  return [negated(original), adjudicate(claim, payerClaimNumber, history, false, PLAN.correctedAllowedPercent)];
+}
+
 /** Adjudicates one accepted claim into its 835 CLP loop; `appealed`: reprocessed after an appeal, the medical-necessity, authorization and member-id denials no longer apply. */
-export function adjudicate(claim: ProfessionalClaim, payerClaimNumber: string, history: PayerHistory, appealed = false): RemittanceClaim {
+export function adjudicate(claim: ProfessionalClaim, payerClaimNumber: string, history: PayerHistory, appealed = false, allowedPercent?: number): RemittanceClaim {
   if (claim.frequency === '8') return reversal(claim, history);
   const denial = claimDenial(claim, history, appealed);
   const secondary = (claim.payerResponsibility ?? 'P') !== 'P';
@@ -217,7 +234,7 @@ export function adjudicate(claim: ProfessionalClaim, payerClaimNumber: string, h
     if (denial) return denyLine(base, denial.carc, denial.remarks, denial.group);
     if (secondary) return payAsSecondary(base, claim, i + 1, patientShare);
     if (line.code === '36415') return denyLine(base, '97', ['M15']);
-    return payLine(base, patientShare, has(claim.subscriber.memberId, 'SHORT') ? PLAN.shortAllowedPercent : PLAN.allowedPercent);
+    return payLine(base, patientShare, allowedPercent ?? (has(claim.subscriber.memberId, 'SHORT') ? PLAN.shortAllowedPercent : PLAN.allowedPercent));
   });
   const paidCents = sum(lines.map((l) => l.paidCents));
   const patientResponsibilityCents = sum(lines.flatMap((l) => l.adjustments.filter((a) => a.group === 'PR').map((a) => a.amountCents)));
@@ -271,11 +288,15 @@ function reversal(claim: ProfessionalClaim, history: PayerHistory): RemittanceCl
     const denied = base.lines.map((l) => denyLine({ ...l, paidCents: 0 }, '16', ['N227']));
     return { ...base, frequency: '8', statusCode: '4', paidCents: 0, patientResponsibilityCents: 0, lines: denied };
   }
+  return { ...negated(original), frequency: '8' };
+}
+
+/** An earlier answer taken back: every amount negated, CLP02 22 (X221A1 1.10.2.8), the same payer claim number. */
+function negated(original: RemittanceClaim): RemittanceClaim {
   const negate = (a: Adjustment): Adjustment => ({ ...a, amountCents: -a.amountCents });
   return {
     ...original,
     statusCode: '22',
-    frequency: '8',
     chargeCents: -original.chargeCents,
     paidCents: -original.paidCents,
     patientResponsibilityCents: -original.patientResponsibilityCents,
