@@ -42,6 +42,10 @@ test('DENY-CO-50-1: the medical-necessity denial is appealed with the clinical n
   expect(appeal.documents[0].documentRef).toMatch(/^DocumentReference\//);
   const payments = await stack.db('payments').where({ visit_id: visitId });
   expect(payments.map((p) => Number(p.paid_cents) > 0)).toEqual([false, true]); // the denial, then the payment on appeal
+  // The denial was worked in a child workflow of its own, whose answer the visit followed.
+  const child = stack.temporal.workflow.getHandle(`visit-${visitId}-denial-1-1`);
+  expect(await child.result()).toMatchObject({ next: 'appeal_submitted', plan: { code: 'CO-50', category: 'medical_necessity', action: 'appeal' } });
+  expect((await child.describe()).parentExecution?.workflowId).toBe(`visit-${visitId}`);
 });
 
 test('DENY-CO-22-1 with a secondary coverage: the secondary claim (COB) goes out, pyx12 accepts it, and it is paid', async () => {

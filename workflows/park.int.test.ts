@@ -221,7 +221,7 @@ test('a CO-18 denial follows the playbook: checking the original payment is a pe
     const parked = await reachStage(handle, 'needs_attention');
     expect(parked).toMatchObject({
       awaitingAction: 'denial_review', denial: { code: 'CO-18', category: 'duplicate', action: 'check_original_payment' },
-      failure: { type: 'DENIED', step: 'planDenial' },
+      failure: { type: 'DENIED', step: 'denialWorkflow' },
     });
     expect(calls.submitted).toHaveLength(1);
     await handle.executeUpdate(retryUpdate, { args: [{ note: 'documentation added' }] });

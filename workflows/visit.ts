@@ -4,7 +4,7 @@
  * Temporal timers and conditions, human steps are validated updates.
  */
 import {
-  ApplicationFailure, condition, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes,
+  ApplicationFailure, ChildWorkflowFailure, condition, executeChild, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { VisitActivities } from '../activities';
 import {
@@ -14,8 +14,8 @@ import type { ScrubResult } from '../domain/billing/findings';
 import { applySuggestion } from '../domain/billing/suggestions';
 import { summarizeVisit, type PostedRemittance } from '../domain/billing/summary';
 import type { AckReading } from '../domain/billing/acknowledgments';
-import type { ClaimAcceptance } from '../domain/billing/deadlines';
 import type { DenialPlan } from '../domain/billing/denials';
+import { denialWorkflow, type DenialDecision, type DenialInput } from './denial';
 import { sameBilledLines, type CodingProblem } from '../domain/coding';
 import { applyRegistration, appointmentChanged, registrationChanges, type VisitChange } from '../domain/registration';
 import { AwaitingAction, classifyFailure, FailureType, PARK_QUEUE, type ParkedFailure } from '../domain/failures';
@@ -421,39 +421,15 @@ class VisitRun {
       }
       if (frequency === '7') return this.close('denied');
       if (patched('denial-playbook')) {
-        // The playbook (data, read by the activity) decides; a corrected claim goes out by itself,
-        // any other action waits for a person: retry = send a corrected claim, writeOff, or cancel.
-        const plan = await this.acts.planDenial({ visitId: this.visit.visitId, attempt: claim.attempt, codes: denialCodes(remit) });
-        this.status.denial = plan;
-        if (plan.action === 'appeal' && this.status.encounterId && remit.payerClaimNumber) {
-          const decided = await this.appeal(claim, plan, remit);
-          if (decided) return decided;
+        // The playbook decides in a child workflow per denied claim; a corrected claim goes out by itself.
+        const next = await this.followDenial(claim, remit, { encounter, scrub }, lines);
+        if (next === 'resend') {
           frequency = '1'; // the payer lost the claim it was to reconsider: sent again as a new original
           continue;
         }
-        if (plan.action === 'bill_secondary' && this.visit.secondaryCoverage) return this.billSecondary(claim, remit, { encounter, scrub }, lines);
-        if (plan.action === 'check_original_payment') {
-          const original = await this.acts.findOriginalPayment({ visitId: this.visit.visitId, attempt: claim.attempt, payerId: remit.payerId });
-          if (original) {
-            await this.denialOutcome(claim, plan, 'original_paid', `claim ${original.attempt} was paid ${original.paidCents} cents by the same payer: this one is the duplicate`);
-            return this.close('paid');
-          }
-        }
-        if (plan.action === 'write_off') {
-          const decided = await this.timelyFiling(claim, plan, remit);
-          if (decided) return decided;
-          frequency = '1';
-          continue;
-        }
-        if (plan.action !== 'corrected_claim') {
-          const message = plan.action === 'check_original_payment'
-            ? `${plan.code} (${plan.category}): the payer calls this claim a duplicate, and no payment of an original is in the billing record: ask the payer which claim it holds (retry sends a corrected claim)`
-            : `${plan.code || 'denied'} (${plan.category}): playbook action ${plan.action}; ${plan.note}`;
-          const chosen = await this.park({ type: FailureType.Denied, step: 'planDenial', message, exhausted: false, at: new Date().toISOString() });
-          if (chosen) return this.finish(chosen);
-        }
+        if (next !== 'corrected') return next;
       }
-      // Denial follow-up playbook, thin for now: correct and resubmit as a replacement (frequency 7).
+      // A corrected claim: frequency 7, REF*F8 naming the payer's claim.
       await this.recordEnter('denied', AwaitingAction.CorrectedClaim);
       frequency = '7';
     }
@@ -600,51 +576,76 @@ class VisitRun {
   }
 
   /**
-   * A medical-necessity or authorization denial is appealed: the clinical notes go to the payer
-   * with the packet (activity), and the payer's decision is the 835 of the reconsidered claim.
-   * Without notes in the EHR the appeal waits for a person (retry once they are added, or write
-   * off), and escalates to appeal_due before the payer's deadline. Undefined: the payer has no
-   * such claim any more (send it again).
+   * A denied claim's follow-up: the denial child workflow plans it from the playbook (data) and
+   * does what needs no person; here the visit waits for what it names. 'corrected': send a
+   * corrected claim; 'resend': the payer lost the claim, send it again as an original.
+   * - appeal sent: the payer's decision is the reconsidered claim's 835 (appeal_decision);
+   * - appeal without clinical notes: waits for a person (appeal_documents; retry once they are
+   *   in the EHR, or write off) and escalates before the payer's deadline (appeal_due);
+   * - another payer is primary: the secondary coverage is billed;
+   * - settled (the original was paid, or written off): the visit closes;
+   * - anything else: a person decides in denial_review (retry = a corrected claim).
    */
-  private async appeal(claim: ClaimSummary, plan: DenialPlan, remit: ClaimRemittance, proof?: ClaimAcceptance): Promise<VisitStatus | undefined> {
-    for (;;) {
-      const appeal = await this.acts.submitAppeal({
-        visitId: this.visit.visitId, attempt: claim.attempt, encounterId: this.status.encounterId!, code: plan.code, category: plan.category,
-        payerId: remit.payerId, payerClaimNumber: remit.payerClaimNumber!, deniedOn: remit.paidOn ?? new Date().toISOString().slice(0, 10),
-        ...(proof ? { proof } : {}),
-      });
-      this.status.denial = { ...plan, appeal };
-      if (appeal.status === 'submitted') break;
-      this.resolution = undefined;
-      await this.recordEnter('denied', AwaitingAction.AppealDocuments);
-      const escalateIn = Date.parse(`${appeal.deadline}T00:00:00Z`) - (this.input.timers.appealEscalateBeforeMs ?? 14 * 86_400_000) - Date.now();
-      if (!(await condition(() => !!this.resolution, Math.max(1, escalateIn)))) {
-        await this.escalate('appeal', appeal.deadline);
-        await this.recordAwaiting(AwaitingAction.AppealDue);
-        await condition(() => !!this.resolution);
+  private async followDenial(claim: ClaimSummary, remit: ClaimRemittance, coded: Coded, lines: ChargeLine[]): Promise<VisitStatus | 'corrected' | 'resend'> {
+    for (let round = 1; ; round++) {
+      const decision = await this.denialChild(claim, remit, round);
+      this.status.denial = { ...decision.plan, ...('appeal' in decision ? { appeal: decision.appeal } : {}) };
+      switch (decision.next) {
+        case 'corrected_claim': return 'corrected';
+        case 'bill_secondary': return this.billSecondary(claim, remit, coded, lines);
+        case 'close':
+          this.status.denial = { ...this.status.denial, outcome: decision.outcome === 'paid' ? 'original_paid' : 'written_off', reason: decision.reason };
+          if (decision.outcome === 'written_off') this.cancelReason = `${decision.plan.code}: ${decision.reason}`;
+          return this.close(decision.outcome);
+        case 'appeal_submitted': return (await this.appealDecision(claim, decision.plan)) ?? 'resend';
+        case 'appeal_needs_documents': {
+          this.resolution = undefined;
+          await this.recordEnter('denied', AwaitingAction.AppealDocuments);
+          const { deadline } = decision.appeal;
+          const escalateIn = Date.parse(`${deadline}T00:00:00Z`) - (this.input.timers.appealEscalateBeforeMs ?? 14 * 86_400_000) - Date.now();
+          if (!(await condition(() => !!this.resolution, Math.max(1, escalateIn)))) {
+            await this.escalate('appeal', deadline);
+            await this.recordAwaiting(AwaitingAction.AppealDue);
+            await condition(() => !!this.resolution);
+          }
+          if (this.resolution === 'written_off') return this.close('written_off');
+          continue; // retry: the notes are in the EHR now; the appeal goes out in the next round
+        }
+        case 'review': {
+          const chosen = await this.park({ type: FailureType.Denied, step: 'denialWorkflow', message: decision.message, exhausted: false, at: new Date().toISOString() });
+          return chosen ? this.finish(chosen) : 'corrected';
+        }
       }
-      if (this.resolution === 'written_off') return this.close('written_off');
     }
+  }
+
+  /** Runs the denial child workflow for this claim (a failure of one of its steps parks the visit like any step's). */
+  private denialChild(claim: ClaimSummary, remit: ClaimRemittance, round: number): Promise<DenialDecision> {
+    const t = this.input.timers;
+    const input: DenialInput = {
+      visitId: this.visit.visitId, attempt: claim.attempt, codes: denialCodes(remit), payerId: remit.payerId, payerClaimNumber: remit.payerClaimNumber,
+      deniedOn: remit.paidOn ?? new Date().toISOString().slice(0, 10), encounterId: this.status.encounterId, serviceDate: this.visit.appointment.serviceDate,
+      hasSecondary: !!this.visit.secondaryCoverage,
+      activity: { startToCloseMs: t.activityTimeoutMs ?? 30_000, maxIntervalMs: t.activityRetryMaxIntervalMs ?? 30_000, maxAttempts: t.activityMaxAttempts ?? 50, retryCeilingMs: t.activityRetryCeilingMs },
+    };
+    return this.guard('denialWorkflow', async () => {
+      try {
+        return await executeChild(denialWorkflow, { workflowId: `visit-${this.visit.visitId}-denial-${claim.attempt}-${round}`, args: [input] });
+      } catch (err) {
+        // The step that failed inside the child is what a person needs to see.
+        throw err instanceof ChildWorkflowFailure && err.cause ? err.cause : err;
+      }
+    });
+  }
+
+  /** The payer's decision on an appeal: the reconsidered claim's 835. Undefined: the payer has no such claim any more. */
+  private async appealDecision(claim: ClaimSummary, plan: DenialPlan): Promise<VisitStatus | undefined> {
     const decision = await this.remittance(claim, AwaitingAction.AppealDecision);
     if (!decision) return undefined;
     const upheld = isDenied(decision);
-    this.status.denial.appeal!.status = upheld ? 'upheld' : 'overturned';
+    this.status.denial!.appeal!.status = upheld ? 'upheld' : 'overturned';
     await this.denialOutcome(claim, plan, upheld ? 'upheld' : 'overturned', `the payer's reconsidered 835 ${upheld ? 'denies the claim again' : `pays ${decision.paidCents} cents`}`);
     return this.close(upheld ? 'denied' : 'paid');
-  }
-
-  /**
-   * A timely-filing denial (CO-29) is written off unless the billing record proves the claim was
-   * filed in time (a payer acceptance on or before the payer's deadline): then it is appealed
-   * with that proof. Undefined: the payer lost the claim it was to reconsider.
-   */
-  private async timelyFiling(claim: ClaimSummary, plan: DenialPlan, remit: ClaimRemittance): Promise<VisitStatus | undefined> {
-    const review = await this.acts.reviewTimelyFiling({ visitId: this.visit.visitId, payerId: remit.payerId, serviceDate: this.visit.appointment.serviceDate });
-    if (review.proof) return this.appeal(claim, plan, remit, review.proof);
-    const reason = `no payer acceptance of the claim on or before the filing deadline ${review.deadline}: written off (not billable to the patient)`;
-    await this.denialOutcome(claim, plan, 'written_off', reason);
-    this.cancelReason = `${plan.code} timely filing: ${reason}`;
-    return this.close('written_off');
   }
 
   /** What came of a denial's action: on the status, and a claim event grouped by the taxonomy. */
