@@ -340,7 +340,7 @@ export async function saveRemittance(db: Db, claimId: number, visitId: string, s
       .insert({
         claim_id: claimId, visit_id: visitId, payer_id: r.payerId, trace_number: r.traceNumber, claim_status: r.claimStatusCode,
         charge_cents: r.chargeCents, paid_cents: r.paidCents, patient_responsibility_cents: r.patientResponsibilityCents,
-        paid_on: r.paidOn ?? null, posting_key: `signal:${r.sourceKey}`,
+        paid_on: r.paidOn ?? null, posting_key: `signal:${r.sourceKey}`, payer_claim_number: r.payerClaimNumber ?? null,
       })
       .onConflict('posting_key')
       .ignore()

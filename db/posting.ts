@@ -94,7 +94,7 @@ async function postClaim(db: Db, documentKey: string, r: Remittance, payerId: st
     .insert({
       claim_id: attempt.claimId, visit_id: attempt.visitId, payer_id: payerId, trace_number: r.trace.number, claim_status: clp.statusCode,
       charge_cents: clp.chargeCents, paid_cents: clp.paidCents, patient_responsibility_cents: clp.patientResponsibilityCents,
-      paid_on: r.payment.date ?? null, posting_key: key, document_key: documentKey, late,
+      paid_on: r.payment.date ?? null, posting_key: key, document_key: documentKey, late, payer_claim_number: clp.payerClaimNumber ?? null,
     })
     .onConflict('posting_key')
     .ignore()

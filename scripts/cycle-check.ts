@@ -9,7 +9,9 @@
  *     clearinghouse simulator's ledger = the paid cents of its latest posting in Postgres;
  *  3. every visit's money adds up: billed = paid + adjustments + patient paid + written off
  *     + open balance (the visit summary at close, the running balance before).
- * Exits non-zero when an invariant fails.
+ * Exits non-zero when an invariant fails. Pended claims are released by claim status inquiries
+ * (276), one per ADJUDICATION_TIMEOUT_MS (45 days by default): start the stack with a short one
+ * (e.g. `ADJUDICATION_TIMEOUT_MS=5000 npm start`) for them to settle within CYCLE_SETTLE_SECONDS.
  */
 import { Connection, Client } from '@temporalio/client';
 import { loadConfig } from '../config';
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
     await db('claims').whereIn('visit_id', ids).select('visit_id', 'patient_control_number', 'payer_claim_number');
   const postings: { payer_claim_number: string | null; patient_control_number: string; paid_cents: string; id: number }[] = await db('payments as p')
     .join('claims as c', 'c.id', 'p.claim_id').whereIn('c.visit_id', ids)
-    .select('c.payer_claim_number', 'c.patient_control_number', 'p.paid_cents', 'p.id').orderBy('p.id');
+    .select(db.raw('coalesce(p.payer_claim_number, c.payer_claim_number) as payer_claim_number'), 'c.patient_control_number', 'p.paid_cents', 'p.id').orderBy('p.id');
   const queued = await db('posting_queue').whereIn('patient_control_number', claims.map((c) => c.patient_control_number)).where('status', 'open');
   await db.destroy();
   const clearinghouse = `http://127.0.0.1:${config.simulators.clearinghousePort}`;

@@ -159,6 +159,9 @@ test('REVERSE-1: the payer takes its payment back and pays again corrected on on
     return rows.length === 3 && rows;
   });
   expect(payments.map((p) => p.claim_status)).toEqual(['1', '22', '1']);
+  // Each payment names the payer claim it answered: the reversal the original's, the correction its new one.
+  expect(payments[1].payer_claim_number).toBe(payments[0].payer_claim_number);
+  expect(payments[2].payer_claim_number).not.toBe(payments[0].payer_claim_number);
   const [first, reversal, corrected] = payments.map((p) => Number(p.paid_cents));
   expect(reversal).toBe(-first);
   expect(corrected).toBeGreaterThan(0);
