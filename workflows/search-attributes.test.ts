@@ -1,4 +1,4 @@
-import { AwaitingActionKey, CptCodesKey, SearchAttributeMemo, ServiceDateKey, VisitStageKey } from './search-attributes';
+import { AwaitingActionKey, BilledCentsKey, ClaimStatusKey, CptCodesKey, SearchAttributeMemo, ServiceDateKey, VisitStageKey } from './search-attributes';
 
 describe('SearchAttributeMemo: upsert only what changed', () => {
   it('sends every key the first time, then only the keys whose values changed, then nothing', () => {
@@ -25,5 +25,21 @@ describe('SearchAttributeMemo: upsert only what changed', () => {
     expect(memo.changed([{ key: CptCodesKey, value: ['99213'] }])).toHaveLength(1);
     memo.changed([{ key: VisitStageKey, value: 'needs_attention' }]);
     expect(memo.changed([{ key: VisitStageKey, value: 'coding' }])).toEqual([{ key: VisitStageKey, value: 'coding' }]);
+  });
+});
+
+describe('SearchAttributeMemo: queued values go out together with the next flush', () => {
+  it('sends the last queued value of each key once, and only if it changed', () => {
+    const memo = new SearchAttributeMemo();
+    memo.queue([{ key: CptCodesKey, value: ['99214'] }]);
+    memo.queue([{ key: BilledCentsKey, value: 37500 }, { key: ClaimStatusKey, value: 'built' }]);
+    memo.queue([{ key: ClaimStatusKey, value: 'submitted' }, { key: VisitStageKey, value: 'claim_submitted' }]);
+    expect(memo.flush()).toEqual([
+      { key: CptCodesKey, value: ['99214'] }, { key: BilledCentsKey, value: 37500 },
+      { key: ClaimStatusKey, value: 'submitted' }, { key: VisitStageKey, value: 'claim_submitted' },
+    ]);
+    expect(memo.flush()).toEqual([]);
+    memo.queue([{ key: ClaimStatusKey, value: 'submitted' }, { key: VisitStageKey, value: 'awaiting_adjudication' }]);
+    expect(memo.flush()).toEqual([{ key: VisitStageKey, value: 'awaiting_adjudication' }]);
   });
 });

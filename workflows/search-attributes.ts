@@ -34,11 +34,26 @@ export function devServerSearchAttributeArgs(): string[] {
 
 /**
  * What a workflow last upserted, so the next upsert carries only the keys whose values
- * changed and none is sent when nothing did: every upsert is a command and a history
- * event (a paid visit went from ~22 to ~9). Replay rebuilds it, as it reruns the code.
+ * changed and none is sent when nothing did; and what it queued, so values that change
+ * between stage changes (codes, amounts, claim status) go out with the next one: every
+ * upsert is a command and a history event (a paid visit went from 22 to 9). Replay rebuilds
+ * it, as it reruns the code.
  */
 export class SearchAttributeMemo {
   private readonly sent = new Map<string, string>();
+  private readonly pending = new Map<string, SearchAttributeUpdatePair>();
+
+  /** Queues pairs for the next flush; a later value of a key replaces an earlier one. */
+  queue(pairs: SearchAttributeUpdatePair[]): void {
+    for (const p of pairs) this.pending.set(p.key.name, p);
+  }
+
+  /** The queued pairs whose value differs from the last one sent (remembered as sent); the queue empties. */
+  flush(): SearchAttributeUpdatePair[] {
+    const out = this.changed([...this.pending.values()]);
+    this.pending.clear();
+    return out;
+  }
 
   /** The pairs whose value differs from the last one sent for that key; remembers them as sent. */
   changed(pairs: SearchAttributeUpdatePair[]): SearchAttributeUpdatePair[] {

@@ -154,7 +154,7 @@ class VisitRun {
       this.upsertChanged([
         { key: ServiceDateKey, value: new Date(`${appointment.serviceDate}T00:00:00Z`) },
         { key: ProviderNpiKey, value: appointment.providerNpi },
-      ]);
+      ], true);
       await this.noteChanges(`appointment:${appointment.serviceDate}:${appointment.providerNpi}:${appointment.placeOfService}`, ['appointment']);
       return this.status;
     }, {
@@ -306,7 +306,7 @@ class VisitRun {
     const escalations = (this.status.escalations ??= []);
     if (escalations.some((e) => e.deadline === deadline && e.due === due)) return;
     escalations.push({ deadline, due, at: new Date().toISOString() });
-    this.upsertChanged([{ key: EscalationsKey, value: [...new Set(escalations.map((e) => e.deadline))] }]);
+    this.upsertChanged([{ key: EscalationsKey, value: [...new Set(escalations.map((e) => e.deadline))] }], true);
     setCurrentDetails(describe(this.status));
     try {
       await this.raw.recordEscalation({ visitId: this.visit.visitId, deadline, due });
@@ -453,7 +453,7 @@ class VisitRun {
     this.status.claim = claim;
     this.status.balance.billedCents = claim.billedCents;
     this.status.balance.insuranceBalanceCents = claim.billedCents - this.status.balance.paidCents; // open until this claim is answered
-    this.upsertChanged([{ key: BilledCentsKey, value: claim.billedCents }]);
+    this.upsertChanged([{ key: BilledCentsKey, value: claim.billedCents }, { key: ClaimStatusKey, value: claim.status }]);
     this.enter('claim_submitted', AwaitingAction.Acknowledgment);
     return claim;
   }
@@ -828,13 +828,18 @@ class VisitRun {
 
   private setAwaiting(action?: AwaitingAction, alsoUpsert: SearchAttributeUpdatePair[] = []): void {
     this.status.awaitingAction = action;
-    this.upsertChanged([...alsoUpsert, { key: AwaitingActionKey, value: action ?? AwaitingAction.None }]);
+    this.upsertChanged([...alsoUpsert, { key: AwaitingActionKey, value: action ?? AwaitingAction.None }], true);
     setCurrentDetails(describe(this.status));
   }
 
-  /** One upsert command with the keys whose values changed; none when nothing did. */
-  private upsertChanged(pairs: SearchAttributeUpdatePair[]): void {
-    const changed = this.searchAttributes.changed(pairs);
+  /**
+   * Search attribute values go out with the next stage change or awaited action (one upsert
+   * command with the keys whose values changed, none when nothing did), or `now`.
+   */
+  private upsertChanged(pairs: SearchAttributeUpdatePair[], now = false): void {
+    this.searchAttributes.queue(pairs);
+    if (!now) return;
+    const changed = this.searchAttributes.flush();
     if (changed.length) upsertSearchAttributes(changed);
   }
 
