@@ -172,3 +172,25 @@ test('REVERSE-1: the payer takes its payment back and pays again corrected on on
   expect(claim.payer_claim_number).not.toBe(closed.claims[0].payerClaimNumber);
   expect(await stack.db('posting_queue').where({ patient_control_number: visitId })).toEqual([]);
 });
+
+test('DENY-CO-11-1: a diagnosis the payer finds inconsistent goes to a coder first; the corrected diagnoses go out as a corrected claim (frequency 7), which is paid', async () => {
+  const visitId = await signedVisit('DENY-CO-11-1');
+  const review = await reach(stack, visitId, 'coding_review');
+  expect(review.denial).toMatchObject({ code: 'CO-11', action: 'coding_review' });
+  expect(review.codingProblems).toEqual([{ path: 'diagnoses', reason: expect.stringMatching(/^CO-11: diagnosis inconsistent/) }]);
+  const coded = {
+    encounterId: review.encounterId, serviceDate: '2026-11-20', renderingNpi: '1234567893',
+    diagnoses: [{ code: 'M5450', rank: 1 }, { code: 'E119', rank: 2 }],
+    procedures: [{ code: '99214', modifiers: ['25'], units: 1, diagnosisPointers: [1, 2] }, { code: '20610', modifiers: ['RT'], units: 1, diagnosisPointers: [1] }],
+  };
+  const coder = await stack.as('coder');
+  // The charges are posted: the billed lines stay as they are.
+  expect((await coder.post(`/visits/${visitId}/coding`).send({ ...coded, procedures: [coded.procedures[0]] })).status).toBe(409);
+  expect((await coder.post(`/visits/${visitId}/coding`).send({ ...coded, diagnoses: [{ code: 'M5450', rank: 1 }, { code: 'E1165', rank: 2 }] })).status).toBe(200);
+  const closed = await reach(stack, visitId, 'closed');
+  expect(closed.outcome).toBe('paid');
+  expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([['1', 'denied'], ['7', 'paid']]);
+  const corrected = parse837P((await findClaim(stack.db, visitId, 2))!.x12).batch.claims[0];
+  expect(corrected).toMatchObject({ frequency: '7', payerClaimNumber: closed.claims[0].payerClaimNumber, diagnoses: ['M5450', 'E1165'] });
+  expect(closed.summary).toMatchObject({ billedCents: 37500, balanced: true, insuranceOpenCents: 0 });
+});

@@ -33,7 +33,7 @@ export interface DenialInput {
 
 /** What the visit does next. */
 export type DenialDecision =
-  | { plan: DenialPlan; next: 'corrected_claim' | 'bill_secondary' }
+  | { plan: DenialPlan; next: 'corrected_claim' | 'coding_review' | 'bill_secondary' }
   /** The appeal went to the payer (its decision is an 835), or it waits for clinical notes. */
   | { plan: DenialPlan; next: 'appeal_submitted' | 'appeal_needs_documents'; appeal: AppealUnderWay }
   /** The denial is settled: the original was paid (CO-18), or the balance is written off. */
@@ -66,6 +66,7 @@ export async function denialWorkflow(input: DenialInput): Promise<DenialDecision
   const decision = await (async (): Promise<DenialDecision> => {
     switch (plan.action) {
       case DenialAction.CorrectedClaim: return { plan, next: 'corrected_claim' };
+      case DenialAction.CodingReview: return { plan, next: 'coding_review' };
       case DenialAction.BillSecondary: return input.hasSecondary ? { plan, next: 'bill_secondary' } : review(plan, 'the visit has no secondary coverage to bill');
       case DenialAction.Appeal: return appeal();
       case DenialAction.CheckOriginalPayment: {

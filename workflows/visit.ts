@@ -190,7 +190,7 @@ class VisitRun {
       return this.status;
     }, {
       validator: (arg: { reason: string }) => {
-        this.requireStage(['needs_attention', 'claim_rejected', 'denied'], 'write off');
+        this.requireStage(['needs_attention', 'claim_rejected', 'denied', 'coding_review'], 'write off');
         requireReason(arg);
       },
     });
@@ -221,9 +221,9 @@ class VisitRun {
         if (enc.encounterId !== this.status.encounterId) {
           throw ApplicationFailure.create({ type: FailureType.InvalidStage, nonRetryable: true, message: `the visit's encounter is ${this.status.encounterId}, not ${enc.encounterId}` });
         }
-        // A rejected claim's charges are posted: only its diagnoses can change here.
-        if (this.status.stage === 'claim_rejected' && this.reviewing && !sameBilledLines(this.reviewing, enc)) {
-          throw ApplicationFailure.create({ type: FailureType.InvalidStage, nonRetryable: true, message: 'the charges of a rejected claim are posted: correct its diagnoses in place (same lines, pointers and number of diagnoses); a procedure change needs a void and a new claim' });
+        // Once charges are posted (a rejected or denied claim), only the diagnoses can change here.
+        if (this.chargesPosted && this.reviewing && !sameBilledLines(this.reviewing, enc)) {
+          throw ApplicationFailure.create({ type: FailureType.InvalidStage, nonRetryable: true, message: 'the charges of this claim are posted: correct its diagnoses in place (same lines, pointers and number of diagnoses); a procedure change needs a void and a new claim' });
         }
       },
     });
@@ -370,9 +370,12 @@ class VisitRun {
     this.status.codingProblems = problems;
     for (;;) {
       this.reviewing = encounter;
-      await this.recordEnter('coding_review', AwaitingAction.CodingReview);
+      // Reset before the stage is recorded: a correction sent while the activity runs must not be lost.
       this.codingCorrected = undefined;
-      await condition(() => !!this.codingCorrected || !!this.cancelReason);
+      this.resolution = undefined;
+      await this.recordEnter('coding_review', AwaitingAction.CodingReview);
+      await condition(() => !!this.codingCorrected || !!this.cancelReason || this.resolution === 'written_off');
+      if (this.resolution === 'written_off') return void (await this.close('written_off'));
       if (this.cancelReason) return void (await this.closed('cancelled'));
       encounter = await this.acts.recordCodingCorrection({ visitId: this.visit.visitId, encounter: this.codingCorrected! });
       this.status.codingProblems = [];
@@ -427,7 +430,13 @@ class VisitRun {
           frequency = '1'; // the payer lost the claim it was to reconsider: sent again as a new original
           continue;
         }
-        if (next !== 'corrected') return next;
+        if (next === 'recode') {
+          // The codes must change: a coder corrects the diagnoses (the billed lines stay, their charges are posted).
+          const reason = `${this.status.denial!.code}: ${this.status.denial!.note}`;
+          const fixed = await this.codingReview(encounter, [{ path: 'diagnoses', reason }]);
+          if (!fixed) return this.status;
+          ({ encounter, scrub } = fixed);
+        } else if (next !== 'corrected') return next;
       }
       // A corrected claim: frequency 7, REF*F8 naming the payer's claim.
       await this.recordEnter('denied', AwaitingAction.CorrectedClaim);
@@ -578,7 +587,8 @@ class VisitRun {
   /**
    * A denied claim's follow-up: the denial child workflow plans it from the playbook (data) and
    * does what needs no person; here the visit waits for what it names. 'corrected': send a
-   * corrected claim; 'resend': the payer lost the claim, send it again as an original.
+   * corrected claim; 'recode': a coder corrects the codes first; 'resend': the payer lost the
+   * claim, send it again as an original.
    * - appeal sent: the payer's decision is the reconsidered claim's 835 (appeal_decision);
    * - appeal without clinical notes: waits for a person (appeal_documents; retry once they are
    *   in the EHR, or write off) and escalates before the payer's deadline (appeal_due);
@@ -586,12 +596,13 @@ class VisitRun {
    * - settled (the original was paid, or written off): the visit closes;
    * - anything else: a person decides in denial_review (retry = a corrected claim).
    */
-  private async followDenial(claim: ClaimSummary, remit: ClaimRemittance, coded: Coded, lines: ChargeLine[]): Promise<VisitStatus | 'corrected' | 'resend'> {
+  private async followDenial(claim: ClaimSummary, remit: ClaimRemittance, coded: Coded, lines: ChargeLine[]): Promise<VisitStatus | 'corrected' | 'recode' | 'resend'> {
     for (let round = 1; ; round++) {
       const decision = await this.denialChild(claim, remit, round);
       this.status.denial = { ...decision.plan, ...('appeal' in decision ? { appeal: decision.appeal } : {}) };
       switch (decision.next) {
         case 'corrected_claim': return 'corrected';
+        case 'coding_review': return 'recode';
         case 'bill_secondary': return this.billSecondary(claim, remit, coded, lines);
         case 'close':
           this.status.denial = { ...this.status.denial, outcome: decision.outcome === 'paid' ? 'original_paid' : 'written_off', reason: decision.reason };

@@ -7,6 +7,8 @@ const playbook = parsePlaybook(readFileSync(join(__dirname, 'data', 'denial-play
 test.each([
   ['CO-16', 'missing_information', 'corrected_claim'],
   ['CO-4', 'missing_information', 'corrected_claim'],
+  ['CO-11', 'missing_information', 'coding_review'],
+  ['CO-146', 'missing_information', 'coding_review'],
   ['CO-50', 'medical_necessity', 'appeal'],
   ['CO-197', 'authorization', 'appeal'],
   ['CO-18', 'duplicate', 'check_original_payment'],

@@ -8,6 +8,8 @@ import { readRuleTable } from './csv';
 
 export const DenialAction = {
   CorrectedClaim: 'corrected_claim',
+  /** The codes must change: a coder corrects them (coding review), then the corrected claim goes out. */
+  CodingReview: 'coding_review',
   Appeal: 'appeal',
   CheckOriginalPayment: 'check_original_payment',
   BillSecondary: 'bill_secondary',
@@ -47,7 +49,7 @@ export function parsePlaybook(csv: string): PlaybookEntry[] {
 /** Order of precedence when a claim carries several codes: the action that needs the most care wins. */
 const PRECEDENCE: DenialAction[] = [
   DenialAction.WriteOff, DenialAction.CheckOriginalPayment, DenialAction.BillSecondary, DenialAction.Appeal,
-  DenialAction.CorrectedClaim, DenialAction.Review, DenialAction.PatientShare, DenialAction.NoAction,
+  DenialAction.CodingReview, DenialAction.CorrectedClaim, DenialAction.Review, DenialAction.PatientShare, DenialAction.NoAction,
 ];
 
 /** Plans the follow-up of a denied claim from its `GROUP-CARC` codes (e.g. ['CO-50']). */
