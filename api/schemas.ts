@@ -21,6 +21,17 @@ export const AcceptSuggestion = z.object({
 
 export const VisitParams = z.object({ visitId: VisitId });
 
+const Cents = z.number().int();
+
+/** domain/billing/patient-estimate.ts PatientEstimate. */
+export const PatientEstimate = z.object({
+  allowedCents: Cents, copayCents: Cents, deductibleCents: Cents, coinsuranceCents: Cents, patientShareCents: Cents, insuranceCents: Cents,
+  /** Lines without a contracted amount, estimated at their charge. */
+  linesWithoutContract: z.array(z.number().int()),
+  /** Benefits the payer's 271 did not report (counted as zero). */
+  unreported: z.array(z.enum(['copay', 'deductible', 'coinsurance', 'out_of_pocket'])),
+});
+
 const Instant = z.iso.datetime({ offset: true });
 
 /** Filters of GET /audit: all optional, combined with AND; `before` is the previous page's `next`. */
@@ -93,6 +104,8 @@ export const VisitStatusBody = z.object({
   escalations: z.array(z.object({ deadline: z.enum(['timely_filing', 'appeal']), due: z.string(), at: z.string() })).optional(),
   /** The denial playbook's plan for the last denial (code, category, action), an appeal under way, and what came of it. */
   denial: z.record(z.string(), z.unknown()).optional(),
+  /** The patient's share estimated from the 271's benefits and the priced lines' contracted amounts, once charges are priced. */
+  patientEstimate: PatientEstimate.optional(),
 });
 
 /** Filters of GET /reports/kpis and the dashboard: dates of service (inclusive), payer, provider, CPT. */

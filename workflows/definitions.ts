@@ -5,6 +5,7 @@ import type { Finding } from '../domain/billing/findings';
 import type { ClaimStatusReading } from '../domain/billing/claim-status';
 import type { CodingProblem } from '../domain/coding';
 import type { VisitSummary } from '../domain/billing/summary';
+import type { PatientEstimate } from '../domain/billing/patient-estimate';
 import type { AwaitingAction, ParkedFailure } from '../domain/failures';
 import type { RegistrationChange, VisitChange } from '../domain/registration';
 import type { Appointment, CodedEncounter, Coverage, EligibilityResult, StartVisit } from '../domain/visit';
@@ -92,6 +93,8 @@ export interface VisitStatus {
   /** Why the visit was cancelled or written off. */
   closeReason?: string;
   eligibility?: EligibilityResult;
+  /** The patient's share estimated from the eligibility benefits and the priced lines' contracted amounts (once charges are priced). */
+  patientEstimate?: PatientEstimate;
   encounterId?: string;
   codingProblems: CodingProblem[];
   /** The scrubber's findings on the current coding (errors keep the visit in coding review). */

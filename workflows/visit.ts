@@ -13,6 +13,7 @@ import {
 import type { ScrubResult } from '../domain/billing/findings';
 import { applySuggestion } from '../domain/billing/suggestions';
 import { summarizeVisit, type PostedRemittance } from '../domain/billing/summary';
+import { estimatePatientShare } from '../domain/billing/patient-estimate';
 import type { AckReading } from '../domain/billing/acknowledgments';
 import type { ClaimAcceptance } from '../domain/billing/deadlines';
 import type { DenialPlan } from '../domain/billing/denials';
@@ -260,6 +261,7 @@ class VisitRun {
       try {
         lines = await this.guard('postCharges', () => this.raw.postCharges(posting), [FailureType.PmsRejected, FailureType.FeeScheduleMissing]);
         this.chargesPosted = true;
+        this.status.patientEstimate = estimatePatientShare(this.status.eligibility, lines);
         this.upsertChanged([{ key: CptCodesKey, value: lines.map((l) => l.code) }]);
         break;
       } catch (err) {
