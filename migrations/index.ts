@@ -11,6 +11,7 @@ import * as reportingVisitEvents from './20261128_reporting_001_visit_events';
 import * as reports2KpiRollups from './20261129_reports2_001_kpi_rollups';
 import * as trustApiKeysAudit from './20261128_trust_001_api_keys_audit';
 import * as leadAppeals from './20261129_lead_001_appeals';
+import * as patientBalances from './20261130_patient_001_balances';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261127_001_billing_record': billingRecord,
@@ -21,6 +22,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261128_trust_001_api_keys_audit': trustApiKeysAudit,
   '20261129_lead_001_appeals': leadAppeals,
   '20261129_reports2_001_kpi_rollups': reports2KpiRollups,
+  '20261130_patient_001_balances': patientBalances,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
