@@ -1,4 +1,5 @@
 /** The workflow bundle's entry point: every workflow the worker runs. */
+export { patientBalanceWorkflow } from './patient-balance';
 export { registrationChangeWorkflow } from './registration';
 export { encounterSweepWorkflow } from './sweep';
 export { visitWorkflow } from './visit';
