@@ -90,9 +90,10 @@ test('a paid visit with a patient share waits in patient_balance; payments by up
 test('a patient share never paid gets every statement of the cycle, then goes to collections; the visit closes as collections', async () => {
   const { acts, calls } = mockActivities();
   await env.withWorker(acts, async (tq) => {
-    const { handle } = await paidVisit(tq, { ...base, patientStatementsMs: [0, 300, 600], patientCollectionsAfterMs: 300 });
+    const { handle, visitId } = await paidVisit(tq, { ...base, patientStatementsMs: [0, 300, 600], patientCollectionsAfterMs: 300 });
     const closed = await handle.result();
     await recordHistory(handle, 'visit-patient-collections');
+    await recordHistory(env.client().workflow.getHandle(patientBalanceWorkflowId(visitId)), 'patient-balance-collections');
     expect(closed).toMatchObject({ outcome: 'collections', patientBalance: { resolution: 'collections', collectionsCents: 3000, openCents: 3000 } });
     expect(closed.patientBalance!.statements.map((s) => [s.sequence, s.amountDueCents])).toEqual([[1, 3000], [2, 3000], [3, 3000]]);
     expect(closed.summary).toMatchObject({ patientPaidCents: 0, patientOpenCents: 3000, collectionsCents: 3000, insuranceOpenCents: 0, balanced: true });
