@@ -111,6 +111,15 @@ test('a biller writes off the patient balance with a reason: the visit closes wr
   expect(closed.summary).toMatchObject({ writtenOffCents: 24000, patientOpenCents: 0, insuranceOpenCents: 0, balanced: true });
 });
 
+test('a secondary coverage that pays the share the primary left: no patient balance, the visit closes paid at the secondary\'s 835', async () => {
+  const secondaryCoverage = { payerId: '60054', payerName: 'AETNA', memberId: 'A7300105', relationship: 'self' as const };
+  const visitId = await bookAndSign(stack, 'W7300105', { secondaryCoverage });
+  const closed = await reach(stack, visitId, 'closed');
+  expect(closed).toMatchObject({ outcome: 'paid', summary: { patientOpenCents: 0, insuranceOpenCents: 0, balanced: true } });
+  expect(closed.history.map((h) => h.stage)).not.toContain('patient_balance');
+  expect(await stack.db('patient_balances').where({ visit_id: visitId })).toEqual([]);
+});
+
 test('a payment for a visit with no patient balance is 409, for no such visit 404', async () => {
   const visit = sampleVisit(uniqueId('v'), 'W7300104');
   expect((await stack.api.post('/visits').send(visit)).status).toBe(201);
