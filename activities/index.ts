@@ -11,6 +11,7 @@ import { billingActivities } from './billing';
 import { clearinghouseActivities, type X12Settings } from './clearinghouse';
 import { ehrActivities } from './ehr';
 import { withFailureMapping } from './failures';
+import { patientActivities } from './patient';
 import { pmsActivities } from './pms';
 import { scrubActivities } from './scrub';
 
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...scrubActivities(deps.db),
     ...ehrActivities(deps.db, deps.ehr, deps.clearinghouse),
     ...pmsActivities(deps.db, deps.pms),
+    ...patientActivities(deps.db),
     ...clearinghouseActivities(deps.db, deps.clearinghouse, deps.x12),
   });
 }

@@ -1,15 +1,20 @@
 import { openApiDocument } from './openapi';
 import { ROUTES, UPDATE_ROLES, routeFor } from './access';
-import { acceptSuggestionUpdate, cancelUpdate, correctCodingUpdate, retryUpdate, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate } from '../workflows/definitions';
+import {
+  acceptSuggestionUpdate, cancelUpdate, correctCodingUpdate, patientPaymentUpdate, retryUpdate, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate,
+} from '../workflows/definitions';
 
 test('every workflow update declares its roles, and coding corrections are for coders and admins only', () => {
-  expect(Object.keys(UPDATE_ROLES).sort()).toEqual([acceptSuggestionUpdate.name, cancelUpdate.name, correctCodingUpdate.name, updateCoverageUpdate.name, retryUpdate.name, writeOffUpdate.name, voidClaimUpdate.name].sort());
+  expect(Object.keys(UPDATE_ROLES).sort()).toEqual([acceptSuggestionUpdate.name, cancelUpdate.name, correctCodingUpdate.name, updateCoverageUpdate.name, retryUpdate.name, writeOffUpdate.name, voidClaimUpdate.name,
+    patientPaymentUpdate.name].sort());
   // Resuming or writing off a parked visit is a biller's decision.
   expect(UPDATE_ROLES[retryUpdate.name]).toEqual(['biller', 'admin']);
   expect(UPDATE_ROLES[writeOffUpdate.name]).toEqual(['biller', 'admin']);
   expect(UPDATE_ROLES[voidClaimUpdate.name]).toEqual(['biller', 'admin']);
   expect(UPDATE_ROLES[correctCodingUpdate.name]).toEqual(['coder', 'admin']);
   expect(UPDATE_ROLES[acceptSuggestionUpdate.name]).toEqual(['coder', 'admin']);
+  // The front desk takes a patient's payment at the counter; billers post the ones that come by mail.
+  expect(routeFor('POST', '/visits/v-1/patient-payments')).toEqual({ path: '/visits/:visitId/patient-payments', access: { kind: 'roles', roles: ['front_desk', 'biller', 'admin'], update: 'patientPayment' } });
   expect(routeFor('POST', '/visits/v-1/coding')).toEqual({ path: '/visits/:visitId/coding', access: { kind: 'roles', roles: ['coder', 'admin'], update: 'correctCoding' } });
 });
 

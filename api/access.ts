@@ -10,7 +10,9 @@
  *   undeclared methods and the document's `security` all read this table.
  */
 import { isRole, ROLES, type Role } from '../domain/roles';
-import { acceptSuggestionUpdate, cancelUpdate, correctCodingUpdate, retryUpdate, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate } from '../workflows/definitions';
+import {
+  acceptSuggestionUpdate, cancelUpdate, correctCodingUpdate, patientPaymentUpdate, retryUpdate, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate,
+} from '../workflows/definitions';
 
 export { isRole, ROLES, type Role };
 
@@ -23,6 +25,8 @@ export const UPDATE_ROLES: Record<string, readonly Role[]> = {
   [retryUpdate.name]: ['biller', 'admin'],
   [writeOffUpdate.name]: ['biller', 'admin'],
   [voidClaimUpdate.name]: ['biller', 'admin'],
+  /** Sent to the visit's patient balance workflow, not the visit's. */
+  [patientPaymentUpdate.name]: ['front_desk', 'biller', 'admin'],
 };
 
 export type Access =
@@ -49,6 +53,7 @@ export const ROUTES: Record<string, Access> = {
   'POST /visits/:visitId/retry': update(retryUpdate.name),
   'POST /visits/:visitId/write-off': update(writeOffUpdate.name),
   'POST /visits/:visitId/void': update(voidClaimUpdate.name),
+  'POST /visits/:visitId/patient-payments': update(patientPaymentUpdate.name),
   'GET /audit': roles('admin'),
   /** Temporal's remote codec protocol for the Web UI (api/codec.routes.ts); not in the OpenAPI document. */
   'POST /codec/decode': roles('biller', 'admin'),

@@ -69,12 +69,21 @@ function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     // The workflow's update validators refuse with the shared vocabulary.
     if (err.cause.type === FailureType.InvalidStage) return new ApiError(409, 'INVALID_STAGE', err.cause.message, 'read the visit\'s stage with GET /visits/{visitId}');
-    if (err.cause.type === FailureType.Validation) return new ApiError(400, 'VALIDATION_FAILED', err.cause.message, 'fix the request and send it again');
+    if (err.cause.type === FailureType.Validation) return new ApiError(400, 'VALIDATION_FAILED', err.cause.message, 'fix the request and send it again', detailIssues(err.cause));
+    if (err.cause.type === FailureType.PatientPaymentRefused) {
+      return new ApiError(409, FailureType.PatientPaymentRefused, err.cause.message, 'read the balance with GET /visits/{visitId} (patientBalance)', detailIssues(err.cause));
+    }
   }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === SUGGESTION_REJECTED) {
     return new ApiError(422, 'SUGGESTION_REJECTED', err.cause.message, 'pick one of the finding\'s suggestion.options from GET /visits/{visitId}', [{ path: 'choice', message: err.cause.message }]);
   }
   return undefined;
+}
+
+/** The field a workflow's refusal names (its details: `[{ path }]`), as the body's issues. */
+function detailIssues(f: ApplicationFailure): Issue[] | undefined {
+  const path = (f.details?.[0] as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' ? [{ path, message: f.message }] : undefined;
 }
 
 export function errorMiddleware(log: (msg: string, meta: object) => void): ErrorRequestHandler {

@@ -7,7 +7,8 @@ import { OpenApiGeneratorV3, OpenAPIRegistry, type RouteConfig } from '@asteasol
 import { z } from 'zod';
 import { accessOf } from './access';
 import {
-  AcceptSuggestion, AuditPage, AuditQuery, CancelVisit, CodedEncounter, Coverage, EncounterSigned, ErrorBody, Health, KpiQuery, RetryVisit, StartVisit, VisitParams, VisitStarted,
+  AcceptSuggestion, AuditPage, AuditQuery, CancelVisit, CodedEncounter, Coverage, EncounterSigned, ErrorBody, Health, KpiQuery, PatientPayment, PatientPaymentReceipt,
+  RetryVisit, StartVisit, VisitParams, VisitStarted,
   VisitStatusBody, VoidClaim, WorkQueueParams, WorkQueueQuery, WriteOffVisit,
 } from './schemas';
 
@@ -72,9 +73,21 @@ export function openApiDocument(): object {
     },
     visitDecision('cancel', 'cancelVisit', 'Cancel a visit before its claim is submitted, or a parked visit (needs_attention)', CancelVisit, 'Cancelled', 'Too late to cancel'),
     visitDecision('retry', 'retryVisit', 'Run the failed step of a parked visit (stage needs_attention) again', RetryVisit, 'Retrying', 'The visit is not parked'),
-    visitDecision('write-off', 'writeOffVisit', 'Close a parked visit as written off, with a reason', WriteOffVisit, 'Written off', 'The visit is not parked'),
+    visitDecision('write-off', 'writeOffVisit', 'Close a parked visit as written off, or write off the patient balance of a visit in patient_balance, with a reason', WriteOffVisit,
+      'Written off', 'The visit is not parked nor in patient_balance'),
     visitDecision('void', 'voidClaim', 'Void the claim the payer accepted (837P frequency 8, REF*F8): the payer takes back what it paid and the visit closes as voided', VoidClaim,
       'Void under way', 'No claim the payer accepted, already voided, or the visit is closed'),
+    {
+      method: 'post', path: '/visits/{visitId}/patient-payments', operationId: 'takePatientPayment',
+      summary: 'A patient\'s payment toward the visit\'s patient balance (stage patient_balance); idempotent by reference',
+      request: { params: VisitParams, body: body(PatientPayment) },
+      responses: {
+        201: json(PatientPaymentReceipt, 'Taken: the payment and the balance after it'),
+        200: json(PatientPaymentReceipt, 'The same payment (reference, amount and method) again: nothing changed'),
+        ...errors,
+        409: json(ErrorBody, 'Refused: more than the open balance, a reference already used for another payment, or no open patient balance (the message says which)'),
+      },
+    },
     visitDecision('coverage', 'correctCoverage', 'Correct the coverage of a visit waiting for it', Coverage, 'Accepted', 'The visit is not waiting for coverage'),
     visitDecision('coding', 'correctCoding', 'A coder\'s corrected coding for a visit in coding review', CodedEncounter, 'Accepted', 'The visit is not in coding review'),
     visitDecision('coding/suggestions', 'acceptSuggestion', 'Accept one of a scrubber finding\'s suggested fixes; the visit is re-scrubbed', AcceptSuggestion,

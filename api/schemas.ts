@@ -1,6 +1,7 @@
 /** Request and response schemas of the REST API: validation and the OpenAPI document use these same objects. */
 import { z } from 'zod';
 import { CalendarDate, CodedEncounter, Coverage, EncounterSigned, StartVisit, VisitId } from '../domain/visit';
+import { MAX_PAYMENT_CENTS, PAYMENT_METHODS, PAYMENT_REFERENCE, PAYMENT_REFERENCE_RULE } from '../domain/billing/patient-balance';
 
 export { CodedEncounter, Coverage, EncounterSigned, StartVisit, VisitId };
 
@@ -20,6 +21,48 @@ export const AcceptSuggestion = z.object({
 });
 
 export const VisitParams = z.object({ visitId: VisitId });
+
+const Cents = z.number().int();
+
+/** A patient's payment toward the visit's patient balance; the reference (receipt, check or card transaction number) is its idempotency key. */
+export const PatientPayment = z.object({
+  amountCents: z.number().int('must be a whole number of cents').min(1, 'must be at least 1 cent').max(MAX_PAYMENT_CENTS, `must be at most ${MAX_PAYMENT_CENTS} cents`),
+  method: z.enum(PAYMENT_METHODS),
+  reference: z.string().regex(PAYMENT_REFERENCE, PAYMENT_REFERENCE_RULE),
+});
+
+const PostedPatientPayment = PatientPayment.extend({ receivedAt: z.string() });
+
+/** workflows/definitions.ts PatientBalanceStatus: the ledger, what is open, what comes next, in words. */
+export const PatientBalance = z.object({
+  visitId: z.string(),
+  openingCents: Cents,
+  openedAt: z.string(),
+  openCents: Cents,
+  paidCents: Cents,
+  writtenOffCents: Cents,
+  statements: z.array(z.object({ sequence: z.number().int(), amountDueCents: Cents, sentOn: z.string() })),
+  payments: z.array(PostedPatientPayment),
+  /** How it ended; absent while open. */
+  resolution: z.enum(['paid', 'written_off', 'collections']).optional(),
+  collectionsCents: Cents.optional(),
+  reason: z.string().optional(),
+  nextStatementOn: z.string().optional(),
+  collectionsOn: z.string().optional(),
+  details: z.string(),
+});
+
+/** A payment taken (201), or the same payment again (200, duplicate: nothing changed). */
+export const PatientPaymentReceipt = z.object({ duplicate: z.boolean(), payment: PostedPatientPayment, balance: PatientBalance });
+
+/** domain/billing/patient-estimate.ts PatientEstimate. */
+export const PatientEstimate = z.object({
+  allowedCents: Cents, copayCents: Cents, deductibleCents: Cents, coinsuranceCents: Cents, patientShareCents: Cents, insuranceCents: Cents,
+  /** Lines without a contracted amount, estimated at their charge. */
+  linesWithoutContract: z.array(z.number().int()),
+  /** Benefits the payer's 271 did not report (counted as zero). */
+  unreported: z.array(z.enum(['copay', 'deductible', 'coinsurance', 'out_of_pocket'])),
+});
 
 const Instant = z.iso.datetime({ offset: true });
 
@@ -93,6 +136,12 @@ export const VisitStatusBody = z.object({
   escalations: z.array(z.object({ deadline: z.enum(['timely_filing', 'appeal']), due: z.string(), at: z.string() })).optional(),
   /** The denial playbook's plan for the last denial (code, category, action), an appeal under way, and what came of it. */
   denial: z.record(z.string(), z.unknown()).optional(),
+  /** The patient's share estimated from the 271's benefits and the priced lines' contracted amounts, once charges are priced. */
+  patientEstimate: PatientEstimate.optional(),
+  /** The patient's balance after insurance (stage patient_balance, and at close): statements, payments, and how it ended. */
+  patientBalance: PatientBalance.optional(),
+  /** At close: every billed dollar explained (insurance paid, adjustments by group, patient paid, written off, open, with collections). */
+  summary: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** Filters of GET /reports/kpis and the dashboard: dates of service (inclusive), payer, provider, CPT. */

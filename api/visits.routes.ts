@@ -7,11 +7,11 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Request, type Response } from 'express';
 import type { Db } from '../db/knex';
-import { acceptSuggestionUpdate, correctCodingUpdate, retryUpdate, statusQuery, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate } from '../workflows/definitions';
+import { acceptSuggestionUpdate, correctCodingUpdate, retryUpdate, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate } from '../workflows/definitions';
 import { auditAs } from './auth';
 import { ApiError } from './errors';
-import { AcceptSuggestion, CancelVisit, CodedEncounter, Coverage, RetryVisit, StartVisit, VisitParams, VoidClaim, WriteOffVisit } from './schemas';
-import { cancelVisit, startVisit, workflowIdOf, type VisitsDeps } from './visits.service';
+import { AcceptSuggestion, CancelVisit, CodedEncounter, Coverage, PatientPayment, RetryVisit, StartVisit, VisitParams, VoidClaim, WriteOffVisit } from './schemas';
+import { cancelVisit, startVisit, takePatientPayment, visitStatus, workflowIdOf, type VisitsDeps } from './visits.service';
 
 export function visitsRouter(deps: VisitsDeps & { db: Db }): Router {
   const { temporal, db } = deps;
@@ -27,7 +27,7 @@ export function visitsRouter(deps: VisitsDeps & { db: Db }): Router {
 
   router.get('/visits/:visitId', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
-    const status = await handle(visitId).query(statusQuery);
+    const status = await visitStatus(temporal, visitId);
     await auditAs(db, req, res)('visit.read', visitId);
     res.json(status);
   });
@@ -54,6 +54,13 @@ export function visitsRouter(deps: VisitsDeps & { db: Db }): Router {
     const { visitId } = VisitParams.parse(req.params);
     const body = VoidClaim.parse(req.body ?? {});
     res.json(await decision(req, res, visitId, 'visit.void', handle(visitId).executeUpdate(voidClaimUpdate, { args: [body] })));
+  });
+
+  router.post('/visits/:visitId/patient-payments', async (req, res) => {
+    const { visitId } = VisitParams.parse(req.params);
+    const payment = PatientPayment.parse(req.body);
+    const receipt = await decision(req, res, visitId, 'visit.patient_payment', takePatientPayment(temporal, db, visitId, payment));
+    res.status(receipt.duplicate ? 200 : 201).json(receipt);
   });
 
   router.post('/visits/:visitId/coverage', async (req, res) => {

@@ -1,7 +1,15 @@
-/** Starting and cancelling visits, shared by the REST routes and the PMS's HL7 feed. */
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+/** Starting, reading and cancelling visits, and taking patient payments: shared by the REST routes and the PMS's HL7 feed. */
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Db } from '../db/knex';
+import { findPatientPayment } from '../db/patient-balances';
+import { decidePayment, type PatientPayment } from '../domain/billing/patient-balance';
+import { FailureType } from '../domain/failures';
 import type { StartVisit } from '../domain/visit';
-import { cancelUpdate, type VisitStatus, type VisitTimers } from '../workflows/definitions';
+import {
+  cancelUpdate, patientBalanceQuery, patientBalanceWorkflowId, patientPaymentUpdate, statusQuery,
+  type PatientPaymentReceipt, type VisitStatus, type VisitTimers,
+} from '../workflows/definitions';
+import { ApiError } from './errors';
 
 export const workflowIdOf = (visitId: string) => `visit-${visitId}`;
 
@@ -27,4 +35,36 @@ export async function startVisit({ temporal, taskQueue, timers }: VisitsDeps, vi
 
 export function cancelVisit(temporal: Client, visitId: string, reason: string): Promise<VisitStatus> {
   return temporal.workflow.getHandle(workflowIdOf(visitId)).executeUpdate(cancelUpdate, { args: [{ reason }] });
+}
+
+/** The visit's status; while the patient balance is open, with that balance as its workflow holds it (statements, payments, what comes next). */
+export async function visitStatus(temporal: Client, visitId: string): Promise<VisitStatus> {
+  const status = await temporal.workflow.getHandle(workflowIdOf(visitId)).query(statusQuery);
+  if (status.stage !== 'patient_balance' || status.patientBalance) return status;
+  const balance = await temporal.workflow.getHandle(patientBalanceWorkflowId(visitId)).query(patientBalanceQuery).catch(() => undefined);
+  return balance ? { ...status, patientBalance: balance } : status;
+}
+
+/**
+ * A patient's payment, sent to the visit's patient balance workflow as an update. Idempotent by
+ * reference: a payment the billing record already holds is answered from it (duplicate, even
+ * once the balance is closed); the same reference with another amount or method is 409.
+ */
+export async function takePatientPayment(temporal: Client, db: Db, visitId: string, payment: PatientPayment): Promise<PatientPaymentReceipt> {
+  const balance = temporal.workflow.getHandle(patientBalanceWorkflowId(visitId));
+  const recorded = await findPatientPayment(db, visitId, payment.reference);
+  if (recorded) {
+    const again = decidePayment({ openingCents: 0, openedAt: '', payments: [recorded], statements: [], writtenOffCents: 0 }, payment);
+    if (again.kind === 'refused') throw new ApiError(409, FailureType.PatientPaymentRefused, again.message, 'a new payment needs a new reference', [{ path: again.path, message: again.message }]);
+    return { duplicate: true, payment: recorded, balance: await balance.query(patientBalanceQuery) };
+  }
+  try {
+    return await balance.executeUpdate(patientPaymentUpdate, { args: [payment] });
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    // No patient balance workflow running: say whether the visit exists, and where it stands.
+    const status = await temporal.workflow.getHandle(workflowIdOf(visitId)).query(statusQuery); // WorkflowNotFoundError: 404
+    throw new ApiError(409, 'NO_PATIENT_BALANCE', `visit ${visitId} has no open patient balance (stage ${status.stage}${status.outcome ? `, outcome ${status.outcome}` : ''})`,
+      'a patient payment is taken once insurance has answered and the patient owes a share: read the visit with GET /visits/{visitId}');
+  }
 }

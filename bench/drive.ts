@@ -37,6 +37,13 @@ export function benchApiKey(dataDir: string): string | undefined {
 /** The bench drives hundreds of requests a second from one key: its own stack lifts the per-key rate limit (set in process.env: the API runs in a child process that reads it). */
 export const BENCH_RATE_LIMITS = { RATE_LIMIT_PER_MINUTE: '100000000', RATE_LIMIT_BURST: '1000000' };
 
+/**
+ * The bench times visits from booking to close: its own stack runs without the patient's
+ * statement cycle (months of statements after the 835), so a paid visit closes at the 835 as
+ * the baseline expects. A running stack benched with BENCH_API_URL needs the same setting.
+ */
+export const BENCH_PATIENT_CYCLE = { PATIENT_STATEMENT_DAYS: 'none' };
+
 export const authorization = (apiKey?: string): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {});
 
 export interface VisitTiming {

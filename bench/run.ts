@@ -20,7 +20,7 @@ import { startStack } from '../scripts/stack';
 import { supervise } from '../scripts/supervisor';
 import { baselineSignal, baselineWorkflow } from './baseline-workflow';
 import { chartSvg } from './chart';
-import { BENCH_RATE_LIMITS, benchApiKey, driveVisits, type DriveResult } from './drive';
+import { BENCH_PATIENT_CYCLE, BENCH_RATE_LIMITS, benchApiKey, driveVisits, type DriveResult } from './drive';
 import { costsOf, type Shape, type VisitCost } from './history';
 import { percentiles, progressBar, sampleProcesses } from './measure';
 
@@ -180,7 +180,7 @@ async function onServer(server: 'dev' | 'postgres' | 'running'): Promise<ServerR
     const base = loadConfig();
     const dataDir = resolve(base.dataDir, `bench-${server}`);
     rmSync(dataDir, { recursive: true, force: true }); // each run from empty: same history sizes, same database
-    const config = loadConfig({ ...Object.assign(process.env, BENCH_RATE_LIMITS), DATA_DIR: dataDir, TEMPORAL_SERVER: server });
+    const config = loadConfig({ ...Object.assign(process.env, BENCH_RATE_LIMITS, BENCH_PATIENT_CYCLE), DATA_DIR: dataDir, TEMPORAL_SERVER: server });
     log(`${server}: starting the stack (${server === 'dev' ? 'Temporal dev server on SQLite' : 'Temporal server on Postgres'}, ${config.workers} worker process${config.workers > 1 ? 'es' : ''})`);
     const rs = await startStack(config, stack, { out: () => {}, say: () => {} });
     const connection = await Connection.connect({ address: rs.temporalAddress });

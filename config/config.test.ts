@@ -30,8 +30,18 @@ test.each([
   [{ PMS_MODE: 'fax' }, 'PMS_MODE:'],
   [{ START_SIMULATORS: 'yes' }, 'START_SIMULATORS:'],
   [{ COVERAGE_DEADLINE_MS: '-5' }, 'COVERAGE_DEADLINE_MS:'],
+  [{ PATIENT_STATEMENT_DAYS: '0,60,30' }, 'PATIENT_STATEMENT_DAYS: must be 1-12 ascending whole numbers of days'],
+  [{ PATIENT_STATEMENT_DAYS: '0,thirty' }, 'PATIENT_STATEMENT_DAYS:'],
+  [{ PATIENT_COLLECTIONS_AFTER_DAYS: '-1' }, 'PATIENT_COLLECTIONS_AFTER_DAYS:'],
 ])('a bad value stops start-up with a message naming the variable: %j', (env, expected) => {
   expect(problemsOf(env).join('\n')).toContain(expected);
+});
+
+test('the patient statement cycle: 0/30/60/90 days and collections 30 days after the last by default; other days, or none', () => {
+  const DAY = 86_400_000;
+  expect(parseConfig({}).timers).toMatchObject({ patientStatementsMs: [0, 30 * DAY, 60 * DAY, 90 * DAY], patientCollectionsAfterMs: 30 * DAY });
+  expect(parseConfig({ PATIENT_STATEMENT_DAYS: '0, 21', PATIENT_COLLECTIONS_AFTER_DAYS: '0' }).timers).toMatchObject({ patientStatementsMs: [0, 21 * DAY], patientCollectionsAfterMs: 0 });
+  expect(parseConfig({ PATIENT_STATEMENT_DAYS: 'none' }).timers.patientStatementsMs).toBeUndefined();
 });
 
 test('without simulators every outside party needs an address', () => {

@@ -81,6 +81,22 @@ const env = {
   TIMELY_FILING_ESCALATE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   /** Days before an appeal deadline an appeal that has not gone out escalates (appeal_due). */
   APPEAL_ESCALATE_DAYS: z.coerce.number().int().min(0).max(365).default(14),
+  /**
+   * The patient's statement cycle: days after insurance answered (and the patient owes a share)
+   * on which statements go out, ascending; `none`: no cycle, a paid visit closes with the
+   * patient's share open (the practice bills patients elsewhere).
+   */
+  PATIENT_STATEMENT_DAYS: z.string().default('0,30,60,90').transform((s, ctx) => {
+    if (s.trim() === 'none') return undefined;
+    const days = s.split(',').map((d) => d.trim());
+    if (days.length > 12 || days.some((d) => !/^\d{1,4}$/.test(d)) || days.some((d, i) => i > 0 && Number(d) <= Number(days[i - 1]))) {
+      ctx.addIssue({ code: 'custom', message: 'must be 1-12 ascending whole numbers of days, comma-separated (e.g. 0,30,60,90), or none' });
+      return z.NEVER;
+    }
+    return days.map(Number);
+  }),
+  /** Days after the last statement an unpaid patient balance waits before it goes to collections. */
+  PATIENT_COLLECTIONS_AFTER_DAYS: z.coerce.number().int().min(0).max(365).default(30),
 
   /** How often the EHR is searched for signed encounters whose webhook never arrived, and how far back. */
   ENCOUNTER_SWEEP_EVERY_MS: positiveMs.default(10 * 60_000),
@@ -187,6 +203,9 @@ export interface Config {
   timers: {
     coverageDeadlineMs: number; ackTimeoutMs: number; adjudicationTimeoutMs: number; claimStatusInquiries: number;
     timelyFilingEscalateBeforeMs: number; appealEscalateBeforeMs: number;
+    /** Offsets of the patient's statements from the balance's opening; undefined: no statement cycle. */
+    patientStatementsMs?: number[];
+    patientCollectionsAfterMs: number;
   };
   encounterSweep: { everyMs: number; lookbackMs: number };
   billingProvider: { name: string; npi: string; tin: string; taxonomy: string; address: { line1: string; city: string; state: string; postalCode: string } };
@@ -247,6 +266,8 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
       coverageDeadlineMs: e.COVERAGE_DEADLINE_MS, ackTimeoutMs: e.ACK_TIMEOUT_MS, adjudicationTimeoutMs: e.ADJUDICATION_TIMEOUT_MS,
       claimStatusInquiries: e.CLAIM_STATUS_MAX_INQUIRIES,
       timelyFilingEscalateBeforeMs: e.TIMELY_FILING_ESCALATE_DAYS * 86_400_000, appealEscalateBeforeMs: e.APPEAL_ESCALATE_DAYS * 86_400_000,
+      patientStatementsMs: e.PATIENT_STATEMENT_DAYS?.map((d) => d * 86_400_000),
+      patientCollectionsAfterMs: e.PATIENT_COLLECTIONS_AFTER_DAYS * 86_400_000,
     },
     encounterSweep: { everyMs: e.ENCOUNTER_SWEEP_EVERY_MS, lookbackMs: e.ENCOUNTER_SWEEP_LOOKBACK_MS },
     billingProvider: {

@@ -41,6 +41,8 @@ export const FailureType = {
   Denied: 'DENIED',
   /** No 835, and the payer's claim status answers (276/277) need a person, or ran out of inquiries. */
   ClaimStatusUnresolved: 'CLAIM_STATUS_UNRESOLVED',
+  /** A patient payment the balance cannot take (more than is open, a reference reused for another payment, a closed balance): 409. */
+  PatientPaymentRefused: 'PATIENT_PAYMENT_REFUSED',
   /** Anything else that is not retryable. */
   Rejected: 'Rejected',
   /** The API could not reach Temporal (no server at the address): 503, try again shortly. */
@@ -94,6 +96,8 @@ export const AwaitingAction = {
   AppealDue: 'appeal_due',
   /** The clearinghouse forwarded the claim (its 277CA); the payer's own 277CA is awaited. */
   PayerAcknowledgment: 'payer_acknowledgment',
+  /** Insurance answered and the patient owes a share: statements go out on their cycle until it is paid, written off or sent to collections. */
+  PatientPayment: 'patient_payment',
 } as const;
 export type AwaitingAction = (typeof AwaitingAction)[keyof typeof AwaitingAction];
 
@@ -119,6 +123,8 @@ export const PARK_QUEUE: Record<FailureType, AwaitingAction> = {
   [FailureType.Denied]: AwaitingAction.DenialReview,
   [FailureType.ClaimStatusUnresolved]: AwaitingAction.ClaimStatusInquiry,
   [FailureType.Rejected]: AwaitingAction.InvalidData,
+  // Refuses one request (the API answers 409); a visit is never parked by it.
+  [FailureType.PatientPaymentRefused]: AwaitingAction.InvalidData,
   // The API's own answers (503/504): a visit is never parked by them, its steps retry instead.
   [FailureType.TemporalUnavailable]: AwaitingAction.RetriesExhausted,
   [FailureType.TemporalTimeout]: AwaitingAction.RetriesExhausted,

@@ -34,7 +34,7 @@ export interface StackOptions {
   worker?: boolean;
   /** Seconds-scale activity timeout, so a killed worker's attempt is retried quickly. */
   activityTimeoutMs?: number;
-  /** Visit timers on top of the configured ones (e.g. a short adjudication timeout for claim status inquiries). */
+  /** Visit timers on top of the configured ones (e.g. a short adjudication timeout for claim status inquiries, or a patient statement cycle in ms). */
   timers?: Partial<VisitTimers>;
 }
 
@@ -48,6 +48,9 @@ export async function startTestStack(opts: StackOptions = {}) {
     INTEGRATION_TIMEOUT_MS: '2000', PMS_MODE: opts.pmsMode ?? 'hl7', START_SIMULATORS: 'true',
     // Tests poll visits every 100 ms from one key: rate limits are tested on their own (api/rate-limit.test.ts).
     RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '100000',
+    // The patient's statement cycle is months long: by default a paid visit closes at once with its patient share
+    // open, as it did before the cycle; a test of the patient balance passes a short one (timers.patientStatementsMs).
+    PATIENT_STATEMENT_DAYS: 'none',
     ...TEST_SECRET_ENV,
   };
   const config = parseConfig(env);

@@ -23,6 +23,9 @@ export interface Calls {
   closed: string[];
   /** Dates of service the visit was moved to (SIU^S14). */
   rescheduled: string[];
+  /** Patient statements recorded (sequence numbers), and how patient balances ended. */
+  statements: number[];
+  patientBalances: string[];
 }
 
 interface MockOptions {
@@ -32,7 +35,7 @@ interface MockOptions {
 }
 
 export function mockActivities({ active = [true], signed = [], overrides = {} }: MockOptions = {}): { acts: VisitActivities; calls: Calls } {
-  const calls: Calls = { submitted: [], submittedWith: [], scrubbed: [], eligibility: 0, closed: [], rescheduled: [] };
+  const calls: Calls = { submitted: [], submittedWith: [], scrubbed: [], eligibility: 0, closed: [], rescheduled: [], statements: [], patientBalances: [] };
   const acts: VisitActivities = {
     recordIntake: async () => ({ filingDeadline: '2027-11-20' }),
     recordEscalation: async () => undefined,
@@ -69,6 +72,10 @@ export function mockActivities({ active = [true], signed = [], overrides = {} }:
     openVisitsOfPatient: async () => [],
     recordRegistrationChange: async () => undefined,
     rescheduleVisit: async (visit) => void calls.rescheduled.push(visit.appointment.serviceDate),
+    openPatientBalance: async ({ openingCents, openedAt }) => ({ openingCents, openedAt, payments: [], statements: [], writtenOffCents: 0 }),
+    recordPatientStatement: async ({ sequence }) => void calls.statements.push(sequence),
+    recordPatientPayment: async ({ payment }) => payment,
+    closePatientBalance: async ({ resolution }) => void calls.patientBalances.push(resolution),
     ...overrides,
   };
   return { acts, calls };

@@ -5,6 +5,8 @@ import type { Finding } from '../domain/billing/findings';
 import type { ClaimStatusReading } from '../domain/billing/claim-status';
 import type { CodingProblem } from '../domain/coding';
 import type { VisitSummary } from '../domain/billing/summary';
+import type { PatientEstimate } from '../domain/billing/patient-estimate';
+import type { PatientLedger, PatientPayment, PostedPatientPayment } from '../domain/billing/patient-balance';
 import type { AwaitingAction, ParkedFailure } from '../domain/failures';
 import type { RegistrationChange, VisitChange } from '../domain/registration';
 import type { Appointment, CodedEncounter, Coverage, EligibilityResult, StartVisit } from '../domain/visit';
@@ -12,10 +14,13 @@ import type { Appointment, CodedEncounter, Coverage, EligibilityResult, StartVis
 export type VisitStage =
   | 'intake' | 'eligibility' | 'awaiting_coverage' | 'awaiting_encounter' | 'coding' | 'coding_review'
   | 'charges' | 'claim_submitted' | 'claim_rejected' | 'awaiting_adjudication' | 'denied' | 'closed'
+  /** Insurance answered and the patient owes a share: the patient balance workflow sends statements until it is settled. */
+  | 'patient_balance'
   /** Parked: a step failed in a way no retry cures (or past the retry ceiling); a person retries or resolves. */
   | 'needs_attention';
 
-export type VisitOutcome = 'paid' | 'denied' | 'cancelled' | 'ineligible' | 'rejected' | 'written_off' | 'voided';
+/** collections: insurance answered, and the patient's share was still open after the last statement. */
+export type VisitOutcome = 'paid' | 'denied' | 'cancelled' | 'ineligible' | 'rejected' | 'written_off' | 'voided' | 'collections';
 
 /** Timers come from the input so tests can shrink days to seconds without special code paths. */
 export interface VisitTimers {
@@ -36,6 +41,13 @@ export interface VisitTimers {
   timelyFilingEscalateBeforeMs?: number;
   /** 276 inquiries for a claim with no 835 (one per adjudicationTimeoutMs) before a person is asked (default 3). */
   claimStatusInquiries?: number;
+  /**
+   * The patient's statements, as offsets from when the patient balance opens (PATIENT_STATEMENT_DAYS, e.g. 0/30/60/90 days).
+   * Unset or empty: no statement cycle, a paid visit closes with the patient's share open (visits started before the cycle existed).
+   */
+  patientStatementsMs?: number[];
+  /** After the last statement, how long an unpaid patient balance waits before it goes to collections (default 30 days). */
+  patientCollectionsAfterMs?: number;
 }
 
 export interface VisitInput {
@@ -89,9 +101,13 @@ export interface VisitStatus {
   underpaidLines?: { lineNumber: number; code: string; contractedCents: number; underpaidCents: number }[];
   /** At close: every billed dollar explained (paid, adjusted by group, patient, written off, open). */
   summary?: VisitSummary;
+  /** The patient's balance after insurance: its statements, payments and how it ended (while open, GET /visits/:id reads it from the patient balance workflow). */
+  patientBalance?: PatientBalanceStatus;
   /** Why the visit was cancelled or written off. */
   closeReason?: string;
   eligibility?: EligibilityResult;
+  /** The patient's share estimated from the eligibility benefits and the priced lines' contracted amounts (once charges are priced). */
+  patientEstimate?: PatientEstimate;
   encounterId?: string;
   codingProblems: CodingProblem[];
   /** The scrubber's findings on the current coding (errors keep the visit in coding review). */
@@ -135,3 +151,40 @@ export interface AcceptSuggestion {
 
 /** An accepted suggestion that the finding did not offer: the API maps it to 422. */
 export const SUGGESTION_REJECTED = 'SuggestionRejected';
+
+/** The patient balance workflow of a visit: one per visit, so its id is the visit's. */
+export const patientBalanceWorkflowId = (visitId: string) => `patient-balance-${visitId}`;
+
+/** What the visit hands its patient balance workflow: what the patient owes, the statement cycle, and the activity settings. */
+export interface PatientBalanceInput {
+  visitId: string;
+  openingCents: number;
+  /** Offsets of the statements from the opening; collections `collectionsAfterMs` after the last. */
+  statementsMs: number[];
+  collectionsAfterMs: number;
+  timers: Pick<VisitTimers, 'activityTimeoutMs' | 'activityRetryMaxIntervalMs' | 'activityMaxAttempts' | 'activityRetryCeilingMs'>;
+}
+
+/** The patient balance as the workflow holds it: the ledger, what is open, what comes next, in words. */
+export interface PatientBalanceStatus extends PatientLedger {
+  visitId: string;
+  openCents: number;
+  paidCents: number;
+  /** While open: the day the next statement goes out, and the day the balance goes to collections unless paid. */
+  nextStatementOn?: string;
+  collectionsOn?: string;
+  details: string;
+}
+
+/** A payment the balance took, or the same payment seen again (duplicate: nothing changed). */
+export interface PatientPaymentReceipt {
+  duplicate: boolean;
+  payment: PostedPatientPayment;
+  balance: PatientBalanceStatus;
+}
+
+export const patientBalanceQuery = defineQuery<PatientBalanceStatus>('patientBalance');
+/** A patient's payment (front desk, biller, or a payment portal through the API): idempotent by reference. */
+export const patientPaymentUpdate = defineUpdate<PatientPaymentReceipt, [PatientPayment]>('patientPayment');
+/** The visit forwards a biller's write-off of the patient balance (writeOff update during patient_balance). */
+export const writeOffPatientBalanceSignal = defineSignal<[{ reason: string }]>('writeOffPatientBalance');

@@ -13,6 +13,8 @@ import {
 import type { ScrubResult } from '../domain/billing/findings';
 import { applySuggestion } from '../domain/billing/suggestions';
 import { summarizeVisit, type PostedRemittance } from '../domain/billing/summary';
+import { estimatePatientShare } from '../domain/billing/patient-estimate';
+import { collectPatientBalance } from './patient-balance';
 import type { AckReading } from '../domain/billing/acknowledgments';
 import type { DenialPlan } from '../domain/billing/denials';
 import { denialWorkflow, type DenialDecision, type DenialInput } from './denial';
@@ -23,7 +25,7 @@ import type { Appointment, ChargeLine, CodedEncounter, Coverage, StartVisit } fr
 import {
   acceptSuggestionUpdate, cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal,
   registrationChangedSignal, remittanceReceivedSignal, rescheduleUpdate, retryUpdate, statusQuery, SUGGESTION_REJECTED, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate,
-  type ClaimSummary, type VisitInput, type VisitOutcome, type VisitStage, type VisitStatus,
+  type ClaimSummary, type PatientBalanceStatus, type VisitInput, type VisitOutcome, type VisitStage, type VisitStatus,
 } from './definitions';
 import {
   AwaitingActionKey, BilledCentsKey, ClaimStatusKey, CptCodesKey, DenialCodesKey, EscalationsKey, PaidCentsKey, PayerIdKey,
@@ -190,7 +192,7 @@ class VisitRun {
       return this.status;
     }, {
       validator: (arg: { reason: string }) => {
-        this.requireStage(['needs_attention', 'claim_rejected', 'denied', 'coding_review'], 'write off');
+        this.requireStage(['needs_attention', 'claim_rejected', 'denied', 'coding_review', 'patient_balance'], 'write off');
         requireReason(arg);
       },
     });
@@ -260,6 +262,7 @@ class VisitRun {
       try {
         lines = await this.guard('postCharges', () => this.raw.postCharges(posting), [FailureType.PmsRejected, FailureType.FeeScheduleMissing]);
         this.chargesPosted = true;
+        this.status.patientEstimate = estimatePatientShare(this.status.eligibility, lines);
         this.upsertChanged([{ key: CptCodesKey, value: lines.map((l) => l.code) }]);
         break;
       } catch (err) {
@@ -754,17 +757,39 @@ class VisitRun {
     return false;
   }
 
-  async close(outcome: VisitOutcome): Promise<VisitStatus> {
+  async close(asAnswered: VisitOutcome): Promise<VisitStatus> {
     await this.postUnclaimedRemittances();
+    const patient = await this.patientBalance(asAnswered);
+    await this.postUnclaimedRemittances(); // any that came during the statement cycle
+    const outcome: VisitOutcome = patient?.resolution === 'written_off' ? 'written_off' : patient?.resolution === 'collections' ? 'collections' : asAnswered;
     await this.acts.closeVisit({ visitId: this.visit.visitId, outcome, reason: this.cancelReason });
     this.status.outcome = outcome;
     this.status.closeReason = this.cancelReason;
-    const money = { billedCents: this.status.balance.billedCents, remittances: this.posted, patientPaidCents: 0, writtenOffCents: 0 };
+    const money = { billedCents: this.status.balance.billedCents, remittances: this.posted, patientPaidCents: patient?.paidCents ?? 0, writtenOffCents: 0, collectionsCents: patient?.collectionsCents };
     const open = summarizeVisit(money);
     // A write-off, or a void (the charge withdrawn), closes whatever was still open; any other outcome leaves it visible as open.
     this.status.summary = outcome === 'written_off' || outcome === 'voided' ? summarizeVisit({ ...money, writtenOffCents: open.insuranceOpenCents + open.patientOpenCents }) : open;
     this.enter('closed');
     return this.status;
+  }
+
+  /**
+   * Insurance answered (paid or denied) and the patient owes a share: statements go out on the
+   * configured cycle in a child workflow (workflows/patient-balance.ts) until the share is paid,
+   * written off (a biller's writeOff, forwarded) or sent to collections. Undefined: no cycle
+   * configured (visits started before it), or nothing for the patient to pay.
+   */
+  private async patientBalance(outcome: VisitOutcome): Promise<PatientBalanceStatus | undefined> {
+    const { patientStatementsMs, patientCollectionsAfterMs, activityTimeoutMs, activityRetryMaxIntervalMs, activityMaxAttempts, activityRetryCeilingMs } = this.input.timers;
+    if ((outcome !== 'paid' && outcome !== 'denied') || !patientStatementsMs?.length) return undefined;
+    const { patientOpenCents } = summarizeVisit({ billedCents: this.status.balance.billedCents, remittances: this.posted, patientPaidCents: 0, writtenOffCents: 0 });
+    if (patientOpenCents <= 0) return undefined;
+    this.resolution = undefined;
+    await this.recordEnter('patient_balance', AwaitingAction.PatientPayment);
+    const input = { visitId: this.visit.visitId, openingCents: patientOpenCents, statementsMs: patientStatementsMs, collectionsAfterMs: patientCollectionsAfterMs ?? 30 * 86_400_000,
+      timers: { activityTimeoutMs, activityRetryMaxIntervalMs, activityMaxAttempts, activityRetryCeilingMs } };
+    this.status.patientBalance = await this.guard('patientBalance', () => collectPatientBalance(input, () => (this.resolution === 'written_off' ? this.cancelReason : undefined)));
+    return this.status.patientBalance;
   }
 
   /**

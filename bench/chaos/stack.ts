@@ -84,6 +84,8 @@ export async function startChaosStack(opts: ChaosStackOptions) {
     INTEGRATION_TIMEOUT_MS: '2000', PMS_MODE: 'hl7', START_SIMULATORS: 'false',
     // The sweep is the safety net for "encounter signed" webhooks lost while Postgres was down.
     ENCOUNTER_SWEEP_EVERY_MS: '15000', ENCOUNTER_SWEEP_LOOKBACK_MS: String(3600_000),
+    // Visits close at their 835 as the ledger check expects; the statement cycle is months long (test/patient-balance.int.test.ts runs it).
+    PATIENT_STATEMENT_DAYS: 'none',
   };
   const config = parseConfig({ ...env, START_SIMULATORS: 'true' }); // the worker's copy gets the simulators' addresses below
   const { timers } = opts;

@@ -57,3 +57,9 @@ test('COB after CO-22: the first payer\'s "not us" is not part of the money; the
   const s = summarizeVisit({ billedCents: 37500, remittances: [notUs, { ...paid, payerId: '60054', claimStatusCode: '2' }], patientPaidCents: 0, writtenOffCents: 0 });
   expect(s).toMatchObject({ insurancePaidCents: 26000, adjustmentsCents: { CO: 8500 }, patientResponsibilityCents: 3000, insuranceOpenCents: 0, balanced: true });
 });
+
+test('a patient share sent to collections stays open (the patient still owes it) and is named', () => {
+  const s = summarizeVisit({ billedCents: 37500, remittances: [paid], patientPaidCents: 1000, writtenOffCents: 0, collectionsCents: 2000 });
+  expect(s).toMatchObject({ patientOpenCents: 2000, collectionsCents: 2000, insuranceOpenCents: 0, balanced: true });
+  expect(s.lines).toContain('patient responsibility $30.00 (paid $10.00, open $20.00, with collections $20.00)');
+});

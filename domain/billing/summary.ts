@@ -19,6 +19,8 @@ export interface VisitMoney {
   remittances: PostedRemittance[];
   patientPaidCents: number;
   writtenOffCents: number;
+  /** Of the patient's open share, what was sent to collections (still owed, collected by the agency). */
+  collectionsCents?: number;
 }
 
 export interface VisitSummary {
@@ -31,6 +33,8 @@ export interface VisitSummary {
   patientPaidCents: number;
   writtenOffCents: number;
   patientOpenCents: number;
+  /** Of patientOpenCents, what went to collections (present only when some did). */
+  collectionsCents?: number;
   insuranceOpenCents: number;
   /**
    * billed = paid + adjustments + patient paid + written off + open holds by construction of
@@ -107,12 +111,12 @@ export function summarizeVisit(m: VisitMoney): VisitSummary {
     `billed ${dollars(m.billedCents)}`,
     `insurance paid ${dollars(paid)}`,
     ...(['CO', 'OA', 'PI', 'CR'] as const).filter((g) => adjustmentsCents[g]).map((g) => `adjusted ${g} ${dollars(adjustmentsCents[g])}`),
-    `patient responsibility ${dollars(pr)} (paid ${dollars(m.patientPaidCents)}, open ${dollars(patientOpenCents)})`,
+    `patient responsibility ${dollars(pr)} (paid ${dollars(m.patientPaidCents)}, open ${dollars(patientOpenCents)}${m.collectionsCents ? `, with collections ${dollars(m.collectionsCents)}` : ''})`,
     `written off ${dollars(m.writtenOffCents)}`,
     `insurance open ${dollars(insuranceOpenCents)}`,
   ];
   return {
     billedCents: m.billedCents, insurancePaidCents: paid, adjustmentsCents, patientResponsibilityCents: pr, patientPaidCents: m.patientPaidCents,
-    writtenOffCents: m.writtenOffCents, patientOpenCents, insuranceOpenCents, balanced: insuranceOpenCents >= 0 && patientOpenCents >= 0, lines,
+    writtenOffCents: m.writtenOffCents, patientOpenCents, ...(m.collectionsCents ? { collectionsCents: m.collectionsCents } : {}), insuranceOpenCents, balanced: insuranceOpenCents >= 0 && patientOpenCents >= 0, lines,
   };
 }

@@ -60,6 +60,11 @@ const QUEUE_GROUPS: readonly WorkQueue[] = [
     action: 'dispute the underpayment with the payer or accept it',
   },
   {
+    id: 'patient_balance', title: 'Patient balance', awaitingActions: ['patient_payment'], slaHours: 120 * 24,
+    reason: 'insurance answered and the patient owes a share; statements go out on their cycle (PATIENT_STATEMENT_DAYS), then collections',
+    action: 'take the patient\'s payment (POST /visits/{visitId}/patient-payments) or write the balance off (POST /visits/{visitId}/write-off)',
+  },
+  {
     id: 'unmatched_remittance', title: 'Unmatched remittance', awaitingActions: ['unmatched_remittance'], slaHours: 48,
     reason: 'an 835 could not be matched to a claim',
     action: 'match the remittance to its claim or return it to the payer',
