@@ -298,3 +298,41 @@ test('a CO-18 denial whose original was paid by the same payer closes the visit 
     expect(calls.submitted).toHaveLength(1);
   });
 });
+
+test('an 835 that arrives while the visit is closing (a reversal and its correction) is posted by the visit, not dropped', async () => {
+  let release!: () => void;
+  const closing = new Promise<void>((r) => (release = r));
+  let closeStarted = false;
+  const posted: string[] = [];
+  const { acts } = mockActivities({
+    overrides: {
+      closeVisit: async () => {
+        closeStarted = true;
+        await closing;
+      },
+      recordRemittance: async ({ remittance }) => {
+        posted.push(remittance.sourceKey);
+        return { underpaid: [] };
+      },
+    },
+  });
+  await withWorker(acts, async (tq) => {
+    const handle = await start(tq);
+    await claimAccepted(handle, 'PCN-R');
+    const paid = {
+      traceNumber: 'TR1', payerId: '87726', claimStatusCode: '1', frequency: '1' as const, chargeCents: 37500, paidCents: 26000, patientResponsibilityCents: 3000, payerClaimNumber: 'PCN-R',
+      adjustments: [{ lineNumber: null, group: 'CO' as const, carc: '45', amountCents: 8500, rarcs: [] }, { lineNumber: null, group: 'PR' as const, carc: '3', amountCents: 3000, rarcs: [] }], lines: [], sourceKey: 'paid',
+    };
+    await handle.signal(remittanceReceivedSignal, paid);
+    await eventually(async () => closeStarted);
+    await handle.signal(remittanceReceivedSignal, {
+      ...paid, traceNumber: 'TR2', claimStatusCode: '22', chargeCents: -37500, paidCents: -26000, patientResponsibilityCents: -3000,
+      adjustments: paid.adjustments.map((a) => ({ ...a, amountCents: -a.amountCents })), sourceKey: 'reversal',
+    });
+    await handle.signal(remittanceReceivedSignal, { ...paid, traceNumber: 'TR2', paidCents: 24000, adjustments: [...paid.adjustments, { lineNumber: null, group: 'CO', carc: '45', amountCents: 2000, rarcs: [] }], payerClaimNumber: 'PCN-R2', sourceKey: 'corrected' });
+    release();
+    const closed = await handle.result();
+    expect(posted).toEqual(['paid', 'reversal', 'corrected']);
+    expect(closed.summary).toMatchObject({ billedCents: 37500, insurancePaidCents: 24000, balanced: true });
+  });
+});

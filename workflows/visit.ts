@@ -565,8 +565,9 @@ class VisitRun {
 
   /**
    * 835s that arrived after the claim was answered and that no step took (a payer's reversal and
-   * its correction): posted, and counted in the summary, before the visit closes. One that
-   * arrives after the close is posted to the visit's record by the webhook (late).
+   * its correction): posted, and counted in the summary, before the visit closes; one that comes
+   * while this posts is taken in the same loop. One that arrives after the workflow completed is
+   * posted to the visit's record by the webhook (late).
    */
   private async postUnclaimedRemittances(): Promise<void> {
     const claim = this.status.claim;
@@ -760,9 +761,11 @@ class VisitRun {
   async close(asAnswered: VisitOutcome): Promise<VisitStatus> {
     await this.postUnclaimedRemittances();
     const patient = await this.patientBalance(asAnswered);
-    await this.postUnclaimedRemittances(); // any that came during the statement cycle
     const outcome: VisitOutcome = patient?.resolution === 'written_off' ? 'written_off' : patient?.resolution === 'collections' ? 'collections' : asAnswered;
     await this.acts.closeVisit({ visitId: this.visit.visitId, outcome, reason: this.cancelReason });
+    // Any that came during the statement cycle or while the visit was closing: a signal the visit
+    // accepted is posted by it, or it would be lost (the webhook counts it as delivered).
+    await this.postUnclaimedRemittances();
     this.status.outcome = outcome;
     this.status.closeReason = this.cancelReason;
     const money = { billedCents: this.status.balance.billedCents, remittances: this.posted, patientPaidCents: patient?.paidCents ?? 0, writtenOffCents: 0, collectionsCents: patient?.collectionsCents };
