@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartVisit } from '../domain/visit';
+import { ensureDevSecrets } from '../scripts/dev-secrets';
 import { sampleVisit, signedEncounter } from '../test/fixtures';
 import type { VisitStatus } from '../workflows/definitions';
 
@@ -36,6 +37,23 @@ export function benchApiKey(dataDir: string): string | undefined {
 
 /** The bench drives hundreds of requests a second from one key: its own stack lifts the per-key rate limit (set in process.env: the API runs in a child process that reads it). */
 export const BENCH_RATE_LIMITS = { RATE_LIMIT_PER_MINUTE: '100000000', RATE_LIMIT_BURST: '1000000' };
+
+/** The secrets the last benchEnv pointed process.env at, forgotten before the next stack's. */
+let benchSecrets: string[] = [];
+
+/**
+ * process.env for a bench's own stack under `dataDir`, as `npm start` makes it: the dev
+ * secrets (PHI codec keys, webhook secrets) generated under dataDir, and the per-key rate
+ * limit lifted. In process.env because the API, worker and simulator children read their
+ * own config from what they inherit. Without the webhook secrets the API refused every
+ * "encounter signed" webhook (401) and each visit waited for the EHR sweep instead.
+ */
+export function benchEnv(dataDir: string): NodeJS.ProcessEnv {
+  for (const name of benchSecrets) delete process.env[`${name}_FILE`];
+  Object.assign(process.env, BENCH_RATE_LIMITS);
+  benchSecrets = ensureDevSecrets(dataDir);
+  return process.env;
+}
 
 export const authorization = (apiKey?: string): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {});
 

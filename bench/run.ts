@@ -16,11 +16,12 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../config';
 import type { Stoppable } from '../scripts/main';
+import { dataConverterOf } from '../scripts/services';
 import { startStack } from '../scripts/stack';
 import { supervise } from '../scripts/supervisor';
 import { baselineSignal, baselineWorkflow } from './baseline-workflow';
 import { chartSvg } from './chart';
-import { BENCH_RATE_LIMITS, benchApiKey, driveVisits, type DriveResult } from './drive';
+import { benchApiKey, benchEnv, driveVisits, type DriveResult } from './drive';
 import { costsOf, type Shape, type VisitCost } from './history';
 import { percentiles, progressBar, sampleProcesses } from './measure';
 
@@ -169,7 +170,7 @@ async function onServer(server: 'dev' | 'postgres' | 'running'): Promise<ServerR
       const config = loadConfig();
       const connection = await Connection.connect({ address: config.temporal.address! });
       stack.push({ stop: () => connection.close() });
-      const client = new Client({ connection, namespace: config.temporal.namespace });
+      const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterOf(config) });
       const pids = (process.env.BENCH_WORKER_PIDS ?? '').split(',').filter(Boolean).map(Number);
       return await benchServer(server, config, {
         apiUrl: process.env.BENCH_API_URL!, apiKey: process.env.BENCH_API_KEY, ehrUrl: process.env.BENCH_EHR_URL!, client, workers: Math.max(1, pids.length),
@@ -180,12 +181,12 @@ async function onServer(server: 'dev' | 'postgres' | 'running'): Promise<ServerR
     const base = loadConfig();
     const dataDir = resolve(base.dataDir, `bench-${server}`);
     rmSync(dataDir, { recursive: true, force: true }); // each run from empty: same history sizes, same database
-    const config = loadConfig({ ...Object.assign(process.env, BENCH_RATE_LIMITS), DATA_DIR: dataDir, TEMPORAL_SERVER: server });
+    const config = loadConfig({ ...benchEnv(dataDir), DATA_DIR: dataDir, TEMPORAL_SERVER: server });
     log(`${server}: starting the stack (${server === 'dev' ? 'Temporal dev server on SQLite' : 'Temporal server on Postgres'}, ${config.workers} worker process${config.workers > 1 ? 'es' : ''})`);
     const rs = await startStack(config, stack, { out: () => {}, say: () => {} });
     const connection = await Connection.connect({ address: rs.temporalAddress });
     stack.push({ stop: () => connection.close() });
-    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterOf(config) });
     return await benchServer(server, config, {
       apiUrl: rs.apiUrl, apiKey: benchApiKey(dataDir), ehrUrl: rs.endpoints.ehrUrl, client, workers: config.workers, childEnv: rs.childEnv,
       pids: () => ({
