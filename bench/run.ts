@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --visits 100] [-- --rate 5] [-- --servers dev,postgres]`: visit
+ * `npm run bench [-- --visits 100] [-- --rate 5] [-- --servers dev,postgres] [-- --workers 2]`: visit
  * throughput against a same-run baseline, on each Temporal server. For each server it
  * starts the stack as `npm start` does (fresh data under DATA_DIR/bench-<server>),
  * drives the visits through the API and simulators (bench/drive.ts) "as fast as it
  * goes" and at a target arrival rate, reads every visit's history, then runs the
  * baseline workflow (bench/baseline-workflow.ts) with the shape of a real paid visit
- * on the same server with the same worker settings. Results: bench/results/*.json and
+ * on the same server with the same worker settings and as many worker processes
+ * (`--workers N`, else WORKERS, else 1). Results: bench/results/*.json and
  * *.svg. The last line is the ratio visits/s ÷ baseline/s.
  *
  * With BENCH_API_URL, BENCH_EHR_URL and TEMPORAL_ADDRESS set it measures that running
@@ -35,6 +36,8 @@ function arg(name: string): string | undefined {
 const VISITS = Number(arg('visits') ?? 500);
 const RATE = arg('rate') ? Number(arg('rate')) : undefined;
 const SERVERS = (arg('servers') ?? 'dev,postgres').split(',') as ('dev' | 'postgres')[];
+/** Worker processes for the visits (and as many for the baseline); unset: WORKERS, as npm start reads it. */
+const WORKERS = arg('workers');
 const WARMUP = 3;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -181,7 +184,7 @@ async function onServer(server: 'dev' | 'postgres' | 'running'): Promise<ServerR
     const base = loadConfig();
     const dataDir = resolve(base.dataDir, `bench-${server}`);
     rmSync(dataDir, { recursive: true, force: true }); // each run from empty: same history sizes, same database
-    const config = loadConfig({ ...benchEnv(dataDir), DATA_DIR: dataDir, TEMPORAL_SERVER: server });
+    const config = loadConfig({ ...benchEnv(dataDir), DATA_DIR: dataDir, TEMPORAL_SERVER: server, ...(WORKERS ? { WORKERS } : {}) });
     log(`${server}: starting the stack (${server === 'dev' ? 'Temporal dev server on SQLite' : 'Temporal server on Postgres'}, ${config.workers} worker process${config.workers > 1 ? 'es' : ''})`);
     const rs = await startStack(config, stack, { out: () => {}, say: () => {} });
     const connection = await Connection.connect({ address: rs.temporalAddress });
