@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../config';
 import type { Stoppable } from '../scripts/main';
 import { startStack } from '../scripts/stack';
-import { authorization, BENCH_RATE_LIMITS, benchApiKey, benchVisit } from './drive';
+import { authorization, benchApiKey, benchEnv, benchVisit } from './drive';
 import { progressBar } from './measure';
 
 // autocannon ships no types; this is the part of its result used here.
@@ -57,7 +57,7 @@ async function main() {
     if (!apiUrl) {
       const dataDir = resolve(loadConfig().dataDir, 'bench-api');
       rmSync(dataDir, { recursive: true, force: true });
-      const config = loadConfig({ ...Object.assign(process.env, BENCH_RATE_LIMITS), DATA_DIR: dataDir, TEMPORAL_SERVER: SERVER });
+      const config = loadConfig({ ...benchEnv(dataDir), DATA_DIR: dataDir, TEMPORAL_SERVER: SERVER });
       process.stderr.write(`starting the stack (${SERVER} Temporal server, ${config.workers} worker process(es))\n`);
       apiUrl = (await startStack(config, stack, { out: () => {}, say: () => {} })).apiUrl;
       apiKey = benchApiKey(dataDir);

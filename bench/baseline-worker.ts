@@ -1,8 +1,9 @@
-/** A worker process for the baseline workflow: the same worker options (WORKER_*) as the visit worker, on the task queue the benchmark gives it (TEMPORAL_TASK_QUEUE). */
+/** A worker process for the baseline workflow: the same worker options (WORKER_*) and payload codec as the visit worker, on the task queue the benchmark gives it (TEMPORAL_TASK_QUEUE). */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { join } from 'node:path';
 import { loadConfig, requireDeployed } from '../config';
 import { runMain } from '../scripts/main';
+import { phiDataConverter } from '../temporal/codec';
 import { workerTuning } from '../scripts/worker';
 
 runMain('baseline worker', async (stack) => {
@@ -14,6 +15,7 @@ runMain('baseline worker', async (stack) => {
     connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue,
     workflowsPath: join(__dirname, 'baseline-workflow.ts'),
     activities: { noop: async (n: number) => n },
+    dataConverter: config.codec ? phiDataConverter(config.codec) : undefined,
     ...workerTuning(config.worker),
   });
   const running = worker.run();

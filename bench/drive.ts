@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartVisit } from '../domain/visit';
+import { ensureDevSecrets } from '../scripts/dev-secrets';
 import { sampleVisit, signedEncounter } from '../test/fixtures';
 import type { VisitStatus } from '../workflows/definitions';
 
@@ -43,6 +44,22 @@ export const BENCH_RATE_LIMITS = { RATE_LIMIT_PER_MINUTE: '100000000', RATE_LIMI
  * the baseline expects. A running stack benched with BENCH_API_URL needs the same setting.
  */
 export const BENCH_PATIENT_CYCLE = { PATIENT_STATEMENT_DAYS: 'none' };
+/** The secrets the last benchEnv pointed process.env at, forgotten before the next stack's. */
+let benchSecrets: string[] = [];
+
+/**
+ * process.env for a bench's own stack under `dataDir`, as `npm start` makes it: the dev
+ * secrets (PHI codec keys, webhook secrets) generated under dataDir, the per-key rate
+ * limit lifted, and no patient statement cycle. In process.env because the API, worker and simulator children read their
+ * own config from what they inherit. Without the webhook secrets the API refused every
+ * "encounter signed" webhook (401) and each visit waited for the EHR sweep instead.
+ */
+export function benchEnv(dataDir: string): NodeJS.ProcessEnv {
+  for (const name of benchSecrets) delete process.env[`${name}_FILE`];
+  Object.assign(process.env, BENCH_RATE_LIMITS, BENCH_PATIENT_CYCLE);
+  benchSecrets = ensureDevSecrets(dataDir);
+  return process.env;
+}
 
 export const authorization = (apiKey?: string): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {});
 

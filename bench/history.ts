@@ -45,7 +45,13 @@ function payloadBytes(msg: unknown): number {
   return n;
 }
 
-export function costOf(history: History): VisitCost {
+type Payload = temporal.api.common.v1.IPayload;
+
+/**
+ * `decoded` holds the signal payloads the client's codec opened (costsOf): with the PHI
+ * codec on, as `npm start` runs, a 277CA's signal input is sealed (binary/encrypted).
+ */
+export function costOf(history: History, decoded: Map<Payload, Payload> = new Map()): VisitCost {
   const events = history.events ?? [];
   const start = ms(events[0]?.eventTime);
   const count = (t: number) => events.filter((e) => e.eventType === t).length;
@@ -68,8 +74,9 @@ export function costOf(history: History): VisitCost {
     if (stage) cost.stagesAt.push({ stage: defaultPayloadConverter.fromPayload<string>(stage), at });
     const signal = e.workflowExecutionSignaledEventAttributes;
     if (signal?.signalName === 'encounterSigned') cost.signedAt ??= at;
-    if (signal?.signalName === 'claimAcknowledged' && signal.input?.payloads?.[0]) {
-      const ack = defaultPayloadConverter.fromPayload<{ kind: string; accepted: boolean }>(signal.input.payloads[0]);
+    const input = signal?.signalName === 'claimAcknowledged' ? signal.input?.payloads?.[0] : undefined;
+    if (input) {
+      const ack = defaultPayloadConverter.fromPayload<{ kind: string; accepted: boolean }>(decoded.get(input) ?? input);
       if (ack.kind === '277CA' && ack.accepted) cost.acceptedAt ??= at;
     }
   }
@@ -80,7 +87,26 @@ export async function costsOf(client: Client, workflowIds: string[], parallel = 
   const out: VisitCost[] = [];
   const queue = [...workflowIds];
   await Promise.all(Array.from({ length: parallel }, async () => {
-    for (let id = queue.shift(); id; id = queue.shift()) out.push(costOf(await client.workflow.getHandle(id).fetchHistory()));
+    for (let id = queue.shift(); id; id = queue.shift()) {
+      const history = await client.workflow.getHandle(id).fetchHistory();
+      out.push(costOf(history, await decodedAcks(client, history)));
+    }
   }));
   return out;
+}
+
+/** The claimAcknowledged signal payloads, opened by the client's payload codecs (applied in reverse, as a decode is). */
+async function decodedAcks(client: Client, history: History): Promise<Map<Payload, Payload>> {
+  const codecs = client.options.loadedDataConverter.payloadCodecs;
+  const decoded = new Map<Payload, Payload>();
+  if (!codecs.length) return decoded;
+  for (const e of history.events ?? []) {
+    const signal = e.workflowExecutionSignaledEventAttributes;
+    const input = signal?.signalName === 'claimAcknowledged' ? signal.input?.payloads?.[0] : undefined;
+    if (!input) continue;
+    let payloads = [input];
+    for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
+    decoded.set(input, payloads[0]);
+  }
+  return decoded;
 }

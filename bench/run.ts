@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --visits 100] [-- --rate 5] [-- --servers dev,postgres]`: visit
+ * `npm run bench [-- --visits 100] [-- --rate 5] [-- --servers dev,postgres] [-- --workers 2]`: visit
  * throughput against a same-run baseline, on each Temporal server. For each server it
  * starts the stack as `npm start` does (fresh data under DATA_DIR/bench-<server>),
  * drives the visits through the API and simulators (bench/drive.ts) "as fast as it
  * goes" and at a target arrival rate, reads every visit's history, then runs the
  * baseline workflow (bench/baseline-workflow.ts) with the shape of a real paid visit
- * on the same server with the same worker settings. Results: bench/results/*.json and
+ * on the same server with the same worker settings and as many worker processes
+ * (`--workers N`, else WORKERS, else 1). Results: bench/results/*.json and
  * *.svg. The last line is the ratio visits/s ÷ baseline/s.
  *
  * With BENCH_API_URL, BENCH_EHR_URL and TEMPORAL_ADDRESS set it measures that running
@@ -16,11 +17,12 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../config';
 import type { Stoppable } from '../scripts/main';
+import { dataConverterOf } from '../scripts/services';
 import { startStack } from '../scripts/stack';
 import { supervise } from '../scripts/supervisor';
 import { baselineSignal, baselineWorkflow } from './baseline-workflow';
 import { chartSvg } from './chart';
-import { BENCH_PATIENT_CYCLE, BENCH_RATE_LIMITS, benchApiKey, driveVisits, type DriveResult } from './drive';
+import { benchApiKey, benchEnv, driveVisits, type DriveResult } from './drive';
 import { costsOf, type Shape, type VisitCost } from './history';
 import { percentiles, progressBar, sampleProcesses } from './measure';
 
@@ -34,6 +36,8 @@ function arg(name: string): string | undefined {
 const VISITS = Number(arg('visits') ?? 500);
 const RATE = arg('rate') ? Number(arg('rate')) : undefined;
 const SERVERS = (arg('servers') ?? 'dev,postgres').split(',') as ('dev' | 'postgres')[];
+/** Worker processes for the visits (and as many for the baseline); unset: WORKERS, as npm start reads it. */
+const WORKERS = arg('workers');
 const WARMUP = 3;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -169,7 +173,7 @@ async function onServer(server: 'dev' | 'postgres' | 'running'): Promise<ServerR
       const config = loadConfig();
       const connection = await Connection.connect({ address: config.temporal.address! });
       stack.push({ stop: () => connection.close() });
-      const client = new Client({ connection, namespace: config.temporal.namespace });
+      const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterOf(config) });
       const pids = (process.env.BENCH_WORKER_PIDS ?? '').split(',').filter(Boolean).map(Number);
       return await benchServer(server, config, {
         apiUrl: process.env.BENCH_API_URL!, apiKey: process.env.BENCH_API_KEY, ehrUrl: process.env.BENCH_EHR_URL!, client, workers: Math.max(1, pids.length),
@@ -180,12 +184,12 @@ async function onServer(server: 'dev' | 'postgres' | 'running'): Promise<ServerR
     const base = loadConfig();
     const dataDir = resolve(base.dataDir, `bench-${server}`);
     rmSync(dataDir, { recursive: true, force: true }); // each run from empty: same history sizes, same database
-    const config = loadConfig({ ...Object.assign(process.env, BENCH_RATE_LIMITS, BENCH_PATIENT_CYCLE), DATA_DIR: dataDir, TEMPORAL_SERVER: server });
+    const config = loadConfig({ ...benchEnv(dataDir), DATA_DIR: dataDir, TEMPORAL_SERVER: server, ...(WORKERS ? { WORKERS } : {}) });
     log(`${server}: starting the stack (${server === 'dev' ? 'Temporal dev server on SQLite' : 'Temporal server on Postgres'}, ${config.workers} worker process${config.workers > 1 ? 'es' : ''})`);
     const rs = await startStack(config, stack, { out: () => {}, say: () => {} });
     const connection = await Connection.connect({ address: rs.temporalAddress });
     stack.push({ stop: () => connection.close() });
-    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterOf(config) });
     return await benchServer(server, config, {
       apiUrl: rs.apiUrl, apiKey: benchApiKey(dataDir), ehrUrl: rs.endpoints.ehrUrl, client, workers: config.workers, childEnv: rs.childEnv,
       pids: () => ({

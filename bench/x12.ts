@@ -7,9 +7,18 @@
  * parser that reads every element stands on. Times are the process's CPU time (user +
  * system, GC threads included), not wall time: on a shared machine another process's
  * load stretches wall time but not the CPU this one spends. The ratios are what to read.
+ *
+ * Each row is timed in a process of its own, so it pays for its own garbage and for no
+ * other row's: timed one after the other in one process, the parser timed after
+ * node-x12 paid for collecting node-x12's garbage, and the row order alone moved the
+ * 835 ratios by 2x between runs. The rows' processes alternate, PASSES times over, so a
+ * change of load on a shared machine during the run falls on every row alike.
  * Targets (issue 10): 835 parse >= 5x node-x12 and >= 50% of the split's speed;
  * 837P build >= 50,000 claims/s.
  */
+import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+
 import { X12Parser } from 'node-x12';
 
 import { build837P } from '../domain/x12/build-837p';
@@ -18,10 +27,11 @@ import { build835, parse835, Remittance, RemittanceClaim } from '../domain/x12/r
 import { sampleBatch, sampleClaim, sampleEnvelope, sampleRemittance } from '../domain/x12/samples';
 
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 5000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const PASSES = Number(process.env.BENCH_PASSES ?? 3);
 
-/** Median CPU milliseconds of `rounds` runs after one warm-up. */
-function time(fn: () => unknown, rounds = ROUNDS): number {
+/** CPU milliseconds of each of `rounds` runs after one warm-up. */
+function time(fn: () => unknown, rounds = ROUNDS): number[] {
   fn();
   const ms: number[] = [];
   for (let i = 0; i < rounds; i++) {
@@ -30,8 +40,10 @@ function time(fn: () => unknown, rounds = ROUNDS): number {
     const used = process.cpuUsage(start);
     ms.push((used.user + used.system) / 1000);
   }
-  return ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)];
+  return ms;
 }
+
+const median = (ms: number[]) => [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)];
 
 /** The floor: every segment cut out, then every element of it; nothing typed, nothing checked. */
 function bareSplit(text: string): number {
@@ -74,24 +86,64 @@ function checkBothReadEverything(era: string): void {
   if (ours !== CLAIMS || theirSegments < CLAIMS) throw new Error(`parsers disagree: ${ours} claims, ${theirSegments} segments`);
 }
 
+/** The files, made on first use: a row's process makes only what its row reads. */
+class Inputs {
+  private made: { era?: string; batch?: ReturnType<typeof sampleBatch>; claimFile?: string } = {};
+  get era(): string {
+    return (this.made.era ??= build835([bigRemittance(CLAIMS)], sampleEnvelope(1)));
+  }
+  get batch(): ReturnType<typeof sampleBatch> {
+    return (this.made.batch ??= sampleBatch(Array.from({ length: CLAIMS }, (_, i) => sampleClaim(`C-${i}`))));
+  }
+  get claimFile(): string {
+    return (this.made.claimFile ??= build837P(this.batch, sampleEnvelope(2)));
+  }
+}
+
+/** The rows, each a function of the inputs; the parent process times none of them itself. */
+const ROWS: Record<string, (x: Inputs) => unknown> = {
+  ours: (x) => parse835(x.era),
+  theirs: (x) => new X12Parser(true).parse(x.era),
+  split: (x) => bareSplit(x.era),
+  parse837: (x) => parse837P(x.claimFile),
+  node837: (x) => new X12Parser(true).parse(x.claimFile),
+  build: (x) => build837P(x.batch, sampleEnvelope(3)),
+};
+
+/** In a child process: time one row, print its CPU milliseconds as JSON. */
+function child(name: string): void {
+  const x = new Inputs();
+  const fn = ROWS[name];
+  process.stdout.write(JSON.stringify(time(() => fn(x))));
+}
+
+/** Runs this file again for one row (same node, same loader flags) and reads its timings. */
+function timeInChild(name: string): number[] {
+  const out = execFileSync(process.execPath, [...process.execArgv, process.argv[1]], {
+    env: { ...process.env, BENCH_X12_ROW: name },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out) as number[];
+}
+
 function main(): void {
-  const era = build835([bigRemittance(CLAIMS)], sampleEnvelope(1));
-  const eraBytes = Buffer.byteLength(era);
-  const claims = Array.from({ length: CLAIMS }, (_, i) => sampleClaim(`C-${i}`));
-  const batch = sampleBatch(claims);
-  const claimFile = build837P(batch, sampleEnvelope(2));
-  const claimBytes = Buffer.byteLength(claimFile);
+  const x = new Inputs();
+  const eraBytes = Buffer.byteLength(x.era);
+  const claimBytes = Buffer.byteLength(x.claimFile);
+  checkBothReadEverything(x.era);
 
-  checkBothReadEverything(era);
+  const runs: Record<string, number[]> = Object.fromEntries(Object.keys(ROWS).map((n) => [n, []]));
+  for (let pass = 0; pass < PASSES; pass++) {
+    for (const name of Object.keys(ROWS)) runs[name].push(...timeInChild(name));
+  }
+  const t = Object.fromEntries(Object.entries(runs).map(([n, ms]) => [n, median(ms)]));
+  const { ours: oursMs, split: splitMs, theirs: theirsMs, build: buildMs, parse837: parse837Ms, node837: node837Ms } = t;
 
-  const oursMs = time(() => parse835(era));
-  const splitMs = time(() => bareSplit(era));
-  const theirsMs = time(() => new X12Parser(true).parse(era));
-  const buildMs = time(() => build837P(batch, sampleEnvelope(3)));
-  const parse837Ms = time(() => parse837P(claimFile));
-  const node837Ms = time(() => new X12Parser(true).parse(claimFile));
-
-  console.log(`835: ${CLAIMS.toLocaleString('en-US')} claims, ${(eraBytes / 1e6).toFixed(2)} MB; 837P: ${CLAIMS.toLocaleString('en-US')} claims, ${(claimBytes / 1e6).toFixed(2)} MB; median CPU time of ${ROUNDS} runs, node ${process.version}\n`);
+  console.log(
+    `835: ${CLAIMS.toLocaleString('en-US')} claims, ${(eraBytes / 1e6).toFixed(2)} MB; 837P: ${CLAIMS.toLocaleString('en-US')} claims, ${(claimBytes / 1e6).toFixed(2)} MB; ` +
+      `median CPU time of ${PASSES} x ${ROUNDS} runs, each row in its own process; node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`,
+  );
   print([
     row('parse 835, revcycle (typed objects, cents)', oursMs, eraBytes, CLAIMS),
     row('parse 835, node-x12 X12Parser (segments only)', theirsMs, eraBytes, CLAIMS),
@@ -106,4 +158,6 @@ function main(): void {
   console.log(`837P build ${Math.round(buildRate).toLocaleString('en-US')} claims/s (target >= 50,000)`);
 }
 
-main();
+const row_ = process.env.BENCH_X12_ROW;
+if (row_) child(row_);
+else main();

@@ -1,8 +1,12 @@
 import { build999, parse999, type FunctionalAck } from './acknowledgment';
 import { build277CA, parse277 } from './claim-status';
+import fc from 'fast-check';
+
+import { CARC_FORMAT, carc, RARC_FORMAT, rarc } from './code-lists';
 import { X12ContentError } from './errors';
 import { build835, parse835 } from './remittance';
 import { sampleEnvelope, sampleRemittance } from './samples';
+import { tokenize } from './syntax';
 
 const era = build835([sampleRemittance()], sampleEnvelope(7));
 const ack: FunctionalAck = {
@@ -62,5 +66,26 @@ describe('inbound status and group codes are checked against their code lists', 
     const err = refusal(parse835, era.replace('CAS*CO*', `CAS*${'\u0001'.repeat(100_000)}*`))!;
     expect(err.message.length).toBeLessThan(300);
     expect(err.message).toContain('\\u0001');
+  });
+});
+
+describe('the CARC and RARC checks by character codes accept what their formats accept', () => {
+  const s = tokenize(era)[3];
+  const accepts = (check: typeof carc, value: string) => {
+    try {
+      return check(s, 2, value) === value;
+    } catch (err) {
+      if (err instanceof X12ContentError) return false;
+      throw err;
+    }
+  };
+  const codeLike = fc.stringMatching(/^[0-9A-Z]{0,6}$/);
+
+  it.each([
+    ['CARC', carc, CARC_FORMAT, ['1', '45', '253', 'A1', 'P14', '0', '1000', 'A', 'AB1', 'a1', 'A123', '', '4-5']],
+    ['RARC', rarc, RARC_FORMAT, ['N130', 'MA01', 'M15', 'N1', 'M', 'MA', 'N12345', 'MB1', 'X1', 'ma01', '']],
+  ] as const)('%s', (_name, check, format, examples) => {
+    for (const v of examples) expect([v, accepts(check, v)]).toEqual([v, format.test(v)]);
+    fc.assert(fc.property(codeLike, (v) => accepts(check, v) === format.test(v)), { numRuns: 2000 });
   });
 });

@@ -43,11 +43,11 @@ export const RARC_FORMAT = /^(?:M|MA|N)\d{1,4}$/;
 /** Claim status codes (external code list 508): digits. */
 export const STATUS_CODE_FORMAT = /^\d{1,4}$/;
 
-const SETS = new Map(Object.entries(CODE_LISTS).map(([k, l]) => [k, new Set<string>(l.codes)]));
+const SETS = Object.fromEntries(Object.entries(CODE_LISTS).map(([k, l]) => [k, new Set<string>(l.codes)])) as Record<CodeList, Set<string>>;
 
 /** Element n of `s` (or a component of it, given as `value`), checked against its code list; refused with its position otherwise. */
 export function listedCode(s: Segment, n: number, list: CodeList, value = s.el(n)): string {
-  if (!SETS.get(list)!.has(value)) {
+  if (!SETS[list].has(value)) {
     const { name, codes } = CODE_LISTS[list];
     const some = codes.length > 12 ? `${codes.slice(0, 12).join(', ')}…` : codes.join(', ');
     throw new X12ContentError(`${shown(value)} is not a ${name} (one of ${some})`, s.at(n));
@@ -59,6 +59,35 @@ export function listedCode(s: Segment, n: number, list: CodeList, value = s.el(n
 export function formattedCode(s: Segment, n: number, format: RegExp, what: string, value = s.el(n)): string {
   if (!format.test(value)) throw new X12ContentError(`${shown(value)} is not a ${what}`, s.at(n));
   return value;
+}
+
+/**
+ * A CARC (CARC_FORMAT) read from element n: the 835 reads one per adjustment, thousands
+ * per file, so the format is checked by character codes, not by the regex.
+ */
+export function carc(s: Segment, n: number, value: string): string {
+  const c0 = value.charCodeAt(0);
+  let ok: boolean;
+  if (c0 >= 49 && c0 <= 57) ok = value.length <= 3 && digitsFrom(value, 1);
+  else ok = c0 >= 65 && c0 <= 90 && value.length >= 2 && value.length <= 3 && digitsFrom(value, 1);
+  if (!ok) throw new X12ContentError(`${shown(value)} is not a claim adjustment reason code (CARC)`, s.at(n));
+  return value;
+}
+
+/** A RARC (RARC_FORMAT) read from element n, checked as `carc` is. */
+export function rarc(s: Segment, n: number, value: string): string {
+  const prefix = value.startsWith('MA') ? 2 : value.startsWith('M') || value.startsWith('N') ? 1 : 0;
+  const digits = value.length - prefix;
+  if (prefix === 0 || digits < 1 || digits > 4 || !digitsFrom(value, prefix)) throw new X12ContentError(`${shown(value)} is not a remark code (RARC)`, s.at(n));
+  return value;
+}
+
+function digitsFrom(v: string, from: number): boolean {
+  for (let i = from; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** Element n as a whole number (counts, positions): refused with its position otherwise. */

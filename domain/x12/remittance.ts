@@ -5,7 +5,7 @@
  * adjustments; a positive PLB amount reduces the payment).
  */
 import { buildInterchange, ElementValue, EnvelopeOptions, ReadOptions, Transaction, transactionsOfType } from './envelope';
-import { CARC_FORMAT, formattedCode, listedCode, RARC_FORMAT } from './code-lists';
+import { carc, listedCode, rarc } from './code-lists';
 import { X12ContentError } from './errors';
 import type { X12Address } from './professional-claim';
 import { centsToAmount, Segment, toX12Date } from './syntax';
@@ -153,7 +153,11 @@ export function parse835(text: string, options?: ReadOptions): Parsed835 {
   return { envelope: interchange.envelope, remittances: transactions.map(readRemittance), warnings: interchange.warnings };
 }
 
-/** One pass over the body with one moving Segment (nothing here keeps `s`). */
+/**
+ * One pass over the body with one moving Segment (nothing here keeps `s`). Amounts and
+ * dates are read off the text and codes are shared strings (Segment.cents, code,
+ * sharedDate): a large remittance leaves its typed claims behind and little else.
+ */
 function readRemittance(tx: Transaction): Remittance {
   const r: Remittance = {
     payment: { handling: '', amountCents: 0, creditDebit: 'C', method: '' },
@@ -168,25 +172,43 @@ function readRemittance(tx: Transaction): Remittance {
   let line: RemittanceLine | undefined;
   tx.each((s) => {
     switch (s.id) {
+      case 'CLP': if (claim) fitClaim(claim); claim = claimOf(s); line = undefined; r.claims.push(claim); break;
+      case 'SVC': line = lineOf(s); need(claim, s).lines.push(line); break;
+      case 'CAS': readAdjustments(s, (line ?? need(claim, s)).adjustments); break;
+      case 'DTM': readDate(r, claim, line, s); break;
+      case 'REF': readRef(r, party, claim, line, s); break;
+      case 'AMT': if (line && s.is(1, 'B6')) line.allowedCents = s.cents(2); break;
+      case 'LQ': if (line && s.is(1, 'HE')) line.remarks.push(rarc(s, 2, s.code(2))); break;
+      case 'NM1': if (claim && s.is(1, 'QC')) claim.patient = patientOf(s); break;
+      case 'MOA': readRemarks(s, need(claim, s).remarks); break;
       case 'BPR': r.payment = paymentOf(s); break;
       case 'TRN': r.trace = { number: s.el(2), originatorId: s.el(3) }; break;
-      case 'DTM': readDate(r, claim, line, s); break;
-      case 'N1': party = s.el(1) === 'PR' ? 'payer' : s.el(1) === 'PE' ? 'payee' : undefined; readParty(r, s); break;
+      case 'N1': party = s.is(1, 'PR') ? 'payer' : s.is(1, 'PE') ? 'payee' : undefined; readParty(r, party, s); break;
       case 'N3': case 'N4': if (party === 'payer' && !claim) readPayerAddress(r, s); break;
-      case 'PER': if (party === 'payer' && s.el(1) === 'BL' && !claim) r.payer.contactPhone = s.el(4); break;
-      case 'REF': readRef(r, party, claim, line, s); break;
-      case 'CLP': claim = claimOf(s); line = undefined; r.claims.push(claim); break;
-      case 'CAS': readAdjustments(s, (line ?? need(claim, s)).adjustments); break;
-      case 'NM1': if (claim && s.el(1) === 'QC') claim.patient = { lastName: s.el(3), firstName: s.el(4), ...(s.el(9) ? { memberId: s.el(9) } : {}) }; break;
-      case 'MOA': need(claim, s).remarks.push(...[3, 4, 5, 6, 7].filter((n) => s.el(n)).map((n) => formattedCode(s, n, RARC_FORMAT, 'remark code (RARC)'))); break;
-      case 'SVC': line = lineOf(s); need(claim, s).lines.push(line); break;
-      case 'AMT': if (line && s.el(1) === 'B6') line.allowedCents = s.cents(2); break;
-      case 'LQ': if (line && s.el(1) === 'HE') line.remarks.push(formattedCode(s, 2, RARC_FORMAT, 'remark code (RARC)')); break;
-      case 'PLB': r.providerAdjustments.push(...providerAdjustmentsOf(s)); break;
+      case 'PER': if (party === 'payer' && s.is(1, 'BL') && !claim) r.payer.contactPhone = s.el(4); break;
+      case 'PLB': readProviderAdjustments(s, r.providerAdjustments); break;
     }
   });
+  if (claim) fitClaim(claim);
   return r;
 }
+
+/**
+ * The claim's lists at their length. An array that grew by push keeps room for 16
+ * (144 bytes for one adjustment); a remittance of thousands of claims kept five such
+ * arrays per claim, more memory than the claims' data, all of it copied by the collector.
+ */
+function fitClaim(c: RemittanceClaim): void {
+  c.adjustments = fit(c.adjustments);
+  c.remarks = fit(c.remarks);
+  c.lines = fit(c.lines);
+  for (const l of c.lines) {
+    l.adjustments = fit(l.adjustments);
+    l.remarks = fit(l.remarks);
+  }
+}
+
+const fit = <T>(a: T[]): T[] => (a.length === 0 ? a : a.slice());
 
 function need<T>(value: T | undefined, s: Segment): T {
   if (value === undefined) throw new X12ContentError(`${s.id} outside a claim (CLP)`, s.at());
@@ -194,22 +216,24 @@ function need<T>(value: T | undefined, s: Segment): T {
 }
 
 function paymentOf(s: Segment): Remittance['payment'] {
-  const payment: Remittance['payment'] = { handling: s.el(1), amountCents: s.cents(2) ?? 0, creditDebit: s.el(3) === 'D' ? 'D' : 'C', method: s.el(4) };
-  if (s.el(16)) payment.date = s.date(16);
+  const payment: Remittance['payment'] = { handling: s.code(1), amountCents: s.cents(2) ?? 0, creditDebit: s.is(3, 'D') ? 'D' : 'C', method: s.code(4) };
+  if (s.has(16)) payment.date = s.sharedDate(16);
   return payment;
 }
 
 function readDate(r: Remittance, claim: RemittanceClaim | undefined, line: RemittanceLine | undefined, s: Segment): void {
-  if (s.el(1) === '405' && !claim) r.productionDate = s.date(2);
-  if (s.el(1) === '472' && line) line.serviceDate = s.date(2);
-  if (s.el(1) === '150' && line && !line.serviceDate) line.serviceDate = s.date(2);
+  if (s.is(1, '472')) {
+    if (line) line.serviceDate = s.sharedDate(2);
+  } else if (s.is(1, '150')) {
+    if (line && !line.serviceDate) line.serviceDate = s.sharedDate(2);
+  } else if (s.is(1, '405') && !claim) r.productionDate = s.sharedDate(2);
 }
 
-function readParty(r: Remittance, s: Segment): void {
-  if (s.el(1) === 'PR') {
+function readParty(r: Remittance, party: 'payer' | 'payee' | undefined, s: Segment): void {
+  if (party === 'payer') {
     r.payer.name = s.el(2);
-    if (s.el(4)) r.payer.id = s.el(4);
-  } else if (s.el(1) === 'PE') r.payee = { name: s.el(2), idQualifier: s.el(3), id: s.el(4) };
+    if (s.has(4)) r.payer.id = s.el(4);
+  } else if (party === 'payee') r.payee = { name: s.el(2), idQualifier: s.code(3), id: s.el(4) };
 }
 
 function readPayerAddress(r: Remittance, s: Segment): void {
@@ -219,36 +243,54 @@ function readPayerAddress(r: Remittance, s: Segment): void {
 }
 
 function readRef(r: Remittance, party: 'payer' | 'payee' | undefined, claim: RemittanceClaim | undefined, line: RemittanceLine | undefined, s: Segment): void {
-  if (line && s.el(1) === '6R') line.lineControlNumber = s.el(2);
-  else if (!claim && party === 'payer' && s.el(1) === '2U') r.payer.id = s.el(2);
-  else if (!claim && party === 'payee' && s.el(1) === 'TJ') r.payee.taxId = s.el(2);
+  if (line && s.is(1, '6R')) line.lineControlNumber = s.code(2);
+  else if (!claim && party === 'payer' && s.is(1, '2U')) r.payer.id = s.el(2);
+  else if (!claim && party === 'payee' && s.is(1, 'TJ')) r.payee.taxId = s.el(2);
 }
 
 function claimOf(s: Segment): RemittanceClaim {
   const claim: RemittanceClaim = {
     patientControlNumber: s.required(1),
-    statusCode: listedCode(s, 2, 'claimStatus'),
+    statusCode: listedCode(s, 2, 'claimStatus', s.code(2)),
     chargeCents: s.cents(3) ?? 0,
     paidCents: s.cents(4) ?? 0,
     patientResponsibilityCents: s.cents(5) ?? 0,
-    filingIndicator: s.el(6),
+    filingIndicator: s.code(6),
     adjustments: [],
     remarks: [],
     lines: [],
   };
-  if (s.el(7)) claim.payerClaimNumber = s.el(7);
-  if (s.el(8)) claim.facilityCode = s.el(8);
-  if (s.el(9)) claim.frequency = s.el(9);
+  const payerClaimNumber = s.el(7);
+  if (payerClaimNumber) claim.payerClaimNumber = payerClaimNumber;
+  const facilityCode = s.code(8);
+  if (facilityCode) claim.facilityCode = facilityCode;
+  const frequency = s.code(9);
+  if (frequency) claim.frequency = frequency;
   return claim;
+}
+
+function patientOf(s: Segment): NonNullable<RemittanceClaim['patient']> {
+  const patient: NonNullable<RemittanceClaim['patient']> = { lastName: s.el(3), firstName: s.el(4) };
+  const memberId = s.el(9);
+  if (memberId) patient.memberId = memberId;
+  return patient;
+}
+
+/** MOA03-MOA07: remark codes (RARC), appended to `out`. */
+function readRemarks(s: Segment, out: string[]): void {
+  for (let n = 3; n <= 7; n++) {
+    const code = s.code(n);
+    if (code) out.push(rarc(s, n, code));
+  }
 }
 
 /** CAS holds one group and up to six reason/amount/quantity triplets (CAS02-CAS19), appended to `out`. */
 function readAdjustments(s: Segment, out: Adjustment[]): void {
-  const group = listedCode(s, 1, 'adjustmentGroup') as AdjustmentGroup;
+  const group = listedCode(s, 1, 'adjustmentGroup', s.code(1)) as AdjustmentGroup;
   for (let k = 2; k <= 17; k += 3) {
-    if (!s.el(k)) continue;
-    const carc = formattedCode(s, k, CARC_FORMAT, 'claim adjustment reason code (CARC)');
-    const a: Adjustment = { group, carc, amountCents: s.cents(k + 1) ?? 0 };
+    const reason = s.code(k);
+    if (!reason) continue;
+    const a: Adjustment = { group, carc: carc(s, k, reason), amountCents: s.cents(k + 1) ?? 0 };
     const quantity = s.el(k + 2);
     if (quantity) a.quantity = Number(quantity);
     out.push(a);
@@ -256,20 +298,28 @@ function readAdjustments(s: Segment, out: Adjustment[]): void {
 }
 
 function lineOf(s: Segment): RemittanceLine {
-  const [qualifier = '', code = '', ...modifiers] = s.components(1);
-  const line: RemittanceLine = { qualifier, code, modifiers, chargeCents: s.cents(2) ?? 0, paidCents: s.cents(3) ?? 0, adjustments: [], remarks: [] };
-  if (s.el(5)) line.units = Number(s.el(5));
+  const procedure = s.codes(1);
+  const line: RemittanceLine = {
+    qualifier: procedure[0] ?? '',
+    code: procedure[1] ?? '',
+    modifiers: procedure.length > 2 ? procedure.slice(2) : [],
+    chargeCents: s.cents(2) ?? 0,
+    paidCents: s.cents(3) ?? 0,
+    adjustments: [],
+    remarks: [],
+  };
+  const units = s.el(5);
+  if (units) line.units = Number(units);
   return line;
 }
 
-function providerAdjustmentsOf(s: Segment): ProviderAdjustment[] {
-  const out: ProviderAdjustment[] = [];
+/** PLB03-PLB14: up to six reason/amount pairs, appended to `out`. */
+function readProviderAdjustments(s: Segment, out: ProviderAdjustment[]): void {
   for (let k = 3; k <= 13; k += 2) {
-    if (!s.el(k)) continue;
+    if (!s.has(k)) continue;
     const [reasonCode, reference] = s.components(k);
     out.push({ providerId: s.el(1), fiscalPeriodDate: s.date(2), reasonCode, ...(reference ? { reference } : {}), amountCents: s.cents(k + 1) ?? 0 });
   }
-  return out;
 }
 
 /** Builds one 835 transaction per remittance in one interchange (GS01 HP). */

@@ -2,7 +2,7 @@ import { parseInterchange } from './envelope';
 import { X12BuildError, X12SyntaxError } from './errors';
 import { build837P } from './build-837p';
 import { sampleBatch, sampleClaim, sampleEnvelope } from './samples';
-import { amountToCents, centsToAmount, readDelimiters, tokenize } from './syntax';
+import { amountToCents, centsToAmount, readDelimiters, scan, tokenize } from './syntax';
 
 const claimFile = build837P(sampleBatch([sampleClaim('C-1')]), sampleEnvelope(7));
 
@@ -45,6 +45,55 @@ describe('delimiters and tokens', () => {
   it.each([[12500, '125'], [12550, '125.5'], [12555, '125.55'], [-127, '-1.27'], [7, '0.07'], [0, '0']])('writes %d cents as %s', (cents, text) => {
     expect(centsToAmount(cents)).toBe(text);
     expect(amountToCents(text)).toBe(cents);
+  });
+});
+
+describe('reading elements off the text', () => {
+  const file = (body: string) => `${claimFile.slice(0, claimFile.indexOf('ST*'))}ST*835*0001~${body}~SE*3*0001~GE*1*1~IEA*1*000000007~`;
+  const first = (body: string) => tokenize(file(body))[3];
+
+  it.each([
+    ['left to right', [1, 2, 3, 4, 5, 6, 7, 8]],
+    ['right to left', [8, 7, 6, 5, 4, 3, 2, 1]],
+    ['repeating and jumping', [3, 3, 1, 6, 2, 8, 4, 0]],
+  ])('reads elements %s as el() cuts them out', (_order, order) => {
+    const s = first('CAS*PR*3*25**2*4.5*1');
+    const values = ['CAS', 'PR', '3', '25', '', '2', '4.5', '1', ''];
+    expect(order.map((n) => [s.el(n), s.code(n), s.has(n), s.is(n, values[n]), s.is(n, `${values[n]}X`)])).toEqual(
+      order.map((n) => [values[n], values[n], values[n] !== '', true, false]),
+    );
+  });
+
+  it('reads amounts off the text, an empty or absent element as undefined', () => {
+    const s = first('CAS*PR*3*25**2*-4.5*1*.07');
+    expect([3, 4, 6, 8, 20].map((n) => s.cents(n))).toEqual([2500, undefined, -450, 7, undefined]);
+  });
+
+  it('gives one string per distinct code and date, equal to what el() cuts out', () => {
+    const table = scan(file('SVC*HC:99214:25:59*150*91~DTM*472*20260310~SVC*HC:99214:25*150*91~DTM*472*20260310~SVC*HC::RT*1~SVC*HC*1'));
+    const [a, dtm, b, dtm2, c, d] = table.slice(3, 9);
+    expect(a.codes(1)).toEqual(['HC', '99214', '25', '59']);
+    expect(c.codes(1)).toEqual(['HC', '', 'RT']);
+    expect(d.codes(1)).toEqual(['HC']);
+    expect(a.codes(4)).toEqual([]);
+    expect(a.codes(1)[1]).toBe(b.codes(1)[1]);
+    expect(dtm.sharedDate(2)).toBe('2026-03-10');
+    expect(dtm.sharedDate(2)).toBe(dtm2.sharedDate(2));
+  });
+
+  it('holds more segments than its first guess from the file size (segments shorter than 16 characters)', () => {
+    const body = Array.from({ length: 500 }, (_, i) => `N3*${i}`).join('~\n');
+    const table = scan(file(body));
+    expect(table.length).toBe(500 + 6);
+    expect(table.segment(502).el(1)).toBe('499');
+    expect(table.segment(502).line).toBe(502);
+  });
+
+  it('refuses a bad amount or date read off the text as el() would', () => {
+    const s = first('AMT*B6*1.234*2026031*2026-0310');
+    expect(() => s.cents(2)).toThrow(/AMT02: "1.234" has more than two decimals/);
+    expect(() => s.sharedDate(3)).toThrow(/AMT03: "2026031" is not a date/);
+    expect(() => s.sharedDate(4)).toThrow(/AMT04: "2026-0310" is not a date/);
   });
 });
 
