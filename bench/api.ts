@@ -22,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../config';
 import type { Stoppable } from '../scripts/main';
+import { removeRelocatedPostgres } from '../scripts/postgres';
 import { startStack } from '../scripts/stack';
 import { authorization, benchApiKey, benchEnv, benchVisit } from './drive';
 import { progressBar } from './measure';
@@ -88,6 +89,7 @@ async function main() {
     if (!apiUrl) {
       const dataDir = resolve(loadConfig().dataDir, 'bench-api');
       rmSync(dataDir, { recursive: true, force: true });
+      removeRelocatedPostgres(join(dataDir, 'pg'));
       const config = loadConfig({ ...benchEnv(dataDir), DATA_DIR: dataDir, TEMPORAL_SERVER: SERVER });
       process.stderr.write(`starting the stack (${SERVER} Temporal server, ${config.workers} worker process(es))\n`);
       apiUrl = (await startStack(config, stack, { out: (line) => childErrors.see(line), say: () => {} })).apiUrl;
