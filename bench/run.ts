@@ -14,10 +14,12 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../config';
 import type { Stoppable } from '../scripts/main';
 import { dataConverterOf } from '../scripts/services';
+import { removeRelocatedPostgres } from '../scripts/postgres';
 import { startStack } from '../scripts/stack';
 import { supervise } from '../scripts/supervisor';
 import { baselineSignal, baselineWorkflow } from './baseline-workflow';
@@ -65,6 +67,8 @@ export interface ServerResult {
   atRate: RunFigures & { targetPerSec: number };
   baseline: { workflows: number; seconds: number; perSec: number; processes: Record<string, { cpuPercent: number; peakRssMb: number }> };
   ratio: number;
+  /** 1-minute load average when this server's run started and ended: on a shared machine, what the figures stood on. */
+  load?: { start: number; end: number };
 }
 
 function figures(run: DriveResult, costs: VisitCost[], processes: RunFigures['processes']): RunFigures {
@@ -184,6 +188,7 @@ async function onServer(server: 'dev' | 'postgres' | 'running'): Promise<ServerR
     const base = loadConfig();
     const dataDir = resolve(base.dataDir, `bench-${server}`);
     rmSync(dataDir, { recursive: true, force: true }); // each run from empty: same history sizes, same database
+    removeRelocatedPostgres(join(dataDir, 'pg')); // as root the cluster lives under /var/lib/revcycle: it held the last run's workflows, sealed with its codec key
     const config = loadConfig({ ...benchEnv(dataDir), DATA_DIR: dataDir, TEMPORAL_SERVER: server, ...(WORKERS ? { WORKERS } : {}) });
     log(`${server}: starting the stack (${server === 'dev' ? 'Temporal dev server on SQLite' : 'Temporal server on Postgres'}, ${config.workers} worker process${config.workers > 1 ? 'es' : ''})`);
     const rs = await startStack(config, stack, { out: () => {}, say: () => {} });
@@ -208,7 +213,7 @@ const pct = (p: ReturnType<typeof percentiles>) => `${f(p.p50, 0)} / ${f(p.p95, 
 function report(results: ServerResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
-    lines.push('', `== ${r.server === 'dev' ? 'Temporal dev server (SQLite)' : r.server === 'postgres' ? 'Temporal server on Postgres' : 'running stack'}, ${r.workers} worker process(es)`);
+    lines.push('', `== ${r.server === 'dev' ? 'Temporal dev server (SQLite)' : r.server === 'postgres' ? 'Temporal server on Postgres' : 'running stack'}, ${r.workers} worker process(es)${r.load ? `; load average ${f(r.load.start, 2)} → ${f(r.load.end, 2)}` : ''}`);
     lines.push(`shape of a paid visit: ${r.shape.activities} activities, ${r.shape.signals} signals, ${r.shape.timers} timers, ${r.shape.upserts} upserts, ${r.shape.updates} updates`);
     for (const [name, run] of [['at once', r.fast], [`at ${r.atRate.targetPerSec}/s`, r.atRate]] as const) {
       lines.push(`-- ${run.visits} visits ${name}: ${f(run.visitsPerSec, 2)} visits/s over ${f(run.seconds)} s (${Object.entries(run.outcomes).map(([k, v]) => `${v} ${k}`).join(', ')}${run.failed ? `, ${run.failed} FAILED: ${run.failures.join('; ')}` : ''})`);
@@ -227,15 +232,20 @@ function report(results: ServerResult[]): string {
 async function main() {
   const running = !!process.env.BENCH_API_URL;
   const results: ServerResult[] = [];
-  for (const server of running ? (['running'] as const) : SERVERS) results.push(await onServer(server));
   const out = join(__dirname, 'results');
   mkdirSync(out, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const json = join(out, `bench-${stamp}.json`);
-  writeFileSync(json, JSON.stringify({ at: new Date().toISOString(), visits: VISITS, results }, null, 2));
+  for (const server of running ? (['running'] as const) : SERVERS) {
+    const start = loadavg()[0];
+    const result = { ...(await onServer(server)), load: { start, end: loadavg()[0] } };
+    results.push(result);
+    // Each server's figures as soon as it is done: a failure on the next server does not lose them.
+    console.log(report([result]));
+    writeFileSync(json, JSON.stringify({ at: new Date().toISOString(), visits: VISITS, loadAverage: loadavg(), results }, null, 2));
+  }
   writeFileSync(join(out, `bench-${stamp}.svg`), chartSvg(results));
-  console.log(report(results));
-  console.log(`\nresults: ${json} (and .svg)`);
+  console.log(`\nresults: ${json} (and .svg); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`ratio ${results.map((r) => `${f(r.ratio, 2)}${results.length > 1 ? ` ${r.server}` : ''}`).join(', ')}`);
 }
 

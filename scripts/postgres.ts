@@ -150,11 +150,22 @@ function relocatedBinaries(nativeDir: string): string {
 }
 
 /** One data folder per requested data path, so two private checkouts never share a cluster. */
+/** Where the data for `requested` lives when it has to move: SYSTEM_DIR/data-<hash of the path>. */
+const relocatedParent = (requested: string) => join(SYSTEM_DIR, `data-${createHash('sha256').update(resolve(requested)).digest('hex').slice(0, 12)}`);
+
+/**
+ * Removes the embedded cluster made for `dir` where it had to move (as root, when the
+ * postgres user cannot reach `dir`): removing `dir` alone leaves that cluster, and the next
+ * start would find the old databases. For runs that must start from empty (the benches).
+ */
+export function removeRelocatedPostgres(dir: string): void {
+  rmSync(relocatedParent(dir), { recursive: true, force: true });
+}
+
 function relocatedDataDir(requested: string): string {
   const absolute = resolve(requested);
-  const id = createHash('sha256').update(absolute).digest('hex').slice(0, 12);
   ensureSystemDir();
-  const parent = join(SYSTEM_DIR, `data-${id}`);
+  const parent = relocatedParent(requested);
   mkdirSync(parent, { recursive: true, mode: 0o755 });
   writeFileSync(join(parent, 'FOR'), `${absolute}\n`);
   return join(parent, 'pg');

@@ -113,16 +113,18 @@ export class Segment {
     const to = this.lastTo;
     if (from < 0 || from === to) return [];
     const { text } = this;
-    const sep = this.delimiters.component;
+    // Scanned by character code within the element: indexOf would run on past it, to the
+    // end of a file that holds no other component separator, once per element read.
+    const sep = this.delimiters.component.charCodeAt(0);
     const out: string[] = [];
     let at = from;
-    for (;;) {
-      let next = text.indexOf(sep, at);
-      if (next < 0 || next > to) next = to;
-      out.push(shared(text, at, next));
-      if (next === to) return out;
-      at = next + 1;
+    for (let i = from; i < to; i++) {
+      if (text.charCodeAt(i) !== sep) continue;
+      out.push(shared(text, at, i));
+      at = i + 1;
     }
+    out.push(shared(text, at, to));
+    return out;
   }
 
   /** Every element, the id first. */
