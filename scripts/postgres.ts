@@ -149,7 +149,6 @@ function relocatedBinaries(nativeDir: string): string {
   return target;
 }
 
-/** One data folder per requested data path, so two private checkouts never share a cluster. */
 /** Where the data for `requested` lives when it has to move: SYSTEM_DIR/data-<hash of the path>. */
 const relocatedParent = (requested: string) => join(SYSTEM_DIR, `data-${createHash('sha256').update(resolve(requested)).digest('hex').slice(0, 12)}`);
 
@@ -162,6 +161,7 @@ export function removeRelocatedPostgres(dir: string): void {
   rmSync(relocatedParent(dir), { recursive: true, force: true });
 }
 
+/** One data folder per requested data path, so two private checkouts never share a cluster. */
 function relocatedDataDir(requested: string): string {
   const absolute = resolve(requested);
   ensureSystemDir();
