@@ -156,10 +156,50 @@ export function parse835(text: string, options?: ReadOptions): Parsed835 {
 /**
  * One pass over the body with one moving Segment (nothing here keeps `s`). Amounts and
  * dates are read off the text and codes are shared strings (Segment.cents, code,
- * sharedDate): a large remittance leaves its typed claims behind and little else.
+ * sharedDate). A claim and its lines are made when they end (at the next SVC or CLP, or
+ * the SE), from values held in the reader, so each object is made once with every
+ * property it will have and each list at its length: a claim or line made at its CLP or
+ * SVC and filled in afterwards grew a second properties store, and lists grown by push
+ * keep room for 16 (144 bytes for one adjustment), more memory than the claim's own data,
+ * all of it copied by the collector. What the file says is read exactly as before.
  */
 function readRemittance(tx: Transaction): Remittance {
-  const r: Remittance = {
+  const reader = new RemittanceReader();
+  tx.each((s) => reader.read(s));
+  return reader.finish();
+}
+
+/** The open claim's values (CLP, then NM1*QC), kept until the claim ends. */
+interface ClaimDraft {
+  patientControlNumber: string;
+  statusCode: string;
+  chargeCents: number;
+  paidCents: number;
+  patientResponsibilityCents: number;
+  filingIndicator: string;
+  payerClaimNumber: string;
+  facilityCode: string;
+  frequency: string;
+  patient?: RemittanceClaim['patient'];
+}
+
+/** The open line's values (SVC, then DTM, REF*6R, AMT*B6), kept until the line ends. */
+interface LineDraft {
+  qualifier: string;
+  code: string;
+  modifiers: string[];
+  chargeCents: number;
+  paidCents: number;
+  units?: number;
+  serviceDate?: string;
+  lineControlNumber?: string;
+  /** AMT*B6 was read (its amount may be empty: the property is there, undefined). */
+  allowed: boolean;
+  allowedCents?: number;
+}
+
+class RemittanceReader {
+  private readonly r: Remittance = {
     payment: { handling: '', amountCents: 0, creditDebit: 'C', method: '' },
     trace: { number: '', originatorId: '' },
     payer: { name: '' },
@@ -167,66 +207,160 @@ function readRemittance(tx: Transaction): Remittance {
     claims: [],
     providerAdjustments: [],
   };
-  let party: 'payer' | 'payee' | undefined;
-  let claim: RemittanceClaim | undefined;
-  let line: RemittanceLine | undefined;
-  tx.each((s) => {
+  private party: 'payer' | 'payee' | undefined;
+  private claim: ClaimDraft | undefined;
+  private line: LineDraft | undefined;
+  // The open claim's and line's lists, emptied and reused from one to the next.
+  private readonly claimAdjustments: Adjustment[] = [];
+  private readonly claimRemarks: string[] = [];
+  private readonly claimLines: RemittanceLine[] = [];
+  private readonly lineAdjustments: Adjustment[] = [];
+  private readonly lineRemarks: string[] = [];
+
+  read(s: Segment): void {
+    const { r } = this;
     switch (s.id) {
-      case 'CLP': if (claim) fitClaim(claim); claim = claimOf(s); line = undefined; r.claims.push(claim); break;
-      case 'SVC': line = lineOf(s); need(claim, s).lines.push(line); break;
-      case 'CAS': readAdjustments(s, (line ?? need(claim, s)).adjustments); break;
-      case 'DTM': readDate(r, claim, line, s); break;
-      case 'REF': readRef(r, party, claim, line, s); break;
-      case 'AMT': if (line && s.is(1, 'B6')) line.allowedCents = s.cents(2); break;
-      case 'LQ': if (line && s.is(1, 'HE')) line.remarks.push(rarc(s, 2, s.code(2))); break;
-      case 'NM1': if (claim && s.is(1, 'QC')) claim.patient = patientOf(s); break;
-      case 'MOA': readRemarks(s, need(claim, s).remarks); break;
+      case 'CLP': this.endClaim(); this.claim = claimDraft(s); break;
+      case 'SVC': this.need(s); this.endLine(); this.line = lineDraft(s); break;
+      case 'CAS': if (this.line) readAdjustments(s, this.lineAdjustments); else { this.need(s); readAdjustments(s, this.claimAdjustments); } break;
+      case 'DTM': this.readDate(s); break;
+      case 'REF': this.readRef(s); break;
+      case 'AMT': if (this.line && s.is(1, 'B6')) { this.line.allowed = true; this.line.allowedCents = s.cents(2); } break;
+      case 'LQ': if (this.line && s.is(1, 'HE')) this.lineRemarks.push(rarc(s, 2, s.code(2))); break;
+      case 'NM1': if (this.claim && s.is(1, 'QC')) this.claim.patient = patientOf(s); break;
+      case 'MOA': this.need(s); readRemarks(s, this.claimRemarks); break;
       case 'BPR': r.payment = paymentOf(s); break;
       case 'TRN': r.trace = { number: s.el(2), originatorId: s.el(3) }; break;
-      case 'N1': party = s.is(1, 'PR') ? 'payer' : s.is(1, 'PE') ? 'payee' : undefined; readParty(r, party, s); break;
-      case 'N3': case 'N4': if (party === 'payer' && !claim) readPayerAddress(r, s); break;
-      case 'PER': if (party === 'payer' && s.is(1, 'BL') && !claim) r.payer.contactPhone = s.el(4); break;
+      case 'N1': this.party = s.is(1, 'PR') ? 'payer' : s.is(1, 'PE') ? 'payee' : undefined; readParty(r, this.party, s); break;
+      case 'N3': case 'N4': if (this.party === 'payer' && !this.claim) readPayerAddress(r, s); break;
+      case 'PER': if (this.party === 'payer' && s.is(1, 'BL') && !this.claim) r.payer.contactPhone = s.el(4); break;
       case 'PLB': readProviderAdjustments(s, r.providerAdjustments); break;
     }
-  });
-  if (claim) fitClaim(claim);
-  return r;
-}
+  }
 
-/**
- * The claim's lists at their length. An array that grew by push keeps room for 16
- * (144 bytes for one adjustment); a remittance of thousands of claims kept five such
- * arrays per claim, more memory than the claims' data, all of it copied by the collector.
- */
-function fitClaim(c: RemittanceClaim): void {
-  c.adjustments = fit(c.adjustments);
-  c.remarks = fit(c.remarks);
-  c.lines = fit(c.lines);
-  for (const l of c.lines) {
-    l.adjustments = fit(l.adjustments);
-    l.remarks = fit(l.remarks);
+  finish(): Remittance {
+    this.endClaim();
+    return this.r;
+  }
+
+  private need(s: Segment): void {
+    if (!this.claim) throw new X12ContentError(`${s.id} outside a claim (CLP)`, s.at());
+  }
+
+  private readDate(s: Segment): void {
+    const { line } = this;
+    if (s.is(1, '472')) {
+      if (line) line.serviceDate = s.sharedDate(2);
+    } else if (s.is(1, '150')) {
+      if (line && !line.serviceDate) line.serviceDate = s.sharedDate(2);
+    } else if (s.is(1, '405') && !this.claim) this.r.productionDate = s.sharedDate(2);
+  }
+
+  private readRef(s: Segment): void {
+    const { r, party } = this;
+    if (this.line && s.is(1, '6R')) this.line.lineControlNumber = s.code(2);
+    else if (!this.claim && party === 'payer' && s.is(1, '2U')) r.payer.id = s.el(2);
+    else if (!this.claim && party === 'payee' && s.is(1, 'TJ')) r.payee.taxId = s.el(2);
+  }
+
+  private endLine(): void {
+    const d = this.line;
+    if (!d) return;
+    this.line = undefined;
+    const adjustments = taken(this.lineAdjustments);
+    const remarks = taken(this.lineRemarks);
+    let line: RemittanceLine;
+    if (d.units !== undefined && d.serviceDate !== undefined && d.lineControlNumber !== undefined && d.allowed) {
+      // The usual line, every property in one literal.
+      line = {
+        qualifier: d.qualifier, code: d.code, modifiers: d.modifiers, chargeCents: d.chargeCents, paidCents: d.paidCents, adjustments, remarks,
+        units: d.units, serviceDate: d.serviceDate, lineControlNumber: d.lineControlNumber, allowedCents: d.allowedCents,
+      };
+    } else {
+      line = { qualifier: d.qualifier, code: d.code, modifiers: d.modifiers, chargeCents: d.chargeCents, paidCents: d.paidCents, adjustments, remarks };
+      if (d.units !== undefined) line.units = d.units;
+      if (d.serviceDate !== undefined) line.serviceDate = d.serviceDate;
+      if (d.lineControlNumber !== undefined) line.lineControlNumber = d.lineControlNumber;
+      if (d.allowed) line.allowedCents = d.allowedCents;
+    }
+    this.claimLines.push(line);
+  }
+
+  private endClaim(): void {
+    this.endLine();
+    const d = this.claim;
+    if (!d) return;
+    this.claim = undefined;
+    const adjustments = taken(this.claimAdjustments);
+    const remarks = taken(this.claimRemarks);
+    const lines = taken(this.claimLines);
+    let claim: RemittanceClaim;
+    if (d.payerClaimNumber && d.facilityCode && d.frequency && d.patient) {
+      // The usual claim, every property in one literal.
+      claim = {
+        patientControlNumber: d.patientControlNumber, statusCode: d.statusCode, chargeCents: d.chargeCents, paidCents: d.paidCents,
+        patientResponsibilityCents: d.patientResponsibilityCents, filingIndicator: d.filingIndicator, adjustments, remarks, lines,
+        payerClaimNumber: d.payerClaimNumber, facilityCode: d.facilityCode, frequency: d.frequency, patient: d.patient,
+      };
+    } else {
+      claim = {
+        patientControlNumber: d.patientControlNumber, statusCode: d.statusCode, chargeCents: d.chargeCents, paidCents: d.paidCents,
+        patientResponsibilityCents: d.patientResponsibilityCents, filingIndicator: d.filingIndicator, adjustments, remarks, lines,
+      };
+      if (d.payerClaimNumber) claim.payerClaimNumber = d.payerClaimNumber;
+      if (d.facilityCode) claim.facilityCode = d.facilityCode;
+      if (d.frequency) claim.frequency = d.frequency;
+      if (d.patient) claim.patient = d.patient;
+    }
+    this.r.claims.push(claim);
   }
 }
 
-const fit = <T>(a: T[]): T[] => (a.length === 0 ? a : a.slice());
+/** A copy of `list` at its length (a new empty array when empty); `list` is emptied for reuse. */
+function taken<T>(list: T[]): T[] {
+  if (list.length === 0) return [];
+  const copy = list.slice();
+  list.length = 0;
+  return copy;
+}
 
-function need<T>(value: T | undefined, s: Segment): T {
-  if (value === undefined) throw new X12ContentError(`${s.id} outside a claim (CLP)`, s.at());
-  return value;
+function claimDraft(s: Segment): ClaimDraft {
+  return {
+    patientControlNumber: s.required(1),
+    statusCode: listedCode(s, 2, 'claimStatus', s.code(2)),
+    chargeCents: s.cents(3) ?? 0,
+    paidCents: s.cents(4) ?? 0,
+    patientResponsibilityCents: s.cents(5) ?? 0,
+    filingIndicator: s.code(6),
+    payerClaimNumber: s.el(7),
+    facilityCode: s.code(8),
+    frequency: s.code(9),
+  };
+}
+
+function lineDraft(s: Segment): LineDraft {
+  const procedure = s.codes(1);
+  const units = s.el(5);
+  return {
+    qualifier: procedure[0] ?? '',
+    code: procedure[1] ?? '',
+    modifiers: procedure.length > 2 ? procedure.slice(2) : [],
+    chargeCents: s.cents(2) ?? 0,
+    paidCents: s.cents(3) ?? 0,
+    units: units ? Number(units) : undefined,
+    allowed: false,
+  };
+}
+
+function patientOf(s: Segment): NonNullable<RemittanceClaim['patient']> {
+  const memberId = s.el(9);
+  return memberId ? { lastName: s.el(3), firstName: s.el(4), memberId } : { lastName: s.el(3), firstName: s.el(4) };
 }
 
 function paymentOf(s: Segment): Remittance['payment'] {
   const payment: Remittance['payment'] = { handling: s.code(1), amountCents: s.cents(2) ?? 0, creditDebit: s.is(3, 'D') ? 'D' : 'C', method: s.code(4) };
   if (s.has(16)) payment.date = s.sharedDate(16);
   return payment;
-}
-
-function readDate(r: Remittance, claim: RemittanceClaim | undefined, line: RemittanceLine | undefined, s: Segment): void {
-  if (s.is(1, '472')) {
-    if (line) line.serviceDate = s.sharedDate(2);
-  } else if (s.is(1, '150')) {
-    if (line && !line.serviceDate) line.serviceDate = s.sharedDate(2);
-  } else if (s.is(1, '405') && !claim) r.productionDate = s.sharedDate(2);
 }
 
 function readParty(r: Remittance, party: 'payer' | 'payee' | undefined, s: Segment): void {
@@ -240,40 +374,6 @@ function readPayerAddress(r: Remittance, s: Segment): void {
   const a = (r.payer.address ??= { line1: '', city: '', state: '', postalCode: '' });
   if (s.id === 'N3') a.line1 = s.el(1);
   else Object.assign(a, { city: s.el(1), state: s.el(2), postalCode: s.el(3) });
-}
-
-function readRef(r: Remittance, party: 'payer' | 'payee' | undefined, claim: RemittanceClaim | undefined, line: RemittanceLine | undefined, s: Segment): void {
-  if (line && s.is(1, '6R')) line.lineControlNumber = s.code(2);
-  else if (!claim && party === 'payer' && s.is(1, '2U')) r.payer.id = s.el(2);
-  else if (!claim && party === 'payee' && s.is(1, 'TJ')) r.payee.taxId = s.el(2);
-}
-
-function claimOf(s: Segment): RemittanceClaim {
-  const claim: RemittanceClaim = {
-    patientControlNumber: s.required(1),
-    statusCode: listedCode(s, 2, 'claimStatus', s.code(2)),
-    chargeCents: s.cents(3) ?? 0,
-    paidCents: s.cents(4) ?? 0,
-    patientResponsibilityCents: s.cents(5) ?? 0,
-    filingIndicator: s.code(6),
-    adjustments: [],
-    remarks: [],
-    lines: [],
-  };
-  const payerClaimNumber = s.el(7);
-  if (payerClaimNumber) claim.payerClaimNumber = payerClaimNumber;
-  const facilityCode = s.code(8);
-  if (facilityCode) claim.facilityCode = facilityCode;
-  const frequency = s.code(9);
-  if (frequency) claim.frequency = frequency;
-  return claim;
-}
-
-function patientOf(s: Segment): NonNullable<RemittanceClaim['patient']> {
-  const patient: NonNullable<RemittanceClaim['patient']> = { lastName: s.el(3), firstName: s.el(4) };
-  const memberId = s.el(9);
-  if (memberId) patient.memberId = memberId;
-  return patient;
 }
 
 /** MOA03-MOA07: remark codes (RARC), appended to `out`. */
@@ -295,22 +395,6 @@ function readAdjustments(s: Segment, out: Adjustment[]): void {
     if (quantity) a.quantity = Number(quantity);
     out.push(a);
   }
-}
-
-function lineOf(s: Segment): RemittanceLine {
-  const procedure = s.codes(1);
-  const line: RemittanceLine = {
-    qualifier: procedure[0] ?? '',
-    code: procedure[1] ?? '',
-    modifiers: procedure.length > 2 ? procedure.slice(2) : [],
-    chargeCents: s.cents(2) ?? 0,
-    paidCents: s.cents(3) ?? 0,
-    adjustments: [],
-    remarks: [],
-  };
-  const units = s.el(5);
-  if (units) line.units = Number(units);
-  return line;
 }
 
 /** PLB03-PLB14: up to six reason/amount pairs, appended to `out`. */
