@@ -40,6 +40,8 @@ export interface AppDeps {
   temporalUi?: { url: string; namespace: string };
   /** Per-sender secrets the webhooks are verified with. */
   webhooks: WebhookSecrets;
+  /** Reads of visits waiting on Temporal at once before the next is refused with 503 (API_MAX_PENDING_READS; default 100). */
+  maxPendingReads?: number;
   /** The PHI codec endpoint for the Temporal Web UI; not served without keys. */
   codec?: { keys: CodecKeys; namespace: string; allowedOrigins: string[] };
 }

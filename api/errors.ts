@@ -24,10 +24,16 @@ export class ApiError extends Error {
     message: string,
     readonly hint?: string,
     readonly issues?: Issue[],
+    /** Sent as Retry-After: when the same request may succeed if sent again (503). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
 }
+
+/** Temporal (or the API's own bound on reads waiting for it) has more than it takes: refused at once, to be sent again shortly. */
+export const temporalBusy = (message: string) =>
+  new ApiError(503, FailureType.TemporalBusy, message, 'nothing was changed; send it again after the seconds in Retry-After', undefined, 1);
 
 /** The one issue of a request whose body as a whole is wrong. */
 export const bodyIssue = (message: string): Issue[] => [{ path: '(body)', message }];
@@ -62,7 +68,8 @@ function toApiError(err: unknown): ApiError | undefined {
   }
   if (err instanceof WorkflowNotFoundError) return notFound('visit');
   const unreachable = temporalUnreachable(err);
-  if (unreachable === 'unavailable') return new ApiError(503, FailureType.TemporalUnavailable, 'the workflow service (Temporal) cannot be reached', 'nothing was changed; try again in a minute');
+  if (unreachable === 'unavailable') return new ApiError(503, FailureType.TemporalUnavailable, 'the workflow service (Temporal) cannot be reached', 'nothing was changed; try again in a minute', undefined, 30);
+  if (unreachable === 'busy') return temporalBusy('the workflow service (Temporal) refused the call for load');
   if (unreachable === 'timeout') {
     return new ApiError(504, FailureType.TemporalTimeout, 'the workflow service (Temporal) did not answer in time', 'the request may or may not have taken effect; read the visit, then try again (starts and signals are idempotent)');
   }
@@ -95,6 +102,7 @@ export function errorMiddleware(log: (msg: string, meta: object) => void): Error
       res.status(500).json({ code: 'INTERNAL', message: 'internal error; the request may be retried' });
       return;
     }
+    if (known.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(known.retryAfterSeconds));
     res.status(known.status).json({ code: known.code, message: known.message, hint: known.hint, issues: known.issues });
   };
 }

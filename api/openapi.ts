@@ -31,6 +31,14 @@ const bodyErrors = {
   413: json(ErrorBody, 'The body is larger than this route accepts'),
   415: json(ErrorBody, 'The body is missing or of a media type this route does not read'),
 };
+/** What a route that calls Temporal answers when Temporal cannot take the call (api/errors.ts). */
+const temporalErrors = {
+  503: {
+    ...json(ErrorBody, 'Nothing was changed: Temporal cannot be reached (TEMPORAL_UNAVAILABLE), or too many calls are waiting for it (TEMPORAL_BUSY); send it again after Retry-After seconds'),
+    headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' as const } } },
+  },
+  504: json(ErrorBody, 'Temporal did not answer within TEMPORAL_CALL_TIMEOUT_MS (TEMPORAL_TIMEOUT): read the visit, then send it again'),
+};
 const authErrors = {
   401: json(ErrorBody, 'No credentials, or credentials that are malformed, unknown, revoked or expired: the message says which'),
   403: json(ErrorBody, 'The caller\'s role may not do this: the hint names the roles that may'),
@@ -47,7 +55,7 @@ function visitDecision(
   return {
     method: 'post', path: `/visits/{visitId}/${path}`, operationId, summary,
     request: { params: VisitParams, body: body(schema) },
-    responses: { 200: json(VisitStatusBody, ok), ...errors, 409: json(ErrorBody, conflict), ...more },
+    responses: { 200: json(VisitStatusBody, ok), ...errors, 409: json(ErrorBody, conflict), ...temporalErrors, ...more },
   };
 }
 
@@ -65,11 +73,11 @@ export function openApiDocument(): object {
     {
       method: 'post', path: '/visits', operationId: 'startVisit', summary: 'Start a visit (idempotent on visitId)',
       request: { body: body(StartVisit) },
-      responses: { 201: started('Started'), 200: started('Already exists; nothing new started'), 400: errors[400] },
+      responses: { 201: started('Started'), 200: started('Already exists; nothing new started'), 400: errors[400], ...temporalErrors },
     },
     {
       method: 'get', path: '/visits/{visitId}', operationId: 'getVisit', summary: 'The visit\'s stage, history, claim and balance',
-      request: { params: VisitParams }, responses: { 200: json(VisitStatusBody, 'Status'), ...errors },
+      request: { params: VisitParams }, responses: { 200: json(VisitStatusBody, 'Status'), ...errors, ...temporalErrors },
     },
     visitDecision('cancel', 'cancelVisit', 'Cancel a visit before its claim is submitted, or a parked visit (needs_attention)', CancelVisit, 'Cancelled', 'Too late to cancel'),
     visitDecision('retry', 'retryVisit', 'Run the failed step of a parked visit (stage needs_attention) again', RetryVisit, 'Retrying', 'The visit is not parked'),

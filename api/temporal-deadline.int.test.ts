@@ -41,11 +41,11 @@ async function stoppedPort(): Promise<number> {
   return port;
 }
 
-async function apiOver(port: number): Promise<{ admin: Api; logged: string[] }> {
+async function apiOver(port: number, maxPendingReads?: number): Promise<{ admin: Api; logged: string[] }> {
   const connection = Connection.lazy(deadlineConnectionOptions(`127.0.0.1:${port}`, CALL_TIMEOUT_MS));
   connections.push(connection);
   const logged: string[] = [];
-  const app = createApp({ temporal: new Client({ connection }), db: database.db, taskQueue: uniqueId('tq-deadline'), timers: testTimers, webhooks: TEST_WEBHOOKS, log: (msg) => void logged.push(msg) });
+  const app = createApp({ temporal: new Client({ connection }), db: database.db, taskQueue: uniqueId('tq-deadline'), timers: testTimers, webhooks: TEST_WEBHOOKS, maxPendingReads, log: (msg) => void logged.push(msg) });
   return { admin: await apiAs(database.db, app, 'admin'), logged };
 }
 
@@ -63,8 +63,9 @@ afterAll(async () => {
 
 const UNREACHABLE = [FailureType.TemporalTimeout, FailureType.TemporalUnavailable];
 
-function expectUnreachable(res: { status: number; body: { code: string; message: string; hint?: string } }) {
+function expectUnreachable(res: { status: number; headers: Record<string, string>; body: { code: string; message: string; hint?: string } }) {
   expect([503, 504]).toContain(res.status);
+  if (res.status === 503) expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   expect(UNREACHABLE).toContain(res.body.code);
   expect(res.body.message).toMatch(/Temporal/);
   expect(res.body.hint).toBeTruthy();
@@ -103,4 +104,21 @@ test('a silent Temporal is answered as a timeout (504 TEMPORAL_TIMEOUT), not lef
   const res = await api.admin.post('/visits').send(sampleVisit(uniqueId('v')));
   expect(res.status).toBe(504);
   expect(res.body.code).toBe(FailureType.TemporalTimeout);
+});
+
+test('reads past API_MAX_PENDING_READS are refused at once with 503 TEMPORAL_BUSY and Retry-After, while the reads out wait for their deadline', async () => {
+  const api = await apiOver(await silentPort(), 2);
+  const answered: string[] = [];
+  const out = ['a', 'b', 'a'].map((id) => api.admin.get(`/visits/${id}`).then((res) => {
+    answered.push(id);
+    return res;
+  }));
+  await new Promise((r) => setTimeout(r, 100)); // the three reads are in (two queries out: a's is shared)
+  const refused = await api.admin.get('/visits/c');
+  expect(answered).toEqual([]); // c's answer came first, not after a deadline
+  expect(refused.status).toBe(503);
+  expect(refused.headers['retry-after']).toBe('1');
+  expect(refused.body).toMatchObject({ code: FailureType.TemporalBusy, message: expect.stringMatching(/API_MAX_PENDING_READS/), hint: expect.any(String) });
+  for (const res of await Promise.all(out)) expectUnreachable(res);
+  expect(api.logged).toEqual([]);
 });

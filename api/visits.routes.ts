@@ -11,11 +11,12 @@ import { acceptSuggestionUpdate, correctCodingUpdate, retryUpdate, updateCoverag
 import { auditAs } from './auth';
 import { ApiError } from './errors';
 import { AcceptSuggestion, CancelVisit, CodedEncounter, Coverage, PatientPayment, RetryVisit, StartVisit, VisitParams, VoidClaim, WriteOffVisit } from './schemas';
-import { cancelVisit, startVisit, takePatientPayment, visitStatus, workflowIdOf, type VisitsDeps } from './visits.service';
+import { cancelVisit, startVisit, statusReader, takePatientPayment, workflowIdOf, type VisitsDeps } from './visits.service';
 
-export function visitsRouter(deps: VisitsDeps & { db: Db }): Router {
+export function visitsRouter(deps: VisitsDeps & { db: Db; maxPendingReads?: number }): Router {
   const { temporal, db } = deps;
   const router = Router();
+  const readStatus = statusReader(temporal, deps.maxPendingReads ?? 100);
   const handle = (visitId: string) => temporal.workflow.getHandle(workflowIdOf(visitId));
 
   router.post('/visits', async (req, res) => {
@@ -27,7 +28,7 @@ export function visitsRouter(deps: VisitsDeps & { db: Db }): Router {
 
   router.get('/visits/:visitId', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
-    const status = await visitStatus(temporal, visitId);
+    const status = await readStatus(visitId);
     await auditAs(db, req, res)('visit.read', visitId);
     res.json(status);
   });

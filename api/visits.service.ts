@@ -9,7 +9,7 @@ import {
   cancelUpdate, patientBalanceQuery, patientBalanceWorkflowId, patientPaymentUpdate, statusQuery,
   type PatientPaymentReceipt, type VisitStatus, type VisitTimers,
 } from '../workflows/definitions';
-import { ApiError } from './errors';
+import { ApiError, temporalBusy } from './errors';
 
 export const workflowIdOf = (visitId: string) => `visit-${visitId}`;
 
@@ -38,11 +38,34 @@ export function cancelVisit(temporal: Client, visitId: string, reason: string): 
 }
 
 /** The visit's status; while the patient balance is open, with that balance as its workflow holds it (statements, payments, what comes next). */
-export async function visitStatus(temporal: Client, visitId: string): Promise<VisitStatus> {
+async function visitStatus(temporal: Client, visitId: string): Promise<VisitStatus> {
   const status = await temporal.workflow.getHandle(workflowIdOf(visitId)).query(statusQuery);
   if (status.stage !== 'patient_balance' || status.patientBalance) return status;
   const balance = await temporal.workflow.getHandle(patientBalanceWorkflowId(visitId)).query(patientBalanceQuery).catch(() => undefined);
   return balance ? { ...status, patientBalance: balance } : status;
+}
+
+/**
+ * How the API reads visits' status. Concurrent reads of one visit share one Temporal query:
+ * every tab, dashboard and work queue polling a visit asks its worker the same question, and
+ * a read that arrives while that question is out gets its answer (taken at most one query's
+ * time before). At most `maxPending` distinct
+ * queries wait on Temporal at once: beyond that a read is refused at once with 503 and
+ * Retry-After, instead of queueing until the call deadline (TEMPORAL_CALL_TIMEOUT_MS) and
+ * then answering 504, or 500, to every caller behind it.
+ */
+export function statusReader(temporal: Client, maxPending: number): (visitId: string) => Promise<VisitStatus> {
+  const pending = new Map<string, Promise<VisitStatus>>();
+  return (visitId) => {
+    const shared = pending.get(visitId);
+    if (shared) return shared;
+    if (pending.size >= maxPending) {
+      return Promise.reject(temporalBusy(`more reads of visits are waiting for the workflow service (Temporal) than this API lets wait (${maxPending}, API_MAX_PENDING_READS)`));
+    }
+    const read = visitStatus(temporal, visitId).finally(() => pending.delete(visitId));
+    pending.set(visitId, read);
+    return read;
+  };
 }
 
 /**

@@ -47,6 +47,11 @@ const env = {
 
   API_PORT: port.default(3000),
   API_PUBLIC_URL: url.optional(),
+  /**
+   * Reads of visits (GET /visits/{visitId}) waiting on Temporal at once, per API process;
+   * beyond: 503 TEMPORAL_BUSY with Retry-After at once, not a wait until the call deadline.
+   */
+  API_MAX_PENDING_READS: z.coerce.number().int().positive().default(100),
 
   EHR_FHIR_URL: url.optional(),
   PMS_MODE: z.enum(['rest', 'hl7']).default('hl7'),
@@ -192,7 +197,7 @@ export interface Config {
   worker: { maxConcurrentActivityTaskExecutions?: number; maxConcurrentWorkflowTaskExecutions?: number; maxCachedWorkflows?: number; reuseV8Context?: boolean };
   /** A prebuilt workflow bundle (WORKER_BUNDLE_PATH); unset: each worker bundles the workflow code when it starts. */
   workerBundlePath?: string;
-  api: { port: number; publicUrl?: string };
+  api: { port: number; publicUrl?: string; maxPendingReads: number };
   ehr: { fhirUrl?: string };
   pms: { mode: 'rest' | 'hl7'; restUrl?: string; mllpHost?: string; mllpPort?: number };
   clearinghouse: { url?: string };
@@ -246,7 +251,7 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, reuseV8Context: e.WORKER_REUSE_V8_CONTEXT,
     },
     workerBundlePath: e.WORKER_BUNDLE_PATH,
-    api: { port: e.API_PORT, publicUrl: e.API_PUBLIC_URL },
+    api: { port: e.API_PORT, publicUrl: e.API_PUBLIC_URL, maxPendingReads: e.API_MAX_PENDING_READS },
     ehr: { fhirUrl: e.EHR_FHIR_URL },
     pms: { mode: e.PMS_MODE, restUrl: e.PMS_REST_URL, mllpHost: e.PMS_MLLP_HOST, mllpPort: e.PMS_MLLP_PORT },
     clearinghouse: { url: e.CLEARINGHOUSE_URL },

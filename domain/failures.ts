@@ -49,6 +49,11 @@ export const FailureType = {
   TemporalUnavailable: 'TEMPORAL_UNAVAILABLE',
   /** Temporal did not answer the API within its deadline (TEMPORAL_CALL_TIMEOUT_MS): 504. */
   TemporalTimeout: 'TEMPORAL_TIMEOUT',
+  /**
+   * More reads are waiting on Temporal than the API lets wait (API_MAX_PENDING_READS), or
+   * Temporal itself refused for load (RESOURCE_EXHAUSTED): 503 with Retry-After, at once.
+   */
+  TemporalBusy: 'TEMPORAL_BUSY',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
@@ -128,6 +133,7 @@ export const PARK_QUEUE: Record<FailureType, AwaitingAction> = {
   // The API's own answers (503/504): a visit is never parked by them, its steps retry instead.
   [FailureType.TemporalUnavailable]: AwaitingAction.RetriesExhausted,
   [FailureType.TemporalTimeout]: AwaitingAction.RetriesExhausted,
+  [FailureType.TemporalBusy]: AwaitingAction.RetriesExhausted,
 };
 
 /** What failed, as a parked visit shows it (no PHI: the message comes from typed errors that avoid it). */

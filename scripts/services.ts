@@ -81,7 +81,9 @@ export async function runApi(config: Config, db: Db, temporal: Client): Promise<
   const deps = { temporal, db, taskQueue: config.temporal.taskQueue, timers: visitTimers(config) };
   const temporalUi = { url: config.temporal.uiUrl, namespace: config.temporal.namespace };
   const codec = config.codec && { keys: config.codec, namespace: config.temporal.namespace, allowedOrigins: config.temporalUiOrigins };
-  const app = createApp({ ...deps, security: securityOf(config), temporalUi, webhooks: config.webhooks, codec, log: (msg, meta) => log('error', msg, meta) });
+  const app = createApp({
+    ...deps, security: securityOf(config), temporalUi, webhooks: config.webhooks, codec, maxPendingReads: config.api.maxPendingReads, log: (msg, meta) => log('error', msg, meta),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.api.port, () => resolve(s));
   });

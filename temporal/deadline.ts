@@ -35,13 +35,19 @@ export function deadlineConnectionOptions(address: string, callTimeoutMs: number
   return { address, connectTimeout: callTimeoutMs, interceptors: [deadlineInterceptor(callTimeoutMs)] };
 }
 
+const RESOURCE_EXHAUSTED = 8;
 const UNAVAILABLE = 14;
 
-/** How a failed call to Temporal failed, when it is Temporal's unreachability: 'timeout' (deadline passed), 'unavailable' (no server), or undefined. */
-export function temporalUnreachable(err: unknown): 'timeout' | 'unavailable' | undefined {
+/**
+ * How a failed call to Temporal failed, when Temporal could not take it: 'timeout' (deadline
+ * passed), 'unavailable' (no server), 'busy' (the server refused for load: RESOURCE_EXHAUSTED),
+ * or undefined.
+ */
+export function temporalUnreachable(err: unknown): 'timeout' | 'unavailable' | 'busy' | undefined {
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err)) return 'timeout';
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     if (isGrpcServiceError(e) && e.code === UNAVAILABLE) return 'unavailable';
+    if (isGrpcServiceError(e) && e.code === RESOURCE_EXHAUSTED) return 'busy';
   }
   return undefined;
 }
