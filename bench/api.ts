@@ -1,8 +1,10 @@
 /**
- * `npm run bench:api [-- --rate 500] [-- --seconds 15] [-- --connections 250] [-- --server dev|postgres]`: the API
- * under load with autocannon. Starts the stack as `npm start` does (fresh data under
- * DATA_DIR/bench-api), books a few visits, then holds a fixed request rate against
- * GET /visits/:id (a Temporal query answered by the worker) and POST /visits (a new
+ * `npm run bench:api [-- --rate 500] [-- --seconds 15] [-- --connections 250] [-- --server dev|postgres] [-- --visits 100]`:
+ * the API under load with autocannon. Starts the stack as `npm start` does (fresh data under
+ * DATA_DIR/bench-api), books --visits visits, then holds a fixed request rate against
+ * GET /visits/:id, round-robin over those visits (a Temporal query answered by the worker;
+ * reads of one visit that arrive together share one query, so fewer visits means more
+ * sharing: --visits is the number of visits being watched at once) and POST /visits (a new
  * visit id every call, so every request starts a workflow), and reports latency
  * percentiles, the rate achieved and every status code seen. With BENCH_API_URL it loads
  * that running API instead.
@@ -48,6 +50,7 @@ const RATE = Number(arg('rate') ?? 500);
 const SECONDS = Number(arg('seconds') ?? 15);
 const SERVER = arg('server') ?? 'dev';
 const CONNECTIONS = Number(arg('connections') ?? 250);
+const VISITS = Number(arg('visits') ?? 100);
 
 async function load(name: string, opts: object): Promise<CannonResult> {
   const bar = progressBar(`${name} at ${RATE}/s`);
@@ -97,7 +100,7 @@ async function main() {
     }
     const auth = authorization(apiKey);
     const run = randomUUID().slice(0, 6);
-    const ids = Array.from({ length: 20 }, (_, i) => `api-${run}-${i}`);
+    const ids = Array.from({ length: VISITS }, (_, i) => `api-${run}-${i}`);
     for (const id of ids) {
       const res = await fetch(`${apiUrl}/visits`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(benchVisit(id, 'W100200300')) });
       if (res.status !== 201) throw new Error(`POST /visits: ${res.status} ${await res.text()}`);
@@ -126,8 +129,9 @@ async function main() {
     const out = join(__dirname, 'results');
     mkdirSync(out, { recursive: true });
     const file = join(out, `api-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify({ rate: RATE, seconds: SECONDS, connections: CONNECTIONS, server: SERVER, loadAverage: loadavg(), get, post }, null, 2));
+    writeFileSync(file, JSON.stringify({ rate: RATE, seconds: SECONDS, connections: CONNECTIONS, visits: VISITS, server: SERVER, loadAverage: loadavg(), get, post }, null, 2));
     console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`GET round-robin over ${VISITS} visits`);
     console.log(row('GET /visits/:id', get));
     console.log(row('POST /visits', post));
     console.log(`results: ${file}`);

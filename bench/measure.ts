@@ -1,5 +1,6 @@
 /** Small measuring tools for the benchmarks: percentiles, a progress bar, and a process's CPU and memory from /proc. */
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 export function percentiles(values: number[]): { n: number; p50: number; p95: number; p99: number; max: number } {
   const s = [...values].sort((a, b) => a - b);
@@ -41,9 +42,26 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** Samples processes each second: CPU used over the window (% of one core) and peak resident memory. */
+/** Ticks every core of the machine spent busy (not idle, not waiting for I/O), from /proc/stat. */
+function machineBusyTicks(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = ticks;
+  return user + nice + system + irq + softirq + steal;
+}
+
+/** The row that says whether the machine itself was the limit: every process on it, as % of one core (the most is 100 × cores). */
+export const MACHINE = `whole machine (${cpus().length} cores)`;
+/** What the named processes did not use of it: the Temporal server, Postgres, and anything else running. */
+export const THE_REST = 'the rest (Temporal server, Postgres, other processes)';
+
+/**
+ * Samples processes each second: CPU used over the window (% of one core) and peak resident
+ * memory; with a MACHINE row (all CPU used on the machine) and THE_REST (that, less the named
+ * processes), so a run says whether it was bound by the machine's CPU and by whose.
+ */
 export function sampleProcesses(pids: Record<string, number | undefined>): { stop(): Record<string, { cpuPercent: number; peakRssMb: number }> } {
   const start = Date.now();
+  const machineFirst = machineBusyTicks();
   const known = Object.entries(pids).filter((e): e is [string, number] => e[1] !== undefined);
   const first = new Map(known.map(([name, pid]) => [name, safe(() => cpuTicks(pid))]));
   const peak = new Map(known.map(([name]) => [name, 0]));
@@ -55,10 +73,14 @@ export function sampleProcesses(pids: Record<string, number | undefined>): { sto
       clearInterval(timer);
       sample();
       const seconds = (Date.now() - start) / 1000;
-      return Object.fromEntries(known.map(([name, pid]) => [name, {
-        cpuPercent: Math.round(((safe(() => cpuTicks(pid)) - first.get(name)!) / TICKS_PER_SECOND / seconds) * 100),
+      const percent = (ticks: number) => Math.round((ticks / TICKS_PER_SECOND / seconds) * 100);
+      const named = Object.fromEntries(known.map(([name, pid]) => [name, {
+        cpuPercent: percent(safe(() => cpuTicks(pid)) - first.get(name)!),
         peakRssMb: Math.round(peak.get(name)!),
       }]));
+      const machine = percent(machineBusyTicks() - machineFirst);
+      const rest = machine - Object.values(named).reduce((sum, p) => sum + p.cpuPercent, 0);
+      return { ...named, [MACHINE]: { cpuPercent: machine, peakRssMb: NaN }, [THE_REST]: { cpuPercent: rest, peakRssMb: NaN } };
     },
   };
 }

@@ -220,7 +220,7 @@ function report(results: ServerResult[]): string {
       lines.push(`   signed → claim accepted ms p50/p95/p99: ${pct(run.signedToAcceptedMs)}; signed → closed: ${pct(run.signedToClosedMs)}`);
       lines.push(`   API ms p50/p95/p99: POST /visits ${pct(run.bookMs)}; GET /visits/:id ${pct(run.readMs)}`);
       lines.push(`   stages ms p50/p95/p99: ${Object.entries(run.stagesMs).map(([k, p]) => `${k} ${pct(p)}`).join('; ')}`);
-      lines.push(`   processes: ${Object.entries(run.processes).map(([k, p]) => `${k} ${p.cpuPercent}% CPU ${p.peakRssMb} MB`).join('; ')}`);
+      lines.push(`   processes (CPU as % of one core): ${Object.entries(run.processes).map(([k, p]) => `${k} ${p.cpuPercent}%${Number.isFinite(p.peakRssMb) ? ` ${p.peakRssMb} MB` : ''}`).join('; ')}`);
       lines.push(`   per visit: ${run.perVisit.events} history events, ${run.perVisit.historyBytes} history bytes, ${run.perVisit.payloadBytes} payload bytes`);
     }
     lines.push(`-- baseline: ${r.baseline.workflows} no-op workflows of the same shape: ${f(r.baseline.perSec, 2)}/s over ${f(r.baseline.seconds)} s (${Object.entries(r.baseline.processes).map(([k, p]) => `${k} ${p.cpuPercent}% CPU`).join('; ')})`);
