@@ -27,7 +27,7 @@ import type { Stoppable } from '../scripts/main';
 import { removeRelocatedPostgres } from '../scripts/postgres';
 import { startStack } from '../scripts/stack';
 import { authorization, benchApiKey, benchEnv, benchVisit } from './drive';
-import { progressBar } from './measure';
+import { progressBar, sampleProcesses } from './measure';
 
 // autocannon ships no types; this is the part of its result used here.
 interface CannonResult {
@@ -52,12 +52,19 @@ const SERVER = arg('server') ?? 'dev';
 const CONNECTIONS = Number(arg('connections') ?? 250);
 const VISITS = Number(arg('visits') ?? 100);
 
-async function load(name: string, opts: object): Promise<CannonResult> {
+type Processes = ReturnType<ReturnType<typeof sampleProcesses>['stop']>;
+
+/** The stack's own processes (api, workers, simulators), when the bench started it. */
+let stackPids: () => Record<string, number | undefined> = () => ({});
+
+async function load(name: string, opts: object): Promise<CannonResult & { processes: Processes }> {
   const bar = progressBar(`${name} at ${RATE}/s`);
   const started = Date.now();
+  const sampler = sampleProcesses(stackPids());
   const tick = setInterval(() => bar.update(Math.min(SECONDS, Math.round((Date.now() - started) / 1000)), SECONDS), 500);
   try {
-    return await autocannon({ connections: CONNECTIONS, overallRate: RATE, duration: SECONDS, timeout: 10, ...opts });
+    const result = await autocannon({ connections: CONNECTIONS, overallRate: RATE, duration: SECONDS, timeout: 10, ...opts });
+    return { ...result, processes: sampler.stop() };
   } finally {
     clearInterval(tick);
     bar.update(SECONDS, SECONDS);
@@ -95,7 +102,9 @@ async function main() {
       removeRelocatedPostgres(join(dataDir, 'pg'));
       const config = loadConfig({ ...benchEnv(dataDir), DATA_DIR: dataDir, TEMPORAL_SERVER: SERVER });
       process.stderr.write(`starting the stack (${SERVER} Temporal server, ${config.workers} worker process(es))\n`);
-      apiUrl = (await startStack(config, stack, { out: (line) => childErrors.see(line), say: () => {} })).apiUrl;
+      const rs = await startStack(config, stack, { out: (line) => childErrors.see(line), say: () => {} });
+      apiUrl = rs.apiUrl;
+      stackPids = () => ({ api: rs.api.pid(), ...Object.fromEntries(rs.workers.map((w, i) => [`worker ${i + 1}`, w.pid()])), simulators: rs.simulators?.pid() });
       apiKey = benchApiKey(dataDir);
     }
     const auth = authorization(apiKey);
@@ -121,11 +130,12 @@ async function main() {
     const codes = (r: CannonResult) => Object.entries(r.statusCodeStats).map(([code, { count }]) => `${count} × ${code}`).join(', ') || 'none';
     // Little's law: the rate the connections could offer at the mean latency seen.
     const connectionBound = (r: CannonResult) => (CONNECTIONS * 1000) / Math.max(1, r.latency.average);
-    const row = (name: string, r: CannonResult) =>
+    const row = (name: string, r: CannonResult & { processes: Processes }) =>
       `${name.padEnd(28)} p50 ${r.latency.p50} ms, p97.5 ${r.latency.p97_5} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms; ` +
       `${r.requests.average.toFixed(0)} req/s achieved of ${RATE} asked over ${CONNECTIONS} connections` +
       `${r.requests.average < RATE * 0.95 ? ` (at ${r.latency.average.toFixed(0)} ms mean latency ${CONNECTIONS} connections offer at most ${connectionBound(r).toFixed(0)}/s)` : ''}; ` +
-      `status codes: ${codes(r)}; ${r.errors} errors, ${r.timeouts} timeouts`;
+      `status codes: ${codes(r)}; ${r.errors} errors, ${r.timeouts} timeouts\n` +
+      `${''.padEnd(29)}CPU (% of one core): ${Object.entries(r.processes).map(([k, p]) => `${k} ${p.cpuPercent}%`).join(', ')}`;
     const out = join(__dirname, 'results');
     mkdirSync(out, { recursive: true });
     const file = join(out, `api-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
