@@ -3,7 +3,7 @@
  * is `{ code, message, hint?, issues? }`. A client's mistake is a 4xx naming the field
  * and the reason; anything else is a 500 with no internals in the body.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
@@ -93,12 +93,20 @@ function detailIssues(f: ApplicationFailure): Issue[] | undefined {
   return typeof path === 'string' ? [{ path, message: f.message }] : undefined;
 }
 
+/** The gRPC status code behind a failed Temporal call (the SDK wraps it as the cause), for the operator's log line. */
+function grpcCodeOf(err: Error): string {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (isGrpcServiceError(e)) return ` (gRPC status ${e.code}: ${e.details})`;
+  }
+  return '';
+}
+
 export function errorMiddleware(log: (msg: string, meta: object) => void): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const known = toApiError(err);
     if (!known) {
       // Log the failure for operators (no request body: it may hold PHI); the client gets no internals.
-      log('request failed', { method: req.method, path: req.path, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+      log('request failed', { method: req.method, path: req.path, error: err instanceof Error ? `${err.name}: ${err.message}${grpcCodeOf(err)}` : String(err) });
       res.status(500).json({ code: 'INTERNAL', message: 'internal error; the request may be retried' });
       return;
     }
