@@ -120,7 +120,7 @@ export function openApiDocument(): object {
       },
     },
     {
-      method: 'get', path: '/reports/kpis', operationId: 'getKpis', summary: 'KPIs over dates of service (docs/analytics.md): JSON, or CSV with Accept: text/csv',
+      method: 'get', path: '/reports/kpis', operationId: 'getKpis', summary: 'KPIs over dates of service (docs/analytics.md): JSON, or CSV with Accept: text/csv; `from` after `to` is 400',
       request: { query: KpiQuery },
       responses: {
         200: { description: 'The KPIs', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) }, 'text/csv': { schema: z.string() } } },
