@@ -276,6 +276,12 @@ export interface TransactionBody {
   body: ElementValue[][];
 }
 
+/** One transaction set whose builder writes its body (the segments between ST and SE) into the writer itself. */
+export interface TransactionWriter {
+  type: string;
+  write(w: X12Writer): void;
+}
+
 /**
  * Writes segments for the builders, value by value, into one buffer of character codes
  * that becomes the interchange's text once, at the end. Values are checked, not escaped:
@@ -306,8 +312,8 @@ export class X12Writer {
   private readonly lineBreak: string;
   /** The segment terminator and the line break. */
   private readonly terminator: string;
-  /** The segment being written: its id, and how many elements it has so far. */
-  private id = '';
+  /** The segment being written: its head (see `begin`), and how many elements follow the head so far. */
+  private head = '';
   private position = 0;
   /** Empty elements and components met and not written yet (see the class comment). */
   private emptyElements = 0;
@@ -348,13 +354,17 @@ export class X12Writer {
     this.end();
   }
 
-  /** Starts a segment with its id; `el` and `component` append its values, `end` closes it. */
-  begin(id: string): this {
-    this.id = id;
+  /**
+   * Starts a segment: its id, and the elements the guide fixes after it as the guides
+   * print them, '*' between them whatever this writer's separator ('NM1*85*2', 'OI***Y***Y').
+   * `el` and `component` append its values, `end` closes it.
+   */
+  begin(head: string): this {
+    this.head = head;
     this.position = 0;
     this.emptyElements = 0;
     this.emptyComponents = 0;
-    this.write(id, false);
+    this.write(this.delimiters.element === '*' ? head : head.split('*').join(this.delimiters.element), false);
     return this;
   }
 
@@ -364,6 +374,14 @@ export class X12Writer {
     this.emptyElements++;
     this.emptyComponents = 0;
     if (value !== '') this.value(value);
+    return this;
+  }
+
+  /** Appends `n` empty elements. */
+  skip(n: number): this {
+    this.position += n;
+    this.emptyElements += n;
+    this.emptyComponents = 0;
     return this;
   }
 
@@ -429,8 +447,9 @@ export class X12Writer {
   }
 
   private refused(): X12BuildError {
+    const [id, ...fixed] = this.head.split('*');
     // The value may be PHI: never in the message.
-    return new X12BuildError('contains an X12 delimiter', `${this.id}${String(this.position).padStart(2, '0')}`);
+    return new X12BuildError('contains an X12 delimiter', `${id}${String(fixed.length + this.position).padStart(2, '0')}`);
   }
 
   /** Appends a segment already in wire form. */
@@ -470,6 +489,12 @@ const ST03_NOT_USED = new Set(['835']);
  * `functionalId` is GS01 (HC claims, HS eligibility inquiry, HR claim status inquiry...).
  */
 export function buildInterchange(env: EnvelopeOptions, functionalId: string, version: string, transactions: TransactionBody[], lineBreaks = true): string {
+  const writers = transactions.map(({ type, body }): TransactionWriter => ({ type, write: (w) => body.forEach((seg) => w.segment(seg)) }));
+  return writeInterchange(env, functionalId, version, writers, lineBreaks);
+}
+
+/** buildInterchange for a builder that writes each segment of a body as it makes it (build837P). */
+export function writeInterchange(env: EnvelopeOptions, functionalId: string, version: string, transactions: TransactionWriter[], lineBreaks = true): string {
   checkEnvelope(env);
   const w = new X12Writer(DEFAULT_DELIMITERS, lineBreaks);
   const control = String(env.controlNumber).padStart(9, '0');
@@ -485,7 +510,7 @@ export function buildInterchange(env: EnvelopeOptions, functionalId: string, ver
     const st = String(n + 1).padStart(4, '0');
     const before = w.count;
     w.segment(['ST', tx.type, st, ST03_NOT_USED.has(tx.type) ? '' : version]);
-    for (const seg of tx.body) w.segment(seg);
+    tx.write(w);
     w.segment(['SE', String(w.count - before + 1), st]);
   });
   w.segment(['GE', String(transactions.length), String(env.controlNumber)]);
