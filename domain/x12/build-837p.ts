@@ -76,6 +76,7 @@ function billingProviderLoop(w: X12Writer, p: BillingProvider): void {
   w.begin('REF*EI').el(p.taxId).end();
 }
 
+/** 2010BA: a subscriber who is the patient carries the patient's DMG, N3 and N4. */
 function checkSubscriber(claim: ProfessionalClaim): void {
   const s = claim.subscriber;
   if (!claim.patient && (!s.birthDate || !s.sex || !s.address)) {
