@@ -1,4 +1,4 @@
-import { parseInterchange } from './envelope';
+import { parseInterchange, X12Writer } from './envelope';
 import { X12BuildError, X12SyntaxError } from './errors';
 import { build837P } from './build-837p';
 import { sampleBatch, sampleClaim, sampleEnvelope } from './samples';
@@ -153,5 +153,37 @@ describe('envelopes', () => {
 
   it.each([[0], [1e9], [1.5]])('refuses the control number %p', (n) => {
     expect(() => build837P(sampleBatch([sampleClaim('C-1')]), sampleEnvelope(n))).toThrow(X12BuildError);
+  });
+});
+
+describe('writing segments (X12Writer)', () => {
+  it('drops trailing empty elements and components, and keeps the empty ones between values', () => {
+    const w = new X12Writer();
+    w.begin('NM1*41*2').el('A').skip(2).el('').el('B').el('HC').component('').component('X').component('').el('').end();
+    w.begin('SV1').el('HC').component('').component('').skip(2).end();
+    w.begin('OI***Y***Y').end();
+    expect(w.toString()).toBe('NM1*41*2*A****B*HC::X~\nSV1*HC~\nOI***Y***Y~\n');
+    expect(w.count).toBe(3);
+  });
+
+  it('writes element arrays: composites, and repeats whose empty repetitions hold their place unless the element is last', () => {
+    const w = new X12Writer(undefined, false);
+    w.segment(['EB', '1', { repeat: ['30', '', '1'] }, { repeat: ['', ''] }, ['', 'B', ''], ['', ''], 'Y', { repeat: ['', ''] }, ['', '']]);
+    expect(w.toString()).toBe('EB*1*30^^1*^*:B**Y~');
+  });
+
+  it('writes a head in its own delimiters and refuses a value holding one of them, naming the element', () => {
+    const w = new X12Writer({ element: '|', component: '>', repetition: '!', segment: '~' }, false);
+    w.begin('NM1*85*2').el('A*B').skip(4).el('XX').end();
+    expect(w.toString()).toBe('NM1|85|2|A*B|||||XX~');
+    expect(() => w.begin('NM1*85*2').el('A').el('B|C')).toThrow(/^NM104: contains an X12 delimiter$/);
+  });
+
+  it('writes characters above U+00FF as given, and finds a delimiter among them', () => {
+    const w = new X12Writer();
+    w.begin('NM1*IL*1').el('MÜLLER').el('李').skip(3).el('MI').el('\u{1F600}x').end();
+    w.begin('N3').el('ÿ').end();
+    expect(w.toString()).toBe('NM1*IL*1*MÜLLER*李****MI*\u{1F600}x~\nN3*ÿ~\n');
+    expect(() => w.begin('N4').el('李*')).toThrow(/^N401: contains an X12 delimiter$/);
   });
 });
