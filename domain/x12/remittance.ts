@@ -170,33 +170,13 @@ function readRemittance(tx: Transaction): Remittance {
 }
 
 /** The open claim's values (CLP, then NM1*QC), kept until the claim ends. */
-interface ClaimDraft {
-  patientControlNumber: string;
-  statusCode: string;
-  chargeCents: number;
-  paidCents: number;
-  patientResponsibilityCents: number;
-  filingIndicator: string;
-  payerClaimNumber: string;
-  facilityCode: string;
-  frequency: string;
-  patient?: RemittanceClaim['patient'];
-}
+type ClaimDraft = Omit<RemittanceClaim, 'adjustments' | 'remarks' | 'lines'>;
 
 /** The open line's values (SVC, then DTM, REF*6R, AMT*B6), kept until the line ends. */
-interface LineDraft {
-  qualifier: string;
-  code: string;
-  modifiers: string[];
-  chargeCents: number;
-  paidCents: number;
-  units?: number;
-  serviceDate?: string;
-  lineControlNumber?: string;
+type LineDraft = Omit<RemittanceLine, 'adjustments' | 'remarks'> & {
   /** AMT*B6 was read (its amount may be empty: the property is there, undefined). */
   allowed: boolean;
-  allowedCents?: number;
-}
+};
 
 class RemittanceReader {
   private readonly r: Remittance = {
