@@ -11,7 +11,7 @@ import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { VisitActivities } from '../activities';
 import type { AppealUnderWay } from '../activities/ehr';
 import type { ClaimAcceptance } from '../domain/billing/deadlines';
-import { DenialAction, type DenialPlan } from '../domain/billing/denials';
+import { DenialAction, denialSettled, type DenialPlan } from '../domain/billing/denials';
 
 export interface DenialInput {
   visitId: string;
@@ -51,7 +51,7 @@ export async function denialWorkflow(input: DenialInput): Promise<DenialDecision
   const plan = await acts.planDenial({ visitId: input.visitId, attempt: input.attempt, codes: input.codes });
   setCurrentDetails(`${plan.code || 'denied'} (${plan.category}): ${plan.action.replace(/_/g, ' ')}`);
   const settled = async (outcome: 'paid' | 'written_off', reason: string): Promise<DenialDecision> => {
-    await acts.recordDenialOutcome({ visitId: input.visitId, attempt: input.attempt, plan, outcome: outcome === 'paid' ? 'original_paid' : 'written_off', reason });
+    await acts.recordDenialOutcome({ visitId: input.visitId, attempt: input.attempt, plan, outcome: denialSettled(outcome), reason });
     return { plan, next: 'close', outcome, reason };
   };
   const appeal = async (proof?: ClaimAcceptance): Promise<DenialDecision> => {

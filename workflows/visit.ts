@@ -16,7 +16,7 @@ import { summarizeVisit, type PostedRemittance } from '../domain/billing/summary
 import { estimatePatientShare } from '../domain/billing/patient-estimate';
 import { collectPatientBalance } from './patient-balance';
 import type { AckReading } from '../domain/billing/acknowledgments';
-import type { DenialPlan } from '../domain/billing/denials';
+import { denialSettled, type DenialPlan } from '../domain/billing/denials';
 import { denialWorkflow, type DenialDecision, type DenialInput } from './denial';
 import { sameBilledLines, type CodingProblem } from '../domain/coding';
 import { applyRegistration, appointmentChanged, registrationChanges, type VisitChange } from '../domain/registration';
@@ -609,7 +609,7 @@ class VisitRun {
         case 'coding_review': return 'recode';
         case 'bill_secondary': return this.billSecondary(claim, remit, coded, lines);
         case 'close':
-          this.status.denial = { ...this.status.denial, outcome: decision.outcome === 'paid' ? 'original_paid' : 'written_off', reason: decision.reason };
+          this.status.denial = { ...this.status.denial, outcome: denialSettled(decision.outcome), reason: decision.reason };
           if (decision.outcome === 'written_off') this.cancelReason = `${decision.plan.code}: ${decision.reason}`;
           return this.close(decision.outcome);
         case 'appeal_submitted': return (await this.appealDecision(claim, decision.plan)) ?? 'resend';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { originalPayment, parsePlaybook, planDenial } from './denials';
+import { denialSettled, originalPayment, parsePlaybook, planDenial } from './denials';
 
 const playbook = parsePlaybook(readFileSync(join(__dirname, 'data', 'denial-playbook.csv'), 'utf8'));
 
@@ -41,4 +41,9 @@ describe('a duplicate denial (CO-18) looks for the original\'s payment', () => {
     ['another payer\'s payment', { attempt: 1, payerId: '60054', paidCents: 5000 }],
     ['the denied attempt itself', { attempt: 2, payerId: '87726', paidCents: 100 }],
   ])('%s is not', (_what, payment) => expect(originalPayment(denied, [payment])).toBeUndefined());
+});
+
+test('a denial settled with no appeal is named original_paid when the original was paid, else written_off', () => {
+  expect(denialSettled('paid')).toBe('original_paid');
+  expect(denialSettled('written_off')).toBe('written_off');
 });

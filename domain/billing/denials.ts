@@ -36,6 +36,12 @@ export interface DenialPlan {
   note: string;
 }
 
+/**
+ * A denial settled with no appeal, as the claim's events and the visit's status name it: the
+ * original claim was paid (CO-18, the visit closes paid), or the balance was written off.
+ */
+export const denialSettled = (outcome: 'paid' | 'written_off'): 'original_paid' | 'written_off' => (outcome === 'paid' ? 'original_paid' : 'written_off');
+
 const ACTIONS = new Set<string>(Object.values(DenialAction));
 
 /** Parses the playbook CSV (header group,carc,category,action,note); a bad row names its line. */
