@@ -1,5 +1,6 @@
 /** Signals, queries and updates of the visit workflow: the API and tests use these names. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/common';
 import type { ClaimAcknowledgment, ClaimRemittance, ClaimStatus } from '../domain/claim';
 import type { Finding } from '../domain/billing/findings';
 import type { ClaimStatusReading } from '../domain/billing/claim-status';
@@ -48,6 +49,26 @@ export interface VisitTimers {
   patientStatementsMs?: number[];
   /** After the last statement, how long an unpaid patient balance waits before it goes to collections (default 30 days). */
   patientCollectionsAfterMs?: number;
+}
+
+/** The timers a workflow's activity calls run by: the visit's, passed on to its children. */
+export type ActivityTimers = Pick<VisitTimers, 'activityTimeoutMs' | 'activityRetryMaxIntervalMs' | 'activityMaxAttempts' | 'activityRetryCeilingMs'>;
+
+/**
+ * The options the visit and its children (denial, patient balance) call activities with.
+ * Refusals are non-retryable ApplicationFailures (activities/failures.ts); everything else is
+ * retried up to the ceiling, and then the visit is parked like a refusal.
+ */
+export function activityOptions(t: ActivityTimers): ActivityOptions {
+  return {
+    startToCloseTimeout: t.activityTimeoutMs ?? 30_000,
+    scheduleToCloseTimeout: t.activityRetryCeilingMs,
+    retry: {
+      initialInterval: Math.min(500, t.activityRetryMaxIntervalMs ?? 500), backoffCoefficient: 2,
+      maximumInterval: t.activityRetryMaxIntervalMs ?? 30_000,
+      maximumAttempts: t.activityMaxAttempts ?? 50,
+    },
+  };
 }
 
 export interface VisitInput {
@@ -162,7 +183,7 @@ export interface PatientBalanceInput {
   /** Offsets of the statements from the opening; collections `collectionsAfterMs` after the last. */
   statementsMs: number[];
   collectionsAfterMs: number;
-  timers: Pick<VisitTimers, 'activityTimeoutMs' | 'activityRetryMaxIntervalMs' | 'activityMaxAttempts' | 'activityRetryCeilingMs'>;
+  timers: ActivityTimers;
 }
 
 /** The patient balance as the workflow holds it: the ledger, what is open, what comes next, in words. */

@@ -12,6 +12,7 @@ import type { VisitActivities } from '../activities';
 import type { AppealUnderWay } from '../activities/ehr';
 import type { ClaimAcceptance } from '../domain/billing/deadlines';
 import { DenialAction, denialSettled, type DenialPlan } from '../domain/billing/denials';
+import { activityOptions, type ActivityTimers } from './definitions';
 
 export interface DenialInput {
   visitId: string;
@@ -27,8 +28,8 @@ export interface DenialInput {
   serviceDate: string;
   /** The visit has a secondary coverage to bill when another payer is primary (CO-22). */
   hasSecondary: boolean;
-  /** The visit's activity options, so a denial's calls retry and time out as the visit's do. */
-  activity: { startToCloseMs: number; maxIntervalMs: number; maxAttempts: number; retryCeilingMs?: number };
+  /** The visit's activity timers, so a denial's calls retry and time out as the visit's do. */
+  timers: ActivityTimers;
 }
 
 /** What the visit does next. */
@@ -42,12 +43,7 @@ export type DenialDecision =
   | { plan: DenialPlan; next: 'review'; message: string };
 
 export async function denialWorkflow(input: DenialInput): Promise<DenialDecision> {
-  const { activity } = input;
-  const acts = proxyActivities<VisitActivities>({
-    startToCloseTimeout: activity.startToCloseMs,
-    scheduleToCloseTimeout: activity.retryCeilingMs,
-    retry: { initialInterval: Math.min(500, activity.maxIntervalMs), backoffCoefficient: 2, maximumInterval: activity.maxIntervalMs, maximumAttempts: activity.maxAttempts },
-  });
+  const acts = proxyActivities<VisitActivities>(activityOptions(input.timers));
   const plan = await acts.planDenial({ visitId: input.visitId, attempt: input.attempt, codes: input.codes });
   setCurrentDetails(`${plan.code || 'denied'} (${plan.category}): ${plan.action.replace(/_/g, ' ')}`);
   const settled = async (outcome: 'paid' | 'written_off', reason: string): Promise<DenialDecision> => {

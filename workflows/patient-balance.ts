@@ -19,7 +19,7 @@ import {
 } from '../domain/billing/patient-balance';
 import { FailureType } from '../domain/failures';
 import {
-  patientBalanceQuery, patientBalanceWorkflowId, patientPaymentUpdate, writeOffPatientBalanceSignal,
+  activityOptions, patientBalanceQuery, patientBalanceWorkflowId, patientPaymentUpdate, writeOffPatientBalanceSignal,
   type PatientBalanceInput, type PatientBalanceStatus, type PatientPaymentReceipt,
 } from './definitions';
 
@@ -27,14 +27,7 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export async function patientBalanceWorkflow(input: PatientBalanceInput): Promise<PatientBalanceStatus> {
   const { visitId, timers } = input;
-  const acts = proxyActivities<VisitActivities>({
-    startToCloseTimeout: timers.activityTimeoutMs ?? 30_000,
-    scheduleToCloseTimeout: timers.activityRetryCeilingMs,
-    retry: {
-      initialInterval: Math.min(500, timers.activityRetryMaxIntervalMs ?? 500), backoffCoefficient: 2,
-      maximumInterval: timers.activityRetryMaxIntervalMs ?? 30_000, maximumAttempts: timers.activityMaxAttempts ?? 50,
-    },
-  });
+  const acts = proxyActivities<VisitActivities>(activityOptions(timers));
   // The record's ledger: a cycle restarted after a failure keeps the payments and statements it had.
   const ledger: PatientLedger = await acts.openPatientBalance({ visitId, openingCents: input.openingCents, openedAt: new Date().toISOString() });
   const due = balanceSchedule(Date.parse(ledger.openedAt), input.statementsMs, input.collectionsAfterMs);

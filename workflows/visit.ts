@@ -23,7 +23,7 @@ import { applyRegistration, appointmentChanged, registrationChanges, type VisitC
 import { AwaitingAction, classifyFailure, FailureType, PARK_QUEUE, type ParkedFailure } from '../domain/failures';
 import type { Appointment, ChargeLine, CodedEncounter, Coverage, StartVisit } from '../domain/visit';
 import {
-  acceptSuggestionUpdate, cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal,
+  acceptSuggestionUpdate, activityOptions, cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal,
   registrationChangedSignal, remittanceReceivedSignal, rescheduleUpdate, retryUpdate, statusQuery, SUGGESTION_REJECTED, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate,
   type ClaimSummary, type PatientBalanceStatus, type VisitInput, type VisitOutcome, type VisitStage, type VisitStatus,
 } from './definitions';
@@ -100,17 +100,7 @@ class VisitRun {
 
   constructor(private readonly input: VisitInput) {
     this.visit = input.visit;
-    this.raw = proxyActivities<Activities>({
-      startToCloseTimeout: input.timers.activityTimeoutMs ?? 30_000,
-      scheduleToCloseTimeout: input.timers.activityRetryCeilingMs,
-      // Refusals are non-retryable ApplicationFailures (activities/failures.ts); everything else is
-      // retried up to the ceiling, and then the visit is parked like a refusal.
-      retry: {
-        initialInterval: Math.min(500, input.timers.activityRetryMaxIntervalMs ?? 500), backoffCoefficient: 2,
-        maximumInterval: input.timers.activityRetryMaxIntervalMs ?? 30_000,
-        maximumAttempts: input.timers.activityMaxAttempts ?? 50,
-      },
-    });
+    this.raw = proxyActivities<Activities>(activityOptions(input.timers));
     const raw = this.raw as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     this.acts = new Proxy({} as Activities, {
       get: (_t, name: string) => (...args: unknown[]) => this.guard(name, () => raw[name](...args)),
@@ -636,12 +626,10 @@ class VisitRun {
 
   /** Runs the denial child workflow for this claim (a failure of one of its steps parks the visit like any step's). */
   private denialChild(claim: ClaimSummary, remit: ClaimRemittance, round: number): Promise<DenialDecision> {
-    const t = this.input.timers;
     const input: DenialInput = {
       visitId: this.visit.visitId, attempt: claim.attempt, codes: denialCodes(remit), payerId: remit.payerId, payerClaimNumber: remit.payerClaimNumber,
       deniedOn: remit.paidOn ?? new Date().toISOString().slice(0, 10), encounterId: this.status.encounterId, serviceDate: this.visit.appointment.serviceDate,
-      hasSecondary: !!this.visit.secondaryCoverage,
-      activity: { startToCloseMs: t.activityTimeoutMs ?? 30_000, maxIntervalMs: t.activityRetryMaxIntervalMs ?? 30_000, maxAttempts: t.activityMaxAttempts ?? 50, retryCeilingMs: t.activityRetryCeilingMs },
+      hasSecondary: !!this.visit.secondaryCoverage, timers: this.input.timers,
     };
     return this.guard('denialWorkflow', async () => {
       try {
