@@ -3,7 +3,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { join } from 'node:path';
 import { loadConfig, requireDeployed } from '../config';
 import { runMain } from '../scripts/main';
-import { phiDataConverter } from '../temporal/codec';
+import { dataConverterOf } from '../scripts/services';
 import { workerTuning } from '../scripts/worker';
 
 runMain('baseline worker', async (stack) => {
@@ -15,7 +15,7 @@ runMain('baseline worker', async (stack) => {
     connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue,
     workflowsPath: join(__dirname, 'baseline-workflow.ts'),
     activities: { noop: async (n: number) => n },
-    dataConverter: config.codec ? phiDataConverter(config.codec) : undefined,
+    dataConverter: dataConverterOf(config),
     ...workerTuning(config.worker),
   });
   const running = worker.run();

@@ -113,7 +113,9 @@ async function driveAndMeasure(t: Target, label: string, visits: number, ratePer
   const run = await driveVisits({ apiUrl: t.apiUrl, apiKey: t.apiKey, ehrUrl: t.ehrUrl, temporal: t.client, visits, ratePerSec, onProgress: (d, n) => bar.update(d, n) });
   const processes = sampler.stop();
   bar.done();
-  const costs = await costsOf(t.client, run.visits.map((v) => `visit-${v.visitId}`));
+  const reading = progressBar(`${label}: reading histories`);
+  const costs = await costsOf(t.client, run.visits.map((v) => `visit-${v.visitId}`), (n, total) => reading.update(n, total));
+  reading.done();
   return figures(run, costs, processes);
 }
 

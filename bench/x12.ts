@@ -25,6 +25,7 @@ import { build837P } from '../domain/x12/build-837p';
 import { parse837P } from '../domain/x12/parse-837p';
 import { build835, parse835, Remittance, RemittanceClaim } from '../domain/x12/remittance';
 import { sampleBatch, sampleClaim, sampleEnvelope, sampleRemittance } from '../domain/x12/samples';
+import { progressBar } from './measure';
 
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -141,9 +142,15 @@ function main(): void {
   checkBothReadEverything(x.era);
 
   const runs: Record<string, number[]> = Object.fromEntries(Object.keys(ROWS).map((n) => [n, []]));
+  const rows = Object.keys(ROWS);
+  const bar = progressBar('bench:x12 rows (a process each)');
   for (let pass = 0; pass < PASSES; pass++) {
-    for (const name of Object.keys(ROWS)) runs[name].push(...timeInChild(name));
+    rows.forEach((name, i) => {
+      runs[name].push(...timeInChild(name));
+      bar.update(pass * rows.length + i + 1, PASSES * rows.length);
+    });
   }
+  bar.done();
   const t = Object.fromEntries(Object.entries(runs).map(([n, ms]) => [n, median(ms)]));
   const { ours: oursMs, split: splitMs, theirs: theirsMs, build: buildMs, parse837: parse837Ms, node837: node837Ms } = t;
 

@@ -69,16 +69,15 @@ describe('reading elements off the text', () => {
     expect([3, 4, 6, 8, 20].map((n) => s.cents(n))).toEqual([2500, undefined, -450, 7, undefined]);
   });
 
-  it('gives one string per distinct code and date, equal to what el() cuts out', () => {
+  it('cuts codes and dates out as el() does (whether equal values share one string is not observable here)', () => {
     const table = scan(file('SVC*HC:99214:25:59*150*91~DTM*472*20260310~SVC*HC:99214:25*150*91~DTM*472*20260310~SVC*HC::RT*1~SVC*HC*1'));
     const [a, dtm, b, dtm2, c, d] = table.slice(3, 9);
     expect(a.codes(1)).toEqual(['HC', '99214', '25', '59']);
     expect(c.codes(1)).toEqual(['HC', '', 'RT']);
     expect(d.codes(1)).toEqual(['HC']);
     expect(a.codes(4)).toEqual([]);
-    expect(a.codes(1)[1]).toBe(b.codes(1)[1]);
-    expect(dtm.sharedDate(2)).toBe('2026-03-10');
-    expect(dtm.sharedDate(2)).toBe(dtm2.sharedDate(2));
+    expect(b.codes(1)).toEqual(['HC', '99214', '25']);
+    expect([dtm.sharedDate(2), dtm2.sharedDate(2)]).toEqual(['2026-03-10', '2026-03-10']);
   });
 
   it('holds more segments than its first guess from the file size (segments shorter than 16 characters)', () => {

@@ -160,13 +160,6 @@ export class Segment {
     return cents === undefined ? amountToCents(this.text.slice(from, this.lastTo), this.at(n)) : cents;
   }
 
-  /** A value already read from element n (e.g. from `elements`), as integer cents; errors name element n. */
-  amount(value: string | undefined, n: number): number | undefined {
-    if (value === undefined || value === '') return undefined;
-    const cents = fastCents(value, 0, value.length);
-    return cents === undefined ? amountToCents(value, this.at(n)) : cents;
-  }
-
   /** Element n, a CCYYMMDD date, as YYYY-MM-DD. */
   date(n: number, v = this.el(n)): string {
     if (v.length !== 8 || !isDigits(v)) throw new X12ContentError(`${shown(v)} is not a date (CCYYMMDD)`, this.at(n));
