@@ -15,7 +15,7 @@ import { ruleTable } from './rules';
 import { remittanceStatus, type ClaimAcknowledgment, type ClaimRemittance } from '../domain/claim';
 import type { CodedEncounter, StartVisit } from '../domain/visit';
 import { CodedEncounter as CodedEncounterSchema, StartVisit as StartVisitSchema } from '../domain/visit';
-import type { VisitOutcome } from '../workflows/definitions';
+import type { VisitOutcome } from '../domain/visit';
 
 export function billingActivities(db: Db, contracted?: ContractLookup) {
   return {

@@ -184,3 +184,15 @@ export interface EligibilityResult {
   /** AAA rejection reasons or other text the payer gave. */
   messages: string[];
 }
+
+/** Where a visit stands: the stages of its story (DESIGN.md §1). */
+export type VisitStage =
+  | 'intake' | 'eligibility' | 'awaiting_coverage' | 'awaiting_encounter' | 'coding' | 'coding_review'
+  | 'charges' | 'claim_submitted' | 'claim_rejected' | 'awaiting_adjudication' | 'denied' | 'closed'
+  /** Insurance answered and the patient owes a share: the patient balance workflow sends statements until it is settled. */
+  | 'patient_balance'
+  /** Parked: a step failed in a way no retry cures (or past the retry ceiling); a person retries or resolves. */
+  | 'needs_attention';
+
+/** How a visit closed. collections: insurance answered, and the patient's share was still open after the last statement. */
+export type VisitOutcome = 'paid' | 'denied' | 'cancelled' | 'ineligible' | 'rejected' | 'written_off' | 'voided' | 'collections';

@@ -10,18 +10,9 @@ import type { PatientEstimate } from '../domain/billing/patient-estimate';
 import type { PatientLedger, PatientPayment, PostedPatientPayment } from '../domain/billing/patient-balance';
 import type { AwaitingAction, ParkedFailure } from '../domain/failures';
 import type { RegistrationChange, VisitChange } from '../domain/registration';
-import type { Appointment, CodedEncounter, Coverage, EligibilityResult, StartVisit } from '../domain/visit';
+import type { Appointment, CodedEncounter, Coverage, EligibilityResult, StartVisit, VisitOutcome, VisitStage } from '../domain/visit';
 
-export type VisitStage =
-  | 'intake' | 'eligibility' | 'awaiting_coverage' | 'awaiting_encounter' | 'coding' | 'coding_review'
-  | 'charges' | 'claim_submitted' | 'claim_rejected' | 'awaiting_adjudication' | 'denied' | 'closed'
-  /** Insurance answered and the patient owes a share: the patient balance workflow sends statements until it is settled. */
-  | 'patient_balance'
-  /** Parked: a step failed in a way no retry cures (or past the retry ceiling); a person retries or resolves. */
-  | 'needs_attention';
-
-/** collections: insurance answered, and the patient's share was still open after the last statement. */
-export type VisitOutcome = 'paid' | 'denied' | 'cancelled' | 'ineligible' | 'rejected' | 'written_off' | 'voided' | 'collections';
+export type { VisitOutcome, VisitStage } from '../domain/visit';
 
 /** Timers come from the input so tests can shrink days to seconds without special code paths. */
 export interface VisitTimers {
@@ -164,6 +155,21 @@ export const voidClaimUpdate = defineUpdate<VisitStatus, [{ reason: string }]>('
 /** Accepts one of a finding's suggested fixes (a code, a modifier or units): the visit is re-scrubbed with it. */
 export const acceptSuggestionUpdate = defineUpdate<VisitStatus, [AcceptSuggestion]>('acceptSuggestion');
 
+/**
+ * The stages each person's decision is taken in, and how a refusal names it ("cannot <verb> a
+ * visit in stage …", 409 INVALID_STAGE at the API). The workflow's validators and the API's
+ * document read this one table.
+ */
+export const UPDATE_STAGES = {
+  cancel: { verb: 'cancel', stages: ['intake', 'eligibility', 'awaiting_coverage', 'awaiting_encounter', 'coding', 'coding_review', 'needs_attention'] },
+  retry: { verb: 'retry', stages: ['needs_attention', 'claim_rejected', 'denied'] },
+  writeOff: { verb: 'write off', stages: ['needs_attention', 'claim_rejected', 'denied', 'coding_review', 'patient_balance'] },
+  voidClaim: { verb: 'void the claim of', stages: ['awaiting_adjudication', 'denied', 'needs_attention'] },
+  updateCoverage: { verb: 'update coverage', stages: ['awaiting_coverage', 'claim_rejected'] },
+  correctCoding: { verb: 'correct coding', stages: ['coding_review', 'claim_rejected'] },
+  acceptSuggestion: { verb: 'accept a suggestion for', stages: ['coding_review'] },
+} as const satisfies Record<string, { verb: string; stages: readonly VisitStage[] }>;
+
 export interface AcceptSuggestion {
   findingId: string;
   /** One of the finding's `suggestion.options`. */
@@ -172,6 +178,12 @@ export interface AcceptSuggestion {
 
 /** An accepted suggestion that the finding did not offer: the API maps it to 422. */
 export const SUGGESTION_REJECTED = 'SuggestionRejected';
+
+/** Workflow ids: one visit, one workflow (starting it again returns the running one). */
+export const visitWorkflowId = (visitId: string) => `visit-${visitId}`;
+
+/** A denied claim's follow-up: one child per claim attempt and playbook round. */
+export const denialWorkflowId = (visitId: string, attempt: number, round: number) => `visit-${visitId}-denial-${attempt}-${round}`;
 
 /** The patient balance workflow of a visit: one per visit, so its id is the visit's. */
 export const patientBalanceWorkflowId = (visitId: string) => `patient-balance-${visitId}`;

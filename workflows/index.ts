@@ -3,4 +3,4 @@ export { denialWorkflow } from './denial';
 export { patientBalanceWorkflow } from './patient-balance';
 export { registrationChangeWorkflow } from './registration';
 export { encounterSweepWorkflow } from './sweep';
-export { visitWorkflow } from './visit';
+export { visitWorkflow } from './visit/visit';

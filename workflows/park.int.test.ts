@@ -15,7 +15,7 @@ import {
   cancelUpdate, claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal, retryUpdate, statusQuery, writeOffUpdate,
   type VisitStage, type VisitStatus, type VisitTimers,
 } from './definitions';
-import { visitWorkflow } from './visit';
+import { visitWorkflow } from './visit/visit';
 
 const timers: VisitTimers = {
   coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 60_000, activityTimeoutMs: 5_000,

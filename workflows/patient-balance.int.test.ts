@@ -14,7 +14,7 @@ import {
   claimAcknowledgedSignal, encounterSignedSignal, patientBalanceQuery, patientBalanceWorkflowId, patientPaymentUpdate, remittanceReceivedSignal, statusQuery, writeOffUpdate,
   type VisitStatus, type VisitTimers,
 } from './definitions';
-import { visitWorkflow } from './visit';
+import { visitWorkflow } from './visit/visit';
 
 const base: VisitTimers = { coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 60_000, activityTimeoutMs: 5_000 };
 const env = workflowTestEnv();

@@ -12,7 +12,7 @@ import { eventually, uniqueId } from '../test/support';
 import { mockActivities, workflowTestEnv } from '../test/visit-mocks';
 import { encounterSignedSignal, statusQuery, type VisitStatus } from './definitions';
 import { registrationChangeWorkflow } from './registration';
-import { visitWorkflow } from './visit';
+import { visitWorkflow } from './visit/visit';
 
 const env = workflowTestEnv();
 const timers = { coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 60_000, activityTimeoutMs: 5_000 };

@@ -15,7 +15,7 @@ import {
   type VisitStage, type VisitStatus,
 } from './definitions';
 import { encounterSweepWorkflow } from './sweep';
-import { visitWorkflow } from './visit';
+import { visitWorkflow } from './visit/visit';
 
 const timers = { coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 60_000, activityTimeoutMs: 5_000 };
 
