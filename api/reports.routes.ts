@@ -12,6 +12,7 @@ import {
 } from '../domain/reporting/work-queues';
 import { ApiError } from './errors';
 import { KpiQuery, WorkQueueParams, WorkQueueQuery } from './schemas';
+import { visitWorkflowId } from '../workflows/definitions';
 
 export interface ReportsDeps {
   temporal: Client;
@@ -79,7 +80,7 @@ export function reportsRouter(deps: ReportsDeps): Router {
       return {
         visitId: l.visitId, awaitingAction: pg?.awaitingAction ?? null, stage: pg?.stage ?? null, payerId: pg?.payerId ?? null,
         serviceDate: pg?.serviceDate ?? null, awaitingSince, ...queueTiming(q, awaitingSince, at),
-        reason: q.reason, action: q.action.replace('{visitId}', l.visitId), temporalUiUrl: links.visit(l.visitId),
+        reason: q.reason, action: q.action.replace('{visitId}', l.visitId), temporalUiUrl: links.workflow(visitWorkflowId(l.visitId)),
       };
     }).sort((a, b) => a.awaitingSince.localeCompare(b.awaitingSince));
     res.json({ ...summary(q, visits.length, known.size), visits });

@@ -6,12 +6,12 @@ import { decidePayment, type PatientPayment } from '../domain/billing/patient-ba
 import { FailureType } from '../domain/failures';
 import type { StartVisit } from '../domain/visit';
 import {
-  cancelUpdate, patientBalanceQuery, patientBalanceWorkflowId, patientPaymentUpdate, statusQuery,
+  cancelUpdate, patientBalanceQuery, patientBalanceWorkflowId, patientPaymentUpdate, statusQuery, visitWorkflowId,
   type PatientPaymentReceipt, type VisitStatus, type VisitTimers,
 } from '../workflows/definitions';
 import { ApiError, temporalBusy } from './errors';
 
-export const workflowIdOf = (visitId: string) => `visit-${visitId}`;
+export const workflowIdOf = visitWorkflowId;
 
 export interface VisitsDeps {
   temporal: Client;

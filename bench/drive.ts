@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { StartVisit } from '../domain/visit';
 import { ensureDevSecrets } from '../scripts/dev-secrets';
 import { sampleVisit, signedEncounter } from '../test/fixtures';
-import type { VisitStatus } from '../workflows/definitions';
+import { visitWorkflowId, type VisitStatus } from '../workflows/definitions';
 
 export interface DriveOptions {
   apiUrl: string;
@@ -109,7 +109,7 @@ export async function driveOne(opts: DriveOptions, visitId: string, memberId: st
   const bookMs = Date.now() - bookedAt;
   await sign(opts.ehrUrl, visitId);
   const signedAt = Date.now();
-  const result = (await opts.temporal.workflow.getHandle(`visit-${visitId}`).result()) as VisitStatus;
+  const result = (await opts.temporal.workflow.getHandle(visitWorkflowId(visitId)).result()) as VisitStatus;
   const closedAt = Date.now();
   const readAt = Date.now();
   const read = await fetch(`${opts.apiUrl}/visits/${visitId}`, { headers: authorization(opts.apiKey) });

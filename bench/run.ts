@@ -27,6 +27,7 @@ import { chartSvg } from './chart';
 import { benchApiKey, benchEnv, driveVisits, type DriveResult } from './drive';
 import { costsOf, type Shape, type VisitCost } from './history';
 import { percentiles, progressBar, sampleProcesses } from './measure';
+import { visitWorkflowId } from '../workflows/definitions';
 
 function arg(name: string): string | undefined {
   const argv = process.argv.slice(2);
@@ -114,7 +115,7 @@ async function driveAndMeasure(t: Target, label: string, visits: number, ratePer
   const processes = sampler.stop();
   bar.done();
   const reading = progressBar(`${label}: reading histories`);
-  const costs = await costsOf(t.client, run.visits.map((v) => `visit-${v.visitId}`), (n, total) => reading.update(n, total));
+  const costs = await costsOf(t.client, run.visits.map((v) => visitWorkflowId(v.visitId)), (n, total) => reading.update(n, total));
   reading.done();
   return figures(run, costs, processes);
 }
@@ -153,7 +154,7 @@ async function benchServer(server: string, config: Config, t: Target, stack: Sto
   const warmRun = await driveVisits({ apiUrl: t.apiUrl, apiKey: t.apiKey, ehrUrl: t.ehrUrl, temporal: t.client, visits: 1 });
   const paid = warmRun.visits.find((v) => v.outcome === 'paid');
   if (!paid) throw new Error(`the shape visit did not close paid: ${warmRun.failures.join('; ')}`);
-  const [cost] = await costsOf(t.client, [`visit-${paid.visitId}`]);
+  const [cost] = await costsOf(t.client, [visitWorkflowId(paid.visitId)]);
   const shape = cost.shape;
   log(`${server}: a paid visit is ${cost.events} history events: ${shape.activities} activities, ${shape.signals} signals, ${shape.timers} timers, ${shape.upserts} search-attribute upserts, ${shape.updates} updates`);
 

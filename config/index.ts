@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { DAY_MS, TIMER_DEFAULTS } from '../domain/visit-timers';
 import { parseKeyRing, type CodecKeys } from '../temporal/codec';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -81,11 +82,11 @@ const env = {
   /** How long a claim waits for its 835 before a status follow-up is due. */
   ADJUDICATION_TIMEOUT_MS: positiveMs.default(45 * 24 * 3600_000),
   /** Claim status inquiries (276) a claim with no 835 gets, one per ADJUDICATION_TIMEOUT_MS, before a person is asked. */
-  CLAIM_STATUS_MAX_INQUIRIES: z.coerce.number().int().min(1).max(20).default(3),
+  CLAIM_STATUS_MAX_INQUIRIES: z.coerce.number().int().min(1).max(20).default(TIMER_DEFAULTS.claimStatusInquiries),
   /** Days before a payer's timely-filing deadline (its payer rule, data/payer-rules.json) a visit with no accepted claim escalates. */
-  TIMELY_FILING_ESCALATE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+  TIMELY_FILING_ESCALATE_DAYS: z.coerce.number().int().min(0).max(365).default(TIMER_DEFAULTS.timelyFilingEscalateBeforeMs / DAY_MS),
   /** Days before an appeal deadline an appeal that has not gone out escalates (appeal_due). */
-  APPEAL_ESCALATE_DAYS: z.coerce.number().int().min(0).max(365).default(14),
+  APPEAL_ESCALATE_DAYS: z.coerce.number().int().min(0).max(365).default(TIMER_DEFAULTS.appealEscalateBeforeMs / DAY_MS),
   /**
    * The patient's statement cycle: days after insurance answered (and the patient owes a share)
    * on which statements go out, ascending; `none`: no cycle, a paid visit closes with the
@@ -101,7 +102,7 @@ const env = {
     return days.map(Number);
   }),
   /** Days after the last statement an unpaid patient balance waits before it goes to collections. */
-  PATIENT_COLLECTIONS_AFTER_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+  PATIENT_COLLECTIONS_AFTER_DAYS: z.coerce.number().int().min(0).max(365).default(TIMER_DEFAULTS.patientCollectionsAfterMs / DAY_MS),
 
   /** How often the EHR is searched for signed encounters whose webhook never arrived, and how far back. */
   ENCOUNTER_SWEEP_EVERY_MS: positiveMs.default(10 * 60_000),
@@ -270,9 +271,9 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
     timers: {
       coverageDeadlineMs: e.COVERAGE_DEADLINE_MS, ackTimeoutMs: e.ACK_TIMEOUT_MS, adjudicationTimeoutMs: e.ADJUDICATION_TIMEOUT_MS,
       claimStatusInquiries: e.CLAIM_STATUS_MAX_INQUIRIES,
-      timelyFilingEscalateBeforeMs: e.TIMELY_FILING_ESCALATE_DAYS * 86_400_000, appealEscalateBeforeMs: e.APPEAL_ESCALATE_DAYS * 86_400_000,
-      patientStatementsMs: e.PATIENT_STATEMENT_DAYS?.map((d) => d * 86_400_000),
-      patientCollectionsAfterMs: e.PATIENT_COLLECTIONS_AFTER_DAYS * 86_400_000,
+      timelyFilingEscalateBeforeMs: e.TIMELY_FILING_ESCALATE_DAYS * DAY_MS, appealEscalateBeforeMs: e.APPEAL_ESCALATE_DAYS * DAY_MS,
+      patientStatementsMs: e.PATIENT_STATEMENT_DAYS?.map((d) => d * DAY_MS),
+      patientCollectionsAfterMs: e.PATIENT_COLLECTIONS_AFTER_DAYS * DAY_MS,
     },
     encounterSweep: { everyMs: e.ENCOUNTER_SWEEP_EVERY_MS, lookbackMs: e.ENCOUNTER_SWEEP_LOOKBACK_MS },
     billingProvider: {

@@ -21,6 +21,7 @@ import { EMBEDDED_DATABASE, embeddedPostgresUrl } from './postgres';
 import { dataConverterOf } from './services';
 import { connect, driveVisits, PATHS, type Driven } from './visit-driver';
 import { progressBar } from './progress';
+import { visitWorkflowId } from '../workflows/definitions';
 
 const config = loadConfig();
 const COUNT = Number(process.env.CYCLE_VISITS ?? 200);
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}` });
   const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterOf(config) });
   const workflowStatus = new Map<string, string>();
-  for (const visitId of states.keys()) workflowStatus.set(visitId, (await temporal.workflow.getHandle(`visit-${visitId}`).describe()).status.name);
+  for (const visitId of states.keys()) workflowStatus.set(visitId, (await temporal.workflow.getHandle(visitWorkflowId(visitId)).describe()).status.name);
   await connection.close();
 
   // Postgres and the payers' ledger.

@@ -9,7 +9,7 @@
 import { getExternalWorkflowHandle, log, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { VisitActivities } from '../activities';
 import type { RegistrationChange } from '../domain/registration';
-import { registrationChangedSignal } from './definitions';
+import { registrationChangedSignal, visitWorkflowId } from './definitions';
 
 export interface RegistrationChangeResult {
   /** Whether the EHR holds the change (false: it refused; the reason is in `ehrProblem`). */
@@ -39,7 +39,7 @@ export async function registrationChangeWorkflow(input: { change: RegistrationCh
   setCurrentDetails('Telling the patient\'s open visits');
   for (const visitId of await openVisitsOfPatient({ patientId: input.change.patient.patientId })) {
     try {
-      await getExternalWorkflowHandle(`visit-${visitId}`).signal(registrationChangedSignal, input.change);
+      await getExternalWorkflowHandle(visitWorkflowId(visitId)).signal(registrationChangedSignal, input.change);
       result.visits.push(visitId);
     } catch {
       // Closed since the query: a closed visit keeps the registration it was billed with.

@@ -5,7 +5,7 @@
  */
 import { getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
 import type { VisitActivities } from '../activities';
-import { encounterSignedSignal } from './definitions';
+import { encounterSignedSignal, visitWorkflowId } from './definitions';
 
 const { findSignedEncounters } = proxyActivities<VisitActivities>({
   startToCloseTimeout: '2 minutes',
@@ -18,7 +18,7 @@ export async function encounterSweepWorkflow(input: { lookbackMs: number }): Pro
   let delivered = 0;
   for (const { visitId, encounterId } of signed) {
     try {
-      await getExternalWorkflowHandle(`visit-${visitId}`).signal(encounterSignedSignal, { encounterId });
+      await getExternalWorkflowHandle(visitWorkflowId(visitId)).signal(encounterSignedSignal, { encounterId });
       delivered++;
     } catch {
       // The visit is closed or was never started here: nothing is waiting for this encounter.

@@ -9,7 +9,7 @@ import type { WorkflowExecutionDescription } from '@temporalio/client';
 import type { StartVisit } from '../../domain/visit';
 import type { SignEncounterInput } from '../../simulators/ehr';
 import type { FaultConfig } from '../../simulators/faults';
-import type { VisitStatus, VisitTimers } from '../../workflows/definitions';
+import { visitWorkflowId, type VisitStatus, type VisitTimers } from '../../workflows/definitions';
 import { AwaitingActionKey, VisitStageKey } from '../../workflows/search-attributes';
 import { compareLedgers, type LedgerVerdict } from './ledger';
 import { startChaosStack, type ChaosStack } from './stack';
@@ -165,7 +165,7 @@ async function drive(stack: ChaosStack, opts: ChaosOptions, t0: number): Promise
     state.temporalRestarts++;
   })();
 
-  const handle = (visitId: string) => stack.client.workflow.getHandle(`visit-${visitId}`);
+  const handle = (visitId: string) => stack.client.workflow.getHandle(visitWorkflowId(visitId));
   const describe = async (visitId: string) => seen(await persist(() => handle(visitId).describe()));
 
   const last = new Map<string, Seen>();

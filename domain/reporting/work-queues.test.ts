@@ -24,7 +24,7 @@ test('the visibility query and the Temporal UI links', () => {
   expect(visibilityQuery(q)).toBe("ExecutionStatus = 'Running' AND AwaitingAction IN ('claim_data')");
   const links = temporalUiLinks('http://localhost:8233/', 'default');
   expect(links.list(visibilityQuery(q))).toBe(`http://localhost:8233/namespaces/default/workflows?query=${encodeURIComponent(visibilityQuery(q))}`);
-  expect(links.visit('v-1')).toBe('http://localhost:8233/namespaces/default/workflows/visit-v-1');
+  expect(links.workflow('visit-v-1')).toBe('http://localhost:8233/namespaces/default/workflows/visit-v-1');
 });
 
 test('age and deadline from when the visit began waiting', () => {

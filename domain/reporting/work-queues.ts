@@ -113,12 +113,12 @@ export function visibilityQuery(q: WorkQueue): string {
   return `ExecutionStatus = 'Running' AND AwaitingAction IN (${actions})`;
 }
 
-/** The Temporal Web UI's workflow list filtered by a visibility query, and one visit's page. */
+/** The Temporal Web UI's workflow list filtered by a visibility query, and one workflow's page (the visit's: workflows/definitions names its id). */
 export function temporalUiLinks(uiUrl: string, namespace: string) {
   const base = `${uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows`;
   return {
     list: (query: string) => `${base}?query=${encodeURIComponent(query)}`,
-    visit: (visitId: string) => `${base}/${encodeURIComponent(`visit-${visitId}`)}`,
+    workflow: (workflowId: string) => `${base}/${encodeURIComponent(workflowId)}`,
   };
 }
 
