@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { ZodError } from 'zod';
-import { FailureType, isFailureType, NEVER_RETRY } from '../domain/failures';
+import { FailureType, FAILURES, failureCodeOf } from '../domain/failures';
 import { IntegrationError } from '../integrations/errors';
 
 interface TypedError {
@@ -14,8 +14,6 @@ interface TypedError {
   message?: string;
   problems?: unknown[];
 }
-
-const UNBILLABLE_ENCOUNTER = new Set(['ENCOUNTER_NOT_BILLABLE', 'ENCOUNTER_NOT_FOUND']);
 
 /**
  * Postgres refusing the data itself (SQLSTATE class 22: a NUL byte, a value too long, a bad
@@ -35,15 +33,16 @@ export function asActivityFailure(err: unknown): unknown {
     // An input that fails its schema (e.g. an update sent from the Temporal UI) cannot pass on retry.
     return ApplicationFailure.create({ type: FailureType.Validation, message: err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), nonRetryable: true });
   }
-  if (e.code && UNBILLABLE_ENCOUNTER.has(e.code)) {
+  const type = failureCodeOf(err);
+  if (type === FailureType.EncounterNotBillable) {
     const problems = e.problems ?? [{ path: 'encounterId', reason: e.message }];
     return ApplicationFailure.create({ type: FailureType.EncounterNotBillable, message: e.message, nonRetryable: true, details: [problems] });
   }
   if (isDatabaseDataError(err)) {
     return ApplicationFailure.create({ type: FailureType.DatabaseDataError, message: `the database refused the data (SQLSTATE ${e.code}): ${e.message}`, nonRetryable: true });
   }
-  if ((err instanceof IntegrationError && !err.retryable) || (isFailureType(e.code) && NEVER_RETRY.includes(e.code))) {
-    return ApplicationFailure.create({ type: isFailureType(e.code) ? e.code : FailureType.Rejected, message: e.message, nonRetryable: true });
+  if ((err instanceof IntegrationError && !err.retryable) || (type && !FAILURES[type].retryable)) {
+    return ApplicationFailure.create({ type: type ?? FailureType.Rejected, message: e.message, nonRetryable: true });
   }
   return err;
 }

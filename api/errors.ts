@@ -7,10 +7,9 @@ import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } 
 import { ApplicationFailure } from '@temporalio/common';
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
-import { FailureType, isFailureType, X12_REFUSALS } from '../domain/failures';
+import { FailureType, FAILURES, failureCodeOf, isFailureType } from '../domain/failures';
 import type { X12Location } from '../domain/x12/errors';
 import { temporalUnreachable } from '../temporal/deadline';
-import { SUGGESTION_REJECTED } from '../workflows/definitions';
 
 export interface Issue {
   path: string;
@@ -31,9 +30,15 @@ export class ApiError extends Error {
   }
 }
 
+/** The API's answer to a failure of the vocabulary, as the one table (domain/failures.ts FAILURES) says. */
+function fromTable(type: FailureType, message: string, issues?: Issue[], retryAfterSeconds?: number): ApiError {
+  const http = FAILURES[type].http;
+  if (!http) throw new Error(`${type} has no HTTP answer in FAILURES`);
+  return new ApiError(http.status, http.code, message, http.hint, issues, retryAfterSeconds);
+}
+
 /** Temporal (or the API's own bound on reads waiting for it) has more than it takes: refused at once, to be sent again shortly. */
-export const temporalBusy = (message: string) =>
-  new ApiError(503, FailureType.TemporalBusy, message, 'nothing was changed; send it again after the seconds in Retry-After', undefined, 1);
+export const temporalBusy = (message: string) => fromTable(FailureType.TemporalBusy, message, undefined, 1);
 
 /** The one issue of a request whose body as a whole is wrong. */
 export const bodyIssue = (message: string): Issue[] => [{ path: '(body)', message }];
@@ -58,31 +63,21 @@ function toApiError(err: unknown): ApiError | undefined {
   if (bodyError?.type === 'entity.parse.failed') return new ApiError(400, 'MALFORMED_BODY', 'the request body is not valid JSON', 'send a JSON object', bodyIssue('not valid JSON (an object or array is expected)'));
   if (bodyError?.type === 'entity.too.large') return new ApiError(413, 'BODY_TOO_LARGE', 'the request body is too large', undefined, bodyIssue(`larger than this route accepts${bodyError.limit ? ` (${bodyError.limit} bytes)` : ''}`));
   if (bodyError?.type === 'charset.unsupported' || bodyError?.type === 'encoding.unsupported') return new ApiError(415, 'UNSUPPORTED_ENCODING', 'unsupported body encoding', undefined, bodyIssue('unsupported charset or content-encoding'));
-  const coded = (err as { code?: string; message?: string })?.code;
-  if (isFailureType(coded) && X12_REFUSALS.includes(coded)) {
-    return new ApiError(400, coded, (err as Error).message, 'the file was not stored: fix it and send it again', [{ path: x12Path((err as { location?: X12Location }).location), message: (err as Error).message }]);
-  }
-  if (coded === FailureType.RemittanceUnbalanced) {
-    // The balancing rule (X221A1 1.10.2.1): BPR02 = Σ CLP04 − Σ PLB.
-    return new ApiError(422, coded, (err as Error).message, 'the remittance was not posted; ask the payer for a corrected 835', [{ path: 'BPR02', message: (err as Error).message }]);
+  const coded = failureCodeOf(err);
+  if (coded && FAILURES[coded].http) {
+    // A file refused as it came in (X12 that cannot be read, an 835 that does not balance): the issue points into it.
+    const issue = coded === FailureType.RemittanceUnbalanced ? 'BPR02' : x12Path((err as { location?: X12Location }).location);
+    return fromTable(coded, (err as Error).message, [{ path: issue, message: (err as Error).message }]);
   }
   if (err instanceof WorkflowNotFoundError) return notFound('visit');
   const unreachable = temporalUnreachable(err);
-  if (unreachable === 'unavailable') return new ApiError(503, FailureType.TemporalUnavailable, 'the workflow service (Temporal) cannot be reached', 'nothing was changed; try again in a minute', undefined, 30);
+  if (unreachable === 'unavailable') return fromTable(FailureType.TemporalUnavailable, 'the workflow service (Temporal) cannot be reached', undefined, 30);
   if (unreachable === 'busy') return temporalBusy('the workflow service (Temporal) refused the call for load');
-  if (unreachable === 'timeout') {
-    return new ApiError(504, FailureType.TemporalTimeout, 'the workflow service (Temporal) did not answer in time', 'the request may or may not have taken effect; read the visit, then try again (starts and signals are idempotent)');
-  }
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-    // The workflow's update validators refuse with the shared vocabulary.
-    if (err.cause.type === FailureType.InvalidStage) return new ApiError(409, 'INVALID_STAGE', err.cause.message, 'read the visit\'s stage with GET /visits/{visitId}');
-    if (err.cause.type === FailureType.Validation) return new ApiError(400, 'VALIDATION_FAILED', err.cause.message, 'fix the request and send it again', detailIssues(err.cause));
-    if (err.cause.type === FailureType.PatientPaymentRefused) {
-      return new ApiError(409, FailureType.PatientPaymentRefused, err.cause.message, 'read the balance with GET /visits/{visitId} (patientBalance)', detailIssues(err.cause));
-    }
-  }
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === SUGGESTION_REJECTED) {
-    return new ApiError(422, 'SUGGESTION_REJECTED', err.cause.message, 'pick one of the finding\'s suggestion.options from GET /visits/{visitId}', [{ path: 'choice', message: err.cause.message }]);
+  if (unreachable === 'timeout') return fromTable(FailureType.TemporalTimeout, 'the workflow service (Temporal) did not answer in time');
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isFailureType(err.cause.type) && FAILURES[err.cause.type].http) {
+    // The workflow's update validators refuse with the shared vocabulary; a suggestion refusal is about the choice.
+    const { type, message } = err.cause;
+    return fromTable(type as FailureType, message, type === FailureType.SuggestionRejected ? [{ path: 'choice', message }] : detailIssues(err.cause));
   }
   return undefined;
 }

@@ -4,6 +4,7 @@
  * scrubber and pricing need for one claim. Parsing is pure (domain/billing/layouts.ts,
  * icd10cm-tabular.ts); this file only reads files and talks to Postgres.
  */
+import { FailureType } from '../domain/failures';
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -347,7 +348,7 @@ export async function timelyFilingDaysOf(db: Db, payerId: string): Promise<numbe
 
 /** The database has no rule data of a kind the scrubber cannot work without: load it (npm start does). */
 export class MissingRuleDataError extends Error {
-  readonly code = 'RULE_DATA_MISSING';
+  readonly code = FailureType.RuleDataMissing;
   constructor(what: string) {
     super(`no ${what} loaded: run \`revcycle codesets load --bundled\``);
   }

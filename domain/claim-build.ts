@@ -3,6 +3,7 @@
  * the 837P claim. Pure, so what goes to the payer is exactly what the tests see. Nothing
  * here is re-keyed: patient and coverage come from intake, codes from the EHR.
  */
+import { FailureType } from './failures';
 import { diagnosesInClaimOrder } from './coding';
 import type { ClaimFrequency, ClaimRemittance } from './claim';
 import type { EligibilityRequest } from './x12/eligibility';
@@ -98,7 +99,7 @@ function renderingProviderOf(encounter: CodedEncounter, billingNpi: string | und
 
 /** A claim must name its rendering provider (2310B NM103); the chart gave an NPI without a name. */
 export class MissingRenderingNameError extends Error {
-  readonly code = 'RENDERING_PROVIDER_UNNAMED';
+  readonly code = FailureType.RenderingProviderUnnamed;
   readonly retryable = false;
   constructor(readonly npi: string) {
     super(`the rendering practitioner (NPI ${npi}) differs from the billing provider and has no name in the chart: 2310B needs one`);
@@ -148,7 +149,7 @@ function primaryClaimFor(r: ClaimRequest, coverage: Coverage = r.visit.coverage)
 
 /** The visit has no secondary coverage to bill, or the primary's answer cannot be carried to it. */
 export class SecondaryClaimError extends Error {
-  readonly code = 'SECONDARY_CLAIM_INVALID';
+  readonly code = FailureType.SecondaryClaimInvalid;
   readonly retryable = false;
   constructor(message: string) {
     super(message);

@@ -4,6 +4,7 @@
  * Every message carries a source key derived from the file and the claim, so a file
  * delivered twice produces the same keys and the workflow ignores the second copy.
  */
+import { FailureType } from './failures';
 import type { ClaimAcknowledgment, ClaimFrequency, ClaimRemittance, RemittanceAdjustment } from './claim';
 import { parse999, type FunctionalAck } from './x12/acknowledgment';
 import { X12ContentError } from './x12/errors';
@@ -29,7 +30,7 @@ export interface ClaimMessages {
 
 /** A remittance whose payment does not equal its claims less PLB adjustments is not posted. */
 export class UnbalancedRemittanceError extends Error {
-  readonly code = 'REMITTANCE_UNBALANCED';
+  readonly code = FailureType.RemittanceUnbalanced;
 }
 
 export function claimMessagesFromX12(text: string): ClaimMessages {

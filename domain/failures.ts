@@ -1,8 +1,11 @@
 /**
- * The one failure vocabulary of revcycle. The activity failure mapper (activities/failures.ts)
- * turns integration errors into Temporal failures of these types, the visit workflow branches
- * on them and parks the visit with the matching AwaitingAction, and the HTTP error mapper
- * (api/errors.ts) answers with them. Pure: the workflow imports it.
+ * The one failure vocabulary of revcycle, and the one table of what each failure means
+ * (FAILURES): the activity failure mapper (activities/failures.ts) turns errors into Temporal
+ * failures of these types and retries only the retryable ones, the visit workflow parks in the
+ * queue the table names, and the HTTP error mapper (api/errors.ts) answers with the table's
+ * status and code. Error classes carry `readonly code = FailureType.X`. The values are wire
+ * strings recorded in workflow histories and visit_events: they never change. Pure: the
+ * workflow imports it.
  */
 
 export const FailureType = {
@@ -33,6 +36,10 @@ export const FailureType = {
   RemittanceUnbalanced: 'REMITTANCE_UNBALANCED',
   /** The visit is not in a stage that allows the request (update validators). */
   InvalidStage: 'InvalidStage',
+  /** An accepted coding suggestion that the finding did not offer (update validator). */
+  SuggestionRejected: 'SuggestionRejected',
+  /** The database has no rule data of a kind the scrubber or pricing needs (code sets, payer rules): retried, since `npm start` may still be loading it; past the ceiling a person loads it and retries. */
+  RuleDataMissing: 'RULE_DATA_MISSING',
   /** Retried up to the configured ceiling (attempts or time) and still failing. */
   RetriesExhausted: 'RETRIES_EXHAUSTED',
   /** Not a failure of ours: the payer paid lines below the contracted amount; a person follows up. */
@@ -61,15 +68,6 @@ const KNOWN = new Set<string>(Object.values(FailureType));
 export function isFailureType(t: unknown): t is FailureType {
   return typeof t === 'string' && KNOWN.has(t);
 }
-
-/** X12 we read from outside that cannot be read: the sender must fix the file. */
-export const X12_REFUSALS: readonly FailureType[] = [FailureType.X12Syntax, FailureType.X12Content, FailureType.X12WrongTransaction];
-
-/** Failures no retry can cure: the bytes or the data must change first. */
-export const NEVER_RETRY: readonly FailureType[] = [
-  FailureType.X12Build, ...X12_REFUSALS, FailureType.FeeScheduleMissing, FailureType.RemittanceUnbalanced,
-  FailureType.RenderingProviderUnnamed, FailureType.SecondaryClaimInvalid,
-];
 
 /** What a visit waits for, in words a biller searches by (search attribute AwaitingAction). */
 export const AwaitingAction = {
@@ -106,35 +104,76 @@ export const AwaitingAction = {
 } as const;
 export type AwaitingAction = (typeof AwaitingAction)[keyof typeof AwaitingAction];
 
-/** Which queue a parked visit lands in, by what failed. */
-export const PARK_QUEUE: Record<FailureType, AwaitingAction> = {
-  [FailureType.Validation]: AwaitingAction.InvalidData,
-  [FailureType.EncounterNotBillable]: AwaitingAction.CodingReview,
-  [FailureType.EhrRejected]: AwaitingAction.EhrRefused,
-  [FailureType.PmsRejected]: AwaitingAction.PmsRefused,
-  [FailureType.ClearinghouseRejected]: AwaitingAction.ClearinghouseRefused,
-  [FailureType.X12Build]: AwaitingAction.ClaimData,
-  [FailureType.X12Syntax]: AwaitingAction.ClaimData,
-  [FailureType.X12Content]: AwaitingAction.ClaimData,
-  [FailureType.X12WrongTransaction]: AwaitingAction.ClaimData,
-  [FailureType.FeeScheduleMissing]: AwaitingAction.FeeSchedule,
-  [FailureType.RenderingProviderUnnamed]: AwaitingAction.ClaimData,
-  [FailureType.SecondaryClaimInvalid]: AwaitingAction.ClaimData,
-  [FailureType.DatabaseDataError]: AwaitingAction.InvalidData,
-  [FailureType.RemittanceUnbalanced]: AwaitingAction.RemittanceReview,
-  [FailureType.InvalidStage]: AwaitingAction.InvalidData,
-  [FailureType.RetriesExhausted]: AwaitingAction.RetriesExhausted,
-  [FailureType.Underpaid]: AwaitingAction.Underpaid,
-  [FailureType.Denied]: AwaitingAction.DenialReview,
-  [FailureType.ClaimStatusUnresolved]: AwaitingAction.ClaimStatusInquiry,
-  [FailureType.Rejected]: AwaitingAction.InvalidData,
-  // Refuses one request (the API answers 409); a visit is never parked by it.
-  [FailureType.PatientPaymentRefused]: AwaitingAction.InvalidData,
-  // The API's own answers (503/504): a visit is never parked by them, its steps retry instead.
-  [FailureType.TemporalUnavailable]: AwaitingAction.RetriesExhausted,
-  [FailureType.TemporalTimeout]: AwaitingAction.RetriesExhausted,
-  [FailureType.TemporalBusy]: AwaitingAction.RetriesExhausted,
+/** What a failure means: where a parked visit waits, whether a retry can cure it, and the API's answer. */
+export interface FailureRule {
+  /** The queue a visit parked by it waits in. */
+  queue: AwaitingAction;
+  /** False: no retry can cure it (the bytes or the data must change), so the activity fails at once. */
+  retryable: boolean;
+  /** How the API answers it; none: it never reaches a client (a visit parks instead, or it is a 500). */
+  http?: { status: number; code: string; hint: string };
+}
+
+const SEND_AGAIN = 'the file was not stored: fix it and send it again';
+const READ_STAGE = "read the visit's stage with GET /visits/{visitId}";
+const x12Refusal: FailureRule = { queue: AwaitingAction.ClaimData, retryable: false };
+
+export const FAILURES: Record<FailureType, FailureRule> = {
+  [FailureType.Validation]: { queue: AwaitingAction.InvalidData, retryable: false, http: { status: 400, code: 'VALIDATION_FAILED', hint: 'fix the request and send it again' } },
+  [FailureType.EncounterNotBillable]: { queue: AwaitingAction.CodingReview, retryable: false },
+  [FailureType.EhrRejected]: { queue: AwaitingAction.EhrRefused, retryable: false },
+  [FailureType.PmsRejected]: { queue: AwaitingAction.PmsRefused, retryable: false },
+  [FailureType.ClearinghouseRejected]: { queue: AwaitingAction.ClearinghouseRefused, retryable: false },
+  [FailureType.X12Build]: x12Refusal,
+  [FailureType.X12Syntax]: { ...x12Refusal, http: { status: 400, code: FailureType.X12Syntax, hint: SEND_AGAIN } },
+  [FailureType.X12Content]: { ...x12Refusal, http: { status: 400, code: FailureType.X12Content, hint: SEND_AGAIN } },
+  [FailureType.X12WrongTransaction]: { ...x12Refusal, http: { status: 400, code: FailureType.X12WrongTransaction, hint: SEND_AGAIN } },
+  [FailureType.FeeScheduleMissing]: { queue: AwaitingAction.FeeSchedule, retryable: false },
+  [FailureType.RenderingProviderUnnamed]: { queue: AwaitingAction.ClaimData, retryable: false },
+  [FailureType.SecondaryClaimInvalid]: { queue: AwaitingAction.ClaimData, retryable: false },
+  [FailureType.DatabaseDataError]: { queue: AwaitingAction.InvalidData, retryable: false },
+  // The balancing rule (X221A1 1.10.2.1): BPR02 = Σ CLP04 − Σ PLB.
+  [FailureType.RemittanceUnbalanced]: {
+    queue: AwaitingAction.RemittanceReview, retryable: false,
+    http: { status: 422, code: FailureType.RemittanceUnbalanced, hint: 'the remittance was not posted; ask the payer for a corrected 835' },
+  },
+  [FailureType.InvalidStage]: { queue: AwaitingAction.InvalidData, retryable: false, http: { status: 409, code: 'INVALID_STAGE', hint: READ_STAGE } },
+  [FailureType.SuggestionRejected]: {
+    queue: AwaitingAction.CodingReview, retryable: false,
+    http: { status: 422, code: 'SUGGESTION_REJECTED', hint: "pick one of the finding's suggestion.options from GET /visits/{visitId}" },
+  },
+  [FailureType.RuleDataMissing]: { queue: AwaitingAction.RetriesExhausted, retryable: true },
+  [FailureType.RetriesExhausted]: { queue: AwaitingAction.RetriesExhausted, retryable: false },
+  // Not failures of ours: a payer's answer a person follows up.
+  [FailureType.Underpaid]: { queue: AwaitingAction.Underpaid, retryable: false },
+  [FailureType.Denied]: { queue: AwaitingAction.DenialReview, retryable: false },
+  [FailureType.ClaimStatusUnresolved]: { queue: AwaitingAction.ClaimStatusInquiry, retryable: false },
+  // Refuses one request; a visit is never parked by it.
+  [FailureType.PatientPaymentRefused]: {
+    queue: AwaitingAction.InvalidData, retryable: false,
+    http: { status: 409, code: FailureType.PatientPaymentRefused, hint: 'read the balance with GET /visits/{visitId} (patientBalance)' },
+  },
+  [FailureType.Rejected]: { queue: AwaitingAction.InvalidData, retryable: false },
+  // The API's own answers: a visit is never parked by them, its steps retry instead.
+  [FailureType.TemporalUnavailable]: {
+    queue: AwaitingAction.RetriesExhausted, retryable: true,
+    http: { status: 503, code: FailureType.TemporalUnavailable, hint: 'nothing was changed; try again in a minute' },
+  },
+  [FailureType.TemporalTimeout]: {
+    queue: AwaitingAction.RetriesExhausted, retryable: true,
+    http: { status: 504, code: FailureType.TemporalTimeout, hint: 'the request may or may not have taken effect; read the visit, then try again (starts and signals are idempotent)' },
+  },
+  [FailureType.TemporalBusy]: {
+    queue: AwaitingAction.RetriesExhausted, retryable: true,
+    http: { status: 503, code: FailureType.TemporalBusy, hint: 'nothing was changed; send it again after the seconds in Retry-After' },
+  },
 };
+
+/** A typed error whose code is in the vocabulary (the error classes carry `readonly code = FailureType.X`). */
+export function failureCodeOf(err: unknown): FailureType | undefined {
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  return isFailureType(code) ? code : undefined;
+}
 
 /** What failed, as a parked visit shows it (no PHI: the message comes from typed errors that avoid it). */
 export interface ParkedFailure {
@@ -145,20 +184,4 @@ export interface ParkedFailure {
   /** True when the failure was retried until the ceiling. */
   exhausted: boolean;
   at: string;
-}
-
-/**
- * Classifies a failure as the workflow sees it (ActivityFailure → cause). A non-retryable
- * ApplicationFailure keeps its type; anything that reached the workflow otherwise was retried
- * up to the ceiling (maximum attempts or schedule-to-close time) and is RetriesExhausted.
- */
-export function classifyFailure(err: unknown, step: string, at: string): ParkedFailure {
-  const outer = err as { cause?: { type?: string; nonRetryable?: boolean; message?: string; cause?: unknown }; message?: string };
-  const cause = outer?.cause;
-  if (cause && cause.nonRetryable && isFailureType(cause.type)) {
-    return { type: cause.type, step, message: cause.message ?? 'refused', exhausted: false, at };
-  }
-  if (cause && cause.nonRetryable) return { type: FailureType.Rejected, step, message: cause.message ?? 'refused', exhausted: false, at };
-  const message = cause?.message || outer?.message || 'failed';
-  return { type: FailureType.RetriesExhausted, step, message, exhausted: true, at };
 }

@@ -176,8 +176,6 @@ export interface AcceptSuggestion {
   choice: string;
 }
 
-/** An accepted suggestion that the finding did not offer: the API maps it to 422. */
-export const SUGGESTION_REJECTED = 'SuggestionRejected';
 
 /** Workflow ids: one visit, one workflow (starting it again returns the running one). */
 export const visitWorkflowId = (visitId: string) => `visit-${visitId}`;

@@ -5,11 +5,12 @@
  * CSV by `revcycle fees load`); the activity that posts charges loads the candidate fees
  * and this one function prices, so pricing happens once and in one place.
  */
+import { FailureType } from '../failures';
 import type { ChargeLine, ProcedureLine } from '../visit';
 import type { FeeRow } from './layouts';
 
 export class MissingFeeError extends Error {
-  readonly code = 'FEE_SCHEDULE_MISSING';
+  readonly code = FailureType.FeeScheduleMissing;
   constructor(readonly codes: string[]) {
     super(`no fee schedule entry for ${codes.join(', ')}`);
   }

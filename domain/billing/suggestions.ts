@@ -3,11 +3,12 @@
  * coding changes by exactly that. Pure, and small on purpose: the visit workflow imports
  * it (its update validator refuses a choice that was not offered).
  */
+import { FailureType } from '../failures';
 import { icdBilled } from './codes';
 import type { Finding } from './findings';
 
 export class SuggestionError extends Error {
-  readonly code = 'SUGGESTION_REJECTED';
+  readonly code = FailureType.SuggestionRejected;
 }
 
 interface EncounterLike {

@@ -64,7 +64,7 @@ function problemsOf(res: EncounterResources): { path: string; reason: string }[]
     mapCodedEncounter(res);
   } catch (err) {
     expect(err).toBeInstanceOf(EncounterNotBillableError);
-    expect((err as EncounterNotBillableError).code).toBe('ENCOUNTER_NOT_BILLABLE');
+    expect((err as EncounterNotBillableError).code).toBe('EncounterNotBillable');
     return (err as EncounterNotBillableError).problems;
   }
   throw new Error('expected EncounterNotBillableError');

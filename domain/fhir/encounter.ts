@@ -4,6 +4,7 @@
  * say is collected as a problem with a path, and all problems come back at once in
  * `EncounterNotBillableError`, which sends the visit to coding review.
  */
+import { FailureType } from '../failures';
 import type { ChargeItem, CodeableConcept, Condition, Encounter, Extension, Practitioner, Procedure, Reference } from '@medplum/fhirtypes';
 import { z } from 'zod';
 import { CalendarDate, CodedEncounter, Icd10Code, Modifier, Npi, ProcedureCode, type ProcedureLine } from '../visit';
@@ -18,7 +19,7 @@ export interface BillingProblem {
 
 /** The chart lacks something a claim needs. A retry cannot fix it; a coder can. */
 export class EncounterNotBillableError extends Error {
-  readonly code = 'ENCOUNTER_NOT_BILLABLE';
+  readonly code = FailureType.EncounterNotBillable;
   readonly retryable = false;
   constructor(
     readonly encounterId: string,

@@ -4,6 +4,7 @@
  * element position, e.g. CLP04), and the line (or, in a file without line breaks,
  * the segment's ordinal in the file) so a biller can find it in an editor.
  */
+import { FailureType } from '../failures';
 
 /** Where in the file a problem was found. */
 export interface X12Location {
@@ -36,7 +37,7 @@ function where(loc: X12Location): string {
 
 /** The file is not well-formed X12: not X12 at all, truncated, or its envelopes do not add up. */
 export class X12SyntaxError extends Error {
-  readonly code = 'X12_SYNTAX';
+  readonly code = FailureType.X12Syntax;
   constructor(
     readonly reason: X12SyntaxReason,
     detail: string,
@@ -49,7 +50,7 @@ export class X12SyntaxError extends Error {
 
 /** Well-formed X12 whose content a transaction's guide does not allow (a missing CLP, an amount that is not a number). */
 export class X12ContentError extends Error {
-  readonly code = 'X12_CONTENT';
+  readonly code = FailureType.X12Content;
   constructor(
     detail: string,
     readonly location: X12Location = {},
@@ -61,7 +62,7 @@ export class X12ContentError extends Error {
 
 /** The data handed to a builder cannot be written as valid X12 (a delimiter inside a name, too many diagnoses). */
 export class X12BuildError extends Error {
-  readonly code = 'X12_BUILD';
+  readonly code = FailureType.X12Build;
   constructor(
     detail: string,
     readonly field?: string,
@@ -73,7 +74,7 @@ export class X12BuildError extends Error {
 
 /** A file holds a different transaction than the parser it was given to (an 835 handed to the 271 parser). */
 export class X12WrongTransactionError extends Error {
-  readonly code = 'X12_WRONG_TRANSACTION';
+  readonly code = FailureType.X12WrongTransaction;
   constructor(
     readonly expected: string,
     readonly found: string,

@@ -18,7 +18,8 @@ export class EhrUnavailableError extends IntegrationError {
 
 /** The encounter the webhook or sweep named does not exist in the EHR. */
 export class EncounterNotFoundError extends IntegrationError {
-  readonly code = 'ENCOUNTER_NOT_FOUND';
+  /** Not found is not billable: a coder sees it in coding review. */
+  readonly code = FailureType.EncounterNotBillable;
   readonly retryable = false;
   constructor(readonly encounterId: string) {
     super(`Encounter ${encounterId} was not found in the EHR`);

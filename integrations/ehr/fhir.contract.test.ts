@@ -112,7 +112,7 @@ describe('FHIR EHR client against the EHR simulator', () => {
     sim = await startEhrSimulator({ seed: false });
     const ehr = createFhirEhrClient({ baseUrl: sim.url, timeoutMs: 2000 });
     await expect(ehr.getCodedEncounter('404')).rejects.toBeInstanceOf(EncounterNotFoundError);
-    await expect(ehr.getCodedEncounter('../Patient/1')).rejects.toMatchObject({ code: 'ENCOUNTER_NOT_FOUND' });
+    await expect(ehr.getCodedEncounter('../Patient/1')).rejects.toMatchObject({ name: 'EncounterNotFoundError', code: 'EncounterNotBillable' });
     await ehr.prepopulate(visit('V-7'));
     const { encounterId } = await sim.signEncounter({ ...signed('V-7'), diagnoses: [], procedures: [{ code: '99213', diagnosisPointers: [] }] });
     const err = await ehr.getCodedEncounter(encounterId).catch((e: unknown) => e);

@@ -13,7 +13,7 @@ import { applyRegistration, appointmentChanged, registrationChanges, type VisitC
 import type { Appointment, CodedEncounter, Coverage } from '../../domain/visit';
 import {
   acceptSuggestionUpdate, cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal, registrationChangedSignal, remittanceReceivedSignal,
-  rescheduleUpdate, retryUpdate, statusQuery, SUGGESTION_REJECTED, UPDATE_STAGES, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate,
+  rescheduleUpdate, retryUpdate, statusQuery, UPDATE_STAGES, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate,
 } from '../definitions';
 import { ProviderNpiKey, ServiceDateKey } from '../search-attributes';
 import type { Progress } from './progress';
@@ -142,17 +142,17 @@ export function registerHandlers(state: VisitState, progress: Progress, raw: Vis
   }, {
     validator: ({ findingId, choice }) => {
       requireStage('acceptSuggestion');
-      if (!state.reviewing) throw refusal(SUGGESTION_REJECTED, 'the visit has no coding to change yet');
+      if (!state.reviewing) throw refusal(FailureType.SuggestionRejected, 'the visit has no coding to change yet');
       try {
         applySuggestion(state.reviewing, status.findings, findingId, choice);
       } catch (err) {
-        throw refusal(SUGGESTION_REJECTED, (err as Error).message);
+        throw refusal(FailureType.SuggestionRejected, (err as Error).message);
       }
     },
   });
 }
 
-function refusal(type: string, message: string): ApplicationFailure {
+function refusal(type: FailureType, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type, nonRetryable: true, message });
 }
 

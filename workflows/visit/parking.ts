@@ -4,10 +4,10 @@
  * retries the step, writes the visit off, cancels it or voids its claim. Nothing fails the
  * workflow (DESIGN.md §2).
  */
-import { condition, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, condition, patched, TemporalFailure } from '@temporalio/workflow';
 import type { VisitActivities } from '../../activities';
 import type { CodingProblem } from '../../domain/coding';
-import { classifyFailure, PARK_QUEUE, type FailureType, type ParkedFailure } from '../../domain/failures';
+import { FAILURES, FailureType, isFailureType, type ParkedFailure } from '../../domain/failures';
 import type { VisitOutcome } from '../../domain/visit';
 import type { Progress } from './progress';
 import type { VisitState } from './state';
@@ -60,7 +60,7 @@ export class Parking {
     const { stage, awaitingAction } = status;
     status.failure = failure;
     person.reset();
-    this.progress.enter('needs_attention', PARK_QUEUE[failure.type]);
+    this.progress.enter('needs_attention', FAILURES[failure.type].queue);
     // The work queues in Postgres (visit_facts) see a parked visit only through its recorded stage.
     const recordPark = patched('record-park-stage');
     if (recordPark) await this.progress.recordStage();
@@ -86,8 +86,33 @@ export class Parking {
  * the problems a coder sees; any other failure is not the step's to handle, and is thrown on.
  */
 export function reviewProblems(err: unknown, type: FailureType, path: string): CodingProblem[] {
-  const failure = (err as { cause?: { type?: string; message?: string; details?: unknown[] } }).cause;
-  if (failure?.type !== type) throw err;
-  const listed = failure.details?.[0] as CodingProblem[] | undefined;
-  return listed?.length ? listed : [{ path, reason: failure.message ?? 'refused' }];
+  const refusal = refusalOf(err);
+  if (refusal?.type !== type) throw err;
+  const listed = refusal.details?.[0] as CodingProblem[] | undefined;
+  return listed?.length ? listed : [{ path, reason: refusal.message || 'refused' }];
+}
+
+/** The non-retryable refusal behind an activity's (or a child's step's) failure, if it is one. */
+function refusalOf(err: unknown): ApplicationFailure | undefined {
+  const cause = err instanceof ActivityFailure || err instanceof ChildWorkflowFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure && cause.nonRetryable ? cause : undefined;
+}
+
+/** The vocabulary's type of a failure as the workflow sees it; undefined when it is not a refusal of ours. */
+export function failureTypeOf(err: unknown): FailureType | undefined {
+  const type = refusalOf(err)?.type;
+  return isFailureType(type) ? type : undefined;
+}
+
+/**
+ * What failed, as a parked visit shows it. A refusal keeps its type (one outside the vocabulary
+ * is Rejected); anything else that reached the workflow was retried up to the ceiling (attempts
+ * or schedule-to-close time) and is RetriesExhausted.
+ */
+export function classifyFailure(err: unknown, step: string, at: string): ParkedFailure {
+  const refusal = refusalOf(err);
+  if (refusal) return { type: failureTypeOf(err) ?? FailureType.Rejected, step, message: refusal.message || 'refused', exhausted: false, at };
+  const cause = err instanceof TemporalFailure && err.cause ? err.cause : err;
+  const message = (cause instanceof Error && cause.message) || (err instanceof Error && err.message) || 'failed';
+  return { type: FailureType.RetriesExhausted, step, message, exhausted: true, at };
 }

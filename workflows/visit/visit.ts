@@ -26,7 +26,7 @@ import { collectPatientBalance } from '../patient-balance';
 import { CptCodesKey } from '../search-attributes';
 import { ClaimCycle } from './claim-cycle';
 import { registerHandlers } from './handlers';
-import { Parking, Resolved, reviewProblems } from './parking';
+import { failureTypeOf, Parking, Resolved, reviewProblems } from './parking';
 import { Progress } from './progress';
 import { VisitState, type Coded } from './state';
 
@@ -95,7 +95,7 @@ class VisitStory {
       } catch (err) {
         // The PMS refused the charges (e.g. a pointer it cannot map), or a fee vanished after the scrub:
         // a coder fixes them, nothing was posted.
-        const type = (err as { cause?: { type?: string } }).cause?.type === FailureType.FeeScheduleMissing ? FailureType.FeeScheduleMissing : FailureType.PmsRejected;
+        const type = failureTypeOf(err) === FailureType.FeeScheduleMissing ? FailureType.FeeScheduleMissing : FailureType.PmsRejected;
         coded = await this.codingReview(coded.encounter, reviewProblems(err, type, 'charges'));
         if (!coded) return this.status;
       }
