@@ -5,4 +5,4 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev
 COPY . .
 USER node
-CMD ["npx", "tsx", "scripts/api-main.ts"]
+CMD ["npx", "tsx", "app/api-main.ts"]

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toolPath } from '../scripts/tools';
+import { toolPath } from '../app/tools';
 import { startTestStack, type TestStack } from '../test/stack';
 
 let stack: TestStack;

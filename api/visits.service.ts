@@ -6,7 +6,7 @@ import { decidePayment, type PatientPayment } from '../domain/billing/patient-ba
 import { FailureType } from '../domain/failures';
 import type { StartVisit } from '../domain/visit';
 import {
-  cancelUpdate, patientBalanceQuery, patientBalanceWorkflowId, patientPaymentUpdate, statusQuery, visitWorkflowId,
+  cancelUpdate, patientBalanceQuery, patientBalanceWorkflowId, patientPaymentUpdate, statusQuery, visitWorkflowId, visitWorkflowType,
   type PatientPaymentReceipt, type VisitStatus, type VisitTimers,
 } from '../workflows/definitions';
 import { ApiError, temporalBusy } from './errors';
@@ -23,7 +23,7 @@ export interface VisitsDeps {
 export async function startVisit({ temporal, taskQueue, timers }: VisitsDeps, visit: StartVisit): Promise<{ workflowId: string; created: boolean }> {
   const workflowId = workflowIdOf(visit.visitId);
   try {
-    await temporal.workflow.start('visitWorkflow', {
+    await temporal.workflow.start(visitWorkflowType, {
       workflowId, taskQueue, args: [{ visit, timers }], workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
     return { workflowId, created: true };

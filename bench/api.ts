@@ -23,9 +23,9 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../config';
-import type { Stoppable } from '../scripts/main';
-import { removeRelocatedPostgres } from '../scripts/postgres';
-import { startStack } from '../scripts/stack';
+import type { Stoppable } from '../app/main';
+import { removeRelocatedPostgres } from '../app/postgres';
+import { startStack } from '../app/stack';
 import { authorization, benchApiKey, benchEnv, benchVisit } from './drive';
 import { progressBar, sampleProcesses } from './measure';
 

@@ -2,9 +2,9 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { join } from 'node:path';
 import { loadConfig, requireDeployed } from '../config';
-import { runMain } from '../scripts/main';
-import { dataConverterOf } from '../scripts/services';
-import { workerTuning } from '../scripts/worker';
+import { runMain } from '../app/main';
+import { dataConverterOf } from '../app/services';
+import { workerTuning } from '../app/worker';
 
 runMain('baseline worker', async (stack) => {
   Runtime.install({ logger: new DefaultLogger('WARN') });

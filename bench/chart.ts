@@ -1,5 +1,5 @@
 /** An SVG chart of a benchmark run: visits/s beside baseline/s per server, and p95 per stage. */
-import type { ServerResult } from './run';
+import type { ServerResult } from './results';
 
 const esc = (s: string) => s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!);
 

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartVisit } from '../domain/visit';
-import { ensureDevSecrets } from '../scripts/dev-secrets';
+import { ensureDevSecrets } from '../app/dev-secrets';
 import { sampleVisit, signedEncounter } from '../test/fixtures';
 import { visitWorkflowId, type VisitStatus } from '../workflows/definitions';
 

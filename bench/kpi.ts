@@ -23,8 +23,8 @@ import { recordNewVisits } from '../db/visit-events';
 import { RollupSum } from '../domain/reporting/kpi-rollup';
 import type { KpiFilter } from '../domain/reporting/kpis';
 import { WORK_QUEUES } from '../domain/reporting/work-queues';
-import { startEmbeddedPostgres } from '../scripts/postgres';
-import { progressBar } from '../scripts/progress';
+import { startEmbeddedPostgres } from '../app/postgres';
+import { progressBar } from '../app/progress';
 import { syntheticVisit } from './visit-histories';
 
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 1_000_000);

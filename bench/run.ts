@@ -17,15 +17,16 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../config';
-import type { Stoppable } from '../scripts/main';
-import { dataConverterOf } from '../scripts/services';
-import { removeRelocatedPostgres } from '../scripts/postgres';
-import { startStack } from '../scripts/stack';
-import { supervise } from '../scripts/supervisor';
+import type { Stoppable } from '../app/main';
+import { dataConverterOf } from '../app/services';
+import { removeRelocatedPostgres } from '../app/postgres';
+import { startStack } from '../app/stack';
+import { supervise } from '../app/supervisor';
 import { baselineSignal, baselineWorkflow } from './baseline-workflow';
 import { chartSvg } from './chart';
 import { benchApiKey, benchEnv, driveVisits, type DriveResult } from './drive';
 import { costsOf, type Shape, type VisitCost } from './history';
+import type { RunFigures, ServerResult } from './results';
 import { percentiles, progressBar, sampleProcesses } from './measure';
 import { visitWorkflowId } from '../workflows/definitions';
 
@@ -43,34 +44,6 @@ const SERVERS = (arg('servers') ?? 'dev,postgres').split(',') as ('dev' | 'postg
 const WORKERS = arg('workers');
 const WARMUP = 3;
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-interface RunFigures {
-  visits: number;
-  failed: number;
-  failures: string[];
-  seconds: number;
-  visitsPerSec: number;
-  outcomes: Record<string, number>;
-  bookMs: ReturnType<typeof percentiles>;
-  readMs: ReturnType<typeof percentiles>;
-  signedToAcceptedMs: ReturnType<typeof percentiles>;
-  signedToClosedMs: ReturnType<typeof percentiles>;
-  stagesMs: Record<string, ReturnType<typeof percentiles>>;
-  processes: Record<string, { cpuPercent: number; peakRssMb: number }>;
-  perVisit: { events: number; historyBytes: number; payloadBytes: number };
-}
-
-export interface ServerResult {
-  server: string;
-  workers: number;
-  shape: Shape;
-  fast: RunFigures;
-  atRate: RunFigures & { targetPerSec: number };
-  baseline: { workflows: number; seconds: number; perSec: number; processes: Record<string, { cpuPercent: number; peakRssMb: number }> };
-  ratio: number;
-  /** 1-minute load average when this server's run started and ended: on a shared machine, what the figures stood on. */
-  load?: { start: number; end: number };
-}
 
 function figures(run: DriveResult, costs: VisitCost[], processes: RunFigures['processes']): RunFigures {
   const ok = run.visits;

@@ -11,8 +11,8 @@ import {
 } from '../db/codesets';
 import { createDb, migrateLatest, type Db } from '../db/knex';
 import { icdBilled } from '../domain/billing/codes';
-import { loadBundled } from '../scripts/codesets';
-import { progressBar } from '../scripts/progress';
+import { loadBundled } from '../app/codesets';
+import { progressBar } from '../app/progress';
 
 export const DATA_USAGE = `usage: revcycle codesets load --bundled
        revcycle codesets load KIND FILE [--effective-from YYYY-MM-DD] [--effective-to YYYY-MM-DD] [--name NAME]

@@ -12,7 +12,7 @@ import { loadConfig } from '../config';
 import { createApiKey, listApiKeys, revokeApiKey } from '../db/api-keys';
 import { createDb, migrateLatest, type Db } from '../db/knex';
 import { isRole, ROLES } from '../domain/roles';
-import { EMBEDDED_DATABASE, embeddedPostgresUrl } from '../scripts/postgres';
+import { EMBEDDED_DATABASE, embeddedPostgresUrl } from '../app/postgres';
 import { InputError, UsageError } from './errors';
 
 export const KEYS_USAGE = `usage: revcycle keys <command>

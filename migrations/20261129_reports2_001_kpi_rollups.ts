@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
  * provider × CPT sums the KPIs read instead of adding up `visit_facts`, kept current by
  * the transaction that records each visit event; and a partial index on open visits
  * that wait for someone, for the work queues. Existing facts are rolled up once by
- * connectDb (scripts/services.ts) right after this migration runs (rebuildRollups).
+ * connectDb (app/services.ts) right after this migration runs (rebuildRollups).
  */
 export async function up(knex: Knex): Promise<void> {
   const dims = (t: Knex.CreateTableBuilder) => {

@@ -17,10 +17,10 @@ import { Connection, Client } from '@temporalio/client';
 import { loadConfig } from '../config';
 import { createDb } from '../db/knex';
 import { queueOf } from '../domain/reporting/work-queues';
-import { EMBEDDED_DATABASE, embeddedPostgresUrl } from './postgres';
-import { dataConverterOf } from './services';
+import { EMBEDDED_DATABASE, embeddedPostgresUrl } from '../app/postgres';
+import { dataConverterOf } from '../app/services';
 import { connect, driveVisits, PATHS, type Driven } from './visit-driver';
-import { progressBar } from './progress';
+import { progressBar } from '../app/progress';
 import { visitWorkflowId } from '../workflows/definitions';
 
 const config = loadConfig();

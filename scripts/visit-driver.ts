@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
-import { progressBar } from './progress';
+import { progressBar } from '../app/progress';
 
 export interface Api {
   url: string;

@@ -19,7 +19,7 @@ const RULES: Record<string, { may: string[]; nodeBuiltins: boolean; note?: strin
   db: { may: ['domain', 'migrations'], nodeBuiltins: true },
   migrations: { may: [], nodeBuiltins: true },
   simulators: { may: ['domain', 'config'], nodeBuiltins: true },
-  config: { may: ['temporal'], nodeBuiltins: true },
+  config: { may: ['temporal', 'domain'], nodeBuiltins: true },
   /** The payload codec every Temporal client and worker installs (PHI sealed in history). */
   temporal: { may: [], nodeBuiltins: true },
 };
@@ -91,4 +91,40 @@ describe('module boundaries (DESIGN.md §2)', () => {
   it.each(Object.keys(RULES))('%s/ imports only what it may', (folder) => {
     expect(violations(folder)).toEqual([]);
   });
+});
+
+/** Every source file of ours and the files of ours it imports (type-only imports too: a circle of types is a circle of meaning). */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  const folders = readdirSync(root).filter((d) => !d.startsWith('.') && d !== 'node_modules' && statSync(join(root, d)).isDirectory());
+  for (const file of folders.flatMap(sources)) {
+    const deps: string[] = [];
+    for (const { spec } of importsOf(file)) {
+      if (!spec.startsWith('.')) continue;
+      const base = join(dirname(file), spec);
+      const hit = [`${base}.ts`, join(base, 'index.ts'), base].find((p) => { try { return statSync(p).isFile(); } catch { return false; } });
+      if (hit) deps.push(relative(root, hit));
+    }
+    graph.set(relative(root, file), deps);
+  }
+  return graph;
+}
+
+test('the import graph has no circle', () => {
+  const graph = importGraph();
+  const circles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (file: string) => {
+    state.set(file, 'open');
+    path.push(file);
+    for (const dep of graph.get(file) ?? []) {
+      if (state.get(dep) === 'open') circles.push([...path.slice(path.indexOf(dep)), dep].join(' → '));
+      else if (!state.has(dep)) visit(dep);
+    }
+    path.pop();
+    state.set(file, 'done');
+  };
+  for (const file of graph.keys()) if (!state.has(file)) visit(file);
+  expect(circles).toEqual([]);
 });

@@ -36,8 +36,8 @@ test.each(['api', 'worker'])('the %s service has every variable the app requires
 });
 
 test('api and worker run the entry points that exist in this repository', () => {
-  expect(compose.services.api.command).toEqual(['npx', 'tsx', 'scripts/api-main.ts']);
-  expect(compose.services.worker.command).toEqual(['npx', 'tsx', 'scripts/worker-main.ts']);
+  expect(compose.services.api.command).toEqual(['npx', 'tsx', 'app/api-main.ts']);
+  expect(compose.services.worker.command).toEqual(['npx', 'tsx', 'app/worker-main.ts']);
   for (const s of ['api', 'worker', 'simulators']) {
     const script = (compose.services[s].command as string[])[2];
     expect(() => readFileSync(join(__dirname, '..', script))).not.toThrow();

@@ -9,9 +9,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, migrateLatest } from '../db/knex';
-import { loadBundled } from '../scripts/codesets';
-import { startEmbeddedPostgres } from '../scripts/postgres';
-import { toolPath } from '../scripts/tools';
+import { loadBundled } from '../app/codesets';
+import { startEmbeddedPostgres } from '../app/postgres';
+import { toolPath } from '../app/tools';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 async function freePort(): Promise<number> {

@@ -8,7 +8,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toolPath } from '../scripts/tools';
+import { toolPath } from '../app/tools';
 import { temporalAddress } from './support';
 
 export const HISTORIES_DIR = join(__dirname, '..', 'workflows', 'histories');

@@ -2,7 +2,7 @@
  * The whole stack for end-to-end tests, on loopback and ephemeral ports: a fresh
  * database, the API with the PMS's MLLP feed, the three simulators, and a worker that
  * runs either in this process or as a child process running the real entry point
- * (`scripts/worker-main.ts`), so a test can kill it mid-step.
+ * (`app/worker-main.ts`), so a test can kill it mid-step.
  */
 import type { Client } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,15 +11,15 @@ import { join } from 'node:path';
 import { createApp } from '../api/app';
 import { parseConfig, type Config } from '../config';
 import type { Db } from '../db/knex';
-import { runWorker, securityOf } from '../scripts/services';
-import { startPmsFeed, visitTimers, type Endpoints } from '../scripts/wiring';
+import { runWorker, securityOf } from '../app/services';
+import { startPmsFeed, visitTimers, type Endpoints } from '../app/wiring';
 import { startClearinghouseSimulator } from '../simulators/clearinghouse';
 import { startEhrSimulator } from '../simulators/ehr';
 import { Faults, type FaultConfig } from '../simulators/faults';
 import { startPmsSimulator } from '../simulators/pms';
 import type { VisitStatus, VisitTimers } from '../workflows/definitions';
 import type { Role } from '../domain/roles';
-import { dataConverterOf } from '../scripts/services';
+import { dataConverterOf } from '../app/services';
 import { TEST_SECRET_ENV } from './secrets';
 import { sampleVisit, signedEncounter } from './fixtures';
 import type { StartVisit } from '../domain/visit';
@@ -100,7 +100,7 @@ export async function startTestStack(opts: StackOptions = {}) {
 
   return {
     apiUrl, api, as: (role: Role): Promise<Api> => apiAs(database.db, apiUrl, role), config, db: database.db as Db, faults: { ehr: faults[0], pms: faults[1], clearinghouse: faults[2] }, temporal: temporal.client as Client, taskQueue, ehr, pms, clearinghouse, endpoints,
-    /** Starts `scripts/worker-main.ts` as a child process against this stack. */
+    /** Starts `app/worker-main.ts` as a child process against this stack. */
     spawnWorker: (): ChildProcess => spawnWorker(env, endpoints),
     async stop() {
       for (const stop of stops.reverse()) await stop();

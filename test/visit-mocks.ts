@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { VisitActivities } from '../activities';
 import { withFailureMapping } from '../activities/failures';
-import { bundleWorkflows, createVisitWorker } from '../scripts/worker';
+import { bundleWorkflows, createVisitWorker } from '../app/worker';
 import { temporalClients, uniqueId } from './support';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -177,8 +177,16 @@ export interface AcceptSuggestion {
 }
 
 
+/** Workflow type names, as the worker registers them (workflows/index.ts) and clients start them by. */
+export const visitWorkflowType = 'visitWorkflow';
+export const registrationChangeWorkflowType = 'registrationChangeWorkflow';
+export const encounterSweepWorkflowType = 'encounterSweepWorkflow';
+
 /** Workflow ids: one visit, one workflow (starting it again returns the running one). */
 export const visitWorkflowId = (visitId: string) => `visit-${visitId}`;
+
+/** A PMS registration change (ADT^A04/A08), by the message's control id: a redelivered message starts nothing new. */
+export const registrationWorkflowId = (controlId: string) => `registration-${controlId.replace(/[^A-Za-z0-9-]/g, '-')}`;
 
 /** A denied claim's follow-up: one child per claim attempt and playbook round. */
 export const denialWorkflowId = (visitId: string, attempt: number, round: number) => `visit-${visitId}-denial-${attempt}-${round}`;

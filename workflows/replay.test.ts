@@ -6,7 +6,7 @@
 import { Worker } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleWorkflows } from '../scripts/worker';
+import { bundleWorkflows } from '../app/worker';
 import { HISTORIES_DIR } from '../test/histories';
 
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));

@@ -2,7 +2,7 @@
  * The chaos run's own stack, never the developer's: an embedded Postgres and a Temporal
  * dev server (SQLite file, like `npm start`) in a fresh temporary directory on free
  * ports, the API with the PMS's MLLP feed and the three simulators in this process, and
- * the worker as a child process of the real entry point (`scripts/worker-main.ts`) that
+ * the worker as a child process of the real entry point (`app/worker-main.ts`) that
  * can be SIGKILLed and is restarted whenever it dies; the workflow code is bundled once per
  * run (WORKER_BUNDLE_PATH), so a restart does not bundle it again. Postgres and Temporal can each be
  * restarted in place: same directory, same port, state kept.
@@ -17,14 +17,14 @@ import { createApp } from '../../api/app';
 import { createApiKey } from '../../db/api-keys';
 import { parseConfig } from '../../config';
 import { createDb, migrateLatest, type Db } from '../../db/knex';
-import { loadBundled } from '../../scripts/codesets';
-import { startEmbeddedPostgres, type RunningPostgres } from '../../scripts/postgres';
-import { dataConverterOf, ensureEncounterSweep } from '../../scripts/services';
-import { ensureDevSecrets } from '../../scripts/dev-secrets';
-import { startTemporalDevServer, type DevServer } from '../../scripts/temporal-dev';
-import { writeWorkflowBundle } from '../../scripts/worker';
+import { loadBundled } from '../../app/codesets';
+import { startEmbeddedPostgres, type RunningPostgres } from '../../app/postgres';
+import { dataConverterOf, ensureEncounterSweep } from '../../app/services';
+import { ensureDevSecrets } from '../../app/dev-secrets';
+import { startTemporalDevServer, type DevServer } from '../../app/temporal-dev';
+import { writeWorkflowBundle } from '../../app/worker';
 import { deadlineConnectionOptions } from '../../temporal/deadline';
-import { startPmsFeed } from '../../scripts/wiring';
+import { startPmsFeed } from '../../app/wiring';
 import { startClearinghouseSimulator } from '../../simulators/clearinghouse';
 import { startEhrSimulator } from '../../simulators/ehr';
 import { Faults, type FaultConfig } from '../../simulators/faults';

@@ -36,3 +36,27 @@ export function readInbound(text: string): InboundEvent {
       throw new UnsupportedHl7MessageError(type);
   }
 }
+
+/** A handler's way to say "this message cannot be used" (answered AE) rather than "not now" (AR). */
+export class InboundRejectedError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InboundRejectedError';
+  }
+}
+
+export interface InboundHandlers {
+  appointmentBooked(v: StartVisit, controlId: string): Promise<void>;
+  appointmentRescheduled(r: Reschedule, controlId: string): Promise<void>;
+  appointmentCancelled(c: Cancellation, controlId: string): Promise<void>;
+  registration(r: Registration, controlId: string): Promise<void>;
+}
+
+/** Control ids already handled; durable in production (Postgres), a Set in tests. */
+export interface SeenControlIds {
+  has(controlId: string): Promise<boolean>;
+  add(controlId: string): Promise<void>;
+}

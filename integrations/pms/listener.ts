@@ -12,36 +12,11 @@
 import net from 'net';
 import tls from 'tls';
 import { type Ack, type Acknowledged, buildAck, Hl7ErrorCode } from '../../domain/hl7/ack';
-import type { Registration } from '../../domain/hl7/adt';
-import { type InboundEvent, readAcknowledged, readInbound } from '../../domain/hl7/inbound';
+import { InboundRejectedError, type InboundEvent, type InboundHandlers, readAcknowledged, readInbound, type SeenControlIds } from '../../domain/hl7/inbound';
 import { Hl7MappingError, Hl7ParseError, UnsupportedHl7MessageError } from '../../domain/hl7/message';
 import { MllpDeframer, frameMllp } from '../../domain/hl7/mllp';
-import type { Cancellation, Reschedule } from '../../domain/hl7/siu';
-import type { StartVisit } from '../../domain/visit';
 
-/** A handler's way to say "this message cannot be used" (answered AE) rather than "not now" (AR). */
-export class InboundRejectedError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'InboundRejectedError';
-  }
-}
-
-export interface InboundHandlers {
-  appointmentBooked(v: StartVisit, controlId: string): Promise<void>;
-  appointmentRescheduled(r: Reschedule, controlId: string): Promise<void>;
-  appointmentCancelled(c: Cancellation, controlId: string): Promise<void>;
-  registration(r: Registration, controlId: string): Promise<void>;
-}
-
-/** Control ids already handled; durable in production (Postgres), a Set in tests. */
-export interface SeenControlIds {
-  has(controlId: string): Promise<boolean>;
-  add(controlId: string): Promise<void>;
-}
+export { InboundRejectedError, type InboundHandlers, type SeenControlIds } from '../../domain/hl7/inbound';
 
 export interface MllpListenerOptions {
   port?: number;

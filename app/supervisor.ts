@@ -23,7 +23,7 @@ const root = resolvePath(__dirname, '..');
 
 export async function supervise(opts: {
   name: string;
-  /** An entry point, relative to the repository (e.g. 'scripts/worker-main.ts') or absolute. */
+  /** An entry point, relative to the repository (e.g. 'app/worker-main.ts') or absolute. */
   script: string;
   env: NodeJS.ProcessEnv;
   ready: RegExp;

@@ -92,11 +92,11 @@ export async function startStack(config: Config, stack: Stoppable[], opts: { out
 
   // Each child compiles its TypeScript on start (seconds each): start them side by side.
   const simulators = sims.start
-    ? supervise({ name: 'simulators', script: 'scripts/simulators-main.ts', env: { ...childEnv, START_SIMULATORS: 'true' }, ready: /revcycle simulators ready/, out })
+    ? supervise({ name: 'simulators', script: 'app/simulators-main.ts', env: { ...childEnv, START_SIMULATORS: 'true' }, ready: /revcycle simulators ready/, out })
     : undefined;
-  const api = supervise({ name: 'api', script: 'scripts/api-main.ts', env: childEnv, ready: /revcycle api listening/, out });
+  const api = supervise({ name: 'api', script: 'app/api-main.ts', env: childEnv, ready: /revcycle api listening/, out });
   const starting = Array.from({ length: config.workers }, (_, i) =>
-    supervise({ name: config.workers > 1 ? `worker ${i + 1}` : 'worker', script: 'scripts/worker-main.ts', env: childEnv, ready: /revcycle worker polling/, out }));
+    supervise({ name: config.workers > 1 ? `worker ${i + 1}` : 'worker', script: 'app/worker-main.ts', env: childEnv, ready: /revcycle worker polling/, out }));
   const all = await Promise.allSettled([api, ...(simulators ? [simulators] : []), ...starting]);
   for (const r of all) if (r.status === 'fulfilled') stack.push(r.value);
   const failed = all.find((r) => r.status === 'rejected');

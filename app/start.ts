@@ -1,5 +1,5 @@
 /**
- * `npm start`: the whole stack on one machine (scripts/stack.ts), each part printing
+ * `npm start`: the whole stack on one machine (app/stack.ts), each part printing
  * where it is. The API, the simulators and each worker (WORKERS=N) run in their own
  * process, restarted if they crash; Temporal's own logs go to DATA_DIR/temporal.log.
  * `npm start -- --temporal=postgres` runs the real Temporal server on Postgres (built

@@ -15,6 +15,7 @@ import { log } from './log';
 import type { Stoppable } from './main';
 import { createVisitWorker } from './worker';
 import { buildActivities, startPmsFeed, visitTimers, type Endpoints } from './wiring';
+import { encounterSweepWorkflowType } from '../workflows/definitions';
 
 
 const KPI_ROLLUPS_MIGRATION = '20261129_reports2_001_kpi_rollups';
@@ -43,7 +44,7 @@ export async function ensureEncounterSweep(config: Config, temporal: Client): Pr
   const { everyMs, lookbackMs } = config.encounterSweep;
   const schedule = {
     spec: { intervals: [{ every: everyMs }] },
-    action: { type: 'startWorkflow' as const, workflowType: 'encounterSweepWorkflow', taskQueue: config.temporal.taskQueue, args: [{ lookbackMs }] },
+    action: { type: 'startWorkflow' as const, workflowType: encounterSweepWorkflowType, taskQueue: config.temporal.taskQueue, args: [{ lookbackMs }] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
   };
   try {

@@ -1,0 +1,83 @@
+/**
+ * Wires configuration to the real parts: outside-party clients and the activities. Shared by
+ * the all-in-one `npm start` and the per-process entry points docker-compose runs (api-main,
+ * worker-main). The PMS feed's handlers are api/pms-feed.ts.
+ */
+import { createActivities } from '../activities';
+import type { Config } from '../config';
+import type { Client } from '@temporalio/client';
+import { readFileSync } from 'node:fs';
+import { pmsFeed } from '../api/pms-feed';
+import type { Db } from '../db/knex';
+import type { Practice } from '../domain/claim-build';
+import { createHttpClearinghouseClient } from '../integrations/clearinghouse/http';
+import { createFhirEhrClient } from '../integrations/ehr/fhir';
+import { createHl7PmsClient } from '../integrations/pms/hl7';
+import { startMllpListener } from '../integrations/pms/listener';
+import { createRestPmsClient } from '../integrations/pms/rest';
+import type { PmsClient } from '../integrations/pms/types';
+import type { VisitTimers } from '../workflows/definitions';
+import { log } from './log';
+
+/** Where the outside parties are: from configuration, or the simulators `npm start` runs. */
+export interface Endpoints {
+  ehrUrl: string;
+  clearinghouseUrl: string;
+  pms: { mode: 'rest'; url: string } | { mode: 'hl7'; host: string; port: number };
+}
+
+export function endpointsFromConfig(c: Config): Endpoints {
+  return {
+    ehrUrl: c.ehr.fhirUrl!,
+    clearinghouseUrl: c.clearinghouse.url!,
+    pms: c.pms.mode === 'rest' ? { mode: 'rest', url: c.pms.restUrl! } : { mode: 'hl7', host: c.pms.mllpHost!, port: c.pms.mllpPort! },
+  };
+}
+
+export function visitTimers(c: Config): VisitTimers {
+  return {
+    ...c.timers, activityTimeoutMs: Math.max(30_000, c.integrationTimeoutMs * 3),
+    activityMaxAttempts: c.retryCeiling.maxAttempts, activityRetryCeilingMs: c.retryCeiling.ms,
+  };
+}
+
+/** The practice as the 837P and 270 name it: billing provider, submitter and receiver. */
+export function practiceOf(c: Config): Practice {
+  const bp = c.billingProvider;
+  return {
+    billingProvider: { name: bp.name, npi: bp.npi, taxId: bp.tin, taxonomy: bp.taxonomy, address: bp.address },
+    submitter: { name: bp.name, id: c.x12.submitterId, contactName: c.x12.contactName, phone: c.x12.contactPhone },
+    receiver: { name: c.x12.receiverName, id: c.x12.receiverId },
+  };
+}
+
+export function buildActivities(c: Config, db: Db, e: Endpoints) {
+  const timeoutMs = c.integrationTimeoutMs;
+  const pms: PmsClient = e.pms.mode === 'rest'
+    ? createRestPmsClient({ baseUrl: e.pms.url, timeoutMs })
+    : createHl7PmsClient({ host: e.pms.host, port: e.pms.port, timeoutMs });
+  return createActivities({
+    db,
+    ehr: createFhirEhrClient({ baseUrl: e.ehrUrl, timeoutMs }),
+    pms,
+    clearinghouse: createHttpClearinghouseClient({ baseUrl: e.clearinghouseUrl, timeoutMs }),
+    x12: { practice: practiceOf(c), usage: c.x12.usage },
+  });
+}
+
+/** The PMS's HL7 feed (api/pms-feed.ts) behind the MLLP listener, with the listener's settings from config. */
+export function startPmsFeed(opts: { port: number; host?: string; db: Db; temporal: Client; taskQueue: string; timers: VisitTimers; mllp?: Config['mllp'] }) {
+  const { mllp } = opts;
+  return startMllpListener({
+    port: opts.port,
+    host: opts.host,
+    allowedPeers: mllp?.allowedPeers,
+    tls: mllp?.tls && { key: readFileSync(mllp.tls.keyFile), cert: readFileSync(mllp.tls.certFile) },
+    maxConnections: mllp?.maxConnections,
+    idleTimeoutMs: mllp?.idleTimeoutMs,
+    maxMessageBytes: mllp?.maxMessageBytes,
+    onEvent: (event, detail) => log('warn', event, detail),
+    ...pmsFeed(opts),
+    onError: (err, controlId) => log('error', 'HL7 message not handled', { controlId, error: (err as Error).message }),
+  });
+}
