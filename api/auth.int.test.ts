@@ -202,7 +202,7 @@ describe('OIDC tokens from a configured issuer', () => {
     await stack.api.post('/visits').send(visit);
     const res = await request(app).get(`/visits/${visit.visitId}`).set('authorization', `Bearer ${token({})}`);
     expect(res.status).toBe(200);
-    const row = await eventually(() => stack.db('audit_log').where({ visit_id: visit.visitId, actor: 'oidc:user-42' }).first());
+    const row = await eventually(() => stack.db('audit_log').where({ visit_id: visit.visitId, actor: 'oidc:user-42' }).first(), { what: "the token user's audit row" });
     expect(row).toMatchObject({ action: 'visit.read', actor_role: 'biller' });
   });
 

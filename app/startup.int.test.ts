@@ -1,5 +1,5 @@
 /**
- * Issue 11: a fresh clone in a folder only its owner can enter (root's home, `mktemp -d`)
+ * A fresh clone in a folder only its owner can enter (root's home, `mktemp -d`)
  * must start; any part that cannot start says so in one line and exits non-zero.
  */
 import { spawn } from 'node:child_process';

@@ -13,7 +13,7 @@
  * node-x12 paid for collecting node-x12's garbage, and the row order alone moved the
  * 835 ratios by 2x between runs. The rows' processes alternate, PASSES times over, so a
  * change of load on a shared machine during the run falls on every row alike.
- * Targets (issue 10): 835 parse >= 5x node-x12 and >= 50% of the split's speed;
+ * Targets: 835 parse >= 5x node-x12 and >= 50% of the split's speed;
  * 837P build >= 50,000 claims/s.
  */
 import { execFileSync } from 'node:child_process';

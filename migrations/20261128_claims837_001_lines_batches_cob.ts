@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * The 837P a payer expects (issue 7) and secondary claims (issue 8):
+ * The 837P a payer expects and secondary claims:
  * - `claim_lines.line_control_number`: the REF*6R each line was sent with, unique within
  *   the claim, so an 835's SVC REF*6R finds its line;
  * - `claims.filing_indicator`, `prior_authorization`, `payer_responsibility` (SBR01 P/S/T):

@@ -1,5 +1,5 @@
 /**
- * The patient's share after insurance answered (issue 8, item 8): the balance the payers' PR
+ * The patient's share after insurance answered: the balance the payers' PR
  * adjustments left (one per visit, and how it ended: paid, written off, or sent to
  * collections), the statements of its cycle (one per sequence number) and the patient's
  * payments (one per reference: the payment's idempotency key). Money is integer cents.

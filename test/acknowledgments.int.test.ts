@@ -1,5 +1,5 @@
 /**
- * Acknowledgments through the real stack (issue 8, item 3): a 999 rejection and each kind
+ * Acknowledgments through the real stack: a 999 rejection and each kind
  * of 277CA rejection wait in the queue a person fixes them from (coverage, coding review,
  * claim data), with the reason on the visit, and go out again as a new original once fixed;
  * a two-stage 277CA (clearinghouse, then payer) and a pended one are followed to payment.

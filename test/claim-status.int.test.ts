@@ -1,5 +1,5 @@
 /**
- * Claim status inquiries through the real stack (issue 8, item 4): a claim with no 835 in the
+ * Claim status inquiries through the real stack: a claim with no 835 in the
  * adjudication timeout gets a 276; the 277 answer decides: wait and ask again (pended, late),
  * or send the claim again (the payer has no such claim). Member-id rules of the simulated
  * clearinghouse: PEND…, LATE…, LOST… (simulators/clearinghouse/payer.ts).

@@ -38,7 +38,7 @@ test('a worker killed mid charge-push: the visit completes and the PMS holds exa
     procedures: [{ code: '99213', diagnosisPointers: [1] }, { code: '36415', diagnosisPointers: [1] }],
   });
   await reach(stack, visit.visitId, 'charges');
-  await eventually(async () => stack.faults.pms.calls > callsBefore); // the charge post has reached the PMS
+  await eventually(async () => stack.faults.pms.calls > callsBefore, { what: 'the charge post to reach the PMS' });
 
   first.kill('SIGKILL');
   await new Promise((r) => first.once('exit', r));
@@ -55,5 +55,5 @@ test('a worker killed mid charge-push: the visit completes and the PMS holds exa
   const scheduled = history.events!.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'postCharges')!;
   const started = history.events!.find((e) => e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === scheduled.eventId!.toString());
   expect(started!.activityTaskStartedEventAttributes!.attempt).toBeGreaterThanOrEqual(2);
-  expect(await eventually(async () => (await stack.db('charges').where({ visit_id: visit.visitId })).length === 2)).toBe(true);
+  expect(await eventually(async () => (await stack.db('charges').where({ visit_id: visit.visitId })).length === 2, { what: 'two charge rows' })).toBe(true);
 });

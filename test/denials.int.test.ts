@@ -1,5 +1,5 @@
 /**
- * The denial playbook through the real stack (issue 8, items 6 and 7): an appeal of a
+ * The denial playbook through the real stack: an appeal of a
  * medical-necessity denial goes out with the EHR's clinical notes and the visit shows it under
  * way until the payer's decision; a denial naming another payer as primary (CO-22) bills the
  * visit's secondary coverage (COB 837P that pyx12 accepts); a missing-information denial is
@@ -29,7 +29,7 @@ test('DENY-CO-50-1: the medical-necessity denial is appealed with the clinical n
   const underWay = await eventually(async () => {
     const s = (await stack.api.get(`/visits/${visitId}`)).body as VisitStatus;
     return !!s.denial?.appeal && s;
-  });
+  }, { what: 'the appeal to be under way' });
   expect(underWay.denial).toMatchObject({ code: 'CO-50', category: 'medical_necessity', action: 'appeal' });
   expect(underWay.denial!.appeal).toMatchObject({ status: expect.stringMatching(/submitted|overturned/), documents: 1, deadline: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
   const closed = await reach(stack, visitId, 'closed');
@@ -93,10 +93,10 @@ test('a visit with no claim accepted near the payer\'s timely-filing deadline es
   const escalated = await eventually(async () => {
     const s = (await stack.api.get(`/visits/${visit.visitId}`)).body as VisitStatus;
     return !!s.escalations?.length && s;
-  });
+  }, { what: 'the timely-filing escalation' });
   expect(escalated).toMatchObject({ stage: 'awaiting_encounter', filingDeadline: '2026-08-30', escalations: [{ deadline: 'timely_filing', due: '2026-08-30' }] });
   expect(await searchAttribute(visit.visitId, 'Escalations')).toEqual(['timely_filing']);
-  const event = await eventually(async () => stack.db('visit_events').where({ visit_id: visit.visitId, event_type: 'deadline_escalated' }).first());
+  const event = await eventually(async () => stack.db('visit_events').where({ visit_id: visit.visitId, event_type: 'deadline_escalated' }).first(), { what: 'the deadline_escalated visit event' });
   expect(event.detail).toMatchObject({ deadline: 'timely_filing', due: '2026-08-30' });
   expect((await stack.api.post(`/visits/${visit.visitId}/cancel`).send({ reason: 'test done' })).status).toBe(200);
 });
@@ -157,7 +157,7 @@ test('REVERSE-1: the payer takes its payment back and pays again corrected on on
   const payments = await eventually(async () => {
     const rows = await stack.db('payments').where({ visit_id: visitId }).orderBy('id');
     return rows.length === 3 && rows;
-  });
+  }, { what: 'three payments (original, reversal, correction)' });
   expect(payments.map((p) => p.claim_status)).toEqual(['1', '22', '1']);
   // Each payment names the payer claim it answered: the reversal the original's, the correction its new one.
   expect(payments[1].payer_claim_number).toBe(payments[0].payer_claim_number);

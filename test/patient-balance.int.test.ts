@@ -1,5 +1,5 @@
 /**
- * The patient's share through the real stack (issue 8, item 8): the estimate on the visit once
+ * The patient's share through the real stack: the estimate on the visit once
  * charges are priced; after the simulated payer's 835 (allowed 80%, then copay, deductible and
  * coinsurance as PR), statements on a short cycle; patient payments through the API (400 naming
  * the field, 409 for more than the balance, idempotent by reference) until the visit closes
@@ -37,7 +37,7 @@ test('a paid visit with a patient share gets statements on the cycle; payments t
   const second = await eventually(async () => {
     const s = await statusOf(visitId);
     return (s.patientBalance?.statements.length ?? 0) >= 2 && s;
-  });
+  }, { what: 'the second patient statement' });
   expect(second.patientBalance).toMatchObject({ openingCents: owed, openCents: owed, statements: [{ sequence: 1, amountDueCents: owed }, { sequence: 2, amountDueCents: owed }] });
   expect(second.patientBalance!.details).toMatch(/^Waiting for the patient's payment: \$240\.00 open of \$240\.00/);
 

@@ -1,5 +1,5 @@
 /**
- * Changes from the PMS reach everything (issue 8, item 2): an ADT^A08 updates the EHR's
+ * Changes from the PMS reach everything: an ADT^A08 updates the EHR's
  * Patient and Coverage in place and every open visit of the patient, whose changed
  * coverage is checked again before the claim goes out; an SIU^S14 moves a visit's
  * appointment in the billing record and the EHR, and is refused (AE) once it is billed.
@@ -42,12 +42,12 @@ test('ADT^A08: a new address and member id reach the EHR (updated in place) and 
   const changed = await eventually(async () => {
     const s = (await stack.api.get(`/visits/${visit.visitId}`)).body;
     return s.changes?.length ? s : undefined;
-  });
+  }, { what: 'the visit to show the PMS change' });
   expect(changed.changes[0].changes).toEqual(['demographics', 'coverage']);
   const patients = await eventually(async () => {
     const found = await ehrSearch<Patient>('Patient', IDENTIFIER.patient, visit.patient.patientId);
     return found[0]?.address?.[0]?.line?.[0] === '77 OAK AVE' && found;
-  });
+  }, { what: 'the EHR\'s Patient to carry the new address' });
   expect(patients).toHaveLength(1);
   expect(patients[0].id).toBe(patientsBefore[0].id);
   expect(Number(patients[0].meta?.versionId)).toBeGreaterThan(1);
@@ -93,7 +93,7 @@ test('SIU^S14 moves an open visit\'s appointment in the billing record and the E
     const day = `ServiceDate >= '2026-11-23T00:00:00Z' AND ServiceDate < '2026-11-24T00:00:00Z'`;
     for await (const w of stack.temporal.workflow.list({ query: `VisitId = '${visit.visitId}' AND ${day}` })) ids.push(w.workflowId);
     return ids.length > 0 && ids;
-  });
+  }, { what: 'the visibility list to find the visit on its new date' });
   expect(listed).toEqual([`visit-${visit.visitId}`]);
 
   await stack.ehr.signEncounter(signedEncounter(visit.visitId));

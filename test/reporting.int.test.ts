@@ -71,14 +71,6 @@ describe('reporting over a real stack', () => {
       await reach(stack, v.visitId, 'awaiting_encounter');
       await stack.ehr.signEncounter(signed(v.visitId, sign === 'sign'));
     }
-    if (process.env.DEBUG_REPORTING) {
-      await new Promise((r) => setTimeout(r, 30000));
-      for (const v of Object.values(visits)) {
-        const st = (await stack.api.get(`/visits/${v.visitId}`)).body;
-        const d = await stack.temporal.workflow.getHandle(`visit-${v.visitId}`).describe();
-        console.error(v.visitId, st.stage, st.awaitingAction, JSON.stringify(d.raw.pendingActivities?.map((a) => [a.activityType?.name, a.attempt, a.lastFailure?.message])));
-      }
-    }
     await reach(stack, visits.paid1.visitId, 'closed');
     await reach(stack, visits.paid2.visitId, 'closed');
     await reach(stack, visits.denied.visitId, 'closed');
@@ -153,7 +145,7 @@ describe('reporting over a real stack', () => {
       const ids: string[] = [];
       for await (const w of stack.temporal.workflow.list({ query })) ids.push(w.workflowId.replace(/^visit-/, ''));
       return ids.length === 1 && ids;
-    });
+    }, { what: 'Temporal visibility to list the coding-review visit' });
     const res = await stack.api.get('/work-queues/coding_review').query({ payerId: payerA });
     expect(res.status).toBe(200);
     expect(res.body.visits.map((v: { visitId: string }) => v.visitId)).toEqual(fromTemporal);

@@ -78,7 +78,7 @@ test('99213 and 99214 on the same day are stopped; a coder\'s correction passes'
   const submitted = await eventually(async () => {
     const s = (await stack.api.get(`/visits/${visitId}`)).body as VisitStatus;
     return s.claim && s;
-  });
+  }, { what: 'the corrected visit to submit its claim' });
   expect(submitted.findings).toEqual([]);
   expect(submitted.claim?.billedCents).toBe(19500);
 });

@@ -89,11 +89,20 @@ function trackCalls(pending: Set<object>): Interceptor {
 
 export const uniqueId = (prefix = 'v') => `${prefix}-${randomUUID().slice(0, 8)}`;
 
-/** Polls until `check` returns a value, without timing assertions: the jest timeout is the only limit. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, intervalMs = 100): Promise<T> {
+/**
+ * Polls until `check` returns a value. Not a timing assertion: the limit (below the jest timeout)
+ * only makes a stuck wait fail saying what it waited for, instead of jest's bare timeout.
+ */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  opts: { what: string; timeoutMs?: number; intervalMs?: number },
+): Promise<T> {
+  const { what, timeoutMs = 45_000, intervalMs = 100 } = opts;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
     if (v) return v;
+    if (Date.now() >= deadline) throw new Error(`waited ${timeoutMs} ms for ${what}; it did not happen`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

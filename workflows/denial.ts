@@ -1,5 +1,5 @@
 /**
- * denialWorkflow: one child workflow per denied claim (issue 8, item 6). The playbook (data, read
+ * denialWorkflow: one child workflow per denied claim. The playbook (data, read
  * by the planDenial activity) maps the 835's group + CARC codes to a category of the denial
  * taxonomy and an action; this workflow does what needs no person (look for the original's
  * payment, look for proof of timely filing, send the appeal packet), records what came of it as

@@ -34,7 +34,7 @@ const reachStage = (h: WorkflowHandle, stage: VisitStage) =>
   eventually(async () => {
     const s: VisitStatus = await h.query(statusQuery);
     return s.stage === stage && s;
-  });
+  }, { what: `stage ${stage}` });
 
 async function awaitingAction(h: WorkflowHandle): Promise<unknown> {
   const d = await h.describe();
@@ -225,7 +225,7 @@ test('a CO-18 denial follows the playbook: checking the original payment is a pe
     });
     expect(calls.submitted).toHaveLength(1);
     await handle.executeUpdate(retryUpdate, { args: [{ note: 'documentation added' }] });
-    await eventually(async () => calls.submitted.length === 2);
+    await eventually(async () => calls.submitted.length === 2, { what: 'a second claim submitted' });
     expect(calls.submitted[1]).toEqual({ attempt: 2, frequency: '7', payerClaimNumber: 'PCN-9' });
     await recordHistory(handle, 'visit-denied-playbook-review');
     await handle.terminate('test done');
@@ -244,7 +244,7 @@ test('a CO-50 denial is appealed: the appeal is on the status, the payer\'s reco
     const waiting = await eventually(async () => {
       const s: VisitStatus = await handle.query(statusQuery);
       return s.awaitingAction === 'appeal_decision' && s;
-    });
+    }, { what: 'the visit to wait for the appeal decision' });
     expect(waiting.denial).toMatchObject({ code: 'CO-50', action: 'appeal', appeal: { status: 'submitted', deadline: '2027-05-19', documents: 1 } });
     await handle.signal(remittanceReceivedSignal, {
       traceNumber: 'T8B', payerId: '87726', claimStatusCode: '1', frequency: '1', chargeCents: 37500, paidCents: 30000, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-8',
@@ -324,7 +324,7 @@ test('an 835 that arrives while the visit is closing (a reversal and its correct
       adjustments: [{ lineNumber: null, group: 'CO' as const, carc: '45', amountCents: 8500, rarcs: [] }, { lineNumber: null, group: 'PR' as const, carc: '3', amountCents: 3000, rarcs: [] }], lines: [], sourceKey: 'paid',
     };
     await handle.signal(remittanceReceivedSignal, paid);
-    await eventually(async () => closeStarted);
+    await eventually(async () => closeStarted, { what: 'the close to start' });
     await handle.signal(remittanceReceivedSignal, {
       ...paid, traceNumber: 'TR2', claimStatusCode: '22', chargeCents: -37500, paidCents: -26000, patientResponsibilityCents: -3000,
       adjustments: paid.adjustments.map((a) => ({ ...a, amountCents: -a.amountCents })), sourceKey: 'reversal',

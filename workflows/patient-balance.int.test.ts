@@ -44,7 +44,7 @@ async function paidVisit(taskQueue: string, timers: VisitTimers): Promise<{ hand
 const stage = (h: WorkflowHandle, s: string) => eventually(async () => {
   const status: VisitStatus = await h.query(statusQuery);
   return status.stage === s && status;
-});
+}, { what: `stage ${s}` });
 
 const refusal = async (p: Promise<unknown>) => {
   const err = await p.then(() => undefined, (e: unknown) => e);
@@ -63,7 +63,7 @@ test('a paid visit with a patient share waits in patient_balance; payments by up
       // Until the child's first workflow task has run, its query is not registered yet.
       const b = await child.query(patientBalanceQuery).catch(() => undefined);
       return b?.statements.length === 1 && b;
-    });
+    }, { what: 'the first patient statement' });
     expect(first).toMatchObject({ openingCents: 3000, openCents: 3000, statements: [{ sequence: 1, amountDueCents: 3000 }], nextStatementOn: expect.any(String) });
     expect(first.details).toMatch(/^Waiting for the patient's payment: \$30\.00 open of \$30\.00 \(paid \$0\.00\); statement 1 of 2 sent/);
     expect((await child.describe()).raw.workflowExecutionInfo?.parentExecution?.workflowId).toBe(`visit-${visitId}`);
@@ -109,7 +109,7 @@ test('a biller writes off the patient balance through the visit: the balance end
     const { handle, visitId } = await paidVisit(tq, { ...base, patientStatementsMs: [0, 60_000], patientCollectionsAfterMs: 60_000 });
     await stage(handle, 'patient_balance');
     const child = env.client().workflow.getHandle(patientBalanceWorkflowId(visitId));
-    await eventually(async () => (await child.query(patientBalanceQuery).catch(() => undefined))?.statements.length === 1);
+    await eventually(async () => (await child.query(patientBalanceQuery).catch(() => undefined))?.statements.length === 1, { what: 'the first statement' });
     await child.executeUpdate(patientPaymentUpdate, { args: [{ amountCents: 500, method: 'check', reference: 'CHK-101' }] });
     await handle.executeUpdate(writeOffUpdate, { args: [{ reason: 'financial hardship' }] });
     const closed = await handle.result();

@@ -1,5 +1,5 @@
 /**
- * patientBalanceWorkflow: the patient's share after insurance answered (issue 8, item 8), as a
+ * patientBalanceWorkflow: the patient's share after insurance answered, as a
  * child of the visit, so months of statements and payments stay out of the visit's history.
  * Statements go out on a durable cycle (timers: PATIENT_STATEMENT_DAYS from the opening);
  * payments arrive as a validated update (idempotent by reference, never more than is open)

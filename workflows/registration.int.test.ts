@@ -31,7 +31,7 @@ test('an A08 with a new member id updates the EHR, reaches the open visit once, 
   });
   await env.withWorker(acts, async (taskQueue) => {
     const handle = await env.client().workflow.start(visitWorkflow, { workflowId: `visit-${visitId}`, taskQueue, args: [{ visit, timers }] });
-    await eventually(async () => (await status(handle)).stage === 'awaiting_encounter');
+    await eventually(async () => (await status(handle)).stage === 'awaiting_encounter', { what: 'stage awaiting_encounter' });
 
     const change: RegistrationChange = { changeKey: 'MSG-1', patient: visit.patient, coverage: { ...visit.coverage, memberId: 'W2' } };
     const registration = await env.client().workflow.start(registrationChangeWorkflow, { workflowId: uniqueId('registration'), taskQueue, args: [{ change }] });
@@ -40,11 +40,11 @@ test('an A08 with a new member id updates the EHR, reaches the open visit once, 
     expect(synced.map((c) => c.coverage?.memberId)).toEqual(['W2']);
     // The same message again (a second registration workflow would never start; a redelivered signal is ignored).
     await handle.signal('registrationChanged', change);
-    const changed = await eventually(async () => { const s = await status(handle); return !!s.changes?.length && s; });
+    const changed = await eventually(async () => { const s = await status(handle); return !!s.changes?.length && s; }, { what: 'the registration change on the status' });
     expect(changed.changes).toEqual([{ at: expect.any(String), changes: ['coverage'] }]);
 
     await handle.signal(encounterSignedSignal, { encounterId: 'enc-1' });
-    await eventually(async () => calls.submitted.length === 1);
+    await eventually(async () => calls.submitted.length === 1, { what: 'the claim submitted' });
     expect(calls.eligibility).toBe(2);
     await recordHistory(registration, 'registration-change');
     await handle.terminate('test done');

@@ -34,7 +34,7 @@ const reachStage = (h: WorkflowHandle, stage: VisitStage) =>
   eventually(async () => {
     const s: VisitStatus = await h.query(statusQuery);
     return s.stage === stage && s;
-  });
+  }, { what: `stage ${stage}` });
 
 function remittance(overrides: Partial<ClaimRemittance>): ClaimRemittance {
   return {
@@ -114,7 +114,7 @@ test('a denied claim is corrected and resubmitted as a replacement (frequency 7)
       claimStatusCode: '4', paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-77', sourceKey: 'deny#1',
       adjustments: [{ lineNumber: null, group: 'CO', carc: '16', amountCents: 37500, rarcs: ['M51'] }],
     }));
-    await eventually(async () => calls.submitted.length === 2);
+    await eventually(async () => calls.submitted.length === 2, { what: 'a second claim submitted' });
     await acknowledge(handle, 2, 'PCN-78');
     await handle.signal(remittanceReceivedSignal, remittance({ frequency: '7', payerClaimNumber: 'PCN-78', sourceKey: 'pay#1' }));
     const result = await handle.result();
@@ -256,7 +256,7 @@ test('a claim the payer rejects (277CA A7) waits for corrected coverage and goes
     expect(await searchAttributes(handle)).toMatchObject({ ClaimStatus: 'rejected', AwaitingAction: 'coverage' });
 
     await handle.executeUpdate(updateCoverageUpdate, { args: [{ ...sampleVisit('x').coverage, memberId: 'W2' }] });
-    await eventually(async () => calls.submitted.length === 2);
+    await eventually(async () => calls.submitted.length === 2, { what: 'a second claim submitted' });
     await acknowledge(handle, 2);
     await handle.signal(remittanceReceivedSignal, remittance({ sourceKey: 'rej-pay' }));
     const result = await handle.result();
@@ -274,10 +274,10 @@ test('a claim whose acknowledgment is late is flagged for follow-up, and the fla
     await reachStage(handle, 'awaiting_encounter');
     await handle.signal(encounterSignedSignal, { encounterId: 'enc-6' });
     await reachStage(handle, 'claim_submitted');
-    await eventually(async () => (await handle.query(statusQuery)).awaitingAction === 'acknowledgment_overdue');
+    await eventually(async () => (await handle.query(statusQuery)).awaitingAction === 'acknowledgment_overdue', { what: 'awaiting acknowledgment_overdue' });
     expect(await searchAttributes(handle)).toMatchObject({ AwaitingAction: 'acknowledgment_overdue' });
     await handle.signal(claimAcknowledgedSignal, { kind: '999', controlNumber: 1001, accepted: true, codes: ['accepted'], sourceKey: 'late-999' });
-    await eventually(async () => (await handle.query(statusQuery)).awaitingAction === 'acknowledgment');
+    await eventually(async () => (await handle.query(statusQuery)).awaitingAction === 'acknowledgment', { what: 'awaiting acknowledgment again' });
     await handle.terminate('test done');
   });
 });
@@ -329,7 +329,7 @@ test('a correction that still fails the scrubber stays in coding review until on
     const still = await eventually(async () => {
       const s: VisitStatus = await handle.query(statusQuery);
       return s.findings[0]?.id === 'ICD10_HEADER@diagnoses[1].code' && s;
-    });
+    }, { what: 'the re-scrub to find the remaining header code' });
     expect(still.stage).toBe('coding_review');
     expect(calls.scrubbed).toHaveLength(2);
     await handle.executeUpdate(correctCodingUpdate, { args: [sampleEncounter('enc-8')] });

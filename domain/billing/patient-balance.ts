@@ -1,5 +1,5 @@
 /**
- * The patient balance (issue 8, item 8): what the payers said the patient owes (the 835's PR
+ * The patient balance: what the payers said the patient owes (the 835's PR
  * adjustments), the statements sent on a cycle, the payments the patient made, and how it
  * ends: paid, written off by a biller, or sent to collections after the last statement.
  * Pure rules the patient balance workflow (workflows/patient-balance.ts) and the API share:

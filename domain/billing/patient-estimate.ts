@@ -1,5 +1,5 @@
 /**
- * The patient's share, estimated before the claim goes out (issue 8, item 8): from the
+ * The patient's share, estimated before the claim goes out: from the
  * benefits the payer's 271 reported (copay, deductible remaining, coinsurance, out-of-pocket
  * remaining) and what the fee schedule expects the payer to allow for each priced line.
  * Pure, so the visit's status, a front desk's quote and the tests tell the same story.

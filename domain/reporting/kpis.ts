@@ -61,7 +61,7 @@ export const AGING_BUCKETS = [
 
 /**
  * CARC → denial category, for counting (docs/analytics.md). The denial playbook's
- * taxonomy (issue 8) will carry the same categories as data; until then this is the map.
+ * taxonomy will carry the same categories as data; until then this is the map.
  */
 const CARC_CATEGORIES: Record<string, string> = {
   16: 'missing_information', 4: 'missing_information', 11: 'missing_information', 146: 'missing_information', 5: 'missing_information',

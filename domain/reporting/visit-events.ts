@@ -54,7 +54,7 @@ export type VisitEvent = Base & (
     type: 'remittance_posted'; claimAttempt: number; denied: boolean; reversal: boolean; paidCents: number;
     patientResponsibilityCents: number; contractualCents: number; carcCodes: string[]; lines: EventLine[];
   }
-  /** A denial playbook step (issue 8): the category of the taxonomy, the action taken, and what came of it. */
+  /** A denial playbook step: the category of the taxonomy, the action taken, and what came of it. */
   | { type: 'denial_action'; claimAttempt: number; category: string; action: string; carcCodes: string[]; outcome?: string; reason?: string }
   | { type: 'patient_payment_posted'; amountCents: number }
   /** A write-off or other adjustment outside an 835 (positive cents reduce the balance). */
