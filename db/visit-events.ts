@@ -117,10 +117,6 @@ const LINE_TYPES_SQL: Record<string, string> = {
   billed_cents: 'bigint', paid_cents: 'bigint', denied_cents: 'bigint',
 };
 
-export async function visitEvents(db: Db, visitId: string): Promise<Record<string, unknown>[]> {
-  return db('visit_events').where({ visit_id: visitId }).orderBy('id');
-}
-
 export async function visitFacts(db: Db, visitId: string): Promise<VisitFacts | undefined> {
   const row = await db('visit_facts').where({ visit_id: visitId }).first();
   return row ? factsFromRow(row, await db('visit_fact_lines').where({ visit_id: visitId }).orderBy('line_number')) : undefined;

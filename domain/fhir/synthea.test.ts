@@ -3,10 +3,9 @@
  * through the mapper. Its codes are SNOMED CT and it has no Coverage, so nothing in it is
  * billable; the mapper must read what is there and say exactly what is missing.
  */
-import type { Bundle, ChargeItem, Condition, Coverage, Encounter, Patient, Practitioner, Procedure, Resource } from '@medplum/fhirtypes';
+import type { Bundle, ChargeItem, Condition, Encounter, Practitioner, Procedure, Resource } from '@medplum/fhirtypes';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { billedCoverage } from './coverage';
 import { EncounterNotBillableError, mapCodedEncounter, renderingPractitioner } from './encounter';
 import { sharedFixtures } from '../../test/fixtures';
 import { refersTo } from './references';
@@ -87,12 +86,5 @@ describeIfPresent('Synthea Cris921 bundle', () => {
     for (const e of wellChild) {
       expect(problemsOf(resourcesOf(all, e)).map((p) => p.path)).toEqual(['Encounter.diagnosis', 'Procedure']);
     }
-  });
-
-  it('reports that there is no Coverage to bill a payer with, rather than inventing one', () => {
-    const patient = all.find((r): r is Patient => r.resourceType === 'Patient') as Patient;
-    const coverages = all.filter((r): r is Coverage => r.resourceType === 'Coverage');
-    expect(() => billedCoverage(covid.id as string, patient, coverages)).toThrow(EncounterNotBillableError);
-    expect(() => billedCoverage(covid.id as string, patient, coverages)).toThrow(/Coverage: no active Coverage for the patient/);
   });
 });
