@@ -10,6 +10,7 @@ import { computeKpis, kpisToCsv, type KpiFilter } from '../domain/reporting/kpis
 import {
   queueTiming, temporalUiLinks, visibilityQuery, WORK_QUEUES, workQueue, type WorkQueue,
 } from '../domain/reporting/work-queues';
+import { ROUTER_OPTIONS } from './access';
 import { ApiError } from './errors';
 import { KpiQuery, WorkQueueParams, WorkQueueQuery } from './schemas';
 
@@ -30,7 +31,7 @@ export function kpiFilter(query: unknown, now: Date): KpiFilter {
 }
 
 export function reportsRouter(deps: ReportsDeps): Router {
-  const router = Router();
+  const router = Router(ROUTER_OPTIONS);
   const now = deps.now ?? (() => new Date());
   const links = temporalUiLinks(deps.temporalUi.url, deps.temporalUi.namespace);
 

@@ -8,6 +8,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Request, type Response } from 'express';
 import type { Db } from '../db/knex';
 import { acceptSuggestionUpdate, correctCodingUpdate, retryUpdate, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate } from '../workflows/definitions';
+import { ROUTER_OPTIONS } from './access';
 import { auditAs } from './auth';
 import { ApiError } from './errors';
 import { AcceptSuggestion, CancelVisit, CodedEncounter, Coverage, PatientPayment, RetryVisit, StartVisit, VisitParams, VoidClaim, WriteOffVisit } from './schemas';
@@ -15,7 +16,7 @@ import { cancelVisit, startVisit, statusReader, takePatientPayment, workflowIdOf
 
 export function visitsRouter(deps: VisitsDeps & { db: Db; maxPendingReads?: number }): Router {
   const { temporal, db } = deps;
-  const router = Router();
+  const router = Router(ROUTER_OPTIONS);
   const readStatus = statusReader(temporal, deps.maxPendingReads ?? 100);
   const handle = (visitId: string) => temporal.workflow.getHandle(workflowIdOf(visitId));
 
