@@ -159,7 +159,8 @@ export function parseJsonBody(bytes: Buffer, limits: Pick<JsonLimits, 'maxDepth'
 export function jsonBody(opts: { maxBytes: number; types: readonly string[]; maxDepth?: number; maxMembers?: number }): RequestHandler {
   const limits = { maxDepth: opts.maxDepth ?? JSON_MAX_DEPTH, maxMembers: opts.maxMembers ?? JSON_MAX_MEMBERS };
   return async (req, _res, next) => {
-    if (req.body !== undefined || !hasBody(req) || !opts.types.includes(mediaTypeOf(req))) return next();
+    // A GET's body means nothing here: never read.
+    if (req.method === 'GET' || req.method === 'HEAD' || req.body !== undefined || !hasBody(req) || !opts.types.includes(mediaTypeOf(req))) return next();
     req.body = parseJsonBody(await readRawBody(req, opts.maxBytes), limits);
     next();
   };
