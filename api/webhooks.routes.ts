@@ -49,7 +49,7 @@ function signedBy(sender: keyof typeof BODIES, secret: string | undefined, toler
     const signature = { timestamp: req.header(TIMESTAMP_HEADER), signature: req.header(SIGNATURE_HEADER), toleranceSeconds };
     const headers = checkSignatureHeaders(signature);
     if (!headers.ok) throw new ApiError(401, 'SIGNATURE_INVALID', headers.reason, hint);
-    if (!body.types.includes(mediaTypeOf(req) as never)) {
+    if (!(body.types as readonly string[]).includes(mediaTypeOf(req))) {
       throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `send the body with content-type ${body.types.join(' or ')}`, undefined, bodyIssue(`content-type ${mediaTypeOf(req) || '(none)'} is not one the ${sender} sends`));
     }
     const raw = await readRawBody(req, body.maxBytes);
