@@ -10,8 +10,8 @@ const visit = sampleVisit('v-views-1', 'MEMBER-77', 'MRN-4242');
 const status: VisitStatus = {
   visitId: visit.visitId, stage: 'closed', outcome: 'paid', awaitingAction: 'none',
   history: [{ stage: 'intake', at: '2026-11-20T10:00:00Z' }, { stage: 'closed', at: '2026-11-30T10:00:00Z' }],
-  failure: { type: 'PmsRejected', step: 'postCharges', message: 'refused', exhausted: false, at: '2026-11-21T10:00:00Z' },
-  lastFailure: { type: 'PmsRejected', step: 'postCharges', message: 'refused', exhausted: false, at: '2026-11-21T10:00:00Z' },
+  failure: { type: 'PMS_REJECTED', step: 'postCharges', message: 'refused', exhausted: false, at: '2026-11-21T10:00:00Z' },
+  lastFailure: { type: 'PMS_REJECTED', step: 'postCharges', message: 'refused', exhausted: false, at: '2026-11-21T10:00:00Z' },
   filingDeadline: '2027-02-18',
   escalations: [{ deadline: 'timely_filing', due: '2027-02-18', at: '2027-01-19T00:00:00Z' }],
   denial: { code: 'CO-50', category: 'medical_necessity', action: 'appeal', note: 'appeal with notes', appeal: { packetId: 'pk-1', appealId: 'AP-9', status: 'submitted', deadline: '2027-03-01', documents: 2 }, outcome: 'overturned', reason: 'the payer paid' },

@@ -179,3 +179,39 @@ export function queueVisitView(roles: readonly Role[], v: QueueVisit): Partial<Q
   }
   return out as Partial<QueueVisit>;
 }
+
+const ROLE_SUMMARY: Record<Role, string> = {
+  front_desk: 'the person, coverage, appointment, where the visit stands and what to do; of money only what the patient owes at the desk (copay and deductible from the 271, the estimate, the patient balance); no diagnosis or procedure codes',
+  coder: 'the coding, the scrubber\'s findings and coding review, the appointment; no money',
+  biller: 'money (claims, balances, adjustments, denials, remittance answers) and codes, and the registration a claim is built from',
+  analyst: 'the visit\'s facts without any identifier of a person (no visit id, name, birth date, member id, address, patient, encounter, appointment or payer claim number) and without free text from outside parties or staff; an age band instead of a birth date',
+  admin: 'everything',
+};
+
+/** Reduced fields in words: `claims (attempt, frequency, …)`. */
+const reducedKeys = (schema: z.ZodType): string[] => {
+  const inner = schema instanceof z.ZodArray ? (schema.element as z.ZodType) : schema;
+  return inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
+};
+
+/** The role → fields table, in Markdown: the OpenAPI document's description of GET /visits/{visitId} and docs/security.md show it. */
+export function visitViewsTable(): string {
+  const rows = ROLES.map((role) => {
+    const { whole, reduced } = fieldsOf(role);
+    const fields = role === 'admin' ? 'every field' : [
+      ...whole.map((f) => `\`${f}\``),
+      ...reduced.map((f) => `\`${f}\` (${reducedKeys(VISIT_FIELDS[f].reduced!.schema).join(', ')})`),
+    ].join(', ');
+    return `| ${role} | ${ROLE_SUMMARY[role]} | ${fields} |`;
+  });
+  return ['| role | sees | fields |', '|---|---|---|', ...rows].join('\n');
+}
+
+/** For one field of the document: who gets it whole (`x-roles`), and who gets which of its keys (`x-roles-reduced`). */
+export function fieldRolesOf(field: VisitField): { 'x-roles': Role[]; 'x-roles-reduced'?: Record<string, string[]>; description: string } {
+  const access = VISIT_FIELDS[field];
+  const roles = ROLES.filter((r) => access.roles.includes(r));
+  const reduced = access.reduced ? Object.fromEntries(access.reduced.roles.map((r) => [r, reducedKeys(access.reduced!.schema)])) : undefined;
+  const more = reduced ? Object.entries(reduced).map(([r, keys]) => `; ${r}: only ${keys.join(', ')}`).join('') : '';
+  return { 'x-roles': roles, ...(reduced ? { 'x-roles-reduced': reduced } : {}), description: `Roles: ${roles.join(', ')}${more}.` };
+}
