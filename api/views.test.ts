@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Role } from '../domain/roles';
 import { sampleEncounter, sampleVisit } from '../test/fixtures';
 import type { VisitStatus } from '../workflows/definitions';
-import { ageBand, fieldsOf, project, queueVisitView, visitView, VISIT_FIELDS } from './views';
+import { ageBand, fieldsOf, project, queueVisitView, visitView, visitViewsTable, VISIT_FIELDS } from './views';
 import { AnalystClaim } from './schemas';
 
 const visit = sampleVisit('v-views-1', 'MEMBER-77', 'MRN-4242');
@@ -157,4 +159,10 @@ test('every role is named somewhere, and fieldsOf agrees with the view', () => {
     const { whole, reduced } = fieldsOf(role);
     expect(keys(visitView([role], status))).toEqual([...whole, ...reduced].sort());
   }
+});
+
+test('docs/security.md shows the same role → fields table as the code', () => {
+  const doc = readFileSync(join(__dirname, '..', 'docs', 'security.md'), 'utf8');
+  const table = /<!-- visit-views:start[^\n]*\n([\s\S]*?)\n<!-- visit-views:end -->/.exec(doc)?.[1];
+  expect(table).toBe(visitViewsTable());
 });
