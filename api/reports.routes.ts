@@ -11,8 +11,10 @@ import {
   queueTiming, temporalUiLinks, visibilityQuery, WORK_QUEUES, workQueue, type WorkQueue,
 } from '../domain/reporting/work-queues';
 import { ROUTER_OPTIONS } from './access';
+import { principalOf } from './auth';
 import { ApiError } from './errors';
 import { KpiQuery, WorkQueueParams, WorkQueueQuery } from './schemas';
+import { queueVisitView } from './views';
 
 export interface ReportsDeps {
   temporal: Client;
@@ -74,6 +76,7 @@ export function reportsRouter(deps: ReportsDeps): Router {
     const known = new Map((await queueVisits(deps.db, q.awaitingActions, { limit, payerId, visitIds: listed.map((l) => l.visitId) }))
       .map((v) => [v.visitId, v]));
     const at = now();
+    const { roles } = principalOf(res);
     const visits = listed.map((l) => {
       const pg = known.get(l.visitId);
       const awaitingSince = pg?.awaitingSince ?? l.startTime.toISOString();
@@ -83,7 +86,7 @@ export function reportsRouter(deps: ReportsDeps): Router {
         reason: q.reason, action: q.action.replace('{visitId}', l.visitId), temporalUiUrl: links.visit(l.visitId),
       };
     }).sort((a, b) => a.awaitingSince.localeCompare(b.awaitingSince));
-    res.json({ ...summary(q, visits.length, known.size), visits });
+    res.json({ ...summary(q, visits.length, known.size), visits: visits.map((v) => queueVisitView(roles, v)) });
   });
 
   return router;

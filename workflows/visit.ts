@@ -117,7 +117,12 @@ class VisitRun {
   }
 
   register(): void {
-    setHandler(statusQuery, () => this.status);
+    // A query is not recorded in history: what it adds changes no replay.
+    setHandler(statusQuery, (): VisitStatus => ({
+      ...this.status,
+      patient: this.visit.patient, coverage: this.visit.coverage, secondaryCoverage: this.visit.secondaryCoverage, appointment: this.visit.appointment,
+      coding: this.reviewing ?? this.lastBilled?.encounter,
+    }));
     setHandler(encounterSignedSignal, ({ encounterId }) => {
       this.encounterId ??= encounterId; // a redelivered or late notification changes nothing
     });
