@@ -21,7 +21,8 @@ test('every workflow update declares its roles, and coding corrections are for c
 test('the OpenAPI document and the access table list the same operations; protected ones declare bearer, 401 and 403', () => {
   const doc = openApiDocument() as { paths: Record<string, Record<string, { security: unknown[]; responses: Record<string, unknown> }>>; components: { securitySchemes: object } };
   const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
-  const served = Object.keys(ROUTES).filter((k) => !['GET /openapi.json', 'GET /docs', 'GET /dashboard', 'POST /codec/decode', 'POST /codec/encode'].includes(k));
+  // Not API operations: the document itself, the docs and dashboard pages with their files, Temporal's codec protocol.
+  const served = Object.keys(ROUTES).filter((k) => k !== 'GET /openapi.json' && !/^(GET \/docs|GET \/dashboard|POST \/codec\/)/.test(k));
   expect(documented.sort()).toEqual(served.sort());
   expect(doc.components.securitySchemes).toEqual({
     bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
@@ -48,4 +49,21 @@ test('a wrong method on a known path names the allowed ones; unknown paths are u
   expect(routeFor('GET', '/visits')).toEqual({ allowed: ['POST'] });
   expect(routeFor('GET', '/elsewhere')).toBeUndefined();
   expect(routeFor('HEAD', '/health')).toMatchObject({ access: { kind: 'public' } });
+});
+
+test.each([
+  ['POST', '/CODEC/decode'], ['POST', '/Codec/decode'], ['POST', '/codec/decode/'], ['POST', '//codec/decode'], ['POST', '/codec//decode'],
+  ['POST', '/c%6fdec/decode'], ['POST', '/visits/../codec/decode'], ['POST', '/visits/%2e%2e/codec/decode'], ['GET', '/visits/v-1/'], ['GET', '/VISITS/v-1'],
+  ['GET', '/health/'], ['GET', '/HEALTH'], ['GET', '/docs/'], ['GET', '/docs/index.html'], ['GET', '/docs/swagger-ui.css.map'], ['GET', '/dashboard/'],
+  ['POST', '/webhooks/clearinghouse/'], ['POST', '/Webhooks/clearinghouse'], ['POST', '/webhooks/ehr/encounter-signed/'],
+])('%s %s is no route (another spelling of a path is not that path)', (method, path) => {
+  expect(routeFor(method, path)).toBeUndefined();
+});
+
+test('the public list is exactly liveness, the API description, and the docs and dashboard pages with the files they load', () => {
+  expect(Object.entries(ROUTES).filter(([, a]) => a.kind === 'public').map(([k]) => k).sort()).toEqual([
+    'GET /dashboard', 'GET /dashboard/dashboard.css', 'GET /dashboard/dashboard.js', 'GET /dashboard/vendor/chart.umd.min.js',
+    'GET /docs', 'GET /docs/revcycle-init.js', 'GET /docs/swagger-ui-bundle.js', 'GET /docs/swagger-ui.css',
+    'GET /health', 'GET /openapi.json',
+  ]);
 });

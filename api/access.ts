@@ -43,7 +43,11 @@ const update = (name: string): Access => ({ kind: 'roles', roles: UPDATE_ROLES[n
 export const ROUTES: Record<string, Access> = {
   'GET /health': { kind: 'public' },
   'GET /openapi.json': { kind: 'public' },
+  /** Swagger UI: the page and exactly the files it loads, no directory behind them. */
   'GET /docs': { kind: 'public' },
+  'GET /docs/revcycle-init.js': { kind: 'public' },
+  'GET /docs/swagger-ui.css': { kind: 'public' },
+  'GET /docs/swagger-ui-bundle.js': { kind: 'public' },
   'POST /visits': roles('front_desk', 'admin'),
   'GET /visits/:visitId': roles('front_desk', 'coder', 'biller', 'analyst', 'admin'),
   'POST /visits/:visitId/cancel': update(cancelUpdate.name),
@@ -63,9 +67,19 @@ export const ROUTES: Record<string, Access> = {
   'GET /work-queues/:queue': roles('biller', 'analyst', 'admin'),
   /** The dashboard's page and scripts hold no data: its data comes from the routes above, with the user's key. */
   'GET /dashboard': { kind: 'public' },
+  'GET /dashboard/dashboard.css': { kind: 'public' },
+  'GET /dashboard/dashboard.js': { kind: 'public' },
+  'GET /dashboard/vendor/chart.umd.min.js': { kind: 'public' },
   'POST /webhooks/ehr/encounter-signed': { kind: 'webhook' },
   'POST /webhooks/clearinghouse': { kind: 'webhook' },
 };
+
+/**
+ * Every Router of the app is made with these (and the app with the same settings): a path
+ * matches only as written, so `/CODEC/decode`, `/visits/` and `/visits` are not one path, as
+ * they are not in `routeFor` below.
+ */
+export const ROUTER_OPTIONS = { caseSensitive: true, strict: true } as const;
 
 interface CompiledRoute {
   method: string;
@@ -74,16 +88,22 @@ interface CompiledRoute {
   access: Access;
 }
 
+/**
+ * Matched as express matches with `caseSensitive` and `strict` (api/app.ts): against the path as
+ * sent, not decoded, letter case as written, no optional trailing slash, a parameter one non-empty
+ * segment. So `/CODEC/decode`, `/visits/`, `//visits`, `/vis%69ts` and `/x/../visits` are no route
+ * here, and none in express either: without a credential they are 401, with one 404.
+ */
 const compiled: CompiledRoute[] = Object.entries(ROUTES).map(([key, access]) => {
   const [method, path] = key.split(' ');
-  const pattern = new RegExp(`^${path.replace(/[.]/g, '\\.').replace(/:[A-Za-z]+/g, '[^/]+')}/?$`);
+  const pattern = new RegExp(`^${path.replace(/[.]/g, '\\.').replace(/:[A-Za-z]+/g, '[^/]+')}$`);
   return { method, path, pattern, access };
 });
 
 /** The route a request is for, or, when only the method is wrong, the methods that path allows. */
 export function routeFor(method: string, path: string): { access: Access; path: string } | { allowed: string[] } | undefined {
   const m = method === 'HEAD' ? 'GET' : method;
-  const samePath = compiled.filter((r) => r.pattern.test(path) || (['/docs', '/dashboard'].includes(r.path) && path.startsWith(`${r.path}/`)));
+  const samePath = compiled.filter((r) => r.pattern.test(path));
   const hit = samePath.find((r) => r.method === m);
   if (hit) return { access: hit.access, path: hit.path };
   return samePath.length ? { allowed: [...new Set(samePath.map((r) => r.method))] } : undefined;

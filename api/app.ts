@@ -1,17 +1,28 @@
 /**
- * The Express app, in the order a request meets it: security headers and CORS,
- * authentication and roles (api/auth.ts, from the table in api/access.ts), a body
- * parser sized for the route, the routes, one error middleware.
+ * The Express app, in the order a request meets it, with one door:
+ *
+ * 1. security headers; CORS (the codec's own for the Temporal Web UI, then the API's):
+ *    preflights are answered here and read no body;
+ * 2. the door, `authenticate` (api/auth.ts, from the table in api/access.ts): every path
+ *    but the public list needs a credential and a role that may; the webhooks pass to
+ *    their router, which checks the sender's signature headers before it reads a byte;
+ * 3. a body reader bounded in bytes, JSON depth and width (api/body.ts), for the routes
+ *    that take a body, and only now;
+ * 4. the routes, matched case-sensitively and strictly (no trailing slash, no other
+ *    spelling of a path), as the door matched them;
+ * 5. one error middleware.
  */
 import type { Client } from '@temporalio/client';
 import express from 'express';
+import { join } from 'node:path';
 import swaggerUiDist from 'swagger-ui-dist';
 import type { Db } from '../db/knex';
 import type { CodecKeys } from '../temporal/codec';
 import type { VisitTimers } from '../workflows/definitions';
 import { auditRouter } from './audit.routes';
 import { authenticate, type AuthDeps } from './auth';
-import { codecRouter } from './codec.routes';
+import { jsonBody } from './body';
+import { codecCors, codecRouter } from './codec.routes';
 import { errorMiddleware, notFound } from './errors';
 import { dashboardRouter } from './dashboard.routes';
 import { createOidcVerifier, type OidcConfig } from './oidc';
@@ -46,17 +57,14 @@ export interface AppDeps {
   codec?: { keys: CodecKeys; namespace: string; allowedOrigins: string[] };
 }
 
-export type RawBodyRequest = express.Request & { rawBody?: Buffer };
-
-/** The raw bytes are kept: webhook signatures are over the body exactly as sent. */
-const keepRaw = (req: express.Request, _res: unknown, buf: Buffer) => void ((req as RawBodyRequest).rawBody = buf);
-
-/** The largest body each route accepts (bigger: 413); routes without a body parse none. */
+/**
+ * The largest body each route accepts (bigger: 413); routes without a body read none. JSON is
+ * also bounded in depth and width (api/body.ts). The webhooks' limits are in
+ * api/webhooks.routes.ts (their bodies are read only after the signature headers are checked),
+ * the codec's in api/codec.routes.ts.
+ */
 const BODY_LIMITS = {
-  visits: express.json({ limit: '64kb', type: ['application/json'] }),
-  ehrWebhook: express.json({ limit: '1mb', type: ['application/json', 'application/fhir+json'], verify: keepRaw }),
-  clearinghouseWebhook: express.text({ limit: '5mb', type: ['application/edi-x12', 'text/plain'], verify: keepRaw }),
-  codec: express.json({ limit: '4mb', type: ['application/json'] }),
+  visits: jsonBody({ maxBytes: 64 * 1024, types: ['application/json'] }),
 };
 
 export function createApp(deps: AppDeps): express.Express {
@@ -69,18 +77,17 @@ export function createApp(deps: AppDeps): express.Express {
   };
   const app = express();
   app.disable('x-powered-by');
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.use(securityHeaders);
-  // The codec answers the Temporal Web UI's own CORS (its preflight carries no credentials), then authenticates (biller, admin).
-  if (deps.codec) {
-    app.use('/codec', BODY_LIMITS.codec);
-    app.use(codecRouter({ db: deps.db, ...deps.codec, authenticate: authenticate(auth) }));
-  }
+  // The codec answers the Temporal Web UI's own CORS (its preflight carries no credentials); its routes are behind the door.
+  if (deps.codec) app.use(codecCors(deps.codec.allowedOrigins));
   app.use(cors(security.corsOrigins));
-  app.use(authenticate(auth)); // every route but the public ones and the (HMAC-signed) webhooks; see api/access.ts
+  // The door: nothing below reads a body before it. Every route but the public list needs a credential; the
+  // webhooks are authenticated by their signature in their router (api/access.ts, api/webhooks.routes.ts).
+  app.use(authenticate(auth));
 
   app.use('/visits', BODY_LIMITS.visits);
-  app.use('/webhooks/ehr', BODY_LIMITS.ehrWebhook);
-  app.use('/webhooks/clearinghouse', BODY_LIMITS.clearinghouseWebhook);
 
   app.get('/health', async (_req, res) => {
     const [postgres, temporal] = await Promise.all([
@@ -93,10 +100,14 @@ export function createApp(deps: AppDeps): express.Express {
 
   const spec = openApiDocument();
   app.get('/openapi.json', (_req, res) => res.json(spec));
-  app.get(['/docs', '/docs/'], (_req, res) => res.type('html').send(DOCS_PAGE));
+  app.get('/docs', (_req, res) => res.type('html').send(DOCS_PAGE));
   app.get('/docs/revcycle-init.js', (_req, res) => res.type('js').send(DOCS_INIT));
-  app.use('/docs', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false, redirect: false }));
+  // Only the files the page loads (each on the public list in api/access.ts), not the package's directory.
+  for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js']) {
+    app.get(`/docs/${file}`, (_req, res) => res.sendFile(join(swaggerUiDist.getAbsoluteFSPath(), file)));
+  }
 
+  if (deps.codec) app.use(codecRouter({ db: deps.db, ...deps.codec }));
   app.use(visitsRouter(deps));
   app.use(auditRouter(deps));
   app.use(webhooksRouter({ temporal: deps.temporal, db: deps.db, secrets: deps.webhooks }));

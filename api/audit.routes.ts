@@ -3,10 +3,11 @@ import { Router } from 'express';
 import { listAudit } from '../db/audit';
 import type { Db } from '../db/knex';
 import { AuditQuery } from './schemas';
+import { ROUTER_OPTIONS } from './access';
 import { auditAs } from './auth';
 
 export function auditRouter({ db }: { db: Db }): Router {
-  const router = Router();
+  const router = Router(ROUTER_OPTIONS);
   router.get('/audit', async (req, res) => {
     const q = AuditQuery.parse(req.query);
     const page = await listAudit(db, {

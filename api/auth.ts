@@ -1,10 +1,14 @@
 /**
- * Authentication and authorisation, in front of every route, driven by the table in
- * api/access.ts:
+ * Authentication and authorisation: the app's one door (api/app.ts), in front of every route
+ * and before any body is read, driven by the table in api/access.ts, whose paths match only
+ * as written (letter case, no trailing or doubled slash, nothing percent-encoded that the
+ * table spells plainly):
  *
- * - `public` routes (`/health`, the API's description) pass untouched;
- * - `webhook` routes pass to their router, which checks the sender's HMAC signature
- *   there (api/webhooks.routes.ts), not a bearer credential;
+ * - `public` routes (`/health`, the API's description and docs page with its files, the
+ *   dashboard's page and files: no data) pass untouched;
+ * - `webhook` routes pass to their router, which checks the sender's signature headers
+ *   before it reads the body and the HMAC over the raw bytes before it parses them
+ *   (api/webhooks.routes.ts), not a bearer credential;
  * - every other route needs `Authorization: Bearer <credential>`: an API key
  *   (`rck_...`, db/api-keys.ts) or, when OIDC is configured, an RS256 access token of
  *   the configured issuer (api/oidc.ts). Missing or bad: 401 saying why. A role the

@@ -8,15 +8,20 @@
  * origins (preflight included), with credentials, so the UI can forward its Authorization header.
  * Every decode is written to the audit trail.
  *
- * Authentication and roles (biller, admin; api/access.ts) run after the codec's own CORS,
- * so the UI's preflight, which carries no credentials, is answered.
+ * Two pieces, on either side of the app's door (api/app.ts): `codecCors` answers the UI's
+ * CORS before it (a preflight carries no credentials, and reads no body); `codecRouter`'s
+ * routes sit behind it, so a caller is authenticated (biller, admin; api/access.ts) before
+ * a byte of the body is read, and the body is bounded in size and JSON depth (api/body.ts).
+ * Both match the two paths exactly as written: `/CODEC/decode` is no codec path.
  */
 import type { Payload } from '@temporalio/common';
-import { Router, type Request, type Response, type NextFunction } from 'express';
+import { Router, type Request, type Response, type NextFunction, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { audit } from '../db/billing';
 import type { Db } from '../db/knex';
 import { AesGcmCodec, CodecKeyError, KEY_ID_METADATA, type CodecKeys } from '../temporal/codec';
+import { ROUTER_OPTIONS } from './access';
+import { jsonBody } from './body';
 import { ApiError, zodIssues } from './errors';
 
 const Base64 = z.string().max(8 * 1024 * 1024).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
@@ -46,9 +51,12 @@ export interface CodecRouterDeps {
   allowedOrigins: string[];
   /** Who is asking, as the authentication middleware established it. */
   actorOf?: (req: Request) => string;
-  /** The app's authentication (roles from api/access.ts), run after the codec's own CORS answered any preflight. */
-  authenticate?: (req: Request, res: Response, next: NextFunction) => void;
 }
+
+const CODEC_PATHS = ['/codec/decode', '/codec/encode'];
+
+/** The largest batch the UI sends (bigger: 413), read only after the door let the caller in. */
+const codecBody = jsonBody({ maxBytes: 4 * 1024 * 1024, types: ['application/json'] });
 
 /** Who decoded: the authenticated principal when the auth middleware set one. */
 const defaultActor = (req: Request) => {
@@ -59,12 +67,8 @@ const defaultActor = (req: Request) => {
 export function codecRouter(deps: CodecRouterDeps): Router {
   const codec = new AesGcmCodec(deps.keys);
   const actorOf = deps.actorOf ?? defaultActor;
-  const router = Router();
-
-  router.use('/codec', cors(deps.allowedOrigins));
-  // Mounted without a prefix so the access table sees the full path (/codec/decode).
-  const authenticate = deps.authenticate;
-  if (authenticate) router.use((req, res, next) => (req.path.startsWith('/codec/') ? authenticate(req, res, next) : next()));
+  // Mounted without a prefix, behind the app's door, which has authenticated the caller for the full path (/codec/decode).
+  const router = Router(ROUTER_OPTIONS);
 
   const handle = (direction: 'encode' | 'decode') => async (req: Request, res: Response) => {
     const namespace = req.header('x-namespace');
@@ -91,17 +95,19 @@ export function codecRouter(deps: CodecRouterDeps): Router {
     res.json({ payloads: out.map(toJson) });
   };
 
-  router.post('/codec/decode', handle('decode'));
-  router.post('/codec/encode', handle('encode'));
-  router.all(['/codec/decode', '/codec/encode'], (req, _res, next) => {
-    next(new ApiError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here; use POST`));
-  });
+  router.post('/codec/decode', codecBody, handle('decode'));
+  router.post('/codec/encode', codecBody, handle('encode'));
   return router;
 }
 
-/** CORS for the codec only: the listed origins, credentials allowed, the headers the Temporal UI sends. */
-function cors(allowedOrigins: string[]) {
+/**
+ * CORS for the codec only, mounted before the door: the listed origins, credentials allowed, the
+ * headers the Temporal UI sends; a preflight is answered here (204) without reading a body. Only
+ * the two codec paths exactly as written; any other spelling goes on to the API's CORS and the door.
+ */
+export function codecCors(allowedOrigins: string[]): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
+    if (!CODEC_PATHS.includes(req.path)) return next();
     const origin = req.header('origin');
     res.vary('Origin');
     if (origin !== undefined) {

@@ -6,11 +6,24 @@
 import { OpenApiGeneratorV3, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { accessOf } from './access';
+import { fieldRolesOf, visitViewsTable, type VisitField } from './views';
 import {
   AcceptSuggestion, AuditPage, AuditQuery, CancelVisit, CodedEncounter, Coverage, EncounterSigned, ErrorBody, Health, KpiQuery, PatientPayment, PatientPaymentReceipt,
   RetryVisit, StartVisit, VisitParams, VisitStarted,
   VisitStatusBody, VoidClaim, WorkQueueParams, WorkQueueQuery, WriteOffVisit,
 } from './schemas';
+
+/**
+ * The visit as the API answers it, one schema for every role: each property names the roles
+ * that get it (`x-roles`, and `x-roles-reduced` for the keys an analyst gets of it), and the
+ * operation's description holds the role → fields table. Both come from api/views.ts.
+ */
+const Visit = z.object(Object.fromEntries(Object.entries(VisitStatusBody.shape).map(([field, schema]) =>
+  [field, (schema as z.ZodType).meta(fieldRolesOf(field as VisitField))]))).meta({
+  id: 'Visit',
+  description: 'A visit as the caller\'s roles may see it: a field a role does not get is absent (never null); a caller with several roles gets the union.',
+});
+const VISIT_VIEWS = `What each role reads of a visit (a caller with several roles gets the union; the roles of each field are also in its \`x-roles\`):\n\n${visitViewsTable()}`;
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema } } });
@@ -55,7 +68,7 @@ function visitDecision(
   return {
     method: 'post', path: `/visits/{visitId}/${path}`, operationId, summary,
     request: { params: VisitParams, body: body(schema) },
-    responses: { 200: json(VisitStatusBody, ok), ...errors, 409: json(ErrorBody, conflict), ...temporalErrors, ...more },
+    responses: { 200: json(Visit, `${ok}: the visit as the caller's roles may see it`), ...errors, 409: json(ErrorBody, conflict), ...temporalErrors, ...more },
   };
 }
 
@@ -77,7 +90,8 @@ export function openApiDocument(): object {
     },
     {
       method: 'get', path: '/visits/{visitId}', operationId: 'getVisit', summary: 'The visit\'s stage, history, claim and balance',
-      request: { params: VisitParams }, responses: { 200: json(VisitStatusBody, 'Status'), ...errors, ...temporalErrors },
+      description: VISIT_VIEWS,
+      request: { params: VisitParams }, responses: { 200: json(Visit, 'The visit as the caller\'s roles may see it'), ...errors, ...temporalErrors },
     },
     visitDecision('cancel', 'cancelVisit', 'Cancel a visit before its claim is submitted, or a parked visit (needs_attention)', CancelVisit, 'Cancelled', 'Too late to cancel'),
     visitDecision('retry', 'retryVisit', 'Run the failed step of a parked visit (stage needs_attention) again', RetryVisit, 'Retrying', 'The visit is not parked'),
@@ -133,6 +147,7 @@ export function openApiDocument(): object {
     },
     {
       method: 'get', path: '/work-queues/{queue}', operationId: 'getWorkQueue', summary: 'A work queue\'s visits, oldest first, with reason, age, deadline and action',
+      description: 'Billers and admins get each visit\'s `visitId`, its `action` with the id filled in and its `temporalUiUrl`; analysts get the queue\'s facts without them (no id that leads to the patient): `awaitingAction`, `stage`, `payerId`, `serviceDate`, `awaitingSince`, `ageHours`, `deadline`, `overdue`, `reason`.',
       request: { params: WorkQueueParams, query: WorkQueueQuery },
       responses: { 200: json(z.object({ visits: z.array(z.record(z.string(), z.unknown())) }).passthrough(), 'The queue'), 400: errors[400], 404: json(ErrorBody, 'No such queue') },
     },
@@ -159,7 +174,7 @@ function withSecurity(p: RouteConfig): RouteConfig {
   const decision = access.update ? ` (workflow update \`${access.update}\`)` : '';
   return {
     ...p,
-    description: `Roles: ${access.roles.join(', ')}${decision}.`,
+    description: `Roles: ${access.roles.join(', ')}${decision}.${p.description ? `\n\n${p.description}` : ''}`,
     security: [{ bearer: [] }],
     responses: { ...p.responses, ...authErrors },
   };

@@ -10,9 +10,12 @@ import { computeKpis, kpisToCsv, type KpiFilter } from '../domain/reporting/kpis
 import {
   queueTiming, temporalUiLinks, visibilityQuery, WORK_QUEUES, workQueue, type WorkQueue,
 } from '../domain/reporting/work-queues';
+import { ROUTER_OPTIONS } from './access';
+import { principalOf } from './auth';
 import { ApiError } from './errors';
 import { KpiQuery, WorkQueueParams, WorkQueueQuery } from './schemas';
 import { visitWorkflowId } from '../workflows/definitions';
+import { queueVisitView } from './views';
 
 export interface ReportsDeps {
   temporal: Client;
@@ -31,7 +34,7 @@ export function kpiFilter(query: unknown, now: Date): KpiFilter {
 }
 
 export function reportsRouter(deps: ReportsDeps): Router {
-  const router = Router();
+  const router = Router(ROUTER_OPTIONS);
   const now = deps.now ?? (() => new Date());
   const links = temporalUiLinks(deps.temporalUi.url, deps.temporalUi.namespace);
 
@@ -74,6 +77,7 @@ export function reportsRouter(deps: ReportsDeps): Router {
     const known = new Map((await queueVisits(deps.db, q.awaitingActions, { limit, payerId, visitIds: listed.map((l) => l.visitId) }))
       .map((v) => [v.visitId, v]));
     const at = now();
+    const { roles } = principalOf(res);
     const visits = listed.map((l) => {
       const pg = known.get(l.visitId);
       const awaitingSince = pg?.awaitingSince ?? l.startTime.toISOString();
@@ -83,7 +87,7 @@ export function reportsRouter(deps: ReportsDeps): Router {
         reason: q.reason, action: q.action.replace('{visitId}', l.visitId), temporalUiUrl: links.workflow(visitWorkflowId(l.visitId)),
       };
     }).sort((a, b) => a.awaitingSince.localeCompare(b.awaitingSince));
-    res.json({ ...summary(q, visits.length, known.size), visits });
+    res.json({ ...summary(q, visits.length, known.size), visits: visits.map((v) => queueVisitView(roles, v)) });
   });
 
   return router;

@@ -1,6 +1,6 @@
 /** Request and response schemas of the REST API: validation and the OpenAPI document use these same objects. */
 import { z } from 'zod';
-import { CalendarDate, CodedEncounter, Coverage, EncounterSigned, StartVisit, VisitId } from '../domain/visit';
+import { Appointment, CalendarDate, CodedEncounter, Coverage, EncounterSigned, Patient, StartVisit, VisitId } from '../domain/visit';
 import { MAX_PAYMENT_CENTS, PAYMENT_METHODS, PAYMENT_REFERENCE, PAYMENT_REFERENCE_RULE } from '../domain/billing/patient-balance';
 
 export { CodedEncounter, Coverage, EncounterSigned, StartVisit, VisitId };
@@ -112,24 +112,57 @@ export const Health = z.object({
   temporal: z.enum(['up', 'down']),
 });
 
-/** The visit's status as the workflow's `status` query returns it (see workflows/definitions.ts). */
+const Failure = z.object({ type: z.string(), step: z.string(), message: z.string(), exhausted: z.boolean(), at: z.string() });
+
+/**
+ * The visit as GET /visits/{visitId} answers it: the workflow's `status` query (see
+ * workflows/definitions.ts) shaped by the caller's roles (api/views.ts decides which fields
+ * each role gets; a field a role does not get is absent, never null). Every field is
+ * therefore optional here but `stage`, `history` and `nextStep`, which every role gets.
+ */
 export const VisitStatusBody = z.object({
-  visitId: z.string(),
+  visitId: z.string().optional(),
   stage: z.string(),
   outcome: z.string().optional(),
   awaitingAction: z.string().optional(),
+  /** What to do about the visit now, in words: who must act, and how (the work queue's reason and action), or what it waits for. */
+  nextStep: z.string(),
+  /** The patient's age on the date of service in ten-year bands (`40-49`, top band `90+`): what an analyst gets instead of a birth date. */
+  ageBand: z.string().optional(),
+  /** The registration as the visit holds it (after the PMS's changes). */
+  patient: Patient.optional(),
+  coverage: Coverage.optional(),
+  secondaryCoverage: Coverage.optional(),
+  appointment: Appointment.optional(),
+  /** The coding under review, or the coding last billed. */
+  coding: CodedEncounter.optional(),
+  encounterId: z.string().optional(),
+  /** The payer's 271 answer: active or not, plan, copay, deductible, coinsurance, and the payer's messages. */
+  eligibility: z.record(z.string(), z.unknown()).optional(),
   /** While parked in needs_attention: what failed (type from the shared failure vocabulary, step, message). */
-  failure: z.object({ type: z.string(), step: z.string(), message: z.string(), exhausted: z.boolean(), at: z.string() }).optional(),
+  failure: Failure.optional(),
+  /** The failure a retry cleared, kept for the record. */
+  lastFailure: Failure.optional(),
+  /** Why the visit was cancelled or written off, as the person wrote it. */
+  closeReason: z.string().optional(),
+  /** What the PMS changed while the visit was open: which parts and when, never the values. */
+  changes: z.array(z.record(z.string(), z.unknown())).optional(),
   history: z.array(z.object({ stage: z.string(), at: z.string(), rulesetVersion: z.string().optional(), findings: z.number().optional() })),
+  /** Problems from outside the scrubber a coder must fix (the EHR's encounter is not billable, the PMS refused the charges). */
+  codingProblems: z.array(z.object({ path: z.string(), reason: z.string() })).optional(),
   /** The scrubber's findings on the current coding; errors hold the visit in coding review. */
   findings: z.array(z.object({
     id: z.string(), ruleId: z.string(), severity: z.enum(['error', 'warning']), line: z.number().optional(), path: z.string(), message: z.string(),
     suggestion: z.object({ field: z.enum(['code', 'modifier', 'units']), path: z.string(), options: z.array(z.string()) }).optional(),
-  })),
+  })).optional(),
   rulesetVersion: z.string().optional(),
   claim: z.record(z.string(), z.unknown()).optional(),
-  claims: z.array(z.record(z.string(), z.unknown())),
-  balance: z.record(z.string(), z.number()),
+  claims: z.array(z.record(z.string(), z.unknown())).optional(),
+  /** The last answer to a claim status inquiry (276/277), with the payer's words. */
+  claimStatus: z.record(z.string(), z.unknown()).optional(),
+  balance: z.record(z.string(), z.number()).optional(),
+  /** Lines the payer paid below the contracted amount. */
+  underpaidLines: z.array(z.object({ lineNumber: z.number().int(), code: z.string(), contractedCents: Cents, underpaidCents: Cents })).optional(),
   /** The payer's last day to receive the claim (timely filing), counted from the date of service. */
   filingDeadline: z.string().optional(),
   /** Deadlines that came near before what they guard happened. */
@@ -143,6 +176,29 @@ export const VisitStatusBody = z.object({
   /** At close: every billed dollar explained (insurance paid, adjustments by group, patient paid, written off, open, with collections). */
   summary: z.record(z.string(), z.unknown()).optional(),
 });
+
+/*
+ * The reduced forms of fields an analyst gets (api/views.ts projects a value onto the keys
+ * these name): the facts of the visit without any identifier of a person (the visit id is the
+ * claim's patient control number, CLM01; the payer's claim number, the encounter id and the
+ * appointment id each find the patient in another system) and without free text from outside
+ * parties or staff, which can hold anything.
+ */
+export const AnalystClaim = z.object({
+  attempt: z.number().int(),
+  frequency: z.string(),
+  status: z.string(),
+  billedCents: Cents,
+  paidCents: Cents,
+  patientResponsibilityCents: Cents,
+  denialCodes: z.array(z.string()),
+  coverage: z.enum(['primary', 'secondary']).optional(),
+  acknowledged: z.string().optional(),
+  rejection: z.object({ kind: z.string(), queue: z.string(), codes: z.array(z.string()) }).optional(),
+});
+export const AnalystDenial = z.object({ code: z.string(), category: z.string(), action: z.string(), outcome: z.string().optional() });
+export const AnalystAppointment = Appointment.pick({ serviceDate: true, providerNpi: true, placeOfService: true });
+export const AnalystCoding = CodedEncounter.pick({ serviceDate: true, renderingNpi: true, diagnoses: true, procedures: true });
 
 /** Filters of GET /reports/kpis and the dashboard: dates of service (inclusive), payer, provider, CPT. */
 export const KpiQuery = z

@@ -7,15 +7,22 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Request, type Response } from 'express';
 import type { Db } from '../db/knex';
-import { acceptSuggestionUpdate, correctCodingUpdate, retryUpdate, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate } from '../workflows/definitions';
-import { auditAs } from './auth';
+import {
+  acceptSuggestionUpdate, correctCodingUpdate, retryUpdate, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate, type VisitStatus,
+} from '../workflows/definitions';
+import { ROUTER_OPTIONS } from './access';
+import { auditAs, principalOf } from './auth';
 import { ApiError } from './errors';
 import { AcceptSuggestion, CancelVisit, CodedEncounter, Coverage, PatientPayment, RetryVisit, StartVisit, VisitParams, VoidClaim, WriteOffVisit } from './schemas';
 import { cancelVisit, startVisit, statusReader, takePatientPayment, workflowIdOf, type VisitsDeps } from './visits.service';
+import { visitView } from './views';
+
+/** The visit as the caller's roles may see it (api/views.ts): every answer that carries a visit's status goes through here. */
+const asSeenBy = (res: Response, status: VisitStatus) => visitView(principalOf(res).roles, status);
 
 export function visitsRouter(deps: VisitsDeps & { db: Db; maxPendingReads?: number }): Router {
   const { temporal, db } = deps;
-  const router = Router();
+  const router = Router(ROUTER_OPTIONS);
   const readStatus = statusReader(temporal, deps.maxPendingReads ?? 100);
   const handle = (visitId: string) => temporal.workflow.getHandle(workflowIdOf(visitId));
 
@@ -30,31 +37,31 @@ export function visitsRouter(deps: VisitsDeps & { db: Db; maxPendingReads?: numb
     const { visitId } = VisitParams.parse(req.params);
     const status = await readStatus(visitId);
     await auditAs(db, req, res)('visit.read', visitId);
-    res.json(status);
+    res.json(asSeenBy(res, status));
   });
 
   router.post('/visits/:visitId/cancel', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
     const { reason } = CancelVisit.parse(req.body ?? {});
-    res.json(await decision(req, res, visitId, 'visit.cancel', cancelVisit(temporal, visitId, reason)));
+    res.json(asSeenBy(res, await decision(req, res, visitId, 'visit.cancel', cancelVisit(temporal, visitId, reason))));
   });
 
   router.post('/visits/:visitId/retry', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
     const body = RetryVisit.parse(req.body ?? {});
-    res.json(await decision(req, res, visitId, 'visit.retry', handle(visitId).executeUpdate(retryUpdate, { args: [body] })));
+    res.json(asSeenBy(res, await decision(req, res, visitId, 'visit.retry', handle(visitId).executeUpdate(retryUpdate, { args: [body] }))));
   });
 
   router.post('/visits/:visitId/write-off', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
     const body = WriteOffVisit.parse(req.body ?? {});
-    res.json(await decision(req, res, visitId, 'visit.write_off', handle(visitId).executeUpdate(writeOffUpdate, { args: [body] })));
+    res.json(asSeenBy(res, await decision(req, res, visitId, 'visit.write_off', handle(visitId).executeUpdate(writeOffUpdate, { args: [body] }))));
   });
 
   router.post('/visits/:visitId/void', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
     const body = VoidClaim.parse(req.body ?? {});
-    res.json(await decision(req, res, visitId, 'visit.void', handle(visitId).executeUpdate(voidClaimUpdate, { args: [body] })));
+    res.json(asSeenBy(res, await decision(req, res, visitId, 'visit.void', handle(visitId).executeUpdate(voidClaimUpdate, { args: [body] }))));
   });
 
   router.post('/visits/:visitId/patient-payments', async (req, res) => {
@@ -67,19 +74,19 @@ export function visitsRouter(deps: VisitsDeps & { db: Db; maxPendingReads?: numb
   router.post('/visits/:visitId/coverage', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
     const coverage = Coverage.parse(req.body);
-    res.json(await decision(req, res, visitId, 'visit.coverage', handle(visitId).executeUpdate(updateCoverageUpdate, { args: [coverage] })));
+    res.json(asSeenBy(res, await decision(req, res, visitId, 'visit.coverage', handle(visitId).executeUpdate(updateCoverageUpdate, { args: [coverage] }))));
   });
 
   router.post('/visits/:visitId/coding', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
     const encounter = CodedEncounter.parse(req.body);
-    res.json(await decision(req, res, visitId, 'visit.coding', handle(visitId).executeUpdate(correctCodingUpdate, { args: [encounter] })));
+    res.json(asSeenBy(res, await decision(req, res, visitId, 'visit.coding', handle(visitId).executeUpdate(correctCodingUpdate, { args: [encounter] }))));
   });
 
   router.post('/visits/:visitId/coding/suggestions', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
     const accepted = AcceptSuggestion.parse(req.body);
-    res.json(await decision(req, res, visitId, 'visit.coding.suggestion', handle(visitId).executeUpdate(acceptSuggestionUpdate, { args: [accepted] })));
+    res.json(asSeenBy(res, await decision(req, res, visitId, 'visit.coding.suggestion', handle(visitId).executeUpdate(acceptSuggestionUpdate, { args: [accepted] }))));
   });
   /** A person's decision sent to the visit: audited whether the visit took it or refused it. */
   async function decision<T>(req: Request, res: Response, visitId: string, action: string, update: Promise<T>): Promise<T> {

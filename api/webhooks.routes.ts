@@ -14,7 +14,9 @@ import { postRemittanceFile, type ContractLookup } from '../db/posting';
 import { parseEncounterNotification } from '../domain/fhir/notification';
 import { claimMessagesFromX12 } from '../domain/claim-messages';
 import { claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal } from '../workflows/definitions';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../domain/webhook-signature';
+import { checkSignatureHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../domain/webhook-signature';
+import { ROUTER_OPTIONS } from './access';
+import { JSON_MAX_DEPTH, JSON_MAX_MEMBERS, mediaTypeOf, parseJsonBody, readRawBody } from './body';
 import { ApiError, bodyIssue } from './errors';
 import { EncounterSigned } from './schemas';
 import { workflowIdOf } from './visits.service';
@@ -25,33 +27,44 @@ export interface WebhookSecrets {
   toleranceSeconds: number;
 }
 
+/** What each sender may send: media types, the largest body (bigger: 413), and how it is read once its signature holds. */
+const BODIES = {
+  ehr: { types: ['application/json', 'application/fhir+json'], maxBytes: 1024 * 1024, read: (raw: Buffer) => parseJsonBody(raw, { maxDepth: JSON_MAX_DEPTH, maxMembers: JSON_MAX_MEMBERS }) },
+  clearinghouse: { types: ['application/edi-x12', 'text/plain'], maxBytes: 5 * 1024 * 1024, read: (raw: Buffer) => raw.toString('utf8') },
+} as const;
+
 /**
- * Refuses a webhook whose HMAC-SHA256 signature (domain/webhook-signature.ts) does not match the
- * raw body with the sender's secret, or whose timestamp is outside the window: 401, nothing stored.
+ * The webhook's door, in the order that reads the least from a stranger: a sender with no secret
+ * configured, missing or malformed signature headers or a timestamp outside the window are
+ * refused (401) before a byte of the body is read; so is a media type the sender does not send
+ * (415) or a declared length over the limit (413). Then the raw body is read, bounded; the
+ * HMAC-SHA256 signature (domain/webhook-signature.ts) is checked over those exact bytes (401,
+ * nothing stored); only then is the body parsed (JSON bounded in depth and width).
  */
-function signedBy(sender: string, secret: string | undefined, toleranceSeconds: number) {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    if (!secret) {
-      next(new ApiError(401, 'SIGNATURE_REQUIRED', `no secret is configured for ${sender} webhooks`, `set WEBHOOK_${sender.toUpperCase()}_SECRET`));
-      return;
+function signedBy(sender: keyof typeof BODIES, secret: string | undefined, toleranceSeconds: number) {
+  const body = BODIES[sender];
+  const hint = `sign "timestamp.body" with HMAC-SHA256 and the ${sender} secret; send ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER}: v1=<hex>`;
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    if (!secret) throw new ApiError(401, 'SIGNATURE_REQUIRED', `no secret is configured for ${sender} webhooks`, `set WEBHOOK_${sender.toUpperCase()}_SECRET`);
+    const signature = { timestamp: req.header(TIMESTAMP_HEADER), signature: req.header(SIGNATURE_HEADER), toleranceSeconds };
+    const headers = checkSignatureHeaders(signature);
+    if (!headers.ok) throw new ApiError(401, 'SIGNATURE_INVALID', headers.reason, hint);
+    if (!(body.types as readonly string[]).includes(mediaTypeOf(req))) {
+      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `send the body with content-type ${body.types.join(' or ')}`, undefined, bodyIssue(`content-type ${mediaTypeOf(req) || '(none)'} is not one the ${sender} sends`));
     }
-    const verdict = verifySignature({
-      secret, toleranceSeconds,
-      body: (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0),
-      timestamp: req.header(TIMESTAMP_HEADER), signature: req.header(SIGNATURE_HEADER),
-    });
-    if (verdict.ok) next();
-    else next(new ApiError(401, 'SIGNATURE_INVALID', verdict.reason, `sign "timestamp.body" with HMAC-SHA256 and the ${sender} secret; send ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER}: v1=<hex>`));
+    const raw = await readRawBody(req, body.maxBytes);
+    const verdict = verifySignature({ ...signature, secret, body: raw });
+    if (!verdict.ok) throw new ApiError(401, 'SIGNATURE_INVALID', verdict.reason, hint);
+    req.body = body.read(raw);
+    next();
   };
 }
 
 export function webhooksRouter({ temporal, db, secrets, contracted }: { temporal: Client; db: Db; secrets: WebhookSecrets; contracted?: ContractLookup }): Router {
   // Not behind bearer auth (kind 'webhook' in api/access.ts): each sender is authenticated here, by its HMAC signature (signedBy).
-  const router = Router();
-  router.use('/webhooks/ehr', signedBy('ehr', secrets.ehrSecret, secrets.toleranceSeconds));
-  router.use('/webhooks/clearinghouse', signedBy('clearinghouse', secrets.clearinghouseSecret, secrets.toleranceSeconds));
+  const router = Router(ROUTER_OPTIONS);
 
-  router.post('/webhooks/ehr/encounter-signed', async (req, res) => {
+  router.post('/webhooks/ehr/encounter-signed', signedBy('ehr', secrets.ehrSecret, secrets.toleranceSeconds), async (req, res) => {
     const { visitId, encounterId } = await encounterSignedFrom(req.body, db);
     // A notification already received (EHRs redeliver, and resend on every amendment) is never signalled again:
     // the visit's history holds one signal per encounter, however often the EHR calls.
@@ -69,7 +82,7 @@ export function webhooksRouter({ temporal, db, secrets, contracted }: { temporal
     res.status(202).json({ visitId, encounterId });
   });
 
-  router.post('/webhooks/clearinghouse', async (req, res) => {
+  router.post('/webhooks/clearinghouse', signedBy('clearinghouse', secrets.clearinghouseSecret, secrets.toleranceSeconds), async (req, res) => {
     if (typeof req.body !== 'string') {
       throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the X12 file as the body with content-type application/edi-x12', undefined, bodyIssue('not an X12 body (content-type application/edi-x12 or text/plain)'));
     }

@@ -1,4 +1,4 @@
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signedHeaders, verifySignature } from './webhook-signature';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, checkSignatureHeaders, signedHeaders, verifySignature } from './webhook-signature';
 
 const secret = 'a-shared-secret-of-at-least-32-characters';
 const body = Buffer.from('ISA*00*...~');
@@ -24,4 +24,18 @@ test.each([
   const verdict = check(signedHeaders(secret, body, 1_800_000_000));
   expect(verdict.ok).toBe(false);
   expect((verdict as { reason: string }).reason).toMatch(/\w/);
+});
+
+test.each([
+  ['no headers', {}, /headers are required/],
+  ['a signature that is not v1=<64 hex>', { [TIMESTAMP_HEADER]: '1800000000', [SIGNATURE_HEADER]: 'v1=xyz' }, /must be v1=<64 hex digits>/],
+  ['a stale timestamp', { [TIMESTAMP_HEADER]: '1799990000', [SIGNATURE_HEADER]: `v1=${'a'.repeat(64)}` }, /replay/],
+])('before the body is read, %s is refused', (_name, headers: Record<string, string>, why) => {
+  expect(checkSignatureHeaders({ timestamp: headers[TIMESTAMP_HEADER], signature: headers[SIGNATURE_HEADER], toleranceSeconds: 300, nowSeconds: 1_800_000_000 }))
+    .toEqual({ ok: false, reason: expect.stringMatching(why) });
+});
+
+test('well-formed headers within the window pass the check before reading, whatever the body turns out to be', () => {
+  const h = signedHeaders(secret, body, 1_800_000_000);
+  expect(checkSignatureHeaders({ timestamp: h[TIMESTAMP_HEADER], signature: h[SIGNATURE_HEADER], toleranceSeconds: 300, nowSeconds: 1_800_000_000 })).toEqual({ ok: true });
 });

@@ -23,9 +23,12 @@ export function signedHeaders(secret: string, body: string | Buffer, nowSeconds 
 
 export type SignatureVerdict = { ok: true } | { ok: false; reason: string };
 
-export function verifySignature(opts: {
-  secret: string;
-  body: Buffer;
+/**
+ * What can be known before the body is read: both headers present and well formed (`v1=` and 64
+ * hex digits), the timestamp within the window. A request that fails here is refused without
+ * its body being read at all.
+ */
+export function checkSignatureHeaders(opts: {
   timestamp: string | undefined;
   signature: string | undefined;
   toleranceSeconds: number;
@@ -38,8 +41,24 @@ export function verifySignature(opts: {
   if (Math.abs(now - Number(timestamp)) > opts.toleranceSeconds) {
     return { ok: false, reason: `the timestamp is more than ${opts.toleranceSeconds} s from now (a replay, or a clock out of step)` };
   }
-  const expected = Buffer.from(signatureOf(opts.secret, timestamp, opts.body), 'hex');
-  const offered = signature.split(',').map((s) => s.trim()).filter((s) => s.startsWith('v1=')).map((s) => s.slice(3));
-  const matches = offered.some((hex) => /^[0-9a-f]{64}$/i.test(hex) && timingSafeEqual(Buffer.from(hex, 'hex'), expected));
+  if (!offeredSignatures(signature).length) return { ok: false, reason: `${SIGNATURE_HEADER} must be v1=<64 hex digits>` };
+  return { ok: true };
+}
+
+const offeredSignatures = (header: string) =>
+  header.split(',').map((s) => s.trim()).filter((s) => s.startsWith('v1=')).map((s) => s.slice(3)).filter((hex) => /^[0-9a-f]{64}$/i.test(hex));
+
+export function verifySignature(opts: {
+  secret: string;
+  body: Buffer;
+  timestamp: string | undefined;
+  signature: string | undefined;
+  toleranceSeconds: number;
+  nowSeconds?: number;
+}): SignatureVerdict {
+  const headers = checkSignatureHeaders(opts);
+  if (!headers.ok) return headers;
+  const expected = Buffer.from(signatureOf(opts.secret, opts.timestamp!, opts.body), 'hex');
+  const matches = offeredSignatures(opts.signature!).some((hex) => timingSafeEqual(Buffer.from(hex, 'hex'), expected));
   return matches ? { ok: true } : { ok: false, reason: 'the signature does not match the body' };
 }

@@ -207,10 +207,14 @@ describe('reporting over a real stack', () => {
         expect(Number(await page.getAttribute(`#${id}`, 'data-points'))).toBeGreaterThan(0);
       }
       expect(await page.textContent('#tiles')).toContain('60.0%'); // first-pass acceptance, 3 of 5
-      const reviewLink = page.locator(`tr[data-queue=coding_review] a[href$="visit-${visits.review.visitId}"]`);
-      expect(await reviewLink.count()).toBe(1);
+      // An analyst sees the visit waiting in coding review by its age, with no id or link that leads to the patient.
+      expect(await page.locator('tr[data-queue=coding_review] span.age').count()).toBe(1);
+      expect(await page.locator('tr[data-queue=coding_review] a[href*="/workflows/visit-"]').count()).toBe(0);
       const html = await page.content();
-      for (const v of Object.values(visits)) expect(html).not.toContain(v.patient.lastName);
+      for (const v of Object.values(visits)) {
+        expect(html).not.toContain(v.patient.lastName);
+        expect(html).not.toContain(v.visitId);
+      }
 
       mkdirSync(join(__dirname, '..', 'test-results'), { recursive: true });
       await page.screenshot({ path: join(__dirname, '..', 'test-results', 'dashboard.png'), fullPage: true });

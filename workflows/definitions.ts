@@ -133,6 +133,16 @@ export interface VisitStatus {
   claim?: ClaimSummary;
   claims: ClaimSummary[];
   balance: { billedCents: number; paidCents: number; adjustedCents: number; patientResponsibilityCents: number; insuranceBalanceCents: number };
+  /**
+   * Filled in by the status query only (updates answer without them): the registration as the
+   * visit now holds it (after the PMS's changes and reschedules), and the coding under review or
+   * last billed. The API decides per role which of them a caller sees (api/views.ts).
+   */
+  patient?: StartVisit['patient'];
+  coverage?: Coverage;
+  secondaryCoverage?: Coverage;
+  appointment?: Appointment;
+  coding?: CodedEncounter;
 }
 
 export const statusQuery = defineQuery<VisitStatus>('status');

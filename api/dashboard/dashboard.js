@@ -119,8 +119,15 @@
       var items = oldest[i] ? oldest[i].visits : [];
       if (!items.length) { visits.className = 'empty'; visits.textContent = '—'; }
       items.forEach(function (v) {
+        var title = v.ageHours + ' h waiting' + (v.overdue ? ' (overdue)' : '');
+        // An analyst's key gets no visit id nor Temporal UI page (api/views.ts): the visit shows as its age only.
+        if (!v.visitId) {
+          var age = document.createElement('span'); age.className = 'age'; age.textContent = v.ageHours + ' h' + (v.overdue ? ' (overdue)' : ''); age.title = title;
+          visits.appendChild(age);
+          return;
+        }
         var link = document.createElement('a'); link.href = v.temporalUiUrl; link.textContent = v.visitId; link.target = '_blank'; link.rel = 'noopener';
-        link.title = v.ageHours + ' h waiting' + (v.overdue ? ' (overdue)' : '');
+        link.title = title;
         visits.appendChild(link);
       });
       var action = document.createElement('td'); action.innerHTML = ''; var s = document.createElement('span'); s.className = 'action'; s.textContent = q.action; action.appendChild(s);

@@ -103,6 +103,27 @@ export function queueOf(action: string | undefined): WorkQueue | undefined {
   return action ? WORK_QUEUES.find((q) => q.awaitingActions.includes(action)) : undefined;
 }
 
+/** What another party is doing while the visit waits on it, in words for whoever reads the visit. */
+const WAITING_WORDS: Record<string, string> = {
+  [AwaitingAction.EncounterSignature]: 'waiting for the clinician to sign the encounter in the EHR',
+  [AwaitingAction.Acknowledgment]: 'waiting for the clearinghouse to acknowledge the claim (999, 277CA)',
+  [AwaitingAction.PayerAcknowledgment]: 'waiting for the payer to acknowledge the claim (277CA)',
+  [AwaitingAction.Remittance]: 'waiting for the payer\'s answer to the claim (835)',
+  [AwaitingAction.AppealDecision]: 'waiting for the payer\'s decision on the appeal',
+};
+
+/**
+ * What to do about a visit now, in words: the work queue's reason and action when a person
+ * must act (with the visit's id in the action when the reader may see it), what the visit
+ * waits for when another party must, or that nothing is left.
+ */
+export function nextStep(v: { stage: string; awaitingAction?: string; outcome?: string }, visitId?: string): string {
+  if (v.stage === 'closed') return `nothing: the visit is closed${v.outcome ? ` (${words(v.outcome)})` : ''}`;
+  const q = queueOf(v.awaitingAction);
+  if (q) return `${q.reason}: ${visitId ? q.action.replaceAll('{visitId}', visitId) : q.action}`;
+  return (v.awaitingAction && WAITING_WORDS[v.awaitingAction]) ?? `nothing for a person yet: the visit is at ${words(v.stage)}`;
+}
+
 export function workQueue(id: string): WorkQueue | undefined {
   return WORK_QUEUES.find((q) => q.id === id);
 }

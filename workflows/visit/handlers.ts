@@ -13,7 +13,7 @@ import { applyRegistration, appointmentChanged, registrationChanges, type VisitC
 import type { Appointment, CodedEncounter, Coverage } from '../../domain/visit';
 import {
   acceptSuggestionUpdate, cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal, registrationChangedSignal, remittanceReceivedSignal,
-  rescheduleUpdate, retryUpdate, statusQuery, UPDATE_STAGES, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate,
+  rescheduleUpdate, retryUpdate, statusQuery, UPDATE_STAGES, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate, type VisitStatus,
 } from '../definitions';
 import { ProviderNpiKey, ServiceDateKey } from '../search-attributes';
 import type { Progress } from './progress';
@@ -36,7 +36,12 @@ export function registerHandlers(state: VisitState, progress: Progress, raw: Vis
     }
   };
 
-  setHandler(statusQuery, () => status);
+  // A query is not recorded in history: what it adds changes no replay. The API decides per role what a caller sees (api/views.ts).
+  setHandler(statusQuery, (): VisitStatus => ({
+    ...status,
+    patient: state.visit.patient, coverage: state.visit.coverage, secondaryCoverage: state.visit.secondaryCoverage, appointment: state.visit.appointment,
+    coding: state.reviewing ?? state.lastBilled?.encounter,
+  }));
   setHandler(encounterSignedSignal, ({ encounterId }) => {
     state.encounterId ??= encounterId; // a redelivered or late notification changes nothing
   });
