@@ -3,7 +3,8 @@
  * the syntax of each transaction set (IK5) and of the group (AK9), and where each
  * error is (IK3 segment, IK4 element). `build999` writes the same shape back.
  */
-import { buildInterchange, ElementValue, EnvelopeOptions, ReadOptions, transactionsOfType } from './envelope';
+import { EnvelopeOptions, ReadOptions, transactionsOfType } from './envelope';
+import { buildInterchange, ElementValue } from './writer';
 import { Segment } from './syntax';
 import { listedCode, wholeNumber } from './code-lists';
 import { shown, X12ContentError } from './errors';

@@ -6,13 +6,14 @@
  * other payers (COB), 2400 lines (SV1, DTP*472, REF*6R) with 2430 other-payer line adjudication.
  */
 import { X12BuildError } from './errors';
-import { EnvelopeOptions, writeInterchange, X12Writer } from './envelope';
+import { EnvelopeOptions } from './envelope';
+import { writeInterchange, X12Writer } from './writer';
 import {
   BillingProvider, claimChargeCents, CobAdjustment, ClaimPatient, ClaimPayer, ClaimSubscriber, FILING_INDICATORS, GUIDE_837P,
   INDIVIDUAL_RELATIONSHIP_CODES, LINE_ITEM_CONTROL_NUMBER_MAX, lineItemControlNumber, OtherPayer, PATIENT_RELATIONSHIP_CODES,
   ProfessionalClaim, ProfessionalClaimBatch, ServiceLine, X12Address,
 } from './professional-claim';
-import { centsToAmount, toX12Date } from './syntax';
+import { centsToAmount, toX12Date } from './values';
 
 /** X222A1 1.4.1: at most 5000 claims (CLM) in one transaction set. */
 export const MAX_CLAIMS_PER_837 = 5000;

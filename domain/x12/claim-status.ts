@@ -6,8 +6,10 @@
  * status code, with the patient control number (TRN*2) and the payer's claim number
  * (REF*1K) to match it back.
  */
-import { buildInterchange, ElementValue, EnvelopeOptions, ReadOptions, transactionsOfType } from './envelope';
-import { centsToAmount, Segment, toX12Date } from './syntax';
+import { EnvelopeOptions, ReadOptions, transactionsOfType } from './envelope';
+import { buildInterchange, ElementValue } from './writer';
+import { Segment } from './syntax';
+import { centsToAmount, toX12Date } from './values';
 import { formattedCode, listedCode, STATUS_CODE_FORMAT } from './code-lists';
 
 export const GUIDE_276_277 = '005010X212';

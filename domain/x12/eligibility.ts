@@ -4,9 +4,11 @@
  * visit workflow needs (domain/visit.ts `EligibilityResult`).
  */
 import type { EligibilityResult } from '../visit';
-import { buildInterchange, ElementValue, EnvelopeOptions, ReadOptions, transactionsOfType } from './envelope';
+import { EnvelopeOptions, ReadOptions, transactionsOfType } from './envelope';
+import { buildInterchange, ElementValue } from './writer';
 import { X12BuildError } from './errors';
-import { centsToAmount, Segment, toX12Date } from './syntax';
+import { Segment } from './syntax';
+import { centsToAmount, toX12Date } from './values';
 
 export const GUIDE_270_271 = '005010X279A1';
 

@@ -4,11 +4,13 @@
  * BPR02 (the money moved) = Σ CLP04 (paid per claim) − Σ PLB amounts (provider-level
  * adjustments; a positive PLB amount reduces the payment).
  */
-import { buildInterchange, ElementValue, EnvelopeOptions, ReadOptions, Transaction, transactionsOfType } from './envelope';
+import { EnvelopeOptions, ReadOptions, Transaction, transactionsOfType } from './envelope';
+import { buildInterchange, ElementValue } from './writer';
 import { carc, listedCode, rarc } from './code-lists';
 import { X12ContentError } from './errors';
 import type { X12Address } from './professional-claim';
-import { centsToAmount, Segment, toX12Date } from './syntax';
+import { Segment } from './syntax';
+import { centsToAmount, toX12Date } from './values';
 
 export const GUIDE_835 = '005010X221A1';
 

@@ -1,8 +1,10 @@
-import { parseInterchange, X12Writer } from './envelope';
+import { parseInterchange } from './envelope';
+import { X12Writer } from './writer';
 import { X12BuildError, X12SyntaxError } from './errors';
 import { build837P } from './build-837p';
 import { sampleBatch, sampleClaim, sampleEnvelope } from './samples';
-import { amountToCents, centsToAmount, readDelimiters, scan, tokenize } from './syntax';
+import { readDelimiters, scan, tokenize } from './syntax';
+import { amountToCents, centsToAmount } from './values';
 
 const claimFile = build837P(sampleBatch([sampleClaim('C-1')]), sampleEnvelope(7));
 
