@@ -117,11 +117,11 @@ test('an 835 for an unknown claim, or one that does not balance, waits in the po
   const stranger = paidClaim('NOT-OURS-1');
   const unbalanced = paidClaim(visitId, { paidCents: 27000 });
   const key = await store([stranger, unbalanced]);
-  expect((await postRemittanceFile(db, key)).map((p) => [p.outcome, p.queueReason])).toEqual([['queued', 'unmatched'], ['queued', 'unbalanced']]);
+  expect((await postRemittanceFile(db, key)).map((p) => [p.outcome, p.queueReason])).toEqual([['queued', 'unknown_control_number'], ['queued', 'unbalanced']]);
   expect(await postRemittanceFile(db, key)).toMatchObject([{ outcome: 'duplicate' }, { outcome: 'duplicate' }]);
   const queue = await db('posting_queue').where({ document_key: key }).orderBy('id');
   expect(queue.map((q) => [q.patient_control_number, q.reason, q.status, Number(q.paid_cents)])).toEqual([
-    ['NOT-OURS-1', 'unmatched', 'open', 26000], [visitId, 'unbalanced', 'open', 27000],
+    ['NOT-OURS-1', 'unknown_control_number', 'open', 26000], [visitId, 'unbalanced', 'open', 27000],
   ]);
   expect(queue[1].detail).toMatch(/charge 37500 − paid 27000 ≠ adjustments 11500/);
   expect(await db('payments').where({ visit_id: visitId })).toHaveLength(0);
