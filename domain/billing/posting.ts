@@ -76,8 +76,9 @@ const cents = (n: number) => (n / 100).toFixed(2);
  *    this CLP07 was posted to, then the one the payer gave this CLP07, then the ones not
  *    rejected at the front end; if that still leaves several, ambiguous. Never "the latest".
  *
- * A reversal (CLP02 22) must take back something: an earlier answer posted to the attempt,
- * and no more than was paid on it (else reversal_of_unpaid). A matched claim whose amounts do
+ * A reversal (CLP02 22) must take back something: an earlier answer with its CLP07 posted to
+ * this claim (to the attempt itself when it has no CLP07), and no more than was paid on it
+ * (else reversal_of_unpaid). A matched claim whose amounts do
  * not balance (claimBalanceProblem) is refused as unbalanced. Refused claims are kept and
  * queued by the caller; nothing is posted for them.
  */
@@ -116,8 +117,14 @@ export function decidePosting(clp: ClaimKeys, payerId: string, attempts: ClaimAt
   }
   const attempt = candidates[0];
   if (clp.statusCode === '22') {
-    const paid = attempt.answers.reduce((s, x) => s + x.paidCents, 0);
-    const original = attempt.answers.some((x) => x.statusCode !== '22' && (!clp.payerClaimNumber || !x.payerClaimNumber || x.payerClaimNumber === clp.payerClaimNumber));
+    // What it takes back: the answers carrying its CLP07 on any attempt of this claim to this payer (a void or
+    // replacement carries the original's payer claim number, and its reversal takes back the original's
+    // payment), or without a CLP07 the answers posted to the attempt itself.
+    const takenFrom = clp.payerClaimNumber
+      ? samePayer.flatMap((a) => a.answers).filter((x) => x.payerClaimNumber === clp.payerClaimNumber)
+      : attempt.answers;
+    const paid = takenFrom.reduce((s, x) => s + x.paidCents, 0);
+    const original = takenFrom.some((x) => x.statusCode !== '22');
     if (!original || paid < -clp.paidCents) {
       return {
         matched: false, reason: 'reversal_of_unpaid', attempt,
