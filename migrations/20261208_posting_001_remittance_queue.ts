@@ -13,7 +13,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('document_key').nullable().alter();
     /** The CLP's place in its file, counted from 1 across the file's remittances. */
     t.integer('position');
-    t.string('claim_status', 2);
+    t.text('claim_status');
     t.text('frequency');
     t.text('payer_claim_number');
     t.bigInteger('charge_cents');
