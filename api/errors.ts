@@ -64,7 +64,7 @@ function toApiError(err: unknown): ApiError | undefined {
   }
   if (coded === FailureType.RemittanceUnbalanced) {
     // The balancing rule (X221A1 1.10.2.1): BPR02 = Σ CLP04 − Σ PLB.
-    return new ApiError(422, coded, (err as Error).message, 'the remittance was not posted; ask the payer for a corrected 835', [{ path: 'BPR02', message: (err as Error).message }]);
+    return new ApiError(422, coded, (err as Error).message, 'nothing was posted; the file is kept and its claims wait in the posting queue (GET /remittances?status=unbalanced): ask the payer for a corrected 835', [{ path: 'BPR02', message: (err as Error).message }]);
   }
   if (err instanceof WorkflowNotFoundError) return notFound('visit');
   const unreachable = temporalUnreachable(err);

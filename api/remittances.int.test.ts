@@ -202,6 +202,35 @@ test('one file with a posted, two refused and an unbalanced claim: the 202 count
   expect(unmatched.body.entries.map((e: { id: number }) => e.id)).not.toContain(queue[2].id);
 });
 
+test('an 835 that does not balance (BPR02 ≠ Σ CLP04 − PLB) is refused 422, but kept once and its claims queued: nothing posted, nothing signalled', async () => {
+  const visitId = await submittedVisit();
+  const r: Remittance = sampleRemittance();
+  r.trace.number = uniqueId('EFT');
+  r.claims = [clp(visitId)];
+  r.providerAdjustments = [];
+  r.payment = { ...r.payment, amountCents: 9500 }; // the claim paid 91.00
+  const body = build835([r], sampleEnvelope(Math.floor(Math.random() * 1e8) + 1));
+  const first = await postX12(body);
+  expect(first.status).toBe(422);
+  expect(first.body).toMatchObject({ code: 'REMITTANCE_UNBALANCED', issues: [{ path: 'BPR02' }], hint: expect.stringContaining('/remittances?status=unbalanced') });
+  expect((await postX12(body)).status).toBe(422); // the retry: same answer, nothing twice
+  expect(await api.db('inbound_messages').where({ channel: 'clearinghouse', message_key: fileKey(body) })).toHaveLength(1);
+  const queue = await api.db('posting_queue').where({ document_key: fileKey(body) });
+  expect(queue).toHaveLength(1);
+  expect(queue[0]).toMatchObject({ reason: 'unbalanced', position: 1, claim_id: expect.any(Number), detail: expect.stringContaining('does not balance') });
+  expect(await api.db('audit_log').where({ action: 'remittance.refused', visit_id: visitId })).toHaveLength(1);
+  expect(await api.db('payments').where({ visit_id: visitId })).toEqual([]);
+  expect(await remittanceSignals(visitId)).toBe(0);
+  const listed = await biller.get('/remittances?status=unbalanced&limit=500');
+  expect(listed.body.entries.find((e: { id: number }) => e.id === queue[0].id)).toMatchObject({ status: 'unbalanced', visitId, claimAttempt: 1, fileId: expect.any(Number) });
+  // The payer's corrected file (same trace number) still posts.
+  r.payment = { ...r.payment, amountCents: 9100 };
+  const corrected = build835([r], sampleEnvelope(Math.floor(Math.random() * 1e8) + 1));
+  await api.temporal.workflow.getHandle(`visit-${visitId}`).terminate('test done');
+  expect((await postX12(corrected)).body).toMatchObject({ posted: 1, unmatched: 0 });
+  expect(await api.db('payments').where({ visit_id: visitId })).toHaveLength(1);
+});
+
 test('GET /remittances is for billers and admins; a bad filter is a 400 naming the field', async () => {
   const frontDesk = await apiAs(api.db, api.app, 'front_desk');
   const analyst = await apiAs(api.db, api.app, 'analyst');

@@ -11,10 +11,10 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { ehrRefsOfVisit, forgetInbound, saveInbound, submittedClaimMatches, visitIdForAppointmentRef, visitIdsForControlNumber } from '../db/billing';
 import { VisitId } from '../domain/visit';
 import type { Db } from '../db/knex';
-import { decideRemittanceFile, postRemittanceFile, type ContractLookup } from '../db/posting';
+import { decideRemittanceFile, postRemittanceFile, queueUnbalancedFile, type ContractLookup } from '../db/posting';
 import { queueStatusOf } from '../domain/billing/posting';
 import { parseEncounterNotification } from '../domain/fhir/notification';
-import { claimMessagesFromX12 } from '../domain/claim-messages';
+import { claimMessagesFromX12, UnbalancedRemittanceError } from '../domain/claim-messages';
 import { claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal } from '../workflows/definitions';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../domain/webhook-signature';
 import { ApiError, bodyIssue } from './errors';
@@ -77,8 +77,18 @@ export function webhooksRouter({ temporal, db, secrets, contracted }: { temporal
     }
     if (!req.body.trim()) throw new ApiError(400, 'EMPTY_BODY', 'the body is empty: send the X12 file', 'the file was not stored', bodyIssue('empty'));
     const body: string = req.body;
-    const messages = claimMessagesFromX12(body); // throws a 400 naming the line when the file is not valid X12
     const fileKey = createHash('sha256').update(body).digest('hex');
+    let messages: ReturnType<typeof claimMessagesFromX12>;
+    try {
+      messages = claimMessagesFromX12(body); // throws a 400 naming the line when the file is not valid X12
+    } catch (err) {
+      // An 835 that does not balance is refused (422) but kept, once, and its claims wait in the posting queue.
+      if (err instanceof UnbalancedRemittanceError) {
+        await saveInbound(db, 'clearinghouse', fileKey, '835', body);
+        await queueUnbalancedFile(db, fileKey, err.message);
+      }
+      throw err;
+    }
     // A file already received is never handed to a visit again.
     if (!(await saveInbound(db, 'clearinghouse', fileKey, messages.transaction, body))) {
       res.status(200).json({ transaction: messages.transaction, delivered: 0, unmatched: 0, duplicate: true });

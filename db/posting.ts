@@ -310,3 +310,27 @@ export async function listRemittances(db: Db, q: RemittanceQuery): Promise<{ ent
   const entries = rows.slice(0, q.limit);
   return { entries, next: rows.length > q.limit ? entries[entries.length - 1].id : undefined };
 }
+
+/**
+ * An 835 file whose payment does not equal its claims less PLB (BPR02 ≠ Σ CLP04 − Σ PLB) posts
+ * nothing, but is kept: each of its claims waits in the posting queue, as unbalanced (or with the
+ * reason it matches nothing), keyed by the file and the claim's place in it, so a corrected file
+ * with the same trace number still posts. Returns how many entries were queued now.
+ */
+export async function queueUnbalancedFile(db: Db, documentKey: string, detail: string): Promise<number> {
+  const row = await db('inbound_messages').where({ channel: 'clearinghouse', message_key: documentKey }).first('body');
+  if (!row) throw new Error(`no stored 835 with key ${documentKey}`);
+  const claims = claimsOf(row.body);
+  return db.transaction(async (trx) => {
+    let queued = 0;
+    for (const { position, r, payerId, clp } of claims) {
+      const attempts = await attemptsOf(trx, clp.patientControlNumber);
+      const d = decidePosting(clp, payerId, attempts, claimBalanceProblem(clp));
+      const refusal: Extract<PostingDecision, { matched: false }> = d.matched ? { matched: false, reason: 'unbalanced', detail, attempt: d.attempt }
+        : d.reason === 'unbalanced' ? { ...d, detail: `${detail}; ${d.detail}` } : d;
+      const c = { postingKey: `file:${documentKey}#${position}`, documentKey, position, traceNumber: r.trace.number, payerId, claim: clp, patientResponsibilityCents: clp.patientResponsibilityCents };
+      if (await queueRefused(trx, refusal, attempts, c)) queued++;
+    }
+    return queued;
+  });
+}
