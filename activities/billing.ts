@@ -69,13 +69,13 @@ export function billingActivities(db: Db, contracted?: ContractLookup) {
      */
     async recordRemittance(input: { visitId: string; attempt: number; remittance: ClaimRemittance }): Promise<{ underpaid: UnderpaidLine[] }> {
       const r = input.remittance;
+      // A refused answer is in the posting queue, not in the visit's facts: its events say what was posted.
       if (r.documentKey) {
-        const posted = await postRemittanceFile(db, r.documentKey, contracted);
-        await recordVisitEvent(db, remittanceEvent(input.visitId, input.attempt, r));
-        return { underpaid: posted.filter((p) => p.visitId === input.visitId).flatMap((p) => p.underpaid) };
+        const posted = (await postRemittanceFile(db, r.documentKey, contracted)).filter((p) => p.visitId === input.visitId);
+        if (!posted.length || posted.some((p) => p.claimId !== undefined)) await recordVisitEvent(db, remittanceEvent(input.visitId, input.attempt, r));
+        return { underpaid: posted.flatMap((p) => p.underpaid) };
       }
-      await billing.saveRemittance(db, input.visitId, r);
-      await recordVisitEvent(db, remittanceEvent(input.visitId, input.attempt, r));
+      if ((await billing.saveRemittance(db, input.visitId, r)) !== 'queued') await recordVisitEvent(db, remittanceEvent(input.visitId, input.attempt, r));
       return { underpaid: [] };
     },
 

@@ -42,6 +42,7 @@ export interface PostedClaim {
   /** CLP01: our visit id. */
   visitId: string;
   outcome: 'posted' | 'duplicate' | 'queued';
+  /** The claim it posted to, now or before; absent when it was queued (now or before). */
   claimId?: number;
   attempt?: number;
   late?: boolean;
