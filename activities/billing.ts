@@ -12,7 +12,7 @@ import { reviewTimelyFiling, timelyFilingDeadline, type TimelyFilingReview } fro
 import { timelyFilingDaysOf } from '../db/codesets';
 import { parseRejectionRules, readAcknowledgment, type AckReading, type RejectionRule } from '../domain/billing/acknowledgments';
 import { ruleTable } from './rules';
-import { remittanceStatus, type ClaimAcknowledgment, type ClaimRemittance } from '../domain/claim';
+import type { ClaimAcknowledgment, ClaimRemittance } from '../domain/claim';
 import type { CodedEncounter, StartVisit } from '../domain/visit';
 import { CodedEncounter as CodedEncounterSchema, StartVisit as StartVisitSchema } from '../domain/visit';
 import type { VisitOutcome } from '../domain/visit';
@@ -63,18 +63,19 @@ export function billingActivities(db: Db, contracted?: ContractLookup) {
     /**
      * Posts the 835: from its stored file, line by line, in one transaction, idempotent
      * (db/posting.ts); returns this visit's underpaid lines. An answer that came without a
-     * stored file (a bare signal) is recorded at claim level.
+     * stored file (a bare signal) is recorded at claim level. Either way it posts only to the
+     * attempt it matches on every key (domain/billing/posting.ts `decidePosting`), else it is
+     * queued for a biller and writes no payment.
      */
     async recordRemittance(input: { visitId: string; attempt: number; remittance: ClaimRemittance }): Promise<{ underpaid: UnderpaidLine[] }> {
       const r = input.remittance;
+      // A refused answer is in the posting queue, not in the visit's facts: its events say what was posted.
       if (r.documentKey) {
-        const posted = await postRemittanceFile(db, r.documentKey, contracted);
-        await recordVisitEvent(db, remittanceEvent(input.visitId, input.attempt, r));
-        return { underpaid: posted.filter((p) => p.visitId === input.visitId).flatMap((p) => p.underpaid) };
+        const posted = (await postRemittanceFile(db, r.documentKey, contracted)).filter((p) => p.visitId === input.visitId);
+        if (!posted.length || posted.some((p) => p.claimId !== undefined)) await recordVisitEvent(db, remittanceEvent(input.visitId, input.attempt, r));
+        return { underpaid: posted.flatMap((p) => p.underpaid) };
       }
-      const claim = await claimOf(db, input.visitId, input.attempt);
-      await billing.saveRemittance(db, claim.id, input.visitId, remittanceStatus({ ...r, statusCode: r.claimStatusCode }), r);
-      await recordVisitEvent(db, remittanceEvent(input.visitId, input.attempt, r));
+      if ((await billing.saveRemittance(db, input.visitId, r)) !== 'queued') await recordVisitEvent(db, remittanceEvent(input.visitId, input.attempt, r));
       return { underpaid: [] };
     },
 

@@ -65,6 +65,8 @@ export const ROUTES: Record<string, Access> = {
   'GET /reports/kpis': roles('biller', 'analyst', 'admin'),
   'GET /work-queues': roles('biller', 'analyst', 'admin'),
   'GET /work-queues/:queue': roles('biller', 'analyst', 'admin'),
+  /** 835 claims posted or waiting in the posting queue, with payer claim numbers and amounts: billing's work, not an analyst's. */
+  'GET /remittances': roles('biller', 'admin'),
   /** The dashboard's page and scripts hold no data: its data comes from the routes above, with the user's key. */
   'GET /dashboard': { kind: 'public' },
   'GET /dashboard/dashboard.css': { kind: 'public' },

@@ -27,6 +27,7 @@ import { errorMiddleware, notFound } from './errors';
 import { dashboardRouter } from './dashboard.routes';
 import { createOidcVerifier, type OidcConfig } from './oidc';
 import { openApiDocument } from './openapi';
+import { remittancesRouter } from './remittances.routes';
 import { reportsRouter } from './reports.routes';
 import { createRateLimiter, type RateLimitConfig } from './rate-limit';
 import { cors, securityHeaders } from './security';
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(auditRouter(deps));
   app.use(webhooksRouter({ temporal: deps.temporal, db: deps.db, secrets: deps.webhooks }));
   const temporalUi = deps.temporalUi ?? { url: 'http://localhost:8233', namespace: 'default' };
+  app.use(remittancesRouter({ db: deps.db }));
   app.use(reportsRouter({ temporal: deps.temporal, db: deps.db, temporalUi }));
   app.use(dashboardRouter());
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { accessOf } from './access';
 import { fieldRolesOf, visitViewsTable, type VisitField } from './views';
 import {
-  AcceptSuggestion, AuditPage, AuditQuery, CancelVisit, CodedEncounter, Coverage, EncounterSigned, ErrorBody, Health, KpiQuery, PatientPayment, PatientPaymentReceipt,
+  AcceptSuggestion, AuditPage, AuditQuery, RemittancePage, RemittanceQuery, CancelVisit, CodedEncounter, Coverage, EncounterSigned, ErrorBody, Health, KpiQuery, PatientPayment, PatientPaymentReceipt,
   RetryVisit, StartVisit, VisitParams, VisitStarted,
   VisitStatusBody, VoidClaim, WorkQueueParams, WorkQueueQuery, WriteOffVisit,
 } from './schemas';
@@ -130,7 +130,16 @@ export function openApiDocument(): object {
       method: 'post', path: '/webhooks/clearinghouse', summary: 'A 999, 277CA or 835 file from the clearinghouse (X12 body)',
       request: { body: { required: true, content: { 'application/edi-x12': { schema: z.string() }, 'text/plain': { schema: z.string() } } } },
       responses: {
-        202: json(z.object({ transaction: z.string(), delivered: z.number() }), 'Stored and delivered'), 400: errors[400], ...bodyErrors,
+        202: json(z.object({
+          transaction: z.string(),
+          delivered: z.number().int().describe('Claims handed to their running visit'),
+          unmatched: z.number().int().describe('Answers that match no claim we sent; 835 claims queued for a biller (GET /remittances?status=unmatched), no payment written'),
+          posted: z.number().int().optional().describe('835: claims posted now to a visit no longer running (late)'),
+          unbalanced: z.number().int().optional().describe('835: matched claims whose amounts do not balance, queued (GET /remittances?status=unbalanced)'),
+          alreadyPosted: z.number().int().optional().describe('835: claims already posted or queued from an earlier file'),
+        }), 'Stored; each claim delivered, posted or queued'),
+        200: json(z.object({ transaction: z.string(), delivered: z.number().int(), unmatched: z.number().int(), duplicate: z.literal(true) }), 'The same file again: nothing stored or delivered twice'),
+        400: errors[400], ...bodyErrors,
       },
     },
     {
@@ -150,6 +159,11 @@ export function openApiDocument(): object {
       description: 'Billers and admins get each visit\'s `visitId`, its `action` with the id filled in and its `temporalUiUrl`; analysts get the queue\'s facts without them (no id that leads to the patient): `awaitingAction`, `stage`, `payerId`, `serviceDate`, `awaitingSince`, `ageHours`, `deadline`, `overdue`, `reason`.',
       request: { params: WorkQueueParams, query: WorkQueueQuery },
       responses: { 200: json(z.object({ visits: z.array(z.record(z.string(), z.unknown())) }).passthrough(), 'The queue'), 400: errors[400], 404: json(ErrorBody, 'No such queue') },
+    },
+    {
+      method: 'get', path: '/remittances', operationId: 'listRemittances',
+      summary: 'The remittance work queue, newest first: 835 claims not posted (unmatched: no claim attempt agrees on control number, payer and charge; unbalanced) or posted, with reason, payer, control number, amounts and file',
+      request: { query: RemittanceQuery }, responses: { 200: json(RemittancePage, 'One page of entries'), 400: errors[400] },
     },
     { method: 'get', path: '/health', summary: 'Postgres and Temporal reachability', responses: { 200: json(Health, 'All up'), 503: json(Health, 'Something is down') } },
   ];

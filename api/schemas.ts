@@ -213,3 +213,36 @@ export const KpiQuery = z
 
 export const WorkQueueParams = z.object({ queue: z.string().regex(/^[a-z_]{1,40}$/, 'must be a queue id') });
 export const WorkQueueQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), payerId: z.string().regex(/^[A-Za-z0-9-]{1,80}$/).optional() });
+
+/** GET /remittances: the 835 claims stored, by what became of them. */
+export const RemittanceQuery = z.strictObject({
+  status: z.enum(['unmatched', 'unbalanced', 'posted']).default('unmatched'),
+  payerId: z.string().regex(/^[A-Za-z0-9-]{1,80}$/, 'must be 1-80 letters, digits or dashes').optional(),
+  before: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const RemittancePage = z.object({
+  entries: z.array(z.object({
+    id: z.number().int().describe('The posting queue entry (unmatched, unbalanced) or the payment (posted)'),
+    status: z.enum(['unmatched', 'unbalanced', 'posted']),
+    reason: z.enum(['unknown_control_number', 'payer_mismatch', 'charge_mismatch', 'reversal_of_unpaid', 'ambiguous', 'unbalanced', 'unmatched']).nullable()
+      .describe('Why it was not posted (null when posted); `unmatched` on entries queued before reasons were recorded'),
+    detail: z.string().nullable(),
+    fileId: z.number().int().nullable().describe('The stored 835 file; null for an answer that came without a file'),
+    position: z.number().int().nullable().describe('The claim\'s place in its file, from 1'),
+    traceNumber: z.string(),
+    payerId: z.string(),
+    patientControlNumber: z.string().describe('CLP01'),
+    claimStatus: z.string().nullable().describe('CLP02'),
+    payerClaimNumber: z.string().nullable().describe('CLP07'),
+    chargeCents: z.number().int().nullable().describe('CLP03'),
+    paidCents: z.number().int().describe('CLP04'),
+    patientResponsibilityCents: z.number().int().nullable().describe('CLP05'),
+    receivedAt: z.string(),
+    visitId: z.string().nullable().describe('The visit it posted to, or whose attempt it matched before it was refused'),
+    claimAttempt: z.number().int().nullable(),
+  })),
+  /** Pass as `before` for the next page; absent on the last page. */
+  next: z.number().int().optional(),
+});

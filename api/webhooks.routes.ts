@@ -2,7 +2,8 @@
  * Notifications from outside: the EHR says an encounter was signed; the clearinghouse
  * delivers 999, 277CA and 835 files. Each is stored (or recognised as a redelivery)
  * before it is handed to the visit's workflow, and handing it over twice is harmless:
- * the workflow ignores a signal it has already seen.
+ * the workflow ignores a signal it has already seen. An 835 claim that matches no claim
+ * attempt on every key is never handed to a visit: it waits in the posting queue.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { createHash } from 'node:crypto';
@@ -10,9 +11,10 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { ehrRefsOfVisit, forgetInbound, saveInbound, submittedClaimMatches, visitIdForAppointmentRef, visitIdsForControlNumber } from '../db/billing';
 import { VisitId } from '../domain/visit';
 import type { Db } from '../db/knex';
-import { postRemittanceFile, type ContractLookup } from '../db/posting';
+import { decideRemittanceFile, postRemittanceFile, queueUnbalancedFile, type ContractLookup } from '../db/posting';
+import { queueStatusOf } from '../domain/billing/posting';
 import { parseEncounterNotification } from '../domain/fhir/notification';
-import { claimMessagesFromX12 } from '../domain/claim-messages';
+import { claimMessagesFromX12, UnbalancedRemittanceError } from '../domain/claim-messages';
 import { claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal } from '../workflows/definitions';
 import { checkSignatureHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../domain/webhook-signature';
 import { ROUTER_OPTIONS } from './access';
@@ -88,8 +90,18 @@ export function webhooksRouter({ temporal, db, secrets, contracted }: { temporal
     }
     if (!req.body.trim()) throw new ApiError(400, 'EMPTY_BODY', 'the body is empty: send the X12 file', 'the file was not stored', bodyIssue('empty'));
     const body: string = req.body;
-    const messages = claimMessagesFromX12(body); // throws a 400 naming the line when the file is not valid X12
     const fileKey = createHash('sha256').update(body).digest('hex');
+    let messages: ReturnType<typeof claimMessagesFromX12>;
+    try {
+      messages = claimMessagesFromX12(body); // throws a 400 naming the line when the file is not valid X12
+    } catch (err) {
+      // An 835 that does not balance is refused (422) but kept, once, and its claims wait in the posting queue.
+      if (err instanceof UnbalancedRemittanceError) {
+        await saveInbound(db, 'clearinghouse', fileKey, '835', body);
+        await queueUnbalancedFile(db, fileKey, err.message);
+      }
+      throw err;
+    }
     // A file already received is never handed to a visit again.
     if (!(await saveInbound(db, 'clearinghouse', fileKey, messages.transaction, body))) {
       res.status(200).json({ transaction: messages.transaction, delivered: 0, unmatched: 0, duplicate: true });
@@ -97,12 +109,13 @@ export function webhooksRouter({ temporal, db, secrets, contracted }: { temporal
     }
     let delivered = 0;
     let unmatched = 0;
-    let undelivered = 0;
+    // 835 claims handed to a running visit: that visit's posting activity posts them.
+    const handed = new Set<string>();
     try {
       // Only answers about claims we submitted reach a visit: the 999 by our control number (ISA13, which
       // may have carried several visits' claims), the 277CA by visit and charge (and, when it echoes our
-      // BHT03, by submission), the 835 by visit, payer
-      // and charge. The rest is kept in inbound_messages, not signalled.
+      // BHT03, by submission), each 835 claim by the one posting rule (decidePosting: control number,
+      // payer, and charge or the payer claim number of an earlier answer). The rest is kept, not signalled.
       for (const m of messages.acknowledgments) {
         const visitIds = m.visitId !== undefined
           ? (await claimOfOurs(db, m.visitId, { chargeCents: m.chargeCents })) ? [m.visitId] : []
@@ -116,21 +129,33 @@ export function webhooksRouter({ temporal, db, secrets, contracted }: { temporal
           if (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, ack))) delivered++;
         }
       }
-      for (const m of messages.remittances) {
+      const decisions = messages.remittances.length ? await decideRemittanceFile(db, body) : [];
+      for (const [i, m] of messages.remittances.entries()) {
+        const d = decisions[i];
+        if (!d?.decision.matched) continue; // refused: queued with its reason below, never signalled
         const r = { ...m.remittance, documentKey: fileKey };
-        if (!(await claimOfOurs(db, m.visitId, { payerId: r.payerId, chargeCents: r.chargeCents }))) unmatched++;
-        else if (await signalIfExists(temporal, m.visitId, (h) => h.signal(remittanceReceivedSignal, r))) delivered++;
-        else undelivered++;
+        if (await signalIfExists(temporal, d.decision.attempt.visitId, (h) => h.signal(remittanceReceivedSignal, r))) {
+          delivered++;
+          handed.add(d.postingKey);
+        }
       }
     } catch (err) {
       await forgetInbound(db, 'clearinghouse', fileKey); // the sender's retry is then handled in full
       throw err;
     }
-    // Claims no running visit took are posted now: late ones (visit closed) to their visit's record,
-    // unknown ones to the posting queue, never lost. Running visits post through their own activity;
-    // both use the same idempotent posting.
-    if (messages.remittances.length && (undelivered || unmatched)) await postRemittanceFile(db, fileKey, contracted);
-    res.status(202).json({ transaction: messages.transaction, delivered, unmatched });
+    // 835 claims no running visit took are posted now, and the counts are what was stored: late ones
+    // (visit closed) to their visit's record, refused ones (unmatched, unbalanced) to the posting queue
+    // with their reason and an audit entry, never lost. Both use the same idempotent posting.
+    const counts = { posted: 0, unbalanced: 0, alreadyPosted: 0 };
+    if (messages.remittances.length > handed.size) {
+      for (const p of await postRemittanceFile(db, fileKey, contracted, handed)) {
+        if (p.outcome === 'posted') counts.posted++;
+        else if (p.outcome === 'duplicate') counts.alreadyPosted++;
+        else if (p.queueReason && queueStatusOf(p.queueReason) === 'unbalanced') counts.unbalanced++;
+        else unmatched++;
+      }
+    }
+    res.status(202).json({ transaction: messages.transaction, delivered, unmatched, ...(messages.transaction === '835' ? counts : {}) });
   });
 
   return router;

@@ -2,13 +2,15 @@
  * The billing record's repository. Every write is keyed on a natural key with a unique
  * constraint, so an activity retried after a crash writes nothing twice.
  */
-import type { ClaimAcknowledgment, ClaimFrequency, ClaimRemittance, ClaimStatus } from '../domain/claim';
+import { remittanceStatus, type ClaimAcknowledgment, type ClaimFrequency, type ClaimRemittance, type ClaimStatus } from '../domain/claim';
+import { decidePosting } from '../domain/billing/posting';
 import type { ChargeLine, CodedEncounter, Coverage, EligibilityResult, Patient, StartVisit } from '../domain/visit';
 import type { ClaimAcceptance } from '../domain/billing/deadlines';
 import type { ClinicalNote } from '../domain/fhir/notes';
 import type { AttemptPayment } from '../domain/billing/denials';
 import { audit } from './audit';
 import type { Db } from './knex';
+import { attemptsOf, queueRefused } from './posting';
 
 /** Registration (ADT^A04/A08 or a visit's intake): the patient, and the coverage when there is one. */
 export async function saveRegistration(db: Db, patient: Patient, coverage?: Coverage): Promise<number | undefined> {
@@ -331,21 +333,39 @@ export async function saveAcknowledgment(db: Db, claimId: number, ack: ClaimAckn
 }
 
 /**
- * Records an 835 answer that came without its stored file (a signal only), once per source key.
- * 835 files received by the webhook are posted line by line by db/posting.ts instead.
+ * Records an 835 answer that came without its stored file (a signal only), once per source key,
+ * to the attempt it answers by the one rule (domain/billing/posting.ts `decidePosting`): an
+ * answer that matches no attempt of the visit on every key is queued with its reason and
+ * audited, and writes no payment. 835 files received by the webhook are posted line by line by
+ * db/posting.ts instead.
  */
-export async function saveRemittance(db: Db, claimId: number, visitId: string, status: ClaimStatus, r: ClaimRemittance): Promise<void> {
-  await db.transaction(async (trx) => {
+export async function saveRemittance(db: Db, visitId: string, r: ClaimRemittance): Promise<'posted' | 'duplicate' | 'queued'> {
+  const postingKey = `signal:${r.sourceKey}`;
+  return db.transaction(async (trx) => {
+    if (await trx('payments').where({ posting_key: postingKey }).first('id')) return 'duplicate';
+    if (await trx('posting_queue').where({ posting_key: postingKey }).first('id')) return 'duplicate';
+    const claim = {
+      patientControlNumber: visitId, statusCode: r.claimStatusCode, chargeCents: r.chargeCents, paidCents: r.paidCents,
+      payerClaimNumber: r.payerClaimNumber, frequency: r.frequency,
+    };
+    const attempts = await attemptsOf(trx, visitId);
+    const decision = decidePosting(claim, r.payerId, attempts);
+    if (!decision.matched) {
+      await queueRefused(trx, decision, attempts, { postingKey, traceNumber: r.traceNumber, payerId: r.payerId, claim, patientResponsibilityCents: r.patientResponsibilityCents });
+      return 'queued';
+    }
+    const claimId = decision.attempt.claimId;
+    const status = remittanceStatus({ ...r, statusCode: r.claimStatusCode });
     const [payment] = await trx('payments')
       .insert({
-        claim_id: claimId, visit_id: visitId, payer_id: r.payerId, trace_number: r.traceNumber, claim_status: r.claimStatusCode,
+        claim_id: claimId, visit_id: decision.attempt.visitId, payer_id: r.payerId, trace_number: r.traceNumber, claim_status: r.claimStatusCode,
         charge_cents: r.chargeCents, paid_cents: r.paidCents, patient_responsibility_cents: r.patientResponsibilityCents,
-        paid_on: r.paidOn ?? null, posting_key: `signal:${r.sourceKey}`, payer_claim_number: r.payerClaimNumber ?? null,
+        paid_on: r.paidOn ?? null, posting_key: postingKey, payer_claim_number: r.payerClaimNumber ?? null,
       })
       .onConflict('posting_key')
       .ignore()
       .returning('id');
-    if (!payment) return;
+    if (!payment) return 'duplicate';
     if (r.adjustments.length) {
       await trx('payment_adjustments').insert(
         r.adjustments.map((a) => ({
@@ -361,6 +381,7 @@ export async function saveRemittance(db: Db, claimId: number, visitId: string, s
       payer_claim_number: r.payerClaimNumber ?? trx.raw('payer_claim_number'), updated_at: trx.fn.now(),
     });
     await addEvent(trx, claimId, '835', status, { traceNumber: r.traceNumber, claimStatusCode: r.claimStatusCode }, r.sourceKey);
+    return 'posted';
   });
 }
 

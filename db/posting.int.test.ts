@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Remittance, RemittanceClaim, RemittanceLine } from '../domain/x12/remittance';
 import { build835 } from '../domain/x12/remittance';
+import type { ClaimRemittance } from '../domain/claim';
 import { sampleEnvelope, sampleRemittance } from '../domain/x12/samples';
 import { sampleVisit } from '../test/fixtures';
 import { createTestDb, uniqueId } from '../test/support';
@@ -117,11 +118,11 @@ test('an 835 for an unknown claim, or one that does not balance, waits in the po
   const stranger = paidClaim('NOT-OURS-1');
   const unbalanced = paidClaim(visitId, { paidCents: 27000 });
   const key = await store([stranger, unbalanced]);
-  expect((await postRemittanceFile(db, key)).map((p) => [p.outcome, p.queueReason])).toEqual([['queued', 'unmatched'], ['queued', 'unbalanced']]);
+  expect((await postRemittanceFile(db, key)).map((p) => [p.outcome, p.queueReason])).toEqual([['queued', 'unknown_control_number'], ['queued', 'unbalanced']]);
   expect(await postRemittanceFile(db, key)).toMatchObject([{ outcome: 'duplicate' }, { outcome: 'duplicate' }]);
   const queue = await db('posting_queue').where({ document_key: key }).orderBy('id');
   expect(queue.map((q) => [q.patient_control_number, q.reason, q.status, Number(q.paid_cents)])).toEqual([
-    ['NOT-OURS-1', 'unmatched', 'open', 26000], [visitId, 'unbalanced', 'open', 27000],
+    ['NOT-OURS-1', 'unknown_control_number', 'open', 26000], [visitId, 'unbalanced', 'open', 27000],
   ]);
   expect(queue[1].detail).toMatch(/charge 37500 − paid 27000 ≠ adjustments 11500/);
   expect(await db('payments').where({ visit_id: visitId })).toHaveLength(0);
@@ -164,4 +165,25 @@ test('by default the contracted amount is the fee schedule expected amount in ef
   expect(posted.underpaid).toEqual([{ lineNumber: 1, code: '99214', contractedCents: 17500, underpaidCents: 1500 }]);
   const lineRows = await db('payment_lines as l').join('payments as p', 'p.id', 'l.payment_id').where('p.visit_id', visitId).orderBy('l.line_number').select('l.contracted_cents');
   expect(lineRows.map((l) => Number(l.contracted_cents))).toEqual([17500, Number(before.expected_cents)]);
+});
+
+test('an answer that came as a bare signal (no file) posts only to the attempt it matches; a mismatched one is queued and audited, and writes no payment', async () => {
+  const visitId = await billedVisit();
+  const answer = (over: Partial<ClaimRemittance>): ClaimRemittance => ({
+    traceNumber: uniqueId('TRN'), payerId: '87726', claimStatusCode: '1', frequency: '1', chargeCents: 37500, paidCents: 26000, patientResponsibilityCents: 3000,
+    payerClaimNumber: 'PCN-1', adjustments: [{ lineNumber: null, group: 'CO', carc: '45', amountCents: 8500, rarcs: [] }], lines: [], sourceKey: uniqueId('sig'), ...over,
+  });
+  const forged = answer({ chargeCents: 9100 });
+  expect(await billing.saveRemittance(db, visitId, forged)).toBe('queued');
+  expect(await billing.saveRemittance(db, visitId, forged)).toBe('duplicate');
+  expect(await db('payments').where({ visit_id: visitId })).toEqual([]);
+  const [entry, ...more] = await db('posting_queue').where({ posting_key: `signal:${forged.sourceKey}` });
+  expect(more).toEqual([]);
+  expect(entry).toMatchObject({ reason: 'charge_mismatch', document_key: null, patient_control_number: visitId, charge_cents: '9100' });
+  expect(await db('audit_log').where({ action: 'remittance.refused', visit_id: visitId }).whereRaw("detail->>'queueId' = ?", [String(entry.id)])).toHaveLength(1);
+
+  const genuine = answer({});
+  expect(await billing.saveRemittance(db, visitId, genuine)).toBe('posted');
+  expect(await billing.saveRemittance(db, visitId, genuine)).toBe('duplicate');
+  expect((await db('payments').where({ visit_id: visitId })).map((p) => Number(p.paid_cents))).toEqual([26000]);
 });

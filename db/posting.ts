@@ -1,12 +1,16 @@
 /**
  * Posting an 835 to the billing record: one transaction per file, idempotent per claim
- * (the posting key), using the pure rules in domain/billing/posting.ts. A claim that
- * matches no attempt, or does not balance, goes to the posting queue: nothing is lost.
+ * (the posting key), using the pure rules in domain/billing/posting.ts. A claim posts only
+ * to the attempt `decidePosting` matches on every key; anything else (no such claim, another
+ * payer, another charge, a reversal of nothing, out of balance) is kept in the posting queue
+ * with its reason and an audit entry, and writes no payment. The file itself stays stored.
  * A claim whose visit is already closed is posted to its record all the same (late).
  */
 import {
-  answersAsPrimary, claimBalanceProblem, matchAttempt, matchLines, postingKey, underpaidCents, type ClaimAttempt,
+  answersAsPrimary, claimBalanceProblem, decidePosting, matchLines, postingKey, queueStatusOf, underpaidCents, type ClaimAttempt, type ClaimKeys,
+  type PostingDecision, type QueueStatus, type RefusalReason,
 } from '../domain/billing/posting';
+import { audit } from './audit';
 import { feeFor } from '../domain/billing/pricing';
 import { remittanceStatus } from '../domain/claim';
 import { parse835, type Remittance, type RemittanceClaim } from '../domain/x12/remittance';
@@ -38,21 +42,53 @@ export interface PostedClaim {
   /** CLP01: our visit id. */
   visitId: string;
   outcome: 'posted' | 'duplicate' | 'queued';
+  /** The claim it posted to, now or before; absent when it was queued (now or before). */
   claimId?: number;
   attempt?: number;
   late?: boolean;
-  queueReason?: 'unmatched' | 'unbalanced';
+  /** Why it was queued (unmatched or unbalanced): the reason word of decidePosting. */
+  queueReason?: RefusalReason;
   underpaid: UnderpaidLine[];
 }
 
-/** Posts every claim of a stored 835 (inbound_messages, by its file key). */
-export async function postRemittanceFile(db: Db, documentKey: string, contracted?: ContractLookup): Promise<PostedClaim[]> {
+/** Each claim (CLP) of an 835 file, in file order, numbered from 1, with the remittance it is in. */
+function claimsOf(body: string): { position: number; r: Remittance; payerId: string; clp: RemittanceClaim }[] {
+  let position = 0;
+  return parse835(body).remittances.flatMap((r) => r.claims.map((clp) => ({ position: ++position, r, payerId: r.payer.id ?? r.trace.originatorId, clp })));
+}
+
+export interface ClaimDecision {
+  position: number;
+  postingKey: string;
+  /** The visit whose attempt it matched; absent when it matched none. */
+  visitId?: string;
+  decision: PostingDecision;
+}
+
+/**
+ * What each claim of an 835 file answers, decided now by the one rule (decidePosting): the
+ * webhook hands a visit only the claims matched to it, and posts or queues the rest.
+ */
+export async function decideRemittanceFile(db: Db, body: string): Promise<ClaimDecision[]> {
+  const out: ClaimDecision[] = [];
+  for (const { position, r, payerId, clp } of claimsOf(body)) {
+    const decision = decidePosting(clp, payerId, await attemptsOf(db, clp.patientControlNumber), claimBalanceProblem(clp));
+    out.push({ position, postingKey: postingKey(r.trace.number, clp), visitId: decision.matched ? decision.attempt.visitId : undefined, decision });
+  }
+  return out;
+}
+
+/**
+ * Posts every claim of a stored 835 (inbound_messages, by its file key), but those whose
+ * posting key is in `skip` (handed to a running visit, which posts them itself).
+ */
+export async function postRemittanceFile(db: Db, documentKey: string, contracted?: ContractLookup, skip: ReadonlySet<string> = new Set()): Promise<PostedClaim[]> {
   const row = await db('inbound_messages').where({ channel: 'clearinghouse', message_key: documentKey }).first('body');
   if (!row) throw new Error(`no stored 835 with key ${documentKey}`);
-  const { remittances } = parse835(row.body);
+  const claims = claimsOf(row.body);
   return db.transaction(async (trx) => {
     const posted: PostedClaim[] = [];
-    for (const r of remittances) {
+    for (const r of [...new Set(claims.map((c) => c.r))]) {
       const payerId = r.payer.id ?? r.trace.originatorId;
       if (r.providerAdjustments.length) {
         await trx('provider_adjustments')
@@ -63,30 +99,31 @@ export async function postRemittanceFile(db: Db, documentKey: string, contracted
           .onConflict(['document_key', 'trace_number', 'position'])
           .ignore();
       }
-      for (const clp of r.claims) posted.push(await postClaim(trx, documentKey, r, payerId, clp, contracted ?? feeScheduleContracts(trx)));
+      for (const c of claims.filter((x) => x.r === r)) {
+        if (skip.has(postingKey(r.trace.number, c.clp))) continue;
+        posted.push(await postClaim(trx, documentKey, c.position, r, payerId, c.clp, contracted ?? feeScheduleContracts(trx)));
+      }
     }
     return posted;
   });
 }
 
-async function postClaim(db: Db, documentKey: string, r: Remittance, payerId: string, clp: RemittanceClaim, contracted: ContractLookup): Promise<PostedClaim> {
+async function postClaim(db: Db, documentKey: string, position: number, r: Remittance, payerId: string, clp: RemittanceClaim, contracted: ContractLookup): Promise<PostedClaim> {
   const key = postingKey(r.trace.number, clp);
   const base = { postingKey: key, visitId: clp.patientControlNumber, underpaid: [] as UnderpaidLine[] };
   const seen = await db('payments').where({ posting_key: key }).first('claim_id');
   if (seen) return { ...base, outcome: 'duplicate', claimId: seen.claim_id };
   if (await db('posting_queue').where({ posting_key: key }).first('id')) return { ...base, outcome: 'duplicate' };
 
-  const attempt = matchAttempt(clp, payerId, await attemptsOf(db, clp.patientControlNumber));
-  const problem = claimBalanceProblem(clp);
-  if (!attempt || problem) {
-    const reason = attempt ? 'unbalanced' : 'unmatched';
-    await db('posting_queue').insert({
-      posting_key: key, document_key: documentKey, trace_number: r.trace.number, patient_control_number: clp.patientControlNumber, payer_id: payerId,
-      reason, detail: problem ?? `no claim attempt for CLP01 ${clp.patientControlNumber}, payer ${payerId}, CLP07 ${clp.payerClaimNumber ?? '-'}`,
-      paid_cents: clp.paidCents,
-    }).onConflict('posting_key').ignore();
-    return { ...base, outcome: 'queued', queueReason: reason };
+  const attempts = await attemptsOf(db, clp.patientControlNumber);
+  const decision = decidePosting(clp, payerId, attempts, claimBalanceProblem(clp));
+  if (!decision.matched) {
+    await queueRefused(db, decision, attempts, {
+      postingKey: key, documentKey, position, traceNumber: r.trace.number, payerId, claim: clp, patientResponsibilityCents: clp.patientResponsibilityCents,
+    });
+    return { ...base, outcome: 'queued', queueReason: decision.reason };
   }
+  const { attempt } = decision;
 
   const appointment = await db('appointments').where({ visit_id: attempt.visitId }).first('status', 'provider_npi');
   const late = !!appointment && appointment.status !== 'booked';
@@ -139,26 +176,162 @@ async function postClaim(db: Db, documentKey: string, r: Remittance, payerId: st
     claim_id: attempt.claimId, kind: '835', status: remittanceStatus(clp), source_key: key,
     detail: JSON.stringify({ traceNumber: r.trace.number, claimStatusCode: clp.statusCode, late, lines: matched.map((m) => m.match), underpaid }),
   }).onConflict(['claim_id', 'kind', 'source_key']).ignore();
-  if (late) await db('audit_log').insert({ actor: 'posting', action: 'remittance.posted_late', visit_id: attempt.visitId, detail: JSON.stringify({ postingKey: key }) });
+  if (late) await audit(db, 'posting', 'remittance.posted_late', attempt.visitId, { postingKey: key });
   return { ...base, outcome: 'posted', claimId: attempt.claimId, attempt: attempt.attempt, late, underpaid };
 }
 
-async function attemptsOf(db: Db, visitId: string): Promise<ClaimAttempt[]> {
+/**
+ * A refused claim, kept once (by its posting key) in the posting queue with its reason, and
+ * in the audit trail: what was refused, why, and which visit its control number named.
+ * Nothing is posted for it.
+ */
+export async function queueRefused(
+  db: Db,
+  decision: Extract<PostingDecision, { matched: false }>,
+  attempts: ClaimAttempt[],
+  c: { postingKey: string; documentKey?: string; position?: number; traceNumber: string; payerId: string; claim: ClaimKeys; patientResponsibilityCents: number },
+): Promise<boolean> {
+  const { claim } = c;
+  const [queued] = await db('posting_queue').insert({
+    posting_key: c.postingKey, document_key: c.documentKey ?? null, position: c.position ?? null, trace_number: c.traceNumber,
+    patient_control_number: claim.patientControlNumber, payer_id: c.payerId, reason: decision.reason, detail: decision.detail,
+    claim_status: claim.statusCode, frequency: claim.frequency ?? null, payer_claim_number: claim.payerClaimNumber ?? null,
+    charge_cents: claim.chargeCents, paid_cents: claim.paidCents, patient_responsibility_cents: c.patientResponsibilityCents,
+    claim_id: decision.attempt?.claimId ?? null,
+  }).onConflict('posting_key').ignore().returning('id');
+  if (!queued) return false;
+  // The visit the control number names, when it names one of ours: its trail shows the refusal.
+  const visitId = decision.attempt?.visitId ?? attempts.find((a) => a.patientControlNumber === claim.patientControlNumber)?.visitId ?? null;
+  await audit(db, 'posting', 'remittance.refused', visitId, {
+    queueId: queued.id, reason: decision.reason, postingKey: c.postingKey, documentKey: c.documentKey ?? null, position: c.position ?? null,
+    patientControlNumber: claim.patientControlNumber, payerId: c.payerId, payerClaimNumber: claim.payerClaimNumber ?? null, claimStatus: claim.statusCode,
+    chargeCents: claim.chargeCents, paidCents: claim.paidCents, claimId: decision.attempt?.claimId ?? null,
+  }, { source: 'posting' });
+  return true;
+}
+
+/** The claim attempts sent with this patient control number (CLM01), with the 835 answers already posted to each. */
+export async function attemptsOf(db: Db, patientControlNumber: string): Promise<ClaimAttempt[]> {
   const claims = await db('claims as c').join('appointments as a', 'a.visit_id', 'c.visit_id')
-    .where('c.patient_control_number', visitId)
-    .select('c.id', 'c.visit_id', 'c.attempt', 'c.frequency', 'c.payer_id', 'c.payer_claim_number', 'a.service_date');
-  const out: ClaimAttempt[] = [];
-  for (const c of claims) {
-    const lines = await db('claim_lines').where({ claim_id: c.id }).orderBy('line_number');
-    out.push({
-      claimId: c.id, visitId: c.visit_id, attempt: c.attempt, frequency: c.frequency, payerId: c.payer_id, payerClaimNumber: c.payer_claim_number ?? undefined,
-      serviceDate: toDate(c.service_date),
-      lines: lines.map((l) => ({
-        lineNumber: l.line_number, controlNumber: l.line_control_number ?? String(l.line_number), code: l.code, modifiers: l.modifiers, chargeCents: Number(l.charge_cents),
-      })),
-    });
-  }
-  return out;
+    .where('c.patient_control_number', patientControlNumber)
+    .select('c.id', 'c.visit_id', 'c.patient_control_number', 'c.attempt', 'c.frequency', 'c.payer_id', 'c.payer_claim_number', 'c.billed_cents', 'c.status', 'a.service_date');
+  if (!claims.length) return [];
+  const ids = claims.map((c) => c.id as number);
+  const [lines, answers] = await Promise.all([
+    db('claim_lines').whereIn('claim_id', ids).orderBy(['claim_id', 'line_number']),
+    db('payments').whereIn('claim_id', ids).orderBy('id').select('claim_id', 'claim_status', 'paid_cents', 'payer_claim_number'),
+  ]);
+  return claims.map((c) => ({
+    claimId: c.id, visitId: c.visit_id, patientControlNumber: c.patient_control_number, attempt: c.attempt, frequency: c.frequency, payerId: c.payer_id,
+    payerClaimNumber: c.payer_claim_number ?? undefined, billedCents: Number(c.billed_cents), status: c.status,
+    serviceDate: toDate(c.service_date),
+    lines: lines.filter((l) => l.claim_id === c.id).map((l) => ({
+      lineNumber: l.line_number, controlNumber: l.line_control_number ?? String(l.line_number), code: l.code, modifiers: l.modifiers, chargeCents: Number(l.charge_cents),
+    })),
+    answers: answers.filter((p) => p.claim_id === c.id).map((p) => ({
+      statusCode: p.claim_status, paidCents: Number(p.paid_cents), ...(p.payer_claim_number ? { payerClaimNumber: p.payer_claim_number } : {}),
+    })),
+  }));
 }
 
 const toDate = (d: Date | string) => (typeof d === 'string' ? d.slice(0, 10) : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`);
+
+/** One 835 claim as the remittance work queue lists it (GET /remittances). Ids and amounts only. */
+export interface RemittanceEntry {
+  /** The posting queue entry's id (unmatched, unbalanced) or the payment's id (posted). */
+  id: number;
+  status: QueueStatus | 'posted';
+  /** decidePosting's reason word; null for a posted claim. */
+  reason: string | null;
+  detail: string | null;
+  /** The stored 835 file (inbound_messages id) and the claim's place in it; null for an answer that came as a bare signal. */
+  fileId: number | null;
+  position: number | null;
+  traceNumber: string;
+  payerId: string;
+  /** CLP01. */
+  patientControlNumber: string;
+  claimStatus: string | null;
+  payerClaimNumber: string | null;
+  chargeCents: number | null;
+  paidCents: number;
+  patientResponsibilityCents: number | null;
+  /** When the file was received (or, without a file, when the entry was written). */
+  receivedAt: string;
+  /** The visit and attempt it posted to, or was matched to before it was refused. */
+  visitId: string | null;
+  claimAttempt: number | null;
+}
+
+export interface RemittanceQuery {
+  status: QueueStatus | 'posted';
+  payerId?: string;
+  /** Entries with a smaller id than this (the previous page's `next`). */
+  before?: number;
+  limit: number;
+}
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const iso = (v: Date | string) => new Date(v).toISOString();
+
+/** Newest first, one page at a time. Unmatched and unbalanced entries come from the posting queue, posted ones from payments. */
+export async function listRemittances(db: Db, q: RemittanceQuery): Promise<{ entries: RemittanceEntry[]; next?: number }> {
+  let rows: RemittanceEntry[];
+  if (q.status === 'posted') {
+    const query = db('payments as p').join('claims as c', 'c.id', 'p.claim_id')
+      .leftJoin('inbound_messages as f', function joinFile() { this.on('f.message_key', 'p.document_key').andOnVal('f.channel', 'clearinghouse'); })
+      .orderBy('p.id', 'desc').limit(q.limit + 1)
+      .select('p.id', 'p.trace_number', 'p.payer_id', 'c.patient_control_number', 'p.claim_status', 'p.payer_claim_number', 'p.charge_cents', 'p.paid_cents',
+        'p.patient_responsibility_cents', 'p.recorded_at', 'p.visit_id', 'c.attempt', 'f.id as file_id', 'f.received_at');
+    if (q.payerId) query.where('p.payer_id', q.payerId);
+    if (q.before) query.where('p.id', '<', q.before);
+    rows = (await query).map((r) => ({
+      id: r.id, status: 'posted', reason: null, detail: null, fileId: r.file_id ?? null, position: null, traceNumber: r.trace_number, payerId: r.payer_id,
+      patientControlNumber: r.patient_control_number, claimStatus: r.claim_status, payerClaimNumber: r.payer_claim_number ?? null,
+      chargeCents: num(r.charge_cents), paidCents: Number(r.paid_cents), patientResponsibilityCents: num(r.patient_responsibility_cents),
+      receivedAt: iso(r.received_at ?? r.recorded_at), visitId: r.visit_id, claimAttempt: r.attempt,
+    }));
+  } else {
+    const query = db('posting_queue as q').leftJoin('claims as c', 'c.id', 'q.claim_id')
+      .leftJoin('inbound_messages as f', function joinFile() { this.on('f.message_key', 'q.document_key').andOnVal('f.channel', 'clearinghouse'); })
+      .orderBy('q.id', 'desc').limit(q.limit + 1)
+      .select('q.*', 'c.visit_id', 'c.attempt', 'f.id as file_id', 'f.received_at');
+    if (q.status === 'unbalanced') query.where('q.reason', 'unbalanced');
+    else query.whereNot('q.reason', 'unbalanced');
+    if (q.payerId) query.where('q.payer_id', q.payerId);
+    if (q.before) query.where('q.id', '<', q.before);
+    rows = (await query).map((r) => ({
+      id: r.id, status: queueStatusOf(r.reason), reason: r.reason, detail: r.detail, fileId: r.file_id ?? null, position: r.position ?? null,
+      traceNumber: r.trace_number, payerId: r.payer_id, patientControlNumber: r.patient_control_number, claimStatus: r.claim_status ?? null,
+      payerClaimNumber: r.payer_claim_number ?? null, chargeCents: num(r.charge_cents), paidCents: Number(r.paid_cents),
+      patientResponsibilityCents: num(r.patient_responsibility_cents), receivedAt: iso(r.received_at ?? r.queued_at),
+      visitId: r.visit_id ?? null, claimAttempt: r.attempt ?? null,
+    }));
+  }
+  const entries = rows.slice(0, q.limit);
+  return { entries, next: rows.length > q.limit ? entries[entries.length - 1].id : undefined };
+}
+
+/**
+ * An 835 file whose payment does not equal its claims less PLB (BPR02 ≠ Σ CLP04 − Σ PLB) posts
+ * nothing, but is kept: each of its claims waits in the posting queue, as unbalanced (or with the
+ * reason it matches nothing), keyed by the file and the claim's place in it, so a corrected file
+ * with the same trace number still posts. Returns how many entries were queued now.
+ */
+export async function queueUnbalancedFile(db: Db, documentKey: string, detail: string): Promise<number> {
+  const row = await db('inbound_messages').where({ channel: 'clearinghouse', message_key: documentKey }).first('body');
+  if (!row) throw new Error(`no stored 835 with key ${documentKey}`);
+  const claims = claimsOf(row.body);
+  return db.transaction(async (trx) => {
+    let queued = 0;
+    for (const { position, r, payerId, clp } of claims) {
+      const attempts = await attemptsOf(trx, clp.patientControlNumber);
+      const d = decidePosting(clp, payerId, attempts, claimBalanceProblem(clp));
+      const refusal: Extract<PostingDecision, { matched: false }> = d.matched ? { matched: false, reason: 'unbalanced', detail, attempt: d.attempt }
+        : d.reason === 'unbalanced' ? { ...d, detail: `${detail}; ${d.detail}` } : d;
+      const c = { postingKey: `file:${documentKey}#${position}`, documentKey, position, traceNumber: r.trace.number, payerId, claim: clp, patientResponsibilityCents: clp.patientResponsibilityCents };
+      if (await queueRefused(trx, refusal, attempts, c)) queued++;
+    }
+    return queued;
+  });
+}

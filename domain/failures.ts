@@ -135,7 +135,10 @@ export const FAILURES: Record<FailureType, FailureRule> = {
   // The balancing rule (X221A1 1.10.2.1): BPR02 = Σ CLP04 − Σ PLB.
   [FailureType.RemittanceUnbalanced]: {
     queue: AwaitingAction.RemittanceReview, retryable: false,
-    http: { status: 422, code: FailureType.RemittanceUnbalanced, hint: 'the remittance was not posted; ask the payer for a corrected 835' },
+    http: {
+      status: 422, code: FailureType.RemittanceUnbalanced,
+      hint: 'nothing was posted; the file is kept and its claims wait in the posting queue (GET /remittances?status=unbalanced): ask the payer for a corrected 835',
+    },
   },
   [FailureType.InvalidStage]: { queue: AwaitingAction.InvalidData, retryable: false, http: { status: 409, code: 'INVALID_STAGE', hint: READ_STAGE } },
   [FailureType.SuggestionRejected]: {

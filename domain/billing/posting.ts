@@ -9,12 +9,29 @@ import type { Adjustment, RemittanceClaim, RemittanceLine } from '../x12/remitta
 export interface ClaimAttempt {
   claimId: number;
   visitId: string;
+  /** CLM01 as we sent it: what the payer echoes in CLP01. */
+  patientControlNumber: string;
   attempt: number;
   frequency: string;
   payerId: string;
+  /** The payer's claim number given to this attempt (277CA or 835), or carried from the original (REF*F8). */
   payerClaimNumber?: string;
+  /** CLM02: the total charge we billed. */
+  billedCents: number;
+  /** The claim's status in the billing record (a rejected attempt never reached adjudication). */
+  status?: string;
   serviceDate: string;
   lines: BilledLine[];
+  /** The 835 answers already posted to this attempt, oldest first. */
+  answers: EarlierAnswer[];
+}
+
+/** An 835 answer (CLP) already posted to an attempt. */
+export interface EarlierAnswer {
+  /** CLP02. */
+  statusCode: string;
+  paidCents: number;
+  payerClaimNumber?: string;
 }
 
 export interface BilledLine {
@@ -28,18 +45,97 @@ export interface BilledLine {
 
 export type LineMatch = '6R' | 'code_date_modifiers' | 'code_date' | 'unmatched';
 
+/** Why an 835 claim was not posted: the posting queue's reasons, one word each. */
+export const REFUSAL_REASONS = ['unknown_control_number', 'payer_mismatch', 'charge_mismatch', 'reversal_of_unpaid', 'ambiguous', 'unbalanced'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+/** unbalanced claims are matched but cannot be posted as they are; the others matched no attempt. */
+export type QueueStatus = 'unmatched' | 'unbalanced';
+export const queueStatusOf = (reason: string): QueueStatus => (reason === 'unbalanced' ? 'unbalanced' : 'unmatched');
+
+export type PostingDecision =
+  | { matched: true; attempt: ClaimAttempt; by: 'charge' | 'payer_claim_number' }
+  /** attempt: the attempt the claim was matched to when the refusal came after the match (unbalanced, reversal_of_unpaid). */
+  | { matched: false; reason: RefusalReason; detail: string; attempt?: ClaimAttempt };
+
+/** What an 835 claim says of itself that matching reads. */
+export type ClaimKeys = Pick<RemittanceClaim, 'patientControlNumber' | 'statusCode' | 'chargeCents' | 'paidCents' | 'payerClaimNumber' | 'frequency'>;
+
+const cents = (n: number) => (n / 100).toFixed(2);
+
 /**
- * CLP01 (our patient control number) + payer narrow the attempts; CLP07 (the payer's claim
- * number) picks the attempt it was given to, else CLP09 (frequency), else the latest attempt.
+ * The one decision of which claim attempt an 835 claim (CLP) answers, for the webhook, the
+ * visit's posting activity and the billing record alike. Every identifying key must agree:
+ *
+ * 1. CLP01, our patient control number, names attempts we sent (else unknown_control_number);
+ * 2. of those, attempts sent to the payer that answered (else payer_mismatch);
+ * 3. of those, attempts whose total charge is CLP03 (a reversal's is negated), or to which an
+ *    earlier 835 answer with the same payer claim number (CLP07) was posted: a reversal or a
+ *    correction names the answer it takes back (else charge_mismatch);
+ * 4. when several remain: the one of CLP09's frequency, then the one an earlier answer with
+ *    this CLP07 was posted to, then the one the payer gave this CLP07, then the ones not
+ *    rejected at the front end; if that still leaves several, ambiguous. Never "the latest".
+ *
+ * A reversal (CLP02 22) must take back something: an earlier answer with its CLP07 posted to
+ * this claim (to the attempt itself when it has no CLP07), and no more than was paid on it
+ * (else reversal_of_unpaid). A matched claim whose amounts do
+ * not balance (claimBalanceProblem) is refused as unbalanced. Refused claims are kept and
+ * queued by the caller; nothing is posted for them.
  */
-export function matchAttempt(clp: Pick<RemittanceClaim, 'patientControlNumber' | 'payerClaimNumber' | 'frequency'>, payerId: string, attempts: ClaimAttempt[]): ClaimAttempt | undefined {
-  const candidates = attempts.filter((a) => a.visitId === clp.patientControlNumber && a.payerId === payerId).sort((a, b) => b.attempt - a.attempt);
-  if (!candidates.length) return undefined;
-  return (
-    (clp.payerClaimNumber && candidates.find((a) => a.payerClaimNumber === clp.payerClaimNumber)) ||
-    (clp.frequency && candidates.find((a) => a.frequency === clp.frequency)) ||
-    candidates[0]
-  );
+export function decidePosting(clp: ClaimKeys, payerId: string, attempts: ClaimAttempt[], balanceProblem?: string): PostingDecision {
+  const pcn = clp.patientControlNumber;
+  const ours = attempts.filter((a) => a.patientControlNumber === pcn);
+  if (!ours.length) return { matched: false, reason: 'unknown_control_number', detail: `no claim was sent with patient control number ${pcn}` };
+  const samePayer = ours.filter((a) => a.payerId === payerId);
+  if (!samePayer.length) {
+    const payers = [...new Set(ours.map((a) => a.payerId))].join(', ');
+    return { matched: false, reason: 'payer_mismatch', detail: `claim ${pcn} was sent to payer ${payers}, not to payer ${payerId}` };
+  }
+  const answeredAs = (a: ClaimAttempt) => !!clp.payerClaimNumber && a.answers.some((x) => x.payerClaimNumber === clp.payerClaimNumber);
+  const byCharge = samePayer.filter((a) => a.billedCents === Math.abs(clp.chargeCents));
+  const byAnswer = samePayer.filter(answeredAs);
+  let candidates = samePayer.filter((a) => byCharge.includes(a) || byAnswer.includes(a));
+  if (!candidates.length) {
+    const billed = [...new Set(samePayer.map((a) => cents(a.billedCents)))].join(', ');
+    return {
+      matched: false, reason: 'charge_mismatch',
+      detail: `claim ${pcn} to payer ${payerId}: total charge ${cents(clp.chargeCents)} is not what was billed (${billed})${clp.payerClaimNumber ? `, and no earlier answer carried payer claim number ${clp.payerClaimNumber}` : ''}`,
+    };
+  }
+  for (const narrower of [
+    (a: ClaimAttempt) => !!clp.frequency && a.frequency === clp.frequency,
+    answeredAs,
+    (a: ClaimAttempt) => !!clp.payerClaimNumber && a.payerClaimNumber === clp.payerClaimNumber,
+    (a: ClaimAttempt) => a.status !== 'rejected',
+  ]) {
+    if (candidates.length === 1) break;
+    const narrowed = candidates.filter(narrower);
+    if (narrowed.length) candidates = narrowed;
+  }
+  if (candidates.length > 1) {
+    return { matched: false, reason: 'ambiguous', detail: `claim ${pcn} to payer ${payerId} answers attempts ${candidates.map((a) => a.attempt).join(', ')} equally` };
+  }
+  const attempt = candidates[0];
+  if (clp.statusCode === '22') {
+    // What it takes back: the answers carrying its CLP07 on any attempt of this claim to this payer (a void or
+    // replacement carries the original's payer claim number, and its reversal takes back the original's
+    // payment), or without a CLP07 the answers posted to the attempt itself.
+    const takenFrom = clp.payerClaimNumber
+      ? samePayer.flatMap((a) => a.answers).filter((x) => x.payerClaimNumber === clp.payerClaimNumber)
+      : attempt.answers;
+    const paid = takenFrom.reduce((s, x) => s + x.paidCents, 0);
+    const original = takenFrom.some((x) => x.statusCode !== '22');
+    if (!original || paid < -clp.paidCents) {
+      return {
+        matched: false, reason: 'reversal_of_unpaid', attempt,
+        detail: original
+          ? `reversal of claim ${pcn} attempt ${attempt.attempt} takes back ${cents(-clp.paidCents)}, more than the ${cents(paid)} posted to it`
+          : `reversal of claim ${pcn} attempt ${attempt.attempt}: no answer${clp.payerClaimNumber ? ` with payer claim number ${clp.payerClaimNumber}` : ''} was ever posted to it`,
+      };
+    }
+  }
+  if (balanceProblem) return { matched: false, reason: 'unbalanced', detail: balanceProblem, attempt };
+  return { matched: true, attempt, by: byCharge.includes(attempt) ? 'charge' : 'payer_claim_number' };
 }
 
 /**
