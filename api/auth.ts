@@ -26,7 +26,7 @@ import { routeFor } from './access';
 import { ApiError, notFound } from './errors';
 import { looksLikeJwt } from './oidc';
 import type { RateLimiter } from './rate-limit';
-import { ownOrigin, readCookie, sessionCookieName, type SessionOptions } from './session';
+import { fromTrustedPage, readCookie, sessionCookieName, type SessionOptions } from './session';
 
 export interface Principal {
   /** `key:<id>` or `oidc:<subject>`: what the audit trail records as the actor. */
@@ -121,8 +121,8 @@ export function authenticate(deps: AuthDeps): RequestHandler {
     const session = await findSession(deps.db, id);
     if (!session) throw refuse('your session has ended (signed out, expired or idle too long): sign in again at /sign-in', 'sign in again at /sign-in');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      const origin = req.headers.origin;
-      if (!origin || (origin !== ownOrigin(req) && !o.trustedOrigins.includes(origin))) {
+      if (!fromTrustedPage(req, o.trustedOrigins)) {
+        const origin = req.headers.origin;
         throw new ApiError(403, 'CROSS_SITE_REQUEST', `a signed-in ${req.method} must come from this site or the Temporal UI, not ${origin ?? 'a page that sent no Origin'}`, 'send it from the revcycle page, or use an API key in the Authorization header');
       }
     }

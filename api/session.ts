@@ -58,6 +58,18 @@ const clientAddress = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'u
 
 export const ownOrigin = (req: Request) => `${req.protocol}://${req.headers.host ?? ''}`;
 
+/**
+ * Whether a request that changes something came from a page of this API or of a trusted
+ * origin. Origin says so when the browser sends it; our pages' no-referrer policy makes the
+ * browser send `Origin: null` on their own form posts, and then Sec-Fetch-Site (which no
+ * script can set) says whether the page was ours.
+ */
+export function fromTrustedPage(req: Request, trustedOrigins: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  if (origin && origin !== 'null') return origin === ownOrigin(req) || trustedOrigins.includes(origin);
+  return req.headers['sec-fetch-site'] === 'same-origin';
+}
+
 /** Where a person may be sent after signing in: a path of this API, or a page of a trusted origin (the Temporal UI). Anything else: the dashboard. */
 export function safeReturn(raw: unknown, o: SessionOptions): string {
   if (typeof raw !== 'string' || raw.length > 2000) return '/dashboard';
@@ -85,7 +97,7 @@ export function sessionRouter(deps: { db: Db; sessions: SessionOptions; oidcLogi
   router.post('/sign-in', FORM, async (req, res) => {
     const returnTo = safeReturn(req.body?.return, o);
     // A form posted from another site could sign the victim in as the attacker (login CSRF).
-    if (req.headers.origin !== ownOrigin(req)) return page(res, o, 403, returnTo, 'Sign in from this page.', !!deps.oidcLogin);
+    if (!fromTrustedPage(req, [])) return page(res, o, 403, returnTo, 'Sign in from this page.', !!deps.oidcLogin);
     if (!o.keySignIn) return page(res, o, 403, returnTo, 'Signing in with an API key is turned off here; sign in with your organisation.', !!deps.oidcLogin);
     const key = typeof req.body?.key === 'string' ? req.body.key.trim() : '';
     const check = looksLikeApiKey(key) ? await checkApiKey(deps.db, key) : undefined;
@@ -96,8 +108,7 @@ export function sessionRouter(deps: { db: Db; sessions: SessionOptions; oidcLogi
   });
 
   router.post('/sign-out', FORM, async (req, res) => {
-    const origin = req.headers.origin;
-    if (origin !== ownOrigin(req) && !o.trustedOrigins.includes(origin ?? '')) return page(res, o, 403, '/dashboard', 'Sign out from this site.', !!deps.oidcLogin);
+    if (!fromTrustedPage(req, o.trustedOrigins)) return page(res, o, 403, '/dashboard', 'Sign out from this site.', !!deps.oidcLogin);
     const id = readCookie(req, sessionCookieName(o));
     if (id) await revokeSession(deps.db, id, clientAddress(req));
     clearSessionCookie(res, o);
