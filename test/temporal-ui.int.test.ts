@@ -36,6 +36,14 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Whether the page or one of its frames shows `text`. */
+async function inAnyFrame(page: Page, text: string): Promise<boolean> {
+  for (const frame of page.frames()) {
+    if ((await frame.content().catch(() => '')).includes(text)) return true;
+  }
+  return false;
+}
+
 /** A name no other text on the page could contain by chance. */
 const LAST_NAME = 'QUILLFEATHER';
 
@@ -103,7 +111,24 @@ describe('the Temporal Web UI shows a visit decoded to a signed-in biller, and s
 
     await openVisit(page);
     await page.getByText(LAST_NAME).first().waitFor();
-    await page.getByText('Stage awaiting_encounter').first().waitFor();
+    expect(await page.getByText(SIGN_IN_MESSAGE).count()).toBe(0);
+    await page.screenshot({ path: join(RESULTS, 'temporal-ui-signed-in.png'), fullPage: true });
+
+    // The current details, set by the workflow and sealed like any payload, in words.
+    await page.getByText('User Metadata', { exact: true }).first().click();
+    // The UI renders details as Markdown in a sandboxed frame of its own.
+    await eventually(() => inAnyFrame(page, 'Stage awaiting_encounter, waiting for encounter signature'));
+
+    // The status query: its answer is sealed too.
+    await page.getByText('Queries', { exact: true }).first().click();
+    await page.getByText('Run Query', { exact: true }).first().click();
+    await page.getByText('"awaiting_encounter"').first().waitFor();
+    await page.screenshot({ path: join(RESULTS, 'temporal-ui-status-query.png'), fullPage: true });
+
+    // Activity results: the eligibility answer (copay and deductible) is in no input, only in checkEligibility's sealed result.
+    await page.getByText('Event History').first().click();
+    await page.getByText('copayCents').first().waitFor();
+    await page.screenshot({ path: join(RESULTS, 'temporal-ui-history.png'), fullPage: true });
     expect(await page.getByText(SIGN_IN_MESSAGE).count()).toBe(0);
     await page.screenshot({ path: join(RESULTS, 'temporal-ui-signed-in.png'), fullPage: true });
 
