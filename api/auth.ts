@@ -99,7 +99,7 @@ export function authenticate(deps: AuthDeps): RequestHandler {
     };
     const sessionId = deps.sessions && readCookie(req, sessionCookieName(deps.sessions));
     if (!header && sessionId !== undefined && deps.sessions) return fromSession(req, sessionId, deps.sessions, refuse);
-    if (!header) throw refuse('not signed in: sign in at /sign-in, or send Authorization: Bearer <API key or token>', 'sign in at /sign-in; for scripts, create a key with `revcycle keys create --role ROLE --name NAME`');
+    if (!header) throw refuse('no credentials (not signed in): sign in at /sign-in, or send Authorization: Bearer <API key or token>', 'sign in at /sign-in; for scripts, create a key with `revcycle keys create --role ROLE --name NAME`');
     const m = /^Bearer +(\S+) *$/i.exec(header);
     if (!m) throw refuse('the Authorization header is not "Bearer <credential>"', 'send Authorization: Bearer <API key or token>');
     const credential = m[1];
