@@ -116,3 +116,106 @@ test('no one signed in: the dashboard page loads and the API answers 401 pointin
   const res = await request(stack.apiUrl).get('/work-queues').set('cookie', 'revcycle_session=forged');
   expect([res.status, res.body.hint]).toEqual([401, 'sign in again at /sign-in']);
 });
+
+/**
+ * A small OAuth 2.0 / OIDC issuer on a local port, strict where the login relies on it: the
+ * authorization request must carry an S256 code challenge, and the token request the
+ * verifier that matches it, the same redirect URI and client id; each code is used once.
+ */
+async function startIssuer(opts: { clientId: string; audience: string; roles: string[] }) {
+  const { generateKeyPairSync, sign, randomBytes } = await import('node:crypto');
+  const { createServer } = await import('node:http');
+  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = { ...keys.publicKey.export({ format: 'jwk' }), kid: 'login-1', use: 'sig', alg: 'RS256' };
+  const codes = new Map<string, { challenge: string; nonce: string; redirectUri: string; clientId: string }>();
+  const seen: { authorize?: URLSearchParams; token?: URLSearchParams } = {};
+  let base = '';
+  const jwt = (claims: object, typ = 'JWT') => {
+    const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const head = enc({ alg: 'RS256', kid: 'login-1', typ });
+    const body = enc(claims);
+    return `${head}.${body}.${sign('sha256', Buffer.from(`${head}.${body}`), keys.privateKey).toString('base64url')}`;
+  };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', base);
+    const json = (status: number, o: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(o));
+    if (url.pathname === '/.well-known/openid-configuration') return json(200, { issuer: base, authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token`, jwks_uri: `${base}/certs` });
+    if (url.pathname === '/certs') return json(200, { keys: [jwk] });
+    if (url.pathname === '/authorize') {
+      const q = url.searchParams;
+      seen.authorize = q;
+      if (q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge') || !q.get('nonce')) return json(400, { error: 'invalid_request' });
+      const code = randomBytes(16).toString('hex');
+      codes.set(code, { challenge: q.get('code_challenge')!, nonce: q.get('nonce')!, redirectUri: q.get('redirect_uri')!, clientId: q.get('client_id')! });
+      return res.writeHead(302, { location: `${q.get('redirect_uri')}?code=${code}&state=${encodeURIComponent(q.get('state')!)}` }).end();
+    }
+    if (url.pathname === '/token' && req.method === 'POST') {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        const f = new URLSearchParams(raw);
+        seen.token = f;
+        const grant = codes.get(f.get('code') ?? '');
+        codes.delete(f.get('code') ?? '');
+        if (!grant || f.get('grant_type') !== 'authorization_code' || f.get('redirect_uri') !== grant.redirectUri || f.get('client_id') !== grant.clientId
+          || createHash('sha256').update(f.get('code_verifier') ?? '').digest('base64url') !== grant.challenge) return json(400, { error: 'invalid_grant' });
+        const now = Math.floor(Date.now() / 1000);
+        const common = { iss: base, sub: 'nurse-ratched', iat: now, exp: now + 300 };
+        return json(200, {
+          token_type: 'Bearer',
+          id_token: jwt({ ...common, aud: opts.clientId, nonce: grant.nonce }),
+          access_token: jwt({ ...common, aud: opts.audience, azp: opts.clientId, roles: opts.roles }, 'at+jwt'),
+        });
+      });
+      return;
+    }
+    json(404, {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+  return { base, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe('the OIDC login (authorization code + PKCE) ends in a session', () => {
+  test('a biller signs in at the issuer and comes back signed in; the answer is bound to the browser that asked and used once', async () => {
+    const { createApp } = await import('./app');
+    const { TEST_WEBHOOKS } = await import('../test/secrets');
+    const issuer = await startIssuer({ clientId: 'revcycle-web', audience: 'revcycle', roles: ['biller'] });
+    const app = createApp({
+      webhooks: TEST_WEBHOOKS, temporal: stack.temporal, db: stack.db, taskQueue: stack.taskQueue, timers: { coverageDeadlineMs: 1, ackTimeoutMs: 1, adjudicationTimeoutMs: 1 },
+      security: {
+        oidc: { issuer: issuer.base, jwksUrl: `${issuer.base}/certs`, audience: 'revcycle', rolesClaim: 'roles' },
+        oidcLogin: { clientId: 'revcycle-web', redirectUri: 'http://revcycle.test/auth/oidc/callback' },
+        rateLimit: { perMinute: 6000, burst: 1000 }, corsOrigins: [],
+      },
+    });
+    try {
+      expect((await request(app).get('/sign-in')).text).toContain('href="/auth/oidc/login?return=%2Fdashboard"');
+      const start = await request(app).get('/auth/oidc/login?return=%2Fwork-queues');
+      expect(start.status).toBe(302);
+      const stateCookie = (start.headers['set-cookie'] as unknown as string[])[0];
+      expect(stateCookie).toMatch(/^revcycle_oidc_state=[A-Za-z0-9_-]{43}; Path=\/auth\/oidc; HttpOnly; SameSite=Lax; Max-Age=600/);
+      const authorize = new URL(start.headers.location);
+      expect(`${authorize.origin}${authorize.pathname}`).toBe(`${issuer.base}/authorize`);
+      expect(authorize.searchParams.get('code_verifier')).toBeNull(); // only the challenge leaves the server
+
+      const idp = await fetch(authorize, { redirect: 'manual' });
+      const callback = new URL(idp.headers.get('location')!);
+      const path = `${callback.pathname}${callback.search}`;
+      // Without the state cookie (another browser, or a link planted by someone else): refused.
+      const planted = await request(app).get(path);
+      expect([planted.status, planted.body.code]).toEqual([401, 'SIGN_IN_FAILED']);
+      const done = await request(app).get(path).set('cookie', stateCookie.split(';')[0]);
+      expect([done.status, done.headers.location]).toEqual([303, '/work-queues']);
+      expect(issuer.seen.token?.get('code_verifier')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const session = (done.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('revcycle_session='))!.split(';')[0];
+      expect((await request(app).get('/work-queues').set('cookie', session)).status).toBe(200);
+      expect(await stack.db('audit_log').where({ action: 'session.created', actor: 'oidc:nurse-ratched' }).first()).toMatchObject({ actor_role: 'biller' });
+      // The same answer again (a replay): the state was used once.
+      const replay = await request(app).get(path).set('cookie', stateCookie.split(';')[0]);
+      expect([replay.status, replay.body.message]).toEqual([401, 'sign-in failed: the sign-in was already used or took longer than ten minutes']);
+    } finally {
+      await issuer.close();
+    }
+  });
+});
