@@ -103,6 +103,7 @@ export async function startStack(config: Config, stack: Stoppable[], opts: { out
   if (failed) throw (failed as PromiseRejectedResult).reason;
   const workers = await Promise.all(starting);
   say('API', `${apiUrl} (docs: ${apiUrl}/docs)`);
+  say('Sign in', `${apiUrl}/sign-in (once, for the dashboard and the Temporal Web UI's decoded payloads)`);
   say('PMS HL7 feed (MLLP)', `127.0.0.1:${config.mllpListenPort}`);
   if (simulators) say('Simulators', `EHR ${endpoints.ehrUrl}, clearinghouse ${endpoints.clearinghouseUrl}, PMS ${endpoints.pms.mode === 'rest' ? endpoints.pms.url : `MLLP ${endpoints.pms.host}:${endpoints.pms.port}`}`);
   say(config.workers > 1 ? `Workers (${config.workers})` : 'Worker', `pid ${workers.map((w) => w.pid()).join(', ')}`);
