@@ -108,6 +108,25 @@ test('sign-out revokes the session at once; idle time, the lifetime and revoking
   await expectEnded(d.pair);
 });
 
+test('the codec takes the session from the Temporal UI\'s origin with credentials: a biller decodes, an analyst is 403, no one is 401 the UI can read', async () => {
+  // A payload the codec passes through (not sealed): this checks who may call it, not its crypto.
+  const body = { payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('{"stage":"closed"}').toString('base64') }] };
+  const decode = (headers: Record<string, string>) => request(stack.apiUrl).post('/codec/decode').set({ 'x-namespace': 'default', ...headers }).send(body);
+  const biller = await signIn('biller');
+  const ok = await decode({ cookie: biller.pair, origin: UI });
+  expect([ok.status, ok.headers['access-control-allow-origin'], ok.headers['access-control-allow-credentials']]).toEqual([200, UI, 'true']);
+  expect(ok.body.payloads[0].data).toBe(body.payloads[0].data);
+  const analyst = await signIn('analyst');
+  expect((await decode({ cookie: analyst.pair, origin: UI })).status).toBe(403);
+  const nobody = await decode({ origin: UI });
+  expect([nobody.status, nobody.headers['access-control-allow-origin'], nobody.headers['access-control-allow-credentials']]).toEqual([401, UI, 'true']);
+  // The UI's preflight carries no cookie and is answered.
+  const preflight = await request(stack.apiUrl).options('/codec/decode').set({ origin: UI, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' });
+  expect([preflight.status, preflight.headers['access-control-allow-credentials']]).toEqual([204, 'true']);
+  // Another page on the same host (same site, so the cookie would go) is refused by origin.
+  expect((await decode({ cookie: biller.pair, origin: 'http://127.0.0.1:9' })).status).toBe(403);
+});
+
 test('no one signed in: the dashboard page loads and the API answers 401 pointing at the sign-in page', async () => {
   expect((await request(stack.apiUrl).get('/dashboard')).status).toBe(200);
   const page = await request(stack.apiUrl).get('/sign-in');
