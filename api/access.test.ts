@@ -21,8 +21,8 @@ test('every workflow update declares its roles, and coding corrections are for c
 test('the OpenAPI document and the access table list the same operations; protected ones declare bearer, 401 and 403', () => {
   const doc = openApiDocument() as { paths: Record<string, Record<string, { security: unknown[]; responses: Record<string, unknown> }>>; components: { securitySchemes: object } };
   const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
-  // Not API operations: the document itself, the docs and dashboard pages with their files, Temporal's codec protocol.
-  const served = Object.keys(ROUTES).filter((k) => k !== 'GET /openapi.json' && !/^(GET \/docs|GET \/dashboard|POST \/codec\/)/.test(k));
+  // Not API operations: the document itself, the docs and dashboard pages with their files, Temporal's codec protocol, signing in and out.
+  const served = Object.keys(ROUTES).filter((k) => k !== 'GET /openapi.json' && !/^(GET \/docs|GET \/dashboard|POST \/codec\/|(GET|POST) \/sign-in$|POST \/sign-out$|GET \/auth\/oidc\/)/.test(k));
   expect(documented.sort()).toEqual(served.sort());
   expect(doc.components.securitySchemes).toEqual({
     bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),

@@ -67,11 +67,17 @@ export const ROUTES: Record<string, Access> = {
   'GET /work-queues/:queue': roles('biller', 'analyst', 'admin'),
   /** 835 claims posted or waiting in the posting queue, with payer claim numbers and amounts: billing's work, not an analyst's. */
   'GET /remittances': roles('biller', 'admin'),
-  /** The dashboard's page and scripts hold no data: its data comes from the routes above, with the user's key. */
+  /** The dashboard's page and scripts hold no data: its data comes from the routes above, with the user's session. */
   'GET /dashboard': { kind: 'public' },
   'GET /dashboard/dashboard.css': { kind: 'public' },
   'GET /dashboard/dashboard.js': { kind: 'public' },
   'GET /dashboard/vendor/chart.umd.min.js': { kind: 'public' },
+  /** Signing in and out of a browser session (api/session.ts): these routes check the key, the login's state or the Origin themselves. */
+  'GET /sign-in': { kind: 'public' },
+  'POST /sign-in': { kind: 'public' },
+  'POST /sign-out': { kind: 'public' },
+  'GET /auth/oidc/login': { kind: 'public' },
+  'GET /auth/oidc/callback': { kind: 'public' },
   'POST /webhooks/ehr/encounter-signed': { kind: 'webhook' },
   'POST /webhooks/clearinghouse': { kind: 'webhook' },
 };

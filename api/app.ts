@@ -29,6 +29,8 @@ import { createOidcVerifier, type OidcConfig } from './oidc';
 import { openApiDocument } from './openapi';
 import { remittancesRouter } from './remittances.routes';
 import { reportsRouter } from './reports.routes';
+import { createOidcLogin, type OidcLoginConfig } from './oidc-login';
+import { DEFAULT_SESSIONS, sessionRouter, type SessionOptions } from './session';
 import { createRateLimiter, type RateLimitConfig } from './rate-limit';
 import { cors, securityHeaders } from './security';
 import { visitsRouter } from './visits.routes';
@@ -38,6 +40,10 @@ export interface SecurityOptions {
   oidc?: OidcConfig;
   rateLimit: RateLimitConfig;
   corsOrigins: string[];
+  /** Browser sessions (api/session.ts); defaults: 8 h, 30 min idle, API-key sign-in on, the codec's UI origins trusted. */
+  sessions?: Partial<SessionOptions>;
+  /** The OIDC login (authorization code + PKCE) for browsers; needs `oidc` for the issuer's keys. */
+  oidcLogin?: OidcLoginConfig;
 }
 
 export interface AppDeps {
@@ -71,11 +77,14 @@ const BODY_LIMITS = {
 export function createApp(deps: AppDeps): express.Express {
   const log = deps.log ?? ((msg, meta) => console.error(JSON.stringify({ level: 'error', msg, ...meta })));
   const security = deps.security ?? { rateLimit: { perMinute: 600, burst: 100 }, corsOrigins: [] };
+  const sessions: SessionOptions = { ...DEFAULT_SESSIONS, trustedOrigins: deps.codec?.allowedOrigins ?? [], ...security.sessions };
   const auth: AuthDeps = {
     db: deps.db,
     limiter: createRateLimiter(security.rateLimit),
     verifyToken: security.oidc ? createOidcVerifier(security.oidc) : undefined,
+    sessions,
   };
+  const oidcLogin = security.oidc && security.oidcLogin ? createOidcLogin({ db: deps.db, sessions, oidc: security.oidc, login: security.oidcLogin }) : undefined;
   const app = express();
   app.disable('x-powered-by');
   app.set('case sensitive routing', true);
@@ -115,6 +124,7 @@ export function createApp(deps: AppDeps): express.Express {
   const temporalUi = deps.temporalUi ?? { url: 'http://localhost:8233', namespace: 'default' };
   app.use(remittancesRouter({ db: deps.db }));
   app.use(reportsRouter({ temporal: deps.temporal, db: deps.db, temporalUi }));
+  app.use(sessionRouter({ db: deps.db, sessions, oidcLogin }));
   app.use(dashboardRouter());
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(errorMiddleware(log));

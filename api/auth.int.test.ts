@@ -15,6 +15,7 @@ import { reach, startTestStack, type TestStack } from '../test/stack';
 import { eventually, uniqueId, type Api } from '../test/support';
 import { ROUTES } from './access';
 import { createApp } from './app';
+import { createOidcVerifier } from './oidc';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -174,10 +175,15 @@ describe('OIDC tokens from a configured issuer', () => {
   const issuer = 'https://idp.example.test/realms/clinic';
   const signing = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  let jwksFetches = 0;
+  const jwksUrlOf = () => `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/certs`;
 
   beforeAll(async () => {
     const jwk = { ...signing.publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig', alg: 'RS256' };
-    jwks = createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })));
+    jwks = createServer((_req, res) => {
+      jwksFetches++;
+      res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] }));
+    });
     await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
     const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/certs`;
     app = createApp({
@@ -213,10 +219,48 @@ describe('OIDC tokens from a configured issuer', () => {
     ['signed by another key', () => token({}, { key: stranger.privateKey }), /signature is not valid/],
     ['an unknown key id', () => token({}, { kid: 'k9' }), /signing key k9 is not one of the issuer's/],
     ['alg HS256', () => token({}, { alg: 'HS256' }), /HS256 is not accepted/],
+    ['an ID token (Keycloak typ ID)', () => token({ typ: 'ID' }), /type ID is not an access token/],
+    ['a refresh token (Keycloak typ Refresh)', () => token({ typ: 'Refresh' }), /type Refresh is not an access token/],
+    ['several audiences and no azp', () => token({ aud: ['revcycle', 'billing-reports'] }), /must name its client \(azp\)/],
   ])('a token from %s is 401 saying why', async (_what, make, why) => {
     const res = await withToken(make());
     expect(res.status).toBe(401);
     expect(res.body.message).toMatch(why);
+  });
+
+  test('a header typed as something other than an access token is refused; at+jwt is accepted', async () => {
+    const retyped = (typ: string) => {
+      const [, body] = token({}).split('.');
+      const head = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k1', typ })).toString('base64url');
+      return `${head}.${body}.${sign('sha256', Buffer.from(`${head}.${body}`), signing.privateKey).toString('base64url')}`;
+    };
+    expect((await withToken(retyped('at+jwt'))).status).toBe(404); // authenticated; the visit is unknown
+    const res = await withToken(retyped('logout+jwt'));
+    expect([res.status, res.body.message]).toEqual([401, 'the token is refused: a token of type logout+jwt is not an access token']);
+  });
+
+  test('only the authorised parties\' tokens are accepted when they are configured', async () => {
+    const verify = createOidcVerifier({ issuer, jwksUrl: jwksUrlOf(), audience: 'revcycle', rolesClaim: 'realm_access.roles', authorizedParties: ['revcycle-web'] });
+    expect(await verify(token({ azp: 'revcycle-web' }))).toMatchObject({ ok: true, subject: 'user-42', roles: ['biller'] });
+    expect(await verify(token({ azp: 'someone-elses-app' }))).toEqual({ ok: false, why: 'client someone-elses-app is not an authorised party' });
+  });
+
+  test('the key set is fetched once for many concurrent tokens, again after its TTL, and at most once a minute for unknown key ids', async () => {
+    let t = 1_000_000;
+    const before = jwksFetches;
+    const verify = createOidcVerifier({ issuer, jwksUrl: jwksUrlOf(), audience: 'revcycle', rolesClaim: 'realm_access.roles', jwksTtlMs: 600_000 }, () => t);
+    const fresh = () => token({ exp: Math.floor(t / 1000) + 300 });
+    const results = await Promise.all(Array.from({ length: 20 }, () => verify(fresh())));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(jwksFetches - before).toBe(1); // one fetch in flight served all twenty
+    await verify(token({ exp: Math.floor(t / 1000) + 300 }, { kid: 'k9' }));
+    expect(jwksFetches - before).toBe(1); // an unknown kid within the minute: no new fetch
+    t += 61_000;
+    await verify(token({ exp: Math.floor(t / 1000) + 300 }, { kid: 'k9' }));
+    expect(jwksFetches - before).toBe(2); // a minute later it may have rotated: fetched again
+    t += 600_001;
+    expect((await verify(fresh())).ok).toBe(true);
+    expect(jwksFetches - before).toBe(3); // past the TTL: fetched again even for a known kid
   });
 
   test('a token without a revcycle role is 403', async () => {

@@ -11,8 +11,12 @@
  *   (api/webhooks.routes.ts), not a bearer credential;
  * - every other route needs `Authorization: Bearer <credential>`: an API key
  *   (`rck_...`, db/api-keys.ts) or, when OIDC is configured, an RS256 access token of
- *   the configured issuer (api/oidc.ts). Missing or bad: 401 saying why. A role the
- *   route does not allow: 403 naming the roles that may (and the refusal is audited).
+ *   the configured issuer (api/oidc.ts); or, from a browser, the session cookie set by
+ *   signing in (api/session.ts). Missing or bad: 401 saying why. A role the route does
+ *   not allow: 403 naming the roles that may (and the refusal is audited).
+ * - a request authenticated by the cookie that may change something (any method but
+ *   GET/HEAD) must come from the API's own origin or a trusted one (the Temporal UI):
+ *   the browser sends the cookie from any page of the same site, Origin says which.
  *
  * The caller is left in `res.locals.principal` for the routes and the audit trail.
  */
@@ -20,11 +24,13 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { checkApiKey, looksLikeApiKey } from '../db/api-keys';
 import { audit } from '../db/audit';
 import type { Db } from '../db/knex';
+import { findSession } from '../db/sessions';
 import type { Role } from '../domain/roles';
 import { routeFor } from './access';
 import { ApiError, notFound } from './errors';
 import { looksLikeJwt } from './oidc';
 import type { RateLimiter } from './rate-limit';
+import { fromTrustedPage, readCookie, sessionCookieName, type SessionOptions } from './session';
 
 export interface Principal {
   /** `key:<id>` or `oidc:<subject>`: what the audit trail records as the actor. */
@@ -36,6 +42,8 @@ export interface AuthDeps {
   db: Db;
   verifyToken?: (token: string) => Promise<{ ok: true; subject: string; roles: Role[] } | { ok: false; why: string }>;
   limiter: RateLimiter;
+  /** Browser sessions: the cookie is accepted when no Authorization header is sent. */
+  sessions?: SessionOptions;
 }
 
 const unauthorized = (message: string, hint: string) => new ApiError(401, 'UNAUTHENTICATED', message, hint);
@@ -93,7 +101,9 @@ export function authenticate(deps: AuthDeps): RequestHandler {
       if (!deps.limiter.take(ip)) return new ApiError(429, 'RATE_LIMITED', 'too many failed attempts from this address', 'wait, then retry with a valid credential');
       return unauthorized(message, hint);
     };
-    if (!header) throw refuse('no credentials: this route needs Authorization: Bearer <API key or token>', 'create a key with `revcycle keys create --role ROLE --name NAME`');
+    const sessionId = deps.sessions && readCookie(req, sessionCookieName(deps.sessions));
+    if (!header && sessionId !== undefined && deps.sessions) return fromSession(req, sessionId, deps.sessions, refuse);
+    if (!header) throw refuse('no credentials (not signed in): sign in at /sign-in, or send Authorization: Bearer <API key or token>', 'sign in at /sign-in; for scripts, create a key with `revcycle keys create --role ROLE --name NAME`');
     const m = /^Bearer +(\S+) *$/i.exec(header);
     if (!m) throw refuse('the Authorization header is not "Bearer <credential>"', 'send Authorization: Bearer <API key or token>');
     const credential = m[1];
@@ -109,5 +119,17 @@ export function authenticate(deps: AuthDeps): RequestHandler {
       return { actor: `oidc:${check.subject}`, roles: check.roles };
     }
     throw refuse(KEY_REFUSALS.malformed, 'send Authorization: Bearer <API key or token>');
+  }
+
+  async function fromSession(req: Request, id: string, o: SessionOptions, refuse: (message: string, hint: string) => ApiError): Promise<Principal> {
+    const session = await findSession(deps.db, id);
+    if (!session) throw refuse('your session has ended (signed out, expired or idle too long): sign in again at /sign-in', 'sign in again at /sign-in');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      if (!fromTrustedPage(req, o.trustedOrigins)) {
+        const origin = req.headers.origin;
+        throw new ApiError(403, 'CROSS_SITE_REQUEST', `a signed-in ${req.method} must come from this site or the Temporal UI, not ${origin ?? 'a page that sent no Origin'}`, 'send it from the revcycle page, or use an API key in the Authorization header');
+      }
+    }
+    return { actor: session.actor, roles: session.roles };
   }
 }

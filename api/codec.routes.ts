@@ -5,7 +5,9 @@
  * with the body `{ "payloads": [{ "metadata": { "<key>": "<base64>" }, "data": "<base64>" }] }`
  * (Temporal's Payloads in proto3 JSON) and the same shape back. The UI sends `X-Namespace`;
  * only the namespace revcycle runs in is served. CORS admits only the configured Temporal UI
- * origins (preflight included), with credentials, so the UI can forward its Authorization header.
+ * origins (preflight included), with credentials, so the UI can send the person's session
+ * cookie (its settings say IncludeCredentials; scripts/temporal-ui-gateway.ts) or forward an
+ * Authorization header.
  * Every decode is written to the audit trail.
  *
  * Two pieces, on either side of the app's door (api/app.ts): `codecCors` answers the UI's

@@ -57,8 +57,8 @@ export async function ensureEncounterSweep(config: Config, temporal: Client): Pr
 
 /** Authentication, rate limits and CORS of the API, from configuration. */
 export function securityOf(config: Config): SecurityOptions {
-  const { oidc, rateLimit, corsOrigins } = config.auth;
-  return { oidc: oidc && { ...oidc, fetchTimeoutMs: config.integrationTimeoutMs }, rateLimit, corsOrigins };
+  const { oidc, oidcLogin, sessions, rateLimit, corsOrigins } = config.auth;
+  return { oidc: oidc && { ...oidc, fetchTimeoutMs: config.integrationTimeoutMs }, oidcLogin, sessions, rateLimit, corsOrigins };
 }
 
 /**

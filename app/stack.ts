@@ -65,8 +65,8 @@ export async function startStack(config: Config, stack: Stoppable[], opts: { out
       ? await startTemporalServer({ config, dataDir, databaseUrl })
       : await startTemporalDevServer({
         dataDir, port: config.temporal.devPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace,
-        // The Web UI shows sealed payloads decoded through the API's codec endpoint.
-        codecEndpoint: config.codec ? `${config.api.publicUrl ?? `http://127.0.0.1:${config.api.port}`}/codec` : undefined,
+        // The Web UI shows sealed payloads decoded through the API's codec endpoint, with the person's session.
+        codec: config.codec ? uiCodec(config.api.publicUrl ?? `http://127.0.0.1:${config.api.port}`, config.temporal.uiPort) : undefined,
       });
     stack.push(server);
     address = server.address;
@@ -103,6 +103,7 @@ export async function startStack(config: Config, stack: Stoppable[], opts: { out
   if (failed) throw (failed as PromiseRejectedResult).reason;
   const workers = await Promise.all(starting);
   say('API', `${apiUrl} (docs: ${apiUrl}/docs)`);
+  say('Sign in', `${apiUrl}/sign-in (once, for the dashboard and the Temporal Web UI's decoded payloads)`);
   say('PMS HL7 feed (MLLP)', `127.0.0.1:${config.mllpListenPort}`);
   if (simulators) say('Simulators', `EHR ${endpoints.ehrUrl}, clearinghouse ${endpoints.clearinghouseUrl}, PMS ${endpoints.pms.mode === 'rest' ? endpoints.pms.url : `MLLP ${endpoints.pms.host}:${endpoints.pms.port}`}`);
   say(config.workers > 1 ? `Workers (${config.workers})` : 'Worker', `pid ${workers.map((w) => w.pid()).join(', ')}`);
@@ -129,4 +130,10 @@ function portsToClaim(c: Config): PortClaim[] {
     );
   }
   return claims;
+}
+
+/** The API's codec for the Temporal Web UI, and its sign-in page, which returns to the UI. */
+export function uiCodec(apiUrl: string, uiPort: number): { endpoint: string; signInUrl: string } {
+  const api = apiUrl.replace(/\/$/, '');
+  return { endpoint: `${api}/codec`, signInUrl: `${api}/sign-in?return=${encodeURIComponent(`http://127.0.0.1:${uiPort}/`)}` };
 }

@@ -64,7 +64,7 @@ describe('npm start with a port already in use', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'revcycle-start-'));
     try {
       const root = join(__dirname, '..');
-      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'start.ts')], {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'app', 'start.ts')], {
         cwd: root,
         env: { ...process.env, DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(port), DATABASE_URL: '', TEMPORAL_ADDRESS: '' },
         stdio: ['ignore', 'pipe', 'pipe'],

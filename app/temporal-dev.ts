@@ -5,9 +5,11 @@
 import { Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { devServerSearchAttributeArgs } from '../workflows/search-attributes';
 import { StartupError } from './startup-error';
+import { startTemporalUiGateway } from './temporal-ui-gateway';
 import { toolPath } from './tools';
 
 export interface DevServer {
@@ -16,15 +18,23 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** `codecEndpoint`: the Web UI decodes payloads through it (revcycle's API, /codec). */
-export async function startTemporalDevServer(opts: { dataDir: string; port: number; uiPort: number; namespace: string; codecEndpoint?: string }): Promise<DevServer> {
+/**
+ * `codec`: the Web UI decodes payloads through revcycle's API (/codec) with the signed-in
+ * person's session. The CLI cannot tell its UI to send credentials, so the UI server listens
+ * on a free loopback port and a gateway on `uiPort` serves it with settings that do
+ * (scripts/temporal-ui-gateway.ts).
+ */
+export async function startTemporalDevServer(opts: {
+  dataDir: string; port: number; uiPort: number; namespace: string; codec?: { endpoint: string; signInUrl: string };
+}): Promise<DevServer> {
+  const uiServerPort = opts.codec ? await freeLoopbackPort() : opts.uiPort;
   const args = [
     'server', 'start-dev',
     '--db-filename', join(opts.dataDir, 'temporal.sqlite'),
-    '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort),
+    '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(uiServerPort),
     '--namespace', opts.namespace, '--log-level', 'warn',
     ...devServerSearchAttributeArgs(),
-    ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
+    ...(opts.codec ? ['--ui-codec-endpoint', opts.codec.endpoint] : []),
   ];
   const logFile = join(opts.dataDir, 'temporal.log');
   const log = openSync(logFile, 'a');
@@ -32,7 +42,29 @@ export async function startTemporalDevServer(opts: { dataDir: string; port: numb
   child.once('error', () => undefined); // reported by waitUntilServing, which sees the exit
   const address = `127.0.0.1:${opts.port}`;
   await waitUntilServing(address, child, 60_000, `see ${logFile}; check TEMPORAL_DEV_PORT and TEMPORAL_UI_PORT are free, or set TEMPORAL_ADDRESS`);
-  return { address, uiUrl: `http://127.0.0.1:${opts.uiPort}`, stop: () => stopChild(child) };
+  if (!opts.codec) return { address, uiUrl: `http://127.0.0.1:${opts.uiPort}`, stop: () => stopChild(child) };
+  const gateway = await startTemporalUiGateway({ host: '127.0.0.1', port: opts.uiPort, upstream: `http://127.0.0.1:${uiServerPort}`, codec: opts.codec }).catch(async (err) => {
+    await stopChild(child);
+    throw new StartupError('Temporal Web UI', `cannot listen on 127.0.0.1:${opts.uiPort} (${(err as Error).message})`, 'set TEMPORAL_UI_PORT to a free port');
+  });
+  return {
+    address, uiUrl: gateway.url,
+    async stop() {
+      await gateway.close();
+      await stopChild(child);
+    },
+  };
+}
+
+/** A port free on loopback now (the UI server behind the gateway takes it a moment later). */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
 }
 
 export async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number, hint: string): Promise<void> {

@@ -90,18 +90,25 @@ describe('PHI codec keys and webhook secrets', () => {
   });
 });
 
-test('security settings: OIDC needs issuer and JWKS together; CORS takes origins only; rate limits are positive', () => {
-  expect(parseConfig({}).auth).toEqual({ oidc: undefined, rateLimit: { perMinute: 600, burst: 100 }, corsOrigins: [] });
+test('security settings: OIDC needs issuer, JWKS and audience together; CORS takes origins only; rate limits are positive; sessions', () => {
+  const sessions = { ttlMs: 480 * 60_000, idleMs: 30 * 60_000, secure: false, keySignIn: true };
+  expect(parseConfig({}).auth).toEqual({ oidc: undefined, oidcLogin: undefined, sessions, rateLimit: { perMinute: 600, burst: 100 }, corsOrigins: [] });
   const c = parseConfig({
-    OIDC_ISSUER: 'https://idp.example/realms/clinic', OIDC_JWKS_URL: 'https://idp.example/certs', OIDC_ROLES_CLAIM: 'realm_access.roles',
-    CORS_ALLOWED_ORIGINS: 'https://ui.clinic.example, http://127.0.0.1:8233', RATE_LIMIT_PER_MINUTE: '120',
+    OIDC_ISSUER: 'https://idp.example/realms/clinic', OIDC_JWKS_URL: 'https://idp.example/certs', OIDC_AUDIENCE: 'revcycle', OIDC_ROLES_CLAIM: 'realm_access.roles',
+    OIDC_AUTHORIZED_PARTIES: 'revcycle-web, ops-cli', OIDC_CLIENT_ID: 'revcycle-web', API_PUBLIC_URL: 'https://billing.clinic.example/',
+    CORS_ALLOWED_ORIGINS: 'https://ui.clinic.example, http://127.0.0.1:8233', RATE_LIMIT_PER_MINUTE: '120', SESSION_IDLE_MINUTES: '15',
   });
   expect(c.auth).toEqual({
-    oidc: { issuer: 'https://idp.example/realms/clinic', jwksUrl: 'https://idp.example/certs', audience: undefined, rolesClaim: 'realm_access.roles' },
+    oidc: { issuer: 'https://idp.example/realms/clinic', jwksUrl: 'https://idp.example/certs', audience: 'revcycle', rolesClaim: 'realm_access.roles', authorizedParties: ['revcycle-web', 'ops-cli'], jwksTtlMs: 600_000 },
+    oidcLogin: { clientId: 'revcycle-web', clientSecret: undefined, redirectUri: 'https://billing.clinic.example/auth/oidc/callback' },
+    sessions: { ...sessions, idleMs: 15 * 60_000, secure: true },
     rateLimit: { perMinute: 120, burst: 100 },
     corsOrigins: ['https://ui.clinic.example', 'http://127.0.0.1:8233'],
   });
   expect(problemsOf({ OIDC_ISSUER: 'https://idp.example' })).toEqual(['OIDC_ISSUER, OIDC_JWKS_URL: set both to accept OIDC tokens, or neither']);
+  expect(problemsOf({ OIDC_ISSUER: 'https://idp.example', OIDC_JWKS_URL: 'https://idp.example/certs' })[0]).toMatch(/^OIDC_AUDIENCE: required with OIDC_ISSUER/);
+  expect(problemsOf({ OIDC_CLIENT_ID: 'web' })[0]).toMatch(/^OIDC_CLIENT_ID: the OIDC login needs OIDC_ISSUER/);
+  expect(parseConfig({ NODE_ENV: 'test', SIGN_IN_WITH_API_KEY: 'false' }).auth.sessions.keySignIn).toBe(false);
   expect(problemsOf({ CORS_ALLOWED_ORIGINS: 'https://ui.example/path' })[0]).toMatch(/^CORS_ALLOWED_ORIGINS: "https:\/\/ui.example\/path" is not an origin/);
   expect(problemsOf({ RATE_LIMIT_BURST: '0' })[0]).toMatch(/^RATE_LIMIT_BURST:/);
 });

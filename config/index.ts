@@ -125,8 +125,21 @@ const env = {
   /** OIDC access tokens (optional): RS256 JWTs of this issuer, verified against its JWKS; roles read from the claim. */
   OIDC_ISSUER: url.optional(),
   OIDC_JWKS_URL: url.optional(),
+  /** Required with OIDC_ISSUER: the audience (`aud`) revcycle's access tokens are minted for. */
   OIDC_AUDIENCE: z.string().min(1).optional(),
   OIDC_ROLES_CLAIM: z.string().regex(/^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/, 'must be a claim name or a dotted path').default('roles'),
+  /** Clients (`azp`) whose access tokens are accepted, comma-separated; empty: any client of the issuer whose token names our audience. */
+  OIDC_AUTHORIZED_PARTIES: z.string().default('').transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean)),
+  /** How long the issuer's signing keys are trusted before they are fetched again. */
+  OIDC_JWKS_TTL_MS: positiveMs.default(600_000),
+  /** The browser's OIDC login (authorization code + PKCE): this client's id (and secret, for a confidential client). Unset: no OIDC login. */
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Browser sessions: absolute lifetime and idle timeout, in minutes. */
+  SESSION_TTL_MINUTES: z.coerce.number().int().positive().max(7 * 24 * 60).default(480),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().positive().max(24 * 60).default(30),
+  /** The sign-in page exchanges an API key for a session (default: outside production only). */
+  SIGN_IN_WITH_API_KEY: bool.optional(),
   /** Requests per minute per API key or token subject (token bucket), and how many may come at once. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
   RATE_LIMIT_BURST: z.coerce.number().int().positive().default(100),
@@ -217,7 +230,10 @@ export interface Config {
   billingProvider: { name: string; npi: string; tin: string; taxonomy: string; address: { line1: string; city: string; state: string; postalCode: string } };
   x12: { submitterId: string; contactName: string; contactPhone: string; receiverId: string; receiverName: string; usage: 'T' | 'P' };
   auth: {
-    oidc?: { issuer: string; jwksUrl: string; audience?: string; rolesClaim: string };
+    oidc?: { issuer: string; jwksUrl: string; audience: string; rolesClaim: string; authorizedParties: string[]; jwksTtlMs: number };
+    /** The browser's OIDC login; present when OIDC_CLIENT_ID is set. */
+    oidcLogin?: { clientId: string; clientSecret?: string; redirectUri: string };
+    sessions: { ttlMs: number; idleMs: number; secure: boolean; keySignIn: boolean };
     rateLimit: { perMinute: number; burst: number };
     corsOrigins: string[];
   };
@@ -243,7 +259,7 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
     database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT, poolMax: e.DATABASE_POOL_MAX },
     temporal: {
       address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, devPort: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_UI_PORT,
-      uiUrl: e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`, server: e.TEMPORAL_SERVER, internalPortsFrom: e.TEMPORAL_INTERNAL_PORTS_FROM,
+      uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`, server: e.TEMPORAL_SERVER, internalPortsFrom: e.TEMPORAL_INTERNAL_PORTS_FROM,
       callTimeoutMs: e.TEMPORAL_CALL_TIMEOUT_MS,
     },
     workers: e.WORKERS,
@@ -285,7 +301,16 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
       receiverId: e.CLEARINGHOUSE_RECEIVER_ID, receiverName: e.CLEARINGHOUSE_RECEIVER_NAME, usage: e.X12_USAGE,
     },
     auth: {
-      oidc: e.OIDC_ISSUER && e.OIDC_JWKS_URL ? { issuer: e.OIDC_ISSUER, jwksUrl: e.OIDC_JWKS_URL, audience: e.OIDC_AUDIENCE, rolesClaim: e.OIDC_ROLES_CLAIM } : undefined,
+      oidc: e.OIDC_ISSUER && e.OIDC_JWKS_URL && e.OIDC_AUDIENCE
+        ? { issuer: e.OIDC_ISSUER, jwksUrl: e.OIDC_JWKS_URL, audience: e.OIDC_AUDIENCE, rolesClaim: e.OIDC_ROLES_CLAIM, authorizedParties: e.OIDC_AUTHORIZED_PARTIES, jwksTtlMs: e.OIDC_JWKS_TTL_MS }
+        : undefined,
+      oidcLogin: e.OIDC_CLIENT_ID
+        ? { clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, redirectUri: `${e.API_PUBLIC_URL?.replace(/\/$/, '') ?? `http://127.0.0.1:${e.API_PORT}`}/auth/oidc/callback` }
+        : undefined,
+      sessions: {
+        ttlMs: e.SESSION_TTL_MINUTES * 60_000, idleMs: e.SESSION_IDLE_MINUTES * 60_000,
+        secure: e.API_PUBLIC_URL?.startsWith('https:') ?? false, keySignIn: e.SIGN_IN_WITH_API_KEY ?? e.NODE_ENV !== 'production',
+      },
       rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, burst: e.RATE_LIMIT_BURST },
       corsOrigins: e.CORS_ALLOWED_ORIGINS,
     },
@@ -299,6 +324,8 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
     },
   };
   if (!e.OIDC_ISSUER !== !e.OIDC_JWKS_URL) throw new ConfigError(['OIDC_ISSUER, OIDC_JWKS_URL: set both to accept OIDC tokens, or neither']);
+  if (e.OIDC_ISSUER && !e.OIDC_AUDIENCE) throw new ConfigError(['OIDC_AUDIENCE: required with OIDC_ISSUER (without it a token the issuer minted for any other API would open this one)']);
+  if (e.OIDC_CLIENT_ID && !e.OIDC_ISSUER) throw new ConfigError(['OIDC_CLIENT_ID: the OIDC login needs OIDC_ISSUER and OIDC_JWKS_URL']);
   if (!config.simulators.start) requireExternal(config);
   if (config.env === 'production') requireSecrets(config);
   return config;

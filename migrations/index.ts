@@ -14,6 +14,7 @@ import * as leadAppeals from './20261129_lead_001_appeals';
 import * as leadPaymentClaimNumber from './20261129_lead_002_payment_claim_number';
 import * as patientBalances from './20261130_patient_001_balances';
 import * as postingRemittanceQueue from './20261208_posting_001_remittance_queue';
+import * as sessions from './20261208_session_001_sessions';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261127_001_billing_record': billingRecord,
@@ -27,6 +28,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261129_reports2_001_kpi_rollups': reports2KpiRollups,
   '20261130_patient_001_balances': patientBalances,
   '20261208_posting_001_remittance_queue': postingRemittanceQueue,
+  '20261208_session_001_sessions': sessions,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -196,9 +196,25 @@ describe('reporting over a real stack', () => {
       page.on('pageerror', (e) => problems.push(e.message));
       page.on('requestfailed', (r) => problems.push(`${r.url()} ${r.failure()?.errorText}`));
       const analyst = await stack.as('analyst');
-      await page.goto(`${stack.apiUrl}/dashboard#key=${analyst.key}`);
+      // No one signed in: the page asks the person to sign in (no key box, no header error).
+      const outside = await browser.newPage();
+      await outside.goto(`${stack.apiUrl}/dashboard`);
+      await outside.waitForFunction(() => (globalThis as unknown as BrowserGlobals).document.body.dataset.loading === 'signed-out');
+      expect(await outside.isVisible('#signed-out')).toBe(true);
+      expect(await outside.textContent('#signed-out')).toContain('Sign in');
+      expect(await outside.locator('input[type=password]').count()).toBe(0);
+      await outside.close();
+
+      // Signing in: the key goes once in a form POST, then the page holds only an HttpOnly session cookie.
+      await page.goto(`${stack.apiUrl}/sign-in?return=%2Fdashboard`);
+      await page.fill('input[name=key]', analyst.key);
+      await page.click('form[action="/sign-in"] button[type=submit]');
+      await page.waitForURL(`${stack.apiUrl}/dashboard`);
+      await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).document.body.dataset.loaded === '1');
+      expect(await page.content()).not.toContain(analyst.key);
+      expect(await page.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie)).toBe(''); // HttpOnly: no script reads it
       await page.fill('#from', day(120));
-      await page.click('button[type=submit]');
+      await page.click('#filters button[type=submit]');
       await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).document.body.dataset.loaded === '2');
 
       const arLabels = () => page.evaluate(() => (globalThis as unknown as BrowserGlobals).Chart.getChart('chart-ar').data.labels);

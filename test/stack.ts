@@ -36,6 +36,12 @@ export interface StackOptions {
   activityTimeoutMs?: number;
   /** Visit timers on top of the configured ones (e.g. a short adjudication timeout for claim status inquiries, or a patient statement cycle in ms). */
   timers?: Partial<VisitTimers>;
+  /** Another Temporal server than the run's shared one (e.g. a dev server with its Web UI). */
+  temporalAddress?: string;
+  /** The API's port (default: any free one), for a Temporal UI that must know the codec's address before the API starts. */
+  apiPort?: number;
+  /** Settings on top of the test defaults. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
@@ -43,8 +49,9 @@ export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
 export async function startTestStack(opts: StackOptions = {}) {
   const database = await createTestDb();
   const taskQueue = uniqueId('tq-e2e');
+  const address = opts.temporalAddress ?? temporalAddress();
   const env: NodeJS.ProcessEnv = {
-    TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: database.url,
     INTEGRATION_TIMEOUT_MS: '2000', PMS_MODE: opts.pmsMode ?? 'hl7', START_SIMULATORS: 'true',
     // Tests poll visits every 100 ms from one key: rate limits are tested on their own (api/rate-limit.test.ts).
     RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '100000',
@@ -52,10 +59,11 @@ export async function startTestStack(opts: StackOptions = {}) {
     // open, as it did before the cycle; a test of the patient balance passes a short one (timers.patientStatementsMs).
     PATIENT_STATEMENT_DAYS: 'none',
     ...TEST_SECRET_ENV,
+    ...opts.env,
   };
   const config = parseConfig(env);
   // The client seals PHI like the API's does; the worker (in or out of process) uses the same keys.
-  const temporal = await temporalClients(dataConverterOf(config));
+  const temporal = await temporalClients(dataConverterOf(config), address);
   // Seconds, not minutes, between retries: the fault tests exercise retries, not patience.
   const timers = { ...visitTimers(config), activityTimeoutMs: opts.activityTimeoutMs ?? 10_000, activityRetryMaxIntervalMs: 2_000, ...opts.timers };
   const stops: (() => Promise<void>)[] = [];
@@ -64,7 +72,7 @@ export async function startTestStack(opts: StackOptions = {}) {
     temporal: temporal.client, db: database.db, taskQueue, timers, security: securityOf(config), webhooks: config.webhooks,
     codec: { keys: config.codec!, namespace: config.temporal.namespace, allowedOrigins: config.temporalUiOrigins },
   });
-  const server = app.listen(0, '127.0.0.1');
+  const server = app.listen(opts.apiPort ?? 0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   stops.push(async () => {
@@ -91,7 +99,7 @@ export async function startTestStack(opts: StackOptions = {}) {
     pms: config.pms.mode === 'rest' ? { mode: 'rest', url: pms.url } : { mode: 'hl7', host: '127.0.0.1', port: pms.mllpPort },
   };
   if (opts.worker !== false) {
-    const worker = await runWorker(config, database.db, temporalAddress(), endpoints);
+    const worker = await runWorker(config, database.db, address, endpoints);
     stops.push(() => worker.stop());
   }
 
@@ -114,7 +122,7 @@ function spawnWorker(env: NodeJS.ProcessEnv, e: Endpoints): ChildProcess {
   const pmsEnv = e.pms.mode === 'rest' ? { PMS_REST_URL: e.pms.url } : { PMS_MLLP_HOST: e.pms.host, PMS_MLLP_PORT: String(e.pms.port) };
   const root = join(__dirname, '..');
   // `node --import tsx` keeps the worker one process (the tsx CLI would fork a grandchild a kill would miss).
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'worker-main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'app', 'worker-main.ts')], {
     cwd: root,
     env: { ...process.env, ...env, ...pmsEnv, START_SIMULATORS: 'false', EHR_FHIR_URL: e.ehrUrl, CLEARINGHOUSE_URL: e.clearinghouseUrl },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -38,7 +38,7 @@ export const temporalAddress = () => {
 
 let runtimeInstalled = false;
 
-export async function temporalClients(dataConverter?: DataConverter): Promise<{ client: Client; nativeConnection: NativeConnection; close(): Promise<void> }> {
+export async function temporalClients(dataConverter?: DataConverter, address: string = temporalAddress()): Promise<{ client: Client; nativeConnection: NativeConnection; close(): Promise<void> }> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') }); // retried activity failures (WARN) would drown test output
     runtimeInstalled = true;
@@ -50,13 +50,13 @@ export async function temporalClients(dataConverter?: DataConverter): Promise<{ 
   let closing = false;
   const defaults = defaultGrpcRetryOptions();
   const connection = await Connection.connect({
-    address: temporalAddress(),
+    address,
     interceptors: [
       trackCalls(pending),
       makeGrpcRetryInterceptor({ retryableDecider: (attempt, status) => !closing && defaults.retryableDecider(attempt, status), delayFunction: defaults.delayFunction }),
     ],
   });
-  const nativeConnection = await NativeConnection.connect({ address: temporalAddress() });
+  const nativeConnection = await NativeConnection.connect({ address });
   return {
     client: new Client({ connection, dataConverter }),
     nativeConnection,

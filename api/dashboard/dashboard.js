@@ -15,16 +15,19 @@
     return q;
   }
 
-  /** The user's API key (role analyst, biller or admin), kept for this browser tab only. */
-  function apiKey() {
-    var typed = document.getElementById('key').value;
-    if (typed) sessionStorage.setItem('revcycle.key', typed);
-    return typed || sessionStorage.getItem('revcycle.key') || '';
+  /** Not signed in (or the session ended): say so and offer the sign-in page, instead of an error about headers. */
+  function signedOut() {
+    document.getElementById('signed-out').hidden = false;
+    document.getElementById('sign-out').hidden = true;
+    var err = new Error('not signed in'); err.signedOut = true; return err;
   }
 
+  /** The session cookie (HttpOnly, set by signing in) goes with every same-origin request; the page never sees a key. */
   function getJson(url) {
-    return fetch(url, { headers: { accept: 'application/json', authorization: 'Bearer ' + apiKey() } }).then(function (r) {
+    return fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' }).then(function (r) {
+      if (r.status === 401) throw signedOut();
       if (!r.ok) return r.json().then(function (b) { throw new Error(b.message || r.statusText); });
+      document.getElementById('sign-out').hidden = false;
       return r.json();
     });
   }
@@ -151,13 +154,11 @@
       document.body.dataset.loading = 'false';
       document.body.dataset.loaded = String(Number(document.body.dataset.loaded || 0) + 1);
     }, function (err) {
-      document.body.dataset.loading = 'error';
-      document.getElementById('tiles').textContent = 'Could not load the reports: ' + err.message;
+      document.body.dataset.loading = err.signedOut ? 'signed-out' : 'error';
+      if (!err.signedOut) document.getElementById('tiles').textContent = 'Could not load the reports: ' + err.message;
     });
   }
 
-  var key = new URLSearchParams(location.hash.slice(1)).get('key');
-  if (key) { sessionStorage.setItem('revcycle.key', key); history.replaceState(null, '', location.pathname); }
   var today = new Date();
   var from = new Date(today.getTime() - 89 * 86400000);
   document.getElementById('to').value = today.toISOString().slice(0, 10);

@@ -175,7 +175,7 @@ export class WorkerSupervisor {
   async start(): Promise<void> {
     const root = join(__dirname, '..', '..');
     // `node --import tsx` keeps the worker one process, so the kill reaches the worker itself.
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'worker-main.ts')], { cwd: root, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'app', 'worker-main.ts')], { cwd: root, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.starts++;
     // Ready once it says it is polling (bundling the workflows takes seconds on a busy machine).
