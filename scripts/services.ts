@@ -28,9 +28,15 @@ export async function connectDb(url: string, poolMax = 10): Promise<Db & Stoppab
   return Object.assign(db, { stop: () => db.destroy() });
 }
 
-/** Every Temporal client and worker of revcycle seals payloads with the configured keys (none configured: development only). */
+/** The Temporal Schedule that starts the encounter sweep (its runs are `encounter-sweep-<time>`). */
+export const ENCOUNTER_SWEEP_SCHEDULE_ID = 'encounter-sweep';
+
+/**
+ * Every Temporal client and worker of revcycle encodes failure text as payloads and seals
+ * payloads with the configured keys (none configured: development only), each bound to its workflow.
+ */
 export function dataConverterOf(config: Config) {
-  return config.codec ? phiDataConverter(config.codec) : undefined;
+  return phiDataConverter(config.codec, { scheduleIds: [ENCOUNTER_SWEEP_SCHEDULE_ID] });
 }
 
 export async function temporalClient(config: Config, address: string): Promise<{ client: Client; stop(): Promise<void> }> {
@@ -47,10 +53,10 @@ export async function ensureEncounterSweep(config: Config, temporal: Client): Pr
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
   };
   try {
-    await temporal.schedule.create({ scheduleId: 'encounter-sweep', ...schedule });
+    await temporal.schedule.create({ scheduleId: ENCOUNTER_SWEEP_SCHEDULE_ID, ...schedule });
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await temporal.schedule.getHandle('encounter-sweep').update((prev) => ({ ...prev, ...schedule }));
+    await temporal.schedule.getHandle(ENCOUNTER_SWEEP_SCHEDULE_ID).update((prev) => ({ ...prev, ...schedule }));
   }
 }
 
