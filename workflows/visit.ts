@@ -890,8 +890,9 @@ class VisitRun {
 function reviewProblems(err: unknown, type: FailureType, path: string): CodingProblem[] {
   const failure = (err as { cause?: { type?: string; message?: string; details?: unknown[] } }).cause;
   if (failure?.type !== type) throw err;
-  const listed = failure.details?.[0] as CodingProblem[] | undefined;
-  return listed?.length ? listed : [{ path, reason: failure.message ?? 'refused' }];
+  // details[0] is the problems list for an unbillable encounter; other refusals carry the outside party's words there, sealed, never shown here.
+  const listed = failure.details?.[0];
+  return Array.isArray(listed) && listed.length ? (listed as CodingProblem[]) : [{ path, reason: failure.message ?? 'refused' }];
 }
 
 function invalid(message: string): ApplicationFailure {
