@@ -176,6 +176,15 @@ export const SUGGESTION_REJECTED = 'SuggestionRejected';
 /** The patient balance workflow of a visit: one per visit, so its id is the visit's. */
 export const patientBalanceWorkflowId = (visitId: string) => `patient-balance-${visitId}`;
 
+/**
+ * The visit a workflow belongs to, from its id: the visit itself (`visit-<id>`), its denial
+ * follow-ups (`visit-<id>-denial-<attempt>-<round>`) and its patient balance
+ * (`patient-balance-<id>`); undefined for the rest (sweeps, registrations).
+ */
+export function visitIdOfWorkflow(workflowId: string): string | undefined {
+  return /^visit-(.+)-denial-\d+-\d+$/.exec(workflowId)?.[1] ?? /^visit-(.+)$/.exec(workflowId)?.[1] ?? /^patient-balance-(.+)$/.exec(workflowId)?.[1];
+}
+
 /** What the visit hands its patient balance workflow: what the patient owes, the statement cycle, and the activity settings. */
 export interface PatientBalanceInput {
   visitId: string;
