@@ -28,15 +28,17 @@ export async function connectDb(url: string, poolMax = 10): Promise<Db & Stoppab
   return Object.assign(db, { stop: () => db.destroy() });
 }
 
-/** The Temporal Schedule that starts the encounter sweep (its runs are `encounter-sweep-<time>`). */
+/** The Temporal Schedule that starts the encounter sweep. */
 export const ENCOUNTER_SWEEP_SCHEDULE_ID = 'encounter-sweep';
+/** The workflow id its action names (the SDK's default for it, made explicit); each run is `encounter-sweep-workflow-<time>`. */
+export const ENCOUNTER_SWEEP_WORKFLOW_ID = `${ENCOUNTER_SWEEP_SCHEDULE_ID}-workflow`;
 
 /**
  * Every Temporal client and worker of revcycle encodes failure text as payloads and seals
  * payloads with the configured keys (none configured: development only), each bound to its workflow.
  */
 export function dataConverterOf(config: Config) {
-  return phiDataConverter(config.codec, { scheduleIds: [ENCOUNTER_SWEEP_SCHEDULE_ID] });
+  return phiDataConverter(config.codec, { scheduledWorkflowIds: [ENCOUNTER_SWEEP_WORKFLOW_ID] });
 }
 
 export async function temporalClient(config: Config, address: string): Promise<{ client: Client; stop(): Promise<void> }> {
@@ -49,7 +51,7 @@ export async function ensureEncounterSweep(config: Config, temporal: Client): Pr
   const { everyMs, lookbackMs } = config.encounterSweep;
   const schedule = {
     spec: { intervals: [{ every: everyMs }] },
-    action: { type: 'startWorkflow' as const, workflowType: 'encounterSweepWorkflow', taskQueue: config.temporal.taskQueue, args: [{ lookbackMs }] },
+    action: { type: 'startWorkflow' as const, workflowId: ENCOUNTER_SWEEP_WORKFLOW_ID, workflowType: 'encounterSweepWorkflow', taskQueue: config.temporal.taskQueue, args: [{ lookbackMs }] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
   };
   try {

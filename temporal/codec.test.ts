@@ -83,10 +83,10 @@ test('payloads sealed before binding (no workflow in the metadata) still open fo
 });
 
 test("a listed schedule's payloads open in its runs (<id>-<nominal time>) and nowhere else", async () => {
-  const codec = new AesGcmCodec({ keys: new Map([['k1', k1]]), currentKeyId: 'k1' }, { scheduleIds: ['encounter-sweep'] });
-  const [args] = await codec.encode([defaultPayloadConverter.toPayload({ lookbackMs: 1 })], ofWorkflow('encounter-sweep'));
-  await expect(codec.decode([args], ofWorkflow('encounter-sweep-2026-12-08T03:00:00Z'))).resolves.toHaveLength(1);
-  for (const other of ['encounter-sweep-x', 'encounter-sweep2026-12-08T03:00:00Z', 'visit-A-2026-12-08T03:00:00Z']) {
+  const codec = new AesGcmCodec({ keys: new Map([['k1', k1]]), currentKeyId: 'k1' }, { scheduledWorkflowIds: ['encounter-sweep-workflow'] });
+  const [args] = await codec.encode([defaultPayloadConverter.toPayload({ lookbackMs: 1 })], ofWorkflow('encounter-sweep-workflow'));
+  await expect(codec.decode([args], ofWorkflow('encounter-sweep-workflow-2026-12-08T03:00:00Z'))).resolves.toHaveLength(1);
+  for (const other of ['encounter-sweep-workflow-x', 'encounter-sweep-workflow2026-12-08T03:00:00Z', 'visit-A-2026-12-08T03:00:00Z']) {
     await expect(codec.decode([args], ofWorkflow(other))).rejects.toThrow(CodecBindingError);
   }
   const [visitA] = await codec.encode([defaultPayloadConverter.toPayload(patient)], ofWorkflow('visit-A'));

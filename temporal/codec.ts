@@ -64,11 +64,11 @@ export interface Binding {
 
 export interface CodecOptions {
   /**
-   * Ids of Temporal Schedules whose action carries payloads. The SDK seals a schedule's
-   * arguments for the schedule's workflow id, but each run is named `<id>-<nominal time>`;
-   * payloads bound to a listed id open in those runs, and only there.
+   * Workflow ids named by Temporal Schedules' actions. The SDK seals a schedule's arguments
+   * for the action's workflow id, but each run is named `<id>-<nominal time>`; payloads
+   * bound to a listed id open in those runs, and only there.
    */
-  scheduleIds?: readonly string[];
+  scheduledWorkflowIds?: readonly string[];
 }
 
 /** `-2026-12-08T03:00:00Z`: the suffix a Temporal Schedule gives each run's workflow id. */
@@ -95,13 +95,13 @@ const text = (b: Uint8Array | null | undefined) => (b ? Buffer.from(b).toString(
 export class AesGcmCodec implements PayloadCodec {
   private readonly current: Buffer;
 
-  private readonly scheduleIds: ReadonlySet<string>;
+  private readonly scheduledWorkflowIds: ReadonlySet<string>;
 
   constructor(
     private readonly ring: CodecKeys,
     options: CodecOptions = {},
   ) {
-    this.scheduleIds = new Set(options.scheduleIds ?? []);
+    this.scheduledWorkflowIds = new Set(options.scheduledWorkflowIds ?? []);
     const key = ring.keys.get(ring.currentKeyId);
     if (!key) throw new CodecKeyError(`the current key "${ring.currentKeyId}" is not in the key ring`);
     for (const [id, k] of ring.keys) if (k.length !== 32) throw new CodecKeyError(`key "${id}" is ${k.length} bytes, AES-256 needs 32`);
@@ -139,7 +139,7 @@ export class AesGcmCodec implements PayloadCodec {
   belongsTo(bound: Binding, expected: Binding): boolean {
     if (bound.namespace !== expected.namespace) return false;
     if (bound.workflowId === expected.workflowId) return true;
-    return this.scheduleIds.has(bound.workflowId)
+    return this.scheduledWorkflowIds.has(bound.workflowId)
       && expected.workflowId.startsWith(bound.workflowId)
       && SCHEDULED_RUN_SUFFIX.test(expected.workflowId.slice(bound.workflowId.length));
   }

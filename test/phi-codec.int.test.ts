@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal as proto } from '@temporalio/proto';
 import request from 'supertest';
+import { ENCOUNTER_SWEEP_SCHEDULE_ID, ENCOUNTER_SWEEP_WORKFLOW_ID, ensureEncounterSweep } from '../scripts/services';
 import { AesGcmCodec, parseKeyRing, phiDataConverter, WORKFLOW_ID_METADATA } from '../temporal/codec';
 import { sampleVisit } from './fixtures';
 
@@ -204,4 +205,19 @@ describe('ciphertext is bound to its workflow', () => {
     expect(read.detail).toMatchObject({ workflowIds: [], unbound: 1 });
     expect(read.visit_id).toBeNull();
   });
+});
+
+test('the encounter sweep, started by its Schedule (runs named encounter-sweep-workflow-<time>), opens the arguments sealed for the schedule and runs', async () => {
+  await ensureEncounterSweep(stack.config, stack.temporal);
+  const schedule = stack.temporal.schedule.getHandle(ENCOUNTER_SWEEP_SCHEDULE_ID);
+  try {
+    await schedule.trigger();
+    const run = await eventually(async () => (await schedule.describe()).info.recentActions[0]?.action.workflow);
+    expect(run.workflowId).toMatch(/^encounter-sweep-workflow-\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    const input = await startInput(run.workflowId);
+    expect(Buffer.from(input[0].metadata![WORKFLOW_ID_METADATA]!).toString()).toBe(ENCOUNTER_SWEEP_WORKFLOW_ID);
+    await expect(stack.temporal.workflow.getHandle(run.workflowId, run.firstExecutionRunId).result()).resolves.toMatchObject({ found: expect.any(Number) });
+  } finally {
+    await schedule.delete();
+  }
 });
