@@ -6,9 +6,16 @@
  * (Temporal's Payloads in proto3 JSON) and the same shape back. The UI sends `X-Namespace`;
  * only the namespace revcycle runs in is served. CORS admits only the configured Temporal UI
  * origins (preflight included), with credentials, so the UI can send the person's session
- * cookie (its settings say IncludeCredentials; scripts/temporal-ui-gateway.ts) or forward an
+ * cookie (its settings say IncludeCredentials; app/temporal-ui-gateway.ts) or forward an
  * Authorization header.
- * Every decode is written to the audit trail.
+ * Every decode, opened or refused, is written to the audit trail.
+ *
+ * Which workflow: the Temporal UI sends only `X-Namespace` (and its credentials), never the
+ * workflow it shows. A sealed payload names its own workflow (temporal/codec.ts binds it, and
+ * GCM authenticates the binding), so the audit records the workflows the opened payloads are
+ * bound to; payloads sealed before binding name none, and the entry counts them as unbound.
+ * A caller that says which workflow it reads (`X-Workflow-Id`, e.g. a script) gets only that
+ * workflow's payloads opened: one bound to another workflow is refused (422 CODEC_BINDING).
  *
  * Two pieces, on either side of the app's door (api/app.ts): `codecCors` answers the UI's
  * CORS before it (a preflight carries no credentials, and reads no body); `codecRouter`'s
@@ -21,7 +28,8 @@ import { Router, type Request, type Response, type NextFunction, type RequestHan
 import { z } from 'zod';
 import { audit } from '../db/billing';
 import type { Db } from '../db/knex';
-import { AesGcmCodec, CodecKeyError, KEY_ID_METADATA, type CodecKeys } from '../temporal/codec';
+import { AesGcmCodec, CodecBindingError, CodecKeyError, declaredBinding, KEY_ID_METADATA, type CodecKeys } from '../temporal/codec';
+import { visitIdOfWorkflow } from '../workflows/definitions';
 import { ROUTER_OPTIONS } from './access';
 import { jsonBody } from './body';
 import { ApiError, zodIssues } from './errors';
@@ -81,21 +89,57 @@ export function codecRouter(deps: CodecRouterDeps): Router {
     if (!parsed.success) throw new ApiError(400, 'VALIDATION_FAILED', 'the body is not {"payloads":[…]}', 'send Temporal Payloads as proto3 JSON', zodIssues(parsed.error));
     const payloads = parsed.data.payloads.map(toPayload);
     let out: Payload[];
-    try {
-      out = direction === 'encode' ? await codec.encode(payloads) : await codec.decode(payloads);
-    } catch (err) {
-      if (err instanceof CodecKeyError) throw new ApiError(422, 'CODEC_KEY', err.message, 'the key that sealed this payload is not in TEMPORAL_CODEC_KEYS');
-      throw err;
-    }
-    if (direction === 'decode') {
-      const keyIds = [...new Set(payloads.map((p) => p.metadata?.[KEY_ID_METADATA]).filter(Boolean).map((b) => Buffer.from(b!).toString('utf8')))];
-      const principal = res.locals.principal as { actor: string; roles: string[] } | undefined;
-      await audit(deps.db, principal?.actor ?? actorOf(req), 'codec.decode', null, { namespace: deps.namespace, payloads: payloads.length, keyIds }, {
-        role: principal?.roles.join(','), source: req.ip,
-      });
+    if (direction === 'encode') {
+      try {
+        out = await codec.encode(payloads);
+      } catch (err) {
+        if (err instanceof CodecKeyError) throw new ApiError(422, 'CODEC_KEY', err.message, 'the key that sealed this payload is not in TEMPORAL_CODEC_KEYS');
+        throw err;
+      }
+    } else {
+      out = await decodeAudited(req, res, payloads);
     }
     res.json({ payloads: out.map(toJson) });
   };
+
+  /**
+   * Opens the payloads and writes the audit entry before the answer leaves, refused or not:
+   * the workflows and visits read (as the payloads' bindings name them, authenticated once
+   * opened), the keys used, and why a refusal was refused.
+   */
+  async function decodeAudited(req: Request, res: Response, payloads: Payload[]): Promise<Payload[]> {
+    const claimed = req.header('x-workflow-id') || undefined;
+    const bindings = payloads.map(declaredBinding);
+    // Temporal's workflow ids are at most 1000 characters; a longer one is a forgery, recorded by its length only.
+    const workflowIds = [...new Set(bindings.flatMap((b) => (b ? [b.workflowId.length <= 1000 ? b.workflowId : `(${b.workflowId.length} characters)`] : [])))];
+    const visitIds = [...new Set(workflowIds.flatMap((id) => visitIdOfWorkflow(id) ?? []))];
+    const keyIds = [...new Set(payloads.map((p) => p.metadata?.[KEY_ID_METADATA]).filter(Boolean).map((b) => Buffer.from(b!).toString('utf8')))];
+    let refusal: ApiError | undefined;
+    let out: Payload[] = [];
+    try {
+      const expected = claimed === undefined ? undefined : { namespace: deps.namespace, workflowId: claimed };
+      out = payloads.map((p, i) => {
+        const opened = codec.open(p, expected, i);
+        const bound = bindings[i];
+        if (bound && bound.namespace !== deps.namespace) throw new CodecBindingError(`payload ${i} belongs to namespace "${bound.namespace}", not "${deps.namespace}"`, i);
+        return opened;
+      });
+    } catch (err) {
+      if (err instanceof CodecBindingError) refusal = new ApiError(422, 'CODEC_BINDING', err.message, 'a payload opens only for the workflow it was sealed for: ask with that workflow\'s id', [{ path: `payloads.${err.index}.metadata.encryption-workflow-id`, message: 'bound to another workflow' }]);
+      else if (err instanceof CodecKeyError) refusal = new ApiError(422, 'CODEC_KEY', err.message, 'the key that sealed this payload is not in TEMPORAL_CODEC_KEYS');
+      else throw err;
+    }
+    const principal = res.locals.principal as { actor: string; roles: string[] } | undefined;
+    await audit(deps.db, principal?.actor ?? actorOf(req), refusal ? 'codec.decode_refused' : 'codec.decode', visitIds.length === 1 ? visitIds[0] : null, {
+      namespace: deps.namespace, payloads: payloads.length, keyIds, workflowIds, visitIds,
+      unbound: bindings.filter((b) => b === undefined).length,
+      ...(claimed !== undefined && { claimedWorkflowId: claimed }),
+      // On a refusal the ids are what the payloads declare; nothing was opened to authenticate them.
+      ...(refusal && { refused: refusal.code, idsAuthenticated: false }),
+    }, { role: principal?.roles.join(','), source: req.ip });
+    if (refusal) throw refusal;
+    return out;
+  }
 
   router.post('/codec/decode', codecBody, handle('decode'));
   router.post('/codec/encode', codecBody, handle('encode'));

@@ -15,7 +15,7 @@ import { log } from './log';
 import type { Stoppable } from './main';
 import { createVisitWorker } from './worker';
 import { buildActivities, startPmsFeed, visitTimers, type Endpoints } from './wiring';
-import { encounterSweepWorkflowType } from '../workflows/definitions';
+import { ENCOUNTER_SWEEP_SCHEDULE_ID, ENCOUNTER_SWEEP_WORKFLOW_ID, encounterSweepWorkflowType } from '../workflows/definitions';
 
 
 const KPI_ROLLUPS_MIGRATION = '20261129_reports2_001_kpi_rollups';
@@ -29,9 +29,13 @@ export async function connectDb(url: string, poolMax = 10): Promise<Db & Stoppab
   return Object.assign(db, { stop: () => db.destroy() });
 }
 
-/** Every Temporal client and worker of revcycle seals payloads with the configured keys (none configured: development only). */
+
+/**
+ * Every Temporal client and worker of revcycle encodes failure text as payloads and seals
+ * payloads with the configured keys (none configured: development only), each bound to its workflow.
+ */
 export function dataConverterOf(config: Config) {
-  return config.codec ? phiDataConverter(config.codec) : undefined;
+  return phiDataConverter(config.codec, { scheduledWorkflowIds: [ENCOUNTER_SWEEP_WORKFLOW_ID] });
 }
 
 export async function temporalClient(config: Config, address: string): Promise<{ client: Client; stop(): Promise<void> }> {
@@ -44,14 +48,14 @@ export async function ensureEncounterSweep(config: Config, temporal: Client): Pr
   const { everyMs, lookbackMs } = config.encounterSweep;
   const schedule = {
     spec: { intervals: [{ every: everyMs }] },
-    action: { type: 'startWorkflow' as const, workflowType: encounterSweepWorkflowType, taskQueue: config.temporal.taskQueue, args: [{ lookbackMs }] },
+    action: { type: 'startWorkflow' as const, workflowId: ENCOUNTER_SWEEP_WORKFLOW_ID, workflowType: encounterSweepWorkflowType, taskQueue: config.temporal.taskQueue, args: [{ lookbackMs }] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
   };
   try {
-    await temporal.schedule.create({ scheduleId: 'encounter-sweep', ...schedule });
+    await temporal.schedule.create({ scheduleId: ENCOUNTER_SWEEP_SCHEDULE_ID, ...schedule });
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await temporal.schedule.getHandle('encounter-sweep').update((prev) => ({ ...prev, ...schedule }));
+    await temporal.schedule.getHandle(ENCOUNTER_SWEEP_SCHEDULE_ID).update((prev) => ({ ...prev, ...schedule }));
   }
 }
 

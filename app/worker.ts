@@ -4,12 +4,16 @@ import type { DataConverter } from '@temporalio/common';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config';
+import { failureConverterPath } from '../temporal/codec';
 
 export const workflowsPath = join(__dirname, '..', 'workflows', 'index.ts');
 
-/** Bundling takes seconds: callers that make several workers bundle once. */
+/**
+ * Bundling takes seconds: callers that make several workers bundle once. The bundle carries
+ * the failure converter, so failures the workflow raises are encoded as the worker's are.
+ */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  return bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: new DefaultLogger('WARN') });
 }
 
 /**

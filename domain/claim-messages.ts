@@ -51,7 +51,8 @@ export function claimMessagesFromX12(text: string): ClaimMessages {
         visitId: c.patientControlNumber,
         ack: {
           kind: '277CA', accepted: !c.rejected, codes: c.statuses.map((s) => [s.category, s.code, s.entity].filter(Boolean).join(':')),
-          source: report.source, message: c.message ?? c.statuses.map((s) => s.text).join('; '), payerClaimNumber: c.payerClaimNumber,
+          source: report.source, message: c.statuses.map((s) => s.text).join('; ') || undefined, ...(c.message ? { payerText: c.message } : {}),
+          payerClaimNumber: c.payerClaimNumber,
           sourceKey: `${fileId}#${c.patientControlNumber}`,
         },
         chargeCents: c.chargeCents,

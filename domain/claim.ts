@@ -21,7 +21,13 @@ export interface ClaimAcknowledgment {
   source?: 'clearinghouse' | 'payer';
   /** 999: the segments (and loops) its IK3 errors point at, so a rejection reaches the right queue. */
   errorSegments?: { segment: string; loop?: string }[];
+  /** Our words for the answer, from its codes (999 IK3/IK4 positions, 277CA STC descriptions): what the visit shows. */
   message?: string;
+  /**
+   * 277CA STC12 as the payer wrote it: free text that may name the patient. Kept in the
+   * billing record and in the (sealed) signal, never copied into the visit's state.
+   */
+  payerText?: string;
   payerClaimNumber?: string;
   /** Fingerprint of the delivered file and claim: a redelivery carries the same key. */
   sourceKey: string;

@@ -178,7 +178,10 @@ export function failureCodeOf(err: unknown): FailureType | undefined {
   return isFailureType(code) ? code : undefined;
 }
 
-/** What failed, as a parked visit shows it (no PHI: the message comes from typed errors that avoid it). */
+/**
+ * What failed, as a parked visit shows it. No PHI: messages are fixed text and codes
+ * (activities/failures.ts); an outside party's own words stay in the failure's sealed details.
+ */
 export interface ParkedFailure {
   type: FailureType;
   /** The step that failed, e.g. the activity name. */

@@ -1,5 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
-import { AesGcmCodec, CodecKeyError, ENCRYPTED_ENCODING, KEY_ID_METADATA, parseKeyRing } from './codec';
+import type { SerializationContext } from '@temporalio/common';
+import { AesGcmCodec, CodecBindingError, CodecKeyError, ENCRYPTED_ENCODING, KEY_ID_METADATA, NAMESPACE_METADATA, WORKFLOW_ID_METADATA, parseKeyRing } from './codec';
 
 const k1 = Buffer.alloc(32, 1);
 const k2 = Buffer.alloc(32, 2);
@@ -39,6 +40,57 @@ test('payloads that were never sealed (histories from before the codec) pass thr
   const plain = defaultPayloadConverter.toPayload({ visitId: 'v-1' });
   const [out] = await new AesGcmCodec({ keys: new Map([['k1', k1]]), currentKeyId: 'k1' }).decode([plain]);
   expect(out).toBe(plain);
+});
+
+const ofWorkflow = (workflowId: string, namespace = 'revcycle'): SerializationContext => ({ type: 'workflow', namespace, workflowId });
+const ofActivity = (workflowId: string): SerializationContext => ({ type: 'activity', namespace: 'revcycle', workflowId, activityId: '3', isLocal: false });
+const ring = () => new AesGcmCodec({ keys: new Map([['k1', k1]]), currentKeyId: 'k1' });
+
+test('a payload sealed for one workflow opens for that workflow and its activities, and names it in the metadata', async () => {
+  const codec = ring();
+  const [sealed] = await codec.encode([defaultPayloadConverter.toPayload(patient)], ofWorkflow('visit-A'));
+  expect(text(sealed.metadata?.[WORKFLOW_ID_METADATA])).toBe('visit-A');
+  expect(text(sealed.metadata?.[NAMESPACE_METADATA])).toBe('revcycle');
+  for (const ctx of [ofWorkflow('visit-A'), ofActivity('visit-A'), undefined]) {
+    const [opened] = await codec.decode([sealed], ctx);
+    expect(defaultPayloadConverter.fromPayload(opened)).toEqual(patient);
+  }
+});
+
+test('a payload copied into another workflow (or namespace) does not open there', async () => {
+  const codec = ring();
+  const [fromA] = await codec.encode([defaultPayloadConverter.toPayload(patient)], ofWorkflow('visit-A'));
+  await expect(codec.decode([fromA], ofWorkflow('visit-B'))).rejects.toThrow(CodecBindingError);
+  await expect(codec.decode([fromA], ofActivity('visit-B'))).rejects.toThrow('belongs to workflow "visit-A", not "visit-B"');
+  await expect(codec.decode([fromA], ofWorkflow('visit-A', 'other'))).rejects.toThrow(CodecBindingError);
+});
+
+test('rewriting the binding in the metadata, or stripping it, breaks authentication', async () => {
+  const codec = ring();
+  const [fromA] = await codec.encode([defaultPayloadConverter.toPayload(patient)], ofWorkflow('visit-A'));
+  const relabelled = { ...fromA, metadata: { ...fromA.metadata, [WORKFLOW_ID_METADATA]: new TextEncoder().encode('visit-B') } };
+  await expect(codec.decode([relabelled], ofWorkflow('visit-B'))).rejects.toThrow(/does not authenticate/);
+  const { [WORKFLOW_ID_METADATA]: _id, [NAMESPACE_METADATA]: _ns, ...unbound } = fromA.metadata!;
+  await expect(codec.decode([{ ...fromA, metadata: unbound }], ofWorkflow('visit-B'))).rejects.toThrow(/does not authenticate/);
+});
+
+test('payloads sealed before binding (no workflow in the metadata) still open for any workflow', async () => {
+  const codec = ring();
+  const old = codec.seal(defaultPayloadConverter.toPayload(patient));
+  expect(old.metadata?.[WORKFLOW_ID_METADATA]).toBeUndefined();
+  const [opened] = await codec.decode([old], ofWorkflow('visit-B'));
+  expect(defaultPayloadConverter.fromPayload(opened)).toEqual(patient);
+});
+
+test("a listed schedule's payloads open in its runs (<id>-<nominal time>) and nowhere else", async () => {
+  const codec = new AesGcmCodec({ keys: new Map([['k1', k1]]), currentKeyId: 'k1' }, { scheduledWorkflowIds: ['encounter-sweep-workflow'] });
+  const [args] = await codec.encode([defaultPayloadConverter.toPayload({ lookbackMs: 1 })], ofWorkflow('encounter-sweep-workflow'));
+  await expect(codec.decode([args], ofWorkflow('encounter-sweep-workflow-2026-12-08T03:00:00Z'))).resolves.toHaveLength(1);
+  for (const other of ['encounter-sweep-workflow-x', 'encounter-sweep-workflow2026-12-08T03:00:00Z', 'visit-A-2026-12-08T03:00:00Z']) {
+    await expect(codec.decode([args], ofWorkflow(other))).rejects.toThrow(CodecBindingError);
+  }
+  const [visitA] = await codec.encode([defaultPayloadConverter.toPayload(patient)], ofWorkflow('visit-A'));
+  await expect(codec.decode([visitA], ofWorkflow('visit-A-2026-12-08T03:00:00Z'))).rejects.toThrow(CodecBindingError);
 });
 
 test.each([

@@ -9,11 +9,14 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal as proto } from '@temporalio/proto';
 import request from 'supertest';
-import { parseKeyRing, phiDataConverter } from '../temporal/codec';
+import { ensureEncounterSweep } from '../app/services';
+import { ENCOUNTER_SWEEP_SCHEDULE_ID, ENCOUNTER_SWEEP_WORKFLOW_ID } from '../workflows/definitions';
+import { AesGcmCodec, parseKeyRing, phiDataConverter, WORKFLOW_ID_METADATA } from '../temporal/codec';
 import { sampleVisit } from './fixtures';
+
 import { reach, startTestStack, type TestStack } from './stack';
 import { TEST_KEYS_SPEC } from './secrets';
-import { temporalAddress, uniqueId } from './support';
+import { eventually, temporalAddress, uniqueId } from './support';
 
 const UI_ORIGIN = 'http://127.0.0.1:8233'; // the default TEMPORAL_UI_ORIGINS for the default TEMPORAL_UI_PORT
 const PHI = (memberId: string) => ['JANE', 'DOE', '1980-02-14', '19800214', memberId, '12 ELM ST', 'SPRINGFIELD', '62701'];
@@ -73,7 +76,10 @@ test('the raw history of a new visit holds no patient identifier in clear text; 
 
   const audited = await stack.db('audit_log').where({ action: 'codec.decode' });
   expect(audited).toHaveLength(1);
-  expect(audited[0].detail).toMatchObject({ namespace: 'default', payloads: 1, keyIds: ['test-2'] });
+  // The UI says only the namespace; the payload's own (authenticated) binding says whose data was read.
+  expect(audited[0].detail).toMatchObject({ namespace: 'default', payloads: 1, keyIds: ['test-2'], workflowIds: [`visit-${visit.visitId}`], visitIds: [visit.visitId], unbound: 0 });
+  expect(audited[0].visit_id).toBe(visit.visitId);
+  expect(audited[0].actor_role).toBe('biller');
 });
 
 test('the codec endpoint answers only the Temporal UI origin (preflight included) and only our namespace', async () => {
@@ -121,4 +127,98 @@ test('a visit started before a key rotation (old key only) keeps running after i
   const res = await (await stack.as('biller')).post('/codec/decode').send({ payloads: payloads.map(toJson) });
   expect(res.status).toBe(200);
   expect(Buffer.from(res.body.payloads[0].data, 'base64').toString()).toContain('W555000111');
+});
+
+const TIMERS = { coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 60_000, activityRetryMaxIntervalMs: 2_000 };
+
+describe('ciphertext is bound to its workflow', () => {
+  let visitA: ReturnType<typeof sampleVisit>;
+  let payloadsOfA: Payload[];
+  beforeAll(async () => {
+    visitA = sampleVisit(uniqueId('v'), 'W222333444');
+    expect((await stack.api.post('/visits').send(visitA)).status).toBe(201);
+    await reach(stack, visitA.visitId, 'awaiting_encounter');
+    payloadsOfA = await startInput(`visit-${visitA.visitId}`);
+    expect(Buffer.from(payloadsOfA[0].metadata![WORKFLOW_ID_METADATA]!).toString()).toBe(`visit-${visitA.visitId}`);
+  });
+  const audits = (action: string) => stack.db('audit_log').where({ action }).orderBy('id');
+
+  test("a visit started with another visit's sealed input (copied from its history) does not open it: its workflow task fails", async () => {
+    const workflowId = `visit-${uniqueId('v')}`;
+    // What someone with access to the Temporal frontend but no key can do: start a workflow whose input is copied ciphertext.
+    await raw.client.workflowService.startWorkflowExecution({
+      namespace: 'default', workflowId, requestId: uniqueId('req'), identity: 'copy-attack',
+      workflowType: { name: 'visitWorkflow' }, taskQueue: { name: stack.taskQueue }, input: { payloads: payloadsOfA },
+    });
+    const failed = await eventually(async () => {
+      const history = await raw.client.workflow.getHandle(workflowId).fetchHistory();
+      return history.events?.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes;
+    }, { what: 'the copied input to fail its workflow task' });
+    // The failure's text is sealed too (encodeCommonAttributes); opened with the keys, it says why.
+    const ring = parseKeyRing(TEST_KEYS_SPEC);
+    const why = defaultPayloadConverter.fromPayload<{ message: string }>(new AesGcmCodec({ keys: ring, currentKeyId: 'test-2' }).open(failed?.failure?.encodedAttributes as Payload));
+    expect(why.message).toContain(`belongs to workflow "visit-${visitA.visitId}", not "${workflowId}"`);
+    const history = await raw.client.workflow.getHandle(workflowId).fetchHistory();
+    expect(history.events!.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false); // the workflow never ran a step with the copied data
+    await raw.client.workflow.getHandle(workflowId).terminate('copied ciphertext');
+  });
+
+  test("through the endpoint, a payload asked for as another workflow's is refused (422) and the refusal audited", async () => {
+    const biller = await stack.as('biller');
+    const other = `visit-${uniqueId('v')}`;
+    const before = (await audits('codec.decode_refused')).length;
+    const res = await biller.post('/codec/decode').set('x-workflow-id', other).send({ payloads: payloadsOfA.map(toJson) });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'CODEC_BINDING', issues: [{ path: `payloads.0.metadata.${WORKFLOW_ID_METADATA}` }] });
+    expect(JSON.stringify(res.body)).not.toContain('JANE');
+    const refused = (await audits('codec.decode_refused')).slice(before);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ visit_id: visitA.visitId, actor_role: 'biller' });
+    expect(refused[0].detail).toMatchObject({ claimedWorkflowId: other, workflowIds: [`visit-${visitA.visitId}`], visitIds: [visitA.visitId], refused: 'CODEC_BINDING', idsAuthenticated: false });
+
+    // Asked for as its own workflow's, it opens (and that read is audited with the ids).
+    const own = await biller.post('/codec/decode').set('x-workflow-id', `visit-${visitA.visitId}`).send({ payloads: payloadsOfA.map(toJson) });
+    expect(own.status).toBe(200);
+    const [read] = (await audits('codec.decode')).slice(-1);
+    expect(read).toMatchObject({ visit_id: visitA.visitId });
+    expect(read.detail).toMatchObject({ claimedWorkflowId: `visit-${visitA.visitId}`, workflowIds: [`visit-${visitA.visitId}`] });
+  });
+
+  test('relabelling a payload with another workflow id breaks it: refused (422 CODEC_KEY) and audited', async () => {
+    const other = `visit-${uniqueId('v')}`;
+    const relabelled = payloadsOfA.map((p) => ({ ...p, metadata: { ...p.metadata, [WORKFLOW_ID_METADATA]: new TextEncoder().encode(other) } }));
+    const before = (await audits('codec.decode_refused')).length;
+    const res = await (await stack.as('biller')).post('/codec/decode').send({ payloads: relabelled.map(toJson) });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('CODEC_KEY');
+    const refused = (await audits('codec.decode_refused')).slice(before);
+    expect(refused).toHaveLength(1);
+    expect(refused[0].detail).toMatchObject({ workflowIds: [other], refused: 'CODEC_KEY', idsAuthenticated: false });
+  });
+
+  test('a payload sealed before binding (no workflow id) still opens, counted as unbound', async () => {
+    const visit = sampleVisit(uniqueId('v'), 'W777888999');
+    const ring = parseKeyRing(TEST_KEYS_SPEC);
+    const old = new AesGcmCodec({ keys: ring, currentKeyId: 'test-2' }).seal(defaultPayloadConverter.toPayload({ visit, timers: TIMERS }));
+    const res = await (await stack.as('biller')).post('/codec/decode').send({ payloads: [toJson(old)] });
+    expect(res.status).toBe(200);
+    const [read] = (await audits('codec.decode')).slice(-1);
+    expect(read.detail).toMatchObject({ workflowIds: [], unbound: 1 });
+    expect(read.visit_id).toBeNull();
+  });
+});
+
+test('the encounter sweep, started by its Schedule (runs named encounter-sweep-workflow-<time>), opens the arguments sealed for the schedule and runs', async () => {
+  await ensureEncounterSweep(stack.config, stack.temporal);
+  const schedule = stack.temporal.schedule.getHandle(ENCOUNTER_SWEEP_SCHEDULE_ID);
+  try {
+    await schedule.trigger();
+    const run = await eventually(async () => (await schedule.describe()).info.recentActions[0]?.action.workflow, { what: "the schedule's triggered run" });
+    expect(run.workflowId).toMatch(/^encounter-sweep-workflow-\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    const input = await startInput(run.workflowId);
+    expect(Buffer.from(input[0].metadata![WORKFLOW_ID_METADATA]!).toString()).toBe(ENCOUNTER_SWEEP_WORKFLOW_ID);
+    await expect(stack.temporal.workflow.getHandle(run.workflowId, run.firstExecutionRunId).result()).resolves.toMatchObject({ found: expect.any(Number) });
+  } finally {
+    await schedule.delete();
+  }
 });

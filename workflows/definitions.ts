@@ -192,6 +192,11 @@ export const visitWorkflowType = 'visitWorkflow';
 export const registrationChangeWorkflowType = 'registrationChangeWorkflow';
 export const encounterSweepWorkflowType = 'encounterSweepWorkflow';
 
+/** The Temporal Schedule that starts the encounter sweep. */
+export const ENCOUNTER_SWEEP_SCHEDULE_ID = 'encounter-sweep';
+/** The workflow id its action names (the SDK's default for it, made explicit); each run is `encounter-sweep-workflow-<time>`. */
+export const ENCOUNTER_SWEEP_WORKFLOW_ID = `${ENCOUNTER_SWEEP_SCHEDULE_ID}-workflow`;
+
 /** Workflow ids: one visit, one workflow (starting it again returns the running one). */
 export const visitWorkflowId = (visitId: string) => `visit-${visitId}`;
 
@@ -203,6 +208,15 @@ export const denialWorkflowId = (visitId: string, attempt: number, round: number
 
 /** The patient balance workflow of a visit: one per visit, so its id is the visit's. */
 export const patientBalanceWorkflowId = (visitId: string) => `patient-balance-${visitId}`;
+
+/**
+ * The visit a workflow belongs to, from its id: the visit itself (`visit-<id>`), its denial
+ * follow-ups (`visit-<id>-denial-<attempt>-<round>`) and its patient balance
+ * (`patient-balance-<id>`); undefined for the rest (sweeps, registrations).
+ */
+export function visitIdOfWorkflow(workflowId: string): string | undefined {
+  return /^visit-(.+)-denial-\d+-\d+$/.exec(workflowId)?.[1] ?? /^visit-(.+)$/.exec(workflowId)?.[1] ?? /^patient-balance-(.+)$/.exec(workflowId)?.[1];
+}
 
 /** What the visit hands its patient balance workflow: what the patient owes, the statement cycle, and the activity settings. */
 export interface PatientBalanceInput {

@@ -7,7 +7,7 @@ import { EnvelopeOptions, ReadOptions, transactionsOfType } from './envelope';
 import { buildInterchange, ElementValue } from './writer';
 import { Segment } from './syntax';
 import { listedCode, wholeNumber } from './code-lists';
-import { shown, X12ContentError } from './errors';
+import { X12ContentError } from './errors';
 
 export const GUIDE_999 = '005010X231A1';
 
@@ -98,7 +98,7 @@ function segmentErrorOf(s: Segment): SegmentError {
 function elementErrorOf(s: Segment): SegmentError['element'] {
   const [position = '', component] = s.components(1);
   if (!/^\d{1,4}$/.test(position) || (component !== undefined && !/^\d{1,4}$/.test(component))) {
-    throw new X12ContentError(`${shown(s.el(1))} is not an element position (IK401: position, or position:component)`, s.at(1));
+    throw new X12ContentError(`is not an element position (IK401: position, or position:component)`, s.at(1), s.el(1));
   }
   const e: NonNullable<SegmentError['element']> = { position: Number(position), code: listedCode(s, 3, 'elementError') };
   if (component) e.component = Number(component);

@@ -5,7 +5,7 @@
  * print them (005010X221A1, X231A1, X212/X214); CARC and RARC are external code lists that
  * change several times a year, so only their format is checked.
  */
-import { shown, X12ContentError } from './errors';
+import { X12ContentError } from './errors';
 import type { Segment } from './syntax';
 
 const range = (from: number, to: number, prefix = '') => Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
@@ -50,14 +50,14 @@ export function listedCode(s: Segment, n: number, list: CodeList, value = s.el(n
   if (!SETS[list].has(value)) {
     const { name, codes } = CODE_LISTS[list];
     const some = codes.length > 12 ? `${codes.slice(0, 12).join(', ')}…` : codes.join(', ');
-    throw new X12ContentError(`${shown(value)} is not a ${name} (one of ${some})`, s.at(n));
+    throw new X12ContentError(`is not a ${name} (one of ${some})`, s.at(n), value);
   }
   return value;
 }
 
 /** Element n (or a value read from it) checked against a format (CARC, RARC); refused with its position otherwise. */
 export function formattedCode(s: Segment, n: number, format: RegExp, what: string, value = s.el(n)): string {
-  if (!format.test(value)) throw new X12ContentError(`${shown(value)} is not a ${what}`, s.at(n));
+  if (!format.test(value)) throw new X12ContentError(`is not a ${what}`, s.at(n), value);
   return value;
 }
 
@@ -70,7 +70,7 @@ export function carc(s: Segment, n: number, value: string): string {
   let ok: boolean;
   if (c0 >= 49 && c0 <= 57) ok = value.length <= 3 && digitsFrom(value, 1);
   else ok = c0 >= 65 && c0 <= 90 && value.length >= 2 && value.length <= 3 && digitsFrom(value, 1);
-  if (!ok) throw new X12ContentError(`${shown(value)} is not a claim adjustment reason code (CARC)`, s.at(n));
+  if (!ok) throw new X12ContentError(`is not a claim adjustment reason code (CARC)`, s.at(n), value);
   return value;
 }
 
@@ -78,7 +78,7 @@ export function carc(s: Segment, n: number, value: string): string {
 export function rarc(s: Segment, n: number, value: string): string {
   const prefix = value.startsWith('MA') ? 2 : value.startsWith('M') || value.startsWith('N') ? 1 : 0;
   const digits = value.length - prefix;
-  if (prefix === 0 || digits < 1 || digits > 4 || !digitsFrom(value, prefix)) throw new X12ContentError(`${shown(value)} is not a remark code (RARC)`, s.at(n));
+  if (prefix === 0 || digits < 1 || digits > 4 || !digitsFrom(value, prefix)) throw new X12ContentError(`is not a remark code (RARC)`, s.at(n), value);
   return value;
 }
 
@@ -93,6 +93,6 @@ function digitsFrom(v: string, from: number): boolean {
 /** Element n as a whole number (counts, positions): refused with its position otherwise. */
 export function wholeNumber(s: Segment, n: number, what: string): number {
   const v = s.el(n);
-  if (!/^\d{1,9}$/.test(v)) throw new X12ContentError(`${shown(v)} is not a ${what} (a whole number)`, s.at(n));
+  if (!/^\d{1,9}$/.test(v)) throw new X12ContentError(`is not a ${what} (a whole number)`, s.at(n), v);
   return Number(v);
 }

@@ -38,12 +38,15 @@ function where(loc: X12Location): string {
 /** The file is not well-formed X12: not X12 at all, truncated, or its envelopes do not add up. */
 export class X12SyntaxError extends Error {
   readonly code = FailureType.X12Syntax;
+  /** Where and why, without the detail (which may quote the file's bytes): what a visit's history keeps. */
+  readonly fixedText: string;
   constructor(
     readonly reason: X12SyntaxReason,
     detail: string,
     readonly location: X12Location = {},
   ) {
     super(`${where(location)}${detail}`);
+    this.fixedText = `${where(location)}not well-formed X12 (${reason})`;
     this.name = 'X12SyntaxError';
   }
 }
@@ -51,11 +54,19 @@ export class X12SyntaxError extends Error {
 /** Well-formed X12 whose content a transaction's guide does not allow (a missing CLP, an amount that is not a number). */
 export class X12ContentError extends Error {
   readonly code = FailureType.X12Content;
+  /**
+   * The message without the value it quotes: a value read from an outside party's file may
+   * be a birth date or a name, so this, not `message`, is what goes into a visit's history.
+   */
+  readonly fixedText: string;
   constructor(
     detail: string,
     readonly location: X12Location = {},
+    /** The offending value, quoted in `message` (for the sender of the file) and left out of `fixedText`. */
+    value?: string,
   ) {
-    super(`${where(location)}${detail}`);
+    super(`${where(location)}${value === undefined ? '' : `${shown(value)} `}${detail}`);
+    this.fixedText = `${where(location)}${value === undefined ? '' : 'the value '}${detail}`;
     this.name = 'X12ContentError';
   }
 }

@@ -5,7 +5,7 @@
  * separator (ISA16), 105 segment terminator. Line breaks after a terminator are
  * tolerated, as many trading partners send them.
  */
-import { shown, X12ContentError, X12SyntaxError } from './errors';
+import { X12ContentError, X12SyntaxError } from './errors';
 import { amountToCents, fastCents, isDigits, isoDate, shared } from './values';
 
 export interface Delimiters {
@@ -163,7 +163,7 @@ export class Segment {
 
   /** Element n, a CCYYMMDD date, as YYYY-MM-DD. */
   date(n: number, v = this.el(n)): string {
-    if (v.length !== 8 || !isDigits(v)) throw new X12ContentError(`${shown(v)} is not a date (CCYYMMDD)`, this.at(n));
+    if (v.length !== 8 || !isDigits(v)) throw new X12ContentError(`is not a date (CCYYMMDD)`, this.at(n), v);
     return `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
   }
 
@@ -181,7 +181,7 @@ export class Segment {
   /** Element n, a D8 date or an RD8 range (CCYYMMDD-CCYYMMDD): the (first) date as YYYY-MM-DD. */
   startDate(n: number): string {
     const v = this.el(n);
-    if (v.length !== 8 && !(v.length === 17 && v[8] === '-')) throw new X12ContentError(`${shown(v)} is not a date or date range`, this.at(n));
+    if (v.length !== 8 && !(v.length === 17 && v[8] === '-')) throw new X12ContentError(`is not a date or date range`, this.at(n), v);
     return this.date(n, v.slice(0, 8));
   }
 

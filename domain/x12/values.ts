@@ -3,7 +3,7 @@
  * calendar dates, and the allocation-free readers the segment table uses for its hot paths
  * (shared short codes, cached dates). Pure.
  */
-import { shown, X12ContentError } from './errors';
+import { X12ContentError } from './errors';
 
 export function isDigits(v: string): boolean {
   for (let i = 0; i < v.length; i++) {
@@ -19,9 +19,9 @@ export function isDigits(v: string): boolean {
  */
 export function amountToCents(value: string, at: { line?: number; segment?: string; element?: number } = {}): number {
   const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(value);
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new X12ContentError(`${shown(value)} is not an amount`, at);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new X12ContentError(`is not an amount`, at, value);
   const frac = (m[3] ?? '').replace(/0+$/, '');
-  if (frac.length > 2) throw new X12ContentError(`${shown(value)} has more than two decimals`, at);
+  if (frac.length > 2) throw new X12ContentError(`has more than two decimals`, at, value);
   const cents = Number(m[2] || '0') * 100 + Number(frac.padEnd(2, '0'));
   return m[1] === '-' && cents !== 0 ? -cents : cents;
 }

@@ -15,8 +15,9 @@ export class ClearinghouseRejectedError extends IntegrationError {
     readonly status: number,
     /** The clearinghouse's own reason code, e.g. X12_SYNTAX. */
     readonly reason?: string,
+    remote?: string,
   ) {
-    super(message);
+    super(message, { remote });
     this.name = 'ClearinghouseRejectedError';
   }
 }
@@ -28,7 +29,7 @@ export class ClearinghouseUnavailableError extends IntegrationError {
   constructor(
     message: string,
     readonly status?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; remote?: string },
   ) {
     super(message, options);
     this.name = 'ClearinghouseUnavailableError';

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ClearinghouseRejectedError, ClearinghouseUnavailableError } from './errors';
+import { remoteCode } from '../errors';
 import type { ClearinghouseClient } from './types';
 
 export interface HttpClearinghouseOptions {
@@ -36,7 +37,8 @@ export function createHttpClearinghouseClient(opts: HttpClearinghouseOptions): C
     if (retryable(res.status)) throw new ClearinghouseUnavailableError(`clearinghouse ${url} answered ${res.status}`, res.status);
     if (res.status >= 400) {
       const problem = Problem.safeParse(safeJson(text)).data;
-      throw new ClearinghouseRejectedError(`clearinghouse refused the file (${res.status}): ${problem?.message ?? text.slice(0, 200)}`, res.status, problem?.code);
+      const code = remoteCode(problem?.code);
+      throw new ClearinghouseRejectedError(`clearinghouse refused the file (HTTP ${res.status}${code ? `, ${code}` : ''})`, res.status, problem?.code, problem?.message ?? text.slice(0, 200));
     }
     if (res.status >= 300) throw new ClearinghouseUnavailableError(`clearinghouse ${url} answered ${res.status}`, res.status);
     return { status: res.status, text };

@@ -1,7 +1,8 @@
 /**
  * What can go wrong talking to a FHIR EHR, typed so callers branch on `code`, not on text.
  * `retryable` says whether trying again later can help: transport trouble can, a refusal cannot.
- * Messages name the method and resource type, never the query (identifiers are PHI).
+ * Messages name the method and resource type, never the query (identifiers are PHI), and
+ * never the EHR's own words (its OperationOutcome may quote the patient): those are `remote`.
  */
 import { FailureType } from '../../domain/failures';
 import { IntegrationError } from '../errors';
@@ -10,8 +11,8 @@ import { IntegrationError } from '../errors';
 export class EhrUnavailableError extends IntegrationError {
   readonly code = 'EHR_UNAVAILABLE';
   readonly retryable = true;
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, remote?: string) {
+    super(message, { remote });
     this.name = 'EhrUnavailableError';
   }
 }
@@ -34,8 +35,9 @@ export class EhrRequestRejectedError extends IntegrationError {
   constructor(
     readonly status: number,
     message: string,
+    remote?: string,
   ) {
-    super(message);
+    super(message, { remote });
     this.name = 'EhrRequestRejectedError';
   }
 }

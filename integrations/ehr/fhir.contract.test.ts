@@ -94,12 +94,12 @@ describe('FHIR EHR client against the EHR simulator', () => {
     expect(coded.procedures.map((p) => p.code)).toEqual(['99214', '97110', 'J1100']);
   });
 
-  it('turns a 503 into a retryable error carrying the EHR\'s words', async () => {
+  it('turns a 503 into a retryable error carrying the EHR\'s words apart from its message', async () => {
     sim = await startEhrSimulator({ seed: false, faults: new Faults({ errorRate: 1 }) });
     const ehr = createFhirEhrClient({ baseUrl: sim.url, timeoutMs: 2000 });
     const err = await ehr.prepopulate(visit('V-6')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EhrUnavailableError);
-    expect(err).toMatchObject({ code: 'EHR_UNAVAILABLE', retryable: true, message: 'POST Patient: HTTP 503: simulated 503' });
+    expect(err).toMatchObject({ code: 'EHR_UNAVAILABLE', retryable: true, message: 'POST Patient: HTTP 503', remote: 'simulated 503' });
   });
 
   it('turns an EHR that does not answer in time into a retryable error', async () => {

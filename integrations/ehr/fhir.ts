@@ -12,6 +12,7 @@ import { appointmentResource, coverageResource, identifierToken, patientResource
 import { referenceTo } from '../../domain/fhir/references';
 import type { CodedEncounter, StartVisit } from '../../domain/visit';
 import { EhrRequestRejectedError, EhrUnavailableError, EncounterNotFoundError } from './errors';
+import { remoteCode } from '../errors';
 import type { EhrClient, EhrRefs } from './types';
 
 export interface FhirEhrClientOptions {
@@ -159,7 +160,7 @@ function sender({ baseUrl, timeoutMs, fetch: doFetch = fetch }: FhirEhrClientOpt
       });
       const body = parseJson(await res.text());
       if (res.ok) return { status: res.status, location: res.headers.get('location'), body };
-      throw failure(res.status, `${what}: HTTP ${res.status}${outcomeText(body)}`);
+      throw failure(res.status, `${what}: HTTP ${res.status}${outcomeCodes(body)}`, outcomeText(body));
     } catch (err) {
       if (err instanceof EhrRequestRejectedError || err instanceof EhrUnavailableError) throw err;
       const e = err as Error;
@@ -168,8 +169,8 @@ function sender({ baseUrl, timeoutMs, fetch: doFetch = fetch }: FhirEhrClientOpt
   };
 }
 
-function failure(status: number, message: string): Error {
-  return status >= 500 || status === 408 || status === 429 ? new EhrUnavailableError(message) : new EhrRequestRejectedError(status, message);
+function failure(status: number, message: string, remote: string | undefined): Error {
+  return status >= 500 || status === 408 || status === 429 ? new EhrUnavailableError(message, remote) : new EhrRequestRejectedError(status, message, remote);
 }
 
 function parseJson(text: string): unknown {
@@ -180,9 +181,18 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** The OperationOutcome's words (or a plain JSON error's message), for the error message. */
-function outcomeText(body: unknown): string {
-  const b = body as { resourceType?: string; issue?: { diagnostics?: string; details?: { text?: string } }[]; message?: string } | undefined;
+type Outcome = { resourceType?: string; issue?: { code?: string; diagnostics?: string; details?: { text?: string } }[]; message?: string } | undefined;
+
+/** The OperationOutcome's issue codes (FHIR's fixed vocabulary: invalid, duplicate, not-found…), for the error message. */
+function outcomeCodes(body: unknown): string {
+  const b = body as Outcome;
+  const codes = b?.resourceType === 'OperationOutcome' ? [...new Set((b.issue ?? []).map((i) => remoteCode(i.code)).filter(Boolean))] : [];
+  return codes.length ? ` (${codes.join(', ')})` : '';
+}
+
+/** The OperationOutcome's words (or a plain JSON error's message): the EHR's free text, which may quote the patient. */
+function outcomeText(body: unknown): string | undefined {
+  const b = body as Outcome;
   const texts = b?.resourceType === 'OperationOutcome' ? (b.issue ?? []).map((i) => i.diagnostics ?? i.details?.text).filter(Boolean) : [b?.message].filter(Boolean);
-  return texts.length ? `: ${texts.join('; ')}` : '';
+  return texts.length ? texts.join('; ') : undefined;
 }

@@ -15,8 +15,9 @@ export class PmsRejectedError extends IntegrationError {
     message: string,
     /** The PMS's own reason code (ERR-5 / the JSON error code), when it gave one. */
     readonly reason?: string,
+    remote?: string,
   ) {
-    super(message);
+    super(message, { remote });
     this.name = 'PmsRejectedError';
   }
 }
@@ -25,7 +26,7 @@ export class PmsRejectedError extends IntegrationError {
 export class PmsUnavailableError extends IntegrationError {
   readonly code = 'PMS_UNAVAILABLE';
   readonly retryable = true;
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown; remote?: string }) {
     super(message, options);
     this.name = 'PmsUnavailableError';
   }

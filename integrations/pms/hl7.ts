@@ -13,6 +13,7 @@ import { Hl7ErrorCode } from '../../domain/hl7/ack';
 import { buildDftP03, chargeIdOf } from '../../domain/hl7/dft';
 import { Hl7MappingError, type MessageHeader } from '../../domain/hl7/message';
 import { PmsRejectedError, PmsUnavailableError } from './errors';
+import { remoteCode } from '../errors';
 import { sendMllp } from './mllp';
 import type { ChargePost, ChargePostResult, PmsClient } from './types';
 
@@ -36,9 +37,12 @@ export function controlIdFor(idempotencyKey: string): string {
 }
 
 function resultOf(ack: Ack, post: ChargePost, controlId: string): ChargePostResult {
-  const reason = ack.error?.message ?? ack.text ?? ack.code;
-  if (ack.code === 'AR' && ack.error?.hl7Code === Hl7ErrorCode.internalError) throw new PmsUnavailableError(`PMS asked to resend ${controlId}: ${reason}`);
-  if (ack.code !== 'AA') throw new PmsRejectedError(`PMS answered ${ack.code} to ${controlId}: ${reason}`, ack.error?.appCode);
+  // The ACK's words (ERR-8, MSA-3) are the PMS's free text: kept apart from the message.
+  const remote = ack.error?.message ?? ack.text;
+  const codes = [remoteCode(ack.error?.hl7Code), remoteCode(ack.error?.appCode)].filter(Boolean).join(', ');
+  const said = `${ack.code}${codes ? ` (${codes})` : ''}`;
+  if (ack.code === 'AR' && ack.error?.hl7Code === Hl7ErrorCode.internalError) throw new PmsUnavailableError(`PMS asked to resend ${controlId}: ${said}`, { remote });
+  if (ack.code !== 'AA') throw new PmsRejectedError(`PMS answered ${said} to ${controlId}`, ack.error?.appCode, remote);
   return {
     pmsChargeIds: post.lines.map((l) => chargeIdOf(controlId, l.lineNumber)),
     duplicate: ack.error?.hl7Code === DUPLICATE_ERROR_CODE,

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { PmsRejectedError, PmsUnavailableError } from './errors';
+import { remoteCode } from '../errors';
 import type { PmsClient } from './types';
 
 export interface RestPmsClientOptions {
@@ -38,7 +39,8 @@ export function createRestPmsClient(opts: RestPmsClientOptions): PmsClient {
       if (retryable(res.status)) throw new PmsUnavailableError(`PMS ${url} answered ${res.status}`);
       if (res.status !== 200 && res.status !== 201) {
         const problem = Problem.safeParse(body).data;
-        throw new PmsRejectedError(`PMS refused the charges (${res.status}): ${problem?.message ?? 'no reason given'}`, problem?.code);
+        const code = remoteCode(problem?.code);
+        throw new PmsRejectedError(`PMS refused the charges (HTTP ${res.status}${code ? `, ${code}` : ''})`, problem?.code, problem?.message);
       }
       const posted = Posted.safeParse(body);
       if (!posted.success) throw new PmsRejectedError(`PMS answered ${res.status} without charge ids`);

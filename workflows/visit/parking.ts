@@ -88,8 +88,9 @@ export class Parking {
 export function reviewProblems(err: unknown, type: FailureType, path: string): CodingProblem[] {
   const refusal = refusalOf(err);
   if (refusal?.type !== type) throw err;
-  const listed = refusal.details?.[0] as CodingProblem[] | undefined;
-  return listed?.length ? listed : [{ path, reason: refusal.message || 'refused' }];
+  // details[0] is the problems list for an unbillable encounter; other refusals carry the outside party's words there, sealed, never shown here.
+  const listed = refusal.details?.[0];
+  return Array.isArray(listed) && listed.length ? (listed as CodingProblem[]) : [{ path, reason: refusal.message || 'refused' }];
 }
 
 /** The non-retryable refusal behind an activity's (or a child's step's) failure, if it is one. */
