@@ -10,9 +10,9 @@
 import { userInfo } from 'node:os';
 import { loadConfig } from '../config';
 import { createApiKey, listApiKeys, revokeApiKey } from '../db/api-keys';
-import { createDb, migrateLatest, type Db } from '../db/knex';
+import type { Db } from '../db/knex';
 import { isRole, ROLES } from '../domain/roles';
-import { EMBEDDED_DATABASE, embeddedPostgresUrl } from '../scripts/postgres';
+import { openCliDatabase } from './database';
 import { InputError, UsageError } from './errors';
 
 export const KEYS_USAGE = `usage: revcycle keys <command>
@@ -83,16 +83,9 @@ export async function runKeys(args: string[], out: (s: string) => void, connect:
   }
 }
 
-async function connectFromConfig(): Promise<Db> {
-  const config = loadConfig();
-  const db = createDb(config.database.url ?? embeddedPostgresUrl(config.database.embeddedPort, EMBEDDED_DATABASE), { min: 0, max: 1 });
-  try {
-    await migrateLatest(db);
-  } catch (e) {
-    await db.destroy();
-    throw new InputError(`cannot reach the database (${config.database.url ? 'DATABASE_URL' : `embedded Postgres on port ${config.database.embeddedPort}: is \`npm start\` running?`}): ${(e as Error).message}`);
-  }
-  return db;
+/** This checkout's database, or DATABASE_URL's; which one is printed on stderr. */
+export function connectFromConfig(): Promise<Db> {
+  return openCliDatabase(loadConfig(), (line) => process.stderr.write(line));
 }
 
 async function withDb<T>(connect: () => Promise<Db>, use: (db: Db) => Promise<T>): Promise<T> {
