@@ -14,6 +14,7 @@ import * as leadAppeals from './20261129_lead_001_appeals';
 import * as leadPaymentClaimNumber from './20261129_lead_002_payment_claim_number';
 import * as patientBalances from './20261130_patient_001_balances';
 import * as prodAuditChain from './20261208_prod_001_audit_chain';
+import * as prodApiKeyExpiry from './20261208_prod_002_api_key_expiry';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261127_001_billing_record': billingRecord,
@@ -27,6 +28,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261129_reports2_001_kpi_rollups': reports2KpiRollups,
   '20261130_patient_001_balances': patientBalances,
   '20261208_prod_001_audit_chain': prodAuditChain,
+  '20261208_prod_002_api_key_expiry': prodApiKeyExpiry,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
