@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseKeyRing, type CodecKeys } from '../temporal/codec';
+import type { TemporalTls } from '../temporal/connection';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const url = z.string().url();
@@ -208,12 +209,6 @@ function withFileSecrets(source: NodeJS.ProcessEnv): Record<string, string | und
     out[key] = raw === '' ? undefined : raw;
   }
   return out;
-}
-
-export interface TemporalTls {
-  caFile?: string;
-  clientCert?: { certFile: string; keyFile: string };
-  serverName?: string;
 }
 
 export interface Config {

@@ -7,7 +7,13 @@
  */
 import type { TLSConfig } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
-import type { Config, TemporalTls } from '../config';
+
+/** TLS to the frontend as configured (TEMPORAL_TLS_* in config/index.ts): file paths, read when connecting. */
+export interface TemporalTls {
+  caFile?: string;
+  clientCert?: { certFile: string; keyFile: string };
+  serverName?: string;
+}
 
 /** What `Connection.connect` and `NativeConnection.connect` both take. */
 export interface TemporalConnectionOptions {
@@ -35,7 +41,7 @@ export function tlsConfigOf(tls: TemporalTls): TLSConfig {
 }
 
 /** The options for `address` under this configuration: plain TCP, TLS, mTLS, with or without an API key. */
-export function temporalConnectionOptions(config: Pick<Config['temporal'], 'tls' | 'apiKey'>, address: string): TemporalConnectionOptions {
+export function temporalConnectionOptions(config: { tls?: TemporalTls; apiKey?: string }, address: string): TemporalConnectionOptions {
   return {
     address,
     ...(config.tls ? { tls: tlsConfigOf(config.tls) } : {}),
