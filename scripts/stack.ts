@@ -64,7 +64,8 @@ export async function startStack(config: Config, stack: Stoppable[], opts: { out
   let address = config.temporal.address;
   if (!address) {
     const server = config.temporal.server === 'postgres'
-      ? await startTemporalServer({ config, dataDir, databaseUrl })
+      // Temporal makes its own databases: on the embedded cluster it logs in as the superuser, not as the app.
+      ? await startTemporalServer({ config, dataDir, databaseUrl: pg ? pg.url(EMBEDDED_DATABASE) : databaseUrl })
       : await startTemporalDevServer({
         dataDir, port: config.temporal.devPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace,
         // The Web UI shows sealed payloads decoded through the API's codec endpoint.
