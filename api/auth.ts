@@ -52,6 +52,7 @@ const KEY_REFUSALS = {
   malformed: 'the bearer credential is neither an API key (rck_...) nor a JWT',
   unknown: 'the API key is not known',
   revoked: 'the API key has been revoked',
+  expired: 'the API key has expired (past its --expires-in, or the grace period after it was rotated)',
 } as const;
 
 export const principalOf = (res: Response): Principal => {

@@ -6,7 +6,7 @@ import { connectDb, runApi, temporalClient } from './services';
 runMain('api', async (stack) => {
   const config = loadConfig();
   const { databaseUrl, temporalAddress: address } = requireDeployed(config);
-  const db = await connectDb(databaseUrl, config.database.poolMax);
+  const db = await connectDb(config, databaseUrl);
   stack.push(db);
   const temporal = await temporalClient(config, address);
   stack.push(temporal);

@@ -24,11 +24,17 @@ import { StartupError } from './startup-error';
 export const SYSTEM_DIR = '/var/lib/revcycle';
 
 export interface RunningPostgres {
+  /** As the superuser: creating databases and roles, nothing else. */
   url: (database: string) => string;
+  /** As revcycle_owner, who owns revcycle's tables and runs migrations. */
+  ownerUrl: (database: string) => string;
+  /** As revcycle_app, what the api, workers and CLI use (audit_log: INSERT and SELECT only). */
+  appUrl: (database: string) => string;
   /** Where the data actually lives (differs from the requested folder when it had to move). */
   dataDir: string;
   /** Where the binaries run from. */
   binDir: string;
+  /** Creates `name` owned by revcycle_owner (an existing one made before the roles is handed over to it). */
   createDatabase(name: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -43,10 +49,47 @@ export interface PostgresOptions {
 }
 
 const PART = 'Postgres';
-const PASSWORD = 'revcycle';
+/** The fixed superuser password of clusters made before passwords were random; replaced on their next start. */
+const LEGACY_PASSWORD = 'revcycle';
 
-/** The embedded server's connection string (what `npm start` uses, and the CLI reaches when DATABASE_URL is not set). */
-export const embeddedPostgresUrl = (port: number, database: string) => `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${database}`;
+/** The database users of an embedded cluster (db/roles.ts says what each may do). */
+export const OWNER_ROLE = 'revcycle_owner';
+export const APP_ROLE = 'revcycle_app';
+
+/** Random passwords of an embedded cluster, made when it is made, kept in its data folder (mode 0600). */
+export interface EmbeddedCredentials { superuser: string; owner: string; app: string }
+export const CREDENTIALS_FILE = 'revcycle-credentials.json';
+
+const newPassword = () => randomBytes(24).toString('hex');
+
+function readCredentials(dataDir: string): EmbeddedCredentials | undefined {
+  const file = join(dataDir, CREDENTIALS_FILE);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as EmbeddedCredentials;
+}
+
+function writeCredentials(dataDir: string, c: EmbeddedCredentials): void {
+  const file = join(dataDir, CREDENTIALS_FILE);
+  writeFileSync(file, `${JSON.stringify(c)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+/** A connection string to the embedded server on `port` as `user`. */
+export const embeddedUrl = (port: number, user: string, password: string, database: string) =>
+  `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+
+/**
+ * The embedded cluster `npm start` made for the data folder `dir` (DATA_DIR/pg), wherever it
+ * had to live, with its credentials; undefined when there is none.
+ */
+export function findEmbeddedCluster(dir: string): { dataDir: string; credentials: EmbeddedCredentials } | undefined {
+  for (const dataDir of [resolve(dir), join(relocatedParent(dir), 'pg')]) {
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) continue;
+    const credentials = readCredentials(dataDir);
+    if (credentials) return { dataDir, credentials };
+  }
+  return undefined;
+}
 
 /** The database `npm start` keeps the billing record in. */
 export const EMBEDDED_DATABASE = 'revcycle';
@@ -58,21 +101,55 @@ export async function startEmbeddedPostgres(opts: PostgresOptions): Promise<Runn
   const relocated = !!runAs && !reachable(dirname(resolve(opts.dir)), runAs);
   const dataDir = relocated ? relocatedDataDir(opts.dir) : resolve(opts.dir);
 
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) await initdb(binDir, dataDir, runAs);
+  let credentials = readCredentials(dataDir);
+  const made = !existsSync(join(dataDir, 'PG_VERSION'));
+  if (made) {
+    credentials = { superuser: newPassword(), owner: newPassword(), app: newPassword() };
+    await initdb(binDir, dataDir, runAs, credentials.superuser);
+    writeCredentials(dataDir, credentials);
+  }
   const server = await startServer(binDir, dataDir, opts.port, runAs, opts.log);
+  const superuser = (database: string) => new Client({ host: '127.0.0.1', port: opts.port, user: 'postgres', password: credentials!.superuser, database });
+  try {
+    if (!credentials) {
+      // A cluster from before random passwords: its fixed superuser password is replaced now.
+      credentials = { superuser: newPassword(), owner: newPassword(), app: newPassword() };
+      const legacy = new Client({ host: '127.0.0.1', port: opts.port, user: 'postgres', password: LEGACY_PASSWORD, database: 'postgres' });
+      await legacy.connect();
+      try {
+        await legacy.query(`ALTER ROLE postgres PASSWORD ${legacy.escapeLiteral(credentials.superuser)}`);
+      } finally {
+        await legacy.end();
+      }
+      writeCredentials(dataDir, credentials);
+    }
+    await ensureRoles(superuser('postgres'), credentials);
+  } catch (err) {
+    await stopChild(server);
+    throw err instanceof StartupError ? err : new StartupError(PART, `cannot set up its users: ${(err as Error).message}`, `remove ${dataDir} to start from an empty cluster, or set DATABASE_URL`);
+  }
+  const c = credentials;
   return {
-    url: (database) => embeddedPostgresUrl(opts.port, database),
+    url: (database) => embeddedUrl(opts.port, 'postgres', c.superuser, database),
+    ownerUrl: (database) => embeddedUrl(opts.port, OWNER_ROLE, c.owner, database),
+    appUrl: (database) => embeddedUrl(opts.port, APP_ROLE, c.app, database),
     dataDir,
     binDir,
     async createDatabase(name) {
-      const client = new Client({ host: '127.0.0.1', port: opts.port, user: 'postgres', password: PASSWORD, database: 'postgres' });
+      const client = superuser('postgres');
       await client.connect();
       try {
-        const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-        if (!exists.rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+        const exists = await client.query('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [name]);
+        if (!exists.rowCount) {
+          await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)} OWNER ${OWNER_ROLE}`);
+          return;
+        }
+        if (exists.rows[0].owner === OWNER_ROLE) return;
+        await client.query(`ALTER DATABASE ${client.escapeIdentifier(name)} OWNER TO ${OWNER_ROLE}`);
       } finally {
         await client.end();
       }
+      await adoptObjects(superuser(name));
     },
     async stop() {
       await stopChild(server);
@@ -176,10 +253,52 @@ function ensureSystemDir(): void {
   chmodSync(SYSTEM_DIR, 0o755);
 }
 
-async function initdb(binDir: string, dataDir: string, runAs: Account | undefined): Promise<void> {
+/** The owner and app users exist, with the passwords of the data folder's credentials file. */
+async function ensureRoles(client: Client, c: EmbeddedCredentials): Promise<void> {
+  await client.connect();
+  try {
+    for (const [role, password] of [[OWNER_ROLE, c.owner], [APP_ROLE, c.app]]) {
+      const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      await client.query(`${exists.rowCount ? 'ALTER' : 'CREATE'} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${client.escapeLiteral(password)}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A database made before the owner role existed holds tables the superuser owns: they are
+ * handed to revcycle_owner, so migrations run as it (sequences tied to a column follow their table).
+ */
+async function adoptObjects(client: Client): Promise<void> {
+  await client.connect();
+  try {
+    await client.query(`
+      DO $$
+      DECLARE r record;
+      BEGIN
+        FOR r IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND pg_get_userbyid(c.relowner) = 'postgres'
+                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))
+        LOOP
+          EXECUTE format('ALTER %s %s OWNER TO ${OWNER_ROLE}',
+            CASE r.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, r.name);
+        END LOOP;
+        FOR r IN SELECT p.oid::regprocedure AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                 WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) = 'postgres'
+        LOOP
+          EXECUTE format('ALTER FUNCTION %s OWNER TO ${OWNER_ROLE}', r.name);
+        END LOOP;
+      END $$`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function initdb(binDir: string, dataDir: string, runAs: Account | undefined, password: string): Promise<void> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const pwfile = join(tmpdir(), `revcycle-pg-${randomBytes(6).toString('hex')}`);
-  writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o600 });
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
   if (runAs) {
     chownSync(dataDir, runAs.uid, runAs.gid);
     chownSync(pwfile, runAs.uid, runAs.gid);

@@ -8,8 +8,11 @@ import { createApp, type SecurityOptions } from '../api/app';
 import { createApiKey } from '../db/api-keys';
 import type { Config } from '../config';
 import { createDb, migrateLatest, type Db } from '../db/knex';
+import { migrateAsOwner, pendingMigrations } from '../db/roles';
+import { StartupError } from './startup-error';
 import { rebuildRollups } from '../db/visit-events';
 import { phiDataConverter } from '../temporal/codec';
+import { temporalConnectionOptions } from '../temporal/connection';
 import { deadlineConnectionOptions } from '../temporal/deadline';
 import { log } from './log';
 import type { Stoppable } from './main';
@@ -20,12 +23,42 @@ import { ENCOUNTER_SWEEP_SCHEDULE_ID, ENCOUNTER_SWEEP_WORKFLOW_ID, encounterSwee
 
 const KPI_ROLLUPS_MIGRATION = '20261129_reports2_001_kpi_rollups';
 
-export async function connectDb(url: string, poolMax = 10): Promise<Db & Stoppable> {
-  const db = createDb(url, { min: 0, max: poolMax });
-  const applied = await migrateLatest(db);
-  if (applied.length) log('info', 'migrations applied', { applied });
-  // The KPI rollups start from the facts already recorded (a migration may not import our code).
+/** After migrations: the KPI rollups start from the facts already recorded (a migration may not import our code). */
+async function afterMigrations(db: Db, applied: string[]): Promise<void> {
+  log('info', 'migrations applied', { applied });
   if (applied.includes(KPI_ROLLUPS_MIGRATION)) await rebuildRollups(db);
+}
+
+/**
+ * Runs the migrations as the owner of the tables (DATABASE_MIGRATION_URL), then grants
+ * `appUrl`'s user the app's rights. What the `migrate` service and `npm start` run once.
+ */
+export function migrateDatabase(ownerUrl: string, appUrl: string): Promise<string[]> {
+  return migrateAsOwner(ownerUrl, appUrl, afterMigrations);
+}
+
+/**
+ * The app's pool on `url`. Migrations: as the owner first when DATABASE_MIGRATION_URL is set;
+ * otherwise a process never migrates in production (the `migrate` service does) and stops if
+ * any is missing; in development, with one database user, it migrates with `url` as before.
+ */
+export async function connectDb(config: Config, url: string): Promise<Db & Stoppable> {
+  const { migrationUrl, poolMax } = config.database;
+  if (migrationUrl) await migrateDatabase(migrationUrl, url);
+  const db = createDb(url, { min: 0, max: poolMax });
+  try {
+    const pending = await pendingMigrations(db);
+    if (pending.length) {
+      if (config.env === 'production' || migrationUrl) {
+        throw new StartupError('Postgres', `${pending.length} migration(s) not applied, first ${pending[0]}`, 'run the migrate service (app/migrate-main.ts, with DATABASE_MIGRATION_URL) before the api and workers');
+      }
+      const applied = await migrateLatest(db);
+      if (applied.length) await afterMigrations(db, applied);
+    }
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
   return Object.assign(db, { stop: () => db.destroy() });
 }
 
@@ -39,7 +72,7 @@ export function dataConverterOf(config: Config) {
 }
 
 export async function temporalClient(config: Config, address: string): Promise<{ client: Client; stop(): Promise<void> }> {
-  const connection = await Connection.connect(deadlineConnectionOptions(address, config.temporal.callTimeoutMs));
+  const connection = await Connection.connect({ ...deadlineConnectionOptions(address, config.temporal.callTimeoutMs), ...temporalConnectionOptions(config.temporal, address) });
   return { client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterOf(config) }), stop: () => connection.close() };
 }
 
@@ -104,7 +137,7 @@ export async function runApi(config: Config, db: Db, temporal: Client): Promise<
 }
 
 export async function runWorker(config: Config, db: Db, address: string, endpoints: Endpoints): Promise<Stoppable> {
-  const connection = await NativeConnection.connect({ address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal, address));
   const worker = await createVisitWorker({
     connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue,
     activities: buildActivities(config, db, endpoints),

@@ -10,9 +10,9 @@ import { join, resolve } from 'node:path';
 import type { Config } from '../config';
 import { loadBundled } from './codesets';
 import type { Stoppable } from './main';
-import { EMBEDDED_DATABASE, startEmbeddedPostgres } from './postgres';
+import { CREDENTIALS_FILE, EMBEDDED_DATABASE, startEmbeddedPostgres } from './postgres';
 import { progressBar } from './progress';
-import { connectDb, ensureDevAdminKey } from './services';
+import { connectDb, ensureDevAdminKey, migrateDatabase } from './services';
 import { where } from './simulators';
 import { assertPortsFree, type PortClaim } from './startup-error';
 import { supervise, type Supervised } from './supervisor';
@@ -44,10 +44,12 @@ export async function startStack(config: Config, stack: Stoppable[], opts: { out
     pg = await startEmbeddedPostgres({ dir: join(dataDir, 'pg'), port: config.database.embeddedPort, persistent: true });
     stack.push(pg);
     await pg.createDatabase(EMBEDDED_DATABASE);
-    databaseUrl = pg.url(EMBEDDED_DATABASE);
-    say('Postgres data', pg.dataDir === join(dataDir, 'pg') ? pg.dataDir : `${pg.dataDir} (the postgres user cannot reach ${dataDir})`);
+    // Migrations as the owner of the tables; the api, workers and CLI as the app, which may only append to the audit trail.
+    await migrateDatabase(pg.ownerUrl(EMBEDDED_DATABASE), pg.appUrl(EMBEDDED_DATABASE));
+    databaseUrl = pg.appUrl(EMBEDDED_DATABASE);
+    say('Postgres data', `${pg.dataDir === join(dataDir, 'pg') ? pg.dataDir : `${pg.dataDir} (the postgres user cannot reach ${dataDir})`}; random passwords in ${join(pg.dataDir, CREDENTIALS_FILE)}`);
   }
-  const db = await connectDb(databaseUrl); // runs the migrations once, before any child starts
+  const db = await connectDb(config, databaseUrl); // runs the migrations once, before any child starts
   say('Postgres', databaseUrl.replace(/\/\/[^@]*@/, '//'));
   try {
     // Code sets, edits, payer rules and fees: loaded once into an empty database, skipped after.
@@ -62,7 +64,8 @@ export async function startStack(config: Config, stack: Stoppable[], opts: { out
   let address = config.temporal.address;
   if (!address) {
     const server = config.temporal.server === 'postgres'
-      ? await startTemporalServer({ config, dataDir, databaseUrl })
+      // Temporal makes its own databases: on the embedded cluster it logs in as the superuser, not as the app.
+      ? await startTemporalServer({ config, dataDir, databaseUrl: pg ? pg.url(EMBEDDED_DATABASE) : databaseUrl })
       : await startTemporalDevServer({
         dataDir, port: config.temporal.devPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace,
         // The Web UI shows sealed payloads decoded through the API's codec endpoint, with the person's session.

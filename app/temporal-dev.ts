@@ -22,7 +22,7 @@ export interface DevServer {
  * `codec`: the Web UI decodes payloads through revcycle's API (/codec) with the signed-in
  * person's session. The CLI cannot tell its UI to send credentials, so the UI server listens
  * on a free loopback port and a gateway on `uiPort` serves it with settings that do
- * (scripts/temporal-ui-gateway.ts).
+ * (app/temporal-ui-gateway.ts).
  */
 export async function startTemporalDevServer(opts: {
   dataDir: string; port: number; uiPort: number; namespace: string; codec?: { endpoint: string; signInUrl: string };

@@ -9,7 +9,7 @@ runMain('worker', async (stack) => {
   Runtime.install({ logger: new DefaultLogger('WARN') }); // the SDK's INFO lines (state changes) are not for a person
   const config = loadConfig();
   const { databaseUrl, temporalAddress: address } = requireDeployed(config);
-  const db = await connectDb(databaseUrl, config.database.poolMax);
+  const db = await connectDb(config, databaseUrl);
   stack.push(db);
   stack.push(await runWorker(config, db, address, endpointsFromConfig(config)));
   console.log(`revcycle worker polling ${config.temporal.taskQueue}`);

@@ -5,12 +5,13 @@ import { loadConfig, requireDeployed } from '../config';
 import { runMain } from '../app/main';
 import { dataConverterOf } from '../app/services';
 import { workerTuning } from '../app/worker';
+import { temporalConnectionOptions } from '../temporal/connection';
 
 runMain('baseline worker', async (stack) => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const config = loadConfig();
   const { temporalAddress } = requireDeployed(config);
-  const connection = await NativeConnection.connect({ address: temporalAddress });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal, temporalAddress));
   const worker = await Worker.create({
     connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue,
     workflowsPath: join(__dirname, 'baseline-workflow.ts'),

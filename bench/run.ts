@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../config';
 import type { Stoppable } from '../app/main';
 import { dataConverterOf } from '../app/services';
+import { temporalConnectionOptions } from '../temporal/connection';
 import { removeRelocatedPostgres } from '../app/postgres';
 import { startStack } from '../app/stack';
 import { supervise } from '../app/supervisor';
@@ -151,7 +152,7 @@ async function onServer(server: 'dev' | 'postgres' | 'running'): Promise<ServerR
   try {
     if (server === 'running') {
       const config = loadConfig();
-      const connection = await Connection.connect({ address: config.temporal.address! });
+      const connection = await Connection.connect(temporalConnectionOptions(config.temporal, config.temporal.address!));
       stack.push({ stop: () => connection.close() });
       const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterOf(config) });
       const pids = (process.env.BENCH_WORKER_PIDS ?? '').split(',').filter(Boolean).map(Number);

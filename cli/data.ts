@@ -9,7 +9,8 @@ import {
   allReleases, loadCpt, loadFeeSchedule, loadHcpcs, loadIcd10cm, loadMue, loadNcciPtp, loadPayerRules, loadScrubRules, ruleset, scrubWith,
   type LoadOptions, type LoadResult,
 } from '../db/codesets';
-import { createDb, migrateLatest, type Db } from '../db/knex';
+import type { Db } from '../db/knex';
+import { openCliDatabase } from './database';
 import { icdBilled } from '../domain/billing/codes';
 import { loadBundled } from '../app/codesets';
 import { progressBar } from '../app/progress';
@@ -57,11 +58,8 @@ const date = (argv: string[], name: string) => {
 };
 
 async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const url = config.database.url ?? `postgres://postgres:revcycle@127.0.0.1:${config.database.embeddedPort}/revcycle`;
-  const db = createDb(url, { min: 0, max: 4 });
+  const db = await openCliDatabase(loadConfig(), (line) => process.stderr.write(line), 4);
   try {
-    await migrateLatest(db);
     return await fn(db);
   } finally {
     await db.destroy();

@@ -7,7 +7,8 @@
  *   revcycle x12 build-270 REQUEST.json             prints a 270 interchange
  *   revcycle x12 validate FILE [--pyx12]            structure, segment counts, 835 balancing (and pyx12)
  *   revcycle keys create --role ROLE --name NAME    an API key, printed once (cli/keys.ts)
- *   revcycle keys revoke ID | keys list
+ *   revcycle keys revoke ID | keys rotate ID | keys list
+ *   revcycle audit verify                           the audit trail's hash chain (cli/audit.ts)
  *   revcycle codesets load|list, fees load, scrub   rule data in Postgres (cli/data.ts)
  *
  * Exits 1 with a one-line message on bad input (never a stack trace), 2 on bad usage.
@@ -25,6 +26,7 @@ import { InputError, UsageError } from './errors';
 import { DATA_USAGE, runDataCommand } from './data';
 import { ClaimFile, EligibilityFile } from './inputs';
 import { KEYS_USAGE, runKeys } from './keys';
+import { AUDIT_USAGE, runAudit } from './audit';
 import { summarize } from './summary';
 import { x12valid } from './x12valid';
 
@@ -35,6 +37,7 @@ const USAGE = `usage: revcycle x12 <command> FILE
   build-270 REQUEST.json            print a 270 (005010X279A1) built from a request file
   validate FILE [--pyx12]           check envelopes, segment counts and 835 balancing; --pyx12 also runs x12valid
 ${KEYS_USAGE}
+${AUDIT_USAGE}
 ${DATA_USAGE}
   --help                            this text`;
 
@@ -79,6 +82,7 @@ function validate(text: string): string[] {
 
 async function run(argv: string[], out: (s: string) => void): Promise<number> {
   if (argv[0] === 'keys') return runKeys(argv.slice(1), out);
+  if (argv[0] === 'audit') return runAudit(argv.slice(1), out);
   if (['codesets', 'fees', 'scrub'].includes(argv[0])) return runDataCommand(argv, out);
   const flags = new Set(argv.filter((a) => a.startsWith('--')));
   // Asking for help is not a mistake: the usage on stdout, exit 0.

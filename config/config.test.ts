@@ -90,6 +90,66 @@ describe('PHI codec keys and webhook secrets', () => {
   });
 });
 
+describe('production fails closed', () => {
+  const secrets = {
+    NODE_ENV: 'production', TEMPORAL_CODEC_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+    WEBHOOK_EHR_SECRET: 'e'.repeat(32), WEBHOOK_CLEARINGHOUSE_SECRET: 'c'.repeat(32),
+  };
+  const waived = { ...secrets, TEMPORAL_TLS_WAIVER: 'frontend reachable only on the private compose network' };
+
+  test.each([
+    [{ ...secrets }, 'TEMPORAL_TLS: required in production'],
+    [{ ...secrets, TEMPORAL_TLS: 'off' }, 'TEMPORAL_TLS: required in production'],
+    [{ ...waived, TEMPORAL_CODEC_KEYS: undefined }, 'TEMPORAL_CODEC_KEYS: required in production'],
+    [{ ...waived, WEBHOOK_EHR_SECRET: undefined }, 'WEBHOOK_EHR_SECRET: required in production'],
+    [{ ...waived, WEBHOOK_CLEARINGHOUSE_SECRET: undefined }, 'WEBHOOK_CLEARINGHOUSE_SECRET: required in production'],
+    [{ ...waived, OIDC_ISSUER: 'https://idp.example', OIDC_JWKS_URL: 'https://idp.example/certs' }, 'OIDC_AUDIENCE: required in production when OIDC_ISSUER is set'],
+    [{ ...waived, TEMPORAL_TLS_WAIVER: 'because' }, 'TEMPORAL_TLS_WAIVER: must say why TLS is waived'],
+  ])('refuses, naming the variable: %#', (env, expected) => {
+    const problems = problemsOf(env);
+    expect(problems.join('\n')).toContain(expected);
+    expect(problems).toHaveLength(1);
+  });
+
+  test('starts with TLS to Temporal, or with TLS waived in writing; OIDC with an audience', () => {
+    expect(parseConfig({ ...secrets, TEMPORAL_TLS: 'true' }).temporal.tls).toEqual({ caFile: undefined, clientCert: undefined, serverName: undefined });
+    expect(parseConfig({ ...secrets, TEMPORAL_API_KEY: 'cloud-key' }).temporal).toMatchObject({ tls: {}, apiKey: 'cloud-key' });
+    const c = parseConfig({ ...waived, OIDC_ISSUER: 'https://idp.example', OIDC_JWKS_URL: 'https://idp.example/certs', OIDC_AUDIENCE: 'revcycle-api' });
+    expect(c.temporal).toMatchObject({ tls: undefined, tlsWaiver: 'frontend reachable only on the private compose network' });
+    expect(c.auth.oidc?.audience).toBe('revcycle-api');
+  });
+
+  test('outside production TLS is off unless asked for, and nothing is required', () => {
+    expect(parseConfig({}).temporal).toMatchObject({ tls: undefined, tlsWaiver: undefined, apiKey: undefined });
+  });
+});
+
+describe('TLS to Temporal', () => {
+  test('mTLS files, CA and server name; the API key from a _FILE secret turns TLS on', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    writeFileSync(join(dir, 'api-key'), 'cloud-secret\n');
+    const c = parseConfig({
+      TEMPORAL_TLS_CA_FILE: '/run/secrets/ca.pem', TEMPORAL_TLS_CERT_FILE: '/run/secrets/client.pem', TEMPORAL_TLS_KEY_FILE: '/run/secrets/client.key',
+      TEMPORAL_TLS_SERVER_NAME: 'temporal.internal', TEMPORAL_API_KEY_FILE: join(dir, 'api-key'),
+    });
+    expect(c.temporal.tls).toEqual({
+      caFile: '/run/secrets/ca.pem', clientCert: { certFile: '/run/secrets/client.pem', keyFile: '/run/secrets/client.key' }, serverName: 'temporal.internal',
+    });
+    expect(c.temporal.apiKey).toBe('cloud-secret');
+  });
+
+  test.each([
+    [{ TEMPORAL_TLS_CERT_FILE: '/c.pem' }, 'TEMPORAL_TLS_CERT_FILE, TEMPORAL_TLS_KEY_FILE: set both (mTLS) or neither'],
+    [{ TEMPORAL_TLS: 'false', TEMPORAL_TLS_CA_FILE: '/ca.pem' }, 'TEMPORAL_TLS: off, yet TEMPORAL_TLS_* files are set'],
+    [{ TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' }, 'TEMPORAL_API_KEY: needs TLS'],
+    [{ TEMPORAL_TLS: 'true', TEMPORAL_TLS_WAIVER: 'not needed here at all' }, 'TEMPORAL_TLS_WAIVER: set, yet TLS to Temporal is on'],
+    [{ TEMPORAL_TLS: 'no' }, 'TEMPORAL_TLS:'],
+    [{ TEMPORAL_TLS_SERVER_NAME: 'bad name' }, 'TEMPORAL_TLS_SERVER_NAME: must be a host name'],
+  ])('a contradiction is named: %j', (env, expected) => {
+    expect(problemsOf(env).join('\n')).toContain(expected);
+  });
+});
+
 test('security settings: OIDC needs issuer, JWKS and audience together; CORS takes origins only; rate limits are positive; sessions', () => {
   const sessions = { ttlMs: 480 * 60_000, idleMs: 30 * 60_000, secure: false, keySignIn: true };
   expect(parseConfig({}).auth).toEqual({ oidc: undefined, oidcLogin: undefined, sessions, rateLimit: { perMinute: 600, burst: 100 }, corsOrigins: [] });

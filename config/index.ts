@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DAY_MS, TIMER_DEFAULTS } from '../domain/visit-timers';
 import { parseKeyRing, type CodecKeys } from '../temporal/codec';
+import type { TemporalTls } from '../temporal/connection';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const url = z.string().url();
@@ -19,6 +20,12 @@ const env = {
   DATA_DIR: z.string().min(1).default('.data'),
 
   DATABASE_URL: url.optional(),
+  /**
+   * The owner of revcycle's tables, for migrations only (the `migrate` service): it migrates,
+   * then grants DATABASE_URL's user the app's rights. Unset: outside production a process
+   * migrates with DATABASE_URL; in production it only checks that migrations are applied.
+   */
+  DATABASE_MIGRATION_URL: url.optional(),
   EMBEDDED_PG_PORT: port.default(5433),
 
   TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').optional(),
@@ -34,6 +41,22 @@ const env = {
   TEMPORAL_SERVER: z.enum(['dev', 'postgres']).default('dev'),
   /** The real server's internal ports (history, matching, worker services and their membership): 8 from here. */
   TEMPORAL_INTERNAL_PORTS_FROM: port.default(7234),
+  /**
+   * TLS to Temporal (client and worker). Unset: on when any TEMPORAL_TLS_* file or TEMPORAL_API_KEY
+   * is given, off otherwise. Production refuses it off unless TEMPORAL_TLS_WAIVER says why.
+   */
+  TEMPORAL_TLS: z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1').optional(),
+  /** The CA that signed the Temporal frontend's certificate (PEM); unset: the system's trusted CAs (Temporal Cloud). */
+  TEMPORAL_TLS_CA_FILE: z.string().min(1).optional(),
+  /** mTLS: this client's certificate and private key (PEM files), both or neither. */
+  TEMPORAL_TLS_CERT_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** The name the frontend's certificate is checked against, when it differs from TEMPORAL_ADDRESS's host. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'must be a host name').optional(),
+  /** Why production runs without TLS to Temporal (e.g. "frontend reachable only on the compose network"): the only way to turn TLS off there. */
+  TEMPORAL_TLS_WAIVER: z.string().trim().min(10, 'must say why TLS is waived (at least 10 characters)').optional(),
+  /** An API key for hosted Temporal (Temporal Cloud), sent as a bearer token over TLS. */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
 
   /** Worker processes `npm start` runs, and each worker's Temporal options (unset: the SDK's defaults). */
   WORKERS: z.coerce.number().int().min(1).max(32).default(1),
@@ -205,8 +228,15 @@ function withFileSecrets(source: NodeJS.ProcessEnv): Record<string, string | und
 export interface Config {
   env: Env['NODE_ENV'];
   dataDir: string;
-  database: { url?: string; embeddedPort: number; poolMax: number };
-  temporal: { address?: string; namespace: string; taskQueue: string; devPort: number; uiPort: number; uiUrl: string; server: 'dev' | 'postgres'; internalPortsFrom: number; callTimeoutMs: number };
+  database: { url?: string; migrationUrl?: string; embeddedPort: number; poolMax: number };
+  temporal: {
+    address?: string; namespace: string; taskQueue: string; devPort: number; uiPort: number; uiUrl: string; server: 'dev' | 'postgres'; internalPortsFrom: number; callTimeoutMs: number;
+    /** TLS to the frontend (temporal/connection.ts reads the files); absent: plain TCP. */
+    tls?: TemporalTls;
+    /** Set when production runs without TLS: the operator's reason. */
+    tlsWaiver?: string;
+    apiKey?: string;
+  };
   workers: number;
   worker: { maxConcurrentActivityTaskExecutions?: number; maxConcurrentWorkflowTaskExecutions?: number; maxCachedWorkflows?: number; reuseV8Context?: boolean };
   /** A prebuilt workflow bundle (WORKER_BUNDLE_PATH); unset: each worker bundles the workflow code when it starts. */
@@ -256,11 +286,12 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
   const config: Config = {
     env: e.NODE_ENV,
     dataDir: e.DATA_DIR,
-    database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_PG_PORT, poolMax: e.DATABASE_POOL_MAX },
+    database: { url: e.DATABASE_URL, migrationUrl: e.DATABASE_MIGRATION_URL, embeddedPort: e.EMBEDDED_PG_PORT, poolMax: e.DATABASE_POOL_MAX },
     temporal: {
       address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, devPort: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_UI_PORT,
       uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`, server: e.TEMPORAL_SERVER, internalPortsFrom: e.TEMPORAL_INTERNAL_PORTS_FROM,
       callTimeoutMs: e.TEMPORAL_CALL_TIMEOUT_MS,
+      ...temporalTls(e),
     },
     workers: e.WORKERS,
     worker: {
@@ -342,18 +373,46 @@ function codecKeys(spec: string | undefined, current: string | undefined): Codec
   return { keys, currentKeyId };
 }
 
+/** TLS and API key for Temporal, with every contradiction named. */
+function temporalTls(e: Env): Pick<Config['temporal'], 'tls' | 'tlsWaiver' | 'apiKey'> {
+  const problems: string[] = [];
+  const files = e.TEMPORAL_TLS_CA_FILE || e.TEMPORAL_TLS_CERT_FILE || e.TEMPORAL_TLS_KEY_FILE || e.TEMPORAL_TLS_SERVER_NAME;
+  const on = e.TEMPORAL_TLS ?? !!(files || e.TEMPORAL_API_KEY);
+  if (!e.TEMPORAL_TLS_CERT_FILE !== !e.TEMPORAL_TLS_KEY_FILE) problems.push('TEMPORAL_TLS_CERT_FILE, TEMPORAL_TLS_KEY_FILE: set both (mTLS) or neither');
+  if (!on && files) problems.push('TEMPORAL_TLS: off, yet TEMPORAL_TLS_* files are set: remove them or turn TLS on');
+  if (!on && e.TEMPORAL_API_KEY) problems.push('TEMPORAL_API_KEY: needs TLS (TEMPORAL_TLS=off would send the key in clear)');
+  if (on && e.TEMPORAL_TLS_WAIVER) problems.push('TEMPORAL_TLS_WAIVER: set, yet TLS to Temporal is on: remove the waiver');
+  if (problems.length) throw new ConfigError(problems);
+  const tls: TemporalTls | undefined = on
+    ? {
+      caFile: e.TEMPORAL_TLS_CA_FILE,
+      clientCert: e.TEMPORAL_TLS_CERT_FILE && e.TEMPORAL_TLS_KEY_FILE ? { certFile: e.TEMPORAL_TLS_CERT_FILE, keyFile: e.TEMPORAL_TLS_KEY_FILE } : undefined,
+      serverName: e.TEMPORAL_TLS_SERVER_NAME,
+    }
+    : undefined;
+  return { tls, tlsWaiver: e.TEMPORAL_TLS_WAIVER, apiKey: e.TEMPORAL_API_KEY };
+}
+
 function mllpTls(keyFile: string | undefined, certFile: string | undefined): { keyFile: string; certFile: string } | undefined {
   if (!keyFile && !certFile) return undefined;
   if (!keyFile || !certFile) throw new ConfigError(['MLLP_TLS_KEY_FILE, MLLP_TLS_CERT_FILE: set both or neither']);
   return { keyFile, certFile };
 }
 
-/** Production never runs with PHI in clear text in Temporal or with unsigned webhooks. */
+/**
+ * Production fails closed: never PHI in clear text in Temporal, unsigned webhooks, tokens for
+ * any audience, or Temporal's frontend (which can signal, update and terminate visits) spoken
+ * to in clear, unless the operator waived TLS in writing.
+ */
 function requireSecrets(c: Config): void {
   const missing: string[] = [];
   if (!c.codec) missing.push('TEMPORAL_CODEC_KEYS: required in production (PHI in Temporal is encrypted); generate one with: echo "k1:$(openssl rand -base64 32)"');
   if (!c.webhooks.ehrSecret) missing.push('WEBHOOK_EHR_SECRET: required in production (the EHR signs its webhooks)');
   if (!c.webhooks.clearinghouseSecret) missing.push('WEBHOOK_CLEARINGHOUSE_SECRET: required in production (the clearinghouse signs its callbacks)');
+  if (c.auth.oidc && !c.auth.oidc.audience) missing.push('OIDC_AUDIENCE: required in production when OIDC_ISSUER is set (a token minted for another application must not open this API)');
+  if (!c.temporal.tls && !c.temporal.tlsWaiver) {
+    missing.push('TEMPORAL_TLS: required in production (TLS to Temporal: TEMPORAL_TLS_CA_FILE, TEMPORAL_TLS_CERT_FILE/TEMPORAL_TLS_KEY_FILE for mTLS, or TEMPORAL_API_KEY for Temporal Cloud); to run without, set TEMPORAL_TLS_WAIVER to the reason');
+  }
   if (missing.length) throw new ConfigError(missing);
 }
 

@@ -15,6 +15,8 @@ import * as leadPaymentClaimNumber from './20261129_lead_002_payment_claim_numbe
 import * as patientBalances from './20261130_patient_001_balances';
 import * as postingRemittanceQueue from './20261208_posting_001_remittance_queue';
 import * as sessions from './20261208_session_001_sessions';
+import * as prodAuditChain from './20261208_prod_001_audit_chain';
+import * as prodApiKeyExpiry from './20261208_prod_002_api_key_expiry';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261127_001_billing_record': billingRecord,
@@ -29,6 +31,8 @@ const migrations: Record<string, Knex.Migration> = {
   '20261130_patient_001_balances': patientBalances,
   '20261208_posting_001_remittance_queue': postingRemittanceQueue,
   '20261208_session_001_sessions': sessions,
+  '20261208_prod_001_audit_chain': prodAuditChain,
+  '20261208_prod_002_api_key_expiry': prodApiKeyExpiry,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

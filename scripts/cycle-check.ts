@@ -15,10 +15,10 @@
  */
 import { Connection, Client } from '@temporalio/client';
 import { loadConfig } from '../config';
-import { createDb } from '../db/knex';
 import { queueOf } from '../domain/reporting/work-queues';
-import { EMBEDDED_DATABASE, embeddedPostgresUrl } from '../app/postgres';
+import { openCliDatabase } from '../cli/database';
 import { dataConverterOf } from '../app/services';
+import { temporalConnectionOptions } from '../temporal/connection';
 import { connect, driveVisits, PATHS, type Driven } from './visit-driver';
 import { progressBar } from '../app/progress';
 import { visitWorkflowId } from '../workflows/definitions';
@@ -70,14 +70,14 @@ async function main(): Promise<void> {
   bar.done();
 
   // Temporal: no visit workflow failed.
-  const connection = await Connection.connect({ address: config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}` });
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal, config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`));
   const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterOf(config) });
   const workflowStatus = new Map<string, string>();
   for (const visitId of states.keys()) workflowStatus.set(visitId, (await temporal.workflow.getHandle(visitWorkflowId(visitId)).describe()).status.name);
   await connection.close();
 
   // Postgres and the payers' ledger.
-  const db = createDb(config.database.url ?? embeddedPostgresUrl(config.database.embeddedPort, EMBEDDED_DATABASE), { min: 0, max: 2 });
+  const db = await openCliDatabase(config, (line) => process.stderr.write(line), 2);
   const ids = [...states.keys()];
   const claims: { visit_id: string; patient_control_number: string; payer_claim_number: string | null }[] =
     await db('claims').whereIn('visit_id', ids).select('visit_id', 'patient_control_number', 'payer_claim_number');

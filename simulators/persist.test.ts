@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -18,6 +18,23 @@ describe('StateFile', () => {
     file.save({ next: 2 });
     expect(new StateFile(file.path, Counter).load()).toEqual({ next: 2 });
     expect(readdirSync(join(dir, 'sims'))).toEqual(['counter.json']);
+  });
+
+  it('writes the state (names, birth dates) readable by its owner only: 0600 under any umask, its folder 0700, an older 0644 file closed', () => {
+    const before = process.umask(0o022);
+    try {
+      const file = new StateFile(join(dir, 'sims', 'ehr.json'), Counter);
+      file.save({ next: 1 });
+      expect(statSync(file.path).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dir, 'sims')).mode & 0o777).toBe(0o700);
+      chmodSync(file.path, 0o644); // as an older version left it
+      writeFileSync(`${file.path}.${process.pid}.tmp`, 'left by a crash', { mode: 0o644 });
+      file.save({ next: 2 });
+      expect(statSync(file.path).mode & 0o777).toBe(0o600);
+      expect(file.load()).toEqual({ next: 2 });
+    } finally {
+      process.umask(before);
+    }
   });
 
   it.each([

@@ -2,9 +2,11 @@
  * A simulator's state in a JSON file, so it outlives a restart of `npm start` as a real
  * EHR, PMS or clearinghouse would. Loaded once at start; saved whole after each change,
  * synchronously, through a temp file and a rename: a crash mid-write leaves the previous
- * state intact, and two saves can never interleave.
+ * state intact, and two saves can never interleave. The file holds names, birth dates and
+ * member ids: only its owner may read it (0600, its folder 0700 when made here), whatever
+ * the umask, and a file left readable by an older version is closed on the next save.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 
@@ -42,9 +44,10 @@ export class StateFile<T> {
   }
 
   save(state: T): void {
-    mkdirSync(dirname(this.path), { recursive: true });
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const temp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(state));
+    writeFileSync(temp, JSON.stringify(state), { mode: 0o600 });
+    chmodSync(temp, 0o600); // mode applies only when the file is created: a temp file left by a crash keeps its old one
     renameSync(temp, this.path);
   }
 

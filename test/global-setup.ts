@@ -8,7 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDb, migrateLatest } from '../db/knex';
+import { createDb } from '../db/knex';
+import { migrateAsOwner } from '../db/roles';
 import { loadBundled } from '../app/codesets';
 import { startEmbeddedPostgres } from '../app/postgres';
 import { toolPath } from '../app/tools';
@@ -39,15 +40,19 @@ export default async function globalSetup(): Promise<void> {
   });
   // Every test database is a copy of this template: migrated, with the bundled code sets
   // (the full ICD-10-CM April 2026 release included) loaded once per run, not per file.
+  // Migrated as the owner of the tables, the app's user granted its rights, as npm start does:
+  // every test then runs as the app (audit_log: INSERT and SELECT only).
   await pg.createDatabase(TEMPLATE_DB);
-  const template = createDb(pg.url(TEMPLATE_DB));
+  await migrateAsOwner(pg.ownerUrl(TEMPLATE_DB), pg.appUrl(TEMPLATE_DB));
+  const template = createDb(pg.ownerUrl(TEMPLATE_DB));
   try {
-    await migrateLatest(template);
     await loadBundled(template);
   } finally {
     await template.destroy();
   }
   process.env.TEST_PG_ADMIN_URL = pg.url('postgres');
+  process.env.TEST_PG_OWNER_URL = pg.ownerUrl('postgres');
+  process.env.TEST_PG_APP_URL = pg.appUrl('postgres');
   process.env.TEST_PG_TEMPLATE = TEMPLATE_DB;
   process.env.TEST_TEMPORAL_ADDRESS = temporal.address;
   Object.assign(globalThis, { __revcycle: { pg, temporal } });

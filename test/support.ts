@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
 import request from 'supertest';
 import { createApiKey } from '../db/api-keys';
-import { createDb, migrateLatest, type Db } from '../db/knex';
+import { createDb, type Db } from '../db/knex';
+import { migrateAsOwner, userOf } from '../db/roles';
 import type { Role } from '../domain/roles';
 
 function adminUrl(): string {
@@ -16,18 +17,27 @@ function adminUrl(): string {
   return url;
 }
 
-export async function createTestDb(): Promise<{ db: Db; url: string; drop(): Promise<void> }> {
+const inDatabase = (serverUrl: string, name: string) => serverUrl.replace(/\/postgres$/, `/${name}`);
+
+/**
+ * A fresh database for one test file, owned by the owner role and used as the app role, as
+ * `npm start` does: `db` and `url` are the app's (audit_log: INSERT and SELECT only);
+ * `ownerUrl` is for a test that must act as the owner of the tables.
+ */
+export async function createTestDb(): Promise<{ db: Db; url: string; ownerUrl: string; drop(): Promise<void> }> {
   const name = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   const admin = new PgClient({ connectionString: adminUrl() });
   await admin.connect();
-  // A copy of the run's template database (test/global-setup.ts): migrated, code sets loaded.
+  // A copy of the run's template database (test/global-setup.ts): migrated, code sets loaded, the app's rights granted.
   const template = process.env.TEST_PG_TEMPLATE;
-  await admin.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
+  const owner = process.env.TEST_PG_OWNER_URL ? userOf(process.env.TEST_PG_OWNER_URL) : undefined;
+  await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}${owner ? ` OWNER ${owner}` : ''}`);
   await admin.end();
-  const url = adminUrl().replace(/\/postgres$/, `/${name}`);
+  const ownerUrl = inDatabase(process.env.TEST_PG_OWNER_URL ?? adminUrl(), name);
+  const url = inDatabase(process.env.TEST_PG_APP_URL ?? adminUrl(), name);
+  await migrateAsOwner(ownerUrl, url);
   const db = createDb(url, { min: 0, max: 5 });
-  await migrateLatest(db);
-  return { db, url, drop: () => db.destroy() };
+  return { db, url, ownerUrl, drop: () => db.destroy() };
 }
 
 export const temporalAddress = () => {
