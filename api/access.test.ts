@@ -60,10 +60,11 @@ test.each([
   expect(routeFor(method, path)).toBeUndefined();
 });
 
-test('the public list is exactly liveness, the API description, and the docs and dashboard pages with the files they load', () => {
+test('the public list is exactly liveness, the API description, the docs and dashboard pages with the files they load, and signing in and out', () => {
   expect(Object.entries(ROUTES).filter(([, a]) => a.kind === 'public').map(([k]) => k).sort()).toEqual([
     'GET /dashboard', 'GET /dashboard/dashboard.css', 'GET /dashboard/dashboard.js', 'GET /dashboard/vendor/chart.umd.min.js',
     'GET /docs', 'GET /docs/revcycle-init.js', 'GET /docs/swagger-ui-bundle.js', 'GET /docs/swagger-ui.css',
     'GET /health', 'GET /openapi.json',
-  ]);
+    'GET /auth/oidc/callback', 'GET /auth/oidc/login', 'GET /sign-in', 'POST /sign-in', 'POST /sign-out',
+  ].sort());
 });

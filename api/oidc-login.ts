@@ -12,12 +12,11 @@
  *    from the access token when it is a JWT for our audience, else from the ID token.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Request, Response } from 'express';
 import type { Db } from '../db/knex';
 import { createSession, saveOidcLogin, takeOidcLogin } from '../db/sessions';
 import { ApiError } from './errors';
 import { createJwks, createOidcVerifier, looksLikeJwt, rolesOf, verifyJwt, type OidcConfig } from './oidc';
-import { readCookie, setSessionCookie, type SessionOptions } from './session';
+import { readCookie, setSessionCookie, type OidcLogin, type SessionOptions } from './session';
 
 export interface OidcLoginConfig {
   clientId: string;
@@ -25,11 +24,6 @@ export interface OidcLoginConfig {
   /** Where the identity provider sends the browser back: <API public URL>/auth/oidc/callback. */
   redirectUri: string;
   scope?: string;
-}
-
-export interface OidcLogin {
-  start(req: Request, res: Response, returnTo: string): Promise<void>;
-  finish(req: Request, res: Response): Promise<void>;
 }
 
 const STATE_COOKIE = 'revcycle_oidc_state';

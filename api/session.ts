@@ -20,7 +20,6 @@ import express, { Router, type Request, type Response } from 'express';
 import { checkApiKey, looksLikeApiKey } from '../db/api-keys';
 import type { Db } from '../db/knex';
 import { createSession, revokeSession, type SessionLimits } from '../db/sessions';
-import type { OidcLogin } from './oidc-login';
 
 export interface SessionOptions extends SessionLimits {
   /** Secure cookie (and the `__Host-` name): whenever the API is reached over https. */
@@ -84,6 +83,12 @@ export function safeReturn(raw: unknown, o: SessionOptions): string {
 }
 
 const FORM = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 4 });
+
+/** The OIDC login the sign-in page offers (api/oidc-login.ts): start sends the browser to the issuer, finish takes its answer. */
+export interface OidcLogin {
+  start(req: Request, res: Response, returnTo: string): Promise<void>;
+  finish(req: Request, res: Response): Promise<void>;
+}
 
 export function sessionRouter(deps: { db: Db; sessions: SessionOptions; oidcLogin?: OidcLogin }): Router {
   const o = deps.sessions;

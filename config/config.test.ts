@@ -103,7 +103,7 @@ describe('production fails closed', () => {
     [{ ...waived, TEMPORAL_CODEC_KEYS: undefined }, 'TEMPORAL_CODEC_KEYS: required in production'],
     [{ ...waived, WEBHOOK_EHR_SECRET: undefined }, 'WEBHOOK_EHR_SECRET: required in production'],
     [{ ...waived, WEBHOOK_CLEARINGHOUSE_SECRET: undefined }, 'WEBHOOK_CLEARINGHOUSE_SECRET: required in production'],
-    [{ ...waived, OIDC_ISSUER: 'https://idp.example', OIDC_JWKS_URL: 'https://idp.example/certs' }, 'OIDC_AUDIENCE: required in production when OIDC_ISSUER is set'],
+    [{ ...waived, OIDC_ISSUER: 'https://idp.example', OIDC_JWKS_URL: 'https://idp.example/certs' }, 'OIDC_AUDIENCE: required with OIDC_ISSUER'],
     [{ ...waived, TEMPORAL_TLS_WAIVER: 'because' }, 'TEMPORAL_TLS_WAIVER: must say why TLS is waived'],
   ])('refuses, naming the variable: %#', (env, expected) => {
     const problems = problemsOf(env);

@@ -409,7 +409,6 @@ function requireSecrets(c: Config): void {
   if (!c.codec) missing.push('TEMPORAL_CODEC_KEYS: required in production (PHI in Temporal is encrypted); generate one with: echo "k1:$(openssl rand -base64 32)"');
   if (!c.webhooks.ehrSecret) missing.push('WEBHOOK_EHR_SECRET: required in production (the EHR signs its webhooks)');
   if (!c.webhooks.clearinghouseSecret) missing.push('WEBHOOK_CLEARINGHOUSE_SECRET: required in production (the clearinghouse signs its callbacks)');
-  if (c.auth.oidc && !c.auth.oidc.audience) missing.push('OIDC_AUDIENCE: required in production when OIDC_ISSUER is set (a token minted for another application must not open this API)');
   if (!c.temporal.tls && !c.temporal.tlsWaiver) {
     missing.push('TEMPORAL_TLS: required in production (TLS to Temporal: TEMPORAL_TLS_CA_FILE, TEMPORAL_TLS_CERT_FILE/TEMPORAL_TLS_KEY_FILE for mTLS, or TEMPORAL_API_KEY for Temporal Cloud); to run without, set TEMPORAL_TLS_WAIVER to the reason');
   }

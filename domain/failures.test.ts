@@ -26,6 +26,7 @@ function sources(dir: string): string[] {
 const LOCAL_CODES: Record<string, string> = {
   CONFIG_INVALID: 'start-up stops with the config line',
   CODEC_KEY: 'the codec endpoint and worker refuse the payload; never an activity failure',
+  CODEC_BINDING: 'the codec endpoint answers 422; a worker fails the workflow task of a copied payload',
   USAGE: 'the CLI prints usage and exits 2',
   BAD_INPUT: 'the CLI names the input and exits 1',
   DATA_FILE: 'a rule file the loader refuses (CLI or start-up)',
