@@ -1,5 +1,6 @@
 /** The rule-data commands as a user runs them: spawned, against a real Postgres named by DATABASE_URL. */
 import { execFile } from 'child_process';
+import { crc32, deflateRawSync } from 'zlib';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
@@ -36,8 +37,19 @@ afterAll(() => database.drop());
 test('codesets list names every release and the current ruleset', async () => {
   const { code, stdout } = await revcycle('codesets', 'list');
   expect(code).toBe(0);
-  expect(stdout).toMatch(/icd10cm\s+icd10c-tabular-April-1-2026\s+2026-04-01/);
-  expect(stdout).toMatch(/icd10cm\s+icd10cm-tabular-FY2021-seed\s+2020-10-01 2021-09-30/);
+  expect(stdout).toMatch(/icd10cm\s+FY2021\s+2020-10-01 2021-09-30\s+95358 rows/);
+  expect(stdout).toMatch(/icd10cm\s+April 2025\s+2025-04-01 2025-09-30\s+97584 rows/);
+  expect(stdout).toMatch(/icd10cm\s+April 2026\s+2026-04-01 2026-09-30/);
+  // The time line of dates of service: windows, gaps and who decides them, and after the newest.
+  expect(stdout).toContain([
+    'ICD-10-CM by date of service:',
+    '  2020-10-01 2021-09-30  FY2021',
+    '  2021-10-01 2025-03-31  gap    no release loaded from FY2022 (in effect from 2021-10-01) on; the later one, April 2025, decides',
+    '  2025-04-01 2025-09-30  April 2025',
+    '  2025-10-01 2026-03-31  gap    no release loaded from FY2026 (in effect from 2025-10-01) on; the later one, April 2026, decides',
+    '  2026-04-01 2026-09-30  April 2026',
+    '  2026-10-01             after  FY2027 (in effect from 2026-10-01) is not loaded; the newest, April 2026, decides and says so',
+  ].join('\n'));
   expect(stdout).toMatch(/current ruleset rs-[0-9a-f]{12}/);
 });
 
@@ -47,13 +59,58 @@ test('scrub --since re-runs the ruleset over past claims, read-only, and says wh
   const rulesets = await database.db('rulesets').count();
   const { code, stdout } = await revcycle('scrub', '--since', '2026-01-01');
   expect(code).toBe(0);
-  expect(stdout).toMatch(/^FAIL {2}old-m545 claim 1 \(built, date of service 2026-11-20, scrubbed by rs-000000000000\)\n\s+error {3}ICD10_HEADER: M54\.5 \(Low back pain\) is a header code/m);
+  expect(stdout).toMatch(/^FAIL {2}old-m545 claim 1 \(built, date of service 2026-11-20, scrubbed by rs-000000000000\)\n\s+warning ICD10_RELEASE_NOT_LOADED: .*\n\s+error {3}ICD10_HEADER: M54\.5 \(Low back pain\) is a header code/m);
   expect(stdout).toMatch(/^PASS {2}clean-1 claim 1/m);
   expect(stdout).toMatch(/1 would pass, 1 would now fail/);
   expect(await database.db('rulesets').count()).toEqual(rulesets); // read-only: not even the ruleset is recorded
 
   const unknown = await revcycle('scrub', '--since', '2026-01-01', '--ruleset', 'rs-nope');
   expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('no ruleset rs-nope') });
+});
+
+/** A ZIP archive as CMS packs a release (deflated entries in a folder), written here so nothing is fetched. */
+function zip(entries: Record<string, string>): Buffer {
+  const locals: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(entries)) {
+    const data = Buffer.from(text);
+    const packed = deflateRawSync(data);
+    const n = Buffer.from(name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc32(data), 14); local.writeUInt32LE(packed.length, 18); local.writeUInt32LE(data.length, 22); local.writeUInt16LE(n.length, 26);
+    const dir = Buffer.alloc(46);
+    dir.writeUInt32LE(0x02014b50, 0); dir.writeUInt16LE(20, 4); dir.writeUInt16LE(20, 6); dir.writeUInt16LE(8, 10);
+    dir.writeUInt32LE(crc32(data), 16); dir.writeUInt32LE(packed.length, 20); dir.writeUInt32LE(data.length, 24); dir.writeUInt16LE(n.length, 28); dir.writeUInt32LE(offset, 42);
+    locals.push(local, n, packed);
+    central.push(dir, n);
+    offset += 30 + n.length + packed.length;
+  }
+  const size = central.reduce((a, b) => a + b.length, 0);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(Object.keys(entries).length, 8); end.writeUInt16LE(Object.keys(entries).length, 10);
+  end.writeUInt32LE(size, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, ...central, end]);
+}
+
+test('codesets load icd10cm reads a CMS release zip (tabular XML and order file) and the list shows its window', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'revcycle-icd-'));
+  const xml = `<?xml version="1.0" encoding="utf-8"?><ICD10CM.tabular><version>2027</version><chapter><name>4</name><desc>Endocrine</desc>
+    <section id="E08-E13"><desc>Diabetes mellitus</desc><diag><name>E11</name><desc>Type 2 diabetes mellitus</desc>
+    <diag><name>E11.9</name><desc>Type 2 diabetes mellitus without complications</desc></diag></diag></section></chapter></ICD10CM.tabular>`;
+  const row = (n: number, code: string, flag: 0 | 1, title: string) => `${String(n).padStart(5, '0')} ${code.padEnd(7)} ${flag} ${title.padEnd(60)} ${title}`;
+  const order = [row(1, 'E11', 0, 'Type 2 diabetes mellitus'), row(2, 'E119', 1, 'Type 2 diabetes mellitus without complications')].join('\n');
+  const archive = join(dir, '2027-code-descriptions-tabular-order.zip');
+  writeFileSync(archive, zip({ 'Table and Index/icd10cm_tabular_2027.xml': xml, 'Code Descriptions/icd10cm_order_2027.txt': order, 'Code Descriptions/icd10cm_order_addenda_2027.txt': 'not codes' }));
+  const loaded = await revcycle('codesets', 'load', 'icd10cm', archive);
+  expect(loaded).toMatchObject({ code: 0, stdout: expect.stringContaining('icd10cm icd10cm_tabular_2027: loaded 2 rows') });
+  const { stdout } = await revcycle('codesets', 'list');
+  expect(stdout).toMatch(/icd10cm\s+icd10cm_tabular_2027\s+2026-10-01 2027-09-30\s+2 rows/);
+  expect(stdout).toContain('  2026-10-01 2027-09-30  icd10cm_tabular_2027\n  2027-10-01             after  FY2028');
+  const notXml = join(dir, 'empty.zip');
+  writeFileSync(notXml, zip({ 'readme.txt': 'x' }));
+  expect(await revcycle('codesets', 'load', 'icd10cm', notXml)).toMatchObject({ code: 2, stderr: expect.stringContaining('no ICD-10-CM tabular XML') });
 });
 
 test('loading a file by hand: a bad row is named, a good file loads once, bad usage exits 2', async () => {

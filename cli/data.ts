@@ -3,6 +3,9 @@
  * fee schedules into Postgres, list what is loaded, and re-run a ruleset over past
  * claims (read-only). They use DATABASE_URL, or the embedded Postgres `npm start` runs.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { loadConfig } from '../config';
 import { claimsSince } from '../db/billing';
 import {
@@ -11,12 +14,17 @@ import {
 } from '../db/codesets';
 import { createDb, migrateLatest, type Db } from '../db/knex';
 import { icdBilled } from '../domain/billing/codes';
+import { icdCoverage } from '../domain/billing/ruleset';
 import { loadBundled } from '../scripts/codesets';
 import { progressBar } from '../scripts/progress';
+import { zipEntries } from './zip';
 
 export const DATA_USAGE = `usage: revcycle codesets load --bundled
+       revcycle codesets load icd10cm TABULAR [ORDER] [--effective-from YYYY-MM-DD] [--effective-to YYYY-MM-DD] [--name NAME]
+              TABULAR: the CMS/CDC release zip, or its icd10cm_tabular_YYYY.xml; ORDER: its icd10cm_order_YYYY.txt (or the
+              order zip): it decides which codes exist and which are billable
        revcycle codesets load KIND FILE [--effective-from YYYY-MM-DD] [--effective-to YYYY-MM-DD] [--name NAME]
-              KIND: icd10cm (CDC tabular XML), hcpcs (CMS HCPC annual file as CSV), cpt (code,label,effective_from,effective_to),
+              KIND: hcpcs (CMS HCPC annual file as CSV), cpt (code,label,effective_from,effective_to),
                     ncci-ptp (CMS practitioner PTP edits), mue (CMS practitioner MUE table), payer-rules (JSON), scrub-rules (JSON)
        revcycle codesets list
        revcycle fees load FILE            (payer_id,provider_npi,code,modifier,effective_from,effective_to,charge,expected)
@@ -68,7 +76,35 @@ async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   }
 }
 
-const describeLoad = (r: LoadResult) => `${r.kind} ${r.name}: ${r.loaded ? `loaded ${r.rows} rows` : `already loaded (${r.rows} rows), nothing written`}`;
+/**
+ * The tabular XML and order file of an ICD-10-CM release as the user names them: CMS's
+ * zips (unpacked into a temporary folder) or the files themselves.
+ */
+function icdReleaseFiles(files: string[]): { xml: string; order?: string; unpacked: string } {
+  let xml: string | undefined;
+  let order: string | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'revcycle-icd10cm-'));
+  for (const file of files) {
+    if (/\.zip$/i.test(file)) {
+      for (const e of zipEntries(file)) {
+        const base = basename(e.name);
+        const isXml = /tabular.*\.xml$/i.test(base);
+        const isOrder = /(order|code-list).*\.txt$/i.test(base) && !/addenda/i.test(base);
+        if ((isXml && !xml) || (isOrder && !order)) {
+          writeFileSync(join(dir, base), e.read());
+          if (isXml) xml = join(dir, base);
+          else order = join(dir, base);
+        }
+      }
+    } else if (/\.xml$/i.test(file)) xml = file;
+    else order = file;
+  }
+  if (!xml) throw new DataUsageError(`no ICD-10-CM tabular XML (icd10cm_tabular_YYYY.xml) in ${files.join(', ')}\n${DATA_USAGE}`);
+  return { xml, order, unpacked: dir };
+}
+
+const describeLoad = (r: LoadResult & { seconds?: number }) =>
+  `${r.kind} ${r.name}: ${r.loaded ? `loaded ${r.rows} rows${r.seconds !== undefined ? ` in ${r.seconds.toFixed(1)} s` : ''}` : `already loaded (${r.rows} rows), nothing written`}`;
 
 export async function runDataCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const [area, command, ...rest] = positional(argv);
@@ -82,11 +118,14 @@ export async function runDataCommand(argv: string[], out: (s: string) => void): 
     }
     const [kind, file] = rest;
     const load = LOADERS[kind ?? ''];
-    if (!load || !file || rest.length > 2) throw new DataUsageError(DATA_USAGE);
+    if (!load || !file || rest.length > (kind === 'icd10cm' ? 3 : 2)) throw new DataUsageError(DATA_USAGE);
     const opts = { effectiveFrom: date(argv, '--effective-from'), effectiveTo: date(argv, '--effective-to'), name: option(argv, '--name') };
+    const icd = kind === 'icd10cm' ? icdReleaseFiles(rest.slice(1)) : undefined;
     return withDb(async (db) => {
       const bar = progressBar(`loading ${kind} ${file}`);
-      const r = await load(db, file, { ...opts, onProgress: (d, t) => bar.update(d, t) });
+      const r = icd
+        ? await loadIcd10cm(db, icd.xml, { ...opts, orderFile: icd.order, onProgress: (d, t) => bar.update(d, t) }).finally(() => rmSync(icd.unpacked, { recursive: true, force: true }))
+        : await load(db, file, { ...opts, onProgress: (d, t) => bar.update(d, t) });
       if (r.loaded) bar.done();
       out(`${describeLoad(r)}\nruleset ${(await ruleset(db)).version}\n`);
       return 0;
@@ -97,7 +136,14 @@ export async function runDataCommand(argv: string[], out: (s: string) => void): 
       for (const r of await allReleases(db)) {
         out(`${String(r.id).padStart(4)}  ${r.kind.padEnd(11)} ${r.name.padEnd(40)} ${(r.effectiveFrom ?? '').padEnd(10)} ${(r.effectiveTo ?? '').padEnd(10)} ${String(r.rowCount).padStart(7)} rows  sha256 ${r.sha256.slice(0, 12)}\n`);
       }
-      out(`current ruleset ${(await ruleset(db, undefined, false)).version}\n`);
+      const current = await ruleset(db, undefined, false);
+      out('ICD-10-CM by date of service:\n');
+      const windows = current.releases.filter((r) => r.kind === 'icd10cm' && r.effectiveFrom)
+        .map((r) => ({ release: r.name, effectiveFrom: r.effectiveFrom!, effectiveTo: r.effectiveTo }));
+      for (const span of icdCoverage(windows)) {
+        out(`  ${span.from} ${(span.to ?? '').padEnd(10)}  ${span.how === 'exact' ? span.release : `${span.how === 'gap' ? 'gap  ' : 'after'}  ${span.note}`}\n`);
+      }
+      out(`current ruleset ${current.version}\n`);
       return 0;
     });
   }

@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import type { IcdPeriod, ProcedurePeriod, ScrubClaim, ScrubData, ScrubResult } from '../domain/billing/findings';
 import { unpricedLines } from '../domain/billing/pricing';
 import { scrubClaim } from '../domain/billing/scrub';
-import { IcdTabularReader, type IcdEntry } from '../domain/billing/icd10cm-tabular';
+import { IcdTabularReader, readIcdCodeList, type IcdEntry } from '../domain/billing/icd10cm-tabular';
 import {
   readCpt, readFeeSchedule, readHcpcs, readMue, readNcciPtp, readPayerRules, readScrubRules,
   type FeeRow, type PayerRule, type ProcedureCodeRow, type ScrubRulesFile,
@@ -41,10 +41,8 @@ export interface LoadResult {
 const BATCH = 4000;
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
-async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
+async function hashFile(hash: ReturnType<typeof createHash>, path: string): Promise<void> {
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 async function insertBatched(trx: Db, table: string, rows: object[], onBatch?: (n: number) => void): Promise<void> {
@@ -66,48 +64,105 @@ async function newRelease(trx: Db, kind: ReleaseKind, name: string, sha: string,
   return id as number;
 }
 
+export interface IcdLoadOptions extends LoadOptions {
+  /** CMS's order file or a plain code list of the same release: it decides which codes exist (and, an order file, which are billable). */
+  orderFile?: string;
+}
+
 /**
- * ICD-10-CM from the CDC/CMS tabular XML, streamed. The release's dates come from the
- * options or the file name (`April-1-2026`, `FY2021`); afterwards every ICD-10-CM row's
- * end date is recomputed, so a code absent from a later release ends the day before it.
+ * ICD-10-CM from the CDC/CMS tabular XML, streamed, with the release's order file or code
+ * list when there is one. The release's dates come from the options or the file name
+ * (`April-1-2026`, `FY2021`, `tabular_2027`); afterwards every ICD-10-CM row's end date is
+ * recomputed, so a code absent from a later release ends the day before it.
  */
-export async function loadIcd10cm(db: Db, path: string, opts: LoadOptions = {}): Promise<LoadResult> {
+export async function loadIcd10cm(db: Db, path: string, opts: IcdLoadOptions = {}): Promise<LoadResult & { dropped?: number; added?: number }> {
   const name = opts.name ?? basename(path).replace(/\.xml$/i, '');
-  const sha = await fileSha256(path);
-  const found = await existing(db, 'icd10cm', sha);
-  if (found) return { kind: 'icd10cm', name: found.name, rows: found.row_count, loaded: false, releaseId: found.id };
+  const hash = createHash('sha256');
+  await hashFile(hash, path);
+  const order = opts.orderFile ? readIcdCodeList(basename(opts.orderFile), readFileSync(opts.orderFile, 'utf8')) : undefined;
+  // The order file is part of the release: a different one is a different release.
+  if (opts.orderFile) hash.update(readFileSync(opts.orderFile));
+  const sha = hash.digest('hex');
   const dates = { ...datesFromFileName(basename(path)), ...definedOnly({ effectiveFrom: opts.effectiveFrom, effectiveTo: opts.effectiveTo }) };
+  const found = await existing(db, 'icd10cm', sha);
+  if (found) {
+    await relabel(db, found.id, opts.name, definedOnly({ effectiveFrom: opts.effectiveFrom, effectiveTo: opts.effectiveTo }));
+    return { kind: 'icd10cm', name: opts.name ?? found.name, rows: found.row_count, loaded: false, releaseId: found.id };
+  }
   if (!dates.effectiveFrom) throw new Error(`cannot tell when ${basename(path)} takes effect: pass --effective-from YYYY-MM-DD`);
   const total = statSync(path).size;
   return db.transaction(async (trx) => {
     const releaseId = await newRelease(trx, 'icd10cm', name, sha, dates);
     const reader = new IcdTabularReader();
     let rows = 0;
+    let dropped = 0;
     let pending: IcdEntry[] = [];
     let read = 0;
+    const seen = new Set<string>();
     // One statement per batch with the columns as arrays (unnest): far fewer bind parameters than a VALUES list.
     const flush = async () => {
       if (!pending.length) return;
       await trx.raw(
-        `INSERT INTO icd10cm_codes (release_id, code, description, billable, parent, effective_from)
-         SELECT ?, code, description, billable, parent, ?::date FROM unnest(?::text[], ?::text[], ?::boolean[], ?::text[]) AS t(code, description, billable, parent)`,
-        [releaseId, dates.effectiveFrom!, pending.map((e) => e.code), pending.map((e) => e.description), pending.map((e) => e.billable), pending.map((e) => e.parent ?? null)] as never,
+        `INSERT INTO icd10cm_codes (release_id, code, description, billable, parent, effective_from, effective_to)
+         SELECT ?, code, description, billable, parent, ?::date, ?::date FROM unnest(?::text[], ?::text[], ?::boolean[], ?::text[]) AS t(code, description, billable, parent)`,
+        // The release's own end goes in with the rows: the end-date pass after the load then rewrites none of them unless a later release starts sooner.
+        [releaseId, dates.effectiveFrom!, dates.effectiveTo ?? null, pending.map((e) => e.code), pending.map((e) => e.description), pending.map((e) => e.billable), pending.map((e) => e.parent ?? null)] as never,
       );
       rows += pending.length;
       pending = [];
     };
+    const take = (entries: IcdEntry[]) => {
+      for (const e of entries) {
+        const listed = order?.codes.get(e.code);
+        if (order && !listed) {
+          dropped++;
+          continue;
+        }
+        seen.add(e.code);
+        pending.push(listed?.billable === undefined ? e : { ...e, billable: listed.billable });
+      }
+    };
     for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
       read += Buffer.byteLength(chunk as string);
-      pending.push(...reader.push(chunk as string));
+      take(reader.push(chunk as string));
       if (pending.length >= 20_000) await flush();
       opts.onProgress?.(read, total);
     }
-    pending.push(...reader.end());
+    take(reader.end());
+    // Codes the code file has and the tabular does not spell out (none in the bundled releases): under their longest listed prefix.
+    let added = 0;
+    for (const [code, listed] of order?.codes ?? []) {
+      if (seen.has(code)) continue;
+      let parent = code.slice(0, -1);
+      while (parent.length > 3 && !seen.has(parent)) parent = parent.slice(0, -1);
+      pending.push({ code, description: listed.description ?? '', billable: listed.billable ?? true, parent: seen.has(parent) ? parent : undefined });
+      added++;
+    }
     await flush();
     if (!rows) throw new Error(`${basename(path)} holds no <diag> codes: is it an ICD-10-CM tabular XML?`);
     await trx('rule_releases').where({ id: releaseId }).update({ row_count: rows });
     await recomputeIcdEndDates(trx);
-    return { kind: 'icd10cm' as const, name, rows, loaded: true, releaseId };
+    return { kind: 'icd10cm' as const, name, rows, loaded: true, releaseId, dropped, added };
+  });
+}
+
+/**
+ * A release loaded before under another name or window (an earlier build named it by its
+ * file and left it open-ended) takes the name and window it is loaded with now: the
+ * window is a fact about the release, and the rows' end dates follow it.
+ */
+async function relabel(db: Db, id: number, name: string | undefined, dates: { effectiveFrom?: string; effectiveTo?: string }): Promise<void> {
+  const row = await db('rule_releases').where({ id }).first('name', db.raw("to_char(effective_from, 'YYYY-MM-DD') as from"), db.raw("to_char(effective_to, 'YYYY-MM-DD') as to"));
+  const change = definedOnly({
+    name: name !== undefined && name !== row.name ? name : undefined,
+    effective_from: dates.effectiveFrom !== undefined && dates.effectiveFrom !== row.from ? dates.effectiveFrom : undefined,
+    effective_to: dates.effectiveTo !== undefined && dates.effectiveTo !== row.to ? dates.effectiveTo : undefined,
+  });
+  if (!Object.keys(change).length) return;
+  await db.transaction(async (trx) => {
+    await trx('rule_releases').where({ id }).update(change);
+    if (change.effective_from) await trx('icd10cm_codes').where({ release_id: id }).update({ effective_from: change.effective_from });
+    await recomputeIcdEndDates(trx);
   });
 }
 

@@ -126,3 +126,39 @@ export function readIcdTabular(xml: string): { version?: string; entries: IcdEnt
   const entries = [...reader.push(xml), ...reader.end()];
   return { version: reader.version, entries };
 }
+
+/** What a release's code file says of one code: whether it is billable (the order file says; a plain list does not) and its long title. */
+export interface IcdListedCode {
+  billable?: boolean;
+  description?: string;
+}
+
+/**
+ * The code file that comes with a tabular XML, which decides which codes the release
+ * has: CMS's order file (`icd10cm_order_YYYY.txt`, fixed width: order number in columns
+ * 1-5, the code in 7-13, 0 = header / 1 = billable in 15, short title in 17-76, long title
+ * from 78), or a plain list of codes one per line (simple-icd-10-cm's `code-list-*.txt`,
+ * whose chapter numbers and block ranges are not codes and are skipped). The tabular alone
+ * over-generates a few 7th-character codes (S06.1X7D: a 7th character D with a "death"
+ * 6th character) that the code file does not list.
+ */
+export function readIcdCodeList(file: string, text: string): { format: 'order' | 'list'; codes: Map<string, IcdListedCode> } {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const order = lines.length > 0 && /^\d{5} [A-Z0-9]{3,7}\s*[01] /.test(lines[0]);
+  const codes = new Map<string, IcdListedCode>();
+  lines.forEach((line, i) => {
+    if (order) {
+      const code = line.slice(6, 13).trim();
+      const flag = line.charAt(14);
+      if (!/^[A-Z][0-9A-Z]{2,6}$/.test(code) || (flag !== '0' && flag !== '1')) throw new Error(`${file} line ${i + 1}: not an ICD-10-CM order file row (code in columns 7-13, 0/1 in column 15)`);
+      codes.set(code, { billable: flag === '1', description: line.slice(77).trim() || line.slice(16, 76).trim() });
+      return;
+    }
+    const code = line.trim().replace('.', '').toUpperCase();
+    if (/^\d+$/.test(code) || code.includes('-')) return;
+    if (!/^[A-Z][0-9A-Z]{2,6}$/.test(code)) throw new Error(`${file} line ${i + 1}: "${line.trim()}" is not an ICD-10-CM code`);
+    codes.set(code, {});
+  });
+  if (!codes.size) throw new Error(`${file} lists no ICD-10-CM codes`);
+  return { format: order ? 'order' : 'list', codes };
+}
