@@ -113,6 +113,24 @@ test('codesets load icd10cm reads a CMS release zip (tabular XML and order file)
   expect(await revcycle('codesets', 'load', 'icd10cm', notXml)).toMatchObject({ code: 2, stderr: expect.stringContaining('no ICD-10-CM tabular XML') });
 });
 
+test('NCCI PTP as CMS zips a quarter (f1 and f2, tab-separated with their notice lines) loads as one release; the MUE CSV from its zip', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'revcycle-ncci-'));
+  const notice = 'CPT codes, descriptions and other data only are copyright American Medical Association.\n'
+    + 'Column 1\tColumn 2\t* = In existence prior to 1996\tEffective Date\tDeletion Date *=no data\tModifier 0=not allowed 1=allowed 9=not applicable\tPTP Edit Rationale\n';
+  const f1 = join(dir, 'ccipra-v323r0-f1.zip');
+  const f2 = join(dir, 'ccipra-v323r0-f2.zip');
+  writeFileSync(f1, zip({ 'ccipra-v323r0-f1.txt': `${notice}11042\t97597\t\t20130101\t*\t1\tMutually exclusive procedures\n` }));
+  writeFileSync(f2, zip({ 'ccipra-v323r0-f2.txt': `${notice}99495\t99213\t\t20130101\t*\t0\tStandards of medical / surgical practice\n`, 'README.pdf': '%PDF' }));
+  const ptp = await revcycle('codesets', 'load', 'ncci-ptp', f1, f2, '--effective-from', '2026-10-01');
+  expect(ptp).toMatchObject({ code: 0, stdout: expect.stringContaining('ncci_ptp ccipra-v323r0-f1: loaded 2 rows') });
+  const rows = await database.db('ncci_ptp_edits as e').join('rule_releases as r', 'r.id', 'e.release_id').where('r.name', 'ccipra-v323r0-f1').orderBy('column1').select('column1', 'column2', 'modifier_indicator');
+  expect(rows).toEqual([{ column1: '11042', column2: '97597', modifier_indicator: '1' }, { column1: '99495', column2: '99213', modifier_indicator: '0' }]);
+
+  const mue = join(dir, 'MCR_MUE_PractitionerServices_Eff_10-01-2026.zip');
+  writeFileSync(mue, zip({ 'MCR_MUE_PractitionerServices_Eff_10-01-2026.csv': '"Practitioner Services MUE Table"\n"HCPCS/CPT Code","Practitioner Services MUE Values","MUE Adjudication Indicator","MUE Rationale"\n"20610","2","1 Line Edit","Anatomic Consideration"\n' }));
+  expect(await revcycle('codesets', 'load', 'mue', mue)).toMatchObject({ code: 0, stdout: expect.stringContaining('mue MCR_MUE_PractitionerServices_Eff_10-01-2026: loaded 1 rows') });
+});
+
 test('loading a file by hand: a bad row is named, a good file loads once, bad usage exits 2', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'revcycle-data-'));
   const fees = join(dir, 'fees.csv');

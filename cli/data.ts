@@ -3,13 +3,13 @@
  * fee schedules into Postgres, list what is loaded, and re-run a ruleset over past
  * claims (read-only). They use DATABASE_URL, or the embedded Postgres `npm start` runs.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { loadConfig } from '../config';
 import { claimsSince } from '../db/billing';
 import {
-  allReleases, loadCpt, loadFeeSchedule, loadHcpcs, loadIcd10cm, loadMue, loadNcciPtp, loadPayerRules, loadScrubRules, ruleset, scrubWith,
+  allReleases, loadCpt, loadFeeSchedule, loadHcpcs, loadIcd10cm, loadMceEdits, loadMue, loadNcciPtp, loadPayerRules, loadScrubRules, ruleset, scrubWith,
   type LoadOptions, type LoadResult,
 } from '../db/codesets';
 import { createDb, migrateLatest, type Db } from '../db/knex';
@@ -25,13 +25,13 @@ export const DATA_USAGE = `usage: revcycle codesets load --bundled
               order zip): it decides which codes exist and which are billable
        revcycle codesets load KIND FILE [--effective-from YYYY-MM-DD] [--effective-to YYYY-MM-DD] [--name NAME]
               KIND: hcpcs (CMS HCPC annual file as CSV), cpt (code,label,effective_from,effective_to),
-                    ncci-ptp (CMS practitioner PTP edits), mue (CMS practitioner MUE table), payer-rules (JSON), scrub-rules (JSON)
+                    ncci-ptp (CMS practitioner PTP edit files f1-f4, text or zips: one release), mue (CMS practitioner MUE table, CSV or zip), mce (CMS Definitions of Medicare Code Edits, text), payer-rules (JSON), scrub-rules (JSON)
        revcycle codesets list
        revcycle fees load FILE            (payer_id,provider_npi,code,modifier,effective_from,effective_to,charge,expected)
        revcycle scrub --since YYYY-MM-DD [--ruleset VERSION]   re-run a ruleset over claims built since then (read-only)`;
 
 const LOADERS: Record<string, (db: Db, path: string, opts: LoadOptions) => Promise<LoadResult>> = {
-  icd10cm: loadIcd10cm, hcpcs: loadHcpcs, cpt: loadCpt, 'ncci-ptp': loadNcciPtp, mue: loadMue, 'payer-rules': loadPayerRules, 'scrub-rules': loadScrubRules,
+  icd10cm: loadIcd10cm, hcpcs: loadHcpcs, cpt: loadCpt, 'ncci-ptp': loadNcciPtp, mue: loadMue, mce: loadMceEdits, 'payer-rules': loadPayerRules, 'scrub-rules': loadScrubRules,
 };
 
 export class DataUsageError extends Error {
@@ -103,6 +103,27 @@ function icdReleaseFiles(files: string[]): { xml: string; order?: string; unpack
   return { xml, order, unpacked: dir };
 }
 
+/**
+ * CMS ships a quarter's practitioner PTP edits as four zipped text files (f1-f4) and the
+ * MUE table as a zipped CSV: every text or CSV part of the files and zips named is one
+ * release, so a later part never replaces an earlier one of the same quarter.
+ */
+function editParts(files: string[]): { path: string; name: string; unpacked: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'revcycle-edits-'));
+  const parts: Buffer[] = [];
+  for (const file of files) {
+    if (/\.zip$/i.test(file)) {
+      const texts = zipEntries(file).filter((e) => /\.(txt|csv)$/i.test(e.name)).sort((a, b) => a.name.localeCompare(b.name));
+      if (!texts.length) throw new DataUsageError(`${file} holds no .txt or .csv file\n${DATA_USAGE}`);
+      for (const e of texts) parts.push(e.read());
+    } else parts.push(readFileSync(file));
+  }
+  const name = basename(files[0]).replace(/\.(zip|txt|csv)$/i, '');
+  const path = join(dir, `${name}${/\.csv$/i.test(files[0]) || parts.every((p) => !p.includes(9)) ? '.csv' : '.txt'}`);
+  writeFileSync(path, Buffer.concat(parts.flatMap((p) => [p, Buffer.from('\n')])));
+  return { path, name, unpacked: dir };
+}
+
 const describeLoad = (r: LoadResult & { seconds?: number }) =>
   `${r.kind} ${r.name}: ${r.loaded ? `loaded ${r.rows} rows${r.seconds !== undefined ? ` in ${r.seconds.toFixed(1)} s` : ''}` : `already loaded (${r.rows} rows), nothing written`}`;
 
@@ -118,14 +139,18 @@ export async function runDataCommand(argv: string[], out: (s: string) => void): 
     }
     const [kind, file] = rest;
     const load = LOADERS[kind ?? ''];
-    if (!load || !file || rest.length > (kind === 'icd10cm' ? 3 : 2)) throw new DataUsageError(DATA_USAGE);
+    const multi = kind === 'ncci-ptp' || kind === 'mue';
+    if (!load || !file || (!multi && rest.length > (kind === 'icd10cm' ? 3 : 2))) throw new DataUsageError(DATA_USAGE);
     const opts = { effectiveFrom: date(argv, '--effective-from'), effectiveTo: date(argv, '--effective-to'), name: option(argv, '--name') };
     const icd = kind === 'icd10cm' ? icdReleaseFiles(rest.slice(1)) : undefined;
+    const edits = multi ? editParts(rest.slice(1)) : undefined;
     return withDb(async (db) => {
       const bar = progressBar(`loading ${kind} ${file}`);
       const r = icd
         ? await loadIcd10cm(db, icd.xml, { ...opts, orderFile: icd.order, onProgress: (d, t) => bar.update(d, t) }).finally(() => rmSync(icd.unpacked, { recursive: true, force: true }))
-        : await load(db, file, { ...opts, onProgress: (d, t) => bar.update(d, t) });
+        : edits
+          ? await load(db, edits.path, { ...opts, name: opts.name ?? edits.name, onProgress: (d, t) => bar.update(d, t) }).finally(() => rmSync(edits.unpacked, { recursive: true, force: true }))
+          : await load(db, file, { ...opts, onProgress: (d, t) => bar.update(d, t) });
       if (r.loaded) bar.done();
       out(`${describeLoad(r)}\nruleset ${(await ruleset(db)).version}\n`);
       return 0;

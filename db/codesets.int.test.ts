@@ -77,6 +77,40 @@ test('the scrubber on the loaded data by date of service: exact inside a window,
   expect((await scrub('2019-06-01')).map((f) => f.ruleId)).toEqual(['ICD10_NO_RELEASE']);
 });
 
+test('the tabular\'s notes on the loaded data: E11.9 with E10.9 stops as Excludes1; G63 may not be listed first', async () => {
+  const rs = await ruleset(db);
+  const scrub = async (codes: string[]) => scrubClaim({
+    payerId: '87726', serviceDate: '2026-05-01', diagnoses: codes.map((code, i) => ({ code, rank: i + 1 })),
+    procedures: [{ code: '99213', modifiers: [], units: 1, diagnosisPointers: [1] }],
+  }, {
+    ...(await scrubDataFor(db, rs, { payerId: '87726', providerNpi: '1234567893', serviceDate: '2026-05-01', diagnosisCodes: codes, procedureCodes: ['99213'] }, '2026-05-01')),
+    unpricedLines: [],
+  }).findings;
+  expect((await scrub(['E119', 'E109'])).filter((f) => f.severity === 'error')).toEqual([expect.objectContaining({
+    ruleId: 'ICD10_EXCLUDES1', path: 'diagnoses[1].code', message: expect.stringMatching(/^E1[01]\.9 and E1[01]\.9 may not be reported together: ICD-10-CM April 2026 lists "type [12] diabetes mellitus \(E1[01]\.-\)" under Excludes1 at E1[01]$/),
+  })]);
+  expect((await scrub(['G63', 'E1142'])).map((f) => f.ruleId)).toContain('ICD10_MANIFESTATION_FIRST');
+  expect((await scrub(['E1142', 'G63'])).map((f) => f.ruleId)).not.toContain('ICD10_MANIFESTATION_FIRST');
+  const { rows } = await db.raw(`SELECT r.name, n.kind, count(*)::int AS n FROM icd10cm_notes n JOIN rule_releases r ON r.id = n.release_id GROUP BY 1, 2 ORDER BY 1, 2`);
+  for (const r of rows) expect(r.n).toBeGreaterThan(r.kind === 'excludes1' ? 4000 : 300);
+  expect(rows.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(['FY2021', 'April 2025', 'April 2026']));
+});
+
+test('sex and age edits from the bundled MCE seed: O80 for a male patient stops; for a woman of 30 it passes', async () => {
+  const rs = await ruleset(db);
+  const scrub = async (sex: 'M' | 'F', birthDate: string) => scrubClaim({
+    payerId: '87726', serviceDate: '2026-05-01', patient: { sex, birthDate }, diagnoses: [{ code: 'O80', rank: 1 }],
+    procedures: [{ code: '99213', modifiers: [], units: 1, diagnosisPointers: [1] }],
+  }, {
+    ...(await scrubDataFor(db, rs, { payerId: '87726', providerNpi: '1234567893', serviceDate: '2026-05-01', diagnosisCodes: ['O80'], procedureCodes: ['99213'] }, '2026-05-01')),
+    unpricedLines: [],
+  }).findings.filter((f) => f.severity === 'error');
+  expect(await scrub('M', '1990-03-01')).toEqual([expect.objectContaining({
+    ruleId: 'SEX_EDIT', message: "O80 is on the Medicare Code Editor mce-sex-age-seed list of diagnoses for females only; the patient's sex is M",
+  })]);
+  expect(await scrub('F', '1996-03-01')).toEqual([]);
+});
+
 test('loading the same file again writes nothing; the ruleset version stays the same', async () => {
   const before = await ruleset(db);
   for (const f of BUNDLED) expect(await f.load(db, f.path(), {})).toMatchObject({ loaded: false });

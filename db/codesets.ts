@@ -12,11 +12,11 @@ import { unpricedLines } from '../domain/billing/pricing';
 import { scrubClaim } from '../domain/billing/scrub';
 import { IcdTabularReader, readIcdCodeList, type IcdEntry } from '../domain/billing/icd10cm-tabular';
 import {
-  readCpt, readFeeSchedule, readHcpcs, readMue, readNcciPtp, readPayerRules, readScrubRules,
+  readCpt, readFeeSchedule, readHcpcs, readMceEdits, readMue, readNcciPtp, readPayerRules, readScrubRules,
   type FeeRow, type PayerRule, type ProcedureCodeRow, type ScrubRulesFile,
 } from '../domain/billing/layouts';
 import {
-  currentReleases, datesFromFileName, releaseWindows, rulesetVersion, type Release, type ReleaseKind,
+  currentReleases, datesFromFileName, releaseWindows, RELEASE_KINDS, rulesetVersion, type Release, type ReleaseKind,
 } from '../domain/billing/ruleset';
 import type { Db } from './knex';
 
@@ -108,6 +108,14 @@ export async function loadIcd10cm(db: Db, path: string, opts: IcdLoadOptions = {
         // The release's own end goes in with the rows: the end-date pass after the load then rewrites none of them unless a later release starts sooner.
         [releaseId, dates.effectiveFrom!, dates.effectiveTo ?? null, pending.map((e) => e.code), pending.map((e) => e.description), pending.map((e) => e.billable), pending.map((e) => e.parent ?? null)] as never,
       );
+      const notes = pending.flatMap((e) => (e.notes ?? []).map((n) => ({ code: e.code, ...n })));
+      if (notes.length) {
+        await trx.raw(
+          `INSERT INTO icd10cm_notes (release_id, code, kind, note, targets)
+           SELECT ?, code, kind, note, string_to_array(targets, ' ') FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS t(code, kind, note, targets)`,
+          [releaseId, notes.map((n) => n.code), notes.map((n) => n.kind), notes.map((n) => n.note), notes.map((n) => n.targets.join(' '))] as never,
+        );
+      }
       rows += pending.length;
       pending = [];
     };
@@ -218,6 +226,12 @@ export const loadMue = (db: Db, path: string, opts: LoadOptions = {}) =>
     release_id: releaseId, code: r.code, max_units: r.maxUnits, adjudication_indicator: r.adjudicationIndicator, rationale: r.rationale,
   }), 'mue_limits');
 
+/** The Medicare Code Editor's sex and age lists (CMS's "Definitions of Medicare Code Edits" text). */
+export const loadMceEdits = (db: Db, path: string, opts: LoadOptions = {}) =>
+  loadFile(db, 'mce', path, opts, readMceEdits, (r, releaseId) => ({
+    release_id: releaseId, edit: r.edit, code: r.code, min_age: r.minAge ?? null, max_age: r.maxAge ?? null,
+  }), 'mce_edits');
+
 export const loadPayerRules = (db: Db, path: string, opts: LoadOptions = {}) =>
   loadFile(db, 'payer_rules', path, opts, (file, text) => {
     const f = readPayerRules(file, text);
@@ -301,7 +315,7 @@ export async function ruleset(db: Db, version?: string, record = true): Promise<
   if (version) {
     const row = await db('rulesets').where({ version }).first();
     if (!row) throw new Error(`no ruleset ${version} (see \`revcycle codesets list\`)`);
-    return { version, releases: await releasesOf(db, ['icd10cm', 'cpt', 'hcpcs', 'ncci_ptp', 'mue', 'payer_rules', 'scrub_rules'], row.release_ids) };
+    return { version, releases: await releasesOf(db, RELEASE_KINDS, row.release_ids) };
   }
   const releases = currentReleases((await db('rule_releases').orderBy('id')).map(toRelease));
   const v = rulesetVersion(releases, sha256);
@@ -335,12 +349,13 @@ export async function scrubDataFor(db: Db, rs: Ruleset, c: ScrubLookupInput, asO
   const dx = [...new Set(c.diagnosisCodes)];
   const px = [...new Set(c.procedureCodes)];
 
-  const [icdRows, procRows, ptpRows, mueRows, payerRows] = await Promise.all([
+  const [icdRows, procRows, ptpRows, mueRows, payerRows, mceRows] = await Promise.all([
     db('icd10cm_codes').whereIn('release_id', ids('icd10cm')).whereIn('code', dx).select('release_id', 'code', 'description', 'billable'),
     db('procedure_codes').whereIn('release_id', [...ids('cpt'), ...ids('hcpcs')]).whereIn('code', px),
     db('ncci_ptp_edits').whereIn('release_id', ids('ncci_ptp')).whereIn('column1', px).whereIn('column2', px),
     db('mue_limits').whereIn('release_id', ids('mue')).whereIn('code', px),
     db('payer_rules').whereIn('release_id', ids('payer_rules')).whereIn('payer_id', [c.payerId, '*']),
+    db('mce_edits').whereIn('release_id', ids('mce')).whereIn('code', dx).select('edit', 'code', 'min_age', 'max_age'),
   ]);
   // Billable descendants of the header codes on the claim, in the same release: what to code instead.
   const headers = icdRows.filter((r) => !r.billable);
@@ -353,12 +368,26 @@ export async function scrubDataFor(db: Db, rs: Ruleset, c: ScrubLookupInput, asO
         ) SELECT release_id, header, code FROM d WHERE billable ORDER BY code`, [ids('icd10cm'), headers.map((h) => h.code)])).rows
     : [];
 
+  // The tabular's notes and titles of each code and the codes above it (its prefixes: E11 above E11.9), in each release.
+  const prefixes = [...new Set(icdRows.flatMap((r) => Array.from({ length: r.code.length - 2 }, (_, i) => r.code.slice(0, i + 3))))];
+  const [noteRows, aboveRows] = prefixes.length
+    ? await Promise.all([
+      db('icd10cm_notes').whereIn('release_id', ids('icd10cm')).whereIn('code', prefixes).select('release_id', 'code', 'kind', 'note', 'targets'),
+      db('icd10cm_codes').whereIn('release_id', ids('icd10cm')).whereIn('code', prefixes).select('release_id', 'code', 'description'),
+    ])
+    : [[], []];
+  const above = (releaseId: number, code: string) => (r: { release_id: number; code: string }) => r.release_id === releaseId && code.startsWith(r.code);
+
   const icd: Record<string, IcdPeriod[]> = {};
   for (const r of icdRows) {
     const w = windowOf.get(r.release_id)!;
+    const notes = noteRows.filter(above(r.release_id, r.code)).map((n) => ({ kind: n.kind, note: n.note, targets: n.targets, at: n.code }));
+    const manifestation = notes.some((n) => n.kind === 'code_first')
+      && aboveRows.filter(above(r.release_id, r.code)).some((a) => /in diseases classified elsewhere/i.test(a.description));
     (icd[r.code] ??= []).push({
       release: w.name, effectiveFrom: w.coversFrom ?? '0000-01-01', effectiveTo: w.coversTo, billable: r.billable, description: r.description,
       billableChildren: children.filter((k) => k.release_id === r.release_id && k.header === r.code).map((k) => k.code).slice(0, 12),
+      notes, manifestation,
     });
   }
   const procedures: Record<string, ProcedurePeriod[]> = {};
@@ -378,6 +407,8 @@ export async function scrubDataFor(db: Db, rs: Ruleset, c: ScrubLookupInput, asO
     icd,
     procedures,
     ptp: ptpRows.map((r) => ({ column1: r.column1, column2: r.column2, effectiveFrom: isoDate(r.effective_from)!, deletedOn: isoDate(r.deleted_on), modifierIndicator: r.modifier_indicator })),
+    mce: mceRows.map((r) => ({ edit: r.edit, code: r.code, ...(r.min_age === null ? {} : { minAge: r.min_age, maxAge: r.max_age }) })),
+    mceRelease: rs.releases.find((r) => r.kind === 'mce')?.name,
     mue: Object.fromEntries(mueRows.map((r) => [r.code, { code: r.code, maxUnits: r.max_units, adjudicationIndicator: r.adjudication_indicator, rationale: r.rationale }])),
     payer: { configured: !!own, filingIndicator: payer.filing_indicator, timelyFilingDays: payer.timely_filing_days, priorAuthCodes: payer.prior_auth_codes },
   };

@@ -8,7 +8,7 @@
  */
 import { dirname, join } from 'node:path';
 import {
-  loadCpt, loadFeeSchedule, loadHcpcs, loadIcd10cm, loadMue, loadNcciPtp, loadPayerRules, loadScrubRules,
+  loadCpt, loadFeeSchedule, loadHcpcs, loadIcd10cm, loadMceEdits, loadMue, loadNcciPtp, loadPayerRules, loadScrubRules,
   type LoadOptions, type LoadResult,
 } from '../db/codesets';
 import type { Db } from '../db/knex';
@@ -49,6 +49,7 @@ export const BUNDLED: BundledFile[] = [
   { label: 'CPT (demo labels)', path: () => join(data, 'codesets', 'cpt-demo-seed.csv'), load: loadCpt },
   { label: 'NCCI PTP edits (seed)', path: () => join(data, 'codesets', 'ncci-ptp-practitioner-seed.txt'), load: loadNcciPtp },
   { label: 'MUE (seed)', path: () => join(data, 'codesets', 'mue-practitioner-seed.csv'), load: loadMue },
+  { label: 'MCE sex and age edits (seed)', path: () => join(data, 'codesets', 'mce-sex-age-seed.txt'), load: loadMceEdits },
   { label: 'payer rules', path: () => join(data, 'payer-rules.json'), load: loadPayerRules },
   { label: 'scrubber rules', path: () => join(data, 'scrub-rules.json'), load: loadScrubRules },
 ];

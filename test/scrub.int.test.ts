@@ -26,7 +26,7 @@ const FY2027_NOT_LOADED = expect.objectContaining({
   id: 'ICD10_RELEASE_NOT_LOADED@diagnoses', severity: 'warning',
   message: expect.stringContaining('ICD-10-CM FY2027 (in effect from 2026-10-01) is in force on 2026-11-20 and is not loaded: the diagnoses were checked against April 2026'),
 });
-const stopping = (s: VisitStatus) => s.findings.filter((f) => f.ruleId !== 'ICD10_RELEASE_NOT_LOADED');
+const stopping = (s: VisitStatus) => s.findings.filter((f) => f.severity === 'error');
 
 async function signedVisit(diagnoses: string[], procedures: Line[], serviceDate?: string): Promise<{ visitId: string; review: VisitStatus }> {
   const sample = sampleVisit(uniqueId('v'), 'W555000111');
@@ -60,7 +60,8 @@ test('M54.5 on a 2026 date of service waits in coding review naming M54.50; acce
   expect(accepted.status).toBe(200);
   const closed = await reach(stack, visitId, 'closed');
   expect(closed.outcome).toBe('paid');
-  expect(closed.findings).toEqual([FY2027_NOT_LOADED]);
+  expect(closed.findings).toContainEqual(FY2027_NOT_LOADED);
+  expect(stopping(closed)).toEqual([]);
 
   const claim = await findClaim(stack.db, visitId, 1);
   expect(parse837P(claim!.x12).batch.claims[0].diagnoses).toEqual(['M5450']);
@@ -73,7 +74,7 @@ test('M54.5 on a 2026 date of service waits in coding review naming M54.50; acce
 
 test('99213 at 5 units is stopped by the MUE', async () => {
   const { review } = await signedVisit(['M54.50'], [{ code: '99213', units: 5, diagnosisPointers: [1] }]);
-  expect(stopping(review)).toEqual([expect.objectContaining({ ruleId: 'MUE_DAY', severity: 'error', line: 1, message: '5 units of 99213 on 2026-11-20; the MUE allows 1 per day' })]);
+  expect(stopping(review)).toEqual([expect.objectContaining({ ruleId: 'MUE_DAY', severity: 'error', line: 1, message: '5 units of 99213 on 2026-11-20; the MUE allows 1 per day (adjudication indicator 2, policy: no modifier or appeal raises it)' })]);
 });
 
 test('99213 and 99214 on the same day are stopped; a coder\'s correction passes', async () => {
@@ -89,7 +90,8 @@ test('99213 and 99214 on the same day are stopped; a coder\'s correction passes'
     const s = (await stack.api.get(`/visits/${visitId}`)).body as VisitStatus;
     return s.claim && s;
   });
-  expect(submitted.findings).toEqual([FY2027_NOT_LOADED]);
+  // Warnings only: FY2027 not loaded, and E11's "use additional code to identify control" (insulin, oral drugs).
+  expect(submitted.findings.map((f) => f.ruleId)).toEqual(['ICD10_RELEASE_NOT_LOADED', 'ICD10_USE_ADDITIONAL']);
   expect(submitted.claim?.billedCents).toBe(19500);
 });
 

@@ -17,13 +17,54 @@ export interface IcdEntry {
   billable: boolean;
   /** The enclosing code, without the point; undefined for categories at the top of a block. */
   parent?: string;
+  /** The instructional notes written at this code (they apply to every code under it too). */
+  notes?: IcdNote[];
+}
+
+/**
+ * An instructional note of the tabular: Excludes1 (one per `<note>`: the two may never be
+ * reported together), "code first" and "use additional code" (one per block, its lines
+ * joined). `targets` are the codes and ranges it names, billed form: `E10` for "E10.-",
+ * `M544` for "M54.4-", `O00-O9A` for a range.
+ */
+export interface IcdNote {
+  kind: IcdNoteKind;
+  note: string;
+  targets: string[];
+}
+export type IcdNoteKind = 'excludes1' | 'code_first' | 'use_additional';
+
+const NOTE_TAGS: Record<string, IcdNoteKind> = { excludes1: 'excludes1', codeFirst: 'code_first', useAdditionalCode: 'use_additional' };
+
+/** The codes and code ranges a note names in its parentheses: "(E08.-, E09.-)", "(O00-O9A)", "(Z79.4)". */
+export function noteTargets(note: string): string[] {
+  const out: string[] = [];
+  for (const [, inside] of note.matchAll(/\(([^()]*)\)/g)) {
+    for (const raw of inside.split(/,|\band\b|\bor\b/)) {
+      const t = raw.trim().toUpperCase();
+      const range = /^([A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?)-([A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?)$/.exec(t);
+      if (range) out.push(`${range[1].replace('.', '')}-${range[2].replace('.', '')}`);
+      else if (/^[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{0,4})?-?$/.test(t)) out.push(t.replace(/[.-]/g, ''));
+    }
+  }
+  return [...new Set(out)];
+}
+
+/** Whether a note's target (a code that covers its children, or a range of them) covers a billed code. */
+export function targetCovers(target: string, code: string): boolean {
+  const range = /^([A-Z0-9]+)-([A-Z0-9]+)$/.exec(target);
+  if (!range) return code.startsWith(target);
+  const [, lo, hi] = range;
+  return code.slice(0, lo.length) >= lo && code.slice(0, hi.length) <= hi;
 }
 
 interface Frame {
   tag: string;
   text: string;
-  diag?: { name: string; desc: string; children: number; sevenChr?: [string, string][]; own?: [string, string][] };
+  diag?: { name: string; desc: string; children: number; sevenChr?: [string, string][]; own?: [string, string][]; notes?: IcdNote[] };
   extensionChar?: string;
+  /** The `<note>` lines of an Excludes1, code-first or use-additional block. */
+  lines?: string[];
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -91,6 +132,16 @@ export class IcdTabularReader {
     if (tag === 'version' && parent?.tag === 'ICD10CM.tabular') this.version = text;
     if (parent?.diag && tag === 'name') parent.diag.name = text;
     if (parent?.diag && tag === 'desc') parent.diag.desc = text;
+    if (tag === 'note' && parent && NOTE_TAGS[parent.tag]) (parent.lines ??= []).push(text);
+    const kind = NOTE_TAGS[tag];
+    if (kind && parent?.diag && frame.lines?.length) {
+      const notes = (parent.diag.notes ??= []);
+      if (kind === 'excludes1') for (const note of frame.lines) notes.push({ kind, note, targets: noteTargets(note) });
+      else {
+        const note = frame.lines.join('; ').replace(/:; /g, ': ');
+        notes.push({ kind, note, targets: noteTargets(note) });
+      }
+    }
     if (tag === 'extension' && frame.extensionChar && parent?.tag === 'sevenChrDef') {
       const diag = this.nearestDiag();
       if (diag) (diag.own ??= []).push([frame.extensionChar, text]);
@@ -109,7 +160,7 @@ export class IcdTabularReader {
     const parent = parentDiag ? billedCode(parentDiag.name) : undefined;
     const extensions = d.own ?? d.sevenChr;
     const leaf = d.children === 0;
-    this.out.push({ code, description: d.desc, billable: leaf && !extensions, parent });
+    this.out.push({ code, description: d.desc, billable: leaf && !extensions, parent, ...(d.notes ? { notes: d.notes } : {}) });
     this.count++;
     if (leaf && extensions) {
       for (const [char, meaning] of extensions) {
