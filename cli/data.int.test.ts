@@ -7,6 +7,7 @@ import { join, resolve } from 'path';
 import { createClaims, saveEncounter, saveIntake } from '../db/billing';
 import { sampleEncounter, sampleVisit } from '../test/fixtures';
 import { createTestDb } from '../test/support';
+import { ruleset } from '../db/codesets';
 
 const BIN = resolve(__dirname, 'revcycle.js');
 let database: Awaited<ReturnType<typeof createTestDb>>;
@@ -18,14 +19,14 @@ function revcycle(...args: string[]): Promise<{ code: number; stdout: string; st
   });
 }
 
-async function billed(visitId: string, diagnoses: { code: string; rank: number }[]) {
+async function billed(visitId: string, diagnoses: { code: string; rank: number }[], rulesetVersion = 'rs-000000000000') {
   const visit = sampleVisit(visitId);
   await saveIntake(database.db, visit);
   const encounter = { ...sampleEncounter(`enc-${visitId}`), diagnoses };
   await saveEncounter(database.db, visitId, encounter);
   await createClaims(database.db, { controlNumber: Math.floor(Math.random() * 1e8), receiverId: 'CLEARINGHOUSE', x12: 'ISA*…' }, [{
     visitId, attempt: 1, frequency: '1', payerId: '87726', filingIndicator: 'CI', payerResponsibility: 'P', billedCents: 37500,
-    lines: [{ lineNumber: 1, code: '99214', modifiers: ['25'], units: 1, chargeCents: 19500, diagnosisPointers: [1, 2], lineControlNumber: `${visitId}-1` }], rulesetVersion: 'rs-000000000000',
+    lines: [{ lineNumber: 1, code: '99214', modifiers: ['25'], units: 1, chargeCents: 19500, diagnosisPointers: [1, 2], lineControlNumber: `${visitId}-1` }], rulesetVersion,
   }]);
 }
 
@@ -37,7 +38,8 @@ afterAll(() => database.drop());
 test('codesets list names every release and the current ruleset', async () => {
   const { code, stdout } = await revcycle('codesets', 'list');
   expect(code).toBe(0);
-  expect(stdout).toMatch(/icd10cm\s+FY2021\s+2020-10-01 2021-09-30\s+95358 rows/);
+  expect(stdout).toMatch(/icd10cm\s+FY2021\s+2020-10-01 2021-09-30\s+95358 rows  sha256 [0-9a-f]{12}  PyPI simple-icd-10-cm==1\.0\.5: icd10cm_tabular_2021\.xml \+ icd10cm-order-Jan-2021\.txt/);
+  expect(stdout).toMatch(/mce\s+mce-sex-age-seed .* sha256 [0-9a-f]{12}  revcycle data\/codesets\/mce-sex-age-seed\.txt/);
   expect(stdout).toMatch(/icd10cm\s+April 2025\s+2025-04-01 2025-09-30\s+97584 rows/);
   expect(stdout).toMatch(/icd10cm\s+April 2026\s+2026-04-01 2026-09-30/);
   // The time line of dates of service: windows, gaps and who decides them, and after the newest.
@@ -59,8 +61,9 @@ test('scrub --since re-runs the ruleset over past claims, read-only, and says wh
   const rulesets = await database.db('rulesets').count();
   const { code, stdout } = await revcycle('scrub', '--since', '2026-01-01');
   expect(code).toBe(0);
-  expect(stdout).toMatch(/^FAIL {2}old-m545 claim 1 \(built, date of service 2026-11-20, scrubbed by rs-000000000000\)\n\s+warning ICD10_RELEASE_NOT_LOADED: .*\n\s+error {3}ICD10_HEADER: M54\.5 \(Low back pain\) is a header code/m);
+  expect(stdout).toMatch(/^FAIL {2}old-m545 claim 1 \(built, date of service 2026-11-20, scrubbed by rs-000000000000\)\n\s+data since rs-000000000000: not known .*\n\s+warning ICD10_RELEASE_NOT_LOADED: .*\n\s+error {3}ICD10_HEADER: M54\.5 \(Low back pain\) is a header code/m);
   expect(stdout).toMatch(/^PASS {2}clean-1 claim 1/m);
+  expect(stdout).toContain('data since rs-000000000000: not known (that ruleset is not recorded)');
   expect(stdout).toMatch(/1 would pass, 1 would now fail/);
   expect(await database.db('rulesets').count()).toEqual(rulesets); // read-only: not even the ruleset is recorded
 
@@ -121,10 +124,15 @@ test('NCCI PTP as CMS zips a quarter (f1 and f2, tab-separated with their notice
   const f2 = join(dir, 'ccipra-v323r0-f2.zip');
   writeFileSync(f1, zip({ 'ccipra-v323r0-f1.txt': `${notice}11042\t97597\t\t20130101\t*\t1\tMutually exclusive procedures\n` }));
   writeFileSync(f2, zip({ 'ccipra-v323r0-f2.txt': `${notice}99495\t99213\t\t20130101\t*\t0\tStandards of medical / surgical practice\n`, 'README.pdf': '%PDF' }));
+  const before = await ruleset(database.db);
+  await billed('before-ncci', [{ code: 'M5450', rank: 1 }], before.version);
   const ptp = await revcycle('codesets', 'load', 'ncci-ptp', f1, f2, '--effective-from', '2026-10-01');
   expect(ptp).toMatchObject({ code: 0, stdout: expect.stringContaining('ncci_ptp ccipra-v323r0-f1: loaded 2 rows') });
   const rows = await database.db('ncci_ptp_edits as e').join('rule_releases as r', 'r.id', 'e.release_id').where('r.name', 'ccipra-v323r0-f1').orderBy('column1').select('column1', 'column2', 'modifier_indicator');
   expect(rows).toEqual([{ column1: '11042', column2: '97597', modifier_indicator: '1' }, { column1: '99495', column2: '99213', modifier_indicator: '0' }]);
+  // Re-scrubbing names the rule files that changed since the ruleset that judged the claim: source, release and checksum.
+  const { stdout } = await revcycle('scrub', '--since', '2026-01-01');
+  expect(stdout).toMatch(/before-ncci claim 1 .*\n(.*\n)*?\s+data changed since rs-[0-9a-f]{12}:\n\s+\+ ncci_ptp ccipra-v323r0-f1 \(ccipra-v323r0-f1\.zip \+ ccipra-v323r0-f2\.zip, sha256 [0-9a-f]{12}\)\n\s+- ncci_ptp ncci-ptp-practitioner-seed \(revcycle data\/codesets\/ncci-ptp-practitioner-seed\.txt, sha256 [0-9a-f]{12}\)/);
 
   const mue = join(dir, 'MCR_MUE_PractitionerServices_Eff_10-01-2026.zip');
   writeFileSync(mue, zip({ 'MCR_MUE_PractitionerServices_Eff_10-01-2026.csv': '"Practitioner Services MUE Table"\n"HCPCS/CPT Code","Practitioner Services MUE Values","MUE Adjudication Indicator","MUE Rationale"\n"20610","2","1 Line Edit","Anatomic Consideration"\n' }));

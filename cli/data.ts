@@ -9,12 +9,12 @@ import { basename, join } from 'node:path';
 import { loadConfig } from '../config';
 import { claimsSince } from '../db/billing';
 import {
-  allReleases, loadCpt, loadFeeSchedule, loadHcpcs, loadIcd10cm, loadMceEdits, loadMue, loadNcciPtp, loadPayerRules, loadScrubRules, ruleset, scrubWith,
+  allReleases, type Ruleset, loadCpt, loadFeeSchedule, loadHcpcs, loadIcd10cm, loadMceEdits, loadMue, loadNcciPtp, loadPayerRules, loadScrubRules, ruleset, scrubWith,
   type LoadOptions, type LoadResult,
 } from '../db/codesets';
 import { createDb, migrateLatest, type Db } from '../db/knex';
 import { icdBilled } from '../domain/billing/codes';
-import { icdCoverage } from '../domain/billing/ruleset';
+import { icdCoverage, rulesetDiff, type Release } from '../domain/billing/ruleset';
 import { loadBundled } from '../scripts/codesets';
 import { progressBar } from '../scripts/progress';
 import { zipEntries } from './zip';
@@ -108,7 +108,7 @@ function icdReleaseFiles(files: string[]): { xml: string; order?: string; unpack
  * MUE table as a zipped CSV: every text or CSV part of the files and zips named is one
  * release, so a later part never replaces an earlier one of the same quarter.
  */
-function editParts(files: string[]): { path: string; name: string; unpacked: string } {
+function editParts(files: string[]): { path: string; name: string; source: string; unpacked: string } {
   const dir = mkdtempSync(join(tmpdir(), 'revcycle-edits-'));
   const parts: Buffer[] = [];
   for (const file of files) {
@@ -121,7 +121,7 @@ function editParts(files: string[]): { path: string; name: string; unpacked: str
   const name = basename(files[0]).replace(/\.(zip|txt|csv)$/i, '');
   const path = join(dir, `${name}${/\.csv$/i.test(files[0]) || parts.every((p) => !p.includes(9)) ? '.csv' : '.txt'}`);
   writeFileSync(path, Buffer.concat(parts.flatMap((p) => [p, Buffer.from('\n')])));
-  return { path, name, unpacked: dir };
+  return { path, name, source: files.map((f) => basename(f)).join(' + '), unpacked: dir };
 }
 
 const describeLoad = (r: LoadResult & { seconds?: number }) =>
@@ -147,9 +147,9 @@ export async function runDataCommand(argv: string[], out: (s: string) => void): 
     return withDb(async (db) => {
       const bar = progressBar(`loading ${kind} ${file}`);
       const r = icd
-        ? await loadIcd10cm(db, icd.xml, { ...opts, orderFile: icd.order, onProgress: (d, t) => bar.update(d, t) }).finally(() => rmSync(icd.unpacked, { recursive: true, force: true }))
+        ? await loadIcd10cm(db, icd.xml, { ...opts, orderFile: icd.order, source: rest.slice(1).map((f) => basename(f)).join(' + '), onProgress: (d, t) => bar.update(d, t) }).finally(() => rmSync(icd.unpacked, { recursive: true, force: true }))
         : edits
-          ? await load(db, edits.path, { ...opts, name: opts.name ?? edits.name, onProgress: (d, t) => bar.update(d, t) }).finally(() => rmSync(edits.unpacked, { recursive: true, force: true }))
+          ? await load(db, edits.path, { ...opts, name: opts.name ?? edits.name, source: edits.source, onProgress: (d, t) => bar.update(d, t) }).finally(() => rmSync(edits.unpacked, { recursive: true, force: true }))
           : await load(db, file, { ...opts, onProgress: (d, t) => bar.update(d, t) });
       if (r.loaded) bar.done();
       out(`${describeLoad(r)}\nruleset ${(await ruleset(db)).version}\n`);
@@ -159,7 +159,7 @@ export async function runDataCommand(argv: string[], out: (s: string) => void): 
   if (area === 'codesets' && command === 'list' && !rest.length) {
     return withDb(async (db) => {
       for (const r of await allReleases(db)) {
-        out(`${String(r.id).padStart(4)}  ${r.kind.padEnd(11)} ${r.name.padEnd(40)} ${(r.effectiveFrom ?? '').padEnd(10)} ${(r.effectiveTo ?? '').padEnd(10)} ${String(r.rowCount).padStart(7)} rows  sha256 ${r.sha256.slice(0, 12)}\n`);
+        out(`${String(r.id).padStart(4)}  ${r.kind.padEnd(11)} ${r.name.padEnd(40)} ${(r.effectiveFrom ?? '').padEnd(10)} ${(r.effectiveTo ?? '').padEnd(10)} ${String(r.rowCount).padStart(7)} rows  sha256 ${r.sha256.slice(0, 12)}  ${r.source ?? ''}\n`);
       }
       const current = await ruleset(db, undefined, false);
       out('ICD-10-CM by date of service:\n');
@@ -189,11 +189,24 @@ export async function runDataCommand(argv: string[], out: (s: string) => void): 
   throw new DataUsageError(DATA_USAGE);
 }
 
+/** Which rule files differ between the ruleset that judged a claim and the one judging it now: the data that could change its verdict. */
+async function dataChanged(db: Db, before: string, now: Ruleset, seen: Map<string, string>): Promise<string> {
+  if (seen.has(before)) return seen.get(before)!;
+  const old = await ruleset(db, before, false).catch(() => undefined);
+  const show = (sign: string, r: Release) => `      ${sign} ${r.kind} ${r.name} (${r.source ?? 'source not recorded'}, sha256 ${r.sha256.slice(0, 12)})\n`;
+  const text = !old
+    ? `      data since ${before}: not known (that ruleset is not recorded)\n`
+    : ((d) => `      data changed since ${before}:\n${d.added.map((r) => show('+', r)).join('')}${d.removed.map((r) => show('-', r)).join('')}`)(rulesetDiff(old.releases, now.releases));
+  seen.set(before, text);
+  return text;
+}
+
 /** Re-runs a ruleset over past claims without writing anything; prints each claim's verdict and why. */
 async function rescrub(db: Db, since: string, version: string | undefined, out: (s: string) => void): Promise<number> {
   const rs = await ruleset(db, version, false);
   const claims = await claimsSince(db, since);
   let failing = 0;
+  const seen = new Map<string, string>();
   out(`ruleset ${rs.version} over ${claims.length} claim(s) built since ${since}\n`);
   for (const c of claims) {
     const result = await scrubWith(db, rs, {
@@ -203,6 +216,7 @@ async function rescrub(db: Db, since: string, version: string | undefined, out: 
     const verdict = result.blocked ? 'FAIL' : 'PASS';
     if (result.blocked) failing++;
     out(`${verdict}  ${c.visitId} claim ${c.attempt} (${c.status}, date of service ${c.encounter.serviceDate}, scrubbed by ${c.rulesetVersion ?? 'no ruleset'})\n`);
+    if (c.rulesetVersion && c.rulesetVersion !== rs.version) out(await dataChanged(db, c.rulesetVersion, rs, seen));
     for (const f of result.findings) out(`      ${f.severity === 'error' ? 'error  ' : 'warning'} ${f.ruleId}${f.line ? ` line ${f.line}` : ''}: ${f.message}\n`);
   }
   // Every claim on file passed the ruleset that built it: each FAIL is a claim this ruleset would have stopped.

@@ -24,6 +24,8 @@ export type Progress = (done: number, total: number) => void;
 
 export interface LoadOptions {
   name?: string;
+  /** Where the file came from (a package and file, CMS's zip); the file's name when not given. */
+  source?: string;
   effectiveFrom?: string;
   effectiveTo?: string;
   onProgress?: Progress;
@@ -57,9 +59,9 @@ async function existing(db: Db, kind: ReleaseKind, sha: string): Promise<{ id: n
   return db('rule_releases').where({ kind, sha256: sha }).first('id', 'name', 'row_count');
 }
 
-async function newRelease(trx: Db, kind: ReleaseKind, name: string, sha: string, dates: { effectiveFrom?: string; effectiveTo?: string }, content?: object): Promise<number> {
+async function newRelease(trx: Db, kind: ReleaseKind, name: string, sha: string, dates: { effectiveFrom?: string; effectiveTo?: string; source?: string }, content?: object): Promise<number> {
   const [{ id }] = await trx('rule_releases')
-    .insert({ kind, name, sha256: sha, effective_from: dates.effectiveFrom ?? null, effective_to: dates.effectiveTo ?? null, content: content ? JSON.stringify(content) : null })
+    .insert({ kind, name, sha256: sha, effective_from: dates.effectiveFrom ?? null, effective_to: dates.effectiveTo ?? null, source: dates.source ?? null, content: content ? JSON.stringify(content) : null })
     .returning('id');
   return id as number;
 }
@@ -92,7 +94,8 @@ export async function loadIcd10cm(db: Db, path: string, opts: IcdLoadOptions = {
   if (!dates.effectiveFrom) throw new Error(`cannot tell when ${basename(path)} takes effect: pass --effective-from YYYY-MM-DD`);
   const total = statSync(path).size;
   return db.transaction(async (trx) => {
-    const releaseId = await newRelease(trx, 'icd10cm', name, sha, dates);
+    const source = opts.source ?? [path, opts.orderFile].filter(Boolean).map((f) => basename(f!)).join(' + ');
+    const releaseId = await newRelease(trx, 'icd10cm', name, sha, { ...dates, source });
     const reader = new IcdTabularReader();
     let rows = 0;
     let dropped = 0;
@@ -197,7 +200,7 @@ async function loadFile<T>(
   if (found) return { kind, name: found.name, rows: found.row_count, loaded: false, releaseId: found.id };
   const rows = parse(basename(path), bytes.toString('utf8'));
   return db.transaction(async (trx) => {
-    const releaseId = await newRelease(trx, kind, name, sha, definedOnly({ effectiveFrom: opts.effectiveFrom, effectiveTo: opts.effectiveTo }), content?.(rows));
+    const releaseId = await newRelease(trx, kind, name, sha, { ...definedOnly({ effectiveFrom: opts.effectiveFrom, effectiveTo: opts.effectiveTo }), source: opts.source ?? basename(path) }, content?.(rows));
     let done = 0;
     await insertBatched(trx, table, rows.map((r) => toRow(r, releaseId)), (n) => opts.onProgress?.((done += n), rows.length));
     await trx('rule_releases').where({ id: releaseId }).update({ row_count: rows.length });
@@ -247,7 +250,7 @@ export async function loadScrubRules(db: Db, path: string, opts: LoadOptions = {
   const name = opts.name ?? basename(path).replace(/\.json$/i, '');
   if (found) return { kind: 'scrub_rules', name: found.name, rows: 1, loaded: false, releaseId: found.id };
   const rules = readScrubRules(basename(path), bytes.toString('utf8'));
-  const releaseId = await newRelease(db, 'scrub_rules', name, sha, {}, rules);
+  const releaseId = await newRelease(db, 'scrub_rules', name, sha, { source: opts.source ?? basename(path) }, rules);
   await db('rule_releases').where({ id: releaseId }).update({ row_count: 1 });
   return { kind: 'scrub_rules', name, rows: 1, loaded: true, releaseId };
 }
@@ -288,8 +291,8 @@ function isoDate(v: unknown): string | undefined {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
-function toRelease(r: { id: number; kind: ReleaseKind; name: string; sha256: string; effective_from: unknown; effective_to: unknown }): Release {
-  return { id: r.id, kind: r.kind, name: r.name, sha256: r.sha256, effectiveFrom: isoDate(r.effective_from), effectiveTo: isoDate(r.effective_to) };
+function toRelease(r: { id: number; kind: ReleaseKind; name: string; sha256: string; effective_from: unknown; effective_to: unknown; source?: string | null }): Release {
+  return { id: r.id, kind: r.kind, name: r.name, sha256: r.sha256, effectiveFrom: isoDate(r.effective_from), effectiveTo: isoDate(r.effective_to), ...(r.source ? { source: r.source } : {}) };
 }
 
 async function releasesOf(db: Db, kinds: ReleaseKind[], ids?: number[]): Promise<Release[]> {

@@ -15,6 +15,7 @@ import * as leadPaymentClaimNumber from './20261129_lead_002_payment_claim_numbe
 import * as patientBalances from './20261130_patient_001_balances';
 import * as ruledataIcdNotes from './20261208_ruledata_001_icd_notes';
 import * as ruledataMceEdits from './20261208_ruledata_002_mce_edits';
+import * as ruledataReleaseSource from './20261208_ruledata_003_release_source';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261127_001_billing_record': billingRecord,
@@ -29,6 +30,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261130_patient_001_balances': patientBalances,
   '20261208_ruledata_001_icd_notes': ruledataIcdNotes,
   '20261208_ruledata_002_mce_edits': ruledataMceEdits,
+  '20261208_ruledata_003_release_source': ruledataReleaseSource,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

