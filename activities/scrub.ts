@@ -17,6 +17,7 @@ export function scrubActivities(db: Db, now: () => Date = () => new Date()) {
       const { visit, encounter } = input;
       const claim = {
         payerId: visit.coverage.payerId, serviceDate: encounter.serviceDate, priorAuthorization: visit.appointment.priorAuthorization,
+        patient: { sex: visit.patient.sex, birthDate: visit.patient.birthDate },
         diagnoses: encounter.diagnoses.map((d) => ({ ...d, code: icdBilled(d.code) })), procedures: encounter.procedures,
       };
       const result = await scrubWith(db, await ruleset(db), claim, encounter.renderingNpi, now().toISOString().slice(0, 10));

@@ -21,3 +21,16 @@ export function icd10cmTabularXml(): string {
   if (!dir || !file) throw new Error(`the ICD-10-CM tabular XML of simple-icd-10-cm is not in ${venv}: run scripts/tools.sh (npm start and npm test do)`);
   return join(dir, file);
 }
+
+/**
+ * The tabular XML and the code or order file of an older simple-icd-10-cm release, which
+ * scripts/tools.sh unpacks into .tools/icd10cm/<version>/ (FY2021 from 1.0.5, April 2025 from 1.3.0).
+ */
+export function icd10cmReleaseFiles(version: '1.0.5' | '1.3.0'): { xml: string; order: string } {
+  const dir = join(root, '.tools', 'icd10cm', version);
+  const files = existsSync(dir) ? readdirSync(dir) : [];
+  const xml = files.find((f) => /tabular.*\.xml$/i.test(f));
+  const order = files.find((f) => /^(icd10cm-order|code-list).*\.txt$/i.test(f));
+  if (!xml || !order) throw new Error(`the ICD-10-CM release of simple-icd-10-cm ${version} is not in ${dir}: run scripts/tools.sh (npm start and npm test do)`);
+  return { xml: join(dir, xml), order: join(dir, order) };
+}

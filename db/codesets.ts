@@ -11,13 +11,13 @@ import { basename } from 'node:path';
 import type { IcdPeriod, ProcedurePeriod, ScrubClaim, ScrubData, ScrubResult } from '../domain/billing/findings';
 import { unpricedLines } from '../domain/billing/pricing';
 import { scrubClaim } from '../domain/billing/scrub';
-import { IcdTabularReader, type IcdEntry } from '../domain/billing/icd10cm-tabular';
+import { IcdTabularReader, readIcdCodeList, type IcdEntry } from '../domain/billing/icd10cm-tabular';
 import {
-  readCpt, readFeeSchedule, readHcpcs, readMue, readNcciPtp, readPayerRules, readScrubRules,
+  readCpt, readFeeSchedule, readHcpcs, readMceEdits, readMue, readNcciPtp, readPayerRules, readScrubRules,
   type FeeRow, type PayerRule, type ProcedureCodeRow, type ScrubRulesFile,
 } from '../domain/billing/layouts';
 import {
-  currentReleases, datesFromFileName, releaseWindows, rulesetVersion, type Release, type ReleaseKind,
+  currentReleases, datesFromFileName, releaseWindows, RELEASE_KINDS, rulesetVersion, type Release, type ReleaseKind,
 } from '../domain/billing/ruleset';
 import type { Db } from './knex';
 
@@ -25,6 +25,8 @@ export type Progress = (done: number, total: number) => void;
 
 export interface LoadOptions {
   name?: string;
+  /** Where the file came from (a package and file, CMS's zip); the file's name when not given. */
+  source?: string;
   effectiveFrom?: string;
   effectiveTo?: string;
   onProgress?: Progress;
@@ -42,10 +44,8 @@ export interface LoadResult {
 const BATCH = 4000;
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
-async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
+async function hashFile(hash: ReturnType<typeof createHash>, path: string): Promise<void> {
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 async function insertBatched(trx: Db, table: string, rows: object[], onBatch?: (n: number) => void): Promise<void> {
@@ -60,55 +60,121 @@ async function existing(db: Db, kind: ReleaseKind, sha: string): Promise<{ id: n
   return db('rule_releases').where({ kind, sha256: sha }).first('id', 'name', 'row_count');
 }
 
-async function newRelease(trx: Db, kind: ReleaseKind, name: string, sha: string, dates: { effectiveFrom?: string; effectiveTo?: string }, content?: object): Promise<number> {
+async function newRelease(trx: Db, kind: ReleaseKind, name: string, sha: string, dates: { effectiveFrom?: string; effectiveTo?: string; source?: string }, content?: object): Promise<number> {
   const [{ id }] = await trx('rule_releases')
-    .insert({ kind, name, sha256: sha, effective_from: dates.effectiveFrom ?? null, effective_to: dates.effectiveTo ?? null, content: content ? JSON.stringify(content) : null })
+    .insert({ kind, name, sha256: sha, effective_from: dates.effectiveFrom ?? null, effective_to: dates.effectiveTo ?? null, source: dates.source ?? null, content: content ? JSON.stringify(content) : null })
     .returning('id');
   return id as number;
 }
 
+export interface IcdLoadOptions extends LoadOptions {
+  /** CMS's order file or a plain code list of the same release: it decides which codes exist (and, an order file, which are billable). */
+  orderFile?: string;
+}
+
 /**
- * ICD-10-CM from the CDC/CMS tabular XML, streamed. The release's dates come from the
- * options or the file name (`April-1-2026`, `FY2021`); afterwards every ICD-10-CM row's
- * end date is recomputed, so a code absent from a later release ends the day before it.
+ * ICD-10-CM from the CDC/CMS tabular XML, streamed, with the release's order file or code
+ * list when there is one. The release's dates come from the options or the file name
+ * (`April-1-2026`, `FY2021`, `tabular_2027`); afterwards every ICD-10-CM row's end date is
+ * recomputed, so a code absent from a later release ends the day before it.
  */
-export async function loadIcd10cm(db: Db, path: string, opts: LoadOptions = {}): Promise<LoadResult> {
+export async function loadIcd10cm(db: Db, path: string, opts: IcdLoadOptions = {}): Promise<LoadResult & { dropped?: number; added?: number }> {
   const name = opts.name ?? basename(path).replace(/\.xml$/i, '');
-  const sha = await fileSha256(path);
-  const found = await existing(db, 'icd10cm', sha);
-  if (found) return { kind: 'icd10cm', name: found.name, rows: found.row_count, loaded: false, releaseId: found.id };
+  const hash = createHash('sha256');
+  await hashFile(hash, path);
+  const order = opts.orderFile ? readIcdCodeList(basename(opts.orderFile), readFileSync(opts.orderFile, 'utf8')) : undefined;
+  // The order file is part of the release: a different one is a different release.
+  if (opts.orderFile) hash.update(readFileSync(opts.orderFile));
+  const sha = hash.digest('hex');
   const dates = { ...datesFromFileName(basename(path)), ...definedOnly({ effectiveFrom: opts.effectiveFrom, effectiveTo: opts.effectiveTo }) };
+  const found = await existing(db, 'icd10cm', sha);
+  if (found) {
+    await relabel(db, found.id, opts.name, definedOnly({ effectiveFrom: opts.effectiveFrom, effectiveTo: opts.effectiveTo }));
+    return { kind: 'icd10cm', name: opts.name ?? found.name, rows: found.row_count, loaded: false, releaseId: found.id };
+  }
   if (!dates.effectiveFrom) throw new Error(`cannot tell when ${basename(path)} takes effect: pass --effective-from YYYY-MM-DD`);
   const total = statSync(path).size;
   return db.transaction(async (trx) => {
-    const releaseId = await newRelease(trx, 'icd10cm', name, sha, dates);
+    const source = opts.source ?? [path, opts.orderFile].filter(Boolean).map((f) => basename(f!)).join(' + ');
+    const releaseId = await newRelease(trx, 'icd10cm', name, sha, { ...dates, source });
     const reader = new IcdTabularReader();
     let rows = 0;
+    let dropped = 0;
     let pending: IcdEntry[] = [];
     let read = 0;
+    const seen = new Set<string>();
     // One statement per batch with the columns as arrays (unnest): far fewer bind parameters than a VALUES list.
     const flush = async () => {
       if (!pending.length) return;
       await trx.raw(
-        `INSERT INTO icd10cm_codes (release_id, code, description, billable, parent, effective_from)
-         SELECT ?, code, description, billable, parent, ?::date FROM unnest(?::text[], ?::text[], ?::boolean[], ?::text[]) AS t(code, description, billable, parent)`,
-        [releaseId, dates.effectiveFrom!, pending.map((e) => e.code), pending.map((e) => e.description), pending.map((e) => e.billable), pending.map((e) => e.parent ?? null)] as never,
+        `INSERT INTO icd10cm_codes (release_id, code, description, billable, parent, effective_from, effective_to)
+         SELECT ?, code, description, billable, parent, ?::date, ?::date FROM unnest(?::text[], ?::text[], ?::boolean[], ?::text[]) AS t(code, description, billable, parent)`,
+        // The release's own end goes in with the rows: the end-date pass after the load then rewrites none of them unless a later release starts sooner.
+        [releaseId, dates.effectiveFrom!, dates.effectiveTo ?? null, pending.map((e) => e.code), pending.map((e) => e.description), pending.map((e) => e.billable), pending.map((e) => e.parent ?? null)] as never,
       );
+      const notes = pending.flatMap((e) => (e.notes ?? []).map((n) => ({ code: e.code, ...n })));
+      if (notes.length) {
+        await trx.raw(
+          `INSERT INTO icd10cm_notes (release_id, code, kind, note, targets)
+           SELECT ?, code, kind, note, string_to_array(targets, ' ') FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS t(code, kind, note, targets)`,
+          [releaseId, notes.map((n) => n.code), notes.map((n) => n.kind), notes.map((n) => n.note), notes.map((n) => n.targets.join(' '))] as never,
+        );
+      }
       rows += pending.length;
       pending = [];
     };
+    const take = (entries: IcdEntry[]) => {
+      for (const e of entries) {
+        const listed = order?.codes.get(e.code);
+        if (order && !listed) {
+          dropped++;
+          continue;
+        }
+        seen.add(e.code);
+        pending.push(listed?.billable === undefined ? e : { ...e, billable: listed.billable });
+      }
+    };
     for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
       read += Buffer.byteLength(chunk as string);
-      pending.push(...reader.push(chunk as string));
+      take(reader.push(chunk as string));
       if (pending.length >= 20_000) await flush();
       opts.onProgress?.(read, total);
     }
-    pending.push(...reader.end());
+    take(reader.end());
+    // Codes the code file has and the tabular does not spell out (none in the bundled releases): under their longest listed prefix.
+    let added = 0;
+    for (const [code, listed] of order?.codes ?? []) {
+      if (seen.has(code)) continue;
+      let parent = code.slice(0, -1);
+      while (parent.length > 3 && !seen.has(parent)) parent = parent.slice(0, -1);
+      pending.push({ code, description: listed.description ?? '', billable: listed.billable ?? true, parent: seen.has(parent) ? parent : undefined });
+      added++;
+    }
     await flush();
     if (!rows) throw new Error(`${basename(path)} holds no <diag> codes: is it an ICD-10-CM tabular XML?`);
     await trx('rule_releases').where({ id: releaseId }).update({ row_count: rows });
     await recomputeIcdEndDates(trx);
-    return { kind: 'icd10cm' as const, name, rows, loaded: true, releaseId };
+    return { kind: 'icd10cm' as const, name, rows, loaded: true, releaseId, dropped, added };
+  });
+}
+
+/**
+ * A release loaded before under another name or window (an earlier build named it by its
+ * file and left it open-ended) takes the name and window it is loaded with now: the
+ * window is a fact about the release, and the rows' end dates follow it.
+ */
+async function relabel(db: Db, id: number, name: string | undefined, dates: { effectiveFrom?: string; effectiveTo?: string }): Promise<void> {
+  const row = await db('rule_releases').where({ id }).first('name', db.raw("to_char(effective_from, 'YYYY-MM-DD') as from"), db.raw("to_char(effective_to, 'YYYY-MM-DD') as to"));
+  const change = definedOnly({
+    name: name !== undefined && name !== row.name ? name : undefined,
+    effective_from: dates.effectiveFrom !== undefined && dates.effectiveFrom !== row.from ? dates.effectiveFrom : undefined,
+    effective_to: dates.effectiveTo !== undefined && dates.effectiveTo !== row.to ? dates.effectiveTo : undefined,
+  });
+  if (!Object.keys(change).length) return;
+  await db.transaction(async (trx) => {
+    await trx('rule_releases').where({ id }).update(change);
+    if (change.effective_from) await trx('icd10cm_codes').where({ release_id: id }).update({ effective_from: change.effective_from });
+    await recomputeIcdEndDates(trx);
   });
 }
 
@@ -135,7 +201,7 @@ async function loadFile<T>(
   if (found) return { kind, name: found.name, rows: found.row_count, loaded: false, releaseId: found.id };
   const rows = parse(basename(path), bytes.toString('utf8'));
   return db.transaction(async (trx) => {
-    const releaseId = await newRelease(trx, kind, name, sha, definedOnly({ effectiveFrom: opts.effectiveFrom, effectiveTo: opts.effectiveTo }), content?.(rows));
+    const releaseId = await newRelease(trx, kind, name, sha, { ...definedOnly({ effectiveFrom: opts.effectiveFrom, effectiveTo: opts.effectiveTo }), source: opts.source ?? basename(path) }, content?.(rows));
     let done = 0;
     await insertBatched(trx, table, rows.map((r) => toRow(r, releaseId)), (n) => opts.onProgress?.((done += n), rows.length));
     await trx('rule_releases').where({ id: releaseId }).update({ row_count: rows.length });
@@ -164,6 +230,12 @@ export const loadMue = (db: Db, path: string, opts: LoadOptions = {}) =>
     release_id: releaseId, code: r.code, max_units: r.maxUnits, adjudication_indicator: r.adjudicationIndicator, rationale: r.rationale,
   }), 'mue_limits');
 
+/** The Medicare Code Editor's sex and age lists (CMS's "Definitions of Medicare Code Edits" text). */
+export const loadMceEdits = (db: Db, path: string, opts: LoadOptions = {}) =>
+  loadFile(db, 'mce', path, opts, readMceEdits, (r, releaseId) => ({
+    release_id: releaseId, edit: r.edit, code: r.code, min_age: r.minAge ?? null, max_age: r.maxAge ?? null,
+  }), 'mce_edits');
+
 export const loadPayerRules = (db: Db, path: string, opts: LoadOptions = {}) =>
   loadFile(db, 'payer_rules', path, opts, (file, text) => {
     const f = readPayerRules(file, text);
@@ -179,7 +251,7 @@ export async function loadScrubRules(db: Db, path: string, opts: LoadOptions = {
   const name = opts.name ?? basename(path).replace(/\.json$/i, '');
   if (found) return { kind: 'scrub_rules', name: found.name, rows: 1, loaded: false, releaseId: found.id };
   const rules = readScrubRules(basename(path), bytes.toString('utf8'));
-  const releaseId = await newRelease(db, 'scrub_rules', name, sha, {}, rules);
+  const releaseId = await newRelease(db, 'scrub_rules', name, sha, { source: opts.source ?? basename(path) }, rules);
   await db('rule_releases').where({ id: releaseId }).update({ row_count: 1 });
   return { kind: 'scrub_rules', name, rows: 1, loaded: true, releaseId };
 }
@@ -220,8 +292,8 @@ function isoDate(v: unknown): string | undefined {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
-function toRelease(r: { id: number; kind: ReleaseKind; name: string; sha256: string; effective_from: unknown; effective_to: unknown }): Release {
-  return { id: r.id, kind: r.kind, name: r.name, sha256: r.sha256, effectiveFrom: isoDate(r.effective_from), effectiveTo: isoDate(r.effective_to) };
+function toRelease(r: { id: number; kind: ReleaseKind; name: string; sha256: string; effective_from: unknown; effective_to: unknown; source?: string | null }): Release {
+  return { id: r.id, kind: r.kind, name: r.name, sha256: r.sha256, effectiveFrom: isoDate(r.effective_from), effectiveTo: isoDate(r.effective_to), ...(r.source ? { source: r.source } : {}) };
 }
 
 async function releasesOf(db: Db, kinds: ReleaseKind[], ids?: number[]): Promise<Release[]> {
@@ -247,7 +319,7 @@ export async function ruleset(db: Db, version?: string, record = true): Promise<
   if (version) {
     const row = await db('rulesets').where({ version }).first();
     if (!row) throw new Error(`no ruleset ${version} (see \`revcycle codesets list\`)`);
-    return { version, releases: await releasesOf(db, ['icd10cm', 'cpt', 'hcpcs', 'ncci_ptp', 'mue', 'payer_rules', 'scrub_rules'], row.release_ids) };
+    return { version, releases: await releasesOf(db, RELEASE_KINDS, row.release_ids) };
   }
   const releases = currentReleases((await db('rule_releases').orderBy('id')).map(toRelease));
   const v = rulesetVersion(releases, sha256);
@@ -281,12 +353,13 @@ export async function scrubDataFor(db: Db, rs: Ruleset, c: ScrubLookupInput, asO
   const dx = [...new Set(c.diagnosisCodes)];
   const px = [...new Set(c.procedureCodes)];
 
-  const [icdRows, procRows, ptpRows, mueRows, payerRows] = await Promise.all([
+  const [icdRows, procRows, ptpRows, mueRows, payerRows, mceRows] = await Promise.all([
     db('icd10cm_codes').whereIn('release_id', ids('icd10cm')).whereIn('code', dx).select('release_id', 'code', 'description', 'billable'),
     db('procedure_codes').whereIn('release_id', [...ids('cpt'), ...ids('hcpcs')]).whereIn('code', px),
     db('ncci_ptp_edits').whereIn('release_id', ids('ncci_ptp')).whereIn('column1', px).whereIn('column2', px),
     db('mue_limits').whereIn('release_id', ids('mue')).whereIn('code', px),
     db('payer_rules').whereIn('release_id', ids('payer_rules')).whereIn('payer_id', [c.payerId, '*']),
+    db('mce_edits').whereIn('release_id', ids('mce')).whereIn('code', dx).select('edit', 'code', 'min_age', 'max_age'),
   ]);
   // Billable descendants of the header codes on the claim, in the same release: what to code instead.
   const headers = icdRows.filter((r) => !r.billable);
@@ -299,12 +372,26 @@ export async function scrubDataFor(db: Db, rs: Ruleset, c: ScrubLookupInput, asO
         ) SELECT release_id, header, code FROM d WHERE billable ORDER BY code`, [ids('icd10cm'), headers.map((h) => h.code)])).rows
     : [];
 
+  // The tabular's notes and titles of each code and the codes above it (its prefixes: E11 above E11.9), in each release.
+  const prefixes = [...new Set(icdRows.flatMap((r) => Array.from({ length: r.code.length - 2 }, (_, i) => r.code.slice(0, i + 3))))];
+  const [noteRows, aboveRows] = prefixes.length
+    ? await Promise.all([
+      db('icd10cm_notes').whereIn('release_id', ids('icd10cm')).whereIn('code', prefixes).select('release_id', 'code', 'kind', 'note', 'targets'),
+      db('icd10cm_codes').whereIn('release_id', ids('icd10cm')).whereIn('code', prefixes).select('release_id', 'code', 'description'),
+    ])
+    : [[], []];
+  const above = (releaseId: number, code: string) => (r: { release_id: number; code: string }) => r.release_id === releaseId && code.startsWith(r.code);
+
   const icd: Record<string, IcdPeriod[]> = {};
   for (const r of icdRows) {
     const w = windowOf.get(r.release_id)!;
+    const notes = noteRows.filter(above(r.release_id, r.code)).map((n) => ({ kind: n.kind, note: n.note, targets: n.targets, at: n.code }));
+    const manifestation = notes.some((n) => n.kind === 'code_first')
+      && aboveRows.filter(above(r.release_id, r.code)).some((a) => /in diseases classified elsewhere/i.test(a.description));
     (icd[r.code] ??= []).push({
       release: w.name, effectiveFrom: w.coversFrom ?? '0000-01-01', effectiveTo: w.coversTo, billable: r.billable, description: r.description,
       billableChildren: children.filter((k) => k.release_id === r.release_id && k.header === r.code).map((k) => k.code).slice(0, 12),
+      notes, manifestation,
     });
   }
   const procedures: Record<string, ProcedurePeriod[]> = {};
@@ -324,6 +411,8 @@ export async function scrubDataFor(db: Db, rs: Ruleset, c: ScrubLookupInput, asO
     icd,
     procedures,
     ptp: ptpRows.map((r) => ({ column1: r.column1, column2: r.column2, effectiveFrom: isoDate(r.effective_from)!, deletedOn: isoDate(r.deleted_on), modifierIndicator: r.modifier_indicator })),
+    mce: mceRows.map((r) => ({ edit: r.edit, code: r.code, ...(r.min_age === null ? {} : { minAge: r.min_age, maxAge: r.max_age }) })),
+    mceRelease: rs.releases.find((r) => r.kind === 'mce')?.name,
     mue: Object.fromEntries(mueRows.map((r) => [r.code, { code: r.code, maxUnits: r.max_units, adjudicationIndicator: r.adjudication_indicator, rationale: r.rationale }])),
     payer: { configured: !!own, filingIndicator: payer.filing_indicator, timelyFilingDays: payer.timely_filing_days, priorAuthCodes: payer.prior_auth_codes },
   };

@@ -17,6 +17,9 @@ import * as postingRemittanceQueue from './20261208_posting_001_remittance_queue
 import * as sessions from './20261208_session_001_sessions';
 import * as prodAuditChain from './20261208_prod_001_audit_chain';
 import * as prodApiKeyExpiry from './20261208_prod_002_api_key_expiry';
+import * as ruledataIcdNotes from './20261208_ruledata_001_icd_notes';
+import * as ruledataMceEdits from './20261208_ruledata_002_mce_edits';
+import * as ruledataReleaseSource from './20261208_ruledata_003_release_source';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261127_001_billing_record': billingRecord,
@@ -33,6 +36,9 @@ const migrations: Record<string, Knex.Migration> = {
   '20261208_session_001_sessions': sessions,
   '20261208_prod_001_audit_chain': prodAuditChain,
   '20261208_prod_002_api_key_expiry': prodApiKeyExpiry,
+  '20261208_ruledata_001_icd_notes': ruledataIcdNotes,
+  '20261208_ruledata_002_mce_edits': ruledataMceEdits,
+  '20261208_ruledata_003_release_source': ruledataReleaseSource,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -3,7 +3,8 @@
  * `scrubClaim` loads `ScrubData` for one claim (code-set lookups, edits, payer rules,
  * fees); the rules themselves are pure functions of `(ScrubClaim, ScrubData)`.
  */
-import type { MueRow, PayerRule, PtpEditRow, ScrubRulesFile } from './layouts';
+import type { IcdNote } from './icd10cm-tabular';
+import type { MceEditRow, MueRow, PayerRule, PtpEditRow, ScrubRulesFile } from './layouts';
 
 export type Severity = 'error' | 'warning';
 
@@ -32,6 +33,8 @@ export interface ScrubClaim {
   payerId: string;
   serviceDate: string;
   priorAuthorization?: string;
+  /** For the sex and age edits; without it they are not applied. */
+  patient?: { sex: 'M' | 'F' | 'U'; birthDate: string };
   diagnoses: { code: string; rank: number }[];
   procedures: { code: string; modifiers: string[]; units: number; diagnosisPointers: number[] }[];
 }
@@ -44,6 +47,10 @@ export interface IcdPeriod {
   description: string;
   /** Billable codes under it in the same release (what to use instead of a header). */
   billableChildren: string[];
+  /** The tabular's notes that apply to the code in this release: written at it or at a code above it (`at`). */
+  notes?: (IcdNote & { at: string })[];
+  /** A manifestation code ("... in diseases classified elsewhere", with a code-first note): never listed first. */
+  manifestation?: boolean;
 }
 
 export interface ProcedurePeriod {
@@ -66,6 +73,9 @@ export interface ScrubData {
   /** PTP edits whose two codes are both on the claim (any dates: the rule checks them). */
   ptp: PtpEditRow[];
   mue: Record<string, MueRow>;
+  /** The Medicare Code Editor's sex and age list entries of the claim's diagnosis codes, and the MCE release they come from. */
+  mce?: MceEditRow[];
+  mceRelease?: string;
   payer: PayerRule & { configured: boolean };
   /** Codes (with the line's modifiers) the fee schedule has no fee for on the date of service. */
   unpricedLines: number[];

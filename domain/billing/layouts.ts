@@ -259,3 +259,54 @@ export function readFeeSchedule(file: string, text: string): FeeRow[] {
   });
 }
 
+
+export type MceEdit = 'newborn' | 'pediatric' | 'maternity' | 'adult' | 'female' | 'male';
+
+export interface MceEditRow {
+  edit: MceEdit;
+  /** ICD-10-CM, billed form (no point). */
+  code: string;
+  /** For the age edits: the ages (in years on the date of service) the code is for, inclusive. */
+  minAge?: number;
+  maxAge?: number;
+}
+
+/** The age ranges CMS gives each age edit when its heading does not say ("Newborn" = age 0). */
+const MCE_AGES: Record<'newborn' | 'pediatric' | 'maternity' | 'adult', [number, number]> = { newborn: [0, 0], pediatric: [0, 17], maternity: [9, 64], adult: [15, 124] };
+
+/**
+ * The sex and age lists of CMS's "Definitions of Medicare Code Edits" (the Medicare Code
+ * Editor's text edition, one per MCE version): under "4. Age conflict" the headings
+ * "Newborn diagnoses", "Pediatric diagnoses (age 0 through 17)", "Maternity diagnoses
+ * (age 9 through 64)", "Adult diagnoses (age 15 through 124)"; under "5. Sex conflict"
+ * "Diagnoses for females only" and "Diagnoses for males only"; each followed by lines of
+ * an ICD-10-CM code (no point) and its title. Ages come from the heading when it gives
+ * them. Procedure lists (ICD-10-PCS), other edits, page headers and blank lines are skipped.
+ */
+export function readMceEdits(file: string, text: string): MceEditRow[] {
+  const out: MceEditRow[] = [];
+  let edit: MceEdit | undefined;
+  let ages: [number, number] | undefined;
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    const heading = /^(newborn|pediatric|maternity|adult) diagnoses(?:\s*\(age (\d+) through (\d+)\))?/i.exec(line)
+      ?? /^diagnoses for (females|males) only/i.exec(line);
+    if (heading) {
+      const name = heading[1].toLowerCase();
+      edit = name === 'females' ? 'female' : name === 'males' ? 'male' : (name as MceEdit);
+      ages = edit === 'female' || edit === 'male' ? undefined : heading[2] ? [Number(heading[2]), Number(heading[3])] : MCE_AGES[edit as keyof typeof MCE_AGES];
+      return;
+    }
+    // Any other heading ("Procedures for females only", "6. Manifestation code as principal diagnosis") ends a list.
+    if (/^(\d+\.\s|procedures\b)/i.test(line)) {
+      edit = undefined;
+      return;
+    }
+    const row = /^([A-Z]\d[0-9A-Z]{1,5})\s+\S/.exec(line);
+    if (!edit || !row) return;
+    if (ages && ages[0] > ages[1]) throw new DataFileError(file, i + 1, `age range ${ages[0]} through ${ages[1]} is empty`);
+    out.push({ edit, code: row[1], ...(ages ? { minAge: ages[0], maxAge: ages[1] } : {}) });
+  });
+  if (!out.length) throw new DataFileError(file, undefined, 'holds no sex or age edit lists ("Newborn diagnoses", "Diagnoses for males only", ...)');
+  return out;
+}

@@ -38,7 +38,7 @@ export function scrubData(overrides: Partial<ScrubData> = {}): ScrubData {
       E11: [{ ...APR2026, billable: false, description: 'Type 2 diabetes mellitus', billableChildren: [] }],
     },
     procedures: Object.fromEntries([
-      ...['99212', '99213', '99214', '99215', '20610', '36415', '97110', '97530', '93000', '93005', '72148'].map((c) => [c, [{ system: 'CPT' as const, description: `demo ${c}` }]]),
+      ...['99495', '99212', '99213', '99214', '99215', '20610', '36415', '97110', '97530', '93000', '93005', '72148'].map((c) => [c, [{ system: 'CPT' as const, description: `demo ${c}` }]]),
       ['J1100', [{ system: 'HCPCS' as const, effectiveFrom: '2000-01-01', description: 'Dexamethasone sodium phosphate, 1 mg' }]],
       ['G0101', [{ system: 'HCPCS' as const, effectiveFrom: '2001-07-01', effectiveTo: '2024-12-31', description: 'Cervical or vaginal cancer screening' }]],
     ]),
@@ -48,6 +48,8 @@ export function scrubData(overrides: Partial<ScrubData> = {}): ScrubData {
       { column1: '93000', column2: '93005', effectiveFrom: '1996-01-01', modifierIndicator: '0' },
       { column1: '36415', column2: '99213', effectiveFrom: '2010-01-01', deletedOn: '2015-01-01', modifierIndicator: '1' },
       { column1: '20610', column2: '36415', effectiveFrom: '2010-01-01', modifierIndicator: '9' },
+      { column1: '99495', column2: '99213', effectiveFrom: '2013-01-01', modifierIndicator: '0' },
+      { column1: '99214', column2: '99213', effectiveFrom: '2013-01-01', modifierIndicator: '1' },
     ],
     mue: {
       '99213': { code: '99213', maxUnits: 1, adjudicationIndicator: '2', rationale: 'Code Descriptor / CPT Instruction' },

@@ -9,13 +9,15 @@ import { diagnosisValidity, procedureValidity } from './rules/code-validity';
 import { mueLimits, ptpEdits } from './rules/ncci';
 import { feeSchedule, payerRules } from './rules/payer';
 import { sameDay } from './rules/same-day';
+import { sexAgeEdits } from './rules/sex-age';
 import { structure } from './rules/structure';
+import { tabularNotes } from './rules/tabular-notes';
 
 export type RuleFamily = (claim: ScrubClaim, data: ScrubData) => Finding[];
 
 /** In the order a coder reads them: the codes first, then the lines, then the edits, then the payer. */
 export const RULE_FAMILIES: Record<string, RuleFamily> = {
-  diagnosisValidity, procedureValidity, structure, sameDay, ptpEdits, mueLimits, payerRules, feeSchedule,
+  diagnosisValidity, tabularNotes, sexAgeEdits, procedureValidity, structure, sameDay, ptpEdits, mueLimits, payerRules, feeSchedule,
 };
 
 /** Only the structural checks (pointers, counts, modifiers, units): the benchmark's baseline. */

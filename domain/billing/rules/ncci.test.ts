@@ -19,6 +19,8 @@ describe('NCCI procedure-to-procedure edits', () => {
     ['an edit not yet in effect', [line('97530'), line('97110')], '2019-12-31', []],
     ['indicator 9: not applicable', [line('20610'), line('36415')], '2026-11-20', []],
     ['column 2 alone', [line('97110')], '2026-11-20', []],
+    ['99213 with a modifier-indicator-0 partner and 59 still stops', [line('99495'), line('99213', ['59'])], '2026-11-20', ['NCCI_PTP']],
+    ['25 on an E/M that is the column 1 code bypasses nothing', [line('99214', ['25']), line('99213')], '2026-11-20', ['NCCI_PTP']],
   ])('%s', (_name, procedures, serviceDate, expected) => {
     expect(ptpEdits(cleanClaim({ serviceDate, procedures }), scrubData()).map((f) => f.ruleId)).toEqual(expected);
   });
@@ -52,7 +54,7 @@ describe('medically unlikely edits (MUE)', () => {
 
   test('the MUE finding says how many units are allowed and offers that number', () => {
     const [f] = mueLimits(cleanClaim({ procedures: [line('99213', [], 5)] }), scrubData());
-    expect(f).toMatchObject({ line: 1, message: '5 units of 99213 on 2026-11-20; the MUE allows 1 per day', suggestion: { field: 'units', options: ['1'] } });
+    expect(f).toMatchObject({ line: 1, message: '5 units of 99213 on 2026-11-20; the MUE allows 1 per day (adjudication indicator 2, policy: no modifier or appeal raises it)', suggestion: { field: 'units', options: ['1'] } });
   });
 });
 

@@ -3,8 +3,10 @@
  * paid with its column 1 code on the same day while the edit is in effect; with modifier
  * indicator 1 an NCCI-associated modifier (59, XE, XS, XP, XU on the column 2 line, or 25
  * on the E/M line) says they were distinct; indicator 0 allows no modifier, 9 means the
- * edit does not apply. MUE: the most units one practitioner bills for a code, per line
- * (adjudication indicator 1) or per day (2 and 3).
+ * edit does not apply. Only the column 2 line's modifiers count: 25 on an E/M that is the
+ * column 1 code bypasses nothing. MUE: the most units one practitioner bills for a code,
+ * per line (adjudication indicator 1) or per day (2 = policy, nothing raises it; 3 =
+ * clinical, more units only on appeal with the records).
  */
 import { finding, inRanges, lineOf, type Finding, type ScrubClaim, type ScrubData } from '../findings';
 
@@ -27,7 +29,7 @@ export function ptpEdits(claim: ScrubClaim, data: ScrubData): Finding[] {
           return;
         }
         const bypassed = c2.modifiers.some((m) => data.rules.ptpBypassModifiers.includes(m))
-          || [c1, c2].some((l) => isEm(l.code) && l.modifiers.some((m) => data.rules.emBypassModifiers.includes(m)));
+          || (isEm(c2.code) && c2.modifiers.some((m) => data.rules.emBypassModifiers.includes(m)));
         if (bypassed) return;
         const options = isEm(c2.code) ? data.rules.emBypassModifiers : data.rules.ptpBypassModifiers;
         out.push(finding({
@@ -65,7 +67,7 @@ export function mueLimits(claim: ScrubClaim, data: ScrubData): Finding[] {
     const last = lines[lines.length - 1];
     out.push(finding({
       ruleId: 'MUE_DAY', severity: 'error', line: lineOf(last), path: `procedures[${last}].units`,
-      message: `${total} units of ${code} on ${claim.serviceDate}${lines.length > 1 ? ` (lines ${lines.map(lineOf).join(', ')})` : ''}; the MUE allows ${mue.maxUnits} per day`,
+      message: `${total} units of ${code} on ${claim.serviceDate}${lines.length > 1 ? ` (lines ${lines.map(lineOf).join(', ')})` : ''}; the MUE allows ${mue.maxUnits} per day${mue.adjudicationIndicator === '2' ? ' (adjudication indicator 2, policy: no modifier or appeal raises it)' : ' (adjudication indicator 3, clinical: more units are paid only on appeal with the records)'}`,
       suggestion: lines.length === 1 ? { field: 'units', path: `procedures[${last}].units`, options: [String(mue.maxUnits)] } : undefined,
     }));
   }
