@@ -61,12 +61,12 @@ export async function startStack(config: Config, stack: Stoppable[], opts: { out
 
   let address = config.temporal.address;
   if (!address) {
+    // Either server's Web UI shows sealed payloads decoded through the API's codec endpoint.
+    const codecEndpoint = config.codec ? `${config.api.publicUrl ?? `http://127.0.0.1:${config.api.port}`}/codec` : undefined;
     const server = config.temporal.server === 'postgres'
-      ? await startTemporalServer({ config, dataDir, databaseUrl })
+      ? await startTemporalServer({ config, dataDir, databaseUrl, codecEndpoint })
       : await startTemporalDevServer({
-        dataDir, port: config.temporal.devPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace,
-        // The Web UI shows sealed payloads decoded through the API's codec endpoint.
-        codecEndpoint: config.codec ? `${config.api.publicUrl ?? `http://127.0.0.1:${config.api.port}`}/codec` : undefined,
+        dataDir, port: config.temporal.devPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace, codecEndpoint,
       });
     stack.push(server);
     address = server.address;
