@@ -102,9 +102,10 @@ fi
 {
   echo "# written by scripts/temporal-server-build.sh from \`go version -m\` of each binary"
   for b in temporal-server temporal-sql-tool ui-server; do
-    go version -m "$BIN/$b" | awk -v b="$b" '
+    # The server is built inside its module's source, where Go calls the main module "(devel)".
+    go version -m "$BIN/$b" | awk -v b="$b" -v server="$TEMPORAL_SERVER_VERSION" '
       NR == 1 { tc = $2 }
-      $1 == "mod" { mod = $2 " " $3 }
+      $1 == "mod" { mod = $2 " " ($2 == "go.temporal.io/server" && $3 == "(devel)" ? server : $3) }
       $1 == "dep" && $2 == "go.temporal.io/api" { api = $3 }
       END { printf "%s: %s, go.temporal.io/api %s, %s\n", b, mod, api, tc }'
   done
