@@ -10,7 +10,7 @@
  * is skipped, and its name says which is missing.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,10 +46,10 @@ async function isFree(port: number): Promise<boolean> {
   });
 }
 
-/** The real server's eight internal ports (TEMPORAL_INTERNAL_PORTS_FROM..+7), all free. */
+/** The real server's eight internal ports (TEMPORAL_INTERNAL_PORTS_FROM..+7), all free, below the 32767 the server can store. */
 async function freeRange(n: number): Promise<number> {
   for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
     let all = true;
     for (let p = base; p < base + n && all; p++) all = await isFree(p);
     if (all) return base;
@@ -101,8 +101,10 @@ suite(missing.length ? `${TITLE} (skipped: ${missing.join('; ')})` : TITLE, () =
     start = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'start.ts'), '--temporal=postgres'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     start.stdout!.on('data', (d) => (out += d));
     start.stderr!.on('data', (d) => process.stderr.write(`[npm start] ${d}`));
-    const exited = new Promise<never>((_, reject) => start.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${out}`))));
-    await Promise.race([until(async () => out.includes('revcycle is up')), exited]);
+    await until(async () => {
+      if (start.exitCode !== null) throw new Error(`npm start exited with ${start.exitCode}:\n${out}`);
+      return out.includes('revcycle is up');
+    });
   }, 10 * 60_000);
 
   afterAll(async () => {
@@ -113,6 +115,9 @@ suite(missing.length ? `${TITLE} (skipped: ${missing.join('; ')})` : TITLE, () =
       });
     }
     if (dataDir) {
+      // Temporal's and the UI server's own log, kept for whoever reads a failure.
+      mkdirSync(join(root, 'test-results'), { recursive: true });
+      if (existsSync(join(dataDir, 'temporal.log'))) copyFileSync(join(dataDir, 'temporal.log'), join(root, 'test-results', 'temporal-ui-postgres.log'));
       removeRelocatedPostgres(join(dataDir, 'pg'));
       rmSync(dataDir, { recursive: true, force: true });
     }

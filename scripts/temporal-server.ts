@@ -122,7 +122,8 @@ export async function startTemporalServer(opts: { config: Config; dataDir: strin
     await registerNamespaceAndSearchAttributes(address, config.temporal.namespace);
     // ui-server reads <dir>/<env>.yaml: its own file in the data directory, rewritten on every start.
     writeFileSync(join(opts.dataDir, 'temporal-ui.yaml'), temporalUiConfig({ temporalAddress: address, port: config.temporal.uiPort, namespace: config.temporal.namespace, codecEndpoint: opts.codecEndpoint }));
-    const ui = spawn(bin('ui-server'), ['--config', opts.dataDir, '--env', 'temporal-ui', 'start'], { stdio: ['ignore', log, log] });
+    // --root: ui-server joins root and config dir as one relative path, so an absolute --config alone is read from the working directory.
+    const ui = spawn(bin('ui-server'), ['--root', opts.dataDir, '--config', '.', '--env', 'temporal-ui', 'start'], { stdio: ['ignore', log, log] });
     ui.once('error', () => undefined); // reported by waitForUi, which sees the exit
     children.push(ui);
     await waitForUi(uiUrl, ui, 30_000, `see ${logFile}; check TEMPORAL_UI_PORT is free`);
