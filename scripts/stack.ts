@@ -64,7 +64,7 @@ export async function startStack(config: Config, stack: Stoppable[], opts: { out
     // Either server's Web UI shows sealed payloads decoded through the API's codec endpoint.
     const codecEndpoint = config.codec ? `${config.api.publicUrl ?? `http://127.0.0.1:${config.api.port}`}/codec` : undefined;
     const server = config.temporal.server === 'postgres'
-      ? await startTemporalServer({ config, dataDir, databaseUrl, codecEndpoint })
+      ? await startTemporalServer({ config, dataDir, databaseUrl, codec: codecEndpoint ? { endpoint: codecEndpoint } : undefined })
       : await startTemporalDevServer({
         dataDir, port: config.temporal.devPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace, codecEndpoint,
       });

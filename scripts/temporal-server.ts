@@ -83,23 +83,35 @@ export function temporalServerEnv(config: Config, databaseUrl: string): NodeJS.P
   };
 }
 
+/** revcycle's codec endpoint for the Web UI, and what the UI says (with a link) when the codec refuses it. */
+export interface UiCodec {
+  endpoint: string;
+  /** Where a person who is not signed in (or may not read PHI) is sent: the API's sign-in page. */
+  signInUrl?: string;
+  message?: string;
+}
+
 /**
  * The ui-server's configuration. `codec.includeCredentials` makes the UI's codec calls
  * `fetch(…, { credentials: 'include' })`, so the browser sends the API's session cookie to
  * `/codec/decode`; `passAccessToken` stays off (it forwards the UI's own OIDC token, and
- * without one the UI skips decoding altogether).
+ * without one the UI skips decoding altogether). `defaultErrorMessage`/`defaultErrorLink`
+ * replace the UI's "Codec Server could not connect" banner when the codec refuses.
  */
-export function temporalUiConfig(opts: { temporalAddress: string; port: number; namespace: string; codecEndpoint?: string }): string {
+export function temporalUiConfig(opts: { temporalAddress: string; port: number; namespace: string; codec?: UiCodec }): string {
+  const c = opts.codec;
   return [
     `temporalGrpcAddress: ${opts.temporalAddress}`, 'host: 127.0.0.1', `port: ${opts.port}`, 'enableUi: true',
     `defaultNamespace: ${opts.namespace}`, 'cors:', '  cookieInsecure: true',
-    ...(opts.codecEndpoint ? ['codec:', `  endpoint: ${opts.codecEndpoint}`, '  passAccessToken: false', '  includeCredentials: true'] : []),
+    ...(c ? ['codec:', `  endpoint: ${JSON.stringify(c.endpoint)}`, '  passAccessToken: false', '  includeCredentials: true'] : []),
+    ...(c?.message ? [`  defaultErrorMessage: ${JSON.stringify(c.message)}`] : []),
+    ...(c?.signInUrl ? [`  defaultErrorLink: ${JSON.stringify(c.signInUrl)}`] : []),
     '',
   ].join('\n');
 }
 
-/** `codecEndpoint`: the Web UI decodes payloads through it (revcycle's API, /codec). */
-export async function startTemporalServer(opts: { config: Config; dataDir: string; databaseUrl: string; codecEndpoint?: string }): Promise<{ address: string; uiUrl: string; stop(): Promise<void> }> {
+/** `codec`: the Web UI decodes payloads through it (revcycle's API, /codec) with the person's session. */
+export async function startTemporalServer(opts: { config: Config; dataDir: string; databaseUrl: string; codec?: UiCodec }): Promise<{ address: string; uiUrl: string; stop(): Promise<void> }> {
   const { config } = opts;
   await buildTemporalServer();
   const logFile = join(opts.dataDir, 'temporal.log');
@@ -121,7 +133,7 @@ export async function startTemporalServer(opts: { config: Config; dataDir: strin
     await waitUntilServing(address, server, 120_000, `see ${logFile}`);
     await registerNamespaceAndSearchAttributes(address, config.temporal.namespace);
     // ui-server reads <dir>/<env>.yaml: its own file in the data directory, rewritten on every start.
-    writeFileSync(join(opts.dataDir, 'temporal-ui.yaml'), temporalUiConfig({ temporalAddress: address, port: config.temporal.uiPort, namespace: config.temporal.namespace, codecEndpoint: opts.codecEndpoint }));
+    writeFileSync(join(opts.dataDir, 'temporal-ui.yaml'), temporalUiConfig({ temporalAddress: address, port: config.temporal.uiPort, namespace: config.temporal.namespace, codec: opts.codec }));
     // --root: ui-server joins root and config dir as one relative path, so an absolute --config alone is read from the working directory.
     const ui = spawn(bin('ui-server'), ['--root', opts.dataDir, '--config', '.', '--env', 'temporal-ui', 'start'], { stdio: ['ignore', log, log] });
     ui.once('error', () => undefined); // reported by waitForUi, which sees the exit
