@@ -72,7 +72,9 @@ if ! ui_ok; then
   : >"$LOG"
   # A wrapper module of our own (its go.mod and go.sum kept as the record of what was
   # resolved): ui-server's own pins first, then each go.temporal.io/api fallback.
-  WRAP="$OUT/ui-module"
+  # Resolved in a scratch copy, kept as ui-module only when it builds.
+  WRAP="$OUT/.ui-module.$$"
+  trap 'rm -rf "$WRAP"' EXIT
   built=""
   for api in own $TEMPORAL_UI_API_FALLBACKS; do
     rm -rf "$WRAP" && mkdir -p "$WRAP"
@@ -95,6 +97,8 @@ if ! ui_ok; then
   [ -f "$UISRC/ui/assets/local/index.html" ] && [ -d "$UISRC/ui/assets/local/_app/immutable" ] \
     || { rm -f "$BIN/.ui-server.$$"; echo "revcycle: ui-server $TEMPORAL_UI_VERSION ships no built UI (ui/assets/local); the Web UI cannot be served" >&2; exit 1; }
   install_bin "$BIN/.ui-server.$$" "$BIN/ui-server"
+  rm -rf "$OUT/ui-module" && mv "$WRAP" "$OUT/ui-module"
+  UISRC=$(cd "$OUT/ui-module" && go list -m -f '{{.Dir}}' github.com/temporalio/ui-server/v2)
   echo "$UI_PINS" > "$BIN/.ui-pins"
 fi
 
