@@ -28,6 +28,7 @@ const missing = [
 ];
 const TITLE = 'npm start -- --temporal=postgres: the Temporal Web UI';
 const suite = missing.length ? describe.skip : describe;
+if (missing.length) console.warn(`${TITLE}: skipped: ${missing.join('; ')}`);
 
 /** A port nothing listens on now. */
 async function freePort(): Promise<number> {
