@@ -18,6 +18,7 @@ import { assertPortsFree, type PortClaim } from './startup-error';
 import { supervise, type Supervised } from './supervisor';
 import { startTemporalDevServer } from './temporal-dev';
 import { startTemporalServer } from './temporal-server';
+import { SIGN_IN_MESSAGE } from './temporal-ui-gateway';
 import { endpointsFromConfig, type Endpoints } from './wiring';
 
 export interface RunningStack {
@@ -63,13 +64,13 @@ export async function startStack(config: Config, stack: Stoppable[], opts: { out
 
   let address = config.temporal.address;
   if (!address) {
+    // Either server's Web UI shows sealed payloads decoded through the API's codec endpoint, with the person's session.
+    const codec = config.codec ? uiCodec(config.api.publicUrl ?? `http://127.0.0.1:${config.api.port}`, config.temporal.uiPort) : undefined;
     const server = config.temporal.server === 'postgres'
       // Temporal makes its own databases: on the embedded cluster it logs in as the superuser, not as the app.
-      ? await startTemporalServer({ config, dataDir, databaseUrl: pg ? pg.url(EMBEDDED_DATABASE) : databaseUrl })
+      ? await startTemporalServer({ config, dataDir, databaseUrl: pg ? pg.url(EMBEDDED_DATABASE) : databaseUrl, codec: codec && { ...codec, message: SIGN_IN_MESSAGE } })
       : await startTemporalDevServer({
-        dataDir, port: config.temporal.devPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace,
-        // The Web UI shows sealed payloads decoded through the API's codec endpoint, with the person's session.
-        codec: config.codec ? uiCodec(config.api.publicUrl ?? `http://127.0.0.1:${config.api.port}`, config.temporal.uiPort) : undefined,
+        dataDir, port: config.temporal.devPort, uiPort: config.temporal.uiPort, namespace: config.temporal.namespace, codec,
       });
     stack.push(server);
     address = server.address;

@@ -33,6 +33,7 @@ test.each([
   [{ PATIENT_STATEMENT_DAYS: '0,60,30' }, 'PATIENT_STATEMENT_DAYS: must be 1-12 ascending whole numbers of days'],
   [{ PATIENT_STATEMENT_DAYS: '0,thirty' }, 'PATIENT_STATEMENT_DAYS:'],
   [{ PATIENT_COLLECTIONS_AFTER_DAYS: '-1' }, 'PATIENT_COLLECTIONS_AFTER_DAYS:'],
+  [{ TEMPORAL_INTERNAL_PORTS_FROM: '47240' }, 'TEMPORAL_INTERNAL_PORTS_FROM: must be at most 32760'],
 ])('a bad value stops start-up with a message naming the variable: %j', (env, expected) => {
   expect(problemsOf(env).join('\n')).toContain(expected);
 });

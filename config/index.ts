@@ -39,8 +39,11 @@ const env = {
   TEMPORAL_UI_URL: url.optional(),
   /** `npm start`'s Temporal: the dev server on SQLite, or the real server on the billing record's Postgres. */
   TEMPORAL_SERVER: z.enum(['dev', 'postgres']).default('dev'),
-  /** The real server's internal ports (history, matching, worker services and their membership): 8 from here. */
-  TEMPORAL_INTERNAL_PORTS_FROM: port.default(7234),
+  /**
+   * The real server's internal ports (history, matching, worker services and their membership): 8 from here.
+   * The server stores membership ports in a Postgres smallint (cluster_membership.rpc_port): above 32767 it stops at start-up.
+   */
+  TEMPORAL_INTERNAL_PORTS_FROM: port.max(32760, 'must be at most 32760: the Temporal server stores its membership ports (up to this + 6) in a Postgres smallint').default(7234),
   /**
    * TLS to Temporal (client and worker). Unset: on when any TEMPORAL_TLS_* file or TEMPORAL_API_KEY
    * is given, off otherwise. Production refuses it off unless TEMPORAL_TLS_WAIVER says why.
