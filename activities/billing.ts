@@ -1,6 +1,10 @@
 /** Activities that only write the billing record in Postgres. */
 import { createHash } from 'node:crypto';
-import * as billing from '../db/billing';
+import { audit } from '../db/audit';
+import { addClaimEvent, claimAcceptances, findClaim, saveAcknowledgment } from '../db/claims';
+import { paymentsByAttempt } from '../db/payments';
+import { saveRemittance } from '../db/posting';
+import { closeAppointment, renderingOf, saveEncounter, saveIntake } from '../db/visits';
 import type { Db } from '../db/knex';
 import { postRemittanceFile, type ContractLookup, type UnderpaidLine } from '../db/posting';
 import { recordVisitEvent, visitFacts } from '../db/visit-events';
@@ -21,8 +25,8 @@ export function billingActivities(db: Db, contracted?: ContractLookup) {
   return {
     /** Saves the visit and coverage of record; answers the payer's timely-filing deadline (its payer rule, as the scrubber applies it). */
     async recordIntake(visit: StartVisit): Promise<{ filingDeadline: string }> {
-      await billing.saveIntake(db, StartVisitSchema.parse(visit));
-      await billing.audit(db, 'workflow', 'visit.intake', visit.visitId);
+      await saveIntake(db, StartVisitSchema.parse(visit));
+      await audit(db, 'workflow', 'visit.intake', visit.visitId);
       // Keyed by a fingerprint of the coverage: a corrected coverage is a new event, a retry is not.
       const key = `${visit.visitId}:intake:${fingerprint(visit.coverage)}`;
       const { payerId } = visit.coverage;
@@ -41,10 +45,10 @@ export function billingActivities(db: Db, contracted?: ContractLookup) {
     async recordCodingCorrection(input: { visitId: string; encounter: CodedEncounter }): Promise<CodedEncounter> {
       const corrected = CodedEncounterSchema.parse(input.encounter);
       // A correction that keeps the chart's rendering practitioner but not its name keeps the name (2310B needs it).
-      const charted = corrected.renderingName ? undefined : await billing.renderingOf(db, corrected.encounterId);
+      const charted = corrected.renderingName ? undefined : await renderingOf(db, corrected.encounterId);
       const encounter = charted?.renderingNpi === corrected.renderingNpi ? { ...charted, ...corrected } : corrected;
-      await billing.saveEncounter(db, input.visitId, encounter);
-      await billing.audit(db, 'coder', 'coding.corrected', input.visitId, { encounterId: encounter.encounterId }, { source: 'workflow' });
+      await saveEncounter(db, input.visitId, encounter);
+      await audit(db, 'coder', 'coding.corrected', input.visitId, { encounterId: encounter.encounterId }, { source: 'workflow' });
       await recordVisitEvent(db, {
         type: 'coding_corrected', visitId: input.visitId, key: `${input.visitId}:coding:${fingerprint(encounter)}`,
         encounterId: encounter.encounterId, cptCodes: encounter.procedures.map((p) => p.code),
@@ -55,7 +59,7 @@ export function billingActivities(db: Db, contracted?: ContractLookup) {
     /** Records the 999/277CA on the claim, and says what it means: received, forwarded, accepted, pended, or rejected to which queue. */
     async recordAcknowledgment(input: { visitId: string; attempt: number; ack: ClaimAcknowledgment }): Promise<AckReading> {
       const claim = await claimOf(db, input.visitId, input.attempt);
-      await billing.saveAcknowledgment(db, claim.id, input.ack);
+      await saveAcknowledgment(db, claim.id, input.ack);
       await recordVisitEvent(db, acknowledgmentEvent(input.visitId, input.attempt, input.ack));
       return readAcknowledgment(input.ack, rejectionRules());
     },
@@ -75,7 +79,7 @@ export function billingActivities(db: Db, contracted?: ContractLookup) {
         if (!posted.length || posted.some((p) => p.claimId !== undefined)) await recordVisitEvent(db, remittanceEvent(input.visitId, input.attempt, r));
         return { underpaid: posted.flatMap((p) => p.underpaid) };
       }
-      if ((await billing.saveRemittance(db, input.visitId, r)) !== 'queued') await recordVisitEvent(db, remittanceEvent(input.visitId, input.attempt, r));
+      if ((await saveRemittance(db, input.visitId, r)) !== 'queued') await recordVisitEvent(db, remittanceEvent(input.visitId, input.attempt, r));
       return { underpaid: [] };
     },
 
@@ -83,7 +87,7 @@ export function billingActivities(db: Db, contracted?: ContractLookup) {
     async planDenial(input: { visitId: string; attempt: number; codes: string[] }): Promise<DenialPlan> {
       const plan = planDenial(input.codes, loadPlaybook());
       const claim = await claimOf(db, input.visitId, input.attempt);
-      await billing.addClaimEvent(db, claim.id, 'denial', plan.category, plan, `denial#${input.attempt}`);
+      await addClaimEvent(db, claim.id, 'denial', plan.category, plan, `denial#${input.attempt}`);
       return plan;
     },
     /**
@@ -93,7 +97,7 @@ export function billingActivities(db: Db, contracted?: ContractLookup) {
     async recordDenialOutcome(input: { visitId: string; attempt: number; plan: DenialPlan; outcome: string; reason: string }): Promise<void> {
       const { visitId, attempt, plan, outcome, reason } = input;
       const claim = await claimOf(db, visitId, attempt);
-      await billing.addClaimEvent(db, claim.id, 'denial_outcome', outcome, { ...plan, reason }, `denial-outcome#${attempt}`);
+      await addClaimEvent(db, claim.id, 'denial_outcome', outcome, { ...plan, reason }, `denial-outcome#${attempt}`);
       await recordVisitEvent(db, {
         type: 'denial_action', visitId, key: `${visitId}:denial-outcome:${attempt}`, claimAttempt: attempt,
         category: plan.category, action: plan.action, carcCodes: plan.code ? [plan.code] : [], outcome, reason,
@@ -102,16 +106,16 @@ export function billingActivities(db: Db, contracted?: ContractLookup) {
 
     /** CO-18: the original claim's payment by the same payer, from the billing record; undefined when there is none. */
     async findOriginalPayment(input: { visitId: string; attempt: number; payerId: string }): Promise<AttemptPayment | undefined> {
-      return originalPayment(input, await billing.paymentsByAttempt(db, input.visitId));
+      return originalPayment(input, await paymentsByAttempt(db, input.visitId));
     },
 
     /** CO-29: the payer's filing deadline (its payer rule, as the scrubber applies it) and, if there is one, the acceptance that proves the claim was filed in time. */
     async reviewTimelyFiling(input: { visitId: string; payerId: string; serviceDate: string }): Promise<TimelyFilingReview> {
-      return reviewTimelyFiling(input.serviceDate, await timelyFilingDaysOf(db, input.payerId), await billing.claimAcceptances(db, input.visitId));
+      return reviewTimelyFiling(input.serviceDate, await timelyFilingDaysOf(db, input.payerId), await claimAcceptances(db, input.visitId));
     },
 
     async closeVisit(input: { visitId: string; outcome: VisitOutcome; reason?: string }): Promise<void> {
-      await billing.closeAppointment(db, input.visitId, input.outcome, input.reason);
+      await closeAppointment(db, input.visitId, input.outcome, input.reason);
       await recordVisitEvent(db, { type: 'visit_closed', visitId: input.visitId, key: `${input.visitId}:closed`, outcome: input.outcome });
     },
 
@@ -134,7 +138,7 @@ function fingerprint(value: object): string {
 }
 
 async function claimOf(db: Db, visitId: string, attempt: number) {
-  const claim = await billing.findClaim(db, visitId, attempt);
+  const claim = await findClaim(db, visitId, attempt);
   if (!claim) throw ApplicationFailure.create({ type: FailureType.Validation, nonRetryable: true, message: `no claim ${attempt} for visit ${visitId}` });
   return claim;
 }

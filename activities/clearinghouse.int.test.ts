@@ -2,7 +2,8 @@
  * Claims submitted together: one interchange, the claims and the ISA13 ↔ CLM01 map stored
  * before the file leaves, one submission; a retry after a lost answer resends the same bytes.
  */
-import * as billing from '../db/billing';
+import { claimsOfInterchange, visitIdsForControlNumber } from '../db/claims';
+import { saveIntake } from '../db/visits';
 import type { Db } from '../db/knex';
 import { parse837P } from '../domain/x12/parse-837p';
 import type { ClearinghouseClient } from '../integrations/clearinghouse/types';
@@ -44,7 +45,7 @@ const submission = (visitId: string, extra = {}) => ({ visit: sampleVisit(visitI
 
 it('batches claims into one interchange and keeps the ISA13 ↔ CLM01 map; a 999 about it names every visit', async () => {
   const ids = ['V-BA1', 'V-BA2', 'V-BA3'];
-  for (const id of ids) await billing.saveIntake(db, sampleVisit(id));
+  for (const id of ids) await saveIntake(db, sampleVisit(id));
   const { client, sent } = recordingClearinghouse();
   const submitted = await claimSubmitter(db, client, x12).submitClaims([
     submission('V-BA1'), submission('V-BA2', { filingIndicator: 'MB' }), submission('V-BA3', { priorAuthorization: 'AUTH-9' }),
@@ -58,8 +59,8 @@ it('batches claims into one interchange and keeps the ISA13 ↔ CLM01 map; a 999
   expect(batch.claims.map((c) => [c.claimId, c.payer.filingIndicator, c.priorAuthorization])).toEqual([['V-BA1', 'CI', undefined], ['V-BA2', 'MB', undefined], ['V-BA3', 'CI', 'AUTH-9']]);
   expect(batch.claims[0].renderingProvider).toEqual({ npi: '1234567893', lastName: 'DOE', firstName: 'JOHN' });
 
-  expect(await billing.claimsOfInterchange(db, controlNumber)).toEqual(ids.map((visitId, i) => expect.objectContaining({ visitId, frequency: '1', position: i + 1 })));
-  expect(await billing.visitIdsForControlNumber(db, controlNumber)).toEqual(ids);
+  expect(await claimsOfInterchange(db, controlNumber)).toEqual(ids.map((visitId, i) => expect.objectContaining({ visitId, frequency: '1', position: i + 1 })));
+  expect(await visitIdsForControlNumber(db, controlNumber)).toEqual(ids);
   const rows = await db('claims').whereIn('visit_id', ids).orderBy('visit_id').select('status', 'submission_id', 'filing_indicator', 'prior_authorization', 'payer_responsibility');
   expect(rows).toEqual([
     { status: 'submitted', submission_id: 'SUB1', filing_indicator: 'CI', prior_authorization: null, payer_responsibility: 'P' },
@@ -71,7 +72,7 @@ it('batches claims into one interchange and keeps the ISA13 ↔ CLM01 map; a 999
 });
 
 it('after a lost answer, the retry resends the same interchange (same ISA13, same bytes) and builds nothing new', async () => {
-  await billing.saveIntake(db, sampleVisit('V-RT1'));
+  await saveIntake(db, sampleVisit('V-RT1'));
   const { client, sent } = recordingClearinghouse(1);
   const { submitClaim } = clearinghouseActivities(db, client, x12);
   await expect(submitClaim(submission('V-RT1'))).rejects.toThrow(ClearinghouseUnavailableError);
@@ -79,5 +80,5 @@ it('after a lost answer, the retry resends the same interchange (same ISA13, sam
   expect(sent).toHaveLength(2);
   expect(sent[1]).toBe(sent[0]);
   expect(parse837P(sent[0]).envelope.controlNumber).toBe(retried.controlNumber);
-  expect(await billing.claimsOfInterchange(db, retried.controlNumber)).toHaveLength(1);
+  expect(await claimsOfInterchange(db, retried.controlNumber)).toHaveLength(1);
 });

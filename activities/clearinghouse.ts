@@ -4,7 +4,8 @@
  * resends the same bytes under the same interchange control number, which the
  * clearinghouse recognises, so a claim is never submitted twice.
  */
-import * as billing from '../db/billing';
+import { NewClaim, addClaimEvent, createClaims, findClaim, markInterchangeSubmitted, nextControlNumber } from '../db/claims';
+import { saveEligibility } from '../db/visits';
 import type { Db } from '../db/knex';
 import { recordVisitEvent } from '../db/visit-events';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -58,7 +59,7 @@ function envelopes(db: Db, x12: X12Settings, now: () => Date) {
   return async (): Promise<EnvelopeOptions> => {
     const iso = now().toISOString();
     return {
-      controlNumber: await billing.nextControlNumber(db), senderId: x12.practice.submitter.id, receiverId: x12.practice.receiver.id,
+      controlNumber: await nextControlNumber(db), senderId: x12.practice.submitter.id, receiverId: x12.practice.receiver.id,
       date: iso.slice(0, 10), time: iso.slice(11, 16).replace(':', ''), usage: x12.usage,
     };
   };
@@ -73,7 +74,7 @@ export function clearinghouseActivities(db: Db, clearinghouse: ClearinghouseClie
       const request = build270(eligibilityRequestFor(input.visit, input.attempt, x12.practice), await envelope());
       const response = await clearinghouse.eligibility(request);
       const result = eligibilityResultFrom271(parse271(response).response);
-      await billing.saveEligibility(db, input.visit.visitId, `${input.visit.visitId}-${input.attempt}`, result, { request, response });
+      await saveEligibility(db, input.visit.visitId, `${input.visit.visitId}-${input.attempt}`, result, { request, response });
       await recordVisitEvent(db, {
         type: 'eligibility_checked', visitId: input.visit.visitId, key: `${input.visit.visitId}:eligibility:${input.attempt}`, active: result.active, attempt: input.attempt,
       });
@@ -86,14 +87,14 @@ export function clearinghouseActivities(db: Db, clearinghouse: ClearinghouseClie
      * table (data): wait, resubmit, or a person reviews.
      */
     async inquireClaimStatus(input: { visitId: string; attempt: number; inquiry: number }): Promise<ClaimStatusReading> {
-      const row = await billing.findClaim(db, input.visitId, input.attempt);
+      const row = await findClaim(db, input.visitId, input.attempt);
       const sent = row && parse837P(row.x12).batch.claims.find((c) => c.claimId === input.visitId);
       if (!row || !sent) throw ApplicationFailure.create({ type: FailureType.Validation, nonRetryable: true, message: `no claim ${input.attempt} for visit ${input.visitId}` });
       const inquiry = build276(claimStatusRequestFor(sent, row.payer_claim_number ?? undefined, x12.practice), await envelope());
       const { report } = parse277(await clearinghouse.claimStatus(inquiry));
       const answered = report.claims.find((c) => c.patientControlNumber === input.visitId);
       const reading = readClaimStatus(answered?.statuses ?? [], ruleTable('claim-status-actions.csv', parseStatusRules));
-      await billing.addClaimEvent(db, row.id, '277', reading.finding, { inquiry: input.inquiry, codes: reading.codes, text: reading.text }, `${input.visitId}:276:${input.attempt}:${input.inquiry}`);
+      await addClaimEvent(db, row.id, '277', reading.finding, { inquiry: input.inquiry, codes: reading.codes, text: reading.text }, `${input.visitId}:276:${input.attempt}:${input.inquiry}`);
       return reading;
     },
 
@@ -123,7 +124,7 @@ export function claimSubmitter(db: Db, clearinghouse: ClearinghouseClient, x12: 
    * duplicate. Answers come back per claim in input order.
    */
   async function submitClaims(inputs: ClaimSubmission[]): Promise<SubmittedClaim[]> {
-    const stored = await Promise.all(inputs.map((i) => billing.findClaim(db, i.visit.visitId, i.attempt)));
+    const stored = await Promise.all(inputs.map((i) => findClaim(db, i.visit.visitId, i.attempt)));
     const fresh = inputs.filter((_, k) => !stored[k]);
     if (fresh.length) {
       const built = fresh.map((input) => {
@@ -132,7 +133,7 @@ export function claimSubmitter(db: Db, clearinghouse: ClearinghouseClient, x12: 
       });
       const env = await envelope();
       const x12Text = build837P(claimBatch(x12.practice, built.map((b) => b.claim)), env);
-      const rows = await billing.createClaims(db, { controlNumber: env.controlNumber, receiverId: x12.practice.receiver.id, x12: x12Text }, built.map((b) => newClaim(b.input, b.claim, b.lines)));
+      const rows = await createClaims(db, { controlNumber: env.controlNumber, receiverId: x12.practice.receiver.id, x12: x12Text }, built.map((b) => newClaim(b.input, b.claim, b.lines)));
       rows.forEach((row) => (stored[inputs.findIndex((i) => i.visit.visitId === row.visit_id && i.attempt === row.attempt)] = row));
     }
     const rows = stored.map((row) => row!);
@@ -141,13 +142,13 @@ export function claimSubmitter(db: Db, clearinghouse: ClearinghouseClient, x12: 
       if (sent.has(row.interchange_control_number)) continue;
       sent.add(row.interchange_control_number);
       const { submissionId } = await clearinghouse.submit(row.x12);
-      await billing.markInterchangeSubmitted(db, row.interchange_control_number, submissionId);
+      await markInterchangeSubmitted(db, row.interchange_control_number, submissionId);
     }
     return rows.map((row) => ({ visitId: row.visit_id, attempt: row.attempt, controlNumber: row.interchange_control_number, billedCents: Number(row.billed_cents) }));
   }
 }
 
-function newClaim(input: ClaimSubmission, claim: ProfessionalClaim, lines: ChargeLine[]): billing.NewClaim {
+function newClaim(input: ClaimSubmission, claim: ProfessionalClaim, lines: ChargeLine[]): NewClaim {
   return {
     visitId: input.visit.visitId, attempt: input.attempt, frequency: input.frequency, payerId: claim.payer.id,
     payerClaimNumber: input.payerClaimNumber, filingIndicator: claim.payer.filingIndicator, priorAuthorization: claim.priorAuthorization,

@@ -1,5 +1,7 @@
 /** Activities that talk to the EHR (FHIR R4) and record what it answered. */
-import * as billing from '../db/billing';
+import { saveAppeal } from '../db/appeals';
+import { acceptanceDocument } from '../db/claims';
+import { ehrRefsOfVisit, openVisitsOfPatient, saveAppointmentRef, saveEhrRefs, saveEncounter, saveIntake, saveRegistrationRefs, visitIdForAppointmentRef } from '../db/visits';
 import type { Db } from '../db/knex';
 import { recordVisitEvent } from '../db/visit-events';
 import type { RegistrationChange, VisitChange } from '../domain/registration';
@@ -37,7 +39,7 @@ export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<Cleari
     /** PMS → EHR: Patient, Coverage and Appointment, so nobody keys them again. */
     async prepopulateEhr(visit: StartVisit): Promise<EhrRefs> {
       const refs = await ehr.prepopulate(visit);
-      await billing.saveEhrRefs(db, visit, refs);
+      await saveEhrRefs(db, visit, refs);
       return refs;
     },
 
@@ -48,12 +50,12 @@ export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<Cleari
     async syncEhrRegistration(change: RegistrationChange): Promise<void> {
       const { patientRef, coverageRefs } = await ehr.updateRegistration(change);
       const coverages = [change.coverage, change.secondaryCoverage].filter((c) => c !== undefined);
-      await billing.saveRegistrationRefs(db, change.patient.patientId, patientRef, coverages.map((coverage, i) => ({ coverage, ref: coverageRefs[i] })));
+      await saveRegistrationRefs(db, change.patient.patientId, patientRef, coverages.map((coverage, i) => ({ coverage, ref: coverageRefs[i] })));
     },
 
     /** The patient's visits still open, which a registration change must reach. */
     async openVisitsOfPatient(input: { patientId: string }): Promise<string[]> {
-      return billing.openVisitsOfPatient(db, input.patientId);
+      return openVisitsOfPatient(db, input.patientId);
     },
 
     /** What the PMS changed on an open visit, recorded for analysts (which parts, never their values). */
@@ -66,11 +68,11 @@ export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<Cleari
      * updated in place by the visit identifier): another day, provider or place of service.
      */
     async rescheduleVisit(visit: StartVisit): Promise<void> {
-      await billing.saveIntake(db, visit);
-      const refs = await billing.ehrRefsOfVisit(db, visit.visitId);
+      await saveIntake(db, visit);
+      const refs = await ehrRefsOfVisit(db, visit.visitId);
       if (refs?.patientRef) {
         const appointmentRef = await ehr.updateAppointment(visit, refs.patientRef);
-        await billing.saveAppointmentRef(db, visit.visitId, appointmentRef);
+        await saveAppointmentRef(db, visit.visitId, appointmentRef);
       }
       const { serviceDate, providerNpi } = visit.appointment;
       await recordVisitEvent(db, { type: 'appointment_rescheduled', visitId: visit.visitId, key: `${visit.visitId}:appointment:${serviceDate}:${providerNpi}:${visit.appointment.placeOfService}`, serviceDate, providerNpi });
@@ -84,7 +86,7 @@ export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<Cleari
      */
     async submitAppeal(input: AppealRequest): Promise<AppealUnderWay> {
       // A timely-filing appeal sends the payer's own acceptance from the billing record; any other, the encounter's clinical notes.
-      const notes = input.proof ? [await billing.acceptanceDocument(db, input.visitId, input.proof)] : await ehr.getClinicalNotes(input.encounterId);
+      const notes = input.proof ? [await acceptanceDocument(db, input.visitId, input.proof)] : await ehr.getClinicalNotes(input.encounterId);
       const deadline = appealDeadline(input.deniedOn, input.payerId, ruleTable('payer-deadlines.csv', parsePayerDeadlines));
       const packetId = `${input.visitId}-${input.attempt}-appeal`;
       const base = {
@@ -92,7 +94,7 @@ export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<Cleari
         payerId: input.payerId, payerClaimNumber: input.payerClaimNumber, documents: notes.map((n) => ({ documentRef: n.documentRef, ...(n.type ? { type: n.type } : {}) })), deadline,
       };
       if (!notes.length) {
-        await billing.saveAppeal(db, { ...base, status: 'needs_documents' });
+        await saveAppeal(db, { ...base, status: 'needs_documents' });
         return { packetId, status: 'needs_documents', deadline, documents: 0 };
       }
       const { appealId } = await clearinghouse.appeal({
@@ -102,7 +104,7 @@ export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<Cleari
           : `appeal of ${input.code} (${input.category}): the clinical documentation is attached`,
         documents: notes.map((n) => ({ documentRef: n.documentRef, ...(n.type ? { type: n.type } : {}), contentType: n.contentType, ...(n.data ? { data: n.data } : {}), ...(n.url ? { url: n.url } : {}) })),
       });
-      await billing.saveAppeal(db, { ...base, status: 'submitted', appealId });
+      await saveAppeal(db, { ...base, status: 'submitted', appealId });
       await recordVisitEvent(db, { type: 'denial_action', visitId: input.visitId, key: `${input.visitId}:appeal:${input.attempt}`, claimAttempt: input.attempt, category: input.category, action: 'appeal', carcCodes: [input.code] });
       return { packetId, appealId, status: 'submitted', deadline, documents: notes.length };
     },
@@ -111,7 +113,7 @@ export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<Cleari
     async findSignedEncounters(input: { since: string }): Promise<{ visitId: string; encounterId: string }[]> {
       const found: { visitId: string; encounterId: string }[] = [];
       for (const s of await ehr.findFinishedEncounters(input.since)) {
-        const visitId = s.visitId ?? (s.appointmentRef ? await billing.visitIdForAppointmentRef(db, s.appointmentRef) : undefined);
+        const visitId = s.visitId ?? (s.appointmentRef ? await visitIdForAppointmentRef(db, s.appointmentRef) : undefined);
         if (visitId) found.push({ visitId, encounterId: s.encounterId });
       }
       return found;
@@ -120,7 +122,7 @@ export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<Cleari
     /** The signed encounter as coded in the EHR; what cannot be billed comes back as EncounterNotBillable. */
     async fetchEncounter(input: { visitId: string; encounterId: string }): Promise<CodedEncounter> {
       const encounter = await ehr.getCodedEncounter(input.encounterId);
-      await billing.saveEncounter(db, input.visitId, encounter);
+      await saveEncounter(db, input.visitId, encounter);
       await recordVisitEvent(db, {
         type: 'encounter_signed', visitId: input.visitId, key: `${input.visitId}:encounter:${encounter.encounterId}`,
         encounterId: encounter.encounterId, cptCodes: encounter.procedures.map((p) => p.code),

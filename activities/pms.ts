@@ -1,6 +1,7 @@
 /** Activities that post to the practice management system. */
 import { createHash } from 'node:crypto';
-import * as billing from '../db/billing';
+import { recordEffect, recordedEffect } from '../db/inbound';
+import { saveCharges } from '../db/visits';
 import type { Db } from '../db/knex';
 import { recordVisitEvent } from '../db/visit-events';
 import { diagnosesInClaimOrder } from '../domain/coding';
@@ -32,15 +33,15 @@ export function pmsActivities(db: Db, pms: PmsClient) {
       const key = chargeKey(input.visitId, lines);
       // Our own record first: a retry after a recorded post skips the PMS. A crash between
       // the post and this record is covered by the PMS refusing the key a second time.
-      let result = await billing.recordedEffect<ChargePostResult>(db, key);
+      let result = await recordedEffect<ChargePostResult>(db, key);
       if (!result) {
         result = await pms.postCharges({
           visitId: input.visitId, idempotencyKey: key, patientId: input.patientId, serviceDate: encounter.serviceDate,
           renderingNpi: encounter.renderingNpi, diagnoses: diagnosesInClaimOrder(encounter), lines,
         });
-        await billing.recordEffect(db, key, result);
+        await recordEffect(db, key, result);
       }
-      await billing.saveCharges(db, input.visitId, key, lines, result.pmsChargeIds);
+      await saveCharges(db, input.visitId, key, lines, result.pmsChargeIds);
       await recordVisitEvent(db, { type: 'charges_posted', visitId: input.visitId, key, lines });
       return lines;
     },

@@ -4,11 +4,13 @@
  * ruleset judged the visit. Lookups happen here, never in workflow code, so a data
  * change never changes how a running visit replays.
  */
-import * as billing from '../db/billing';
-import { ruleset, scrubWith } from '../db/codesets';
+import { audit } from '../db/audit';
+import { feesFor, ruleset, scrubDataFor, type Ruleset } from '../db/codesets';
 import type { Db } from '../db/knex';
 import { icdBilled } from '../domain/billing/codes';
-import type { ScrubResult } from '../domain/billing/findings';
+import type { ScrubClaim, ScrubResult } from '../domain/billing/findings';
+import { unpricedLines } from '../domain/billing/pricing';
+import { scrubClaim } from '../domain/billing/scrub';
 import type { CodedEncounter, StartVisit } from '../domain/visit';
 
 export function scrubActivities(db: Db, now: () => Date = () => new Date()) {
@@ -22,10 +24,20 @@ export function scrubActivities(db: Db, now: () => Date = () => new Date()) {
       };
       const result = await scrubWith(db, await ruleset(db), claim, encounter.renderingNpi, now().toISOString().slice(0, 10));
       // Codes and rule ids only: no patient identifiers in the audit trail's detail.
-      await billing.audit(db, 'scrubber', result.blocked ? 'claim.scrub_failed' : 'claim.scrubbed', visit.visitId, {
+      await audit(db, 'scrubber', result.blocked ? 'claim.scrub_failed' : 'claim.scrubbed', visit.visitId, {
         rulesetVersion: result.rulesetVersion, encounterId: encounter.encounterId, findings: result.findings.map((f) => `${f.severity}:${f.ruleId}`),
       });
       return result;
     },
   };
+}
+
+/** Loads the data for one claim from a ruleset and runs the pure scrubber: the scrubClaim activity and `revcycle scrub` share it. */
+export async function scrubWith(db: Db, rs: Ruleset, claim: ScrubClaim, renderingNpi: string, asOf: string): Promise<ScrubResult> {
+  const ctx = { payerId: claim.payerId, providerNpi: renderingNpi, serviceDate: claim.serviceDate };
+  const [data, fees] = await Promise.all([
+    scrubDataFor(db, rs, { ...ctx, diagnosisCodes: claim.diagnoses.map((d) => d.code), procedureCodes: claim.procedures.map((p) => p.code) }, asOf),
+    feesFor(db, claim.payerId, claim.procedures.map((p) => p.code)),
+  ]);
+  return scrubClaim(claim, { ...data, unpricedLines: unpricedLines(claim.procedures, fees, ctx) });
 }

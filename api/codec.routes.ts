@@ -26,7 +26,7 @@
 import type { Payload } from '@temporalio/common';
 import { Router, type Request, type Response, type NextFunction, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { audit } from '../db/billing';
+import { audit } from '../db/audit';
 import type { Db } from '../db/knex';
 import { AesGcmCodec, CodecBindingError, CodecKeyError, declaredBinding, KEY_ID_METADATA, type CodecKeys } from '../temporal/codec';
 import { visitIdOfWorkflow } from '../workflows/definitions';

@@ -5,7 +5,9 @@
  * (integrations/pms/listener.ts), which acknowledges every message (AA, AE, AR).
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { audit, hasInbound, saveInbound, saveRegistration } from '../db/billing';
+import { audit } from '../db/audit';
+import { hasInbound, saveInbound } from '../db/inbound';
+import { saveRegistration } from '../db/visits';
 import type { Db } from '../db/knex';
 import { InboundRejectedError, type InboundHandlers, type SeenControlIds } from '../domain/hl7/inbound';
 import { registrationChangeWorkflowType, registrationWorkflowId, rescheduleUpdate, type VisitTimers } from '../workflows/definitions';

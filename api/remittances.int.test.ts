@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import request from 'supertest';
-import { createClaims, markInterchangeSubmitted, saveIntake } from '../db/billing';
+import { createClaims, markInterchangeSubmitted } from '../db/claims';
+import { saveIntake } from '../db/visits';
 import { postRemittanceFile } from '../db/posting';
 import { build835, type Remittance, type RemittanceClaim } from '../domain/x12/remittance';
 import { sampleEnvelope, sampleRemittance } from '../domain/x12/samples';

@@ -5,7 +5,8 @@
  * number and a malformed FHIR Bundle are 400s, not 500s.
  */
 import request from 'supertest';
-import { createClaims, markInterchangeSubmitted, saveEhrRefs, saveIntake } from '../db/billing';
+import { createClaims, markInterchangeSubmitted } from '../db/claims';
+import { saveEhrRefs, saveIntake } from '../db/visits';
 import { signedHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../domain/webhook-signature';
 import { build999 } from '../domain/x12/acknowledgment';
 import { build835 } from '../domain/x12/remittance';

@@ -8,7 +8,9 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { ehrRefsOfVisit, forgetInbound, saveInbound, submittedClaimMatches, visitIdForAppointmentRef, visitIdsForControlNumber } from '../db/billing';
+import { forgetInbound, saveInbound } from '../db/inbound';
+import { submittedClaimMatches, visitIdsForControlNumber } from '../db/claims';
+import { ehrRefsOfVisit, visitIdForAppointmentRef } from '../db/visits';
 import { VisitId } from '../domain/visit';
 import type { Db } from '../db/knex';
 import { decideRemittanceFile, postRemittanceFile, queueUnbalancedFile, type ContractLookup } from '../db/posting';

@@ -7,10 +7,7 @@
  * loaded once (by its SHA-256), so this is quick when there is nothing new.
  */
 import { basename, dirname, join } from 'node:path';
-import {
-  loadCpt, loadFeeSchedule, loadHcpcs, loadIcd10cm, loadMceEdits, loadMue, loadNcciPtp, loadPayerRules, loadScrubRules,
-  type LoadOptions, type LoadResult,
-} from '../db/codesets';
+import { loadCpt, loadFeeSchedule, loadHcpcs, loadIcd10cm, loadMceEdits, loadMue, loadNcciPtp, loadPayerRules, loadScrubRules, type LoadOptions, type LoadResult } from '../db/codeset-loaders';
 import type { Db } from '../db/knex';
 import { icd10cmReleaseFiles, icd10cmTabularXml } from './tools';
 

@@ -9,7 +9,8 @@
  *    Postgres, then the scrubber.
  */
 import { performance } from 'perf_hooks';
-import { ruleset, scrubWith } from '../db/codesets';
+import { ruleset } from '../db/codesets';
+import { scrubWith } from '../activities/scrub';
 import { createDb } from '../db/knex';
 import type { ScrubClaim } from '../domain/billing/findings';
 import { scrubClaim, structuralOnly } from '../domain/billing/scrub';

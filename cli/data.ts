@@ -7,11 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { loadConfig } from '../config';
-import { claimsSince } from '../db/billing';
-import {
-  allReleases, type Ruleset, loadCpt, loadFeeSchedule, loadHcpcs, loadIcd10cm, loadMceEdits, loadMue, loadNcciPtp, loadPayerRules, loadScrubRules, ruleset, scrubWith,
-  type LoadOptions, type LoadResult,
-} from '../db/codesets';
+import { claimsSince } from '../db/claims';
+import { allReleases, type Ruleset, ruleset } from '../db/codesets';
+import { scrubWith } from '../activities/scrub';
+import { loadCpt, loadFeeSchedule, loadHcpcs, loadIcd10cm, loadMceEdits, loadMue, loadNcciPtp, loadPayerRules, loadScrubRules, type LoadOptions, type LoadResult } from '../db/codeset-loaders';
 import type { Db } from '../db/knex';
 import { openCliDatabase } from './database';
 import { icdBilled } from '../domain/billing/codes';

@@ -12,7 +12,8 @@ import { feeFor } from '../domain/billing/pricing';
 import { BUNDLED, BUNDLED_FEES } from '../app/codesets';
 import { icd10cmReleaseFiles, icd10cmTabularXml } from '../app/tools';
 import { createTestDb } from '../test/support';
-import { allReleases, feesFor, loadFeeSchedule, loadIcd10cm, loadMue, ruleset, scrubDataFor } from './codesets';
+import { allReleases, feesFor, ruleset, scrubDataFor } from './codesets';
+import { loadFeeSchedule, loadIcd10cm, loadMue } from './codeset-loaders';
 import type { Db } from './knex';
 
 let database: Awaited<ReturnType<typeof createTestDb>>;

@@ -1,6 +1,6 @@
 import { sampleVisit } from '../test/fixtures';
 import { createTestDb, uniqueId } from '../test/support';
-import { saveIntake } from './billing';
+import { saveIntake } from './visits';
 import type { Db } from './knex';
 import { closePatientBalance, findPatientPayment, openPatientBalance, patientLedger, savePatientPayment, savePatientStatement } from './patient-balances';
 

@@ -10,7 +10,10 @@ import type { ClaimRemittance } from '../domain/claim';
 import { sampleEnvelope, sampleRemittance } from '../domain/x12/samples';
 import { sampleVisit } from '../test/fixtures';
 import { createTestDb, uniqueId } from '../test/support';
-import * as billing from './billing';
+import { createClaims } from './claims';
+import { saveInbound } from './inbound';
+import { saveRemittance } from './posting';
+import { closeAppointment, saveIntake } from './visits';
 import type { Db } from './knex';
 import { postRemittanceFile, type ContractLookup } from './posting';
 
@@ -30,8 +33,8 @@ const lines = [
 
 async function billedVisit(): Promise<string> {
   const visitId = uniqueId('p');
-  await billing.saveIntake(db, sampleVisit(visitId));
-  await billing.createClaims(db, { controlNumber: ++control, receiverId: 'CLEARINGHOUSE', x12: 'ISA...' }, [{
+  await saveIntake(db, sampleVisit(visitId));
+  await createClaims(db, { controlNumber: ++control, receiverId: 'CLEARINGHOUSE', x12: 'ISA...' }, [{
     visitId, attempt: 1, frequency: '1', payerId: '87726', filingIndicator: 'CI', payerResponsibility: 'P', billedCents: 37500,
     lines: lines.map((l) => ({ ...l, lineControlNumber: `${visitId}-${l.lineNumber}` })),
   }]);
@@ -71,7 +74,7 @@ async function store(claims: RemittanceClaim[], plbCents = 0): Promise<string> {
   };
   const x12 = build835([r], sampleEnvelope(++control));
   const key = createHash('sha256').update(x12).digest('hex');
-  await billing.saveInbound(db, 'clearinghouse', key, '835', x12);
+  await saveInbound(db, 'clearinghouse', key, '835', x12);
   return key;
 }
 
@@ -130,7 +133,7 @@ test('an 835 for an unknown claim, or one that does not balance, waits in the po
 
 test('a late 835 for a closed visit is posted to its record and marked late', async () => {
   const visitId = await billedVisit();
-  await billing.closeAppointment(db, visitId, 'denied');
+  await closeAppointment(db, visitId, 'denied');
   const [posted] = await postRemittanceFile(db, await store([paidClaim(visitId)]));
   expect(posted).toMatchObject({ outcome: 'posted', late: true });
   expect(await db('payments').where({ visit_id: visitId }).first()).toMatchObject({ late: true, paid_cents: '26000' });
@@ -174,8 +177,8 @@ test('an answer that came as a bare signal (no file) posts only to the attempt i
     payerClaimNumber: 'PCN-1', adjustments: [{ lineNumber: null, group: 'CO', carc: '45', amountCents: 8500, rarcs: [] }], lines: [], sourceKey: uniqueId('sig'), ...over,
   });
   const forged = answer({ chargeCents: 9100 });
-  expect(await billing.saveRemittance(db, visitId, forged)).toBe('queued');
-  expect(await billing.saveRemittance(db, visitId, forged)).toBe('duplicate');
+  expect(await saveRemittance(db, visitId, forged)).toBe('queued');
+  expect(await saveRemittance(db, visitId, forged)).toBe('duplicate');
   expect(await db('payments').where({ visit_id: visitId })).toEqual([]);
   const [entry, ...more] = await db('posting_queue').where({ posting_key: `signal:${forged.sourceKey}` });
   expect(more).toEqual([]);
@@ -183,7 +186,7 @@ test('an answer that came as a bare signal (no file) posts only to the attempt i
   expect(await db('audit_log').where({ action: 'remittance.refused', visit_id: visitId }).whereRaw("detail->>'queueId' = ?", [String(entry.id)])).toHaveLength(1);
 
   const genuine = answer({});
-  expect(await billing.saveRemittance(db, visitId, genuine)).toBe('posted');
-  expect(await billing.saveRemittance(db, visitId, genuine)).toBe('duplicate');
+  expect(await saveRemittance(db, visitId, genuine)).toBe('posted');
+  expect(await saveRemittance(db, visitId, genuine)).toBe('duplicate');
   expect((await db('payments').where({ visit_id: visitId })).map((p) => Number(p.paid_cents))).toEqual([26000]);
 });

@@ -12,10 +12,12 @@ import {
 } from '../domain/billing/posting';
 import { audit } from './audit';
 import { feeFor } from '../domain/billing/pricing';
-import { remittanceStatus } from '../domain/claim';
+import { remittanceStatus, type ClaimRemittance } from '../domain/claim';
 import { parse835, type Remittance, type RemittanceClaim } from '../domain/x12/remittance';
 import { feesFor } from './codesets';
 import type { Db } from './knex';
+import { addClaimEvent } from './claims';
+import { insertPayment } from './payments';
 
 /** The contracted (expected) amount of one line; undefined when no fee schedule says. */
 export type ContractLookup = (q: { payerId: string; providerNpi: string; code: string; modifiers: string[]; serviceDate: string; units: number }) => Promise<number | undefined>;
@@ -127,27 +129,17 @@ async function postClaim(db: Db, documentKey: string, position: number, r: Remit
 
   const appointment = await db('appointments').where({ visit_id: attempt.visitId }).first('status', 'provider_npi');
   const late = !!appointment && appointment.status !== 'booked';
-  const [payment] = await db('payments')
-    .insert({
-      claim_id: attempt.claimId, visit_id: attempt.visitId, payer_id: payerId, trace_number: r.trace.number, claim_status: clp.statusCode,
-      charge_cents: clp.chargeCents, paid_cents: clp.paidCents, patient_responsibility_cents: clp.patientResponsibilityCents,
-      paid_on: r.payment.date ?? null, posting_key: key, document_key: documentKey, late, payer_claim_number: clp.payerClaimNumber ?? null,
-    })
-    .onConflict('posting_key')
-    .ignore()
-    .returning('id');
-  if (!payment) return { ...base, outcome: 'duplicate', claimId: attempt.claimId };
-
   const matched = matchLines(clp.lines, attempt.lines, attempt.serviceDate);
-  const adjustments = [
+  const paymentId = await insertPayment(db, {
+    claim_id: attempt.claimId, visit_id: attempt.visitId, payer_id: payerId, trace_number: r.trace.number, claim_status: clp.statusCode,
+    charge_cents: clp.chargeCents, paid_cents: clp.paidCents, patient_responsibility_cents: clp.patientResponsibilityCents,
+    paid_on: r.payment.date ?? null, posting_key: key, document_key: documentKey, late, payer_claim_number: clp.payerClaimNumber ?? null,
+  }, [
     ...clp.adjustments.map((a) => ({ line_number: null as number | null, a, rarcs: clp.remarks })),
     ...matched.flatMap((m) => m.svc.adjustments.map((a) => ({ line_number: m.line?.lineNumber ?? null, a, rarcs: m.svc.remarks }))),
-  ];
-  if (adjustments.length) {
-    await db('payment_adjustments').insert(adjustments.map(({ line_number, a, rarcs }) => ({
-      payment_id: payment.id, line_number, group_code: a.group, carc: a.carc, amount_cents: a.amountCents, rarcs,
-    })));
-  }
+  ].map(({ line_number, a, rarcs }) => ({ line_number, group_code: a.group, carc: a.carc, amount_cents: a.amountCents, rarcs })));
+  if (paymentId === undefined) return { ...base, outcome: 'duplicate', claimId: attempt.claimId };
+
   const underpaid: UnderpaidLine[] = [];
   for (const m of matched) {
     const contract = m.line && answersAsPrimary(clp)
@@ -156,7 +148,7 @@ async function postClaim(db: Db, documentKey: string, position: number, r: Remit
     const short = underpaidCents(m.svc, contract);
     if (short && m.line && contract !== undefined) underpaid.push({ lineNumber: m.line.lineNumber, code: m.line.code, contractedCents: contract, underpaidCents: short });
     await db('payment_lines').insert({
-      payment_id: payment.id, line_number: m.line?.lineNumber ?? null, match: m.match, code: m.svc.code, modifiers: m.svc.modifiers,
+      payment_id: paymentId, line_number: m.line?.lineNumber ?? null, match: m.match, code: m.svc.code, modifiers: m.svc.modifiers,
       charge_cents: m.svc.chargeCents, paid_cents: m.svc.paidCents, contracted_cents: contract ?? null, underpaid_cents: short,
     });
     if (m.line) {
@@ -333,5 +325,47 @@ export async function queueUnbalancedFile(db: Db, documentKey: string, detail: s
       if (await queueRefused(trx, refusal, attempts, c)) queued++;
     }
     return queued;
+  });
+}
+
+/**
+ * Records an 835 answer that came without its stored file (a signal only), once per source key,
+ * to the attempt it answers by the one rule (domain/billing/posting.ts `decidePosting`): an
+ * answer that matches no attempt of the visit on every key is queued with its reason and
+ * audited, and writes no payment. 835 files received by the webhook are posted line by line by
+ * db/posting.ts instead.
+ */
+export async function saveRemittance(db: Db, visitId: string, r: ClaimRemittance): Promise<'posted' | 'duplicate' | 'queued'> {
+  const postingKey = `signal:${r.sourceKey}`;
+  return db.transaction(async (trx) => {
+    if (await trx('payments').where({ posting_key: postingKey }).first('id')) return 'duplicate';
+    if (await trx('posting_queue').where({ posting_key: postingKey }).first('id')) return 'duplicate';
+    const claim = {
+      patientControlNumber: visitId, statusCode: r.claimStatusCode, chargeCents: r.chargeCents, paidCents: r.paidCents,
+      payerClaimNumber: r.payerClaimNumber, frequency: r.frequency,
+    };
+    const attempts = await attemptsOf(trx, visitId);
+    const decision = decidePosting(claim, r.payerId, attempts);
+    if (!decision.matched) {
+      await queueRefused(trx, decision, attempts, { postingKey, traceNumber: r.traceNumber, payerId: r.payerId, claim, patientResponsibilityCents: r.patientResponsibilityCents });
+      return 'queued';
+    }
+    const claimId = decision.attempt.claimId;
+    const status = remittanceStatus({ ...r, statusCode: r.claimStatusCode });
+    const paymentId = await insertPayment(trx, {
+      claim_id: claimId, visit_id: decision.attempt.visitId, payer_id: r.payerId, trace_number: r.traceNumber, claim_status: r.claimStatusCode,
+      charge_cents: r.chargeCents, paid_cents: r.paidCents, patient_responsibility_cents: r.patientResponsibilityCents,
+      paid_on: r.paidOn ?? null, posting_key: postingKey, payer_claim_number: r.payerClaimNumber ?? null,
+    }, r.adjustments.map((a) => ({ line_number: a.lineNumber, group_code: a.group, carc: a.carc, amount_cents: a.amountCents, rarcs: a.rarcs })));
+    if (paymentId === undefined) return 'duplicate';
+    for (const line of r.lines) {
+      await trx('claim_lines').where({ claim_id: claimId, line_number: line.lineNumber }).update({ paid_cents: line.paidCents });
+    }
+    await trx('claims').where({ id: claimId }).update({
+      status, paid_cents: r.paidCents, patient_responsibility_cents: r.patientResponsibilityCents,
+      payer_claim_number: r.payerClaimNumber ?? trx.raw('payer_claim_number'), updated_at: trx.fn.now(),
+    });
+    await addClaimEvent(trx, claimId, '835', status, { traceNumber: r.traceNumber, claimStatusCode: r.claimStatusCode }, r.sourceKey);
+    return 'posted';
   });
 }

@@ -5,7 +5,7 @@
  * a two-stage 277CA (clearinghouse, then payer) and a pended one are followed to payment.
  * Member-id rules of the simulated clearinghouse: simulators/clearinghouse/payer.ts.
  */
-import { findClaim } from '../db/billing';
+import { findClaim } from '../db/claims';
 import { parse837P } from '../domain/x12/parse-837p';
 import type { VisitStatus } from '../workflows/definitions';
 import { sampleVisit } from './fixtures';

@@ -6,7 +6,7 @@
  * corrected (frequency 7). Simulated payer rules: DENY-<group>-<carc>-n.
  */
 import { x12valid } from '../cli/x12valid';
-import { findClaim } from '../db/billing';
+import { findClaim } from '../db/claims';
 import { parse837P } from '../domain/x12/parse-837p';
 import type { VisitStatus } from '../workflows/definitions';
 import { bookAndSign, reach, startTestStack, type TestStack } from './stack';

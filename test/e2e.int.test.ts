@@ -4,7 +4,7 @@
  * the visit closed, the billing record matches the workflow, the PMS and clearinghouse
  * saw each thing exactly once, and the codes billed are exactly the EHR's.
  */
-import { findClaim } from '../db/billing';
+import { findClaim } from '../db/claims';
 import type { StartVisit } from '../domain/visit';
 import { parse837P } from '../domain/x12/parse-837p';
 import { sampleVisit, signedEncounter } from './fixtures';

@@ -6,7 +6,7 @@
  * Over real MLLP, FHIR and X12, as a PMS and a biller would see it.
  */
 import type { Bundle, Appointment, Coverage, Patient } from '@medplum/fhirtypes';
-import { findClaim } from '../db/billing';
+import { findClaim } from '../db/claims';
 import { IDENTIFIER } from '../domain/fhir/systems';
 import { parse837P } from '../domain/x12/parse-837p';
 import { sampleVisit, signedEncounter } from './fixtures';

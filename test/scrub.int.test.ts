@@ -5,7 +5,7 @@
  * the simulators. What a coder sees: the visit waits in coding review, GET /visits/:id
  * names the problem and the fix, and accepting the fix sends the claim on to be paid.
  */
-import { findClaim } from '../db/billing';
+import { findClaim } from '../db/claims';
 import { parse837P } from '../domain/x12/parse-837p';
 import type { VisitStatus } from '../workflows/definitions';
 import { sampleVisit } from './fixtures';
