@@ -153,5 +153,5 @@ export async function reach(stack: { api: Api }, visitId: string, stage: string)
     const res = await stack.api.get(`/visits/${visitId}`);
     const body = res.status === 200 ? (res.body as VisitStatus) : undefined;
     return body?.stage === stage && body;
-  }, { what: `visit ${visitId} to reach stage ${stage}` });
+  }, { what: `visit ${visitId} to reach stage ${stage}`, timeoutMs: 170_000 });
 }

@@ -107,7 +107,7 @@ export async function eventually<T>(
   check: () => Promise<T | undefined | false>,
   opts: { what: string; timeoutMs?: number; intervalMs?: number },
 ): Promise<T> {
-  const { what, timeoutMs = 45_000, intervalMs = 100 } = opts;
+  const { what, timeoutMs = 55_000, intervalMs = 100 } = opts;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
