@@ -13,6 +13,7 @@ import * as trustApiKeysAudit from './20261128_trust_001_api_keys_audit';
 import * as leadAppeals from './20261129_lead_001_appeals';
 import * as leadPaymentClaimNumber from './20261129_lead_002_payment_claim_number';
 import * as patientBalances from './20261130_patient_001_balances';
+import * as connectInboundFiles from './20261208_connect_001_inbound_files';
 
 const migrations: Record<string, Knex.Migration> = {
   '20261127_001_billing_record': billingRecord,
@@ -25,6 +26,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261129_lead_002_payment_claim_number': leadPaymentClaimNumber,
   '20261129_reports2_001_kpi_rollups': reports2KpiRollups,
   '20261130_patient_001_balances': patientBalances,
+  '20261208_connect_001_inbound_files': connectInboundFiles,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
