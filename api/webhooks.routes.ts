@@ -87,56 +87,68 @@ export function webhooksRouter({ temporal, db, secrets, contracted }: { temporal
       throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the X12 file as the body with content-type application/edi-x12', undefined, bodyIssue('not an X12 body (content-type application/edi-x12 or text/plain)'));
     }
     if (!req.body.trim()) throw new ApiError(400, 'EMPTY_BODY', 'the body is empty: send the X12 file', 'the file was not stored', bodyIssue('empty'));
-    const body: string = req.body;
-    const messages = claimMessagesFromX12(body); // throws a 400 naming the line when the file is not valid X12
-    const fileKey = createHash('sha256').update(body).digest('hex');
-    // A file already received is never handed to a visit again.
-    if (!(await saveInbound(db, 'clearinghouse', fileKey, messages.transaction, body))) {
-      res.status(200).json({ transaction: messages.transaction, delivered: 0, unmatched: 0, duplicate: true });
-      return;
-    }
-    let delivered = 0;
-    let unmatched = 0;
-    let undelivered = 0;
-    try {
-      // Only answers about claims we submitted reach a visit: the 999 by our control number (ISA13, which
-      // may have carried several visits' claims), the 277CA by visit and charge (and, when it echoes our
-      // BHT03, by submission), the 835 by visit, payer
-      // and charge. The rest is kept in inbound_messages, not signalled.
-      for (const m of messages.acknowledgments) {
-        const visitIds = m.visitId !== undefined
-          ? (await claimOfOurs(db, m.visitId, { chargeCents: m.chargeCents })) ? [m.visitId] : []
-          : m.ack.controlNumber !== undefined ? await visitIdsForControlNumber(db, m.ack.controlNumber) : [];
-        if (!visitIds.length) unmatched++;
-        // A 277CA that echoes the 837's BHT03 names the submission it answers, when that interchange carried the visit's claim.
-        const ack = m.batchControlNumber !== undefined && m.visitId !== undefined && (await visitIdsForControlNumber(db, m.batchControlNumber)).includes(m.visitId)
-          ? { ...m.ack, controlNumber: m.batchControlNumber }
-          : m.ack;
-        for (const visitId of visitIds) {
-          if (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, ack))) delivered++;
-        }
-      }
-      for (const m of messages.remittances) {
-        const r = { ...m.remittance, documentKey: fileKey };
-        if (!(await claimOfOurs(db, m.visitId, { payerId: r.payerId, chargeCents: r.chargeCents }))) unmatched++;
-        else if (await signalIfExists(temporal, m.visitId, (h) => h.signal(remittanceReceivedSignal, r))) delivered++;
-        else undelivered++;
-      }
-    } catch (err) {
-      await forgetInbound(db, 'clearinghouse', fileKey); // the sender's retry is then handled in full
-      throw err;
-    }
-    // Claims no running visit took are posted now: late ones (visit closed) to their visit's record,
-    // unknown ones to the posting queue, never lost. Running visits post through their own activity;
-    // both use the same idempotent posting.
-    if (messages.remittances.length && (undelivered || unmatched)) await postRemittanceFile(db, fileKey, contracted);
-    res.status(202).json({ transaction: messages.transaction, delivered, unmatched });
+    const result = await deliverClearinghouseFile({ temporal, db, contracted }, req.body);
+    res.status(result.duplicate ? 200 : 202).json(result);
   });
 
   return router;
 }
 
 type Handle = ReturnType<Client['workflow']['getHandle']>;
+
+/**
+ * One X12 file from the clearinghouse (a 999, 277CA or 835), however it came: the webhook, or
+ * the batch mailbox poll (CORE retrieval, SFTP outbound). Throws X12 errors (a 400 for the
+ * webhook) when the file is not valid X12; a file already received is a duplicate, not
+ * handed to a visit again.
+ */
+export async function deliverClearinghouseFile(
+  { temporal, db, contracted }: { temporal: Client; db: Db; contracted?: ContractLookup },
+  body: string,
+): Promise<{ transaction: string; delivered: number; unmatched: number; duplicate?: true }> {
+  const messages = claimMessagesFromX12(body); // throws a 400 naming the line when the file is not valid X12
+  const fileKey = createHash('sha256').update(body).digest('hex');
+  // A file already received is never handed to a visit again.
+  if (!(await saveInbound(db, 'clearinghouse', fileKey, messages.transaction, body))) {
+    return { transaction: messages.transaction, delivered: 0, unmatched: 0, duplicate: true };
+  }
+  let delivered = 0;
+  let unmatched = 0;
+  let undelivered = 0;
+  try {
+    // Only answers about claims we submitted reach a visit: the 999 by our control number (ISA13, which
+    // may have carried several visits' claims), the 277CA by visit and charge (and, when it echoes our
+    // BHT03, by submission), the 835 by visit, payer
+    // and charge. The rest is kept in inbound_messages, not signalled.
+    for (const m of messages.acknowledgments) {
+      const visitIds = m.visitId !== undefined
+        ? (await claimOfOurs(db, m.visitId, { chargeCents: m.chargeCents })) ? [m.visitId] : []
+        : m.ack.controlNumber !== undefined ? await visitIdsForControlNumber(db, m.ack.controlNumber) : [];
+      if (!visitIds.length) unmatched++;
+      // A 277CA that echoes the 837's BHT03 names the submission it answers, when that interchange carried the visit's claim.
+      const ack = m.batchControlNumber !== undefined && m.visitId !== undefined && (await visitIdsForControlNumber(db, m.batchControlNumber)).includes(m.visitId)
+        ? { ...m.ack, controlNumber: m.batchControlNumber }
+        : m.ack;
+      for (const visitId of visitIds) {
+        if (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, ack))) delivered++;
+      }
+    }
+    for (const m of messages.remittances) {
+      const r = { ...m.remittance, documentKey: fileKey };
+      if (!(await claimOfOurs(db, m.visitId, { payerId: r.payerId, chargeCents: r.chargeCents }))) unmatched++;
+      else if (await signalIfExists(temporal, m.visitId, (h) => h.signal(remittanceReceivedSignal, r))) delivered++;
+      else undelivered++;
+    }
+  } catch (err) {
+    await forgetInbound(db, 'clearinghouse', fileKey); // the sender's retry is then handled in full
+    throw err;
+  }
+  // Claims no running visit took are posted now: late ones (visit closed) to their visit's record,
+  // unknown ones to the posting queue, never lost. Running visits post through their own activity;
+  // both use the same idempotent posting.
+  if (messages.remittances.length && (undelivered || unmatched)) await postRemittanceFile(db, fileKey, contracted);
+  return { transaction: messages.transaction, delivered, unmatched };
+}
 
 /** A patient control number is one of our visit ids, or the claim is not ours. */
 async function claimOfOurs(db: Db, visitId: string, m: { payerId?: string; chargeCents?: number }): Promise<boolean> {

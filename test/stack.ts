@@ -19,7 +19,7 @@ import { Faults, type FaultConfig } from '../simulators/faults';
 import { startPmsSimulator } from '../simulators/pms';
 import type { VisitStatus, VisitTimers } from '../workflows/definitions';
 import type { Role } from '../domain/roles';
-import { dataConverterOf } from '../scripts/services';
+import { dataConverterOf, ensureClearinghouseMailboxPoll } from '../scripts/services';
 import { TEST_SECRET_ENV } from './secrets';
 import { sampleVisit, signedEncounter } from './fixtures';
 import type { StartVisit } from '../domain/visit';
@@ -36,6 +36,8 @@ export interface StackOptions {
   activityTimeoutMs?: number;
   /** Visit timers on top of the configured ones (e.g. a short adjudication timeout for claim status inquiries, or a patient statement cycle in ms). */
   timers?: Partial<VisitTimers>;
+  /** Configuration on top of the stack's own, e.g. CLEARINGHOUSE_TRANSPORT. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export type TestStack = Awaited<ReturnType<typeof startTestStack>>;
@@ -52,6 +54,7 @@ export async function startTestStack(opts: StackOptions = {}) {
     // open, as it did before the cycle; a test of the patient balance passes a short one (timers.patientStatementsMs).
     PATIENT_STATEMENT_DAYS: 'none',
     ...TEST_SECRET_ENV,
+    ...opts.env,
   };
   const config = parseConfig(env);
   // The client seals PHI like the API's does; the worker (in or out of process) uses the same keys.
@@ -82,6 +85,8 @@ export async function startTestStack(opts: StackOptions = {}) {
   const pms = await startPmsSimulator({ mllpPort: 0, httpPort: 0, host: '127.0.0.1', faults: faults[1], revcycleMllp: { host: '127.0.0.1', port: feed.port } });
   const clearinghouse = await startClearinghouseSimulator({
     port: 0, host: '127.0.0.1', callbackUrl: `${apiUrl}/webhooks/clearinghouse`, callbackSecret: config.webhooks.clearinghouseSecret, faults: faults[2], ackDelayMs: 50, adjudicationDelayMs: 200,
+    // A CORE transport's answers wait in the simulator's mailbox for the clearinghouse-mailbox Schedule.
+    ...(config.clearinghouse.transport.startsWith('core-') ? { delivery: 'mailbox' as const, core: config.clearinghouse.core } : {}),
   });
   stops.push(() => ehr.close(), () => pms.close(), () => clearinghouse.close());
 
@@ -93,6 +98,10 @@ export async function startTestStack(opts: StackOptions = {}) {
   if (opts.worker !== false) {
     const worker = await runWorker(config, database.db, temporalAddress(), endpoints);
     stops.push(() => worker.stop());
+  }
+  if (config.clearinghouse.transport !== 'http') {
+    await ensureClearinghouseMailboxPoll(config, temporal.client);
+    stops.push(() => temporal.client.schedule.getHandle(`clearinghouse-mailbox-${taskQueue}`).delete());
   }
 
   // Every route but /health needs a key: tests call the API through `api` (an admin key) or `as(role)`.
