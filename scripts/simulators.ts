@@ -32,6 +32,8 @@ export async function startSimulators(config: Config, apiUrl: string, stack: Sto
   const ch = await startClearinghouseSimulator({
     port: s.clearinghousePort, host: s.host, callbackUrl: `${apiUrl}/webhooks/clearinghouse`, callbackSecret: config.webhooks.clearinghouseSecret ?? '', faults: new Faults(faultsFromEnv('SIM_CLEARINGHOUSE_FAULT')),
     dataFile: dataFile('clearinghouse'),
+    // With a CORE transport the answers wait in the simulator's mailbox for retrieval, as at a real partner.
+    ...(config.clearinghouse.transport.startsWith('core-') ? { delivery: 'mailbox' as const, core: config.clearinghouse.core } : {}),
   });
   stack.push({ stop: () => ch.close() });
   where('EHR simulator (FHIR)', ehr.url);

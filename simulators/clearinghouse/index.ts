@@ -28,7 +28,7 @@ import { openPersisted, type Persistable } from '../persist';
 import { CallbackSender, DeliveryRecord, RetryPolicy } from './callbacks';
 import { adjudicate, adjudicationTiming, clearinghouseStatus, correction, eligibilityAnswer, frontEndStatus, PayerHistory, PEND_INQUIRIES, REJECTING, reversesLater, syntaxErrors, type FrontEndStatus } from './payer';
 import { ClearinghouseSnapshot, KnownClaim, SubmissionRecord } from './state';
-import { CoreCredentialsAccepted, CoreEndpoint, coreRoutes, Mailbox, sweepInbound, writeOutbound } from './core';
+import { CoreCredentialsAccepted, CoreEndpoint, coreRoutes, Mailbox, sftpFolders, sweepInbound, writeOutbound } from './core';
 
 export interface ClearinghouseSimulatorOptions {
   port?: number;
@@ -463,6 +463,7 @@ export async function startClearinghouseSimulator(opts: ClearinghouseSimulatorOp
   const mailbox = new Mailbox();
   const root = opts.sftpRoot;
   if (opts.delivery === 'folder' && !root) throw new Error('the folder delivery needs sftpRoot');
+  if (root) sftpFolders(root); // the partner's folders exist before anyone logs in
   const sink = opts.delivery === 'mailbox' ? async (kind: string, x12: string) => mailbox.put(kind, x12)
     : opts.delivery === 'folder' ? async (kind: string, x12: string) => void writeOutbound(root!, kind, x12)
     : undefined;
