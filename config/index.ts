@@ -68,6 +68,8 @@ const env = {
   SIM_PMS_HTTP_PORT: port.default(8082),
   SIM_PMS_MLLP_PORT: port.default(2576),
   SIM_CLEARINGHOUSE_PORT: port.default(8083),
+  /** The clearinghouse simulator's SFTP server (CLEARINGHOUSE_TRANSPORT=sftp). */
+  SIM_CLEARINGHOUSE_SFTP_PORT: port.default(8084),
 
   INTEGRATION_TIMEOUT_MS: positiveMs.default(10_000),
   /** Retry ceiling for unexpected errors in one step of a visit: attempts, then the visit is parked (needs_attention). */
@@ -241,7 +243,7 @@ export interface Config {
     pollEveryMs: number;
   };
   mllpListenPort: number;
-  simulators: { start: boolean; host: string; revcycleHost: string; ehrPort: number; pmsHttpPort: number; pmsMllpPort: number; clearinghousePort: number };
+  simulators: { start: boolean; host: string; revcycleHost: string; ehrPort: number; pmsHttpPort: number; pmsMllpPort: number; clearinghousePort: number; clearinghouseSftpPort: number };
   integrationTimeoutMs: number;
   retryCeiling: { maxAttempts: number; ms: number };
   timers: {
@@ -318,6 +320,7 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
       pmsHttpPort: e.SIM_PMS_HTTP_PORT,
       pmsMllpPort: e.SIM_PMS_MLLP_PORT,
       clearinghousePort: e.SIM_CLEARINGHOUSE_PORT,
+      clearinghouseSftpPort: e.SIM_CLEARINGHOUSE_SFTP_PORT,
     },
     integrationTimeoutMs: e.INTEGRATION_TIMEOUT_MS,
     retryCeiling: { maxAttempts: e.ACTIVITY_MAX_ATTEMPTS, ms: e.ACTIVITY_RETRY_CEILING_MS },

@@ -6,8 +6,8 @@
  * read, write, close, stat, directory listing, rename (never over an existing name), remove,
  * mkdir, realpath.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync, existsSync, type Stats } from 'node:fs';
-import { timingSafeEqual } from 'node:crypto';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync, existsSync, type Stats } from 'node:fs';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, resolve, sep } from 'node:path';
 import { Server, utils, type Connection } from 'ssh2';
@@ -153,4 +153,24 @@ export async function startSftpServer(opts: { host: string; port: number; root: 
       await new Promise((r) => server.close(() => r(undefined)));
     },
   };
+}
+
+/**
+ * The development keys of `npm start`'s simulated SFTP partner, made once under `dir` (mode 0600):
+ * the server's host key, and revcycle's user key the server accepts. Answers the files and the
+ * host key's fingerprint (SHA256:…) revcycle pins.
+ */
+export function simSftpKeys(dir: string): { hostKeyFile: string; userKeyFile: string; userPublicKeyFile: string; hostKeySha256: string } {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const files = { hostKeyFile: join(dir, 'host_key'), userKeyFile: join(dir, 'user_key'), userPublicKeyFile: join(dir, 'user_key.pub') };
+  if (!existsSync(files.hostKeyFile)) writeFileSync(files.hostKeyFile, utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+  if (!existsSync(files.userKeyFile) || !existsSync(files.userPublicKeyFile)) {
+    const user = utils.generateKeyPairSync('ed25519');
+    writeFileSync(files.userKeyFile, user.private, { mode: 0o600 });
+    writeFileSync(files.userPublicKeyFile, user.public, { mode: 0o600 });
+  }
+  const host = utils.parseKey(readFileSync(files.hostKeyFile, 'utf8'));
+  if (host instanceof Error) throw host;
+  const pub = (Array.isArray(host) ? host[0] : host).getPublicSSH();
+  return { ...files, hostKeySha256: `SHA256:${createHash('sha256').update(pub).digest('base64').replace(/=+$/, '')}` };
 }
