@@ -129,6 +129,7 @@ function portsToClaim(c: Config): PortClaim[] {
       { part: 'PMS simulator (MLLP)', port: s.pmsMllpPort, host: s.host, variable: 'SIM_PMS_MLLP_PORT' },
       { part: 'Clearinghouse simulator', port: s.clearinghousePort, host: s.host, variable: 'SIM_CLEARINGHOUSE_PORT' },
     );
+    if (c.clearinghouse.transport === 'sftp') claims.push({ part: 'Clearinghouse simulator (SFTP)', port: s.clearinghouseSftpPort, host: s.host, variable: 'SIM_CLEARINGHOUSE_SFTP_PORT' });
   }
   return claims;
 }
