@@ -6,15 +6,18 @@
  * the steps leaves a recorded, undelivered file the next poll delivers.
  */
 import type { Db } from '../db/knex';
-import { markArchived, markDelivered, pendingInboundFiles, recordInboundFile, type InboundFileSource } from '../db/inbound-files';
+import { markArchived, markDelivered, markRefused, pendingInboundFiles, recordInboundFile, type InboundFileSource } from '../db/inbound-files';
 import type { ClearinghouseMailbox } from '../integrations/clearinghouse/types';
 
 export interface MailboxDeps {
   db: Db;
   mailbox: ClearinghouseMailbox;
   source: InboundFileSource;
-  /** Hands one X12 file to the visits (the webhook's handling: matched, signalled, posted). */
-  deliver: (x12: string) => Promise<void>;
+  /**
+   * Hands one X12 file to the visits (the webhook's handling: matched, signalled, posted); answers
+   * `refused` for a file that is not valid X12, which is set aside rather than retried.
+   */
+  deliver: (x12: string) => Promise<void | { refused: string }>;
 }
 
 export interface MailboxPoll {
@@ -22,6 +25,8 @@ export interface MailboxPoll {
   read: number;
   received: number;
   delivered: number;
+  /** Files set aside as not valid X12 (kept in inbound_files with the reason). */
+  refused?: number;
 }
 
 export async function pollClearinghouseMailbox(deps: MailboxDeps): Promise<MailboxPoll> {
@@ -33,10 +38,16 @@ export async function pollClearinghouseMailbox(deps: MailboxDeps): Promise<Mailb
     await markArchived(deps.db, deps.source, file.name, file.body);
   }
   let delivered = 0;
+  let refused = 0;
   for (const pending of await pendingInboundFiles(deps.db)) {
-    await deps.deliver(pending.body);
+    const result = await deps.deliver(pending.body);
+    if (result && 'refused' in result) {
+      await markRefused(deps.db, pending.id, result.refused);
+      refused++;
+      continue;
+    }
     await markDelivered(deps.db, pending.id);
     delivered++;
   }
-  return { read: files.length, received, delivered };
+  return { read: files.length, received, delivered, ...(refused ? { refused } : {}) };
 }

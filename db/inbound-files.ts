@@ -43,3 +43,8 @@ export async function pendingInboundFiles(db: Db, limit = 100): Promise<PendingF
 export async function markDelivered(db: Db, id: number): Promise<void> {
   await db('inbound_files').where({ id }).update({ delivered_at: db.fn.now(), body: null });
 }
+
+/** Not valid X12: set aside with its body and the reason, for a person; not delivered again. */
+export async function markRefused(db: Db, id: number, reason: string): Promise<void> {
+  await db('inbound_files').where({ id }).update({ delivered_at: db.fn.now(), refused: reason.slice(0, 2000) });
+}

@@ -3,7 +3,8 @@
  * one row per file, keyed by where it came from, its name there and the SHA-256 of its bytes,
  * so a file is never taken twice (a name reused for other bytes is a new file). The body is
  * kept until it has been handed to the visits (`delivered_at`), so a crash between reading
- * and delivering loses nothing.
+ * and delivering loses nothing. A file that is not valid X12 is set aside (`refused`), so it
+ * cannot hold back the files behind it.
  */
 import type { Knex } from 'knex';
 
@@ -18,6 +19,8 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('received_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('archived_at', { useTz: true });
     t.timestamp('delivered_at', { useTz: true });
+    /** Why the file could not be delivered (not valid X12): kept with its body for a person, never retried. */
+    t.text('refused');
     t.unique(['source', 'name', 'sha256']);
     t.index(['delivered_at']);
   });

@@ -11,6 +11,8 @@ import type { Config } from '../config';
 import { audit, hasInbound, saveInbound, saveRegistration } from '../db/billing';
 import type { Db } from '../db/knex';
 import type { Practice } from '../domain/claim-build';
+import { ApiError } from '../api/errors';
+import { FailureType, isFailureType, X12_REFUSALS } from '../domain/failures';
 import { deliverClearinghouseFile } from '../api/webhooks.routes';
 import { createCoreClearinghouseClient } from '../integrations/clearinghouse/core';
 import { createHttpClearinghouseClient } from '../integrations/clearinghouse/http';
@@ -68,7 +70,16 @@ export function clearinghouseOf(c: Config, db: Db, e: Endpoints, temporal?: Clie
   const http = createHttpClearinghouseClient({ baseUrl: e.clearinghouseUrl, timeoutMs });
   const deliver = async (x12: string) => {
     if (!temporal) throw new Error('the clearinghouse mailbox needs a Temporal client to deliver its files');
-    await deliverClearinghouseFile({ temporal, db }, x12);
+    try {
+      await deliverClearinghouseFile({ temporal, db }, x12);
+    } catch (err) {
+      // Not valid X12, or an 835 that does not balance (the webhook's 400/422): set aside, so it cannot hold back the files behind it.
+      const code = (err as { code?: unknown }).code;
+      if ((err instanceof ApiError && err.status < 500) || (isFailureType(code) && (X12_REFUSALS.includes(code) || code === FailureType.RemittanceUnbalanced))) {
+        return { refused: `${String(code)}: ${(err as Error).message}` };
+      }
+      throw err;
+    }
   };
   const core = (envelope: 'soap' | 'mime') => createCoreClearinghouseClient({
     envelope, endpointUrl: ch.core.url ?? `${e.clearinghouseUrl.replace(/\/+$/, '')}/core/${envelope}`, username: ch.core.username, password: ch.core.password,

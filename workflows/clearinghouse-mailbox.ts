@@ -11,6 +11,6 @@ const { pollClearinghouseMailbox } = proxyActivities<VisitActivities>({
   retry: { maximumAttempts: 3 },
 });
 
-export async function clearinghouseMailboxWorkflow(): Promise<{ read: number; received: number; delivered: number }> {
+export async function clearinghouseMailboxWorkflow(): Promise<{ read: number; received: number; delivered: number; refused?: number }> {
   return pollClearinghouseMailbox();
 }

@@ -123,6 +123,15 @@ describeSshd('clearinghouse over SFTP (real sshd)', () => {
     expect(delivered).toEqual([big]);
   });
 
+  it('a file that is not X12 is set aside with its reason and does not hold back the file behind it', async () => {
+    writeFileSync(join(folders.outbound, '835_A_BROKEN.x12'), 'not an interchange');
+    writeFileSync(join(folders.outbound, '835_B_GOOD.x12'), readFileSync(join(archive, readdirSync(archive).find((n) => n.startsWith('835_'))!)).toString().replace('~', '~ '));
+    const deliverOrRefuse = async (x12: string) => (x12.startsWith('ISA') ? void delivered.push(x12) : { refused: 'X12_SYNTAX: the file does not start with ISA' });
+    expect(await pollClearinghouseMailbox({ db, mailbox: clientOn(sshd.port), source: 'sftp', deliver: deliverOrRefuse })).toEqual({ read: 2, received: 2, delivered: 1, refused: 1 });
+    expect(await db('inbound_files').where({ name: '835_A_BROKEN.x12' }).first('refused', 'body')).toEqual({ refused: 'X12_SYNTAX: the file does not start with ISA', body: 'not an interchange' });
+    expect(await poll()).toEqual({ read: 0, received: 0, delivered: 0 });
+  });
+
   it('refuses a server whose host key is not the pinned one, and a key the server does not know', async () => {
     const wrongHost = await clientOn(sshd.port, { hostKeySha256: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }).retrieve().catch((e: unknown) => e);
     expect(wrongHost).toBeInstanceOf(ClearinghouseUnavailableError);
