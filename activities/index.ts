@@ -9,6 +9,7 @@ import type { EhrClient } from '../integrations/ehr/types';
 import type { PmsClient } from '../integrations/pms/types';
 import { billingActivities } from './billing';
 import { clearinghouseActivities, type X12Settings } from './clearinghouse';
+import { pollClearinghouseMailbox, type MailboxDeps, type MailboxPoll } from './clearinghouse-mailbox';
 import { ehrActivities } from './ehr';
 import { withFailureMapping } from './failures';
 import { patientActivities } from './patient';
@@ -23,6 +24,8 @@ export interface ActivityDeps {
   x12: X12Settings;
   /** The contracted amount per line (fee schedule); the fee schedule in Postgres (db/posting.ts `feeScheduleContracts`) by default. */
   contracted?: ContractLookup;
+  /** A batch transport's mailbox (CORE retrieval, SFTP outbound); none with the HTTP transport, whose answers come by webhook. */
+  mailbox?: Omit<MailboxDeps, 'db'>;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -33,6 +36,9 @@ export function createActivities(deps: ActivityDeps) {
     ...pmsActivities(deps.db, deps.pms),
     ...patientActivities(deps.db),
     ...clearinghouseActivities(deps.db, deps.clearinghouse, deps.x12),
+    async pollClearinghouseMailbox(): Promise<MailboxPoll> {
+      return deps.mailbox ? pollClearinghouseMailbox({ db: deps.db, ...deps.mailbox }) : { read: 0, received: 0, delivered: 0 };
+    },
   });
 }
 

@@ -91,79 +91,91 @@ export function webhooksRouter({ temporal, db, secrets, contracted }: { temporal
       throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the X12 file as the body with content-type application/edi-x12', undefined, bodyIssue('not an X12 body (content-type application/edi-x12 or text/plain)'));
     }
     if (!req.body.trim()) throw new ApiError(400, 'EMPTY_BODY', 'the body is empty: send the X12 file', 'the file was not stored', bodyIssue('empty'));
-    const body: string = req.body;
-    const fileKey = createHash('sha256').update(body).digest('hex');
-    let messages: ReturnType<typeof claimMessagesFromX12>;
-    try {
-      messages = claimMessagesFromX12(body); // throws a 400 naming the line when the file is not valid X12
-    } catch (err) {
-      // An 835 that does not balance is refused (422) but kept, once, and its claims wait in the posting queue.
-      if (err instanceof UnbalancedRemittanceError) {
-        await saveInbound(db, 'clearinghouse', fileKey, '835', body);
-        await queueUnbalancedFile(db, fileKey, err.message);
-      }
-      throw err;
-    }
-    // A file already received is never handed to a visit again.
-    if (!(await saveInbound(db, 'clearinghouse', fileKey, messages.transaction, body))) {
-      res.status(200).json({ transaction: messages.transaction, delivered: 0, unmatched: 0, duplicate: true });
-      return;
-    }
-    let delivered = 0;
-    let unmatched = 0;
-    // 835 claims handed to a running visit: that visit's posting activity posts them.
-    const handed = new Set<string>();
-    try {
-      // Only answers about claims we submitted reach a visit: the 999 by our control number (ISA13, which
-      // may have carried several visits' claims), the 277CA by visit and charge (and, when it echoes our
-      // BHT03, by submission), each 835 claim by the one posting rule (decidePosting: control number,
-      // payer, and charge or the payer claim number of an earlier answer). The rest is kept, not signalled.
-      for (const m of messages.acknowledgments) {
-        const visitIds = m.visitId !== undefined
-          ? (await claimOfOurs(db, m.visitId, { chargeCents: m.chargeCents })) ? [m.visitId] : []
-          : m.ack.controlNumber !== undefined ? await visitIdsForControlNumber(db, m.ack.controlNumber) : [];
-        if (!visitIds.length) unmatched++;
-        // A 277CA that echoes the 837's BHT03 names the submission it answers, when that interchange carried the visit's claim.
-        const ack = m.batchControlNumber !== undefined && m.visitId !== undefined && (await visitIdsForControlNumber(db, m.batchControlNumber)).includes(m.visitId)
-          ? { ...m.ack, controlNumber: m.batchControlNumber }
-          : m.ack;
-        for (const visitId of visitIds) {
-          if (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, ack))) delivered++;
-        }
-      }
-      const decisions = messages.remittances.length ? await decideRemittanceFile(db, body) : [];
-      for (const [i, m] of messages.remittances.entries()) {
-        const d = decisions[i];
-        if (!d?.decision.matched) continue; // refused: queued with its reason below, never signalled
-        const r = { ...m.remittance, documentKey: fileKey };
-        if (await signalIfExists(temporal, d.decision.attempt.visitId, (h) => h.signal(remittanceReceivedSignal, r))) {
-          delivered++;
-          handed.add(d.postingKey);
-        }
-      }
-    } catch (err) {
-      await forgetInbound(db, 'clearinghouse', fileKey); // the sender's retry is then handled in full
-      throw err;
-    }
-    // 835 claims no running visit took are posted now, and the counts are what was stored: late ones
-    // (visit closed) to their visit's record, refused ones (unmatched, unbalanced) to the posting queue
-    // with their reason and an audit entry, never lost. Both use the same idempotent posting.
-    const counts = { posted: 0, unbalanced: 0, alreadyPosted: 0 };
-    if (messages.remittances.length > handed.size) {
-      for (const p of await postRemittanceFile(db, fileKey, contracted, handed)) {
-        if (p.outcome === 'posted') counts.posted++;
-        else if (p.outcome === 'duplicate') counts.alreadyPosted++;
-        else if (p.queueReason && queueStatusOf(p.queueReason) === 'unbalanced') counts.unbalanced++;
-        else unmatched++;
-      }
-    }
-    res.status(202).json({ transaction: messages.transaction, delivered, unmatched, ...(messages.transaction === '835' ? counts : {}) });
+    const result = await deliverClearinghouseFile({ temporal, db, contracted }, req.body);
+    res.status(result.duplicate ? 200 : 202).json(result);
   });
 
   return router;
 }
 
 type Handle = ReturnType<Client['workflow']['getHandle']>;
+
+/**
+ * One X12 file from the clearinghouse (a 999, 277CA or 835), however it came: the webhook, or
+ * the batch mailbox poll (CORE retrieval, SFTP outbound). Throws X12 errors (a 400 for the
+ * webhook) when the file is not valid X12; a file already received is a duplicate, not
+ * handed to a visit again.
+ */
+export async function deliverClearinghouseFile(
+  { temporal, db, contracted }: { temporal: Client; db: Db; contracted?: ContractLookup },
+  body: string,
+): Promise<{ transaction: string; delivered: number; unmatched: number; duplicate?: true; posted?: number; unbalanced?: number; alreadyPosted?: number }> {
+  const fileKey = createHash('sha256').update(body).digest('hex');
+  let messages: ReturnType<typeof claimMessagesFromX12>;
+  try {
+    messages = claimMessagesFromX12(body); // throws a 400 naming the line when the file is not valid X12
+  } catch (err) {
+    // An 835 that does not balance is refused (422) but kept, once, and its claims wait in the posting queue.
+    if (err instanceof UnbalancedRemittanceError) {
+      await saveInbound(db, 'clearinghouse', fileKey, '835', body);
+      await queueUnbalancedFile(db, fileKey, err.message);
+    }
+    throw err;
+  }
+  // A file already received is never handed to a visit again.
+  if (!(await saveInbound(db, 'clearinghouse', fileKey, messages.transaction, body))) {
+    return { transaction: messages.transaction, delivered: 0, unmatched: 0, duplicate: true };
+  }
+  let delivered = 0;
+  let unmatched = 0;
+  // 835 claims handed to a running visit: that visit's posting activity posts them.
+  const handed = new Set<string>();
+  try {
+    // Only answers about claims we submitted reach a visit: the 999 by our control number (ISA13, which
+    // may have carried several visits' claims), the 277CA by visit and charge (and, when it echoes our
+    // BHT03, by submission), each 835 claim by the one posting rule (decidePosting: control number,
+    // payer, and charge or the payer claim number of an earlier answer). The rest is kept, not signalled.
+    for (const m of messages.acknowledgments) {
+      const visitIds = m.visitId !== undefined
+        ? (await claimOfOurs(db, m.visitId, { chargeCents: m.chargeCents })) ? [m.visitId] : []
+        : m.ack.controlNumber !== undefined ? await visitIdsForControlNumber(db, m.ack.controlNumber) : [];
+      if (!visitIds.length) unmatched++;
+      // A 277CA that echoes the 837's BHT03 names the submission it answers, when that interchange carried the visit's claim.
+      const ack = m.batchControlNumber !== undefined && m.visitId !== undefined && (await visitIdsForControlNumber(db, m.batchControlNumber)).includes(m.visitId)
+        ? { ...m.ack, controlNumber: m.batchControlNumber }
+        : m.ack;
+      for (const visitId of visitIds) {
+        if (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, ack))) delivered++;
+      }
+    }
+    const decisions = messages.remittances.length ? await decideRemittanceFile(db, body) : [];
+    for (const [i, m] of messages.remittances.entries()) {
+      const d = decisions[i];
+      if (!d?.decision.matched) continue; // refused: queued with its reason below, never signalled
+      const r = { ...m.remittance, documentKey: fileKey };
+      if (await signalIfExists(temporal, d.decision.attempt.visitId, (h) => h.signal(remittanceReceivedSignal, r))) {
+        delivered++;
+        handed.add(d.postingKey);
+      }
+    }
+  } catch (err) {
+    await forgetInbound(db, 'clearinghouse', fileKey); // the sender's retry is then handled in full
+    throw err;
+  }
+  // 835 claims no running visit took are posted now, and the counts are what was stored: late ones
+  // (visit closed) to their visit's record, refused ones (unmatched, unbalanced) to the posting queue
+  // with their reason and an audit entry, never lost. Both use the same idempotent posting.
+  const counts = { posted: 0, unbalanced: 0, alreadyPosted: 0 };
+  if (messages.remittances.length > handed.size) {
+    for (const p of await postRemittanceFile(db, fileKey, contracted, handed)) {
+      if (p.outcome === 'posted') counts.posted++;
+      else if (p.outcome === 'duplicate') counts.alreadyPosted++;
+      else if (p.queueReason && queueStatusOf(p.queueReason) === 'unbalanced') counts.unbalanced++;
+      else unmatched++;
+    }
+  }
+  return { transaction: messages.transaction, delivered, unmatched, ...(messages.transaction === '835' ? counts : {}) };
+}
 
 /** A patient control number is one of our visit ids, or the claim is not ours. */
 async function claimOfOurs(db: Db, visitId: string, m: { payerId?: string; chargeCents?: number }): Promise<boolean> {

@@ -92,6 +92,31 @@ export async function ensureEncounterSweep(config: Config, temporal: Client): Pr
   }
 }
 
+/**
+ * A batch clearinghouse transport (CORE, SFTP) leaves its answers in a mailbox, polled on a
+ * Temporal Schedule like the encounter sweep; with HTTP they come by webhook and the Schedule
+ * is removed.
+ */
+export async function ensureClearinghouseMailboxPoll(config: Config, temporal: Client): Promise<void> {
+  // One per task queue: each deployment (and each test stack) polls its own partner.
+  const id = `clearinghouse-mailbox-${config.temporal.taskQueue}`;
+  if (config.clearinghouse.transport === 'http') {
+    await temporal.schedule.getHandle(id).delete().catch(() => undefined);
+    return;
+  }
+  const schedule = {
+    spec: { intervals: [{ every: config.clearinghouse.pollEveryMs }] },
+    action: { type: 'startWorkflow' as const, workflowType: 'clearinghouseMailboxWorkflow', taskQueue: config.temporal.taskQueue, args: [] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP },
+  };
+  try {
+    await temporal.schedule.create({ scheduleId: id, ...schedule });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await temporal.schedule.getHandle(id).update((prev) => ({ ...prev, ...schedule }));
+  }
+}
+
 /** Authentication, rate limits and CORS of the API, from configuration. */
 export function securityOf(config: Config): SecurityOptions {
   const { oidc, oidcLogin, sessions, rateLimit, corsOrigins } = config.auth;
@@ -127,6 +152,7 @@ export async function runApi(config: Config, db: Db, temporal: Client): Promise<
   });
   const feed = await startPmsFeed({ ...deps, port: config.mllpListenPort, mllp: config.mllp });
   await ensureEncounterSweep(config, temporal);
+  await ensureClearinghouseMailboxPoll(config, temporal);
   return {
     async stop() {
       await feed.close();
@@ -138,9 +164,11 @@ export async function runApi(config: Config, db: Db, temporal: Client): Promise<
 
 export async function runWorker(config: Config, db: Db, address: string, endpoints: Endpoints): Promise<Stoppable> {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal, address));
+  // The clearinghouse mailbox poll delivers files to visits as the webhook does: it signals them.
+  const client = config.clearinghouse.transport === 'http' ? undefined : await temporalClient(config, address);
   const worker = await createVisitWorker({
     connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue,
-    activities: buildActivities(config, db, endpoints),
+    activities: buildActivities(config, db, endpoints, client?.client),
     dataConverter: dataConverterOf(config),
     tuning: config.worker,
     workflowBundle: config.workerBundlePath ? { codePath: config.workerBundlePath } : undefined,
@@ -150,6 +178,7 @@ export async function runWorker(config: Config, db: Db, address: string, endpoin
     async stop() {
       worker.shutdown();
       await running;
+      await client?.stop();
       await connection.close();
     },
   };

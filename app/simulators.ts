@@ -4,7 +4,9 @@
  */
 import { join } from 'node:path';
 import type { Config } from '../config';
+import { readFileSync } from 'node:fs';
 import { startClearinghouseSimulator } from '../simulators/clearinghouse';
+import { simSftpKeys, startSftpServer } from '../simulators/clearinghouse/sftp-server';
 import { startEhrSimulator } from '../simulators/ehr';
 import { Faults, faultsFromEnv } from '../simulators/faults';
 import { startPmsSimulator } from '../simulators/pms';
@@ -29,11 +31,24 @@ export async function startSimulators(config: Config, apiUrl: string, stack: Sto
     dataFile: dataFile('pms'),
   });
   stack.push({ stop: () => pms.close() });
+  const sftpDir = join(config.dataDir, 'simulators', 'clearinghouse-sftp');
   const ch = await startClearinghouseSimulator({
     port: s.clearinghousePort, host: s.host, callbackUrl: `${apiUrl}/webhooks/clearinghouse`, callbackSecret: config.webhooks.clearinghouseSecret ?? '', faults: new Faults(faultsFromEnv('SIM_CLEARINGHOUSE_FAULT')),
     dataFile: dataFile('clearinghouse'),
+    // With a CORE transport the answers wait in the simulator's mailbox for retrieval, with SFTP in its outbound folder, as at a real partner.
+    ...(config.clearinghouse.transport.startsWith('core-') ? { delivery: 'mailbox' as const, core: config.clearinghouse.core } : {}),
+    ...(config.clearinghouse.transport === 'sftp' ? { delivery: 'folder' as const, sftpRoot: join(sftpDir, 'root') } : {}),
   });
   stack.push({ stop: () => ch.close() });
+  if (config.clearinghouse.transport === 'sftp') {
+    const keys = simSftpKeys(join(sftpDir, 'keys'));
+    const sftp = await startSftpServer({
+      host: s.host, port: s.clearinghouseSftpPort, root: join(sftpDir, 'root'), username: 'revcycle',
+      hostKey: readFileSync(keys.hostKeyFile, 'utf8'), authorizedKey: readFileSync(keys.userPublicKeyFile, 'utf8'),
+    });
+    stack.push({ stop: () => sftp.close() });
+    where('Clearinghouse SFTP', `sftp://revcycle@${s.host}:${sftp.port} (host key ${keys.hostKeySha256})`);
+  }
   where('EHR simulator (FHIR)', ehr.url);
   where('PMS simulator', `${pms.url} (MLLP ${s.host}:${pms.mllpPort})`);
   where('Clearinghouse sim', ch.url);

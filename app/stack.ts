@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config';
+import { simSftpKeys } from '../simulators/clearinghouse/sftp-server';
 import { loadBundled } from './codesets';
 import type { Stoppable } from './main';
 import { CREDENTIALS_FILE, EMBEDDED_DATABASE, startEmbeddedPostgres } from './postgres';
@@ -91,6 +92,7 @@ export async function startStack(config: Config, stack: Stoppable[], opts: { out
     DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: address, DATA_DIR: dataDir, START_SIMULATORS: 'false',
     EHR_FHIR_URL: endpoints.ehrUrl, CLEARINGHOUSE_URL: endpoints.clearinghouseUrl,
     ...(endpoints.pms.mode === 'rest' ? { PMS_REST_URL: endpoints.pms.url } : { PMS_MLLP_HOST: endpoints.pms.host, PMS_MLLP_PORT: String(endpoints.pms.port) }),
+    ...(sims.start && config.clearinghouse.transport === 'sftp' ? simulatedSftpEnv(config, dataDir) : {}),
   };
   const out = opts.out;
 
@@ -132,6 +134,7 @@ function portsToClaim(c: Config): PortClaim[] {
       { part: 'PMS simulator (MLLP)', port: s.pmsMllpPort, host: s.host, variable: 'SIM_PMS_MLLP_PORT' },
       { part: 'Clearinghouse simulator', port: s.clearinghousePort, host: s.host, variable: 'SIM_CLEARINGHOUSE_PORT' },
     );
+    if (c.clearinghouse.transport === 'sftp') claims.push({ part: 'Clearinghouse simulator (SFTP)', port: s.clearinghouseSftpPort, host: s.host, variable: 'SIM_CLEARINGHOUSE_SFTP_PORT' });
   }
   return claims;
 }
@@ -140,4 +143,13 @@ function portsToClaim(c: Config): PortClaim[] {
 export function uiCodec(apiUrl: string, uiPort: number): { endpoint: string; signInUrl: string } {
   const api = apiUrl.replace(/\/$/, '');
   return { endpoint: `${api}/codec`, signInUrl: `${api}/sign-in?return=${encodeURIComponent(`http://127.0.0.1:${uiPort}/`)}` };
+}
+
+/** With the SFTP transport and the simulators: revcycle logs in to the simulator's SFTP server with its development key, pinning its host key. */
+function simulatedSftpEnv(config: Config, dataDir: string): NodeJS.ProcessEnv {
+  const keys = simSftpKeys(join(dataDir, 'simulators', 'clearinghouse-sftp', 'keys'));
+  return {
+    CLEARINGHOUSE_SFTP_HOST: config.simulators.host, CLEARINGHOUSE_SFTP_PORT: String(config.simulators.clearinghouseSftpPort), CLEARINGHOUSE_SFTP_USERNAME: 'revcycle',
+    CLEARINGHOUSE_SFTP_PRIVATE_KEY_FILE: keys.userKeyFile, CLEARINGHOUSE_SFTP_HOST_KEY_SHA256: keys.hostKeySha256,
+  };
 }

@@ -10,7 +10,14 @@ import { readFileSync } from 'node:fs';
 import { pmsFeed } from '../api/pms-feed';
 import type { Db } from '../db/knex';
 import type { Practice } from '../domain/claim-build';
+import type { MailboxDeps } from '../activities/clearinghouse-mailbox';
+import { ApiError } from '../api/errors';
+import { deliverClearinghouseFile } from '../api/webhooks.routes';
+import { FAILURES, failureCodeOf } from '../domain/failures';
+import { createCoreClearinghouseClient } from '../integrations/clearinghouse/core';
 import { createHttpClearinghouseClient } from '../integrations/clearinghouse/http';
+import { createSftpClearinghouseClient } from '../integrations/clearinghouse/sftp';
+import type { ClearinghouseClient } from '../integrations/clearinghouse/types';
 import { createFhirEhrClient } from '../integrations/ehr/fhir';
 import { createHl7PmsClient } from '../integrations/pms/hl7';
 import { startMllpListener } from '../integrations/pms/listener';
@@ -51,8 +58,53 @@ export function practiceOf(c: Config): Practice {
   };
 }
 
-export function buildActivities(c: Config, db: Db, e: Endpoints) {
+/**
+ * The clearinghouse client of the configured transport, and for a batch transport the mailbox
+ * the clearinghouse-mailbox Schedule polls (its files delivered as the webhook delivers them,
+ * which needs a Temporal client).
+ */
+export function clearinghouseOf(c: Config, db: Db, e: Endpoints, temporal?: Client): { client: ClearinghouseClient; mailbox?: Omit<MailboxDeps, 'db'> } {
   const timeoutMs = c.integrationTimeoutMs;
+  const ch = c.clearinghouse;
+  const http = createHttpClearinghouseClient({ baseUrl: e.clearinghouseUrl, timeoutMs });
+  const deliver = async (x12: string) => {
+    if (!temporal) throw new Error('the clearinghouse mailbox needs a Temporal client to deliver its files');
+    try {
+      await deliverClearinghouseFile({ temporal, db }, x12);
+    } catch (err) {
+      // Not valid X12, or an 835 that does not balance (the webhook's 400/422): set aside, so it cannot hold back the files behind it.
+      const code = failureCodeOf(err);
+      if ((err instanceof ApiError && err.status < 500) || (code && (FAILURES[code].http?.status ?? 500) < 500)) {
+        return { refused: `${String(code ?? (err as ApiError).code)}: ${(err as Error).message}` };
+      }
+      throw err;
+    }
+  };
+  const core = (envelope: 'soap' | 'mime') => createCoreClearinghouseClient({
+    envelope, endpointUrl: ch.core.url ?? `${e.clearinghouseUrl.replace(/\/+$/, '')}/core/${envelope}`, username: ch.core.username, password: ch.core.password,
+    senderId: ch.core.senderId, receiverId: ch.core.receiverId, timeoutMs, appeal: http.appeal,
+  });
+  if (ch.transport === 'core-soap' || ch.transport === 'core-mime') {
+    const client = core(ch.transport === 'core-soap' ? 'soap' : 'mime');
+    return { client, mailbox: { mailbox: client, source: 'core', deliver } };
+  }
+  if (ch.transport === 'sftp') {
+    const s = ch.sftp;
+    // SFTP carries batch files only: real-time 270/276 go over CORE SOAP when the partner gave a CORE endpoint, else its HTTP endpoint.
+    const realTime = ch.core.url ? core('soap') : http;
+    const client = createSftpClearinghouseClient({
+      host: s.host!, port: s.port, username: s.username!, privateKey: s.privateKey!, passphrase: s.passphrase, hostKeySha256: s.hostKeySha256,
+      inboundDir: s.inboundDir, outboundDir: s.outboundDir, archiveDir: s.archiveDir, fileName: s.fileName, timeoutMs,
+      realTime: { eligibility: realTime.eligibility, claimStatus: realTime.claimStatus, appeal: http.appeal },
+    });
+    return { client, mailbox: { mailbox: client, source: 'sftp', deliver } };
+  }
+  return { client: http };
+}
+
+export function buildActivities(c: Config, db: Db, e: Endpoints, temporal?: Client) {
+  const timeoutMs = c.integrationTimeoutMs;
+  const clearinghouse = clearinghouseOf(c, db, e, temporal);
   const pms: PmsClient = e.pms.mode === 'rest'
     ? createRestPmsClient({ baseUrl: e.pms.url, timeoutMs })
     : createHl7PmsClient({ host: e.pms.host, port: e.pms.port, timeoutMs });
@@ -60,7 +112,8 @@ export function buildActivities(c: Config, db: Db, e: Endpoints) {
     db,
     ehr: createFhirEhrClient({ baseUrl: e.ehrUrl, timeoutMs }),
     pms,
-    clearinghouse: createHttpClearinghouseClient({ baseUrl: e.clearinghouseUrl, timeoutMs }),
+    clearinghouse: clearinghouse.client,
+    mailbox: clearinghouse.mailbox,
     x12: { practice: practiceOf(c), usage: c.x12.usage },
   });
 }

@@ -173,3 +173,25 @@ test('security settings: OIDC needs issuer, JWKS and audience together; CORS tak
   expect(problemsOf({ CORS_ALLOWED_ORIGINS: 'https://ui.example/path' })[0]).toMatch(/^CORS_ALLOWED_ORIGINS: "https:\/\/ui.example\/path" is not an origin/);
   expect(problemsOf({ RATE_LIMIT_BURST: '0' })[0]).toMatch(/^RATE_LIMIT_BURST:/);
 });
+
+describe('clearinghouse transport', () => {
+  const external = { START_SIMULATORS: 'false', EHR_FHIR_URL: 'http://ehr', CLEARINGHOUSE_URL: 'http://ch', PMS_MODE: 'rest', PMS_REST_URL: 'http://pms' };
+
+  test('http by default; a CORE password and an SSH key come from files; the CORE ids default to the ISA ids', () => {
+    expect(parseConfig({}).clearinghouse.transport).toBe('http');
+    const dir = mkdtempSync(join(tmpdir(), 'ch-'));
+    writeFileSync(join(dir, 'pw'), 's3cret\n');
+    writeFileSync(join(dir, 'key'), '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n');
+    const c = parseConfig({ CLEARINGHOUSE_TRANSPORT: 'core-soap', CLEARINGHOUSE_CORE_USERNAME: 'northside', CLEARINGHOUSE_CORE_PASSWORD_FILE: join(dir, 'pw'), SUBMITTER_ID: 'NORTH01', CLEARINGHOUSE_SFTP_PRIVATE_KEY_FILE: join(dir, 'key') });
+    expect(c.clearinghouse.core).toMatchObject({ username: 'northside', password: 's3cret', senderId: 'NORTH01', receiverId: 'CLEARINGHOUSE', credentialsGiven: true });
+    expect(c.clearinghouse.sftp.privateKey).toContain('BEGIN OPENSSH PRIVATE KEY');
+    expect(problemsOf({ CLEARINGHOUSE_TRANSPORT: 'ftp' })[0]).toMatch(/^CLEARINGHOUSE_TRANSPORT:/);
+  });
+
+  test('SFTP without simulators needs host, user and key; production needs the pinned host key and real CORE credentials', () => {
+    expect(problemsOf({ ...external, CLEARINGHOUSE_TRANSPORT: 'sftp' })).toEqual([expect.stringMatching(/^CLEARINGHOUSE_SFTP_HOST, CLEARINGHOUSE_SFTP_USERNAME, CLEARINGHOUSE_SFTP_PRIVATE_KEY/)]);
+    expect(problemsOf({ NODE_ENV: 'production', CLEARINGHOUSE_TRANSPORT: 'core-mime' })).toContainEqual(expect.stringMatching(/^CLEARINGHOUSE_CORE_USERNAME, CLEARINGHOUSE_CORE_PASSWORD/));
+    expect(problemsOf({ NODE_ENV: 'production', CLEARINGHOUSE_TRANSPORT: 'sftp' })).toContainEqual(expect.stringMatching(/^CLEARINGHOUSE_SFTP_HOST_KEY_SHA256:/));
+    expect(problemsOf({ CLEARINGHOUSE_SFTP_HOST_KEY_SHA256: 'md5:aa' })[0]).toMatch(/^CLEARINGHOUSE_SFTP_HOST_KEY_SHA256:/);
+  });
+});

@@ -95,6 +95,8 @@ const env = {
   SIM_PMS_HTTP_PORT: port.default(8082),
   SIM_PMS_MLLP_PORT: port.default(2576),
   SIM_CLEARINGHOUSE_PORT: port.default(8083),
+  /** The clearinghouse simulator's SFTP server (CLEARINGHOUSE_TRANSPORT=sftp). */
+  SIM_CLEARINGHOUSE_SFTP_PORT: port.default(8084),
 
   INTEGRATION_TIMEOUT_MS: positiveMs.default(10_000),
   /** Retry ceiling for unexpected errors in one step of a visit: attempts, then the visit is parked (needs_attention). */
@@ -145,6 +147,35 @@ const env = {
   SUBMITTER_ID: z.string().regex(/^[A-Za-z0-9]{2,15}$/, 'must be 2-15 letters or digits').default('REVCYCLE'),
   CLEARINGHOUSE_RECEIVER_ID: z.string().regex(/^[A-Za-z0-9]{2,15}$/, 'must be 2-15 letters or digits').default('CLEARINGHOUSE'),
   X12_USAGE: z.enum(['T', 'P']).default('T'),
+
+  /**
+   * How X12 travels to and from the clearinghouse (the trading partner's choice): our HTTP
+   * endpoint with webhooks, CAQH CORE vC2.2.0 in its SOAP or MIME envelope, or SFTP batch.
+   * Secrets (CORE password, SSH private key) are best given as <VAR>_FILE.
+   */
+  CLEARINGHOUSE_TRANSPORT: z.enum(['http', 'core-soap', 'core-mime', 'sftp']).default('http'),
+  /** The partner's CORE endpoint; unset: CLEARINGHOUSE_URL + /core/soap or /core/mime (the simulator's). */
+  CLEARINGHOUSE_CORE_URL: url.optional(),
+  CLEARINGHOUSE_CORE_USERNAME: z.string().min(1).max(200).optional(),
+  CLEARINGHOUSE_CORE_PASSWORD: z.string().min(1).max(1000).optional(),
+  /** CORE SenderID/ReceiverID as the partner assigned them; unset: SUBMITTER_ID and CLEARINGHOUSE_RECEIVER_ID (ISA06/ISA08). */
+  CLEARINGHOUSE_CORE_SENDER_ID: z.string().min(1).max(80).optional(),
+  CLEARINGHOUSE_CORE_RECEIVER_ID: z.string().min(1).max(80).optional(),
+  CLEARINGHOUSE_SFTP_HOST: z.string().min(1).optional(),
+  CLEARINGHOUSE_SFTP_PORT: port.default(22),
+  CLEARINGHOUSE_SFTP_USERNAME: z.string().min(1).optional(),
+  /** The SSH private key (OpenSSH or PEM): give it as CLEARINGHOUSE_SFTP_PRIVATE_KEY_FILE. */
+  CLEARINGHOUSE_SFTP_PRIVATE_KEY: z.string().min(1).optional(),
+  CLEARINGHOUSE_SFTP_PASSPHRASE: z.string().min(1).optional(),
+  /** The server's host key as `ssh-keygen -lf` prints it (SHA256:…); required in production. */
+  CLEARINGHOUSE_SFTP_HOST_KEY_SHA256: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be SHA256:<base64> as ssh-keygen -l prints it').optional(),
+  CLEARINGHOUSE_SFTP_INBOUND_DIR: z.string().min(1).default('inbound'),
+  CLEARINGHOUSE_SFTP_OUTBOUND_DIR: z.string().min(1).default('outbound'),
+  CLEARINGHOUSE_SFTP_ARCHIVE_DIR: z.string().min(1).default('archive'),
+  /** The 837 file name: {sender} {control} {date} {time} {hash} come from the interchange, so a resend has the same name. */
+  CLEARINGHOUSE_FILE_NAME: z.string().regex(/^[A-Za-z0-9{}._-]+$/, 'letters, digits, . _ - and {sender} {control} {date} {time} {hash}').default('{sender}_{control}_{hash}.837'),
+  /** How often the batch mailbox (CORE retrieval, SFTP outbound) is polled, on a Temporal Schedule. */
+  CLEARINGHOUSE_POLL_EVERY_MS: positiveMs.default(60_000),
 
   START_SIMULATORS: bool.optional(),
 
@@ -247,9 +278,19 @@ export interface Config {
   api: { port: number; publicUrl?: string; maxPendingReads: number };
   ehr: { fhirUrl?: string };
   pms: { mode: 'rest' | 'hl7'; restUrl?: string; mllpHost?: string; mllpPort?: number };
-  clearinghouse: { url?: string };
+  clearinghouse: {
+    url?: string;
+    transport: 'http' | 'core-soap' | 'core-mime' | 'sftp';
+    /** `credentialsGiven`: false when the development defaults (the simulator's) stand in. */
+    core: { url?: string; username: string; password: string; senderId: string; receiverId: string; credentialsGiven: boolean };
+    sftp: {
+      host?: string; port: number; username?: string; privateKey?: string; passphrase?: string; hostKeySha256?: string;
+      inboundDir: string; outboundDir: string; archiveDir: string; fileName: string;
+    };
+    pollEveryMs: number;
+  };
   mllpListenPort: number;
-  simulators: { start: boolean; host: string; revcycleHost: string; ehrPort: number; pmsHttpPort: number; pmsMllpPort: number; clearinghousePort: number };
+  simulators: { start: boolean; host: string; revcycleHost: string; ehrPort: number; pmsHttpPort: number; pmsMllpPort: number; clearinghousePort: number; clearinghouseSftpPort: number };
   integrationTimeoutMs: number;
   retryCeiling: { maxAttempts: number; ms: number };
   timers: {
@@ -305,7 +346,22 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
     api: { port: e.API_PORT, publicUrl: e.API_PUBLIC_URL, maxPendingReads: e.API_MAX_PENDING_READS },
     ehr: { fhirUrl: e.EHR_FHIR_URL },
     pms: { mode: e.PMS_MODE, restUrl: e.PMS_REST_URL, mllpHost: e.PMS_MLLP_HOST, mllpPort: e.PMS_MLLP_PORT },
-    clearinghouse: { url: e.CLEARINGHOUSE_URL },
+    clearinghouse: {
+      url: e.CLEARINGHOUSE_URL,
+      transport: e.CLEARINGHOUSE_TRANSPORT,
+      // Development only: the simulator's own credentials when none are configured (production requires them, see requireSecrets).
+      core: {
+        url: e.CLEARINGHOUSE_CORE_URL, username: e.CLEARINGHOUSE_CORE_USERNAME ?? 'revcycle', password: e.CLEARINGHOUSE_CORE_PASSWORD ?? 'revcycle-sim',
+        senderId: e.CLEARINGHOUSE_CORE_SENDER_ID ?? e.SUBMITTER_ID, receiverId: e.CLEARINGHOUSE_CORE_RECEIVER_ID ?? e.CLEARINGHOUSE_RECEIVER_ID,
+        credentialsGiven: !!(e.CLEARINGHOUSE_CORE_USERNAME && e.CLEARINGHOUSE_CORE_PASSWORD),
+      },
+      sftp: {
+        host: e.CLEARINGHOUSE_SFTP_HOST, port: e.CLEARINGHOUSE_SFTP_PORT, username: e.CLEARINGHOUSE_SFTP_USERNAME, privateKey: e.CLEARINGHOUSE_SFTP_PRIVATE_KEY,
+        passphrase: e.CLEARINGHOUSE_SFTP_PASSPHRASE, hostKeySha256: e.CLEARINGHOUSE_SFTP_HOST_KEY_SHA256,
+        inboundDir: e.CLEARINGHOUSE_SFTP_INBOUND_DIR, outboundDir: e.CLEARINGHOUSE_SFTP_OUTBOUND_DIR, archiveDir: e.CLEARINGHOUSE_SFTP_ARCHIVE_DIR, fileName: e.CLEARINGHOUSE_FILE_NAME,
+      },
+      pollEveryMs: e.CLEARINGHOUSE_POLL_EVERY_MS,
+    },
     mllpListenPort: e.MLLP_LISTEN_PORT,
     simulators: {
       start: e.START_SIMULATORS ?? !external,
@@ -315,6 +371,7 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
       pmsHttpPort: e.SIM_PMS_HTTP_PORT,
       pmsMllpPort: e.SIM_PMS_MLLP_PORT,
       clearinghousePort: e.SIM_CLEARINGHOUSE_PORT,
+      clearinghouseSftpPort: e.SIM_CLEARINGHOUSE_SFTP_PORT,
     },
     integrationTimeoutMs: e.INTEGRATION_TIMEOUT_MS,
     retryCeiling: { maxAttempts: e.ACTIVITY_MAX_ATTEMPTS, ms: e.ACTIVITY_RETRY_CEILING_MS },
@@ -415,6 +472,11 @@ function requireSecrets(c: Config): void {
   if (!c.temporal.tls && !c.temporal.tlsWaiver) {
     missing.push('TEMPORAL_TLS: required in production (TLS to Temporal: TEMPORAL_TLS_CA_FILE, TEMPORAL_TLS_CERT_FILE/TEMPORAL_TLS_KEY_FILE for mTLS, or TEMPORAL_API_KEY for Temporal Cloud); to run without, set TEMPORAL_TLS_WAIVER to the reason');
   }
+  const ch = c.clearinghouse;
+  if (ch.transport.startsWith('core-') && !ch.core.credentialsGiven) {
+    missing.push('CLEARINGHOUSE_CORE_USERNAME, CLEARINGHOUSE_CORE_PASSWORD(_FILE): required in production with a CORE transport (the partner issues them)');
+  }
+  if (ch.transport === 'sftp' && !ch.sftp.hostKeySha256) missing.push('CLEARINGHOUSE_SFTP_HOST_KEY_SHA256: required in production (the SFTP server\'s key is pinned)');
   if (missing.length) throw new ConfigError(missing);
 }
 
@@ -423,6 +485,10 @@ function requireExternal(c: Config): void {
   const missing: string[] = [];
   if (!c.ehr.fhirUrl) missing.push('EHR_FHIR_URL: required when START_SIMULATORS=false');
   if (!c.clearinghouse.url) missing.push('CLEARINGHOUSE_URL: required when START_SIMULATORS=false');
+  const sftp = c.clearinghouse.sftp;
+  if (c.clearinghouse.transport === 'sftp' && !(sftp.host && sftp.username && sftp.privateKey)) {
+    missing.push('CLEARINGHOUSE_SFTP_HOST, CLEARINGHOUSE_SFTP_USERNAME, CLEARINGHOUSE_SFTP_PRIVATE_KEY(_FILE): required when CLEARINGHOUSE_TRANSPORT=sftp');
+  }
   if (c.pms.mode === 'rest' && !c.pms.restUrl) missing.push('PMS_REST_URL: required when PMS_MODE=rest');
   if (c.pms.mode === 'hl7' && !(c.pms.mllpHost && c.pms.mllpPort)) missing.push('PMS_MLLP_HOST, PMS_MLLP_PORT: required when PMS_MODE=hl7');
   if (missing.length) throw new ConfigError(missing);

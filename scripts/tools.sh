@@ -19,6 +19,13 @@ if ! [ -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
   (apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends chromium >/dev/null 2>&1; }) \
     || echo "revcycle tools: could not install chromium; the dashboard browser test will be skipped" >&2
 fi
+# Debian openssh-server's sshd is the real SSH server the clearinghouse SFTP tests run against
+# (started by the test on a loopback port, stopped after). Installed when missing and root.
+if ! [ -x /usr/sbin/sshd ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "revcycle: installing Debian openssh-server for the clearinghouse SFTP tests" >&2
+  (apt-get install -y --no-install-recommends openssh-server >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends openssh-server >/dev/null 2>&1; }) \
+    || echo "revcycle tools: could not install openssh-server; the SFTP tests will be skipped" >&2
+fi
 
 VENV=.tools/venv
 STAMP="$VENV/.pins"

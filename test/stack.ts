@@ -19,7 +19,7 @@ import { Faults, type FaultConfig } from '../simulators/faults';
 import { startPmsSimulator } from '../simulators/pms';
 import type { VisitStatus, VisitTimers } from '../workflows/definitions';
 import type { Role } from '../domain/roles';
-import { dataConverterOf } from '../app/services';
+import { dataConverterOf, ensureClearinghouseMailboxPoll } from '../app/services';
 import { TEST_SECRET_ENV } from './secrets';
 import { sampleVisit, signedEncounter } from './fixtures';
 import type { StartVisit } from '../domain/visit';
@@ -40,7 +40,7 @@ export interface StackOptions {
   temporalAddress?: string;
   /** The API's port (default: any free one), for a Temporal UI that must know the codec's address before the API starts. */
   apiPort?: number;
-  /** Settings on top of the test defaults. */
+  /** Settings on top of the test defaults, e.g. CLEARINGHOUSE_TRANSPORT. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -90,6 +90,8 @@ export async function startTestStack(opts: StackOptions = {}) {
   const pms = await startPmsSimulator({ mllpPort: 0, httpPort: 0, host: '127.0.0.1', faults: faults[1], revcycleMllp: { host: '127.0.0.1', port: feed.port } });
   const clearinghouse = await startClearinghouseSimulator({
     port: 0, host: '127.0.0.1', callbackUrl: `${apiUrl}/webhooks/clearinghouse`, callbackSecret: config.webhooks.clearinghouseSecret, faults: faults[2], ackDelayMs: 50, adjudicationDelayMs: 200,
+    // A CORE transport's answers wait in the simulator's mailbox for the clearinghouse-mailbox Schedule.
+    ...(config.clearinghouse.transport.startsWith('core-') ? { delivery: 'mailbox' as const, core: config.clearinghouse.core } : {}),
   });
   stops.push(() => ehr.close(), () => pms.close(), () => clearinghouse.close());
 
@@ -101,6 +103,10 @@ export async function startTestStack(opts: StackOptions = {}) {
   if (opts.worker !== false) {
     const worker = await runWorker(config, database.db, address, endpoints);
     stops.push(() => worker.stop());
+  }
+  if (config.clearinghouse.transport !== 'http') {
+    await ensureClearinghouseMailboxPoll(config, temporal.client);
+    stops.push(() => temporal.client.schedule.getHandle(`clearinghouse-mailbox-${taskQueue}`).delete());
   }
 
   // Every route but /health needs a key: tests call the API through `api` (an admin key) or `as(role)`.

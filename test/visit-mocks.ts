@@ -39,6 +39,7 @@ export function mockActivities({ active = [true], signed = [], overrides = {} }:
   const acts: VisitActivities = {
     recordIntake: async () => ({ filingDeadline: '2027-11-20' }),
     recordEscalation: async () => undefined,
+    pollClearinghouseMailbox: async () => ({ read: 0, received: 0, delivered: 0 }),
     prepopulateEhr: async () => ({ patientRef: 'Patient/1', coverageRef: 'Coverage/1', appointmentRef: 'Appointment/1' }),
     checkEligibility: async () => ({ active: active[Math.min(calls.eligibility++, active.length - 1)], messages: [] }),
     fetchEncounter: async ({ encounterId }) => sampleEncounter(encounterId),

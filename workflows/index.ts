@@ -4,3 +4,4 @@ export { patientBalanceWorkflow } from './patient-balance';
 export { registrationChangeWorkflow } from './registration';
 export { encounterSweepWorkflow } from './sweep';
 export { visitWorkflow } from './visit/visit';
+export { clearinghouseMailboxWorkflow } from './clearinghouse-mailbox';

@@ -34,3 +34,21 @@ export interface AppealPacket {
   documents: { documentRef: string; type?: string; contentType: string; data?: string; url?: string }[];
   reason: string;
 }
+
+/** One file the clearinghouse left for us (a 999, 277CA or 835): its name there and its bytes. */
+export interface MailboxFile {
+  /** The partner's name for it: the SFTP file name, or the CORE response's PayloadID. */
+  name: string;
+  body: string;
+}
+
+/**
+ * Where a batch transport (CORE batch, SFTP) leaves the 999, 277CA and 835 files that the
+ * HTTP transport delivers to the webhook. Polled on a schedule.
+ */
+export interface ClearinghouseMailbox {
+  /** The files waiting now, each read whole (a read cut short is not returned). */
+  retrieve(): Promise<MailboxFile[]>;
+  /** Moves a file recorded as received out of the way (SFTP: into the archive folder); CORE retrieval already took it. */
+  archive(file: MailboxFile): Promise<void>;
+}

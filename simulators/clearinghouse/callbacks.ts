@@ -32,6 +32,8 @@ export class CallbackSender {
     private readonly secret: string,
     readonly faults: Faults,
     private readonly retry: RetryPolicy,
+    /** Instead of the webhook: where a batch transport's files go (a CORE mailbox, an SFTP outbound folder). */
+    private readonly sink?: (kind: string, x12: string) => Promise<void>,
   ) {}
 
   /** Waits ms unless the sender is closed first (then resolves false). */
@@ -56,6 +58,12 @@ export class CallbackSender {
   private async attempt(kind: string, x12: string, duplicated: boolean): Promise<void> {
     const record: DeliveryRecord = { kind, status: 0, attempts: 0, duplicated };
     this.deliveries.push(record);
+    if (this.sink) {
+      record.attempts = 1;
+      await this.sink(kind, x12);
+      record.status = 204;
+      return;
+    }
     for (let n = 0; n < this.retry.attempts && !this.closed; n++) {
       if (n > 0 && !(await this.wait(this.retry.backoffMs * 2 ** (n - 1)))) return;
       record.attempts++;

@@ -28,6 +28,7 @@ import { openPersisted, type Persistable } from '../persist';
 import { CallbackSender, DeliveryRecord, RetryPolicy } from './callbacks';
 import { adjudicate, adjudicationTiming, clearinghouseStatus, correction, eligibilityAnswer, frontEndStatus, PayerHistory, PEND_INQUIRIES, REJECTING, reversesLater, syntaxErrors, type FrontEndStatus } from './payer';
 import { ClearinghouseSnapshot, KnownClaim, SubmissionRecord } from './state';
+import { CoreCredentialsAccepted, CoreEndpoint, coreRoutes, Mailbox, sftpFolders, sweepInbound, writeOutbound } from './core';
 
 export interface ClearinghouseSimulatorOptions {
   port?: number;
@@ -51,12 +52,26 @@ export interface ClearinghouseSimulatorOptions {
    * start, saved after each change); in memory only without it.
    */
   dataFile?: string;
+  /**
+   * Where the 999, 277CA and 835 go: POSTed to `callbackUrl` (webhook, the HTTP transport's
+   * way), kept for CORE retrieval (mailbox), or written to the SFTP root's outbound/ (folder).
+   */
+  delivery?: 'webhook' | 'mailbox' | 'folder';
+  /** The credentials the CORE endpoints accept (WS-Security UsernameToken, or MIME UserName/Password). */
+  core?: CoreCredentialsAccepted;
+  /** The SFTP side's root folder (inbound/, outbound/, processed/); 837 files there are swept every `sftpSweepMs`. */
+  sftpRoot?: string;
+  sftpSweepMs?: number;
 }
 
 export type { SubmissionRecord } from './state';
 
 export interface ClearinghouseSimulator {
   url: string;
+  /** Takes the 837 files waiting in the SFTP root's inbound/ now (as the sweep does), answering how many. */
+  sweepInbound(): number;
+  /** Answers the mailbox holds for CORE retrieval. */
+  mailboxWaiting(): number;
   close(): Promise<void>;
   submissions(): SubmissionRecord[];
   deliveries(): DeliveryRecord[];
@@ -406,12 +421,13 @@ function byPayer(claims: ProfessionalClaim[]): Map<ProfessionalClaim['payer'], P
   return groups;
 }
 
-function app(ch: Clearinghouse, faults: Faults): express.Express {
+function app(ch: Clearinghouse, faults: Faults, core: CoreEndpoint): express.Express {
   const a = express();
   a.get('/health', (_req, res) => void res.json({ ok: true }));
   // The payers' side of the money (one CLP per payer claim number, the latest), for cycle:check.
   a.get('/sim/remittances', (_req, res) => void res.json(ch.adjudicated()));
   a.use(httpFaults(faults));
+  a.use(coreRoutes(core));
   a.post('/appeals', express.json({ limit: '20mb' }), (req, res) => {
     try {
       const result = ch.appeal(req.body ?? {});
@@ -444,16 +460,28 @@ function app(ch: Clearinghouse, faults: Faults): express.Express {
 
 export async function startClearinghouseSimulator(opts: ClearinghouseSimulatorOptions): Promise<ClearinghouseSimulator> {
   const faults = opts.faults ?? Faults.none();
-  const sender = new CallbackSender(opts.callbackUrl, opts.callbackSecret ?? '', faults, opts.retry ?? { attempts: 5, backoffMs: 200 });
+  const mailbox = new Mailbox();
+  const root = opts.sftpRoot;
+  if (opts.delivery === 'folder' && !root) throw new Error('the folder delivery needs sftpRoot');
+  if (root) sftpFolders(root); // the partner's folders exist before anyone logs in
+  const sink = opts.delivery === 'mailbox' ? async (kind: string, x12: string) => mailbox.put(kind, x12)
+    : opts.delivery === 'folder' ? async (kind: string, x12: string) => void writeOutbound(root!, kind, x12)
+    : undefined;
+  const sender = new CallbackSender(opts.callbackUrl, opts.callbackSecret ?? '', faults, opts.retry ?? { attempts: 5, backoffMs: 200 }, sink);
   const { state: ch, flush } = openPersisted(opts.dataFile, ClearinghouseSnapshot, (changed) => new Clearinghouse(sender, opts, changed));
+  const core = new CoreEndpoint(ch, mailbox, opts.core ?? { username: 'revcycle', password: 'revcycle-sim' }, opts.now);
   const host = opts.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app(ch, faults).listen(opts.port ?? 0, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = app(ch, faults, core).listen(opts.port ?? 0, host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
+  const sweep = () => (root ? sweepInbound(root, ch) : 0);
+  const sweeper = root ? setInterval(sweep, opts.sftpSweepMs ?? 250) : undefined;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   return {
     url: `http://${host}:${port}`,
+    sweepInbound: sweep,
+    mailboxWaiting: () => mailbox.waiting(),
     submissions: () => ch.submissions(),
     deliveries: () => sender.deliveries.map((d) => ({ ...d })),
     remittances: () => ch.adjudicated(),
@@ -461,6 +489,7 @@ export async function startClearinghouseSimulator(opts: ClearinghouseSimulatorOp
       while (ch.pending.size) await Promise.all([...ch.pending]);
     },
     async close() {
+      if (sweeper) clearInterval(sweeper);
       sender.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
