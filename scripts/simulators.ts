@@ -2,6 +2,7 @@
  * The simulated EHR (FHIR R4), PMS (HL7 v2 over MLLP, and REST) and clearinghouse (X12),
  * each with fault injection from SIM_<PARTY>_FAULT_* variables (see README).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config';
 import { startClearinghouseSimulator } from '../simulators/clearinghouse';
@@ -26,6 +27,7 @@ export async function startSimulators(config: Config, apiUrl: string, stack: Sto
   const pms = await startPmsSimulator({
     httpPort: s.pmsHttpPort, mllpPort: s.pmsMllpPort, host: s.host, faults: new Faults(faultsFromEnv('SIM_PMS_FAULT')),
     revcycleMllp: { host: s.revcycleHost, port: config.mllpListenPort },
+    mllpTls: s.pmsMllpTls && { key: readFileSync(s.pmsMllpTls.keyFile), cert: readFileSync(s.pmsMllpTls.certFile), ca: readFileSync(s.pmsMllpTls.caFile) },
     dataFile: dataFile('pms'),
   });
   stack.push({ stop: () => pms.close() });

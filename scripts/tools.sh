@@ -15,6 +15,11 @@ if ! [ -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
   (apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends chromium >/dev/null 2>&1; }) \
     || echo "revcycle tools: could not install chromium; the dashboard browser test will be skipped" >&2
 fi
+# The openssl CLI makes the throw-away CAs and certificates of the mutual-TLS tests (test/certs.ts).
+if ! command -v openssl >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  (apt-get install -y --no-install-recommends openssl >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends openssl >/dev/null 2>&1; }) \
+    || echo "revcycle tools: could not install openssl; the mutual-TLS tests will fail" >&2
+fi
 
 VENV=.tools/venv
 STAMP="$VENV/.pins"

@@ -56,7 +56,7 @@ export function buildActivities(c: Config, db: Db, e: Endpoints) {
   const timeoutMs = c.integrationTimeoutMs;
   const pms: PmsClient = e.pms.mode === 'rest'
     ? createRestPmsClient({ baseUrl: e.pms.url, timeoutMs })
-    : createHl7PmsClient({ host: e.pms.host, port: e.pms.port, timeoutMs });
+    : createHl7PmsClient({ host: e.pms.host, port: e.pms.port, timeoutMs, tls: pmsClientTls(c) });
   return createActivities({
     db,
     ehr: createFhirEhrClient({ baseUrl: e.ehrUrl, timeoutMs }),
@@ -64,6 +64,12 @@ export function buildActivities(c: Config, db: Db, e: Endpoints) {
     clearinghouse: createHttpClearinghouseClient({ baseUrl: e.clearinghouseUrl, timeoutMs }),
     x12: { practice: practiceOf(c), usage: c.x12.usage },
   });
+}
+
+/** MLLP over TLS to the PMS (mutual when a client certificate is configured), read from files at start-up. */
+function pmsClientTls(c: Config) {
+  const t = c.pms.mllpTls;
+  return t && { ca: readFileSync(t.caFile), key: t.keyFile ? readFileSync(t.keyFile) : undefined, cert: t.certFile ? readFileSync(t.certFile) : undefined };
 }
 
 /**
@@ -100,7 +106,7 @@ export function startPmsFeed(opts: { port: number; host?: string; db: Db; tempor
     port: opts.port,
     host: opts.host,
     allowedPeers: mllp?.allowedPeers,
-    tls: mllp?.tls && { key: readFileSync(mllp.tls.keyFile), cert: readFileSync(mllp.tls.certFile) },
+    tls: mllp?.tls && { key: readFileSync(mllp.tls.keyFile), cert: readFileSync(mllp.tls.certFile), ca: mllp.tls.caFile ? readFileSync(mllp.tls.caFile) : undefined },
     maxConnections: mllp?.maxConnections,
     idleTimeoutMs: mllp?.idleTimeoutMs,
     maxMessageBytes: mllp?.maxMessageBytes,
