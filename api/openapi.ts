@@ -151,6 +151,10 @@ export function openApiDocument(): object {
       request: { params: WorkQueueParams, query: WorkQueueQuery },
       responses: { 200: json(z.object({ visits: z.array(z.record(z.string(), z.unknown())) }).passthrough(), 'The queue'), 400: errors[400], 404: json(ErrorBody, 'No such queue') },
     },
+    {
+      method: 'get', path: '/.well-known/jwks.json', summary: 'The public key revcycle signs its SMART Backend Services client assertions with (JWKS; empty unless EHR_AUTH=smart)',
+      responses: { 200: { description: 'The JWK Set', content: { 'application/jwk-set+json': { schema: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }) } } } },
+    },
     { method: 'get', path: '/health', summary: 'Postgres and Temporal reachability', responses: { 200: json(Health, 'All up'), 503: json(Health, 'Something is down') } },
   ];
   for (const p of paths) registry.registerPath(withSecurity(p));

@@ -13,6 +13,7 @@ import type { Db } from '../db/knex';
 import type { Practice } from '../domain/claim-build';
 import { createHttpClearinghouseClient } from '../integrations/clearinghouse/http';
 import { createFhirEhrClient } from '../integrations/ehr/fhir';
+import { createSmartBackendTokens, publicJwks } from '../integrations/ehr/smart';
 import { createHl7PmsClient } from '../integrations/pms/hl7';
 import { InboundRejectedError, startMllpListener } from '../integrations/pms/listener';
 import { createRestPmsClient } from '../integrations/pms/rest';
@@ -59,11 +60,27 @@ export function buildActivities(c: Config, db: Db, e: Endpoints) {
     : createHl7PmsClient({ host: e.pms.host, port: e.pms.port, timeoutMs, tls: pmsClientTls(c) });
   return createActivities({
     db,
-    ehr: createFhirEhrClient({ baseUrl: e.ehrUrl, timeoutMs }),
+    ehr: createFhirEhrClient({ baseUrl: e.ehrUrl, timeoutMs, auth: ehrTokens(c, e.ehrUrl) }),
     pms,
     clearinghouse: createHttpClearinghouseClient({ baseUrl: e.clearinghouseUrl, timeoutMs }),
     x12: { practice: practiceOf(c), usage: c.x12.usage },
   });
+}
+
+/** SMART Backend Services tokens for the EHR (EHR_AUTH=smart); none means requests carry no credentials. */
+function ehrTokens(c: Config, fhirBaseUrl: string) {
+  const a = c.ehr.auth;
+  if (a.mode !== 'smart') return undefined;
+  return createSmartBackendTokens({
+    fhirBaseUrl, clientId: a.clientId, privateKeyPem: readFileSync(a.privateKeyFile), alg: a.alg, keyId: a.keyId, scopes: a.scopes, tokenUrl: a.tokenUrl,
+    timeoutMs: c.integrationTimeoutMs,
+  });
+}
+
+/** The JWKS the EHR checks revcycle's assertions with (served at /.well-known/jwks.json); empty without SMART. */
+export async function ehrJwksOf(c: Config): Promise<{ keys: object[] }> {
+  const a = c.ehr.auth;
+  return a.mode === 'smart' ? publicJwks(readFileSync(a.privateKeyFile), a.alg, a.keyId) : { keys: [] };
 }
 
 /** MLLP over TLS to the PMS (mutual when a client certificate is configured), read from files at start-up. */
