@@ -2,13 +2,13 @@
 import type { Client } from '@temporalio/client';
 import { generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
-import type { Db } from '../db';
+import type { Db } from '../db/knex';
 import { publicJwks } from '../integrations/ehr/smart';
 import { createApp } from './app';
 
 const pem = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
 const appWith = (ehrJwks?: { keys: object[] }) =>
-  createApp({ temporal: {} as Client, db: {} as Db, taskQueue: 'unused', timers: {} as never, webhooks: {}, ehrJwks });
+  createApp({ temporal: {} as Client, db: {} as Db, taskQueue: 'unused', timers: {} as never, webhooks: { toleranceSeconds: 300 }, ehrJwks });
 
 test('GET /.well-known/jwks.json answers without credentials with the public key only', async () => {
   const res = await request(appWith(await publicJwks(pem, 'ES384', 'revcycle-2026'))).get('/.well-known/jwks.json');
