@@ -1,15 +1,13 @@
 /**
  * SMART Backend Services end to end: the FHIR client gets its tokens from a real
- * authorization server (oidc-provider, test/smart-authorization-server.mjs) by
+ * authorization server (oidc-provider, simulators/ehr/authorization-server.ts) by
  * client_credentials with a private_key_jwt assertion, and the EHR simulator in front
  * of it lets nothing through without a token that server vouches for.
  */
-import { type ChildProcess, fork } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
 import { DEFAULT_EHR_SCOPES } from '../../config';
 import type { StartVisit } from '../../domain/visit';
-import { type EhrSimulator, startEhrSimulator } from '../../simulators/ehr';
+import { type AuthorizationServer, type EhrSimulator, startAuthorizationServer, startEhrSimulator } from '../../simulators/ehr';
 import { EhrRequestRejectedError } from './errors';
 import { createFhirEhrClient } from './fhir';
 import { type AccessTokens, createSmartBackendTokens, publicJwks } from './smart';
@@ -24,40 +22,18 @@ const visit = (visitId: string): StartVisit => ({
 const CLIENT_ID = 'revcycle-backend';
 const rsaKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
 const strangerKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
-const gateway = { clientId: 'ehr-gateway', clientSecret: randomBytes(24).toString('hex') };
-
-let as: ChildProcess;
-let endpoints: { url: string; tokenEndpoint: string; introspectionEndpoint: string };
+let as: AuthorizationServer;
 let ehr: EhrSimulator;
-
-/** One request to the authorization server process and its answer. */
-function ask<T>(msg: object): Promise<T> {
-  return new Promise((resolve) => {
-    as.once('message', (m) => resolve(m as T));
-    as.send(msg);
-  });
-}
-const issued = async () => (await ask<{ issued: number }>({ stats: true })).issued;
+const issued = () => as.issued();
 
 beforeAll(async () => {
-  as = fork(join(__dirname, '../../test/smart-authorization-server.mjs'), [], {
-    env: { ...process.env, CLIENT_ID, CLIENT_JWKS: JSON.stringify(await publicJwks(rsaKey, 'RS384')), SCOPES: DEFAULT_EHR_SCOPES, GATEWAY_ID: gateway.clientId, GATEWAY_SECRET: gateway.clientSecret },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  endpoints = await new Promise((resolve, reject) => {
-    as.once('message', (m) => resolve(m as typeof endpoints));
-    as.once('exit', (code) => reject(new Error(`the authorization server exited (${code})`)));
-  });
-  ehr = await startEhrSimulator({ seed: false, auth: { tokenEndpoint: endpoints.tokenEndpoint, introspectionEndpoint: endpoints.introspectionEndpoint, ...gateway } });
+  as = await startAuthorizationServer({ clientId: CLIENT_ID, clientJwks: await publicJwks(rsaKey, 'RS384'), scopes: DEFAULT_EHR_SCOPES });
+  ehr = await startEhrSimulator({ seed: false, auth: { tokenEndpoint: as.tokenEndpoint, introspectionEndpoint: as.introspectionEndpoint, ...as.gateway } });
 });
 
 afterAll(async () => {
   await ehr?.close();
-  if (as?.connected) {
-    const exited = new Promise((resolve) => as.once('exit', resolve));
-    as.disconnect();
-    await exited;
-  }
+  await as?.close();
 });
 
 const tokensFor = (over: Partial<Parameters<typeof createSmartBackendTokens>[0]> = {}) =>
@@ -76,7 +52,7 @@ describe('the EHR simulator with EHR_AUTH=smart', () => {
 
   it('publishes its token endpoint in .well-known/smart-configuration; the CapabilityStatement stays public', async () => {
     const config = (await (await fetch(`${ehr.url}/.well-known/smart-configuration`)).json()) as { token_endpoint: string };
-    expect(config.token_endpoint).toBe(endpoints.tokenEndpoint);
+    expect(config.token_endpoint).toBe(as.tokenEndpoint);
     expect((await fetch(`${ehr.url}/metadata`)).status).toBe(200);
   });
 
@@ -122,7 +98,7 @@ describe('the FHIR client with SMART Backend Services', () => {
     const client = createFhirEhrClient({ baseUrl: ehr.url, timeoutMs: 5000, auth: watched });
     await client.prepopulate(visit('S-9'));
     const first = seen[0];
-    expect(await ask<{ revoked: boolean }>({ revoke: first })).toEqual({ revoked: true });
+    expect(await as.revoke(first)).toBe(true);
     const before = await issued();
     const refs = await client.prepopulate(visit('S-9'));
     expect(refs.patientRef).toMatch(/^Patient\//);

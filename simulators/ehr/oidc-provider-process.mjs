@@ -1,10 +1,10 @@
 /**
  * A real OAuth 2.0 authorization server (npm oidc-provider, run as its own Node process
- * because it ships only ES modules) for the SMART Backend Services tests: the
+ * because it ships only ES modules; started by authorization-server.ts) for SMART Backend Services: the
  * client_credentials grant with private_key_jwt client authentication for one backend
  * client, token introspection for the EHR's gateway, and opaque access tokens.
  *
- * Started with child_process.fork; env: CLIENT_ID, CLIENT_JWKS (the client's public JWKS),
+ * Env: CLIENT_ID, CLIENT_JWKS (the client's public JWKS),
  * SCOPES (what the client may ask for), GATEWAY_ID, GATEWAY_SECRET (the introspecting
  * resource server). Sends { url } once listening. Messages: { revoke: token } destroys an
  * access token early, as an administrator revoking it would; { stats: true } answers
