@@ -21,13 +21,16 @@ const visit = (visitId: string): StartVisit => ({
 
 const CLIENT_ID = 'revcycle-backend';
 const rsaKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
 const strangerKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
 let as: AuthorizationServer;
 let ehr: EhrSimulator;
 const issued = () => as.issued();
 
 beforeAll(async () => {
-  as = await startAuthorizationServer({ clientId: CLIENT_ID, clientJwks: await publicJwks(rsaKey, 'RS384'), scopes: DEFAULT_EHR_SCOPES });
+  // Registered with both keys, as during a rotation from RSA to P-384.
+  const clientJwks = { keys: [...(await publicJwks(rsaKey, 'RS384')).keys, ...(await publicJwks(ecKey, 'ES384')).keys] };
+  as = await startAuthorizationServer({ clientId: CLIENT_ID, clientJwks, scopes: DEFAULT_EHR_SCOPES });
   ehr = await startEhrSimulator({ seed: false, auth: { tokenEndpoint: as.tokenEndpoint, introspectionEndpoint: as.introspectionEndpoint, ...as.gateway } });
 });
 
@@ -73,6 +76,11 @@ describe('the FHIR client with SMART Backend Services', () => {
     const refs = await client.prepopulate(visit('S-1'));
     expect(refs.patientRef).toMatch(/^Patient\//);
     expect(ehr.count('Appointment')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('signs with a P-384 key (ES384) as well', async () => {
+    const client = createFhirEhrClient({ baseUrl: ehr.url, timeoutMs: 5000, auth: tokensFor({ privateKeyPem: ecKey, alg: 'ES384' }) });
+    expect((await client.prepopulate(visit('S-EC'))).patientRef).toMatch(/^Patient\//);
   });
 
   it('keeps its token: many calls, one token request', async () => {

@@ -58,7 +58,7 @@ export function requireToken(auth: EhrSimulatorAuth) {
   const basic = `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}`;
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (req.path === '/metadata') return next();
-    const token = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(req.get('authorization') ?? '')?.[1];
+    const token = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(req.get('authorization') ?? '')?.[1];
     if (!token) return void challenge(res, 401, 'invalid_request', 'a bearer access token is required');
     let info: Introspection;
     try {
