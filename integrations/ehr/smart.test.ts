@@ -114,6 +114,16 @@ describe('the FHIR client with SMART Backend Services', () => {
     expect(new Set(seen).size).toBe(2);
   });
 
+  it('concurrent calls that all meet the 401 of a revoked token share one fresh token', async () => {
+    const tokens = tokensFor();
+    const client = createFhirEhrClient({ baseUrl: ehr.url, timeoutMs: 5000, auth: tokens });
+    await client.prepopulate(visit('S-11'));
+    expect(await as.revoke(await tokens.token())).toBe(true);
+    const before = await issued();
+    await Promise.all(['S-11', 'S-12', 'S-13', 'S-14'].map((v) => client.prepopulate(visit(v))));
+    expect(await issued()).toBe(before + 1);
+  });
+
   it('a token that is shortly to expire is renewed before it is sent', async () => {
     let now = Date.now();
     const tokens = tokensFor({ now: () => now });
