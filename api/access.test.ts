@@ -55,7 +55,7 @@ test.each([
   ['POST', '/CODEC/decode'], ['POST', '/Codec/decode'], ['POST', '/codec/decode/'], ['POST', '//codec/decode'], ['POST', '/codec//decode'],
   ['POST', '/c%6fdec/decode'], ['POST', '/visits/../codec/decode'], ['POST', '/visits/%2e%2e/codec/decode'], ['GET', '/visits/v-1/'], ['GET', '/VISITS/v-1'],
   ['GET', '/health/'], ['GET', '/HEALTH'], ['GET', '/.well-known/jwks.json/'], ['GET', '/.WELL-KNOWN/jwks.json'], ['GET', '/.well-known/'], ['GET', '/docs/'], ['GET', '/docs/index.html'], ['GET', '/docs/swagger-ui.css.map'], ['GET', '/dashboard/'],
-  ['POST', '/webhooks/clearinghouse/'], ['POST', '/Webhooks/clearinghouse'], ['POST', '/webhooks/ehr/encounter-signed/'],
+  ['POST', '/webhooks/clearinghouse/'], ['POST', '/Webhooks/clearinghouse'], ['POST', '/webhooks/ehr/encounter-signed/'], ['POST', '/webhooks/ehr/Subscription'], ['POST', '/webhooks/ehr/subscription/'],
 ])('%s %s is no route (another spelling of a path is not that path)', (method, path) => {
   expect(routeFor(method, path)).toBeUndefined();
 });

@@ -73,6 +73,8 @@ export const ROUTES: Record<string, Access> = {
   'GET /dashboard/dashboard.js': { kind: 'public' },
   'GET /dashboard/vendor/chart.umd.min.js': { kind: 'public' },
   'POST /webhooks/ehr/encounter-signed': { kind: 'webhook' },
+  /** The EHR's FHIR Subscription (Backport) rest-hook endpoint: notification Bundles, signed like the webhook above. */
+  'POST /webhooks/ehr/subscription': { kind: 'webhook' },
   'POST /webhooks/clearinghouse': { kind: 'webhook' },
 };
 
