@@ -54,14 +54,15 @@ test('a wrong method on a known path names the allowed ones; unknown paths are u
 test.each([
   ['POST', '/CODEC/decode'], ['POST', '/Codec/decode'], ['POST', '/codec/decode/'], ['POST', '//codec/decode'], ['POST', '/codec//decode'],
   ['POST', '/c%6fdec/decode'], ['POST', '/visits/../codec/decode'], ['POST', '/visits/%2e%2e/codec/decode'], ['GET', '/visits/v-1/'], ['GET', '/VISITS/v-1'],
-  ['GET', '/health/'], ['GET', '/HEALTH'], ['GET', '/docs/'], ['GET', '/docs/index.html'], ['GET', '/docs/swagger-ui.css.map'], ['GET', '/dashboard/'],
-  ['POST', '/webhooks/clearinghouse/'], ['POST', '/Webhooks/clearinghouse'], ['POST', '/webhooks/ehr/encounter-signed/'],
+  ['GET', '/health/'], ['GET', '/HEALTH'], ['GET', '/.well-known/jwks.json/'], ['GET', '/.WELL-KNOWN/jwks.json'], ['GET', '/.well-known/'], ['GET', '/docs/'], ['GET', '/docs/index.html'], ['GET', '/docs/swagger-ui.css.map'], ['GET', '/dashboard/'],
+  ['POST', '/webhooks/clearinghouse/'], ['POST', '/Webhooks/clearinghouse'], ['POST', '/webhooks/ehr/encounter-signed/'], ['POST', '/webhooks/ehr/Subscription'], ['POST', '/webhooks/ehr/subscription/'],
 ])('%s %s is no route (another spelling of a path is not that path)', (method, path) => {
   expect(routeFor(method, path)).toBeUndefined();
 });
 
-test('the public list is exactly liveness, the API description, the docs and dashboard pages with the files they load, and signing in and out', () => {
+test('the public list is exactly liveness, the API description, the EHR client\'s JWKS, the docs and dashboard pages with the files they load, and signing in and out', () => {
   expect(Object.entries(ROUTES).filter(([, a]) => a.kind === 'public').map(([k]) => k).sort()).toEqual([
+    'GET /.well-known/jwks.json',
     'GET /dashboard', 'GET /dashboard/dashboard.css', 'GET /dashboard/dashboard.js', 'GET /dashboard/vendor/chart.umd.min.js',
     'GET /docs', 'GET /docs/revcycle-init.js', 'GET /docs/swagger-ui-bundle.js', 'GET /docs/swagger-ui.css',
     'GET /health', 'GET /openapi.json',

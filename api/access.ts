@@ -43,6 +43,8 @@ const update = (name: string): Access => ({ kind: 'roles', roles: UPDATE_ROLES[n
 export const ROUTES: Record<string, Access> = {
   'GET /health': { kind: 'public' },
   'GET /openapi.json': { kind: 'public' },
+  /** The public key revcycle signs its SMART Backend Services assertions with: the EHR fetches it, without credentials. */
+  'GET /.well-known/jwks.json': { kind: 'public' },
   /** Swagger UI: the page and exactly the files it loads, no directory behind them. */
   'GET /docs': { kind: 'public' },
   'GET /docs/revcycle-init.js': { kind: 'public' },
@@ -79,6 +81,8 @@ export const ROUTES: Record<string, Access> = {
   'GET /auth/oidc/login': { kind: 'public' },
   'GET /auth/oidc/callback': { kind: 'public' },
   'POST /webhooks/ehr/encounter-signed': { kind: 'webhook' },
+  /** The EHR's FHIR Subscription (Backport) rest-hook endpoint: notification Bundles, signed like the webhook above. */
+  'POST /webhooks/ehr/subscription': { kind: 'webhook' },
   'POST /webhooks/clearinghouse': { kind: 'webhook' },
 };
 

@@ -60,6 +60,11 @@ export interface AppDeps {
   webhooks: WebhookSecrets;
   /** Reads of visits waiting on Temporal at once before the next is refused with 503 (API_MAX_PENDING_READS; default 100). */
   maxPendingReads?: number;
+  /**
+   * The public half of the key revcycle signs its SMART Backend Services assertions with, as a
+   * JWKS: the EHR fetches it from /.well-known/jwks.json (default: no keys).
+   */
+  ehrJwks?: { keys: object[] };
   /** The PHI codec endpoint for the Temporal Web UI; not served without keys. */
   codec?: { keys: CodecKeys; namespace: string; allowedOrigins: string[] };
 }
@@ -107,6 +112,9 @@ export function createApp(deps: AppDeps): express.Express {
     const ok = postgres === 'up' && temporal === 'up';
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', postgres, temporal });
   });
+
+  const jwks = JSON.stringify(deps.ehrJwks ?? { keys: [] });
+  app.get('/.well-known/jwks.json', (_req, res) => res.type('application/jwk-set+json').set('Cache-Control', 'public, max-age=300').send(jwks));
 
   const spec = openApiDocument();
   app.get('/openapi.json', (_req, res) => res.json(spec));

@@ -127,6 +127,16 @@ export function openApiDocument(): object {
       responses: { 202: json(z.object({ visitId: z.string(), encounterId: z.string() }), 'Delivered to the visit'), ...errors, ...bodyErrors },
     },
     {
+      method: 'post', path: '/webhooks/ehr/subscription',
+      summary: 'The EHR\'s FHIR R4 Subscriptions Backport rest-hook endpoint: a history Bundle whose first entry is the SubscriptionStatus (Parameters); handshake and heartbeat are answered 200, an encounter-signed event is delivered to its visit',
+      request: { body: { required: true, content: { 'application/fhir+json': { schema: z.object({ resourceType: z.literal('Bundle'), type: z.literal('history') }) }, 'application/json': { schema: z.object({ resourceType: z.literal('Bundle'), type: z.literal('history') }) } } } },
+      responses: {
+        202: json(z.object({ visitId: z.string(), encounterId: z.string() }), 'Delivered to the visit'),
+        200: json(z.object({ type: z.string().optional(), visitId: z.string().optional(), encounterId: z.string().optional(), duplicate: z.boolean().optional() }), 'A handshake or heartbeat (nothing delivered), or an event already delivered'),
+        ...errors, ...bodyErrors,
+      },
+    },
+    {
       method: 'post', path: '/webhooks/clearinghouse', summary: 'A 999, 277CA or 835 file from the clearinghouse (X12 body)',
       request: { body: { required: true, content: { 'application/edi-x12': { schema: z.string() }, 'text/plain': { schema: z.string() } } } },
       responses: {
@@ -164,6 +174,10 @@ export function openApiDocument(): object {
       method: 'get', path: '/remittances', operationId: 'listRemittances',
       summary: 'The remittance work queue, newest first: 835 claims not posted (unmatched: no claim attempt agrees on control number, payer and charge; unbalanced) or posted, with reason, payer, control number, amounts and file',
       request: { query: RemittanceQuery }, responses: { 200: json(RemittancePage, 'One page of entries'), 400: errors[400] },
+    },
+    {
+      method: 'get', path: '/.well-known/jwks.json', summary: 'The public key revcycle signs its SMART Backend Services client assertions with (JWKS; empty unless EHR_AUTH=smart)',
+      responses: { 200: { description: 'The JWK Set', content: { 'application/jwk-set+json': { schema: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }) } } } },
     },
     { method: 'get', path: '/health', summary: 'Postgres and Temporal reachability', responses: { 200: json(Health, 'All up'), 503: json(Health, 'Something is down') } },
   ];

@@ -175,3 +175,47 @@ test('an "encounter signed" notification for another patient or appointment than
   expect(history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'encounterSigned')).toHaveLength(1);
   await temporal.client.workflow.getHandle(`visit-${visit.visitId}`).terminate('test done');
 });
+
+describe('POST /webhooks/ehr/subscription (FHIR R4 Subscriptions Backport rest-hook)', () => {
+  const post = (body: object, type = 'application/fhir+json') => {
+    const s = signedBody('ehr', body);
+    return request(app).post('/webhooks/ehr/subscription').set(s.headers).set('content-type', type).send(s.body);
+  };
+  const status = (type: string) => ({ resource: { resourceType: 'Parameters', parameter: [{ name: 'topic', valueCanonical: 'urn:revcycle:fhir:topic:encounter-signed' }, { name: 'type', valueCode: type }] } });
+
+  test('a handshake and a heartbeat are answered 200 and reach no visit; unsigned they are 401', async () => {
+    const before = await database.db('inbound_messages').count('* as n').first();
+    for (const type of ['handshake', 'heartbeat']) {
+      expect(await post({ resourceType: 'Bundle', type: 'history', entry: [status(type)] })).toMatchObject({ status: 200, body: { type } });
+    }
+    expect(await database.db('inbound_messages').count('* as n').first()).toEqual(before);
+    const unsigned = await request(app).post('/webhooks/ehr/subscription').set('content-type', 'application/fhir+json').send({ resourceType: 'Bundle', type: 'history', entry: [status('handshake')] });
+    expect(unsigned.status).toBe(401);
+  });
+
+  test('an event notification reaches its visit once; the plain {visitId, encounterId} body and a Bundle without its status first are 400s', async () => {
+    const visit = sampleVisit(uniqueId('v'));
+    await saveIntake(database.db, visit);
+    await saveEhrRefs(database.db, visit, { patientRef: 'Patient/p-sub', coverageRef: 'Coverage/c-sub', appointmentRef: 'Appointment/a-sub' });
+    await temporal.client.workflow.start('visitWorkflow', { workflowId: `visit-${visit.visitId}`, taskQueue: uniqueId('tq-none'), args: [{ visit, timers }] });
+    const event = {
+      resourceType: 'Bundle', type: 'history', entry: [
+        status('event-notification'),
+        { fullUrl: 'http://ehr/Encounter/enc-sub', resource: { resourceType: 'Encounter', id: 'enc-sub', subject: { reference: 'Patient/p-sub' }, appointment: [{ reference: 'Appointment/a-sub' }] } },
+        { fullUrl: 'http://ehr/Appointment/a-sub', resource: { resourceType: 'Appointment', id: 'a-sub', identifier: [{ system: 'urn:revcycle:visit', value: visit.visitId }] } },
+      ],
+    };
+    expect(await post(event)).toMatchObject({ status: 202, body: { visitId: visit.visitId, encounterId: 'enc-sub' } });
+    expect(await post(event)).toMatchObject({ status: 200, body: { duplicate: true } });
+    const history = await temporal.client.workflow.getHandle(`visit-${visit.visitId}`).fetchHistory();
+    expect(history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'encounterSigned')).toHaveLength(1);
+    await temporal.client.workflow.getHandle(`visit-${visit.visitId}`).terminate('test done');
+
+    const plain = await post({ visitId: visit.visitId, encounterId: 'enc-sub' }, 'application/json');
+    expect(plain.status).toBe(400);
+    expect(plain.body.issues.length).toBeGreaterThan(0);
+    const noStatus = await post({ resourceType: 'Bundle', type: 'history', entry: event.entry.slice(1) });
+    expect(noStatus.status).toBe(400);
+    expect(noStatus.body.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: expect.stringMatching(/^entry\.0\.resource/) })]));
+  });
+});

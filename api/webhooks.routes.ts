@@ -15,7 +15,7 @@ import { VisitId } from '../domain/visit';
 import type { Db } from '../db/knex';
 import { decideRemittanceFile, postRemittanceFile, queueUnbalancedFile, type ContractLookup } from '../db/posting';
 import { queueStatusOf } from '../domain/billing/posting';
-import { parseEncounterNotification } from '../domain/fhir/notification';
+import { parseEncounterNotification, subscriptionNotificationType } from '../domain/fhir/notification';
 import { claimMessagesFromX12, UnbalancedRemittanceError } from '../domain/claim-messages';
 import { claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal } from '../workflows/definitions';
 import { checkSignatureHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../domain/webhook-signature';
@@ -68,8 +68,9 @@ export function webhooksRouter({ temporal, db, secrets, contracted }: { temporal
   // Not behind bearer auth (kind 'webhook' in api/access.ts): each sender is authenticated here, by its HMAC signature (signedBy).
   const router = Router(ROUTER_OPTIONS);
 
-  router.post('/webhooks/ehr/encounter-signed', signedBy('ehr', secrets.ehrSecret, secrets.toleranceSeconds), async (req, res) => {
-    const { visitId, encounterId } = await encounterSignedFrom(req.body, db);
+  /** One encounter signed, from either EHR route: delivered to its visit once, however often the EHR calls. */
+  const deliverEncounterSigned = async (body: unknown, res: Response) => {
+    const { visitId, encounterId } = await encounterSignedFrom(body, db);
     // A notification already received (EHRs redeliver, and resend on every amendment) is never signalled again:
     // the visit's history holds one signal per encounter, however often the EHR calls.
     const key = `encounter-signed:${visitId}:${encounterId}`;
@@ -84,6 +85,21 @@ export function webhooksRouter({ temporal, db, secrets, contracted }: { temporal
       throw err;
     }
     res.status(202).json({ visitId, encounterId });
+  };
+
+  router.post('/webhooks/ehr/encounter-signed', signedBy('ehr', secrets.ehrSecret, secrets.toleranceSeconds), async (req, res) => {
+    await deliverEncounterSigned(req.body, res);
+  });
+
+  // The EHR's Subscription endpoint (R4 Subscriptions Backport rest-hook): notification Bundles only. A
+  // handshake or heartbeat carries no event and is answered 200, or the EHR would take the endpoint for broken.
+  router.post('/webhooks/ehr/subscription', signedBy('ehr', secrets.ehrSecret, secrets.toleranceSeconds), async (req, res) => {
+    const type = subscriptionNotificationType(req.body);
+    if (type === 'handshake' || type === 'heartbeat') {
+      res.status(200).json({ type });
+      return;
+    }
+    await deliverEncounterSigned(req.body, res);
   });
 
   router.post('/webhooks/clearinghouse', signedBy('clearinghouse', secrets.clearinghouseSecret, secrets.toleranceSeconds), async (req, res) => {

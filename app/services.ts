@@ -17,7 +17,7 @@ import { deadlineConnectionOptions } from '../temporal/deadline';
 import { log } from './log';
 import type { Stoppable } from './main';
 import { createVisitWorker } from './worker';
-import { buildActivities, startPmsFeed, visitTimers, type Endpoints } from './wiring';
+import { buildActivities, ehrJwksOf, startPmsFeed, visitTimers, type Endpoints } from './wiring';
 import { ENCOUNTER_SWEEP_SCHEDULE_ID, ENCOUNTER_SWEEP_WORKFLOW_ID, encounterSweepWorkflowType } from '../workflows/definitions';
 
 
@@ -146,6 +146,7 @@ export async function runApi(config: Config, db: Db, temporal: Client): Promise<
   const codec = config.codec && { keys: config.codec, namespace: config.temporal.namespace, allowedOrigins: config.temporalUiOrigins };
   const app = createApp({
     ...deps, security: securityOf(config), temporalUi, webhooks: config.webhooks, codec, maxPendingReads: config.api.maxPendingReads, log: (msg, meta) => log('error', msg, meta),
+    ehrJwks: await ehrJwksOf(config),
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.api.port, () => resolve(s));

@@ -19,6 +19,7 @@ import { createHttpClearinghouseClient } from '../integrations/clearinghouse/htt
 import { createSftpClearinghouseClient } from '../integrations/clearinghouse/sftp';
 import type { ClearinghouseClient } from '../integrations/clearinghouse/types';
 import { createFhirEhrClient } from '../integrations/ehr/fhir';
+import { createSmartBackendTokens, publicJwks } from '../integrations/ehr/smart';
 import { createHl7PmsClient } from '../integrations/pms/hl7';
 import { startMllpListener } from '../integrations/pms/listener';
 import { createRestPmsClient } from '../integrations/pms/rest';
@@ -107,15 +108,37 @@ export function buildActivities(c: Config, db: Db, e: Endpoints, temporal?: Clie
   const clearinghouse = clearinghouseOf(c, db, e, temporal);
   const pms: PmsClient = e.pms.mode === 'rest'
     ? createRestPmsClient({ baseUrl: e.pms.url, timeoutMs })
-    : createHl7PmsClient({ host: e.pms.host, port: e.pms.port, timeoutMs });
+    : createHl7PmsClient({ host: e.pms.host, port: e.pms.port, timeoutMs, tls: pmsClientTls(c) });
   return createActivities({
     db,
-    ehr: createFhirEhrClient({ baseUrl: e.ehrUrl, timeoutMs }),
+    ehr: createFhirEhrClient({ baseUrl: e.ehrUrl, timeoutMs, auth: ehrTokens(c, e.ehrUrl) }),
     pms,
     clearinghouse: clearinghouse.client,
     mailbox: clearinghouse.mailbox,
     x12: { practice: practiceOf(c), usage: c.x12.usage },
   });
+}
+
+/** SMART Backend Services tokens for the EHR (EHR_AUTH=smart); none means requests carry no credentials. */
+function ehrTokens(c: Config, fhirBaseUrl: string) {
+  const a = c.ehr.auth;
+  if (a.mode !== 'smart') return undefined;
+  return createSmartBackendTokens({
+    fhirBaseUrl, clientId: a.clientId, privateKeyPem: readFileSync(a.privateKeyFile), alg: a.alg, keyId: a.keyId, scopes: a.scopes, tokenUrl: a.tokenUrl,
+    timeoutMs: c.integrationTimeoutMs,
+  });
+}
+
+/** The JWKS the EHR checks revcycle's assertions with (served at /.well-known/jwks.json); empty without SMART. */
+export async function ehrJwksOf(c: Config): Promise<{ keys: object[] }> {
+  const a = c.ehr.auth;
+  return a.mode === 'smart' ? publicJwks(readFileSync(a.privateKeyFile), a.alg, a.keyId) : { keys: [] };
+}
+
+/** MLLP over TLS to the PMS (mutual when a client certificate is configured), read from files at start-up. */
+function pmsClientTls(c: Config) {
+  const t = c.pms.mllpTls;
+  return t && { ca: readFileSync(t.caFile), key: t.keyFile ? readFileSync(t.keyFile) : undefined, cert: t.certFile ? readFileSync(t.certFile) : undefined };
 }
 
 /** The PMS's HL7 feed (api/pms-feed.ts) behind the MLLP listener, with the listener's settings from config. */
@@ -125,7 +148,7 @@ export function startPmsFeed(opts: { port: number; host?: string; db: Db; tempor
     port: opts.port,
     host: opts.host,
     allowedPeers: mllp?.allowedPeers,
-    tls: mllp?.tls && { key: readFileSync(mllp.tls.keyFile), cert: readFileSync(mllp.tls.certFile) },
+    tls: mllp?.tls && { key: readFileSync(mllp.tls.keyFile), cert: readFileSync(mllp.tls.certFile), ca: mllp.tls.caFile ? readFileSync(mllp.tls.caFile) : undefined },
     maxConnections: mllp?.maxConnections,
     idleTimeoutMs: mllp?.idleTimeoutMs,
     maxMessageBytes: mllp?.maxMessageBytes,

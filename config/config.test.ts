@@ -79,6 +79,13 @@ describe('PHI codec keys and webhook secrets', () => {
     [{ WEBHOOK_EHR_SECRET: 'short' }, 'WEBHOOK_EHR_SECRET: must be at least 32 characters'],
     [{ MLLP_TLS_KEY_FILE: '/k.pem' }, 'MLLP_TLS_KEY_FILE, MLLP_TLS_CERT_FILE: set both or neither'],
     [{ MLLP_ALLOWED_PEERS: 'anyone' }, 'MLLP_ALLOWED_PEERS:'],
+    [{ MLLP_TLS_CA_FILE: '/ca.pem' }, 'MLLP_TLS_CA_FILE: needs MLLP_TLS_KEY_FILE and MLLP_TLS_CERT_FILE'],
+    [{ PMS_MLLP_TLS_KEY_FILE: '/k.pem', PMS_MLLP_TLS_CERT_FILE: '/c.pem' }, 'PMS_MLLP_TLS_CA_FILE: required'],
+    [{ PMS_MLLP_TLS_CA_FILE: '/ca.pem', PMS_MLLP_TLS_KEY_FILE: '/k.pem' }, 'PMS_MLLP_TLS_KEY_FILE, PMS_MLLP_TLS_CERT_FILE: set both or neither'],
+    [{ SIM_PMS_MLLP_TLS_CA_FILE: '/ca.pem' }, 'set all three or none'],
+    [{ EHR_AUTH: 'smart' }, 'EHR_CLIENT_ID: required when EHR_AUTH=smart'],
+    [{ EHR_AUTH: 'smart', EHR_CLIENT_ID: 'revcycle' }, 'EHR_PRIVATE_KEY_FILE: required when EHR_AUTH=smart'],
+    [{ EHR_AUTH: 'basic' }, 'EHR_AUTH:'],
   ])('a bad value is named: %j', (env, expected) => {
     expect(problemsOf(env).join('\n')).toContain(expected);
   });

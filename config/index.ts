@@ -81,10 +81,31 @@ const env = {
   API_MAX_PENDING_READS: z.coerce.number().int().positive().default(100),
 
   EHR_FHIR_URL: url.optional(),
+  /**
+   * How revcycle authenticates to the EHR's FHIR API: none (a sandbox or the simulator), or
+   * SMART Backend Services (OAuth 2.0 client credentials with a private_key_jwt assertion).
+   */
+  EHR_AUTH: z.enum(['none', 'smart']).default('none'),
+  /** The client id the EHR gave revcycle's backend app when it was registered. */
+  EHR_CLIENT_ID: z.string().min(1).optional(),
+  /** PEM PKCS#8 private key revcycle signs its assertions with; its public half is served at /.well-known/jwks.json. */
+  EHR_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  /** `kid` of that key as registered with the EHR (default: its JWK thumbprint). */
+  EHR_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, dot, dash, underscore').optional(),
+  /** RS384 for an RSA key, ES384 for a P-384 key. */
+  EHR_KEY_ALG: z.enum(['RS384', 'ES384']).default('RS384'),
+  /** Scopes asked for, space-separated (default: what revcycle reads and writes). */
+  EHR_SCOPES: z.string().regex(/^\S+( \S+)*$/, 'space-separated scopes').optional(),
+  /** The token endpoint, when the EHR does not publish .well-known/smart-configuration. */
+  EHR_TOKEN_URL: url.optional(),
   PMS_MODE: z.enum(['rest', 'hl7']).default('hl7'),
   PMS_REST_URL: url.optional(),
   PMS_MLLP_HOST: z.string().min(1).optional(),
   PMS_MLLP_PORT: port.optional(),
+  /** MLLP over TLS to the PMS: the CA its certificate chains to; with key and certificate revcycle presents a client certificate (mutual TLS). */
+  PMS_MLLP_TLS_CA_FILE: z.string().min(1).optional(),
+  PMS_MLLP_TLS_KEY_FILE: z.string().min(1).optional(),
+  PMS_MLLP_TLS_CERT_FILE: z.string().min(1).optional(),
   CLEARINGHOUSE_URL: url.optional(),
   MLLP_LISTEN_PORT: port.default(2575),
 
@@ -97,6 +118,10 @@ const env = {
   SIM_CLEARINGHOUSE_PORT: port.default(8083),
   /** The clearinghouse simulator's SFTP server (CLEARINGHOUSE_TRANSPORT=sftp). */
   SIM_CLEARINGHOUSE_SFTP_PORT: port.default(8084),
+  /** Mutual TLS on the PMS simulator's MLLP ends (its receiver and its sender): all three, or none. */
+  SIM_PMS_MLLP_TLS_KEY_FILE: z.string().min(1).optional(),
+  SIM_PMS_MLLP_TLS_CERT_FILE: z.string().min(1).optional(),
+  SIM_PMS_MLLP_TLS_CA_FILE: z.string().min(1).optional(),
 
   INTEGRATION_TIMEOUT_MS: positiveMs.default(10_000),
   /** Retry ceiling for unexpected errors in one step of a visit: attempts, then the visit is parked (needs_attention). */
@@ -233,6 +258,8 @@ const env = {
   /** TLS for the MLLP feed: both set, or neither. */
   MLLP_TLS_KEY_FILE: z.string().min(1).optional(),
   MLLP_TLS_CERT_FILE: z.string().min(1).optional(),
+  /** With it the feed is mutual TLS: a sender must present a certificate issued by this CA. */
+  MLLP_TLS_CA_FILE: z.string().min(1).optional(),
   MLLP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(10_000).default(32),
   MLLP_IDLE_TIMEOUT_MS: positiveMs.default(60_000),
   MLLP_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
@@ -276,8 +303,8 @@ export interface Config {
   /** A prebuilt workflow bundle (WORKER_BUNDLE_PATH); unset: each worker bundles the workflow code when it starts. */
   workerBundlePath?: string;
   api: { port: number; publicUrl?: string; maxPendingReads: number };
-  ehr: { fhirUrl?: string };
-  pms: { mode: 'rest' | 'hl7'; restUrl?: string; mllpHost?: string; mllpPort?: number };
+  ehr: { fhirUrl?: string; auth: EhrAuthConfig };
+  pms: { mode: 'rest' | 'hl7'; restUrl?: string; mllpHost?: string; mllpPort?: number; mllpTls?: { caFile: string; keyFile?: string; certFile?: string } };
   clearinghouse: {
     url?: string;
     transport: 'http' | 'core-soap' | 'core-mime' | 'sftp';
@@ -290,7 +317,8 @@ export interface Config {
     pollEveryMs: number;
   };
   mllpListenPort: number;
-  simulators: { start: boolean; host: string; revcycleHost: string; ehrPort: number; pmsHttpPort: number; pmsMllpPort: number; clearinghousePort: number; clearinghouseSftpPort: number };
+  simulators: { start: boolean; host: string; revcycleHost: string; ehrPort: number; pmsHttpPort: number; pmsMllpPort: number; clearinghousePort: number; clearinghouseSftpPort: number;
+    pmsMllpTls?: { keyFile: string; certFile: string; caFile: string } };
   integrationTimeoutMs: number;
   retryCeiling: { maxAttempts: number; ms: number };
   timers: {
@@ -316,7 +344,7 @@ export interface Config {
   /** Origins allowed to call the codec endpoint (the Temporal Web UI). */
   temporalUiOrigins: string[];
   webhooks: { ehrSecret?: string; clearinghouseSecret?: string; toleranceSeconds: number };
-  mllp: { allowedPeers: string[]; tls?: { keyFile: string; certFile: string }; maxConnections: number; idleTimeoutMs: number; maxMessageBytes: number };
+  mllp: { allowedPeers: string[]; tls?: { keyFile: string; certFile: string; caFile?: string }; maxConnections: number; idleTimeoutMs: number; maxMessageBytes: number };
 }
 
 export function parseConfig(source: NodeJS.ProcessEnv): Config {
@@ -344,8 +372,11 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
     },
     workerBundlePath: e.WORKER_BUNDLE_PATH,
     api: { port: e.API_PORT, publicUrl: e.API_PUBLIC_URL, maxPendingReads: e.API_MAX_PENDING_READS },
-    ehr: { fhirUrl: e.EHR_FHIR_URL },
-    pms: { mode: e.PMS_MODE, restUrl: e.PMS_REST_URL, mllpHost: e.PMS_MLLP_HOST, mllpPort: e.PMS_MLLP_PORT },
+    ehr: { fhirUrl: e.EHR_FHIR_URL, auth: ehrAuth(e) },
+    pms: {
+      mode: e.PMS_MODE, restUrl: e.PMS_REST_URL, mllpHost: e.PMS_MLLP_HOST, mllpPort: e.PMS_MLLP_PORT,
+      mllpTls: pmsMllpTls(e.PMS_MLLP_TLS_CA_FILE, e.PMS_MLLP_TLS_KEY_FILE, e.PMS_MLLP_TLS_CERT_FILE),
+    },
     clearinghouse: {
       url: e.CLEARINGHOUSE_URL,
       transport: e.CLEARINGHOUSE_TRANSPORT,
@@ -372,6 +403,7 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
       pmsMllpPort: e.SIM_PMS_MLLP_PORT,
       clearinghousePort: e.SIM_CLEARINGHOUSE_PORT,
       clearinghouseSftpPort: e.SIM_CLEARINGHOUSE_SFTP_PORT,
+      pmsMllpTls: simPmsTls(e.SIM_PMS_MLLP_TLS_KEY_FILE, e.SIM_PMS_MLLP_TLS_CERT_FILE, e.SIM_PMS_MLLP_TLS_CA_FILE),
     },
     integrationTimeoutMs: e.INTEGRATION_TIMEOUT_MS,
     retryCeiling: { maxAttempts: e.ACTIVITY_MAX_ATTEMPTS, ms: e.ACTIVITY_RETRY_CEILING_MS },
@@ -410,7 +442,7 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
     webhooks: { ehrSecret: e.WEBHOOK_EHR_SECRET, clearinghouseSecret: e.WEBHOOK_CLEARINGHOUSE_SECRET, toleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS },
     mllp: {
       allowedPeers: e.MLLP_ALLOWED_PEERS.split(','),
-      tls: mllpTls(e.MLLP_TLS_KEY_FILE, e.MLLP_TLS_CERT_FILE),
+      tls: mllpTls(e.MLLP_TLS_KEY_FILE, e.MLLP_TLS_CERT_FILE, e.MLLP_TLS_CA_FILE),
       maxConnections: e.MLLP_MAX_CONNECTIONS, idleTimeoutMs: e.MLLP_IDLE_TIMEOUT_MS, maxMessageBytes: e.MLLP_MAX_MESSAGE_BYTES,
     },
   };
@@ -453,10 +485,53 @@ function temporalTls(e: Env): Pick<Config['temporal'], 'tls' | 'tlsWaiver' | 'ap
   return { tls, tlsWaiver: e.TEMPORAL_TLS_WAIVER, apiKey: e.TEMPORAL_API_KEY };
 }
 
-function mllpTls(keyFile: string | undefined, certFile: string | undefined): { keyFile: string; certFile: string } | undefined {
-  if (!keyFile && !certFile) return undefined;
+function mllpTls(keyFile: string | undefined, certFile: string | undefined, caFile: string | undefined): { keyFile: string; certFile: string; caFile?: string } | undefined {
+  if (!keyFile && !certFile) {
+    if (caFile) throw new ConfigError(['MLLP_TLS_CA_FILE: needs MLLP_TLS_KEY_FILE and MLLP_TLS_CERT_FILE (client certificates are checked only over TLS)']);
+    return undefined;
+  }
   if (!keyFile || !certFile) throw new ConfigError(['MLLP_TLS_KEY_FILE, MLLP_TLS_CERT_FILE: set both or neither']);
-  return { keyFile, certFile };
+  return { keyFile, certFile, caFile };
+}
+
+function pmsMllpTls(caFile: string | undefined, keyFile: string | undefined, certFile: string | undefined): { caFile: string; keyFile?: string; certFile?: string } | undefined {
+  if (!caFile) {
+    if (keyFile || certFile) throw new ConfigError(['PMS_MLLP_TLS_CA_FILE: required with PMS_MLLP_TLS_KEY_FILE / PMS_MLLP_TLS_CERT_FILE (the PMS certificate must be checked)']);
+    return undefined;
+  }
+  if (!keyFile !== !certFile) throw new ConfigError(['PMS_MLLP_TLS_KEY_FILE, PMS_MLLP_TLS_CERT_FILE: set both or neither']);
+  return { caFile, keyFile, certFile };
+}
+
+function simPmsTls(keyFile: string | undefined, certFile: string | undefined, caFile: string | undefined): { keyFile: string; certFile: string; caFile: string } | undefined {
+  if (!keyFile && !certFile && !caFile) return undefined;
+  if (!keyFile || !certFile || !caFile) throw new ConfigError(['SIM_PMS_MLLP_TLS_KEY_FILE, SIM_PMS_MLLP_TLS_CERT_FILE, SIM_PMS_MLLP_TLS_CA_FILE: set all three or none']);
+  return { keyFile, certFile, caFile };
+}
+
+/** The default scopes: exactly the resources the FHIR client reads and writes. */
+export const DEFAULT_EHR_SCOPES = [
+  // written once by identifier (a conditional create or update searches first, so read too)
+  'system/Patient.read', 'system/Patient.write', 'system/Coverage.read', 'system/Coverage.write', 'system/Appointment.read', 'system/Appointment.write',
+  // the signed encounter and what it is billed from (_include / _revinclude), and its notes for appeals
+  'system/Encounter.read', 'system/Condition.read', 'system/Procedure.read', 'system/ChargeItem.read', 'system/Practitioner.read', 'system/DocumentReference.read',
+].join(' ');
+
+export type EhrAuthConfig =
+  | { mode: 'none' }
+  | { mode: 'smart'; clientId: string; privateKeyFile: string; keyId?: string; alg: 'RS384' | 'ES384'; scopes: string; tokenUrl?: string };
+
+function ehrAuth(e: z.infer<typeof Schema>): EhrAuthConfig {
+  if (e.EHR_AUTH === 'none') return { mode: 'none' };
+  const missing = [
+    !e.EHR_CLIENT_ID && 'EHR_CLIENT_ID: required when EHR_AUTH=smart',
+    !e.EHR_PRIVATE_KEY_FILE && 'EHR_PRIVATE_KEY_FILE: required when EHR_AUTH=smart',
+  ].filter((m): m is string => !!m);
+  if (missing.length) throw new ConfigError(missing);
+  return {
+    mode: 'smart', clientId: e.EHR_CLIENT_ID!, privateKeyFile: e.EHR_PRIVATE_KEY_FILE!, keyId: e.EHR_KEY_ID, alg: e.EHR_KEY_ALG,
+    scopes: e.EHR_SCOPES ?? DEFAULT_EHR_SCOPES, tokenUrl: e.EHR_TOKEN_URL,
+  };
 }
 
 /**

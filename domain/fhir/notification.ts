@@ -82,6 +82,19 @@ const EncounterNotification = NotificationBundle.transform((bundle, ctx): Encoun
   return z.NEVER;
 });
 
+/**
+ * The type of a Subscriptions Backport notification (handshake, heartbeat, event-notification…)
+ * from its SubscriptionStatus entry; anything but a notification Bundle is a ZodError.
+ */
+export function subscriptionNotificationType(body: unknown): string | undefined {
+  const bundle = NotificationBundle.parse(body);
+  const status = bundle.entry[0].resource;
+  if (!['Parameters', 'SubscriptionStatus'].includes(status?.resourceType ?? '')) {
+    throw new z.ZodError([{ code: 'custom', path: ['entry', 0, 'resource'], message: 'the first entry must be the SubscriptionStatus (Parameters in R4)', input: status }]);
+  }
+  return notificationType(status);
+}
+
 export function parseEncounterNotification(body: unknown): EncounterSignal {
   return EncounterNotification.parse(body);
 }

@@ -13,6 +13,7 @@ import { referenceTo } from '../../domain/fhir/references';
 import type { CodedEncounter, StartVisit } from '../../domain/visit';
 import { EhrRequestRejectedError, EhrUnavailableError, EncounterNotFoundError } from './errors';
 import { remoteCode } from '../errors';
+import type { AccessTokens } from './smart';
 import type { EhrClient, EhrRefs } from './types';
 
 export interface FhirEhrClientOptions {
@@ -20,6 +21,8 @@ export interface FhirEhrClientOptions {
   baseUrl: string;
   /** Per request; an answer later than this is a retryable EhrUnavailableError. */
   timeoutMs: number;
+  /** SMART Backend Services tokens (smart.ts); without it requests carry no credentials. */
+  auth?: AccessTokens;
   fetch?: typeof fetch;
 }
 
@@ -146,17 +149,27 @@ async function searchAll(send: Send, type: string, params: [string, string][]): 
   return resources;
 }
 
-function sender({ baseUrl, timeoutMs, fetch: doFetch = fetch }: FhirEhrClientOptions): Send {
+function sender({ baseUrl, timeoutMs, auth, fetch: doFetch = fetch }: FhirEhrClientOptions): Send {
   const base = baseUrl.replace(/\/+$/, '');
+  /** One request; with SMART auth a 401 (token expired or revoked early) gets one fresh token and one more try. */
+  const exchange = async (url: string, init: RequestInit): Promise<Response> => {
+    if (!auth) return doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    const token = await auth.token();
+    const res = await doFetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs) });
+    if (res.status !== 401) return res;
+    await res.body?.cancel();
+    auth.invalidate(token);
+    const fresh = await auth.token();
+    return doFetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${fresh}` }, signal: AbortSignal.timeout(timeoutMs) });
+  };
   return async (method, path, init = {}) => {
     const url = /^https?:/.test(path) ? path : `${base}/${path}`;
     const what = `${method} ${new URL(url).pathname.split('/').filter(Boolean).slice(-1)[0]}`;
     try {
-      const res = await doFetch(url, {
+      const res = await exchange(url, {
         method,
         headers: { accept: FHIR_JSON, ...(init.body && { 'content-type': FHIR_JSON }), ...init.headers },
         body: init.body && JSON.stringify(init.body),
-        signal: AbortSignal.timeout(timeoutMs),
       });
       const body = parseJson(await res.text());
       if (res.ok) return { status: res.status, location: res.headers.get('location'), body };

@@ -14,13 +14,15 @@ import { buildDftP03, chargeIdOf } from '../../domain/hl7/dft';
 import { Hl7MappingError, type MessageHeader } from '../../domain/hl7/message';
 import { PmsRejectedError, PmsUnavailableError } from './errors';
 import { remoteCode } from '../errors';
-import { sendMllp } from './mllp';
+import { type MllpClientTls, sendMllp } from './mllp';
 import type { ChargePost, ChargePostResult, PmsClient } from './types';
 
 export interface Hl7PmsClientOptions {
   host: string;
   port: number;
   timeoutMs: number;
+  /** MLLP over (mutual) TLS to the PMS. */
+  tls?: MllpClientTls;
   sendingApplication?: string;
   sendingFacility?: string;
   receivingApplication?: string;
@@ -70,7 +72,7 @@ export function createHl7PmsClient(opts: Hl7PmsClientOptions): PmsClient {
         receivingApplication: opts.receivingApplication,
         receivingFacility: opts.receivingFacility,
       });
-      const ack = await sendMllp({ host: opts.host, port: opts.port, timeoutMs: opts.timeoutMs }, message);
+      const ack = await sendMllp({ host: opts.host, port: opts.port, timeoutMs: opts.timeoutMs, tls: opts.tls }, message);
       return resultOf(ack, post, controlId);
     },
   };

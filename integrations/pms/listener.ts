@@ -27,8 +27,12 @@ export interface MllpListenerOptions {
   onError?: (err: unknown, controlId: string) => void;
   /** Peer IP addresses allowed to connect (IPv4-mapped IPv6 is matched as IPv4); default loopback only. */
   allowedPeers?: string[];
-  /** PEM key and certificate: the feed speaks MLLP over TLS. */
-  tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * PEM key and certificate: the feed speaks MLLP over TLS. With `ca` it is mutual TLS:
+   * a sender must present a certificate issued by that CA, or the handshake fails before
+   * a byte of HL7 is read.
+   */
+  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
   /** Connections beyond this are closed at once. */
   maxConnections?: number;
   /** A connection silent this long is closed. */
@@ -138,6 +142,12 @@ function serveConnection(socket: net.Socket, process: (text: string) => Promise<
   socket.on('error', () => socket.destroy());
 }
 
+/** Server TLS options; with a CA the client must present a certificate it issued (mutual TLS). */
+export function tlsServerOptions(t: NonNullable<MllpListenerOptions['tls']>): tls.TlsOptions {
+  const base: tls.TlsOptions = { key: t.key, cert: t.cert, minVersion: 'TLSv1.2' };
+  return t.ca ? { ...base, ca: t.ca, requestCert: true, rejectUnauthorized: true } : base;
+}
+
 export const LOOPBACK_PEERS = ['127.0.0.1', '::1'];
 const peerAddress = (socket: net.Socket) => (socket.remoteAddress ?? '').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
 
@@ -167,7 +177,7 @@ export function startMllpListener(opts: MllpListenerOptions): Promise<MllpListen
   };
   // With TLS the peer is checked once the handshake is done, before a byte of HL7 is read.
   const server: net.Server = opts.tls
-    ? tls.createServer({ key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2' }, onConnection)
+    ? tls.createServer(tlsServerOptions(opts.tls), onConnection)
     : net.createServer(onConnection);
   if (opts.tls) server.on('tlsClientError', (err, socket) => {
     event('mllp.tls_error', { error: err.message });

@@ -11,6 +11,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ZodError } from 'zod';
 import { Faults, httpFaults } from '../faults';
+import { type EhrSimulatorAuth, requireToken, smartConfiguration } from './auth';
 import { SignEncounterInput, VisitNotPrepopulatedError, appointmentOfVisit, chartEncounter } from './clinician';
 import { deliver, encounterSignedNotification } from './notify';
 import { REFERENCE_PARAMS, SUPPORTED_TYPES, SearchError } from './search';
@@ -30,6 +31,8 @@ export interface EhrSimulatorOptions {
   seed?: boolean;
   /** JSON file the resources are kept in across restarts (loaded at start, saved after each write); in memory only without it. */
   dataFile?: string;
+  /** SMART Backend Services: FHIR requests need a token this authorization server issued (EHR_AUTH=smart). Open without it. */
+  auth?: EhrSimulatorAuth;
 }
 
 export interface EhrSimulator {
@@ -212,6 +215,13 @@ export async function startEhrSimulator(opts: EhrSimulatorOptions = {}): Promise
 
   const app = express();
   app.set('query parser', 'simple');
+  const auth = opts.auth;
+  if (auth) {
+    app.get('/.well-known/smart-configuration', (_req, res) => void res.json(smartConfiguration(auth)));
+    // Before the body is parsed: an unauthenticated request costs nothing but the check.
+    const guard = requireToken(auth);
+    app.use((req, res, next) => (req.path.startsWith('/sim/') ? next() : guard(req, res, next)));
+  }
   app.use(express.json({ type: ['application/json', FHIR_JSON], limit: '5mb' }));
   app.post('/sim/encounters', async (req, res) => res.status(201).json(await signEncounter(req.body)));
   app.get('/sim/stats', (_req, res) => {

@@ -15,11 +15,11 @@ import type { StartVisit } from '../../domain/visit';
 import { Faults } from '../faults';
 import { openPersisted } from '../persist';
 import { pmsHttpApp } from './http';
-import { MllpSender, serveDft } from './mllp';
+import { MllpSender, serveDft, type SimMllpTls } from './mllp';
 import { ChargeStore, LedgerSnapshot, type PostedCharge } from './store';
 
 export type { PostedCharge } from './store';
-export { NoAckError } from './mllp';
+export { NoAckError, type SimMllpTls } from './mllp';
 
 export interface PmsSimulatorOptions {
   mllpPort?: number;
@@ -32,6 +32,8 @@ export interface PmsSimulatorOptions {
   ackTimeoutMs?: number;
   /** Sends per message before giving up (default 5). */
   maxAttempts?: number;
+  /** Mutual TLS on both MLLP ends: the same key, certificate and trusted CA for the receiver and the sender. */
+  mllpTls?: SimMllpTls;
   /** JSON file the ledger is kept in across restarts (loaded at start, saved after each post); in memory only without it. */
   dataFile?: string;
 }
@@ -69,9 +71,9 @@ export async function startPmsSimulator(opts: PmsSimulatorOptions = {}): Promise
   const host = opts.host ?? '127.0.0.1';
   const faults = opts.faults ?? Faults.none();
   const { state: store, flush } = openPersisted(opts.dataFile, LedgerSnapshot, (changed) => new ChargeStore(changed));
-  const mllp = await serveDft(store, faults, opts.mllpPort ?? 0, host);
+  const mllp = await serveDft(store, faults, opts.mllpPort ?? 0, host, opts.mllpTls);
   const http = await listen(pmsHttpApp(store, faults), opts.httpPort ?? 0, host);
-  const sender = opts.revcycleMllp && new MllpSender(opts.revcycleMllp, opts.ackTimeoutMs ?? 5000);
+  const sender = opts.revcycleMllp && new MllpSender(opts.revcycleMllp, opts.ackTimeoutMs ?? 5000, opts.mllpTls);
   const started = Date.now().toString(36);
   let sequence = 0;
   // Unique across restarts (revcycle remembers control ids durably), at most 20 characters.

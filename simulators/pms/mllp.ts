@@ -5,6 +5,7 @@
  * connection open, waits for each ACK, and resends when none comes.
  */
 import net from 'net';
+import tls from 'tls';
 import { type Ack, type Acknowledged, acknowledgedOf, buildAck, Hl7ErrorCode, parseAck } from '../../domain/hl7/ack';
 import { chargeIdOf, parseDftP03 } from '../../domain/hl7/dft';
 import { Hl7MappingError, messageType, parseHl7 } from '../../domain/hl7/message';
@@ -67,10 +68,21 @@ function safeAcknowledged(text: string): Acknowledged {
   }
 }
 
-/** Starts the DFT^P03 receiver; resolves with its port and a close that drops every connection. */
-export function serveDft(store: ChargeStore, faults: Faults, port: number, host: string): Promise<{ port: number; close(): Promise<void> }> {
+/** PEM material for the simulator's MLLP ends: its own key and certificate, and the CA it trusts for the other side. */
+export interface SimMllpTls {
+  key: string | Buffer;
+  cert: string | Buffer;
+  ca: string | Buffer;
+}
+
+/**
+ * Starts the DFT^P03 receiver; resolves with its port and a close that drops every connection.
+ * With `tls` it speaks mutual TLS, as a PMS's interface engine set up for it does: a sender
+ * without a certificate from `tls.ca` fails the handshake.
+ */
+export function serveDft(store: ChargeStore, faults: Faults, port: number, host: string, mtls?: SimMllpTls): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  const onConnection = (socket: net.Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
@@ -86,7 +98,11 @@ export function serveDft(store: ChargeStore, faults: Faults, port: number, host:
       }
       for (const text of frames) queue = queue.then(() => receive(text, socket, store, faults)).catch(() => undefined);
     });
-  });
+  };
+  const server: net.Server = mtls
+    ? tls.createServer({ key: mtls.key, cert: mtls.cert, ca: mtls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, onConnection)
+    : net.createServer(onConnection);
+  if (mtls) server.on('tlsClientError', (_err, socket) => socket.destroy());
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () =>
@@ -134,6 +150,8 @@ export class MllpSender {
   constructor(
     private readonly endpoint: { host: string; port: number },
     private readonly ackTimeoutMs: number,
+    /** Our client certificate and the CA revcycle's listener certificate must chain to. */
+    private readonly mtls?: SimMllpTls,
   ) {}
 
   /** Sends, retrying up to `attempts` times while no ACK comes or the ACK asks to send again (AR 207). */
@@ -181,9 +199,12 @@ export class MllpSender {
   private connect(): Promise<net.Socket> {
     if (this.socket && !this.socket.destroyed) return Promise.resolve(this.socket);
     return new Promise((resolve, reject) => {
-      const socket = net.connect(this.endpoint);
+      const t = this.mtls;
+      const socket = t
+        ? tls.connect({ ...this.endpoint, key: t.key, cert: t.cert, ca: t.ca, minVersion: 'TLSv1.2', servername: net.isIP(this.endpoint.host) ? undefined : this.endpoint.host })
+        : net.connect(this.endpoint);
       this.deframer = new MllpDeframer();
-      socket.once('connect', () => resolve(socket));
+      socket.once(t ? 'secureConnect' : 'connect', () => resolve(socket));
       socket.on('error', reject);
       socket.on('data', (chunk) => this.deframer.push(chunk).forEach((ack) => this.waiting?.(ack)));
       socket.once('close', () => this.waiting?.(undefined));
