@@ -10,14 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { APP_ROLE, CREDENTIALS_FILE, findEmbeddedCluster, OWNER_ROLE, startEmbeddedPostgres, type EmbeddedCredentials } from './postgres';
+import { freePort } from '../test/ports';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function login(port: number, user: string, password: string, database = 'postgres'): Promise<string> {
   const client = new Client({ host: '127.0.0.1', port, user, password, database });

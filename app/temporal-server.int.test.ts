@@ -19,6 +19,7 @@ import type { Page } from 'playwright-core';
 import { removeRelocatedPostgres } from './postgres';
 import { SIGN_IN_MESSAGE } from './temporal-ui-gateway';
 import { sampleVisit, signedEncounter } from '../test/fixtures';
+import { freePort } from '../test/ports';
 
 const root = join(__dirname, '..');
 const BIN = join(root, '.tools', 'temporal', 'bin');
@@ -32,13 +33,6 @@ const suite = missing.length ? describe.skip : describe;
 if (missing.length) console.warn(`${TITLE}: skipped: ${missing.join('; ')}`);
 
 /** A port nothing listens on now. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function isFree(port: number): Promise<boolean> {
   const s = createServer();

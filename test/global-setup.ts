@@ -5,7 +5,6 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb } from '../db/knex';
@@ -14,16 +13,8 @@ import { loadBundled } from '../app/codesets';
 import { startEmbeddedPostgres } from '../app/postgres';
 import { toolPath } from '../app/tools';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { freePort } from './ports';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 const TEMPLATE_DB = 'revcycle_template';
 

@@ -10,7 +10,6 @@
  *   status query's answer; every decode is in the audit trail under the biller's key.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -20,21 +19,13 @@ import { SIGN_IN_MESSAGE } from '../app/temporal-ui-gateway';
 import { sampleVisit } from './fixtures';
 import { reach, startTestStack, type TestStack } from './stack';
 import { eventually, uniqueId } from './support';
+import { freePort } from './ports';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const browserTest = existsSync(CHROMIUM) ? test : test.skip;
 if (!existsSync(CHROMIUM)) console.warn(`${CHROMIUM} is missing: the Temporal UI browser test is skipped (scripts/tools.sh installs Debian chromium when run as root)`);
 const RESULTS = join(__dirname, '..', 'test-results');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** Whether the page or one of its frames shows `text`. */
 async function inAnyFrame(page: Page, text: string): Promise<boolean> {

@@ -10,7 +10,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../api/app';
@@ -30,6 +30,7 @@ import { startEhrSimulator } from '../../simulators/ehr';
 import { Faults, type FaultConfig } from '../../simulators/faults';
 import { startPmsSimulator } from '../../simulators/pms';
 import type { VisitTimers } from '../../workflows/definitions';
+import { freePort } from '../../test/ports';
 
 export interface ChaosStackOptions {
   faults: Partial<FaultConfig>;
@@ -38,15 +39,6 @@ export interface ChaosStackOptions {
   workerLog?: string;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 const TASK_QUEUE = 'chaos';
 const NAMESPACE = 'default';
