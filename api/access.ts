@@ -72,6 +72,10 @@ export const ROUTES: Record<string, Access> = {
   'GET /dashboard/dashboard.css': { kind: 'public' },
   'GET /dashboard/dashboard.js': { kind: 'public' },
   'GET /dashboard/vendor/chart.umd.min.js': { kind: 'public' },
+  /** The workbench's page and scripts likewise: its data and actions are the routes above, with the user's session. */
+  'GET /workbench': { kind: 'public' },
+  'GET /workbench/workbench.css': { kind: 'public' },
+  'GET /workbench/workbench.js': { kind: 'public' },
   /** Signing in and out of a browser session (api/session.ts): these routes check the key, the login's state or the Origin themselves. */
   'GET /sign-in': { kind: 'public' },
   'POST /sign-in': { kind: 'public' },
