@@ -63,8 +63,9 @@ export const ROUTES: Record<string, Access> = {
   'POST /codec/decode': roles('biller', 'admin'),
   'POST /codec/encode': roles('biller', 'admin'),
   'GET /reports/kpis': roles('biller', 'analyst', 'admin'),
-  'GET /work-queues': roles('biller', 'analyst', 'admin'),
-  'GET /work-queues/:queue': roles('biller', 'analyst', 'admin'),
+  /** Coders work the coding review queue (the workbench): the list, and its visits with their ids. */
+  'GET /work-queues': roles('coder', 'biller', 'analyst', 'admin'),
+  'GET /work-queues/:queue': roles('coder', 'biller', 'analyst', 'admin'),
   /** 835 claims posted or waiting in the posting queue, with payer claim numbers and amounts: billing's work, not an analyst's. */
   'GET /remittances': roles('biller', 'admin'),
   /** The dashboard's page and scripts hold no data: its data comes from the routes above, with the user's session. */
