@@ -228,7 +228,7 @@
     fact(dl, 'Timely filing', v.filingDeadline);
     if (v.denial && v.denial.appeal) fact(dl, 'Appeal', v.denial.appeal.deadline);
     (v.escalations || []).forEach(function (e) { fact(dl, 'Escalated', words(e.deadline) + ' due ' + e.due); });
-    if (!dl.childNodes.length) dl.appendChild(el('dd', { className: 'note' }, 'No deadline your role can see.'));
+    if (!dl.childNodes.length) fact(dl, 'Deadline', 'none your role can see');
   }
 
   function renderHistory(v) {
