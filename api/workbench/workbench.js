@@ -249,7 +249,8 @@
       state.current = id;
       var fromQueue = state.queueItems[id];
       $('visit-title').textContent = 'Visit ' + (v.visitId || id);
-      $('next-step').textContent = v.nextStep || '';
+      // The next step in words; the REST call it names is what the buttons below send.
+      $('next-step').textContent = (v.nextStep || '').replace(/ \((GET|POST) \/[^)]*\)$/, '');
       renderFindings(v);
       renderFacts(v);
       renderDeadlines(v, fromQueue);
