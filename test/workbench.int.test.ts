@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import type { StartVisit } from '../domain/visit';
 import { sampleVisit } from './fixtures';
 import { reach, startTestStack, type TestStack } from './stack';
 import { eventually, uniqueId } from './support';
@@ -34,16 +35,27 @@ const payer = `WB${uniqueId('').slice(1, 7)}`;
 let visitId: string;
 let lastName: string;
 
+/** Another visit of another payer waiting in coding review, which a biller writes off. */
+const otherPayer = `WO${uniqueId('').slice(1, 7)}`;
+let writeOffId: string;
+
+/** Books a visit for `payerId` and signs its encounter with the header code M54.5: it waits in coding review. */
+async function inCodingReview(payerId: string): Promise<StartVisit> {
+  const visit = sampleVisit(uniqueId('v'), 'W555000222');
+  visit.coverage.payerId = payerId;
+  expect((await stack.api.post('/visits').send(visit)).status).toBe(201);
+  await reach(stack, visit.visitId, 'awaiting_encounter');
+  await stack.ehr.signEncounter({ visitId: visit.visitId, renderingNpi: '1234567893', diagnoses: [{ code: 'M54.5', rank: 1 }], procedures: [{ code: '99213', diagnosisPointers: [1] }] });
+  await reach(stack, visit.visitId, 'coding_review');
+  return visit;
+}
+
 beforeAll(async () => {
   stack = await startTestStack({ pmsMode: 'rest' });
-  const visit = sampleVisit(uniqueId('v'), 'W555000222');
-  visit.coverage.payerId = payer;
+  const [visit, other] = await Promise.all([inCodingReview(payer), inCodingReview(otherPayer)]);
   visitId = visit.visitId;
   lastName = visit.patient.lastName;
-  expect((await stack.api.post('/visits').send(visit)).status).toBe(201);
-  await reach(stack, visitId, 'awaiting_encounter');
-  await stack.ehr.signEncounter({ visitId, renderingNpi: '1234567893', diagnoses: [{ code: 'M54.5', rank: 1 }], procedures: [{ code: '99213', diagnosisPointers: [1] }] });
-  await reach(stack, visitId, 'coding_review');
+  writeOffId = other.visitId;
   if (existsSync(CHROMIUM)) {
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -195,4 +207,49 @@ browserTest('a front-desk user opens the visit by its id and sees the patient bu
   expect(await seriousViolations(page)).toEqual([]);
   expect(problems.filter((p) => !/status of 403/.test(p))).toEqual([]);
   await page.context().close();
+});
+
+browserTest('a biller writes a visit off with a reason from its queue; a second write-off of the closed visit is told it is closed', async () => {
+  const { page, problems } = await signIn('biller');
+  const stale = await signIn('biller');
+  await stale.page.goto(`${stack.apiUrl}/workbench#visit/${writeOffId}`);
+  await settled(stale.page, 'visit', 0);
+
+  let n = await loaded(page);
+  await page.click('tr[data-queue=coding_review] a');
+  await settled(page, 'queue', n);
+  n = await loaded(page);
+  await page.selectOption('#payer', otherPayer);
+  await settled(page, 'queue', n);
+  expect(await page.locator('#items tbody tr').count()).toBe(1);
+  n = await loaded(page);
+  await page.click(`tr[data-visit="${writeOffId}"] a`);
+  await settled(page, 'visit', n);
+  expect(await page.isVisible('#retry-form')).toBe(false); // nothing failed: nothing to retry
+  expect(await page.textContent('#facts')).toContain('M54.5'); // billers read the codes
+
+  n = await loaded(page);
+  await page.fill('#write-off-reason', 'small balance, not worth coding again');
+  await page.click('#write-off-form button[type=submit]');
+  await settled(page, 'visit', n);
+  expect(await page.getAttribute('#action-result', 'data-outcome')).toBe('ok');
+  const closed = await reach(stack, writeOffId, 'closed');
+  expect(closed.closeReason).toBe('small balance, not worth coding again');
+
+  const m = await loaded(stale.page);
+  await stale.page.fill('#write-off-reason', 'written off twice?');
+  await stale.page.click('#write-off-form button[type=submit]');
+  await settled(stale.page, 'visit', m);
+  expect(await stale.page.getAttribute('#action-result', 'data-outcome')).toBe('VISIT_CLOSED');
+  expect(await stale.page.textContent('#action-result')).toContain('This visit is closed');
+  expect(await stale.page.isVisible('#action-result')).toBe(true);
+  expect(await stale.page.isVisible('#actions-card')).toBe(false); // shown as it is now: closed, no actions
+  // Both were the REST call, audited as such: one accepted, one refused.
+  const audit = await stack.db('audit_log').where({ visit_id: writeOffId, action: 'visit.write_off' }).orderBy('id');
+  expect(audit.map((a) => a.detail.outcome)).toEqual(['accepted', 'refused']);
+
+  expect(problems).toEqual([]);
+  expect(stale.problems).toEqual([]);
+  await page.context().close();
+  await stale.page.context().close();
 });
