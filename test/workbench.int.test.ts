@@ -3,15 +3,17 @@
  * stack: a coder signs in, opens Coding review, filters it by payer, opens the visit whose
  * encounter was signed with the header code M54.5, accepts M54.50 with the keyboard, and the
  * visit goes on to a claim; a second coder acting on the same item gets a conflict in words;
- * a front-desk user opens the same visit and sees no codes; nobody signed in is asked to sign
- * in. Screenshots go to test-results/, and axe-core finds no serious or critical violation.
+ * a front-desk user opens the same visit and sees no codes; a biller writes off an underpaid
+ * visit's variance with a reason; nobody signed in is asked to sign in. Screenshots go to
+ * test-results/, axe-core finds no serious or critical violation, and nothing scrolls sideways
+ * at a small laptop's width.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { StartVisit } from '../domain/visit';
 import { sampleVisit } from './fixtures';
-import { reach, startTestStack, type TestStack } from './stack';
+import { bookAndSign, reach, startTestStack, type TestStack } from './stack';
 import { eventually, uniqueId } from './support';
 
 /** The page's globals, for functions evaluated in the browser (the CSP forbids evaluating strings). */
@@ -35,8 +37,7 @@ const payer = `WB${uniqueId('').slice(1, 7)}`;
 let visitId: string;
 let lastName: string;
 
-/** Another visit of another payer waiting in coding review, which a biller writes off. */
-const otherPayer = `WO${uniqueId('').slice(1, 7)}`;
+/** A visit the payer paid below the contracted amount (the simulator's SHORT-1 member): a biller writes the variance off. */
 let writeOffId: string;
 
 /** Books a visit for `payerId` and signs its encounter with the header code M54.5: it waits in coding review. */
@@ -52,10 +53,11 @@ async function inCodingReview(payerId: string): Promise<StartVisit> {
 
 beforeAll(async () => {
   stack = await startTestStack({ pmsMode: 'rest' });
-  const [visit, other] = await Promise.all([inCodingReview(payer), inCodingReview(otherPayer)]);
+  const [visit, underpaid] = await Promise.all([inCodingReview(payer), bookAndSign(stack, 'SHORT-1')]);
   visitId = visit.visitId;
   lastName = visit.patient.lastName;
-  writeOffId = other.visitId;
+  writeOffId = underpaid;
+  expect((await reach(stack, writeOffId, 'needs_attention')).awaitingAction).toBe('underpaid');
   if (existsSync(CHROMIUM)) {
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -205,36 +207,36 @@ browserTest('a front-desk user opens the visit by its id and sees the patient bu
   expect(text).toContain('not shown to your role');
   expect(text).not.toMatch(/M54|99213/);
   expect(await seriousViolations(page)).toEqual([]);
+  // A small laptop: the visit's columns stack, nothing is cut off or scrolls sideways.
+  await page.setViewportSize({ width: 1024, height: 700 });
+  expect(await page.evaluate(() => { const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement; return d.scrollWidth <= d.clientWidth; })).toBe(true);
   expect(problems.filter((p) => !/status of 403/.test(p))).toEqual([]);
   await page.context().close();
 });
 
-browserTest('a biller writes a visit off with a reason from its queue; a second write-off of the closed visit is told it is closed', async () => {
+browserTest('a biller writes off an underpaid visit\'s variance with a reason from the Underpaid queue; a second write-off of the closed visit is told it is closed', async () => {
   const { page, problems } = await signIn('biller');
   const stale = await signIn('biller');
   await stale.page.goto(`${stack.apiUrl}/workbench#visit/${writeOffId}`);
   await settled(stale.page, 'visit', 0);
 
   let n = await loaded(page);
-  await page.click('tr[data-queue=coding_review] a');
+  await page.click('tr[data-queue=underpaid] a');
   await settled(page, 'queue', n);
-  n = await loaded(page);
-  await page.selectOption('#payer', otherPayer);
-  await settled(page, 'queue', n);
-  expect(await page.locator('#items tbody tr').count()).toBe(1);
   n = await loaded(page);
   await page.click(`tr[data-visit="${writeOffId}"] a`);
   await settled(page, 'visit', n);
-  expect(await page.isVisible('#retry-form')).toBe(false); // nothing failed: nothing to retry
-  expect(await page.textContent('#facts')).toContain('M54.5'); // billers read the codes
+  // 99214 billed $195.00, contracted $146.25 on the 87726 schedule, paid $19.50 short.
+  expect(await page.textContent('#facts')).toContain('Underpaid line 1');
+  expect(await page.textContent('#facts')).toContain('99214: $19.50 below the contracted $146.25');
+  expect(await page.textContent('#facts')).toContain('M54.50'); // billers read the codes
 
   n = await loaded(page);
-  await page.fill('#write-off-reason', 'small balance, not worth coding again');
+  await page.fill('#write-off-reason', 'variance under the appeal threshold');
   await page.click('#write-off-form button[type=submit]');
   await settled(page, 'visit', n);
   expect(await page.getAttribute('#action-result', 'data-outcome')).toBe('ok');
-  const closed = await reach(stack, writeOffId, 'closed');
-  expect(closed.closeReason).toBe('small balance, not worth coding again');
+  await reach(stack, writeOffId, 'closed');
 
   const m = await loaded(stale.page);
   await stale.page.fill('#write-off-reason', 'written off twice?');
