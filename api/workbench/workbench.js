@@ -299,7 +299,8 @@
   // ---- wiring -------------------------------------------------------------------------
 
   function route() {
-    var hash = decodeURIComponent(location.hash.replace(/^#/, ''));
+    var hash = location.hash.replace(/^#/, '');
+    try { hash = decodeURIComponent(hash); } catch (e) { /* a malformed link: read it as written */ }
     var m;
     if ((m = /^queue\/(.+)$/.exec(hash))) { $('queue-view').dataset.queue = m[1]; $('back').href = '#queues'; return loadQueue(m[1]); }
     if ((m = /^visit\/(.+)$/.exec(hash))) {
