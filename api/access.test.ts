@@ -21,8 +21,8 @@ test('every workflow update declares its roles, and coding corrections are for c
 test('the OpenAPI document and the access table list the same operations; protected ones declare bearer, 401 and 403', () => {
   const doc = openApiDocument() as { paths: Record<string, Record<string, { security: unknown[]; responses: Record<string, unknown> }>>; components: { securitySchemes: object } };
   const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
-  // Not API operations: the document itself, the docs and dashboard pages with their files, Temporal's codec protocol, signing in and out.
-  const served = Object.keys(ROUTES).filter((k) => k !== 'GET /openapi.json' && !/^(GET \/docs|GET \/dashboard|POST \/codec\/|(GET|POST) \/sign-in$|POST \/sign-out$|GET \/auth\/oidc\/)/.test(k));
+  // Not API operations: the document itself, the docs, dashboard and workbench pages with their files, Temporal's codec protocol, signing in and out.
+  const served = Object.keys(ROUTES).filter((k) => k !== 'GET /openapi.json' && !/^(GET \/docs|GET \/dashboard|GET \/workbench|POST \/codec\/|(GET|POST) \/sign-in$|POST \/sign-out$|GET \/auth\/oidc\/)/.test(k));
   expect(documented.sort()).toEqual(served.sort());
   expect(doc.components.securitySchemes).toEqual({
     bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
@@ -60,12 +60,13 @@ test.each([
   expect(routeFor(method, path)).toBeUndefined();
 });
 
-test('the public list is exactly liveness, the API description, the EHR client\'s JWKS, the docs and dashboard pages with the files they load, and signing in and out', () => {
+test('the public list is exactly liveness, the API description, the EHR client\'s JWKS, the docs, dashboard and workbench pages with the files they load, and signing in and out', () => {
   expect(Object.entries(ROUTES).filter(([, a]) => a.kind === 'public').map(([k]) => k).sort()).toEqual([
     'GET /.well-known/jwks.json',
     'GET /dashboard', 'GET /dashboard/dashboard.css', 'GET /dashboard/dashboard.js', 'GET /dashboard/vendor/chart.umd.min.js',
     'GET /docs', 'GET /docs/revcycle-init.js', 'GET /docs/swagger-ui-bundle.js', 'GET /docs/swagger-ui.css',
     'GET /health', 'GET /openapi.json',
+    'GET /workbench', 'GET /workbench/workbench.css', 'GET /workbench/workbench.js',
     'GET /auth/oidc/callback', 'GET /auth/oidc/login', 'GET /sign-in', 'POST /sign-in', 'POST /sign-out',
   ].sort());
 });

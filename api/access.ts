@@ -65,8 +65,9 @@ export const ROUTES: Record<string, Access> = {
   'POST /codec/decode': roles('biller', 'admin'),
   'POST /codec/encode': roles('biller', 'admin'),
   'GET /reports/kpis': roles('biller', 'analyst', 'admin'),
-  'GET /work-queues': roles('biller', 'analyst', 'admin'),
-  'GET /work-queues/:queue': roles('biller', 'analyst', 'admin'),
+  /** Coders work the coding review queue (the workbench): the list, and its visits with their ids. */
+  'GET /work-queues': roles('coder', 'biller', 'analyst', 'admin'),
+  'GET /work-queues/:queue': roles('coder', 'biller', 'analyst', 'admin'),
   /** 835 claims posted or waiting in the posting queue, with payer claim numbers and amounts: billing's work, not an analyst's. */
   'GET /remittances': roles('biller', 'admin'),
   /** The dashboard's page and scripts hold no data: its data comes from the routes above, with the user's session. */
@@ -74,6 +75,10 @@ export const ROUTES: Record<string, Access> = {
   'GET /dashboard/dashboard.css': { kind: 'public' },
   'GET /dashboard/dashboard.js': { kind: 'public' },
   'GET /dashboard/vendor/chart.umd.min.js': { kind: 'public' },
+  /** The workbench's page and scripts likewise: its data and actions are the routes above, with the user's session. */
+  'GET /workbench': { kind: 'public' },
+  'GET /workbench/workbench.css': { kind: 'public' },
+  'GET /workbench/workbench.js': { kind: 'public' },
   /** Signing in and out of a browser session (api/session.ts): these routes check the key, the login's state or the Origin themselves. */
   'GET /sign-in': { kind: 'public' },
   'POST /sign-in': { kind: 'public' },

@@ -25,6 +25,7 @@ import { jsonBody } from './body';
 import { codecCors, codecRouter } from './codec.routes';
 import { errorMiddleware, notFound } from './errors';
 import { dashboardRouter } from './dashboard.routes';
+import { workbenchRouter } from './workbench.routes';
 import { createOidcVerifier, type OidcConfig } from './oidc';
 import { openApiDocument } from './openapi';
 import { remittancesRouter } from './remittances.routes';
@@ -134,6 +135,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(reportsRouter({ temporal: deps.temporal, db: deps.db, temporalUi }));
   app.use(sessionRouter({ db: deps.db, sessions, oidcLogin }));
   app.use(dashboardRouter());
+  app.use(workbenchRouter());
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(errorMiddleware(log));
   return app;

@@ -95,7 +95,8 @@ function pathsToWalk(): { path: string; methods: string[] }[] {
   const add = (method: string, path: string) => walk.set(path, (walk.get(path) ?? new Set()).add(method.toUpperCase()));
   for (const [path, ops] of Object.entries(doc.paths)) for (const method of Object.keys(ops)) add(method, path);
   for (const [method, path] of [['POST', '/codec/encode'], ['POST', '/codec/decode'], ['GET', '/dashboard'], ['GET', '/docs'], ['GET', '/audit'],
-    ['POST', '/webhooks/ehr/encounter-signed'], ['POST', '/webhooks/clearinghouse'], ['GET', '/docs/swagger-ui-bundle.js'], ['GET', '/dashboard/dashboard.js']]) add(method, path);
+    ['POST', '/webhooks/ehr/encounter-signed'], ['POST', '/webhooks/clearinghouse'], ['GET', '/docs/swagger-ui-bundle.js'], ['GET', '/dashboard/dashboard.js'],
+    ['GET', '/workbench'], ['GET', '/workbench/workbench.js']]) add(method, path);
   return [...walk].map(([path, methods]) => ({ path, methods: [...methods] }));
 }
 

@@ -166,7 +166,7 @@ export function openApiDocument(): object {
     },
     {
       method: 'get', path: '/work-queues/{queue}', operationId: 'getWorkQueue', summary: 'A work queue\'s visits, oldest first, with reason, age, deadline and action',
-      description: 'Billers and admins get each visit\'s `visitId`, its `action` with the id filled in and its `temporalUiUrl`; analysts get the queue\'s facts without them (no id that leads to the patient): `awaitingAction`, `stage`, `payerId`, `serviceDate`, `awaitingSince`, `ageHours`, `deadline`, `overdue`, `reason`.',
+      description: 'Billers, coders (coding review in the workbench) and admins get each visit\'s `visitId`, its `action` with the id filled in and its `temporalUiUrl`; analysts get the queue\'s facts without them (no id that leads to the patient): `awaitingAction`, `stage`, `payerId`, `serviceDate`, `awaitingSince`, `ageHours`, `deadline`, `overdue`, `reason`.',
       request: { params: WorkQueueParams, query: WorkQueueQuery },
       responses: { 200: json(z.object({ visits: z.array(z.record(z.string(), z.unknown())) }).passthrough(), 'The queue'), 400: errors[400], 404: json(ErrorBody, 'No such queue') },
     },

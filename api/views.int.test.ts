@@ -121,11 +121,16 @@ describe('a visit in coding review', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/99499|M5450|M54\.50/);
   });
 
-  test('the work queue shows a biller the visit id, its action and Temporal UI page; an analyst the queue\'s facts without them', async () => {
+  test('the work queue shows a biller and a coder the visit id, its action and Temporal UI page; an analyst the queue\'s facts without them', async () => {
     const biller = await as.biller!.get('/work-queues/coding_review?limit=500');
     expect(biller.status).toBe(200);
     const mine = biller.body.visits.find((v: { visitId: string }) => v.visitId === visitId);
     expect(mine).toMatchObject({ visitId, action: `correct the coding (POST /visits/${visitId}/coding)`, temporalUiUrl: expect.stringContaining(visitId), stage: 'coding_review' });
+
+    // Coders work this queue in the workbench: the same entry; front desk does not work queues.
+    const coder = await as.coder!.get('/work-queues/coding_review?limit=500');
+    expect(coder.body.visits.find((v: { visitId: string }) => v.visitId === visitId)).toEqual(mine);
+    expect((await as.front_desk!.get('/work-queues/coding_review')).status).toBe(403);
 
     const analyst = await as.analyst!.get('/work-queues/coding_review?limit=500');
     expect(analyst.status).toBe(200);

@@ -143,12 +143,13 @@ test('a reduced form keeps only the keys its schema names, and never throws on a
   expect(project(AnalystClaim, { rejection: 'text' })).toEqual({});
 });
 
-test('work queues: billers get the visit id, its action and its Temporal UI page; analysts the queue\'s facts without them', () => {
+test('work queues: billers and coders get the visit id, its action and its Temporal UI page; analysts the queue\'s facts without them', () => {
   const v = {
     visitId: 'v-7', awaitingAction: 'coverage', stage: 'awaiting_coverage', payerId: '87726', serviceDate: '2026-11-20', awaitingSince: '2026-11-20T00:00:00Z',
     ageHours: 3, deadline: '2026-11-22T00:00:00Z', overdue: false, reason: 'r', action: 'POST /visits/v-7/coverage', temporalUiUrl: 'http://ui/visit-v-7',
   };
   expect(queueVisitView(['biller'], v)).toEqual(v);
+  expect(queueVisitView(['coder'], v)).toEqual(v);
   const analyst = queueVisitView(['analyst'], v);
   expect(keys(analyst)).toEqual(['ageHours', 'awaitingAction', 'awaitingSince', 'deadline', 'overdue', 'payerId', 'reason', 'serviceDate', 'stage']);
   expect(JSON.stringify(analyst)).not.toContain('v-7');

@@ -149,7 +149,8 @@ export function fieldsOf(role: Role): { whole: VisitField[]; reduced: VisitField
 }
 
 /**
- * A visit in a work queue (GET /work-queues/{queue}). Billers act on it, so they get its id,
+ * A visit in a work queue (GET /work-queues/{queue}). Billers and coders act on it (coders in
+ * coding review; they already read a visit's id in GET /visits/{visitId}), so they get its id,
  * the action with that id filled in and its Temporal UI page; analysts measure the queue (its
  * stage, payer, date of service, age and deadline) and get no id that leads to the patient.
  */
@@ -158,9 +159,9 @@ export interface QueueVisit {
   awaitingSince: string; ageHours: number; deadline: string; overdue: boolean; reason: string; action: string; temporalUiUrl: string;
 }
 export const QUEUE_VISIT_FIELDS: Record<keyof QueueVisit, readonly Role[]> = {
-  visitId: [BILLER, ADMIN],
-  action: [BILLER, ADMIN],
-  temporalUiUrl: [BILLER, ADMIN],
+  visitId: [CODER, BILLER, ADMIN],
+  action: [CODER, BILLER, ADMIN],
+  temporalUiUrl: [CODER, BILLER, ADMIN],
   awaitingAction: EVERYONE,
   stage: EVERYONE,
   payerId: EVERYONE,
