@@ -21,7 +21,9 @@
  *   last); what is left over is a credit at claim level (open patient below zero) until refunded;
  * - a write-off takes from the patient's open share (`side: 'patient'`), from what insurance
  *   left open (`'insurance'`), or the patient's first and then insurance's (`'auto'`, the
- *   summary's rule); never more than is open (the rest is a problem, not posted);
+ *   summary's rule); never more than is open (the rest is a problem, not posted). A later
+ *   answer that explains money already written off takes that much of the write-off back
+ *   (a `reversal` of it), so open never goes below zero because of a write-off;
  * - a refund gives back a credit: to the patient (lowers patient paid) or to the payer (lowers
  *   paid); never more than the credit.
  *
@@ -246,6 +248,41 @@ export function postClaim(claim: LedgerClaim): LedgerResult {
     return amount - total;
   };
 
+  /**
+   * A payer's answer that now explains money already written off takes the write-off back
+   * (only as much as the answer over-explains), so open never goes below zero because of a
+   * write-off: insurance's when the answer covers what was written off, the patient's when a
+   * correction lowers their share below what was written off of it. Line by line first (newest
+   * write-off first), then for the claim as a whole (claim level, then the lines from the last).
+   */
+  const takeBackWriteOffs = (source: string, attempt: number) => {
+    const takeBack = (n: number | null, side: LedgerSide, amount: number): number => {
+      let left = amount;
+      for (const w of entries.filter((e) => e.kind === 'write_off' && e.side === side && e.lineNumber === n).reverse()) {
+        if (left <= 0) break;
+        const key = `${source}#rev#${w.key}`;
+        const standingCents = w.amountCents + entries.filter((e) => e.reverses?.key === w.key).reduce((t, e) => t + e.amountCents, 0);
+        const take = Math.min(left, standingCents);
+        if (take <= 0) continue;
+        const already = entries.find((e) => e.key === key);
+        if (already) { already.amountCents -= take; add(row(n), { ...already, amountCents: -take }); } else {
+          push({
+            key, kind: 'reversal', visitId, attempt, lineNumber: n, amountCents: -take, source, side,
+            ...(w.reason ? { reason: w.reason } : {}), reverses: { key: w.key, kind: 'write_off', side },
+          });
+        }
+        left -= take;
+      }
+      return amount - left;
+    };
+    const open = (n: number | null, side: LedgerSide) => (side === 'insurance' ? row(n).openInsuranceCents : row(n).openPatientCents);
+    for (const side of ['insurance', 'patient'] as const) {
+      for (const n of order) if (open(n, side) < 0) takeBack(n, side, -open(n, side));
+      let over = -order.reduce<number>((t, n) => t + open(n, side), 0);
+      for (const n of [...order].reverse()) if (over > 0) over -= takeBack(n, side, over);
+    }
+  };
+
   for (const ev of claim.events) {
     const source = ev.kind === 'remittance' ? ev.sourceKey : ev.key;
     if (seen.has(source)) continue; // the same answer, payment or write-off again changes nothing
@@ -266,6 +303,7 @@ export function postClaim(claim: LedgerClaim): LedgerResult {
         reverse(prior, source, ev.attempt);
         standing.delete(ev.payerId);
         reversalPosted = true;
+        takeBackWriteOffs(source, ev.attempt);
         continue;
       }
       if (prior) reverse(prior, source, ev.attempt); // a correction replaces the payer's earlier answer
@@ -286,6 +324,7 @@ export function postClaim(claim: LedgerClaim): LedgerResult {
       }));
       standing.set(ev.payerId, { answer: ev, entries: mine });
       lastPayer = ev.payerId;
+      takeBackWriteOffs(source, ev.attempt);
       continue;
     }
 
