@@ -4,7 +4,7 @@
  * against a model that knows only the payer's standing answer and the running totals.
  */
 import fc from 'fast-check';
-import { balance, ledgerBalances, postClaim, type Balance, type LedgerAnswer, type LedgerClaim, type LedgerEntry, type LedgerEvent } from './ledger';
+import { balance, ledgerBalances, claimLedger, type Balance, type LedgerAnswer, type LedgerClaim, type LedgerEntry, type LedgerEvent } from './ledger';
 
 type Group = 'CO' | 'PR' | 'OA' | 'PI' | 'CR';
 const GROUPS: Group[] = ['CO', 'PR', 'OA', 'PI', 'CR'];
@@ -179,7 +179,7 @@ test('property: every step keeps billed = paid + adjusted + patient paid + writt
       const billed = charges.reduce((s, c) => s + c, 0);
       const m: Model = { charges, billed, reversed: false, patientPaid: new Map(), woPatient: new Map(), woInsurance: new Map(), refundedInsurance: new Map() };
       const events: LedgerEvent[] = [];
-      let previous: LedgerEntry[] = postClaim(claim([])).entries;
+      let previous: LedgerEntry[] = claimLedger(claim([])).entries;
       let allLineLevel = true;
       commands.forEach((c, step) => {
         const key = `era-${step}#clp1`;
@@ -230,7 +230,7 @@ test('property: every step keeps billed = paid + adjusted + patient paid + writt
             if (events.length) events.push(events[c.which % events.length]); // the same answer, payment or write-off again
             break;
         }
-        const out = postClaim(claim(events));
+        const out = claimLedger(claim(events));
         const { visit, lines: byLine } = ledgerBalances(out.entries);
 
         // The model: what the standing answer and the running totals say.
@@ -257,13 +257,13 @@ test('property: every step keeps billed = paid + adjusted + patient paid + writt
         previous = out.entries;
         // Applying any event again changes nothing.
         if (events.length) {
-          const again = postClaim(claim([...events, events[step % events.length]]));
+          const again = claimLedger(claim([...events, events[step % events.length]]));
           expect(again.entries).toEqual(out.entries);
           expect(again.status).toBe(out.status);
         }
         // A reversal followed by its correction leaves the corrected amounts only.
         if (lastCorrection) {
-          const alone = balance(postClaim(claim([{ kind: 'remittance', ...lastCorrection }])).entries);
+          const alone = balance(claimLedger(claim([{ kind: 'remittance', ...lastCorrection }])).entries);
           for (const f of ['paidCents', 'adjustedCents', 'patientResponsibilityCents'] as const) expect(visit[f]).toEqual(alone[f]);
         }
       });

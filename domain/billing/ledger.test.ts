@@ -1,4 +1,5 @@
-import { appendNew, balance, ledgerBalances, postClaim, type LedgerAnswer, type LedgerClaim, type LedgerEvent } from './ledger';
+import { appendNew, balance, ledgerBalances, claimLedger, type LedgerAnswer, type LedgerClaim, type LedgerEvent } from './ledger';
+import type { ClaimRemittance } from '../claim';
 import { summarizeVisit } from './summary';
 
 const visitId = 'V-LEDGER-1';
@@ -34,7 +35,7 @@ const corrected: LedgerAnswer = {
 const r = (a: LedgerAnswer): LedgerEvent => ({ kind: 'remittance', ...a });
 const claim = (events: LedgerEvent[]): LedgerClaim => ({ visitId, lines, events });
 
-describe('postClaim: worked examples', () => {
+describe('claimLedger: worked examples', () => {
   const cases: { name: string; events: LedgerEvent[]; status: string; visit: Record<string, unknown>; lineStatus?: string[] }[] = [
     {
       name: 'not answered yet: all of it open with insurance', events: [], status: 'open',
@@ -99,7 +100,7 @@ describe('postClaim: worked examples', () => {
     },
   ];
   test.each(cases)('$name', ({ events, status, visit, lineStatus }) => {
-    const out = postClaim(claim(events));
+    const out = claimLedger(claim(events));
     expect(out.status).toBe(status);
     const b = balance(out.entries);
     expect(b).toMatchObject({ billedCents: 37500, ...visit });
@@ -108,10 +109,10 @@ describe('postClaim: worked examples', () => {
   });
 });
 
-describe('postClaim: keys, reversals and problems', () => {
+describe('claimLedger: keys, reversals and problems', () => {
   test('the same 835 answer twice yields the same entries; appendNew inserts nothing the second time', () => {
-    const once = postClaim(claim([r(paid)])).entries;
-    const twice = postClaim(claim([r(paid), r(paid)])).entries;
+    const once = claimLedger(claim([r(paid)])).entries;
+    const twice = claimLedger(claim([r(paid), r(paid)])).entries;
     expect(twice).toEqual(once);
     expect(appendNew(once, twice)).toEqual([]);
     expect(new Set(once.map((e) => e.key)).size).toBe(once.length);
@@ -119,7 +120,7 @@ describe('postClaim: keys, reversals and problems', () => {
   });
 
   test('a reversal negates exactly the entries it reverses, each naming the entry', () => {
-    const out = postClaim(claim([r(paid), r(reversalOf(paid, 'era-2#clp1'))]));
+    const out = claimLedger(claim([r(paid), r(reversalOf(paid, 'era-2#clp1'))]));
     const answered = out.entries.filter((e) => e.source === 'era-1#clp1');
     const reversals = out.entries.filter((e) => e.kind === 'reversal');
     expect(reversals.map((e) => [e.reverses!.key, e.amountCents])).toEqual(answered.map((e) => [e.key, -e.amountCents]));
@@ -127,32 +128,32 @@ describe('postClaim: keys, reversals and problems', () => {
   });
 
   test('a reversal with nothing standing posts nothing and is a problem', () => {
-    const out = postClaim(claim([r(reversalOf(paid, 'era-2#clp1'))]));
+    const out = claimLedger(claim([r(reversalOf(paid, 'era-2#clp1'))]));
     expect(out.entries.filter((e) => e.kind !== 'charge')).toEqual([]);
     expect(out.status).toBe('open');
     expect(out.problems).toEqual([expect.objectContaining({ source: 'era-2#clp1', code: 'reversal_of_unpaid' })]);
   });
 
   test('a reversal that does not mirror its answer still reverses what was posted, and says so', () => {
-    const out = postClaim(claim([r(paid), r({ ...reversalOf(paid, 'era-2#clp1'), paidCents: -20000 })]));
+    const out = claimLedger(claim([r(paid), r({ ...reversalOf(paid, 'era-2#clp1'), paidCents: -20000 })]));
     expect(balance(out.entries)).toMatchObject({ paidCents: 0, adjustedTotalCents: 0, patientResponsibilityCents: 0 });
     expect(out.problems.map((p) => p.code)).toEqual(['reversal_mismatch']);
   });
 
   test('a write-off beyond what is open posts only what is open', () => {
-    const out = postClaim(claim([r(paid), { kind: 'write_off', key: 'wo:1', amountCents: 9999, side: 'auto', reason: 'x' }]));
+    const out = claimLedger(claim([r(paid), { kind: 'write_off', key: 'wo:1', amountCents: 9999, side: 'auto', reason: 'x' }]));
     expect(balance(out.entries)).toMatchObject({ writtenOffCents: 3000, openPatientCents: 0 });
     expect(out.problems).toEqual([expect.objectContaining({ code: 'over_write_off', detail: expect.stringContaining('6999') })]);
   });
 
   test('an SVC for a line that was not billed posts at claim level and is a problem', () => {
-    const out = postClaim(claim([r({ ...paid, lines: [...paid.lines.slice(0, 1), { lineNumber: 7, paidCents: 8000 }] })]));
+    const out = claimLedger(claim([r({ ...paid, lines: [...paid.lines.slice(0, 1), { lineNumber: 7, paidCents: 8000 }] })]));
     expect(ledgerBalances(out.entries).lines.get(null)).toMatchObject({ paidCents: 8000 });
     expect(out.problems.map((p) => p.code)).toEqual(['unknown_line']);
   });
 
   test('balances per line add up to the visit', () => {
-    const out = postClaim(claim([r(paid), { kind: 'patient_payment', key: 'pp:1', amountCents: 1000 }]));
+    const out = claimLedger(claim([r(paid), { kind: 'patient_payment', key: 'pp:1', amountCents: 1000 }]));
     const { visit, lines: byLine } = ledgerBalances(out.entries);
     expect(byLine.get(1)).toMatchObject({ billedCents: 25000, paidCents: 18000, patientPaidCents: 1000, openPatientCents: 2000, openInsuranceCents: 0 });
     expect(byLine.get(2)).toMatchObject({ billedCents: 12500, paidCents: 8000, openInsuranceCents: 0 });
@@ -161,7 +162,7 @@ describe('postClaim: keys, reversals and problems', () => {
 
   test('the closing summary agrees with the ledger on a reversal and correction (one rule for CR)', () => {
     const events = [r(paid), r(reversalOf(paid, 'era-2#clp1')), r({ ...corrected, adjustments: [...corrected.adjustments.slice(0, 2), { lineNumber: 2, group: 'CR', carc: '94', amountCents: 4500 }] })];
-    const b = balance(postClaim(claim(events)).entries);
+    const b = balance(claimLedger(claim(events)).entries);
     const answers = events.map((e) => e as LedgerAnswer);
     const s = summarizeVisit({
       billedCents: 37500, patientPaidCents: 0, writtenOffCents: 0,
@@ -170,4 +171,14 @@ describe('postClaim: keys, reversals and problems', () => {
     expect({ paid: b.paidCents, adj: b.adjustedCents, pr: b.patientResponsibilityCents, ins: b.openInsuranceCents, pat: b.openPatientCents })
       .toEqual({ paid: s.insurancePaidCents, adj: s.adjustmentsCents, pr: s.patientResponsibilityCents, ins: s.insuranceOpenCents, pat: s.patientOpenCents });
   });
+});
+
+test('a ClaimRemittance as the workflow holds it is an answer: posted with its attempt, it reads the same', () => {
+  const cr: ClaimRemittance = {
+    traceNumber: 'T1', payerId: 'P1', claimStatusCode: '1', chargeCents: 37500, paidCents: 26000, patientResponsibilityCents: 3000, sourceKey: 'era-1#clp1',
+    adjustments: paid.adjustments.map((a) => ({ ...a, rarcs: [] })),
+    lines: [{ lineNumber: 1, code: '99213', chargeCents: 25000, paidCents: 18000 }, { lineNumber: 2, code: '85025', chargeCents: 12500, paidCents: 8000 }],
+  };
+  expect(claimLedger(claim([{ kind: 'remittance', attempt: 1, ...cr }])).entries.map((e) => [e.key, e.amountCents]))
+    .toEqual(claimLedger(claim([r(paid)])).entries.map((e) => [e.key, e.amountCents]));
 });

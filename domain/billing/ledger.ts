@@ -37,18 +37,27 @@
  * open insurance = billed − paid − adjusted − patient responsibility − written off (insurance)
  * and open patient = patient responsibility − patient paid − written off (patient).
  *
- * How today's four calculations map onto it (the wiring is the next step):
- * - `remittance()` in workflows/visit/claim-cycle.ts: status = `postClaim(...).status` (its
- *   `partially_paid` replaces `remittanceStatus(clp, shortPaid)`), `state.status.balance` =
- *   `balance(entries)` of the claim (adjusted includes CR; after a void nothing goes negative);
- * - `summarizeVisit` (domain/billing/summary.ts): its fields are `ledgerBalances(entries).visit`
- *   (insurancePaid = paidCents, adjustmentsCents = adjustedCents, patientOpen = openPatientCents,
- *   insuranceOpen = openInsuranceCents); its standing-answer rule is the one above;
- * - db/billing.ts `saveRemittance` (signal path, overwrote `paid_cents` and lost
- *   `partially_paid`) and db/posting.ts `postClaim` (file path, added to it): both insert the
- *   entries `appendNew` returns, keyed by entry key, and read paid and status from the ledger;
- * - domain/billing/patient-balance.ts: its opening amount is `openPatientCents` when the
- *   balance opens; its payments and write-offs are `patient_payment` and `write_off` events.
+ * How today's four calculations map onto it (the wiring is the next step; docs/visit.md
+ * "Ledger (rule)" says the same):
+ * - `remittance()` in workflows/visit/claim-cycle.ts: instead of `remittanceStatus(clp,
+ *   shortPaid)` and a balance from the last CLP alone (CO+OA+PI, no CR, so a void showed
+ *   negative adjusted and patient amounts), the claim's status is `claimLedger(...).status` and
+ *   `state.status.balance` is `balance(entries)`: paid = `paidCents`, adjusted =
+ *   `adjustedTotalCents` (CR included), patient responsibility = `patientResponsibilityCents`,
+ *   insurance balance = `openInsuranceCents`. Its events are `state.posted` in order.
+ * - `summarizeVisit` (domain/billing/summary.ts): insurancePaid = `paidCents`, adjustmentsCents
+ *   = `adjustedCents`, patientResponsibility, patientPaid and writtenOff by the same names,
+ *   patientOpen = `openPatientCents`, insuranceOpen = `openInsuranceCents`, balanced = both
+ *   open ≥ 0. Its standing-answer rule is the one above, with one difference: after a reversal
+ *   it adds every later answer of the payer, the ledger lets the latest stand.
+ * - db/billing.ts `saveRemittance` (signal path: overwrote `claims.paid_cents` and recorded
+ *   `remittanceStatus` without the short-paid flag) and db/posting.ts `postClaim` (file path:
+ *   added to `paid_cents`): both call `claimLedger` with the attempt's lines and every answer
+ *   posted to the visit (`payments` + `payment_adjustments` + `payment_lines`, oldest first),
+ *   insert `appendNew(stored, entries)` (unique on key) and write `status` and the sums.
+ * - domain/billing/patient-balance.ts: `openingCents` = `openPatientCents` when the balance
+ *   opens; its payments are `patient_payment` events (key: the payment's reference), its
+ *   write-off a `write_off` event with `side: 'patient'`; `openCents` = `openPatientCents`.
  *
  * Not in this rule yet: several payers on one claim (coordination of benefits, the summary's
  * OA-23 rule) — a second payer's answer posts as it says and is reported in `problems`.
@@ -198,7 +207,7 @@ function answerDenied(a: LedgerAnswer): boolean {
 }
 
 /** The one rule: a claim's billed lines and its events, in order, to ledger entries and a status. */
-export function postClaim(claim: LedgerClaim): LedgerResult {
+export function claimLedger(claim: LedgerClaim): LedgerResult {
   const { visitId } = claim;
   const billedAttempt = claim.billedAttempt ?? 1;
   const entries: LedgerEntry[] = [];
