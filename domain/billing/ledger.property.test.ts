@@ -224,7 +224,8 @@ test('property: every step keeps billed = paid + adjusted + patient paid + writt
           }
           case 'refund':
             events.push({ kind: 'refund', key: `rf:${step}`, amountCents: c.cents, side: c.side });
-            spread(m, c.cents, (n) => -openOf(m, n, c.side), (n, cents) => bump(c.side === 'patient' ? m.patientPaid : m.refundedInsurance, n, -cents * (c.side === 'patient' ? 1 : -1)));
+            // a refund to the patient lowers what they paid; one to the payer lowers what it paid
+            spread(m, c.cents, (n) => -openOf(m, n, c.side), (n, cents) => (c.side === 'patient' ? bump(m.patientPaid, n, -cents) : bump(m.refundedInsurance, n, cents)));
             break;
           case 'repeat':
             if (events.length) events.push(events[c.which % events.length]); // the same answer, payment or write-off again

@@ -93,6 +93,12 @@ describe('claimLedger: worked examples', () => {
       status: 'paid', visit: { patientPaidCents: 3000, openPatientCents: 0 },
     },
     {
+      name: 'the payer overpaid a line: insurance open below zero until the money is refunded to the payer',
+      events: [r({ ...paid, paidCents: 27000, lines: [{ lineNumber: 1, paidCents: 18000 }, { lineNumber: 2, paidCents: 9000 }] }),
+        { kind: 'refund', key: 'rf:payer', amountCents: 1000, side: 'insurance' }, { kind: 'refund', key: 'rf:again', amountCents: 1, side: 'insurance' }],
+      status: 'paid', visit: { paidCents: 26000, openInsuranceCents: 0 },
+    },
+    {
       name: 'answered at claim level only: the claim is settled though its lines show no payment',
       events: [r({ ...paid, lines: [], adjustments: [{ lineNumber: null, group: 'CO', carc: '45', amountCents: 8500 }, { lineNumber: null, group: 'PR', carc: '1', amountCents: 3000 }] }),
         { kind: 'write_off', key: 'wo:1', amountCents: 500, side: 'insurance', reason: 'try' }],

@@ -27,7 +27,8 @@
  * - a refund gives back a credit: to the patient (lowers patient paid) or to the payer (lowers
  *   paid); never more than the credit.
  *
- * Every entry's key derives from its source — the 835 answer's posting key plus the CAS or SVC
+ * Event keys must be distinct across kinds (prefix them: `pp:<reference>`, `wo:<id>`, the
+ * answer's posting key). Every entry's key derives from its source — the 835 answer's posting key plus the CAS or SVC
  * position, the payment's or write-off's own key — and an event whose key was seen before is
  * skipped, so posting the same 835 twice yields the same entries; entries of earlier events
  * never change when events are appended (append-only).
@@ -80,7 +81,7 @@ export interface LedgerEntry {
   attempt: number;
   /** The claim line, or null for claim level. */
   lineNumber: number | null;
-  /** Integer cents; negative only on `reversal` entries. */
+  /** Integer cents; negative on `reversal` entries, and only where the 835 itself says so (a negative CAS) otherwise. */
   amountCents: number;
   /** The key of the event it came from (an 835 answer's posting key, a payment's key, ...). */
   source: string;
@@ -180,7 +181,10 @@ export function balance(entries: readonly LedgerEntry[]): Balance {
   return entries.reduce(add, emptyBalance());
 }
 
-/** Balances per visit, per claim attempt's visit claim and per line (`null` = claim level). */
+/**
+ * Balances of one visit's entries: the whole (the visit; with one claim per visit, also the
+ * claim: `balance` of one `claimLedger` result) and per line (`null` = claim level).
+ */
 export function ledgerBalances(entries: readonly LedgerEntry[]): { visit: Balance; lines: Map<number | null, Balance> } {
   const lines = new Map<number | null, Balance>();
   for (const e of entries) lines.set(e.lineNumber, add(lines.get(e.lineNumber) ?? emptyBalance(), e));
