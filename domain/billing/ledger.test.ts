@@ -188,3 +188,16 @@ test('a ClaimRemittance as the workflow holds it is an answer: posted with its a
   expect(claimLedger(claim([{ kind: 'remittance', attempt: 1, ...cr }])).entries.map((e) => [e.key, e.amountCents]))
     .toEqual(claimLedger(claim([r(paid)])).entries.map((e) => [e.key, e.amountCents]));
 });
+
+test('a different answer under a key already posted is not posted and is a problem', () => {
+  const out = claimLedger(claim([r(paid), r({ ...corrected, sourceKey: paid.sourceKey })]));
+  expect(out.entries).toEqual(claimLedger(claim([r(paid)])).entries);
+  expect(out.problems).toEqual([expect.objectContaining({ source: paid.sourceKey, code: 'key_reused' })]);
+});
+
+test('a correction on a later attempt reverses the earlier attempt\'s answer on that attempt, so each attempt nets out', () => {
+  const out = claimLedger(claim([r(paid), r(reversalOf(paid, 'era-2#clp1')), r({ ...corrected, attempt: 2 })]));
+  const ofAttempt = (n: number) => balance(out.entries.filter((e) => e.attempt === n && e.kind !== 'charge'));
+  expect(ofAttempt(1)).toMatchObject({ paidCents: 0, adjustedTotalCents: 0, patientResponsibilityCents: 0 });
+  expect(ofAttempt(2)).toMatchObject({ paidCents: 28000, adjustedTotalCents: 6500, patientResponsibilityCents: 3000 });
+});

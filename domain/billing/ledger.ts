@@ -133,7 +133,7 @@ export interface LedgerResult {
   /** Per billed line, from the standing answer: a line denied inside a paid claim shows here. */
   lineStatus: { lineNumber: number; status: LedgerStatus }[];
   /** What a person must look at; nothing in here was posted beyond what `entries` say. */
-  problems: { source: string; code: 'reversal_of_unpaid' | 'reversal_mismatch' | 'unknown_line' | 'over_write_off' | 'over_refund' | 'second_payer'; detail: string }[];
+  problems: { source: string; code: 'reversal_of_unpaid' | 'reversal_mismatch' | 'unknown_line' | 'over_write_off' | 'over_refund' | 'second_payer' | 'key_reused'; detail: string }[];
 }
 
 export interface Balance {
@@ -232,12 +232,13 @@ export function claimLedger(claim: LedgerClaim): LedgerResult {
   const standing = new Map<string, Standing>();
   let lastPayer: string | undefined;
   let reversalPosted = false;
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
 
-  const reverse = (s: Standing, source: string, attempt: number) => {
+  /** Reversal entries belong to the attempt of what they reverse, so each attempt's answers net out. */
+  const reverse = (s: Standing, source: string) => {
     for (const e of s.entries) {
       push({
-        key: `${source}#rev#${e.key}`, kind: 'reversal', visitId, attempt, lineNumber: e.lineNumber, amountCents: -e.amountCents, source,
+        key: `${source}#rev#${e.key}`, kind: 'reversal', visitId, attempt: e.attempt, lineNumber: e.lineNumber, amountCents: -e.amountCents, source,
         payerId: e.payerId, ...(e.group ? { group: e.group } : {}), ...(e.carc ? { carc: e.carc } : {}),
         reverses: { key: e.key, kind: e.kind as Exclude<LedgerEntryKind, 'reversal'>, ...(e.group ? { group: e.group } : {}) },
       });
@@ -268,7 +269,7 @@ export function claimLedger(claim: LedgerClaim): LedgerResult {
    * correction lowers their share below what was written off of it. Line by line first (newest
    * write-off first), then for the claim as a whole (claim level, then the lines from the last).
    */
-  const takeBackWriteOffs = (source: string, attempt: number) => {
+  const takeBackWriteOffs = (source: string) => {
     const takeBack = (n: number | null, side: LedgerSide, amount: number): number => {
       let left = amount;
       for (const w of entries.filter((e) => e.kind === 'write_off' && e.side === side && e.lineNumber === n).reverse()) {
@@ -280,7 +281,7 @@ export function claimLedger(claim: LedgerClaim): LedgerResult {
         const already = entries.find((e) => e.key === key);
         if (already) { already.amountCents -= take; add(row(n), { ...already, amountCents: -take }); } else {
           push({
-            key, kind: 'reversal', visitId, attempt, lineNumber: n, amountCents: -take, source, side,
+            key, kind: 'reversal', visitId, attempt: w.attempt, lineNumber: n, amountCents: -take, source, side,
             ...(w.reason ? { reason: w.reason } : {}), reverses: { key: w.key, kind: 'write_off', side },
           });
         }
@@ -298,8 +299,12 @@ export function claimLedger(claim: LedgerClaim): LedgerResult {
 
   for (const ev of claim.events) {
     const source = ev.kind === 'remittance' ? ev.sourceKey : ev.key;
-    if (seen.has(source)) continue; // the same answer, payment or write-off again changes nothing
-    seen.add(source);
+    const said = JSON.stringify(ev);
+    if (seen.has(source)) { // the same answer, payment or write-off again changes nothing
+      if (seen.get(source) !== said) problems.push({ source, code: 'key_reused', detail: 'a different event with a key already posted: not posted' });
+      continue;
+    }
+    seen.set(source, said);
 
     if (ev.kind === 'remittance') {
       const prior = standing.get(ev.payerId);
@@ -313,13 +318,13 @@ export function claimLedger(claim: LedgerClaim): LedgerResult {
         if (theirs.paid !== -mine.paidCents || theirs.adjusted !== -(mine.adjustedTotalCents + mine.patientResponsibilityCents)) {
           problems.push({ source, code: 'reversal_mismatch', detail: `the reversal (paid ${theirs.paid}, adjusted ${theirs.adjusted}) does not mirror the answer it reverses (paid ${mine.paidCents}, adjusted ${mine.adjustedTotalCents + mine.patientResponsibilityCents}); the standing answer was reversed as posted` });
         }
-        reverse(prior, source, ev.attempt);
+        reverse(prior, source);
         standing.delete(ev.payerId);
         reversalPosted = true;
-        takeBackWriteOffs(source, ev.attempt);
+        takeBackWriteOffs(source);
         continue;
       }
-      if (prior) reverse(prior, source, ev.attempt); // a correction replaces the payer's earlier answer
+      if (prior) reverse(prior, source); // a correction replaces the payer's earlier answer
       else if (standing.size > 0) problems.push({ source, code: 'second_payer', detail: `a second payer (${ev.payerId}) answered; several payers on one claim are not combined yet` });
       const lineOf = (n: number | null) => {
         if (n === null || billed.has(n)) return n;
@@ -337,7 +342,7 @@ export function claimLedger(claim: LedgerClaim): LedgerResult {
       }));
       standing.set(ev.payerId, { answer: ev, entries: mine });
       lastPayer = ev.payerId;
-      takeBackWriteOffs(source, ev.attempt);
+      takeBackWriteOffs(source);
       continue;
     }
 
