@@ -51,7 +51,7 @@
  *   patientOpen = `openPatientCents`, insuranceOpen = `openInsuranceCents`, balanced = both
  *   open ≥ 0. Its standing-answer rule is the one above, with one difference: after a reversal
  *   it adds every later answer of the payer, the ledger lets the latest stand.
- * - db/billing.ts `saveRemittance` (signal path: overwrote `claims.paid_cents` and recorded
+ * - db/posting.ts `saveRemittance` (signal path: overwrote `claims.paid_cents` and recorded
  *   `remittanceStatus` without the short-paid flag) and db/posting.ts `postClaim` (file path:
  *   added to `paid_cents`): both call `claimLedger` with the attempt's lines and every answer
  *   posted to the visit (`payments` + `payment_adjustments` + `payment_lines`, oldest first),
