@@ -30,15 +30,31 @@ export function billingActivities(db: Db, contracted?: ContractLookup) {
       // Keyed by a fingerprint of the coverage: a corrected coverage is a new event, a retry is not.
       const key = `${visit.visitId}:intake:${fingerprint(visit.coverage)}`;
       const { payerId } = visit.coverage;
-      await recordVisitEvent(db, (await visitFacts(db, visit.visitId))
-        ? { type: 'coverage_updated', visitId: visit.visitId, key, payerId }
-        : { type: 'visit_booked', visitId: visit.visitId, key, payerId, providerNpi: visit.appointment.providerNpi, serviceDate: visit.appointment.serviceDate });
+      await recordVisitEvent(
+        db,
+        (await visitFacts(db, visit.visitId))
+          ? { type: 'coverage_updated', visitId: visit.visitId, key, payerId }
+          : {
+              type: 'visit_booked',
+              visitId: visit.visitId,
+              key,
+              payerId,
+              providerNpi: visit.appointment.providerNpi,
+              serviceDate: visit.appointment.serviceDate,
+            },
+      );
       return { filingDeadline: timelyFilingDeadline(visit.appointment.serviceDate, await timelyFilingDaysOf(db, payerId)) };
     },
 
     /** A deadline escalated (timely filing, appeal): a visit event, once per deadline and due day. */
     async recordEscalation(input: { visitId: string; deadline: 'timely_filing' | 'appeal'; due: string }): Promise<void> {
-      await recordVisitEvent(db, { type: 'deadline_escalated', visitId: input.visitId, key: `${input.visitId}:escalated:${input.deadline}:${input.due}`, deadline: input.deadline, due: input.due });
+      await recordVisitEvent(db, {
+        type: 'deadline_escalated',
+        visitId: input.visitId,
+        key: `${input.visitId}:escalated:${input.deadline}:${input.due}`,
+        deadline: input.deadline,
+        due: input.due,
+      });
     },
 
     /** A coder's corrected coding replaces the EHR's in the record and is what gets billed. */
@@ -50,8 +66,11 @@ export function billingActivities(db: Db, contracted?: ContractLookup) {
       await saveEncounter(db, input.visitId, encounter);
       await audit(db, 'coder', 'coding.corrected', input.visitId, { encounterId: encounter.encounterId }, { source: 'workflow' });
       await recordVisitEvent(db, {
-        type: 'coding_corrected', visitId: input.visitId, key: `${input.visitId}:coding:${fingerprint(encounter)}`,
-        encounterId: encounter.encounterId, cptCodes: encounter.procedures.map((p) => p.code),
+        type: 'coding_corrected',
+        visitId: input.visitId,
+        key: `${input.visitId}:coding:${fingerprint(encounter)}`,
+        encounterId: encounter.encounterId,
+        cptCodes: encounter.procedures.map((p) => p.code),
       });
       return encounter;
     },
@@ -99,8 +118,15 @@ export function billingActivities(db: Db, contracted?: ContractLookup) {
       const claim = await claimOf(db, visitId, attempt);
       await addClaimEvent(db, claim.id, 'denial_outcome', outcome, { ...plan, reason }, `denial-outcome#${attempt}`);
       await recordVisitEvent(db, {
-        type: 'denial_action', visitId, key: `${visitId}:denial-outcome:${attempt}`, claimAttempt: attempt,
-        category: plan.category, action: plan.action, carcCodes: plan.code ? [plan.code] : [], outcome, reason,
+        type: 'denial_action',
+        visitId,
+        key: `${visitId}:denial-outcome:${attempt}`,
+        claimAttempt: attempt,
+        category: plan.category,
+        action: plan.action,
+        carcCodes: plan.code ? [plan.code] : [],
+        outcome,
+        reason,
       });
     },
 
@@ -126,8 +152,12 @@ export function billingActivities(db: Db, contracted?: ContractLookup) {
      */
     async recordStageChange(input: { visitId: string; stage: string; awaitingAction?: string; seq: number; at: string }): Promise<void> {
       await recordVisitEvent(db, {
-        type: 'stage_changed', visitId: input.visitId, key: `${input.visitId}:stage:${input.seq}:${input.awaitingAction ?? ''}`,
-        at: input.at, stage: input.stage, awaitingAction: input.awaitingAction,
+        type: 'stage_changed',
+        visitId: input.visitId,
+        key: `${input.visitId}:stage:${input.seq}:${input.awaitingAction ?? ''}`,
+        at: input.at,
+        stage: input.stage,
+        awaitingAction: input.awaitingAction,
       });
     },
   };

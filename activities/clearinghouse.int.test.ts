@@ -15,7 +15,12 @@ import { claimSubmitter, clearinghouseActivities, type X12Settings } from './cle
 const x12: X12Settings = {
   usage: 'T',
   practice: {
-    billingProvider: { name: 'NORTHSIDE FAMILY CLINIC', npi: '1245319599', taxId: '391234567', address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '627010001' } },
+    billingProvider: {
+      name: 'NORTHSIDE FAMILY CLINIC',
+      npi: '1245319599',
+      taxId: '391234567',
+      address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '627010001' },
+    },
     submitter: { name: 'NORTHSIDE FAMILY CLINIC', id: 'NORTHSIDE01', contactName: 'BILLING OFFICE', phone: '2175551212' },
     receiver: { name: 'SIM CLEARINGHOUSE', id: 'SIMCH' },
   },
@@ -25,7 +30,9 @@ const x12: X12Settings = {
 function recordingClearinghouse(failFirst = 0) {
   const sent: string[] = [];
   const client = {
-    async eligibility(): Promise<string> { throw new Error('not used'); },
+    async eligibility(): Promise<string> {
+      throw new Error('not used');
+    },
     async submit(text: string) {
       sent.push(text);
       if (sent.length <= failFirst) throw new ClearinghouseUnavailableError('answer lost');
@@ -41,14 +48,23 @@ beforeAll(async () => ({ db, drop } = await createTestDb()));
 afterAll(() => drop());
 
 const encounter = { ...sampleEncounter(), renderingName: { lastName: 'DOE', firstName: 'JOHN' } };
-const submission = (visitId: string, extra = {}) => ({ visit: sampleVisit(visitId), encounter, lines: pricedLines(encounter.procedures), attempt: 1, frequency: '1' as const, ...extra });
+const submission = (visitId: string, extra = {}) => ({
+  visit: sampleVisit(visitId),
+  encounter,
+  lines: pricedLines(encounter.procedures),
+  attempt: 1,
+  frequency: '1' as const,
+  ...extra,
+});
 
 it('batches claims into one interchange and keeps the ISA13 ↔ CLM01 map; a 999 about it names every visit', async () => {
   const ids = ['V-BA1', 'V-BA2', 'V-BA3'];
   for (const id of ids) await saveIntake(db, sampleVisit(id));
   const { client, sent } = recordingClearinghouse();
   const submitted = await claimSubmitter(db, client, x12).submitClaims([
-    submission('V-BA1'), submission('V-BA2', { filingIndicator: 'MB' }), submission('V-BA3', { priorAuthorization: 'AUTH-9' }),
+    submission('V-BA1'),
+    submission('V-BA2', { filingIndicator: 'MB' }),
+    submission('V-BA3', { priorAuthorization: 'AUTH-9' }),
   ]);
 
   expect(sent).toHaveLength(1);
@@ -56,18 +72,29 @@ it('batches claims into one interchange and keeps the ISA13 ↔ CLM01 map; a 999
   expect(submitted.map((s) => [s.visitId, s.controlNumber])).toEqual(ids.map((id) => [id, controlNumber]));
   const { envelope, batch } = parse837P(sent[0]);
   expect(envelope.controlNumber).toBe(controlNumber);
-  expect(batch.claims.map((c) => [c.claimId, c.payer.filingIndicator, c.priorAuthorization])).toEqual([['V-BA1', 'CI', undefined], ['V-BA2', 'MB', undefined], ['V-BA3', 'CI', 'AUTH-9']]);
+  expect(batch.claims.map((c) => [c.claimId, c.payer.filingIndicator, c.priorAuthorization])).toEqual([
+    ['V-BA1', 'CI', undefined],
+    ['V-BA2', 'MB', undefined],
+    ['V-BA3', 'CI', 'AUTH-9'],
+  ]);
   expect(batch.claims[0].renderingProvider).toEqual({ npi: '1234567893', lastName: 'DOE', firstName: 'JOHN' });
 
   expect(await claimsOfInterchange(db, controlNumber)).toEqual(ids.map((visitId, i) => expect.objectContaining({ visitId, frequency: '1', position: i + 1 })));
   expect(await visitIdsForControlNumber(db, controlNumber)).toEqual(ids);
-  const rows = await db('claims').whereIn('visit_id', ids).orderBy('visit_id').select('status', 'submission_id', 'filing_indicator', 'prior_authorization', 'payer_responsibility');
+  const rows = await db('claims')
+    .whereIn('visit_id', ids)
+    .orderBy('visit_id')
+    .select('status', 'submission_id', 'filing_indicator', 'prior_authorization', 'payer_responsibility');
   expect(rows).toEqual([
     { status: 'submitted', submission_id: 'SUB1', filing_indicator: 'CI', prior_authorization: null, payer_responsibility: 'P' },
     { status: 'submitted', submission_id: 'SUB1', filing_indicator: 'MB', prior_authorization: null, payer_responsibility: 'P' },
     { status: 'submitted', submission_id: 'SUB1', filing_indicator: 'CI', prior_authorization: 'AUTH-9', payer_responsibility: 'P' },
   ]);
-  const lines = await db('claim_lines as l').join('claims as c', 'c.id', 'l.claim_id').where('c.visit_id', 'V-BA2').orderBy('l.line_number').pluck('l.line_control_number');
+  const lines = await db('claim_lines as l')
+    .join('claims as c', 'c.id', 'l.claim_id')
+    .where('c.visit_id', 'V-BA2')
+    .orderBy('l.line_number')
+    .pluck('l.line_control_number');
   expect(lines).toEqual(['V-BA2-1', 'V-BA2-2']);
 });
 

@@ -59,8 +59,12 @@ function envelopes(db: Db, x12: X12Settings, now: () => Date) {
   return async (): Promise<EnvelopeOptions> => {
     const iso = now().toISOString();
     return {
-      controlNumber: await nextControlNumber(db), senderId: x12.practice.submitter.id, receiverId: x12.practice.receiver.id,
-      date: iso.slice(0, 10), time: iso.slice(11, 16).replace(':', ''), usage: x12.usage,
+      controlNumber: await nextControlNumber(db),
+      senderId: x12.practice.submitter.id,
+      receiverId: x12.practice.receiver.id,
+      date: iso.slice(0, 10),
+      time: iso.slice(11, 16).replace(':', ''),
+      usage: x12.usage,
     };
   };
 }
@@ -76,7 +80,11 @@ export function clearinghouseActivities(db: Db, clearinghouse: ClearinghouseClie
       const result = eligibilityResultFrom271(parse271(response).response);
       await saveEligibility(db, input.visit.visitId, `${input.visit.visitId}-${input.attempt}`, result, { request, response });
       await recordVisitEvent(db, {
-        type: 'eligibility_checked', visitId: input.visit.visitId, key: `${input.visit.visitId}:eligibility:${input.attempt}`, active: result.active, attempt: input.attempt,
+        type: 'eligibility_checked',
+        visitId: input.visit.visitId,
+        key: `${input.visit.visitId}:eligibility:${input.attempt}`,
+        active: result.active,
+        attempt: input.attempt,
       });
       return result;
     },
@@ -89,12 +97,20 @@ export function clearinghouseActivities(db: Db, clearinghouse: ClearinghouseClie
     async inquireClaimStatus(input: { visitId: string; attempt: number; inquiry: number }): Promise<ClaimStatusReading> {
       const row = await findClaim(db, input.visitId, input.attempt);
       const sent = row && parse837P(row.x12).batch.claims.find((c) => c.claimId === input.visitId);
-      if (!row || !sent) throw ApplicationFailure.create({ type: FailureType.Validation, nonRetryable: true, message: `no claim ${input.attempt} for visit ${input.visitId}` });
+      if (!row || !sent)
+        throw ApplicationFailure.create({ type: FailureType.Validation, nonRetryable: true, message: `no claim ${input.attempt} for visit ${input.visitId}` });
       const inquiry = build276(claimStatusRequestFor(sent, row.payer_claim_number ?? undefined, x12.practice), await envelope());
       const { report } = parse277(await clearinghouse.claimStatus(inquiry));
       const answered = report.claims.find((c) => c.patientControlNumber === input.visitId);
       const reading = readClaimStatus(answered?.statuses ?? [], ruleTable('claim-status-actions.csv', parseStatusRules));
-      await addClaimEvent(db, row.id, '277', reading.finding, { inquiry: input.inquiry, codes: reading.codes, text: reading.text }, `${input.visitId}:276:${input.attempt}:${input.inquiry}`);
+      await addClaimEvent(
+        db,
+        row.id,
+        '277',
+        reading.finding,
+        { inquiry: input.inquiry, codes: reading.codes, text: reading.text },
+        `${input.visitId}:276:${input.attempt}:${input.inquiry}`,
+      );
       return reading;
     },
 
@@ -103,7 +119,11 @@ export function clearinghouseActivities(db: Db, clearinghouse: ClearinghouseClie
       const [submitted] = await submitClaims([input]);
       const { visitId } = input.visit;
       await recordVisitEvent(db, {
-        type: 'claim_submitted', visitId, key: `${visitId}:claim:${input.attempt}`, claimAttempt: input.attempt, frequency: input.frequency,
+        type: 'claim_submitted',
+        visitId,
+        key: `${visitId}:claim:${input.attempt}`,
+        claimAttempt: input.attempt,
+        frequency: input.frequency,
         lines: input.lines,
       });
       return { controlNumber: submitted.controlNumber, billedCents: submitted.billedCents };
@@ -132,8 +152,18 @@ export function claimSubmitter(db: Db, clearinghouse: ClearinghouseClient, x12: 
         return { input, lines, claim: claimFor({ ...input, billingNpi: x12.practice.billingProvider.npi }) };
       });
       const env = await envelope();
-      const x12Text = build837P(claimBatch(x12.practice, built.map((b) => b.claim)), env);
-      const rows = await createClaims(db, { controlNumber: env.controlNumber, receiverId: x12.practice.receiver.id, x12: x12Text }, built.map((b) => newClaim(b.input, b.claim, b.lines)));
+      const x12Text = build837P(
+        claimBatch(
+          x12.practice,
+          built.map((b) => b.claim),
+        ),
+        env,
+      );
+      const rows = await createClaims(
+        db,
+        { controlNumber: env.controlNumber, receiverId: x12.practice.receiver.id, x12: x12Text },
+        built.map((b) => newClaim(b.input, b.claim, b.lines)),
+      );
       rows.forEach((row) => (stored[inputs.findIndex((i) => i.visit.visitId === row.visit_id && i.attempt === row.attempt)] = row));
     }
     const rows = stored.map((row) => row!);
@@ -144,15 +174,27 @@ export function claimSubmitter(db: Db, clearinghouse: ClearinghouseClient, x12: 
       const { submissionId } = await clearinghouse.submit(row.x12);
       await markInterchangeSubmitted(db, row.interchange_control_number, submissionId);
     }
-    return rows.map((row) => ({ visitId: row.visit_id, attempt: row.attempt, controlNumber: row.interchange_control_number, billedCents: Number(row.billed_cents) }));
+    return rows.map((row) => ({
+      visitId: row.visit_id,
+      attempt: row.attempt,
+      controlNumber: row.interchange_control_number,
+      billedCents: Number(row.billed_cents),
+    }));
   }
 }
 
 function newClaim(input: ClaimSubmission, claim: ProfessionalClaim, lines: ChargeLine[]): NewClaim {
   return {
-    visitId: input.visit.visitId, attempt: input.attempt, frequency: input.frequency, payerId: claim.payer.id,
-    payerClaimNumber: input.payerClaimNumber, filingIndicator: claim.payer.filingIndicator, priorAuthorization: claim.priorAuthorization,
-    payerResponsibility: claim.payerResponsibility ?? 'P', billedCents: totalCents(lines), rulesetVersion: input.rulesetVersion,
+    visitId: input.visit.visitId,
+    attempt: input.attempt,
+    frequency: input.frequency,
+    payerId: claim.payer.id,
+    payerClaimNumber: input.payerClaimNumber,
+    filingIndicator: claim.payer.filingIndicator,
+    priorAuthorization: claim.priorAuthorization,
+    payerResponsibility: claim.payerResponsibility ?? 'P',
+    billedCents: totalCents(lines),
+    rulesetVersion: input.rulesetVersion,
     lines: lines.map((l, i) => ({ ...l, lineControlNumber: claim.lines[i].lineItemControlNumber! })),
   };
 }

@@ -1,7 +1,16 @@
 /** Activities that talk to the EHR (FHIR R4) and record what it answered. */
 import { saveAppeal } from '../db/appeals';
 import { acceptanceDocument } from '../db/claims';
-import { ehrRefsOfVisit, openVisitsOfPatient, saveAppointmentRef, saveEhrRefs, saveEncounter, saveIntake, saveRegistrationRefs, visitIdForAppointmentRef } from '../db/visits';
+import {
+  ehrRefsOfVisit,
+  openVisitsOfPatient,
+  saveAppointmentRef,
+  saveEhrRefs,
+  saveEncounter,
+  saveIntake,
+  saveRegistrationRefs,
+  visitIdForAppointmentRef,
+} from '../db/visits';
 import type { Db } from '../db/knex';
 import { recordVisitEvent } from '../db/visit-events';
 import type { RegistrationChange, VisitChange } from '../domain/registration';
@@ -50,7 +59,12 @@ export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<Cleari
     async syncEhrRegistration(change: RegistrationChange): Promise<void> {
       const { patientRef, coverageRefs } = await ehr.updateRegistration(change);
       const coverages = [change.coverage, change.secondaryCoverage].filter((c) => c !== undefined);
-      await saveRegistrationRefs(db, change.patient.patientId, patientRef, coverages.map((coverage, i) => ({ coverage, ref: coverageRefs[i] })));
+      await saveRegistrationRefs(
+        db,
+        change.patient.patientId,
+        patientRef,
+        coverages.map((coverage, i) => ({ coverage, ref: coverageRefs[i] })),
+      );
     },
 
     /** The patient's visits still open, which a registration change must reach. */
@@ -60,7 +74,12 @@ export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<Cleari
 
     /** What the PMS changed on an open visit, recorded for analysts (which parts, never their values). */
     async recordRegistrationChange(input: { visitId: string; changeKey: string; changes: VisitChange[] }): Promise<void> {
-      await recordVisitEvent(db, { type: 'registration_changed', visitId: input.visitId, key: `${input.visitId}:registration:${input.changeKey}`, changes: input.changes });
+      await recordVisitEvent(db, {
+        type: 'registration_changed',
+        visitId: input.visitId,
+        key: `${input.visitId}:registration:${input.changeKey}`,
+        changes: input.changes,
+      });
     },
 
     /**
@@ -75,7 +94,13 @@ export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<Cleari
         await saveAppointmentRef(db, visit.visitId, appointmentRef);
       }
       const { serviceDate, providerNpi } = visit.appointment;
-      await recordVisitEvent(db, { type: 'appointment_rescheduled', visitId: visit.visitId, key: `${visit.visitId}:appointment:${serviceDate}:${providerNpi}:${visit.appointment.placeOfService}`, serviceDate, providerNpi });
+      await recordVisitEvent(db, {
+        type: 'appointment_rescheduled',
+        visitId: visit.visitId,
+        key: `${visit.visitId}:appointment:${serviceDate}:${providerNpi}:${visit.appointment.placeOfService}`,
+        serviceDate,
+        providerNpi,
+      });
     },
 
     /**
@@ -90,22 +115,47 @@ export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<Cleari
       const deadline = appealDeadline(input.deniedOn, input.payerId, ruleTable('payer-deadlines.csv', parsePayerDeadlines));
       const packetId = `${input.visitId}-${input.attempt}-appeal`;
       const base = {
-        packetId, visitId: input.visitId, claimAttempt: input.attempt, denialCode: input.code, category: input.category,
-        payerId: input.payerId, payerClaimNumber: input.payerClaimNumber, documents: notes.map((n) => ({ documentRef: n.documentRef, ...(n.type ? { type: n.type } : {}) })), deadline,
+        packetId,
+        visitId: input.visitId,
+        claimAttempt: input.attempt,
+        denialCode: input.code,
+        category: input.category,
+        payerId: input.payerId,
+        payerClaimNumber: input.payerClaimNumber,
+        documents: notes.map((n) => ({ documentRef: n.documentRef, ...(n.type ? { type: n.type } : {}) })),
+        deadline,
       };
       if (!notes.length) {
         await saveAppeal(db, { ...base, status: 'needs_documents' });
         return { packetId, status: 'needs_documents', deadline, documents: 0 };
       }
       const { appealId } = await clearinghouse.appeal({
-        packetId, payerId: input.payerId, payerClaimNumber: input.payerClaimNumber, patientControlNumber: input.visitId, denialCode: input.code,
+        packetId,
+        payerId: input.payerId,
+        payerClaimNumber: input.payerClaimNumber,
+        patientControlNumber: input.visitId,
+        denialCode: input.code,
         reason: input.proof
           ? `appeal of ${input.code} (${input.category}): the claim was accepted on ${input.proof.acceptedOn}, within the filing limit; the acceptance is attached`
           : `appeal of ${input.code} (${input.category}): the clinical documentation is attached`,
-        documents: notes.map((n) => ({ documentRef: n.documentRef, ...(n.type ? { type: n.type } : {}), contentType: n.contentType, ...(n.data ? { data: n.data } : {}), ...(n.url ? { url: n.url } : {}) })),
+        documents: notes.map((n) => ({
+          documentRef: n.documentRef,
+          ...(n.type ? { type: n.type } : {}),
+          contentType: n.contentType,
+          ...(n.data ? { data: n.data } : {}),
+          ...(n.url ? { url: n.url } : {}),
+        })),
       });
       await saveAppeal(db, { ...base, status: 'submitted', appealId });
-      await recordVisitEvent(db, { type: 'denial_action', visitId: input.visitId, key: `${input.visitId}:appeal:${input.attempt}`, claimAttempt: input.attempt, category: input.category, action: 'appeal', carcCodes: [input.code] });
+      await recordVisitEvent(db, {
+        type: 'denial_action',
+        visitId: input.visitId,
+        key: `${input.visitId}:appeal:${input.attempt}`,
+        claimAttempt: input.attempt,
+        category: input.category,
+        action: 'appeal',
+        carcCodes: [input.code],
+      });
       return { packetId, appealId, status: 'submitted', deadline, documents: notes.length };
     },
 
@@ -124,8 +174,11 @@ export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<Cleari
       const encounter = await ehr.getCodedEncounter(input.encounterId);
       await saveEncounter(db, input.visitId, encounter);
       await recordVisitEvent(db, {
-        type: 'encounter_signed', visitId: input.visitId, key: `${input.visitId}:encounter:${encounter.encounterId}`,
-        encounterId: encounter.encounterId, cptCodes: encounter.procedures.map((p) => p.code),
+        type: 'encounter_signed',
+        visitId: input.visitId,
+        key: `${input.visitId}:encounter:${encounter.encounterId}`,
+        encounterId: encounter.encounterId,
+        cptCodes: encounter.procedures.map((p) => p.code),
       });
       return encounter;
     },

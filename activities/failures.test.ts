@@ -32,9 +32,21 @@ const PHI = ['JANE', 'DOE', '1980-02-14', '19800214', 'W918273645'];
 const said = 'Patient JANE DOE born 1980-02-14 (member W918273645) already exists';
 
 test.each([
-  ['the EHR refusing', new EhrRequestRejectedError(422, 'POST Patient: HTTP 422 (duplicate)', said), 'EHR_REQUEST_REJECTED', 'POST Patient: HTTP 422 (duplicate)', true],
+  [
+    'the EHR refusing',
+    new EhrRequestRejectedError(422, 'POST Patient: HTTP 422 (duplicate)', said),
+    'EHR_REQUEST_REJECTED',
+    'POST Patient: HTTP 422 (duplicate)',
+    true,
+  ],
   ['the EHR failing with its reasons', new EhrUnavailableError('POST Patient: HTTP 503', said), 'EhrUnavailableError', 'POST Patient: HTTP 503', false],
-  ['the clearinghouse refusing', new ClearinghouseRejectedError('clearinghouse refused the file (HTTP 400, BAD_NAME)', 400, 'BAD_NAME', said), 'CLEARINGHOUSE_REJECTED', 'clearinghouse refused the file (HTTP 400, BAD_NAME)', true],
+  [
+    'the clearinghouse refusing',
+    new ClearinghouseRejectedError('clearinghouse refused the file (HTTP 400, BAD_NAME)', 400, 'BAD_NAME', said),
+    'CLEARINGHOUSE_REJECTED',
+    'clearinghouse refused the file (HTTP 400, BAD_NAME)',
+    true,
+  ],
   ['the PMS refusing', new PmsRejectedError('PMS answered AE (207) to RC1', '207', said), 'PMS_REJECTED', 'PMS answered AE (207) to RC1', true],
 ])("%s: the message is fixed text and codes; the outside party's words are only in the details", (_what, err, type, message, nonRetryable) => {
   const failure = asActivityFailure(err) as ApplicationFailure;
@@ -85,7 +97,11 @@ test.each([
   ['a check violation (23514)', '23514'],
 ])('the database refusing the data, %s, is not retried', (_what, code) => {
   const err = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code, severity: 'ERROR' });
-  expect(asActivityFailure(err)).toMatchObject({ type: 'DATABASE_DATA_ERROR', nonRetryable: true, message: `the database refused the data (SQLSTATE ${code})` });
+  expect(asActivityFailure(err)).toMatchObject({
+    type: 'DATABASE_DATA_ERROR',
+    nonRetryable: true,
+    message: `the database refused the data (SQLSTATE ${code})`,
+  });
 });
 
 test('Postgres quoting the bad value: the value stays out of the message, in the details', () => {

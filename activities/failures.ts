@@ -52,7 +52,11 @@ export function asActivityFailure(err: unknown): unknown {
   const e = err as TypedError;
   if (err instanceof ZodError) {
     // An input that fails its schema (e.g. an update sent from the Temporal UI) cannot pass on retry.
-    return ApplicationFailure.create({ type: FailureType.Validation, message: err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), nonRetryable: true });
+    return ApplicationFailure.create({
+      type: FailureType.Validation,
+      message: err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      nonRetryable: true,
+    });
   }
   const type = failureCodeOf(err);
   if (type === FailureType.EncounterNotBillable) {

@@ -24,7 +24,14 @@ export function patientActivities(db: Db) {
     async recordPatientStatement(input: { visitId: string } & PatientStatement): Promise<void> {
       const { visitId, ...statement } = input;
       await record.savePatientStatement(db, visitId, statement);
-      await audit(db, 'workflow', 'patient_balance.statement', visitId, { sequence: statement.sequence, amountDueCents: statement.amountDueCents }, { source: 'workflow' });
+      await audit(
+        db,
+        'workflow',
+        'patient_balance.statement',
+        visitId,
+        { sequence: statement.sequence, amountDueCents: statement.amountDueCents },
+        { source: 'workflow' },
+      );
     },
 
     /**
@@ -36,21 +43,62 @@ export function patientActivities(db: Db) {
       const saved = await record.savePatientPayment(db, visitId, payment);
       if (!saved.inserted) {
         const again = decidePayment({ openingCents: 0, openedAt: '', payments: [saved.payment], statements: [], writtenOffCents: 0 }, payment);
-        if (again.kind === 'refused') throw ApplicationFailure.create({ type: FailureType.PatientPaymentRefused, nonRetryable: true, message: again.message, details: [{ path: again.path }] });
+        if (again.kind === 'refused')
+          throw ApplicationFailure.create({
+            type: FailureType.PatientPaymentRefused,
+            nonRetryable: true,
+            message: again.message,
+            details: [{ path: again.path }],
+          });
       }
-      await recordVisitEvent(db, { type: 'patient_payment_posted', visitId, key: `${visitId}:patient-payment:${payment.reference}`, at: saved.payment.receivedAt, amountCents: saved.payment.amountCents });
-      await audit(db, 'workflow', 'patient_balance.payment', visitId, { amountCents: saved.payment.amountCents, method: saved.payment.method, reference: saved.payment.reference }, { source: 'workflow' });
+      await recordVisitEvent(db, {
+        type: 'patient_payment_posted',
+        visitId,
+        key: `${visitId}:patient-payment:${payment.reference}`,
+        at: saved.payment.receivedAt,
+        amountCents: saved.payment.amountCents,
+      });
+      await audit(
+        db,
+        'workflow',
+        'patient_balance.payment',
+        visitId,
+        { amountCents: saved.payment.amountCents, method: saved.payment.method, reference: saved.payment.reference },
+        { source: 'workflow' },
+      );
       return saved.payment;
     },
 
     /** How the balance ended: paid, written off (an adjustment event), or sent to collections (recorded on the balance). */
-    async closePatientBalance(input: { visitId: string; resolution: BalanceResolution; writtenOffCents: number; collectionsCents?: number; reason?: string; closedAt: string }): Promise<void> {
+    async closePatientBalance(input: {
+      visitId: string;
+      resolution: BalanceResolution;
+      writtenOffCents: number;
+      collectionsCents?: number;
+      reason?: string;
+      closedAt: string;
+    }): Promise<void> {
       const { visitId, resolution, writtenOffCents, collectionsCents, reason } = input;
       await record.closePatientBalance(db, visitId, input);
       if (resolution === 'written_off' && writtenOffCents > 0) {
-        await recordVisitEvent(db, { type: 'adjustment_posted', visitId, key: `${visitId}:patient-write-off`, at: input.closedAt, amountCents: writtenOffCents, reason: reason ?? 'written off', group: 'patient_write_off' });
+        await recordVisitEvent(db, {
+          type: 'adjustment_posted',
+          visitId,
+          key: `${visitId}:patient-write-off`,
+          at: input.closedAt,
+          amountCents: writtenOffCents,
+          reason: reason ?? 'written off',
+          group: 'patient_write_off',
+        });
       }
-      await audit(db, 'workflow', `patient_balance.${resolution}`, visitId, { writtenOffCents, ...(collectionsCents ? { collectionsCents } : {}) }, { source: 'workflow' });
+      await audit(
+        db,
+        'workflow',
+        `patient_balance.${resolution}`,
+        visitId,
+        { writtenOffCents, ...(collectionsCents ? { collectionsCents } : {}) },
+        { source: 'workflow' },
+      );
     },
   };
 }

@@ -28,7 +28,11 @@ export function pmsActivities(db: Db, pms: PmsClient) {
      */
     async postCharges(input: { visitId: string; patientId: string; payerId: string; encounter: CodedEncounter }): Promise<ChargeLine[]> {
       const { encounter } = input;
-      const fees = await feesFor(db, input.payerId, encounter.procedures.map((p) => p.code));
+      const fees = await feesFor(
+        db,
+        input.payerId,
+        encounter.procedures.map((p) => p.code),
+      );
       const lines = priceLines(encounter.procedures, fees, { payerId: input.payerId, providerNpi: encounter.renderingNpi, serviceDate: encounter.serviceDate });
       const key = chargeKey(input.visitId, lines);
       // Our own record first: a retry after a recorded post skips the PMS. A crash between
@@ -36,8 +40,13 @@ export function pmsActivities(db: Db, pms: PmsClient) {
       let result = await recordedEffect<ChargePostResult>(db, key);
       if (!result) {
         result = await pms.postCharges({
-          visitId: input.visitId, idempotencyKey: key, patientId: input.patientId, serviceDate: encounter.serviceDate,
-          renderingNpi: encounter.renderingNpi, diagnoses: diagnosesInClaimOrder(encounter), lines,
+          visitId: input.visitId,
+          idempotencyKey: key,
+          patientId: input.patientId,
+          serviceDate: encounter.serviceDate,
+          renderingNpi: encounter.renderingNpi,
+          diagnoses: diagnosesInClaimOrder(encounter),
+          lines,
         });
         await recordEffect(db, key, result);
       }

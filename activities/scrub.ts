@@ -18,14 +18,19 @@ export function scrubActivities(db: Db, now: () => Date = () => new Date()) {
     async scrubClaim(input: { visit: StartVisit; encounter: CodedEncounter }): Promise<ScrubResult> {
       const { visit, encounter } = input;
       const claim = {
-        payerId: visit.coverage.payerId, serviceDate: encounter.serviceDate, priorAuthorization: visit.appointment.priorAuthorization,
+        payerId: visit.coverage.payerId,
+        serviceDate: encounter.serviceDate,
+        priorAuthorization: visit.appointment.priorAuthorization,
         patient: { sex: visit.patient.sex, birthDate: visit.patient.birthDate },
-        diagnoses: encounter.diagnoses.map((d) => ({ ...d, code: icdBilled(d.code) })), procedures: encounter.procedures,
+        diagnoses: encounter.diagnoses.map((d) => ({ ...d, code: icdBilled(d.code) })),
+        procedures: encounter.procedures,
       };
       const result = await scrubWith(db, await ruleset(db), claim, encounter.renderingNpi, now().toISOString().slice(0, 10));
       // Codes and rule ids only: no patient identifiers in the audit trail's detail.
       await audit(db, 'scrubber', result.blocked ? 'claim.scrub_failed' : 'claim.scrubbed', visit.visitId, {
-        rulesetVersion: result.rulesetVersion, encounterId: encounter.encounterId, findings: result.findings.map((f) => `${f.severity}:${f.ruleId}`),
+        rulesetVersion: result.rulesetVersion,
+        encounterId: encounter.encounterId,
+        findings: result.findings.map((f) => `${f.severity}:${f.ruleId}`),
       });
       return result;
     },
@@ -37,7 +42,11 @@ export async function scrubWith(db: Db, rs: Ruleset, claim: ScrubClaim, renderin
   const ctx = { payerId: claim.payerId, providerNpi: renderingNpi, serviceDate: claim.serviceDate };
   const [data, fees] = await Promise.all([
     scrubDataFor(db, rs, { ...ctx, diagnosisCodes: claim.diagnoses.map((d) => d.code), procedureCodes: claim.procedures.map((p) => p.code) }, asOf),
-    feesFor(db, claim.payerId, claim.procedures.map((p) => p.code)),
+    feesFor(
+      db,
+      claim.payerId,
+      claim.procedures.map((p) => p.code),
+    ),
   ]);
   return scrubClaim(claim, { ...data, unpricedLines: unpricedLines(claim.procedures, fees, ctx) });
 }

@@ -11,7 +11,14 @@
  */
 import { isRole, ROLES, type Role } from '../domain/roles';
 import {
-  acceptSuggestionUpdate, cancelUpdate, correctCodingUpdate, patientPaymentUpdate, retryUpdate, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate,
+  acceptSuggestionUpdate,
+  cancelUpdate,
+  correctCodingUpdate,
+  patientPaymentUpdate,
+  retryUpdate,
+  updateCoverageUpdate,
+  voidClaimUpdate,
+  writeOffUpdate,
 } from '../workflows/definitions';
 
 export { isRole, ROLES, type Role };

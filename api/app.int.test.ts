@@ -49,12 +49,14 @@ test('a visit with bad fields is refused with 400 naming each field path and rea
   const res = await api.post('/visits').send(bad);
   expect(res.status).toBe(400);
   expect(res.body.code).toBe('VALIDATION_FAILED');
-  expect(res.body.issues).toEqual(expect.arrayContaining([
-    { path: 'patient.birthDate', message: 'is not a real calendar date' },
-    { path: 'patient.lastName', message: 'must not contain * : ~ ^, line breaks or control characters' },
-    { path: 'appointment.providerNpi', message: 'must be a 10-digit NPI' },
-    { path: 'coverage.subscriber', message: 'is required when relationship is not self' },
-  ]));
+  expect(res.body.issues).toEqual(
+    expect.arrayContaining([
+      { path: 'patient.birthDate', message: 'is not a real calendar date' },
+      { path: 'patient.lastName', message: 'must not contain * : ~ ^, line breaks or control characters' },
+      { path: 'appointment.providerNpi', message: 'must be a 10-digit NPI' },
+      { path: 'coverage.subscriber', message: 'is required when relationship is not self' },
+    ]),
+  );
   const status = await api.get(`/visits/${visit.visitId}`);
   expect(status.status).toBe(404);
 });
@@ -112,7 +114,9 @@ test('GET /health reports Postgres and Temporal', async () => {
 test('the OpenAPI document is generated from the same schemas, and the docs page serves it', async () => {
   const spec = await request(app).get('/openapi.json');
   expect(spec.status).toBe(200);
-  expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/visits', '/visits/{visitId}', '/visits/{visitId}/cancel', '/webhooks/ehr/encounter-signed', '/health']));
+  expect(Object.keys(spec.body.paths)).toEqual(
+    expect.arrayContaining(['/visits', '/visits/{visitId}', '/visits/{visitId}/cancel', '/webhooks/ehr/encounter-signed', '/health']),
+  );
   const visitSchema = spec.body.paths['/visits'].post.requestBody.content['application/json'].schema;
   expect(visitSchema.required).toEqual(expect.arrayContaining(['visitId', 'patient', 'coverage', 'appointment']));
   const docs = await request(app).get('/docs');

@@ -90,7 +90,8 @@ export function createApp(deps: AppDeps): express.Express {
     verifyToken: security.oidc ? createOidcVerifier(security.oidc) : undefined,
     sessions,
   };
-  const oidcLogin = security.oidc && security.oidcLogin ? createOidcLogin({ db: deps.db, sessions, oidc: security.oidc, login: security.oidcLogin }) : undefined;
+  const oidcLogin =
+    security.oidc && security.oidcLogin ? createOidcLogin({ db: deps.db, sessions, oidc: security.oidc, login: security.oidcLogin }) : undefined;
   const app = express();
   app.disable('x-powered-by');
   app.set('case sensitive routing', true);
@@ -107,8 +108,14 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.get('/health', async (_req, res) => {
     const [postgres, temporal] = await Promise.all([
-      deps.db.raw('select 1').then(() => 'up' as const, () => 'down' as const),
-      deps.temporal.workflowService.getSystemInfo({}).then(() => 'up' as const, () => 'down' as const),
+      deps.db.raw('select 1').then(
+        () => 'up' as const,
+        () => 'down' as const,
+      ),
+      deps.temporal.workflowService.getSystemInfo({}).then(
+        () => 'up' as const,
+        () => 'down' as const,
+      ),
     ]);
     const ok = postgres === 'up' && temporal === 'up';
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', postgres, temporal });

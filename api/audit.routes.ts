@@ -11,8 +11,13 @@ export function auditRouter({ db }: { db: Db }): Router {
   router.get('/audit', async (req, res) => {
     const q = AuditQuery.parse(req.query);
     const page = await listAudit(db, {
-      visitId: q.visitId, actor: q.actor, action: q.action, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined,
-      before: q.before, limit: q.limit,
+      visitId: q.visitId,
+      actor: q.actor,
+      action: q.action,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+      before: q.before,
+      limit: q.limit,
     });
     await auditAs(db, req, res)('audit.read', q.visitId ?? null, { filters: Object.keys(req.query) });
     res.json(page);

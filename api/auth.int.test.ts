@@ -27,14 +27,17 @@ const CLI = resolve(__dirname, '../cli/revcycle.js');
 function revcycle(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(process.execPath, [CLI, ...args], { env: { ...process.env, DATABASE_URL: stack.config.database.url } }, (error, stdout, stderr) =>
-      done({ code: error ? Number(error.code) : 0, stdout, stderr }));
+      done({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
   });
 }
 
 const samplePath = (route: string) => route.replace(':visitId', 'v-unknown');
 
 test('without credentials every route but /health, the API description and the webhooks answers 401 saying why', async () => {
-  const protectedRoutes = Object.entries(ROUTES).filter(([, a]) => a.kind === 'roles').map(([k]) => k.split(' '));
+  const protectedRoutes = Object.entries(ROUTES)
+    .filter(([, a]) => a.kind === 'roles')
+    .map(([k]) => k.split(' '));
   expect(protectedRoutes.length).toBeGreaterThanOrEqual(6);
   for (const [method, path] of protectedRoutes) {
     const res = await request(stack.apiUrl)[method.toLowerCase() as 'get' | 'post'](samplePath(path)).send({});
@@ -75,9 +78,17 @@ test('keys made and revoked with the CLI: the key works until it is revoked, and
 
   const again = await revcycle('keys', 'revoke', id);
   // First the database the CLI works on (never its password), then the refusal.
-  expect([again.code, again.stderr]).toEqual([1, expect.stringMatching(new RegExp(`^revcycle: database: DATABASE_URL postgres://revcycle_app@[^\\n]*\nrevcycle: no active key ${id}: unknown or already revoked\n$`))]);
+  expect([again.code, again.stderr]).toEqual([
+    1,
+    expect.stringMatching(
+      new RegExp(`^revcycle: database: DATABASE_URL postgres://revcycle_app@[^\\n]*\nrevcycle: no active key ${id}: unknown or already revoked\n$`),
+    ),
+  ]);
   const actions = (await stack.db('audit_log').whereRaw("detail->>'keyId' = ?", [id]).orderBy('id')).map((r) => [r.action, r.source]);
-  expect(actions).toEqual([['key.created', 'cli'], ['key.revoked', 'cli']]);
+  expect(actions).toEqual([
+    ['key.created', 'cli'],
+    ['key.revoked', 'cli'],
+  ]);
 });
 
 test.each([
@@ -108,18 +119,27 @@ describe('roles on workflow updates: a coding correction', () => {
     await reach(stack, visit.visitId, 'awaiting_encounter');
     // A procedure without a fee sends the visit to coding review.
     await stack.ehr.signEncounter({
-      visitId: visit.visitId, renderingNpi: '1234567893',
-      diagnoses: [{ code: 'M54.50', rank: 1 }], procedures: [{ code: '99499', modifiers: [], units: 1, diagnosisPointers: [1] }],
+      visitId: visit.visitId,
+      renderingNpi: '1234567893',
+      diagnoses: [{ code: 'M54.50', rank: 1 }],
+      procedures: [{ code: '99499', modifiers: [], units: 1, diagnosisPointers: [1] }],
     });
     const review = await reach(stack, visit.visitId, 'coding_review');
     const correction = {
-      encounterId: review.encounterId, serviceDate: visit.appointment.serviceDate, renderingNpi: '1234567893',
-      diagnoses: [{ code: 'M5450', rank: 1 }], procedures: [{ code: '99214', modifiers: [], units: 1, diagnosisPointers: [1] }],
+      encounterId: review.encounterId,
+      serviceDate: visit.appointment.serviceDate,
+      renderingNpi: '1234567893',
+      diagnoses: [{ code: 'M5450', rank: 1 }],
+      procedures: [{ code: '99214', modifiers: [], units: 1, diagnosisPointers: [1] }],
     };
 
     const refused = await frontDesk.post(`/visits/${visit.visitId}/coding`).send(correction);
     expect(refused.status).toBe(403);
-    expect(refused.body).toEqual({ code: 'FORBIDDEN', message: 'role front_desk may not make the correctCoding decision', hint: 'allowed roles: coder, admin' });
+    expect(refused.body).toEqual({
+      code: 'FORBIDDEN',
+      message: 'role front_desk may not make the correctCoding decision',
+      hint: 'allowed roles: coder, admin',
+    });
 
     const accepted = await coder.post(`/visits/${visit.visitId}/coding`).send(correction);
     expect(accepted.status).toBe(200);
@@ -154,19 +174,22 @@ describe('roles on workflow updates: a coding correction', () => {
   });
 });
 
-test('the database refuses the app\'s user to change or delete audit rows (db/audit-chain.int.test.ts: the owner too)', async () => {
+test("the database refuses the app's user to change or delete audit rows (db/audit-chain.int.test.ts: the owner too)", async () => {
   await expect(stack.db('audit_log').update({ actor: 'someone-else' })).rejects.toThrow(/permission denied for table audit_log/);
   await expect(stack.db('audit_log').delete()).rejects.toThrow(/permission denied for table audit_log/);
   await expect(stack.db.raw('TRUNCATE audit_log')).rejects.toThrow(/permission denied for table audit_log/);
   expect(Number((await stack.db('audit_log').count({ n: '*' }))[0].n)).toBeGreaterThan(0);
 });
 
-test('an undeclared method on a known path is 405 with Allow; bodies over the route\'s limit are 413', async () => {
+test("an undeclared method on a known path is 405 with Allow; bodies over the route's limit are 413", async () => {
   const res = await stack.api.put('/visits/v-1');
   expect(res.status).toBe(405);
   expect(res.headers.allow).toBe('GET');
   expect(res.body.code).toBe('METHOD_NOT_ALLOWED');
-  const huge = await stack.api.post('/visits').set('content-type', 'application/json').send(`{"visitId":"${'x'.repeat(70_000)}"}`);
+  const huge = await stack.api
+    .post('/visits')
+    .set('content-type', 'application/json')
+    .send(`{"visitId":"${'x'.repeat(70_000)}"}`);
   expect([huge.status, huge.body.code]).toEqual([413, 'BODY_TOO_LARGE']);
 });
 
@@ -189,8 +212,15 @@ describe('OIDC tokens from a configured issuer', () => {
     const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/certs`;
     app = createApp({
       webhooks: TEST_WEBHOOKS,
-      temporal: stack.temporal, db: stack.db, taskQueue: stack.taskQueue, timers: { coverageDeadlineMs: 1, ackTimeoutMs: 1, adjudicationTimeoutMs: 1 },
-      security: { oidc: { issuer, jwksUrl, audience: 'revcycle', rolesClaim: 'realm_access.roles' }, rateLimit: { perMinute: 6000, burst: 1000 }, corsOrigins: [] },
+      temporal: stack.temporal,
+      db: stack.db,
+      taskQueue: stack.taskQueue,
+      timers: { coverageDeadlineMs: 1, ackTimeoutMs: 1, adjudicationTimeoutMs: 1 },
+      security: {
+        oidc: { issuer, jwksUrl, audience: 'revcycle', rolesClaim: 'realm_access.roles' },
+        rateLimit: { perMinute: 6000, burst: 1000 },
+        corsOrigins: [],
+      },
     });
   });
   afterAll(() => new Promise((r) => jwks.close(r)));
@@ -199,7 +229,15 @@ describe('OIDC tokens from a configured issuer', () => {
     const now = Math.floor(Date.now() / 1000);
     const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const head = enc({ alg: opts.alg ?? 'RS256', kid: opts.kid ?? 'k1', typ: 'JWT' });
-    const body = enc({ iss: issuer, aud: 'revcycle', sub: 'user-42', exp: now + 300, iat: now, realm_access: { roles: ['biller', 'offline_access'] }, ...claims });
+    const body = enc({
+      iss: issuer,
+      aud: 'revcycle',
+      sub: 'user-42',
+      exp: now + 300,
+      iat: now,
+      realm_access: { roles: ['biller', 'offline_access'] },
+      ...claims,
+    });
     return `${head}.${body}.${sign('sha256', Buffer.from(`${head}.${body}`), opts.key ?? signing.privateKey).toString('base64url')}`;
   }
   const withToken = (t: string) => request(app).get('/visits/v-unknown').set('authorization', `Bearer ${t}`);
@@ -207,9 +245,13 @@ describe('OIDC tokens from a configured issuer', () => {
   test('a valid token is accepted with the roles of its claim, and the audit trail names its subject', async () => {
     const visit = sampleVisit(uniqueId('v'));
     await stack.api.post('/visits').send(visit);
-    const res = await request(app).get(`/visits/${visit.visitId}`).set('authorization', `Bearer ${token({})}`);
+    const res = await request(app)
+      .get(`/visits/${visit.visitId}`)
+      .set('authorization', `Bearer ${token({})}`);
     expect(res.status).toBe(200);
-    const row = await eventually(() => stack.db('audit_log').where({ visit_id: visit.visitId, actor: 'oidc:user-42' }).first(), { what: "the token user's audit row" });
+    const row = await eventually(() => stack.db('audit_log').where({ visit_id: visit.visitId, actor: 'oidc:user-42' }).first(), {
+      what: "the token user's audit row",
+    });
     expect(row).toMatchObject({ action: 'visit.read', actor_role: 'biller' });
   });
 
@@ -240,8 +282,14 @@ describe('OIDC tokens from a configured issuer', () => {
     expect([res.status, res.body.message]).toEqual([401, 'the token is refused: a token of type logout+jwt is not an access token']);
   });
 
-  test('only the authorised parties\' tokens are accepted when they are configured', async () => {
-    const verify = createOidcVerifier({ issuer, jwksUrl: jwksUrlOf(), audience: 'revcycle', rolesClaim: 'realm_access.roles', authorizedParties: ['revcycle-web'] });
+  test("only the authorised parties' tokens are accepted when they are configured", async () => {
+    const verify = createOidcVerifier({
+      issuer,
+      jwksUrl: jwksUrlOf(),
+      audience: 'revcycle',
+      rolesClaim: 'realm_access.roles',
+      authorizedParties: ['revcycle-web'],
+    });
     expect(await verify(token({ azp: 'revcycle-web' }))).toMatchObject({ ok: true, subject: 'user-42', roles: ['biller'] });
     expect(await verify(token({ azp: 'someone-elses-app' }))).toEqual({ ok: false, why: 'client someone-elses-app is not an authorised party' });
   });
@@ -273,8 +321,11 @@ describe('OIDC tokens from a configured issuer', () => {
 
 test('rate limits per key answer 429 with Retry-After; CORS only for configured origins; security headers on every answer', async () => {
   const app = createApp({
-      webhooks: TEST_WEBHOOKS,
-    temporal: stack.temporal, db: stack.db, taskQueue: stack.taskQueue, timers: { coverageDeadlineMs: 1, ackTimeoutMs: 1, adjudicationTimeoutMs: 1 },
+    webhooks: TEST_WEBHOOKS,
+    temporal: stack.temporal,
+    db: stack.db,
+    taskQueue: stack.taskQueue,
+    timers: { coverageDeadlineMs: 1, ackTimeoutMs: 1, adjudicationTimeoutMs: 1 },
     security: { rateLimit: { perMinute: 1, burst: 2 }, corsOrigins: ['https://ui.clinic.test'] },
   });
   const auth = { authorization: `Bearer ${stack.api.key}` };
@@ -296,7 +347,10 @@ test('rate limits per key answer 429 with Retry-After; CORS only for configured 
 
   const health = await request(app).get('/health');
   expect(health.headers).toMatchObject({
-    'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
   });
   expect(health.headers['content-security-policy']).toContain("frame-ancestors 'none'");
   expect(health.headers['x-powered-by']).toBeUndefined();

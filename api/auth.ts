@@ -87,7 +87,14 @@ export function authenticate(deps: AuthDeps): RequestHandler {
     }
     const { access } = route;
     if (access.kind === 'roles' && !principal.roles.some((r) => access.roles.includes(r))) {
-      await audit(deps.db, principal.actor, 'auth.denied', null, { method: req.method, route: route.path }, { role: principal.roles.join(','), source: clientAddress(req) });
+      await audit(
+        deps.db,
+        principal.actor,
+        'auth.denied',
+        null,
+        { method: req.method, route: route.path },
+        { role: principal.roles.join(','), source: clientAddress(req) },
+      );
       const what = access.update ? `the ${access.update} decision` : `${req.method} ${route.path}`;
       throw new ApiError(403, 'FORBIDDEN', `role ${principal.roles.join(', ') || '(none)'} may not make ${what}`, `allowed roles: ${access.roles.join(', ')}`);
     }
@@ -99,12 +106,17 @@ export function authenticate(deps: AuthDeps): RequestHandler {
     const refuse = (message: string, hint: string) => {
       // Failed attempts count against the caller's address, so guessing keys is slow too.
       const ip = `ip:${clientAddress(req)}`;
-      if (!deps.limiter.take(ip)) return new ApiError(429, 'RATE_LIMITED', 'too many failed attempts from this address', 'wait, then retry with a valid credential');
+      if (!deps.limiter.take(ip))
+        return new ApiError(429, 'RATE_LIMITED', 'too many failed attempts from this address', 'wait, then retry with a valid credential');
       return unauthorized(message, hint);
     };
     const sessionId = deps.sessions && readCookie(req, sessionCookieName(deps.sessions));
     if (!header && sessionId !== undefined && deps.sessions) return fromSession(req, sessionId, deps.sessions, refuse);
-    if (!header) throw refuse('no credentials (not signed in): sign in at /sign-in, or send Authorization: Bearer <API key or token>', 'sign in at /sign-in; for scripts, create a key with `revcycle keys create --role ROLE --name NAME`');
+    if (!header)
+      throw refuse(
+        'no credentials (not signed in): sign in at /sign-in, or send Authorization: Bearer <API key or token>',
+        'sign in at /sign-in; for scripts, create a key with `revcycle keys create --role ROLE --name NAME`',
+      );
     const m = /^Bearer +(\S+) *$/i.exec(header);
     if (!m) throw refuse('the Authorization header is not "Bearer <credential>"', 'send Authorization: Bearer <API key or token>');
     const credential = m[1];
@@ -114,7 +126,8 @@ export function authenticate(deps: AuthDeps): RequestHandler {
       return { actor: `key:${check.key.id}`, roles: [check.key.role] };
     }
     if (looksLikeJwt(credential)) {
-      if (!deps.verifyToken) throw refuse('this server does not accept tokens (OIDC is not configured)', 'use an API key, or set OIDC_ISSUER and OIDC_JWKS_URL');
+      if (!deps.verifyToken)
+        throw refuse('this server does not accept tokens (OIDC is not configured)', 'use an API key, or set OIDC_ISSUER and OIDC_JWKS_URL');
       const check = await deps.verifyToken(credential);
       if (!check.ok) throw refuse(`the token is refused: ${check.why}`, 'sign in again to get a fresh token');
       return { actor: `oidc:${check.subject}`, roles: check.roles };
@@ -128,7 +141,12 @@ export function authenticate(deps: AuthDeps): RequestHandler {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       if (!fromTrustedPage(req, o.trustedOrigins)) {
         const origin = req.headers.origin;
-        throw new ApiError(403, 'CROSS_SITE_REQUEST', `a signed-in ${req.method} must come from this site or the Temporal UI, not ${origin ?? 'a page that sent no Origin'}`, 'send it from the revcycle page, or use an API key in the Authorization header');
+        throw new ApiError(
+          403,
+          'CROSS_SITE_REQUEST',
+          `a signed-in ${req.method} must come from this site or the Temporal UI, not ${origin ?? 'a page that sent no Origin'}`,
+          'send it from the revcycle page, or use an API key in the Authorization header',
+        );
       }
     }
     return { actor: session.actor, roles: session.roles };

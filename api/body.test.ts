@@ -25,7 +25,9 @@ test.each([
 
 test('nesting one level deeper than the limit is a 400 naming the limit, found before JSON.parse runs', () => {
   expect(refusal('[[[[[]]]]]')).toEqual({
-    status: 400, code: 'BODY_TOO_DEEP', message: 'the JSON body is nested deeper than 4 levels',
+    status: 400,
+    code: 'BODY_TOO_DEEP',
+    message: 'the JSON body is nested deeper than 4 levels',
     issues: [{ path: '(body)', message: 'nested deeper than 4 levels (at byte 4)' }],
   });
   // The scan stops at the first bracket too many: the rest (here not even JSON) is never looked at.
@@ -44,5 +46,7 @@ test.each(['{"visitId": ', '"just a string"', '42', 'null', '{"a":1}x'])('%j is 
 
 test('a 4 MB body nested to the brim is refused after scanning only up to the limit', () => {
   const bomb = Buffer.from('['.repeat(4 * 1024 * 1024));
-  expect(() => checkJsonShape(bomb, { maxDepth: 32, maxMembers: 10_000 })).toThrow(expect.objectContaining({ code: 'BODY_TOO_DEEP', issues: [{ path: '(body)', message: 'nested deeper than 32 levels (at byte 32)' }] }));
+  expect(() => checkJsonShape(bomb, { maxDepth: 32, maxMembers: 10_000 })).toThrow(
+    expect.objectContaining({ code: 'BODY_TOO_DEEP', issues: [{ path: '(body)', message: 'nested deeper than 32 levels (at byte 32)' }] }),
+  );
 });

@@ -42,7 +42,14 @@ export const mediaTypeOf = (req: Request) => (req.headers['content-type'] ?? '')
 export function checkBeforeReading(req: Request, maxBytes: number): void {
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   // A compressed body's size says nothing about what it inflates to: not accepted.
-  if (encoding !== 'identity') throw new ApiError(415, 'UNSUPPORTED_ENCODING', 'unsupported body encoding', 'send the body uncompressed', bodyIssue(`content-encoding ${encoding} is not accepted`));
+  if (encoding !== 'identity')
+    throw new ApiError(
+      415,
+      'UNSUPPORTED_ENCODING',
+      'unsupported body encoding',
+      'send the body uncompressed',
+      bodyIssue(`content-encoding ${encoding} is not accepted`),
+    );
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii') {
     throw new ApiError(415, 'UNSUPPORTED_ENCODING', 'unsupported body encoding', 'send the body as UTF-8', bodyIssue(`charset ${charset} is not accepted`));
@@ -122,21 +129,32 @@ export function checkJsonShape(bytes: Uint8Array, limits: Pick<JsonLimits, 'maxD
     if (b === QUOTE) inString = true;
     else if (b === OPEN_OBJECT || b === OPEN_ARRAY) {
       if (members.length >= limits.maxDepth) {
-        throw new ApiError(400, 'BODY_TOO_DEEP', `the JSON body is nested deeper than ${limits.maxDepth} levels`, `objects and arrays may nest at most ${limits.maxDepth} deep`,
-          bodyIssue(`nested deeper than ${limits.maxDepth} levels (at byte ${i})`));
+        throw new ApiError(
+          400,
+          'BODY_TOO_DEEP',
+          `the JSON body is nested deeper than ${limits.maxDepth} levels`,
+          `objects and arrays may nest at most ${limits.maxDepth} deep`,
+          bodyIssue(`nested deeper than ${limits.maxDepth} levels (at byte ${i})`),
+        );
       }
       members.push(1);
     } else if (b === CLOSE_OBJECT || b === CLOSE_ARRAY) members.pop();
     else if (b === COMMA && members.length) {
       if (++members[members.length - 1] > limits.maxMembers) {
-        throw new ApiError(400, 'BODY_TOO_WIDE', `an object or array in the JSON body has more than ${limits.maxMembers} members`, `send at most ${limits.maxMembers} members in any one object or array`,
-          bodyIssue(`more than ${limits.maxMembers} members in one object or array (at byte ${i})`));
+        throw new ApiError(
+          400,
+          'BODY_TOO_WIDE',
+          `an object or array in the JSON body has more than ${limits.maxMembers} members`,
+          `send at most ${limits.maxMembers} members in any one object or array`,
+          bodyIssue(`more than ${limits.maxMembers} members in one object or array (at byte ${i})`),
+        );
       }
     }
   }
 }
 
-const malformed = () => new ApiError(400, 'MALFORMED_BODY', 'the request body is not valid JSON', 'send a JSON object', bodyIssue('not valid JSON (an object or array is expected)'));
+const malformed = () =>
+  new ApiError(400, 'MALFORMED_BODY', 'the request body is not valid JSON', 'send a JSON object', bodyIssue('not valid JSON (an object or array is expected)'));
 
 /** JSON bytes to a value, within the shape limits; only an object or an array at the top, as body-parser's strict mode. An empty body is `{}`. */
 export function parseJsonBody(bytes: Buffer, limits: Pick<JsonLimits, 'maxDepth' | 'maxMembers'>): unknown {

@@ -34,7 +34,10 @@ import { ROUTER_OPTIONS } from './access';
 import { jsonBody } from './body';
 import { ApiError, zodIssues } from './errors';
 
-const Base64 = z.string().max(8 * 1024 * 1024).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
+const Base64 = z
+  .string()
+  .max(8 * 1024 * 1024)
+  .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
 const JsonPayload = z.object({
   metadata: z.record(z.string().max(256), Base64).optional(),
   data: Base64.optional(),
@@ -86,7 +89,8 @@ export function codecRouter(deps: CodecRouterDeps): Router {
       throw new ApiError(403, 'NAMESPACE_NOT_SERVED', `this codec serves namespace "${deps.namespace}", not "${namespace}"`);
     }
     const parsed = CodecBody.safeParse(req.body);
-    if (!parsed.success) throw new ApiError(400, 'VALIDATION_FAILED', 'the body is not {"payloads":[…]}', 'send Temporal Payloads as proto3 JSON', zodIssues(parsed.error));
+    if (!parsed.success)
+      throw new ApiError(400, 'VALIDATION_FAILED', 'the body is not {"payloads":[…]}', 'send Temporal Payloads as proto3 JSON', zodIssues(parsed.error));
     const payloads = parsed.data.payloads.map(toPayload);
     let out: Payload[];
     if (direction === 'encode') {
@@ -113,7 +117,14 @@ export function codecRouter(deps: CodecRouterDeps): Router {
     // Temporal's workflow ids are at most 1000 characters; a longer one is a forgery, recorded by its length only.
     const workflowIds = [...new Set(bindings.flatMap((b) => (b ? [b.workflowId.length <= 1000 ? b.workflowId : `(${b.workflowId.length} characters)`] : [])))];
     const visitIds = [...new Set(workflowIds.flatMap((id) => visitIdOfWorkflow(id) ?? []))];
-    const keyIds = [...new Set(payloads.map((p) => p.metadata?.[KEY_ID_METADATA]).filter(Boolean).map((b) => Buffer.from(b!).toString('utf8')))];
+    const keyIds = [
+      ...new Set(
+        payloads
+          .map((p) => p.metadata?.[KEY_ID_METADATA])
+          .filter(Boolean)
+          .map((b) => Buffer.from(b!).toString('utf8')),
+      ),
+    ];
     let refusal: ApiError | undefined;
     let out: Payload[] = [];
     try {
@@ -121,22 +132,38 @@ export function codecRouter(deps: CodecRouterDeps): Router {
       out = payloads.map((p, i) => {
         const opened = codec.open(p, expected, i);
         const bound = bindings[i];
-        if (bound && bound.namespace !== deps.namespace) throw new CodecBindingError(`payload ${i} belongs to namespace "${bound.namespace}", not "${deps.namespace}"`, i);
+        if (bound && bound.namespace !== deps.namespace)
+          throw new CodecBindingError(`payload ${i} belongs to namespace "${bound.namespace}", not "${deps.namespace}"`, i);
         return opened;
       });
     } catch (err) {
-      if (err instanceof CodecBindingError) refusal = new ApiError(422, 'CODEC_BINDING', err.message, 'a payload opens only for the workflow it was sealed for: ask with that workflow\'s id', [{ path: `payloads.${err.index}.metadata.encryption-workflow-id`, message: 'bound to another workflow' }]);
-      else if (err instanceof CodecKeyError) refusal = new ApiError(422, 'CODEC_KEY', err.message, 'the key that sealed this payload is not in TEMPORAL_CODEC_KEYS');
+      if (err instanceof CodecBindingError)
+        refusal = new ApiError(422, 'CODEC_BINDING', err.message, "a payload opens only for the workflow it was sealed for: ask with that workflow's id", [
+          { path: `payloads.${err.index}.metadata.encryption-workflow-id`, message: 'bound to another workflow' },
+        ]);
+      else if (err instanceof CodecKeyError)
+        refusal = new ApiError(422, 'CODEC_KEY', err.message, 'the key that sealed this payload is not in TEMPORAL_CODEC_KEYS');
       else throw err;
     }
     const principal = res.locals.principal as { actor: string; roles: string[] } | undefined;
-    await audit(deps.db, principal?.actor ?? actorOf(req), refusal ? 'codec.decode_refused' : 'codec.decode', visitIds.length === 1 ? visitIds[0] : null, {
-      namespace: deps.namespace, payloads: payloads.length, keyIds, workflowIds, visitIds,
-      unbound: bindings.filter((b) => b === undefined).length,
-      ...(claimed !== undefined && { claimedWorkflowId: claimed }),
-      // On a refusal the ids are what the payloads declare; nothing was opened to authenticate them.
-      ...(refusal && { refused: refusal.code, idsAuthenticated: false }),
-    }, { role: principal?.roles.join(','), source: req.ip });
+    await audit(
+      deps.db,
+      principal?.actor ?? actorOf(req),
+      refusal ? 'codec.decode_refused' : 'codec.decode',
+      visitIds.length === 1 ? visitIds[0] : null,
+      {
+        namespace: deps.namespace,
+        payloads: payloads.length,
+        keyIds,
+        workflowIds,
+        visitIds,
+        unbound: bindings.filter((b) => b === undefined).length,
+        ...(claimed !== undefined && { claimedWorkflowId: claimed }),
+        // On a refusal the ids are what the payloads declare; nothing was opened to authenticate them.
+        ...(refusal && { refused: refusal.code, idsAuthenticated: false }),
+      },
+      { role: principal?.roles.join(','), source: req.ip },
+    );
     if (refusal) throw refusal;
     return out;
   }

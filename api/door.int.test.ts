@@ -35,7 +35,11 @@ const logged: string[] = [];
 beforeAll(async () => {
   under = await startApiUnderTest('tq-door');
   const app = createApp({
-    temporal: under.temporal, db: under.db, taskQueue: uniqueId('tq-door'), timers: testTimers, webhooks: TEST_WEBHOOKS,
+    temporal: under.temporal,
+    db: under.db,
+    taskQueue: uniqueId('tq-door'),
+    timers: testTimers,
+    webhooks: TEST_WEBHOOKS,
     log: (msg, meta) => void logged.push(`${msg} ${JSON.stringify(meta)}`),
     // The walk makes a thousand failed attempts from one address: the per-address limit would answer 429, which proves less than 401.
     security: { rateLimit: { perMinute: 1_000_000, burst: 1_000_000 }, corsOrigins: [] },
@@ -54,19 +58,31 @@ afterAll(async () => {
   expect(logged).toEqual([]); // no request here was an internal error
 });
 
-interface Answer { status: number; headers: IncomingHttpHeaders; body: { code?: string; message?: string; issues?: { path: string; message: string }[] } & Record<string, unknown> }
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: { code?: string; message?: string; issues?: { path: string; message: string }[] } & Record<string, unknown>;
+}
 
 /**
  * One request exactly as given (path unnormalised). With `announce`, the request says its body is
  * that many bytes and sends only `body`: the answer, when it comes, was given without the body.
  */
 function send(method: string, path: string, opts: { headers?: Record<string, string>; body?: string | Buffer; announce?: number } = {}): Promise<Answer> {
-  const body = typeof opts.body === 'string' ? Buffer.from(opts.body) : opts.body ?? Buffer.alloc(0);
+  const body = typeof opts.body === 'string' ? Buffer.from(opts.body) : (opts.body ?? Buffer.alloc(0));
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = httpRequest({
-      host: '127.0.0.1', port, method, path, agent: false,
-      headers: { 'content-type': 'application/json', ...opts.headers, ...(opts.headers?.['transfer-encoding'] ? {} : { 'content-length': String(opts.announce ?? body.length) }) },
+      host: '127.0.0.1',
+      port,
+      method,
+      path,
+      agent: false,
+      headers: {
+        'content-type': 'application/json',
+        ...opts.headers,
+        ...(opts.headers?.['transfer-encoding'] ? {} : { 'content-length': String(opts.announce ?? body.length) }),
+      },
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -94,9 +110,20 @@ function pathsToWalk(): { path: string; methods: string[] }[] {
   const walk = new Map<string, Set<string>>();
   const add = (method: string, path: string) => walk.set(path, (walk.get(path) ?? new Set()).add(method.toUpperCase()));
   for (const [path, ops] of Object.entries(doc.paths)) for (const method of Object.keys(ops)) add(method, path);
-  for (const [method, path] of [['POST', '/codec/encode'], ['POST', '/codec/decode'], ['GET', '/dashboard'], ['GET', '/docs'], ['GET', '/audit'],
-    ['POST', '/webhooks/ehr/encounter-signed'], ['POST', '/webhooks/clearinghouse'], ['GET', '/docs/swagger-ui-bundle.js'], ['GET', '/dashboard/dashboard.js'],
-    ['GET', '/workbench'], ['GET', '/workbench/workbench.js']]) add(method, path);
+  for (const [method, path] of [
+    ['POST', '/codec/encode'],
+    ['POST', '/codec/decode'],
+    ['GET', '/dashboard'],
+    ['GET', '/docs'],
+    ['GET', '/audit'],
+    ['POST', '/webhooks/ehr/encounter-signed'],
+    ['POST', '/webhooks/clearinghouse'],
+    ['GET', '/docs/swagger-ui-bundle.js'],
+    ['GET', '/dashboard/dashboard.js'],
+    ['GET', '/workbench'],
+    ['GET', '/workbench/workbench.js'],
+  ])
+    add(method, path);
   return [...walk].map(([path, methods]) => ({ path, methods: [...methods] }));
 }
 
@@ -179,14 +206,23 @@ test('with a credential, every other spelling of a path is 404 (no route), answe
   }
 });
 
-test('POST /CODEC/decode decrypts nothing: 401 without a key, 404 with a biller\'s; /codec/decode opens the payload for the biller', async () => {
+test("POST /CODEC/decode decrypts nothing: 401 without a key, 404 with a biller's; /codec/decode opens the payload for the biller", async () => {
   const sealed = await send('POST', '/codec/encode', {
     headers: { authorization: `Bearer ${adminKey}` },
     body: JSON.stringify({ payloads: [toJson(defaultPayloadConverter.toPayload({ patient: 'JANE DOE' }))] }),
   });
   expect(sealed.status).toBe(200);
   const body = JSON.stringify(sealed.body);
-  for (const path of ['/CODEC/decode', '/Codec/Decode', '/codec/DECODE', '/codec/decode/', '//codec/decode', '/c%6fdec/decode', '/codec%2fdecode', '/visits/../codec/decode']) {
+  for (const path of [
+    '/CODEC/decode',
+    '/Codec/Decode',
+    '/codec/DECODE',
+    '/codec/decode/',
+    '//codec/decode',
+    '/c%6fdec/decode',
+    '/codec%2fdecode',
+    '/visits/../codec/decode',
+  ]) {
     const anonymous = await send('POST', path, { body });
     expect([path, anonymous.status, anonymous.body.code]).toEqual([path, 401, 'UNAUTHENTICATED']);
     expect(JSON.stringify(anonymous.body)).not.toContain('JANE');
@@ -199,7 +235,7 @@ test('POST /CODEC/decode decrypts nothing: 401 without a key, 404 with a biller\
   expect(Buffer.from(String((opened.body.payloads as { data: string }[])[0].data), 'base64').toString()).toContain('JANE DOE');
 });
 
-test('the Temporal UI\'s preflight to the codec is answered before the door, and reads no body', async () => {
+test("the Temporal UI's preflight to the codec is answered before the door, and reads no body", async () => {
   const preflight = await send('OPTIONS', '/codec/decode', { ...UNSENT, headers: { origin: UI_ORIGIN, 'access-control-request-method': 'POST' } });
   expect(preflight.status).toBe(204);
   expect(preflight.headers['access-control-allow-origin']).toBe(UI_ORIGIN);
@@ -210,17 +246,18 @@ test('the Temporal UI\'s preflight to the codec is answered before the door, and
 test('a burst of twenty 4 MB deeply nested bodies without a key is refused with 401, unparsed, and /health still answers', async () => {
   const bomb = Buffer.from('['.repeat(4 * 1024 * 1024));
   const targets = [
-    ...Array(8).fill('/codec/decode'), ...Array(4).fill('/CODEC/decode'), ...Array(2).fill('/visits'),
-    ...Array(3).fill('/webhooks/ehr/encounter-signed'), ...Array(3).fill('/webhooks/clearinghouse'),
+    ...Array(8).fill('/codec/decode'),
+    ...Array(4).fill('/CODEC/decode'),
+    ...Array(2).fill('/visits'),
+    ...Array(3).fill('/webhooks/ehr/encounter-signed'),
+    ...Array(3).fill('/webhooks/clearinghouse'),
   ] as string[];
-  const [health, ...refused] = await Promise.all([
-    send('GET', '/health'),
-    ...targets.map((path) => send('POST', path, { body: bomb })),
-  ]);
+  const [health, ...refused] = await Promise.all([send('GET', '/health'), ...targets.map((path) => send('POST', path, { body: bomb }))]);
   expect(health.status).toBe(200);
   expect(refused).toHaveLength(20);
-  expect(refused.map((r, i) => `${targets[i]} ${r.status} ${r.body.code}`)).toEqual(targets.map((path) =>
-    `${path} 401 ${path.startsWith('/webhooks/') ? 'SIGNATURE_INVALID' : 'UNAUTHENTICATED'}`));
+  expect(refused.map((r, i) => `${targets[i]} ${r.status} ${r.body.code}`)).toEqual(
+    targets.map((path) => `${path} 401 ${path.startsWith('/webhooks/') ? 'SIGNATURE_INVALID' : 'UNAUTHENTICATED'}`),
+  );
   expect((await send('GET', '/health')).status).toBe(200);
 });
 
@@ -232,7 +269,9 @@ describe('past the door, bodies are bounded in bytes, depth and width', () => {
     const deep = await send('POST', '/visits', { headers: admin(), body: nested(JSON_MAX_DEPTH + 1) });
     expect(deep.status).toBe(400);
     expect(deep.body).toEqual({
-      code: 'BODY_TOO_DEEP', message: `the JSON body is nested deeper than ${JSON_MAX_DEPTH} levels`, hint: expect.any(String),
+      code: 'BODY_TOO_DEEP',
+      message: `the JSON body is nested deeper than ${JSON_MAX_DEPTH} levels`,
+      hint: expect.any(String),
       issues: [{ path: '(body)', message: expect.stringContaining(`deeper than ${JSON_MAX_DEPTH} levels`) }],
     });
     const atLimit = await send('POST', '/visits', { headers: admin(), body: nested(JSON_MAX_DEPTH) });
@@ -246,17 +285,24 @@ describe('past the door, bodies are bounded in bytes, depth and width', () => {
     expect([wide.status, wide.body.code]).toEqual([400, 'BODY_TOO_WIDE']);
   });
 
-  test('a declared length over the route\'s limit is 413 before the body is sent; one that grows past it while streaming is 413 too', async () => {
+  test("a declared length over the route's limit is 413 before the body is sent; one that grows past it while streaming is 413 too", async () => {
     const declared = await send('POST', '/visits', { headers: admin(), body: '{"visitId":', announce: 100 * 1024 * 1024 });
     expect(declared.status).toBe(413);
-    expect(declared.body).toEqual({ code: 'BODY_TOO_LARGE', message: 'the request body is too large', issues: [{ path: '(body)', message: 'larger than this route accepts (65536 bytes)' }] });
+    expect(declared.body).toEqual({
+      code: 'BODY_TOO_LARGE',
+      message: 'the request body is too large',
+      issues: [{ path: '(body)', message: 'larger than this route accepts (65536 bytes)' }],
+    });
     // Chunked, so no length is declared: refused at the byte that passes the limit.
     const streamed = await send('POST', '/visits', { headers: { ...admin(), 'transfer-encoding': 'chunked' }, body: `{"visitId":"${'x'.repeat(70_000)}"}` });
     expect([streamed.status, streamed.body.code]).toEqual([413, 'BODY_TOO_LARGE']);
   });
 
   test('a webhook: malformed signature headers are 401 before the body is read, a wrong HMAC 401 after, a deep body 400 only once signed', async () => {
-    const unsigned = await send('POST', '/webhooks/ehr/encounter-signed', { ...UNSENT, headers: { 'x-revcycle-timestamp': String(Math.floor(Date.now() / 1000)), 'x-revcycle-signature': 'v1=nothex' } });
+    const unsigned = await send('POST', '/webhooks/ehr/encounter-signed', {
+      ...UNSENT,
+      headers: { 'x-revcycle-timestamp': String(Math.floor(Date.now() / 1000)), 'x-revcycle-signature': 'v1=nothex' },
+    });
     expect([unsigned.status, unsigned.body.code, unsigned.body.message]).toEqual([401, 'SIGNATURE_INVALID', 'x-revcycle-signature must be v1=<64 hex digits>']);
     const tooBig = signedBody('ehr', '{}');
     expect((await send('POST', '/webhooks/ehr/encounter-signed', { headers: tooBig.headers, body: '{', announce: 2 * 1024 * 1024 })).status).toBe(413);

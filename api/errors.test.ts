@@ -29,9 +29,11 @@ test('Temporal refusing a call for load (RESOURCE_EXHAUSTED) is 503 TEMPORAL_BUS
   expect(res.logged).toEqual([]);
 });
 
-test('an unknown failure is a 500 without internals, and the operator\'s log line names the gRPC status behind it', () => {
+test("an unknown failure is a 500 without internals, and the operator's log line names the gRPC status behind it", () => {
   const res = answer(failedCall(13, 'query task failed'));
   expect(res.status).toBe(500);
   expect(res.body).toEqual({ code: 'INTERNAL', message: 'internal error; the request may be retried' });
-  expect(res.logged).toEqual([{ msg: 'request failed', method: 'GET', path: '/visits/v1', error: 'ServiceError: Failed to query Workflow (gRPC status 13: query task failed)' }]);
+  expect(res.logged).toEqual([
+    { msg: 'request failed', method: 'GET', path: '/visits/v1', error: 'ServiceError: Failed to query Workflow (gRPC status 13: query task failed)' },
+  ]);
 });

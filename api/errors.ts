@@ -60,9 +60,24 @@ function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   if (err instanceof ZodError) return new ApiError(400, 'VALIDATION_FAILED', 'the request is not valid', 'fix the fields listed in issues', zodIssues(err));
   const bodyError = err as { type?: string; status?: number; limit?: number };
-  if (bodyError?.type === 'entity.parse.failed') return new ApiError(400, 'MALFORMED_BODY', 'the request body is not valid JSON', 'send a JSON object', bodyIssue('not valid JSON (an object or array is expected)'));
-  if (bodyError?.type === 'entity.too.large') return new ApiError(413, 'BODY_TOO_LARGE', 'the request body is too large', undefined, bodyIssue(`larger than this route accepts${bodyError.limit ? ` (${bodyError.limit} bytes)` : ''}`));
-  if (bodyError?.type === 'charset.unsupported' || bodyError?.type === 'encoding.unsupported') return new ApiError(415, 'UNSUPPORTED_ENCODING', 'unsupported body encoding', undefined, bodyIssue('unsupported charset or content-encoding'));
+  if (bodyError?.type === 'entity.parse.failed')
+    return new ApiError(
+      400,
+      'MALFORMED_BODY',
+      'the request body is not valid JSON',
+      'send a JSON object',
+      bodyIssue('not valid JSON (an object or array is expected)'),
+    );
+  if (bodyError?.type === 'entity.too.large')
+    return new ApiError(
+      413,
+      'BODY_TOO_LARGE',
+      'the request body is too large',
+      undefined,
+      bodyIssue(`larger than this route accepts${bodyError.limit ? ` (${bodyError.limit} bytes)` : ''}`),
+    );
+  if (bodyError?.type === 'charset.unsupported' || bodyError?.type === 'encoding.unsupported')
+    return new ApiError(415, 'UNSUPPORTED_ENCODING', 'unsupported body encoding', undefined, bodyIssue('unsupported charset or content-encoding'));
   const coded = failureCodeOf(err);
   if (coded && FAILURES[coded].http) {
     // A file refused as it came in (X12 that cannot be read, an 835 that does not balance): the issue points into it.
@@ -101,7 +116,11 @@ export function errorMiddleware(log: (msg: string, meta: object) => void): Error
     const known = toApiError(err);
     if (!known) {
       // Log the failure for operators (no request body: it may hold PHI); the client gets no internals.
-      log('request failed', { method: req.method, path: req.path, error: err instanceof Error ? `${err.name}: ${err.message}${grpcCodeOf(err)}` : String(err) });
+      log('request failed', {
+        method: req.method,
+        path: req.path,
+        error: err instanceof Error ? `${err.name}: ${err.message}${grpcCodeOf(err)}` : String(err),
+      });
       res.status(500).json({ code: 'INTERNAL', message: 'internal error; the request may be retried' });
       return;
     }

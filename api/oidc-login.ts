@@ -57,7 +57,13 @@ export function createOidcLogin(deps: { db: Db; sessions: SessionOptions; oidc: 
     return metadata;
   }
 
-  const unavailable = (err: unknown) => new ApiError(502, 'IDENTITY_PROVIDER_UNAVAILABLE', `the identity provider could not be reached: ${(err as Error).message}`, 'try again shortly, or ask an admin to check OIDC_ISSUER');
+  const unavailable = (err: unknown) =>
+    new ApiError(
+      502,
+      'IDENTITY_PROVIDER_UNAVAILABLE',
+      `the identity provider could not be reached: ${(err as Error).message}`,
+      'try again shortly, or ask an admin to check OIDC_ISSUER',
+    );
   const refused = (why: string) => new ApiError(401, 'SIGN_IN_FAILED', `sign-in failed: ${why}`, 'start again at /sign-in');
   const cookie = (value: string, maxAge: number) =>
     `${STATE_COOKIE}=${value}; Path=/auth/oidc; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${sessions.secure ? '; Secure' : ''}`;
@@ -71,8 +77,14 @@ export function createOidcLogin(deps: { db: Db; sessions: SessionOptions; oidc: 
       await saveOidcLogin(deps.db, { state, codeVerifier, nonce, returnTo });
       const url = new URL(meta.authorization_endpoint);
       url.search = new URLSearchParams({
-        response_type: 'code', client_id: login.clientId, redirect_uri: login.redirectUri, scope: login.scope ?? 'openid profile',
-        state, nonce, code_challenge: b64url(createHash('sha256').update(codeVerifier).digest()), code_challenge_method: 'S256',
+        response_type: 'code',
+        client_id: login.clientId,
+        redirect_uri: login.redirectUri,
+        scope: login.scope ?? 'openid profile',
+        state,
+        nonce,
+        code_challenge: b64url(createHash('sha256').update(codeVerifier).digest()),
+        code_challenge_method: 'S256',
       }).toString();
       res.append('set-cookie', cookie(state, 600));
       res.redirect(302, url.href);
@@ -88,11 +100,21 @@ export function createOidcLogin(deps: { db: Db; sessions: SessionOptions; oidc: 
       res.append('set-cookie', cookie('', 0));
       const meta = await discover().catch((err) => Promise.reject(unavailable(err)));
       const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-      const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: login.redirectUri, code_verifier: pending.codeVerifier, client_id: login.clientId });
-      if (login.clientSecret) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(login.clientId)}:${encodeURIComponent(login.clientSecret)}`).toString('base64')}`;
-      const answer = await fetch(meta.token_endpoint, { method: 'POST', headers, body: form, signal: timeout() }).catch((err) => Promise.reject(unavailable(err)));
+      const form = new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: login.redirectUri,
+        code_verifier: pending.codeVerifier,
+        client_id: login.clientId,
+      });
+      if (login.clientSecret)
+        headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(login.clientId)}:${encodeURIComponent(login.clientSecret)}`).toString('base64')}`;
+      const answer = await fetch(meta.token_endpoint, { method: 'POST', headers, body: form, signal: timeout() }).catch((err) =>
+        Promise.reject(unavailable(err)),
+      );
       const tokens = (await answer.json().catch(() => ({}))) as { id_token?: unknown; access_token?: unknown; error?: unknown };
-      if (!answer.ok || typeof tokens.id_token !== 'string') throw refused(`the token endpoint answered ${answer.status}${typeof tokens.error === 'string' ? ` (${tokens.error.slice(0, 100)})` : ''}`);
+      if (!answer.ok || typeof tokens.id_token !== 'string')
+        throw refused(`the token endpoint answered ${answer.status}${typeof tokens.error === 'string' ? ` (${tokens.error.slice(0, 100)})` : ''}`);
       const id = await verifyJwt(tokens.id_token, jwks, { issuer: oidc.issuer, audience: login.clientId, clockSkewSeconds: oidc.clockSkewSeconds });
       if (!id.ok) throw refused(`the ID token is refused: ${id.why}`);
       if (id.claims.nonce !== pending.nonce) throw refused('the ID token is not for this sign-in (nonce)');
@@ -100,7 +122,13 @@ export function createOidcLogin(deps: { db: Db; sessions: SessionOptions; oidc: 
       const access = typeof tokens.access_token === 'string' && looksLikeJwt(tokens.access_token) ? await verifyAccessToken(tokens.access_token) : undefined;
       if (access?.ok && access.subject !== subject) throw refused('the access token is for another person');
       const roles = access?.ok && access.roles.length ? access.roles : rolesOf(id.claims, oidc.rolesClaim);
-      if (!roles.length) throw new ApiError(403, 'NO_ROLE', `${subject} is signed in with the identity provider but holds no revcycle role`, `ask an admin to grant one in the ${oidc.rolesClaim} claim`);
+      if (!roles.length)
+        throw new ApiError(
+          403,
+          'NO_ROLE',
+          `${subject} is signed in with the identity provider but holds no revcycle role`,
+          `ask an admin to grant one in the ${oidc.rolesClaim} claim`,
+        );
       const session = await createSession(deps.db, { actor: `oidc:${subject}`, roles, source: req.ip ?? 'unknown' }, sessions);
       setSessionCookie(res, sessions, session.id, session.expiresAt);
       res.redirect(303, pending.returnTo);

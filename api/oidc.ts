@@ -64,7 +64,8 @@ export function createJwks(c: Pick<OidcConfig, 'jwksUrl' | 'fetchTimeoutMs' | 'j
     async keyFor(kid: string): Promise<KeyObject | undefined> {
       const age = now() - fetchedAt;
       if (age >= ttl) await refresh();
-      else if (!keys.has(kid) && age >= 60_000) await refresh(); // an unknown kid: the issuer may have rotated, but not more than once a minute
+      else if (!keys.has(kid) && age >= 60_000)
+        await refresh(); // an unknown kid: the issuer may have rotated, but not more than once a minute
       else if (inFlight) await inFlight;
       return keys.get(kid);
     },
@@ -73,7 +74,10 @@ export function createJwks(c: Pick<OidcConfig, 'jwksUrl' | 'fetchTimeoutMs' | 'j
 
 /** Signature, issuer, audience and times of a JWT of this issuer; the caller checks what is specific to its kind of token. */
 export async function verifyJwt(
-  token: string, jwks: ReturnType<typeof createJwks>, expect: { issuer: string; audience: string; clockSkewSeconds?: number }, now: () => number = Date.now,
+  token: string,
+  jwks: ReturnType<typeof createJwks>,
+  expect: { issuer: string; audience: string; clockSkewSeconds?: number },
+  now: () => number = Date.now,
 ): Promise<{ ok: true; header: Record<string, unknown>; claims: Record<string, unknown> } | { ok: false; why: string }> {
   const [h, p, s] = token.split('.');
   let header: Record<string, unknown>;
@@ -90,7 +94,7 @@ export async function verifyJwt(
   try {
     key = await jwks.keyFor(header.kid);
   } catch {
-    return { ok: false, why: 'the identity provider\'s signing keys could not be fetched' };
+    return { ok: false, why: "the identity provider's signing keys could not be fetched" };
   }
   if (!key) return { ok: false, why: `signing key ${header.kid} is not one of the issuer's` };
   if (!verify('sha256', Buffer.from(`${h}.${p}`), key, Buffer.from(s ?? '', 'base64url'))) return { ok: false, why: 'the token signature is not valid' };
@@ -117,14 +121,17 @@ export function createOidcVerifier(c: OidcConfig, now: () => number = Date.now) 
     const checked = await verifyJwt(token, jwks, c, now);
     if (!checked.ok) return checked;
     const { header, claims } = checked;
-    if (header.typ !== undefined && !ACCESS_TOKEN_TYPES.has(String(header.typ).toLowerCase())) return { ok: false, why: `a token of type ${String(header.typ)} is not an access token` };
+    if (header.typ !== undefined && !ACCESS_TOKEN_TYPES.has(String(header.typ).toLowerCase()))
+      return { ok: false, why: `a token of type ${String(header.typ)} is not an access token` };
     // Keycloak marks its tokens in a claim: an ID or refresh token is not an access token.
     if (claims.typ !== undefined && claims.typ !== 'Bearer') return { ok: false, why: `a token of type ${String(claims.typ)} is not an access token` };
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (aud.length > 1 && typeof claims.azp !== 'string') return { ok: false, why: 'a token for several audiences must name its client (azp)' };
     const parties = c.authorizedParties ?? [];
-    if (parties.length && claims.azp !== undefined && !parties.includes(String(claims.azp))) return { ok: false, why: `client ${String(claims.azp)} is not an authorised party` };
-    if (parties.length && claims.azp === undefined && typeof claims.client_id === 'string' && !parties.includes(claims.client_id)) return { ok: false, why: `client ${claims.client_id} is not an authorised party` };
+    if (parties.length && claims.azp !== undefined && !parties.includes(String(claims.azp)))
+      return { ok: false, why: `client ${String(claims.azp)} is not an authorised party` };
+    if (parties.length && claims.azp === undefined && typeof claims.client_id === 'string' && !parties.includes(claims.client_id))
+      return { ok: false, why: `client ${claims.client_id} is not an authorised party` };
     return { ok: true, subject: claims.sub as string, roles: rolesOf(claims, c.rolesClaim), claims };
   };
 }

@@ -22,7 +22,10 @@ async function steer(code: string, what: string, visitId: string, send: () => Pr
     await send();
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
-      throw new InboundRejectedError(code, `visit ${visitId} cannot be ${what}: ${err instanceof WorkflowNotFoundError ? 'no such open visit' : (err.cause?.message ?? err.message)}`);
+      throw new InboundRejectedError(
+        code,
+        `visit ${visitId} cannot be ${what}: ${err instanceof WorkflowNotFoundError ? 'no such open visit' : (err.cause?.message ?? err.message)}`,
+      );
     }
     throw err;
   }
@@ -47,19 +50,23 @@ export function pmsFeed(deps: { db: Db; temporal: Client; taskQueue: string; tim
     },
     handlers: {
       appointmentBooked: async (visit) => void (await startVisit({ temporal, taskQueue, timers }, visit)),
-      appointmentRescheduled: ({ visitId, appointment }) => steer('RESCHEDULE_REFUSED', 'rescheduled', visitId, () =>
-        temporal.workflow.getHandle(workflowIdOf(visitId)).executeUpdate(rescheduleUpdate, { args: [appointment] })),
-      appointmentCancelled: ({ visitId, reason }) => steer('CANCEL_REFUSED', 'cancelled', visitId, () =>
-        cancelVisit(temporal, visitId, reason ?? 'cancelled in the PMS')),
+      appointmentRescheduled: ({ visitId, appointment }) =>
+        steer('RESCHEDULE_REFUSED', 'rescheduled', visitId, () =>
+          temporal.workflow.getHandle(workflowIdOf(visitId)).executeUpdate(rescheduleUpdate, { args: [appointment] }),
+        ),
+      appointmentCancelled: ({ visitId, reason }) =>
+        steer('CANCEL_REFUSED', 'cancelled', visitId, () => cancelVisit(temporal, visitId, reason ?? 'cancelled in the PMS')),
       registration: async (r, controlId) => {
         await saveRegistration(db, r.patient, r.coverage);
         if (r.secondaryCoverage) await saveRegistration(db, r.patient, r.secondaryCoverage);
         await audit(db, 'pms', 'patient.registered', null, { controlId }, { source: 'hl7' });
         // Saved: from here the EHR and every open visit of the patient are updated durably (workflows/registration.ts).
-        await startOnce(temporal, registrationChangeWorkflowType, registrationWorkflowId(controlId), taskQueue, [{
-          change: { changeKey: controlId, ...r },
-          retry: { maximumAttempts: timers.activityMaxAttempts, maximumIntervalMs: timers.activityRetryMaxIntervalMs },
-        }]);
+        await startOnce(temporal, registrationChangeWorkflowType, registrationWorkflowId(controlId), taskQueue, [
+          {
+            change: { changeKey: controlId, ...r },
+            retry: { maximumAttempts: timers.activityMaxAttempts, maximumIntervalMs: timers.activityRetryMaxIntervalMs },
+          },
+        ]);
       },
     },
   };

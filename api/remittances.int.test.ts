@@ -40,12 +40,23 @@ async function submittedVisit(running = true): Promise<string> {
   const visit = sampleVisit(uniqueId('v'));
   await saveIntake(api.db, visit);
   const controlNumber = Math.floor(Math.random() * 1e8) + 1;
-  await createClaims(api.db, { controlNumber, receiverId: 'CLEARINGHOUSE', x12: 'ISA' }, [{
-    visitId: visit.visitId, attempt: 1, frequency: '1', payerId: '87726', filingIndicator: 'CI', payerResponsibility: 'P', billedCents: BILLED,
-    lines: [{ lineNumber: 1, code: '99214', modifiers: ['25'], units: 1, chargeCents: BILLED, diagnosisPointers: [1], lineControlNumber: `${visit.visitId}-1` }],
-  }]);
+  await createClaims(api.db, { controlNumber, receiverId: 'CLEARINGHOUSE', x12: 'ISA' }, [
+    {
+      visitId: visit.visitId,
+      attempt: 1,
+      frequency: '1',
+      payerId: '87726',
+      filingIndicator: 'CI',
+      payerResponsibility: 'P',
+      billedCents: BILLED,
+      lines: [
+        { lineNumber: 1, code: '99214', modifiers: ['25'], units: 1, chargeCents: BILLED, diagnosisPointers: [1], lineControlNumber: `${visit.visitId}-1` },
+      ],
+    },
+  ]);
   await markInterchangeSubmitted(api.db, controlNumber, 'sub-1');
-  if (running) await api.temporal.workflow.start('visitWorkflow', { workflowId: `visit-${visit.visitId}`, taskQueue: uniqueId('tq-none'), args: [{ visit, timers }] });
+  if (running)
+    await api.temporal.workflow.start('visitWorkflow', { workflowId: `visit-${visit.visitId}`, taskQueue: uniqueId('tq-none'), args: [{ visit, timers }] });
   return visit.visitId;
 }
 
@@ -61,8 +72,13 @@ function clp(visitId: string, over: { chargeCents?: number; paidCents?: number; 
     ...(over.balanced === false ? [] : [{ group: 'PR' as const, carc: '2', amountCents: sign * 400 }]),
   ].filter((a) => a.amountCents !== 0);
   return {
-    ...base, patientControlNumber: visitId, statusCode: over.reversal ? '22' : '1', chargeCents: sign * charge, paidCents: sign * paid,
-    patientResponsibilityCents: sign * 2900, payerClaimNumber: `PCN-${visitId}`,
+    ...base,
+    patientControlNumber: visitId,
+    statusCode: over.reversal ? '22' : '1',
+    chargeCents: sign * charge,
+    paidCents: sign * paid,
+    patientResponsibilityCents: sign * 2900,
+    payerClaimNumber: `PCN-${visitId}`,
     lines: [{ ...base.lines[0], chargeCents: sign * charge, paidCents: sign * paid, lineControlNumber: `${visitId}-1`, adjustments }],
   };
 }
@@ -112,7 +128,7 @@ describe.each([
     expect(await api.db('payments').where({ document_key: fileKey(body) })).toHaveLength(first.body.posted);
   });
 
-  test('writes no payment and leaves the claim as it was, posted again by the visit\'s activity or not', async () => {
+  test("writes no payment and leaves the claim as it was, posted again by the visit's activity or not", async () => {
     expect(await postRemittanceFile(api.db, fileKey(body))).toMatchObject([{ outcome: 'duplicate' }]);
     expect(await api.db('payments').where({ visit_id: visitId })).toEqual([]);
     expect(await api.db('claims').where({ visit_id: visitId }).first()).toMatchObject({ status: 'submitted', paid_cents: '0' });
@@ -136,7 +152,10 @@ describe.each([
   });
 
   test('is in the audit trail: what was refused and why, on the visit its control number names', async () => {
-    const entry = await api.db('posting_queue').where({ document_key: fileKey(body) }).first();
+    const entry = await api
+      .db('posting_queue')
+      .where({ document_key: fileKey(body) })
+      .first();
     const rows = await api.db('audit_log').where({ action: 'remittance.refused' }).whereRaw("detail->>'postingKey' = ?", [entry.posting_key]);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ actor: 'posting', visit_id: namesOurVisit ? visitId : null });
@@ -144,16 +163,31 @@ describe.each([
   });
 
   test('is listed for a biller in GET /remittances?status=unmatched, and the read is audited', async () => {
-    const entry = await api.db('posting_queue').where({ document_key: fileKey(body) }).first();
-    const file = await api.db('inbound_messages').where({ channel: 'clearinghouse', message_key: fileKey(body) }).first('id');
+    const entry = await api
+      .db('posting_queue')
+      .where({ document_key: fileKey(body) })
+      .first();
+    const file = await api
+      .db('inbound_messages')
+      .where({ channel: 'clearinghouse', message_key: fileKey(body) })
+      .first('id');
     const res = await biller.get('/remittances?status=unmatched&limit=500');
     expect(res.status).toBe(200);
     const listed = res.body.entries.find((e: { id: number }) => e.id === entry.id);
     expect(listed).toMatchObject({
-      status: 'unmatched', reason, fileId: file.id, position: 1, patientControlNumber: entry.patient_control_number, payerId: entry.payer_id,
-      chargeCents: Number(entry.charge_cents), paidCents: Number(entry.paid_cents), receivedAt: expect.any(String),
+      status: 'unmatched',
+      reason,
+      fileId: file.id,
+      position: 1,
+      patientControlNumber: entry.patient_control_number,
+      payerId: entry.payer_id,
+      chargeCents: Number(entry.charge_cents),
+      paidCents: Number(entry.paid_cents),
+      receivedAt: expect.any(String),
     });
-    expect(await api.db('audit_log').where({ action: 'remittances.read', actor_role: 'biller' }).whereRaw("detail->>'status' = 'unmatched'")).not.toHaveLength(0);
+    expect(await api.db('audit_log').where({ action: 'remittances.read', actor_role: 'biller' }).whereRaw("detail->>'status' = 'unmatched'")).not.toHaveLength(
+      0,
+    );
   });
 });
 
@@ -170,7 +204,13 @@ test('the genuine answer posts exactly once, however often it is delivered or po
   expect(payments[0]).toMatchObject({ paid_cents: '9100', charge_cents: String(BILLED), document_key: fileKey(body) });
   expect(await api.db('posting_queue').where({ document_key: fileKey(body) })).toEqual([]);
   const posted = await biller.get('/remittances?status=posted&limit=500');
-  expect(posted.body.entries.find((e: { id: number }) => e.id === payments[0].id)).toMatchObject({ status: 'posted', reason: null, visitId, claimAttempt: 1, paidCents: 9100 });
+  expect(posted.body.entries.find((e: { id: number }) => e.id === payments[0].id)).toMatchObject({
+    status: 'posted',
+    reason: null,
+    visitId,
+    claimAttempt: 1,
+    paidCents: 9100,
+  });
 });
 
 test('a genuine answer to a running visit is handed to it, once, and left for its own posting', async () => {
@@ -192,13 +232,22 @@ test('one file with a posted, two refused and an unbalanced claim: the 202 count
   expect(res.body).toEqual({ transaction: '835', delivered: 0, unmatched: 2, posted: 1, unbalanced: 1, alreadyPosted: 0 });
   const key = fileKey(body);
   const queue = await api.db('posting_queue').where({ document_key: key }).orderBy('position');
-  expect(queue.map((q) => [q.position, q.reason])).toEqual([[2, 'charge_mismatch'], [3, 'unknown_control_number'], [4, 'unbalanced']]);
+  expect(queue.map((q) => [q.position, q.reason])).toEqual([
+    [2, 'charge_mismatch'],
+    [3, 'unknown_control_number'],
+    [4, 'unbalanced'],
+  ]);
   expect(await api.db('payments').where({ document_key: key })).toHaveLength(res.body.posted);
   expect((await api.db('payments').where({ document_key: key }).first()).visit_id).toBe(closed);
   expect(await api.db('payments').whereIn('visit_id', [wrongCharge, outOfBalance])).toEqual([]);
   expect(await api.db('audit_log').where({ action: 'remittance.refused' }).whereRaw("detail->>'documentKey' = ?", [key])).toHaveLength(3);
   const unbalanced = await biller.get('/remittances?status=unbalanced&limit=500');
-  expect(unbalanced.body.entries.find((e: { id: number }) => e.id === queue[2].id)).toMatchObject({ status: 'unbalanced', reason: 'unbalanced', visitId: outOfBalance, claimAttempt: 1 });
+  expect(unbalanced.body.entries.find((e: { id: number }) => e.id === queue[2].id)).toMatchObject({
+    status: 'unbalanced',
+    reason: 'unbalanced',
+    visitId: outOfBalance,
+    claimAttempt: 1,
+  });
   const unmatched = await biller.get('/remittances?status=unmatched&limit=500');
   expect(unmatched.body.entries.map((e: { id: number }) => e.id)).not.toContain(queue[2].id);
 });
@@ -213,7 +262,11 @@ test('an 835 that does not balance (BPR02 ≠ Σ CLP04 − PLB) is refused 422, 
   const body = build835([r], sampleEnvelope(Math.floor(Math.random() * 1e8) + 1));
   const first = await postX12(body);
   expect(first.status).toBe(422);
-  expect(first.body).toMatchObject({ code: 'REMITTANCE_UNBALANCED', issues: [{ path: 'BPR02' }], hint: expect.stringContaining('/remittances?status=unbalanced') });
+  expect(first.body).toMatchObject({
+    code: 'REMITTANCE_UNBALANCED',
+    issues: [{ path: 'BPR02' }],
+    hint: expect.stringContaining('/remittances?status=unbalanced'),
+  });
   expect((await postX12(body)).status).toBe(422); // the retry: same answer, nothing twice
   expect(await api.db('inbound_messages').where({ channel: 'clearinghouse', message_key: fileKey(body) })).toHaveLength(1);
   const queue = await api.db('posting_queue').where({ document_key: fileKey(body) });
@@ -223,7 +276,12 @@ test('an 835 that does not balance (BPR02 ≠ Σ CLP04 − PLB) is refused 422, 
   expect(await api.db('payments').where({ visit_id: visitId })).toEqual([]);
   expect(await remittanceSignals(visitId)).toBe(0);
   const listed = await biller.get('/remittances?status=unbalanced&limit=500');
-  expect(listed.body.entries.find((e: { id: number }) => e.id === queue[0].id)).toMatchObject({ status: 'unbalanced', visitId, claimAttempt: 1, fileId: expect.any(Number) });
+  expect(listed.body.entries.find((e: { id: number }) => e.id === queue[0].id)).toMatchObject({
+    status: 'unbalanced',
+    visitId,
+    claimAttempt: 1,
+    fileId: expect.any(Number),
+  });
   // The payer's corrected file (same trace number) still posts.
   r.payment = { ...r.payment, amountCents: 9100 };
   const corrected = build835([r], sampleEnvelope(Math.floor(Math.random() * 1e8) + 1));

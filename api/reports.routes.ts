@@ -7,9 +7,7 @@ import { Router } from 'express';
 import type { Db } from '../db/knex';
 import { kpiInputs, queueCounts, queueVisits } from '../db/reports';
 import { computeKpis, kpisToCsv, type KpiFilter } from '../domain/reporting/kpis';
-import {
-  queueTiming, temporalUiLinks, visibilityQuery, WORK_QUEUES, workQueue, type WorkQueue,
-} from '../domain/reporting/work-queues';
+import { queueTiming, temporalUiLinks, visibilityQuery, WORK_QUEUES, workQueue, type WorkQueue } from '../domain/reporting/work-queues';
 import { ROUTER_OPTIONS } from './access';
 import { principalOf } from './auth';
 import { ApiError } from './errors';
@@ -29,7 +27,10 @@ export function kpiFilter(query: unknown, now: Date): KpiFilter {
   const q = KpiQuery.parse(query);
   const to = q.to ?? now.toISOString().slice(0, 10);
   const from = q.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 89 * 86_400_000).toISOString().slice(0, 10);
-  if (from > to) throw new ApiError(400, 'VALIDATION_FAILED', 'the request is not valid', 'fix the fields listed in issues', [{ path: 'from', message: 'from must not be after to' }]);
+  if (from > to)
+    throw new ApiError(400, 'VALIDATION_FAILED', 'the request is not valid', 'fix the fields listed in issues', [
+      { path: 'from', message: 'from must not be after to' },
+    ]);
   return { from, to, payerId: q.payerId, providerNpi: q.providerNpi, cpt: q.cpt };
 }
 
@@ -50,15 +51,28 @@ export function reportsRouter(deps: ReportsDeps): Router {
   });
 
   const summary = (q: WorkQueue, count: number, postgresCount: number) => ({
-    id: q.id, title: q.title, reason: q.reason, action: q.action, slaHours: q.slaHours,
-    count, postgresCount, query: visibilityQuery(q), temporalUiUrl: links.list(visibilityQuery(q)),
+    id: q.id,
+    title: q.title,
+    reason: q.reason,
+    action: q.action,
+    slaHours: q.slaHours,
+    count,
+    postgresCount,
+    query: visibilityQuery(q),
+    temporalUiUrl: links.list(visibilityQuery(q)),
   });
 
   router.get('/work-queues', async (_req, res) => {
     const pg = await queueCounts(deps.db);
     const counts = await Promise.all(WORK_QUEUES.map((q) => deps.temporal.workflow.count(visibilityQuery(q)).then((c) => c.count)));
     res.json({
-      queues: WORK_QUEUES.map((q, i) => summary(q, counts[i], q.awaitingActions.reduce((t, a) => t + (pg.get(a) ?? 0), 0))),
+      queues: WORK_QUEUES.map((q, i) =>
+        summary(
+          q,
+          counts[i],
+          q.awaitingActions.reduce((t, a) => t + (pg.get(a) ?? 0), 0),
+        ),
+      ),
     });
   });
 
@@ -74,19 +88,29 @@ export function reportsRouter(deps: ReportsDeps): Router {
       listed.push({ visitId: w.workflowId.replace(/^visit-/, ''), startTime: w.startTime });
       if (listed.length >= limit) break;
     }
-    const known = new Map((await queueVisits(deps.db, q.awaitingActions, { limit, payerId, visitIds: listed.map((l) => l.visitId) }))
-      .map((v) => [v.visitId, v]));
+    const known = new Map(
+      (await queueVisits(deps.db, q.awaitingActions, { limit, payerId, visitIds: listed.map((l) => l.visitId) })).map((v) => [v.visitId, v]),
+    );
     const at = now();
     const { roles } = principalOf(res);
-    const visits = listed.map((l) => {
-      const pg = known.get(l.visitId);
-      const awaitingSince = pg?.awaitingSince ?? l.startTime.toISOString();
-      return {
-        visitId: l.visitId, awaitingAction: pg?.awaitingAction ?? null, stage: pg?.stage ?? null, payerId: pg?.payerId ?? null,
-        serviceDate: pg?.serviceDate ?? null, awaitingSince, ...queueTiming(q, awaitingSince, at),
-        reason: q.reason, action: q.action.replace('{visitId}', l.visitId), temporalUiUrl: links.workflow(visitWorkflowId(l.visitId)),
-      };
-    }).sort((a, b) => a.awaitingSince.localeCompare(b.awaitingSince));
+    const visits = listed
+      .map((l) => {
+        const pg = known.get(l.visitId);
+        const awaitingSince = pg?.awaitingSince ?? l.startTime.toISOString();
+        return {
+          visitId: l.visitId,
+          awaitingAction: pg?.awaitingAction ?? null,
+          stage: pg?.stage ?? null,
+          payerId: pg?.payerId ?? null,
+          serviceDate: pg?.serviceDate ?? null,
+          awaitingSince,
+          ...queueTiming(q, awaitingSince, at),
+          reason: q.reason,
+          action: q.action.replace('{visitId}', l.visitId),
+          temporalUiUrl: links.workflow(visitWorkflowId(l.visitId)),
+        };
+      })
+      .sort((a, b) => a.awaitingSince.localeCompare(b.awaitingSince));
     res.json({ ...summary(q, visits.length, known.size), visits: visits.map((v) => queueVisitView(roles, v)) });
   });
 

@@ -26,7 +26,11 @@ const Cents = z.number().int();
 
 /** A patient's payment toward the visit's patient balance; the reference (receipt, check or card transaction number) is its idempotency key. */
 export const PatientPayment = z.object({
-  amountCents: z.number().int('must be a whole number of cents').min(1, 'must be at least 1 cent').max(MAX_PAYMENT_CENTS, `must be at most ${MAX_PAYMENT_CENTS} cents`),
+  amountCents: z
+    .number()
+    .int('must be a whole number of cents')
+    .min(1, 'must be at least 1 cent')
+    .max(MAX_PAYMENT_CENTS, `must be at most ${MAX_PAYMENT_CENTS} cents`),
   method: z.enum(PAYMENT_METHODS),
   reference: z.string().regex(PAYMENT_REFERENCE, PAYMENT_REFERENCE_RULE),
 });
@@ -57,7 +61,12 @@ export const PatientPaymentReceipt = z.object({ duplicate: z.boolean(), payment:
 
 /** domain/billing/patient-estimate.ts PatientEstimate. */
 export const PatientEstimate = z.object({
-  allowedCents: Cents, copayCents: Cents, deductibleCents: Cents, coinsuranceCents: Cents, patientShareCents: Cents, insuranceCents: Cents,
+  allowedCents: Cents,
+  copayCents: Cents,
+  deductibleCents: Cents,
+  coinsuranceCents: Cents,
+  patientShareCents: Cents,
+  insuranceCents: Cents,
   /** Lines without a contracted amount, estimated at their charge. */
   linesWithoutContract: z.array(z.number().int()),
   /** Benefits the payer's 271 did not report (counted as zero). */
@@ -69,8 +78,15 @@ const Instant = z.iso.datetime({ offset: true });
 /** Filters of GET /audit: all optional, combined with AND; `before` is the previous page's `next`. */
 export const AuditQuery = z.strictObject({
   visitId: VisitId.optional(),
-  actor: z.string().regex(/^[\x21-\x7e]{1,120}$/, 'must be 1-120 printable characters without spaces').optional(),
-  action: z.string().regex(/^[a-z]+(\.[a-z_]+)*$/, 'must be an action name such as visit.read').max(60).optional(),
+  actor: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,120}$/, 'must be 1-120 printable characters without spaces')
+    .optional(),
+  action: z
+    .string()
+    .regex(/^[a-z]+(\.[a-z_]+)*$/, 'must be an action name such as visit.read')
+    .max(60)
+    .optional(),
   from: Instant.optional(),
   to: Instant.optional(),
   before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
@@ -78,16 +94,18 @@ export const AuditQuery = z.strictObject({
 });
 
 export const AuditPage = z.object({
-  entries: z.array(z.object({
-    id: z.number().int(),
-    at: z.string(),
-    actor: z.string(),
-    role: z.string().nullable(),
-    action: z.string(),
-    visitId: z.string().nullable(),
-    source: z.string().nullable(),
-    detail: z.record(z.string(), z.unknown()),
-  })),
+  entries: z.array(
+    z.object({
+      id: z.number().int(),
+      at: z.string(),
+      actor: z.string(),
+      role: z.string().nullable(),
+      action: z.string(),
+      visitId: z.string().nullable(),
+      source: z.string().nullable(),
+      detail: z.record(z.string(), z.unknown()),
+    }),
+  ),
   /** Pass as `before` for the next page; absent on the last page. */
   next: z.number().int().optional(),
 });
@@ -151,10 +169,19 @@ export const VisitStatusBody = z.object({
   /** Problems from outside the scrubber a coder must fix (the EHR's encounter is not billable, the PMS refused the charges). */
   codingProblems: z.array(z.object({ path: z.string(), reason: z.string() })).optional(),
   /** The scrubber's findings on the current coding; errors hold the visit in coding review. */
-  findings: z.array(z.object({
-    id: z.string(), ruleId: z.string(), severity: z.enum(['error', 'warning']), line: z.number().optional(), path: z.string(), message: z.string(),
-    suggestion: z.object({ field: z.enum(['code', 'modifier', 'units']), path: z.string(), options: z.array(z.string()) }).optional(),
-  })).optional(),
+  findings: z
+    .array(
+      z.object({
+        id: z.string(),
+        ruleId: z.string(),
+        severity: z.enum(['error', 'warning']),
+        line: z.number().optional(),
+        path: z.string(),
+        message: z.string(),
+        suggestion: z.object({ field: z.enum(['code', 'modifier', 'units']), path: z.string(), options: z.array(z.string()) }).optional(),
+      }),
+    )
+    .optional(),
   rulesetVersion: z.string().optional(),
   claim: z.record(z.string(), z.unknown()).optional(),
   claims: z.array(z.record(z.string(), z.unknown())).optional(),
@@ -205,44 +232,66 @@ export const KpiQuery = z
   .object({
     from: CalendarDate.optional(),
     to: CalendarDate.optional(),
-    payerId: z.string().regex(/^[A-Za-z0-9-]{1,80}$/, 'must be a payer id').optional(),
-    providerNpi: z.string().regex(/^\d{10}$/, 'must be a 10-digit NPI').optional(),
-    cpt: z.string().regex(/^(\d{4}[0-9FTU]|[A-V]\d{4})$/, 'must be a CPT or HCPCS code').optional(),
+    payerId: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,80}$/, 'must be a payer id')
+      .optional(),
+    providerNpi: z
+      .string()
+      .regex(/^\d{10}$/, 'must be a 10-digit NPI')
+      .optional(),
+    cpt: z
+      .string()
+      .regex(/^(\d{4}[0-9FTU]|[A-V]\d{4})$/, 'must be a CPT or HCPCS code')
+      .optional(),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
 
 export const WorkQueueParams = z.object({ queue: z.string().regex(/^[a-z_]{1,40}$/, 'must be a queue id') });
-export const WorkQueueQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), payerId: z.string().regex(/^[A-Za-z0-9-]{1,80}$/).optional() });
+export const WorkQueueQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  payerId: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,80}$/)
+    .optional(),
+});
 
 /** GET /remittances: the 835 claims stored, by what became of them. */
 export const RemittanceQuery = z.strictObject({
   status: z.enum(['unmatched', 'unbalanced', 'posted']).default('unmatched'),
-  payerId: z.string().regex(/^[A-Za-z0-9-]{1,80}$/, 'must be 1-80 letters, digits or dashes').optional(),
+  payerId: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,80}$/, 'must be 1-80 letters, digits or dashes')
+    .optional(),
   before: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
 export const RemittancePage = z.object({
-  entries: z.array(z.object({
-    id: z.number().int().describe('The posting queue entry (unmatched, unbalanced) or the payment (posted)'),
-    status: z.enum(['unmatched', 'unbalanced', 'posted']),
-    reason: z.enum(['unknown_control_number', 'payer_mismatch', 'charge_mismatch', 'reversal_of_unpaid', 'ambiguous', 'unbalanced', 'unmatched']).nullable()
-      .describe('Why it was not posted (null when posted); `unmatched` on entries queued before reasons were recorded'),
-    detail: z.string().nullable(),
-    fileId: z.number().int().nullable().describe('The stored 835 file; null for an answer that came without a file'),
-    position: z.number().int().nullable().describe('The claim\'s place in its file, from 1'),
-    traceNumber: z.string(),
-    payerId: z.string(),
-    patientControlNumber: z.string().describe('CLP01'),
-    claimStatus: z.string().nullable().describe('CLP02'),
-    payerClaimNumber: z.string().nullable().describe('CLP07'),
-    chargeCents: z.number().int().nullable().describe('CLP03'),
-    paidCents: z.number().int().describe('CLP04'),
-    patientResponsibilityCents: z.number().int().nullable().describe('CLP05'),
-    receivedAt: z.string(),
-    visitId: z.string().nullable().describe('The visit it posted to, or whose attempt it matched before it was refused'),
-    claimAttempt: z.number().int().nullable(),
-  })),
+  entries: z.array(
+    z.object({
+      id: z.number().int().describe('The posting queue entry (unmatched, unbalanced) or the payment (posted)'),
+      status: z.enum(['unmatched', 'unbalanced', 'posted']),
+      reason: z
+        .enum(['unknown_control_number', 'payer_mismatch', 'charge_mismatch', 'reversal_of_unpaid', 'ambiguous', 'unbalanced', 'unmatched'])
+        .nullable()
+        .describe('Why it was not posted (null when posted); `unmatched` on entries queued before reasons were recorded'),
+      detail: z.string().nullable(),
+      fileId: z.number().int().nullable().describe('The stored 835 file; null for an answer that came without a file'),
+      position: z.number().int().nullable().describe("The claim's place in its file, from 1"),
+      traceNumber: z.string(),
+      payerId: z.string(),
+      patientControlNumber: z.string().describe('CLP01'),
+      claimStatus: z.string().nullable().describe('CLP02'),
+      payerClaimNumber: z.string().nullable().describe('CLP07'),
+      chargeCents: z.number().int().nullable().describe('CLP03'),
+      paidCents: z.number().int().describe('CLP04'),
+      patientResponsibilityCents: z.number().int().nullable().describe('CLP05'),
+      receivedAt: z.string(),
+      visitId: z.string().nullable().describe('The visit it posted to, or whose attempt it matched before it was refused'),
+      claimAttempt: z.number().int().nullable(),
+    }),
+  ),
   /** Pass as `before` for the next page; absent on the last page. */
   next: z.number().int().optional(),
 });

@@ -26,22 +26,40 @@ afterAll(async () => {
 test('schemathesis finds no server error and no answer that contradicts /openapi.json', async () => {
   const maxExamples = process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '10';
   const args = [
-    '--config-file', join(__dirname, '..', 'schemathesis.toml'),
-    'run', `${stack.apiUrl}/openapi.json`,
-    '--header', `Authorization: Bearer ${stack.api.key}`,
-    '--checks', 'all',
-    '--phases', 'examples,coverage,fuzzing,stateful',
-    '--max-examples', maxExamples,
-    '--seed', process.env.SCHEMATHESIS_SEED ?? '20261128',
-    '--workers', '1',
-    '--request-timeout', '30',
-    '--suppress-health-check', 'too_slow,filter_too_much',
-    '--report', 'junit', '--report-junit-path', join(reports, 'junit.xml'),
-    '--output-truncate', 'false',
+    '--config-file',
+    join(__dirname, '..', 'schemathesis.toml'),
+    'run',
+    `${stack.apiUrl}/openapi.json`,
+    '--header',
+    `Authorization: Bearer ${stack.api.key}`,
+    '--checks',
+    'all',
+    '--phases',
+    'examples,coverage,fuzzing,stateful',
+    '--max-examples',
+    maxExamples,
+    '--seed',
+    process.env.SCHEMATHESIS_SEED ?? '20261128',
+    '--workers',
+    '1',
+    '--request-timeout',
+    '30',
+    '--suppress-health-check',
+    'too_slow,filter_too_much',
+    '--report',
+    'junit',
+    '--report-junit-path',
+    join(reports, 'junit.xml'),
+    '--output-truncate',
+    'false',
   ];
   const { code, output } = await new Promise<{ code: number; output: string }>((done) => {
-    execFile(toolPath('schemathesis'), args, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' } }, (error, stdout, stderr) =>
-      done({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}\n${stderr}` }));
+    execFile(
+      toolPath('schemathesis'),
+      args,
+      { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' } },
+      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}\n${stderr}` }),
+    );
   });
   if (code !== 0) process.stderr.write(`schemathesis exited ${code}:\n${output}\n`);
   else process.stderr.write(`schemathesis: ${/\d+ generated[^\n]*/.exec(output)?.[0] ?? 'no summary'}; ${/=+ (.*) =+\s*$/m.exec(output.trim())?.[1] ?? ''}\n`);

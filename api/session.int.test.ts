@@ -31,14 +31,23 @@ test('an API key exchanged on the sign-in page gives an HttpOnly SameSite=Lax co
   expect(cookie).not.toContain('Secure'); // plain http on loopback; Secure (and the __Host- name) when API_PUBLIC_URL is https
   const id = pair.split('=')[1];
   expect(await stack.db('sessions').where({ id_sha256: id }).first()).toBeUndefined();
-  expect(await stack.db('sessions').where({ id_sha256: createHash('sha256').update(id).digest('hex') }).first()).toMatchObject({ actor: `key:${who.key.split('_')[1]}`, roles: ['biller'] });
+  expect(
+    await stack
+      .db('sessions')
+      .where({ id_sha256: createHash('sha256').update(id).digest('hex') })
+      .first(),
+  ).toMatchObject({ actor: `key:${who.key.split('_')[1]}`, roles: ['biller'] });
   expect((await request(stack.apiUrl).get('/work-queues').set('cookie', pair)).status).toBe(200);
   const audit = await request(stack.apiUrl).get('/audit').set('cookie', pair);
   expect([audit.status, audit.body.code]).toEqual([403, 'FORBIDDEN']); // a biller's session is a biller
 });
 
 test('a wrong key or a sign-in posted from another site sets no cookie, and the page never echoes the key', async () => {
-  const wrong = await request(stack.apiUrl).post('/sign-in').set('origin', stack.apiUrl).type('form').send({ key: 'rck_0000000000000000_notakeynotakeynotakeynotakeynotakeynotake12' });
+  const wrong = await request(stack.apiUrl)
+    .post('/sign-in')
+    .set('origin', stack.apiUrl)
+    .type('form')
+    .send({ key: 'rck_0000000000000000_notakeynotakeynotakeynotakeynotakeynotake12' });
   expect([wrong.status, sessionCookie(wrong)]).toEqual([401, undefined]);
   expect(wrong.text).toContain('That is not a valid API key.');
   expect(wrong.text).not.toContain('notakey');
@@ -68,8 +77,17 @@ test.each([
 
 test('a signed-in request that changes something must come from this site or the Temporal UI', async () => {
   const { pair } = await signIn();
-  const writeOff = (headers: Record<string, string>) => request(stack.apiUrl).post('/visits/v-unknown/write-off').set({ cookie: pair, ...headers }).send({ reason: 'test' });
-  const crossSite: Record<string, string>[] = [{ origin: 'https://evil.example' }, { origin: 'http://127.0.0.1:9' }, {}, { origin: 'null', 'sec-fetch-site': 'same-site' }];
+  const writeOff = (headers: Record<string, string>) =>
+    request(stack.apiUrl)
+      .post('/visits/v-unknown/write-off')
+      .set({ cookie: pair, ...headers })
+      .send({ reason: 'test' });
+  const crossSite: Record<string, string>[] = [
+    { origin: 'https://evil.example' },
+    { origin: 'http://127.0.0.1:9' },
+    {},
+    { origin: 'null', 'sec-fetch-site': 'same-site' },
+  ];
   for (const headers of crossSite) {
     const res = await writeOff(headers);
     expect([headers, res.status, res.body.code]).toEqual([headers, 403, 'CROSS_SITE_REQUEST']);
@@ -93,25 +111,45 @@ test('sign-out revokes the session at once; idle time, the lifetime and revoking
   expect([out.status, out.headers.location]).toEqual([303, '/sign-in?signed_out=1']);
   expect((out.headers['set-cookie'] as unknown as string[])[0]).toMatch(/^revcycle_session=; .*Max-Age=0/);
   await expectEnded(a.pair);
-  expect(await stack.db('audit_log').where({ action: 'session.revoked', actor: `key:${a.who.key.split('_')[1]}` }).first()).toBeDefined();
+  expect(
+    await stack
+      .db('audit_log')
+      .where({ action: 'session.revoked', actor: `key:${a.who.key.split('_')[1]}` })
+      .first(),
+  ).toBeDefined();
 
   const b = await signIn();
-  await stack.db('sessions').where({ id_sha256: hashOf(b.pair) }).update({ last_seen_at: stack.db.raw(`now() - interval '31 minutes'`) });
+  await stack
+    .db('sessions')
+    .where({ id_sha256: hashOf(b.pair) })
+    .update({ last_seen_at: stack.db.raw(`now() - interval '31 minutes'`) });
   await expectEnded(b.pair);
 
   const c = await signIn();
-  await stack.db('sessions').where({ id_sha256: hashOf(c.pair) }).update({ expires_at: stack.db.raw(`now() - interval '1 second'`) });
+  await stack
+    .db('sessions')
+    .where({ id_sha256: hashOf(c.pair) })
+    .update({ expires_at: stack.db.raw(`now() - interval '1 second'`) });
   await expectEnded(c.pair);
 
   const d = await signIn();
-  await stack.db('api_keys').where({ id: d.who.key.split('_')[1] }).update({ revoked_at: stack.db.fn.now() });
+  await stack
+    .db('api_keys')
+    .where({ id: d.who.key.split('_')[1] })
+    .update({ revoked_at: stack.db.fn.now() });
   await expectEnded(d.pair);
 });
 
-test('the codec takes the session from the Temporal UI\'s origin with credentials: a biller decodes, an analyst is 403, no one is 401 the UI can read', async () => {
+test("the codec takes the session from the Temporal UI's origin with credentials: a biller decodes, an analyst is 403, no one is 401 the UI can read", async () => {
   // A payload the codec passes through (not sealed): this checks who may call it, not its crypto.
-  const body = { payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('{"stage":"closed"}').toString('base64') }] };
-  const decode = (headers: Record<string, string>) => request(stack.apiUrl).post('/codec/decode').set({ 'x-namespace': 'default', ...headers }).send(body);
+  const body = {
+    payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('{"stage":"closed"}').toString('base64') }],
+  };
+  const decode = (headers: Record<string, string>) =>
+    request(stack.apiUrl)
+      .post('/codec/decode')
+      .set({ 'x-namespace': 'default', ...headers })
+      .send(body);
   const biller = await signIn('biller');
   const ok = await decode({ cookie: biller.pair, origin: UI });
   expect([ok.status, ok.headers['access-control-allow-origin'], ok.headers['access-control-allow-credentials']]).toEqual([200, UI, 'true']);
@@ -121,7 +159,9 @@ test('the codec takes the session from the Temporal UI\'s origin with credential
   const nobody = await decode({ origin: UI });
   expect([nobody.status, nobody.headers['access-control-allow-origin'], nobody.headers['access-control-allow-credentials']]).toEqual([401, UI, 'true']);
   // The UI's preflight carries no cookie and is answered.
-  const preflight = await request(stack.apiUrl).options('/codec/decode').set({ origin: UI, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' });
+  const preflight = await request(stack.apiUrl)
+    .options('/codec/decode')
+    .set({ origin: UI, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' });
   expect([preflight.status, preflight.headers['access-control-allow-credentials']]).toEqual([204, 'true']);
   // Another page on the same host (same site, so the cookie would go) is refused by origin.
   expect((await decode({ cookie: biller.pair, origin: 'http://127.0.0.1:9' })).status).toBe(403);
@@ -158,12 +198,14 @@ async function startIssuer(opts: { clientId: string; audience: string; roles: st
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', base);
     const json = (status: number, o: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(o));
-    if (url.pathname === '/.well-known/openid-configuration') return json(200, { issuer: base, authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token`, jwks_uri: `${base}/certs` });
+    if (url.pathname === '/.well-known/openid-configuration')
+      return json(200, { issuer: base, authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token`, jwks_uri: `${base}/certs` });
     if (url.pathname === '/certs') return json(200, { keys: [jwk] });
     if (url.pathname === '/authorize') {
       const q = url.searchParams;
       seen.authorize = q;
-      if (q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge') || !q.get('nonce')) return json(400, { error: 'invalid_request' });
+      if (q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge') || !q.get('nonce'))
+        return json(400, { error: 'invalid_request' });
       const code = randomBytes(16).toString('hex');
       codes.set(code, { challenge: q.get('code_challenge')!, nonce: q.get('nonce')!, redirectUri: q.get('redirect_uri')!, clientId: q.get('client_id')! });
       return res.writeHead(302, { location: `${q.get('redirect_uri')}?code=${code}&state=${encodeURIComponent(q.get('state')!)}` }).end();
@@ -176,8 +218,16 @@ async function startIssuer(opts: { clientId: string; audience: string; roles: st
         seen.token = f;
         const grant = codes.get(f.get('code') ?? '');
         codes.delete(f.get('code') ?? '');
-        if (!grant || f.get('grant_type') !== 'authorization_code' || f.get('redirect_uri') !== grant.redirectUri || f.get('client_id') !== grant.clientId
-          || createHash('sha256').update(f.get('code_verifier') ?? '').digest('base64url') !== grant.challenge) return json(400, { error: 'invalid_grant' });
+        if (
+          !grant ||
+          f.get('grant_type') !== 'authorization_code' ||
+          f.get('redirect_uri') !== grant.redirectUri ||
+          f.get('client_id') !== grant.clientId ||
+          createHash('sha256')
+            .update(f.get('code_verifier') ?? '')
+            .digest('base64url') !== grant.challenge
+        )
+          return json(400, { error: 'invalid_grant' });
         const now = Math.floor(Date.now() / 1000);
         const common = { iss: base, sub: 'nurse-ratched', iat: now, exp: now + 300 };
         return json(200, {
@@ -201,11 +251,16 @@ describe('the OIDC login (authorization code + PKCE) ends in a session', () => {
     const { TEST_WEBHOOKS } = await import('../test/secrets');
     const issuer = await startIssuer({ clientId: 'revcycle-web', audience: 'revcycle', roles: ['biller'] });
     const app = createApp({
-      webhooks: TEST_WEBHOOKS, temporal: stack.temporal, db: stack.db, taskQueue: stack.taskQueue, timers: { coverageDeadlineMs: 1, ackTimeoutMs: 1, adjudicationTimeoutMs: 1 },
+      webhooks: TEST_WEBHOOKS,
+      temporal: stack.temporal,
+      db: stack.db,
+      taskQueue: stack.taskQueue,
+      timers: { coverageDeadlineMs: 1, ackTimeoutMs: 1, adjudicationTimeoutMs: 1 },
       security: {
         oidc: { issuer: issuer.base, jwksUrl: `${issuer.base}/certs`, audience: 'revcycle', rolesClaim: 'roles' },
         oidcLogin: { clientId: 'revcycle-web', redirectUri: 'http://revcycle.test/auth/oidc/callback' },
-        rateLimit: { perMinute: 6000, burst: 1000 }, corsOrigins: [],
+        rateLimit: { perMinute: 6000, burst: 1000 },
+        corsOrigins: [],
       },
     });
     try {

@@ -106,8 +106,13 @@ export function sessionRouter(deps: { db: Db; sessions: SessionOptions; oidcLogi
     if (!o.keySignIn) return page(res, o, 403, returnTo, 'Signing in with an API key is turned off here; sign in with your organisation.', !!deps.oidcLogin);
     const key = typeof req.body?.key === 'string' ? req.body.key.trim() : '';
     const check = looksLikeApiKey(key) ? await checkApiKey(deps.db, key) : undefined;
-    if (!check?.ok) return page(res, o, 401, returnTo, check?.why === 'revoked' ? 'That key has been revoked.' : 'That is not a valid API key.', !!deps.oidcLogin);
-    const session = await createSession(deps.db, { actor: `key:${check.key.id}`, roles: [check.key.role], apiKeyId: check.key.id, source: clientAddress(req) }, o);
+    if (!check?.ok)
+      return page(res, o, 401, returnTo, check?.why === 'revoked' ? 'That key has been revoked.' : 'That is not a valid API key.', !!deps.oidcLogin);
+    const session = await createSession(
+      deps.db,
+      { actor: `key:${check.key.id}`, roles: [check.key.role], apiKeyId: check.key.id, source: clientAddress(req) },
+      o,
+    );
     setSessionCookie(res, o, session.id, session.expiresAt);
     res.redirect(303, returnTo);
   });
@@ -132,7 +137,10 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)}
 
 /** The sign-in page: no script, the form posts here; a redirect after it may go to the Temporal UI, so form-action names it. */
 function page(res: Response, o: SessionOptions, status: number, returnTo: string, message: string | undefined, oidc: boolean): void {
-  res.setHeader('content-security-policy', `default-src 'none'; style-src 'self'; form-action 'self' ${o.trustedOrigins.join(' ')}; frame-ancestors 'none'; base-uri 'none'`);
+  res.setHeader(
+    'content-security-policy',
+    `default-src 'none'; style-src 'self'; form-action 'self' ${o.trustedOrigins.join(' ')}; frame-ancestors 'none'; base-uri 'none'`,
+  );
   const ret = escape(returnTo);
   res.status(status).type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in · revcycle</title>
 <link rel="stylesheet" href="/dashboard/dashboard.css"></head><body><main class="sign-in">
@@ -140,9 +148,13 @@ function page(res: Response, o: SessionOptions, status: number, returnTo: string
 <p>Sign in once to read patient details in the dashboard and in the Temporal Web UI.</p>
 ${message ? `<p role="alert" class="message">${escape(message)}</p>` : ''}
 ${oidc ? `<p><a class="button" href="/auth/oidc/login?return=${encodeURIComponent(returnTo)}">Sign in with your organisation</a></p>` : ''}
-${o.keySignIn ? `<form method="post" action="/sign-in" autocomplete="off">
+${
+  o.keySignIn
+    ? `<form method="post" action="/sign-in" autocomplete="off">
 <input type="hidden" name="return" value="${ret}">
 <label>API key (development) <input type="password" name="key" required autocomplete="off" spellcheck="false"></label>
-<button type="submit">Sign in</button></form>` : ''}
+<button type="submit">Sign in</button></form>`
+    : ''
+}
 </main></body></html>`);
 }

@@ -45,7 +45,15 @@ async function apiOver(port: number, maxPendingReads?: number): Promise<{ admin:
   const connection = Connection.lazy(deadlineConnectionOptions(`127.0.0.1:${port}`, CALL_TIMEOUT_MS));
   connections.push(connection);
   const logged: string[] = [];
-  const app = createApp({ temporal: new Client({ connection }), db: database.db, taskQueue: uniqueId('tq-deadline'), timers: testTimers, webhooks: TEST_WEBHOOKS, maxPendingReads, log: (msg) => void logged.push(msg) });
+  const app = createApp({
+    temporal: new Client({ connection }),
+    db: database.db,
+    taskQueue: uniqueId('tq-deadline'),
+    timers: testTimers,
+    webhooks: TEST_WEBHOOKS,
+    maxPendingReads,
+    log: (msg) => void logged.push(msg),
+  });
   return { admin: await apiAs(database.db, app, 'admin'), logged };
 }
 
@@ -109,10 +117,12 @@ test('a silent Temporal is answered as a timeout (504 TEMPORAL_TIMEOUT), not lef
 test('reads past API_MAX_PENDING_READS are refused at once with 503 TEMPORAL_BUSY and Retry-After, while the reads out wait for their deadline', async () => {
   const api = await apiOver(await silentPort(), 2);
   const answered: string[] = [];
-  const out = ['a', 'b', 'a'].map((id) => api.admin.get(`/visits/${id}`).then((res) => {
-    answered.push(id);
-    return res;
-  }));
+  const out = ['a', 'b', 'a'].map((id) =>
+    api.admin.get(`/visits/${id}`).then((res) => {
+      answered.push(id);
+      return res;
+    }),
+  );
   await new Promise((r) => setTimeout(r, 100)); // the three reads are in (two queries out: a's is shared)
   const refused = await api.admin.get('/visits/c');
   expect(answered).toEqual([]); // c's answer came first, not after a deadline

@@ -10,24 +10,63 @@ const visit = sampleVisit('v-views-1', 'MEMBER-77', 'MRN-4242');
 
 /** A closed visit with every field the status can carry filled in. */
 const status: VisitStatus = {
-  visitId: visit.visitId, stage: 'closed', outcome: 'paid', awaitingAction: 'none',
-  history: [{ stage: 'intake', at: '2026-11-20T10:00:00Z' }, { stage: 'closed', at: '2026-11-30T10:00:00Z' }],
+  visitId: visit.visitId,
+  stage: 'closed',
+  outcome: 'paid',
+  awaitingAction: 'none',
+  history: [
+    { stage: 'intake', at: '2026-11-20T10:00:00Z' },
+    { stage: 'closed', at: '2026-11-30T10:00:00Z' },
+  ],
   failure: { type: 'PMS_REJECTED', step: 'postCharges', message: 'refused', exhausted: false, at: '2026-11-21T10:00:00Z' },
   lastFailure: { type: 'PMS_REJECTED', step: 'postCharges', message: 'refused', exhausted: false, at: '2026-11-21T10:00:00Z' },
   filingDeadline: '2027-02-18',
   escalations: [{ deadline: 'timely_filing', due: '2027-02-18', at: '2027-01-19T00:00:00Z' }],
-  denial: { code: 'CO-50', category: 'medical_necessity', action: 'appeal', note: 'appeal with notes', appeal: { packetId: 'pk-1', appealId: 'AP-9', status: 'submitted', deadline: '2027-03-01', documents: 2 }, outcome: 'overturned', reason: 'the payer paid' },
+  denial: {
+    code: 'CO-50',
+    category: 'medical_necessity',
+    action: 'appeal',
+    note: 'appeal with notes',
+    appeal: { packetId: 'pk-1', appealId: 'AP-9', status: 'submitted', deadline: '2027-03-01', documents: 2 },
+    outcome: 'overturned',
+    reason: 'the payer paid',
+  },
   underpaidLines: [{ lineNumber: 1, code: '99214', contractedCents: 12000, underpaidCents: 500 }],
   summary: {
-    billedCents: 30000, insurancePaidCents: 20000, adjustmentsCents: { CO: 5000, OA: 0, PI: 0, CR: 0 }, patientResponsibilityCents: 5000, patientPaidCents: 0,
-    writtenOffCents: 0, patientOpenCents: 5000, insuranceOpenCents: 0, balanced: true, lines: ['billed $300.00'],
+    billedCents: 30000,
+    insurancePaidCents: 20000,
+    adjustmentsCents: { CO: 5000, OA: 0, PI: 0, CR: 0 },
+    patientResponsibilityCents: 5000,
+    patientPaidCents: 0,
+    writtenOffCents: 0,
+    patientOpenCents: 5000,
+    insuranceOpenCents: 0,
+    balanced: true,
+    lines: ['billed $300.00'],
   },
   patientBalance: {
-    visitId: visit.visitId, openingCents: 5000, openedAt: '2026-11-30T10:00:00Z', openCents: 5000, paidCents: 0, writtenOffCents: 0, statements: [], payments: [], details: 'open',
+    visitId: visit.visitId,
+    openingCents: 5000,
+    openedAt: '2026-11-30T10:00:00Z',
+    openCents: 5000,
+    paidCents: 0,
+    writtenOffCents: 0,
+    statements: [],
+    payments: [],
+    details: 'open',
   } as unknown as VisitStatus['patientBalance'],
   closeReason: 'patient asked',
   eligibility: { active: true, planName: 'CHOICE PLUS', copayCents: 2500, messages: ['SUBSCRIBER JANE DOE'] },
-  patientEstimate: { allowedCents: 25000, copayCents: 2500, deductibleCents: 0, coinsuranceCents: 2500, patientShareCents: 5000, insuranceCents: 20000, linesWithoutContract: [], unreported: [] },
+  patientEstimate: {
+    allowedCents: 25000,
+    copayCents: 2500,
+    deductibleCents: 0,
+    coinsuranceCents: 2500,
+    patientShareCents: 5000,
+    insuranceCents: 20000,
+    linesWithoutContract: [],
+    unreported: [],
+  },
   encounterId: 'enc-1',
   codingProblems: [{ path: 'procedures[0].code', reason: 'the PMS refused 99214' }],
   findings: [{ id: 'f1', ruleId: 'ncci', severity: 'warning', path: 'procedures[1]', message: '20610 with 99214 needs modifier 25' }],
@@ -35,13 +74,25 @@ const status: VisitStatus = {
   claimStatus: { finding: 'pended', action: 'wait', codes: ['A1:20'], text: 'JANE DOE pended', inquiries: 1, at: '2026-11-25T00:00:00Z' },
   changes: [{ at: '2026-11-19T00:00:00Z', changes: ['coverage'] }],
   claim: {
-    attempt: 1, frequency: '1', status: 'paid', controlNumber: 1001, billedCents: 30000, paidCents: 20000, patientResponsibilityCents: 5000, payerClaimNumber: 'ICN-555',
-    denialCodes: [], coverage: 'primary', acknowledged: 'accepted',
+    attempt: 1,
+    frequency: '1',
+    status: 'paid',
+    controlNumber: 1001,
+    billedCents: 30000,
+    paidCents: 20000,
+    patientResponsibilityCents: 5000,
+    payerClaimNumber: 'ICN-555',
+    denialCodes: [],
+    coverage: 'primary',
+    acknowledged: 'accepted',
     rejection: { kind: '277CA', queue: 'coverage', reason: 'SUBSCRIBER JANE DOE NOT FOUND', note: 'fix the member id', codes: ['A7:562'] },
   },
   claims: [],
   balance: { billedCents: 30000, paidCents: 20000, adjustedCents: 5000, patientResponsibilityCents: 5000, insuranceBalanceCents: 0 },
-  patient: visit.patient, coverage: visit.coverage, secondaryCoverage: { ...visit.coverage, payerId: '60054', memberId: 'SEC-1' }, appointment: { ...visit.appointment, priorAuthorization: 'PA-1' },
+  patient: visit.patient,
+  coverage: visit.coverage,
+  secondaryCoverage: { ...visit.coverage, payerId: '60054', memberId: 'SEC-1' },
+  appointment: { ...visit.appointment, priorAuthorization: 'PA-1' },
   coding: sampleEncounter('enc-1'),
 };
 status.claims = [status.claim!];
@@ -53,8 +104,23 @@ describe('each role reads its own view of the visit', () => {
   test('front desk: the person, coverage, appointment, stage, what to do and what the patient owes; no codes, no insurance money', () => {
     const v = visitView(['front_desk'], status);
     expect(keys(v)).toEqual([
-      'appointment', 'awaitingAction', 'changes', 'closeReason', 'coverage', 'eligibility', 'failure', 'history', 'lastFailure', 'nextStep',
-      'outcome', 'patient', 'patientBalance', 'patientEstimate', 'secondaryCoverage', 'stage', 'visitId',
+      'appointment',
+      'awaitingAction',
+      'changes',
+      'closeReason',
+      'coverage',
+      'eligibility',
+      'failure',
+      'history',
+      'lastFailure',
+      'nextStep',
+      'outcome',
+      'patient',
+      'patientBalance',
+      'patientEstimate',
+      'secondaryCoverage',
+      'stage',
+      'visitId',
     ]);
     const text = JSON.stringify(v);
     for (const code of ['99214', '20610', 'M5450', 'E119', 'CO-50']) expect(text).not.toContain(code);
@@ -64,8 +130,21 @@ describe('each role reads its own view of the visit', () => {
   test('coder: coding, findings, coding review; no money and no registration beyond the appointment', () => {
     const v = visitView(['coder'], status);
     expect(keys(v)).toEqual([
-      'appointment', 'awaitingAction', 'closeReason', 'coding', 'codingProblems', 'encounterId', 'failure', 'findings', 'history', 'lastFailure',
-      'nextStep', 'outcome', 'rulesetVersion', 'stage', 'visitId',
+      'appointment',
+      'awaitingAction',
+      'closeReason',
+      'coding',
+      'codingProblems',
+      'encounterId',
+      'failure',
+      'findings',
+      'history',
+      'lastFailure',
+      'nextStep',
+      'outcome',
+      'rulesetVersion',
+      'stage',
+      'visitId',
     ]);
     expect(JSON.stringify(v)).not.toMatch(/Cents/);
     expect(v.coding).toEqual(sampleEncounter('enc-1'));
@@ -80,13 +159,38 @@ describe('each role reads its own view of the visit', () => {
   test('analyst: the facts with no identifier of a person, nor free text from outside; an age band instead of a birth date', () => {
     const v = visitView(['analyst'], status);
     expect(keys(v)).toEqual([
-      'ageBand', 'appointment', 'awaitingAction', 'balance', 'claim', 'claims', 'coding', 'denial', 'escalations', 'filingDeadline', 'findings', 'history',
-      'nextStep', 'outcome', 'patientEstimate', 'rulesetVersion', 'stage', 'summary', 'underpaidLines',
+      'ageBand',
+      'appointment',
+      'awaitingAction',
+      'balance',
+      'claim',
+      'claims',
+      'coding',
+      'denial',
+      'escalations',
+      'filingDeadline',
+      'findings',
+      'history',
+      'nextStep',
+      'outcome',
+      'patientEstimate',
+      'rulesetVersion',
+      'stage',
+      'summary',
+      'underpaidLines',
     ]);
     expect(v.ageBand).toBe('40-49'); // born 1980-02-14, seen 2026-11-20
     expect(v.appointment).toEqual({ serviceDate: '2026-11-20', providerNpi: '1234567893', placeOfService: '11' });
     expect(v.claim).toEqual({
-      attempt: 1, frequency: '1', status: 'paid', billedCents: 30000, paidCents: 20000, patientResponsibilityCents: 5000, denialCodes: [], coverage: 'primary', acknowledged: 'accepted',
+      attempt: 1,
+      frequency: '1',
+      status: 'paid',
+      billedCents: 30000,
+      paidCents: 20000,
+      patientResponsibilityCents: 5000,
+      denialCodes: [],
+      coverage: 'primary',
+      acknowledged: 'accepted',
       rejection: { kind: '277CA', queue: 'coverage', codes: ['A7:562'] },
     });
     expect(v.claims).toEqual([v.claim]);
@@ -94,15 +198,31 @@ describe('each role reads its own view of the visit', () => {
     expect(keys(v.coding!)).toEqual(['diagnoses', 'procedures', 'renderingNpi', 'serviceDate']);
     const text = JSON.stringify(v);
     for (const id of [
-      visit.visitId, 'MRN-4242', 'MEMBER-77', 'JANE', 'DOE', '1980-02-14', '12 ELM ST', 'SPRINGFIELD', '62701', 'enc-1', 'ICN-555', 'PA-1', 'AP-9', 'pk-1', '1001', 'SEC-1',
-    ]) expect([id, text.includes(id)]).toEqual([id, false]);
+      visit.visitId,
+      'MRN-4242',
+      'MEMBER-77',
+      'JANE',
+      'DOE',
+      '1980-02-14',
+      '12 ELM ST',
+      'SPRINGFIELD',
+      '62701',
+      'enc-1',
+      'ICN-555',
+      'PA-1',
+      'AP-9',
+      'pk-1',
+      '1001',
+      'SEC-1',
+    ])
+      expect([id, text.includes(id)]).toEqual([id, false]);
   });
 
   test('admin sees every field', () => {
     expect(keys(visitView(['admin'], status))).toEqual(ALL_FIELDS);
   });
 
-  test('several roles get the union: front desk and coder see both views; a whole field beats an analyst\'s reduced one', () => {
+  test("several roles get the union: front desk and coder see both views; a whole field beats an analyst's reduced one", () => {
     const both = visitView(['front_desk', 'coder'], status);
     expect(keys(both)).toEqual([...new Set([...keys(visitView(['front_desk'], status)), ...keys(visitView(['coder'], status))])].sort());
     const analystBiller = visitView(['analyst', 'biller'], status);
@@ -118,11 +238,17 @@ describe('each role reads its own view of the visit', () => {
   });
 });
 
-test('next step in words: the queue\'s action with the visit id for those who may see it, the template for analysts', () => {
+test("next step in words: the queue's action with the visit id for those who may see it, the template for analysts", () => {
   const parked = { ...status, stage: 'coding_review' as const, outcome: undefined, awaitingAction: 'coding_review' as const };
-  expect(visitView(['coder'], parked).nextStep).toBe('the coding checks or the PMS refused the coded encounter: correct the coding (POST /visits/v-views-1/coding)');
-  expect(visitView(['analyst'], parked).nextStep).toBe('the coding checks or the PMS refused the coded encounter: correct the coding (POST /visits/{visitId}/coding)');
-  expect(visitView(['front_desk'], { ...parked, stage: 'awaiting_encounter', awaitingAction: 'encounter_signature' }).nextStep).toBe('waiting for the clinician to sign the encounter in the EHR');
+  expect(visitView(['coder'], parked).nextStep).toBe(
+    'the coding checks or the PMS refused the coded encounter: correct the coding (POST /visits/v-views-1/coding)',
+  );
+  expect(visitView(['analyst'], parked).nextStep).toBe(
+    'the coding checks or the PMS refused the coded encounter: correct the coding (POST /visits/{visitId}/coding)',
+  );
+  expect(visitView(['front_desk'], { ...parked, stage: 'awaiting_encounter', awaitingAction: 'encounter_signature' }).nextStep).toBe(
+    'waiting for the clinician to sign the encounter in the EHR',
+  );
   expect(visitView(['front_desk'], status).nextStep).toBe('nothing: the visit is closed (paid)');
 });
 
@@ -138,15 +264,28 @@ test.each([
 });
 
 test('a reduced form keeps only the keys its schema names, and never throws on a value it does not describe', () => {
-  expect(project(AnalystClaim, { attempt: 1, payerClaimNumber: 'X', rejection: { kind: '999', reason: 'text', queue: 'q', codes: [] } })).toEqual({ attempt: 1, rejection: { kind: '999', queue: 'q', codes: [] } });
+  expect(project(AnalystClaim, { attempt: 1, payerClaimNumber: 'X', rejection: { kind: '999', reason: 'text', queue: 'q', codes: [] } })).toEqual({
+    attempt: 1,
+    rejection: { kind: '999', queue: 'q', codes: [] },
+  });
   expect(project(AnalystClaim, 'not an object')).toBeUndefined();
   expect(project(AnalystClaim, { rejection: 'text' })).toEqual({});
 });
 
-test('work queues: billers and coders get the visit id, its action and its Temporal UI page; analysts the queue\'s facts without them', () => {
+test("work queues: billers and coders get the visit id, its action and its Temporal UI page; analysts the queue's facts without them", () => {
   const v = {
-    visitId: 'v-7', awaitingAction: 'coverage', stage: 'awaiting_coverage', payerId: '87726', serviceDate: '2026-11-20', awaitingSince: '2026-11-20T00:00:00Z',
-    ageHours: 3, deadline: '2026-11-22T00:00:00Z', overdue: false, reason: 'r', action: 'POST /visits/v-7/coverage', temporalUiUrl: 'http://ui/visit-v-7',
+    visitId: 'v-7',
+    awaitingAction: 'coverage',
+    stage: 'awaiting_coverage',
+    payerId: '87726',
+    serviceDate: '2026-11-20',
+    awaitingSince: '2026-11-20T00:00:00Z',
+    ageHours: 3,
+    deadline: '2026-11-22T00:00:00Z',
+    overdue: false,
+    reason: 'r',
+    action: 'POST /visits/v-7/coverage',
+    temporalUiUrl: 'http://ui/visit-v-7',
   };
   expect(queueVisitView(['biller'], v)).toEqual(v);
   expect(queueVisitView(['coder'], v)).toEqual(v);

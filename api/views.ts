@@ -144,7 +144,10 @@ export function fieldsOf(role: Role): { whole: VisitField[]; reduced: VisitField
   const fields = Object.keys(VISIT_FIELDS) as VisitField[];
   return {
     whole: fields.filter((f) => fieldView([role], f) === 'whole'),
-    reduced: fields.filter((f) => { const v = fieldView([role], f); return v !== undefined && v !== 'whole'; }),
+    reduced: fields.filter((f) => {
+      const v = fieldView([role], f);
+      return v !== undefined && v !== 'whole';
+    }),
   };
 }
 
@@ -155,8 +158,18 @@ export function fieldsOf(role: Role): { whole: VisitField[]; reduced: VisitField
  * stage, payer, date of service, age and deadline) and get no id that leads to the patient.
  */
 export interface QueueVisit {
-  visitId: string; awaitingAction: string | null; stage: string | null; payerId: string | null; serviceDate: string | null;
-  awaitingSince: string; ageHours: number; deadline: string; overdue: boolean; reason: string; action: string; temporalUiUrl: string;
+  visitId: string;
+  awaitingAction: string | null;
+  stage: string | null;
+  payerId: string | null;
+  serviceDate: string | null;
+  awaitingSince: string;
+  ageHours: number;
+  deadline: string;
+  overdue: boolean;
+  reason: string;
+  action: string;
+  temporalUiUrl: string;
 }
 export const QUEUE_VISIT_FIELDS: Record<keyof QueueVisit, readonly Role[]> = {
   visitId: [CODER, BILLER, ADMIN],
@@ -182,10 +195,12 @@ export function queueVisitView(roles: readonly Role[], v: QueueVisit): Partial<Q
 }
 
 const ROLE_SUMMARY: Record<Role, string> = {
-  front_desk: 'the person, coverage, appointment, where the visit stands and what to do; of money only what the patient owes at the desk (copay and deductible from the 271, the estimate, the patient balance); no diagnosis or procedure codes',
-  coder: 'the coding, the scrubber\'s findings and coding review, the appointment; no money',
+  front_desk:
+    'the person, coverage, appointment, where the visit stands and what to do; of money only what the patient owes at the desk (copay and deductible from the 271, the estimate, the patient balance); no diagnosis or procedure codes',
+  coder: "the coding, the scrubber's findings and coding review, the appointment; no money",
   biller: 'money (claims, balances, adjustments, denials, remittance answers) and codes, and the registration a claim is built from',
-  analyst: 'the visit\'s facts without any identifier of a person (no visit id, name, birth date, member id, address, patient, encounter, appointment or payer claim number) and without free text from outside parties or staff; an age band instead of a birth date',
+  analyst:
+    "the visit's facts without any identifier of a person (no visit id, name, birth date, member id, address, patient, encounter, appointment or payer claim number) and without free text from outside parties or staff; an age band instead of a birth date",
   admin: 'everything',
 };
 
@@ -199,10 +214,10 @@ const reducedKeys = (schema: z.ZodType): string[] => {
 export function visitViewsTable(): string {
   const rows = ROLES.map((role) => {
     const { whole, reduced } = fieldsOf(role);
-    const fields = role === 'admin' ? 'every field' : [
-      ...whole.map((f) => `\`${f}\``),
-      ...reduced.map((f) => `\`${f}\` (${reducedKeys(VISIT_FIELDS[f].reduced!.schema).join(', ')})`),
-    ].join(', ');
+    const fields =
+      role === 'admin'
+        ? 'every field'
+        : [...whole.map((f) => `\`${f}\``), ...reduced.map((f) => `\`${f}\` (${reducedKeys(VISIT_FIELDS[f].reduced!.schema).join(', ')})`)].join(', ');
     return `| ${role} | ${ROLE_SUMMARY[role]} | ${fields} |`;
   });
   return ['| role | sees | fields |', '|---|---|---|', ...rows].join('\n');
@@ -213,6 +228,10 @@ export function fieldRolesOf(field: VisitField): { 'x-roles': Role[]; 'x-roles-r
   const access = VISIT_FIELDS[field];
   const roles = ROLES.filter((r) => access.roles.includes(r));
   const reduced = access.reduced ? Object.fromEntries(access.reduced.roles.map((r) => [r, reducedKeys(access.reduced!.schema)])) : undefined;
-  const more = reduced ? Object.entries(reduced).map(([r, keys]) => `; ${r}: only ${keys.join(', ')}`).join('') : '';
+  const more = reduced
+    ? Object.entries(reduced)
+        .map(([r, keys]) => `; ${r}: only ${keys.join(', ')}`)
+        .join('')
+    : '';
   return { 'x-roles': roles, ...(reduced ? { 'x-roles-reduced': reduced } : {}), description: `Roles: ${roles.join(', ')}${more}.` };
 }

@@ -8,12 +8,29 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Request, type Response } from 'express';
 import type { Db } from '../db/knex';
 import {
-  acceptSuggestionUpdate, correctCodingUpdate, retryUpdate, updateCoverageUpdate, voidClaimUpdate, writeOffUpdate, type VisitStatus,
+  acceptSuggestionUpdate,
+  correctCodingUpdate,
+  retryUpdate,
+  updateCoverageUpdate,
+  voidClaimUpdate,
+  writeOffUpdate,
+  type VisitStatus,
 } from '../workflows/definitions';
 import { ROUTER_OPTIONS } from './access';
 import { auditAs, principalOf } from './auth';
 import { ApiError } from './errors';
-import { AcceptSuggestion, CancelVisit, CodedEncounter, Coverage, PatientPayment, RetryVisit, StartVisit, VisitParams, VoidClaim, WriteOffVisit } from './schemas';
+import {
+  AcceptSuggestion,
+  CancelVisit,
+  CodedEncounter,
+  Coverage,
+  PatientPayment,
+  RetryVisit,
+  StartVisit,
+  VisitParams,
+  VoidClaim,
+  WriteOffVisit,
+} from './schemas';
 import { cancelVisit, startVisit, statusReader, takePatientPayment, workflowIdOf, type VisitsDeps } from './visits.service';
 import { visitView } from './views';
 
@@ -30,7 +47,10 @@ export function visitsRouter(deps: VisitsDeps & { db: Db; maxPendingReads?: numb
     const visit = StartVisit.parse(req.body);
     const { workflowId, created } = await startVisit(deps, visit);
     await auditAs(db, req, res)('visit.start', visit.visitId, { created });
-    res.status(created ? 201 : 200).location(`/visits/${visit.visitId}`).json({ visitId: visit.visitId, workflowId, created });
+    res
+      .status(created ? 201 : 200)
+      .location(`/visits/${visit.visitId}`)
+      .json({ visitId: visit.visitId, workflowId, created });
   });
 
   router.get('/visits/:visitId', async (req, res) => {
@@ -86,7 +106,9 @@ export function visitsRouter(deps: VisitsDeps & { db: Db; maxPendingReads?: numb
   router.post('/visits/:visitId/coding/suggestions', async (req, res) => {
     const { visitId } = VisitParams.parse(req.params);
     const accepted = AcceptSuggestion.parse(req.body);
-    res.json(asSeenBy(res, await decision(req, res, visitId, 'visit.coding.suggestion', handle(visitId).executeUpdate(acceptSuggestionUpdate, { args: [accepted] }))));
+    res.json(
+      asSeenBy(res, await decision(req, res, visitId, 'visit.coding.suggestion', handle(visitId).executeUpdate(acceptSuggestionUpdate, { args: [accepted] }))),
+    );
   });
   /** A person's decision sent to the visit: audited whether the visit took it or refused it. */
   async function decision<T>(req: Request, res: Response, visitId: string, action: string, update: Promise<T>): Promise<T> {
@@ -107,7 +129,12 @@ export function visitsRouter(deps: VisitsDeps & { db: Db; maxPendingReads?: numb
       return await update;
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
-      const closed = await handle(visitId).describe().then((d) => d.status.name !== 'RUNNING', () => false);
+      const closed = await handle(visitId)
+        .describe()
+        .then(
+          (d) => d.status.name !== 'RUNNING',
+          () => false,
+        );
       if (closed) throw new ApiError(409, 'VISIT_CLOSED', `visit ${visitId} is closed`, 'read its outcome with GET /visits/{visitId}');
       throw err;
     }

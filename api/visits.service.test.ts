@@ -35,7 +35,10 @@ test('past maxPending distinct queries out, a read is refused at once with 503 T
   const { temporal, sent } = pendingTemporal();
   const read = statusReader(temporal, 2);
   const out = [read('a'), read('b')];
-  const refused = await read('c').then(() => undefined, (e: unknown) => e);
+  const refused = await read('c').then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(refused).toBeInstanceOf(ApiError);
   expect(refused).toMatchObject({ status: 503, code: FailureType.TemporalBusy, retryAfterSeconds: 1 });
   expect((refused as ApiError).message).toMatch(/API_MAX_PENDING_READS/);

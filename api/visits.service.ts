@@ -6,8 +6,16 @@ import { decidePayment, type PatientPayment } from '../domain/billing/patient-ba
 import { FailureType } from '../domain/failures';
 import type { StartVisit } from '../domain/visit';
 import {
-  cancelUpdate, patientBalanceQuery, patientBalanceWorkflowId, patientPaymentUpdate, statusQuery, visitWorkflowId, visitWorkflowType,
-  type PatientPaymentReceipt, type VisitStatus, type VisitTimers,
+  cancelUpdate,
+  patientBalanceQuery,
+  patientBalanceWorkflowId,
+  patientPaymentUpdate,
+  statusQuery,
+  visitWorkflowId,
+  visitWorkflowType,
+  type PatientPaymentReceipt,
+  type VisitStatus,
+  type VisitTimers,
 } from '../workflows/definitions';
 import { ApiError, temporalBusy } from './errors';
 
@@ -24,7 +32,10 @@ export async function startVisit({ temporal, taskQueue, timers }: VisitsDeps, vi
   const workflowId = workflowIdOf(visit.visitId);
   try {
     await temporal.workflow.start(visitWorkflowType, {
-      workflowId, taskQueue, args: [{ visit, timers }], workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowId,
+      taskQueue,
+      args: [{ visit, timers }],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
     return { workflowId, created: true };
   } catch (err) {
@@ -41,7 +52,10 @@ export function cancelVisit(temporal: Client, visitId: string, reason: string): 
 async function visitStatus(temporal: Client, visitId: string): Promise<VisitStatus> {
   const status = await temporal.workflow.getHandle(workflowIdOf(visitId)).query(statusQuery);
   if (status.stage !== 'patient_balance' || status.patientBalance) return status;
-  const balance = await temporal.workflow.getHandle(patientBalanceWorkflowId(visitId)).query(patientBalanceQuery).catch(() => undefined);
+  const balance = await temporal.workflow
+    .getHandle(patientBalanceWorkflowId(visitId))
+    .query(patientBalanceQuery)
+    .catch(() => undefined);
   return balance ? { ...status, patientBalance: balance } : status;
 }
 
@@ -60,7 +74,9 @@ export function statusReader(temporal: Client, maxPending: number): (visitId: st
     const shared = pending.get(visitId);
     if (shared) return shared;
     if (pending.size >= maxPending) {
-      return Promise.reject(temporalBusy(`more reads of visits are waiting for the workflow service (Temporal) than this API lets wait (${maxPending}, API_MAX_PENDING_READS)`));
+      return Promise.reject(
+        temporalBusy(`more reads of visits are waiting for the workflow service (Temporal) than this API lets wait (${maxPending}, API_MAX_PENDING_READS)`),
+      );
     }
     const read = visitStatus(temporal, visitId).finally(() => pending.delete(visitId));
     pending.set(visitId, read);
@@ -78,7 +94,10 @@ export async function takePatientPayment(temporal: Client, db: Db, visitId: stri
   const recorded = await findPatientPayment(db, visitId, payment.reference);
   if (recorded) {
     const again = decidePayment({ openingCents: 0, openedAt: '', payments: [recorded], statements: [], writtenOffCents: 0 }, payment);
-    if (again.kind === 'refused') throw new ApiError(409, FailureType.PatientPaymentRefused, again.message, 'a new payment needs a new reference', [{ path: again.path, message: again.message }]);
+    if (again.kind === 'refused')
+      throw new ApiError(409, FailureType.PatientPaymentRefused, again.message, 'a new payment needs a new reference', [
+        { path: again.path, message: again.message },
+      ]);
     return { duplicate: true, payment: recorded, balance: await balance.query(patientBalanceQuery) };
   }
   try {
@@ -87,7 +106,11 @@ export async function takePatientPayment(temporal: Client, db: Db, visitId: stri
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     // No patient balance workflow running: say whether the visit exists, and where it stands.
     const status = await temporal.workflow.getHandle(workflowIdOf(visitId)).query(statusQuery); // WorkflowNotFoundError: 404
-    throw new ApiError(409, 'NO_PATIENT_BALANCE', `visit ${visitId} has no open patient balance (stage ${status.stage}${status.outcome ? `, outcome ${status.outcome}` : ''})`,
-      'a patient payment is taken once insurance has answered and the patient owes a share: read the visit with GET /visits/{visitId}');
+    throw new ApiError(
+      409,
+      'NO_PATIENT_BALANCE',
+      `visit ${visitId} has no open patient balance (stage ${status.stage}${status.outcome ? `, outcome ${status.outcome}` : ''})`,
+      'a patient payment is taken once insurance has answered and the patient owes a share: read the visit with GET /visits/{visitId}',
+    );
   }
 }

@@ -28,9 +28,19 @@ afterAll(async () => {
 });
 
 const { dir, present } = sharedFixtures('x12');
-const ack: FunctionalAck = { functionalId: 'HC', groupControlNumber: '42', status: 'accepted', counts: { included: 1, received: 1, accepted: 1 }, transactions: [{ type: '837', controlNumber: '0001', status: 'accepted', errors: [], codes: [] }] };
+const ack: FunctionalAck = {
+  functionalId: 'HC',
+  groupControlNumber: '42',
+  status: 'accepted',
+  counts: { included: 1, received: 1, accepted: 1 },
+  transactions: [{ type: '837', controlNumber: '0001', status: 'accepted', errors: [], codes: [] }],
+};
 const x12Samples = [
-  ...(present ? readdirSync(dir).filter((f) => /^(999|277ca|835)/.test(f)).map((f) => readFileSync(join(dir, f), 'utf8')) : []),
+  ...(present
+    ? readdirSync(dir)
+        .filter((f) => /^(999|277ca|835)/.test(f))
+        .map((f) => readFileSync(join(dir, f), 'utf8'))
+    : []),
   build835([sampleRemittance()], sampleEnvelope(5)),
   build999(ack, '005010X222A1', sampleEnvelope(6)),
 ];
@@ -65,18 +75,35 @@ const postFhir = (body: unknown) => {
 };
 
 test('clearinghouse webhook: mutated 999/277CA/835 files are 2xx or a 4xx with issues, never 5xx, nothing stored when refused', async () => {
-  await fc.assert(fc.asyncProperty(mutated(x12Samples, '~'), (body) => answeredWithoutHarm(() => postX12(body))), runs(120));
+  await fc.assert(
+    fc.asyncProperty(mutated(x12Samples, '~'), (body) => answeredWithoutHarm(() => postX12(body))),
+    runs(120),
+  );
 });
 
 test('clearinghouse webhook: binary bodies, NUL and control characters', async () => {
-  await fc.assert(fc.asyncProperty(binary, (body) => answeredWithoutHarm(() => postX12(body))), runs(60));
+  await fc.assert(
+    fc.asyncProperty(binary, (body) => answeredWithoutHarm(() => postX12(body))),
+    runs(60),
+  );
 });
 
 const status = { resourceType: 'Parameters', parameter: [{ name: 'type', valueCode: 'event-notification' }] };
-const notification = { resourceType: 'Bundle', type: 'history', entry: [{ resource: status }, { resource: { resourceType: 'Encounter', id: 'e7', appointment: [{ reference: 'Appointment/a3' }] } }, { resource: { resourceType: 'Appointment', id: 'a3', identifier: [{ system: 'urn:revcycle:visit', value: 'V-1001' }] } }] };
+const notification = {
+  resourceType: 'Bundle',
+  type: 'history',
+  entry: [
+    { resource: status },
+    { resource: { resourceType: 'Encounter', id: 'e7', appointment: [{ reference: 'Appointment/a3' }] } },
+    { resource: { resourceType: 'Appointment', id: 'a3', identifier: [{ system: 'urn:revcycle:visit', value: 'V-1001' }] } },
+  ],
+};
 
 test('EHR webhook: mutated FHIR notifications are 2xx or a 4xx with issues, never 5xx', async () => {
-  await fc.assert(fc.asyncProperty(mutatedJson([notification, { visitId: 'V-1001', encounterId: 'e7' }]), (body) => answeredWithoutHarm(() => postFhir(body))), runs(120));
+  await fc.assert(
+    fc.asyncProperty(mutatedJson([notification, { visitId: 'V-1001', encounterId: 'e7' }]), (body) => answeredWithoutHarm(() => postFhir(body))),
+    runs(120),
+  );
 });
 
 test('regression (seed -1276091420): an 835 that no longer balances is a 422 whose issues name BPR02 (and is kept: api/remittances.int.test.ts)', async () => {

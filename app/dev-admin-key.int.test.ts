@@ -21,7 +21,12 @@ afterAll(async () => {
 const configIn = (env: 'development' | 'production') => {
   const dir = mkdtempSync(join(tmpdir(), 'revcycle-devkey-'));
   dirs.push(dir);
-  return parseConfig({ ...TEST_SECRET_ENV, NODE_ENV: env, DATA_DIR: dir, ...(env === 'production' ? { TEMPORAL_TLS_WAIVER: 'the test server listens on loopback only' } : {}) });
+  return parseConfig({
+    ...TEST_SECRET_ENV,
+    NODE_ENV: env,
+    DATA_DIR: dir,
+    ...(env === 'production' ? { TEMPORAL_TLS_WAIVER: 'the test server listens on loopback only' } : {}),
+  });
 };
 
 test('development: an admin key on first start, file mode 0600, the same file on the next start', async () => {

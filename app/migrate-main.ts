@@ -10,7 +10,7 @@ import { migrateDatabase } from './services';
 runMain('migrate', async () => {
   const config = loadConfig();
   const { url, migrationUrl } = config.database;
-  if (!url || !migrationUrl) throw new ConfigError(['DATABASE_URL, DATABASE_MIGRATION_URL: both required (the app\'s user, and the owner who migrates)']);
+  if (!url || !migrationUrl) throw new ConfigError(["DATABASE_URL, DATABASE_MIGRATION_URL: both required (the app's user, and the owner who migrates)"]);
   const applied = await migrateDatabase(migrationUrl, url);
   console.log(`revcycle migrations: ${applied.length ? `applied ${applied.join(', ')}` : 'none to apply'}; app rights granted`);
 });

@@ -12,7 +12,6 @@ import { Client } from 'pg';
 import { APP_ROLE, CREDENTIALS_FILE, findEmbeddedCluster, OWNER_ROLE, startEmbeddedPostgres, type EmbeddedCredentials } from './postgres';
 import { freePort } from '../test/ports';
 
-
 async function login(port: number, user: string, password: string, database = 'postgres'): Promise<string> {
   const client = new Client({ host: '127.0.0.1', port, user, password, database });
   try {
@@ -92,10 +91,15 @@ test('a cluster from before random passwords: its fixed password is replaced, it
     await pg.createDatabase('revcycle');
     const owner = new Client({ connectionString: pg.ownerUrl('revcycle') });
     await owner.connect();
-    const { rows } = await owner.query(`SELECT pg_get_userbyid(relowner) AS owner, relname FROM pg_class WHERE relname IN ('audit_log', 'audit_log_id_seq') ORDER BY relname`);
+    const { rows } = await owner.query(
+      `SELECT pg_get_userbyid(relowner) AS owner, relname FROM pg_class WHERE relname IN ('audit_log', 'audit_log_id_seq') ORDER BY relname`,
+    );
     const db = await owner.query('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = current_database()');
     await owner.end();
-    expect(rows).toEqual([{ owner: OWNER_ROLE, relname: 'audit_log' }, { owner: OWNER_ROLE, relname: 'audit_log_id_seq' }]);
+    expect(rows).toEqual([
+      { owner: OWNER_ROLE, relname: 'audit_log' },
+      { owner: OWNER_ROLE, relname: 'audit_log_id_seq' },
+    ]);
     expect(db.rows[0].owner).toBe(OWNER_ROLE);
   } finally {
     await pg.stop();

@@ -15,7 +15,12 @@ describe('reachable: can the postgres user get to a path', () => {
   it.each([
     ['a clone in a world-searchable folder', { '/': [0o755, 0, 0], '/work': [0o755, 0, 0], '/work/p': [0o755, 0, 0] }, '/work/p', true],
     ["a clone in root's home (0700)", { '/': [0o755, 0, 0], '/root': [0o700, 0, 0], '/root/p': [0o755, 0, 0] }, '/root/p', false],
-    ['a mktemp -d folder (0700) below /tmp', { '/': [0o755, 0, 0], '/tmp': [0o1777, 0, 0], '/tmp/x': [0o700, 0, 0], '/tmp/x/p': [0o755, 0, 0] }, '/tmp/x/p', false],
+    [
+      'a mktemp -d folder (0700) below /tmp',
+      { '/': [0o755, 0, 0], '/tmp': [0o1777, 0, 0], '/tmp/x': [0o700, 0, 0], '/tmp/x/p': [0o755, 0, 0] },
+      '/tmp/x/p',
+      false,
+    ],
     ['a folder the postgres user owns', { '/': [0o755, 0, 0], '/srv': [0o700, 101, 102] }, '/srv', true],
     ['a folder its group may search', { '/': [0o755, 0, 0], '/srv': [0o710, 0, 102] }, '/srv', true],
     ['owner bits apply to the owner even when other may search', { '/': [0o755, 0, 0], '/srv': [0o607, 101, 0] }, '/srv', false],

@@ -12,9 +12,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync,
-} from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Client } from 'pg';
@@ -57,7 +55,11 @@ export const OWNER_ROLE = 'revcycle_owner';
 export const APP_ROLE = 'revcycle_app';
 
 /** Random passwords of an embedded cluster, made when it is made, kept in its data folder (mode 0600). */
-export interface EmbeddedCredentials { superuser: string; owner: string; app: string }
+export interface EmbeddedCredentials {
+  superuser: string;
+  owner: string;
+  app: string;
+}
 export const CREDENTIALS_FILE = 'revcycle-credentials.json';
 
 const newPassword = () => randomBytes(24).toString('hex');
@@ -126,7 +128,9 @@ export async function startEmbeddedPostgres(opts: PostgresOptions): Promise<Runn
     await ensureRoles(superuser('postgres'), credentials);
   } catch (err) {
     await stopChild(server);
-    throw err instanceof StartupError ? err : new StartupError(PART, `cannot set up its users: ${(err as Error).message}`, `remove ${dataDir} to start from an empty cluster, or set DATABASE_URL`);
+    throw err instanceof StartupError
+      ? err
+      : new StartupError(PART, `cannot set up its users: ${(err as Error).message}`, `remove ${dataDir} to start from an empty cluster, or set DATABASE_URL`);
   }
   const c = credentials;
   return {
@@ -175,7 +179,12 @@ function postgresUser(): Account {
   spawnSync('groupadd', ['--system', 'postgres']);
   const made = spawnSync('useradd', ['--system', '--gid', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], { encoding: 'utf8' });
   const account = lookup();
-  if (!account) throw new StartupError(PART, `cannot create the postgres user it must run as when started by root (${made.stderr.trim() || 'useradd failed'})`, 'create a "postgres" user, or run as an ordinary user, or set DATABASE_URL');
+  if (!account)
+    throw new StartupError(
+      PART,
+      `cannot create the postgres user it must run as when started by root (${made.stderr.trim() || 'useradd failed'})`,
+      'create a "postgres" user, or run as an ordinary user, or set DATABASE_URL',
+    );
   return account;
 }
 
@@ -206,13 +215,20 @@ export function installedNativeDir(from = __dirname): string {
     if (existsSync(join(dir, pkg, 'bin', 'postgres'))) return join(dir, pkg);
     if (dirname(dir) === dir) break;
   }
-  throw new StartupError(PART, `no embedded Postgres binaries for ${process.platform}-${process.arch} below ${from}`, 'run npm ci, or set DATABASE_URL to a Postgres you run');
+  throw new StartupError(
+    PART,
+    `no embedded Postgres binaries for ${process.platform}-${process.arch} below ${from}`,
+    'run npm ci, or set DATABASE_URL to a Postgres you run',
+  );
 }
 
 /** Copies the binaries once (per version) to a place the postgres user can reach; root owns them, everyone may read and run them. */
 function relocatedBinaries(nativeDir: string): string {
   // Keyed by the server binary itself: the same binaries are copied once, whichever clone they come from.
-  const id = createHash('sha256').update(readFileSync(join(nativeDir, 'bin', 'postgres'))).digest('hex').slice(0, 12);
+  const id = createHash('sha256')
+    .update(readFileSync(join(nativeDir, 'bin', 'postgres')))
+    .digest('hex')
+    .slice(0, 12);
   const target = join(SYSTEM_DIR, `postgres-${id}`);
   if (existsSync(join(target, '.complete'))) return target;
   ensureSystemDir();
@@ -257,9 +273,14 @@ function ensureSystemDir(): void {
 async function ensureRoles(client: Client, c: EmbeddedCredentials): Promise<void> {
   await client.connect();
   try {
-    for (const [role, password] of [[OWNER_ROLE, c.owner], [APP_ROLE, c.app]]) {
+    for (const [role, password] of [
+      [OWNER_ROLE, c.owner],
+      [APP_ROLE, c.app],
+    ]) {
       const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-      await client.query(`${exists.rowCount ? 'ALTER' : 'CREATE'} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${client.escapeLiteral(password)}`);
+      await client.query(
+        `${exists.rowCount ? 'ALTER' : 'CREATE'} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${client.escapeLiteral(password)}`,
+      );
     }
   } finally {
     await client.end();
@@ -307,7 +328,8 @@ async function initdb(binDir: string, dataDir: string, runAs: Account | undefine
     const args = [`--pgdata=${dataDir}`, '--auth=password', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--lc-messages=C'];
     const child = spawnPart(join(binDir, 'initdb'), args, runAs);
     const { code, output } = await exited(child);
-    if (code !== 0) throw new StartupError(PART, `initdb failed with code ${code}: ${lastLine(output)}`, `remove ${dataDir} if it is a half-made cluster, then start again`);
+    if (code !== 0)
+      throw new StartupError(PART, `initdb failed with code ${code}: ${lastLine(output)}`, `remove ${dataDir} if it is a half-made cluster, then start again`);
   } finally {
     rmSync(pwfile, { force: true });
   }
@@ -330,7 +352,13 @@ function startServer(binDir: string, dataDir: string, port: number, runAs: Accou
       } else if (/lock file .* already exists/i.test(output)) {
         reject(new StartupError(PART, `another Postgres already runs on ${dataDir}`, 'stop the other revcycle, or set DATA_DIR to another folder'));
       } else {
-        reject(new StartupError(PART, `the server exited with code ${code} while starting: ${lastLine(output)}`, `see the Postgres log above; the data folder is ${dataDir}`));
+        reject(
+          new StartupError(
+            PART,
+            `the server exited with code ${code} while starting: ${lastLine(output)}`,
+            `see the Postgres log above; the data folder is ${dataDir}`,
+          ),
+        );
       }
     });
   });
@@ -341,7 +369,8 @@ function spawnPart(file: string, args: string[], runAs: Account | undefined): Ch
 }
 
 function spawnFailure(err: NodeJS.ErrnoException, binDir: string): StartupError {
-  if (err.code === 'EACCES') return new StartupError(PART, `the postgres user cannot run ${binDir}`, `make the folder reachable for that user, or set DATABASE_URL`);
+  if (err.code === 'EACCES')
+    return new StartupError(PART, `the postgres user cannot run ${binDir}`, `make the folder reachable for that user, or set DATABASE_URL`);
   if (err.code === 'ENOENT') return new StartupError(PART, `no Postgres binaries at ${binDir}`, 'run npm ci');
   return new StartupError(PART, `cannot start: ${err.message}`, 'set DATABASE_URL to a Postgres you run');
 }
@@ -369,4 +398,3 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 const lastLine = (text: string) => text.trim().split('\n').filter(Boolean).pop() ?? 'no output';
-

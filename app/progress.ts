@@ -1,5 +1,8 @@
 /** A progress bar on stderr for long loads: redrawn in place on a terminal, a line per quarter otherwise. */
-export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): { update(done: number, total: number): void; done(note?: string): void } {
+export function progressBar(
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+): { update(done: number, total: number): void; done(note?: string): void } {
   const width = 30;
   let lastQuarter = -1;
   let lastDraw = 0;

@@ -20,7 +20,6 @@ import { createVisitWorker } from './worker';
 import { buildActivities, ehrJwksOf, startPmsFeed, visitTimers, type Endpoints } from './wiring';
 import { ENCOUNTER_SWEEP_SCHEDULE_ID, ENCOUNTER_SWEEP_WORKFLOW_ID, encounterSweepWorkflowType } from '../workflows/definitions';
 
-
 const KPI_ROLLUPS_MIGRATION = '20261129_reports2_001_kpi_rollups';
 
 /** After migrations: the KPI rollups start from the facts already recorded (a migration may not import our code). */
@@ -50,7 +49,11 @@ export async function connectDb(config: Config, url: string): Promise<Db & Stopp
     const pending = await pendingMigrations(db);
     if (pending.length) {
       if (config.env === 'production' || migrationUrl) {
-        throw new StartupError('Postgres', `${pending.length} migration(s) not applied, first ${pending[0]}`, 'run the migrate service (app/migrate-main.ts, with DATABASE_MIGRATION_URL) before the api and workers');
+        throw new StartupError(
+          'Postgres',
+          `${pending.length} migration(s) not applied, first ${pending[0]}`,
+          'run the migrate service (app/migrate-main.ts, with DATABASE_MIGRATION_URL) before the api and workers',
+        );
       }
       const applied = await migrateLatest(db);
       if (applied.length) await afterMigrations(db, applied);
@@ -62,7 +65,6 @@ export async function connectDb(config: Config, url: string): Promise<Db & Stopp
   return Object.assign(db, { stop: () => db.destroy() });
 }
 
-
 /**
  * Every Temporal client and worker of revcycle encodes failure text as payloads and seals
  * payloads with the configured keys (none configured: development only), each bound to its workflow.
@@ -72,7 +74,10 @@ export function dataConverterOf(config: Config) {
 }
 
 export async function temporalClient(config: Config, address: string): Promise<{ client: Client; stop(): Promise<void> }> {
-  const connection = await Connection.connect({ ...deadlineConnectionOptions(address, config.temporal.callTimeoutMs), ...temporalConnectionOptions(config.temporal, address) });
+  const connection = await Connection.connect({
+    ...deadlineConnectionOptions(address, config.temporal.callTimeoutMs),
+    ...temporalConnectionOptions(config.temporal, address),
+  });
   return { client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterOf(config) }), stop: () => connection.close() };
 }
 
@@ -81,7 +86,13 @@ export async function ensureEncounterSweep(config: Config, temporal: Client): Pr
   const { everyMs, lookbackMs } = config.encounterSweep;
   const schedule = {
     spec: { intervals: [{ every: everyMs }] },
-    action: { type: 'startWorkflow' as const, workflowId: ENCOUNTER_SWEEP_WORKFLOW_ID, workflowType: encounterSweepWorkflowType, taskQueue: config.temporal.taskQueue, args: [{ lookbackMs }] },
+    action: {
+      type: 'startWorkflow' as const,
+      workflowId: ENCOUNTER_SWEEP_WORKFLOW_ID,
+      workflowType: encounterSweepWorkflowType,
+      taskQueue: config.temporal.taskQueue,
+      args: [{ lookbackMs }],
+    },
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
   };
   try {
@@ -101,7 +112,10 @@ export async function ensureClearinghouseMailboxPoll(config: Config, temporal: C
   // One per task queue: each deployment (and each test stack) polls its own partner.
   const id = `clearinghouse-mailbox-${config.temporal.taskQueue}`;
   if (config.clearinghouse.transport === 'http') {
-    await temporal.schedule.getHandle(id).delete().catch(() => undefined);
+    await temporal.schedule
+      .getHandle(id)
+      .delete()
+      .catch(() => undefined);
     return;
   }
   const schedule = {
@@ -145,7 +159,13 @@ export async function runApi(config: Config, db: Db, temporal: Client): Promise<
   const temporalUi = { url: config.temporal.uiUrl, namespace: config.temporal.namespace };
   const codec = config.codec && { keys: config.codec, namespace: config.temporal.namespace, allowedOrigins: config.temporalUiOrigins };
   const app = createApp({
-    ...deps, security: securityOf(config), temporalUi, webhooks: config.webhooks, codec, maxPendingReads: config.api.maxPendingReads, log: (msg, meta) => log('error', msg, meta),
+    ...deps,
+    security: securityOf(config),
+    temporalUi,
+    webhooks: config.webhooks,
+    codec,
+    maxPendingReads: config.api.maxPendingReads,
+    log: (msg, meta) => log('error', msg, meta),
     ehrJwks: await ehrJwksOf(config),
   });
   const server: Server = await new Promise((resolve) => {
@@ -168,7 +188,9 @@ export async function runWorker(config: Config, db: Db, address: string, endpoin
   // The clearinghouse mailbox poll delivers files to visits as the webhook does: it signals them.
   const client = config.clearinghouse.transport === 'http' ? undefined : await temporalClient(config, address);
   const worker = await createVisitWorker({
-    connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue,
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
     activities: buildActivities(config, db, endpoints, client?.client),
     dataConverter: dataConverterOf(config),
     tuning: config.worker,

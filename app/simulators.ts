@@ -31,12 +31,20 @@ export async function startSimulators(config: Config, apiUrl: string, stack: Sto
   // Each simulator keeps its memory here (the folder is made on first save), so it outlives a restart as the visits do.
   const dataFile = (simulator: 'ehr' | 'pms' | 'clearinghouse') => join(config.dataDir, 'simulators', `${simulator}.json`);
   const ehr = await startEhrSimulator({
-    port: s.ehrPort, host: s.host, webhookUrl: `${apiUrl}/webhooks/ehr/encounter-signed`, webhookSecret: config.webhooks.ehrSecret, faults: new Faults(faultsFromEnv('SIM_EHR_FAULT')),
-    dataFile: dataFile('ehr'), auth: await ehrAuthorizationServer(config, stack),
+    port: s.ehrPort,
+    host: s.host,
+    webhookUrl: `${apiUrl}/webhooks/ehr/encounter-signed`,
+    webhookSecret: config.webhooks.ehrSecret,
+    faults: new Faults(faultsFromEnv('SIM_EHR_FAULT')),
+    dataFile: dataFile('ehr'),
+    auth: await ehrAuthorizationServer(config, stack),
   });
   stack.push({ stop: () => ehr.close() });
   const pms = await startPmsSimulator({
-    httpPort: s.pmsHttpPort, mllpPort: s.pmsMllpPort, host: s.host, faults: new Faults(faultsFromEnv('SIM_PMS_FAULT')),
+    httpPort: s.pmsHttpPort,
+    mllpPort: s.pmsMllpPort,
+    host: s.host,
+    faults: new Faults(faultsFromEnv('SIM_PMS_FAULT')),
     revcycleMllp: { host: s.revcycleHost, port: config.mllpListenPort },
     mllpTls: s.pmsMllpTls && { key: readFileSync(s.pmsMllpTls.keyFile), cert: readFileSync(s.pmsMllpTls.certFile), ca: readFileSync(s.pmsMllpTls.caFile) },
     dataFile: dataFile('pms'),
@@ -44,7 +52,11 @@ export async function startSimulators(config: Config, apiUrl: string, stack: Sto
   stack.push({ stop: () => pms.close() });
   const sftpDir = join(config.dataDir, 'simulators', 'clearinghouse-sftp');
   const ch = await startClearinghouseSimulator({
-    port: s.clearinghousePort, host: s.host, callbackUrl: `${apiUrl}/webhooks/clearinghouse`, callbackSecret: config.webhooks.clearinghouseSecret ?? '', faults: new Faults(faultsFromEnv('SIM_CLEARINGHOUSE_FAULT')),
+    port: s.clearinghousePort,
+    host: s.host,
+    callbackUrl: `${apiUrl}/webhooks/clearinghouse`,
+    callbackSecret: config.webhooks.clearinghouseSecret ?? '',
+    faults: new Faults(faultsFromEnv('SIM_CLEARINGHOUSE_FAULT')),
     dataFile: dataFile('clearinghouse'),
     // With a CORE transport the answers wait in the simulator's mailbox for retrieval, with SFTP in its outbound folder, as at a real partner.
     ...(config.clearinghouse.transport.startsWith('core-') ? { delivery: 'mailbox' as const, core: config.clearinghouse.core } : {}),
@@ -54,8 +66,12 @@ export async function startSimulators(config: Config, apiUrl: string, stack: Sto
   if (config.clearinghouse.transport === 'sftp') {
     const keys = simSftpKeys(join(sftpDir, 'keys'));
     const sftp = await startSftpServer({
-      host: s.host, port: s.clearinghouseSftpPort, root: join(sftpDir, 'root'), username: 'revcycle',
-      hostKey: readFileSync(keys.hostKeyFile, 'utf8'), authorizedKey: readFileSync(keys.userPublicKeyFile, 'utf8'),
+      host: s.host,
+      port: s.clearinghouseSftpPort,
+      root: join(sftpDir, 'root'),
+      username: 'revcycle',
+      hostKey: readFileSync(keys.hostKeyFile, 'utf8'),
+      authorizedKey: readFileSync(keys.userPublicKeyFile, 'utf8'),
     });
     stack.push({ stop: () => sftp.close() });
     where('Clearinghouse SFTP', `sftp://revcycle@${s.host}:${sftp.port} (host key ${keys.hostKeySha256})`);

@@ -28,4 +28,3 @@ runMain('start', async (stack) => {
   await startStack(config, stack, { out: (line) => !/^revcycle (api|worker|simulators)|^\s{2}\S/.test(line) && console.log(line) });
   console.log('revcycle is up; Ctrl-C stops it');
 });
-

@@ -5,7 +5,11 @@
 import { createServer } from 'node:net';
 
 export class StartupError extends Error {
-  constructor(readonly part: string, readonly reason: string, readonly fix: string) {
+  constructor(
+    readonly part: string,
+    readonly reason: string,
+    readonly fix: string,
+  ) {
     super(`${part}: ${reason} (${fix})`);
   }
 }
@@ -30,8 +34,10 @@ export async function assertPortFree({ part, port, host = '127.0.0.1', variable 
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') reject(new StartupError(part, `port ${port} is already in use`, `stop what listens there, or set ${variable} to a free port`));
-      else if (err.code === 'EACCES') reject(new StartupError(part, `port ${port} needs privileges this user does not have`, `set ${variable} to a port above 1023`));
+      if (err.code === 'EADDRINUSE')
+        reject(new StartupError(part, `port ${port} is already in use`, `stop what listens there, or set ${variable} to a free port`));
+      else if (err.code === 'EACCES')
+        reject(new StartupError(part, `port ${port} needs privileges this user does not have`, `set ${variable} to a port above 1023`));
       else reject(new StartupError(part, `cannot listen on ${host}:${port}: ${err.message}`, `check ${variable}`));
     });
     probe.listen(port, host, () => probe.close(() => resolve()));

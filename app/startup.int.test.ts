@@ -36,7 +36,12 @@ describe('embedded Postgres from a private (0700) folder', () => {
     const native = installedNativeDir();
     const clone = join(home, 'revcycle');
     cpSync(native, join(clone, 'node_modules', 'pg-native'), { recursive: true, verbatimSymlinks: true });
-    const pg = await startEmbeddedPostgres({ dir: join(clone, '.data', 'pg'), port: await freePort(), persistent: false, nativeDir: join(clone, 'node_modules', 'pg-native') });
+    const pg = await startEmbeddedPostgres({
+      dir: join(clone, '.data', 'pg'),
+      port: await freePort(),
+      persistent: false,
+      nativeDir: join(clone, 'node_modules', 'pg-native'),
+    });
     try {
       const client = new Client({ connectionString: pg.url('postgres') });
       await client.connect();

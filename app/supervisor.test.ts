@@ -17,12 +17,15 @@ const script = (name: string, body: string) => {
 test('a child that dies after it was ready is restarted, and stop() stops it for good', async () => {
   // Crashes once (the marker file tells the second run it already did), then stays up.
   const marker = join(dir, 'crashed');
-  const path = script('crash-once.js', `
+  const path = script(
+    'crash-once.js',
+    `
     const fs = require('node:fs');
     console.log('child ready');
     if (!fs.existsSync(${JSON.stringify(marker)})) { fs.writeFileSync(${JSON.stringify(marker)}, ''); setTimeout(() => process.exit(3), 50); }
     else setInterval(() => {}, 1000);
-  `);
+  `,
+  );
   const lines: string[] = [];
   const child = await supervise({ name: 'crashy', script: path, env: {}, ready: /child ready/, out: (l) => lines.push(l) });
   const first = child.pid();
@@ -35,5 +38,7 @@ test('a child that dies after it was ready is restarted, and stop() stops it for
 
 test('a child that exits before it is ready fails the start, with what it said', async () => {
   const path = script('bad-config.js', `console.error('revcycle worker: invalid configuration: DATABASE_URL: required'); process.exit(1);`);
-  await expect(supervise({ name: 'worker', script: path, env: {}, ready: /never/, out: () => {} })).rejects.toThrow(/worker exited \(1\) before it was ready: .*DATABASE_URL: required/);
+  await expect(supervise({ name: 'worker', script: path, env: {}, ready: /never/, out: () => {} })).rejects.toThrow(
+    /worker exited \(1\) before it was ready: .*DATABASE_URL: required/,
+  );
 });

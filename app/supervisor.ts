@@ -43,7 +43,9 @@ export async function supervise(opts: {
     new Promise<void>((resolve, reject) => {
       // `node --import tsx` keeps the child one process, so a signal reaches the code itself.
       const c = spawn(process.execPath, ['--import', 'tsx', resolvePath(root, opts.script)], {
-        cwd: root, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: root,
+        env: { ...process.env, ...opts.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
       child = c;
       let ready = false;

@@ -25,14 +25,28 @@ export interface DevServer {
  * (app/temporal-ui-gateway.ts).
  */
 export async function startTemporalDevServer(opts: {
-  dataDir: string; port: number; uiPort: number; namespace: string; codec?: { endpoint: string; signInUrl: string };
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  codec?: { endpoint: string; signInUrl: string };
 }): Promise<DevServer> {
   const uiServerPort = opts.codec ? await freeLoopbackPort() : opts.uiPort;
   const args = [
-    'server', 'start-dev',
-    '--db-filename', join(opts.dataDir, 'temporal.sqlite'),
-    '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(uiServerPort),
-    '--namespace', opts.namespace, '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--db-filename',
+    join(opts.dataDir, 'temporal.sqlite'),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(uiServerPort),
+    '--namespace',
+    opts.namespace,
+    '--log-level',
+    'warn',
     ...devServerSearchAttributeArgs(),
     ...(opts.codec ? ['--ui-codec-endpoint', opts.codec.endpoint] : []),
   ];
@@ -43,12 +57,15 @@ export async function startTemporalDevServer(opts: {
   const address = `127.0.0.1:${opts.port}`;
   await waitUntilServing(address, child, 60_000, `see ${logFile}; check TEMPORAL_DEV_PORT and TEMPORAL_UI_PORT are free, or set TEMPORAL_ADDRESS`);
   if (!opts.codec) return { address, uiUrl: `http://127.0.0.1:${opts.uiPort}`, stop: () => stopChild(child) };
-  const gateway = await startTemporalUiGateway({ host: '127.0.0.1', port: opts.uiPort, upstream: `http://127.0.0.1:${uiServerPort}`, codec: opts.codec }).catch(async (err) => {
-    await stopChild(child);
-    throw new StartupError('Temporal Web UI', `cannot listen on 127.0.0.1:${opts.uiPort} (${(err as Error).message})`, 'set TEMPORAL_UI_PORT to a free port');
-  });
+  const gateway = await startTemporalUiGateway({ host: '127.0.0.1', port: opts.uiPort, upstream: `http://127.0.0.1:${uiServerPort}`, codec: opts.codec }).catch(
+    async (err) => {
+      await stopChild(child);
+      throw new StartupError('Temporal Web UI', `cannot listen on 127.0.0.1:${opts.uiPort} (${(err as Error).message})`, 'set TEMPORAL_UI_PORT to a free port');
+    },
+  );
   return {
-    address, uiUrl: gateway.url,
+    address,
+    uiUrl: gateway.url,
     async stop() {
       await gateway.close();
       await stopChild(child);

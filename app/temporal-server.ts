@@ -64,10 +64,26 @@ async function setupSchema(pg: URL, database: string, versioned: string, log: nu
   } finally {
     await admin.end();
   }
-  const tool = (...args: string[]) => execFileSync(bin('temporal-sql-tool'), [
-    '--plugin', 'postgres12', '--endpoint', pg.hostname, '--port', pg.port || '5432',
-    '--user', decodeURIComponent(pg.username), '--password', decodeURIComponent(pg.password), '--database', database, ...args,
-  ], { stdio: ['ignore', log, log] });
+  const tool = (...args: string[]) =>
+    execFileSync(
+      bin('temporal-sql-tool'),
+      [
+        '--plugin',
+        'postgres12',
+        '--endpoint',
+        pg.hostname,
+        '--port',
+        pg.port || '5432',
+        '--user',
+        decodeURIComponent(pg.username),
+        '--password',
+        decodeURIComponent(pg.password),
+        '--database',
+        database,
+        ...args,
+      ],
+      { stdio: ['ignore', log, log] },
+    );
   if (fresh) tool('setup-schema', '-v', '0.0');
   tool('update-schema', '-d', join(schemaDir, versioned, 'versioned'));
 }
@@ -75,10 +91,14 @@ async function setupSchema(pg: URL, database: string, versioned: string, log: nu
 export function temporalServerEnv(config: Config, databaseUrl: string): NodeJS.ProcessEnv {
   const pg = new URL(databaseUrl);
   return {
-    POSTGRES_SEEDS: pg.hostname, DB_PORT: pg.port || '5432',
-    POSTGRES_USER: decodeURIComponent(pg.username), POSTGRES_PWD: decodeURIComponent(pg.password),
-    FRONTEND_GRPC_PORT: String(config.temporal.devPort), TEMPORAL_INTERNAL_PORTS_FROM: String(config.temporal.internalPortsFrom),
-    BIND_ON_IP: '127.0.0.1', TEMPORAL_BROADCAST_ADDRESS: '127.0.0.1',
+    POSTGRES_SEEDS: pg.hostname,
+    DB_PORT: pg.port || '5432',
+    POSTGRES_USER: decodeURIComponent(pg.username),
+    POSTGRES_PWD: decodeURIComponent(pg.password),
+    FRONTEND_GRPC_PORT: String(config.temporal.devPort),
+    TEMPORAL_INTERNAL_PORTS_FROM: String(config.temporal.internalPortsFrom),
+    BIND_ON_IP: '127.0.0.1',
+    TEMPORAL_BROADCAST_ADDRESS: '127.0.0.1',
     DYNAMIC_CONFIG_FILE_PATH: join(root, 'config', 'temporal', 'dynamicconfig.yaml'),
   };
 }
@@ -101,8 +121,13 @@ export interface UiCodec {
 export function temporalUiConfig(opts: { temporalAddress: string; port: number; namespace: string; codec?: UiCodec }): string {
   const c = opts.codec;
   return [
-    `temporalGrpcAddress: ${opts.temporalAddress}`, 'host: 127.0.0.1', `port: ${opts.port}`, 'enableUi: true',
-    `defaultNamespace: ${opts.namespace}`, 'cors:', '  cookieInsecure: true',
+    `temporalGrpcAddress: ${opts.temporalAddress}`,
+    'host: 127.0.0.1',
+    `port: ${opts.port}`,
+    'enableUi: true',
+    `defaultNamespace: ${opts.namespace}`,
+    'cors:',
+    '  cookieInsecure: true',
     ...(c ? ['codec:', `  endpoint: ${JSON.stringify(c.endpoint)}`, '  passAccessToken: false', '  includeCredentials: true'] : []),
     ...(c?.message ? [`  defaultErrorMessage: ${JSON.stringify(c.message)}`] : []),
     ...(c?.signInUrl ? [`  defaultErrorLink: ${JSON.stringify(c.signInUrl)}`] : []),
@@ -111,7 +136,12 @@ export function temporalUiConfig(opts: { temporalAddress: string; port: number; 
 }
 
 /** `codec`: the Web UI decodes payloads through it (revcycle's API, /codec) with the person's session. */
-export async function startTemporalServer(opts: { config: Config; dataDir: string; databaseUrl: string; codec?: UiCodec }): Promise<{ address: string; uiUrl: string; stop(): Promise<void> }> {
+export async function startTemporalServer(opts: {
+  config: Config;
+  dataDir: string;
+  databaseUrl: string;
+  codec?: UiCodec;
+}): Promise<{ address: string; uiUrl: string; stop(): Promise<void> }> {
   const { config } = opts;
   await buildTemporalServer();
   const logFile = join(opts.dataDir, 'temporal.log');
@@ -121,7 +151,8 @@ export async function startTemporalServer(opts: { config: Config; dataDir: strin
   await setupSchema(pg, 'temporal_visibility', 'visibility', log);
 
   const server = spawn(bin('temporal-server'), ['--config-file', join(root, 'config', 'temporal', 'server.yaml'), '--allow-no-auth', 'start'], {
-    env: { ...process.env, ...temporalServerEnv(config, opts.databaseUrl) }, stdio: ['ignore', log, log],
+    env: { ...process.env, ...temporalServerEnv(config, opts.databaseUrl) },
+    stdio: ['ignore', log, log],
   });
   const address = `127.0.0.1:${config.temporal.devPort}`;
   const uiUrl = `http://127.0.0.1:${config.temporal.uiPort}`;
@@ -133,7 +164,10 @@ export async function startTemporalServer(opts: { config: Config; dataDir: strin
     await waitUntilServing(address, server, 120_000, `see ${logFile}`);
     await registerNamespaceAndSearchAttributes(address, config.temporal.namespace);
     // ui-server reads <dir>/<env>.yaml: its own file in the data directory, rewritten on every start.
-    writeFileSync(join(opts.dataDir, 'temporal-ui.yaml'), temporalUiConfig({ temporalAddress: address, port: config.temporal.uiPort, namespace: config.temporal.namespace, codec: opts.codec }));
+    writeFileSync(
+      join(opts.dataDir, 'temporal-ui.yaml'),
+      temporalUiConfig({ temporalAddress: address, port: config.temporal.uiPort, namespace: config.temporal.namespace, codec: opts.codec }),
+    );
     // --root: ui-server joins root and config dir as one relative path, so an absolute --config alone is read from the working directory.
     const ui = spawn(bin('ui-server'), ['--root', opts.dataDir, '--config', '.', '--env', 'temporal-ui', 'start'], { stdio: ['ignore', log, log] });
     ui.once('error', () => undefined); // reported by waitForUi, which sees the exit
@@ -174,7 +208,12 @@ async function registerNamespaceAndSearchAttributes(address: string, namespace: 
       if (!/already exists|AlreadyExists/i.test((err as Error).message)) throw err;
     }
     const T = temporal.api.enums.v1.IndexedValueType;
-    const type: Record<string, number> = { KEYWORD: T.INDEXED_VALUE_TYPE_KEYWORD, KEYWORD_LIST: T.INDEXED_VALUE_TYPE_KEYWORD_LIST, INT: T.INDEXED_VALUE_TYPE_INT, DATETIME: T.INDEXED_VALUE_TYPE_DATETIME };
+    const type: Record<string, number> = {
+      KEYWORD: T.INDEXED_VALUE_TYPE_KEYWORD,
+      KEYWORD_LIST: T.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+      INT: T.INDEXED_VALUE_TYPE_INT,
+      DATETIME: T.INDEXED_VALUE_TYPE_DATETIME,
+    };
     // The namespace may take a moment to be visible to the operator service.
     for (let attempt = 0; ; attempt++) {
       try {

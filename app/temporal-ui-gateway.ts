@@ -53,38 +53,51 @@ export async function startTemporalUiGateway(o: UiGatewayOptions): Promise<{ url
   }
 
   function pass(req: IncomingMessage, res: ServerResponse) {
-    forward(req, req.headers, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    }, res);
+    forward(
+      req,
+      req.headers,
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+      res,
+    );
   }
 
   async function settings(req: IncomingMessage, res: ServerResponse) {
-    forward(req, { ...req.headers, 'accept-encoding': 'identity' }, (up) => {
-      const chunks: Buffer[] = [];
-      up.on('data', (c: Buffer) => chunks.push(c));
-      up.on('end', () => {
-        let body: Record<string, unknown>;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          res.end(Buffer.concat(chunks));
-          return;
-        }
-        body.Codec = {
-          ...(body.Codec as object | undefined),
-          Endpoint: o.codec.endpoint, PassAccessToken: false, IncludeCredentials: true,
-          DefaultErrorMessage: o.codec.message ?? SIGN_IN_MESSAGE, DefaultErrorLink: o.codec.signInUrl,
-        };
-        const text = JSON.stringify(body);
-        const headers = { ...up.headers, 'content-length': String(Buffer.byteLength(text)) };
-        delete headers['content-encoding'];
-        delete headers['transfer-encoding'];
-        res.writeHead(up.statusCode ?? 200, headers);
-        res.end(text);
-      });
-    }, res);
+    forward(
+      req,
+      { ...req.headers, 'accept-encoding': 'identity' },
+      (up) => {
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.on('end', () => {
+          let body: Record<string, unknown>;
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            res.end(Buffer.concat(chunks));
+            return;
+          }
+          body.Codec = {
+            ...(body.Codec as object | undefined),
+            Endpoint: o.codec.endpoint,
+            PassAccessToken: false,
+            IncludeCredentials: true,
+            DefaultErrorMessage: o.codec.message ?? SIGN_IN_MESSAGE,
+            DefaultErrorLink: o.codec.signInUrl,
+          };
+          const text = JSON.stringify(body);
+          const headers = { ...up.headers, 'content-length': String(Buffer.byteLength(text)) };
+          delete headers['content-encoding'];
+          delete headers['transfer-encoding'];
+          res.writeHead(up.statusCode ?? 200, headers);
+          res.end(text);
+        });
+      },
+      res,
+    );
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -94,9 +107,10 @@ export async function startTemporalUiGateway(o: UiGatewayOptions): Promise<{ url
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${o.host}:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

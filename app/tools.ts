@@ -8,7 +8,8 @@ const venv = join(root, '.tools', 'venv');
 
 export function toolPath(name: 'temporal' | 'x12valid' | 'schemathesis'): string {
   const path = join(venv, 'bin', name);
-  if (!existsSync(path)) throw new StartupError(`${name} (pinned tool)`, `not installed at ${path}`, 'run bash scripts/tools.sh; npm start and npm test run it first');
+  if (!existsSync(path))
+    throw new StartupError(`${name} (pinned tool)`, `not installed at ${path}`, 'run bash scripts/tools.sh; npm start and npm test run it first');
   return path;
 }
 
@@ -31,6 +32,7 @@ export function icd10cmReleaseFiles(version: '1.0.5' | '1.3.0'): { xml: string; 
   const files = existsSync(dir) ? readdirSync(dir) : [];
   const xml = files.find((f) => /tabular.*\.xml$/i.test(f));
   const order = files.find((f) => /^(icd10cm-order|code-list).*\.txt$/i.test(f));
-  if (!xml || !order) throw new Error(`the ICD-10-CM release of simple-icd-10-cm ${version} is not in ${dir}: run scripts/tools.sh (npm start and npm test do)`);
+  if (!xml || !order)
+    throw new Error(`the ICD-10-CM release of simple-icd-10-cm ${version} is not in ${dir}: run scripts/tools.sh (npm start and npm test do)`);
   return { xml: join(dir, xml), order: join(dir, order) };
 }

@@ -44,8 +44,10 @@ export function endpointsFromConfig(c: Config): Endpoints {
 
 export function visitTimers(c: Config): VisitTimers {
   return {
-    ...c.timers, activityTimeoutMs: Math.max(30_000, c.integrationTimeoutMs * 3),
-    activityMaxAttempts: c.retryCeiling.maxAttempts, activityRetryCeilingMs: c.retryCeiling.ms,
+    ...c.timers,
+    activityTimeoutMs: Math.max(30_000, c.integrationTimeoutMs * 3),
+    activityMaxAttempts: c.retryCeiling.maxAttempts,
+    activityRetryCeilingMs: c.retryCeiling.ms,
   };
 }
 
@@ -81,10 +83,17 @@ export function clearinghouseOf(c: Config, db: Db, e: Endpoints, temporal?: Clie
       throw err;
     }
   };
-  const core = (envelope: 'soap' | 'mime') => createCoreClearinghouseClient({
-    envelope, endpointUrl: ch.core.url ?? `${e.clearinghouseUrl.replace(/\/+$/, '')}/core/${envelope}`, username: ch.core.username, password: ch.core.password,
-    senderId: ch.core.senderId, receiverId: ch.core.receiverId, timeoutMs, appeal: http.appeal,
-  });
+  const core = (envelope: 'soap' | 'mime') =>
+    createCoreClearinghouseClient({
+      envelope,
+      endpointUrl: ch.core.url ?? `${e.clearinghouseUrl.replace(/\/+$/, '')}/core/${envelope}`,
+      username: ch.core.username,
+      password: ch.core.password,
+      senderId: ch.core.senderId,
+      receiverId: ch.core.receiverId,
+      timeoutMs,
+      appeal: http.appeal,
+    });
   if (ch.transport === 'core-soap' || ch.transport === 'core-mime') {
     const client = core(ch.transport === 'core-soap' ? 'soap' : 'mime');
     return { client, mailbox: { mailbox: client, source: 'core', deliver } };
@@ -94,8 +103,17 @@ export function clearinghouseOf(c: Config, db: Db, e: Endpoints, temporal?: Clie
     // SFTP carries batch files only: real-time 270/276 go over CORE SOAP when the partner gave a CORE endpoint, else its HTTP endpoint.
     const realTime = ch.core.url ? core('soap') : http;
     const client = createSftpClearinghouseClient({
-      host: s.host!, port: s.port, username: s.username!, privateKey: s.privateKey!, passphrase: s.passphrase, hostKeySha256: s.hostKeySha256,
-      inboundDir: s.inboundDir, outboundDir: s.outboundDir, archiveDir: s.archiveDir, fileName: s.fileName, timeoutMs,
+      host: s.host!,
+      port: s.port,
+      username: s.username!,
+      privateKey: s.privateKey!,
+      passphrase: s.passphrase,
+      hostKeySha256: s.hostKeySha256,
+      inboundDir: s.inboundDir,
+      outboundDir: s.outboundDir,
+      archiveDir: s.archiveDir,
+      fileName: s.fileName,
+      timeoutMs,
       realTime: { eligibility: realTime.eligibility, claimStatus: realTime.claimStatus, appeal: http.appeal },
     });
     return { client, mailbox: { mailbox: client, source: 'sftp', deliver } };
@@ -106,9 +124,10 @@ export function clearinghouseOf(c: Config, db: Db, e: Endpoints, temporal?: Clie
 export function buildActivities(c: Config, db: Db, e: Endpoints, temporal?: Client) {
   const timeoutMs = c.integrationTimeoutMs;
   const clearinghouse = clearinghouseOf(c, db, e, temporal);
-  const pms: PmsClient = e.pms.mode === 'rest'
-    ? createRestPmsClient({ baseUrl: e.pms.url, timeoutMs })
-    : createHl7PmsClient({ host: e.pms.host, port: e.pms.port, timeoutMs, tls: pmsClientTls(c) });
+  const pms: PmsClient =
+    e.pms.mode === 'rest'
+      ? createRestPmsClient({ baseUrl: e.pms.url, timeoutMs })
+      : createHl7PmsClient({ host: e.pms.host, port: e.pms.port, timeoutMs, tls: pmsClientTls(c) });
   return createActivities({
     db,
     ehr: createFhirEhrClient({ baseUrl: e.ehrUrl, timeoutMs, auth: ehrTokens(c, e.ehrUrl) }),
@@ -124,7 +143,13 @@ function ehrTokens(c: Config, fhirBaseUrl: string) {
   const a = c.ehr.auth;
   if (a.mode !== 'smart') return undefined;
   return createSmartBackendTokens({
-    fhirBaseUrl, clientId: a.clientId, privateKeyPem: readFileSync(a.privateKeyFile), alg: a.alg, keyId: a.keyId, scopes: a.scopes, tokenUrl: a.tokenUrl,
+    fhirBaseUrl,
+    clientId: a.clientId,
+    privateKeyPem: readFileSync(a.privateKeyFile),
+    alg: a.alg,
+    keyId: a.keyId,
+    scopes: a.scopes,
+    tokenUrl: a.tokenUrl,
     timeoutMs: c.integrationTimeoutMs,
   });
 }
@@ -148,7 +173,11 @@ export function startPmsFeed(opts: { port: number; host?: string; db: Db; tempor
     port: opts.port,
     host: opts.host,
     allowedPeers: mllp?.allowedPeers,
-    tls: mllp?.tls && { key: readFileSync(mllp.tls.keyFile), cert: readFileSync(mllp.tls.certFile), ca: mllp.tls.caFile ? readFileSync(mllp.tls.caFile) : undefined },
+    tls: mllp?.tls && {
+      key: readFileSync(mllp.tls.keyFile),
+      cert: readFileSync(mllp.tls.certFile),
+      ca: mllp.tls.caFile ? readFileSync(mllp.tls.caFile) : undefined,
+    },
     maxConnections: mllp?.maxConnections,
     idleTimeoutMs: mllp?.idleTimeoutMs,
     maxMessageBytes: mllp?.maxMessageBytes,

@@ -87,7 +87,10 @@ const childErrors = {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   },
   report(): string[] {
-    return [...this.counts].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, n]) => `  ${n} × ${k}`);
+    return [...this.counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([k, n]) => `  ${n} × ${k}`);
   },
 };
 
@@ -104,14 +107,22 @@ async function main() {
       process.stderr.write(`starting the stack (${SERVER} Temporal server, ${config.workers} worker process(es))\n`);
       const rs = await startStack(config, stack, { out: (line) => childErrors.see(line), say: () => {} });
       apiUrl = rs.apiUrl;
-      stackPids = () => ({ api: rs.api.pid(), ...Object.fromEntries(rs.workers.map((w, i) => [`worker ${i + 1}`, w.pid()])), simulators: rs.simulators?.pid() });
+      stackPids = () => ({
+        api: rs.api.pid(),
+        ...Object.fromEntries(rs.workers.map((w, i) => [`worker ${i + 1}`, w.pid()])),
+        simulators: rs.simulators?.pid(),
+      });
       apiKey = benchApiKey(dataDir);
     }
     const auth = authorization(apiKey);
     const run = randomUUID().slice(0, 6);
     const ids = Array.from({ length: VISITS }, (_, i) => `api-${run}-${i}`);
     for (const id of ids) {
-      const res = await fetch(`${apiUrl}/visits`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(benchVisit(id, 'W100200300')) });
+      const res = await fetch(`${apiUrl}/visits`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: JSON.stringify(benchVisit(id, 'W100200300')),
+      });
       if (res.status !== 201) throw new Error(`POST /visits: ${res.status} ${await res.text()}`);
     }
     let n = 0;
@@ -122,12 +133,19 @@ async function main() {
     let m = 0;
     const post = await load('POST /visits (new id each)', {
       url: apiUrl,
-      requests: [{
-        method: 'POST', path: '/visits', headers: { 'content-type': 'application/json', ...auth },
-        setupRequest: (req: object) => ({ ...req, body: JSON.stringify(benchVisit(`api-${run}-new-${m++}`, 'W100200300')) }),
-      }],
+      requests: [
+        {
+          method: 'POST',
+          path: '/visits',
+          headers: { 'content-type': 'application/json', ...auth },
+          setupRequest: (req: object) => ({ ...req, body: JSON.stringify(benchVisit(`api-${run}-new-${m++}`, 'W100200300')) }),
+        },
+      ],
     });
-    const codes = (r: CannonResult) => Object.entries(r.statusCodeStats).map(([code, { count }]) => `${count} × ${code}`).join(', ') || 'none';
+    const codes = (r: CannonResult) =>
+      Object.entries(r.statusCodeStats)
+        .map(([code, { count }]) => `${count} × ${code}`)
+        .join(', ') || 'none';
     // Little's law: the rate the connections could offer at the mean latency seen.
     const connectionBound = (r: CannonResult) => (CONNECTIONS * 1000) / Math.max(1, r.latency.average);
     const row = (name: string, r: CannonResult & { processes: Processes }) =>
@@ -135,12 +153,21 @@ async function main() {
       `${r.requests.average.toFixed(0)} req/s achieved of ${RATE} asked over ${CONNECTIONS} connections` +
       `${r.requests.average < RATE * 0.95 ? ` (at ${r.latency.average.toFixed(0)} ms mean latency ${CONNECTIONS} connections offer at most ${connectionBound(r).toFixed(0)}/s)` : ''}; ` +
       `status codes: ${codes(r)}; ${r.errors} errors, ${r.timeouts} timeouts\n` +
-      `${''.padEnd(29)}CPU (% of one core): ${Object.entries(r.processes).map(([k, p]) => `${k} ${p.cpuPercent}%`).join(', ')}`;
+      `${''.padEnd(29)}CPU (% of one core): ${Object.entries(r.processes)
+        .map(([k, p]) => `${k} ${p.cpuPercent}%`)
+        .join(', ')}`;
     const out = join(__dirname, 'results');
     mkdirSync(out, { recursive: true });
     const file = join(out, `api-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify({ rate: RATE, seconds: SECONDS, connections: CONNECTIONS, visits: VISITS, server: SERVER, loadAverage: loadavg(), get, post }, null, 2));
-    console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    writeFileSync(
+      file,
+      JSON.stringify({ rate: RATE, seconds: SECONDS, connections: CONNECTIONS, visits: VISITS, server: SERVER, loadAverage: loadavg(), get, post }, null, 2),
+    );
+    console.log(
+      `load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     console.log(`GET round-robin over ${VISITS} visits`);
     console.log(row('GET /visits/:id', get));
     console.log(row('POST /visits', post));
@@ -148,13 +175,18 @@ async function main() {
     if (childErrors.counts.size) console.log(['errors the stack logged:', ...childErrors.report()].join('\n'));
     const limited = [get, post].reduce((n, r) => n + (r.statusCodeStats['429']?.count ?? 0), 0);
     if (limited) throw new Error(`${limited} requests were refused with 429: the per-key rate limit capped the bench, so these are not the API's figures`);
-    console.log(`api p99 at ${RATE}/s asked: GET ${get.latency.p99} ms (${get.requests.average.toFixed(0)}/s achieved), POST ${post.latency.p99} ms (${post.requests.average.toFixed(0)}/s achieved)`);
+    console.log(
+      `api p99 at ${RATE}/s asked: GET ${get.latency.p99} ms (${get.requests.average.toFixed(0)}/s achieved), POST ${post.latency.p99} ms (${post.requests.average.toFixed(0)}/s achieved)`,
+    );
   } finally {
     for (const s of stack.reverse()) await s.stop().catch(() => {});
   }
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(`bench:api failed: ${(err as Error).stack ?? err}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(`bench:api failed: ${(err as Error).stack ?? err}`);
+    process.exit(1);
+  },
+);

@@ -13,13 +13,21 @@ runMain('baseline worker', async (stack) => {
   const { temporalAddress } = requireDeployed(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal, temporalAddress));
   const worker = await Worker.create({
-    connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue,
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
     workflowsPath: join(__dirname, 'baseline-workflow.ts'),
     activities: { noop: async (n: number) => n },
     dataConverter: dataConverterOf(config),
     ...workerTuning(config.worker),
   });
   const running = worker.run();
-  stack.push({ stop: async () => { worker.shutdown(); await running; await connection.close(); } });
+  stack.push({
+    stop: async () => {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  });
   console.log(`revcycle worker polling ${config.temporal.taskQueue}`);
 });

@@ -11,7 +11,8 @@ export function chartSvg(results: ServerResult[]): string {
   }
   const stageRows: typeof rows = [];
   for (const r of results) {
-    for (const [stage, p] of Object.entries(r.fast.stagesMs)) stageRows.push({ label: `${r.server}: ${stage} p95`, value: p.p95, unit: ' ms', color: '#dd6b20' });
+    for (const [stage, p] of Object.entries(r.fast.stagesMs))
+      stageRows.push({ label: `${r.server}: ${stage} p95`, value: p.p95, unit: ' ms', color: '#dd6b20' });
     stageRows.push({ label: `${r.server}: signed → accepted p95`, value: r.fast.signedToAcceptedMs.p95, unit: ' ms', color: '#c53030' });
   }
   const section = (title: string, list: typeof rows, y0: number) => {
@@ -20,9 +21,11 @@ export function chartSvg(results: ServerResult[]): string {
     list.forEach((r, i) => {
       const y = y0 + 10 + i * 22;
       const w = Number.isFinite(r.value) ? (r.value / max) * 420 : 0;
-      parts.push(`<text x="10" y="${y + 14}">${esc(r.label)}</text>`,
+      parts.push(
+        `<text x="10" y="${y + 14}">${esc(r.label)}</text>`,
         `<rect x="260" y="${y}" width="${w.toFixed(1)}" height="16" fill="${r.color}"/>`,
-        `<text x="${(265 + w).toFixed(1)}" y="${y + 13}">${Number.isFinite(r.value) ? r.value.toFixed(r.unit === '/s' ? 2 : 0) : '-'}${r.unit}</text>`);
+        `<text x="${(265 + w).toFixed(1)}" y="${y + 13}">${Number.isFinite(r.value) ? r.value.toFixed(r.unit === '/s' ? 2 : 0) : '-'}${r.unit}</text>`,
+      );
     });
     return { svg: parts.join(''), height: 20 + list.length * 22 };
   };

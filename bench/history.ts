@@ -86,13 +86,15 @@ export function costOf(history: History, decoded: Map<Payload, Payload> = new Ma
 export async function costsOf(client: Client, workflowIds: string[], onProgress?: (read: number, total: number) => void, parallel = 8): Promise<VisitCost[]> {
   const out: VisitCost[] = [];
   const queue = [...workflowIds];
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    for (let id = queue.shift(); id; id = queue.shift()) {
-      const history = await client.workflow.getHandle(id).fetchHistory();
-      out.push(costOf(history, await decodedAcks(client, history)));
-      onProgress?.(out.length, workflowIds.length);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      for (let id = queue.shift(); id; id = queue.shift()) {
+        const history = await client.workflow.getHandle(id).fetchHistory();
+        out.push(costOf(history, await decodedAcks(client, history)));
+        onProgress?.(out.length, workflowIds.length);
+      }
+    }),
+  );
   return out;
 }
 

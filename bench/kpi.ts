@@ -56,7 +56,11 @@ async function seed(db: Db): Promise<void> {
   for (const t of ['visit_events', 'visit_facts', 'visit_fact_lines', 'kpi_daily', 'kpi_daily_lags', 'kpi_daily_carcs']) await db.raw(`VACUUM ANALYZE ${t}`);
 }
 
-interface Measured { name: string; medianMs: number; plan: string }
+interface Measured {
+  name: string;
+  medianMs: number;
+  plan: string;
+}
 
 async function measure(db: Db, name: string, build: () => { toSQL(): { sql: string; bindings: readonly Knex.Value[] } }, rounds = ROUNDS): Promise<Measured> {
   const times: number[] = [];
@@ -76,13 +80,19 @@ async function measure(db: Db, name: string, build: () => { toSQL(): { sql: stri
 function summarise(plan: { Plan: PlanNode; 'Execution Time': number }): string {
   const scans: string[] = [];
   const walk = (n: PlanNode) => {
-    if (/Scan/.test(n['Node Type'])) scans.push(`${n['Node Type']}${n['Index Name'] ? ` ${n['Index Name']}` : n['Relation Name'] ? ` ${n['Relation Name']}` : ''}`);
+    if (/Scan/.test(n['Node Type']))
+      scans.push(`${n['Node Type']}${n['Index Name'] ? ` ${n['Index Name']}` : n['Relation Name'] ? ` ${n['Relation Name']}` : ''}`);
     for (const c of n.Plans ?? []) walk(c);
   };
   walk(plan.Plan);
   return `${plan.Plan['Node Type']}; ${[...new Set(scans)].join(', ')}; exec ${plan['Execution Time'].toFixed(1)} ms`;
 }
-interface PlanNode { 'Node Type': string; 'Index Name'?: string; 'Relation Name'?: string; Plans?: PlanNode[] }
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -98,7 +108,10 @@ async function main(): Promise<void> {
   try {
     await migrateLatest(db);
     const have = Number((await db('visit_facts').count({ n: '*' }))[0].n);
-    const events = () => db('visit_events').count({ n: '*' }).then((r) => Number(r[0].n));
+    const events = () =>
+      db('visit_events')
+        .count({ n: '*' })
+        .then((r) => Number(r[0].n));
     if (have !== CLAIMS || process.env.BENCH_RESEED) await seed(db);
     else process.stderr.write(`visit_facts already holds ${have.toLocaleString()} claims: not reseeded (BENCH_RESEED=1 to force)\n`);
 
@@ -121,12 +134,16 @@ async function main(): Promise<void> {
     results.push(await measure(db, 'work-queue coding_review (100 oldest)', () => queueVisitsQuery(db, coding.awaitingActions, { limit: 100 })));
 
     const width = Math.max(...results.map((r) => r.name.length));
-    console.log(`\n${CLAIMS.toLocaleString()} visits (${(await events()).toLocaleString()} events), median of ${ROUNDS} runs`
-      + ` (baseline: the same KPI summed from visit_facts, median of ${Math.min(ROUNDS, 3)})\n`);
+    console.log(
+      `\n${CLAIMS.toLocaleString()} visits (${(await events()).toLocaleString()} events), median of ${ROUNDS} runs` +
+        ` (baseline: the same KPI summed from visit_facts, median of ${Math.min(ROUNDS, 3)})\n`,
+    );
     console.log(`${'query'.padEnd(width)}  baseline ms  median ms  plan`);
     for (const r of results) {
       const before = r.baseline ? r.baseline.medianMs.toFixed(1) : '';
-      console.log(`${r.name.padEnd(width)}  ${before.padStart(11)}  ${r.medianMs.toFixed(1).padStart(9)}  ${r.plan}${r.medianMs > 200 ? '  << over 200 ms' : ''}`);
+      console.log(
+        `${r.name.padEnd(width)}  ${before.padStart(11)}  ${r.medianMs.toFixed(1).padStart(9)}  ${r.plan}${r.medianMs > 200 ? '  << over 200 ms' : ''}`,
+      );
     }
     const slow = results.filter((r) => r.medianMs > 200).length;
     console.log(slow ? `\n${slow} queries over 200 ms` : '\nevery query under 200 ms');

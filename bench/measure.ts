@@ -65,7 +65,16 @@ export function sampleProcesses(pids: Record<string, number | undefined>): { sto
   const known = Object.entries(pids).filter((e): e is [string, number] => e[1] !== undefined);
   const first = new Map(known.map(([name, pid]) => [name, safe(() => cpuTicks(pid))]));
   const peak = new Map(known.map(([name]) => [name, 0]));
-  const sample = () => { for (const [name, pid] of known) peak.set(name, Math.max(peak.get(name)!, safe(() => rssMb(pid)))); };
+  const sample = () => {
+    for (const [name, pid] of known)
+      peak.set(
+        name,
+        Math.max(
+          peak.get(name)!,
+          safe(() => rssMb(pid)),
+        ),
+      );
+  };
   sample();
   const timer = setInterval(sample, 1000);
   return {
@@ -74,10 +83,15 @@ export function sampleProcesses(pids: Record<string, number | undefined>): { sto
       sample();
       const seconds = (Date.now() - start) / 1000;
       const percent = (ticks: number) => Math.round((ticks / TICKS_PER_SECOND / seconds) * 100);
-      const named = Object.fromEntries(known.map(([name, pid]) => [name, {
-        cpuPercent: percent(safe(() => cpuTicks(pid)) - first.get(name)!),
-        peakRssMb: Math.round(peak.get(name)!),
-      }]));
+      const named = Object.fromEntries(
+        known.map(([name, pid]) => [
+          name,
+          {
+            cpuPercent: percent(safe(() => cpuTicks(pid)) - first.get(name)!),
+            peakRssMb: Math.round(peak.get(name)!),
+          },
+        ]),
+      );
       const machine = percent(machineBusyTicks() - machineFirst);
       const rest = machine - Object.values(named).reduce((sum, p) => sum + p.cpuPercent, 0);
       return { ...named, [MACHINE]: { cpuPercent: machine, peakRssMb: NaN }, [THE_REST]: { cpuPercent: rest, peakRssMb: NaN } };

@@ -60,8 +60,12 @@ function figures(run: DriveResult, costs: VisitCost[], processes: RunFigures['pr
   const outcomes: Record<string, number> = {};
   for (const v of ok) outcomes[v.outcome ?? '?'] = (outcomes[v.outcome ?? '?'] ?? 0) + 1;
   return {
-    visits: ok.length, failed: run.failures.length, failures: [...new Set(run.failures)].slice(0, 5), seconds,
-    visitsPerSec: ok.length / seconds, outcomes,
+    visits: ok.length,
+    failed: run.failures.length,
+    failures: [...new Set(run.failures)].slice(0, 5),
+    seconds,
+    visitsPerSec: ok.length / seconds,
+    outcomes,
     bookMs: percentiles(ok.map((v) => v.bookMs)),
     readMs: percentiles(ok.map((v) => v.readMs)),
     signedToAcceptedMs: percentiles(costs.filter((c) => c.acceptedAt !== undefined && c.signedAt !== undefined).map((c) => c.acceptedAt! - c.signedAt!)),
@@ -85,11 +89,23 @@ interface Target {
 async function driveAndMeasure(t: Target, label: string, visits: number, ratePerSec?: number): Promise<RunFigures> {
   const bar = progressBar(label);
   const sampler = sampleProcesses(t.pids());
-  const run = await driveVisits({ apiUrl: t.apiUrl, apiKey: t.apiKey, ehrUrl: t.ehrUrl, temporal: t.client, visits, ratePerSec, onProgress: (d, n) => bar.update(d, n) });
+  const run = await driveVisits({
+    apiUrl: t.apiUrl,
+    apiKey: t.apiKey,
+    ehrUrl: t.ehrUrl,
+    temporal: t.client,
+    visits,
+    ratePerSec,
+    onProgress: (d, n) => bar.update(d, n),
+  });
   const processes = sampler.stop();
   bar.done();
   const reading = progressBar(`${label}: reading histories`);
-  const costs = await costsOf(t.client, run.visits.map((v) => visitWorkflowId(v.visitId)), (n, total) => reading.update(n, total));
+  const costs = await costsOf(
+    t.client,
+    run.visits.map((v) => visitWorkflowId(v.visitId)),
+    (n, total) => reading.update(n, total),
+  );
   reading.done();
   return figures(run, costs, processes);
 }
@@ -98,7 +114,13 @@ async function baseline(t: Target, config: Config, shape: Shape, n: number, stac
   const taskQueue = `revcycle-bench-baseline`;
   const workers = [];
   for (let i = 0; i < t.workers; i++) {
-    const w = await supervise({ name: 'baseline worker', script: 'bench/baseline-worker.ts', env: { ...t.childEnv, TEMPORAL_TASK_QUEUE: taskQueue }, ready: /revcycle worker polling/, out: () => {} });
+    const w = await supervise({
+      name: 'baseline worker',
+      script: 'bench/baseline-worker.ts',
+      env: { ...t.childEnv, TEMPORAL_TASK_QUEUE: taskQueue },
+      ready: /revcycle worker polling/,
+      out: () => {},
+    });
     stack.push(w);
     workers.push(w);
   }
@@ -107,12 +129,14 @@ async function baseline(t: Target, config: Config, shape: Shape, n: number, stac
   const run = Date.now().toString(36);
   let done = 0;
   const started = Date.now();
-  await Promise.all(Array.from({ length: n }, async (_, i) => {
-    const handle = await t.client.workflow.start(baselineWorkflow, { taskQueue, workflowId: `bench-baseline-${run}-${i}`, args: [shape] });
-    for (let s = 0; s < shape.signals; s++) await handle.signal(baselineSignal, s);
-    await handle.result();
-    bar.update(++done, n);
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const handle = await t.client.workflow.start(baselineWorkflow, { taskQueue, workflowId: `bench-baseline-${run}-${i}`, args: [shape] });
+      for (let s = 0; s < shape.signals; s++) await handle.signal(baselineSignal, s);
+      await handle.result();
+      bar.update(++done, n);
+    }),
+  );
   const seconds = (Date.now() - started) / 1000;
   const processes = sampler.stop();
   bar.done();
@@ -130,7 +154,9 @@ async function benchServer(server: string, config: Config, t: Target, stack: Sto
   if (!paid) throw new Error(`the shape visit did not close paid: ${warmRun.failures.join('; ')}`);
   const [cost] = await costsOf(t.client, [visitWorkflowId(paid.visitId)]);
   const shape = cost.shape;
-  log(`${server}: a paid visit is ${cost.events} history events: ${shape.activities} activities, ${shape.signals} signals, ${shape.timers} timers, ${shape.upserts} search-attribute upserts, ${shape.updates} updates`);
+  log(
+    `${server}: a paid visit is ${cost.events} history events: ${shape.activities} activities, ${shape.signals} signals, ${shape.timers} timers, ${shape.upserts} search-attribute upserts, ${shape.updates} updates`,
+  );
 
   const fast = await driveAndMeasure(t, `${server}: ${VISITS} visits at once`, VISITS);
   const targetPerSec = RATE ?? Math.max(1, Math.round(fast.visitsPerSec * 0.5 * 10) / 10);
@@ -156,29 +182,51 @@ async function onServer(server: 'dev' | 'postgres' | 'running'): Promise<ServerR
       stack.push({ stop: () => connection.close() });
       const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterOf(config) });
       const pids = (process.env.BENCH_WORKER_PIDS ?? '').split(',').filter(Boolean).map(Number);
-      return await benchServer(server, config, {
-        apiUrl: process.env.BENCH_API_URL!, apiKey: process.env.BENCH_API_KEY, ehrUrl: process.env.BENCH_EHR_URL!, client, workers: Math.max(1, pids.length),
-        pids: () => Object.fromEntries(pids.map((p, i) => [`worker ${i + 1}`, p])),
-        childEnv: { TEMPORAL_ADDRESS: config.temporal.address, DATABASE_URL: config.database.url },
-      }, stack);
+      return await benchServer(
+        server,
+        config,
+        {
+          apiUrl: process.env.BENCH_API_URL!,
+          apiKey: process.env.BENCH_API_KEY,
+          ehrUrl: process.env.BENCH_EHR_URL!,
+          client,
+          workers: Math.max(1, pids.length),
+          pids: () => Object.fromEntries(pids.map((p, i) => [`worker ${i + 1}`, p])),
+          childEnv: { TEMPORAL_ADDRESS: config.temporal.address, DATABASE_URL: config.database.url },
+        },
+        stack,
+      );
     }
     const base = loadConfig();
     const dataDir = resolve(base.dataDir, `bench-${server}`);
     rmSync(dataDir, { recursive: true, force: true }); // each run from empty: same history sizes, same database
     removeRelocatedPostgres(join(dataDir, 'pg')); // as root the cluster lives under /var/lib/revcycle: it held the last run's workflows, sealed with its codec key
     const config = loadConfig({ ...benchEnv(dataDir), DATA_DIR: dataDir, TEMPORAL_SERVER: server, ...(WORKERS ? { WORKERS } : {}) });
-    log(`${server}: starting the stack (${server === 'dev' ? 'Temporal dev server on SQLite' : 'Temporal server on Postgres'}, ${config.workers} worker process${config.workers > 1 ? 'es' : ''})`);
+    log(
+      `${server}: starting the stack (${server === 'dev' ? 'Temporal dev server on SQLite' : 'Temporal server on Postgres'}, ${config.workers} worker process${config.workers > 1 ? 'es' : ''})`,
+    );
     const rs = await startStack(config, stack, { out: () => {}, say: () => {} });
     const connection = await Connection.connect({ address: rs.temporalAddress });
     stack.push({ stop: () => connection.close() });
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterOf(config) });
-    return await benchServer(server, config, {
-      apiUrl: rs.apiUrl, apiKey: benchApiKey(dataDir), ehrUrl: rs.endpoints.ehrUrl, client, workers: config.workers, childEnv: rs.childEnv,
-      pids: () => ({
-        ...Object.fromEntries(rs.workers.map((w, i) => [rs.workers.length > 1 ? `worker ${i + 1}` : 'worker', w.pid()])),
-        api: rs.api.pid(), simulators: rs.simulators?.pid(),
-      }),
-    }, stack);
+    return await benchServer(
+      server,
+      config,
+      {
+        apiUrl: rs.apiUrl,
+        apiKey: benchApiKey(dataDir),
+        ehrUrl: rs.endpoints.ehrUrl,
+        client,
+        workers: config.workers,
+        childEnv: rs.childEnv,
+        pids: () => ({
+          ...Object.fromEntries(rs.workers.map((w, i) => [rs.workers.length > 1 ? `worker ${i + 1}` : 'worker', w.pid()])),
+          api: rs.api.pid(),
+          simulators: rs.simulators?.pid(),
+        }),
+      },
+      stack,
+    );
   } finally {
     await stopActive();
   }
@@ -190,18 +238,46 @@ const pct = (p: ReturnType<typeof percentiles>) => `${f(p.p50, 0)} / ${f(p.p95, 
 function report(results: ServerResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
-    lines.push('', `== ${r.server === 'dev' ? 'Temporal dev server (SQLite)' : r.server === 'postgres' ? 'Temporal server on Postgres' : 'running stack'}, ${r.workers} worker process(es)${r.load ? `; load average ${f(r.load.start, 2)} → ${f(r.load.end, 2)}` : ''}`);
-    lines.push(`shape of a paid visit: ${r.shape.activities} activities, ${r.shape.signals} signals, ${r.shape.timers} timers, ${r.shape.upserts} upserts, ${r.shape.updates} updates`);
-    for (const [name, run] of [['at once', r.fast], [`at ${r.atRate.targetPerSec}/s`, r.atRate]] as const) {
-      lines.push(`-- ${run.visits} visits ${name}: ${f(run.visitsPerSec, 2)} visits/s over ${f(run.seconds)} s (${Object.entries(run.outcomes).map(([k, v]) => `${v} ${k}`).join(', ')}${run.failed ? `, ${run.failed} FAILED: ${run.failures.join('; ')}` : ''})`);
+    lines.push(
+      '',
+      `== ${r.server === 'dev' ? 'Temporal dev server (SQLite)' : r.server === 'postgres' ? 'Temporal server on Postgres' : 'running stack'}, ${r.workers} worker process(es)${r.load ? `; load average ${f(r.load.start, 2)} → ${f(r.load.end, 2)}` : ''}`,
+    );
+    lines.push(
+      `shape of a paid visit: ${r.shape.activities} activities, ${r.shape.signals} signals, ${r.shape.timers} timers, ${r.shape.upserts} upserts, ${r.shape.updates} updates`,
+    );
+    for (const [name, run] of [
+      ['at once', r.fast],
+      [`at ${r.atRate.targetPerSec}/s`, r.atRate],
+    ] as const) {
+      lines.push(
+        `-- ${run.visits} visits ${name}: ${f(run.visitsPerSec, 2)} visits/s over ${f(run.seconds)} s (${Object.entries(run.outcomes)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')}${run.failed ? `, ${run.failed} FAILED: ${run.failures.join('; ')}` : ''})`,
+      );
       lines.push(`   signed → claim accepted ms p50/p95/p99: ${pct(run.signedToAcceptedMs)}; signed → closed: ${pct(run.signedToClosedMs)}`);
       lines.push(`   API ms p50/p95/p99: POST /visits ${pct(run.bookMs)}; GET /visits/:id ${pct(run.readMs)}`);
-      lines.push(`   stages ms p50/p95/p99: ${Object.entries(run.stagesMs).map(([k, p]) => `${k} ${pct(p)}`).join('; ')}`);
-      lines.push(`   processes (CPU as % of one core): ${Object.entries(run.processes).map(([k, p]) => `${k} ${p.cpuPercent}%${Number.isFinite(p.peakRssMb) ? ` ${p.peakRssMb} MB` : ''}`).join('; ')}`);
+      lines.push(
+        `   stages ms p50/p95/p99: ${Object.entries(run.stagesMs)
+          .map(([k, p]) => `${k} ${pct(p)}`)
+          .join('; ')}`,
+      );
+      lines.push(
+        `   processes (CPU as % of one core): ${Object.entries(run.processes)
+          .map(([k, p]) => `${k} ${p.cpuPercent}%${Number.isFinite(p.peakRssMb) ? ` ${p.peakRssMb} MB` : ''}`)
+          .join('; ')}`,
+      );
       lines.push(`   per visit: ${run.perVisit.events} history events, ${run.perVisit.historyBytes} history bytes, ${run.perVisit.payloadBytes} payload bytes`);
     }
-    lines.push(`-- baseline: ${r.baseline.workflows} no-op workflows of the same shape: ${f(r.baseline.perSec, 2)}/s over ${f(r.baseline.seconds)} s (${Object.entries(r.baseline.processes).map(([k, p]) => `${k} ${p.cpuPercent}% CPU`).join('; ')})`);
-    lines.push(`-- ${r.server}: visits/s ${f(r.fast.visitsPerSec, 2)} ÷ baseline/s ${f(r.baseline.perSec, 2)} = ratio ${f(r.ratio, 2)}; p95 signed → accepted ${f(r.fast.signedToAcceptedMs.p95, 0)} ms (at once), ${f(r.atRate.signedToAcceptedMs.p95, 0)} ms (at ${r.atRate.targetPerSec}/s)`);
+    lines.push(
+      `-- baseline: ${r.baseline.workflows} no-op workflows of the same shape: ${f(r.baseline.perSec, 2)}/s over ${f(r.baseline.seconds)} s (${Object.entries(
+        r.baseline.processes,
+      )
+        .map(([k, p]) => `${k} ${p.cpuPercent}% CPU`)
+        .join('; ')})`,
+    );
+    lines.push(
+      `-- ${r.server}: visits/s ${f(r.fast.visitsPerSec, 2)} ÷ baseline/s ${f(r.baseline.perSec, 2)} = ratio ${f(r.ratio, 2)}; p95 signed → accepted ${f(r.fast.signedToAcceptedMs.p95, 0)} ms (at once), ${f(r.atRate.signedToAcceptedMs.p95, 0)} ms (at ${r.atRate.targetPerSec}/s)`,
+    );
   }
   return lines.join('\n');
 }
@@ -222,11 +298,18 @@ async function main() {
     writeFileSync(json, JSON.stringify({ at: new Date().toISOString(), visits: VISITS, loadAverage: loadavg(), results }, null, 2));
   }
   writeFileSync(join(out, `bench-${stamp}.svg`), chartSvg(results));
-  console.log(`\nresults: ${json} (and .svg); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `\nresults: ${json} (and .svg); load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   console.log(`ratio ${results.map((r) => `${f(r.ratio, 2)}${results.length > 1 ? ` ${r.server}` : ''}`).join(', ')}`);
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(`bench failed: ${(err as Error).stack ?? err}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(`bench failed: ${(err as Error).stack ?? err}`);
+    process.exit(1);
+  },
+);

@@ -31,20 +31,29 @@ function perCall(fn: () => unknown, n = N): number {
 
 const large: ScrubClaim = cleanClaim({
   diagnoses: Array.from({ length: 12 }, (_, i) => ({ code: i % 2 ? 'E119' : 'M5450', rank: i + 1 })),
-  procedures: Array.from({ length: 20 }, (_, i) => ({ code: ['99214', '20610', '97110', '97530', '36415'][i % 5], modifiers: i % 5 === 0 ? ['25'] : ['59'], units: 1, diagnosisPointers: [1 + (i % 12)] })),
+  procedures: Array.from({ length: 20 }, (_, i) => ({
+    code: ['99214', '20610', '97110', '97530', '36415'][i % 5],
+    modifiers: i % 5 === 0 ? ['25'] : ['59'],
+    units: 1,
+    diagnosisPointers: [1 + (i % 12)],
+  })),
 });
 
 async function main(): Promise<void> {
   const data = scrubData();
   const rows: [string, number, number][] = [];
-  for (const [name, claim] of [['typical claim (2 dx, 2 lines)', cleanClaim()], ['large claim (12 dx, 20 lines)', large]] as const) {
+  for (const [name, claim] of [
+    ['typical claim (2 dx, 2 lines)', cleanClaim()],
+    ['large claim (12 dx, 20 lines)', large],
+  ] as const) {
     const baseline = perCall(() => structuralOnly(claim, data));
     const full = perCall(() => scrubClaim(claim, data));
     rows.push([name, baseline, full]);
   }
   console.log(`pure scrubber, ${N} calls per round, median of 7 rounds (same run)`);
   console.log('claim                            structural only   full scrubber   ratio');
-  for (const [name, b, f] of rows) console.log(`${name.padEnd(32)} ${b.toFixed(2).padStart(10)} µs ${f.toFixed(2).padStart(12)} µs ${(f / b).toFixed(1).padStart(7)}x`);
+  for (const [name, b, f] of rows)
+    console.log(`${name.padEnd(32)} ${b.toFixed(2).padStart(10)} µs ${f.toFixed(2).padStart(12)} µs ${(f / b).toFixed(1).padStart(7)}x`);
 
   const url = process.env.DATABASE_URL;
   if (!url) {
@@ -53,7 +62,13 @@ async function main(): Promise<void> {
   }
   const db = createDb(url, { min: 1, max: 4 });
   try {
-    const claim = { ...cleanClaim(), diagnoses: [{ code: 'M545', rank: 1 }, { code: 'E119', rank: 2 }] };
+    const claim = {
+      ...cleanClaim(),
+      diagnoses: [
+        { code: 'M545', rank: 1 },
+        { code: 'E119', rank: 2 },
+      ],
+    };
     const asOf = '2026-11-21';
     const times = async (fn: () => Promise<unknown>, n: number) => {
       await fn();

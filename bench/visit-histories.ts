@@ -16,8 +16,29 @@ type NewEvent = DistributiveOmit<VisitEvent, 'visitId' | 'key'>;
 const PAYERS = ['87726', '60054', '62308', '00431', '13551'];
 const PROVIDERS = Array.from({ length: 10 }, (_, k) => `12345678${String(k).padStart(2, '0')}`);
 const CODE_SETS: [string, number][][] = [
-  [['99213', 13500]], [['99214', 19000], ['36415', 1500]], [['99203', 17000], ['81002', 1200]], [['99215', 26000], ['93000', 4500]],
-  [['97110', 6500]], [['99212', 9000], ['87880', 2800]], [['99204', 25000], ['85025', 1800], ['36415', 1500]],
+  [['99213', 13500]],
+  [
+    ['99214', 19000],
+    ['36415', 1500],
+  ],
+  [
+    ['99203', 17000],
+    ['81002', 1200],
+  ],
+  [
+    ['99215', 26000],
+    ['93000', 4500],
+  ],
+  [['97110', 6500]],
+  [
+    ['99212', 9000],
+    ['87880', 2800],
+  ],
+  [
+    ['99204', 25000],
+    ['85025', 1800],
+    ['36415', 1500],
+  ],
 ];
 const DENIALS = ['CO-16', 'CO-197', 'CO-50', 'CO-97', 'CO-18', 'CO-29', 'CO-22'];
 
@@ -50,14 +71,16 @@ export function syntheticVisit(i: number, today: string, days = 730, prefix = 'b
 
   add(-72, { type: 'visit_booked', payerId, providerNpi, serviceDate });
   add(-71, { type: 'eligibility_checked', active: r >= 0.01, attempt: 1 });
-  if (r < 0.01) { // inactive coverage, waiting for a person
+  if (r < 0.01) {
+    // inactive coverage, waiting for a person
     add(-71, { type: 'stage_changed', stage: 'awaiting_coverage', awaitingAction: 'coverage' });
     return events;
   }
   const signedAt = 2 + h(i, 6) * 40;
   add(signedAt, { type: 'encounter_signed', encounterId: `enc-${i}`, cptCodes: codes });
   let t = signedAt + 0.1;
-  if (r < 0.06) { // the coding checks stopped it
+  if (r < 0.06) {
+    // the coding checks stopped it
     add(t, { type: 'stage_changed', stage: 'coding_review', awaitingAction: 'coding_review' });
     if (r < 0.025) return events; // still waiting for the coder
     t += 4 + h(i, 7) * 30;
@@ -68,7 +91,8 @@ export function syntheticVisit(i: number, today: string, days = 730, prefix = 'b
   add(t + 0.2, { type: 'claim_submitted', claimAttempt: 1, frequency: '1', lines });
   add(t + 0.3, { type: 'claim_accepted', claimAttempt: 1, source: '999' });
   let attempt = 1;
-  if (h(i, 9) < 0.05) { // the payer's front end rejected the first claim
+  if (h(i, 9) < 0.05) {
+    // the payer's front end rejected the first claim
     add(t + 2, { type: 'claim_rejected', claimAttempt: 1, source: '277CA', codes: ['A7:562'] });
     if (h(i, 10) < 0.3) return events; // still to be fixed
     attempt = 2;
@@ -81,13 +105,22 @@ export function syntheticVisit(i: number, today: string, days = 730, prefix = 'b
   if (ageDays < 40 ? h(i, 13) < 0.7 : h(i, 13) < 0.01) return events;
   t += 24 * (7 + h(i, 14) * 21);
   const billed = lines.reduce((s, l) => s + l.chargeCents, 0);
-  if (h(i, 15) < 0.11) { // denied
+  if (h(i, 15) < 0.11) {
+    // denied
     const carc = DENIALS[Math.floor(h(i, 16) * DENIALS.length)];
     add(t, {
-      type: 'remittance_posted', claimAttempt: attempt, denied: true, reversal: false, paidCents: 0, patientResponsibilityCents: 0, contractualCents: 0,
-      carcCodes: [carc], lines: lines.map((l) => ({ ...l, paidCents: 0, deniedCents: l.chargeCents })),
+      type: 'remittance_posted',
+      claimAttempt: attempt,
+      denied: true,
+      reversal: false,
+      paidCents: 0,
+      patientResponsibilityCents: 0,
+      contractualCents: 0,
+      carcCodes: [carc],
+      lines: lines.map((l) => ({ ...l, paidCents: 0, deniedCents: l.chargeCents })),
     });
-    if (carc === 'CO-16' && h(i, 17) < 0.8) { // corrected claim, then paid
+    if (carc === 'CO-16' && h(i, 17) < 0.8) {
+      // corrected claim, then paid
       add(t + 1, { type: 'denial_action', claimAttempt: attempt, category: 'missing_information', action: 'corrected_claim', carcCodes: [carc] });
       attempt++;
       add(t + 24, { type: 'claim_submitted', claimAttempt: attempt, frequency: '7', lines });
@@ -108,13 +141,28 @@ export function syntheticVisit(i: number, today: string, days = 730, prefix = 'b
     const patient = Math.round(billed * (h(i, 18) < 0.5 ? 0.15 : 0.05));
     const contractual = billed - paidCents - patient;
     add(when, {
-      type: 'remittance_posted', claimAttempt: attempt, denied: false, reversal: false, paidCents, patientResponsibilityCents: patient,
-      contractualCents: contractual, carcCodes: ['CO-45', 'PR-2'], lines: paidLines,
+      type: 'remittance_posted',
+      claimAttempt: attempt,
+      denied: false,
+      reversal: false,
+      paidCents,
+      patientResponsibilityCents: patient,
+      contractualCents: contractual,
+      carcCodes: ['CO-45', 'PR-2'],
+      lines: paidLines,
     });
-    if (h(i, 19) < 0.004) { // the payer took it back
+    if (h(i, 19) < 0.004) {
+      // the payer took it back
       add(when + 24 * 10, {
-        type: 'remittance_posted', claimAttempt: attempt, denied: false, reversal: true, paidCents: -paidCents, patientResponsibilityCents: -patient,
-        contractualCents: -contractual, carcCodes: [], lines: paidLines.map((l) => ({ ...l, paidCents: -l.paidCents })),
+        type: 'remittance_posted',
+        claimAttempt: attempt,
+        denied: false,
+        reversal: true,
+        paidCents: -paidCents,
+        patientResponsibilityCents: -patient,
+        contractualCents: -contractual,
+        carcCodes: [],
+        lines: paidLines.map((l) => ({ ...l, paidCents: -l.paidCents })),
       });
       add(when + 24 * 10, { type: 'stage_changed', stage: 'needs_attention', awaitingAction: 'remittance_review' });
       return events;

@@ -156,7 +156,9 @@ function main(): void {
 
   console.log(
     `835: ${CLAIMS.toLocaleString('en-US')} claims, ${(eraBytes / 1e6).toFixed(2)} MB; 837P: ${CLAIMS.toLocaleString('en-US')} claims, ${(claimBytes / 1e6).toFixed(2)} MB; ` +
-      `median CPU time of ${PASSES} x ${ROUNDS} runs after ${WARMUP} untimed, each row in its own process; node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`,
+      `median CPU time of ${PASSES} x ${ROUNDS} runs after ${WARMUP} untimed, each row in its own process; node ${process.version}, load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}\n`,
   );
   print([
     row('parse 835, revcycle (typed objects, cents)', oursMs, eraBytes, CLAIMS),

@@ -12,7 +12,11 @@ import { UsageError } from './errors';
 export const AUDIT_USAGE = `usage: revcycle audit verify
   verify                            check the audit trail's hash chain; names the first altered, removed or foreign row`;
 
-export async function runAudit(args: string[], out: (s: string) => void, connect: () => Promise<Db> = () => openCliDatabase(loadConfig(), (l) => process.stderr.write(l))): Promise<number> {
+export async function runAudit(
+  args: string[],
+  out: (s: string) => void,
+  connect: () => Promise<Db> = () => openCliDatabase(loadConfig(), (l) => process.stderr.write(l)),
+): Promise<number> {
   if (args.length !== 1 || args[0] !== 'verify') throw new UsageError(AUDIT_USAGE);
   const db = await connect();
   try {

@@ -10,7 +10,19 @@ import { loadConfig } from '../config';
 import { claimsSince } from '../db/claims';
 import { allReleases, type Ruleset, ruleset } from '../db/codesets';
 import { scrubWith } from '../activities/scrub';
-import { loadCpt, loadFeeSchedule, loadHcpcs, loadIcd10cm, loadMceEdits, loadMue, loadNcciPtp, loadPayerRules, loadScrubRules, type LoadOptions, type LoadResult } from '../db/codeset-loaders';
+import {
+  loadCpt,
+  loadFeeSchedule,
+  loadHcpcs,
+  loadIcd10cm,
+  loadMceEdits,
+  loadMue,
+  loadNcciPtp,
+  loadPayerRules,
+  loadScrubRules,
+  type LoadOptions,
+  type LoadResult,
+} from '../db/codeset-loaders';
 import type { Db } from '../db/knex';
 import { openCliDatabase } from './database';
 import { icdBilled } from '../domain/billing/codes';
@@ -31,7 +43,14 @@ export const DATA_USAGE = `usage: revcycle codesets load --bundled
        revcycle scrub --since YYYY-MM-DD [--ruleset VERSION]   re-run a ruleset over claims built since then (read-only)`;
 
 const LOADERS: Record<string, (db: Db, path: string, opts: LoadOptions) => Promise<LoadResult>> = {
-  icd10cm: loadIcd10cm, hcpcs: loadHcpcs, cpt: loadCpt, 'ncci-ptp': loadNcciPtp, mue: loadMue, mce: loadMceEdits, 'payer-rules': loadPayerRules, 'scrub-rules': loadScrubRules,
+  icd10cm: loadIcd10cm,
+  hcpcs: loadHcpcs,
+  cpt: loadCpt,
+  'ncci-ptp': loadNcciPtp,
+  mue: loadMue,
+  mce: loadMceEdits,
+  'payer-rules': loadPayerRules,
+  'scrub-rules': loadScrubRules,
 };
 
 export class DataUsageError extends Error {
@@ -110,7 +129,9 @@ function editParts(files: string[]): { path: string; name: string; source: strin
   const parts: Buffer[] = [];
   for (const file of files) {
     if (/\.zip$/i.test(file)) {
-      const texts = zipEntries(file).filter((e) => /\.(txt|csv)$/i.test(e.name)).sort((a, b) => a.name.localeCompare(b.name));
+      const texts = zipEntries(file)
+        .filter((e) => /\.(txt|csv)$/i.test(e.name))
+        .sort((a, b) => a.name.localeCompare(b.name));
       if (!texts.length) throw new DataUsageError(`${file} holds no .txt or .csv file\n${DATA_USAGE}`);
       for (const e of texts) parts.push(e.read());
     } else parts.push(readFileSync(file));
@@ -144,9 +165,19 @@ export async function runDataCommand(argv: string[], out: (s: string) => void): 
     return withDb(async (db) => {
       const bar = progressBar(`loading ${kind} ${file}`);
       const r = icd
-        ? await loadIcd10cm(db, icd.xml, { ...opts, orderFile: icd.order, source: rest.slice(1).map((f) => basename(f)).join(' + '), onProgress: (d, t) => bar.update(d, t) }).finally(() => rmSync(icd.unpacked, { recursive: true, force: true }))
+        ? await loadIcd10cm(db, icd.xml, {
+            ...opts,
+            orderFile: icd.order,
+            source: rest
+              .slice(1)
+              .map((f) => basename(f))
+              .join(' + '),
+            onProgress: (d, t) => bar.update(d, t),
+          }).finally(() => rmSync(icd.unpacked, { recursive: true, force: true }))
         : edits
-          ? await load(db, edits.path, { ...opts, name: opts.name ?? edits.name, source: edits.source, onProgress: (d, t) => bar.update(d, t) }).finally(() => rmSync(edits.unpacked, { recursive: true, force: true }))
+          ? await load(db, edits.path, { ...opts, name: opts.name ?? edits.name, source: edits.source, onProgress: (d, t) => bar.update(d, t) }).finally(() =>
+              rmSync(edits.unpacked, { recursive: true, force: true }),
+            )
           : await load(db, file, { ...opts, onProgress: (d, t) => bar.update(d, t) });
       if (r.loaded) bar.done();
       out(`${describeLoad(r)}\nruleset ${(await ruleset(db)).version}\n`);
@@ -156,14 +187,19 @@ export async function runDataCommand(argv: string[], out: (s: string) => void): 
   if (area === 'codesets' && command === 'list' && !rest.length) {
     return withDb(async (db) => {
       for (const r of await allReleases(db)) {
-        out(`${String(r.id).padStart(4)}  ${r.kind.padEnd(11)} ${r.name.padEnd(40)} ${(r.effectiveFrom ?? '').padEnd(10)} ${(r.effectiveTo ?? '').padEnd(10)} ${String(r.rowCount).padStart(7)} rows  sha256 ${r.sha256.slice(0, 12)}  ${r.source ?? ''}\n`);
+        out(
+          `${String(r.id).padStart(4)}  ${r.kind.padEnd(11)} ${r.name.padEnd(40)} ${(r.effectiveFrom ?? '').padEnd(10)} ${(r.effectiveTo ?? '').padEnd(10)} ${String(r.rowCount).padStart(7)} rows  sha256 ${r.sha256.slice(0, 12)}  ${r.source ?? ''}\n`,
+        );
       }
       const current = await ruleset(db, undefined, false);
       out('ICD-10-CM by date of service:\n');
-      const windows = current.releases.filter((r) => r.kind === 'icd10cm' && r.effectiveFrom)
+      const windows = current.releases
+        .filter((r) => r.kind === 'icd10cm' && r.effectiveFrom)
         .map((r) => ({ release: r.name, effectiveFrom: r.effectiveFrom!, effectiveTo: r.effectiveTo }));
       for (const span of icdCoverage(windows)) {
-        out(`  ${span.from} ${(span.to ?? '').padEnd(10)}  ${span.how === 'exact' ? span.release : `${span.how === 'gap' ? 'gap  ' : 'after'}  ${span.note}`}\n`);
+        out(
+          `  ${span.from} ${(span.to ?? '').padEnd(10)}  ${span.how === 'exact' ? span.release : `${span.how === 'gap' ? 'gap  ' : 'after'}  ${span.note}`}\n`,
+        );
       }
       out(`current ruleset ${current.version}\n`);
       return 0;
@@ -193,7 +229,9 @@ async function dataChanged(db: Db, before: string, now: Ruleset, seen: Map<strin
   const show = (sign: string, r: Release) => `      ${sign} ${r.kind} ${r.name} (${r.source ?? 'source not recorded'}, sha256 ${r.sha256.slice(0, 12)})\n`;
   const text = !old
     ? `      data since ${before}: not known (that ruleset is not recorded)\n`
-    : ((d) => `      data changed since ${before}:\n${d.added.map((r) => show('+', r)).join('')}${d.removed.map((r) => show('-', r)).join('')}`)(rulesetDiff(old.releases, now.releases));
+    : ((d) => `      data changed since ${before}:\n${d.added.map((r) => show('+', r)).join('')}${d.removed.map((r) => show('-', r)).join('')}`)(
+        rulesetDiff(old.releases, now.releases),
+      );
   seen.set(before, text);
   return text;
 }
@@ -206,15 +244,27 @@ async function rescrub(db: Db, since: string, version: string | undefined, out: 
   const seen = new Map<string, string>();
   out(`ruleset ${rs.version} over ${claims.length} claim(s) built since ${since}\n`);
   for (const c of claims) {
-    const result = await scrubWith(db, rs, {
-      payerId: c.payerId, serviceDate: c.encounter.serviceDate, priorAuthorization: c.priorAuthorization,
-      diagnoses: c.encounter.diagnoses.map((d) => ({ ...d, code: icdBilled(d.code) })), procedures: c.encounter.procedures,
-    }, c.encounter.renderingNpi, c.builtOn);
+    const result = await scrubWith(
+      db,
+      rs,
+      {
+        payerId: c.payerId,
+        serviceDate: c.encounter.serviceDate,
+        priorAuthorization: c.priorAuthorization,
+        diagnoses: c.encounter.diagnoses.map((d) => ({ ...d, code: icdBilled(d.code) })),
+        procedures: c.encounter.procedures,
+      },
+      c.encounter.renderingNpi,
+      c.builtOn,
+    );
     const verdict = result.blocked ? 'FAIL' : 'PASS';
     if (result.blocked) failing++;
-    out(`${verdict}  ${c.visitId} claim ${c.attempt} (${c.status}, date of service ${c.encounter.serviceDate}, scrubbed by ${c.rulesetVersion ?? 'no ruleset'})\n`);
+    out(
+      `${verdict}  ${c.visitId} claim ${c.attempt} (${c.status}, date of service ${c.encounter.serviceDate}, scrubbed by ${c.rulesetVersion ?? 'no ruleset'})\n`,
+    );
     if (c.rulesetVersion && c.rulesetVersion !== rs.version) out(await dataChanged(db, c.rulesetVersion, rs, seen));
-    for (const f of result.findings) out(`      ${f.severity === 'error' ? 'error  ' : 'warning'} ${f.ruleId}${f.line ? ` line ${f.line}` : ''}: ${f.message}\n`);
+    for (const f of result.findings)
+      out(`      ${f.severity === 'error' ? 'error  ' : 'warning'} ${f.ruleId}${f.line ? ` line ${f.line}` : ''}: ${f.message}\n`);
   }
   // Every claim on file passed the ruleset that built it: each FAIL is a claim this ruleset would have stopped.
   out(`${claims.length - failing} would pass, ${failing} would now fail\n`);

@@ -25,12 +25,19 @@ const withoutPassword = (url: string) => url.replace(/\/\/([^:@/]*)(:[^@]*)?@/, 
 
 export function cliDatabase(config: Config): CliDatabase {
   if (config.database.url) {
-    return { url: config.database.url, ownerUrl: config.database.migrationUrl, described: `DATABASE_URL ${withoutPassword(config.database.url)}`, embedded: false };
+    return {
+      url: config.database.url,
+      ownerUrl: config.database.migrationUrl,
+      described: `DATABASE_URL ${withoutPassword(config.database.url)}`,
+      embedded: false,
+    };
   }
   const pgDir = join(resolve(config.dataDir), 'pg');
   const cluster = findEmbeddedCluster(pgDir);
   if (!cluster) {
-    throw new InputError(`no embedded Postgres of this checkout in ${pgDir} (start it with \`npm start\`), and DATABASE_URL is not set: refusing to use whatever answers on port ${config.database.embeddedPort}`);
+    throw new InputError(
+      `no embedded Postgres of this checkout in ${pgDir} (start it with \`npm start\`), and DATABASE_URL is not set: refusing to use whatever answers on port ${config.database.embeddedPort}`,
+    );
   }
   const port = config.database.embeddedPort;
   return {
@@ -56,9 +63,13 @@ export async function openCliDatabase(config: Config, say: (line: string) => voi
     await db.destroy();
     const err = e as Error & { code?: string };
     if (target.embedded && (err.code === '28P01' || err.code === '28000')) {
-      throw new InputError(`the Postgres on port ${config.database.embeddedPort} is not this checkout's (it refused this checkout's credentials); stop the other stack, set EMBEDDED_PG_PORT, or set DATABASE_URL to use it on purpose`);
+      throw new InputError(
+        `the Postgres on port ${config.database.embeddedPort} is not this checkout's (it refused this checkout's credentials); stop the other stack, set EMBEDDED_PG_PORT, or set DATABASE_URL to use it on purpose`,
+      );
     }
-    throw new InputError(`cannot reach the database (${target.embedded ? `embedded Postgres on port ${config.database.embeddedPort}: is \`npm start\` running?` : 'DATABASE_URL'}): ${err.message}`);
+    throw new InputError(
+      `cannot reach the database (${target.embedded ? `embedded Postgres on port ${config.database.embeddedPort}: is \`npm start\` running?` : 'DATABASE_URL'}): ${err.message}`,
+    );
   }
   return db;
 }

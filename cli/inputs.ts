@@ -6,7 +6,12 @@ import { z } from 'zod';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
 const sex = z.enum(['M', 'F', 'U']);
-const address = z.object({ line1: z.string().min(1), city: z.string().min(1), state: z.string().regex(/^[A-Z]{2}$/), postalCode: z.string().regex(/^\d{5}(\d{4})?$/) });
+const address = z.object({
+  line1: z.string().min(1),
+  city: z.string().min(1),
+  state: z.string().regex(/^[A-Z]{2}$/),
+  postalCode: z.string().regex(/^\d{5}(\d{4})?$/),
+});
 
 export const Envelope = z.object({
   controlNumber: z.number().int().min(1).max(999999999),
@@ -39,18 +44,30 @@ const otherPayer = z.object({
   responsibility: z.enum(['P', 'S', 'T']).default('P'),
   payer,
   subscriber: z.object({
-    memberId: z.string().min(1), firstName: z.string().min(1), lastName: z.string().min(1), groupNumber: z.string().optional(),
-    relationship: z.enum(['self', 'spouse', 'child', 'other']).default('self'), address: address.optional(),
+    memberId: z.string().min(1),
+    firstName: z.string().min(1),
+    lastName: z.string().min(1),
+    groupNumber: z.string().optional(),
+    relationship: z.enum(['self', 'spouse', 'child', 'other']).default('self'),
+    address: address.optional(),
   }),
   paidCents: z.number().int(),
   remainingPatientLiabilityCents: z.number().int().optional(),
   adjudicatedOn: date,
   payerClaimNumber: z.string().optional(),
   adjustments: z.array(adjustment).default([]),
-  lines: z.array(z.object({
-    lineNumber: z.number().int().min(1), code: z.string().min(1), modifiers: z.array(z.string()).max(4).default([]),
-    units: z.number().int().min(1).default(1), paidCents: z.number().int(), adjustments: z.array(adjustment).default([]),
-  })).default([]),
+  lines: z
+    .array(
+      z.object({
+        lineNumber: z.number().int().min(1),
+        code: z.string().min(1),
+        modifiers: z.array(z.string()).max(4).default([]),
+        units: z.number().int().min(1).default(1),
+        paidCents: z.number().int(),
+        adjustments: z.array(adjustment).default([]),
+      }),
+    )
+    .default([]),
 });
 
 const claim = z.object({
@@ -62,12 +79,21 @@ const claim = z.object({
   payerResponsibility: z.enum(['P', 'S', 'T']).optional(),
   payer,
   subscriber: z.object({
-    memberId: z.string().min(1), firstName: z.string().min(1), lastName: z.string().min(1), groupNumber: z.string().optional(),
-    birthDate: date.optional(), sex: sex.optional(), address: address.optional(),
+    memberId: z.string().min(1),
+    firstName: z.string().min(1),
+    lastName: z.string().min(1),
+    groupNumber: z.string().optional(),
+    birthDate: date.optional(),
+    sex: sex.optional(),
+    address: address.optional(),
   }),
-  patient: z.object({ relationship: z.enum(['spouse', 'child', 'other']), firstName: z.string(), lastName: z.string(), birthDate: date, sex, address }).optional(),
+  patient: z
+    .object({ relationship: z.enum(['spouse', 'child', 'other']), firstName: z.string(), lastName: z.string(), birthDate: date, sex, address })
+    .optional(),
   diagnoses: z.array(z.string()).min(1).max(12),
-  renderingProvider: z.object({ npi: z.string().regex(/^\d{10}$/), lastName: z.string(), firstName: z.string().optional(), taxonomy: z.string().optional() }).optional(),
+  renderingProvider: z
+    .object({ npi: z.string().regex(/^\d{10}$/), lastName: z.string(), firstName: z.string().optional(), taxonomy: z.string().optional() })
+    .optional(),
   otherPayers: z.array(otherPayer).optional(),
   lines: z.array(line).min(1).max(50),
 });
@@ -76,7 +102,13 @@ export const ClaimFile = z.object({
   envelope: Envelope,
   submitter: z.object({ name: z.string().min(1), id: z.string().min(1), contactName: z.string().min(1), phone: z.string().regex(/^\d{10}$/) }),
   receiver: z.object({ name: z.string().min(1), id: z.string().min(1) }),
-  billingProvider: z.object({ name: z.string().min(1), npi: z.string().regex(/^\d{10}$/), taxId: z.string().regex(/^\d{9}$/), address, taxonomy: z.string().optional() }),
+  billingProvider: z.object({
+    name: z.string().min(1),
+    npi: z.string().regex(/^\d{10}$/),
+    taxId: z.string().regex(/^\d{9}$/),
+    address,
+    taxonomy: z.string().optional(),
+  }),
   claims: z.array(claim).min(1),
 });
 

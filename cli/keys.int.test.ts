@@ -24,7 +24,9 @@ afterAll(() => api.stop());
 const CLI = resolve(__dirname, 'revcycle.js');
 function revcycle(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => done({ code: error ? Number(error.code) : 0, stdout, stderr }));
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      done({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
   });
 }
 const withDb = (...args: string[]) => revcycle({ DATABASE_URL: databaseUrl }, ...args);
@@ -35,14 +37,20 @@ test('keys create --expires-in: the key works until then, and says when; expired
   const made = await withDb('keys', 'create', '--role', 'biller', '--name', 'expiring biller', '--expires-in', '30d');
   expect(made.code).toBe(0);
   const key = keyIn(made.stdout);
-  const row = await api.db('api_keys').where({ id: key.slice(4, 20) }).first();
+  const row = await api
+    .db('api_keys')
+    .where({ id: key.slice(4, 20) })
+    .first();
   const days = (new Date(row.expires_at).getTime() - new Date(row.created_at).getTime()) / 86_400_000;
   expect(Math.round(days)).toBe(30);
   expect(made.stdout).toContain(`expires ${new Date(row.expires_at).toISOString()}`);
   expect((await read(key)).status).toBe(404); // past authentication
 
   // Its time comes (the clock moved, as the database sees it): refused, with the reason.
-  await api.db('api_keys').where({ id: row.id }).update({ expires_at: new Date(Date.now() - 1000) });
+  await api
+    .db('api_keys')
+    .where({ id: row.id })
+    .update({ expires_at: new Date(Date.now() - 1000) });
   const refused = await read(key);
   expect(refused.status).toBe(401);
   expect(refused.body).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/^the API key has expired/) });
@@ -57,7 +65,13 @@ test('keys rotate: a new key with the same name and role; the old one works thro
   expect(rotated.code).toBe(0);
   const newKey = keyIn(rotated.stdout);
   expect(newKey).not.toBe(oldKey);
-  const [oldRow, newRow] = await Promise.all([api.db('api_keys').where({ id: oldId }).first(), api.db('api_keys').where({ id: newKey.slice(4, 20) }).first()]);
+  const [oldRow, newRow] = await Promise.all([
+    api.db('api_keys').where({ id: oldId }).first(),
+    api
+      .db('api_keys')
+      .where({ id: newKey.slice(4, 20) })
+      .first(),
+  ]);
   expect(newRow).toMatchObject({ name: 'coding robot', role: 'coder', revoked_at: null });
   expect(oldRow.rotated_to).toBe(newRow.id);
   expect(Math.round((new Date(oldRow.expires_at).getTime() - Date.now()) / 3_600_000)).toBe(2);
@@ -65,7 +79,10 @@ test('keys rotate: a new key with the same name and role; the old one works thro
 
   expect((await read(oldKey)).status).toBe(404); // in its grace period
   expect((await read(newKey)).status).toBe(404);
-  await api.db('api_keys').where({ id: oldId }).update({ expires_at: new Date(Date.now() - 1000) }); // the grace period ends
+  await api
+    .db('api_keys')
+    .where({ id: oldId })
+    .update({ expires_at: new Date(Date.now() - 1000) }); // the grace period ends
   expect((await read(oldKey)).body.message).toMatch(/^the API key has expired/);
   expect((await read(newKey)).status).toBe(404);
 
@@ -106,10 +123,12 @@ describe('which database the CLI uses', () => {
   test('without DATABASE_URL and no embedded Postgres of this checkout: refuses, and says what it would not use', async () => {
     const r = await revcycle({ DATABASE_URL: '', DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(port) }, 'keys', 'list');
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`revcycle: no embedded Postgres of this checkout in ${join(dataDir, 'pg')} (start it with \`npm start\`), and DATABASE_URL is not set: refusing to use whatever answers on port ${port}\n`);
+    expect(r.stderr).toBe(
+      `revcycle: no embedded Postgres of this checkout in ${join(dataDir, 'pg')} (start it with \`npm start\`), and DATABASE_URL is not set: refusing to use whatever answers on port ${port}\n`,
+    );
   });
 
-  test('another stack\'s Postgres on the port refuses this checkout\'s credentials: named as not ours', async () => {
+  test("another stack's Postgres on the port refuses this checkout's credentials: named as not ours", async () => {
     // This checkout's cluster folder with its credentials, and the run's shared Postgres (not this checkout's) on the port.
     const pgDir = join(dataDir, 'pg');
     mkdirSync(pgDir, { recursive: true });
@@ -118,8 +137,10 @@ describe('which database the CLI uses', () => {
     const sharedPort = new URL(databaseUrl).port;
     const r = await revcycle({ DATABASE_URL: '', DATA_DIR: dataDir, EMBEDDED_PG_PORT: sharedPort }, 'keys', 'list');
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`revcycle: database: embedded Postgres of this checkout (data ${pgDir}) on 127.0.0.1:${sharedPort}/revcycle\n`
-      + `revcycle: the Postgres on port ${sharedPort} is not this checkout's (it refused this checkout's credentials); stop the other stack, set EMBEDDED_PG_PORT, or set DATABASE_URL to use it on purpose\n`);
+    expect(r.stderr).toBe(
+      `revcycle: database: embedded Postgres of this checkout (data ${pgDir}) on 127.0.0.1:${sharedPort}/revcycle\n` +
+        `revcycle: the Postgres on port ${sharedPort} is not this checkout's (it refused this checkout's credentials); stop the other stack, set EMBEDDED_PG_PORT, or set DATABASE_URL to use it on purpose\n`,
+    );
   });
 
   test('with DATABASE_URL it says so, without the password', async () => {

@@ -52,13 +52,15 @@ const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000 } as const;
 export function parseDuration(flag: string, value: string): number {
   const m = /^(\d{1,6})([dhm])$/.exec(value);
   const ms = m ? Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS] : 0;
-  if (!m || ms <= 0 || ms > 3650 * UNIT_MS.d) throw new InputError(`--${flag} "${value}" is not a duration: a whole number of days, hours or minutes, e.g. 30d, 12h, 90m`);
+  if (!m || ms <= 0 || ms > 3650 * UNIT_MS.d)
+    throw new InputError(`--${flag} "${value}" is not a duration: a whole number of days, hours or minutes, e.g. 30d, 12h, 90m`);
   return ms;
 }
 
 const state = (k: { revoked_at: Date | null; expires_at: Date | null; rotated_to?: string | null }) => {
   if (k.revoked_at) return `revoked ${new Date(k.revoked_at).toISOString()}`;
-  if (k.expires_at) return `${new Date(k.expires_at).getTime() <= Date.now() ? 'expired' : 'expires'} ${new Date(k.expires_at).toISOString()}${k.rotated_to ? ` (rotated to ${k.rotated_to})` : ''}`;
+  if (k.expires_at)
+    return `${new Date(k.expires_at).getTime() <= Date.now() ? 'expired' : 'expires'} ${new Date(k.expires_at).toISOString()}${k.rotated_to ? ` (rotated to ${k.rotated_to})` : ''}`;
   return 'active';
 };
 const KEY_ID = /^(?:rck_)?([a-f0-9]{16})(?:_.*)?$/;
@@ -78,7 +80,13 @@ export async function runKeys(args: string[], out: (s: string) => void, connect:
       if (!KEY_NAME.test(name)) throw new InputError(`bad name "${name}": 1-80 letters, digits, spaces or . _ @ -, starting with a letter or digit`);
       const expiresIn = flags.has('expires-in') ? parseDuration('expires-in', flags.get('expires-in')!) : undefined;
       return withDb(connect, async (db) => {
-        const { id, key, expiresAt } = await createApiKey(db, { name, role, createdBy: actor.actor, source: actor.source, expiresAt: expiresIn ? new Date(Date.now() + expiresIn) : undefined });
+        const { id, key, expiresAt } = await createApiKey(db, {
+          name,
+          role,
+          createdBy: actor.actor,
+          source: actor.source,
+          expiresAt: expiresIn ? new Date(Date.now() + expiresIn) : undefined,
+        });
         out(`created key ${id} (${role}, "${name}"${expiresAt ? `, expires ${expiresAt.toISOString()}` : ''}); it is shown only now:\n${key}\n`);
         return 0;
       });
@@ -93,7 +101,9 @@ export async function runKeys(args: string[], out: (s: string) => void, connect:
       return withDb(connect, async (db) => {
         const r = await rotateApiKey(db, m[1], { graceMs, expiresInMs, ...actor });
         if (!r.ok) throw new InputError(`no active key ${m[1]} to rotate: ${r.why === 'rotated' ? 'it was already rotated' : r.why}`);
-        out(`rotated key ${r.old.id}: it works until ${r.old.expiresAt.toISOString()}; the new key ${r.id}${r.expiresAt ? ` (expires ${r.expiresAt.toISOString()})` : ''} is shown only now:\n${r.key}\n`);
+        out(
+          `rotated key ${r.old.id}: it works until ${r.old.expiresAt.toISOString()}; the new key ${r.id}${r.expiresAt ? ` (expires ${r.expiresAt.toISOString()})` : ''} is shown only now:\n${r.key}\n`,
+        );
         return 0;
       });
     }
@@ -111,7 +121,11 @@ export async function runKeys(args: string[], out: (s: string) => void, connect:
       if (rest.length || flags.size) throw new UsageError(KEYS_USAGE);
       return withDb(connect, async (db) => {
         const rows = await listApiKeys(db);
-        out(rows.length ? `${rows.map((k) => `${k.id}  ${k.role.padEnd(10)}  ${new Date(k.created_at).toISOString()}  ${state(k)}  ${k.name}`).join('\n')}\n` : 'no keys\n');
+        out(
+          rows.length
+            ? `${rows.map((k) => `${k.id}  ${k.role.padEnd(10)}  ${new Date(k.created_at).toISOString()}  ${state(k)}  ${k.name}`).join('\n')}\n`
+            : 'no keys\n',
+        );
         return 0;
       });
     }

@@ -33,7 +33,10 @@ describe('revcycle x12', () => {
     expect(code).toBe(0);
     const { envelope, ...batch } = JSON.parse(readFileSync(join(EXAMPLES, 'claim.json'), 'utf8'));
     expect(stdout.match(/^REF\*6R\*.*~$/gm)).toEqual(['REF*6R*V-1001-1~', 'REF*6R*V-1001-2~']);
-    const withControlNumbers = batch.claims.map((c: { claimId: string; lines: object[] }) => ({ ...c, lines: c.lines.map((l, i) => ({ ...l, lineItemControlNumber: `${c.claimId}-${i + 1}` })) }));
+    const withControlNumbers = batch.claims.map((c: { claimId: string; lines: object[] }) => ({
+      ...c,
+      lines: c.lines.map((l, i) => ({ ...l, lineItemControlNumber: `${c.claimId}-${i + 1}` })),
+    }));
     expect(parse837P(stdout)).toEqual({ envelope, batch: { ...batch, claims: withControlNumbers }, warnings: [] });
   });
 
@@ -75,7 +78,10 @@ describe('revcycle x12', () => {
   });
 
   it('validate passes a good file and fails one that does not balance, saying why', async () => {
-    expect(await revcycle('x12', 'validate', file('ok.835', build835([sampleRemittance()], sampleEnvelope(7))))).toMatchObject({ code: 0, stdout: expect.stringContaining('835 OK') });
+    expect(await revcycle('x12', 'validate', file('ok.835', build835([sampleRemittance()], sampleEnvelope(7))))).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('835 OK'),
+    });
     const r = sampleRemittance();
     r.payment.amountCents = 9500;
     const bad = await revcycle('x12', 'validate', file('bad.835', build835([r], sampleEnvelope(8))));
@@ -84,7 +90,12 @@ describe('revcycle x12', () => {
   });
 
   it.each([
-    [['x12', 'parse', 'NAME'], 'not-x12.txt', 'hello', 'revcycle: line 1: not an X12 interchange: it must start with an ISA segment (or, pasted from a guide, an ST)\n'],
+    [
+      ['x12', 'parse', 'NAME'],
+      'not-x12.txt',
+      'hello',
+      'revcycle: line 1: not an X12 interchange: it must start with an ISA segment (or, pasted from a guide, an ST)\n',
+    ],
     [['x12', 'build-837', 'NAME'], 'bad-claim.json', '{"claims": []}', /^revcycle: .*bad-claim\.json: envelope /],
     [['x12', 'build-837', 'NAME'], 'not-json.json', '{', /is not JSON/],
   ])('exits 1 with a message and no stack trace on bad input: %p', async (args, name, content, message) => {

@@ -41,7 +41,6 @@ ${AUDIT_USAGE}
 ${DATA_USAGE}
   --help                            this text`;
 
-
 function readInput(path: string): string {
   try {
     return readFileSync(path, 'utf8');

@@ -11,13 +11,24 @@ import { Adjustment, parse835, Remittance, remittanceBalance } from '../domain/x
 const money = (cents: number) => (cents / 100).toFixed(2);
 const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
-const CLAIM_STATUS: Record<string, string> = { '1': 'paid (primary)', '2': 'paid (secondary)', '3': 'paid (tertiary)', '4': 'denied', '19': 'primary, forwarded', '22': 'reversal' };
+const CLAIM_STATUS: Record<string, string> = {
+  '1': 'paid (primary)',
+  '2': 'paid (secondary)',
+  '3': 'paid (tertiary)',
+  '4': 'denied',
+  '19': 'primary, forwarded',
+  '22': 'reversal',
+};
 
 /** Lays rows out in columns; numbers right-aligned. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^-?\d+\.\d+$/.test(r[i])));
-  const fmt = (r: string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)].join('\n');
 }
 
@@ -29,7 +40,15 @@ function summarize835(r: Remittance): string {
   const balance = remittanceBalance(r);
   const rows = r.claims.map((c) => {
     const adj = [...c.adjustments, ...c.lines.flatMap((l) => l.adjustments)];
-    return [c.patientControlNumber, CLAIM_STATUS[c.statusCode] ?? c.statusCode, money(c.chargeCents), money(c.paidCents), money(c.patientResponsibilityCents), c.payerClaimNumber ?? '', [...new Set(adj.map((a) => `${a.group}-${a.carc}`))].join(' ')];
+    return [
+      c.patientControlNumber,
+      CLAIM_STATUS[c.statusCode] ?? c.statusCode,
+      money(c.chargeCents),
+      money(c.paidCents),
+      money(c.patientResponsibilityCents),
+      c.payerClaimNumber ?? '',
+      [...new Set(adj.map((a) => `${a.group}-${a.carc}`))].join(' '),
+    ];
   });
   const byCarc = new Map<string, number>();
   for (const a of allAdjustments(r)) byCarc.set(`${a.group}-${a.carc}`, (byCarc.get(`${a.group}-${a.carc}`) ?? 0) + a.amountCents);
@@ -44,10 +63,20 @@ function summarize835(r: Remittance): string {
       `Patient responsibility: ${money(sum((c) => c.patientResponsibilityCents))}   Denied: ${r.claims.filter((c) => c.statusCode === '4').length}`,
     '',
     'Adjusted by CARC:',
-    table(['Group-CARC', 'Amount'], [...byCarc].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, money(v)])),
+    table(
+      ['Group-CARC', 'Amount'],
+      [...byCarc].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, money(v)]),
+    ),
   ];
   if (r.providerAdjustments.length) {
-    out.push('', 'Provider adjustments (PLB):', table(['Reason', 'Reference', 'Amount'], r.providerAdjustments.map((p) => [p.reasonCode, p.reference ?? '', money(p.amountCents)])));
+    out.push(
+      '',
+      'Provider adjustments (PLB):',
+      table(
+        ['Reason', 'Reference', 'Amount'],
+        r.providerAdjustments.map((p) => [p.reasonCode, p.reference ?? '', money(p.amountCents)]),
+      ),
+    );
   }
   return out.join('\n');
 }
@@ -59,14 +88,28 @@ export function summarize(kind: TransactionKind, text: string, options: ReadOpti
     case '277CA':
     case '277': {
       const { report } = parse277(text, options);
-      const rows = report.claims.map((c) => [c.patientControlNumber, c.rejected ? 'REJECTED' : 'ok', c.payerClaimNumber ?? '', c.statuses.map((s) => s.text).join('; ')]);
+      const rows = report.claims.map((c) => [
+        c.patientControlNumber,
+        c.rejected ? 'REJECTED' : 'ok',
+        c.payerClaimNumber ?? '',
+        c.statuses.map((s) => s.text).join('; '),
+      ]);
       return `${report.kind} from ${report.payer.name}: ${count(report.claims.length, 'claim')}, ${report.claims.filter((c) => c.rejected).length} rejected\n\n${table(['Claim', 'Result', 'Payer claim #', 'Status'], rows)}`;
     }
     case '999':
-      return parse999(text, options).acks.map((a) => {
-        const errors = a.transactions.flatMap((t) => t.errors.map((e) => `  ST ${t.controlNumber}: ${e.segment} at segment ${e.position}${e.element ? `, element ${e.element.position}` : ''} (code ${e.code})`));
-        return [`999 for group ${a.groupControlNumber}: ${a.status.replace(/_/g, ' ')} (${a.counts.accepted} of ${a.counts.included} transaction sets accepted)`, ...errors].join('\n');
-      }).join('\n');
+      return parse999(text, options)
+        .acks.map((a) => {
+          const errors = a.transactions.flatMap((t) =>
+            t.errors.map(
+              (e) => `  ST ${t.controlNumber}: ${e.segment} at segment ${e.position}${e.element ? `, element ${e.element.position}` : ''} (code ${e.code})`,
+            ),
+          );
+          return [
+            `999 for group ${a.groupControlNumber}: ${a.status.replace(/_/g, ' ')} (${a.counts.accepted} of ${a.counts.included} transaction sets accepted)`,
+            ...errors,
+          ].join('\n');
+        })
+        .join('\n');
     case '837P': {
       const { batch } = parse837P(text, options);
       const rows = batch.claims.map((c) => [c.claimId, c.frequency, c.payer.id, String(c.lines.length), money(claimChargeCents(c))]);

@@ -35,7 +35,8 @@ export function zipEntries(path: string): ZipEntry[] {
     const local = zip.readUInt32LE(at + 42);
     const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
     at += 46 + skip;
-    if (compressed === 0xffffffff || local === 0xffffffff) throw new Error(`${path}: ${name} is a ZIP64 entry, which this reader does not handle; unzip it and load the files`);
+    if (compressed === 0xffffffff || local === 0xffffffff)
+      throw new Error(`${path}: ${name} is a ZIP64 entry, which this reader does not handle; unzip it and load the files`);
     entries.push({
       name,
       read: () => {

@@ -41,7 +41,10 @@ test.each([
 test('the patient statement cycle: 0/30/60/90 days and collections 30 days after the last by default; other days, or none', () => {
   const DAY = 86_400_000;
   expect(parseConfig({}).timers).toMatchObject({ patientStatementsMs: [0, 30 * DAY, 60 * DAY, 90 * DAY], patientCollectionsAfterMs: 30 * DAY });
-  expect(parseConfig({ PATIENT_STATEMENT_DAYS: '0, 21', PATIENT_COLLECTIONS_AFTER_DAYS: '0' }).timers).toMatchObject({ patientStatementsMs: [0, 21 * DAY], patientCollectionsAfterMs: 0 });
+  expect(parseConfig({ PATIENT_STATEMENT_DAYS: '0, 21', PATIENT_COLLECTIONS_AFTER_DAYS: '0' }).timers).toMatchObject({
+    patientStatementsMs: [0, 21 * DAY],
+    patientCollectionsAfterMs: 0,
+  });
   expect(parseConfig({ PATIENT_STATEMENT_DAYS: 'none' }).timers.patientStatementsMs).toBeUndefined();
 });
 
@@ -100,8 +103,10 @@ describe('PHI codec keys and webhook secrets', () => {
 
 describe('production fails closed', () => {
   const secrets = {
-    NODE_ENV: 'production', TEMPORAL_CODEC_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
-    WEBHOOK_EHR_SECRET: 'e'.repeat(32), WEBHOOK_CLEARINGHOUSE_SECRET: 'c'.repeat(32),
+    NODE_ENV: 'production',
+    TEMPORAL_CODEC_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+    WEBHOOK_EHR_SECRET: 'e'.repeat(32),
+    WEBHOOK_CLEARINGHOUSE_SECRET: 'c'.repeat(32),
   };
   const waived = { ...secrets, TEMPORAL_TLS_WAIVER: 'frontend reachable only on the private compose network' };
 
@@ -137,11 +142,16 @@ describe('TLS to Temporal', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     writeFileSync(join(dir, 'api-key'), 'cloud-secret\n');
     const c = parseConfig({
-      TEMPORAL_TLS_CA_FILE: '/run/secrets/ca.pem', TEMPORAL_TLS_CERT_FILE: '/run/secrets/client.pem', TEMPORAL_TLS_KEY_FILE: '/run/secrets/client.key',
-      TEMPORAL_TLS_SERVER_NAME: 'temporal.internal', TEMPORAL_API_KEY_FILE: join(dir, 'api-key'),
+      TEMPORAL_TLS_CA_FILE: '/run/secrets/ca.pem',
+      TEMPORAL_TLS_CERT_FILE: '/run/secrets/client.pem',
+      TEMPORAL_TLS_KEY_FILE: '/run/secrets/client.key',
+      TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+      TEMPORAL_API_KEY_FILE: join(dir, 'api-key'),
     });
     expect(c.temporal.tls).toEqual({
-      caFile: '/run/secrets/ca.pem', clientCert: { certFile: '/run/secrets/client.pem', keyFile: '/run/secrets/client.key' }, serverName: 'temporal.internal',
+      caFile: '/run/secrets/ca.pem',
+      clientCert: { certFile: '/run/secrets/client.pem', keyFile: '/run/secrets/client.key' },
+      serverName: 'temporal.internal',
     });
     expect(c.temporal.apiKey).toBe('cloud-secret');
   });
@@ -162,19 +172,35 @@ test('security settings: OIDC needs issuer, JWKS and audience together; CORS tak
   const sessions = { ttlMs: 480 * 60_000, idleMs: 30 * 60_000, secure: false, keySignIn: true };
   expect(parseConfig({}).auth).toEqual({ oidc: undefined, oidcLogin: undefined, sessions, rateLimit: { perMinute: 600, burst: 100 }, corsOrigins: [] });
   const c = parseConfig({
-    OIDC_ISSUER: 'https://idp.example/realms/clinic', OIDC_JWKS_URL: 'https://idp.example/certs', OIDC_AUDIENCE: 'revcycle', OIDC_ROLES_CLAIM: 'realm_access.roles',
-    OIDC_AUTHORIZED_PARTIES: 'revcycle-web, ops-cli', OIDC_CLIENT_ID: 'revcycle-web', API_PUBLIC_URL: 'https://billing.clinic.example/',
-    CORS_ALLOWED_ORIGINS: 'https://ui.clinic.example, http://127.0.0.1:8233', RATE_LIMIT_PER_MINUTE: '120', SESSION_IDLE_MINUTES: '15',
+    OIDC_ISSUER: 'https://idp.example/realms/clinic',
+    OIDC_JWKS_URL: 'https://idp.example/certs',
+    OIDC_AUDIENCE: 'revcycle',
+    OIDC_ROLES_CLAIM: 'realm_access.roles',
+    OIDC_AUTHORIZED_PARTIES: 'revcycle-web, ops-cli',
+    OIDC_CLIENT_ID: 'revcycle-web',
+    API_PUBLIC_URL: 'https://billing.clinic.example/',
+    CORS_ALLOWED_ORIGINS: 'https://ui.clinic.example, http://127.0.0.1:8233',
+    RATE_LIMIT_PER_MINUTE: '120',
+    SESSION_IDLE_MINUTES: '15',
   });
   expect(c.auth).toEqual({
-    oidc: { issuer: 'https://idp.example/realms/clinic', jwksUrl: 'https://idp.example/certs', audience: 'revcycle', rolesClaim: 'realm_access.roles', authorizedParties: ['revcycle-web', 'ops-cli'], jwksTtlMs: 600_000 },
+    oidc: {
+      issuer: 'https://idp.example/realms/clinic',
+      jwksUrl: 'https://idp.example/certs',
+      audience: 'revcycle',
+      rolesClaim: 'realm_access.roles',
+      authorizedParties: ['revcycle-web', 'ops-cli'],
+      jwksTtlMs: 600_000,
+    },
     oidcLogin: { clientId: 'revcycle-web', clientSecret: undefined, redirectUri: 'https://billing.clinic.example/auth/oidc/callback' },
     sessions: { ...sessions, idleMs: 15 * 60_000, secure: true },
     rateLimit: { perMinute: 120, burst: 100 },
     corsOrigins: ['https://ui.clinic.example', 'http://127.0.0.1:8233'],
   });
   expect(problemsOf({ OIDC_ISSUER: 'https://idp.example' })).toEqual(['OIDC_ISSUER, OIDC_JWKS_URL: set both to accept OIDC tokens, or neither']);
-  expect(problemsOf({ OIDC_ISSUER: 'https://idp.example', OIDC_JWKS_URL: 'https://idp.example/certs' })[0]).toMatch(/^OIDC_AUDIENCE: required with OIDC_ISSUER/);
+  expect(problemsOf({ OIDC_ISSUER: 'https://idp.example', OIDC_JWKS_URL: 'https://idp.example/certs' })[0]).toMatch(
+    /^OIDC_AUDIENCE: required with OIDC_ISSUER/,
+  );
   expect(problemsOf({ OIDC_CLIENT_ID: 'web' })[0]).toMatch(/^OIDC_CLIENT_ID: the OIDC login needs OIDC_ISSUER/);
   expect(parseConfig({ NODE_ENV: 'test', SIGN_IN_WITH_API_KEY: 'false' }).auth.sessions.keySignIn).toBe(false);
   expect(problemsOf({ CORS_ALLOWED_ORIGINS: 'https://ui.example/path' })[0]).toMatch(/^CORS_ALLOWED_ORIGINS: "https:\/\/ui.example\/path" is not an origin/);
@@ -189,16 +215,34 @@ describe('clearinghouse transport', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ch-'));
     writeFileSync(join(dir, 'pw'), 's3cret\n');
     writeFileSync(join(dir, 'key'), '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n');
-    const c = parseConfig({ CLEARINGHOUSE_TRANSPORT: 'core-soap', CLEARINGHOUSE_CORE_USERNAME: 'northside', CLEARINGHOUSE_CORE_PASSWORD_FILE: join(dir, 'pw'), SUBMITTER_ID: 'NORTH01', CLEARINGHOUSE_SFTP_PRIVATE_KEY_FILE: join(dir, 'key') });
-    expect(c.clearinghouse.core).toMatchObject({ username: 'northside', password: 's3cret', senderId: 'NORTH01', receiverId: 'CLEARINGHOUSE', credentialsGiven: true });
+    const c = parseConfig({
+      CLEARINGHOUSE_TRANSPORT: 'core-soap',
+      CLEARINGHOUSE_CORE_USERNAME: 'northside',
+      CLEARINGHOUSE_CORE_PASSWORD_FILE: join(dir, 'pw'),
+      SUBMITTER_ID: 'NORTH01',
+      CLEARINGHOUSE_SFTP_PRIVATE_KEY_FILE: join(dir, 'key'),
+    });
+    expect(c.clearinghouse.core).toMatchObject({
+      username: 'northside',
+      password: 's3cret',
+      senderId: 'NORTH01',
+      receiverId: 'CLEARINGHOUSE',
+      credentialsGiven: true,
+    });
     expect(c.clearinghouse.sftp.privateKey).toContain('BEGIN OPENSSH PRIVATE KEY');
     expect(problemsOf({ CLEARINGHOUSE_TRANSPORT: 'ftp' })[0]).toMatch(/^CLEARINGHOUSE_TRANSPORT:/);
   });
 
   test('SFTP without simulators needs host, user and key; production needs the pinned host key and real CORE credentials', () => {
-    expect(problemsOf({ ...external, CLEARINGHOUSE_TRANSPORT: 'sftp' })).toEqual([expect.stringMatching(/^CLEARINGHOUSE_SFTP_HOST, CLEARINGHOUSE_SFTP_USERNAME, CLEARINGHOUSE_SFTP_PRIVATE_KEY/)]);
-    expect(problemsOf({ NODE_ENV: 'production', CLEARINGHOUSE_TRANSPORT: 'core-mime' })).toContainEqual(expect.stringMatching(/^CLEARINGHOUSE_CORE_USERNAME, CLEARINGHOUSE_CORE_PASSWORD/));
-    expect(problemsOf({ NODE_ENV: 'production', CLEARINGHOUSE_TRANSPORT: 'sftp' })).toContainEqual(expect.stringMatching(/^CLEARINGHOUSE_SFTP_HOST_KEY_SHA256:/));
+    expect(problemsOf({ ...external, CLEARINGHOUSE_TRANSPORT: 'sftp' })).toEqual([
+      expect.stringMatching(/^CLEARINGHOUSE_SFTP_HOST, CLEARINGHOUSE_SFTP_USERNAME, CLEARINGHOUSE_SFTP_PRIVATE_KEY/),
+    ]);
+    expect(problemsOf({ NODE_ENV: 'production', CLEARINGHOUSE_TRANSPORT: 'core-mime' })).toContainEqual(
+      expect.stringMatching(/^CLEARINGHOUSE_CORE_USERNAME, CLEARINGHOUSE_CORE_PASSWORD/),
+    );
+    expect(problemsOf({ NODE_ENV: 'production', CLEARINGHOUSE_TRANSPORT: 'sftp' })).toContainEqual(
+      expect.stringMatching(/^CLEARINGHOUSE_SFTP_HOST_KEY_SHA256:/),
+    );
     expect(problemsOf({ CLEARINGHOUSE_SFTP_HOST_KEY_SHA256: 'md5:aa' })[0]).toMatch(/^CLEARINGHOUSE_SFTP_HOST_KEY_SHA256:/);
   });
 });

@@ -28,7 +28,10 @@ const env = {
   DATABASE_MIGRATION_URL: url.optional(),
   EMBEDDED_PG_PORT: port.default(5433),
 
-  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^:\s]+:\d+$/, 'must be host:port')
+    .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('revcycle-visits'),
   TEMPORAL_DEV_PORT: port.default(7233),
@@ -43,19 +46,27 @@ const env = {
    * The real server's internal ports (history, matching, worker services and their membership): 8 from here.
    * The server stores membership ports in a Postgres smallint (cluster_membership.rpc_port): above 32767 it stops at start-up.
    */
-  TEMPORAL_INTERNAL_PORTS_FROM: port.max(32760, 'must be at most 32760: the Temporal server stores its membership ports (up to this + 6) in a Postgres smallint').default(7234),
+  TEMPORAL_INTERNAL_PORTS_FROM: port
+    .max(32760, 'must be at most 32760: the Temporal server stores its membership ports (up to this + 6) in a Postgres smallint')
+    .default(7234),
   /**
    * TLS to Temporal (client and worker). Unset: on when any TEMPORAL_TLS_* file or TEMPORAL_API_KEY
    * is given, off otherwise. Production refuses it off unless TEMPORAL_TLS_WAIVER says why.
    */
-  TEMPORAL_TLS: z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1').optional(),
+  TEMPORAL_TLS: z
+    .enum(['on', 'off', 'true', 'false', '1', '0'])
+    .transform((v) => v === 'on' || v === 'true' || v === '1')
+    .optional(),
   /** The CA that signed the Temporal frontend's certificate (PEM); unset: the system's trusted CAs (Temporal Cloud). */
   TEMPORAL_TLS_CA_FILE: z.string().min(1).optional(),
   /** mTLS: this client's certificate and private key (PEM files), both or neither. */
   TEMPORAL_TLS_CERT_FILE: z.string().min(1).optional(),
   TEMPORAL_TLS_KEY_FILE: z.string().min(1).optional(),
   /** The name the frontend's certificate is checked against, when it differs from TEMPORAL_ADDRESS's host. */
-  TEMPORAL_TLS_SERVER_NAME: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'must be a host name').optional(),
+  TEMPORAL_TLS_SERVER_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]{1,253}$/, 'must be a host name')
+    .optional(),
   /** Why production runs without TLS to Temporal (e.g. "frontend reachable only on the compose network"): the only way to turn TLS off there. */
   TEMPORAL_TLS_WAIVER: z.string().trim().min(10, 'must say why TLS is waived (at least 10 characters)').optional(),
   /** An API key for hosted Temporal (Temporal Cloud), sent as a bearer token over TLS. */
@@ -91,11 +102,17 @@ const env = {
   /** PEM PKCS#8 private key revcycle signs its assertions with; its public half is served at /.well-known/jwks.json. */
   EHR_PRIVATE_KEY_FILE: z.string().min(1).optional(),
   /** `kid` of that key as registered with the EHR (default: its JWK thumbprint). */
-  EHR_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, dot, dash, underscore').optional(),
+  EHR_KEY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, dot, dash, underscore')
+    .optional(),
   /** RS384 for an RSA key, ES384 for a P-384 key. */
   EHR_KEY_ALG: z.enum(['RS384', 'ES384']).default('RS384'),
   /** Scopes asked for, space-separated (default: what revcycle reads and writes). */
-  EHR_SCOPES: z.string().regex(/^\S+( \S+)*$/, 'space-separated scopes').optional(),
+  EHR_SCOPES: z
+    .string()
+    .regex(/^\S+( \S+)*$/, 'space-separated scopes')
+    .optional(),
   /** The token endpoint, when the EHR does not publish .well-known/smart-configuration. */
   EHR_TOKEN_URL: url.optional(),
   PMS_MODE: z.enum(['rest', 'hl7']).default('hl7'),
@@ -137,40 +154,79 @@ const env = {
   /** Claim status inquiries (276) a claim with no 835 gets, one per ADJUDICATION_TIMEOUT_MS, before a person is asked. */
   CLAIM_STATUS_MAX_INQUIRIES: z.coerce.number().int().min(1).max(20).default(TIMER_DEFAULTS.claimStatusInquiries),
   /** Days before a payer's timely-filing deadline (its payer rule, data/payer-rules.json) a visit with no accepted claim escalates. */
-  TIMELY_FILING_ESCALATE_DAYS: z.coerce.number().int().min(0).max(365).default(TIMER_DEFAULTS.timelyFilingEscalateBeforeMs / DAY_MS),
+  TIMELY_FILING_ESCALATE_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(365)
+    .default(TIMER_DEFAULTS.timelyFilingEscalateBeforeMs / DAY_MS),
   /** Days before an appeal deadline an appeal that has not gone out escalates (appeal_due). */
-  APPEAL_ESCALATE_DAYS: z.coerce.number().int().min(0).max(365).default(TIMER_DEFAULTS.appealEscalateBeforeMs / DAY_MS),
+  APPEAL_ESCALATE_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(365)
+    .default(TIMER_DEFAULTS.appealEscalateBeforeMs / DAY_MS),
   /**
    * The patient's statement cycle: days after insurance answered (and the patient owes a share)
    * on which statements go out, ascending; `none`: no cycle, a paid visit closes with the
    * patient's share open (the practice bills patients elsewhere).
    */
-  PATIENT_STATEMENT_DAYS: z.string().default('0,30,60,90').transform((s, ctx) => {
-    if (s.trim() === 'none') return undefined;
-    const days = s.split(',').map((d) => d.trim());
-    if (days.length > 12 || days.some((d) => !/^\d{1,4}$/.test(d)) || days.some((d, i) => i > 0 && Number(d) <= Number(days[i - 1]))) {
-      ctx.addIssue({ code: 'custom', message: 'must be 1-12 ascending whole numbers of days, comma-separated (e.g. 0,30,60,90), or none' });
-      return z.NEVER;
-    }
-    return days.map(Number);
-  }),
+  PATIENT_STATEMENT_DAYS: z
+    .string()
+    .default('0,30,60,90')
+    .transform((s, ctx) => {
+      if (s.trim() === 'none') return undefined;
+      const days = s.split(',').map((d) => d.trim());
+      if (days.length > 12 || days.some((d) => !/^\d{1,4}$/.test(d)) || days.some((d, i) => i > 0 && Number(d) <= Number(days[i - 1]))) {
+        ctx.addIssue({ code: 'custom', message: 'must be 1-12 ascending whole numbers of days, comma-separated (e.g. 0,30,60,90), or none' });
+        return z.NEVER;
+      }
+      return days.map(Number);
+    }),
   /** Days after the last statement an unpaid patient balance waits before it goes to collections. */
-  PATIENT_COLLECTIONS_AFTER_DAYS: z.coerce.number().int().min(0).max(365).default(TIMER_DEFAULTS.patientCollectionsAfterMs / DAY_MS),
+  PATIENT_COLLECTIONS_AFTER_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(365)
+    .default(TIMER_DEFAULTS.patientCollectionsAfterMs / DAY_MS),
 
   /** How often the EHR is searched for signed encounters whose webhook never arrived, and how far back. */
   ENCOUNTER_SWEEP_EVERY_MS: positiveMs.default(10 * 60_000),
   ENCOUNTER_SWEEP_LOOKBACK_MS: positiveMs.default(2 * 24 * 3600_000),
 
   BILLING_PROVIDER_NAME: z.string().min(1).max(60).default('REVCYCLE DEMO CLINIC'),
-  BILLING_PROVIDER_NPI: z.string().regex(/^\d{10}$/, 'must be a 10-digit NPI').default('1245319599'),
-  BILLING_PROVIDER_TIN: z.string().regex(/^\d{9}$/, 'must be a 9-digit TIN').default('123456789'),
-  BILLING_PROVIDER_ADDRESS: z.string().regex(/^[^|]+\|[^|]+\|[A-Z]{2}\|\d{5}(\d{4})?$/, 'must be "line1|city|ST|zip"').default('100 MAIN ST|SPRINGFIELD|IL|627010001'),
-  BILLING_PROVIDER_TAXONOMY: z.string().regex(/^[0-9A-Z]{9}X$/, 'must be a 10-character provider taxonomy code').default('207Q00000X'),
+  BILLING_PROVIDER_NPI: z
+    .string()
+    .regex(/^\d{10}$/, 'must be a 10-digit NPI')
+    .default('1245319599'),
+  BILLING_PROVIDER_TIN: z
+    .string()
+    .regex(/^\d{9}$/, 'must be a 9-digit TIN')
+    .default('123456789'),
+  BILLING_PROVIDER_ADDRESS: z
+    .string()
+    .regex(/^[^|]+\|[^|]+\|[A-Z]{2}\|\d{5}(\d{4})?$/, 'must be "line1|city|ST|zip"')
+    .default('100 MAIN ST|SPRINGFIELD|IL|627010001'),
+  BILLING_PROVIDER_TAXONOMY: z
+    .string()
+    .regex(/^[0-9A-Z]{9}X$/, 'must be a 10-character provider taxonomy code')
+    .default('207Q00000X'),
   SUBMITTER_CONTACT_NAME: z.string().min(1).max(60).default('BILLING OFFICE'),
-  SUBMITTER_CONTACT_PHONE: z.string().regex(/^\d{10}$/, 'must be a 10-digit phone number').default('2175550100'),
+  SUBMITTER_CONTACT_PHONE: z
+    .string()
+    .regex(/^\d{10}$/, 'must be a 10-digit phone number')
+    .default('2175550100'),
   CLEARINGHOUSE_RECEIVER_NAME: z.string().min(1).max(60).default('REVCYCLE CLEARINGHOUSE'),
-  SUBMITTER_ID: z.string().regex(/^[A-Za-z0-9]{2,15}$/, 'must be 2-15 letters or digits').default('REVCYCLE'),
-  CLEARINGHOUSE_RECEIVER_ID: z.string().regex(/^[A-Za-z0-9]{2,15}$/, 'must be 2-15 letters or digits').default('CLEARINGHOUSE'),
+  SUBMITTER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9]{2,15}$/, 'must be 2-15 letters or digits')
+    .default('REVCYCLE'),
+  CLEARINGHOUSE_RECEIVER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9]{2,15}$/, 'must be 2-15 letters or digits')
+    .default('CLEARINGHOUSE'),
   X12_USAGE: z.enum(['T', 'P']).default('T'),
 
   /**
@@ -193,12 +249,18 @@ const env = {
   CLEARINGHOUSE_SFTP_PRIVATE_KEY: z.string().min(1).optional(),
   CLEARINGHOUSE_SFTP_PASSPHRASE: z.string().min(1).optional(),
   /** The server's host key as `ssh-keygen -lf` prints it (SHA256:…); required in production. */
-  CLEARINGHOUSE_SFTP_HOST_KEY_SHA256: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be SHA256:<base64> as ssh-keygen -l prints it').optional(),
+  CLEARINGHOUSE_SFTP_HOST_KEY_SHA256: z
+    .string()
+    .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be SHA256:<base64> as ssh-keygen -l prints it')
+    .optional(),
   CLEARINGHOUSE_SFTP_INBOUND_DIR: z.string().min(1).default('inbound'),
   CLEARINGHOUSE_SFTP_OUTBOUND_DIR: z.string().min(1).default('outbound'),
   CLEARINGHOUSE_SFTP_ARCHIVE_DIR: z.string().min(1).default('archive'),
   /** The 837 file name: {sender} {control} {date} {time} {hash} come from the interchange, so a resend has the same name. */
-  CLEARINGHOUSE_FILE_NAME: z.string().regex(/^[A-Za-z0-9{}._-]+$/, 'letters, digits, . _ - and {sender} {control} {date} {time} {hash}').default('{sender}_{control}_{hash}.837'),
+  CLEARINGHOUSE_FILE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9{}._-]+$/, 'letters, digits, . _ - and {sender} {control} {date} {time} {hash}')
+    .default('{sender}_{control}_{hash}.837'),
   /** How often the batch mailbox (CORE retrieval, SFTP outbound) is polled, on a Temporal Schedule. */
   CLEARINGHOUSE_POLL_EVERY_MS: positiveMs.default(60_000),
 
@@ -209,43 +271,79 @@ const env = {
   OIDC_JWKS_URL: url.optional(),
   /** Required with OIDC_ISSUER: the audience (`aud`) revcycle's access tokens are minted for. */
   OIDC_AUDIENCE: z.string().min(1).optional(),
-  OIDC_ROLES_CLAIM: z.string().regex(/^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/, 'must be a claim name or a dotted path').default('roles'),
+  OIDC_ROLES_CLAIM: z
+    .string()
+    .regex(/^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/, 'must be a claim name or a dotted path')
+    .default('roles'),
   /** Clients (`azp`) whose access tokens are accepted, comma-separated; empty: any client of the issuer whose token names our audience. */
-  OIDC_AUTHORIZED_PARTIES: z.string().default('').transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean)),
+  OIDC_AUTHORIZED_PARTIES: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
   /** How long the issuer's signing keys are trusted before they are fetched again. */
   OIDC_JWKS_TTL_MS: positiveMs.default(600_000),
   /** The browser's OIDC login (authorization code + PKCE): this client's id (and secret, for a confidential client). Unset: no OIDC login. */
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   /** Browser sessions: absolute lifetime and idle timeout, in minutes. */
-  SESSION_TTL_MINUTES: z.coerce.number().int().positive().max(7 * 24 * 60).default(480),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().positive().max(24 * 60).default(30),
+  SESSION_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(7 * 24 * 60)
+    .default(480),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(24 * 60)
+    .default(30),
   /** The sign-in page exchanges an API key for a session (default: outside production only). */
   SIGN_IN_WITH_API_KEY: bool.optional(),
   /** Requests per minute per API key or token subject (token bucket), and how many may come at once. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
   RATE_LIMIT_BURST: z.coerce.number().int().positive().default(100),
   /** Browser origins allowed to call the API (comma-separated); empty: none. */
-  CORS_ALLOWED_ORIGINS: z.string().default('').transform((s, ctx) => {
-    const origins = s.split(',').map((o) => o.trim()).filter(Boolean);
-    for (const o of origins) {
-      if (!/^https?:\/\/[^/\s]+$/.test(o)) ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin (scheme://host[:port], no path)` });
-    }
-    return origins;
-  }),
+  CORS_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const origins = s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean);
+      for (const o of origins) {
+        if (!/^https?:\/\/[^/\s]+$/.test(o)) ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin (scheme://host[:port], no path)` });
+      }
+      return origins;
+    }),
   /** PHI codec key ring: `id:base64key[,id:base64key…]`, each key 32 bytes (openssl rand -base64 32). Keep old keys to read old histories. */
-  TEMPORAL_CODEC_KEYS: z.string().optional().superRefine((v, ctx) => {
-    if (v === undefined) return;
-    try {
-      parseKeyRing(v);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    }
-  }),
+  TEMPORAL_CODEC_KEYS: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      if (v === undefined) return;
+      try {
+        parseKeyRing(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
   /** The key id new payloads are sealed with; default: the first key listed. */
-  TEMPORAL_CODEC_CURRENT_KEY: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a key id from TEMPORAL_CODEC_KEYS').optional(),
+  TEMPORAL_CODEC_CURRENT_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a key id from TEMPORAL_CODEC_KEYS')
+    .optional(),
   /** Origins of the Temporal Web UI allowed to call /codec (CORS), comma-separated; default: the dev server's UI. */
-  TEMPORAL_UI_ORIGINS: z.string().regex(/^https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*$/, 'must be comma-separated http(s) origins').optional(),
+  TEMPORAL_UI_ORIGINS: z
+    .string()
+    .regex(/^https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*$/, 'must be comma-separated http(s) origins')
+    .optional(),
 
   /** Shared secrets the EHR and the clearinghouse sign their webhooks with (HMAC-SHA256), at least 32 characters. */
   WEBHOOK_EHR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -254,7 +352,10 @@ const env = {
   WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 
   /** Peers allowed to connect to the MLLP feed: comma-separated IP addresses. */
-  MLLP_ALLOWED_PEERS: z.string().regex(/^[0-9A-Fa-f.:]+(,[0-9A-Fa-f.:]+)*$/, 'must be comma-separated IP addresses').default('127.0.0.1,::1'),
+  MLLP_ALLOWED_PEERS: z
+    .string()
+    .regex(/^[0-9A-Fa-f.:]+(,[0-9A-Fa-f.:]+)*$/, 'must be comma-separated IP addresses')
+    .default('127.0.0.1,::1'),
   /** TLS for the MLLP feed: both set, or neither. */
   MLLP_TLS_KEY_FILE: z.string().min(1).optional(),
   MLLP_TLS_CERT_FILE: z.string().min(1).optional(),
@@ -262,7 +363,12 @@ const env = {
   MLLP_TLS_CA_FILE: z.string().min(1).optional(),
   MLLP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(10_000).default(32),
   MLLP_IDLE_TIMEOUT_MS: positiveMs.default(60_000),
-  MLLP_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  MLLP_MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
 };
 
 const Schema = z.object(env);
@@ -291,7 +397,15 @@ export interface Config {
   dataDir: string;
   database: { url?: string; migrationUrl?: string; embeddedPort: number; poolMax: number };
   temporal: {
-    address?: string; namespace: string; taskQueue: string; devPort: number; uiPort: number; uiUrl: string; server: 'dev' | 'postgres'; internalPortsFrom: number; callTimeoutMs: number;
+    address?: string;
+    namespace: string;
+    taskQueue: string;
+    devPort: number;
+    uiPort: number;
+    uiUrl: string;
+    server: 'dev' | 'postgres';
+    internalPortsFrom: number;
+    callTimeoutMs: number;
     /** TLS to the frontend (temporal/connection.ts reads the files); absent: plain TCP. */
     tls?: TemporalTls;
     /** Set when production runs without TLS: the operator's reason. */
@@ -311,19 +425,40 @@ export interface Config {
     /** `credentialsGiven`: false when the development defaults (the simulator's) stand in. */
     core: { url?: string; username: string; password: string; senderId: string; receiverId: string; credentialsGiven: boolean };
     sftp: {
-      host?: string; port: number; username?: string; privateKey?: string; passphrase?: string; hostKeySha256?: string;
-      inboundDir: string; outboundDir: string; archiveDir: string; fileName: string;
+      host?: string;
+      port: number;
+      username?: string;
+      privateKey?: string;
+      passphrase?: string;
+      hostKeySha256?: string;
+      inboundDir: string;
+      outboundDir: string;
+      archiveDir: string;
+      fileName: string;
     };
     pollEveryMs: number;
   };
   mllpListenPort: number;
-  simulators: { start: boolean; host: string; revcycleHost: string; ehrPort: number; pmsHttpPort: number; pmsMllpPort: number; clearinghousePort: number; clearinghouseSftpPort: number;
-    pmsMllpTls?: { keyFile: string; certFile: string; caFile: string } };
+  simulators: {
+    start: boolean;
+    host: string;
+    revcycleHost: string;
+    ehrPort: number;
+    pmsHttpPort: number;
+    pmsMllpPort: number;
+    clearinghousePort: number;
+    clearinghouseSftpPort: number;
+    pmsMllpTls?: { keyFile: string; certFile: string; caFile: string };
+  };
   integrationTimeoutMs: number;
   retryCeiling: { maxAttempts: number; ms: number };
   timers: {
-    coverageDeadlineMs: number; ackTimeoutMs: number; adjudicationTimeoutMs: number; claimStatusInquiries: number;
-    timelyFilingEscalateBeforeMs: number; appealEscalateBeforeMs: number;
+    coverageDeadlineMs: number;
+    ackTimeoutMs: number;
+    adjudicationTimeoutMs: number;
+    claimStatusInquiries: number;
+    timelyFilingEscalateBeforeMs: number;
+    appealEscalateBeforeMs: number;
     /** Offsets of the patient's statements from the balance's opening; undefined: no statement cycle. */
     patientStatementsMs?: number[];
     patientCollectionsAfterMs: number;
@@ -344,7 +479,13 @@ export interface Config {
   /** Origins allowed to call the codec endpoint (the Temporal Web UI). */
   temporalUiOrigins: string[];
   webhooks: { ehrSecret?: string; clearinghouseSecret?: string; toleranceSeconds: number };
-  mllp: { allowedPeers: string[]; tls?: { keyFile: string; certFile: string; caFile?: string }; maxConnections: number; idleTimeoutMs: number; maxMessageBytes: number };
+  mllp: {
+    allowedPeers: string[];
+    tls?: { keyFile: string; certFile: string; caFile?: string };
+    maxConnections: number;
+    idleTimeoutMs: number;
+    maxMessageBytes: number;
+  };
 }
 
 export function parseConfig(source: NodeJS.ProcessEnv): Config {
@@ -360,21 +501,32 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
     dataDir: e.DATA_DIR,
     database: { url: e.DATABASE_URL, migrationUrl: e.DATABASE_MIGRATION_URL, embeddedPort: e.EMBEDDED_PG_PORT, poolMax: e.DATABASE_POOL_MAX },
     temporal: {
-      address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, devPort: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_UI_PORT,
-      uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`, server: e.TEMPORAL_SERVER, internalPortsFrom: e.TEMPORAL_INTERNAL_PORTS_FROM,
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      devPort: e.TEMPORAL_DEV_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`,
+      server: e.TEMPORAL_SERVER,
+      internalPortsFrom: e.TEMPORAL_INTERNAL_PORTS_FROM,
       callTimeoutMs: e.TEMPORAL_CALL_TIMEOUT_MS,
       ...temporalTls(e),
     },
     workers: e.WORKERS,
     worker: {
-      maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES, maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, reuseV8Context: e.WORKER_REUSE_V8_CONTEXT,
+      maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      reuseV8Context: e.WORKER_REUSE_V8_CONTEXT,
     },
     workerBundlePath: e.WORKER_BUNDLE_PATH,
     api: { port: e.API_PORT, publicUrl: e.API_PUBLIC_URL, maxPendingReads: e.API_MAX_PENDING_READS },
     ehr: { fhirUrl: e.EHR_FHIR_URL, auth: ehrAuth(e) },
     pms: {
-      mode: e.PMS_MODE, restUrl: e.PMS_REST_URL, mllpHost: e.PMS_MLLP_HOST, mllpPort: e.PMS_MLLP_PORT,
+      mode: e.PMS_MODE,
+      restUrl: e.PMS_REST_URL,
+      mllpHost: e.PMS_MLLP_HOST,
+      mllpPort: e.PMS_MLLP_PORT,
       mllpTls: pmsMllpTls(e.PMS_MLLP_TLS_CA_FILE, e.PMS_MLLP_TLS_KEY_FILE, e.PMS_MLLP_TLS_CERT_FILE),
     },
     clearinghouse: {
@@ -382,14 +534,24 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
       transport: e.CLEARINGHOUSE_TRANSPORT,
       // Development only: the simulator's own credentials when none are configured (production requires them, see requireSecrets).
       core: {
-        url: e.CLEARINGHOUSE_CORE_URL, username: e.CLEARINGHOUSE_CORE_USERNAME ?? 'revcycle', password: e.CLEARINGHOUSE_CORE_PASSWORD ?? 'revcycle-sim',
-        senderId: e.CLEARINGHOUSE_CORE_SENDER_ID ?? e.SUBMITTER_ID, receiverId: e.CLEARINGHOUSE_CORE_RECEIVER_ID ?? e.CLEARINGHOUSE_RECEIVER_ID,
+        url: e.CLEARINGHOUSE_CORE_URL,
+        username: e.CLEARINGHOUSE_CORE_USERNAME ?? 'revcycle',
+        password: e.CLEARINGHOUSE_CORE_PASSWORD ?? 'revcycle-sim',
+        senderId: e.CLEARINGHOUSE_CORE_SENDER_ID ?? e.SUBMITTER_ID,
+        receiverId: e.CLEARINGHOUSE_CORE_RECEIVER_ID ?? e.CLEARINGHOUSE_RECEIVER_ID,
         credentialsGiven: !!(e.CLEARINGHOUSE_CORE_USERNAME && e.CLEARINGHOUSE_CORE_PASSWORD),
       },
       sftp: {
-        host: e.CLEARINGHOUSE_SFTP_HOST, port: e.CLEARINGHOUSE_SFTP_PORT, username: e.CLEARINGHOUSE_SFTP_USERNAME, privateKey: e.CLEARINGHOUSE_SFTP_PRIVATE_KEY,
-        passphrase: e.CLEARINGHOUSE_SFTP_PASSPHRASE, hostKeySha256: e.CLEARINGHOUSE_SFTP_HOST_KEY_SHA256,
-        inboundDir: e.CLEARINGHOUSE_SFTP_INBOUND_DIR, outboundDir: e.CLEARINGHOUSE_SFTP_OUTBOUND_DIR, archiveDir: e.CLEARINGHOUSE_SFTP_ARCHIVE_DIR, fileName: e.CLEARINGHOUSE_FILE_NAME,
+        host: e.CLEARINGHOUSE_SFTP_HOST,
+        port: e.CLEARINGHOUSE_SFTP_PORT,
+        username: e.CLEARINGHOUSE_SFTP_USERNAME,
+        privateKey: e.CLEARINGHOUSE_SFTP_PRIVATE_KEY,
+        passphrase: e.CLEARINGHOUSE_SFTP_PASSPHRASE,
+        hostKeySha256: e.CLEARINGHOUSE_SFTP_HOST_KEY_SHA256,
+        inboundDir: e.CLEARINGHOUSE_SFTP_INBOUND_DIR,
+        outboundDir: e.CLEARINGHOUSE_SFTP_OUTBOUND_DIR,
+        archiveDir: e.CLEARINGHOUSE_SFTP_ARCHIVE_DIR,
+        fileName: e.CLEARINGHOUSE_FILE_NAME,
       },
       pollEveryMs: e.CLEARINGHOUSE_POLL_EVERY_MS,
     },
@@ -408,31 +570,55 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
     integrationTimeoutMs: e.INTEGRATION_TIMEOUT_MS,
     retryCeiling: { maxAttempts: e.ACTIVITY_MAX_ATTEMPTS, ms: e.ACTIVITY_RETRY_CEILING_MS },
     timers: {
-      coverageDeadlineMs: e.COVERAGE_DEADLINE_MS, ackTimeoutMs: e.ACK_TIMEOUT_MS, adjudicationTimeoutMs: e.ADJUDICATION_TIMEOUT_MS,
+      coverageDeadlineMs: e.COVERAGE_DEADLINE_MS,
+      ackTimeoutMs: e.ACK_TIMEOUT_MS,
+      adjudicationTimeoutMs: e.ADJUDICATION_TIMEOUT_MS,
       claimStatusInquiries: e.CLAIM_STATUS_MAX_INQUIRIES,
-      timelyFilingEscalateBeforeMs: e.TIMELY_FILING_ESCALATE_DAYS * DAY_MS, appealEscalateBeforeMs: e.APPEAL_ESCALATE_DAYS * DAY_MS,
+      timelyFilingEscalateBeforeMs: e.TIMELY_FILING_ESCALATE_DAYS * DAY_MS,
+      appealEscalateBeforeMs: e.APPEAL_ESCALATE_DAYS * DAY_MS,
       patientStatementsMs: e.PATIENT_STATEMENT_DAYS?.map((d) => d * DAY_MS),
       patientCollectionsAfterMs: e.PATIENT_COLLECTIONS_AFTER_DAYS * DAY_MS,
     },
     encounterSweep: { everyMs: e.ENCOUNTER_SWEEP_EVERY_MS, lookbackMs: e.ENCOUNTER_SWEEP_LOOKBACK_MS },
     billingProvider: {
-      name: e.BILLING_PROVIDER_NAME, npi: e.BILLING_PROVIDER_NPI, tin: e.BILLING_PROVIDER_TIN, taxonomy: e.BILLING_PROVIDER_TAXONOMY,
+      name: e.BILLING_PROVIDER_NAME,
+      npi: e.BILLING_PROVIDER_NPI,
+      tin: e.BILLING_PROVIDER_TIN,
+      taxonomy: e.BILLING_PROVIDER_TAXONOMY,
       address: { line1, city, state, postalCode },
     },
     x12: {
-      submitterId: e.SUBMITTER_ID, contactName: e.SUBMITTER_CONTACT_NAME, contactPhone: e.SUBMITTER_CONTACT_PHONE,
-      receiverId: e.CLEARINGHOUSE_RECEIVER_ID, receiverName: e.CLEARINGHOUSE_RECEIVER_NAME, usage: e.X12_USAGE,
+      submitterId: e.SUBMITTER_ID,
+      contactName: e.SUBMITTER_CONTACT_NAME,
+      contactPhone: e.SUBMITTER_CONTACT_PHONE,
+      receiverId: e.CLEARINGHOUSE_RECEIVER_ID,
+      receiverName: e.CLEARINGHOUSE_RECEIVER_NAME,
+      usage: e.X12_USAGE,
     },
     auth: {
-      oidc: e.OIDC_ISSUER && e.OIDC_JWKS_URL && e.OIDC_AUDIENCE
-        ? { issuer: e.OIDC_ISSUER, jwksUrl: e.OIDC_JWKS_URL, audience: e.OIDC_AUDIENCE, rolesClaim: e.OIDC_ROLES_CLAIM, authorizedParties: e.OIDC_AUTHORIZED_PARTIES, jwksTtlMs: e.OIDC_JWKS_TTL_MS }
-        : undefined,
+      oidc:
+        e.OIDC_ISSUER && e.OIDC_JWKS_URL && e.OIDC_AUDIENCE
+          ? {
+              issuer: e.OIDC_ISSUER,
+              jwksUrl: e.OIDC_JWKS_URL,
+              audience: e.OIDC_AUDIENCE,
+              rolesClaim: e.OIDC_ROLES_CLAIM,
+              authorizedParties: e.OIDC_AUTHORIZED_PARTIES,
+              jwksTtlMs: e.OIDC_JWKS_TTL_MS,
+            }
+          : undefined,
       oidcLogin: e.OIDC_CLIENT_ID
-        ? { clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, redirectUri: `${e.API_PUBLIC_URL?.replace(/\/$/, '') ?? `http://127.0.0.1:${e.API_PORT}`}/auth/oidc/callback` }
+        ? {
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            redirectUri: `${e.API_PUBLIC_URL?.replace(/\/$/, '') ?? `http://127.0.0.1:${e.API_PORT}`}/auth/oidc/callback`,
+          }
         : undefined,
       sessions: {
-        ttlMs: e.SESSION_TTL_MINUTES * 60_000, idleMs: e.SESSION_IDLE_MINUTES * 60_000,
-        secure: e.API_PUBLIC_URL?.startsWith('https:') ?? false, keySignIn: e.SIGN_IN_WITH_API_KEY ?? e.NODE_ENV !== 'production',
+        ttlMs: e.SESSION_TTL_MINUTES * 60_000,
+        idleMs: e.SESSION_IDLE_MINUTES * 60_000,
+        secure: e.API_PUBLIC_URL?.startsWith('https:') ?? false,
+        keySignIn: e.SIGN_IN_WITH_API_KEY ?? e.NODE_ENV !== 'production',
       },
       rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, burst: e.RATE_LIMIT_BURST },
       corsOrigins: e.CORS_ALLOWED_ORIGINS,
@@ -443,11 +629,14 @@ export function parseConfig(source: NodeJS.ProcessEnv): Config {
     mllp: {
       allowedPeers: e.MLLP_ALLOWED_PEERS.split(','),
       tls: mllpTls(e.MLLP_TLS_KEY_FILE, e.MLLP_TLS_CERT_FILE, e.MLLP_TLS_CA_FILE),
-      maxConnections: e.MLLP_MAX_CONNECTIONS, idleTimeoutMs: e.MLLP_IDLE_TIMEOUT_MS, maxMessageBytes: e.MLLP_MAX_MESSAGE_BYTES,
+      maxConnections: e.MLLP_MAX_CONNECTIONS,
+      idleTimeoutMs: e.MLLP_IDLE_TIMEOUT_MS,
+      maxMessageBytes: e.MLLP_MAX_MESSAGE_BYTES,
     },
   };
   if (!e.OIDC_ISSUER !== !e.OIDC_JWKS_URL) throw new ConfigError(['OIDC_ISSUER, OIDC_JWKS_URL: set both to accept OIDC tokens, or neither']);
-  if (e.OIDC_ISSUER && !e.OIDC_AUDIENCE) throw new ConfigError(['OIDC_AUDIENCE: required with OIDC_ISSUER (without it a token the issuer minted for any other API would open this one)']);
+  if (e.OIDC_ISSUER && !e.OIDC_AUDIENCE)
+    throw new ConfigError(['OIDC_AUDIENCE: required with OIDC_ISSUER (without it a token the issuer minted for any other API would open this one)']);
   if (e.OIDC_CLIENT_ID && !e.OIDC_ISSUER) throw new ConfigError(['OIDC_CLIENT_ID: the OIDC login needs OIDC_ISSUER and OIDC_JWKS_URL']);
   if (!config.simulators.start) requireExternal(config);
   if (config.env === 'production') requireSecrets(config);
@@ -477,15 +666,19 @@ function temporalTls(e: Env): Pick<Config['temporal'], 'tls' | 'tlsWaiver' | 'ap
   if (problems.length) throw new ConfigError(problems);
   const tls: TemporalTls | undefined = on
     ? {
-      caFile: e.TEMPORAL_TLS_CA_FILE,
-      clientCert: e.TEMPORAL_TLS_CERT_FILE && e.TEMPORAL_TLS_KEY_FILE ? { certFile: e.TEMPORAL_TLS_CERT_FILE, keyFile: e.TEMPORAL_TLS_KEY_FILE } : undefined,
-      serverName: e.TEMPORAL_TLS_SERVER_NAME,
-    }
+        caFile: e.TEMPORAL_TLS_CA_FILE,
+        clientCert: e.TEMPORAL_TLS_CERT_FILE && e.TEMPORAL_TLS_KEY_FILE ? { certFile: e.TEMPORAL_TLS_CERT_FILE, keyFile: e.TEMPORAL_TLS_KEY_FILE } : undefined,
+        serverName: e.TEMPORAL_TLS_SERVER_NAME,
+      }
     : undefined;
   return { tls, tlsWaiver: e.TEMPORAL_TLS_WAIVER, apiKey: e.TEMPORAL_API_KEY };
 }
 
-function mllpTls(keyFile: string | undefined, certFile: string | undefined, caFile: string | undefined): { keyFile: string; certFile: string; caFile?: string } | undefined {
+function mllpTls(
+  keyFile: string | undefined,
+  certFile: string | undefined,
+  caFile: string | undefined,
+): { keyFile: string; certFile: string; caFile?: string } | undefined {
   if (!keyFile && !certFile) {
     if (caFile) throw new ConfigError(['MLLP_TLS_CA_FILE: needs MLLP_TLS_KEY_FILE and MLLP_TLS_CERT_FILE (client certificates are checked only over TLS)']);
     return undefined;
@@ -494,32 +687,51 @@ function mllpTls(keyFile: string | undefined, certFile: string | undefined, caFi
   return { keyFile, certFile, caFile };
 }
 
-function pmsMllpTls(caFile: string | undefined, keyFile: string | undefined, certFile: string | undefined): { caFile: string; keyFile?: string; certFile?: string } | undefined {
+function pmsMllpTls(
+  caFile: string | undefined,
+  keyFile: string | undefined,
+  certFile: string | undefined,
+): { caFile: string; keyFile?: string; certFile?: string } | undefined {
   if (!caFile) {
-    if (keyFile || certFile) throw new ConfigError(['PMS_MLLP_TLS_CA_FILE: required with PMS_MLLP_TLS_KEY_FILE / PMS_MLLP_TLS_CERT_FILE (the PMS certificate must be checked)']);
+    if (keyFile || certFile)
+      throw new ConfigError(['PMS_MLLP_TLS_CA_FILE: required with PMS_MLLP_TLS_KEY_FILE / PMS_MLLP_TLS_CERT_FILE (the PMS certificate must be checked)']);
     return undefined;
   }
   if (!keyFile !== !certFile) throw new ConfigError(['PMS_MLLP_TLS_KEY_FILE, PMS_MLLP_TLS_CERT_FILE: set both or neither']);
   return { caFile, keyFile, certFile };
 }
 
-function simPmsTls(keyFile: string | undefined, certFile: string | undefined, caFile: string | undefined): { keyFile: string; certFile: string; caFile: string } | undefined {
+function simPmsTls(
+  keyFile: string | undefined,
+  certFile: string | undefined,
+  caFile: string | undefined,
+): { keyFile: string; certFile: string; caFile: string } | undefined {
   if (!keyFile && !certFile && !caFile) return undefined;
-  if (!keyFile || !certFile || !caFile) throw new ConfigError(['SIM_PMS_MLLP_TLS_KEY_FILE, SIM_PMS_MLLP_TLS_CERT_FILE, SIM_PMS_MLLP_TLS_CA_FILE: set all three or none']);
+  if (!keyFile || !certFile || !caFile)
+    throw new ConfigError(['SIM_PMS_MLLP_TLS_KEY_FILE, SIM_PMS_MLLP_TLS_CERT_FILE, SIM_PMS_MLLP_TLS_CA_FILE: set all three or none']);
   return { keyFile, certFile, caFile };
 }
 
 /** The default scopes: exactly the resources the FHIR client reads and writes. */
 export const DEFAULT_EHR_SCOPES = [
   // written once by identifier (a conditional create or update searches first, so read too)
-  'system/Patient.read', 'system/Patient.write', 'system/Coverage.read', 'system/Coverage.write', 'system/Appointment.read', 'system/Appointment.write',
+  'system/Patient.read',
+  'system/Patient.write',
+  'system/Coverage.read',
+  'system/Coverage.write',
+  'system/Appointment.read',
+  'system/Appointment.write',
   // the signed encounter and what it is billed from (_include / _revinclude), and its notes for appeals
-  'system/Encounter.read', 'system/Condition.read', 'system/Procedure.read', 'system/ChargeItem.read', 'system/Practitioner.read', 'system/DocumentReference.read',
+  'system/Encounter.read',
+  'system/Condition.read',
+  'system/Procedure.read',
+  'system/ChargeItem.read',
+  'system/Practitioner.read',
+  'system/DocumentReference.read',
 ].join(' ');
 
 export type EhrAuthConfig =
-  | { mode: 'none' }
-  | { mode: 'smart'; clientId: string; privateKeyFile: string; keyId?: string; alg: 'RS384' | 'ES384'; scopes: string; tokenUrl?: string };
+  { mode: 'none' } | { mode: 'smart'; clientId: string; privateKeyFile: string; keyId?: string; alg: 'RS384' | 'ES384'; scopes: string; tokenUrl?: string };
 
 function ehrAuth(e: z.infer<typeof Schema>): EhrAuthConfig {
   if (e.EHR_AUTH === 'none') return { mode: 'none' };
@@ -529,8 +741,13 @@ function ehrAuth(e: z.infer<typeof Schema>): EhrAuthConfig {
   ].filter((m): m is string => !!m);
   if (missing.length) throw new ConfigError(missing);
   return {
-    mode: 'smart', clientId: e.EHR_CLIENT_ID!, privateKeyFile: e.EHR_PRIVATE_KEY_FILE!, keyId: e.EHR_KEY_ID, alg: e.EHR_KEY_ALG,
-    scopes: e.EHR_SCOPES ?? DEFAULT_EHR_SCOPES, tokenUrl: e.EHR_TOKEN_URL,
+    mode: 'smart',
+    clientId: e.EHR_CLIENT_ID!,
+    privateKeyFile: e.EHR_PRIVATE_KEY_FILE!,
+    keyId: e.EHR_KEY_ID,
+    alg: e.EHR_KEY_ALG,
+    scopes: e.EHR_SCOPES ?? DEFAULT_EHR_SCOPES,
+    tokenUrl: e.EHR_TOKEN_URL,
   };
 }
 
@@ -541,17 +758,21 @@ function ehrAuth(e: z.infer<typeof Schema>): EhrAuthConfig {
  */
 function requireSecrets(c: Config): void {
   const missing: string[] = [];
-  if (!c.codec) missing.push('TEMPORAL_CODEC_KEYS: required in production (PHI in Temporal is encrypted); generate one with: echo "k1:$(openssl rand -base64 32)"');
+  if (!c.codec)
+    missing.push('TEMPORAL_CODEC_KEYS: required in production (PHI in Temporal is encrypted); generate one with: echo "k1:$(openssl rand -base64 32)"');
   if (!c.webhooks.ehrSecret) missing.push('WEBHOOK_EHR_SECRET: required in production (the EHR signs its webhooks)');
   if (!c.webhooks.clearinghouseSecret) missing.push('WEBHOOK_CLEARINGHOUSE_SECRET: required in production (the clearinghouse signs its callbacks)');
   if (!c.temporal.tls && !c.temporal.tlsWaiver) {
-    missing.push('TEMPORAL_TLS: required in production (TLS to Temporal: TEMPORAL_TLS_CA_FILE, TEMPORAL_TLS_CERT_FILE/TEMPORAL_TLS_KEY_FILE for mTLS, or TEMPORAL_API_KEY for Temporal Cloud); to run without, set TEMPORAL_TLS_WAIVER to the reason');
+    missing.push(
+      'TEMPORAL_TLS: required in production (TLS to Temporal: TEMPORAL_TLS_CA_FILE, TEMPORAL_TLS_CERT_FILE/TEMPORAL_TLS_KEY_FILE for mTLS, or TEMPORAL_API_KEY for Temporal Cloud); to run without, set TEMPORAL_TLS_WAIVER to the reason',
+    );
   }
   const ch = c.clearinghouse;
   if (ch.transport.startsWith('core-') && !ch.core.credentialsGiven) {
     missing.push('CLEARINGHOUSE_CORE_USERNAME, CLEARINGHOUSE_CORE_PASSWORD(_FILE): required in production with a CORE transport (the partner issues them)');
   }
-  if (ch.transport === 'sftp' && !ch.sftp.hostKeySha256) missing.push('CLEARINGHOUSE_SFTP_HOST_KEY_SHA256: required in production (the SFTP server\'s key is pinned)');
+  if (ch.transport === 'sftp' && !ch.sftp.hostKeySha256)
+    missing.push("CLEARINGHOUSE_SFTP_HOST_KEY_SHA256: required in production (the SFTP server's key is pinned)");
   if (missing.length) throw new ConfigError(missing);
 }
 

@@ -27,16 +27,27 @@ export interface ApiKeyRow {
 
 /** Creates a key; the returned `key` is shown once and never stored. The creation is audited. */
 export async function createApiKey(
-  db: Db, k: { name: string; role: Role; createdBy: string; source: string; expiresAt?: Date },
+  db: Db,
+  k: { name: string; role: Role; createdBy: string; source: string; expiresAt?: Date },
 ): Promise<{ id: string; key: string; expiresAt?: Date }> {
   return db.transaction((trx) => insertKey(trx, k));
 }
 
-async function insertKey(trx: Db, k: { name: string; role: Role; createdBy: string; source: string; expiresAt?: Date }): Promise<{ id: string; key: string; expiresAt?: Date }> {
+async function insertKey(
+  trx: Db,
+  k: { name: string; role: Role; createdBy: string; source: string; expiresAt?: Date },
+): Promise<{ id: string; key: string; expiresAt?: Date }> {
   const id = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
   await trx('api_keys').insert({ id, name: k.name, role: k.role, secret_sha256: sha256(secret), created_by: k.createdBy, expires_at: k.expiresAt ?? null });
-  await audit(trx, k.createdBy, 'key.created', null, { keyId: id, name: k.name, role: k.role, ...(k.expiresAt ? { expiresAt: k.expiresAt.toISOString() } : {}) }, { source: k.source });
+  await audit(
+    trx,
+    k.createdBy,
+    'key.created',
+    null,
+    { keyId: id, name: k.name, role: k.role, ...(k.expiresAt ? { expiresAt: k.expiresAt.toISOString() } : {}) },
+    { source: k.source },
+  );
   return { id, key: `rck_${id}_${secret}`, expiresAt: k.expiresAt };
 }
 
@@ -58,7 +69,13 @@ export async function rotateApiKey(db: Db, id: string, opts: { graceMs: number; 
     const now = Date.now();
     if (row.expires_at && new Date(row.expires_at).getTime() <= now) return { ok: false, why: 'expired' } as const;
     const lifetime = opts.expiresInMs ?? (row.expires_at ? new Date(row.expires_at).getTime() - new Date(row.created_at).getTime() : undefined);
-    const made = await insertKey(trx, { name: row.name, role: row.role, createdBy: opts.actor, source: opts.source, expiresAt: lifetime ? new Date(now + lifetime) : undefined });
+    const made = await insertKey(trx, {
+      name: row.name,
+      role: row.role,
+      createdBy: opts.actor,
+      source: opts.source,
+      expiresAt: lifetime ? new Date(now + lifetime) : undefined,
+    });
     const graceEnd = new Date(Math.min(now + opts.graceMs, row.expires_at ? new Date(row.expires_at).getTime() : Infinity));
     await trx('api_keys').where({ id }).update({ expires_at: graceEnd, rotated_to: made.id });
     await audit(trx, opts.actor, 'key.rotated', null, { keyId: id, newKeyId: made.id, oldExpiresAt: graceEnd.toISOString() }, { source: opts.source });

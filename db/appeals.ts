@@ -21,9 +21,17 @@ export interface AppealRow {
 export async function saveAppeal(db: Db, a: AppealRow): Promise<void> {
   await db('appeals')
     .insert({
-      packet_id: a.packetId, visit_id: a.visitId, claim_attempt: a.claimAttempt, denial_code: a.denialCode, category: a.category,
-      payer_id: a.payerId, payer_claim_number: a.payerClaimNumber, documents: JSON.stringify(a.documents), deadline: a.deadline,
-      status: a.status, appeal_id: a.appealId ?? null,
+      packet_id: a.packetId,
+      visit_id: a.visitId,
+      claim_attempt: a.claimAttempt,
+      denial_code: a.denialCode,
+      category: a.category,
+      payer_id: a.payerId,
+      payer_claim_number: a.payerClaimNumber,
+      documents: JSON.stringify(a.documents),
+      deadline: a.deadline,
+      status: a.status,
+      appeal_id: a.appealId ?? null,
     })
     .onConflict(['visit_id', 'claim_attempt'])
     .merge(['documents', 'status', 'appeal_id', 'updated_at']);

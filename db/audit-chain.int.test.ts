@@ -25,11 +25,12 @@ const CLI = resolve(__dirname, '../cli/revcycle.js');
 function revcycle(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(process.execPath, [CLI, ...args], { env: { ...process.env, DATABASE_URL: database.url } }, (error, stdout, stderr) =>
-      done({ code: error ? Number(error.code) : 0, stdout, stderr }));
+      done({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
   });
 }
 
-test('the app\'s user cannot update, delete, truncate, disable the trigger, or touch the chain head', async () => {
+test("the app's user cannot update, delete, truncate, disable the trigger, or touch the chain head", async () => {
   const { db } = database;
   await audit(db, uniqueId('key'), 'visit.read', 'v-1', { why: 'a row to protect' });
   const who = (await db.raw('SELECT current_user AS u')).rows[0].u;
@@ -44,7 +45,10 @@ test('the app\'s user cannot update, delete, truncate, disable the trigger, or t
     ['chain head', db('audit_chain_head').update({ seq: 0 })],
   ];
   for (const [what, attempt] of refusals) {
-    const outcome = await attempt.then(() => 'allowed', (err: Error & { code?: string }) => `${err.code}: ${err.message.replace(/^.* - /, '')}`);
+    const outcome = await attempt.then(
+      () => 'allowed',
+      (err: Error & { code?: string }) => `${err.code}: ${err.message.replace(/^.* - /, '')}`,
+    );
     expect([what, outcome]).toEqual([what, expect.stringMatching(/^42501: (permission denied|must be owner)/)]);
   }
   // Granting itself the right is a no-op (Postgres warns "no privileges were granted"): UPDATE is still refused.
@@ -83,13 +87,20 @@ test('revcycle audit verify: OK on an intact chain; a row the owner altered is n
   // The owner can lift the append-only trigger (it owns the table): the chain is what catches it.
   await owner.transaction(async (trx) => {
     await trx.raw('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete');
-    await trx('audit_log').where({ id: victim.id }).update({ detail: JSON.stringify({ why: 'rewritten' }) });
+    await trx('audit_log')
+      .where({ id: victim.id })
+      .update({ detail: JSON.stringify({ why: 'rewritten' }) });
     await trx.raw('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update_delete');
   });
-  expect(await verifyAuditChain(database.db)).toMatchObject({ ok: false, broken: { id: Number(victim.id), seq: Number(victim.chain_seq), reason: expect.stringContaining('altered') } });
+  expect(await verifyAuditChain(database.db)).toMatchObject({
+    ok: false,
+    broken: { id: Number(victim.id), seq: Number(victim.chain_seq), reason: expect.stringContaining('altered') },
+  });
   const caught = await revcycle('audit', 'verify');
   expect(caught.code).toBe(1);
-  expect(caught.stdout).toBe(`audit chain BROKEN at row ${victim.id} (chain_seq ${victim.chain_seq}): its content does not match its hash: the row was altered; ${Number(victim.chain_seq) - 1} rows before it are intact\n`);
+  expect(caught.stdout).toBe(
+    `audit chain BROKEN at row ${victim.id} (chain_seq ${victim.chain_seq}): its content does not match its hash: the row was altered; ${Number(victim.chain_seq) - 1} rows before it are intact\n`,
+  );
 });
 
 test('a row the owner removed is found as a gap', async () => {

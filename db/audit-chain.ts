@@ -28,7 +28,10 @@ export function canonical(fields: (string | null)[]): string {
   return fields.map((f) => (f === null ? 'N;' : `${Buffer.byteLength(f, 'utf8')}:${f};`)).join('');
 }
 
-export const chainHash = (prevHash: string, content: string) => createHash('sha256').update(prevHash + content, 'utf8').digest('hex');
+export const chainHash = (prevHash: string, content: string) =>
+  createHash('sha256')
+    .update(prevHash + content, 'utf8')
+    .digest('hex');
 
 export interface ChainBreak {
   /** The first row that does not fit (its audit_log id), or none when the tail was cut off. */
@@ -49,14 +52,29 @@ export async function verifyAuditChain(db: Db): Promise<ChainVerdict> {
   let rows = 0;
   for (;;) {
     const page: ChainRow[] = await db('audit_log')
-      .whereNotNull('chain_seq').where('chain_seq', '>=', expectedSeq).orderBy('chain_seq').limit(PAGE)
-      .select('id', 'chain_seq', 'prev_hash', 'row_hash', 'actor', 'action', 'visit_id', 'actor_role', 'source',
-        db.raw(`to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text`), db.raw('detail::text AS detail_text'));
+      .whereNotNull('chain_seq')
+      .where('chain_seq', '>=', expectedSeq)
+      .orderBy('chain_seq')
+      .limit(PAGE)
+      .select(
+        'id',
+        'chain_seq',
+        'prev_hash',
+        'row_hash',
+        'actor',
+        'action',
+        'visit_id',
+        'actor_role',
+        'source',
+        db.raw(`to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text`),
+        db.raw('detail::text AS detail_text'),
+      );
     for (const r of page) {
       const id = Number(r.id);
       const seq = Number(r.chain_seq);
-      if (seq !== expectedSeq) return broken(rows, { id, seq, reason: `chain_seq ${seq} follows ${expectedSeq - 1}: row(s) ${expectedSeq}..${seq - 1} were removed` });
-      if (r.prev_hash !== prev) return broken(rows, { id, seq, reason: 'prev_hash is not the previous row\'s hash: a row before it was replaced' });
+      if (seq !== expectedSeq)
+        return broken(rows, { id, seq, reason: `chain_seq ${seq} follows ${expectedSeq - 1}: row(s) ${expectedSeq}..${seq - 1} were removed` });
+      if (r.prev_hash !== prev) return broken(rows, { id, seq, reason: "prev_hash is not the previous row's hash: a row before it was replaced" });
       const content = canonical([String(seq), r.at_text, r.actor, r.action, r.visit_id, r.detail_text, r.actor_role, r.source]);
       if (chainHash(prev, content) !== r.row_hash) return broken(rows, { id, seq, reason: 'its content does not match its hash: the row was altered' });
       prev = r.row_hash;

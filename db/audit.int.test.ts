@@ -24,7 +24,9 @@ async function auditInserts(db: Db, fn: () => Promise<unknown>): Promise<number>
 test('200 reads audited at once are each committed before their promise resolves, in a few multi-row inserts (group commit)', async () => {
   const { db } = database;
   const actor = uniqueId('key');
-  const inserts = await auditInserts(db, () => Promise.all(Array.from({ length: 200 }, (_, i) => audit(db, actor, 'visit.read', `v-${i}`, {}, { role: 'biller', source: '127.0.0.1' }))));
+  const inserts = await auditInserts(db, () =>
+    Promise.all(Array.from({ length: 200 }, (_, i) => audit(db, actor, 'visit.read', `v-${i}`, {}, { role: 'biller', source: '127.0.0.1' }))),
+  );
   const rows = await db('audit_log').where({ actor }).select('visit_id', 'actor_role', 'source');
   expect(rows).toHaveLength(200);
   expect(new Set(rows.map((r) => r.visit_id)).size).toBe(200);
@@ -49,9 +51,11 @@ test('one entry the database refuses fails alone: the others in its batch are co
 test('inside a transaction an entry is part of it: rolled back with it', async () => {
   const { db } = database;
   const actor = uniqueId('key');
-  await db.transaction(async (trx) => {
-    await audit(trx, actor, 'key.created', null);
-    throw new Error('rolled back');
-  }).catch(() => undefined);
+  await db
+    .transaction(async (trx) => {
+      await audit(trx, actor, 'key.created', null);
+      throw new Error('rolled back');
+    })
+    .catch(() => undefined);
   expect(await db('audit_log').where({ actor })).toHaveLength(0);
 });

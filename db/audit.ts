@@ -13,8 +13,19 @@ export interface AuditContext {
   source?: string;
 }
 
-interface AuditRow { actor: string; action: string; visit_id: string | null; detail: string; actor_role: string | null; source: string | null }
-interface Waiting { row: AuditRow; written: () => void; failed: (err: unknown) => void }
+interface AuditRow {
+  actor: string;
+  action: string;
+  visit_id: string | null;
+  detail: string;
+  actor_role: string | null;
+  source: string | null;
+}
+interface Waiting {
+  row: AuditRow;
+  written: () => void;
+  failed: (err: unknown) => void;
+}
 
 /** Per pool, the entries waiting for the insert in flight to end; each pool writes one insert at a time. */
 const queues = new WeakMap<Db, { waiting: Waiting[]; writing: boolean }>();
@@ -31,7 +42,10 @@ const queues = new WeakMap<Db, { waiting: Waiting[]; writing: boolean }>();
  */
 export function audit(db: Db, actor: string, action: string, visitId: string | null, detail: object = {}, context: AuditContext = {}): Promise<void> {
   const row = { actor, action, visit_id: visitId, detail: JSON.stringify(detail), actor_role: context.role ?? null, source: context.source ?? null };
-  if (db.isTransaction) return db('audit_log').insert(row).then(() => undefined);
+  if (db.isTransaction)
+    return db('audit_log')
+      .insert(row)
+      .then(() => undefined);
   let queue = queues.get(db);
   if (!queue) queues.set(db, (queue = { waiting: [], writing: false }));
   const written = new Promise<void>((resolve, reject) => queue.waiting.push({ row, written: resolve, failed: reject }));
@@ -81,7 +95,9 @@ export interface AuditEntry {
 
 /** Newest first, one page at a time: `next` is the cursor for the following page, absent on the last. */
 export async function listAudit(db: Db, q: AuditQuery): Promise<{ entries: AuditEntry[]; next?: number }> {
-  const query = db('audit_log').orderBy('id', 'desc').limit(q.limit + 1);
+  const query = db('audit_log')
+    .orderBy('id', 'desc')
+    .limit(q.limit + 1);
   if (q.visitId) query.where('visit_id', q.visitId);
   if (q.actor) query.where('actor', q.actor);
   if (q.action) query.where('action', q.action);
@@ -92,8 +108,14 @@ export async function listAudit(db: Db, q: AuditQuery): Promise<{ entries: Audit
   const page = rows.slice(0, q.limit);
   return {
     entries: page.map((r) => ({
-      id: Number(r.id), at: new Date(r.at).toISOString(), actor: r.actor, role: r.actor_role, action: r.action,
-      visitId: r.visit_id, source: r.source, detail: r.detail,
+      id: Number(r.id),
+      at: new Date(r.at).toISOString(),
+      actor: r.actor,
+      role: r.actor_role,
+      action: r.action,
+      visitId: r.visit_id,
+      source: r.source,
+      detail: r.detail,
     })),
     next: rows.length > q.limit ? Number(page[page.length - 1].id) : undefined,
   };

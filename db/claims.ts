@@ -80,10 +80,20 @@ export async function createClaims(db: Db, interchange: NewInterchange, claims: 
     for (const [i, c] of claims.entries()) {
       const inserted = await trx('claims')
         .insert({
-          visit_id: c.visitId, attempt: c.attempt, frequency: c.frequency, patient_control_number: c.visitId,
-          payer_claim_number: c.payerClaimNumber ?? null, payer_id: c.payerId, status: 'built', billed_cents: c.billedCents,
-          filing_indicator: c.filingIndicator, prior_authorization: c.priorAuthorization ?? null, payer_responsibility: c.payerResponsibility,
-          interchange_control_number: interchange.controlNumber, x12: interchange.x12, ruleset_version: c.rulesetVersion ?? null,
+          visit_id: c.visitId,
+          attempt: c.attempt,
+          frequency: c.frequency,
+          patient_control_number: c.visitId,
+          payer_claim_number: c.payerClaimNumber ?? null,
+          payer_id: c.payerId,
+          status: 'built',
+          billed_cents: c.billedCents,
+          filing_indicator: c.filingIndicator,
+          prior_authorization: c.priorAuthorization ?? null,
+          payer_responsibility: c.payerResponsibility,
+          interchange_control_number: interchange.controlNumber,
+          x12: interchange.x12,
+          ruleset_version: c.rulesetVersion ?? null,
         })
         .onConflict(['visit_id', 'attempt'])
         .ignore()
@@ -95,13 +105,22 @@ export async function createClaims(db: Db, interchange: NewInterchange, claims: 
       const claimId = inserted[0].id;
       await trx('claim_lines').insert(
         c.lines.map((l) => ({
-          claim_id: claimId, line_number: l.lineNumber, code: l.code, modifiers: l.modifiers, units: l.units, charge_cents: l.chargeCents,
+          claim_id: claimId,
+          line_number: l.lineNumber,
+          code: l.code,
+          modifiers: l.modifiers,
+          units: l.units,
+          charge_cents: l.chargeCents,
           line_control_number: l.lineControlNumber,
         })),
       );
       await trx('interchange_claims').insert({
-        interchange_control_number: interchange.controlNumber, claim_id: claimId, patient_control_number: c.visitId,
-        frequency: c.frequency, position: i + 1, receiver_id: interchange.receiverId,
+        interchange_control_number: interchange.controlNumber,
+        claim_id: claimId,
+        patient_control_number: c.visitId,
+        frequency: c.frequency,
+        position: i + 1,
+        receiver_id: interchange.receiverId,
       });
       rows.push(inserted[0] as ClaimRow);
     }
@@ -110,7 +129,10 @@ export async function createClaims(db: Db, interchange: NewInterchange, claims: 
 }
 
 /** The claims an interchange carried, in file order: what a 999 about that ISA13 answers. */
-export async function claimsOfInterchange(db: Db, controlNumber: number): Promise<{ claimId: number; visitId: string; frequency: ClaimFrequency; position: number }[]> {
+export async function claimsOfInterchange(
+  db: Db,
+  controlNumber: number,
+): Promise<{ claimId: number; visitId: string; frequency: ClaimFrequency; position: number }[]> {
   const rows = await db('interchange_claims as m')
     .join('claims as c', 'c.id', 'm.claim_id')
     .where('m.interchange_control_number', controlNumber)
@@ -123,7 +145,11 @@ export async function claimsOfInterchange(db: Db, controlNumber: number): Promis
 export async function markInterchangeSubmitted(db: Db, controlNumber: number, submissionId: string): Promise<void> {
   await db.transaction(async (trx) => {
     const ids = (await trx('interchange_claims').where({ interchange_control_number: controlNumber }).select('claim_id')).map((r) => r.claim_id as number);
-    const built = await trx('claims').whereIn('id', ids).whereIn('status', ['built']).update({ status: 'submitted', submission_id: submissionId, submitted_at: trx.fn.now(), updated_at: trx.fn.now() }).returning('id');
+    const built = await trx('claims')
+      .whereIn('id', ids)
+      .whereIn('status', ['built'])
+      .update({ status: 'submitted', submission_id: submissionId, submitted_at: trx.fn.now(), updated_at: trx.fn.now() })
+      .returning('id');
     for (const { id } of built) await addClaimEvent(trx, id, 'submitted', 'submitted', { submissionId, controlNumber }, submissionId);
   });
 }
@@ -141,9 +167,13 @@ export async function saveAcknowledgment(db: Db, claimId: number, ack: ClaimAckn
   await db.transaction(async (trx) => {
     const status = ack.accepted ? (ack.kind === '277CA' ? 'accepted' : 'submitted') : 'rejected';
     if (!(await addClaimEvent(trx, claimId, ack.kind, status, ack, ack.sourceKey))) return;
-    await trx('claims').where({ id: claimId }).update({
-      status, payer_claim_number: ack.payerClaimNumber ?? trx.raw('payer_claim_number'), updated_at: trx.fn.now(),
-    });
+    await trx('claims')
+      .where({ id: claimId })
+      .update({
+        status,
+        payer_claim_number: ack.payerClaimNumber ?? trx.raw('payer_claim_number'),
+        updated_at: trx.fn.now(),
+      });
   });
 }
 
@@ -171,27 +201,47 @@ export async function claimsSince(db: Db, since: string): Promise<ScrubbedClaimR
     .join('encounters as e', 'e.visit_id', 'c.visit_id')
     .where('c.created_at', '>=', since)
     .orderBy(['c.created_at', 'c.id'])
-    .select('c.visit_id', 'c.attempt', 'c.status', 'c.ruleset_version', 'c.payer_id', 'a.prior_authorization', 'e.encounter_id', 'e.rendering_npi',
-      db.raw("to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS built_on"), db.raw("to_char(e.service_date, 'YYYY-MM-DD') AS service_date"));
+    .select(
+      'c.visit_id',
+      'c.attempt',
+      'c.status',
+      'c.ruleset_version',
+      'c.payer_id',
+      'a.prior_authorization',
+      'e.encounter_id',
+      'e.rendering_npi',
+      db.raw("to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS built_on"),
+      db.raw("to_char(e.service_date, 'YYYY-MM-DD') AS service_date"),
+    );
   const ids = claims.map((c) => c.encounter_id);
   const [dx, px] = await Promise.all([
     db('diagnoses').whereIn('encounter_id', ids).orderBy('rank'),
     db('procedures').whereIn('encounter_id', ids).orderBy('line_number'),
   ]);
   return claims.map((c) => ({
-    visitId: c.visit_id, attempt: c.attempt, status: c.status, rulesetVersion: c.ruleset_version, builtOn: c.built_on, payerId: c.payer_id,
+    visitId: c.visit_id,
+    attempt: c.attempt,
+    status: c.status,
+    rulesetVersion: c.ruleset_version,
+    builtOn: c.built_on,
+    payerId: c.payer_id,
     priorAuthorization: c.prior_authorization ?? undefined,
     encounter: {
-      encounterId: c.encounter_id, serviceDate: c.service_date, renderingNpi: c.rendering_npi,
+      encounterId: c.encounter_id,
+      serviceDate: c.service_date,
+      renderingNpi: c.rendering_npi,
       diagnoses: dx.filter((d) => d.encounter_id === c.encounter_id).map((d) => ({ code: d.code, rank: d.rank })),
-      procedures: px.filter((p) => p.encounter_id === c.encounter_id).map((p) => ({ code: p.code, modifiers: p.modifiers, units: p.units, diagnosisPointers: p.diagnosis_pointers })),
+      procedures: px
+        .filter((p) => p.encounter_id === c.encounter_id)
+        .map((p) => ({ code: p.code, modifiers: p.modifiers, units: p.units, diagnosisPointers: p.diagnosis_pointers })),
     },
   }));
 }
 
 /** Every payer acceptance (277CA accepted) of the visit's claims: what proves a claim was filed in time. */
 export async function claimAcceptances(db: Db, visitId: string): Promise<ClaimAcceptance[]> {
-  const rows = await db('claim_events as e').join('claims as c', 'c.id', 'e.claim_id')
+  const rows = await db('claim_events as e')
+    .join('claims as c', 'c.id', 'e.claim_id')
     .where({ 'c.visit_id': visitId, 'e.kind': '277CA', 'e.status': 'accepted' })
     .orderBy('e.occurred_at')
     .select('e.id', 'e.occurred_at', 'c.attempt');
@@ -201,12 +251,22 @@ export async function claimAcceptances(db: Db, visitId: string): Promise<ClaimAc
 /** The payer's acceptance (277CA claim event) as an appeal document: proof of timely filing. */
 export async function acceptanceDocument(db: Db, visitId: string, proof: ClaimAcceptance): Promise<ClinicalNote> {
   const id = Number(proof.reference.replace(/^ClaimEvent\//, ''));
-  const row = await db('claim_events as e').join('claims as c', 'c.id', 'e.claim_id')
-    .where({ 'e.id': id, 'c.visit_id': visitId, 'e.kind': '277CA' }).first('e.detail', 'e.occurred_at', 'c.attempt', 'c.payer_claim_number');
+  const row = await db('claim_events as e')
+    .join('claims as c', 'c.id', 'e.claim_id')
+    .where({ 'e.id': id, 'c.visit_id': visitId, 'e.kind': '277CA' })
+    .first('e.detail', 'e.occurred_at', 'c.attempt', 'c.payer_claim_number');
   if (!row) throw new Error(`no payer acceptance ${proof.reference} for visit ${visitId}`);
-  const report = { acceptedAt: new Date(row.occurred_at).toISOString(), claimAttempt: row.attempt, payerClaimNumber: row.payer_claim_number, acknowledgment: row.detail };
+  const report = {
+    acceptedAt: new Date(row.occurred_at).toISOString(),
+    claimAttempt: row.attempt,
+    payerClaimNumber: row.payer_claim_number,
+    acknowledgment: row.detail,
+  };
   return {
-    documentRef: proof.reference, type: 'timely-filing-proof', title: 'Payer acceptance (277CA) of the claim',
-    contentType: 'application/json', data: Buffer.from(JSON.stringify(report)).toString('base64'),
+    documentRef: proof.reference,
+    type: 'timely-filing-proof',
+    title: 'Payer acceptance (277CA) of the claim',
+    contentType: 'application/json',
+    data: Buffer.from(JSON.stringify(report)).toString('base64'),
   };
 }

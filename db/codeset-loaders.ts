@@ -8,7 +8,18 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { IcdTabularReader, readIcdCodeList, type IcdEntry } from '../domain/billing/icd10cm-tabular';
-import { readCpt, readFeeSchedule, readHcpcs, readMceEdits, readMue, readNcciPtp, readPayerRules, readScrubRules, type PayerRule, type ProcedureCodeRow } from '../domain/billing/layouts';
+import {
+  readCpt,
+  readFeeSchedule,
+  readHcpcs,
+  readMceEdits,
+  readMue,
+  readNcciPtp,
+  readPayerRules,
+  readScrubRules,
+  type PayerRule,
+  type ProcedureCodeRow,
+} from '../domain/billing/layouts';
 import { datesFromFileName, releaseWindows, type ReleaseKind } from '../domain/billing/ruleset';
 import { releasesOf, sha256 } from './codesets';
 import type { Db } from './knex';
@@ -51,9 +62,24 @@ async function existing(db: Db, kind: ReleaseKind, sha: string): Promise<{ id: n
   return db('rule_releases').where({ kind, sha256: sha }).first('id', 'name', 'row_count');
 }
 
-async function newRelease(trx: Db, kind: ReleaseKind, name: string, sha: string, dates: { effectiveFrom?: string; effectiveTo?: string; source?: string }, content?: object): Promise<number> {
+async function newRelease(
+  trx: Db,
+  kind: ReleaseKind,
+  name: string,
+  sha: string,
+  dates: { effectiveFrom?: string; effectiveTo?: string; source?: string },
+  content?: object,
+): Promise<number> {
   const [{ id }] = await trx('rule_releases')
-    .insert({ kind, name, sha256: sha, effective_from: dates.effectiveFrom ?? null, effective_to: dates.effectiveTo ?? null, source: dates.source ?? null, content: content ? JSON.stringify(content) : null })
+    .insert({
+      kind,
+      name,
+      sha256: sha,
+      effective_from: dates.effectiveFrom ?? null,
+      effective_to: dates.effectiveTo ?? null,
+      source: dates.source ?? null,
+      content: content ? JSON.stringify(content) : null,
+    })
     .returning('id');
   return id as number;
 }
@@ -86,7 +112,12 @@ export async function loadIcd10cm(db: Db, path: string, opts: IcdLoadOptions = {
   if (!dates.effectiveFrom) throw new Error(`cannot tell when ${basename(path)} takes effect: pass --effective-from YYYY-MM-DD`);
   const total = statSync(path).size;
   return db.transaction(async (trx) => {
-    const source = opts.source ?? [path, opts.orderFile].filter(Boolean).map((f) => basename(f!)).join(' + ');
+    const source =
+      opts.source ??
+      [path, opts.orderFile]
+        .filter(Boolean)
+        .map((f) => basename(f!))
+        .join(' + ');
     const releaseId = await newRelease(trx, 'icd10cm', name, sha, { ...dates, source });
     const reader = new IcdTabularReader();
     let rows = 0;
@@ -101,7 +132,15 @@ export async function loadIcd10cm(db: Db, path: string, opts: IcdLoadOptions = {
         `INSERT INTO icd10cm_codes (release_id, code, description, billable, parent, effective_from, effective_to)
          SELECT ?, code, description, billable, parent, ?::date, ?::date FROM unnest(?::text[], ?::text[], ?::boolean[], ?::text[]) AS t(code, description, billable, parent)`,
         // The release's own end goes in with the rows: the end-date pass after the load then rewrites none of them unless a later release starts sooner.
-        [releaseId, dates.effectiveFrom!, dates.effectiveTo ?? null, pending.map((e) => e.code), pending.map((e) => e.description), pending.map((e) => e.billable), pending.map((e) => e.parent ?? null)] as never,
+        [
+          releaseId,
+          dates.effectiveFrom!,
+          dates.effectiveTo ?? null,
+          pending.map((e) => e.code),
+          pending.map((e) => e.description),
+          pending.map((e) => e.billable),
+          pending.map((e) => e.parent ?? null),
+        ] as never,
       );
       const notes = pending.flatMap((e) => (e.notes ?? []).map((n) => ({ code: e.code, ...n })));
       if (notes.length) {
@@ -155,7 +194,9 @@ export async function loadIcd10cm(db: Db, path: string, opts: IcdLoadOptions = {
  * window is a fact about the release, and the rows' end dates follow it.
  */
 async function relabel(db: Db, id: number, name: string | undefined, dates: { effectiveFrom?: string; effectiveTo?: string }): Promise<void> {
-  const row = await db('rule_releases').where({ id }).first('name', db.raw("to_char(effective_from, 'YYYY-MM-DD') as from"), db.raw("to_char(effective_to, 'YYYY-MM-DD') as to"));
+  const row = await db('rule_releases')
+    .where({ id })
+    .first('name', db.raw("to_char(effective_from, 'YYYY-MM-DD') as from"), db.raw("to_char(effective_to, 'YYYY-MM-DD') as to"));
   const change = definedOnly({
     name: name !== undefined && name !== row.name ? name : undefined,
     effective_from: dates.effectiveFrom !== undefined && dates.effectiveFrom !== row.from ? dates.effectiveFrom : undefined,
@@ -174,7 +215,10 @@ async function recomputeIcdEndDates(trx: Db): Promise<void> {
   const releases = await releasesOf(trx, ['icd10cm']);
   for (const w of releaseWindows(releases)) {
     // Only rows whose end changes are written: loading the newest release touches no older row but the one before it.
-    await trx('icd10cm_codes').where({ release_id: w.id }).whereRaw('effective_to IS DISTINCT FROM ?::date', [w.coversTo ?? null]).update({ effective_to: w.coversTo ?? null });
+    await trx('icd10cm_codes')
+      .where({ release_id: w.id })
+      .whereRaw('effective_to IS DISTINCT FROM ?::date', [w.coversTo ?? null])
+      .update({ effective_to: w.coversTo ?? null });
   }
 }
 
@@ -182,8 +226,14 @@ const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(O
 
 /** A delimited or JSON rule file: parsed whole (they are small or line-oriented), stored as one release. */
 async function loadFile<T>(
-  db: Db, kind: ReleaseKind, path: string, opts: LoadOptions,
-  parse: (file: string, text: string) => T[], toRow: (row: T, releaseId: number) => object, table: string, content?: (rows: T[]) => object,
+  db: Db,
+  kind: ReleaseKind,
+  path: string,
+  opts: LoadOptions,
+  parse: (file: string, text: string) => T[],
+  toRow: (row: T, releaseId: number) => object,
+  table: string,
+  content?: (rows: T[]) => object,
 ): Promise<LoadResult> {
   const bytes = readFileSync(path);
   const sha = sha256(bytes);
@@ -192,48 +242,112 @@ async function loadFile<T>(
   if (found) return { kind, name: found.name, rows: found.row_count, loaded: false, releaseId: found.id };
   const rows = parse(basename(path), bytes.toString('utf8'));
   return db.transaction(async (trx) => {
-    const releaseId = await newRelease(trx, kind, name, sha, { ...definedOnly({ effectiveFrom: opts.effectiveFrom, effectiveTo: opts.effectiveTo }), source: opts.source ?? basename(path) }, content?.(rows));
+    const releaseId = await newRelease(
+      trx,
+      kind,
+      name,
+      sha,
+      { ...definedOnly({ effectiveFrom: opts.effectiveFrom, effectiveTo: opts.effectiveTo }), source: opts.source ?? basename(path) },
+      content?.(rows),
+    );
     let done = 0;
-    await insertBatched(trx, table, rows.map((r) => toRow(r, releaseId)), (n) => opts.onProgress?.((done += n), rows.length));
+    await insertBatched(
+      trx,
+      table,
+      rows.map((r) => toRow(r, releaseId)),
+      (n) => opts.onProgress?.((done += n), rows.length),
+    );
     await trx('rule_releases').where({ id: releaseId }).update({ row_count: rows.length });
     return { kind, name, rows: rows.length, loaded: true, releaseId };
   });
 }
 
 const procedureRow = (system: 'CPT' | 'HCPCS', defaults: LoadOptions) => (r: ProcedureCodeRow, releaseId: number) => ({
-  release_id: releaseId, system, code: r.code, description: r.description,
-  effective_from: r.effectiveFrom ?? defaults.effectiveFrom ?? null, effective_to: r.effectiveTo ?? defaults.effectiveTo ?? null,
+  release_id: releaseId,
+  system,
+  code: r.code,
+  description: r.description,
+  effective_from: r.effectiveFrom ?? defaults.effectiveFrom ?? null,
+  effective_to: r.effectiveTo ?? defaults.effectiveTo ?? null,
 });
 
 export const loadHcpcs = (db: Db, path: string, opts: LoadOptions = {}) =>
   loadFile(db, 'hcpcs', path, opts, readHcpcs, procedureRow('HCPCS', opts), 'procedure_codes');
 
-export const loadCpt = (db: Db, path: string, opts: LoadOptions = {}) =>
-  loadFile(db, 'cpt', path, opts, readCpt, procedureRow('CPT', opts), 'procedure_codes');
+export const loadCpt = (db: Db, path: string, opts: LoadOptions = {}) => loadFile(db, 'cpt', path, opts, readCpt, procedureRow('CPT', opts), 'procedure_codes');
 
 export const loadNcciPtp = (db: Db, path: string, opts: LoadOptions = {}) =>
-  loadFile(db, 'ncci_ptp', path, opts, readNcciPtp, (r, releaseId) => ({
-    release_id: releaseId, column1: r.column1, column2: r.column2, effective_from: r.effectiveFrom, deleted_on: r.deletedOn ?? null, modifier_indicator: r.modifierIndicator,
-  }), 'ncci_ptp_edits');
+  loadFile(
+    db,
+    'ncci_ptp',
+    path,
+    opts,
+    readNcciPtp,
+    (r, releaseId) => ({
+      release_id: releaseId,
+      column1: r.column1,
+      column2: r.column2,
+      effective_from: r.effectiveFrom,
+      deleted_on: r.deletedOn ?? null,
+      modifier_indicator: r.modifierIndicator,
+    }),
+    'ncci_ptp_edits',
+  );
 
 export const loadMue = (db: Db, path: string, opts: LoadOptions = {}) =>
-  loadFile(db, 'mue', path, opts, readMue, (r, releaseId) => ({
-    release_id: releaseId, code: r.code, max_units: r.maxUnits, adjudication_indicator: r.adjudicationIndicator, rationale: r.rationale,
-  }), 'mue_limits');
+  loadFile(
+    db,
+    'mue',
+    path,
+    opts,
+    readMue,
+    (r, releaseId) => ({
+      release_id: releaseId,
+      code: r.code,
+      max_units: r.maxUnits,
+      adjudication_indicator: r.adjudicationIndicator,
+      rationale: r.rationale,
+    }),
+    'mue_limits',
+  );
 
 /** The Medicare Code Editor's sex and age lists (CMS's "Definitions of Medicare Code Edits" text). */
 export const loadMceEdits = (db: Db, path: string, opts: LoadOptions = {}) =>
-  loadFile(db, 'mce', path, opts, readMceEdits, (r, releaseId) => ({
-    release_id: releaseId, edit: r.edit, code: r.code, min_age: r.minAge ?? null, max_age: r.maxAge ?? null,
-  }), 'mce_edits');
+  loadFile(
+    db,
+    'mce',
+    path,
+    opts,
+    readMceEdits,
+    (r, releaseId) => ({
+      release_id: releaseId,
+      edit: r.edit,
+      code: r.code,
+      min_age: r.minAge ?? null,
+      max_age: r.maxAge ?? null,
+    }),
+    'mce_edits',
+  );
 
 export const loadPayerRules = (db: Db, path: string, opts: LoadOptions = {}) =>
-  loadFile(db, 'payer_rules', path, opts, (file, text) => {
-    const f = readPayerRules(file, text);
-    return [{ payerId: '*', ...f.default }, ...f.payers];
-  }, (r: PayerRule & { payerId: string }, releaseId) => ({
-    release_id: releaseId, payer_id: r.payerId, filing_indicator: r.filingIndicator, timely_filing_days: r.timelyFilingDays, prior_auth_codes: r.priorAuthCodes,
-  }), 'payer_rules');
+  loadFile(
+    db,
+    'payer_rules',
+    path,
+    opts,
+    (file, text) => {
+      const f = readPayerRules(file, text);
+      return [{ payerId: '*', ...f.default }, ...f.payers];
+    },
+    (r: PayerRule & { payerId: string }, releaseId) => ({
+      release_id: releaseId,
+      payer_id: r.payerId,
+      filing_indicator: r.filingIndicator,
+      timely_filing_days: r.timelyFilingDays,
+      prior_auth_codes: r.priorAuthCodes,
+    }),
+    'payer_rules',
+  );
 
 export async function loadScrubRules(db: Db, path: string, opts: LoadOptions = {}): Promise<LoadResult> {
   const bytes = readFileSync(path);
@@ -255,10 +369,20 @@ export async function loadFeeSchedule(db: Db, path: string, opts: LoadOptions = 
     let done = 0;
     for (let i = 0; i < rows.length; i += BATCH) {
       const batch = rows.slice(i, i + BATCH).map((r) => ({
-        payer_id: r.payerId, provider_npi: r.providerNpi ?? '', code: r.code, modifier: r.modifier ?? '', effective_from: r.effectiveFrom,
-        effective_to: r.effectiveTo ?? null, charge_cents: r.chargeCents, expected_cents: r.expectedCents, source, loaded_at: trx.fn.now(),
+        payer_id: r.payerId,
+        provider_npi: r.providerNpi ?? '',
+        code: r.code,
+        modifier: r.modifier ?? '',
+        effective_from: r.effectiveFrom,
+        effective_to: r.effectiveTo ?? null,
+        charge_cents: r.chargeCents,
+        expected_cents: r.expectedCents,
+        source,
+        loaded_at: trx.fn.now(),
       }));
-      await trx('fee_schedule').insert(batch).onConflict(['payer_id', 'provider_npi', 'code', 'modifier', 'effective_from'])
+      await trx('fee_schedule')
+        .insert(batch)
+        .onConflict(['payer_id', 'provider_npi', 'code', 'modifier', 'effective_from'])
         .merge(['effective_to', 'charge_cents', 'expected_cents', 'source', 'loaded_at']);
       opts.onProgress?.((done += batch.length), rows.length);
     }

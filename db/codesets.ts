@@ -15,10 +15,18 @@ export const sha256 = (s: string | Buffer) => createHash('sha256').update(s).dig
 
 /** The fees that could apply to these codes for this payer (the pure `feeFor` picks one per line). */
 export async function feesFor(db: Db, payerId: string, codes: string[]): Promise<FeeRow[]> {
-  const rows = await db('fee_schedule').whereIn('code', [...new Set(codes)]).whereIn('payer_id', [payerId, '*']);
+  const rows = await db('fee_schedule')
+    .whereIn('code', [...new Set(codes)])
+    .whereIn('payer_id', [payerId, '*']);
   return rows.map((r) => ({
-    payerId: r.payer_id, providerNpi: r.provider_npi || undefined, code: r.code, modifier: r.modifier || undefined,
-    effectiveFrom: isoDate(r.effective_from)!, effectiveTo: isoDate(r.effective_to), chargeCents: Number(r.charge_cents), expectedCents: Number(r.expected_cents),
+    payerId: r.payer_id,
+    providerNpi: r.provider_npi || undefined,
+    code: r.code,
+    modifier: r.modifier || undefined,
+    effectiveFrom: isoDate(r.effective_from)!,
+    effectiveTo: isoDate(r.effective_to),
+    chargeCents: Number(r.charge_cents),
+    expectedCents: Number(r.expected_cents),
   }));
 }
 
@@ -30,8 +38,24 @@ function isoDate(v: unknown): string | undefined {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
-function toRelease(r: { id: number; kind: ReleaseKind; name: string; sha256: string; effective_from: unknown; effective_to: unknown; source?: string | null }): Release {
-  return { id: r.id, kind: r.kind, name: r.name, sha256: r.sha256, effectiveFrom: isoDate(r.effective_from), effectiveTo: isoDate(r.effective_to), ...(r.source ? { source: r.source } : {}) };
+function toRelease(r: {
+  id: number;
+  kind: ReleaseKind;
+  name: string;
+  sha256: string;
+  effective_from: unknown;
+  effective_to: unknown;
+  source?: string | null;
+}): Release {
+  return {
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    sha256: r.sha256,
+    effectiveFrom: isoDate(r.effective_from),
+    effectiveTo: isoDate(r.effective_to),
+    ...(r.source ? { source: r.source } : {}),
+  };
 }
 
 export async function releasesOf(db: Db, kinds: ReleaseKind[], ids?: number[]): Promise<Release[]> {
@@ -61,7 +85,11 @@ export async function ruleset(db: Db, version?: string, record = true): Promise<
   }
   const releases = currentReleases((await db('rule_releases').orderBy('id')).map(toRelease));
   const v = rulesetVersion(releases, sha256);
-  if (record) await db('rulesets').insert({ version: v, release_ids: releases.map((r) => r.id) }).onConflict('version').ignore();
+  if (record)
+    await db('rulesets')
+      .insert({ version: v, release_ids: releases.map((r) => r.id) })
+      .onConflict('version')
+      .ignore();
   return { version: v, releases };
 }
 
@@ -83,7 +111,9 @@ export async function scrubDataFor(db: Db, rs: Ruleset, c: ScrubLookupInput, asO
 
   const [icdRows, procRows, ptpRows, mueRows, payerRows, mceRows] = await Promise.all([
     db('icd10cm_codes').whereIn('release_id', ids('icd10cm')).whereIn('code', dx).select('release_id', 'code', 'description', 'billable'),
-    db('procedure_codes').whereIn('release_id', [...ids('cpt'), ...ids('hcpcs')]).whereIn('code', px),
+    db('procedure_codes')
+      .whereIn('release_id', [...ids('cpt'), ...ids('hcpcs')])
+      .whereIn('code', px),
     db('ncci_ptp_edits').whereIn('release_id', ids('ncci_ptp')).whereIn('column1', px).whereIn('column2', px),
     db('mue_limits').whereIn('release_id', ids('mue')).whereIn('code', px),
     db('payer_rules').whereIn('release_id', ids('payer_rules')).whereIn('payer_id', [c.payerId, '*']),
@@ -92,21 +122,26 @@ export async function scrubDataFor(db: Db, rs: Ruleset, c: ScrubLookupInput, asO
   // Billable descendants of the header codes on the claim, in the same release: what to code instead.
   const headers = icdRows.filter((r) => !r.billable);
   const children = headers.length
-    ? (await db.raw<{ rows: { release_id: number; header: string; code: string }[] }>(`
+    ? (
+        await db.raw<{ rows: { release_id: number; header: string; code: string }[] }>(
+          `
         WITH RECURSIVE d(release_id, header, code, billable, depth) AS (
           SELECT release_id, parent, code, billable, 1 FROM icd10cm_codes WHERE release_id = ANY(?) AND parent = ANY(?)
           UNION ALL
           SELECT c.release_id, d.header, c.code, c.billable, d.depth + 1 FROM icd10cm_codes c JOIN d ON c.release_id = d.release_id AND c.parent = d.code WHERE d.depth < 4
-        ) SELECT release_id, header, code FROM d WHERE billable ORDER BY code`, [ids('icd10cm'), headers.map((h) => h.code)])).rows
+        ) SELECT release_id, header, code FROM d WHERE billable ORDER BY code`,
+          [ids('icd10cm'), headers.map((h) => h.code)],
+        )
+      ).rows
     : [];
 
   // The tabular's notes and titles of each code and the codes above it (its prefixes: E11 above E11.9), in each release.
   const prefixes = [...new Set(icdRows.flatMap((r) => Array.from({ length: r.code.length - 2 }, (_, i) => r.code.slice(0, i + 3))))];
   const [noteRows, aboveRows] = prefixes.length
     ? await Promise.all([
-      db('icd10cm_notes').whereIn('release_id', ids('icd10cm')).whereIn('code', prefixes).select('release_id', 'code', 'kind', 'note', 'targets'),
-      db('icd10cm_codes').whereIn('release_id', ids('icd10cm')).whereIn('code', prefixes).select('release_id', 'code', 'description'),
-    ])
+        db('icd10cm_notes').whereIn('release_id', ids('icd10cm')).whereIn('code', prefixes).select('release_id', 'code', 'kind', 'note', 'targets'),
+        db('icd10cm_codes').whereIn('release_id', ids('icd10cm')).whereIn('code', prefixes).select('release_id', 'code', 'description'),
+      ])
     : [[], []];
   const above = (releaseId: number, code: string) => (r: { release_id: number; code: string }) => r.release_id === releaseId && code.startsWith(r.code);
 
@@ -114,17 +149,31 @@ export async function scrubDataFor(db: Db, rs: Ruleset, c: ScrubLookupInput, asO
   for (const r of icdRows) {
     const w = windowOf.get(r.release_id)!;
     const notes = noteRows.filter(above(r.release_id, r.code)).map((n) => ({ kind: n.kind, note: n.note, targets: n.targets, at: n.code }));
-    const manifestation = notes.some((n) => n.kind === 'code_first')
-      && aboveRows.filter(above(r.release_id, r.code)).some((a) => /in diseases classified elsewhere/i.test(a.description));
+    const manifestation =
+      notes.some((n) => n.kind === 'code_first') &&
+      aboveRows.filter(above(r.release_id, r.code)).some((a) => /in diseases classified elsewhere/i.test(a.description));
     (icd[r.code] ??= []).push({
-      release: w.name, effectiveFrom: w.coversFrom ?? '0000-01-01', effectiveTo: w.coversTo, billable: r.billable, description: r.description,
-      billableChildren: children.filter((k) => k.release_id === r.release_id && k.header === r.code).map((k) => k.code).slice(0, 12),
-      notes, manifestation,
+      release: w.name,
+      effectiveFrom: w.coversFrom ?? '0000-01-01',
+      effectiveTo: w.coversTo,
+      billable: r.billable,
+      description: r.description,
+      billableChildren: children
+        .filter((k) => k.release_id === r.release_id && k.header === r.code)
+        .map((k) => k.code)
+        .slice(0, 12),
+      notes,
+      manifestation,
     });
   }
   const procedures: Record<string, ProcedurePeriod[]> = {};
   for (const r of procRows) {
-    (procedures[r.code] ??= []).push({ system: r.system, effectiveFrom: isoDate(r.effective_from), effectiveTo: isoDate(r.effective_to), description: r.description });
+    (procedures[r.code] ??= []).push({
+      system: r.system,
+      effectiveFrom: isoDate(r.effective_from),
+      effectiveTo: isoDate(r.effective_to),
+      description: r.description,
+    });
   }
   const { own, payer } = pickPayerRule(payerRows, c.payerId);
   const rulesRelease = rs.releases.find((r) => r.kind === 'scrub_rules');
@@ -138,10 +187,18 @@ export async function scrubDataFor(db: Db, rs: Ruleset, c: ScrubLookupInput, asO
     icdReleases: icdWindows.map((w) => ({ release: w.name, effectiveFrom: w.coversFrom ?? '0000-01-01', effectiveTo: w.coversTo })),
     icd,
     procedures,
-    ptp: ptpRows.map((r) => ({ column1: r.column1, column2: r.column2, effectiveFrom: isoDate(r.effective_from)!, deletedOn: isoDate(r.deleted_on), modifierIndicator: r.modifier_indicator })),
+    ptp: ptpRows.map((r) => ({
+      column1: r.column1,
+      column2: r.column2,
+      effectiveFrom: isoDate(r.effective_from)!,
+      deletedOn: isoDate(r.deleted_on),
+      modifierIndicator: r.modifier_indicator,
+    })),
     mce: mceRows.map((r) => ({ edit: r.edit, code: r.code, ...(r.min_age === null ? {} : { minAge: r.min_age, maxAge: r.max_age }) })),
     mceRelease: rs.releases.find((r) => r.kind === 'mce')?.name,
-    mue: Object.fromEntries(mueRows.map((r) => [r.code, { code: r.code, maxUnits: r.max_units, adjudicationIndicator: r.adjudication_indicator, rationale: r.rationale }])),
+    mue: Object.fromEntries(
+      mueRows.map((r) => [r.code, { code: r.code, maxUnits: r.max_units, adjudicationIndicator: r.adjudication_indicator, rationale: r.rationale }]),
+    ),
     payer: { configured: !!own, filingIndicator: payer.filing_indicator, timelyFilingDays: payer.timely_filing_days, priorAuthCodes: payer.prior_auth_codes },
   };
 }
@@ -157,7 +214,12 @@ function pickPayerRule<R extends PayerRuleRow>(rows: R[], payerId: string): { ow
 /** The filing limit in days of this payer, from the payer rules in force: the one the scrubber applies. */
 export async function timelyFilingDaysOf(db: Db, payerId: string): Promise<number> {
   const rs = await ruleset(db, undefined, false);
-  const rows = await db('payer_rules').whereIn('release_id', rs.releases.filter((r) => r.kind === 'payer_rules').map((r) => r.id)).whereIn('payer_id', [payerId, '*']);
+  const rows = await db('payer_rules')
+    .whereIn(
+      'release_id',
+      rs.releases.filter((r) => r.kind === 'payer_rules').map((r) => r.id),
+    )
+    .whereIn('payer_id', [payerId, '*']);
   const { payer } = pickPayerRule(rows as PayerRuleRow[], payerId);
   if (!payer) throw new MissingRuleDataError('payer rules (data/payer-rules.json)');
   return payer.timely_filing_days;

@@ -27,11 +27,16 @@ export async function recordInboundFile(db: Db, source: InboundFileSource, name:
 
 /** Whether this name with these bytes is already recorded (the file was read before and only its archiving failed). */
 export async function hasInboundFile(db: Db, source: InboundFileSource, name: string, body: string): Promise<boolean> {
-  return !!(await db('inbound_files').where({ source, name, sha256: sha256Of(body) }).first('id'));
+  return !!(await db('inbound_files')
+    .where({ source, name, sha256: sha256Of(body) })
+    .first('id'));
 }
 
 export async function markArchived(db: Db, source: InboundFileSource, name: string, body: string): Promise<void> {
-  await db('inbound_files').where({ source, name, sha256: sha256Of(body) }).whereNull('archived_at').update({ archived_at: db.fn.now() });
+  await db('inbound_files')
+    .where({ source, name, sha256: sha256Of(body) })
+    .whereNull('archived_at')
+    .update({ archived_at: db.fn.now() });
 }
 
 /** Files recorded but not yet delivered, oldest first. */
@@ -46,5 +51,7 @@ export async function markDelivered(db: Db, id: number): Promise<void> {
 
 /** Not valid X12: set aside with its body and the reason, for a person; not delivered again. */
 export async function markRefused(db: Db, id: number, reason: string): Promise<void> {
-  await db('inbound_files').where({ id }).update({ delivered_at: db.fn.now(), refused: reason.slice(0, 2000) });
+  await db('inbound_files')
+    .where({ id })
+    .update({ delivered_at: db.fn.now(), refused: reason.slice(0, 2000) });
 }

@@ -16,12 +16,19 @@ export async function recordedEffect<T>(db: Db, key: string): Promise<T | undefi
 }
 
 export async function recordEffect(db: Db, key: string, result: object): Promise<void> {
-  await db('idempotency_keys').insert({ key, result: JSON.stringify(result) }).onConflict('key').ignore();
+  await db('idempotency_keys')
+    .insert({ key, result: JSON.stringify(result) })
+    .onConflict('key')
+    .ignore();
 }
 
 /** Inbound files are stored before they are acted on; a redelivery is recognised by its key. */
 export async function saveInbound(db: Db, channel: string, messageKey: string, kind: string, body: string): Promise<boolean> {
-  const rows = await db('inbound_messages').insert({ channel, message_key: messageKey, kind, body }).onConflict(['channel', 'message_key']).ignore().returning('id');
+  const rows = await db('inbound_messages')
+    .insert({ channel, message_key: messageKey, kind, body })
+    .onConflict(['channel', 'message_key'])
+    .ignore()
+    .returning('id');
   return rows.length > 0;
 }
 

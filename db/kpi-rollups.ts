@@ -20,7 +20,13 @@ export async function applyRollupRows(db: Db, rows: readonly RollupRow[]): Promi
       ...measures.map((m) => [m, 'bigint']),
     ]);
     const merge = measures.map((m) => `${m} = ${table}.${m} + excluded.${m}`).join(', ');
-    await bulkInsert(db, table, mine.map((r) => ({ ...r.key, ...r.add })), types, `ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${merge}`);
+    await bulkInsert(
+      db,
+      table,
+      mine.map((r) => ({ ...r.key, ...r.add })),
+      types,
+      `ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${merge}`,
+    );
   }
 }
 

@@ -25,12 +25,25 @@ test('a patient balance opens once, keeps one statement per sequence and one pay
   expect(await savePatientPayment(db, visit.visitId, { ...payment, amountCents: 1 })).toEqual({ inserted: false, payment });
   expect(await findPatientPayment(db, visit.visitId, 'TX-1')).toEqual(payment);
 
-  expect(await closePatientBalance(db, visit.visitId, { resolution: 'collections', writtenOffCents: 0, collectionsCents: 10000, closedAt: '2027-03-31T00:00:00.000Z' })).toBe(true);
+  expect(
+    await closePatientBalance(db, visit.visitId, {
+      resolution: 'collections',
+      writtenOffCents: 0,
+      collectionsCents: 10000,
+      closedAt: '2027-03-31T00:00:00.000Z',
+    }),
+  ).toBe(true);
   expect(await closePatientBalance(db, visit.visitId, { resolution: 'paid', writtenOffCents: 0, closedAt: '2027-04-01T00:00:00.000Z' })).toBe(false);
   expect(await patientLedger(db, visit.visitId)).toEqual({
-    openingCents: 15600, openedAt: '2026-12-01T10:00:00.000Z', writtenOffCents: 0, resolution: 'collections', collectionsCents: 10000,
-    statements: [{ sequence: 1, amountDueCents: 15600, sentOn: '2026-12-01' }], payments: [payment],
+    openingCents: 15600,
+    openedAt: '2026-12-01T10:00:00.000Z',
+    writtenOffCents: 0,
+    resolution: 'collections',
+    collectionsCents: 10000,
+    statements: [{ sequence: 1, amountDueCents: 15600, sentOn: '2026-12-01' }],
+    payments: [payment],
   });
-  await expect(db('patient_payments').insert({ visit_id: visit.visitId, amount_cents: 0, method: 'cash', reference: 'TX-0', received_at: new Date() }))
-    .rejects.toMatchObject({ code: '23514' }); // check violation: a payment is positive
+  await expect(
+    db('patient_payments').insert({ visit_id: visit.visitId, amount_cents: 0, method: 'cash', reference: 'TX-0', received_at: new Date() }),
+  ).rejects.toMatchObject({ code: '23514' }); // check violation: a payment is positive
 });

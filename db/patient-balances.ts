@@ -9,7 +9,8 @@ import type { PaymentMethod } from '../domain/billing/patient-balance';
 import type { Db } from './knex';
 
 const iso = (v: Date | string) => new Date(v).toISOString();
-const day = (v: Date | string) => (typeof v === 'string' ? v.slice(0, 10) : `${v.getFullYear()}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}`);
+const day = (v: Date | string) =>
+  typeof v === 'string' ? v.slice(0, 10) : `${v.getFullYear()}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}`;
 
 /** Opens the visit's patient balance once; answers the ledger as the record has it (a reopened one keeps its payments and statements). */
 export async function openPatientBalance(db: Db, visitId: string, openingCents: number, openedAt: string): Promise<PatientLedger> {
@@ -25,7 +26,9 @@ export async function patientLedger(db: Db, visitId: string): Promise<PatientLed
     db('patient_payments').where({ visit_id: visitId }).orderBy('id'),
   ]);
   return {
-    openingCents: Number(row.opening_cents), openedAt: iso(row.opened_at), writtenOffCents: Number(row.written_off_cents),
+    openingCents: Number(row.opening_cents),
+    openedAt: iso(row.opened_at),
+    writtenOffCents: Number(row.written_off_cents),
     statements: statements.map((s): PatientStatement => ({ sequence: s.sequence, amountDueCents: Number(s.amount_due_cents), sentOn: day(s.sent_on) })),
     payments: payments.map(paymentOf),
     ...(row.status !== 'open' ? { resolution: row.status as BalanceResolution } : {}),
@@ -35,14 +38,19 @@ export async function patientLedger(db: Db, visitId: string): Promise<PatientLed
 }
 
 export async function savePatientStatement(db: Db, visitId: string, s: PatientStatement): Promise<void> {
-  await db('patient_statements').insert({ visit_id: visitId, sequence: s.sequence, amount_due_cents: s.amountDueCents, sent_on: s.sentOn }).onConflict(['visit_id', 'sequence']).ignore();
+  await db('patient_statements')
+    .insert({ visit_id: visitId, sequence: s.sequence, amount_due_cents: s.amountDueCents, sent_on: s.sentOn })
+    .onConflict(['visit_id', 'sequence'])
+    .ignore();
 }
 
 /** Saves the payment unless its reference is already on the visit; answers the payment the record holds under that reference. */
 export async function savePatientPayment(db: Db, visitId: string, p: PostedPatientPayment): Promise<{ inserted: boolean; payment: PostedPatientPayment }> {
   const inserted = await db('patient_payments')
     .insert({ visit_id: visitId, amount_cents: p.amountCents, method: p.method, reference: p.reference, received_at: p.receivedAt })
-    .onConflict(['visit_id', 'reference']).ignore().returning('id');
+    .onConflict(['visit_id', 'reference'])
+    .ignore()
+    .returning('id');
   return { inserted: inserted.length > 0, payment: (await findPatientPayment(db, visitId, p.reference))! };
 }
 
@@ -53,12 +61,20 @@ export async function findPatientPayment(db: Db, visitId: string, reference: str
 
 /** How the balance ended; only an open balance is closed (a retry changes nothing). */
 export async function closePatientBalance(
-  db: Db, visitId: string, c: { resolution: BalanceResolution; writtenOffCents: number; collectionsCents?: number; reason?: string; closedAt: string },
+  db: Db,
+  visitId: string,
+  c: { resolution: BalanceResolution; writtenOffCents: number; collectionsCents?: number; reason?: string; closedAt: string },
 ): Promise<boolean> {
-  const updated = await db('patient_balances').where({ visit_id: visitId, status: 'open' }).update({
-    status: c.resolution, written_off_cents: c.writtenOffCents, collections_cents: c.collectionsCents ?? null, reason: c.reason ?? null,
-    closed_at: c.closedAt, updated_at: db.fn.now(),
-  });
+  const updated = await db('patient_balances')
+    .where({ visit_id: visitId, status: 'open' })
+    .update({
+      status: c.resolution,
+      written_off_cents: c.writtenOffCents,
+      collections_cents: c.collectionsCents ?? null,
+      reason: c.reason ?? null,
+      closed_at: c.closedAt,
+      updated_at: db.fn.now(),
+    });
   return updated > 0;
 }
 

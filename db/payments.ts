@@ -5,10 +5,10 @@
 import type { AttemptPayment } from '../domain/billing/denials';
 import type { Db } from './knex';
 
-
 /** What each of the visit's claim attempts was paid, net of reversals, by payer: where a duplicate's original payment is found. */
 export async function paymentsByAttempt(db: Db, visitId: string): Promise<AttemptPayment[]> {
-  const rows = await db('payments as p').join('claims as c', 'c.id', 'p.claim_id')
+  const rows = await db('payments as p')
+    .join('claims as c', 'c.id', 'p.claim_id')
     .where('p.visit_id', visitId)
     .groupBy('c.attempt', 'p.payer_id')
     .select('c.attempt', 'p.payer_id', db.raw('sum(p.paid_cents)::bigint as paid'));

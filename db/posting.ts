@@ -7,8 +7,18 @@
  * A claim whose visit is already closed is posted to its record all the same (late).
  */
 import {
-  answersAsPrimary, claimBalanceProblem, decidePosting, matchLines, postingKey, queueStatusOf, underpaidCents, type ClaimAttempt, type ClaimKeys,
-  type PostingDecision, type QueueStatus, type RefusalReason,
+  answersAsPrimary,
+  claimBalanceProblem,
+  decidePosting,
+  matchLines,
+  postingKey,
+  queueStatusOf,
+  underpaidCents,
+  type ClaimAttempt,
+  type ClaimKeys,
+  type PostingDecision,
+  type QueueStatus,
+  type RefusalReason,
 } from '../domain/billing/posting';
 import { audit } from './audit';
 import { feeFor } from '../domain/billing/pricing';
@@ -20,17 +30,26 @@ import { addClaimEvent } from './claims';
 import { insertPayment } from './payments';
 
 /** The contracted (expected) amount of one line; undefined when no fee schedule says. */
-export type ContractLookup = (q: { payerId: string; providerNpi: string; code: string; modifiers: string[]; serviceDate: string; units: number }) => Promise<number | undefined>;
+export type ContractLookup = (q: {
+  payerId: string;
+  providerNpi: string;
+  code: string;
+  modifiers: string[];
+  serviceDate: string;
+  units: number;
+}) => Promise<number | undefined>;
 
 /**
  * The one place the contracted amount comes from: the fee schedule's expected amount for the
  * line (the fee pricing picks, domain/billing/pricing.ts `feeFor`, in effect on the date of
  * service), times the units the payer answered for. No fee: no contract, never underpaid.
  */
-export const feeScheduleContracts = (db: Db): ContractLookup => async (q) => {
-  const fee = feeFor({ code: q.code, modifiers: q.modifiers }, await feesFor(db, q.payerId, [q.code]), q);
-  return fee ? fee.expectedCents * q.units : undefined;
-};
+export const feeScheduleContracts =
+  (db: Db): ContractLookup =>
+  async (q) => {
+    const fee = feeFor({ code: q.code, modifiers: q.modifiers }, await feesFor(db, q.payerId, [q.code]), q);
+    return fee ? fee.expectedCents * q.units : undefined;
+  };
 
 export interface UnderpaidLine {
   lineNumber: number;
@@ -84,7 +103,12 @@ export async function decideRemittanceFile(db: Db, body: string): Promise<ClaimD
  * Posts every claim of a stored 835 (inbound_messages, by its file key), but those whose
  * posting key is in `skip` (handed to a running visit, which posts them itself).
  */
-export async function postRemittanceFile(db: Db, documentKey: string, contracted?: ContractLookup, skip: ReadonlySet<string> = new Set()): Promise<PostedClaim[]> {
+export async function postRemittanceFile(
+  db: Db,
+  documentKey: string,
+  contracted?: ContractLookup,
+  skip: ReadonlySet<string> = new Set(),
+): Promise<PostedClaim[]> {
   const row = await db('inbound_messages').where({ channel: 'clearinghouse', message_key: documentKey }).first('body');
   if (!row) throw new Error(`no stored 835 with key ${documentKey}`);
   const claims = claimsOf(row.body);
@@ -94,10 +118,17 @@ export async function postRemittanceFile(db: Db, documentKey: string, contracted
       const payerId = r.payer.id ?? r.trace.originatorId;
       if (r.providerAdjustments.length) {
         await trx('provider_adjustments')
-          .insert(r.providerAdjustments.map((p, position) => ({
-            document_key: documentKey, trace_number: r.trace.number, position, provider_id: p.providerId, reason_code: p.reasonCode,
-            reference: p.reference ?? null, amount_cents: p.amountCents,
-          })))
+          .insert(
+            r.providerAdjustments.map((p, position) => ({
+              document_key: documentKey,
+              trace_number: r.trace.number,
+              position,
+              provider_id: p.providerId,
+              reason_code: p.reasonCode,
+              reference: p.reference ?? null,
+              amount_cents: p.amountCents,
+            })),
+          )
           .onConflict(['document_key', 'trace_number', 'position'])
           .ignore();
       }
@@ -110,7 +141,15 @@ export async function postRemittanceFile(db: Db, documentKey: string, contracted
   });
 }
 
-async function postClaim(db: Db, documentKey: string, position: number, r: Remittance, payerId: string, clp: RemittanceClaim, contracted: ContractLookup): Promise<PostedClaim> {
+async function postClaim(
+  db: Db,
+  documentKey: string,
+  position: number,
+  r: Remittance,
+  payerId: string,
+  clp: RemittanceClaim,
+  contracted: ContractLookup,
+): Promise<PostedClaim> {
   const key = postingKey(r.trace.number, clp);
   const base = { postingKey: key, visitId: clp.patientControlNumber, underpaid: [] as UnderpaidLine[] };
   const seen = await db('payments').where({ posting_key: key }).first('claim_id');
@@ -121,7 +160,13 @@ async function postClaim(db: Db, documentKey: string, position: number, r: Remit
   const decision = decidePosting(clp, payerId, attempts, claimBalanceProblem(clp));
   if (!decision.matched) {
     await queueRefused(db, decision, attempts, {
-      postingKey: key, documentKey, position, traceNumber: r.trace.number, payerId, claim: clp, patientResponsibilityCents: clp.patientResponsibilityCents,
+      postingKey: key,
+      documentKey,
+      position,
+      traceNumber: r.trace.number,
+      payerId,
+      claim: clp,
+      patientResponsibilityCents: clp.patientResponsibilityCents,
     });
     return { ...base, outcome: 'queued', queueReason: decision.reason };
   }
@@ -130,44 +175,83 @@ async function postClaim(db: Db, documentKey: string, position: number, r: Remit
   const appointment = await db('appointments').where({ visit_id: attempt.visitId }).first('status', 'provider_npi');
   const late = !!appointment && appointment.status !== 'booked';
   const matched = matchLines(clp.lines, attempt.lines, attempt.serviceDate);
-  const paymentId = await insertPayment(db, {
-    claim_id: attempt.claimId, visit_id: attempt.visitId, payer_id: payerId, trace_number: r.trace.number, claim_status: clp.statusCode,
-    charge_cents: clp.chargeCents, paid_cents: clp.paidCents, patient_responsibility_cents: clp.patientResponsibilityCents,
-    paid_on: r.payment.date ?? null, posting_key: key, document_key: documentKey, late, payer_claim_number: clp.payerClaimNumber ?? null,
-  }, [
-    ...clp.adjustments.map((a) => ({ line_number: null as number | null, a, rarcs: clp.remarks })),
-    ...matched.flatMap((m) => m.svc.adjustments.map((a) => ({ line_number: m.line?.lineNumber ?? null, a, rarcs: m.svc.remarks }))),
-  ].map(({ line_number, a, rarcs }) => ({ line_number, group_code: a.group, carc: a.carc, amount_cents: a.amountCents, rarcs })));
+  const paymentId = await insertPayment(
+    db,
+    {
+      claim_id: attempt.claimId,
+      visit_id: attempt.visitId,
+      payer_id: payerId,
+      trace_number: r.trace.number,
+      claim_status: clp.statusCode,
+      charge_cents: clp.chargeCents,
+      paid_cents: clp.paidCents,
+      patient_responsibility_cents: clp.patientResponsibilityCents,
+      paid_on: r.payment.date ?? null,
+      posting_key: key,
+      document_key: documentKey,
+      late,
+      payer_claim_number: clp.payerClaimNumber ?? null,
+    },
+    [
+      ...clp.adjustments.map((a) => ({ line_number: null as number | null, a, rarcs: clp.remarks })),
+      ...matched.flatMap((m) => m.svc.adjustments.map((a) => ({ line_number: m.line?.lineNumber ?? null, a, rarcs: m.svc.remarks }))),
+    ].map(({ line_number, a, rarcs }) => ({ line_number, group_code: a.group, carc: a.carc, amount_cents: a.amountCents, rarcs })),
+  );
   if (paymentId === undefined) return { ...base, outcome: 'duplicate', claimId: attempt.claimId };
 
   const underpaid: UnderpaidLine[] = [];
   for (const m of matched) {
-    const contract = m.line && answersAsPrimary(clp)
-      ? await contracted({ payerId, providerNpi: appointment?.provider_npi ?? '', code: m.line.code, modifiers: m.line.modifiers, serviceDate: attempt.serviceDate, units: m.svc.units ?? 1 })
-      : undefined;
+    const contract =
+      m.line && answersAsPrimary(clp)
+        ? await contracted({
+            payerId,
+            providerNpi: appointment?.provider_npi ?? '',
+            code: m.line.code,
+            modifiers: m.line.modifiers,
+            serviceDate: attempt.serviceDate,
+            units: m.svc.units ?? 1,
+          })
+        : undefined;
     const short = underpaidCents(m.svc, contract);
-    if (short && m.line && contract !== undefined) underpaid.push({ lineNumber: m.line.lineNumber, code: m.line.code, contractedCents: contract, underpaidCents: short });
+    if (short && m.line && contract !== undefined)
+      underpaid.push({ lineNumber: m.line.lineNumber, code: m.line.code, contractedCents: contract, underpaidCents: short });
     await db('payment_lines').insert({
-      payment_id: paymentId, line_number: m.line?.lineNumber ?? null, match: m.match, code: m.svc.code, modifiers: m.svc.modifiers,
-      charge_cents: m.svc.chargeCents, paid_cents: m.svc.paidCents, contracted_cents: contract ?? null, underpaid_cents: short,
+      payment_id: paymentId,
+      line_number: m.line?.lineNumber ?? null,
+      match: m.match,
+      code: m.svc.code,
+      modifiers: m.svc.modifiers,
+      charge_cents: m.svc.chargeCents,
+      paid_cents: m.svc.paidCents,
+      contracted_cents: contract ?? null,
+      underpaid_cents: short,
     });
     if (m.line) {
-      await db('claim_lines').where({ claim_id: attempt.claimId, line_number: m.line.lineNumber })
+      await db('claim_lines')
+        .where({ claim_id: attempt.claimId, line_number: m.line.lineNumber })
         .update({ paid_cents: db.raw('coalesce(paid_cents, 0) + ?', [m.svc.paidCents]) });
     }
   }
   // Amounts accumulate, so a reversal (negative) and its correction net out on the claim.
-  await db('claims').where({ id: attempt.claimId }).update({
-    status: remittanceStatus(clp),
-    paid_cents: db.raw('paid_cents + ?', [clp.paidCents]),
-    patient_responsibility_cents: db.raw('patient_responsibility_cents + ?', [clp.patientResponsibilityCents]),
-    payer_claim_number: clp.payerClaimNumber ?? db.raw('payer_claim_number'),
-    updated_at: db.fn.now(),
-  });
-  await db('claim_events').insert({
-    claim_id: attempt.claimId, kind: '835', status: remittanceStatus(clp), source_key: key,
-    detail: JSON.stringify({ traceNumber: r.trace.number, claimStatusCode: clp.statusCode, late, lines: matched.map((m) => m.match), underpaid }),
-  }).onConflict(['claim_id', 'kind', 'source_key']).ignore();
+  await db('claims')
+    .where({ id: attempt.claimId })
+    .update({
+      status: remittanceStatus(clp),
+      paid_cents: db.raw('paid_cents + ?', [clp.paidCents]),
+      patient_responsibility_cents: db.raw('patient_responsibility_cents + ?', [clp.patientResponsibilityCents]),
+      payer_claim_number: clp.payerClaimNumber ?? db.raw('payer_claim_number'),
+      updated_at: db.fn.now(),
+    });
+  await db('claim_events')
+    .insert({
+      claim_id: attempt.claimId,
+      kind: '835',
+      status: remittanceStatus(clp),
+      source_key: key,
+      detail: JSON.stringify({ traceNumber: r.trace.number, claimStatusCode: clp.statusCode, late, lines: matched.map((m) => m.match), underpaid }),
+    })
+    .onConflict(['claim_id', 'kind', 'source_key'])
+    .ignore();
   if (late) await audit(db, 'posting', 'remittance.posted_late', attempt.visitId, { postingKey: key });
   return { ...base, outcome: 'posted', claimId: attempt.claimId, attempt: attempt.attempt, late, underpaid };
 }
@@ -181,32 +265,82 @@ export async function queueRefused(
   db: Db,
   decision: Extract<PostingDecision, { matched: false }>,
   attempts: ClaimAttempt[],
-  c: { postingKey: string; documentKey?: string; position?: number; traceNumber: string; payerId: string; claim: ClaimKeys; patientResponsibilityCents: number },
+  c: {
+    postingKey: string;
+    documentKey?: string;
+    position?: number;
+    traceNumber: string;
+    payerId: string;
+    claim: ClaimKeys;
+    patientResponsibilityCents: number;
+  },
 ): Promise<boolean> {
   const { claim } = c;
-  const [queued] = await db('posting_queue').insert({
-    posting_key: c.postingKey, document_key: c.documentKey ?? null, position: c.position ?? null, trace_number: c.traceNumber,
-    patient_control_number: claim.patientControlNumber, payer_id: c.payerId, reason: decision.reason, detail: decision.detail,
-    claim_status: claim.statusCode, frequency: claim.frequency ?? null, payer_claim_number: claim.payerClaimNumber ?? null,
-    charge_cents: claim.chargeCents, paid_cents: claim.paidCents, patient_responsibility_cents: c.patientResponsibilityCents,
-    claim_id: decision.attempt?.claimId ?? null,
-  }).onConflict('posting_key').ignore().returning('id');
+  const [queued] = await db('posting_queue')
+    .insert({
+      posting_key: c.postingKey,
+      document_key: c.documentKey ?? null,
+      position: c.position ?? null,
+      trace_number: c.traceNumber,
+      patient_control_number: claim.patientControlNumber,
+      payer_id: c.payerId,
+      reason: decision.reason,
+      detail: decision.detail,
+      claim_status: claim.statusCode,
+      frequency: claim.frequency ?? null,
+      payer_claim_number: claim.payerClaimNumber ?? null,
+      charge_cents: claim.chargeCents,
+      paid_cents: claim.paidCents,
+      patient_responsibility_cents: c.patientResponsibilityCents,
+      claim_id: decision.attempt?.claimId ?? null,
+    })
+    .onConflict('posting_key')
+    .ignore()
+    .returning('id');
   if (!queued) return false;
   // The visit the control number names, when it names one of ours: its trail shows the refusal.
   const visitId = decision.attempt?.visitId ?? attempts.find((a) => a.patientControlNumber === claim.patientControlNumber)?.visitId ?? null;
-  await audit(db, 'posting', 'remittance.refused', visitId, {
-    queueId: queued.id, reason: decision.reason, postingKey: c.postingKey, documentKey: c.documentKey ?? null, position: c.position ?? null,
-    patientControlNumber: claim.patientControlNumber, payerId: c.payerId, payerClaimNumber: claim.payerClaimNumber ?? null, claimStatus: claim.statusCode,
-    chargeCents: claim.chargeCents, paidCents: claim.paidCents, claimId: decision.attempt?.claimId ?? null,
-  }, { source: 'posting' });
+  await audit(
+    db,
+    'posting',
+    'remittance.refused',
+    visitId,
+    {
+      queueId: queued.id,
+      reason: decision.reason,
+      postingKey: c.postingKey,
+      documentKey: c.documentKey ?? null,
+      position: c.position ?? null,
+      patientControlNumber: claim.patientControlNumber,
+      payerId: c.payerId,
+      payerClaimNumber: claim.payerClaimNumber ?? null,
+      claimStatus: claim.statusCode,
+      chargeCents: claim.chargeCents,
+      paidCents: claim.paidCents,
+      claimId: decision.attempt?.claimId ?? null,
+    },
+    { source: 'posting' },
+  );
   return true;
 }
 
 /** The claim attempts sent with this patient control number (CLM01), with the 835 answers already posted to each. */
 export async function attemptsOf(db: Db, patientControlNumber: string): Promise<ClaimAttempt[]> {
-  const claims = await db('claims as c').join('appointments as a', 'a.visit_id', 'c.visit_id')
+  const claims = await db('claims as c')
+    .join('appointments as a', 'a.visit_id', 'c.visit_id')
     .where('c.patient_control_number', patientControlNumber)
-    .select('c.id', 'c.visit_id', 'c.patient_control_number', 'c.attempt', 'c.frequency', 'c.payer_id', 'c.payer_claim_number', 'c.billed_cents', 'c.status', 'a.service_date');
+    .select(
+      'c.id',
+      'c.visit_id',
+      'c.patient_control_number',
+      'c.attempt',
+      'c.frequency',
+      'c.payer_id',
+      'c.payer_claim_number',
+      'c.billed_cents',
+      'c.status',
+      'a.service_date',
+    );
   if (!claims.length) return [];
   const ids = claims.map((c) => c.id as number);
   const [lines, answers] = await Promise.all([
@@ -214,19 +348,37 @@ export async function attemptsOf(db: Db, patientControlNumber: string): Promise<
     db('payments').whereIn('claim_id', ids).orderBy('id').select('claim_id', 'claim_status', 'paid_cents', 'payer_claim_number'),
   ]);
   return claims.map((c) => ({
-    claimId: c.id, visitId: c.visit_id, patientControlNumber: c.patient_control_number, attempt: c.attempt, frequency: c.frequency, payerId: c.payer_id,
-    payerClaimNumber: c.payer_claim_number ?? undefined, billedCents: Number(c.billed_cents), status: c.status,
+    claimId: c.id,
+    visitId: c.visit_id,
+    patientControlNumber: c.patient_control_number,
+    attempt: c.attempt,
+    frequency: c.frequency,
+    payerId: c.payer_id,
+    payerClaimNumber: c.payer_claim_number ?? undefined,
+    billedCents: Number(c.billed_cents),
+    status: c.status,
     serviceDate: toDate(c.service_date),
-    lines: lines.filter((l) => l.claim_id === c.id).map((l) => ({
-      lineNumber: l.line_number, controlNumber: l.line_control_number ?? String(l.line_number), code: l.code, modifiers: l.modifiers, chargeCents: Number(l.charge_cents),
-    })),
-    answers: answers.filter((p) => p.claim_id === c.id).map((p) => ({
-      statusCode: p.claim_status, paidCents: Number(p.paid_cents), ...(p.payer_claim_number ? { payerClaimNumber: p.payer_claim_number } : {}),
-    })),
+    lines: lines
+      .filter((l) => l.claim_id === c.id)
+      .map((l) => ({
+        lineNumber: l.line_number,
+        controlNumber: l.line_control_number ?? String(l.line_number),
+        code: l.code,
+        modifiers: l.modifiers,
+        chargeCents: Number(l.charge_cents),
+      })),
+    answers: answers
+      .filter((p) => p.claim_id === c.id)
+      .map((p) => ({
+        statusCode: p.claim_status,
+        paidCents: Number(p.paid_cents),
+        ...(p.payer_claim_number ? { payerClaimNumber: p.payer_claim_number } : {}),
+      })),
   }));
 }
 
-const toDate = (d: Date | string) => (typeof d === 'string' ? d.slice(0, 10) : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`);
+const toDate = (d: Date | string) =>
+  typeof d === 'string' ? d.slice(0, 10) : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 
 /** One 835 claim as the remittance work queue lists it (GET /remittances). Ids and amounts only. */
 export interface RemittanceEntry {
@@ -270,34 +422,81 @@ const iso = (v: Date | string) => new Date(v).toISOString();
 export async function listRemittances(db: Db, q: RemittanceQuery): Promise<{ entries: RemittanceEntry[]; next?: number }> {
   let rows: RemittanceEntry[];
   if (q.status === 'posted') {
-    const query = db('payments as p').join('claims as c', 'c.id', 'p.claim_id')
-      .leftJoin('inbound_messages as f', function joinFile() { this.on('f.message_key', 'p.document_key').andOnVal('f.channel', 'clearinghouse'); })
-      .orderBy('p.id', 'desc').limit(q.limit + 1)
-      .select('p.id', 'p.trace_number', 'p.payer_id', 'c.patient_control_number', 'p.claim_status', 'p.payer_claim_number', 'p.charge_cents', 'p.paid_cents',
-        'p.patient_responsibility_cents', 'p.recorded_at', 'p.visit_id', 'c.attempt', 'f.id as file_id', 'f.received_at');
+    const query = db('payments as p')
+      .join('claims as c', 'c.id', 'p.claim_id')
+      .leftJoin('inbound_messages as f', function joinFile() {
+        this.on('f.message_key', 'p.document_key').andOnVal('f.channel', 'clearinghouse');
+      })
+      .orderBy('p.id', 'desc')
+      .limit(q.limit + 1)
+      .select(
+        'p.id',
+        'p.trace_number',
+        'p.payer_id',
+        'c.patient_control_number',
+        'p.claim_status',
+        'p.payer_claim_number',
+        'p.charge_cents',
+        'p.paid_cents',
+        'p.patient_responsibility_cents',
+        'p.recorded_at',
+        'p.visit_id',
+        'c.attempt',
+        'f.id as file_id',
+        'f.received_at',
+      );
     if (q.payerId) query.where('p.payer_id', q.payerId);
     if (q.before) query.where('p.id', '<', q.before);
     rows = (await query).map((r) => ({
-      id: r.id, status: 'posted', reason: null, detail: null, fileId: r.file_id ?? null, position: null, traceNumber: r.trace_number, payerId: r.payer_id,
-      patientControlNumber: r.patient_control_number, claimStatus: r.claim_status, payerClaimNumber: r.payer_claim_number ?? null,
-      chargeCents: num(r.charge_cents), paidCents: Number(r.paid_cents), patientResponsibilityCents: num(r.patient_responsibility_cents),
-      receivedAt: iso(r.received_at ?? r.recorded_at), visitId: r.visit_id, claimAttempt: r.attempt,
+      id: r.id,
+      status: 'posted',
+      reason: null,
+      detail: null,
+      fileId: r.file_id ?? null,
+      position: null,
+      traceNumber: r.trace_number,
+      payerId: r.payer_id,
+      patientControlNumber: r.patient_control_number,
+      claimStatus: r.claim_status,
+      payerClaimNumber: r.payer_claim_number ?? null,
+      chargeCents: num(r.charge_cents),
+      paidCents: Number(r.paid_cents),
+      patientResponsibilityCents: num(r.patient_responsibility_cents),
+      receivedAt: iso(r.received_at ?? r.recorded_at),
+      visitId: r.visit_id,
+      claimAttempt: r.attempt,
     }));
   } else {
-    const query = db('posting_queue as q').leftJoin('claims as c', 'c.id', 'q.claim_id')
-      .leftJoin('inbound_messages as f', function joinFile() { this.on('f.message_key', 'q.document_key').andOnVal('f.channel', 'clearinghouse'); })
-      .orderBy('q.id', 'desc').limit(q.limit + 1)
+    const query = db('posting_queue as q')
+      .leftJoin('claims as c', 'c.id', 'q.claim_id')
+      .leftJoin('inbound_messages as f', function joinFile() {
+        this.on('f.message_key', 'q.document_key').andOnVal('f.channel', 'clearinghouse');
+      })
+      .orderBy('q.id', 'desc')
+      .limit(q.limit + 1)
       .select('q.*', 'c.visit_id', 'c.attempt', 'f.id as file_id', 'f.received_at');
     if (q.status === 'unbalanced') query.where('q.reason', 'unbalanced');
     else query.whereNot('q.reason', 'unbalanced');
     if (q.payerId) query.where('q.payer_id', q.payerId);
     if (q.before) query.where('q.id', '<', q.before);
     rows = (await query).map((r) => ({
-      id: r.id, status: queueStatusOf(r.reason), reason: r.reason, detail: r.detail, fileId: r.file_id ?? null, position: r.position ?? null,
-      traceNumber: r.trace_number, payerId: r.payer_id, patientControlNumber: r.patient_control_number, claimStatus: r.claim_status ?? null,
-      payerClaimNumber: r.payer_claim_number ?? null, chargeCents: num(r.charge_cents), paidCents: Number(r.paid_cents),
-      patientResponsibilityCents: num(r.patient_responsibility_cents), receivedAt: iso(r.received_at ?? r.queued_at),
-      visitId: r.visit_id ?? null, claimAttempt: r.attempt ?? null,
+      id: r.id,
+      status: queueStatusOf(r.reason),
+      reason: r.reason,
+      detail: r.detail,
+      fileId: r.file_id ?? null,
+      position: r.position ?? null,
+      traceNumber: r.trace_number,
+      payerId: r.payer_id,
+      patientControlNumber: r.patient_control_number,
+      claimStatus: r.claim_status ?? null,
+      payerClaimNumber: r.payer_claim_number ?? null,
+      chargeCents: num(r.charge_cents),
+      paidCents: Number(r.paid_cents),
+      patientResponsibilityCents: num(r.patient_responsibility_cents),
+      receivedAt: iso(r.received_at ?? r.queued_at),
+      visitId: r.visit_id ?? null,
+      claimAttempt: r.attempt ?? null,
     }));
   }
   const entries = rows.slice(0, q.limit);
@@ -319,9 +518,20 @@ export async function queueUnbalancedFile(db: Db, documentKey: string, detail: s
     for (const { position, r, payerId, clp } of claims) {
       const attempts = await attemptsOf(trx, clp.patientControlNumber);
       const d = decidePosting(clp, payerId, attempts, claimBalanceProblem(clp));
-      const refusal: Extract<PostingDecision, { matched: false }> = d.matched ? { matched: false, reason: 'unbalanced', detail, attempt: d.attempt }
-        : d.reason === 'unbalanced' ? { ...d, detail: `${detail}; ${d.detail}` } : d;
-      const c = { postingKey: `file:${documentKey}#${position}`, documentKey, position, traceNumber: r.trace.number, payerId, claim: clp, patientResponsibilityCents: clp.patientResponsibilityCents };
+      const refusal: Extract<PostingDecision, { matched: false }> = d.matched
+        ? { matched: false, reason: 'unbalanced', detail, attempt: d.attempt }
+        : d.reason === 'unbalanced'
+          ? { ...d, detail: `${detail}; ${d.detail}` }
+          : d;
+      const c = {
+        postingKey: `file:${documentKey}#${position}`,
+        documentKey,
+        position,
+        traceNumber: r.trace.number,
+        payerId,
+        claim: clp,
+        patientResponsibilityCents: clp.patientResponsibilityCents,
+      };
       if (await queueRefused(trx, refusal, attempts, c)) queued++;
     }
     return queued;
@@ -341,30 +551,57 @@ export async function saveRemittance(db: Db, visitId: string, r: ClaimRemittance
     if (await trx('payments').where({ posting_key: postingKey }).first('id')) return 'duplicate';
     if (await trx('posting_queue').where({ posting_key: postingKey }).first('id')) return 'duplicate';
     const claim = {
-      patientControlNumber: visitId, statusCode: r.claimStatusCode, chargeCents: r.chargeCents, paidCents: r.paidCents,
-      payerClaimNumber: r.payerClaimNumber, frequency: r.frequency,
+      patientControlNumber: visitId,
+      statusCode: r.claimStatusCode,
+      chargeCents: r.chargeCents,
+      paidCents: r.paidCents,
+      payerClaimNumber: r.payerClaimNumber,
+      frequency: r.frequency,
     };
     const attempts = await attemptsOf(trx, visitId);
     const decision = decidePosting(claim, r.payerId, attempts);
     if (!decision.matched) {
-      await queueRefused(trx, decision, attempts, { postingKey, traceNumber: r.traceNumber, payerId: r.payerId, claim, patientResponsibilityCents: r.patientResponsibilityCents });
+      await queueRefused(trx, decision, attempts, {
+        postingKey,
+        traceNumber: r.traceNumber,
+        payerId: r.payerId,
+        claim,
+        patientResponsibilityCents: r.patientResponsibilityCents,
+      });
       return 'queued';
     }
     const claimId = decision.attempt.claimId;
     const status = remittanceStatus({ ...r, statusCode: r.claimStatusCode });
-    const paymentId = await insertPayment(trx, {
-      claim_id: claimId, visit_id: decision.attempt.visitId, payer_id: r.payerId, trace_number: r.traceNumber, claim_status: r.claimStatusCode,
-      charge_cents: r.chargeCents, paid_cents: r.paidCents, patient_responsibility_cents: r.patientResponsibilityCents,
-      paid_on: r.paidOn ?? null, posting_key: postingKey, payer_claim_number: r.payerClaimNumber ?? null,
-    }, r.adjustments.map((a) => ({ line_number: a.lineNumber, group_code: a.group, carc: a.carc, amount_cents: a.amountCents, rarcs: a.rarcs })));
+    const paymentId = await insertPayment(
+      trx,
+      {
+        claim_id: claimId,
+        visit_id: decision.attempt.visitId,
+        payer_id: r.payerId,
+        trace_number: r.traceNumber,
+        claim_status: r.claimStatusCode,
+        charge_cents: r.chargeCents,
+        paid_cents: r.paidCents,
+        patient_responsibility_cents: r.patientResponsibilityCents,
+        paid_on: r.paidOn ?? null,
+        posting_key: postingKey,
+        payer_claim_number: r.payerClaimNumber ?? null,
+      },
+      r.adjustments.map((a) => ({ line_number: a.lineNumber, group_code: a.group, carc: a.carc, amount_cents: a.amountCents, rarcs: a.rarcs })),
+    );
     if (paymentId === undefined) return 'duplicate';
     for (const line of r.lines) {
       await trx('claim_lines').where({ claim_id: claimId, line_number: line.lineNumber }).update({ paid_cents: line.paidCents });
     }
-    await trx('claims').where({ id: claimId }).update({
-      status, paid_cents: r.paidCents, patient_responsibility_cents: r.patientResponsibilityCents,
-      payer_claim_number: r.payerClaimNumber ?? trx.raw('payer_claim_number'), updated_at: trx.fn.now(),
-    });
+    await trx('claims')
+      .where({ id: claimId })
+      .update({
+        status,
+        paid_cents: r.paidCents,
+        patient_responsibility_cents: r.patientResponsibilityCents,
+        payer_claim_number: r.payerClaimNumber ?? trx.raw('payer_claim_number'),
+        updated_at: trx.fn.now(),
+      });
     await addClaimEvent(trx, claimId, '835', status, { traceNumber: r.traceNumber, claimStatusCode: r.claimStatusCode }, r.sourceKey);
     return 'posted';
   });

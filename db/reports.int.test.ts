@@ -23,7 +23,10 @@ beforeAll(async () => {
   for (let step = 0; histories.some((h) => h.length > step); step++) {
     await Promise.all(histories.filter((h) => h.length > step).map((h) => recordVisitEvent(db, h[step])));
   }
-  await recordNewVisits(db, Array.from({ length: 250 }, (_, i) => ({ events: syntheticVisit(i, TODAY, 200, 'bulk') })));
+  await recordNewVisits(
+    db,
+    Array.from({ length: 250 }, (_, i) => ({ events: syntheticVisit(i, TODAY, 200, 'bulk') })),
+  );
 });
 afterAll(() => database.drop());
 
@@ -31,8 +34,14 @@ afterAll(() => database.drop());
 function canonical(x: KpiInputs) {
   const sort = <T>(rows: T[]) => [...rows].map((r) => JSON.stringify(r)).sort();
   return {
-    sums: x.sums, deniedByPayer: sort(x.deniedByPayer), deniedByCpt: sort(x.deniedByCpt), deniedByCarc: sort(x.deniedByCarc),
-    cptRevenue: sort(x.cptRevenue), arAging: sort(x.arAging), chargeLagDays: sort(x.chargeLagDays), claimLagHours: sort(x.claimLagHours),
+    sums: x.sums,
+    deniedByPayer: sort(x.deniedByPayer),
+    deniedByCpt: sort(x.deniedByCpt),
+    deniedByCarc: sort(x.deniedByCarc),
+    cptRevenue: sort(x.cptRevenue),
+    arAging: sort(x.arAging),
+    chargeLagDays: sort(x.chargeLagDays),
+    claimLagHours: sort(x.claimLagHours),
     weekly: sort(x.weekly),
   };
 }

@@ -33,7 +33,11 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
  * Migrates as the owner (`ownerUrl`), then grants `appUrl`'s user the app's rights. Returns
  * the migrations applied; `afterApplied` runs as the owner when any were (rollup rebuilds).
  */
-export async function migrateAsOwner(ownerUrl: string, appUrl: string | undefined, afterApplied?: (owner: Db, applied: string[]) => Promise<void>): Promise<string[]> {
+export async function migrateAsOwner(
+  ownerUrl: string,
+  appUrl: string | undefined,
+  afterApplied?: (owner: Db, applied: string[]) => Promise<void>,
+): Promise<string[]> {
   const owner = createDb(ownerUrl, { min: 0, max: 1 });
   try {
     const applied = await migrateLatest(owner);

@@ -27,13 +27,21 @@ export interface Session {
 }
 
 export async function createSession(
-  db: Db, s: { actor: string; roles: Role[]; apiKeyId?: string; source: string }, limits: SessionLimits,
+  db: Db,
+  s: { actor: string; roles: Role[]; apiKeyId?: string; source: string },
+  limits: SessionLimits,
 ): Promise<{ id: string; expiresAt: Date }> {
   const id = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + limits.ttlMs);
   await db.transaction(async (trx) => {
     await trx('sessions').insert({
-      id_sha256: sha256(id), actor: s.actor, roles: s.roles, api_key_id: s.apiKeyId ?? null, expires_at: expiresAt, idle_ms: limits.idleMs, source: s.source,
+      id_sha256: sha256(id),
+      actor: s.actor,
+      roles: s.roles,
+      api_key_id: s.apiKeyId ?? null,
+      expires_at: expiresAt,
+      idle_ms: limits.idleMs,
+      source: s.source,
     });
     await audit(trx, s.actor, 'session.created', null, { via: s.apiKeyId ? 'api_key' : 'oidc' }, { role: s.roles.join(','), source: s.source });
   });
@@ -53,7 +61,10 @@ export async function findSession(db: Db, id: string): Promise<Session | undefin
     .first('s.actor', 's.roles', 's.id_sha256', 's.last_seen_at');
   if (!row) return undefined;
   // One write a minute at most per session, not one per request.
-  await db('sessions').where({ id_sha256: row.id_sha256 }).where('last_seen_at', '<', db.raw(`now() - interval '1 minute'`)).update({ last_seen_at: db.fn.now() });
+  await db('sessions')
+    .where({ id_sha256: row.id_sha256 })
+    .where('last_seen_at', '<', db.raw(`now() - interval '1 minute'`))
+    .update({ last_seen_at: db.fn.now() });
   return { actor: row.actor, roles: row.roles };
 }
 
@@ -61,7 +72,11 @@ export async function findSession(db: Db, id: string): Promise<Session | undefin
 export async function revokeSession(db: Db, id: string, source: string): Promise<boolean> {
   if (!SESSION_ID.test(id)) return false;
   return db.transaction(async (trx) => {
-    const rows = await trx('sessions').where({ id_sha256: sha256(id) }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() }).returning(['actor', 'roles']);
+    const rows = await trx('sessions')
+      .where({ id_sha256: sha256(id) })
+      .whereNull('revoked_at')
+      .update({ revoked_at: trx.fn.now() })
+      .returning(['actor', 'roles']);
     if (rows[0]) await audit(trx, rows[0].actor, 'session.revoked', null, {}, { role: rows[0].roles.join(','), source });
     return rows.length > 0;
   });
@@ -71,12 +86,20 @@ export async function revokeSession(db: Db, id: string, source: string): Promise
 export async function saveOidcLogin(db: Db, l: { state: string; codeVerifier: string; nonce: string; returnTo: string }): Promise<void> {
   await db('oidc_logins').where('expires_at', '<', db.fn.now()).delete();
   await db('oidc_logins').insert({
-    state_sha256: sha256(l.state), code_verifier: l.codeVerifier, nonce: l.nonce, return_to: l.returnTo, expires_at: new Date(Date.now() + 10 * 60_000),
+    state_sha256: sha256(l.state),
+    code_verifier: l.codeVerifier,
+    nonce: l.nonce,
+    return_to: l.returnTo,
+    expires_at: new Date(Date.now() + 10 * 60_000),
   });
 }
 
 /** Takes (and deletes) the request a state names: each state is answered once. */
 export async function takeOidcLogin(db: Db, state: string): Promise<{ codeVerifier: string; nonce: string; returnTo: string } | undefined> {
-  const rows = await db('oidc_logins').where({ state_sha256: sha256(state) }).where('expires_at', '>', db.fn.now()).delete().returning(['code_verifier', 'nonce', 'return_to']);
+  const rows = await db('oidc_logins')
+    .where({ state_sha256: sha256(state) })
+    .where('expires_at', '>', db.fn.now())
+    .delete()
+    .returning(['code_verifier', 'nonce', 'return_to']);
   return rows[0] ? { codeVerifier: rows[0].code_verifier, nonce: rows[0].nonce, returnTo: rows[0].return_to } : undefined;
 }

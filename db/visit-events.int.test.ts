@@ -10,11 +10,25 @@ afterAll(() => database.drop());
 
 test('an event recorded twice under one key is one row, folded into the visit facts once', async () => {
   const { db } = database;
-  const booked = { type: 'visit_booked' as const, visitId: 'v-ev1', key: 'v-ev1:intake:a', payerId: '87726', providerNpi: '1234567893', serviceDate: '2026-11-01' };
+  const booked = {
+    type: 'visit_booked' as const,
+    visitId: 'v-ev1',
+    key: 'v-ev1:intake:a',
+    payerId: '87726',
+    providerNpi: '1234567893',
+    serviceDate: '2026-11-01',
+  };
   expect(await recordVisitEvent(db, booked)).toBe(true);
   const submitted = {
-    type: 'claim_submitted' as const, visitId: 'v-ev1', key: 'v-ev1:claim:1', claimAttempt: 1, frequency: '1',
-    lines: [{ lineNumber: 1, code: '99213', chargeCents: 12000 }, { lineNumber: 2, code: '36415', chargeCents: 2000 }],
+    type: 'claim_submitted' as const,
+    visitId: 'v-ev1',
+    key: 'v-ev1:claim:1',
+    claimAttempt: 1,
+    frequency: '1',
+    lines: [
+      { lineNumber: 1, code: '99213', chargeCents: 12000 },
+      { lineNumber: 2, code: '36415', chargeCents: 2000 },
+    ],
   };
   expect(await recordVisitEvent(db, submitted)).toBe(true);
   expect(await recordVisitEvent(db, submitted)).toBe(false); // a retried activity

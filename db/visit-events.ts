@@ -4,12 +4,8 @@
  * nothing) and, only when the event is new, folds it into the visit's `visit_facts`
  * row and claim lines, which the KPIs and work queues read.
  */
-import {
-  amountOf, carcCodesOf, claimAttemptOf, cptCodesOf, type VisitEvent,
-} from '../domain/reporting/visit-events';
-import {
-  applyEvent, deniedCents, emptyFacts, insuranceBalanceCents, lagsOf, type VisitFacts,
-} from '../domain/reporting/visit-facts';
+import { amountOf, carcCodesOf, claimAttemptOf, cptCodesOf, type VisitEvent } from '../domain/reporting/visit-events';
+import { applyEvent, deniedCents, emptyFacts, insuranceBalanceCents, lagsOf, type VisitFacts } from '../domain/reporting/visit-facts';
 import { contributions, mergeRows, rollupDelta, type RollupRow } from '../domain/reporting/kpi-rollup';
 import { applyRollupRows, bulkInsert } from './kpi-rollups';
 import type { Db } from './knex';
@@ -42,19 +38,35 @@ export async function recordVisitEvent(db: Db, event: VisitEvent, now: () => Dat
 function eventRow(event: VisitEvent, after: VisitFacts, at: string): Row {
   const { visitId: _v, key: _k, at: _a, type: _t, payerId: _p, providerNpi: _n, ...detail } = event as VisitEvent & Record<string, unknown>;
   return {
-    event_key: event.key, visit_id: event.visitId, event_type: event.type, occurred_at: at,
-    stage: after.stage, awaiting_action: after.awaitingAction ?? null, claim_attempt: claimAttemptOf(event) ?? null,
-    payer_id: after.payerId ?? null, provider_npi: after.providerNpi ?? null, service_date: after.serviceDate ?? null,
-    cpt_codes: cptCodesOf(event) ?? after.cptCodes, carc_codes: carcCodesOf(event), amount_cents: amountOf(event) ?? null,
+    event_key: event.key,
+    visit_id: event.visitId,
+    event_type: event.type,
+    occurred_at: at,
+    stage: after.stage,
+    awaiting_action: after.awaitingAction ?? null,
+    claim_attempt: claimAttemptOf(event) ?? null,
+    payer_id: after.payerId ?? null,
+    provider_npi: after.providerNpi ?? null,
+    service_date: after.serviceDate ?? null,
+    cpt_codes: cptCodesOf(event) ?? after.cptCodes,
+    carc_codes: carcCodesOf(event),
+    amount_cents: amountOf(event) ?? null,
     detail: JSON.stringify(detail),
   };
 }
 
-const lineRows = (f: VisitFacts): Row[] => f.lines.map((l) => ({
-  visit_id: f.visitId, line_number: l.lineNumber, code: l.code, service_date: f.serviceDate ?? null,
-  payer_id: f.payerId ?? null, provider_npi: f.providerNpi ?? null,
-  billed_cents: l.billedCents, paid_cents: l.paidCents, denied_cents: l.deniedCents,
-}));
+const lineRows = (f: VisitFacts): Row[] =>
+  f.lines.map((l) => ({
+    visit_id: f.visitId,
+    line_number: l.lineNumber,
+    code: l.code,
+    service_date: f.serviceDate ?? null,
+    payer_id: f.payerId ?? null,
+    provider_npi: f.providerNpi ?? null,
+    billed_cents: l.billedCents,
+    paid_cents: l.paidCents,
+    denied_cents: l.deniedCents,
+  }));
 
 /**
  * Many new visits at once, each with its whole event log, written as `recordVisitEvent`
@@ -62,7 +74,9 @@ const lineRows = (f: VisitFacts): Row[] => f.lines.map((l) => ({
  * loading history (bench:kpi's million claims). The visits must not exist yet.
  */
 export async function recordNewVisits(
-  db: Db, visits: readonly { events: readonly (VisitEvent & { at: string })[] }[], opts: { deferRollups?: boolean } = {},
+  db: Db,
+  visits: readonly { events: readonly (VisitEvent & { at: string })[] }[],
+  opts: { deferRollups?: boolean } = {},
 ): Promise<RollupRow[]> {
   const events: Row[] = [];
   const facts: VisitFacts[] = [];
@@ -92,7 +106,12 @@ export async function rebuildRollups(db: Db): Promise<void> {
     const rows: Row[] = await db('visit_facts').where('visit_id', '>', after).orderBy('visit_id').limit(5000);
     if (!rows.length) return;
     after = String(rows[rows.length - 1].visit_id);
-    const lines: Row[] = await db('visit_fact_lines').whereIn('visit_id', rows.map((r) => String(r.visit_id))).orderBy(['visit_id', 'line_number']);
+    const lines: Row[] = await db('visit_fact_lines')
+      .whereIn(
+        'visit_id',
+        rows.map((r) => String(r.visit_id)),
+      )
+      .orderBy(['visit_id', 'line_number']);
     const byVisit = new Map<string, Row[]>();
     for (const l of lines) byVisit.set(String(l.visit_id), [...(byVisit.get(String(l.visit_id)) ?? []), l]);
     await applyRollupRows(db, mergeRows(rows.flatMap((r) => contributions(factsFromRow(r, byVisit.get(String(r.visit_id)) ?? [])))));
@@ -100,21 +119,61 @@ export async function rebuildRollups(db: Db): Promise<void> {
 }
 
 const EVENT_TYPES_SQL: Record<string, string> = {
-  event_key: 'text', visit_id: 'text', event_type: 'text', occurred_at: 'timestamptz', stage: 'text', awaiting_action: 'text',
-  claim_attempt: 'int', payer_id: 'text', provider_npi: 'text', service_date: 'date', cpt_codes: 'text[]', carc_codes: 'text[]',
-  amount_cents: 'bigint', detail: 'jsonb',
+  event_key: 'text',
+  visit_id: 'text',
+  event_type: 'text',
+  occurred_at: 'timestamptz',
+  stage: 'text',
+  awaiting_action: 'text',
+  claim_attempt: 'int',
+  payer_id: 'text',
+  provider_npi: 'text',
+  service_date: 'date',
+  cpt_codes: 'text[]',
+  carc_codes: 'text[]',
+  amount_cents: 'bigint',
+  detail: 'jsonb',
 };
 const FACT_TYPES_SQL: Record<string, string> = {
-  visit_id: 'text', payer_id: 'text', provider_npi: 'text', service_date: 'date', cpt_codes: 'text[]', stage: 'text',
-  awaiting_action: 'text', awaiting_since: 'timestamptz', outcome: 'text', coding_review: 'boolean', encounter_signed_at: 'timestamptz',
-  charges_posted_at: 'timestamptz', first_submitted_at: 'timestamptz', first_pass: 'text', accepted_at: 'timestamptz',
-  first_adjudication: 'text', initial_denial_carcs: 'text[]', billed_cents: 'bigint', paid_cents: 'bigint', contractual_cents: 'bigint',
-  patient_responsibility_cents: 'bigint', patient_paid_cents: 'bigint', written_off_cents: 'bigint', ar_cents: 'bigint',
-  denied_cents: 'bigint', charge_lag_days: 'int', claim_lag_hours: 'numeric', updated_at: 'timestamptz',
+  visit_id: 'text',
+  payer_id: 'text',
+  provider_npi: 'text',
+  service_date: 'date',
+  cpt_codes: 'text[]',
+  stage: 'text',
+  awaiting_action: 'text',
+  awaiting_since: 'timestamptz',
+  outcome: 'text',
+  coding_review: 'boolean',
+  encounter_signed_at: 'timestamptz',
+  charges_posted_at: 'timestamptz',
+  first_submitted_at: 'timestamptz',
+  first_pass: 'text',
+  accepted_at: 'timestamptz',
+  first_adjudication: 'text',
+  initial_denial_carcs: 'text[]',
+  billed_cents: 'bigint',
+  paid_cents: 'bigint',
+  contractual_cents: 'bigint',
+  patient_responsibility_cents: 'bigint',
+  patient_paid_cents: 'bigint',
+  written_off_cents: 'bigint',
+  ar_cents: 'bigint',
+  denied_cents: 'bigint',
+  charge_lag_days: 'int',
+  claim_lag_hours: 'numeric',
+  updated_at: 'timestamptz',
 };
 const LINE_TYPES_SQL: Record<string, string> = {
-  visit_id: 'text', line_number: 'int', code: 'text', service_date: 'date', payer_id: 'text', provider_npi: 'text',
-  billed_cents: 'bigint', paid_cents: 'bigint', denied_cents: 'bigint',
+  visit_id: 'text',
+  line_number: 'int',
+  code: 'text',
+  service_date: 'date',
+  payer_id: 'text',
+  provider_npi: 'text',
+  billed_cents: 'bigint',
+  paid_cents: 'bigint',
+  denied_cents: 'bigint',
 };
 
 export async function visitFacts(db: Db, visitId: string): Promise<VisitFacts | undefined> {
@@ -135,32 +194,66 @@ type Row = Record<string, unknown>;
 
 function factsFromRow(r: Row, lines: Row[]): VisitFacts {
   return {
-    visitId: String(r.visit_id), payerId: (r.payer_id as string) ?? undefined, providerNpi: (r.provider_npi as string) ?? undefined,
-    serviceDate: date(r.service_date), cptCodes: (r.cpt_codes as string[]) ?? [], stage: String(r.stage),
-    awaitingAction: (r.awaiting_action as string) ?? undefined, awaitingSince: iso(r.awaiting_since), outcome: (r.outcome as string) ?? undefined,
-    codingReview: Boolean(r.coding_review), encounterSignedAt: iso(r.encounter_signed_at), chargesPostedAt: iso(r.charges_posted_at),
-    firstSubmittedAt: iso(r.first_submitted_at), firstPass: (r.first_pass as VisitFacts['firstPass']) ?? undefined, acceptedAt: iso(r.accepted_at),
+    visitId: String(r.visit_id),
+    payerId: (r.payer_id as string) ?? undefined,
+    providerNpi: (r.provider_npi as string) ?? undefined,
+    serviceDate: date(r.service_date),
+    cptCodes: (r.cpt_codes as string[]) ?? [],
+    stage: String(r.stage),
+    awaitingAction: (r.awaiting_action as string) ?? undefined,
+    awaitingSince: iso(r.awaiting_since),
+    outcome: (r.outcome as string) ?? undefined,
+    codingReview: Boolean(r.coding_review),
+    encounterSignedAt: iso(r.encounter_signed_at),
+    chargesPostedAt: iso(r.charges_posted_at),
+    firstSubmittedAt: iso(r.first_submitted_at),
+    firstPass: (r.first_pass as VisitFacts['firstPass']) ?? undefined,
+    acceptedAt: iso(r.accepted_at),
     firstAdjudication: (r.first_adjudication as VisitFacts['firstAdjudication']) ?? undefined,
     initialDenialCarcs: (r.initial_denial_carcs as string[]) ?? [],
-    billedCents: Number(r.billed_cents), paidCents: Number(r.paid_cents), contractualCents: Number(r.contractual_cents),
-    patientResponsibilityCents: Number(r.patient_responsibility_cents), patientPaidCents: Number(r.patient_paid_cents),
+    billedCents: Number(r.billed_cents),
+    paidCents: Number(r.paid_cents),
+    contractualCents: Number(r.contractual_cents),
+    patientResponsibilityCents: Number(r.patient_responsibility_cents),
+    patientPaidCents: Number(r.patient_paid_cents),
     writtenOffCents: Number(r.written_off_cents),
     lines: lines.map((l) => ({
-      lineNumber: Number(l.line_number), code: String(l.code), billedCents: Number(l.billed_cents), paidCents: Number(l.paid_cents), deniedCents: Number(l.denied_cents),
+      lineNumber: Number(l.line_number),
+      code: String(l.code),
+      billedCents: Number(l.billed_cents),
+      paidCents: Number(l.paid_cents),
+      deniedCents: Number(l.denied_cents),
     })),
   };
 }
 
 function factsToRow(f: VisitFacts): Row {
   return {
-    visit_id: f.visitId, payer_id: f.payerId ?? null, provider_npi: f.providerNpi ?? null, service_date: f.serviceDate ?? null,
-    cpt_codes: f.cptCodes, stage: f.stage, awaiting_action: f.awaitingAction ?? null, awaiting_since: f.awaitingSince ?? null,
-    outcome: f.outcome ?? null, coding_review: f.codingReview, encounter_signed_at: f.encounterSignedAt ?? null,
-    charges_posted_at: f.chargesPostedAt ?? null, first_submitted_at: f.firstSubmittedAt ?? null, first_pass: f.firstPass ?? null,
-    accepted_at: f.acceptedAt ?? null, first_adjudication: f.firstAdjudication ?? null, initial_denial_carcs: f.initialDenialCarcs,
-    billed_cents: f.billedCents, paid_cents: f.paidCents, contractual_cents: f.contractualCents,
-    patient_responsibility_cents: f.patientResponsibilityCents, patient_paid_cents: f.patientPaidCents, written_off_cents: f.writtenOffCents,
-    ar_cents: insuranceBalanceCents(f), denied_cents: deniedCents(f),
+    visit_id: f.visitId,
+    payer_id: f.payerId ?? null,
+    provider_npi: f.providerNpi ?? null,
+    service_date: f.serviceDate ?? null,
+    cpt_codes: f.cptCodes,
+    stage: f.stage,
+    awaiting_action: f.awaitingAction ?? null,
+    awaiting_since: f.awaitingSince ?? null,
+    outcome: f.outcome ?? null,
+    coding_review: f.codingReview,
+    encounter_signed_at: f.encounterSignedAt ?? null,
+    charges_posted_at: f.chargesPostedAt ?? null,
+    first_submitted_at: f.firstSubmittedAt ?? null,
+    first_pass: f.firstPass ?? null,
+    accepted_at: f.acceptedAt ?? null,
+    first_adjudication: f.firstAdjudication ?? null,
+    initial_denial_carcs: f.initialDenialCarcs,
+    billed_cents: f.billedCents,
+    paid_cents: f.paidCents,
+    contractual_cents: f.contractualCents,
+    patient_responsibility_cents: f.patientResponsibilityCents,
+    patient_paid_cents: f.patientPaidCents,
+    written_off_cents: f.writtenOffCents,
+    ar_cents: insuranceBalanceCents(f),
+    denied_cents: deniedCents(f),
     charge_lag_days: lagsOf(f).chargeLagDays ?? null,
     claim_lag_hours: lagsOf(f).claimLagHours ?? null,
     updated_at: new Date().toISOString(),

@@ -13,16 +13,24 @@ export async function saveRegistration(db: Db, patient: Patient, coverage?: Cove
   return db.transaction(async (trx) => {
     await trx('patients')
       .insert({
-        patient_id: patient.patientId, first_name: patient.firstName, last_name: patient.lastName,
-        birth_date: patient.birthDate, sex: patient.sex, address: JSON.stringify(patient.address),
+        patient_id: patient.patientId,
+        first_name: patient.firstName,
+        last_name: patient.lastName,
+        birth_date: patient.birthDate,
+        sex: patient.sex,
+        address: JSON.stringify(patient.address),
       })
       .onConflict('patient_id')
       .merge(['first_name', 'last_name', 'birth_date', 'sex', 'address', 'updated_at']);
     if (!coverage) return undefined;
     const [{ id }] = await trx('coverages')
       .insert({
-        patient_id: patient.patientId, payer_id: coverage.payerId, payer_name: coverage.payerName,
-        member_id: coverage.memberId, group_number: coverage.groupNumber ?? null, relationship: coverage.relationship,
+        patient_id: patient.patientId,
+        payer_id: coverage.payerId,
+        payer_name: coverage.payerName,
+        member_id: coverage.memberId,
+        group_number: coverage.groupNumber ?? null,
+        relationship: coverage.relationship,
         subscriber: coverage.subscriber ? JSON.stringify(coverage.subscriber) : null,
       })
       .onConflict(['patient_id', 'payer_id', 'member_id'])
@@ -39,9 +47,14 @@ export async function saveIntake(db: Db, v: StartVisit): Promise<void> {
     const secondaryCoverageId = v.secondaryCoverage ? await saveRegistration(trx, patient, v.secondaryCoverage) : null;
     await trx('appointments')
       .insert({
-        visit_id: v.visitId, patient_id: patient.patientId, coverage_id: coverageId, secondary_coverage_id: secondaryCoverageId,
-        appointment_id: appointment.appointmentId ?? null, service_date: appointment.serviceDate,
-        provider_npi: appointment.providerNpi, place_of_service: appointment.placeOfService,
+        visit_id: v.visitId,
+        patient_id: patient.patientId,
+        coverage_id: coverageId,
+        secondary_coverage_id: secondaryCoverageId,
+        appointment_id: appointment.appointmentId ?? null,
+        service_date: appointment.serviceDate,
+        provider_npi: appointment.providerNpi,
+        place_of_service: appointment.placeOfService,
         prior_authorization: appointment.priorAuthorization ?? null,
       })
       .onConflict('visit_id')
@@ -61,8 +74,10 @@ export async function saveEhrRefs(db: Db, v: StartVisit, refs: { patientRef: str
 
 /** The EHR's Patient and Appointment of a visit, as pre-population recorded them. */
 export async function ehrRefsOfVisit(db: Db, visitId: string): Promise<{ patientRef?: string; appointmentRef?: string } | undefined> {
-  const row = await db('appointments').join('patients', 'patients.patient_id', 'appointments.patient_id')
-    .where({ 'appointments.visit_id': visitId }).first('appointments.ehr_ref as appointment_ref', 'patients.ehr_ref as patient_ref');
+  const row = await db('appointments')
+    .join('patients', 'patients.patient_id', 'appointments.patient_id')
+    .where({ 'appointments.visit_id': visitId })
+    .first('appointments.ehr_ref as appointment_ref', 'patients.ehr_ref as patient_ref');
   return row && { patientRef: row.patient_ref ?? undefined, appointmentRef: row.appointment_ref ?? undefined };
 }
 
@@ -92,12 +107,20 @@ export async function visitIdForAppointmentRef(db: Db, appointmentRef: string): 
 }
 
 export async function saveEligibility(
-  db: Db, visitId: string, inquiryKey: string, result: EligibilityResult, x12: { request: string; response: string },
+  db: Db,
+  visitId: string,
+  inquiryKey: string,
+  result: EligibilityResult,
+  x12: { request: string; response: string },
 ): Promise<void> {
   await db('eligibility_checks')
     .insert({
-      visit_id: visitId, inquiry_key: inquiryKey, active: result.active, benefits: JSON.stringify(result),
-      x12_request: x12.request, x12_response: x12.response,
+      visit_id: visitId,
+      inquiry_key: inquiryKey,
+      active: result.active,
+      benefits: JSON.stringify(result),
+      x12_request: x12.request,
+      x12_response: x12.response,
     })
     .onConflict('inquiry_key')
     .ignore();
@@ -108,8 +131,12 @@ export async function saveEncounter(db: Db, visitId: string, enc: CodedEncounter
   await db.transaction(async (trx) => {
     await trx('encounters')
       .insert({
-        encounter_id: enc.encounterId, visit_id: visitId, service_date: enc.serviceDate, rendering_npi: enc.renderingNpi,
-        rendering_name: enc.renderingName ? JSON.stringify(enc.renderingName) : null, rendering_taxonomy: enc.renderingTaxonomy ?? null,
+        encounter_id: enc.encounterId,
+        visit_id: visitId,
+        service_date: enc.serviceDate,
+        rendering_npi: enc.renderingNpi,
+        rendering_name: enc.renderingName ? JSON.stringify(enc.renderingName) : null,
+        rendering_taxonomy: enc.renderingTaxonomy ?? null,
       })
       .onConflict('encounter_id')
       .merge(['service_date', 'rendering_npi', 'rendering_name', 'rendering_taxonomy']);
@@ -118,7 +145,11 @@ export async function saveEncounter(db: Db, visitId: string, enc: CodedEncounter
     await trx('diagnoses').insert(enc.diagnoses.map((d) => ({ encounter_id: enc.encounterId, rank: d.rank, code: d.code })));
     await trx('procedures').insert(
       enc.procedures.map((p, i) => ({
-        encounter_id: enc.encounterId, line_number: i + 1, code: p.code, modifiers: p.modifiers, units: p.units,
+        encounter_id: enc.encounterId,
+        line_number: i + 1,
+        code: p.code,
+        modifiers: p.modifiers,
+        units: p.units,
         diagnosis_pointers: p.diagnosisPointers,
       })),
     );
@@ -126,18 +157,32 @@ export async function saveEncounter(db: Db, visitId: string, enc: CodedEncounter
 }
 
 /** The rendering practitioner recorded for an encounter, for a correction that names the same NPI without a name. */
-export async function renderingOf(db: Db, encounterId: string): Promise<Pick<CodedEncounter, 'renderingNpi' | 'renderingName' | 'renderingTaxonomy'> | undefined> {
+export async function renderingOf(
+  db: Db,
+  encounterId: string,
+): Promise<Pick<CodedEncounter, 'renderingNpi' | 'renderingName' | 'renderingTaxonomy'> | undefined> {
   const row = await db('encounters').where({ encounter_id: encounterId }).first('rendering_npi', 'rendering_name', 'rendering_taxonomy');
   if (!row) return undefined;
-  return { renderingNpi: row.rendering_npi, ...(row.rendering_name ? { renderingName: row.rendering_name } : {}), ...(row.rendering_taxonomy ? { renderingTaxonomy: row.rendering_taxonomy } : {}) };
+  return {
+    renderingNpi: row.rendering_npi,
+    ...(row.rendering_name ? { renderingName: row.rendering_name } : {}),
+    ...(row.rendering_taxonomy ? { renderingTaxonomy: row.rendering_taxonomy } : {}),
+  };
 }
 
 export async function saveCharges(db: Db, visitId: string, key: string, lines: ChargeLine[], pmsChargeIds: string[]): Promise<void> {
   await db('charges')
     .insert(
       lines.map((l, i) => ({
-        visit_id: visitId, line_number: l.lineNumber, code: l.code, modifiers: l.modifiers, units: l.units,
-        charge_cents: l.chargeCents, expected_cents: l.expectedCents ?? null, pms_charge_id: pmsChargeIds[i] ?? null, idempotency_key: key,
+        visit_id: visitId,
+        line_number: l.lineNumber,
+        code: l.code,
+        modifiers: l.modifiers,
+        units: l.units,
+        charge_cents: l.chargeCents,
+        expected_cents: l.expectedCents ?? null,
+        pms_charge_id: pmsChargeIds[i] ?? null,
+        idempotency_key: key,
       })),
     )
     .onConflict(['visit_id', 'line_number'])

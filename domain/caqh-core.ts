@@ -61,10 +61,14 @@ export type ProcessingMode = 'RealTime' | 'Batch';
 
 /** Which COREEnvelope… element (SOAP) a message is. */
 export type CoreMessageKind =
-  | 'RealTimeRequest' | 'RealTimeResponse'
-  | 'BatchSubmission' | 'BatchSubmissionResponse'
-  | 'BatchSubmissionAckRetrievalRequest' | 'BatchSubmissionAckRetrievalResponse'
-  | 'BatchResultsRetrievalRequest' | 'BatchResultsRetrievalResponse';
+  | 'RealTimeRequest'
+  | 'RealTimeResponse'
+  | 'BatchSubmission'
+  | 'BatchSubmissionResponse'
+  | 'BatchSubmissionAckRetrievalRequest'
+  | 'BatchSubmissionAckRetrievalResponse'
+  | 'BatchResultsRetrievalRequest'
+  | 'BatchResultsRetrievalResponse';
 
 export interface CoreEnvelope {
   PayloadType: string;
@@ -90,7 +94,20 @@ export interface CoreCredentials {
 }
 
 /** Field order the rule lists them in. */
-const FIELDS = ['PayloadType', 'ProcessingMode', 'PayloadID', 'PayloadLength', 'TimeStamp', 'SenderID', 'ReceiverID', 'CORERuleVersion', 'CheckSum', 'Payload', 'ErrorCode', 'ErrorMessage'] as const;
+const FIELDS = [
+  'PayloadType',
+  'ProcessingMode',
+  'PayloadID',
+  'PayloadLength',
+  'TimeStamp',
+  'SenderID',
+  'ReceiverID',
+  'CORERuleVersion',
+  'CheckSum',
+  'Payload',
+  'ErrorCode',
+  'ErrorMessage',
+] as const;
 
 export const sha1Hex = (payload: string) => createHash('sha1').update(payload, 'utf8').digest('hex');
 
@@ -113,10 +130,22 @@ export const coreTimeStamp = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
 
 // ---------------------------------------------------------------- SOAP 1.2
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false, suppressBooleanAttributes: false, processEntities: true });
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  suppressEmptyNode: false,
+  suppressBooleanAttributes: false,
+  processEntities: true,
+});
 const parser = new XMLParser({
-  ignoreAttributes: false, attributeNamePrefix: '@_', removeNSPrefix: true, parseTagValue: false, parseAttributeValue: false, trimValues: false,
-  processEntities: true, allowBooleanAttributes: false,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: true,
+  allowBooleanAttributes: false,
 });
 
 export function soapEnvelope(kind: CoreMessageKind, env: CoreEnvelope, credentials?: CoreCredentials): string {
@@ -125,12 +154,15 @@ export function soapEnvelope(kind: CoreMessageKind, env: CoreEnvelope, credentia
   const header = credentials
     ? {
         'wsse:Security': {
-          '@_xmlns:wsse': WSSE_NS, '@_soapenv:mustUnderstand': 'true',
+          '@_xmlns:wsse': WSSE_NS,
+          '@_soapenv:mustUnderstand': 'true',
           'wsse:UsernameToken': { 'wsse:Username': credentials.username, 'wsse:Password': { '@_Type': PASSWORD_TEXT, '#text': credentials.password } },
         },
       }
     : '';
-  const xml = builder.build({ 'soapenv:Envelope': { '@_xmlns:soapenv': SOAP_NS, 'soapenv:Header': header, 'soapenv:Body': { [`cor:COREEnvelope${kind}`]: body } } });
+  const xml = builder.build({
+    'soapenv:Envelope': { '@_xmlns:soapenv': SOAP_NS, 'soapenv:Header': header, 'soapenv:Body': { [`cor:COREEnvelope${kind}`]: body } },
+  });
   return `<?xml version="1.0" encoding="UTF-8"?>${xml}`;
 }
 
@@ -152,7 +184,10 @@ export function soapFault(code: 'Sender' | 'Receiver', errorCode: string, reason
 }
 
 export class CoreEnvelopeError extends Error {
-  constructor(readonly errorCode: string, message: string) {
+  constructor(
+    readonly errorCode: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'CoreEnvelopeError';
   }
@@ -211,7 +246,11 @@ function text(v: unknown): string | undefined {
 // ---------------------------------------------------------------- MIME multipart/form-data
 
 /** The multipart/form-data body of a CORE MIME message; returns the body and its content type. */
-export function mimeBody(env: CoreEnvelope, credentials?: CoreCredentials, boundary = `CORE-${createHash('sha1').update(`${env.PayloadID}${Math.random()}`).digest('hex')}`): { body: string; contentType: string } {
+export function mimeBody(
+  env: CoreEnvelope,
+  credentials?: CoreCredentials,
+  boundary = `CORE-${createHash('sha1').update(`${env.PayloadID}${Math.random()}`).digest('hex')}`,
+): { body: string; contentType: string } {
   const parts: [string, string][] = [];
   for (const f of FIELDS) if (env[f] !== undefined && f !== 'Payload') parts.push([f, String(env[f])]);
   if (credentials) parts.push(['UserName', credentials.username], ['Password', credentials.password]);
@@ -232,12 +271,17 @@ export const MIME_FIELD_NAMES: readonly string[] = [...FIELDS, 'UserName', 'Pass
 /** Checks the fields every CORE request must carry; the first missing one is the error code. */
 export function requestProblem(f: MimeFields | ParsedSoap['fields']): { errorCode: string; message: string } | undefined {
   const required: [keyof typeof f, string][] = [
-    ['PayloadType', CoreErrorCode.PayloadTypeRequired], ['ProcessingMode', CoreErrorCode.ProcessingModeRequired], ['PayloadID', CoreErrorCode.PayloadIDRequired],
-    ['TimeStamp', CoreErrorCode.TimeStampRequired], ['SenderID', CoreErrorCode.SenderIDRequired], ['ReceiverID', CoreErrorCode.ReceiverIDRequired],
+    ['PayloadType', CoreErrorCode.PayloadTypeRequired],
+    ['ProcessingMode', CoreErrorCode.ProcessingModeRequired],
+    ['PayloadID', CoreErrorCode.PayloadIDRequired],
+    ['TimeStamp', CoreErrorCode.TimeStampRequired],
+    ['SenderID', CoreErrorCode.SenderIDRequired],
+    ['ReceiverID', CoreErrorCode.ReceiverIDRequired],
     ['CORERuleVersion', CoreErrorCode.CORERuleVersionRequired],
   ];
   for (const [field, errorCode] of required) if (!f[field]) return { errorCode, message: `${String(field)} is required` };
-  if (f.ProcessingMode !== 'RealTime' && f.ProcessingMode !== 'Batch') return { errorCode: CoreErrorCode.ProcessingModeIllegal, message: 'ProcessingMode must be RealTime or Batch' };
+  if (f.ProcessingMode !== 'RealTime' && f.ProcessingMode !== 'Batch')
+    return { errorCode: CoreErrorCode.ProcessingModeIllegal, message: 'ProcessingMode must be RealTime or Batch' };
   if (!UUID.test(f.PayloadID!)) return { errorCode: CoreErrorCode.PayloadIDIllegal, message: 'PayloadID must be a UUID' };
   if (Number.isNaN(Date.parse(f.TimeStamp!))) return { errorCode: CoreErrorCode.TimeStampIllegal, message: 'TimeStamp must be an xsd:dateTime' };
   if (f.CORERuleVersion !== CORE_RULE_VERSION) return { errorCode: CoreErrorCode.VersionMismatch, message: `CORERuleVersion must be ${CORE_RULE_VERSION}` };
@@ -253,7 +297,10 @@ export function parseMultipart(contentType: string, body: Buffer, maxPayloadByte
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: { 'content-type': contentType }, limits: { fields: 20, files: 1, parts: 21, fieldSize: maxPayloadBytes, fileSize: maxPayloadBytes } });
+      bb = busboy({
+        headers: { 'content-type': contentType },
+        limits: { fields: 20, files: 1, parts: 21, fieldSize: maxPayloadBytes, fileSize: maxPayloadBytes },
+      });
     } catch (err) {
       return reject(new CoreEnvelopeError('Sender', `not a multipart/form-data body: ${(err as Error).message}`));
     }

@@ -16,31 +16,52 @@ import type { ClaimRemittance } from './claim';
 import type { StartVisit } from './visit';
 
 const practice: Practice = {
-  billingProvider: { name: 'NORTHSIDE FAMILY CLINIC', npi: '1234567893', taxId: '391234567', address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '627010001' }, taxonomy: '207Q00000X' },
+  billingProvider: {
+    name: 'NORTHSIDE FAMILY CLINIC',
+    npi: '1234567893',
+    taxId: '391234567',
+    address: { line1: '100 MAIN ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '627010001' },
+    taxonomy: '207Q00000X',
+  },
   submitter: { name: 'NORTHSIDE FAMILY CLINIC', id: 'NORTHSIDE01', contactName: 'BILLING OFFICE', phone: '2175551212' },
   receiver: { name: 'SIM CLEARINGHOUSE', id: 'SIMCH' },
 };
 const env = sampleEnvelope(77);
 const encounter = sampleEncounter();
 const request = (overrides: Partial<ClaimRequest> = {}): ClaimRequest => ({
-  visit: sampleVisit('V-2001'), encounter, lines: pricedLines(encounter.procedures), frequency: '1', billingNpi: practice.billingProvider.npi, ...overrides,
+  visit: sampleVisit('V-2001'),
+  encounter,
+  lines: pricedLines(encounter.procedures),
+  frequency: '1',
+  billingNpi: practice.billingProvider.npi,
+  ...overrides,
 });
 const x12Of = (...claims: ReturnType<typeof claimFor>[]) => build837P(claimBatch(practice, claims), env);
 
 describe('claimFor: the claim-building input decides the 837P', () => {
   it.each<[string, Partial<ClaimRequest>, RegExp[], RegExp[]]>([
-    ['defaults: CI, no REF*G1, no 2310B when the chart\'s NPI is the billing NPI', {}, [/^SBR\*P\*18\*GRP001\*{6}CI~$/m], [/REF\*G1/, /NM1\*82/]],
+    ["defaults: CI, no REF*G1, no 2310B when the chart's NPI is the billing NPI", {}, [/^SBR\*P\*18\*GRP001\*{6}CI~$/m], [/REF\*G1/, /NM1\*82/]],
     ['Medicare Part B', { filingIndicator: 'MB' }, [/^SBR\*P\*18\*GRP001\*{6}MB~$/m], []],
     ['Medicaid', { filingIndicator: 'MC' }, [/^SBR\*P\*18\*GRP001\*{6}MC~$/m], []],
     ['Blue Cross', { filingIndicator: 'BL' }, [/^SBR\*P\*18\*GRP001\*{6}BL~$/m], []],
     ['prior authorization', { priorAuthorization: 'AUTH-551' }, [/^CLM\*V-2001\*.*~\nREF\*G1\*AUTH-551~$/m], []],
-    ['a rendering practitioner other than the billing provider', {
-      encounter: { ...encounter, renderingNpi: '1497758544', renderingName: { lastName: 'KIM', firstName: 'JOY' }, renderingTaxonomy: '207Q00000X' },
-    }, [/^NM1\*82\*1\*KIM\*JOY\*{4}XX\*1497758544~\nPRV\*PE\*PXC\*207Q00000X~$/m], []],
-    ['units and modifiers from the encounter', {
-      encounter: { ...encounter, procedures: [{ code: '97110', modifiers: ['GP', '59'], units: 3, diagnosisPointers: [1] }] },
-      lines: pricedLines([{ code: '97110', modifiers: ['GP', '59'], units: 3, diagnosisPointers: [1] }]),
-    }, [/^SV1\*HC:97110:GP:59\*285\*UN\*3\*\*\*1~$/m], []],
+    [
+      'a rendering practitioner other than the billing provider',
+      {
+        encounter: { ...encounter, renderingNpi: '1497758544', renderingName: { lastName: 'KIM', firstName: 'JOY' }, renderingTaxonomy: '207Q00000X' },
+      },
+      [/^NM1\*82\*1\*KIM\*JOY\*{4}XX\*1497758544~\nPRV\*PE\*PXC\*207Q00000X~$/m],
+      [],
+    ],
+    [
+      'units and modifiers from the encounter',
+      {
+        encounter: { ...encounter, procedures: [{ code: '97110', modifiers: ['GP', '59'], units: 3, diagnosisPointers: [1] }] },
+        lines: pricedLines([{ code: '97110', modifiers: ['GP', '59'], units: 3, diagnosisPointers: [1] }]),
+      },
+      [/^SV1\*HC:97110:GP:59\*285\*UN\*3\*\*\*1~$/m],
+      [],
+    ],
   ])('%s', async (_name, overrides, present, absent) => {
     const x12 = x12Of(claimFor(request(overrides)));
     for (const p of present) expect(x12).toMatch(p);
@@ -62,7 +83,7 @@ describe('claimFor: the claim-building input decides the 837P', () => {
   });
 });
 
-describe('buildSecondaryClaim: the secondary after the primary\'s 835', () => {
+describe("buildSecondaryClaim: the secondary after the primary's 835", () => {
   const medicaid = { payerId: 'SKIL0', payerName: 'ILLINOIS MEDICAID', memberId: 'MCD7788', relationship: 'self' as const };
   const visit: StartVisit = { ...sampleVisit('V-3001'), secondaryCoverage: medicaid };
   const lines = pricedLines(encounter.procedures);
@@ -73,20 +94,48 @@ describe('buildSecondaryClaim: the secondary after the primary\'s 835', () => {
     const clp = adjudicate(primary, 'SIM000000001', { isDuplicate: () => false, remitted: () => undefined });
     const remittance = {
       payment: { handling: 'I', amountCents: clp.paidCents, creditDebit: 'C' as const, method: 'CHK', date: '2026-12-01' },
-      trace: { number: 'CHK1', originatorId: '1999999999' }, payer: { name: 'UNITEDHEALTHCARE', id: '87726' },
-      payee: { name: practice.billingProvider.name, idQualifier: 'XX', id: practice.billingProvider.npi }, claims: [clp], providerAdjustments: [],
+      trace: { number: 'CHK1', originatorId: '1999999999' },
+      payer: { name: 'UNITEDHEALTHCARE', id: '87726' },
+      payee: { name: practice.billingProvider.name, idQualifier: 'XX', id: practice.billingProvider.npi },
+      claims: [clp],
+      providerAdjustments: [],
     };
     return claimMessagesFromX12(build835([remittance], sampleEnvelope(78))).remittances[0].remittance;
   }
 
   it('bills the secondary (SBR*S, 2010BB) with the primary in 2320/2330B and each line in 2430, matched by REF*6R; pyx12 accepts it', async () => {
     const primary = primaryRemittance();
-    expect(primary.lines.map((l) => [l.lineNumber, l.lineControlNumber])).toEqual([[1, 'V-3001-1'], [2, 'V-3001-2']]);
-    const claim = buildSecondaryClaim({ visit, encounter, lines, frequency: '1', billingNpi: practice.billingProvider.npi, filingIndicator: 'MC', cob: { primary } });
-    expect(claim).toMatchObject({ claimId: 'V-3001', payerResponsibility: 'S', payer: { id: 'SKIL0', filingIndicator: 'MC' }, subscriber: { memberId: 'MCD7788' } });
+    expect(primary.lines.map((l) => [l.lineNumber, l.lineControlNumber])).toEqual([
+      [1, 'V-3001-1'],
+      [2, 'V-3001-2'],
+    ]);
+    const claim = buildSecondaryClaim({
+      visit,
+      encounter,
+      lines,
+      frequency: '1',
+      billingNpi: practice.billingProvider.npi,
+      filingIndicator: 'MC',
+      cob: { primary },
+    });
+    expect(claim).toMatchObject({
+      claimId: 'V-3001',
+      payerResponsibility: 'S',
+      payer: { id: 'SKIL0', filingIndicator: 'MC' },
+      subscriber: { memberId: 'MCD7788' },
+    });
     const other = claim.otherPayers![0];
-    expect(other).toMatchObject({ responsibility: 'P', payer: { id: '87726', filingIndicator: 'CI' }, subscriber: { memberId: 'W123456789', relationship: 'self' }, paidCents: primary.paidCents, adjudicatedOn: '2026-12-01', payerClaimNumber: 'SIM000000001' });
-    expect(other.lines.map((l) => [l.lineNumber, l.paidCents + l.adjustments.reduce((t, a) => t + a.amountCents, 0)])).toEqual(lines.map((l) => [l.lineNumber, l.chargeCents]));
+    expect(other).toMatchObject({
+      responsibility: 'P',
+      payer: { id: '87726', filingIndicator: 'CI' },
+      subscriber: { memberId: 'W123456789', relationship: 'self' },
+      paidCents: primary.paidCents,
+      adjudicatedOn: '2026-12-01',
+      payerClaimNumber: 'SIM000000001',
+    });
+    expect(other.lines.map((l) => [l.lineNumber, l.paidCents + l.adjustments.reduce((t, a) => t + a.amountCents, 0)])).toEqual(
+      lines.map((l) => [l.lineNumber, l.chargeCents]),
+    );
     const x12 = x12Of(claim);
     expect(x12).toMatch(/^SBR\*S\*18\*{7}MC~$/m);
     expect(x12).toMatch(/^AMT\*D\*/m);
@@ -100,14 +149,20 @@ describe('buildSecondaryClaim: the secondary after the primary\'s 835', () => {
 
   it('is what claimFor builds when the request carries `cob`', () => {
     const primary = primaryRemittance();
-    expect(claimFor({ visit, encounter, lines, frequency: '1', cob: { primary } })).toEqual(buildSecondaryClaim({ visit, encounter, lines, frequency: '1', cob: { primary } }));
+    expect(claimFor({ visit, encounter, lines, frequency: '1', cob: { primary } })).toEqual(
+      buildSecondaryClaim({ visit, encounter, lines, frequency: '1', cob: { primary } }),
+    );
   });
 
   it.each<[string, (r: ClaimRemittance) => Partial<Parameters<typeof buildSecondaryClaim>[0]>, RegExp]>([
     ['no secondary coverage', () => ({ visit: sampleVisit('V-3001') }), /has no secondary coverage/],
     ['a reversal is not an adjudication', (r) => ({ cob: { primary: { ...r, claimStatusCode: '22' } } }), /reversal/],
     ['no payment date', (r) => ({ cob: { primary: { ...r, paidOn: undefined } } }), /cob.adjudicatedOn/],
-    ['a line the primary did not answer', (r) => ({ cob: { primary: { ...r, lines: r.lines.slice(0, 1) } } }), /does not answer line 2 \(20610, REF\*6R V-3001-2\)/],
+    [
+      'a line the primary did not answer',
+      (r) => ({ cob: { primary: { ...r, lines: r.lines.slice(0, 1) } } }),
+      /does not answer line 2 \(20610, REF\*6R V-3001-2\)/,
+    ],
   ])('refuses: %s', (_name, change, message) => {
     const primary = primaryRemittance();
     const input = { visit, encounter, lines, frequency: '1' as const, cob: { primary }, ...change(primary) };

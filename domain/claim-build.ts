@@ -9,8 +9,16 @@ import type { ClaimFrequency, ClaimRemittance } from './claim';
 import type { EligibilityRequest } from './x12/eligibility';
 import type { ClaimStatusRequest } from './x12/claim-status';
 import {
-  claimChargeCents, DEFAULT_FILING_INDICATOR, lineItemControlNumber,
-  type BillingProvider, type CobAdjustment, type OtherPayer, type ProfessionalClaim, type ProfessionalClaimBatch, type RenderingProvider, type Submitter,
+  claimChargeCents,
+  DEFAULT_FILING_INDICATOR,
+  lineItemControlNumber,
+  type BillingProvider,
+  type CobAdjustment,
+  type OtherPayer,
+  type ProfessionalClaim,
+  type ProfessionalClaimBatch,
+  type RenderingProvider,
+  type Submitter,
 } from './x12/professional-claim';
 import type { ChargeLine, CodedEncounter, Coverage, StartVisit } from './visit';
 
@@ -23,7 +31,10 @@ export interface Practice {
 /** The subscriber is the patient unless coverage names someone else. */
 function subscriberOf(visit: StartVisit, coverage: Coverage = visit.coverage) {
   const { patient } = visit;
-  const person = coverage.relationship === 'self' || !coverage.subscriber ? { ...patient } : { ...coverage.subscriber, address: coverage.subscriber.address ?? patient.address };
+  const person =
+    coverage.relationship === 'self' || !coverage.subscriber
+      ? { ...patient }
+      : { ...coverage.subscriber, address: coverage.subscriber.address ?? patient.address };
   return { ...person, memberId: coverage.memberId };
 }
 
@@ -34,7 +45,10 @@ export function eligibilityRequestFor(visit: StartVisit, attempt: number, practi
     payer: { name: coverage.payerName, id: coverage.payerId },
     provider: { name: practice.billingProvider.name, npi: practice.billingProvider.npi },
     subscriber: { firstName: s.firstName, lastName: s.lastName, birthDate: s.birthDate, sex: s.sex, memberId: s.memberId },
-    dependent: coverage.relationship === 'self' ? undefined : { firstName: patient.firstName, lastName: patient.lastName, birthDate: patient.birthDate, sex: patient.sex },
+    dependent:
+      coverage.relationship === 'self'
+        ? undefined
+        : { firstName: patient.firstName, lastName: patient.lastName, birthDate: patient.birthDate, sex: patient.sex },
     serviceDate: visit.appointment.serviceDate,
     traceNumber: `${visit.visitId}-${attempt}`,
     originatorId: `1${practice.billingProvider.taxId}`,
@@ -91,7 +105,8 @@ function renderingProviderOf(encounter: CodedEncounter, billingNpi: string | und
   const name = encounter.renderingName;
   if (!name) throw new MissingRenderingNameError(encounter.renderingNpi);
   return {
-    npi: encounter.renderingNpi, lastName: name.lastName,
+    npi: encounter.renderingNpi,
+    lastName: name.lastName,
     ...(name.firstName ? { firstName: name.firstName } : {}),
     ...(encounter.renderingTaxonomy ? { taxonomy: encounter.renderingTaxonomy } : {}),
   };
@@ -130,18 +145,34 @@ function primaryClaimFor(r: ClaimRequest, coverage: Coverage = r.visit.coverage)
     ...(r.priorAuthorization ? { priorAuthorization: r.priorAuthorization } : {}),
     payer: { name: coverage.payerName, id: coverage.payerId, filingIndicator: r.filingIndicator ?? DEFAULT_FILING_INDICATOR },
     subscriber: {
-      memberId: s.memberId, firstName: s.firstName, lastName: s.lastName, groupNumber: coverage.groupNumber,
-      birthDate: s.birthDate, sex: s.sex, address: s.address,
+      memberId: s.memberId,
+      firstName: s.firstName,
+      lastName: s.lastName,
+      groupNumber: coverage.groupNumber,
+      birthDate: s.birthDate,
+      sex: s.sex,
+      address: s.address,
     },
-    patient: coverage.relationship === 'self' ? undefined : {
-      relationship: coverage.relationship, firstName: patient.firstName, lastName: patient.lastName,
-      birthDate: patient.birthDate, sex: patient.sex, address: patient.address,
-    },
+    patient:
+      coverage.relationship === 'self'
+        ? undefined
+        : {
+            relationship: coverage.relationship,
+            firstName: patient.firstName,
+            lastName: patient.lastName,
+            birthDate: patient.birthDate,
+            sex: patient.sex,
+            address: patient.address,
+          },
     diagnoses: diagnosesInClaimOrder(encounter).map((d) => d.code),
     ...(renderingProvider ? { renderingProvider } : {}),
     lines: r.lines.map((l) => ({
-      code: l.code, modifiers: l.modifiers, units: l.units, chargeCents: l.chargeCents,
-      diagnosisPointers: l.diagnosisPointers, serviceDate: encounter.serviceDate,
+      code: l.code,
+      modifiers: l.modifiers,
+      units: l.units,
+      chargeCents: l.chargeCents,
+      diagnosisPointers: l.diagnosisPointers,
+      serviceDate: encounter.serviceDate,
       lineItemControlNumber: lineItemControlNumber(visit.visitId, l.lineNumber),
     })),
   };
@@ -169,27 +200,35 @@ export function buildSecondaryClaim(r: ClaimRequest & { cob: CobInput }): Profes
   const secondary = visit.secondaryCoverage;
   if (!secondary) throw new SecondaryClaimError(`visit ${visit.visitId} has no secondary coverage`);
   const remit = cob.primary;
-  if (remit.claimStatusCode === '22') throw new SecondaryClaimError('the primary\'s answer is a reversal (CLP02 22), not an adjudication');
+  if (remit.claimStatusCode === '22') throw new SecondaryClaimError("the primary's answer is a reversal (CLP02 22), not an adjudication");
   const adjudicatedOn = remit.paidOn ?? cob.adjudicatedOn;
-  if (!adjudicatedOn) throw new SecondaryClaimError('the primary\'s 835 has no payment date (BPR16): pass cob.adjudicatedOn');
+  if (!adjudicatedOn) throw new SecondaryClaimError("the primary's 835 has no payment date (BPR16): pass cob.adjudicatedOn");
   const claim = primaryClaimFor(r, secondary);
   const primarySubscriber = subscriberOf(visit, visit.coverage);
   const otherLines = claim.lines.map((line, i) => {
     const lineNumber = r.lines[i].lineNumber;
-    const answered = remit.lines.find((l) => l.lineControlNumber === line.lineItemControlNumber)
-      ?? remit.lines.find((l) => !l.lineControlNumber && l.lineNumber === lineNumber);
+    const answered =
+      remit.lines.find((l) => l.lineControlNumber === line.lineItemControlNumber) ??
+      remit.lines.find((l) => !l.lineControlNumber && l.lineNumber === lineNumber);
     if (!answered) throw new SecondaryClaimError(`the primary's 835 does not answer line ${lineNumber} (${line.code}, REF*6R ${line.lineItemControlNumber})`);
     return {
-      lineNumber: i + 1, code: answered.code || line.code, modifiers: answered.modifiers ?? line.modifiers, units: answered.units ?? line.units,
-      paidCents: answered.paidCents, adjustments: adjustmentsOf(remit, answered.lineNumber),
+      lineNumber: i + 1,
+      code: answered.code || line.code,
+      modifiers: answered.modifiers ?? line.modifiers,
+      units: answered.units ?? line.units,
+      paidCents: answered.paidCents,
+      adjustments: adjustmentsOf(remit, answered.lineNumber),
     };
   });
   const primaryPayer: OtherPayer = {
     responsibility: 'P',
     payer: { name: visit.coverage.payerName, id: visit.coverage.payerId, filingIndicator: cob.primaryFilingIndicator ?? DEFAULT_FILING_INDICATOR },
     subscriber: {
-      memberId: primarySubscriber.memberId, firstName: primarySubscriber.firstName, lastName: primarySubscriber.lastName,
-      ...(visit.coverage.groupNumber ? { groupNumber: visit.coverage.groupNumber } : {}), relationship: visit.coverage.relationship,
+      memberId: primarySubscriber.memberId,
+      firstName: primarySubscriber.firstName,
+      lastName: primarySubscriber.lastName,
+      ...(visit.coverage.groupNumber ? { groupNumber: visit.coverage.groupNumber } : {}),
+      relationship: visit.coverage.relationship,
     },
     paidCents: remit.paidCents,
     remainingPatientLiabilityCents: remit.patientResponsibilityCents,

@@ -11,7 +11,7 @@ describe('claimLineNumber', () => {
     ['ours, hashed for a long visit id', lineItemControlNumber(longVisit, 3), 3],
     ['a bare number (claims sent before REF*6R carried the visit id)', '4', 4],
     ['absent: the payer dropped it', undefined, undefined],
-    ['another claim\'s', 'V-1002-2', undefined],
+    ["another claim's", 'V-1002-2', undefined],
     ['not ours at all', 'ABC', undefined],
     ['zero', '0', undefined],
   ])('%s: %p → %p', (_name, sixR, expected) => {

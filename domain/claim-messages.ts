@@ -50,8 +50,12 @@ export function claimMessagesFromX12(text: string): ClaimMessages {
       acknowledgments: report.claims.map((c) => ({
         visitId: c.patientControlNumber,
         ack: {
-          kind: '277CA', accepted: !c.rejected, codes: c.statuses.map((s) => [s.category, s.code, s.entity].filter(Boolean).join(':')),
-          source: report.source, message: c.statuses.map((s) => s.text).join('; ') || undefined, ...(c.message ? { payerText: c.message } : {}),
+          kind: '277CA',
+          accepted: !c.rejected,
+          codes: c.statuses.map((s) => [s.category, s.code, s.entity].filter(Boolean).join(':')),
+          source: report.source,
+          message: c.statuses.map((s) => s.text).join('; ') || undefined,
+          ...(c.message ? { payerText: c.message } : {}),
           payerClaimNumber: c.payerClaimNumber,
           sourceKey: `${fileId}#${c.patientControlNumber}`,
         },
@@ -68,11 +72,20 @@ function from999(a: FunctionalAck, fileId: string): ClaimAcknowledgment {
   if (!/^\d{1,9}$/.test(a.groupControlNumber) || Number(a.groupControlNumber) === 0) {
     throw new X12ContentError(`AK102 group control number "${a.groupControlNumber.slice(0, 20)}" must be 1-9 digits`, { segment: 'AK1', element: 2 });
   }
-  const errors = a.transactions.flatMap((t) => t.errors.map((e) => `${e.segment} at position ${e.position}${e.element ? `, element ${e.element.position} (error ${e.element.code})` : ''} (error ${e.code})`));
+  const errors = a.transactions.flatMap((t) =>
+    t.errors.map(
+      (e) => `${e.segment} at position ${e.position}${e.element ? `, element ${e.element.position} (error ${e.element.code})` : ''} (error ${e.code})`,
+    ),
+  );
   return {
-    kind: '999', controlNumber: Number(a.groupControlNumber), accepted: a.status === 'accepted' || a.status === 'accepted_with_errors',
-    codes: [a.status, ...a.transactions.flatMap((t) => t.codes)], message: errors.length ? errors.join('; ') : undefined,
-    ...(errors.length ? { errorSegments: a.transactions.flatMap((t) => t.errors.map((e) => ({ segment: e.segment, ...(e.loop ? { loop: e.loop } : {}) }))) } : {}),
+    kind: '999',
+    controlNumber: Number(a.groupControlNumber),
+    accepted: a.status === 'accepted' || a.status === 'accepted_with_errors',
+    codes: [a.status, ...a.transactions.flatMap((t) => t.codes)],
+    message: errors.length ? errors.join('; ') : undefined,
+    ...(errors.length
+      ? { errorSegments: a.transactions.flatMap((t) => t.errors.map((e) => ({ segment: e.segment, ...(e.loop ? { loop: e.loop } : {}) }))) }
+      : {}),
     sourceKey: `${fileId}#${a.groupControlNumber}`,
   };
 }
@@ -84,9 +97,17 @@ function fromRemittance(r: Remittance): { visitId: string; remittance: ClaimRemi
 }
 
 function claimRemittance(r: Remittance, c: RemittanceClaim): ClaimRemittance {
-  const claimLevel: RemittanceAdjustment[] = c.adjustments.map((a) => ({ lineNumber: null, group: a.group, carc: a.carc, amountCents: a.amountCents, rarcs: c.remarks }));
+  const claimLevel: RemittanceAdjustment[] = c.adjustments.map((a) => ({
+    lineNumber: null,
+    group: a.group,
+    carc: a.carc,
+    amountCents: a.amountCents,
+    rarcs: c.remarks,
+  }));
   const lines = c.lines.map((l, i) => ({ ...l, lineNumber: claimLineNumber(c.patientControlNumber, l.lineControlNumber) ?? i + 1 }));
-  const lineLevel = lines.flatMap((l) => l.adjustments.map((a) => ({ lineNumber: l.lineNumber, group: a.group, carc: a.carc, amountCents: a.amountCents, rarcs: l.remarks })));
+  const lineLevel = lines.flatMap((l) =>
+    l.adjustments.map((a) => ({ lineNumber: l.lineNumber, group: a.group, carc: a.carc, amountCents: a.amountCents, rarcs: l.remarks })),
+  );
   return {
     traceNumber: r.trace.number,
     payerId: r.payer.id ?? r.trace.originatorId,
@@ -99,8 +120,13 @@ function claimRemittance(r: Remittance, c: RemittanceClaim): ClaimRemittance {
     payerClaimNumber: c.payerClaimNumber,
     adjustments: [...claimLevel, ...lineLevel],
     lines: lines.map((l) => ({
-      lineNumber: l.lineNumber, ...(l.lineControlNumber ? { lineControlNumber: l.lineControlNumber } : {}), code: l.code,
-      modifiers: l.modifiers, ...(l.units !== undefined ? { units: l.units } : {}), chargeCents: l.chargeCents, paidCents: l.paidCents,
+      lineNumber: l.lineNumber,
+      ...(l.lineControlNumber ? { lineControlNumber: l.lineControlNumber } : {}),
+      code: l.code,
+      modifiers: l.modifiers,
+      ...(l.units !== undefined ? { units: l.units } : {}),
+      chargeCents: l.chargeCents,
+      paidCents: l.paidCents,
     })),
     sourceKey: `${r.trace.number}#${c.patientControlNumber}#${c.frequency ?? ''}#${c.statusCode}`,
   };

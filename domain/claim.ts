@@ -6,8 +6,7 @@
 /** Claim frequency (CLM05-3): 1 original, 7 replacement of a prior claim, 8 void. */
 export type ClaimFrequency = '1' | '7' | '8';
 
-export type ClaimStatus =
-  | 'built' | 'submitted' | 'accepted' | 'rejected' | 'paid' | 'partially_paid' | 'denied' | 'reversed';
+export type ClaimStatus = 'built' | 'submitted' | 'accepted' | 'rejected' | 'paid' | 'partially_paid' | 'denied' | 'reversed';
 
 /** A 999 (syntax) or 277CA (payer front end) answer about one claim. */
 export interface ClaimAcknowledgment {

@@ -69,7 +69,7 @@ test('every error code and ApplicationFailure type in the source is in the vocab
   expect(outside).toEqual([]);
 });
 
-test('refusals that a client can cause answer 4xx; the API\'s own trouble with Temporal answers 503/504 and is retryable', () => {
+test("refusals that a client can cause answer 4xx; the API's own trouble with Temporal answers 503/504 and is retryable", () => {
   for (const [type, rule] of Object.entries(FAILURES)) {
     if (!rule.http) continue;
     expect(rule.http.status >= 400 && rule.http.status < 600).toBe(true);

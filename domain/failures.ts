@@ -119,7 +119,11 @@ const READ_STAGE = "read the visit's stage with GET /visits/{visitId}";
 const x12Refusal: FailureRule = { queue: AwaitingAction.ClaimData, retryable: false };
 
 export const FAILURES: Record<FailureType, FailureRule> = {
-  [FailureType.Validation]: { queue: AwaitingAction.InvalidData, retryable: false, http: { status: 400, code: 'VALIDATION_FAILED', hint: 'fix the request and send it again' } },
+  [FailureType.Validation]: {
+    queue: AwaitingAction.InvalidData,
+    retryable: false,
+    http: { status: 400, code: 'VALIDATION_FAILED', hint: 'fix the request and send it again' },
+  },
   [FailureType.EncounterNotBillable]: { queue: AwaitingAction.CodingReview, retryable: false },
   [FailureType.EhrRejected]: { queue: AwaitingAction.EhrRefused, retryable: false },
   [FailureType.PmsRejected]: { queue: AwaitingAction.PmsRefused, retryable: false },
@@ -134,15 +138,18 @@ export const FAILURES: Record<FailureType, FailureRule> = {
   [FailureType.DatabaseDataError]: { queue: AwaitingAction.InvalidData, retryable: false },
   // The balancing rule (X221A1 1.10.2.1): BPR02 = Σ CLP04 − Σ PLB.
   [FailureType.RemittanceUnbalanced]: {
-    queue: AwaitingAction.RemittanceReview, retryable: false,
+    queue: AwaitingAction.RemittanceReview,
+    retryable: false,
     http: {
-      status: 422, code: FailureType.RemittanceUnbalanced,
+      status: 422,
+      code: FailureType.RemittanceUnbalanced,
       hint: 'nothing was posted; the file is kept and its claims wait in the posting queue (GET /remittances?status=unbalanced): ask the payer for a corrected 835',
     },
   },
   [FailureType.InvalidStage]: { queue: AwaitingAction.InvalidData, retryable: false, http: { status: 409, code: 'INVALID_STAGE', hint: READ_STAGE } },
   [FailureType.SuggestionRejected]: {
-    queue: AwaitingAction.CodingReview, retryable: false,
+    queue: AwaitingAction.CodingReview,
+    retryable: false,
     http: { status: 422, code: 'SUGGESTION_REJECTED', hint: "pick one of the finding's suggestion.options from GET /visits/{visitId}" },
   },
   [FailureType.RuleDataMissing]: { queue: AwaitingAction.RetriesExhausted, retryable: true },
@@ -153,21 +160,29 @@ export const FAILURES: Record<FailureType, FailureRule> = {
   [FailureType.ClaimStatusUnresolved]: { queue: AwaitingAction.ClaimStatusInquiry, retryable: false },
   // Refuses one request; a visit is never parked by it.
   [FailureType.PatientPaymentRefused]: {
-    queue: AwaitingAction.InvalidData, retryable: false,
+    queue: AwaitingAction.InvalidData,
+    retryable: false,
     http: { status: 409, code: FailureType.PatientPaymentRefused, hint: 'read the balance with GET /visits/{visitId} (patientBalance)' },
   },
   [FailureType.Rejected]: { queue: AwaitingAction.InvalidData, retryable: false },
   // The API's own answers: a visit is never parked by them, its steps retry instead.
   [FailureType.TemporalUnavailable]: {
-    queue: AwaitingAction.RetriesExhausted, retryable: true,
+    queue: AwaitingAction.RetriesExhausted,
+    retryable: true,
     http: { status: 503, code: FailureType.TemporalUnavailable, hint: 'nothing was changed; try again in a minute' },
   },
   [FailureType.TemporalTimeout]: {
-    queue: AwaitingAction.RetriesExhausted, retryable: true,
-    http: { status: 504, code: FailureType.TemporalTimeout, hint: 'the request may or may not have taken effect; read the visit, then try again (starts and signals are idempotent)' },
+    queue: AwaitingAction.RetriesExhausted,
+    retryable: true,
+    http: {
+      status: 504,
+      code: FailureType.TemporalTimeout,
+      hint: 'the request may or may not have taken effect; read the visit, then try again (starts and signals are idempotent)',
+    },
   },
   [FailureType.TemporalBusy]: {
-    queue: AwaitingAction.RetriesExhausted, retryable: true,
+    queue: AwaitingAction.RetriesExhausted,
+    retryable: true,
     http: { status: 503, code: FailureType.TemporalBusy, hint: 'nothing was changed; send it again after the seconds in Retry-After' },
   },
 };

@@ -4,7 +4,11 @@ import type { StartVisit } from './visit';
 const visit: StartVisit = {
   visitId: 'V-1',
   patient: {
-    patientId: 'MRN-1', firstName: 'Ana', lastName: 'Lopez', birthDate: '1980-02-29', sex: 'F',
+    patientId: 'MRN-1',
+    firstName: 'Ana',
+    lastName: 'Lopez',
+    birthDate: '1980-02-29',
+    sex: 'F',
     address: { line1: '1 Main St', city: 'Austin', state: 'TX', postalCode: '78701' },
   },
   coverage: { payerId: '87726', payerName: 'UNITEDHEALTHCARE', memberId: 'W100', relationship: 'self' },

@@ -10,7 +10,8 @@ import { z } from 'zod';
  * the OpenAPI document publishes exactly this pattern, so what the document allows the
  * API accepts (a `refine` would be invisible to clients and fuzzers).
  */
-const REAL_DATE = /^(?:(?:19|20)\d\d-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26]))-02-29)$/;
+const REAL_DATE =
+  /^(?:(?:19|20)\d\d-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8]))|(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26]))-02-29)$/;
 
 /** A calendar date (no time zone), as dates of service are. */
 export const CalendarDate = z
@@ -28,13 +29,18 @@ export const VisitId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,29}$/, 'must
  * Postgres, X12 and HL7 all refuse later: they are refused at the door rather than by the claim.
  */
 const x12Text = (min: number, max: number) =>
-  z.string().min(min).max(max).regex(/^[^*:~^\u0000-\u001F\u007F]*$/, 'must not contain * : ~ ^, line breaks or control characters');
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .regex(/^[^*:~^\u0000-\u001F\u007F]*$/, 'must not contain * : ~ ^, line breaks or control characters');
 
 /**
  * An identifier from another system (MRN, appointment, encounter): it becomes a column value
  * and part of X12/HL7 messages, so its length and alphabet are checked here (FHIR's id alphabet).
  */
-export const ExternalId = (max: number) => z.string().regex(new RegExp(`^[A-Za-z0-9][A-Za-z0-9.-]{0,${max - 1}}$`), `must be 1-${max} letters, digits, dots or dashes`);
+export const ExternalId = (max: number) =>
+  z.string().regex(new RegExp(`^[A-Za-z0-9][A-Za-z0-9.-]{0,${max - 1}}$`), `must be 1-${max} letters, digits, dots or dashes`);
 
 export const Npi = z.string().regex(/^\d{10}$/, 'must be a 10-digit NPI');
 
@@ -90,26 +96,36 @@ export const Coverage = z
   .meta({ anyOf: [{ properties: { relationship: { enum: ['self'] } } }, { required: ['subscriber'] }] });
 
 export const Appointment = z.object({
-  appointmentId: z.string().min(1).max(30).regex(/^[^\u0000-\u001F\u007F]*$/, 'must not contain control characters').optional(),
+  appointmentId: z
+    .string()
+    .min(1)
+    .max(30)
+    .regex(/^[^\u0000-\u001F\u007F]*$/, 'must not contain control characters')
+    .optional(),
   serviceDate: CalendarDate,
   providerNpi: Npi,
   /** CMS place-of-service code; 11 = office. */
-  placeOfService: z.string().regex(/^\d{2}$/, 'must be a 2-digit place-of-service code').default('11'),
+  placeOfService: z
+    .string()
+    .regex(/^\d{2}$/, 'must be a 2-digit place-of-service code')
+    .default('11'),
   /** The payer's prior authorization number for the visit's services, when it needs one (837P REF*G1). */
   priorAuthorization: x12Text(1, 50).optional(),
 });
 
-export const StartVisit = z.object({
-  visitId: VisitId,
-  patient: Patient,
-  coverage: Coverage,
-  /** A second plan that pays after `coverage` (coordination of benefits): billed after the primary's 835. */
-  secondaryCoverage: Coverage.optional(),
-  appointment: Appointment,
-}).refine((v) => !v.secondaryCoverage || v.secondaryCoverage.payerId !== v.coverage.payerId || v.secondaryCoverage.memberId !== v.coverage.memberId, {
-  message: 'is the same plan and member as coverage',
-  path: ['secondaryCoverage'],
-});
+export const StartVisit = z
+  .object({
+    visitId: VisitId,
+    patient: Patient,
+    coverage: Coverage,
+    /** A second plan that pays after `coverage` (coordination of benefits): billed after the primary's 835. */
+    secondaryCoverage: Coverage.optional(),
+    appointment: Appointment,
+  })
+  .refine((v) => !v.secondaryCoverage || v.secondaryCoverage.payerId !== v.coverage.payerId || v.secondaryCoverage.memberId !== v.coverage.memberId, {
+    message: 'is the same plan and member as coverage',
+    path: ['secondaryCoverage'],
+  });
 
 /** ICD-10-CM as billed: letter, digit, alphanumeric, then up to four more, no decimal point. */
 export const Icd10Code = z.string().regex(/^[A-TV-Z][0-9][0-9A-Z]{1,5}$/, 'must be an ICD-10-CM code without the decimal point');
@@ -187,8 +203,18 @@ export interface EligibilityResult {
 
 /** Where a visit stands: the stages of its story (DESIGN.md §1). */
 export type VisitStage =
-  | 'intake' | 'eligibility' | 'awaiting_coverage' | 'awaiting_encounter' | 'coding' | 'coding_review'
-  | 'charges' | 'claim_submitted' | 'claim_rejected' | 'awaiting_adjudication' | 'denied' | 'closed'
+  | 'intake'
+  | 'eligibility'
+  | 'awaiting_coverage'
+  | 'awaiting_encounter'
+  | 'coding'
+  | 'coding_review'
+  | 'charges'
+  | 'claim_submitted'
+  | 'claim_rejected'
+  | 'awaiting_adjudication'
+  | 'denied'
+  | 'closed'
   /** Insurance answered and the patient owes a share: the patient balance workflow sends statements until it is settled. */
   | 'patient_balance'
   /** Parked: a step failed in a way no retry cures (or past the retry ceiling); a person retries or resolves. */

@@ -31,11 +31,14 @@ test.each([
   ['a signature that is not v1=<64 hex>', { [TIMESTAMP_HEADER]: '1800000000', [SIGNATURE_HEADER]: 'v1=xyz' }, /must be v1=<64 hex digits>/],
   ['a stale timestamp', { [TIMESTAMP_HEADER]: '1799990000', [SIGNATURE_HEADER]: `v1=${'a'.repeat(64)}` }, /replay/],
 ])('before the body is read, %s is refused', (_name, headers: Record<string, string>, why) => {
-  expect(checkSignatureHeaders({ timestamp: headers[TIMESTAMP_HEADER], signature: headers[SIGNATURE_HEADER], toleranceSeconds: 300, nowSeconds: 1_800_000_000 }))
-    .toEqual({ ok: false, reason: expect.stringMatching(why) });
+  expect(
+    checkSignatureHeaders({ timestamp: headers[TIMESTAMP_HEADER], signature: headers[SIGNATURE_HEADER], toleranceSeconds: 300, nowSeconds: 1_800_000_000 }),
+  ).toEqual({ ok: false, reason: expect.stringMatching(why) });
 });
 
 test('well-formed headers within the window pass the check before reading, whatever the body turns out to be', () => {
   const h = signedHeaders(secret, body, 1_800_000_000);
-  expect(checkSignatureHeaders({ timestamp: h[TIMESTAMP_HEADER], signature: h[SIGNATURE_HEADER], toleranceSeconds: 300, nowSeconds: 1_800_000_000 })).toEqual({ ok: true });
+  expect(checkSignatureHeaders({ timestamp: h[TIMESTAMP_HEADER], signature: h[SIGNATURE_HEADER], toleranceSeconds: 300, nowSeconds: 1_800_000_000 })).toEqual({
+    ok: true,
+  });
 });

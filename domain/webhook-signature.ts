@@ -46,7 +46,12 @@ export function checkSignatureHeaders(opts: {
 }
 
 const offeredSignatures = (header: string) =>
-  header.split(',').map((s) => s.trim()).filter((s) => s.startsWith('v1=')).map((s) => s.slice(3)).filter((hex) => /^[0-9a-f]{64}$/i.test(hex));
+  header
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.startsWith('v1='))
+    .map((s) => s.slice(3))
+    .filter((hex) => /^[0-9a-f]{64}$/i.test(hex));
 
 export function verifySignature(opts: {
   secret: string;

@@ -201,9 +201,22 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   for (const table of [
-    'audit_log', 'inbound_messages', 'idempotency_keys', 'payment_adjustments', 'payments', 'claim_events',
-    'claim_lines', 'claims', 'charges', 'procedures', 'diagnoses', 'encounters', 'eligibility_checks',
-    'appointments', 'coverages', 'patients',
+    'audit_log',
+    'inbound_messages',
+    'idempotency_keys',
+    'payment_adjustments',
+    'payments',
+    'claim_events',
+    'claim_lines',
+    'claims',
+    'charges',
+    'procedures',
+    'diagnoses',
+    'encounters',
+    'eligibility_checks',
+    'appointments',
+    'coverages',
+    'patients',
   ]) {
     await knex.schema.dropTableIfExists(table);
   }

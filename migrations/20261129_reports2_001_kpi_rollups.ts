@@ -17,10 +17,26 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('kpi_daily', (t) => {
     dims(t);
     for (const m of [
-      'visits', 'first_pass_accepted', 'first_pass_decided', 'claims_submitted', 'clean_claims', 'adjudicated', 'initial_denied',
-      'billed_cents', 'paid_cents', 'contractual_cents', 'patient_responsibility_cents', 'patient_paid_cents', 'ar_cents', 'denied_cents',
-      'lines', 'line_billed_cents', 'line_paid_cents', 'line_denied_cents',
-    ]) t.bigInteger(m).notNullable().defaultTo(0);
+      'visits',
+      'first_pass_accepted',
+      'first_pass_decided',
+      'claims_submitted',
+      'clean_claims',
+      'adjudicated',
+      'initial_denied',
+      'billed_cents',
+      'paid_cents',
+      'contractual_cents',
+      'patient_responsibility_cents',
+      'patient_paid_cents',
+      'ar_cents',
+      'denied_cents',
+      'lines',
+      'line_billed_cents',
+      'line_paid_cents',
+      'line_denied_cents',
+    ])
+      t.bigInteger(m).notNullable().defaultTo(0);
     t.primary(['cpt', 'service_date', 'payer_id', 'provider_npi']);
   });
   await knex.schema.createTable('kpi_daily_lags', (t) => {

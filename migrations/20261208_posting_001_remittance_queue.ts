@@ -28,6 +28,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('posting_queue', (t) => {
     t.dropIndex(['queued_at']);
     t.dropIndex(['reason']);
-    for (const c of ['claim_id', 'patient_responsibility_cents', 'charge_cents', 'payer_claim_number', 'frequency', 'claim_status', 'position']) t.dropColumn(c);
+    for (const c of ['claim_id', 'patient_responsibility_cents', 'charge_cents', 'payer_claim_number', 'frequency', 'claim_status', 'position'])
+      t.dropColumn(c);
   });
 }

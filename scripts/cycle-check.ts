@@ -27,7 +27,11 @@ const config = loadConfig();
 const COUNT = Number(process.env.CYCLE_VISITS ?? 200);
 const SETTLE_MS = Number(process.env.CYCLE_SETTLE_SECONDS ?? 300) * 1000;
 
-interface Settled { visit: Driven; status: any; settled: boolean }
+interface Settled {
+  visit: Driven;
+  status: any;
+  settled: boolean;
+}
 
 /** Closed, or waiting for a person in a named queue. */
 const isSettled = (s: any) => s?.stage === 'closed' || !!s?.outcome || !!queueOf(s?.awaitingAction);
@@ -79,16 +83,25 @@ async function main(): Promise<void> {
   // Postgres and the payers' ledger.
   const db = await openCliDatabase(config, (line) => process.stderr.write(line), 2);
   const ids = [...states.keys()];
-  const claims: { visit_id: string; patient_control_number: string; payer_claim_number: string | null }[] =
-    await db('claims').whereIn('visit_id', ids).select('visit_id', 'patient_control_number', 'payer_claim_number');
+  const claims: { visit_id: string; patient_control_number: string; payer_claim_number: string | null }[] = await db('claims')
+    .whereIn('visit_id', ids)
+    .select('visit_id', 'patient_control_number', 'payer_claim_number');
   const postings: { payer_claim_number: string | null; patient_control_number: string; paid_cents: string; id: number }[] = await db('payments as p')
-    .join('claims as c', 'c.id', 'p.claim_id').whereIn('c.visit_id', ids)
-    .select(db.raw('coalesce(p.payer_claim_number, c.payer_claim_number) as payer_claim_number'), 'c.patient_control_number', 'p.paid_cents', 'p.id').orderBy('p.id');
-  const queued = await db('posting_queue').whereIn('patient_control_number', claims.map((c) => c.patient_control_number)).where('status', 'open');
+    .join('claims as c', 'c.id', 'p.claim_id')
+    .whereIn('c.visit_id', ids)
+    .select(db.raw('coalesce(p.payer_claim_number, c.payer_claim_number) as payer_claim_number'), 'c.patient_control_number', 'p.paid_cents', 'p.id')
+    .orderBy('p.id');
+  const queued = await db('posting_queue')
+    .whereIn(
+      'patient_control_number',
+      claims.map((c) => c.patient_control_number),
+    )
+    .where('status', 'open');
   await db.destroy();
   const clearinghouse = `http://127.0.0.1:${config.simulators.clearinghousePort}`;
-  const ledger: { patientControlNumber: string; payerClaimNumber?: string; paidCents: number; statusCode: string }[] =
-    config.clearinghouse.url ? [] : await (await fetch(`${clearinghouse}/sim/remittances`)).json() as never;
+  const ledger: { patientControlNumber: string; payerClaimNumber?: string; paidCents: number; statusCode: string }[] = config.clearinghouse.url
+    ? []
+    : ((await (await fetch(`${clearinghouse}/sim/remittances`)).json()) as never);
   const ours = new Set(claims.map((c) => c.patient_control_number));
   const paidByPayer = new Map<string, number>();
   for (const clp of ledger) if (ours.has(clp.patientControlNumber)) paidByPayer.set(clp.payerClaimNumber ?? clp.patientControlNumber, clp.paidCents);
@@ -107,15 +120,24 @@ async function main(): Promise<void> {
     row.visits++;
     const s = st.status;
     const wf = workflowStatus.get(visitId) ?? 'UNKNOWN';
-    if (!['RUNNING', 'COMPLETED'].includes(wf)) { row.failed++; problems.push(`${visitId} (${st.visit.path.name}): workflow ${wf}`); }
+    if (!['RUNNING', 'COMPLETED'].includes(wf)) {
+      row.failed++;
+      problems.push(`${visitId} (${st.visit.path.name}): workflow ${wf}`);
+    }
     if (s?.stage === 'closed' || s?.outcome) row.closed++;
     else if (queueOf(s?.awaitingAction)) {
       const q = queueOf(s.awaitingAction)!;
       row.parked.set(`${q.id} (SLA ${q.slaHours} h)`, (row.parked.get(`${q.id} (SLA ${q.slaHours} h)`) ?? 0) + 1);
-    } else { row.unsettled++; problems.push(`${visitId} (${st.visit.path.name}): neither closed nor in a queue (stage ${s?.stage}, awaiting ${s?.awaitingAction})`); }
+    } else {
+      row.unsettled++;
+      problems.push(`${visitId} (${st.visit.path.name}): neither closed nor in a queue (stage ${s?.stage}, awaiting ${s?.awaitingAction})`);
+    }
     if (s) {
       const money = moneyAddsUp(s);
-      if (!money.ok) { row.money++; problems.push(`${visitId} (${st.visit.path.name}): money does not add up (${money.detail})`); }
+      if (!money.ok) {
+        row.money++;
+        problems.push(`${visitId} (${st.visit.path.name}): money does not add up (${money.detail})`);
+      }
     }
   }
   for (const [k, cents] of unposted) problems.push(`payer claim ${k}: the payer paid ${cents} cents, Postgres posted ${latestPosted.get(k) ?? 'nothing'}`);
@@ -123,7 +145,9 @@ async function main(): Promise<void> {
   const pad = (s: string | number, n: number) => String(s).padEnd(n);
   console.log(`\n${pad('path', 26)}${pad('visits', 8)}${pad('closed', 8)}${pad('in flight', 10)}${pad('failed', 8)}${pad('$ off', 7)}parked in`);
   for (const [name, r] of [...rows].sort()) {
-    console.log(`${pad(name, 26)}${pad(r.visits, 8)}${pad(r.closed, 8)}${pad(r.unsettled, 10)}${pad(r.failed, 8)}${pad(r.money, 7)}${[...r.parked].map(([q, n]) => `${q}: ${n}`).join(', ')}`);
+    console.log(
+      `${pad(name, 26)}${pad(r.visits, 8)}${pad(r.closed, 8)}${pad(r.unsettled, 10)}${pad(r.failed, 8)}${pad(r.money, 7)}${[...r.parked].map(([q, n]) => `${q}: ${n}`).join(', ')}`,
+    );
   }
   const check = (name: string, ok: boolean, detail: string) => {
     console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}: ${detail}`);
@@ -132,10 +156,26 @@ async function main(): Promise<void> {
   console.log('');
   const results = [
     check('every visit driven', failed.length === 0, `${driven.length} of ${COUNT}${failed.length ? ` (${failed.length} could not be driven)` : ''}`),
-    check('closed or parked in a named queue', [...rows.values()].every((r) => r.unsettled === 0), `${[...rows.values()].reduce((t, r) => t + r.closed, 0)} closed, ${[...rows.values()].reduce((t, r) => t + [...r.parked.values()].reduce((a, b) => a + b, 0), 0)} parked`),
-    check('no workflow failed', [...rows.values()].every((r) => r.failed === 0), [...new Set(workflowStatus.values())].join(', ')),
-    check('every 835 dollar posted', unposted.length === 0, `ledger CLP04 ${ledgerCents} cents over ${paidByPayer.size} payer claims; posted ${postedCents}; ${queued.length} in the posting queue`),
-    check('billed = paid + adjustments + patient paid + written off + open', [...rows.values()].every((r) => r.money === 0), `${states.size} visits`),
+    check(
+      'closed or parked in a named queue',
+      [...rows.values()].every((r) => r.unsettled === 0),
+      `${[...rows.values()].reduce((t, r) => t + r.closed, 0)} closed, ${[...rows.values()].reduce((t, r) => t + [...r.parked.values()].reduce((a, b) => a + b, 0), 0)} parked`,
+    ),
+    check(
+      'no workflow failed',
+      [...rows.values()].every((r) => r.failed === 0),
+      [...new Set(workflowStatus.values())].join(', '),
+    ),
+    check(
+      'every 835 dollar posted',
+      unposted.length === 0,
+      `ledger CLP04 ${ledgerCents} cents over ${paidByPayer.size} payer claims; posted ${postedCents}; ${queued.length} in the posting queue`,
+    ),
+    check(
+      'billed = paid + adjustments + patient paid + written off + open',
+      [...rows.values()].every((r) => r.money === 0),
+      `${states.size} visits`,
+    ),
   ];
   for (const p of problems.slice(0, 40)) console.log(`  - ${p}`);
   if (results.some((ok) => !ok)) process.exitCode = 1;

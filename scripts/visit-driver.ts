@@ -37,7 +37,11 @@ export function apiClient(config: Config): Api {
       }
       const text = await res.text();
       let parsed: unknown = text;
-      try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON: keep the text */ }
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON: keep the text */
+      }
       return { status: res.status, body: parsed };
     },
   };
@@ -52,8 +56,16 @@ export const PAYERS = [
 ];
 const PROVIDERS = ['1234567893', '1245319599', '1679576722'];
 const CODE_SETS = [
-  ['99213'], ['99214', '36415'], ['99203', '81002'], ['99214', '20610'], ['99215', '93000'], ['99212', '87880'],
-  ['99396', '90471', '90686'], ['99213', '96372', 'J1100'], ['97110'], ['99204', '85025', '36415'],
+  ['99213'],
+  ['99214', '36415'],
+  ['99203', '81002'],
+  ['99214', '20610'],
+  ['99215', '93000'],
+  ['99212', '87880'],
+  ['99396', '90471', '90686'],
+  ['99213', '96372', 'J1100'],
+  ['97110'],
+  ['99204', '85025', '36415'],
 ];
 
 export interface VisitPath {
@@ -96,7 +108,7 @@ export const PATHS: readonly VisitPath[] = [
 /** A seeded generator, so a run can be repeated. */
 export function random(seed = 42) {
   let s = seed;
-  const next = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const next = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   return {
     next,
     pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)],
@@ -156,11 +168,17 @@ export async function driveVisit(d: Driver, i: number, path: VisitPath, rnd: Ran
   const visit = {
     visitId,
     patient: {
-      patientId: `DEMO${rnd.digits(6)}`, firstName: 'DEMO', lastName: `PATIENT${i}`, birthDate: '1975-06-01', sex: rnd.pick(['F', 'M']),
+      patientId: `DEMO${rnd.digits(6)}`,
+      firstName: 'DEMO',
+      lastName: `PATIENT${i}`,
+      birthDate: '1975-06-01',
+      sex: rnd.pick(['F', 'M']),
       address: { line1: '1 DEMO ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62701' },
     },
     coverage,
-    ...(path.secondary && d.secondaryCoverage ? { secondaryCoverage: { ...PAYERS[(PAYERS.indexOf(payer) + 1) % PAYERS.length], memberId: `W${rnd.digits(8)}`, relationship: 'self' } } : {}),
+    ...(path.secondary && d.secondaryCoverage
+      ? { secondaryCoverage: { ...PAYERS[(PAYERS.indexOf(payer) + 1) % PAYERS.length], memberId: `W${rnd.digits(8)}`, relationship: 'self' } }
+      : {}),
     appointment: { serviceDate, providerNpi, placeOfService: '11' },
   };
   must('POST /visits', await api.call('POST', '/visits', visit));
@@ -179,22 +197,39 @@ export async function driveVisit(d: Driver, i: number, path: VisitPath, rnd: Ran
   // 25 on the E/M: it is separate from the injection the same day (NCCI), as a coder would mark it.
   const separate = codes.some((c) => c === '20610' || c === '96372');
   const procedures = codes.map((code) => ({
-    code, modifiers: code === '20610' ? ['RT'] : separate && /^992/.test(code) ? ['25'] : [], units: 1, diagnosisPointers: [1],
+    code,
+    modifiers: code === '20610' ? ['RT'] : separate && /^992/.test(code) ? ['25'] : [],
+    units: 1,
+    diagnosisPointers: [1],
   }));
   // A code with no fee schedule entry stops the visit in coding review.
   const charted = path.coding === 'bad' ? [...procedures, { code: '99397', modifiers: [], units: 1, diagnosisPointers: [1] }] : procedures;
-  const diagnoses = [{ code: 'M54.50', rank: 1 }, { code: 'E11.9', rank: 2 }];
+  const diagnoses = [
+    { code: 'M54.50', rank: 1 },
+    { code: 'E11.9', rank: 2 },
+  ];
   const signed = await fetch(`${d.ehrUrl}/sim/encounters`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitId, renderingNpi: providerNpi, diagnoses, procedures: charted }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ visitId, renderingNpi: providerNpi, diagnoses, procedures: charted }),
   });
   if (signed.status >= 300) throw new Error(`EHR sign: ${signed.status} ${await signed.text()}`);
   if (path.coding === 'bad') {
     const review = await until(api, visitId, at('coding_review'));
     if (!at('coding_review')(review) || path.then !== 'fix') return visitId;
-    must('POST coding', await api.call('POST', `/visits/${visitId}/coding`, {
-      encounterId: review.encounterId, serviceDate, renderingNpi: providerNpi,
-      diagnoses: [{ code: 'M5450', rank: 1 }, { code: 'E119', rank: 2 }], procedures,
-    }));
+    must(
+      'POST coding',
+      await api.call('POST', `/visits/${visitId}/coding`, {
+        encounterId: review.encounterId,
+        serviceDate,
+        renderingNpi: providerNpi,
+        diagnoses: [
+          { code: 'M5450', rank: 1 },
+          { code: 'E119', rank: 2 },
+        ],
+        procedures,
+      }),
+    );
   }
   if (path.member === 'REJ') {
     if (!at('claim_rejected')(await until(api, visitId, at('claim_rejected')))) return visitId;
@@ -203,28 +238,38 @@ export async function driveVisit(d: Driver, i: number, path: VisitPath, rnd: Ran
   return visitId;
 }
 
-export interface Driven { visitId: string; path: VisitPath }
+export interface Driven {
+  visitId: string;
+  path: VisitPath;
+}
 
 /** `count` visits, `concurrency` at a time, with a progress bar; the paths come from `choose(i)`. */
-export async function driveVisits(d: Driver, count: number, choose: (i: number, rnd: Random) => VisitPath, opts: { prefix?: string; concurrency?: number; seed?: number } = {}) {
+export async function driveVisits(
+  d: Driver,
+  count: number,
+  choose: (i: number, rnd: Random) => VisitPath,
+  opts: { prefix?: string; concurrency?: number; seed?: number } = {},
+) {
   const rnd = random(opts.seed);
   const bar = progressBar(`driving ${count} visits`);
   const driven: Driven[] = [];
   const failed: { path: VisitPath; error: string }[] = [];
   let done = 0;
   const queue = Array.from({ length: count }, (_, i) => i);
-  await Promise.all(Array.from({ length: opts.concurrency ?? 12 }, async () => {
-    for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
-      const path = choose(i, rnd);
-      try {
-        driven.push({ visitId: await driveVisit(d, i, path, rnd, opts.prefix), path });
-      } catch (err) {
-        failed.push({ path, error: (err as Error).message });
-        process.stderr.write(`\nvisit ${i} (${path.name}): ${(err as Error).message}\n`);
+  await Promise.all(
+    Array.from({ length: opts.concurrency ?? 12 }, async () => {
+      for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+        const path = choose(i, rnd);
+        try {
+          driven.push({ visitId: await driveVisit(d, i, path, rnd, opts.prefix), path });
+        } catch (err) {
+          failed.push({ path, error: (err as Error).message });
+          process.stderr.write(`\nvisit ${i} (${path.name}): ${(err as Error).message}\n`);
+        }
+        bar.update(++done, count);
       }
-      bar.update(++done, count);
-    }
-  }));
+    }),
+  );
   bar.done();
   return { driven, failed };
 }

@@ -115,7 +115,11 @@ export function faultsFromEnv(prefix: string, env: NodeJS.ProcessEnv = process.e
   const parsed = FaultConfig.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${prefix}_${String(issue.path[0]).replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}: ${issue.message}`);
+    throw new Error(
+      `${prefix}_${String(issue.path[0])
+        .replace(/[A-Z]/g, (c) => `_${c}`)
+        .toUpperCase()}: ${issue.message}`,
+    );
   }
   return parsed.data;
 }

@@ -1,6 +1,15 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { SerializationContext } from '@temporalio/common';
-import { AesGcmCodec, CodecBindingError, CodecKeyError, ENCRYPTED_ENCODING, KEY_ID_METADATA, NAMESPACE_METADATA, WORKFLOW_ID_METADATA, parseKeyRing } from './codec';
+import {
+  AesGcmCodec,
+  CodecBindingError,
+  CodecKeyError,
+  ENCRYPTED_ENCODING,
+  KEY_ID_METADATA,
+  NAMESPACE_METADATA,
+  WORKFLOW_ID_METADATA,
+  parseKeyRing,
+} from './codec';
 
 const k1 = Buffer.alloc(32, 1);
 const k2 = Buffer.alloc(32, 2);
@@ -21,7 +30,13 @@ test('a sealed payload holds none of the clear text, names its key, and opens to
 test('after rotation new payloads use the new key and payloads sealed with the old key still open', async () => {
   const before = new AesGcmCodec({ keys: new Map([['k1', k1]]), currentKeyId: 'k1' });
   const [old] = await before.encode([defaultPayloadConverter.toPayload(patient)]);
-  const after = new AesGcmCodec({ keys: new Map([['k2', k2], ['k1', k1]]), currentKeyId: 'k2' });
+  const after = new AesGcmCodec({
+    keys: new Map([
+      ['k2', k2],
+      ['k1', k1],
+    ]),
+    currentKeyId: 'k2',
+  });
   const [fresh] = await after.encode([defaultPayloadConverter.toPayload(patient)]);
   expect(text(fresh.metadata?.[KEY_ID_METADATA])).toBe('k2');
   const opened = await after.decode([old, fresh]);

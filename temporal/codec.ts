@@ -139,9 +139,11 @@ export class AesGcmCodec implements PayloadCodec {
   belongsTo(bound: Binding, expected: Binding): boolean {
     if (bound.namespace !== expected.namespace) return false;
     if (bound.workflowId === expected.workflowId) return true;
-    return this.scheduledWorkflowIds.has(bound.workflowId)
-      && expected.workflowId.startsWith(bound.workflowId)
-      && SCHEDULED_RUN_SUFFIX.test(expected.workflowId.slice(bound.workflowId.length));
+    return (
+      this.scheduledWorkflowIds.has(bound.workflowId) &&
+      expected.workflowId.startsWith(bound.workflowId) &&
+      SCHEDULED_RUN_SUFFIX.test(expected.workflowId.slice(bound.workflowId.length))
+    );
   }
 
   /**
@@ -153,7 +155,8 @@ export class AesGcmCodec implements PayloadCodec {
     if (text(payload.metadata?.encoding) !== ENCRYPTED_ENCODING) return payload;
     const keyId = text(payload.metadata?.[KEY_ID_METADATA]);
     const key = keyId === undefined ? undefined : this.ring.keys.get(keyId);
-    if (keyId === undefined || !key) throw new CodecKeyError(`payload sealed with key "${keyId ?? '(none)'}", which is not in the key ring (TEMPORAL_CODEC_KEYS)`);
+    if (keyId === undefined || !key)
+      throw new CodecKeyError(`payload sealed with key "${keyId ?? '(none)'}", which is not in the key ring (TEMPORAL_CODEC_KEYS)`);
     const data = Buffer.from(payload.data ?? new Uint8Array());
     if (data.length < IV_BYTES + TAG_BYTES) throw new CodecKeyError('encrypted payload too short');
     const bound = declaredBinding(payload);

@@ -29,10 +29,32 @@ function openssl(...args: string[]): void {
 /** A CA, a server certificate for `localhost`, a client certificate signed by the CA, and one signed by nobody we trust. */
 function makeCertificates(): void {
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=revcycle test CA');
-  for (const [name, cn] of [['server', 'localhost'], ['client', 'revcycle-worker']]) {
+  for (const [name, cn] of [
+    ['server', 'localhost'],
+    ['client', 'revcycle-worker'],
+  ]) {
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
-    writeFileSync(join(dir, `${name}.ext`), name === 'server' ? 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n' : 'extendedKeyUsage=clientAuth\n');
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', '-extfile', `${name}.ext`);
+    writeFileSync(
+      join(dir, `${name}.ext`),
+      name === 'server' ? 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n' : 'extendedKeyUsage=clientAuth\n',
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '1',
+      '-extfile',
+      `${name}.ext`,
+    );
   }
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'stranger.key', '-out', 'stranger.pem', '-days', '1', '-subj', '/CN=stranger');
 }
@@ -41,19 +63,26 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'temporal-mtls-'));
   makeCertificates();
   const [host, port] = temporalAddress().split(':');
-  proxy = createServer({
-    key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')), ca: readFileSync(join(dir, 'ca.pem')),
-    requestCert: true, rejectUnauthorized: true, ALPNProtocols: ['h2'],
-  }, (tls: TLSSocket) => {
-    authorizedPeers.push(String(tls.getPeerCertificate().subject?.CN));
-    const upstream = tcpConnect(Number(port), host);
-    for (const s of [tls, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => s.destroy());
-    }
-    tls.pipe(upstream).pipe(tls);
-  });
+  proxy = createServer(
+    {
+      key: readFileSync(join(dir, 'server.key')),
+      cert: readFileSync(join(dir, 'server.pem')),
+      ca: readFileSync(join(dir, 'ca.pem')),
+      requestCert: true,
+      rejectUnauthorized: true,
+      ALPNProtocols: ['h2'],
+    },
+    (tls: TLSSocket) => {
+      authorizedPeers.push(String(tls.getPeerCertificate().subject?.CN));
+      const upstream = tcpConnect(Number(port), host);
+      for (const s of [tls, upstream]) {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      tls.pipe(upstream).pipe(tls);
+    },
+  );
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   proxyAddress = `localhost:${(proxy.address() as AddressInfo).port}`;
 });
@@ -65,7 +94,9 @@ afterAll(async () => {
 });
 
 const tlsEnv = () => ({
-  TEMPORAL_TLS_CA_FILE: join(dir, 'ca.pem'), TEMPORAL_TLS_CERT_FILE: join(dir, 'client.pem'), TEMPORAL_TLS_KEY_FILE: join(dir, 'client.key'),
+  TEMPORAL_TLS_CA_FILE: join(dir, 'ca.pem'),
+  TEMPORAL_TLS_CERT_FILE: join(dir, 'client.pem'),
+  TEMPORAL_TLS_KEY_FILE: join(dir, 'client.key'),
   TEMPORAL_TLS_SERVER_NAME: 'localhost',
 });
 

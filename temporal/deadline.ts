@@ -4,7 +4,14 @@
  * of hanging the request that made it. The SDK's retry of transient gRPC errors stays, inside
  * the same deadline.
  */
-import { defaultGrpcRetryOptions, isGrpcDeadlineError, isGrpcServiceError, makeGrpcRetryInterceptor, WorkflowUpdateRPCTimeoutOrCancelledError, type ConnectionOptions } from '@temporalio/client';
+import {
+  defaultGrpcRetryOptions,
+  isGrpcDeadlineError,
+  isGrpcServiceError,
+  makeGrpcRetryInterceptor,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type ConnectionOptions,
+} from '@temporalio/client';
 
 type Interceptor = NonNullable<ConnectionOptions['interceptors']>[number];
 

@@ -11,9 +11,20 @@ export async function startApiUnderTest(queuePrefix: string) {
   const temporal = await temporalClients();
   const database = await createTestDb();
   const logged: string[] = [];
-  const app = createApp({ temporal: temporal.client, db: database.db, taskQueue: uniqueId(queuePrefix), timers: testTimers, webhooks: TEST_WEBHOOKS, log: (msg) => void logged.push(msg) });
+  const app = createApp({
+    temporal: temporal.client,
+    db: database.db,
+    taskQueue: uniqueId(queuePrefix),
+    timers: testTimers,
+    webhooks: TEST_WEBHOOKS,
+    log: (msg) => void logged.push(msg),
+  });
   return {
-    app, logged, temporal: temporal.client as Client, db: database.db as Db, databaseUrl: database.url,
+    app,
+    logged,
+    temporal: temporal.client as Client,
+    db: database.db as Db,
+    databaseUrl: database.url,
     /** Requests with an admin key (routes need a bearer credential; webhooks sign instead). */
     admin: await apiAs(database.db, app, 'admin'),
     async stop() {

@@ -72,8 +72,10 @@ function violations(folder: string): string[] {
       const bare = spec.replace(/^node:/, '').split('/')[0];
       if (!spec.startsWith('.')) {
         const builtin = spec.startsWith('node:') || builtinModules.includes(bare);
-        if (builtin && !rule.nodeBuiltins && !(folder === 'domain' ? DOMAIN_BUILTINS : PURE_BUILTINS).has(bare)) out.push(`${where}: imports Node built-in '${spec}'`);
-        if (folder === 'workflows' && /^@temporalio\/(client|worker|activity)$/.test(spec) && !typeOnly) out.push(`${where}: imports '${spec}' (workflow code may import only @temporalio/workflow)`);
+        if (builtin && !rule.nodeBuiltins && !(folder === 'domain' ? DOMAIN_BUILTINS : PURE_BUILTINS).has(bare))
+          out.push(`${where}: imports Node built-in '${spec}'`);
+        if (folder === 'workflows' && /^@temporalio\/(client|worker|activity)$/.test(spec) && !typeOnly)
+          out.push(`${where}: imports '${spec}' (workflow code may import only @temporalio/workflow)`);
         continue;
       }
       const to = target(file, spec)!;
@@ -102,7 +104,13 @@ function importGraph(): Map<string, string[]> {
     for (const { spec } of importsOf(file)) {
       if (!spec.startsWith('.')) continue;
       const base = join(dirname(file), spec);
-      const hit = [`${base}.ts`, join(base, 'index.ts'), base].find((p) => { try { return statSync(p).isFile(); } catch { return false; } });
+      const hit = [`${base}.ts`, join(base, 'index.ts'), base].find((p) => {
+        try {
+          return statSync(p).isFile();
+        } catch {
+          return false;
+        }
+      });
       if (hit) deps.push(relative(root, hit));
     }
     graph.set(relative(root, file), deps);

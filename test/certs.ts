@@ -32,8 +32,23 @@ export class TestPki {
   ca(name: string): Pem {
     const key = join(this.dir, `${name}.key`);
     this.run(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key]);
-    this.run(['req', '-x509', '-new', '-key', key, '-out', join(this.dir, `${name}.crt`), '-days', '1', '-subj', `/CN=${name}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    this.run([
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      key,
+      '-out',
+      join(this.dir, `${name}.crt`),
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
     return this.read(name);
   }
 
@@ -44,8 +59,27 @@ export class TestPki {
     const ext = join(this.dir, `${name}.ext`);
     this.run(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key]);
     this.run(['req', '-new', '-key', key, '-out', csr, '-subj', `/CN=${name}`]);
-    writeFileSync(ext, 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n');
-    this.run(['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-out', join(this.dir, `${name}.crt`), '-days', '1', '-extfile', ext]);
+    writeFileSync(
+      ext,
+      'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n',
+    );
+    this.run([
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      ca.certFile,
+      '-CAkey',
+      ca.keyFile,
+      '-CAcreateserial',
+      '-out',
+      join(this.dir, `${name}.crt`),
+      '-days',
+      '1',
+      '-extfile',
+      ext,
+    ]);
     return this.read(name);
   }
 

@@ -20,7 +20,9 @@ const describeChaos = process.env.CHAOS_TEST === '0' ? describe.skip : describe;
 describeChaos('chaos, 100 visits', () => {
   beforeAll(async () => {
     result = await runChaos({ ...defaultChaosOptions(100), killEveryMs: 15_000, concurrency: 25, restartAt: { postgres: 0.3, temporal: 0.6 } });
-    console.log(`chaos: ${result.visits} visits in ${(result.wallMs / 1000).toFixed(0)} s, ${result.events.workerKills} worker kills, closed ${result.closed}, parked ${result.parked}`);
+    console.log(
+      `chaos: ${result.visits} visits in ${(result.wallMs / 1000).toFixed(0)} s, ${result.events.workerKills} worker kills, closed ${result.closed}, parked ${result.parked}`,
+    );
   });
 
   test('the chaos really happened: repeated worker kills, one Postgres and one Temporal restart, faults on every simulator', () => {
@@ -37,7 +39,7 @@ describeChaos('chaos, 100 visits', () => {
     for (const row of result.table) expect(row.stage === 'closed' ? row.outcome : row.awaitingAction).not.toBe('-');
   });
 
-  test('no charge, claim or payment exists twice, and Postgres holds the simulators\' totals', () => {
+  test("no charge, claim or payment exists twice, and Postgres holds the simulators' totals", () => {
     expect(result.ledger.duplicates).toEqual({ charges: 0, claims: 0, payments: 0 });
     expect(result.ledger.checks.filter((c) => !c.ok)).toEqual([]);
     expect(result.ledger.checks.find((c) => c.what === 'charge lines')!.postgres).toBe(2 * result.visits);

@@ -44,6 +44,9 @@ test('a claim the payer lost ("not found") is sent again as a new original and p
   const visitId = await signedVisit('LOST0001');
   const closed = await reach(stack, visitId, 'closed');
   expect(closed.outcome).toBe('paid');
-  expect(closed.claims.map((c) => [c.attempt, c.frequency, c.status])).toEqual([[1, '1', 'accepted'], [2, '1', 'paid']]);
+  expect(closed.claims.map((c) => [c.attempt, c.frequency, c.status])).toEqual([
+    [1, '1', 'accepted'],
+    [2, '1', 'paid'],
+  ]);
   expect(await inquiries(visitId)).toEqual(['not_found A4:35']);
 });

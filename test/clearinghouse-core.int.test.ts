@@ -12,7 +12,15 @@ import { uniqueId } from './support';
 describe('a visit with the clearinghouse over CORE SOAP', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({ pmsMode: 'rest', env: { CLEARINGHOUSE_TRANSPORT: 'core-soap', CLEARINGHOUSE_POLL_EVERY_MS: '1000', CLEARINGHOUSE_CORE_USERNAME: 'northside', CLEARINGHOUSE_CORE_PASSWORD: 'core-test-password' } });
+    stack = await startTestStack({
+      pmsMode: 'rest',
+      env: {
+        CLEARINGHOUSE_TRANSPORT: 'core-soap',
+        CLEARINGHOUSE_POLL_EVERY_MS: '1000',
+        CLEARINGHOUSE_CORE_USERNAME: 'northside',
+        CLEARINGHOUSE_CORE_PASSWORD: 'core-test-password',
+      },
+    });
   });
   afterAll(() => stack.stop());
 

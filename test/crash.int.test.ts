@@ -33,9 +33,13 @@ test('a worker killed mid charge-push: the visit completes and the PMS holds exa
   expect((await stack.api.post('/visits').send(visit)).status).toBe(201);
   await reach(stack, visit.visitId, 'awaiting_encounter');
   await stack.ehr.signEncounter({
-    visitId: visit.visitId, renderingNpi: '1234567893',
+    visitId: visit.visitId,
+    renderingNpi: '1234567893',
     diagnoses: [{ code: 'M54.50', rank: 1 }],
-    procedures: [{ code: '99213', diagnosisPointers: [1] }, { code: '36415', diagnosisPointers: [1] }],
+    procedures: [
+      { code: '99213', diagnosisPointers: [1] },
+      { code: '36415', diagnosisPointers: [1] },
+    ],
   });
   await reach(stack, visit.visitId, 'charges');
   await eventually(async () => stack.faults.pms.calls > callsBefore, { what: 'the charge post to reach the PMS' });

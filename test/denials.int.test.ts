@@ -26,12 +26,19 @@ const signedVisit = (memberId: string, extra: Partial<StartVisit> = {}, note?: s
 
 test('DENY-CO-50-1: the medical-necessity denial is appealed with the clinical notes, shown under way, and paid on reconsideration', async () => {
   const visitId = await signedVisit('DENY-CO-50-1', {}, 'Low back pain for 8 weeks despite PT; injection indicated.');
-  const underWay = await eventually(async () => {
-    const s = (await stack.api.get(`/visits/${visitId}`)).body as VisitStatus;
-    return !!s.denial?.appeal && s;
-  }, { what: 'the appeal to be under way' });
+  const underWay = await eventually(
+    async () => {
+      const s = (await stack.api.get(`/visits/${visitId}`)).body as VisitStatus;
+      return !!s.denial?.appeal && s;
+    },
+    { what: 'the appeal to be under way' },
+  );
   expect(underWay.denial).toMatchObject({ code: 'CO-50', category: 'medical_necessity', action: 'appeal' });
-  expect(underWay.denial!.appeal).toMatchObject({ status: expect.stringMatching(/submitted|overturned/), documents: 1, deadline: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+  expect(underWay.denial!.appeal).toMatchObject({
+    status: expect.stringMatching(/submitted|overturned/),
+    documents: 1,
+    deadline: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+  });
   const closed = await reach(stack, visitId, 'closed');
   expect(closed.outcome).toBe('paid');
   expect(closed.denial!.appeal!.status).toBe('overturned');
@@ -53,13 +60,18 @@ test('DENY-CO-22-1 with a secondary coverage: the secondary claim (COB) goes out
   const visitId = await signedVisit('DENY-CO-22-1', { secondaryCoverage });
   const closed = await reach(stack, visitId, 'closed');
   expect(closed.outcome).toBe('paid');
-  expect(closed.claims.map((c) => [c.attempt, c.coverage ?? 'primary', c.status])).toEqual([[1, 'primary', 'denied'], [2, 'secondary', 'paid']]);
+  expect(closed.claims.map((c) => [c.attempt, c.coverage ?? 'primary', c.status])).toEqual([
+    [1, 'primary', 'denied'],
+    [2, 'secondary', 'paid'],
+  ]);
   expect(closed.claims[0].denialCodes).toContain('CO-22');
   expect(closed.summary).toMatchObject({ billedCents: 37500, balanced: true, insuranceOpenCents: 0, insurancePaidCents: closed.claims[1].paidCents });
   const sent = (await findClaim(stack.db, visitId, 2))!.x12;
   const claim = parse837P(sent).batch.claims[0];
   expect(claim).toMatchObject({ payerResponsibility: 'S', payer: { id: '60054' }, subscriber: { memberId: 'A7700101' } });
-  expect(claim.otherPayers?.[0].adjustments.concat(claim.otherPayers![0].lines.flatMap((l) => l.adjustments)).map((a) => `${a.group}-${a.carc}`)).toContain('CO-22');
+  expect(claim.otherPayers?.[0].adjustments.concat(claim.otherPayers![0].lines.flatMap((l) => l.adjustments)).map((a) => `${a.group}-${a.carc}`)).toContain(
+    'CO-22',
+  );
   const verdict = await x12valid(sent);
   expect(verdict.errors).toEqual([]);
   expect(verdict.ok).toBe(true);
@@ -69,34 +81,55 @@ test('DENY-CO-16-1: a missing-information denial gets a corrected claim (frequen
   const visitId = await signedVisit('DENY-CO-16-1');
   const closed = await reach(stack, visitId, 'closed');
   expect(closed.outcome).toBe('paid');
-  expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([['1', 'denied'], ['7', 'paid']]);
+  expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([
+    ['1', 'denied'],
+    ['7', 'paid'],
+  ]);
   expect(closed.summary).toMatchObject({ billedCents: 37500, balanced: true, insuranceOpenCents: 0 });
 });
 
 const searchAttribute = async (visitId: string, name: string) =>
   (await stack.temporal.workflow.getHandle(`visit-${visitId}`).describe()).typedSearchAttributes.getAll().find((p) => p.key.name === name)?.value;
 
-test('DENY-CO-29-1 filed in time: the timely-filing denial is appealed with the payer\'s own acceptance as proof, and paid', async () => {
+test("DENY-CO-29-1 filed in time: the timely-filing denial is appealed with the payer's own acceptance as proof, and paid", async () => {
   const visitId = await signedVisit('DENY-CO-29-1');
   const closed = await reach(stack, visitId, 'closed');
   expect(closed.outcome).toBe('paid');
-  expect(closed.denial).toMatchObject({ code: 'CO-29', category: 'timely_filing', action: 'write_off', outcome: 'overturned', appeal: { status: 'overturned', documents: 1 } });
+  expect(closed.denial).toMatchObject({
+    code: 'CO-29',
+    category: 'timely_filing',
+    action: 'write_off',
+    outcome: 'overturned',
+    appeal: { status: 'overturned', documents: 1 },
+  });
   const [appeal] = await stack.db('appeals').where({ visit_id: visitId });
   expect(appeal.documents).toEqual([expect.objectContaining({ documentRef: expect.stringMatching(/^ClaimEvent\/\d+$/), type: 'timely-filing-proof' })]);
   expect(closed.summary).toMatchObject({ billedCents: 37500, balanced: true, insuranceOpenCents: 0, writtenOffCents: 0 });
 });
 
-test('a visit with no claim accepted near the payer\'s timely-filing deadline escalates: on the status, the Escalations search attribute and a visit event', async () => {
+test("a visit with no claim accepted near the payer's timely-filing deadline escalates: on the status, the Escalations search attribute and a visit event", async () => {
   // UnitedHealthcare's payer rule allows 90 days from the date of service: 2026-06-01 → 2026-08-30, already past.
-  const visit = { ...sampleVisit(uniqueId('v'), 'W7100301'), appointment: { appointmentId: uniqueId('A'), serviceDate: '2026-06-01', providerNpi: '1234567893', placeOfService: '11' } };
+  const visit = {
+    ...sampleVisit(uniqueId('v'), 'W7100301'),
+    appointment: { appointmentId: uniqueId('A'), serviceDate: '2026-06-01', providerNpi: '1234567893', placeOfService: '11' },
+  };
   expect((await stack.api.post('/visits').send(visit)).status).toBe(201);
-  const escalated = await eventually(async () => {
-    const s = (await stack.api.get(`/visits/${visit.visitId}`)).body as VisitStatus;
-    return !!s.escalations?.length && s;
-  }, { what: 'the timely-filing escalation' });
-  expect(escalated).toMatchObject({ stage: 'awaiting_encounter', filingDeadline: '2026-08-30', escalations: [{ deadline: 'timely_filing', due: '2026-08-30' }] });
+  const escalated = await eventually(
+    async () => {
+      const s = (await stack.api.get(`/visits/${visit.visitId}`)).body as VisitStatus;
+      return !!s.escalations?.length && s;
+    },
+    { what: 'the timely-filing escalation' },
+  );
+  expect(escalated).toMatchObject({
+    stage: 'awaiting_encounter',
+    filingDeadline: '2026-08-30',
+    escalations: [{ deadline: 'timely_filing', due: '2026-08-30' }],
+  });
   expect(await searchAttribute(visit.visitId, 'Escalations')).toEqual(['timely_filing']);
-  const event = await eventually(async () => stack.db('visit_events').where({ visit_id: visit.visitId, event_type: 'deadline_escalated' }).first(), { what: 'the deadline_escalated visit event' });
+  const event = await eventually(async () => stack.db('visit_events').where({ visit_id: visit.visitId, event_type: 'deadline_escalated' }).first(), {
+    what: 'the deadline_escalated visit event',
+  });
   expect(event.detail).toMatchObject({ deadline: 'timely_filing', due: '2026-08-30' });
   expect((await stack.api.post(`/visits/${visit.visitId}/cancel`).send({ reason: 'test done' })).status).toBe(200);
 });
@@ -112,7 +145,7 @@ test('DENY-CO-18-1: a duplicate denial with no original payment on record waits 
   expect((await reach(stack, visitId, 'closed')).outcome).toBe('written_off');
 });
 
-test('SHORT-1: lines paid below the fee schedule\'s contracted amount park as underpaid work; a biller voids the claim and the payer takes the payment back', async () => {
+test("SHORT-1: lines paid below the fee schedule's contracted amount park as underpaid work; a biller voids the claim and the payer takes the payment back", async () => {
   const visitId = await signedVisit('SHORT-1');
   const parked = await reach(stack, visitId, 'needs_attention');
   expect(parked.awaitingAction).toBe('underpaid');
@@ -128,7 +161,10 @@ test('SHORT-1: lines paid below the fee schedule\'s contracted amount park as un
   expect((await biller.post(`/visits/${visitId}/void`).send({ reason: 'billed under the wrong contract' })).status).toBe(200);
   const closed = await reach(stack, visitId, 'closed');
   expect(closed.outcome).toBe('voided');
-  expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([['1', 'paid'], ['8', 'reversed']]);
+  expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([
+    ['1', 'paid'],
+    ['8', 'reversed'],
+  ]);
   const voidClaim = parse837P((await findClaim(stack.db, visitId, 2))!.x12).batch.claims[0];
   expect(voidClaim).toMatchObject({ frequency: '8', payerClaimNumber: closed.claims[0].payerClaimNumber });
   const payments = await stack.db('payments').where({ visit_id: visitId }).orderBy('id');
@@ -143,21 +179,27 @@ test('a paid primary leaves the patient a share: the secondary coverage is bille
   const visitId = await signedVisit('W7100201', { secondaryCoverage });
   const closed = await reach(stack, visitId, 'closed');
   expect(closed.outcome).toBe('paid');
-  expect(closed.claims.map((c) => [c.attempt, c.coverage ?? 'primary', c.status])).toEqual([[1, 'primary', 'paid'], [2, 'secondary', 'paid']]);
+  expect(closed.claims.map((c) => [c.attempt, c.coverage ?? 'primary', c.status])).toEqual([
+    [1, 'primary', 'paid'],
+    [2, 'secondary', 'paid'],
+  ]);
   expect(closed.claims[1].paidCents).toBe(closed.claims[0].patientResponsibilityCents);
   expect(closed.summary).toMatchObject({ billedCents: 37500, balanced: true, insuranceOpenCents: 0, patientOpenCents: 0 });
   const verdict = await x12valid((await findClaim(stack.db, visitId, 2))!.x12);
   expect(verdict.ok).toBe(true);
 });
 
-test('REVERSE-1: the payer takes its payment back and pays again corrected on one later 835; both are posted to the visit\'s claim, nothing lost', async () => {
+test("REVERSE-1: the payer takes its payment back and pays again corrected on one later 835; both are posted to the visit's claim, nothing lost", async () => {
   const visitId = await signedVisit('REVERSE-1');
   const closed = await reach(stack, visitId, 'closed');
   expect(closed.outcome).toBe('paid');
-  const payments = await eventually(async () => {
-    const rows = await stack.db('payments').where({ visit_id: visitId }).orderBy('id');
-    return rows.length === 3 && rows;
-  }, { what: 'three payments (original, reversal, correction)' });
+  const payments = await eventually(
+    async () => {
+      const rows = await stack.db('payments').where({ visit_id: visitId }).orderBy('id');
+      return rows.length === 3 && rows;
+    },
+    { what: 'three payments (original, reversal, correction)' },
+  );
   expect(payments.map((p) => p.claim_status)).toEqual(['1', '22', '1']);
   // Each payment names the payer claim it answered: the reversal the original's, the correction its new one.
   expect(payments[1].payer_claim_number).toBe(payments[0].payer_claim_number);
@@ -179,17 +221,38 @@ test('DENY-CO-11-1: a diagnosis the payer finds inconsistent goes to a coder fir
   expect(review.denial).toMatchObject({ code: 'CO-11', action: 'coding_review' });
   expect(review.codingProblems).toEqual([{ path: 'diagnoses', reason: expect.stringMatching(/^CO-11: diagnosis inconsistent/) }]);
   const coded = {
-    encounterId: review.encounterId, serviceDate: '2026-11-20', renderingNpi: '1234567893',
-    diagnoses: [{ code: 'M5450', rank: 1 }, { code: 'E119', rank: 2 }],
-    procedures: [{ code: '99214', modifiers: ['25'], units: 1, diagnosisPointers: [1, 2] }, { code: '20610', modifiers: ['RT'], units: 1, diagnosisPointers: [1] }],
+    encounterId: review.encounterId,
+    serviceDate: '2026-11-20',
+    renderingNpi: '1234567893',
+    diagnoses: [
+      { code: 'M5450', rank: 1 },
+      { code: 'E119', rank: 2 },
+    ],
+    procedures: [
+      { code: '99214', modifiers: ['25'], units: 1, diagnosisPointers: [1, 2] },
+      { code: '20610', modifiers: ['RT'], units: 1, diagnosisPointers: [1] },
+    ],
   };
   const coder = await stack.as('coder');
   // The charges are posted: the billed lines stay as they are.
   expect((await coder.post(`/visits/${visitId}/coding`).send({ ...coded, procedures: [coded.procedures[0]] })).status).toBe(409);
-  expect((await coder.post(`/visits/${visitId}/coding`).send({ ...coded, diagnoses: [{ code: 'M5450', rank: 1 }, { code: 'E1165', rank: 2 }] })).status).toBe(200);
+  expect(
+    (
+      await coder.post(`/visits/${visitId}/coding`).send({
+        ...coded,
+        diagnoses: [
+          { code: 'M5450', rank: 1 },
+          { code: 'E1165', rank: 2 },
+        ],
+      })
+    ).status,
+  ).toBe(200);
   const closed = await reach(stack, visitId, 'closed');
   expect(closed.outcome).toBe('paid');
-  expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([['1', 'denied'], ['7', 'paid']]);
+  expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([
+    ['1', 'denied'],
+    ['7', 'paid'],
+  ]);
   const corrected = parse837P((await findClaim(stack.db, visitId, 2))!.x12).batch.claims[0];
   expect(corrected).toMatchObject({ frequency: '7', payerClaimNumber: closed.claims[0].payerClaimNumber, diagnoses: ['M5450', 'E1165'] });
   expect(closed.summary).toMatchObject({ billedCents: 37500, balanced: true, insuranceOpenCents: 0 });

@@ -30,7 +30,12 @@ const required = (name: string) => `${name.toLowerCase().replace(/_/g, '')}01234
 function environmentOf(service: string): NodeJS.ProcessEnv {
   const env = compose.services[service].environment ?? {};
   return Object.fromEntries(
-    Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{([A-Z0-9_]+):-([^}]*)\}/g, '$2').replace(/\$\{([A-Z0-9_]+):\?[^}]*\}/g, (_, name: string) => required(name))]),
+    Object.entries(env).map(([k, v]) => [
+      k,
+      String(v)
+        .replace(/\$\{([A-Z0-9_]+):-([^}]*)\}/g, '$2')
+        .replace(/\$\{([A-Z0-9_]+):\?[^}]*\}/g, (_, name: string) => required(name)),
+    ]),
   );
 }
 
@@ -38,7 +43,10 @@ test.each(['api', 'worker', 'migrate'])('the %s service has every variable the a
   const env = environmentOf(name);
   const config = parseConfig({ ...env, ...TEST_SECRET_ENV }); // the secrets are required from the shell (${VAR:?}) // throws, naming the variable, on a bad or missing value
   expect(config.env).toBe('production');
-  expect(requireDeployed(config)).toEqual({ databaseUrl: `postgres://revcycle_app:${required('REVCYCLE_APP_DB_PASSWORD')}@postgres:5432/revcycle`, temporalAddress: 'temporal:7233' });
+  expect(requireDeployed(config)).toEqual({
+    databaseUrl: `postgres://revcycle_app:${required('REVCYCLE_APP_DB_PASSWORD')}@postgres:5432/revcycle`,
+    temporalAddress: 'temporal:7233',
+  });
   expect(config.simulators.start).toBe(false);
   expect(Object.keys(env).filter((k) => !CONFIG_VARIABLES.includes(k))).toEqual([]);
 });
@@ -94,8 +102,12 @@ describe('fails closed', () => {
   test('the Temporal Web UI asks for an OIDC login and passes the token to the codec endpoint', () => {
     const ui = environmentOf('temporal-ui');
     expect(ui).toMatchObject({
-      TEMPORAL_AUTH_ENABLED: 'true', TEMPORAL_AUTH_TYPE: 'oidc', TEMPORAL_AUTH_SCOPES: 'openid,profile,email', TEMPORAL_CODEC_PASS_ACCESS_TOKEN: 'true',
-      TEMPORAL_AUTH_PROVIDER_URL: required('TEMPORAL_UI_OIDC_PROVIDER_URL'), TEMPORAL_AUTH_CLIENT_ID: required('TEMPORAL_UI_OIDC_CLIENT_ID'),
+      TEMPORAL_AUTH_ENABLED: 'true',
+      TEMPORAL_AUTH_TYPE: 'oidc',
+      TEMPORAL_AUTH_SCOPES: 'openid,profile,email',
+      TEMPORAL_CODEC_PASS_ACCESS_TOKEN: 'true',
+      TEMPORAL_AUTH_PROVIDER_URL: required('TEMPORAL_UI_OIDC_PROVIDER_URL'),
+      TEMPORAL_AUTH_CLIENT_ID: required('TEMPORAL_UI_OIDC_CLIENT_ID'),
       TEMPORAL_AUTH_CLIENT_SECRET: required('TEMPORAL_UI_OIDC_CLIENT_SECRET'),
     });
     for (const k of ['TEMPORAL_AUTH_PROVIDER_URL', 'TEMPORAL_AUTH_CLIENT_ID', 'TEMPORAL_AUTH_CLIENT_SECRET']) {

@@ -40,12 +40,18 @@ describe('HL7 PMS: a visit booked by SIU^S12 over MLLP', () => {
     const claim = await findClaim(stack.db, visit.visitId, 1);
     const sent = parse837P(claim!.x12).batch.claims[0];
     expect(sent.diagnoses).toEqual(['M5450', 'E119']);
-    expect(sent.lines.map((l) => [l.code, l.modifiers, l.diagnosisPointers])).toEqual([['99214', ['25'], [1, 2]], ['20610', ['RT'], [1]]]);
+    expect(sent.lines.map((l) => [l.code, l.modifiers, l.diagnosisPointers])).toEqual([
+      ['99214', ['25'], [1, 2]],
+      ['20610', ['RT'], [1]],
+    ]);
     expect(sent.subscriber.memberId).toBe('W100200300');
 
     // The PMS holds each charge once, sent back as DFT^P03.
     const charges = stack.pms.charges(visit.visitId);
-    expect(charges.map((c) => [c.lineNumber, c.code, c.channel])).toEqual([[1, '99214', 'hl7'], [2, '20610', 'hl7']]);
+    expect(charges.map((c) => [c.lineNumber, c.code, c.channel])).toEqual([
+      [1, '99214', 'hl7'],
+      [2, '20610', 'hl7'],
+    ]);
 
     // The billing record matches the workflow's status.
     const [row] = await stack.db('claims').where({ visit_id: visit.visitId });
@@ -106,15 +112,21 @@ describe('REST PMS: denials, inactive coverage and cancellation through the API'
     const closed = await reach(stack, visit.visitId, 'closed');
 
     expect(closed.outcome).toBe('paid');
-    expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([['1', 'denied'], ['7', 'paid']]);
+    expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([
+      ['1', 'denied'],
+      ['7', 'paid'],
+    ]);
     expect(closed.claims[0].denialCodes).toContain('CO-16');
     const rows = await stack.db('claims').where({ visit_id: visit.visitId }).orderBy('attempt');
-    expect(rows.map((r) => [r.frequency, r.status])).toEqual([['1', 'denied'], ['7', 'paid']]);
+    expect(rows.map((r) => [r.frequency, r.status])).toEqual([
+      ['1', 'denied'],
+      ['7', 'paid'],
+    ]);
     expect(parse837P(rows[1].x12).batch.claims[0]).toMatchObject({ frequency: '7', payerClaimNumber: closed.claims[0].payerClaimNumber });
     expect(stack.pms.charges(visit.visitId)).toHaveLength(2); // charges posted once, not per claim
   });
 
-  test('a claim rejected at the payer\'s front end (277CA) goes out again with corrected coverage and is paid', async () => {
+  test("a claim rejected at the payer's front end (277CA) goes out again with corrected coverage and is paid", async () => {
     const visit = sampleVisit(uniqueId('v'), 'REJ31');
     await stack.api.post('/visits').send(visit);
     await reach(stack, visit.visitId, 'awaiting_encounter');
@@ -127,7 +139,10 @@ describe('REST PMS: denials, inactive coverage and cancellation through the API'
     expect((await stack.api.post(`/visits/${visit.visitId}/coverage`).send({ ...visit.coverage, memberId: 'W31' })).status).toBe(200);
     const closed = await reach(stack, visit.visitId, 'closed');
     expect(closed.outcome).toBe('paid');
-    expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([['1', 'rejected'], ['1', 'paid']]);
+    expect(closed.claims.map((c) => [c.frequency, c.status])).toEqual([
+      ['1', 'rejected'],
+      ['1', 'paid'],
+    ]);
     const sent = await stack.db('claims').where({ visit_id: visit.visitId }).orderBy('attempt');
     expect(parse837P(sent[1].x12).batch.claims[0].subscriber.memberId).toBe('W31');
     const events = await stack.db('claim_events').where({ claim_id: sent[0].id, kind: '277CA' });

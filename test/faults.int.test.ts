@@ -27,17 +27,28 @@ test(`${VISITS} visits through failing simulators all reach closed, with nothing
   await Promise.all(visits.map((v) => reach(stack, v.visitId, 'awaiting_encounter')));
   for (const v of visits) {
     await stack.ehr.signEncounter({
-      visitId: v.visitId, renderingNpi: '1234567893', diagnoses: [{ code: 'J06.9', rank: 1 }],
-      procedures: [{ code: '99213', diagnosisPointers: [1] }, { code: '87880', diagnosisPointers: [1] }],
+      visitId: v.visitId,
+      renderingNpi: '1234567893',
+      diagnoses: [{ code: 'J06.9', rank: 1 }],
+      procedures: [
+        { code: '99213', diagnosisPointers: [1] },
+        { code: '87880', diagnosisPointers: [1] },
+      ],
     });
   }
   const closed = await Promise.all(visits.map((v) => reach(stack, v.visitId, 'closed')));
 
   expect(closed.map((s) => s.outcome)).toEqual(visits.map(() => 'paid'));
   for (const v of visits) expect(stack.pms.charges(v.visitId).map((c) => c.code)).toEqual(['99213', '87880']);
-  const claims = await stack.db('claims').whereIn('visit_id', visits.map((v) => v.visitId));
+  const claims = await stack.db('claims').whereIn(
+    'visit_id',
+    visits.map((v) => v.visitId),
+  );
   expect(claims).toHaveLength(VISITS);
-  const payments = await stack.db('payments').whereIn('visit_id', visits.map((v) => v.visitId));
+  const payments = await stack.db('payments').whereIn(
+    'visit_id',
+    visits.map((v) => v.visitId),
+  );
   expect(payments).toHaveLength(VISITS);
   // Pre-population under dropped acks: one Patient, Coverage and Appointment per visit in the EHR.
   expect({

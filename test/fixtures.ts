@@ -8,7 +8,11 @@ export function sampleVisit(visitId: string, memberId = 'W123456789', patientId 
   return {
     visitId,
     patient: {
-      patientId, firstName: 'JANE', lastName: 'DOE', birthDate: '1980-02-14', sex: 'F',
+      patientId,
+      firstName: 'JANE',
+      lastName: 'DOE',
+      birthDate: '1980-02-14',
+      sex: 'F',
       address: { line1: '12 ELM ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62701' },
     },
     coverage: { payerId: '87726', payerName: 'UNITEDHEALTHCARE', memberId, groupNumber: 'GRP001', relationship: 'self' },
@@ -20,7 +24,10 @@ export function sampleVisit(visitId: string, memberId = 'W123456789', patientId 
 export const signedEncounter = (visitId: string) => ({
   visitId,
   renderingNpi: '1234567893',
-  diagnoses: [{ code: 'M54.50', rank: 1 }, { code: 'E11.9', rank: 2 }],
+  diagnoses: [
+    { code: 'M54.50', rank: 1 },
+    { code: 'E11.9', rank: 2 },
+  ],
   procedures: [
     { code: '99214', modifiers: ['25'], units: 1, diagnosisPointers: [1, 2] },
     { code: '20610', modifiers: ['RT'], units: 1, diagnosisPointers: [1] },
@@ -32,7 +39,10 @@ export function sampleEncounter(encounterId = 'enc-1'): CodedEncounter {
     encounterId,
     serviceDate: '2026-11-20',
     renderingNpi: '1234567893',
-    diagnoses: [{ code: 'M5450', rank: 1 }, { code: 'E119', rank: 2 }],
+    diagnoses: [
+      { code: 'M5450', rank: 1 },
+      { code: 'E119', rank: 2 },
+    ],
     procedures: [
       { code: '99214', modifiers: ['25'], units: 1, diagnosisPointers: [1, 2] },
       { code: '20610', modifiers: ['RT'], units: 1, diagnosisPointers: [1] },
@@ -56,6 +66,12 @@ const TEST_FEES: Record<string, number> = { '99213': 13500, '99214': 19500, '206
 
 /** Lines priced as the charges step prices them, from a default schedule of TEST_FEES. */
 export function pricedLines(procedures: ProcedureLine[], serviceDate = '2026-11-20'): ChargeLine[] {
-  const fees = Object.entries(TEST_FEES).map(([code, chargeCents]) => ({ payerId: '*', code, effectiveFrom: '2020-01-01', chargeCents, expectedCents: Math.round(chargeCents * 0.8) }));
+  const fees = Object.entries(TEST_FEES).map(([code, chargeCents]) => ({
+    payerId: '*',
+    code,
+    effectiveFrom: '2020-01-01',
+    chargeCents,
+    expectedCents: Math.round(chargeCents * 0.8),
+  }));
   return priceLines(procedures, fees, { payerId: '87726', providerNpi: '1234567893', serviceDate });
 }

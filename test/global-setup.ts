@@ -15,7 +15,6 @@ import { toolPath } from '../app/tools';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { freePort } from './ports';
 
-
 const TEMPLATE_DB = 'revcycle_template';
 
 export default async function globalSetup(): Promise<void> {

@@ -40,10 +40,21 @@ export async function startMedplumFhirServer(): Promise<MedplumFhirServer> {
   app.use(express.json({ type: ['application/json', 'application/fhir+json'], limit: '5mb' }));
   app.use(async (req, res) => {
     const [outcome, resource] = await router.handleRequest(
-      { method: req.method as HttpMethod, url: req.originalUrl, pathname: '' /* the router reads url; the type still asks for this */, body: req.body, params: {}, query: req.query as Record<string, string | string[]>, headers: req.headers },
+      {
+        method: req.method as HttpMethod,
+        url: req.originalUrl,
+        pathname: '' /* the router reads url; the type still asks for this */,
+        body: req.body,
+        params: {},
+        query: req.query as Record<string, string | string[]>,
+        headers: req.headers,
+      },
       repo,
     );
-    res.status(getStatus(outcome)).type('application/fhir+json').send(JSON.stringify(resource ?? outcome));
+    res
+      .status(getStatus(outcome))
+      .type('application/fhir+json')
+      .send(JSON.stringify(resource ?? outcome));
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

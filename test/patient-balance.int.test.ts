@@ -28,20 +28,37 @@ test('a paid visit with a patient share gets statements on the cycle; payments t
   expect(waiting.awaitingAction).toBe('patient_payment');
   // Estimated once charges were priced: the 87726 contract (99214 $146.25, 20610 $126.00) and the plan's 271 benefits.
   expect(waiting.patientEstimate).toEqual({
-    allowedCents: 27225, copayCents: 2500, deductibleCents: 20000, coinsuranceCents: 945, patientShareCents: 23445, insuranceCents: 3780,
-    linesWithoutContract: [], unreported: [],
+    allowedCents: 27225,
+    copayCents: 2500,
+    deductibleCents: 20000,
+    coinsuranceCents: 945,
+    patientShareCents: 23445,
+    insuranceCents: 3780,
+    linesWithoutContract: [],
+    unreported: [],
   });
   // The payer allowed 80% of $375.00 and left the patient copay $25.00, deductible $200.00 and coinsurance $15.00.
   const owed = waiting.claim!.patientResponsibilityCents;
   expect(owed).toBe(24000);
-  const second = await eventually(async () => {
-    const s = await statusOf(visitId);
-    return (s.patientBalance?.statements.length ?? 0) >= 2 && s;
-  }, { what: 'the second patient statement' });
-  expect(second.patientBalance).toMatchObject({ openingCents: owed, openCents: owed, statements: [{ sequence: 1, amountDueCents: owed }, { sequence: 2, amountDueCents: owed }] });
+  const second = await eventually(
+    async () => {
+      const s = await statusOf(visitId);
+      return (s.patientBalance?.statements.length ?? 0) >= 2 && s;
+    },
+    { what: 'the second patient statement' },
+  );
+  expect(second.patientBalance).toMatchObject({
+    openingCents: owed,
+    openCents: owed,
+    statements: [
+      { sequence: 1, amountDueCents: owed },
+      { sequence: 2, amountDueCents: owed },
+    ],
+  });
   expect(second.patientBalance!.details).toMatch(/^Waiting for the patient's payment: \$240\.00 open of \$240\.00/);
 
-  const pay = (body: object, role: 'admin' | 'front_desk' = 'admin') => (role === 'admin' ? Promise.resolve(stack.api) : stack.as(role)).then((api) => api.post(`/visits/${visitId}/patient-payments`).send(body));
+  const pay = (body: object, role: 'admin' | 'front_desk' = 'admin') =>
+    (role === 'admin' ? Promise.resolve(stack.api) : stack.as(role)).then((api) => api.post(`/visits/${visitId}/patient-payments`).send(body));
   const bad = await pay({ amountCents: '40.00', method: 'card', reference: 'TX-1' });
   expect(bad.status).toBe(400);
   expect(bad.body).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: 'amountCents' }] });
@@ -50,12 +67,22 @@ test('a paid visit with a patient share gets statements on the cycle; payments t
   expect(noMethod.body.issues.map((i: { path: string }) => i.path)).toEqual(['method']);
   const tooMuch = await pay({ amountCents: owed + 1, method: 'card', reference: 'TX-1' });
   expect(tooMuch.status).toBe(409);
-  expect(tooMuch.body).toMatchObject({ code: 'PATIENT_PAYMENT_REFUSED', message: '$240.01 is more than the patient balance of $240.00: take at most $240.00', issues: [{ path: 'amountCents' }] });
-  expect((await (await stack.as('analyst')).post(`/visits/${visitId}/patient-payments`).send({ amountCents: 4000, method: 'card', reference: 'TX-1' })).status).toBe(403);
+  expect(tooMuch.body).toMatchObject({
+    code: 'PATIENT_PAYMENT_REFUSED',
+    message: '$240.01 is more than the patient balance of $240.00: take at most $240.00',
+    issues: [{ path: 'amountCents' }],
+  });
+  expect(
+    (await (await stack.as('analyst')).post(`/visits/${visitId}/patient-payments`).send({ amountCents: 4000, method: 'card', reference: 'TX-1' })).status,
+  ).toBe(403);
 
   const first = await pay({ amountCents: 4000, method: 'card', reference: 'TX-1' }, 'front_desk');
   expect(first.status).toBe(201);
-  expect(first.body as PatientPaymentReceipt).toMatchObject({ duplicate: false, payment: { amountCents: 4000, method: 'card', reference: 'TX-1' }, balance: { openCents: owed - 4000, paidCents: 4000 } });
+  expect(first.body as PatientPaymentReceipt).toMatchObject({
+    duplicate: false,
+    payment: { amountCents: 4000, method: 'card', reference: 'TX-1' },
+    balance: { openCents: owed - 4000, paidCents: 4000 },
+  });
   const again = await pay({ amountCents: 4000, method: 'card', reference: 'TX-1' }, 'front_desk');
   expect(again.status).toBe(200);
   expect(again.body).toMatchObject({ duplicate: true, balance: { openCents: owed - 4000, paidCents: 4000 } });
@@ -68,8 +95,15 @@ test('a paid visit with a patient share gets statements on the cycle; payments t
   const closed = await reach(stack, visitId, 'closed');
   expect(closed.outcome).toBe('paid');
   expect(closed.summary).toMatchObject({
-    billedCents: 37500, insurancePaidCents: 6000, adjustmentsCents: { CO: 7500 }, patientResponsibilityCents: owed, patientPaidCents: owed,
-    writtenOffCents: 0, patientOpenCents: 0, insuranceOpenCents: 0, balanced: true,
+    billedCents: 37500,
+    insurancePaidCents: 6000,
+    adjustmentsCents: { CO: 7500 },
+    patientResponsibilityCents: owed,
+    patientPaidCents: owed,
+    writtenOffCents: 0,
+    patientOpenCents: 0,
+    insuranceOpenCents: 0,
+    balanced: true,
   });
   expect(closed.patientBalance).toMatchObject({ resolution: 'paid', openCents: 0, paidCents: owed });
   // The same payment after the visit closed still changes nothing.
@@ -78,9 +112,15 @@ test('a paid visit with a patient share gets statements on the cycle; payments t
 
   expect(await stack.db('patient_balances').where({ visit_id: visitId }).first()).toMatchObject({ status: 'paid', opening_cents: String(owed) });
   const payments = await stack.db('patient_payments').where({ visit_id: visitId }).orderBy('id');
-  expect(payments.map((p) => [Number(p.amount_cents), p.method, p.reference])).toEqual([[4000, 'card', 'TX-1'], [owed - 4000, 'check', 'CHK-2040']]);
+  expect(payments.map((p) => [Number(p.amount_cents), p.method, p.reference])).toEqual([
+    [4000, 'card', 'TX-1'],
+    [owed - 4000, 'check', 'CHK-2040'],
+  ]);
   const statements = await stack.db('patient_statements').where({ visit_id: visitId }).orderBy('sequence');
-  expect(statements.map((s) => [s.sequence, Number(s.amount_due_cents)])).toEqual([[1, owed], [2, owed]]);
+  expect(statements.map((s) => [s.sequence, Number(s.amount_due_cents)])).toEqual([
+    [1, owed],
+    [2, owed],
+  ]);
   const events = await stack.db('visit_events').where({ visit_id: visitId, event_type: 'patient_payment_posted' });
   expect(events.map((e) => Number(e.amount_cents)).sort((a, b) => a - b)).toEqual([4000, owed - 4000]);
   // Every decision that reached the visit is audited, taken or refused: too much, TX-1, its duplicate, the reused reference, CHK-2040, the late duplicate.
@@ -92,11 +132,20 @@ test('a patient share never paid gets every statement, then goes to collections;
   const visitId = await bookAndSign(stack, 'W7300102');
   const closed = await reach(stack, visitId, 'closed');
   expect(closed.outcome).toBe('collections');
-  expect(closed.summary).toMatchObject({ billedCents: 37500, patientPaidCents: 0, patientOpenCents: 24000, collectionsCents: 24000, insuranceOpenCents: 0, balanced: true });
+  expect(closed.summary).toMatchObject({
+    billedCents: 37500,
+    patientPaidCents: 0,
+    patientOpenCents: 24000,
+    collectionsCents: 24000,
+    insuranceOpenCents: 0,
+    balanced: true,
+  });
   expect(closed.patientBalance!.statements.map((s) => s.sequence)).toEqual([1, 2, 3]);
   expect(await stack.db('patient_balances').where({ visit_id: visitId }).first()).toMatchObject({ status: 'collections', collections_cents: '24000' });
-  expect((await stack.api.post(`/visits/${visitId}/patient-payments`).send({ amountCents: 100, method: 'cash', reference: 'LATE-1' })).body)
-    .toMatchObject({ code: 'NO_PATIENT_BALANCE', message: expect.stringMatching(/outcome collections/) });
+  expect((await stack.api.post(`/visits/${visitId}/patient-payments`).send({ amountCents: 100, method: 'cash', reference: 'LATE-1' })).body).toMatchObject({
+    code: 'NO_PATIENT_BALANCE',
+    message: expect.stringMatching(/outcome collections/),
+  });
 });
 
 test('a biller writes off the patient balance with a reason: the visit closes written off with nothing open', async () => {
@@ -107,11 +156,15 @@ test('a biller writes off the patient balance with a reason: the visit closes wr
   expect([bad.status, bad.body.issues?.[0]?.path]).toEqual([400, 'reason']);
   expect((await biller.post(`/visits/${visitId}/write-off`).send({ reason: 'financial hardship policy' })).status).toBe(200);
   const closed = await reach(stack, visitId, 'closed');
-  expect(closed).toMatchObject({ outcome: 'written_off', closeReason: 'financial hardship policy', patientBalance: { resolution: 'written_off', writtenOffCents: 24000 } });
+  expect(closed).toMatchObject({
+    outcome: 'written_off',
+    closeReason: 'financial hardship policy',
+    patientBalance: { resolution: 'written_off', writtenOffCents: 24000 },
+  });
   expect(closed.summary).toMatchObject({ writtenOffCents: 24000, patientOpenCents: 0, insuranceOpenCents: 0, balanced: true });
 });
 
-test('a secondary coverage that pays the share the primary left: no patient balance, the visit closes paid at the secondary\'s 835', async () => {
+test("a secondary coverage that pays the share the primary left: no patient balance, the visit closes paid at the secondary's 835", async () => {
   const secondaryCoverage = { payerId: '60054', payerName: 'AETNA', memberId: 'A7300105', relationship: 'self' as const };
   const visitId = await bookAndSign(stack, 'W7300105', { secondaryCoverage });
   const closed = await reach(stack, visitId, 'closed');

@@ -61,13 +61,21 @@ test('the raw history of a new visit holds no patient identifier in clear text; 
   expect(bytes).toContain('binary/encrypted');
 
   const payloads = await startInput(`visit-${visit.visitId}`);
-  const res = await (await stack.as('biller')).post('/codec/decode')
-    .set('origin', UI_ORIGIN).set('x-namespace', 'default').send({ payloads: payloads.map(toJson) });
+  const res = await (
+    await stack.as('biller')
+  )
+    .post('/codec/decode')
+    .set('origin', UI_ORIGIN)
+    .set('x-namespace', 'default')
+    .send({ payloads: payloads.map(toJson) });
   expect(res.status).toBe(200);
   expect(res.headers['access-control-allow-origin']).toBe(UI_ORIGIN);
-  const decoded = res.body.payloads.map((p: { metadata: Record<string, string>; data: string }) => defaultPayloadConverter.fromPayload({
-    metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])), data: Buffer.from(p.data, 'base64'),
-  }));
+  const decoded = res.body.payloads.map((p: { metadata: Record<string, string>; data: string }) =>
+    defaultPayloadConverter.fromPayload({
+      metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+      data: Buffer.from(p.data, 'base64'),
+    }),
+  );
   expect(decoded[0].visit.patient).toMatchObject({ firstName: 'JANE', lastName: 'DOE', birthDate: '1980-02-14' });
   expect(decoded[0].visit.coverage.memberId).toBe(memberId);
   // Reading PHI through the codec is a biller's (or admin's) right, not the front desk's; no key at all is 401.
@@ -77,14 +85,24 @@ test('the raw history of a new visit holds no patient identifier in clear text; 
   const audited = await stack.db('audit_log').where({ action: 'codec.decode' });
   expect(audited).toHaveLength(1);
   // The UI says only the namespace; the payload's own (authenticated) binding says whose data was read.
-  expect(audited[0].detail).toMatchObject({ namespace: 'default', payloads: 1, keyIds: ['test-2'], workflowIds: [`visit-${visit.visitId}`], visitIds: [visit.visitId], unbound: 0 });
+  expect(audited[0].detail).toMatchObject({
+    namespace: 'default',
+    payloads: 1,
+    keyIds: ['test-2'],
+    workflowIds: [`visit-${visit.visitId}`],
+    visitIds: [visit.visitId],
+    unbound: 0,
+  });
   expect(audited[0].visit_id).toBe(visit.visitId);
   expect(audited[0].actor_role).toBe('biller');
 });
 
 test('the codec endpoint answers only the Temporal UI origin (preflight included) and only our namespace', async () => {
-  const preflight = await request(stack.apiUrl).options('/codec/decode')
-    .set('origin', UI_ORIGIN).set('access-control-request-method', 'POST').set('access-control-request-headers', 'authorization,content-type,x-namespace');
+  const preflight = await request(stack.apiUrl)
+    .options('/codec/decode')
+    .set('origin', UI_ORIGIN)
+    .set('access-control-request-method', 'POST')
+    .set('access-control-request-headers', 'authorization,content-type,x-namespace');
   expect(preflight.status).toBe(204);
   expect(preflight.headers['access-control-allow-origin']).toBe(UI_ORIGIN);
   expect(preflight.headers['access-control-allow-headers']).toMatch(/Authorization/);
@@ -113,10 +131,14 @@ test('encode then decode through the endpoint round-trips, sealed with the curre
 
 test('a visit started before a key rotation (old key only) keeps running after it, and its history still decodes', async () => {
   const ring = parseKeyRing(TEST_KEYS_SPEC);
-  const beforeRotation = new Client({ connection: raw.connection, dataConverter: phiDataConverter({ keys: new Map([['test-1', ring.get('test-1')!]]), currentKeyId: 'test-1' }) });
+  const beforeRotation = new Client({
+    connection: raw.connection,
+    dataConverter: phiDataConverter({ keys: new Map([['test-1', ring.get('test-1')!]]), currentKeyId: 'test-1' }),
+  });
   const visit = sampleVisit(uniqueId('v'), 'W555000111');
   await beforeRotation.workflow.start('visitWorkflow', {
-    workflowId: `visit-${visit.visitId}`, taskQueue: stack.taskQueue,
+    workflowId: `visit-${visit.visitId}`,
+    taskQueue: stack.taskQueue,
     args: [{ visit, timers: { coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 60_000, activityRetryMaxIntervalMs: 2_000 } }],
   });
   // The stack's worker and API hold the rotated ring (test-2 current, test-1 kept): they read it and carry on.
@@ -147,16 +169,26 @@ describe('ciphertext is bound to its workflow', () => {
     const workflowId = `visit-${uniqueId('v')}`;
     // What someone with access to the Temporal frontend but no key can do: start a workflow whose input is copied ciphertext.
     await raw.client.workflowService.startWorkflowExecution({
-      namespace: 'default', workflowId, requestId: uniqueId('req'), identity: 'copy-attack',
-      workflowType: { name: 'visitWorkflow' }, taskQueue: { name: stack.taskQueue }, input: { payloads: payloadsOfA },
+      namespace: 'default',
+      workflowId,
+      requestId: uniqueId('req'),
+      identity: 'copy-attack',
+      workflowType: { name: 'visitWorkflow' },
+      taskQueue: { name: stack.taskQueue },
+      input: { payloads: payloadsOfA },
     });
-    const failed = await eventually(async () => {
-      const history = await raw.client.workflow.getHandle(workflowId).fetchHistory();
-      return history.events?.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes;
-    }, { what: 'the copied input to fail its workflow task' });
+    const failed = await eventually(
+      async () => {
+        const history = await raw.client.workflow.getHandle(workflowId).fetchHistory();
+        return history.events?.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes;
+      },
+      { what: 'the copied input to fail its workflow task' },
+    );
     // The failure's text is sealed too (encodeCommonAttributes); opened with the keys, it says why.
     const ring = parseKeyRing(TEST_KEYS_SPEC);
-    const why = defaultPayloadConverter.fromPayload<{ message: string }>(new AesGcmCodec({ keys: ring, currentKeyId: 'test-2' }).open(failed?.failure?.encodedAttributes as Payload));
+    const why = defaultPayloadConverter.fromPayload<{ message: string }>(
+      new AesGcmCodec({ keys: ring, currentKeyId: 'test-2' }).open(failed?.failure?.encodedAttributes as Payload),
+    );
     expect(why.message).toContain(`belongs to workflow "visit-${visitA.visitId}", not "${workflowId}"`);
     const history = await raw.client.workflow.getHandle(workflowId).fetchHistory();
     expect(history.events!.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false); // the workflow never ran a step with the copied data
@@ -167,17 +199,29 @@ describe('ciphertext is bound to its workflow', () => {
     const biller = await stack.as('biller');
     const other = `visit-${uniqueId('v')}`;
     const before = (await audits('codec.decode_refused')).length;
-    const res = await biller.post('/codec/decode').set('x-workflow-id', other).send({ payloads: payloadsOfA.map(toJson) });
+    const res = await biller
+      .post('/codec/decode')
+      .set('x-workflow-id', other)
+      .send({ payloads: payloadsOfA.map(toJson) });
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ code: 'CODEC_BINDING', issues: [{ path: `payloads.0.metadata.${WORKFLOW_ID_METADATA}` }] });
     expect(JSON.stringify(res.body)).not.toContain('JANE');
     const refused = (await audits('codec.decode_refused')).slice(before);
     expect(refused).toHaveLength(1);
     expect(refused[0]).toMatchObject({ visit_id: visitA.visitId, actor_role: 'biller' });
-    expect(refused[0].detail).toMatchObject({ claimedWorkflowId: other, workflowIds: [`visit-${visitA.visitId}`], visitIds: [visitA.visitId], refused: 'CODEC_BINDING', idsAuthenticated: false });
+    expect(refused[0].detail).toMatchObject({
+      claimedWorkflowId: other,
+      workflowIds: [`visit-${visitA.visitId}`],
+      visitIds: [visitA.visitId],
+      refused: 'CODEC_BINDING',
+      idsAuthenticated: false,
+    });
 
     // Asked for as its own workflow's, it opens (and that read is audited with the ids).
-    const own = await biller.post('/codec/decode').set('x-workflow-id', `visit-${visitA.visitId}`).send({ payloads: payloadsOfA.map(toJson) });
+    const own = await biller
+      .post('/codec/decode')
+      .set('x-workflow-id', `visit-${visitA.visitId}`)
+      .send({ payloads: payloadsOfA.map(toJson) });
     expect(own.status).toBe(200);
     const [read] = (await audits('codec.decode')).slice(-1);
     expect(read).toMatchObject({ visit_id: visitA.visitId });

@@ -24,7 +24,9 @@ const OTHER_PHI = ['ROBERTA', 'QUIMBY', OTHER.birthDate, OTHER.x12Date, OTHER.me
 const OWN_PHI = ['JANE', 'DOE', '1980-02-14', '19800214', '12 ELM ST', 'SPRINGFIELD'];
 const outcome = {
   resourceType: 'OperationOutcome',
-  issue: [{ severity: 'error', code: 'duplicate', diagnostics: `Patient conflicts with existing ${OTHER.name} born ${OTHER.birthDate}, member ${OTHER.memberId}` }],
+  issue: [
+    { severity: 'error', code: 'duplicate', diagnostics: `Patient conflicts with existing ${OTHER.name} born ${OTHER.birthDate}, member ${OTHER.memberId}` },
+  ],
 };
 const clearinghouseReply = `AAA*N**75*C~ subscriber ${OTHER.name} DOB ${OTHER.x12Date} member ${OTHER.memberId} not on file at this payer`;
 
@@ -36,10 +38,11 @@ const servers: Server[] = [];
 let refusedPatientId = '';
 let patientAttempts = 0;
 
-const body = (req: IncomingMessage) => new Promise<string>((resolve) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-});
+const body = (req: IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
 
 async function listen(server: Server): Promise<string> {
   servers.push(server);
@@ -50,25 +53,33 @@ async function listen(server: Server): Promise<string> {
 beforeAll(async () => {
   stack = await startTestStack({ worker: false, timers: { activityMaxAttempts: 3 } });
   // The EHR: the simulator, except for one patient, whom it refuses quoting another patient.
-  const ehrUrl = await listen(createServer(async (req, res) => {
-    const text = await body(req);
-    if (req.method === 'POST' && /\/Patient$/.test(req.url ?? '') && refusedPatientId && text.includes(refusedPatientId)) {
-      patientAttempts += 1;
-      res.writeHead(patientAttempts === 1 ? 503 : 422, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(outcome));
-      return;
-    }
-    const answer = await fetch(`${stack.ehr.url}${req.url}`, {
-      method: req.method, body: text || undefined,
-      headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)) as [string, string][]),
-    });
-    res.writeHead(answer.status, Object.fromEntries([...answer.headers].filter(([k]) => !['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(k))));
-    res.end(Buffer.from(await answer.arrayBuffer()));
-  }));
+  const ehrUrl = await listen(
+    createServer(async (req, res) => {
+      const text = await body(req);
+      if (req.method === 'POST' && /\/Patient$/.test(req.url ?? '') && refusedPatientId && text.includes(refusedPatientId)) {
+        patientAttempts += 1;
+        res.writeHead(patientAttempts === 1 ? 503 : 422, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(outcome));
+        return;
+      }
+      const answer = await fetch(`${stack.ehr.url}${req.url}`, {
+        method: req.method,
+        body: text || undefined,
+        headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)) as [string, string][]),
+      });
+      res.writeHead(
+        answer.status,
+        Object.fromEntries([...answer.headers].filter(([k]) => !['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(k))),
+      );
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    }),
+  );
   // The clearinghouse: refuses every file, quoting a subscriber.
-  const clearinghouseUrl = await listen(createServer(async (req, res) => {
-    await body(req);
-    res.writeHead(400, { 'content-type': 'text/plain' }).end(clearinghouseReply);
-  }));
+  const clearinghouseUrl = await listen(
+    createServer(async (req, res) => {
+      await body(req);
+      res.writeHead(400, { 'content-type': 'text/plain' }).end(clearinghouseReply);
+    }),
+  );
   worker = await runWorker(stack.config, stack.db, temporalAddress(), { ...stack.endpoints, ehrUrl, clearinghouseUrl });
   const connection = await Connection.connect({ address: temporalAddress() });
   raw = { connection, client: new Client({ connection }) }; // no data converter: what the server stores
@@ -127,9 +138,12 @@ async function sealedDetails(events: proto.api.history.v1.IHistoryEvent[]): Prom
   expect(payloads.length).toBeGreaterThan(0);
   const res = await (await stack.as('biller')).post('/codec/decode').send({ payloads: payloads.map(toJson) });
   expect(res.status).toBe(200);
-  return res.body.payloads.map((p: { metadata: Record<string, string>; data: string }) => defaultPayloadConverter.fromPayload({
-    metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])), data: Buffer.from(p.data, 'base64'),
-  }));
+  return res.body.payloads.map((p: { metadata: Record<string, string>; data: string }) =>
+    defaultPayloadConverter.fromPayload({
+      metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+      data: Buffer.from(p.data, 'base64'),
+    }),
+  );
 }
 
 test("an EHR refusing with another patient's name in its OperationOutcome: fixed text in history and visit, its words sealed", async () => {

@@ -39,15 +39,21 @@ test('ADT^A08: a new address and member id reach the EHR (updated in place) and 
   expect((await stack.pms.register({ patient: moved, coverage }, 'A08')).code).toBe('AA');
 
   // The visit shows what changed (parts, not values); the EHR holds one Patient, updated, and the new Coverage.
-  const changed = await eventually(async () => {
-    const s = (await stack.api.get(`/visits/${visit.visitId}`)).body;
-    return s.changes?.length ? s : undefined;
-  }, { what: 'the visit to show the PMS change' });
+  const changed = await eventually(
+    async () => {
+      const s = (await stack.api.get(`/visits/${visit.visitId}`)).body;
+      return s.changes?.length ? s : undefined;
+    },
+    { what: 'the visit to show the PMS change' },
+  );
   expect(changed.changes[0].changes).toEqual(['demographics', 'coverage']);
-  const patients = await eventually(async () => {
-    const found = await ehrSearch<Patient>('Patient', IDENTIFIER.patient, visit.patient.patientId);
-    return found[0]?.address?.[0]?.line?.[0] === '77 OAK AVE' && found;
-  }, { what: 'the EHR\'s Patient to carry the new address' });
+  const patients = await eventually(
+    async () => {
+      const found = await ehrSearch<Patient>('Patient', IDENTIFIER.patient, visit.patient.patientId);
+      return found[0]?.address?.[0]?.line?.[0] === '77 OAK AVE' && found;
+    },
+    { what: "the EHR's Patient to carry the new address" },
+  );
   expect(patients).toHaveLength(1);
   expect(patients[0].id).toBe(patientsBefore[0].id);
   expect(Number(patients[0].meta?.versionId)).toBeGreaterThan(1);
@@ -72,7 +78,7 @@ test('ADT^A08: a new address and member id reach the EHR (updated in place) and 
   expect(events.map((e) => e.detail.changes)).toEqual([['demographics', 'coverage']]);
 });
 
-test('SIU^S14 moves an open visit\'s appointment in the billing record and the EHR; once billed, a move is refused with AE', async () => {
+test("SIU^S14 moves an open visit's appointment in the billing record and the EHR; once billed, a move is refused with AE", async () => {
   const visit = sampleVisit(uniqueId('v'), 'W5550003');
   expect((await stack.pms.bookAppointment(visit)).code).toBe('AA');
   await reach(stack, visit.visitId, 'awaiting_encounter');
@@ -80,20 +86,26 @@ test('SIU^S14 moves an open visit\'s appointment in the billing record and the E
   expect((await stack.pms.rescheduleAppointment({ visitId: visit.visitId, appointment: moved })).code).toBe('AA');
 
   const row = await stack.db('appointments').where({ visit_id: visit.visitId }).first();
-  expect([row.service_date instanceof Date ? row.service_date.toISOString().slice(0, 10) : row.service_date, row.provider_npi]).toEqual(['2026-11-23', '1245319599']);
+  expect([row.service_date instanceof Date ? row.service_date.toISOString().slice(0, 10) : row.service_date, row.provider_npi]).toEqual([
+    '2026-11-23',
+    '1245319599',
+  ]);
   const [appointment] = await ehrSearch<Appointment>('Appointment', IDENTIFIER.visit, visit.visitId);
   expect(appointment.requestedPeriod?.[0].start).toBe('2026-11-23');
   expect(appointment.participant.map((p) => p.actor?.identifier?.value).filter(Boolean)).toEqual(['1245319599']);
-  expect((await ehrSearch<Appointment>('Appointment', IDENTIFIER.visit, visit.visitId))).toHaveLength(1);
+  expect(await ehrSearch<Appointment>('Appointment', IDENTIFIER.visit, visit.visitId)).toHaveLength(1);
   const status = (await stack.api.get(`/visits/${visit.visitId}`)).body;
   expect(status.changes.map((c: { changes: string[] }) => c.changes)).toEqual([['appointment']]);
   // Visibility is eventually consistent: the biller's list query finds the visit on its new date.
-  const listed = await eventually(async () => {
-    const ids = [];
-    const day = `ServiceDate >= '2026-11-23T00:00:00Z' AND ServiceDate < '2026-11-24T00:00:00Z'`;
-    for await (const w of stack.temporal.workflow.list({ query: `VisitId = '${visit.visitId}' AND ${day}` })) ids.push(w.workflowId);
-    return ids.length > 0 && ids;
-  }, { what: 'the visibility list to find the visit on its new date' });
+  const listed = await eventually(
+    async () => {
+      const ids = [];
+      const day = `ServiceDate >= '2026-11-23T00:00:00Z' AND ServiceDate < '2026-11-24T00:00:00Z'`;
+      for await (const w of stack.temporal.workflow.list({ query: `VisitId = '${visit.visitId}' AND ${day}` })) ids.push(w.workflowId);
+      return ids.length > 0 && ids;
+    },
+    { what: 'the visibility list to find the visit on its new date' },
+  );
   expect(listed).toEqual([`visit-${visit.visitId}`]);
 
   await stack.ehr.signEncounter(signedEncounter(visit.visitId));

@@ -25,7 +25,8 @@ const day = (offset: number) => new Date(Date.now() - offset * 86_400_000).toISO
 
 /** Not clean: a code with no fee schedule entry, which the scrubber sends to coding review. */
 const signed = (visitId: string, clean = true) => ({
-  visitId, renderingNpi: '1234567893',
+  visitId,
+  renderingNpi: '1234567893',
   diagnoses: [{ code: 'M54.50', rank: 1 }],
   procedures: [
     { code: clean ? '99213' : '99397', modifiers: clean ? ['25'] : [], units: 1, diagnosisPointers: [1] }, // 25: the E/M is separate from the injection (NCCI)
@@ -84,12 +85,27 @@ describe('reporting over a real stack', () => {
   test('every step of a visit is one event in visit_events, with its payer, codes and amounts', async () => {
     const events = await stack.db('visit_events').where({ visit_id: visits.denied.visitId }).orderBy('id');
     expect(events.map((e) => e.event_type)).toEqual([
-      'visit_booked', 'eligibility_checked', 'stage_changed', 'encounter_signed', 'charges_posted',
-      'claim_submitted', 'claim_accepted', 'claim_accepted', 'remittance_posted', 'stage_changed',
-      'claim_submitted', 'claim_accepted', 'claim_accepted', 'remittance_posted', 'visit_closed',
+      'visit_booked',
+      'eligibility_checked',
+      'stage_changed',
+      'encounter_signed',
+      'charges_posted',
+      'claim_submitted',
+      'claim_accepted',
+      'claim_accepted',
+      'remittance_posted',
+      'stage_changed',
+      'claim_submitted',
+      'claim_accepted',
+      'claim_accepted',
+      'remittance_posted',
+      'visit_closed',
     ]);
     const remits = events.filter((e) => e.event_type === 'remittance_posted');
-    expect(remits.map((e) => [e.claim_attempt, e.carc_codes])).toEqual([[1, ['CO-16']], [2, []]]);
+    expect(remits.map((e) => [e.claim_attempt, e.carc_codes])).toEqual([
+      [1, ['CO-16']],
+      [2, []],
+    ]);
     expect(events.every((e) => e.payer_id === payerB && e.provider_npi === '1234567893')).toBe(true);
     const submitted = events.find((e) => e.event_type === 'claim_submitted');
     expect(submitted.cpt_codes).toEqual(['99213', '20610']);
@@ -113,7 +129,10 @@ describe('reporting over a real stack', () => {
     expect(res.body.firstPassAcceptance).toEqual({ accepted: Number(rows[0].accepted), decided: Number(rows[0].decided), rate: expect.any(Number) });
     // paid1, paid2, denied accepted; rejected, rejected2 rejected by the payer's front end.
     expect(res.body.firstPassAcceptance).toMatchObject({ accepted: 3, decided: 5, rate: 0.6 });
-    expect(res.body.denialRate.byPayer).toEqual([{ key: payerB, adjudicated: 1, denied: 1, denialRate: 1 }, { key: payerA, adjudicated: 2, denied: 0, denialRate: 0 }]);
+    expect(res.body.denialRate.byPayer).toEqual([
+      { key: payerB, adjudicated: 1, denied: 1, denialRate: 1 },
+      { key: payerA, adjudicated: 2, denied: 0, denialRate: 0 },
+    ]);
     expect(res.body.denialRate.byCarcCategory).toEqual([{ category: 'missing_information', denied: 1, denialRate: 0.3333 }]);
     // The rejected claims are open AR: one 100 days old (91-120) for payer B, one 40 days (31-60) for payer A.
     const ar = Object.fromEntries(res.body.arAging.byPayer.map((p: { payerId: string; buckets: object }) => [p.payerId, p.buckets]));
@@ -130,7 +149,10 @@ describe('reporting over a real stack', () => {
     const onlyA = await stack.api.get('/reports/kpis').query({ from: day(120), to: day(0), payerId: payerA });
     expect(onlyA.body.firstPassAcceptance).toMatchObject({ accepted: 2, decided: 3 });
 
-    const csv = await stack.api.get('/reports/kpis').query({ from: day(120), to: day(0) }).set('accept', 'text/csv');
+    const csv = await stack.api
+      .get('/reports/kpis')
+      .query({ from: day(120), to: day(0) })
+      .set('accept', 'text/csv');
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     expect(csv.text.split('\r\n')).toContain('first_pass_acceptance_rate,all,,0.6');
 
@@ -141,16 +163,23 @@ describe('reporting over a real stack', () => {
 
   test('a work queue lists what Temporal visibility lists, oldest first, with reason, age, deadline and action', async () => {
     const query = `ExecutionStatus = 'Running' AND AwaitingAction IN ('coding_review') AND PayerId = '${payerA}'`;
-    const fromTemporal = await eventually(async () => {
-      const ids: string[] = [];
-      for await (const w of stack.temporal.workflow.list({ query })) ids.push(w.workflowId.replace(/^visit-/, ''));
-      return ids.length === 1 && ids;
-    }, { what: 'Temporal visibility to list the coding-review visit' });
+    const fromTemporal = await eventually(
+      async () => {
+        const ids: string[] = [];
+        for await (const w of stack.temporal.workflow.list({ query })) ids.push(w.workflowId.replace(/^visit-/, ''));
+        return ids.length === 1 && ids;
+      },
+      { what: 'Temporal visibility to list the coding-review visit' },
+    );
     const res = await stack.api.get('/work-queues/coding_review').query({ payerId: payerA });
     expect(res.status).toBe(200);
     expect(res.body.visits.map((v: { visitId: string }) => v.visitId)).toEqual(fromTemporal);
     expect(res.body.visits[0]).toMatchObject({
-      visitId: visits.review.visitId, awaitingAction: 'coding_review', stage: 'coding_review', payerId: payerA, overdue: false,
+      visitId: visits.review.visitId,
+      awaitingAction: 'coding_review',
+      stage: 'coding_review',
+      payerId: payerA,
+      overdue: false,
       action: `correct the coding (POST /visits/${visits.review.visitId}/coding)`,
     });
     expect(res.body.visits[0].temporalUiUrl).toMatch(new RegExp(`/namespaces/default/workflows/visit-${visits.review.visitId}$`));
@@ -174,7 +203,8 @@ describe('reporting over a real stack', () => {
     for (const q of WORK_QUEUES) {
       for (const payerId of [payerA, payerB]) {
         const ids: string[] = [];
-        for await (const w of stack.temporal.workflow.list({ query: `${visibilityQuery(q)} AND PayerId = '${payerId}'` })) ids.push(w.workflowId.replace(/^visit-/, ''));
+        for await (const w of stack.temporal.workflow.list({ query: `${visibilityQuery(q)} AND PayerId = '${payerId}'` }))
+          ids.push(w.workflowId.replace(/^visit-/, ''));
         const inPostgres = await queueVisits(stack.db, q.awaitingActions, { limit: 100, payerId });
         expect([q.id, payerId, inPostgres.map((v) => v.visitId).sort()]).toEqual([q.id, payerId, ids.sort()]);
         compared += ids.length;
@@ -184,7 +214,8 @@ describe('reporting over a real stack', () => {
   });
 
   const browserTest = existsSync(CHROMIUM) ? test : test.skip;
-  if (!existsSync(CHROMIUM)) console.warn(`${CHROMIUM} is missing: the dashboard browser test is skipped (scripts/tools.sh installs Debian chromium when run as root)`);
+  if (!existsSync(CHROMIUM))
+    console.warn(`${CHROMIUM} is missing: the dashboard browser test is skipped (scripts/tools.sh installs Debian chromium when run as root)`);
 
   browserTest('the dashboard draws the KPIs in Chromium with no console errors, and a payer filter redraws it', async () => {
     const { chromium } = await import('playwright-core');
@@ -192,7 +223,9 @@ describe('reporting over a real stack', () => {
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
       const problems: string[] = [];
-      page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(m.text());
+      });
       page.on('pageerror', (e) => problems.push(e.message));
       page.on('requestfailed', (r) => problems.push(`${r.url()} ${r.failure()?.errorText}`));
       const analyst = await stack.as('analyst');

@@ -32,7 +32,6 @@ export interface Sshd {
   stop(): Promise<void>;
 }
 
-
 function keygen(file: string): void {
   const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
   if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr}`);
@@ -62,13 +61,28 @@ export async function startSshd(): Promise<Sshd> {
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'user_key.pub')), { mode: 0o600 });
   const port = await freePort();
   mkdirSync('/run/sshd', { recursive: true }); // privilege separation directory sshd insists on
-  writeFileSync(join(dir, 'sshd_config'), [
-    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`, 'PidFile none', 'UsePAM no',
-    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'PermitRootLogin prohibit-password', 'PubkeyAuthentication yes',
-    'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'StrictModes no', `AllowUsers ${userInfo().username}`,
-    'Subsystem sftp internal-sftp', 'LogLevel ERROR',
-  ].join('\n') + '\n');
-  const fp = spawnSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'host_key.pub')]).stdout.toString().split(' ')[1];
+  writeFileSync(
+    join(dir, 'sshd_config'),
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${join(dir, 'host_key')}`,
+      'PidFile none',
+      'UsePAM no',
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PermitRootLogin prohibit-password',
+      'PubkeyAuthentication yes',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'StrictModes no',
+      `AllowUsers ${userInfo().username}`,
+      'Subsystem sftp internal-sftp',
+      'LogLevel ERROR',
+    ].join('\n') + '\n',
+  );
+  const fp = spawnSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'host_key.pub')])
+    .stdout.toString()
+    .split(' ')[1];
   let log = '';
   const child = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
@@ -80,7 +94,12 @@ export async function startSshd(): Promise<Sshd> {
     throw err;
   }
   return {
-    host: '127.0.0.1', port, username: userInfo().username, privateKey: readFileSync(join(dir, 'user_key'), 'utf8'), hostKeySha256: fp, root,
+    host: '127.0.0.1',
+    port,
+    username: userInfo().username,
+    privateKey: readFileSync(join(dir, 'user_key'), 'utf8'),
+    hostKeySha256: fp,
+    root,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -96,7 +115,11 @@ export async function startSshd(): Promise<Sshd> {
  * A TCP relay in front of sshd that cuts the connection once `cutAfterBytes` have passed in
  * the given direction: a connection dropped mid-transfer, with the real server behind it.
  */
-export async function startCuttingRelay(target: number, direction: 'up' | 'down', cutAfterBytes: number): Promise<{ port: number; cuts: number; close(): Promise<void> }> {
+export async function startCuttingRelay(
+  target: number,
+  direction: 'up' | 'down',
+  cutAfterBytes: number,
+): Promise<{ port: number; cuts: number; close(): Promise<void> }> {
   const state = { port: 0, cuts: 0, cutting: true, close: async () => {} };
   const sockets = new Set<import('node:net').Socket>();
   const server = createServer((client) => {

@@ -51,10 +51,15 @@ export async function startTestStack(opts: StackOptions = {}) {
   const taskQueue = uniqueId('tq-e2e');
   const address = opts.temporalAddress ?? temporalAddress();
   const env: NodeJS.ProcessEnv = {
-    TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, DATABASE_URL: database.url,
-    INTEGRATION_TIMEOUT_MS: '2000', PMS_MODE: opts.pmsMode ?? 'hl7', START_SIMULATORS: 'true',
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    DATABASE_URL: database.url,
+    INTEGRATION_TIMEOUT_MS: '2000',
+    PMS_MODE: opts.pmsMode ?? 'hl7',
+    START_SIMULATORS: 'true',
     // Tests poll visits every 100 ms from one key: rate limits are tested on their own (api/rate-limit.test.ts).
-    RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_BURST: '100000',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_BURST: '100000',
     // The patient's statement cycle is months long: by default a paid visit closes at once with its patient share
     // open, as it did before the cycle; a test of the patient balance passes a short one (timers.patientStatementsMs).
     PATIENT_STATEMENT_DAYS: 'none',
@@ -69,7 +74,12 @@ export async function startTestStack(opts: StackOptions = {}) {
   const stops: (() => Promise<void>)[] = [];
 
   const app = createApp({
-    temporal: temporal.client, db: database.db, taskQueue, timers, security: securityOf(config), webhooks: config.webhooks,
+    temporal: temporal.client,
+    db: database.db,
+    taskQueue,
+    timers,
+    security: securityOf(config),
+    webhooks: config.webhooks,
     codec: { keys: config.codec!, namespace: config.temporal.namespace, allowedOrigins: config.temporalUiOrigins },
   });
   const server = app.listen(opts.apiPort ?? 0, '127.0.0.1');
@@ -86,14 +96,30 @@ export async function startTestStack(opts: StackOptions = {}) {
   const faults = (['ehr', 'pms', 'clearinghouse'] as const).map(
     (party, n) => new Faults({ ...opts.faults, ...opts.faultsFor?.[party], seed: (opts.faults?.seed ?? 1) * 10 + n }),
   );
-  const ehr = await startEhrSimulator({ port: 0, host: '127.0.0.1', webhookUrl: `${apiUrl}/webhooks/ehr/encounter-signed`, webhookSecret: config.webhooks.ehrSecret, faults: faults[0] });
+  const ehr = await startEhrSimulator({
+    port: 0,
+    host: '127.0.0.1',
+    webhookUrl: `${apiUrl}/webhooks/ehr/encounter-signed`,
+    webhookSecret: config.webhooks.ehrSecret,
+    faults: faults[0],
+  });
   const pms = await startPmsSimulator({ mllpPort: 0, httpPort: 0, host: '127.0.0.1', faults: faults[1], revcycleMllp: { host: '127.0.0.1', port: feed.port } });
   const clearinghouse = await startClearinghouseSimulator({
-    port: 0, host: '127.0.0.1', callbackUrl: `${apiUrl}/webhooks/clearinghouse`, callbackSecret: config.webhooks.clearinghouseSecret, faults: faults[2], ackDelayMs: 50, adjudicationDelayMs: 200,
+    port: 0,
+    host: '127.0.0.1',
+    callbackUrl: `${apiUrl}/webhooks/clearinghouse`,
+    callbackSecret: config.webhooks.clearinghouseSecret,
+    faults: faults[2],
+    ackDelayMs: 50,
+    adjudicationDelayMs: 200,
     // A CORE transport's answers wait in the simulator's mailbox for the clearinghouse-mailbox Schedule.
     ...(config.clearinghouse.transport.startsWith('core-') ? { delivery: 'mailbox' as const, core: config.clearinghouse.core } : {}),
   });
-  stops.push(() => ehr.close(), () => pms.close(), () => clearinghouse.close());
+  stops.push(
+    () => ehr.close(),
+    () => pms.close(),
+    () => clearinghouse.close(),
+  );
 
   const endpoints: Endpoints = {
     ehrUrl: ehr.url,
@@ -113,7 +139,18 @@ export async function startTestStack(opts: StackOptions = {}) {
   const api = await apiAs(database.db, apiUrl, 'admin');
 
   return {
-    apiUrl, api, as: (role: Role): Promise<Api> => apiAs(database.db, apiUrl, role), config, db: database.db as Db, faults: { ehr: faults[0], pms: faults[1], clearinghouse: faults[2] }, temporal: temporal.client as Client, taskQueue, ehr, pms, clearinghouse, endpoints,
+    apiUrl,
+    api,
+    as: (role: Role): Promise<Api> => apiAs(database.db, apiUrl, role),
+    config,
+    db: database.db as Db,
+    faults: { ehr: faults[0], pms: faults[1], clearinghouse: faults[2] },
+    temporal: temporal.client as Client,
+    taskQueue,
+    ehr,
+    pms,
+    clearinghouse,
+    endpoints,
     /** Starts `app/worker-main.ts` as a child process against this stack. */
     spawnWorker: (): ChildProcess => spawnWorker(env, endpoints),
     async stop() {
@@ -155,9 +192,12 @@ export async function bookAndSign(stack: TestStack, memberId: string, extra: Par
 
 /** Polls GET /visits/:id, as a front end would, until the visit reaches `stage`. */
 export async function reach(stack: { api: Api }, visitId: string, stage: string): Promise<VisitStatus> {
-  return eventually(async () => {
-    const res = await stack.api.get(`/visits/${visitId}`);
-    const body = res.status === 200 ? (res.body as VisitStatus) : undefined;
-    return body?.stage === stage && body;
-  }, { what: `visit ${visitId} to reach stage ${stage}`, timeoutMs: 170_000 });
+  return eventually(
+    async () => {
+      const res = await stack.api.get(`/visits/${visitId}`);
+      const body = res.status === 200 ? (res.body as VisitStatus) : undefined;
+      return body?.stage === stage && body;
+    },
+    { what: `visit ${visitId} to reach stage ${stage}`, timeoutMs: 170_000 },
+  );
 }

@@ -48,7 +48,10 @@ export const temporalAddress = () => {
 
 let runtimeInstalled = false;
 
-export async function temporalClients(dataConverter?: DataConverter, address: string = temporalAddress()): Promise<{ client: Client; nativeConnection: NativeConnection; close(): Promise<void> }> {
+export async function temporalClients(
+  dataConverter?: DataConverter,
+  address: string = temporalAddress(),
+): Promise<{ client: Client; nativeConnection: NativeConnection; close(): Promise<void> }> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') }); // retried activity failures (WARN) would drown test output
     runtimeInstalled = true;
@@ -63,7 +66,10 @@ export async function temporalClients(dataConverter?: DataConverter, address: st
     address,
     interceptors: [
       trackCalls(pending),
-      makeGrpcRetryInterceptor({ retryableDecider: (attempt, status) => !closing && defaults.retryableDecider(attempt, status), delayFunction: defaults.delayFunction }),
+      makeGrpcRetryInterceptor({
+        retryableDecider: (attempt, status) => !closing && defaults.retryableDecider(attempt, status),
+        delayFunction: defaults.delayFunction,
+      }),
     ],
   });
   const nativeConnection = await NativeConnection.connect({ address });
@@ -103,10 +109,7 @@ export const uniqueId = (prefix = 'v') => `${prefix}-${randomUUID().slice(0, 8)}
  * Polls until `check` returns a value. Not a timing assertion: the limit (below the jest timeout)
  * only makes a stuck wait fail saying what it waited for, instead of jest's bare timeout.
  */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false>,
-  opts: { what: string; timeoutMs?: number; intervalMs?: number },
-): Promise<T> {
+export async function eventually<T>(check: () => Promise<T | undefined | false>, opts: { what: string; timeoutMs?: number; intervalMs?: number }): Promise<T> {
   const { what, timeoutMs = 55_000, intervalMs = 100 } = opts;
   const deadline = Date.now() + timeoutMs;
   for (;;) {

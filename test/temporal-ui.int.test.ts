@@ -23,9 +23,9 @@ import { freePort } from './ports';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const browserTest = existsSync(CHROMIUM) ? test : test.skip;
-if (!existsSync(CHROMIUM)) console.warn(`${CHROMIUM} is missing: the Temporal UI browser test is skipped (scripts/tools.sh installs Debian chromium when run as root)`);
+if (!existsSync(CHROMIUM))
+  console.warn(`${CHROMIUM} is missing: the Temporal UI browser test is skipped (scripts/tools.sh installs Debian chromium when run as root)`);
 const RESULTS = join(__dirname, '..', 'test-results');
-
 
 /** Whether the page or one of its frames shows `text`. */
 async function inAnyFrame(page: Page, text: string): Promise<boolean> {
@@ -49,7 +49,13 @@ describe('the Temporal Web UI shows a visit decoded to a signed-in biller, and s
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'revcycle-ui-'));
     const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-    dev = await startTemporalDevServer({ dataDir: dir, port: temporalPort, uiPort, namespace: 'default', codec: uiCodec(`http://127.0.0.1:${apiPort}`, uiPort) });
+    dev = await startTemporalDevServer({
+      dataDir: dir,
+      port: temporalPort,
+      uiPort,
+      namespace: 'default',
+      codec: uiCodec(`http://127.0.0.1:${apiPort}`, uiPort),
+    });
     stack = await startTestStack({ temporalAddress: dev.address, apiPort, env: { TEMPORAL_UI_PORT: String(uiPort) } });
     const visit = sampleVisit(uniqueId('v'));
     visit.patient.lastName = LAST_NAME;
@@ -123,10 +129,13 @@ describe('the Temporal Web UI shows a visit decoded to a signed-in biller, and s
     expect(await page.getByText(SIGN_IN_MESSAGE).count()).toBe(0);
     await page.screenshot({ path: join(RESULTS, 'temporal-ui-signed-in.png'), fullPage: true });
 
-    const decodes = await eventually(async () => {
-      const rows = await stack.db('audit_log').where({ action: 'codec.decode', actor: `key:${biller.key.split("_")[1]}` });
-      return rows.length > 0 && rows;
-    }, { what: "the biller's codec.decode audit rows" });
+    const decodes = await eventually(
+      async () => {
+        const rows = await stack.db('audit_log').where({ action: 'codec.decode', actor: `key:${biller.key.split('_')[1]}` });
+        return rows.length > 0 && rows;
+      },
+      { what: "the biller's codec.decode audit rows" },
+    );
     expect(decodes.length).toBeGreaterThan(0);
     await context.close();
   });

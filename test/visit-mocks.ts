@@ -67,7 +67,13 @@ export function mockActivities({ active = [true], signed = [], overrides = {} }:
     closeVisit: async ({ outcome }) => void calls.closed.push(outcome),
     recordStageChange: async () => undefined,
     findSignedEncounters: async () => signed,
-    submitAppeal: async ({ visitId, attempt }) => ({ packetId: `${visitId}-${attempt}-appeal`, appealId: 'APL1', status: 'submitted', deadline: '2027-05-19', documents: 1 }),
+    submitAppeal: async ({ visitId, attempt }) => ({
+      packetId: `${visitId}-${attempt}-appeal`,
+      appealId: 'APL1',
+      status: 'submitted',
+      deadline: '2027-05-19',
+      documents: 1,
+    }),
     inquireClaimStatus: async () => ({ finding: 'pended', action: 'wait', codes: ['P1:20'], text: 'Pending/In Process' }),
     syncEhrRegistration: async () => undefined,
     openVisitsOfPatient: async () => [],
@@ -82,18 +88,23 @@ export function mockActivities({ active = [true], signed = [], overrides = {} }:
   return { acts, calls };
 }
 
-
 function headerFinding(i: number): Finding {
   const path = `diagnoses[${i}].code`;
   return {
-    id: `ICD10_HEADER@${path}`, ruleId: 'ICD10_HEADER', severity: 'error', path,
+    id: `ICD10_HEADER@${path}`,
+    ruleId: 'ICD10_HEADER',
+    severity: 'error',
+    path,
     message: 'M54.5 (Low back pain) is a header code, not billable on 2026-11-20: use a more specific code, e.g. M54.50, M54.51, M54.59',
     suggestion: { field: 'code', path, options: ['M5450', 'M5451', 'M5459'] },
   };
 }
 
 const scrubOf = (findings: Finding[]): ScrubResult => ({
-  rulesetVersion: 'rs-test', findings, blocked: findings.some((f) => f.severity === 'error'), filingIndicator: 'CI',
+  rulesetVersion: 'rs-test',
+  findings,
+  blocked: findings.some((f) => f.severity === 'error'),
+  filingIndicator: 'CI',
 });
 
 /**

@@ -19,14 +19,17 @@ import { eventually, uniqueId } from './support';
 /** The page's globals, for functions evaluated in the browser (the CSP forbids evaluating strings). */
 interface BrowserGlobals {
   document: { body: { dataset: Record<string, string | undefined> }; activeElement: { id: string } };
-  axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> };
+  axe: {
+    run(context: unknown, options: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }>;
+  };
 }
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RESULTS = join(__dirname, '..', 'test-results');
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const browserTest = existsSync(CHROMIUM) ? test : test.skip;
-if (!existsSync(CHROMIUM)) console.warn(`${CHROMIUM} is missing: the workbench browser tests are skipped (scripts/tools.sh installs Debian chromium when run as root)`);
+if (!existsSync(CHROMIUM))
+  console.warn(`${CHROMIUM} is missing: the workbench browser tests are skipped (scripts/tools.sh installs Debian chromium when run as root)`);
 
 jest.setTimeout(150_000);
 
@@ -46,7 +49,12 @@ async function inCodingReview(payerId: string): Promise<StartVisit> {
   visit.coverage.payerId = payerId;
   expect((await stack.api.post('/visits').send(visit)).status).toBe(201);
   await reach(stack, visit.visitId, 'awaiting_encounter');
-  await stack.ehr.signEncounter({ visitId: visit.visitId, renderingNpi: '1234567893', diagnoses: [{ code: 'M54.5', rank: 1 }], procedures: [{ code: '99213', diagnosisPointers: [1] }] });
+  await stack.ehr.signEncounter({
+    visitId: visit.visitId,
+    renderingNpi: '1234567893',
+    diagnoses: [{ code: 'M54.5', rank: 1 }],
+    procedures: [{ code: '99213', diagnosisPointers: [1] }],
+  });
   await reach(stack, visit.visitId, 'coding_review');
   return visit;
 }
@@ -72,7 +80,9 @@ afterAll(async () => {
 /** Console errors, page errors and failed requests: none is expected on any page. */
 function watch(page: Page): string[] {
   const problems: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 409/.test(m.text())) problems.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 409/.test(m.text())) problems.push(m.text());
+  });
   page.on('pageerror', (e) => problems.push(e.message));
   page.on('requestfailed', (r) => problems.push(`${r.url()} ${r.failure()?.errorText}`));
   return problems;
@@ -95,7 +105,12 @@ async function signIn(role: 'coder' | 'front_desk' | 'biller'): Promise<{ page: 
 const loaded = (page: Page) => page.evaluate(() => Number((globalThis as unknown as BrowserGlobals).document.body.dataset.loaded ?? 0));
 /** Waits for the page to finish showing `view` after the `before`-th render. */
 async function settled(page: Page, view: string, before: number): Promise<void> {
-  await page.waitForFunction(([v, n]) => (globalThis as unknown as BrowserGlobals).document.body.dataset.view === v && Number((globalThis as unknown as BrowserGlobals).document.body.dataset.loaded ?? 0) > Number(n), [view, before] as const);
+  await page.waitForFunction(
+    ([v, n]) =>
+      (globalThis as unknown as BrowserGlobals).document.body.dataset.view === v &&
+      Number((globalThis as unknown as BrowserGlobals).document.body.dataset.loaded ?? 0) > Number(n),
+    [view, before] as const,
+  );
 }
 
 /**
@@ -105,8 +120,11 @@ async function settled(page: Page, view: string, before: number): Promise<void> 
  */
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(() => (globalThis as unknown as BrowserGlobals).axe.run((globalThis as unknown as BrowserGlobals).document, { resultTypes: ['violations'] }));
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  const result = await page.evaluate(() =>
+    (globalThis as unknown as BrowserGlobals).axe.run((globalThis as unknown as BrowserGlobals).document, { resultTypes: ['violations'] }),
+  );
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.help}): ${n.target.join(' ')}`));
 }
 
@@ -122,78 +140,84 @@ browserTest('nobody signed in: the workbench offers a sign-in link, not a header
   await page.close();
 });
 
-browserTest('a coder opens Coding review, accepts M54.50 for the visit signed with M54.5, and the visit goes on to a claim; a second coder gets a conflict', async () => {
-  const { page, problems } = await signIn('coder');
-  const other = await signIn('coder');
+browserTest(
+  'a coder opens Coding review, accepts M54.50 for the visit signed with M54.5, and the visit goes on to a claim; a second coder gets a conflict',
+  async () => {
+    const { page, problems } = await signIn('coder');
+    const other = await signIn('coder');
 
-  // The queue list: Coding review with this visit; axe finds nothing serious.
-  const codingRow = page.locator('tr[data-queue=coding_review]');
-  expect(Number(await codingRow.locator('td.count').textContent())).toBeGreaterThanOrEqual(1);
-  await page.screenshot({ path: join(RESULTS, 'workbench-queues.png'), fullPage: true });
-  expect(await seriousViolations(page)).toEqual([]);
+    // The queue list: Coding review with this visit; axe finds nothing serious.
+    const codingRow = page.locator('tr[data-queue=coding_review]');
+    expect(Number(await codingRow.locator('td.count').textContent())).toBeGreaterThanOrEqual(1);
+    await page.screenshot({ path: join(RESULTS, 'workbench-queues.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
 
-  // Keyboard only: focus the queue's link and press Enter; then filter by the payer.
-  let n = await loaded(page);
-  await codingRow.locator('a').focus();
-  await page.keyboard.press('Enter');
-  await settled(page, 'queue', n);
-  n = await loaded(page);
-  await page.selectOption('#payer', payer);
-  await settled(page, 'queue', n);
-  const rows = page.locator('#items tbody tr');
-  expect(await rows.count()).toBe(1);
-  expect(await rows.first().getAttribute('data-visit')).toBe(visitId);
-  expect(await page.textContent('#queue-title')).toBe('Coding review (1)');
+    // Keyboard only: focus the queue's link and press Enter; then filter by the payer.
+    let n = await loaded(page);
+    await codingRow.locator('a').focus();
+    await page.keyboard.press('Enter');
+    await settled(page, 'queue', n);
+    n = await loaded(page);
+    await page.selectOption('#payer', payer);
+    await settled(page, 'queue', n);
+    const rows = page.locator('#items tbody tr');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-visit')).toBe(visitId);
+    expect(await page.textContent('#queue-title')).toBe('Coding review (1)');
 
-  // The item: the finding in words, the deadline, the history, a link to the Temporal UI.
-  n = await loaded(page);
-  await rows.first().locator('a').focus();
-  await page.keyboard.press('Enter');
-  await settled(page, 'visit', n);
-  expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.activeElement.id)).toBe('visit-title');
-  expect(await page.textContent('#findings')).toMatch(/M54\.5 \(Low back pain\) is a header code, not billable .*use a more specific code, e\.g\. M54\.50/);
-  expect(await page.textContent('#facts')).toContain('M54.5');
-  expect(await page.textContent('#deadlines')).toMatch(/Queue SLA/);
-  expect(await page.locator('#history li').count()).toBeGreaterThanOrEqual(3);
-  expect(await page.textContent('#history')).toContain('coding review');
-  expect(await page.getAttribute('#temporal-link a', 'href')).toMatch(new RegExp(`/namespaces/default/workflows/visit-${visitId}$`));
-  expect(await page.textContent('body')).not.toContain(lastName); // a coder gets no patient
-  await page.screenshot({ path: join(RESULTS, 'workbench-item.png'), fullPage: true });
-  expect(await seriousViolations(page)).toEqual([]);
+    // The item: the finding in words, the deadline, the history, a link to the Temporal UI.
+    n = await loaded(page);
+    await rows.first().locator('a').focus();
+    await page.keyboard.press('Enter');
+    await settled(page, 'visit', n);
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.activeElement.id)).toBe('visit-title');
+    expect(await page.textContent('#findings')).toMatch(/M54\.5 \(Low back pain\) is a header code, not billable .*use a more specific code, e\.g\. M54\.50/);
+    expect(await page.textContent('#facts')).toContain('M54.5');
+    expect(await page.textContent('#deadlines')).toMatch(/Queue SLA/);
+    expect(await page.locator('#history li').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.textContent('#history')).toContain('coding review');
+    expect(await page.getAttribute('#temporal-link a', 'href')).toMatch(new RegExp(`/namespaces/default/workflows/visit-${visitId}$`));
+    expect(await page.textContent('body')).not.toContain(lastName); // a coder gets no patient
+    await page.screenshot({ path: join(RESULTS, 'workbench-item.png'), fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
 
-  // The second coder has the same item open, before the first acts.
-  await other.page.goto(`${stack.apiUrl}/workbench#visit/${visitId}`);
-  await settled(other.page, 'visit', 0);
+    // The second coder has the same item open, before the first acts.
+    await other.page.goto(`${stack.apiUrl}/workbench#visit/${visitId}`);
+    await settled(other.page, 'visit', 0);
 
-  // Accept M54.50 with the keyboard: the same POST /visits/:id/coding/suggestions a REST client sends.
-  n = await loaded(page);
-  await page.locator('button[data-choice="M54.50"]').focus();
-  await page.keyboard.press('Enter');
-  await settled(page, 'visit', n);
-  expect(await page.getAttribute('#action-result', 'data-outcome')).toBe('ok');
-  expect(await page.textContent('#action-result')).toContain('Accepted M54.50.');
+    // Accept M54.50 with the keyboard: the same POST /visits/:id/coding/suggestions a REST client sends.
+    n = await loaded(page);
+    await page.locator('button[data-choice="M54.50"]').focus();
+    await page.keyboard.press('Enter');
+    await settled(page, 'visit', n);
+    expect(await page.getAttribute('#action-result', 'data-outcome')).toBe('ok');
+    expect(await page.textContent('#action-result')).toContain('Accepted M54.50.');
 
-  const claimed = await eventually(async () => {
-    const v = (await stack.api.get(`/visits/${visitId}`)).body;
-    return v.claims?.length >= 1 && v;
-  }, { what: 'the visit to have a claim' });
-  expect(claimed.coding.diagnoses.map((d: { code: string }) => d.code.replace('.', ''))).toEqual(['M5450']);
-  const audit = await stack.db('audit_log').where({ visit_id: visitId, action: 'visit.coding.suggestion' });
-  expect(audit.map((a) => a.detail.outcome)).toEqual(['accepted']);
+    const claimed = await eventually(
+      async () => {
+        const v = (await stack.api.get(`/visits/${visitId}`)).body;
+        return v.claims?.length >= 1 && v;
+      },
+      { what: 'the visit to have a claim' },
+    );
+    expect(claimed.coding.diagnoses.map((d: { code: string }) => d.code.replace('.', ''))).toEqual(['M5450']);
+    const audit = await stack.db('audit_log').where({ visit_id: visitId, action: 'visit.coding.suggestion' });
+    expect(audit.map((a) => a.detail.outcome)).toEqual(['accepted']);
 
-  // The second coder still sees the old finding and clicks it: a conflict, said in words, and the page shows the visit as it is now.
-  const m = await loaded(other.page);
-  await other.page.click('button[data-choice="M54.50"]');
-  await settled(other.page, 'visit', m);
-  expect(await other.page.getAttribute('#action-result', 'data-outcome')).toBe('INVALID_STAGE');
-  expect(await other.page.textContent('#action-result')).toContain('Someone else has already acted on this visit');
-  expect(await other.page.locator('button[data-choice="M54.50"]').count()).toBe(0);
+    // The second coder still sees the old finding and clicks it: a conflict, said in words, and the page shows the visit as it is now.
+    const m = await loaded(other.page);
+    await other.page.click('button[data-choice="M54.50"]');
+    await settled(other.page, 'visit', m);
+    expect(await other.page.getAttribute('#action-result', 'data-outcome')).toBe('INVALID_STAGE');
+    expect(await other.page.textContent('#action-result')).toContain('Someone else has already acted on this visit');
+    expect(await other.page.locator('button[data-choice="M54.50"]').count()).toBe(0);
 
-  expect(problems).toEqual([]);
-  expect(other.problems).toEqual([]);
-  await page.context().close();
-  await other.page.context().close();
-});
+    expect(problems).toEqual([]);
+    expect(other.problems).toEqual([]);
+    await page.context().close();
+    await other.page.context().close();
+  },
+);
 
 browserTest('a front-desk user opens the visit by its id and sees the patient but no codes', async () => {
   const { page, problems } = await signIn('front_desk');
@@ -209,49 +233,57 @@ browserTest('a front-desk user opens the visit by its id and sees the patient bu
   expect(await seriousViolations(page)).toEqual([]);
   // A small laptop: the visit's columns stack, nothing is cut off or scrolls sideways.
   await page.setViewportSize({ width: 1024, height: 700 });
-  expect(await page.evaluate(() => { const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement; return d.scrollWidth <= d.clientWidth; })).toBe(true);
+  expect(
+    await page.evaluate(() => {
+      const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      return d.scrollWidth <= d.clientWidth;
+    }),
+  ).toBe(true);
   expect(problems.filter((p) => !/status of 403/.test(p))).toEqual([]);
   await page.context().close();
 });
 
-browserTest('a biller writes off an underpaid visit\'s variance with a reason from the Underpaid queue; a second write-off of the closed visit is told it is closed', async () => {
-  const { page, problems } = await signIn('biller');
-  const stale = await signIn('biller');
-  await stale.page.goto(`${stack.apiUrl}/workbench#visit/${writeOffId}`);
-  await settled(stale.page, 'visit', 0);
+browserTest(
+  "a biller writes off an underpaid visit's variance with a reason from the Underpaid queue; a second write-off of the closed visit is told it is closed",
+  async () => {
+    const { page, problems } = await signIn('biller');
+    const stale = await signIn('biller');
+    await stale.page.goto(`${stack.apiUrl}/workbench#visit/${writeOffId}`);
+    await settled(stale.page, 'visit', 0);
 
-  let n = await loaded(page);
-  await page.click('tr[data-queue=underpaid] a');
-  await settled(page, 'queue', n);
-  n = await loaded(page);
-  await page.click(`tr[data-visit="${writeOffId}"] a`);
-  await settled(page, 'visit', n);
-  // 99214 billed $195.00, contracted $146.25 on the 87726 schedule, paid $19.50 short.
-  expect(await page.textContent('#facts')).toContain('Underpaid line 1');
-  expect(await page.textContent('#facts')).toContain('99214: $19.50 below the contracted $146.25');
-  expect(await page.textContent('#facts')).toContain('M54.50'); // billers read the codes
+    let n = await loaded(page);
+    await page.click('tr[data-queue=underpaid] a');
+    await settled(page, 'queue', n);
+    n = await loaded(page);
+    await page.click(`tr[data-visit="${writeOffId}"] a`);
+    await settled(page, 'visit', n);
+    // 99214 billed $195.00, contracted $146.25 on the 87726 schedule, paid $19.50 short.
+    expect(await page.textContent('#facts')).toContain('Underpaid line 1');
+    expect(await page.textContent('#facts')).toContain('99214: $19.50 below the contracted $146.25');
+    expect(await page.textContent('#facts')).toContain('M54.50'); // billers read the codes
 
-  n = await loaded(page);
-  await page.fill('#write-off-reason', 'variance under the appeal threshold');
-  await page.click('#write-off-form button[type=submit]');
-  await settled(page, 'visit', n);
-  expect(await page.getAttribute('#action-result', 'data-outcome')).toBe('ok');
-  await reach(stack, writeOffId, 'closed');
+    n = await loaded(page);
+    await page.fill('#write-off-reason', 'variance under the appeal threshold');
+    await page.click('#write-off-form button[type=submit]');
+    await settled(page, 'visit', n);
+    expect(await page.getAttribute('#action-result', 'data-outcome')).toBe('ok');
+    await reach(stack, writeOffId, 'closed');
 
-  const m = await loaded(stale.page);
-  await stale.page.fill('#write-off-reason', 'written off twice?');
-  await stale.page.click('#write-off-form button[type=submit]');
-  await settled(stale.page, 'visit', m);
-  expect(await stale.page.getAttribute('#action-result', 'data-outcome')).toBe('VISIT_CLOSED');
-  expect(await stale.page.textContent('#action-result')).toContain('This visit is closed');
-  expect(await stale.page.isVisible('#action-result')).toBe(true);
-  expect(await stale.page.isVisible('#actions-card')).toBe(false); // shown as it is now: closed, no actions
-  // Both were the REST call, audited as such: one accepted, one refused.
-  const audit = await stack.db('audit_log').where({ visit_id: writeOffId, action: 'visit.write_off' }).orderBy('id');
-  expect(audit.map((a) => a.detail.outcome)).toEqual(['accepted', 'refused']);
+    const m = await loaded(stale.page);
+    await stale.page.fill('#write-off-reason', 'written off twice?');
+    await stale.page.click('#write-off-form button[type=submit]');
+    await settled(stale.page, 'visit', m);
+    expect(await stale.page.getAttribute('#action-result', 'data-outcome')).toBe('VISIT_CLOSED');
+    expect(await stale.page.textContent('#action-result')).toContain('This visit is closed');
+    expect(await stale.page.isVisible('#action-result')).toBe(true);
+    expect(await stale.page.isVisible('#actions-card')).toBe(false); // shown as it is now: closed, no actions
+    // Both were the REST call, audited as such: one accepted, one refused.
+    const audit = await stack.db('audit_log').where({ visit_id: writeOffId, action: 'visit.write_off' }).orderBy('id');
+    expect(audit.map((a) => a.detail.outcome)).toEqual(['accepted', 'refused']);
 
-  expect(problems).toEqual([]);
-  expect(stale.problems).toEqual([]);
-  await page.context().close();
-  await stale.page.context().close();
-});
+    expect(problems).toEqual([]);
+    expect(stale.problems).toEqual([]);
+    await page.context().close();
+    await stale.page.context().close();
+  },
+);

@@ -55,7 +55,8 @@ export function activityOptions(t: ActivityTimers): ActivityOptions {
     startToCloseTimeout: t.activityTimeoutMs ?? 30_000,
     scheduleToCloseTimeout: t.activityRetryCeilingMs,
     retry: {
-      initialInterval: Math.min(500, t.activityRetryMaxIntervalMs ?? 500), backoffCoefficient: 2,
+      initialInterval: Math.min(500, t.activityRetryMaxIntervalMs ?? 500),
+      backoffCoefficient: 2,
       maximumInterval: t.activityRetryMaxIntervalMs ?? 30_000,
       maximumAttempts: t.activityMaxAttempts ?? 50,
     },
@@ -103,7 +104,10 @@ export interface VisitStatus {
   /** Deadlines that came near before what they guard happened (Escalations search attribute). */
   escalations?: { deadline: 'timely_filing' | 'appeal'; due: string; at: string }[];
   denial?: {
-    code: string; category: string; action: string; note: string;
+    code: string;
+    category: string;
+    action: string;
+    note: string;
     appeal?: { packetId: string; appealId?: string; status: 'submitted' | 'needs_documents' | 'overturned' | 'upheld'; deadline: string; documents: number };
     /** What came of the action (e.g. original_paid, written_off, overturned), and why. */
     outcome?: string;
@@ -185,7 +189,6 @@ export interface AcceptSuggestion {
   /** One of the finding's `suggestion.options`. */
   choice: string;
 }
-
 
 /** Workflow type names, as the worker registers them (workflows/index.ts) and clients start them by. */
 export const visitWorkflowType = 'visitWorkflow';

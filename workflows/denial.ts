@@ -53,18 +53,29 @@ export async function denialWorkflow(input: DenialInput): Promise<DenialDecision
   const appeal = async (proof?: ClaimAcceptance): Promise<DenialDecision> => {
     if (!input.encounterId || !input.payerClaimNumber) return review(plan, 'there is no encounter or payer claim number to appeal');
     const underWay = await acts.submitAppeal({
-      visitId: input.visitId, attempt: input.attempt, encounterId: input.encounterId, code: plan.code, category: plan.category,
-      payerId: input.payerId, payerClaimNumber: input.payerClaimNumber, deniedOn: input.deniedOn, ...(proof ? { proof } : {}),
+      visitId: input.visitId,
+      attempt: input.attempt,
+      encounterId: input.encounterId,
+      code: plan.code,
+      category: plan.category,
+      payerId: input.payerId,
+      payerClaimNumber: input.payerClaimNumber,
+      deniedOn: input.deniedOn,
+      ...(proof ? { proof } : {}),
     });
     return { plan, next: underWay.status === 'submitted' ? 'appeal_submitted' : 'appeal_needs_documents', appeal: underWay };
   };
 
   const decision = await (async (): Promise<DenialDecision> => {
     switch (plan.action) {
-      case DenialAction.CorrectedClaim: return { plan, next: 'corrected_claim' };
-      case DenialAction.CodingReview: return { plan, next: 'coding_review' };
-      case DenialAction.BillSecondary: return input.hasSecondary ? { plan, next: 'bill_secondary' } : review(plan, 'the visit has no secondary coverage to bill');
-      case DenialAction.Appeal: return appeal();
+      case DenialAction.CorrectedClaim:
+        return { plan, next: 'corrected_claim' };
+      case DenialAction.CodingReview:
+        return { plan, next: 'coding_review' };
+      case DenialAction.BillSecondary:
+        return input.hasSecondary ? { plan, next: 'bill_secondary' } : review(plan, 'the visit has no secondary coverage to bill');
+      case DenialAction.Appeal:
+        return appeal();
       case DenialAction.CheckOriginalPayment: {
         const original = await acts.findOriginalPayment({ visitId: input.visitId, attempt: input.attempt, payerId: input.payerId });
         return original
@@ -77,9 +88,13 @@ export async function denialWorkflow(input: DenialInput): Promise<DenialDecision
         const found = await acts.reviewTimelyFiling({ visitId: input.visitId, payerId: input.payerId, serviceDate: input.serviceDate });
         return found.proof
           ? appeal(found.proof)
-          : settled('written_off', `no payer acceptance of the claim on or before the filing deadline ${found.deadline}: written off (not billable to the patient)`);
+          : settled(
+              'written_off',
+              `no payer acceptance of the claim on or before the filing deadline ${found.deadline}: written off (not billable to the patient)`,
+            );
       }
-      default: return review(plan, plan.note);
+      default:
+        return review(plan, plan.note);
     }
   })();
   setCurrentDetails(`${plan.code || 'denied'} (${plan.category}): ${plan.action.replace(/_/g, ' ')} → ${decision.next.replace(/_/g, ' ')}`);
@@ -87,5 +102,9 @@ export async function denialWorkflow(input: DenialInput): Promise<DenialDecision
 }
 
 function review(plan: DenialPlan, why: string): DenialDecision {
-  return { plan, next: 'review', message: `${plan.code || 'denied'} (${plan.category}): playbook action ${plan.action}; ${why} (retry sends a corrected claim)` };
+  return {
+    plan,
+    next: 'review',
+    message: `${plan.code || 'denied'} (${plan.category}): playbook action ${plan.action}; ${why} (retry sends a corrected claim)`,
+  };
 }

@@ -12,14 +12,26 @@ import { recordHistory } from '../test/histories';
 import { mockActivities, workflowTestEnv } from '../test/visit-mocks';
 import { eventually, uniqueId } from '../test/support';
 import {
-  cancelUpdate, claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal, retryUpdate, statusQuery, writeOffUpdate,
-  type VisitStage, type VisitStatus, type VisitTimers,
+  cancelUpdate,
+  claimAcknowledgedSignal,
+  encounterSignedSignal,
+  remittanceReceivedSignal,
+  retryUpdate,
+  statusQuery,
+  writeOffUpdate,
+  type VisitStage,
+  type VisitStatus,
+  type VisitTimers,
 } from './definitions';
 import { visitWorkflow } from './visit/visit';
 
 const timers: VisitTimers = {
-  coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 60_000, activityTimeoutMs: 5_000,
-  activityRetryMaxIntervalMs: 200, activityMaxAttempts: 3,
+  coverageDeadlineMs: 60_000,
+  ackTimeoutMs: 60_000,
+  adjudicationTimeoutMs: 60_000,
+  activityTimeoutMs: 5_000,
+  activityRetryMaxIntervalMs: 200,
+  activityMaxAttempts: 3,
 };
 
 const env = workflowTestEnv({ mapFailures: true });
@@ -31,10 +43,13 @@ async function start(taskQueue: string): Promise<WorkflowHandle<typeof visitWork
 }
 
 const reachStage = (h: WorkflowHandle, stage: VisitStage) =>
-  eventually(async () => {
-    const s: VisitStatus = await h.query(statusQuery);
-    return s.stage === stage && s;
-  }, { what: `stage ${stage}` });
+  eventually(
+    async () => {
+      const s: VisitStatus = await h.query(statusQuery);
+      return s.stage === stage && s;
+    },
+    { what: `stage ${stage}` },
+  );
 
 async function awaitingAction(h: WorkflowHandle): Promise<unknown> {
   const d = await h.describe();
@@ -50,7 +65,11 @@ async function claimAccepted(handle: WorkflowHandle, payerClaimNumber: string): 
   await handle.signal(claimAcknowledgedSignal, { kind: '277CA', accepted: true, codes: ['A1:20'], payerClaimNumber, sourceKey: '277-1' });
 }
 
-const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => (e as WorkflowUpdateFailedError).cause);
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => (e as WorkflowUpdateFailedError).cause,
+  );
 
 test('an EHR 4xx on pre-population parks the visit; a retry runs the step again and the visit continues', async () => {
   let ehrRefuses = true;
@@ -66,7 +85,12 @@ test('an EHR 4xx on pre-population parks the visit; a retry runs the step again 
     const handle = await start(tq);
     const parked = await reachStage(handle, 'needs_attention');
     expect(parked.awaitingAction).toBe('ehr_refused');
-    expect(parked.failure).toMatchObject({ type: 'EHR_REQUEST_REJECTED', step: 'prepopulateEhr', message: 'PUT Patient: 422 business rule violated', exhausted: false });
+    expect(parked.failure).toMatchObject({
+      type: 'EHR_REQUEST_REJECTED',
+      step: 'prepopulateEhr',
+      message: 'PUT Patient: 422 business rule violated',
+      exhausted: false,
+    });
     expect(await awaitingAction(handle)).toBe('ehr_refused');
     expect((await handle.describe()).status.name).toBe('RUNNING');
 
@@ -100,8 +124,16 @@ test('a clearinghouse refusing the file parks the claim; after a retry the claim
     await handle.signal(claimAcknowledgedSignal, { kind: '999', controlNumber: 1001, accepted: true, codes: ['A'], sourceKey: '999-1' });
     await handle.signal(claimAcknowledgedSignal, { kind: '277CA', accepted: true, codes: ['A1:20'], payerClaimNumber: 'PCN-1', sourceKey: '277-1' });
     await handle.signal(remittanceReceivedSignal, {
-      traceNumber: 'T1', payerId: '87726', claimStatusCode: '1', frequency: '1', chargeCents: 37500, paidCents: 37500, patientResponsibilityCents: 0,
-      adjustments: [], lines: [], sourceKey: 'pay-1',
+      traceNumber: 'T1',
+      payerId: '87726',
+      claimStatusCode: '1',
+      frequency: '1',
+      chargeCents: 37500,
+      paidCents: 37500,
+      patientResponsibilityCents: 0,
+      adjustments: [],
+      lines: [],
+      sourceKey: 'pay-1',
     });
     const result = await handle.result();
     await recordHistory(handle, 'visit-parked-retried');
@@ -177,7 +209,10 @@ test('retry is refused when the visit is not parked', async () => {
   await withWorker(acts, async (tq) => {
     const handle = await start(tq);
     await reachStage(handle, 'awaiting_encounter');
-    expect(await refusal(handle.executeUpdate(retryUpdate, { args: [{}] }))).toMatchObject({ type: 'InvalidStage', message: 'cannot retry a visit in stage awaiting_encounter' });
+    expect(await refusal(handle.executeUpdate(retryUpdate, { args: [{}] }))).toMatchObject({
+      type: 'InvalidStage',
+      message: 'cannot retry a visit in stage awaiting_encounter',
+    });
     await handle.terminate('test done');
   });
 });
@@ -190,13 +225,24 @@ test('lines paid below the contract park the visit as underpaid work; writing of
     const handle = await start(tq);
     await claimAccepted(handle, 'PCN-1');
     await handle.signal(remittanceReceivedSignal, {
-      traceNumber: 'T1', payerId: '87726', claimStatusCode: '1', frequency: '1', chargeCents: 37500, paidCents: 26000, patientResponsibilityCents: 3000,
-      adjustments: [{ lineNumber: 1, group: 'CO', carc: '45', amountCents: 8500, rarcs: [] }, { lineNumber: 1, group: 'PR', carc: '3', amountCents: 3000, rarcs: [] }],
-      lines: [], sourceKey: 'u-835',
+      traceNumber: 'T1',
+      payerId: '87726',
+      claimStatusCode: '1',
+      frequency: '1',
+      chargeCents: 37500,
+      paidCents: 26000,
+      patientResponsibilityCents: 3000,
+      adjustments: [
+        { lineNumber: 1, group: 'CO', carc: '45', amountCents: 8500, rarcs: [] },
+        { lineNumber: 1, group: 'PR', carc: '3', amountCents: 3000, rarcs: [] },
+      ],
+      lines: [],
+      sourceKey: 'u-835',
     });
     const parked = await reachStage(handle, 'needs_attention');
     expect(parked).toMatchObject({
-      awaitingAction: 'underpaid', underpaidLines: [{ lineNumber: 1, code: '99214', underpaidCents: 1000 }],
+      awaitingAction: 'underpaid',
+      underpaidLines: [{ lineNumber: 1, code: '99214', underpaidCents: 1000 }],
       failure: { type: 'UNDERPAID', message: '1 line(s) paid 1000 cents below the contracted amount' },
     });
     expect(await awaitingAction(handle)).toBe('underpaid');
@@ -204,23 +250,40 @@ test('lines paid below the contract park the visit as underpaid work; writing of
     const closed = await handle.result();
     expect(closed).toMatchObject({ outcome: 'paid', closeReason: 'variance under the follow-up threshold' });
     // billed 375.00 = paid 260.00 + CO 85.00 + patient responsibility 30.00 (open), nothing else open.
-    expect(closed.summary).toMatchObject({ billedCents: 37500, insurancePaidCents: 26000, adjustmentsCents: { CO: 8500 }, patientOpenCents: 3000, insuranceOpenCents: 0, balanced: true });
+    expect(closed.summary).toMatchObject({
+      billedCents: 37500,
+      insurancePaidCents: 26000,
+      adjustmentsCents: { CO: 8500 },
+      patientOpenCents: 3000,
+      insuranceOpenCents: 0,
+      balanced: true,
+    });
     expect(calls.closed).toEqual(['paid']);
   });
 });
 
-test('a CO-18 denial follows the playbook: checking the original payment is a person\'s work (denial_review); a retry sends a corrected claim', async () => {
+test("a CO-18 denial follows the playbook: checking the original payment is a person's work (denial_review); a retry sends a corrected claim", async () => {
   const { acts, calls } = mockActivities();
   await withWorker(acts, async (tq) => {
     const handle = await start(tq);
     await claimAccepted(handle, 'PCN-9');
     await handle.signal(remittanceReceivedSignal, {
-      traceNumber: 'T9', payerId: '87726', claimStatusCode: '4', frequency: '1', chargeCents: 37500, paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-9',
-      adjustments: [{ lineNumber: null, group: 'CO', carc: '18', amountCents: 37500, rarcs: ['N111'] }], lines: [], sourceKey: 'd-835',
+      traceNumber: 'T9',
+      payerId: '87726',
+      claimStatusCode: '4',
+      frequency: '1',
+      chargeCents: 37500,
+      paidCents: 0,
+      patientResponsibilityCents: 0,
+      payerClaimNumber: 'PCN-9',
+      adjustments: [{ lineNumber: null, group: 'CO', carc: '18', amountCents: 37500, rarcs: ['N111'] }],
+      lines: [],
+      sourceKey: 'd-835',
     });
     const parked = await reachStage(handle, 'needs_attention');
     expect(parked).toMatchObject({
-      awaitingAction: 'denial_review', denial: { code: 'CO-18', category: 'duplicate', action: 'check_original_payment' },
+      awaitingAction: 'denial_review',
+      denial: { code: 'CO-18', category: 'duplicate', action: 'check_original_payment' },
       failure: { type: 'DENIED', step: 'denialWorkflow' },
     });
     expect(calls.submitted).toHaveLength(1);
@@ -232,23 +295,45 @@ test('a CO-18 denial follows the playbook: checking the original payment is a pe
   });
 });
 
-test('a CO-50 denial is appealed: the appeal is on the status, the payer\'s reconsidered 835 closes the visit paid', async () => {
+test("a CO-50 denial is appealed: the appeal is on the status, the payer's reconsidered 835 closes the visit paid", async () => {
   const { acts, calls } = mockActivities();
   await withWorker(acts, async (tq) => {
     const handle = await start(tq);
     await claimAccepted(handle, 'PCN-8');
     await handle.signal(remittanceReceivedSignal, {
-      traceNumber: 'T8', payerId: '87726', claimStatusCode: '4', frequency: '1', chargeCents: 37500, paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-8',
-      paidOn: '2026-11-25', adjustments: [{ lineNumber: null, group: 'CO', carc: '50', amountCents: 37500, rarcs: ['N115'] }], lines: [], sourceKey: 'a-835',
+      traceNumber: 'T8',
+      payerId: '87726',
+      claimStatusCode: '4',
+      frequency: '1',
+      chargeCents: 37500,
+      paidCents: 0,
+      patientResponsibilityCents: 0,
+      payerClaimNumber: 'PCN-8',
+      paidOn: '2026-11-25',
+      adjustments: [{ lineNumber: null, group: 'CO', carc: '50', amountCents: 37500, rarcs: ['N115'] }],
+      lines: [],
+      sourceKey: 'a-835',
     });
-    const waiting = await eventually(async () => {
-      const s: VisitStatus = await handle.query(statusQuery);
-      return s.awaitingAction === 'appeal_decision' && s;
-    }, { what: 'the visit to wait for the appeal decision' });
+    const waiting = await eventually(
+      async () => {
+        const s: VisitStatus = await handle.query(statusQuery);
+        return s.awaitingAction === 'appeal_decision' && s;
+      },
+      { what: 'the visit to wait for the appeal decision' },
+    );
     expect(waiting.denial).toMatchObject({ code: 'CO-50', action: 'appeal', appeal: { status: 'submitted', deadline: '2027-05-19', documents: 1 } });
     await handle.signal(remittanceReceivedSignal, {
-      traceNumber: 'T8B', payerId: '87726', claimStatusCode: '1', frequency: '1', chargeCents: 37500, paidCents: 30000, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-8',
-      adjustments: [{ lineNumber: null, group: 'CO', carc: '45', amountCents: 7500, rarcs: [] }], lines: [], sourceKey: 'a-835-2',
+      traceNumber: 'T8B',
+      payerId: '87726',
+      claimStatusCode: '1',
+      frequency: '1',
+      chargeCents: 37500,
+      paidCents: 30000,
+      patientResponsibilityCents: 0,
+      payerClaimNumber: 'PCN-8',
+      adjustments: [{ lineNumber: null, group: 'CO', carc: '45', amountCents: 7500, rarcs: [] }],
+      lines: [],
+      sourceKey: 'a-835-2',
     });
     const closed = await handle.result();
     expect(closed).toMatchObject({ outcome: 'paid', denial: { appeal: { status: 'overturned' } } });
@@ -257,7 +342,7 @@ test('a CO-50 denial is appealed: the appeal is on the status, the payer\'s reco
   });
 });
 
-test('a CO-29 denial with no acceptance before the payer\'s filing deadline is written off, with the reason on the status', async () => {
+test("a CO-29 denial with no acceptance before the payer's filing deadline is written off, with the reason on the status", async () => {
   const outcomes: string[] = [];
   const { acts, calls } = mockActivities({
     overrides: {
@@ -269,12 +354,22 @@ test('a CO-29 denial with no acceptance before the payer\'s filing deadline is w
     const handle = await start(tq);
     await claimAccepted(handle, 'PCN-29');
     await handle.signal(remittanceReceivedSignal, {
-      traceNumber: 'T29', payerId: '87726', claimStatusCode: '4', frequency: '1', chargeCents: 37500, paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-29',
-      adjustments: [{ lineNumber: null, group: 'CO', carc: '29', amountCents: 37500, rarcs: ['N211'] }], lines: [], sourceKey: 'tf-835',
+      traceNumber: 'T29',
+      payerId: '87726',
+      claimStatusCode: '4',
+      frequency: '1',
+      chargeCents: 37500,
+      paidCents: 0,
+      patientResponsibilityCents: 0,
+      payerClaimNumber: 'PCN-29',
+      adjustments: [{ lineNumber: null, group: 'CO', carc: '29', amountCents: 37500, rarcs: ['N211'] }],
+      lines: [],
+      sourceKey: 'tf-835',
     });
     const closed = await handle.result();
     expect(closed).toMatchObject({
-      outcome: 'written_off', denial: { code: 'CO-29', category: 'timely_filing', outcome: 'written_off', reason: expect.stringContaining('2026-08-30') },
+      outcome: 'written_off',
+      denial: { code: 'CO-29', category: 'timely_filing', outcome: 'written_off', reason: expect.stringContaining('2026-08-30') },
       // The payer's CO-29 adjustment is the write-off: the patient may not be billed for it.
       summary: { billedCents: 37500, adjustmentsCents: { CO: 37500 }, writtenOffCents: 0, patientOpenCents: 0, insuranceOpenCents: 0, balanced: true },
     });
@@ -290,8 +385,17 @@ test('a CO-18 denial whose original was paid by the same payer closes the visit 
     const handle = await start(tq);
     await claimAccepted(handle, 'PCN-18');
     await handle.signal(remittanceReceivedSignal, {
-      traceNumber: 'T18', payerId: '87726', claimStatusCode: '4', frequency: '1', chargeCents: 37500, paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-18',
-      adjustments: [{ lineNumber: null, group: 'CO', carc: '18', amountCents: 37500, rarcs: ['N111'] }], lines: [], sourceKey: 'dup-835',
+      traceNumber: 'T18',
+      payerId: '87726',
+      claimStatusCode: '4',
+      frequency: '1',
+      chargeCents: 37500,
+      paidCents: 0,
+      patientResponsibilityCents: 0,
+      payerClaimNumber: 'PCN-18',
+      adjustments: [{ lineNumber: null, group: 'CO', carc: '18', amountCents: 37500, rarcs: ['N111'] }],
+      lines: [],
+      sourceKey: 'dup-835',
     });
     const closed = await handle.result();
     expect(closed).toMatchObject({ outcome: 'paid', denial: { code: 'CO-18', outcome: 'original_paid' } });
@@ -320,16 +424,41 @@ test('an 835 that arrives while the visit is closing (a reversal and its correct
     const handle = await start(tq);
     await claimAccepted(handle, 'PCN-R');
     const paid = {
-      traceNumber: 'TR1', payerId: '87726', claimStatusCode: '1', frequency: '1' as const, chargeCents: 37500, paidCents: 26000, patientResponsibilityCents: 3000, payerClaimNumber: 'PCN-R',
-      adjustments: [{ lineNumber: null, group: 'CO' as const, carc: '45', amountCents: 8500, rarcs: [] }, { lineNumber: null, group: 'PR' as const, carc: '3', amountCents: 3000, rarcs: [] }], lines: [], sourceKey: 'paid',
+      traceNumber: 'TR1',
+      payerId: '87726',
+      claimStatusCode: '1',
+      frequency: '1' as const,
+      chargeCents: 37500,
+      paidCents: 26000,
+      patientResponsibilityCents: 3000,
+      payerClaimNumber: 'PCN-R',
+      adjustments: [
+        { lineNumber: null, group: 'CO' as const, carc: '45', amountCents: 8500, rarcs: [] },
+        { lineNumber: null, group: 'PR' as const, carc: '3', amountCents: 3000, rarcs: [] },
+      ],
+      lines: [],
+      sourceKey: 'paid',
     };
     await handle.signal(remittanceReceivedSignal, paid);
     await eventually(async () => closeStarted, { what: 'the close to start' });
     await handle.signal(remittanceReceivedSignal, {
-      ...paid, traceNumber: 'TR2', claimStatusCode: '22', chargeCents: -37500, paidCents: -26000, patientResponsibilityCents: -3000,
-      adjustments: paid.adjustments.map((a) => ({ ...a, amountCents: -a.amountCents })), sourceKey: 'reversal',
+      ...paid,
+      traceNumber: 'TR2',
+      claimStatusCode: '22',
+      chargeCents: -37500,
+      paidCents: -26000,
+      patientResponsibilityCents: -3000,
+      adjustments: paid.adjustments.map((a) => ({ ...a, amountCents: -a.amountCents })),
+      sourceKey: 'reversal',
     });
-    await handle.signal(remittanceReceivedSignal, { ...paid, traceNumber: 'TR2', paidCents: 24000, adjustments: [...paid.adjustments, { lineNumber: null, group: 'CO', carc: '45', amountCents: 2000, rarcs: [] }], payerClaimNumber: 'PCN-R2', sourceKey: 'corrected' });
+    await handle.signal(remittanceReceivedSignal, {
+      ...paid,
+      traceNumber: 'TR2',
+      paidCents: 24000,
+      adjustments: [...paid.adjustments, { lineNumber: null, group: 'CO', carc: '45', amountCents: 2000, rarcs: [] }],
+      payerClaimNumber: 'PCN-R2',
+      sourceKey: 'corrected',
+    });
     release();
     const closed = await handle.result();
     expect(posted).toEqual(['paid', 'reversal', 'corrected']);

@@ -9,18 +9,29 @@
  * The rules are pure (domain/billing/patient-balance.ts); the Temporal UI's current details
  * say in words what the balance waits for.
  */
-import {
-  allHandlersFinished, ApplicationFailure, condition, proxyActivities, setCurrentDetails, setHandler, startChild,
-} from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setCurrentDetails, setHandler, startChild } from '@temporalio/workflow';
 import type { VisitActivities } from '../activities';
 import {
-  balanceSchedule, decidePayment, describeBalance, openCents, paidCents, paymentProblem,
-  type PatientLedger, type PatientPayment, type PostedPatientPayment,
+  balanceSchedule,
+  decidePayment,
+  describeBalance,
+  openCents,
+  paidCents,
+  paymentProblem,
+  type PatientLedger,
+  type PatientPayment,
+  type PostedPatientPayment,
 } from '../domain/billing/patient-balance';
 import { FailureType } from '../domain/failures';
 import {
-  activityOptions, patientBalanceQuery, patientBalanceWorkflowId, patientPaymentUpdate, writeOffPatientBalanceSignal,
-  type PatientBalanceInput, type PatientBalanceStatus, type PatientPaymentReceipt,
+  activityOptions,
+  patientBalanceQuery,
+  patientBalanceWorkflowId,
+  patientPaymentUpdate,
+  writeOffPatientBalanceSignal,
+  type PatientBalanceInput,
+  type PatientBalanceStatus,
+  type PatientPaymentReceipt,
 } from './definitions';
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -41,7 +52,10 @@ export async function patientBalanceWorkflow(input: PatientBalanceInput): Promis
     const open = !ledger.resolution;
     const next = due.statementsDue[ledger.statements.length];
     return {
-      ...ledger, visitId, openCents: openCents(ledger), paidCents: paidCents(ledger),
+      ...ledger,
+      visitId,
+      openCents: openCents(ledger),
+      paidCents: paidCents(ledger),
       ...(open && next !== undefined ? { nextStatementOn: day(next) } : {}),
       ...(open ? { collectionsOn: day(due.collectionsDue) } : {}),
       details: describeBalance(ledger, due),
@@ -56,13 +70,18 @@ export async function patientBalanceWorkflow(input: PatientBalanceInput): Promis
     const inFlight = underWay.get(p.reference);
     if (inFlight) {
       const same = inFlight.payment.amountCents === p.amountCents && inFlight.payment.method === p.method;
-      return same ? { duplicateOf: inFlight.posted } : refuse('reference', `reference ${p.reference} is being recorded for another payment: a new payment needs a new reference`);
+      return same
+        ? { duplicateOf: inFlight.posted }
+        : refuse('reference', `reference ${p.reference} is being recorded for another payment: a new payment needs a new reference`);
     }
     const decision = decidePayment(ledger, p, pendingCents);
     if (decision.kind === 'duplicate') return { done: decision.payment };
     if (decision.kind === 'refused') return refuse(decision.path, decision.message);
     if (closing || writeOffReason !== undefined) {
-      return refuse('amountCents', `the patient balance is ${writeOffReason !== undefined ? 'being written off' : 'going to collections'}: nothing is open to pay here`);
+      return refuse(
+        'amountCents',
+        `the patient balance is ${writeOffReason !== undefined ? 'being written off' : 'going to collections'}: nothing is open to pay here`,
+      );
     }
     return undefined;
   };
@@ -71,36 +90,49 @@ export async function patientBalanceWorkflow(input: PatientBalanceInput): Promis
   setHandler(writeOffPatientBalanceSignal, ({ reason }) => {
     if (!closing) writeOffReason ??= reason;
   });
-  setHandler(patientPaymentUpdate, async (p): Promise<PatientPaymentReceipt> => {
-    const verdict = judge(p);
-    if (verdict instanceof ApplicationFailure) throw verdict;
-    if (verdict?.done) return { duplicate: true, payment: verdict.done, balance: status() };
-    if (verdict?.duplicateOf) return { duplicate: true, payment: await verdict.duplicateOf, balance: status() };
-    pendingCents += p.amountCents;
-    const posted = acts.recordPatientPayment({ visitId, payment: { amountCents: p.amountCents, method: p.method, reference: p.reference, receivedAt: new Date().toISOString() } });
-    underWay.set(p.reference, { payment: p, posted });
-    try {
-      const payment = await posted;
-      ledger.payments.push(payment);
-      show();
-      return { duplicate: false, payment, balance: status() };
-    } catch (err) {
-      // The record refused it (its reference holds another payment): the caller hears why, as a refusal.
-      const cause = (err as { cause?: unknown }).cause;
-      if (cause instanceof ApplicationFailure && cause.type === FailureType.PatientPaymentRefused) throw refuse('reference', cause.message);
-      throw err;
-    } finally {
-      pendingCents -= p.amountCents;
-      underWay.delete(p.reference);
-    }
-  }, {
-    validator: (p: PatientPayment) => {
-      const problem = paymentProblem(p);
-      if (problem) throw ApplicationFailure.create({ type: FailureType.Validation, nonRetryable: true, message: `${problem.path}: ${problem.message}`, details: [problem] });
+  setHandler(
+    patientPaymentUpdate,
+    async (p): Promise<PatientPaymentReceipt> => {
       const verdict = judge(p);
       if (verdict instanceof ApplicationFailure) throw verdict;
+      if (verdict?.done) return { duplicate: true, payment: verdict.done, balance: status() };
+      if (verdict?.duplicateOf) return { duplicate: true, payment: await verdict.duplicateOf, balance: status() };
+      pendingCents += p.amountCents;
+      const posted = acts.recordPatientPayment({
+        visitId,
+        payment: { amountCents: p.amountCents, method: p.method, reference: p.reference, receivedAt: new Date().toISOString() },
+      });
+      underWay.set(p.reference, { payment: p, posted });
+      try {
+        const payment = await posted;
+        ledger.payments.push(payment);
+        show();
+        return { duplicate: false, payment, balance: status() };
+      } catch (err) {
+        // The record refused it (its reference holds another payment): the caller hears why, as a refusal.
+        const cause = (err as { cause?: unknown }).cause;
+        if (cause instanceof ApplicationFailure && cause.type === FailureType.PatientPaymentRefused) throw refuse('reference', cause.message);
+        throw err;
+      } finally {
+        pendingCents -= p.amountCents;
+        underWay.delete(p.reference);
+      }
     },
-  });
+    {
+      validator: (p: PatientPayment) => {
+        const problem = paymentProblem(p);
+        if (problem)
+          throw ApplicationFailure.create({
+            type: FailureType.Validation,
+            nonRetryable: true,
+            message: `${problem.path}: ${problem.message}`,
+            details: [problem],
+          });
+        const verdict = judge(p);
+        if (verdict instanceof ApplicationFailure) throw verdict;
+      },
+    },
+  );
 
   /** Waits until the instant, or until the balance is settled. */
   const until = async (at: number) => {
@@ -124,10 +156,16 @@ export async function patientBalanceWorkflow(input: PatientBalanceInput): Promis
     await condition(() => pendingCents === 0);
     const open = openCents(ledger);
     if (open <= 0) ledger.resolution = 'paid';
-    else if (writeOffReason !== undefined) Object.assign(ledger, { resolution: 'written_off', writtenOffCents: ledger.writtenOffCents + open, reason: writeOffReason });
+    else if (writeOffReason !== undefined)
+      Object.assign(ledger, { resolution: 'written_off', writtenOffCents: ledger.writtenOffCents + open, reason: writeOffReason });
     else Object.assign(ledger, { resolution: 'collections', collectionsCents: open });
     await acts.closePatientBalance({
-      visitId, resolution: ledger.resolution!, writtenOffCents: ledger.writtenOffCents, collectionsCents: ledger.collectionsCents, reason: ledger.reason, closedAt: new Date().toISOString(),
+      visitId,
+      resolution: ledger.resolution!,
+      writtenOffCents: ledger.writtenOffCents,
+      collectionsCents: ledger.collectionsCents,
+      reason: ledger.reason,
+      closedAt: new Date().toISOString(),
     });
     show();
   }

@@ -40,7 +40,13 @@ test('an A08 with a new member id updates the EHR, reaches the open visit once, 
     expect(synced.map((c) => c.coverage?.memberId)).toEqual(['W2']);
     // The same message again (a second registration workflow would never start; a redelivered signal is ignored).
     await handle.signal('registrationChanged', change);
-    const changed = await eventually(async () => { const s = await status(handle); return !!s.changes?.length && s; }, { what: 'the registration change on the status' });
+    const changed = await eventually(
+      async () => {
+        const s = await status(handle);
+        return !!s.changes?.length && s;
+      },
+      { what: 'the registration change on the status' },
+    );
     expect(changed.changes).toEqual([{ at: expect.any(String), changes: ['coverage'] }]);
 
     await handle.signal(encounterSignedSignal, { encounterId: 'enc-1' });
@@ -63,7 +69,9 @@ test('an EHR that refuses the change does not hold the visits back', async () =>
   await env.withWorker(acts, async (taskQueue) => {
     const visit = sampleVisit(uniqueId('v'));
     const result = await env.client().workflow.execute(registrationChangeWorkflow, {
-      workflowId: uniqueId('registration'), taskQueue, args: [{ change: { changeKey: 'MSG-2', patient: visit.patient }, retry: { maximumAttempts: 2 } }],
+      workflowId: uniqueId('registration'),
+      taskQueue,
+      args: [{ change: { changeKey: 'MSG-2', patient: visit.patient }, retry: { maximumAttempts: 2 } }],
     });
     expect(result).toMatchObject({ ehrUpdated: false, ehrProblem: expect.stringMatching(/HTTP 422/), visits: [] });
   });

@@ -19,14 +19,17 @@ export interface RegistrationChangeResult {
   visits: string[];
 }
 
-export async function registrationChangeWorkflow(input: { change: RegistrationChange; retry?: { maximumAttempts?: number; maximumIntervalMs?: number } }): Promise<RegistrationChangeResult> {
+export async function registrationChangeWorkflow(input: {
+  change: RegistrationChange;
+  retry?: { maximumAttempts?: number; maximumIntervalMs?: number };
+}): Promise<RegistrationChangeResult> {
   const { syncEhrRegistration, openVisitsOfPatient } = proxyActivities<VisitActivities>({
     startToCloseTimeout: '1 minute',
     // An EHR that is down is waited for (backoff up to the ceiling); one that refuses is not.
     retry: { maximumAttempts: input.retry?.maximumAttempts ?? 50, maximumInterval: input.retry?.maximumIntervalMs ?? 60_000 },
   });
   const result: RegistrationChangeResult = { ehrUpdated: false, visits: [] };
-  setCurrentDetails('Updating the EHR\'s Patient and Coverage');
+  setCurrentDetails("Updating the EHR's Patient and Coverage");
   try {
     await syncEhrRegistration(input.change);
     result.ehrUpdated = true;
@@ -36,7 +39,7 @@ export async function registrationChangeWorkflow(input: { change: RegistrationCh
     result.ehrProblem = cause?.message ?? (err as Error).message;
     log.warn('the EHR did not take a registration change', { changeKey: input.change.changeKey, failure: cause?.type ?? 'unknown' }); // no PHI in logs
   }
-  setCurrentDetails('Telling the patient\'s open visits');
+  setCurrentDetails("Telling the patient's open visits");
   for (const visitId of await openVisitsOfPatient({ patientId: input.change.patient.patientId })) {
     try {
       await getExternalWorkflowHandle(visitWorkflowId(visitId)).signal(registrationChangedSignal, input.change);

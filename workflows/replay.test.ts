@@ -12,7 +12,15 @@ import { HISTORIES_DIR } from '../test/histories';
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
 
 test('there are recorded histories to replay', () => {
-  expect(files).toEqual(expect.arrayContaining(['visit-paid.json', 'visit-denied-corrected.json', 'visit-patient-paid.json', 'patient-balance-paid.json', 'patient-balance-collections.json']));
+  expect(files).toEqual(
+    expect.arrayContaining([
+      'visit-paid.json',
+      'visit-denied-corrected.json',
+      'visit-patient-paid.json',
+      'patient-balance-paid.json',
+      'patient-balance-collections.json',
+    ]),
+  );
 });
 
 test.each(files)('%s replays against the current workflow code', async (file) => {

@@ -20,7 +20,10 @@ describe('SearchAttributeMemo: upsert only what changed', () => {
 
   it('compares lists and dates by value, and sees a change back to an earlier value', () => {
     const memo = new SearchAttributeMemo();
-    memo.changed([{ key: CptCodesKey, value: ['99213', '20610'] }, { key: VisitStageKey, value: 'coding' }]);
+    memo.changed([
+      { key: CptCodesKey, value: ['99213', '20610'] },
+      { key: VisitStageKey, value: 'coding' },
+    ]);
     expect(memo.changed([{ key: CptCodesKey, value: ['99213', '20610'] }])).toEqual([]);
     expect(memo.changed([{ key: CptCodesKey, value: ['99213'] }])).toHaveLength(1);
     memo.changed([{ key: VisitStageKey, value: 'needs_attention' }]);
@@ -32,14 +35,25 @@ describe('SearchAttributeMemo: queued values go out together with the next flush
   it('sends the last queued value of each key once, and only if it changed', () => {
     const memo = new SearchAttributeMemo();
     memo.queue([{ key: CptCodesKey, value: ['99214'] }]);
-    memo.queue([{ key: BilledCentsKey, value: 37500 }, { key: ClaimStatusKey, value: 'built' }]);
-    memo.queue([{ key: ClaimStatusKey, value: 'submitted' }, { key: VisitStageKey, value: 'claim_submitted' }]);
+    memo.queue([
+      { key: BilledCentsKey, value: 37500 },
+      { key: ClaimStatusKey, value: 'built' },
+    ]);
+    memo.queue([
+      { key: ClaimStatusKey, value: 'submitted' },
+      { key: VisitStageKey, value: 'claim_submitted' },
+    ]);
     expect(memo.flush()).toEqual([
-      { key: CptCodesKey, value: ['99214'] }, { key: BilledCentsKey, value: 37500 },
-      { key: ClaimStatusKey, value: 'submitted' }, { key: VisitStageKey, value: 'claim_submitted' },
+      { key: CptCodesKey, value: ['99214'] },
+      { key: BilledCentsKey, value: 37500 },
+      { key: ClaimStatusKey, value: 'submitted' },
+      { key: VisitStageKey, value: 'claim_submitted' },
     ]);
     expect(memo.flush()).toEqual([]);
-    memo.queue([{ key: ClaimStatusKey, value: 'submitted' }, { key: VisitStageKey, value: 'awaiting_adjudication' }]);
+    memo.queue([
+      { key: ClaimStatusKey, value: 'submitted' },
+      { key: VisitStageKey, value: 'awaiting_adjudication' },
+    ]);
     expect(memo.flush()).toEqual([{ key: VisitStageKey, value: 'awaiting_adjudication' }]);
   });
 });

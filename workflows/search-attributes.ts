@@ -20,14 +20,27 @@ export const ServiceDateKey = defineSearchAttributeKey('ServiceDate', SearchAttr
 export const EscalationsKey = defineSearchAttributeKey('Escalations', SearchAttributeType.KEYWORD_LIST);
 
 export const ALL_SEARCH_ATTRIBUTES = [
-  VisitIdKey, PayerIdKey, ProviderNpiKey, VisitStageKey, ClaimStatusKey, AwaitingActionKey,
-  CptCodesKey, DenialCodesKey, BilledCentsKey, PaidCentsKey, ServiceDateKey, EscalationsKey,
+  VisitIdKey,
+  PayerIdKey,
+  ProviderNpiKey,
+  VisitStageKey,
+  ClaimStatusKey,
+  AwaitingActionKey,
+  CptCodesKey,
+  DenialCodesKey,
+  BilledCentsKey,
+  PaidCentsKey,
+  ServiceDateKey,
+  EscalationsKey,
 ];
 
 /** `--search-attribute Name=Type` arguments for `temporal server start-dev`. */
 export function devServerSearchAttributeArgs(): string[] {
   const cliType: Record<string, string> = {
-    KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', INT: 'Int', DATETIME: 'Datetime',
+    KEYWORD: 'Keyword',
+    KEYWORD_LIST: 'KeywordList',
+    INT: 'Int',
+    DATETIME: 'Datetime',
   };
   return ALL_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${cliType[k.type]}`]);
 }
@@ -67,5 +80,5 @@ export class SearchAttributeMemo {
 }
 
 function comparable(value: unknown): string {
-  return value instanceof Date ? `D${value.toISOString()}` : JSON.stringify(value) ?? 'undefined';
+  return value instanceof Date ? `D${value.toISOString()}` : (JSON.stringify(value) ?? 'undefined');
 }

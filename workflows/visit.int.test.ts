@@ -11,8 +11,16 @@ import { mockActivities, workflowTestEnv } from '../test/visit-mocks';
 import { recordHistory } from '../test/histories';
 import { eventually, uniqueId } from '../test/support';
 import {
-  acceptSuggestionUpdate, cancelUpdate, claimAcknowledgedSignal, correctCodingUpdate, encounterSignedSignal, remittanceReceivedSignal, statusQuery, updateCoverageUpdate,
-  type VisitStage, type VisitStatus,
+  acceptSuggestionUpdate,
+  cancelUpdate,
+  claimAcknowledgedSignal,
+  correctCodingUpdate,
+  encounterSignedSignal,
+  remittanceReceivedSignal,
+  statusQuery,
+  updateCoverageUpdate,
+  type VisitStage,
+  type VisitStatus,
 } from './definitions';
 import { encounterSweepWorkflow } from './sweep';
 import { visitWorkflow } from './visit/visit';
@@ -25,24 +33,42 @@ const withWorker = env.withWorker;
 async function start(taskQueue: string, memberId = 'W1', t = timers): Promise<{ handle: WorkflowHandle<typeof visitWorkflow>; visitId: string }> {
   const visitId = uniqueId('v');
   const handle = await env.client().workflow.start(visitWorkflow, {
-    workflowId: `visit-${visitId}`, taskQueue, args: [{ visit: sampleVisit(visitId, memberId), timers: t }],
+    workflowId: `visit-${visitId}`,
+    taskQueue,
+    args: [{ visit: sampleVisit(visitId, memberId), timers: t }],
   });
   return { handle, visitId };
 }
 
 const reachStage = (h: WorkflowHandle, stage: VisitStage) =>
-  eventually(async () => {
-    const s: VisitStatus = await h.query(statusQuery);
-    return s.stage === stage && s;
-  }, { what: `stage ${stage}` });
+  eventually(
+    async () => {
+      const s: VisitStatus = await h.query(statusQuery);
+      return s.stage === stage && s;
+    },
+    { what: `stage ${stage}` },
+  );
 
 function remittance(overrides: Partial<ClaimRemittance>): ClaimRemittance {
   return {
-    traceNumber: 'T1', payerId: '87726', claimStatusCode: '1', frequency: '1', chargeCents: 37500, paidCents: 27000,
-    patientResponsibilityCents: 3000, payerClaimNumber: 'PCN-1',
-    adjustments: [{ lineNumber: 1, group: 'CO', carc: '45', amountCents: 7500, rarcs: [] }, { lineNumber: 1, group: 'PR', carc: '3', amountCents: 3000, rarcs: [] }],
-    lines: [{ lineNumber: 1, code: '99214', chargeCents: 19500, paidCents: 13500 }, { lineNumber: 2, code: '20610', chargeCents: 18000, paidCents: 13500 }],
-    sourceKey: 'file-1#1', ...overrides,
+    traceNumber: 'T1',
+    payerId: '87726',
+    claimStatusCode: '1',
+    frequency: '1',
+    chargeCents: 37500,
+    paidCents: 27000,
+    patientResponsibilityCents: 3000,
+    payerClaimNumber: 'PCN-1',
+    adjustments: [
+      { lineNumber: 1, group: 'CO', carc: '45', amountCents: 7500, rarcs: [] },
+      { lineNumber: 1, group: 'PR', carc: '3', amountCents: 3000, rarcs: [] },
+    ],
+    lines: [
+      { lineNumber: 1, code: '99214', chargeCents: 19500, paidCents: 13500 },
+      { lineNumber: 2, code: '20610', chargeCents: 18000, paidCents: 13500 },
+    ],
+    sourceKey: 'file-1#1',
+    ...overrides,
   };
 }
 
@@ -78,7 +104,14 @@ test('a paid visit runs every stage, closes, and is findable by its search attri
     expect(result.outcome).toBe('paid');
     expect(result.encounterId).toBe('enc-9');
     expect(result.history.map((h) => h.stage)).toEqual([
-      'intake', 'eligibility', 'awaiting_encounter', 'coding', 'charges', 'claim_submitted', 'awaiting_adjudication', 'closed',
+      'intake',
+      'eligibility',
+      'awaiting_encounter',
+      'coding',
+      'charges',
+      'claim_submitted',
+      'awaiting_adjudication',
+      'closed',
     ]);
     expect(result.claim).toMatchObject({ status: 'paid', billedCents: 37500, paidCents: 27000, patientResponsibilityCents: 3000, payerClaimNumber: 'PCN-1' });
     expect(result.balance).toEqual({ billedCents: 37500, paidCents: 27000, adjustedCents: 7500, patientResponsibilityCents: 3000, insuranceBalanceCents: 0 });
@@ -90,11 +123,20 @@ test('a paid visit runs every stage, closes, and is findable by its search attri
 
     const sa = await searchAttributes(handle);
     expect(sa).toMatchObject({
-      VisitId: visitId, PayerId: '87726', ProviderNpi: '1234567893', VisitStage: 'closed', ClaimStatus: 'paid',
-      CptCodes: ['99214', '20610'], BilledCents: 37500, PaidCents: 27000, AwaitingAction: 'none',
+      VisitId: visitId,
+      PayerId: '87726',
+      ProviderNpi: '1234567893',
+      VisitStage: 'closed',
+      ClaimStatus: 'paid',
+      CptCodes: ['99214', '20610'],
+      BilledCents: 37500,
+      PaidCents: 27000,
+      AwaitingAction: 'none',
     });
     const patient = sampleVisit(visitId, 'W1').patient;
-    const values = Object.values(sa).flatMap((v) => (Array.isArray(v) ? v : [v])).map((v) => (v instanceof Date ? v.toISOString() : String(v)));
+    const values = Object.values(sa)
+      .flatMap((v) => (Array.isArray(v) ? v : [v]))
+      .map((v) => (v instanceof Date ? v.toISOString() : String(v)));
     for (const phi of [patient.firstName, patient.lastName, patient.birthDate, patient.patientId, patient.address.line1, 'W1']) {
       expect(values.filter((v) => v.includes(phi))).toEqual([]);
     }
@@ -110,10 +152,17 @@ test('a denied claim is corrected and resubmitted as a replacement (frequency 7)
     await reachStage(handle, 'claim_submitted');
     await acknowledge(handle, 1, 'PCN-77');
     await reachStage(handle, 'awaiting_adjudication');
-    await handle.signal(remittanceReceivedSignal, remittance({
-      claimStatusCode: '4', paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: 'PCN-77', sourceKey: 'deny#1',
-      adjustments: [{ lineNumber: null, group: 'CO', carc: '16', amountCents: 37500, rarcs: ['M51'] }],
-    }));
+    await handle.signal(
+      remittanceReceivedSignal,
+      remittance({
+        claimStatusCode: '4',
+        paidCents: 0,
+        patientResponsibilityCents: 0,
+        payerClaimNumber: 'PCN-77',
+        sourceKey: 'deny#1',
+        adjustments: [{ lineNumber: null, group: 'CO', carc: '16', amountCents: 37500, rarcs: ['M51'] }],
+      }),
+    );
     await eventually(async () => calls.submitted.length === 2, { what: 'a second claim submitted' });
     await acknowledge(handle, 2, 'PCN-78');
     await handle.signal(remittanceReceivedSignal, remittance({ frequency: '7', payerClaimNumber: 'PCN-78', sourceKey: 'pay#1' }));
@@ -125,7 +174,10 @@ test('a denied claim is corrected and resubmitted as a replacement (frequency 7)
       { attempt: 1, frequency: '1', payerClaimNumber: undefined },
       { attempt: 2, frequency: '7', payerClaimNumber: 'PCN-77' },
     ]);
-    expect(result.claims.map((c) => [c.frequency, c.status])).toEqual([['1', 'denied'], ['7', 'paid']]);
+    expect(result.claims.map((c) => [c.frequency, c.status])).toEqual([
+      ['1', 'denied'],
+      ['7', 'paid'],
+    ]);
     expect(result.claims[0].denialCodes).toEqual(['CO-16']);
     expect(result.history.map((h) => h.stage)).toContain('denied');
     expect(await searchAttributes(handle)).toMatchObject({ DenialCodes: ['CO-16'], ClaimStatus: 'paid' });
@@ -175,7 +227,9 @@ test('the encounter sweep signals visits whose webhook was lost, and skips visit
     const { handle, visitId } = await start(tq);
     await reachStage(handle, 'awaiting_encounter');
     signed.push({ visitId, encounterId: 'enc-swept' }, { visitId: 'never-started', encounterId: 'enc-x' });
-    const result = await env.client().workflow.execute(encounterSweepWorkflow, { workflowId: uniqueId('sweep'), taskQueue: tq, args: [{ lookbackMs: 3600_000 }] });
+    const result = await env
+      .client()
+      .workflow.execute(encounterSweepWorkflow, { workflowId: uniqueId('sweep'), taskQueue: tq, args: [{ lookbackMs: 3600_000 }] });
     expect(result).toEqual({ found: 2, delivered: 1 });
     const status = await reachStage(handle, 'claim_submitted');
     expect(status.encounterId).toBe('enc-swept');
@@ -183,13 +237,15 @@ test('the encounter sweep signals visits whose webhook was lost, and skips visit
   });
 });
 
-test('an encounter the EHR cannot bill goes to coding review; the coder\'s correction is what gets billed', async () => {
+test("an encounter the EHR cannot bill goes to coding review; the coder's correction is what gets billed", async () => {
   const billed: string[][] = [];
   const { acts } = mockActivities({
     overrides: {
       fetchEncounter: async () => {
         throw ApplicationFailure.create({
-          type: 'EncounterNotBillable', nonRetryable: true, message: 'not billable',
+          type: 'EncounterNotBillable',
+          nonRetryable: true,
+          message: 'not billable',
           details: [[{ path: 'Condition/7.code', reason: 'SNOMED CT only: no ICD-10-CM code' }]],
         });
       },
@@ -261,7 +317,10 @@ test('a claim the payer rejects (277CA A7) waits for corrected coverage and goes
     await handle.signal(remittanceReceivedSignal, remittance({ sourceKey: 'rej-pay' }));
     const result = await handle.result();
     expect(result.outcome).toBe('paid');
-    expect(calls.submitted.map((c) => [c.attempt, c.frequency])).toEqual([[1, '1'], [2, '1']]);
+    expect(calls.submitted.map((c) => [c.attempt, c.frequency])).toEqual([
+      [1, '1'],
+      [2, '1'],
+    ]);
     expect(calls.eligibility).toBe(2); // the corrected coverage was checked before the new original went out
     await recordHistory(handle, 'visit-rejected-coverage-fixed');
   });
@@ -284,7 +343,13 @@ test('a claim whose acknowledgment is late is flagged for follow-up, and the fla
 
 test('scrubber errors hold the visit in coding review; an accepted suggestion re-scrubs and the corrected coding is billed', async () => {
   const corrected: string[][] = [];
-  const withHeader = { ...sampleEncounter('enc-7'), diagnoses: [{ code: 'M545', rank: 1 }, { code: 'E119', rank: 2 }] };
+  const withHeader = {
+    ...sampleEncounter('enc-7'),
+    diagnoses: [
+      { code: 'M545', rank: 1 },
+      { code: 'E119', rank: 2 },
+    ],
+  };
   const { acts, calls } = mockActivities({
     overrides: {
       fetchEncounter: async () => withHeader,
@@ -303,8 +368,13 @@ test('scrubber errors hold the visit in coding review; an accepted suggestion re
     expect(review.findings).toEqual([expect.objectContaining({ id: 'ICD10_HEADER@diagnoses[0].code', message: expect.stringContaining('M54.5') })]);
     expect(review.history.find((h) => h.stage === 'coding')).toMatchObject({ rulesetVersion: 'rs-test', findings: 1 });
 
-    const notOffered = await handle.executeUpdate(acceptSuggestionUpdate, { args: [{ findingId: 'ICD10_HEADER@diagnoses[0].code', choice: 'M5452' }] }).catch((e: unknown) => e);
-    expect((notOffered as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'SuggestionRejected', message: expect.stringContaining('not one of the suggested codes') });
+    const notOffered = await handle
+      .executeUpdate(acceptSuggestionUpdate, { args: [{ findingId: 'ICD10_HEADER@diagnoses[0].code', choice: 'M5452' }] })
+      .catch((e: unknown) => e);
+    expect((notOffered as WorkflowUpdateFailedError).cause).toMatchObject({
+      type: 'SuggestionRejected',
+      message: expect.stringContaining('not one of the suggested codes'),
+    });
     const unknown = await handle.executeUpdate(acceptSuggestionUpdate, { args: [{ findingId: 'NOPE', choice: 'M5450' }] }).catch((e: unknown) => e);
     expect((unknown as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'SuggestionRejected' });
     expect(corrected).toEqual([]); // refused updates changed nothing
@@ -312,24 +382,42 @@ test('scrubber errors hold the visit in coding review; an accepted suggestion re
     await handle.executeUpdate(acceptSuggestionUpdate, { args: [{ findingId: 'ICD10_HEADER@diagnoses[0].code', choice: 'M54.50' }] });
     const submitted = await reachStage(handle, 'claim_submitted');
     expect(corrected).toEqual([['M5450', 'E119']]);
-    expect(calls.scrubbed).toEqual([['M545', 'E119'], ['M5450', 'E119']]);
+    expect(calls.scrubbed).toEqual([
+      ['M545', 'E119'],
+      ['M5450', 'E119'],
+    ]);
     expect(submitted.findings).toEqual([]);
     await handle.terminate('test done');
   });
 });
 
 test('a correction that still fails the scrubber stays in coding review until one passes', async () => {
-  const { acts, calls } = mockActivities({ overrides: { fetchEncounter: async () => ({ ...sampleEncounter('enc-8'), diagnoses: [{ code: 'M545', rank: 1 }] }) } });
+  const { acts, calls } = mockActivities({
+    overrides: { fetchEncounter: async () => ({ ...sampleEncounter('enc-8'), diagnoses: [{ code: 'M545', rank: 1 }] }) },
+  });
   await withWorker(acts, async (tq) => {
     const { handle } = await start(tq);
     await reachStage(handle, 'awaiting_encounter');
     await handle.signal(encounterSignedSignal, { encounterId: 'enc-8' });
     await reachStage(handle, 'coding_review');
-    await handle.executeUpdate(correctCodingUpdate, { args: [{ ...sampleEncounter('enc-8'), diagnoses: [{ code: 'E119', rank: 1 }, { code: 'M545', rank: 2 }] }] });
-    const still = await eventually(async () => {
-      const s: VisitStatus = await handle.query(statusQuery);
-      return s.findings[0]?.id === 'ICD10_HEADER@diagnoses[1].code' && s;
-    }, { what: 'the re-scrub to find the remaining header code' });
+    await handle.executeUpdate(correctCodingUpdate, {
+      args: [
+        {
+          ...sampleEncounter('enc-8'),
+          diagnoses: [
+            { code: 'E119', rank: 1 },
+            { code: 'M545', rank: 2 },
+          ],
+        },
+      ],
+    });
+    const still = await eventually(
+      async () => {
+        const s: VisitStatus = await handle.query(statusQuery);
+        return s.findings[0]?.id === 'ICD10_HEADER@diagnoses[1].code' && s;
+      },
+      { what: 'the re-scrub to find the remaining header code' },
+    );
     expect(still.stage).toBe('coding_review');
     expect(calls.scrubbed).toHaveLength(2);
     await handle.executeUpdate(correctCodingUpdate, { args: [sampleEncounter('enc-8')] });

@@ -1,12 +1,18 @@
 import { compareLedgers, extraOccurrences, type PostgresSide, type SimulatorSide } from './ledger';
 
 const sim = (): SimulatorSide => ({
-  charges: [{ visitId: 'v1', lineNumber: 1, chargeCents: 100 }, { visitId: 'v1', lineNumber: 2, chargeCents: 50 }],
+  charges: [
+    { visitId: 'v1', lineNumber: 1, chargeCents: 100 },
+    { visitId: 'v1', lineNumber: 2, chargeCents: 50 },
+  ],
   claims: [{ claimId: 'C1', frequency: '1', accepted: true }],
   remittances: [{ patientControlNumber: 'C1', payerClaimNumber: 'P1', chargeCents: 150, paidCents: 90, patientResponsibilityCents: 20 }],
 });
 const pg = (): PostgresSide => ({
-  charges: [{ visitId: 'v1', lineNumber: 1, chargeCents: 100 }, { visitId: 'v1', lineNumber: 2, chargeCents: 50 }],
+  charges: [
+    { visitId: 'v1', lineNumber: 1, chargeCents: 100 },
+    { visitId: 'v1', lineNumber: 2, chargeCents: 50 },
+  ],
   claims: [{ patientControlNumber: 'C1', frequency: '1', payerClaimNumber: 'P1' }],
   payments: [{ claimId: 1, traceNumber: 'T1', chargeCents: 150, paidCents: 90, patientResponsibilityCents: 20 }],
 });

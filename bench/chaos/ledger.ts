@@ -49,20 +49,39 @@ export function compareLedgers(sim: SimulatorSide, pg: PostgresSide): LedgerVerd
   const duplicates = {
     charges: extraOccurrences(sim.charges.map((c) => `${c.visitId}|${c.lineNumber}`)) + extraOccurrences(pg.charges.map((c) => `${c.visitId}|${c.lineNumber}`)),
     // Only a claim accepted into adjudication can be a duplicate: a rejected one is sent again, fixed.
-    claims: extraOccurrences(sim.claims.filter((c) => c.accepted).map((c) => `${c.claimId}|${c.frequency}`)) + extraOccurrences(pg.claims.map((c) => `${c.patientControlNumber}|${c.frequency}`)),
+    claims:
+      extraOccurrences(sim.claims.filter((c) => c.accepted).map((c) => `${c.claimId}|${c.frequency}`)) +
+      extraOccurrences(pg.claims.map((c) => `${c.patientControlNumber}|${c.frequency}`)),
     // A claim paid twice: two payment rows for one claim, whatever their trace numbers.
-    payments: extraOccurrences(pg.payments.map((p) => String(p.claimId))) + extraOccurrences(sim.remittances.map((r) => r.payerClaimNumber ?? r.patientControlNumber)),
+    payments:
+      extraOccurrences(pg.payments.map((p) => String(p.claimId))) + extraOccurrences(sim.remittances.map((r) => r.payerClaimNumber ?? r.patientControlNumber)),
   };
   const accepted = pg.claims.filter((c) => c.payerClaimNumber !== null);
   const checks: LedgerCheck[] = [
     check('charge lines', sim.charges.length, pg.charges.length),
-    check('charges (cents)', sum(sim.charges, (c) => c.chargeCents), sum(pg.charges, (c) => c.chargeCents)),
+    check(
+      'charges (cents)',
+      sum(sim.charges, (c) => c.chargeCents),
+      sum(pg.charges, (c) => c.chargeCents),
+    ),
     check('claims accepted by the payer', sim.claims.filter((c) => c.accepted).length, accepted.length),
     check('claims submitted', sim.claims.length, pg.claims.length),
     check('payments', sim.remittances.length, pg.payments.length),
-    check('billed on paid claims (cents)', sum(sim.remittances, (r) => r.chargeCents), sum(pg.payments, (p) => p.chargeCents)),
-    check('paid (cents)', sum(sim.remittances, (r) => r.paidCents), sum(pg.payments, (p) => p.paidCents)),
-    check('patient responsibility (cents)', sum(sim.remittances, (r) => r.patientResponsibilityCents), sum(pg.payments, (p) => p.patientResponsibilityCents)),
+    check(
+      'billed on paid claims (cents)',
+      sum(sim.remittances, (r) => r.chargeCents),
+      sum(pg.payments, (p) => p.chargeCents),
+    ),
+    check(
+      'paid (cents)',
+      sum(sim.remittances, (r) => r.paidCents),
+      sum(pg.payments, (p) => p.paidCents),
+    ),
+    check(
+      'patient responsibility (cents)',
+      sum(sim.remittances, (r) => r.patientResponsibilityCents),
+      sum(pg.payments, (p) => p.patientResponsibilityCents),
+    ),
   ];
   const ok = duplicates.charges + duplicates.claims + duplicates.payments === 0 && checks.every((c) => c.ok);
   return { duplicates, checks, ok };

@@ -15,8 +15,10 @@ function bar(p: ChaosProgress): string {
   const width = 30;
   const filled = Math.round((p.settled / p.visits) * width);
   const s = Math.round(p.elapsedMs / 1000);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.settled}/${p.visits} settled, ${p.started} started | worker kills ${p.kills}` +
-    ` | postgres ${p.postgresRestarted ? 'restarted' : 'pending'} | temporal ${p.temporalRestarted ? 'restarted' : 'pending'} | ${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return (
+    `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.settled}/${p.visits} settled, ${p.started} started | worker kills ${p.kills}` +
+    ` | postgres ${p.postgresRestarted ? 'restarted' : 'pending'} | temporal ${p.temporalRestarted ? 'restarted' : 'pending'} | ${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+  );
 }
 
 export function formatResult(r: ChaosResult): string {
@@ -54,7 +56,11 @@ export function formatResult(r: ChaosResult): string {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      visits: { type: 'string' }, 'kill-every-s': { type: 'string' }, concurrency: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      visits: { type: 'string' },
+      'kill-every-s': { type: 'string' },
+      concurrency: { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return void console.log(USAGE);

@@ -31,7 +31,12 @@ export interface ChaosOptions {
 export const DEFAULT_FAULTS: Partial<FaultConfig> = { seed: 9, errorRate: 0.2, dropAckRate: 0.1, duplicateRate: 0.1, reorderRate: 0.2 };
 
 export const defaultChaosOptions = (visits = 1000): ChaosOptions => ({
-  visits, killEveryMs: 30_000, concurrency: 40, faults: DEFAULT_FAULTS, restartAt: { postgres: 0.3, temporal: 0.6 }, visitDeadlineMs: 15 * 60_000,
+  visits,
+  killEveryMs: 30_000,
+  concurrency: 40,
+  faults: DEFAULT_FAULTS,
+  restartAt: { postgres: 0.3, temporal: 0.6 },
+  visitDeadlineMs: 15 * 60_000,
 });
 
 /**
@@ -94,7 +99,11 @@ export function chaosVisit(n: number, runId: string): StartVisit {
   return {
     visitId,
     patient: {
-      patientId: `P${runId}${n}`, firstName: 'JANE', lastName: 'DOE', birthDate: '1980-02-14', sex: 'F',
+      patientId: `P${runId}${n}`,
+      firstName: 'JANE',
+      lastName: 'DOE',
+      birthDate: '1980-02-14',
+      sex: 'F',
       address: { line1: '12 ELM ST', city: 'SPRINGFIELD', state: 'IL', postalCode: '62701' },
     },
     coverage: { payerId: '87726', payerName: 'UNITEDHEALTHCARE', memberId: `W${String(7000 + n)}`, groupNumber: 'GRP001', relationship: 'self' },
@@ -104,7 +113,12 @@ export function chaosVisit(n: number, runId: string): StartVisit {
 
 /** An office visit with a knee injection: large enough that the payer pays past the copay and deductible, so paid totals are compared too. */
 const encounterOf = (visitId: string): SignEncounterInput => ({
-  visitId, renderingNpi: '1234567893', diagnoses: [{ code: 'M54.50', rank: 1 }, { code: 'E11.9', rank: 2 }],
+  visitId,
+  renderingNpi: '1234567893',
+  diagnoses: [
+    { code: 'M54.50', rank: 1 },
+    { code: 'E11.9', rank: 2 },
+  ],
   procedures: [
     { code: '99214', modifiers: ['25'], units: 1, diagnosisPointers: [1, 2] },
     { code: '20610', modifiers: ['RT'], units: 1, diagnosisPointers: [1] },
@@ -121,7 +135,11 @@ const isSettled = (s: Seen) => s.status !== 'RUNNING' || (s.awaiting !== undefin
 
 export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   const timers: VisitTimers = {
-    coverageDeadlineMs: 60_000, ackTimeoutMs: 60_000, adjudicationTimeoutMs: 90_000, activityTimeoutMs: 10_000, activityRetryMaxIntervalMs: 3_000,
+    coverageDeadlineMs: 60_000,
+    ackTimeoutMs: 60_000,
+    adjudicationTimeoutMs: 90_000,
+    activityTimeoutMs: 10_000,
+    activityRetryMaxIntervalMs: 3_000,
   };
   const t0 = Date.now();
   const stack = await startChaosStack({ faults: opts.faults, timers });
@@ -138,8 +156,13 @@ async function drive(stack: ChaosStack, opts: ChaosOptions, t0: number): Promise
   const state = { started: 0, settled: 0, postgresRestarts: 0, temporalRestarts: 0, done: false };
   const progress = () =>
     opts.onProgress?.({
-      started: state.started, settled: state.settled, visits: opts.visits, kills: stack.workers.kills,
-      postgresRestarted: state.postgresRestarts > 0, temporalRestarted: state.temporalRestarts > 0, elapsedMs: Date.now() - t0,
+      started: state.started,
+      settled: state.settled,
+      visits: opts.visits,
+      kills: stack.workers.kills,
+      postgresRestarted: state.postgresRestarts > 0,
+      temporalRestarted: state.temporalRestarts > 0,
+      elapsedMs: Date.now() - t0,
     });
   const ticker = setInterval(progress, 1000);
 
@@ -172,7 +195,11 @@ async function drive(stack: ChaosStack, opts: ChaosOptions, t0: number): Promise
   async function one(visit: StartVisit): Promise<void> {
     const deadline = Date.now() + opts.visitDeadlineMs;
     await persist(async () => {
-      const res = await fetch(`${stack.apiUrl}/visits`, { method: 'POST', headers: { ...stack.apiHeaders, 'content-type': 'application/json' }, body: JSON.stringify(visit) });
+      const res = await fetch(`${stack.apiUrl}/visits`, {
+        method: 'POST',
+        headers: { ...stack.apiHeaders, 'content-type': 'application/json' },
+        body: JSON.stringify(visit),
+      });
       await res.arrayBuffer();
       ok(res, 'POST /visits', [200, 201]);
     });
@@ -220,12 +247,15 @@ async function drive(stack: ChaosStack, opts: ChaosOptions, t0: number): Promise
     Array.from({ length: 8 }, async () => {
       while (i < visits.length) {
         const v = visits[i++];
-        statuses.set(v.visitId, await persist(async () => {
-          const res = await fetch(`${stack.apiUrl}/visits/${v.visitId}`, { headers: stack.apiHeaders });
-          if (res.status !== 200) await res.arrayBuffer();
-          ok(res, 'GET /visits/{visitId}', [200]);
-          return (await res.json()) as VisitStatus;
-        }));
+        statuses.set(
+          v.visitId,
+          await persist(async () => {
+            const res = await fetch(`${stack.apiUrl}/visits/${v.visitId}`, { headers: stack.apiHeaders });
+            if (res.status !== 200) await res.arrayBuffer();
+            ok(res, 'GET /visits/{visitId}', [200]);
+            return (await res.json()) as VisitStatus;
+          }),
+        );
       }
     }),
   );
@@ -243,10 +273,12 @@ async function drive(stack: ChaosStack, opts: ChaosOptions, t0: number): Promise
     else if (wf.status === 'RUNNING' && s.awaitingAction && PARKED.has(s.awaitingAction)) parked++;
     else stuck.push(v.visitId);
   }
-  const table = [...counts].map(([k, n]) => {
-    const [stage, outcome, awaitingAction] = k.split('\t');
-    return { stage, outcome, awaitingAction, visits: n };
-  }).sort((a, b) => b.visits - a.visits);
+  const table = [...counts]
+    .map(([k, n]) => {
+      const [stage, outcome, awaitingAction] = k.split('\t');
+      return { stage, outcome, awaitingAction, visits: n };
+    })
+    .sort((a, b) => b.visits - a.visits);
 
   const ledger = compareLedgers(await simulatorSide(stack), await postgresSide(stack));
   const faults = Object.fromEntries(
@@ -256,15 +288,29 @@ async function drive(stack: ChaosStack, opts: ChaosOptions, t0: number): Promise
     }),
   ) as ChaosResult['faults'];
   return {
-    visits: opts.visits, wallMs: Date.now() - t0, table, closed, parked, stuck, ledger, faults,
-    events: { workerKills: stack.workers.kills, workerStarts: stack.workers.starts, postgresRestarts: state.postgresRestarts, temporalRestarts: state.temporalRestarts },
+    visits: opts.visits,
+    wallMs: Date.now() - t0,
+    table,
+    closed,
+    parked,
+    stuck,
+    ledger,
+    faults,
+    events: {
+      workerKills: stack.workers.kills,
+      workerStarts: stack.workers.starts,
+      postgresRestarts: state.postgresRestarts,
+      temporalRestarts: state.temporalRestarts,
+    },
   };
 }
 
 async function simulatorSide(stack: ChaosStack) {
   return {
     charges: stack.pms.charges().map((c) => ({ visitId: c.visitId, lineNumber: c.lineNumber, chargeCents: c.chargeCents })),
-    claims: stack.clearinghouse.submissions().flatMap((s) => s.claims.map((c) => ({ claimId: c.claimId, frequency: c.frequency, accepted: c.status === 'accepted' }))),
+    claims: stack.clearinghouse
+      .submissions()
+      .flatMap((s) => s.claims.map((c) => ({ claimId: c.claimId, frequency: c.frequency, accepted: c.status === 'accepted' }))),
     remittances: stack.clearinghouse.remittances(),
   };
 }
@@ -278,7 +324,11 @@ async function postgresSide(stack: ChaosStack) {
     charges: charges.map((c) => ({ visitId: c.visit_id, lineNumber: c.line_number, chargeCents: num(c.charge_cents) })),
     claims: claims.map((c) => ({ patientControlNumber: c.patient_control_number, frequency: c.frequency, payerClaimNumber: c.payer_claim_number })),
     payments: payments.map((p) => ({
-      claimId: p.claim_id, traceNumber: p.trace_number, paidCents: num(p.paid_cents), patientResponsibilityCents: num(p.patient_responsibility_cents), chargeCents: num(p.charge_cents),
+      claimId: p.claim_id,
+      traceNumber: p.trace_number,
+      paidCents: num(p.paid_cents),
+      patientResponsibilityCents: num(p.patient_responsibility_cents),
+      chargeCents: num(p.charge_cents),
     })),
   };
 }

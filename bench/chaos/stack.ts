@@ -39,7 +39,6 @@ export interface ChaosStackOptions {
   workerLog?: string;
 }
 
-
 const TASK_QUEUE = 'chaos';
 const NAMESPACE = 'default';
 
@@ -72,10 +71,16 @@ export async function startChaosStack(opts: ChaosStackOptions) {
   const env: NodeJS.ProcessEnv = {
     ...secretsEnv,
     WORKER_BUNDLE_PATH: bundlePath,
-    DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: NAMESPACE, TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-    INTEGRATION_TIMEOUT_MS: '2000', PMS_MODE: 'hl7', START_SIMULATORS: 'false',
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: NAMESPACE,
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    INTEGRATION_TIMEOUT_MS: '2000',
+    PMS_MODE: 'hl7',
+    START_SIMULATORS: 'false',
     // The sweep is the safety net for "encounter signed" webhooks lost while Postgres was down.
-    ENCOUNTER_SWEEP_EVERY_MS: '15000', ENCOUNTER_SWEEP_LOOKBACK_MS: String(3600_000),
+    ENCOUNTER_SWEEP_EVERY_MS: '15000',
+    ENCOUNTER_SWEEP_LOOKBACK_MS: String(3600_000),
     // Visits close at their 835 as the ledger check expects; the statement cycle is months long (test/patient-balance.int.test.ts runs it).
     PATIENT_STATEMENT_DAYS: 'none',
   };
@@ -99,18 +104,44 @@ export async function startChaosStack(opts: ChaosStackOptions) {
     pms: new Faults({ ...opts.faults, seed: seed * 10 + 1 }),
     clearinghouse: new Faults({ ...opts.faults, seed: seed * 10 + 2 }),
   };
-  const ehr = await startEhrSimulator({ port: 0, host: '127.0.0.1', webhookUrl: `${apiUrl}/webhooks/ehr/encounter-signed`, webhookSecret: config.webhooks.ehrSecret, faults: faults.ehr });
-  const pms = await startPmsSimulator({ mllpPort: 0, httpPort: 0, host: '127.0.0.1', faults: faults.pms, revcycleMllp: { host: '127.0.0.1', port: feed.port } });
+  const ehr = await startEhrSimulator({
+    port: 0,
+    host: '127.0.0.1',
+    webhookUrl: `${apiUrl}/webhooks/ehr/encounter-signed`,
+    webhookSecret: config.webhooks.ehrSecret,
+    faults: faults.ehr,
+  });
+  const pms = await startPmsSimulator({
+    mllpPort: 0,
+    httpPort: 0,
+    host: '127.0.0.1',
+    faults: faults.pms,
+    revcycleMllp: { host: '127.0.0.1', port: feed.port },
+  });
   // A clearinghouse mailbox keeps trying for a long while (here about 4 minutes), so a
   // file is not lost because revcycle's database was restarting when it came.
   const clearinghouse = await startClearinghouseSimulator({
-    port: 0, host: '127.0.0.1', callbackUrl: `${apiUrl}/webhooks/clearinghouse`, callbackSecret: config.webhooks.clearinghouseSecret, faults: faults.clearinghouse,
-    ackDelayMs: 50, adjudicationDelayMs: 200, retry: { attempts: 10, backoffMs: 500 },
+    port: 0,
+    host: '127.0.0.1',
+    callbackUrl: `${apiUrl}/webhooks/clearinghouse`,
+    callbackSecret: config.webhooks.clearinghouseSecret,
+    faults: faults.clearinghouse,
+    ackDelayMs: 50,
+    adjudicationDelayMs: 200,
+    retry: { attempts: 10, backoffMs: 500 },
   });
 
-  const workers = new WorkerSupervisor({
-    ...process.env, ...env, PMS_MLLP_HOST: '127.0.0.1', PMS_MLLP_PORT: String(pms.mllpPort), EHR_FHIR_URL: ehr.url, CLEARINGHOUSE_URL: clearinghouse.url,
-  }, createWriteStream(opts.workerLog ?? join(dir, 'worker.log'), { flags: 'a' }));
+  const workers = new WorkerSupervisor(
+    {
+      ...process.env,
+      ...env,
+      PMS_MLLP_HOST: '127.0.0.1',
+      PMS_MLLP_PORT: String(pms.mllpPort),
+      EHR_FHIR_URL: ehr.url,
+      CLEARINGHOUSE_URL: clearinghouse.url,
+    },
+    createWriteStream(opts.workerLog ?? join(dir, 'worker.log'), { flags: 'a' }),
+  );
   await workers.start();
 
   stops.push(
@@ -130,7 +161,17 @@ export async function startChaosStack(opts: ChaosStackOptions) {
   );
 
   return {
-    dir, apiUrl, apiHeaders: { authorization: `Bearer ${apiKey}` }, db, client, taskQueue: TASK_QUEUE, faults, ehr, pms, clearinghouse, workers,
+    dir,
+    apiUrl,
+    apiHeaders: { authorization: `Bearer ${apiKey}` },
+    db,
+    client,
+    taskQueue: TASK_QUEUE,
+    faults,
+    ehr,
+    pms,
+    clearinghouse,
+    workers,
     /** Stops Postgres (fast shutdown: every connection is cut) and starts it again on the same files. */
     async restartPostgres() {
       await pg.stop();
@@ -167,7 +208,11 @@ export class WorkerSupervisor {
   async start(): Promise<void> {
     const root = join(__dirname, '..', '..');
     // `node --import tsx` keeps the worker one process, so the kill reaches the worker itself.
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'app', 'worker-main.ts')], { cwd: root, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'app', 'worker-main.ts')], {
+      cwd: root,
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     this.starts++;
     // Ready once it says it is polling (bundling the workflows takes seconds on a busy machine).

@@ -4,8 +4,20 @@ import type { ClaimAcknowledgment } from '../claim';
 import { parseRejectionRules, readAcknowledgment } from './acknowledgments';
 
 const rules = parseRejectionRules(readFileSync(join(__dirname, 'data', 'claim-rejections.csv'), 'utf8'));
-const ca = (codes: string[], patch: Partial<ClaimAcknowledgment> = {}): ClaimAcknowledgment => ({ kind: '277CA', accepted: true, codes, sourceKey: 'k', ...patch });
-const ack999 = (accepted: boolean, errorSegments?: ClaimAcknowledgment['errorSegments']): ClaimAcknowledgment => ({ kind: '999', accepted, codes: [], sourceKey: 'k', errorSegments });
+const ca = (codes: string[], patch: Partial<ClaimAcknowledgment> = {}): ClaimAcknowledgment => ({
+  kind: '277CA',
+  accepted: true,
+  codes,
+  sourceKey: 'k',
+  ...patch,
+});
+const ack999 = (accepted: boolean, errorSegments?: ClaimAcknowledgment['errorSegments']): ClaimAcknowledgment => ({
+  kind: '999',
+  accepted,
+  codes: [],
+  sourceKey: 'k',
+  errorSegments,
+});
 
 describe('reading an acknowledgment', () => {
   it('a 999 that accepts the file only says it was received: the 277CA decides', () => {
@@ -14,7 +26,11 @@ describe('reading an acknowledgment', () => {
 
   it('sends a 999 rejection to the queue its IK3 segment and loop point at', () => {
     expect(readAcknowledgment(ack999(false, [{ segment: 'HI', loop: '2300' }]), rules)).toMatchObject({ outcome: 'rejected', queue: 'coding_review' });
-    expect(readAcknowledgment(ack999(false, [{ segment: 'NM1', loop: '2010' }]), rules)).toMatchObject({ outcome: 'rejected', queue: 'claim_data', note: expect.stringMatching(/subscriber, patient or provider/) });
+    expect(readAcknowledgment(ack999(false, [{ segment: 'NM1', loop: '2010' }]), rules)).toMatchObject({
+      outcome: 'rejected',
+      queue: 'claim_data',
+      note: expect.stringMatching(/subscriber, patient or provider/),
+    });
     expect(readAcknowledgment(ack999(false, [{ segment: 'CLM', loop: '2300' }]), rules)).toMatchObject({ outcome: 'rejected', queue: 'claim_data' });
     expect(readAcknowledgment(ack999(false), rules)).toMatchObject({ outcome: 'rejected', queue: 'claim_data' });
   });

@@ -64,7 +64,9 @@ export function readAcknowledgment(ack: ClaimAcknowledgment, rules: RejectionRul
   }
   const statuses = ack.codes.map(statusOf);
   if (!ack.accepted || statuses.some((s) => REJECTED.test(s.category))) {
-    return routed(statuses.map((s) => rules.find((r) => r.source === '277CA' && matches(r.category, s.category) && matches(r.code, s.code) && matches(r.entity, s.entity))));
+    return routed(
+      statuses.map((s) => rules.find((r) => r.source === '277CA' && matches(r.category, s.category) && matches(r.code, s.code) && matches(r.entity, s.entity))),
+    );
   }
   if (ack.source === 'clearinghouse') return { outcome: 'forwarded' };
   if (statuses.some((s) => s.category.startsWith('P'))) return { outcome: 'pended' };

@@ -33,7 +33,8 @@ export function parseStatusRules(csv: string): StatusRule[] {
   });
 }
 
-const matches = (pattern: string, category: string) => pattern === '*' || pattern === category || (pattern.endsWith('*') && category.startsWith(pattern.slice(0, -1)));
+const matches = (pattern: string, category: string) =>
+  pattern === '*' || pattern === category || (pattern.endsWith('*') && category.startsWith(pattern.slice(0, -1)));
 /** When a 277 carries several statuses, the one that needs the most care decides. */
 const PRECEDENCE: StatusAction[] = ['review', 'resubmit', 'wait'];
 

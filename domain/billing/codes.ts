@@ -21,8 +21,7 @@ export function addDays(date: string, days: number): string {
 }
 
 /** Whole days from `from` to `to` (both calendar dates). */
-export const daysBetween = (from: string, to: string): number =>
-  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+export const daysBetween = (from: string, to: string): number => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 
 /** `20210930` (CMS files) → `2021-09-30`; blank, `*` or `00000000` → undefined. */
 export function cmsDate(raw: string | undefined): string | undefined {

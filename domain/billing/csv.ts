@@ -8,7 +8,10 @@ export function readRuleTable<K extends string>(csv: string, table: string, colu
   if (header?.trim() !== columns.join(',')) throw new Error(`${table}: header must be ${columns.join(',')}`);
   return rows.map((line, i) => {
     const cells = line.split(',');
-    const row = Object.fromEntries(columns.map((c, k) => [c, (k === columns.length - 1 ? cells.slice(k).join(',') : cells[k] ?? '').trim()])) as Record<K, string>;
+    const row = Object.fromEntries(columns.map((c, k) => [c, (k === columns.length - 1 ? cells.slice(k).join(',') : (cells[k] ?? '')).trim()])) as Record<
+      K,
+      string
+    >;
     const missing = columns.filter((c) => !optional.includes(c) && !row[c]);
     if (missing.length) throw new Error(`${table} line ${i + 2}: ${missing.join(', ')} must not be empty`);
     return row;

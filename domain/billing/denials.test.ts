@@ -30,15 +30,19 @@ test('a playbook row with an unknown action is refused, naming its line', () => 
   expect(() => parsePlaybook('group,carc,category,action,note\nCO,16,x,resubmit,y')).toThrow('denial playbook line 2');
 });
 
-describe('a duplicate denial (CO-18) looks for the original\'s payment', () => {
+describe("a duplicate denial (CO-18) looks for the original's payment", () => {
   const denied = { attempt: 2, payerId: '87726' };
   test('a standing payment by the same payer on another attempt is the original', () => {
-    expect(originalPayment(denied, [{ attempt: 2, payerId: '87726', paidCents: 0 }, { attempt: 1, payerId: '87726', paidCents: 26000 }]))
-      .toEqual({ attempt: 1, payerId: '87726', paidCents: 26000 });
+    expect(
+      originalPayment(denied, [
+        { attempt: 2, payerId: '87726', paidCents: 0 },
+        { attempt: 1, payerId: '87726', paidCents: 26000 },
+      ]),
+    ).toEqual({ attempt: 1, payerId: '87726', paidCents: 26000 });
   });
   test.each([
     ['a reversed payment (net zero)', { attempt: 1, payerId: '87726', paidCents: 0 }],
-    ['another payer\'s payment', { attempt: 1, payerId: '60054', paidCents: 5000 }],
+    ["another payer's payment", { attempt: 1, payerId: '60054', paidCents: 5000 }],
     ['the denied attempt itself', { attempt: 2, payerId: '87726', paidCents: 100 }],
   ])('%s is not', (_what, payment) => expect(originalPayment(denied, [payment])).toBeUndefined());
 });

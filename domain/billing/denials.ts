@@ -54,8 +54,15 @@ export function parsePlaybook(csv: string): PlaybookEntry[] {
 
 /** Order of precedence when a claim carries several codes: the action that needs the most care wins. */
 const PRECEDENCE: DenialAction[] = [
-  DenialAction.WriteOff, DenialAction.CheckOriginalPayment, DenialAction.BillSecondary, DenialAction.Appeal,
-  DenialAction.CodingReview, DenialAction.CorrectedClaim, DenialAction.Review, DenialAction.PatientShare, DenialAction.NoAction,
+  DenialAction.WriteOff,
+  DenialAction.CheckOriginalPayment,
+  DenialAction.BillSecondary,
+  DenialAction.Appeal,
+  DenialAction.CodingReview,
+  DenialAction.CorrectedClaim,
+  DenialAction.Review,
+  DenialAction.PatientShare,
+  DenialAction.NoAction,
 ];
 
 /** Plans the follow-up of a denied claim from its `GROUP-CARC` codes (e.g. ['CO-50']). */
@@ -63,7 +70,9 @@ export function planDenial(codes: string[], playbook: PlaybookEntry[]): DenialPl
   const plans = codes.map((code) => {
     const [group, carc] = code.split('-');
     const e = playbook.find((p) => p.group === group && p.carc === carc) ?? playbook.find((p) => p.group === '*' && p.carc === '*');
-    return e ? { code, category: e.category, action: e.action, note: e.note } : { code, category: 'unclassified', action: DenialAction.Review, note: 'no playbook entry' };
+    return e
+      ? { code, category: e.category, action: e.action, note: e.note }
+      : { code, category: 'unclassified', action: DenialAction.Review, note: 'no playbook entry' };
   });
   if (!plans.length) return { code: '', category: 'unclassified', action: DenialAction.Review, note: 'denied without a CAS code' };
   return plans.sort((a, b) => PRECEDENCE.indexOf(a.action) - PRECEDENCE.indexOf(b.action))[0];

@@ -68,7 +68,8 @@ interface Frame {
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-const decode = (s: string) => s.replace(/&(amp|lt|gt|quot|apos|#\d+);/g, (_, e: string) => (e.startsWith('#') ? String.fromCharCode(Number(e.slice(1))) : ENTITIES[e]));
+const decode = (s: string) =>
+  s.replace(/&(amp|lt|gt|quot|apos|#\d+);/g, (_, e: string) => (e.startsWith('#') ? String.fromCharCode(Number(e.slice(1))) : ENTITIES[e]));
 const billedCode = (name: string) => name.replace('.', '').trim().toUpperCase();
 
 export class IcdTabularReader {
@@ -201,7 +202,8 @@ export function readIcdCodeList(file: string, text: string): { format: 'order' |
     if (order) {
       const code = line.slice(6, 13).trim();
       const flag = line.charAt(14);
-      if (!/^[A-Z][0-9A-Z]{2,6}$/.test(code) || (flag !== '0' && flag !== '1')) throw new Error(`${file} line ${i + 1}: not an ICD-10-CM order file row (code in columns 7-13, 0/1 in column 15)`);
+      if (!/^[A-Z][0-9A-Z]{2,6}$/.test(code) || (flag !== '0' && flag !== '1'))
+        throw new Error(`${file} line ${i + 1}: not an ICD-10-CM order file row (code in columns 7-13, 0/1 in column 15)`);
       codes.set(code, { billable: flag === '1', description: line.slice(77).trim() || line.slice(16, 76).trim() });
       return;
     }

@@ -8,7 +8,11 @@ import { cmsDate } from './codes';
 
 export class DataFileError extends Error {
   readonly code = 'DATA_FILE';
-  constructor(readonly file: string, readonly line: number | undefined, message: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    message: string,
+  ) {
     super(`${file}${line ? ` line ${line}` : ''}: ${message}`);
   }
 }
@@ -24,14 +28,14 @@ export function parseDelimited(text: string, delimiter = ','): { line: number; c
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      if (c === '"' && text[i + 1] === '"') ((cell += '"'), i++);
       else if (c === '"') quoted = false;
       else {
         if (c === '\n') line++;
         cell += c;
       }
     } else if (c === '"' && cell === '') quoted = true;
-    else if (c === delimiter) cells.push(cell), (cell = '');
+    else if (c === delimiter) (cells.push(cell), (cell = ''));
     else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       cells.push(cell);
@@ -91,7 +95,8 @@ export function readHcpcs(file: string, text: string): ProcedureCodeRow[] {
     if (recid !== '3') continue;
     if (!PROCEDURE_CODE.test(code)) throw new DataFileError(file, r.line, `"${code}" is not a HCPCS code`);
     out.push({
-      code, description: r.get('long description') || r.get('short description'),
+      code,
+      description: r.get('long description') || r.get('short description'),
       effectiveFrom: date(file, r.line, r.get('add dt')) ?? date(file, r.line, r.get('act eff dt')),
       effectiveTo: date(file, r.line, r.get('term dt')),
     });
@@ -108,7 +113,12 @@ export function readCpt(file: string, text: string): ProcedureCodeRow[] {
   return headed(file, text, ['code', 'label']).map((r) => {
     const code = r.get('code').toUpperCase();
     if (!PROCEDURE_CODE.test(code)) throw new DataFileError(file, r.line, `"${code}" is not a CPT code`);
-    return { code, description: r.get('label'), effectiveFrom: date(file, r.line, r.get('effective_from')), effectiveTo: date(file, r.line, r.get('effective_to')) };
+    return {
+      code,
+      description: r.get('label'),
+      effectiveFrom: date(file, r.line, r.get('effective_from')),
+      effectiveTo: date(file, r.line, r.get('effective_to')),
+    };
   });
 }
 
@@ -169,7 +179,31 @@ export function readMue(file: string, text: string): MueRow[] {
   return out;
 }
 
-const FilingIndicator = z.enum(['11', '12', '13', '14', '15', '16', '17', 'AM', 'BL', 'CH', 'CI', 'DS', 'FI', 'HM', 'LM', 'MA', 'MB', 'MC', 'OF', 'TV', 'VA', 'WC', 'ZZ']);
+const FilingIndicator = z.enum([
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '16',
+  '17',
+  'AM',
+  'BL',
+  'CH',
+  'CI',
+  'DS',
+  'FI',
+  'HM',
+  'LM',
+  'MA',
+  'MB',
+  'MC',
+  'OF',
+  'TV',
+  'VA',
+  'WC',
+  'ZZ',
+]);
 const PayerRule = z.object({
   /** SBR09 claim filing indicator (CI commercial, MB Medicare Part B, MC Medicaid, BL Blue Cross...). */
   filingIndicator: FilingIndicator,
@@ -249,16 +283,22 @@ export function readFeeSchedule(file: string, text: string): FeeRow[] {
     if (modifier && !/^[A-Z0-9]{2}$/.test(modifier)) throw new DataFileError(file, r.line, `modifier "${modifier}" is not 2 characters`);
     const chargeCents = dollarsToCents(r.get('charge'));
     const expectedCents = dollarsToCents(r.get('expected'));
-    if (chargeCents === undefined || expectedCents === undefined) throw new DataFileError(file, r.line, 'charge and expected must be dollar amounts like 135.00');
+    if (chargeCents === undefined || expectedCents === undefined)
+      throw new DataFileError(file, r.line, 'charge and expected must be dollar amounts like 135.00');
     const effectiveFrom = date(file, r.line, r.get('effective_from'));
     if (!effectiveFrom) throw new DataFileError(file, r.line, 'has no effective_from');
     return {
-      payerId: r.get('payer_id') || '*', providerNpi: npi || undefined, code, modifier: modifier || undefined,
-      effectiveFrom, effectiveTo: date(file, r.line, r.get('effective_to')), chargeCents, expectedCents,
+      payerId: r.get('payer_id') || '*',
+      providerNpi: npi || undefined,
+      code,
+      modifier: modifier || undefined,
+      effectiveFrom,
+      effectiveTo: date(file, r.line, r.get('effective_to')),
+      chargeCents,
+      expectedCents,
     };
   });
 }
-
 
 export type MceEdit = 'newborn' | 'pediatric' | 'maternity' | 'adult' | 'female' | 'male';
 
@@ -272,7 +312,12 @@ export interface MceEditRow {
 }
 
 /** The age ranges CMS gives each age edit when its heading does not say ("Newborn" = age 0). */
-const MCE_AGES: Record<'newborn' | 'pediatric' | 'maternity' | 'adult', [number, number]> = { newborn: [0, 0], pediatric: [0, 17], maternity: [9, 64], adult: [15, 124] };
+const MCE_AGES: Record<'newborn' | 'pediatric' | 'maternity' | 'adult', [number, number]> = {
+  newborn: [0, 0],
+  pediatric: [0, 17],
+  maternity: [9, 64],
+  adult: [15, 124],
+};
 
 /**
  * The sex and age lists of CMS's "Definitions of Medicare Code Edits" (the Medicare Code
@@ -289,8 +334,8 @@ export function readMceEdits(file: string, text: string): MceEditRow[] {
   let ages: [number, number] | undefined;
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
-    const heading = /^(newborn|pediatric|maternity|adult) diagnoses(?:\s*\(age (\d+) through (\d+)\))?/i.exec(line)
-      ?? /^diagnoses for (females|males) only/i.exec(line);
+    const heading =
+      /^(newborn|pediatric|maternity|adult) diagnoses(?:\s*\(age (\d+) through (\d+)\))?/i.exec(line) ?? /^diagnoses for (females|males) only/i.exec(line);
     if (heading) {
       const name = heading[1].toLowerCase();
       edit = name === 'females' ? 'female' : name === 'males' ? 'male' : (name as MceEdit);

@@ -27,8 +27,22 @@ const command = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('reverse' as const) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('correct' as const), shape: answerShape }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('patient_payment' as const), cents: fc.integer({ min: 1, max: 20000 }) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('write_off' as const), cents: fc.integer({ min: 1, max: 60000 }), side: fc.constantFrom('auto' as const, 'patient' as const, 'insurance' as const) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('refund' as const), cents: fc.integer({ min: 1, max: 20000 }), side: fc.constantFrom('patient' as const, 'insurance' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('write_off' as const),
+      cents: fc.integer({ min: 1, max: 60000 }),
+      side: fc.constantFrom('auto' as const, 'patient' as const, 'insurance' as const),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('refund' as const),
+      cents: fc.integer({ min: 1, max: 20000 }),
+      side: fc.constantFrom('patient' as const, 'insurance' as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('repeat' as const), which: fc.nat() }) },
 );
 const scenario = fc.record({
@@ -63,14 +77,20 @@ function makeAnswer(shape: Shape, charges: number[], sourceKey: string): LedgerA
     paidCents += paid;
     const lineNumber = shape.level === 'line' ? n : null;
     if (shape.level === 'line') lines.push({ lineNumber: n, paidCents: paid });
-    GROUPS.forEach((g, k) => { if (parts[k]) adjustments.push({ lineNumber, group: g, carc: g === 'PR' ? '1' : l.carc, amountCents: parts[k] }); });
+    GROUPS.forEach((g, k) => {
+      if (parts[k]) adjustments.push({ lineNumber, group: g, carc: g === 'PR' ? '1' : l.carc, amountCents: parts[k] });
+    });
   });
   return { sourceKey, attempt: 1, payerId: 'P1', claimStatusCode: shape.status, paidCents, adjustments, lines };
 }
 
 const reversalOf = (a: LedgerAnswer, sourceKey: string): LedgerAnswer => ({
-  ...a, sourceKey, claimStatusCode: '22', paidCents: -a.paidCents,
-  adjustments: a.adjustments.map((x) => ({ ...x, amountCents: -x.amountCents })), lines: a.lines.map((l) => ({ ...l, paidCents: -l.paidCents })),
+  ...a,
+  sourceKey,
+  claimStatusCode: '22',
+  paidCents: -a.paidCents,
+  adjustments: a.adjustments.map((x) => ({ ...x, amountCents: -x.amountCents })),
+  lines: a.lines.map((l) => ({ ...l, paidCents: -l.paidCents })),
 });
 
 /**
@@ -91,7 +111,8 @@ interface Model {
 const get = (map: Map<Row, number>, n: Row) => map.get(n) ?? 0;
 const bump = (map: Map<Row, number>, n: Row, d: number) => map.set(n, get(map, n) + d);
 const rows = (m: Model): Row[] => [...m.charges.map((_, i) => i + 1), null];
-const sumG = (a: LedgerAnswer | undefined, g: Group, n?: Row) => (a?.adjustments ?? []).filter((x) => x.group === g && (n === undefined || x.lineNumber === n)).reduce((s, x) => s + x.amountCents, 0);
+const sumG = (a: LedgerAnswer | undefined, g: Group, n?: Row) =>
+  (a?.adjustments ?? []).filter((x) => x.group === g && (n === undefined || x.lineNumber === n)).reduce((s, x) => s + x.amountCents, 0);
 function rowView(m: Model, n: Row) {
   const a = m.standing;
   const billed = n === null ? 0 : m.charges[n - 1];
@@ -101,31 +122,48 @@ function rowView(m: Model, n: Row) {
   const pr = sumG(a, 'PR', n);
   const adj = adjusted.CO + adjusted.OA + adjusted.PI + adjusted.CR;
   return {
-    billedCents: billed, paidCents: paid, adjustedCents: adjusted, patientResponsibilityCents: pr, patientPaidCents: get(m.patientPaid, n),
+    billedCents: billed,
+    paidCents: paid,
+    adjustedCents: adjusted,
+    patientResponsibilityCents: pr,
+    patientPaidCents: get(m.patientPaid, n),
     writtenOff: { insurance: get(m.woInsurance, n), patient: get(m.woPatient, n) },
-    openInsuranceCents: billed - paid - adj - pr - get(m.woInsurance, n), openPatientCents: pr - get(m.patientPaid, n) - get(m.woPatient, n),
+    openInsuranceCents: billed - paid - adj - pr - get(m.woInsurance, n),
+    openPatientCents: pr - get(m.patientPaid, n) - get(m.woPatient, n),
   };
 }
 function modelView(m: Model) {
   const all = rows(m).map((n) => rowView(m, n));
   const t = (f: (v: ReturnType<typeof rowView>) => number) => all.reduce((s, v) => s + f(v), 0);
   return {
-    billedCents: t((v) => v.billedCents), paidCents: t((v) => v.paidCents),
+    billedCents: t((v) => v.billedCents),
+    paidCents: t((v) => v.paidCents),
     adjustedCents: { CO: t((v) => v.adjustedCents.CO), OA: t((v) => v.adjustedCents.OA), PI: t((v) => v.adjustedCents.PI), CR: t((v) => v.adjustedCents.CR) },
-    patientResponsibilityCents: t((v) => v.patientResponsibilityCents), patientPaidCents: t((v) => v.patientPaidCents),
+    patientResponsibilityCents: t((v) => v.patientResponsibilityCents),
+    patientPaidCents: t((v) => v.patientPaidCents),
     writtenOff: { insurance: t((v) => v.writtenOff.insurance), patient: t((v) => v.writtenOff.patient) },
-    openInsuranceCents: t((v) => v.openInsuranceCents), openPatientCents: t((v) => v.openPatientCents),
+    openInsuranceCents: t((v) => v.openInsuranceCents),
+    openPatientCents: t((v) => v.openPatientCents),
   };
 }
 type Side = 'insurance' | 'patient';
 const openOf = (m: Model, n: Row, side: Side) => (side === 'insurance' ? rowView(m, n).openInsuranceCents : rowView(m, n).openPatientCents);
 /** In line order, at most each row's room and in all at most the claim's net room; returns what is left. */
 function spread(m: Model, amount: number, room: (n: Row) => number, apply: (n: Row, cents: number) => void): number {
-  const total = Math.min(amount, Math.max(0, rows(m).reduce<number>((s, n) => s + room(n), 0)));
+  const total = Math.min(
+    amount,
+    Math.max(
+      0,
+      rows(m).reduce<number>((s, n) => s + room(n), 0),
+    ),
+  );
   let left = total;
   for (const n of rows(m)) {
     const take = Math.min(left, Math.max(0, room(n)));
-    if (take > 0) { apply(n, take); left -= take; }
+    if (take > 0) {
+      apply(n, take);
+      left -= take;
+    }
   }
   return amount - total;
 }
@@ -151,24 +189,35 @@ function modelStatus(m: Model, charges: number[]): string {
   const pr = sumG(a, 'PR');
   if (a.claimStatusCode === '4' || (a.paidCents === 0 && pr === 0)) return 'denied';
   const unexplained = m.billed - a.paidCents - a.adjustments.reduce((s, x) => s + x.amountCents, 0);
-  const lineDeniedOrSkipped = a.lines.length > 0 && charges.some((_, i) => {
-    const svc = a.lines.find((l) => l.lineNumber === i + 1);
-    if (!svc) return true;
-    return svc.paidCents === 0 && !a.adjustments.some((x) => x.lineNumber === i + 1 && x.group === 'PR' && x.amountCents > 0);
-  });
+  const lineDeniedOrSkipped =
+    a.lines.length > 0 &&
+    charges.some((_, i) => {
+      const svc = a.lines.find((l) => l.lineNumber === i + 1);
+      if (!svc) return true;
+      return svc.paidCents === 0 && !a.adjustments.some((x) => x.lineNumber === i + 1 && x.group === 'PR' && x.amountCents > 0);
+    });
   return unexplained > 0 || lineDeniedOrSkipped ? 'partially_paid' : 'paid';
 }
 
 /** The identity, summed from raw entries by this test's own reading of each kind. */
 function identityHolds(entries: LedgerEntry[], b: Balance): boolean {
-  const by = (k: string, side?: string) => entries.filter((e) => (e.kind === 'reversal' ? e.reverses!.kind : e.kind) === k && (!side || (e.side ?? e.reverses?.side) === side)).reduce((s, e) => s + e.amountCents, 0);
+  const by = (k: string, side?: string) =>
+    entries
+      .filter((e) => (e.kind === 'reversal' ? e.reverses!.kind : e.kind) === k && (!side || (e.side ?? e.reverses?.side) === side))
+      .reduce((s, e) => s + e.amountCents, 0);
   const billed = by('charge');
   const paid = by('payment') - by('refund', 'insurance');
   const adjusted = by('contractual_adjustment') + by('other_adjustment');
   const patientPaid = by('patient_payment') - by('refund', 'patient');
   const written = by('write_off');
-  return billed === b.billedCents && paid === b.paidCents && adjusted === b.adjustedTotalCents && patientPaid === b.patientPaidCents && written === b.writtenOffCents
-    && billed === paid + adjusted + patientPaid + written + b.openInsuranceCents + b.openPatientCents;
+  return (
+    billed === b.billedCents &&
+    paid === b.paidCents &&
+    adjusted === b.adjustedTotalCents &&
+    patientPaid === b.patientPaidCents &&
+    written === b.writtenOffCents &&
+    billed === paid + adjusted + patientPaid + written + b.openInsuranceCents + b.openPatientCents
+  );
 }
 
 test('property: every step keeps billed = paid + adjusted + patient paid + written off + open, matches the model, and is append-only and idempotent', () => {
@@ -210,7 +259,12 @@ test('property: every step keeps billed = paid + adjusted + patient paid + writt
             break;
           case 'patient_payment': {
             events.push({ kind: 'patient_payment', key: `pp:${step}`, amountCents: c.cents });
-            const left = spread(m, c.cents, (n) => openOf(m, n, 'patient'), (n, cents) => bump(m.patientPaid, n, cents));
+            const left = spread(
+              m,
+              c.cents,
+              (n) => openOf(m, n, 'patient'),
+              (n, cents) => bump(m.patientPaid, n, cents),
+            );
             if (left > 0) bump(m.patientPaid, null, left); // a credit
             break;
           }
@@ -218,14 +272,24 @@ test('property: every step keeps billed = paid + adjusted + patient paid + writt
             events.push({ kind: 'write_off', key: `wo:${step}`, amountCents: c.cents, side: c.side, reason: 'property' });
             let left = c.cents;
             for (const side of c.side === 'auto' ? (['patient', 'insurance'] as const) : [c.side]) {
-              left = spread(m, left, (n) => openOf(m, n, side), (n, cents) => bump(side === 'insurance' ? m.woInsurance : m.woPatient, n, cents));
+              left = spread(
+                m,
+                left,
+                (n) => openOf(m, n, side),
+                (n, cents) => bump(side === 'insurance' ? m.woInsurance : m.woPatient, n, cents),
+              );
             }
             break;
           }
           case 'refund':
             events.push({ kind: 'refund', key: `rf:${step}`, amountCents: c.cents, side: c.side });
             // a refund to the patient lowers what they paid; one to the payer lowers what it paid
-            spread(m, c.cents, (n) => -openOf(m, n, c.side), (n, cents) => (c.side === 'patient' ? bump(m.patientPaid, n, -cents) : bump(m.refundedInsurance, n, cents)));
+            spread(
+              m,
+              c.cents,
+              (n) => -openOf(m, n, c.side),
+              (n, cents) => (c.side === 'patient' ? bump(m.patientPaid, n, -cents) : bump(m.refundedInsurance, n, cents)),
+            );
             break;
           case 'repeat':
             if (events.length) events.push(events[c.which % events.length]); // the same answer, payment or write-off again
@@ -240,15 +304,33 @@ test('property: every step keeps billed = paid + adjusted + patient paid + writt
         expect(out.status).toBe(modelStatus(m, charges));
         // The identity, per line, per claim (the whole claim) and per visit.
         expect(identityHolds(out.entries, visit)).toBe(true);
-        for (const [n, b] of byLine) expect([n, identityHolds(out.entries.filter((e) => e.lineNumber === n), b)]).toEqual([n, true]);
+        for (const [n, b] of byLine)
+          expect([
+            n,
+            identityHolds(
+              out.entries.filter((e) => e.lineNumber === n),
+              b,
+            ),
+          ]).toEqual([n, true]);
         // Nothing negative that cannot be.
-        for (const v of [visit.paidCents, visit.adjustedCents.CO, visit.adjustedCents.OA, visit.adjustedCents.PI, visit.adjustedCents.CR, visit.patientResponsibilityCents, visit.patientPaidCents, visit.writtenOffCents, visit.openInsuranceCents]) {
+        for (const v of [
+          visit.paidCents,
+          visit.adjustedCents.CO,
+          visit.adjustedCents.OA,
+          visit.adjustedCents.PI,
+          visit.adjustedCents.CR,
+          visit.patientResponsibilityCents,
+          visit.patientPaidCents,
+          visit.writtenOffCents,
+          visit.openInsuranceCents,
+        ]) {
           expect(v).toBeGreaterThanOrEqual(0);
         }
         for (const l of lines) {
           const b = byLine.get(l.lineNumber)!;
           expect(b.billedCents).toBe(l.chargeCents);
-          for (const v of [b.paidCents, b.adjustedTotalCents, b.patientResponsibilityCents, b.patientPaidCents, b.writtenOffCents]) expect(v).toBeGreaterThanOrEqual(0);
+          for (const v of [b.paidCents, b.adjustedTotalCents, b.patientResponsibilityCents, b.patientPaidCents, b.writtenOffCents])
+            expect(v).toBeGreaterThanOrEqual(0);
           if (allLineLevel) expect(b.openInsuranceCents).toBeGreaterThanOrEqual(0);
         }
         for (const e of out.entries) expect(e.kind === 'reversal' ? e.amountCents < 0 : e.amountCents > 0).toBe(true);

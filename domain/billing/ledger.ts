@@ -66,8 +66,7 @@
 import type { AdjustmentGroup } from '../x12/remittance';
 
 export type LedgerEntryKind =
-  | 'charge' | 'payment' | 'contractual_adjustment' | 'other_adjustment' | 'transfer_to_patient'
-  | 'patient_payment' | 'write_off' | 'refund' | 'reversal';
+  'charge' | 'payment' | 'contractual_adjustment' | 'other_adjustment' | 'transfer_to_patient' | 'patient_payment' | 'write_off' | 'refund' | 'reversal';
 
 /** Which side of the account a write-off or refund touches. */
 export type LedgerSide = 'insurance' | 'patient';
@@ -133,7 +132,11 @@ export interface LedgerResult {
   /** Per billed line, from the standing answer: a line denied inside a paid claim shows here. */
   lineStatus: { lineNumber: number; status: LedgerStatus }[];
   /** What a person must look at; nothing in here was posted beyond what `entries` say. */
-  problems: { source: string; code: 'reversal_of_unpaid' | 'reversal_mismatch' | 'unknown_line' | 'over_write_off' | 'over_refund' | 'second_payer' | 'key_reused'; detail: string }[];
+  problems: {
+    source: string;
+    code: 'reversal_of_unpaid' | 'reversal_mismatch' | 'unknown_line' | 'over_write_off' | 'over_refund' | 'second_payer' | 'key_reused';
+    detail: string;
+  }[];
 }
 
 export interface Balance {
@@ -151,8 +154,16 @@ export interface Balance {
 }
 
 const emptyBalance = (): Balance => ({
-  billedCents: 0, paidCents: 0, adjustedCents: { CO: 0, OA: 0, PI: 0, CR: 0 }, adjustedTotalCents: 0, patientResponsibilityCents: 0,
-  patientPaidCents: 0, writtenOffCents: 0, writtenOff: { insurance: 0, patient: 0 }, openInsuranceCents: 0, openPatientCents: 0,
+  billedCents: 0,
+  paidCents: 0,
+  adjustedCents: { CO: 0, OA: 0, PI: 0, CR: 0 },
+  adjustedTotalCents: 0,
+  patientResponsibilityCents: 0,
+  patientPaidCents: 0,
+  writtenOffCents: 0,
+  writtenOff: { insurance: 0, patient: 0 },
+  openInsuranceCents: 0,
+  openPatientCents: 0,
 });
 
 /** Adds one entry to a running balance (mutates and returns it). */
@@ -162,14 +173,34 @@ function add(b: Balance, e: LedgerEntry): Balance {
   const side = e.kind === 'reversal' ? e.reverses!.side : e.side;
   const a = e.amountCents;
   switch (kind) {
-    case 'charge': b.billedCents += a; break;
-    case 'payment': b.paidCents += a; break;
-    case 'contractual_adjustment': b.adjustedCents.CO += a; b.adjustedTotalCents += a; break;
-    case 'other_adjustment': b.adjustedCents[group as 'OA' | 'PI' | 'CR'] += a; b.adjustedTotalCents += a; break;
-    case 'transfer_to_patient': b.patientResponsibilityCents += a; break;
-    case 'patient_payment': b.patientPaidCents += a; break;
-    case 'write_off': b.writtenOff[side!] += a; b.writtenOffCents += a; break;
-    case 'refund': if (side === 'patient') b.patientPaidCents -= a; else b.paidCents -= a; break;
+    case 'charge':
+      b.billedCents += a;
+      break;
+    case 'payment':
+      b.paidCents += a;
+      break;
+    case 'contractual_adjustment':
+      b.adjustedCents.CO += a;
+      b.adjustedTotalCents += a;
+      break;
+    case 'other_adjustment':
+      b.adjustedCents[group as 'OA' | 'PI' | 'CR'] += a;
+      b.adjustedTotalCents += a;
+      break;
+    case 'transfer_to_patient':
+      b.patientResponsibilityCents += a;
+      break;
+    case 'patient_payment':
+      b.patientPaidCents += a;
+      break;
+    case 'write_off':
+      b.writtenOff[side!] += a;
+      b.writtenOffCents += a;
+      break;
+    case 'refund':
+      if (side === 'patient') b.patientPaidCents -= a;
+      else b.paidCents -= a;
+      break;
   }
   b.openInsuranceCents = b.billedCents - b.paidCents - b.adjustedTotalCents - b.patientResponsibilityCents - b.writtenOff.insurance;
   b.openPatientCents = b.patientResponsibilityCents - b.patientPaidCents - b.writtenOff.patient;
@@ -198,11 +229,18 @@ export function appendNew(stored: readonly Pick<LedgerEntry, 'key'>[], computed:
 }
 
 const ADJUSTMENT_KIND: Record<AdjustmentGroup, LedgerEntryKind> = {
-  CO: 'contractual_adjustment', PR: 'transfer_to_patient', OA: 'other_adjustment', PI: 'other_adjustment', CR: 'other_adjustment',
+  CO: 'contractual_adjustment',
+  PR: 'transfer_to_patient',
+  OA: 'other_adjustment',
+  PI: 'other_adjustment',
+  CR: 'other_adjustment',
 };
 const lineTag = (n: number | null) => (n === null ? 'C' : `L${n}`);
 
-interface Standing { answer: LedgerAnswer; entries: LedgerEntry[] }
+interface Standing {
+  answer: LedgerAnswer;
+  entries: LedgerEntry[];
+}
 
 /** What one answer says when it stands, by the one rule for a claim (CLP02 4, or nothing paid and nothing to the patient, is a denial). */
 function answerDenied(a: LedgerAnswer): boolean {
@@ -226,7 +264,15 @@ export function claimLedger(claim: LedgerClaim): LedgerResult {
     add(row(e.lineNumber), e);
   };
   for (const l of claim.lines) {
-    push({ key: `${visitId}#charge#${lineTag(l.lineNumber)}`, kind: 'charge', visitId, attempt: billedAttempt, lineNumber: l.lineNumber, amountCents: l.chargeCents, source: `${visitId}#charge` });
+    push({
+      key: `${visitId}#charge#${lineTag(l.lineNumber)}`,
+      kind: 'charge',
+      visitId,
+      attempt: billedAttempt,
+      lineNumber: l.lineNumber,
+      amountCents: l.chargeCents,
+      source: `${visitId}#charge`,
+    });
   }
 
   const standing = new Map<string, Standing>();
@@ -238,8 +284,16 @@ export function claimLedger(claim: LedgerClaim): LedgerResult {
   const reverse = (s: Standing, source: string) => {
     for (const e of s.entries) {
       push({
-        key: `${source}#rev#${e.key}`, kind: 'reversal', visitId, attempt: e.attempt, lineNumber: e.lineNumber, amountCents: -e.amountCents, source,
-        payerId: e.payerId, ...(e.group ? { group: e.group } : {}), ...(e.carc ? { carc: e.carc } : {}),
+        key: `${source}#rev#${e.key}`,
+        kind: 'reversal',
+        visitId,
+        attempt: e.attempt,
+        lineNumber: e.lineNumber,
+        amountCents: -e.amountCents,
+        source,
+        payerId: e.payerId,
+        ...(e.group ? { group: e.group } : {}),
+        ...(e.carc ? { carc: e.carc } : {}),
         reverses: { key: e.key, kind: e.kind as Exclude<LedgerEntryKind, 'reversal'>, ...(e.group ? { group: e.group } : {}) },
       });
     }
@@ -257,7 +311,10 @@ export function claimLedger(claim: LedgerClaim): LedgerResult {
     for (const n of order) {
       if (left <= 0) break;
       const take = Math.min(left, Math.max(0, room(row(n))));
-      if (take > 0) { post(n, take); left -= take; }
+      if (take > 0) {
+        post(n, take);
+        left -= take;
+      }
     }
     return amount - total;
   };
@@ -279,10 +336,21 @@ export function claimLedger(claim: LedgerClaim): LedgerResult {
         const take = Math.min(left, standingCents);
         if (take <= 0) continue;
         const already = entries.find((e) => e.key === key);
-        if (already) { already.amountCents -= take; add(row(n), { ...already, amountCents: -take }); } else {
+        if (already) {
+          already.amountCents -= take;
+          add(row(n), { ...already, amountCents: -take });
+        } else {
           push({
-            key, kind: 'reversal', visitId, attempt: w.attempt, lineNumber: n, amountCents: -take, source, side,
-            ...(w.reason ? { reason: w.reason } : {}), reverses: { key: w.key, kind: 'write_off', side },
+            key,
+            kind: 'reversal',
+            visitId,
+            attempt: w.attempt,
+            lineNumber: n,
+            amountCents: -take,
+            source,
+            side,
+            ...(w.reason ? { reason: w.reason } : {}),
+            reverses: { key: w.key, kind: 'write_off', side },
           });
         }
         left -= take;
@@ -300,7 +368,8 @@ export function claimLedger(claim: LedgerClaim): LedgerResult {
   for (const ev of claim.events) {
     const source = ev.kind === 'remittance' ? ev.sourceKey : ev.key;
     const said = JSON.stringify(ev);
-    if (seen.has(source)) { // the same answer, payment or write-off again changes nothing
+    if (seen.has(source)) {
+      // the same answer, payment or write-off again changes nothing
       if (seen.get(source) !== said) problems.push({ source, code: 'key_reused', detail: 'a different event with a key already posted: not posted' });
       continue;
     }
@@ -316,7 +385,11 @@ export function claimLedger(claim: LedgerClaim): LedgerResult {
         const mine = balance(prior.entries);
         const theirs = { paid: ev.paidCents, adjusted: ev.adjustments.reduce((s, a) => s + a.amountCents, 0) };
         if (theirs.paid !== -mine.paidCents || theirs.adjusted !== -(mine.adjustedTotalCents + mine.patientResponsibilityCents)) {
-          problems.push({ source, code: 'reversal_mismatch', detail: `the reversal (paid ${theirs.paid}, adjusted ${theirs.adjusted}) does not mirror the answer it reverses (paid ${mine.paidCents}, adjusted ${mine.adjustedTotalCents + mine.patientResponsibilityCents}); the standing answer was reversed as posted` });
+          problems.push({
+            source,
+            code: 'reversal_mismatch',
+            detail: `the reversal (paid ${theirs.paid}, adjusted ${theirs.adjusted}) does not mirror the answer it reverses (paid ${mine.paidCents}, adjusted ${mine.adjustedTotalCents + mine.patientResponsibilityCents}); the standing answer was reversed as posted`,
+          });
         }
         reverse(prior, source);
         standing.delete(ev.payerId);
@@ -324,22 +397,39 @@ export function claimLedger(claim: LedgerClaim): LedgerResult {
         takeBackWriteOffs(source);
         continue;
       }
-      if (prior) reverse(prior, source); // a correction replaces the payer's earlier answer
-      else if (standing.size > 0) problems.push({ source, code: 'second_payer', detail: `a second payer (${ev.payerId}) answered; several payers on one claim are not combined yet` });
+      if (prior)
+        reverse(prior, source); // a correction replaces the payer's earlier answer
+      else if (standing.size > 0)
+        problems.push({ source, code: 'second_payer', detail: `a second payer (${ev.payerId}) answered; several payers on one claim are not combined yet` });
       const lineOf = (n: number | null) => {
         if (n === null || billed.has(n)) return n;
         problems.push({ source, code: 'unknown_line', detail: `line ${n} was not billed; posted at claim level` });
         return null;
       };
       const mine: LedgerEntry[] = [];
-      const post = (e: LedgerEntry) => { if (e.amountCents !== 0) { mine.push(e); push(e); } };
+      const post = (e: LedgerEntry) => {
+        if (e.amountCents !== 0) {
+          mine.push(e);
+          push(e);
+        }
+      };
       const base = { visitId, attempt: ev.attempt, source, payerId: ev.payerId };
-      ev.lines.forEach((l, i) => post({ ...base, key: `${source}#svc${i + 1}#pay`, kind: 'payment', lineNumber: lineOf(l.lineNumber), amountCents: l.paidCents }));
+      ev.lines.forEach((l, i) =>
+        post({ ...base, key: `${source}#svc${i + 1}#pay`, kind: 'payment', lineNumber: lineOf(l.lineNumber), amountCents: l.paidCents }),
+      );
       const claimLevelPaid = ev.paidCents - ev.lines.reduce((s, l) => s + l.paidCents, 0);
       post({ ...base, key: `${source}#clp#pay`, kind: 'payment', lineNumber: null, amountCents: claimLevelPaid });
-      ev.adjustments.forEach((a, i) => post({
-        ...base, key: `${source}#cas${i + 1}`, kind: ADJUSTMENT_KIND[a.group], lineNumber: lineOf(a.lineNumber), amountCents: a.amountCents, group: a.group, carc: a.carc,
-      }));
+      ev.adjustments.forEach((a, i) =>
+        post({
+          ...base,
+          key: `${source}#cas${i + 1}`,
+          kind: ADJUSTMENT_KIND[a.group],
+          lineNumber: lineOf(a.lineNumber),
+          amountCents: a.amountCents,
+          group: a.group,
+          carc: a.carc,
+        }),
+      );
       standing.set(ev.payerId, { answer: ev, entries: mine });
       lastPayer = ev.payerId;
       takeBackWriteOffs(source);
@@ -349,22 +439,48 @@ export function claimLedger(claim: LedgerClaim): LedgerResult {
     const attempt = ev.attempt ?? billedAttempt;
     if (ev.kind === 'patient_payment') {
       let part = 0;
-      const mk = (n: number | null, cents: number) => push({ key: `${source}#${lineTag(n)}#${++part}`, kind: 'patient_payment', visitId, attempt, lineNumber: n, amountCents: cents, source });
+      const mk = (n: number | null, cents: number) =>
+        push({ key: `${source}#${lineTag(n)}#${++part}`, kind: 'patient_payment', visitId, attempt, lineNumber: n, amountCents: cents, source });
       const left = spread(ev.amountCents, (b) => b.openPatientCents, mk);
       if (left > 0) mk(null, left); // a credit, to be refunded
     } else if (ev.kind === 'write_off') {
       const sides: LedgerSide[] = ev.side === 'auto' ? ['patient', 'insurance'] : [ev.side];
       let left = ev.amountCents;
       for (const side of sides) {
-        left = spread(left, (b) => (side === 'patient' ? b.openPatientCents : b.openInsuranceCents), (n, cents) => push({
-          key: `${source}#${side}#${lineTag(n)}`, kind: 'write_off', visitId, attempt, lineNumber: n, amountCents: cents, source, side, reason: ev.reason,
-        }));
+        left = spread(
+          left,
+          (b) => (side === 'patient' ? b.openPatientCents : b.openInsuranceCents),
+          (n, cents) =>
+            push({
+              key: `${source}#${side}#${lineTag(n)}`,
+              kind: 'write_off',
+              visitId,
+              attempt,
+              lineNumber: n,
+              amountCents: cents,
+              source,
+              side,
+              reason: ev.reason,
+            }),
+        );
       }
       if (left > 0) problems.push({ source, code: 'over_write_off', detail: `${left} cents more than is open; not written off` });
     } else {
-      const left = spread(ev.amountCents, (b) => -(ev.side === 'patient' ? b.openPatientCents : b.openInsuranceCents), (n, cents) => push({
-        key: `${source}#${lineTag(n)}`, kind: 'refund', visitId, attempt, lineNumber: n, amountCents: cents, source, side: ev.side,
-      }));
+      const left = spread(
+        ev.amountCents,
+        (b) => -(ev.side === 'patient' ? b.openPatientCents : b.openInsuranceCents),
+        (n, cents) =>
+          push({
+            key: `${source}#${lineTag(n)}`,
+            kind: 'refund',
+            visitId,
+            attempt,
+            lineNumber: n,
+            amountCents: cents,
+            source,
+            side: ev.side,
+          }),
+      );
       if (left > 0) problems.push({ source, code: 'over_refund', detail: `${left} cents more than the credit; not refunded` });
     }
   }

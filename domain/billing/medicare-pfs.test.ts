@@ -22,10 +22,20 @@ const rvus = readRvuFile('PPRRVU26_JAN.csv', RVU);
 const gpcis = readGpciFile('GPCI2026.csv', GPCI);
 const zips = readZipLocalities('ZIP5_JAN2026.txt', ZIPS);
 
-test('the readers take CMS layouts and keep each row\'s file and line', () => {
+test("the readers take CMS layouts and keep each row's file and line", () => {
   expect(rvus[0]).toEqual({
-    file: 'PPRRVU26_JAN.csv', line: 4, code: '99213', modifier: undefined, status: 'A', work: 1.3, nonFacilityPe: 1.21, facilityPe: 0.55, mp: 0.1,
-    multipleProcedure: '0', bilateral: '0', conversionFactor: 33.4009,
+    file: 'PPRRVU26_JAN.csv',
+    line: 4,
+    code: '99213',
+    modifier: undefined,
+    status: 'A',
+    work: 1.3,
+    nonFacilityPe: 1.21,
+    facilityPe: 0.55,
+    mp: 0.1,
+    multipleProcedure: '0',
+    bilateral: '0',
+    conversionFactor: 33.4009,
   });
   expect(gpcis[1]).toEqual({ file: 'GPCI2026.csv', line: 4, contractor: '15202', locality: '99', name: 'REST OF ILLINOIS', work: 1, pe: 0.899, mp: 1.178 });
   expect(zips).toEqual([
@@ -40,7 +50,8 @@ test('99213 in an office (non-facility) in Springfield IL: the RVU formula with 
   // (1.30 x 1.000 + 1.21 x 0.899 + 0.10 x 1.178) x 33.4009 = 83.69
   expect(price).toEqual({
     allowedCents: 8369,
-    cites: 'Medicare PFS: (work 1.3 x 1 + non-facility PE 1.21 x 0.899 + MP 0.1 x 1.178) x CF 33.4009; RVUs PPRRVU26_JAN.csv line 4, GPCI GPCI2026.csv line 4 (15202/99 REST OF ILLINOIS), locality of ZIP 62701 ZIP5_JAN2026.txt line 2',
+    cites:
+      'Medicare PFS: (work 1.3 x 1 + non-facility PE 1.21 x 0.899 + MP 0.1 x 1.178) x CF 33.4009; RVUs PPRRVU26_JAN.csv line 4, GPCI GPCI2026.csv line 4 (15202/99 REST OF ILLINOIS), locality of ZIP 62701 ZIP5_JAN2026.txt line 2',
   });
 });
 
@@ -52,11 +63,22 @@ test('facility rate by place of service, locality by ZIP, multiple-procedure and
   // Chicago: (1.30 + 1.21 x 1.061 + 0.10 x 1.859) x 33.4009 = 92.51
   expect(at('11', '60601', [{ code: '99213', modifiers: [], units: 1 }])).toEqual([9251]);
   // 11042 (higher) at 100%, 20610 at 50%; 20610 bilateral (50) at 150% of that.
-  const [deb, inj] = priceMedicareLines([{ code: '20610', modifiers: ['50'], units: 1 }, { code: '11042', modifiers: [], units: 1 }], { placeOfService: '11', zip: '62701', rvus, gpcis, zips });
+  const [deb, inj] = priceMedicareLines(
+    [
+      { code: '20610', modifiers: ['50'], units: 1 },
+      { code: '11042', modifiers: [], units: 1 },
+    ],
+    { placeOfService: '11', zip: '62701', rvus, gpcis, zips },
+  );
   expect(inj!.allowedCents).toBe(Math.round((1.01 + 2.69 * 0.899 + 0.15 * 1.178) * 33.4009 * 100));
   expect(deb!.cites).toContain('x 50% (multiple procedure) x 150% (bilateral)');
-  expect(deb!.allowedCents).toBe(Math.round((0.79 + 1.14 * 0.899 + 0.10 * 1.178) * 33.4009 * 0.75 * 100));
+  expect(deb!.allowedCents).toBe(Math.round((0.79 + 1.14 * 0.899 + 0.1 * 1.178) * 33.4009 * 0.75 * 100));
   // Status C (carrier priced), an unknown code, a ZIP with no locality: not priced here.
-  expect(at('11', '62701', [{ code: '99499', modifiers: [], units: 1 }, { code: '99999', modifiers: [], units: 1 }])).toEqual([undefined, undefined]);
+  expect(
+    at('11', '62701', [
+      { code: '99499', modifiers: [], units: 1 },
+      { code: '99999', modifiers: [], units: 1 },
+    ]),
+  ).toEqual([undefined, undefined]);
   expect(at('11', '10001', [{ code: '99213', modifiers: [], units: 1 }])).toEqual([undefined]);
 });

@@ -67,35 +67,69 @@ function columns(file: string, rows: { line: number; cells: string[] }[], first:
 /** The PPRRVU file's CSV edition: notice lines, then a header row from `HCPCS`, `MOD`, `DESCRIPTION`, `STATUS CODE`, ... */
 export function readRvuFile(file: string, text: string): RvuRow[] {
   const { index, data } = columns(file, parseDelimited(text), /^HCPCS$/i, {
-    code: [['HCPCS']], modifier: [['MOD']], status: [['STATUS']], work: [['WORK', 'RVU']],
-    nonFacilityPe: [['NON-FAC', 'PE'], ['NON-FACILITY', 'PE']], facilityPe: [['FAC', 'PE', '!NON']], mp: [['MP', 'RVU'], ['MALPRACTICE']],
-    multipleProcedure: [['MULT']], bilateral: [['BILAT']], conversionFactor: [['CONV']],
+    code: [['HCPCS']],
+    modifier: [['MOD']],
+    status: [['STATUS']],
+    work: [['WORK', 'RVU']],
+    nonFacilityPe: [
+      ['NON-FAC', 'PE'],
+      ['NON-FACILITY', 'PE'],
+    ],
+    facilityPe: [['FAC', 'PE', '!NON']],
+    mp: [['MP', 'RVU'], ['MALPRACTICE']],
+    multipleProcedure: [['MULT']],
+    bilateral: [['BILAT']],
+    conversionFactor: [['CONV']],
   });
-  return data.filter((r) => /^[0-9A-Z]{5}$/.test(r.cells[index.code]?.trim() ?? '')).map((r) => {
-    const get = (k: string) => (r.cells[index[k]] ?? '').trim();
-    return {
-      file, line: r.line, code: get('code').toUpperCase(), modifier: get('modifier') || undefined, status: get('status'),
-      work: num(file, r.line, get('work'), 'WORK RVU'), nonFacilityPe: num(file, r.line, get('nonFacilityPe'), 'NON-FAC PE RVU'),
-      facilityPe: num(file, r.line, get('facilityPe'), 'FACILITY PE RVU'), mp: num(file, r.line, get('mp'), 'MP RVU'),
-      multipleProcedure: get('multipleProcedure'), bilateral: get('bilateral'),
-      conversionFactor: get('conversionFactor') ? num(file, r.line, get('conversionFactor'), 'CONV FACTOR') : undefined,
-    };
-  });
+  return data
+    .filter((r) => /^[0-9A-Z]{5}$/.test(r.cells[index.code]?.trim() ?? ''))
+    .map((r) => {
+      const get = (k: string) => (r.cells[index[k]] ?? '').trim();
+      return {
+        file,
+        line: r.line,
+        code: get('code').toUpperCase(),
+        modifier: get('modifier') || undefined,
+        status: get('status'),
+        work: num(file, r.line, get('work'), 'WORK RVU'),
+        nonFacilityPe: num(file, r.line, get('nonFacilityPe'), 'NON-FAC PE RVU'),
+        facilityPe: num(file, r.line, get('facilityPe'), 'FACILITY PE RVU'),
+        mp: num(file, r.line, get('mp'), 'MP RVU'),
+        multipleProcedure: get('multipleProcedure'),
+        bilateral: get('bilateral'),
+        conversionFactor: get('conversionFactor') ? num(file, r.line, get('conversionFactor'), 'CONV FACTOR') : undefined,
+      };
+    });
 }
 
 /** The GPCI file (CSV): MAC, State, Locality Number, Locality Name, PW GPCI, PE GPCI, MP GPCI. */
 export function readGpciFile(file: string, text: string): GpciRow[] {
   const { index, data } = columns(file, parseDelimited(text), /(MAC|CONTRACTOR)/i, {
-    contractor: [['MAC'], ['CONTRACTOR']], locality: [['LOCALITY', 'NUMBER']], name: [['LOCALITY', 'NAME']],
-    work: [['PW', 'GPCI'], ['WORK', 'GPCI']], pe: [['PE', 'GPCI']], mp: [['MP', 'GPCI']],
+    contractor: [['MAC'], ['CONTRACTOR']],
+    locality: [['LOCALITY', 'NUMBER']],
+    name: [['LOCALITY', 'NAME']],
+    work: [
+      ['PW', 'GPCI'],
+      ['WORK', 'GPCI'],
+    ],
+    pe: [['PE', 'GPCI']],
+    mp: [['MP', 'GPCI']],
   });
-  return data.filter((r) => /^\d{5}$/.test(r.cells[index.contractor]?.trim() ?? '')).map((r) => {
-    const get = (k: string) => (r.cells[index[k]] ?? '').trim();
-    return {
-      file, line: r.line, contractor: get('contractor'), locality: get('locality').padStart(2, '0'), name: get('name'),
-      work: num(file, r.line, get('work'), 'PW GPCI'), pe: num(file, r.line, get('pe'), 'PE GPCI'), mp: num(file, r.line, get('mp'), 'MP GPCI'),
-    };
-  });
+  return data
+    .filter((r) => /^\d{5}$/.test(r.cells[index.contractor]?.trim() ?? ''))
+    .map((r) => {
+      const get = (k: string) => (r.cells[index[k]] ?? '').trim();
+      return {
+        file,
+        line: r.line,
+        contractor: get('contractor'),
+        locality: get('locality').padStart(2, '0'),
+        name: get('name'),
+        work: num(file, r.line, get('work'), 'PW GPCI'),
+        pe: num(file, r.line, get('pe'), 'PE GPCI'),
+        mp: num(file, r.line, get('mp'), 'MP GPCI'),
+      };
+    });
 }
 
 /** CMS's ZIP code to carrier locality file (fixed width): state 1-2, ZIP 3-7, carrier 8-12, pricing locality 13-14. */
@@ -127,7 +161,8 @@ export interface PfsPrice {
  * line, as the fee schedule's own amounts are.
  */
 export function priceMedicareLines(
-  lines: PfsLine[], input: { placeOfService: string; zip: string; rvus: RvuRow[]; gpcis: GpciRow[]; zips: ZipLocality[]; conversionFactor?: number },
+  lines: PfsLine[],
+  input: { placeOfService: string; zip: string; rvus: RvuRow[]; gpcis: GpciRow[]; zips: ZipLocality[]; conversionFactor?: number },
 ): (PfsPrice | undefined)[] {
   const where = input.zips.find((z) => z.zip === input.zip.slice(0, 5));
   const gpci = where && input.gpcis.find((g) => g.contractor === where.contractor && g.locality === where.locality);
@@ -152,9 +187,10 @@ export function priceMedicareLines(
     const allowedCents = Math.round(p.dollars * factor * 100) * p.line.units;
     return {
       allowedCents,
-      cites: `Medicare PFS: (work ${p.rvu.work} x ${p.gpci.work} + ${facility ? 'facility' : 'non-facility'} PE ${p.pe} x ${p.gpci.pe} + MP ${p.rvu.mp} x ${p.gpci.mp}) x CF ${p.cf}`
-        + `${reduced ? ' x 50% (multiple procedure)' : ''}${bilateral ? ' x 150% (bilateral)' : ''}${p.line.units > 1 ? ` x ${p.line.units} units` : ''}`
-        + `; RVUs ${p.rvu.file} line ${p.rvu.line}, GPCI ${p.gpci.file} line ${p.gpci.line} (${p.gpci.contractor}/${p.gpci.locality} ${p.gpci.name}), locality of ZIP ${p.where.zip} ${p.where.file} line ${p.where.line}`,
+      cites:
+        `Medicare PFS: (work ${p.rvu.work} x ${p.gpci.work} + ${facility ? 'facility' : 'non-facility'} PE ${p.pe} x ${p.gpci.pe} + MP ${p.rvu.mp} x ${p.gpci.mp}) x CF ${p.cf}` +
+        `${reduced ? ' x 50% (multiple procedure)' : ''}${bilateral ? ' x 150% (bilateral)' : ''}${p.line.units > 1 ? ` x ${p.line.units} units` : ''}` +
+        `; RVUs ${p.rvu.file} line ${p.rvu.line}, GPCI ${p.gpci.file} line ${p.gpci.line} (${p.gpci.contractor}/${p.gpci.locality} ${p.gpci.name}), locality of ZIP ${p.where.zip} ${p.where.file} line ${p.where.line}`,
     };
   });
 }

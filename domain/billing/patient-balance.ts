@@ -80,13 +80,22 @@ export function decidePayment(ledger: PatientLedger, p: PatientPayment, pendingC
   const known = ledger.payments.find((x) => x.reference === p.reference);
   if (known) {
     if (known.amountCents === p.amountCents && known.method === p.method) return { kind: 'duplicate', payment: known };
-    return { kind: 'refused', path: 'reference', message: `reference ${p.reference} was already used for a ${known.method} payment of ${dollars(known.amountCents)}: a new payment needs a new reference` };
+    return {
+      kind: 'refused',
+      path: 'reference',
+      message: `reference ${p.reference} was already used for a ${known.method} payment of ${dollars(known.amountCents)}: a new payment needs a new reference`,
+    };
   }
   const open = openCents(ledger) - pendingCents;
-  if (ledger.resolution) return { kind: 'refused', path: 'amountCents', message: `the patient balance is closed (${ledger.resolution.replace('_', ' ')}): nothing is open to pay` };
+  if (ledger.resolution)
+    return { kind: 'refused', path: 'amountCents', message: `the patient balance is closed (${ledger.resolution.replace('_', ' ')}): nothing is open to pay` };
   if (open <= 0) return { kind: 'refused', path: 'amountCents', message: 'the patient balance is paid: nothing is open to pay' };
   if (p.amountCents > open) {
-    return { kind: 'refused', path: 'amountCents', message: `${dollars(p.amountCents)} is more than the patient balance of ${dollars(open)}: take at most ${dollars(open)}` };
+    return {
+      kind: 'refused',
+      path: 'amountCents',
+      message: `${dollars(p.amountCents)} is more than the patient balance of ${dollars(open)}: take at most ${dollars(open)}`,
+    };
   }
   return { kind: 'apply' };
 }
@@ -96,7 +105,11 @@ export function decidePayment(ledger: PatientLedger, p: PatientPayment, pendingC
  * instants (ms), from the balance's opening: the offsets sorted, collections `collectionsAfterMs`
  * after the last statement.
  */
-export function balanceSchedule(openedAtMs: number, statementsMs: readonly number[], collectionsAfterMs: number): { statementsDue: number[]; collectionsDue: number } {
+export function balanceSchedule(
+  openedAtMs: number,
+  statementsMs: readonly number[],
+  collectionsAfterMs: number,
+): { statementsDue: number[]; collectionsDue: number } {
   const offsets = [...statementsMs].map((o) => Math.max(0, o)).sort((a, b) => a - b);
   const statementsDue = offsets.map((o) => openedAtMs + o);
   return { statementsDue, collectionsDue: (statementsDue[statementsDue.length - 1] ?? openedAtMs) + Math.max(0, collectionsAfterMs) };
@@ -108,13 +121,18 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 export function describeBalance(ledger: PatientLedger, due: { statementsDue: number[]; collectionsDue: number }): string {
   const total = due.statementsDue.length;
   const paid = paidCents(ledger);
-  if (ledger.resolution === 'paid') return `Patient balance of ${dollars(ledger.openingCents)} paid in full after ${ledger.statements.length} of ${total} statements.`;
-  if (ledger.resolution === 'written_off') return `Patient balance: ${dollars(ledger.writtenOffCents)} written off (paid ${dollars(paid)}): ${ledger.reason ?? 'by a biller'}.`;
-  if (ledger.resolution === 'collections') return `Patient balance: ${dollars(ledger.collectionsCents ?? openCents(ledger))} sent to collections after ${total} statements (paid ${dollars(paid)}).`;
+  if (ledger.resolution === 'paid')
+    return `Patient balance of ${dollars(ledger.openingCents)} paid in full after ${ledger.statements.length} of ${total} statements.`;
+  if (ledger.resolution === 'written_off')
+    return `Patient balance: ${dollars(ledger.writtenOffCents)} written off (paid ${dollars(paid)}): ${ledger.reason ?? 'by a biller'}.`;
+  if (ledger.resolution === 'collections')
+    return `Patient balance: ${dollars(ledger.collectionsCents ?? openCents(ledger))} sent to collections after ${total} statements (paid ${dollars(paid)}).`;
   const last = ledger.statements[ledger.statements.length - 1];
   const sent = last ? `statement ${last.sequence} of ${total} sent ${last.sentOn}` : `no statement sent yet (${total} in the cycle)`;
   const next = due.statementsDue[ledger.statements.length];
   const then = next !== undefined ? `next statement ${day(next)}` : `to collections on ${day(due.collectionsDue)} unless paid`;
-  return `Waiting for the patient's payment: ${dollars(openCents(ledger))} open of ${dollars(ledger.openingCents)} (paid ${dollars(paid)}); ${sent}; ${then}. `
-    + 'Take a payment with POST /visits/{visitId}/patient-payments, or write it off with POST /visits/{visitId}/write-off.';
+  return (
+    `Waiting for the patient's payment: ${dollars(openCents(ledger))} open of ${dollars(ledger.openingCents)} (paid ${dollars(paid)}); ${sent}; ${then}. ` +
+    'Take a payment with POST /visits/{visitId}/patient-payments, or write it off with POST /visits/{visitId}/write-off.'
+  );
 }

@@ -33,7 +33,10 @@ export interface PatientEstimate {
 }
 
 /** The estimate for active coverage; undefined when the coverage is not active (no benefits to apply). */
-export function estimatePatientShare(benefits: EligibilityResult | undefined, lines: readonly Pick<ChargeLine, 'lineNumber' | 'chargeCents' | 'expectedCents'>[]): PatientEstimate | undefined {
+export function estimatePatientShare(
+  benefits: EligibilityResult | undefined,
+  lines: readonly Pick<ChargeLine, 'lineNumber' | 'chargeCents' | 'expectedCents'>[],
+): PatientEstimate | undefined {
   if (!benefits?.active) return undefined;
   const unreported: PatientEstimate['unreported'] = [];
   const reported = (value: number | undefined, name: PatientEstimate['unreported'][number]) => {
@@ -75,7 +78,11 @@ export function estimatePatientShare(benefits: EligibilityResult | undefined, li
   }
   const patientShareCents = copayCents + deductibleCents + coinsuranceCents;
   return {
-    allowedCents, copayCents, deductibleCents, coinsuranceCents, patientShareCents,
+    allowedCents,
+    copayCents,
+    deductibleCents,
+    coinsuranceCents,
+    patientShareCents,
     insuranceCents: allowedCents - patientShareCents,
     linesWithoutContract: lines.filter((l) => l.expectedCents === undefined).map((l) => l.lineNumber),
     unreported,

@@ -98,7 +98,8 @@ export function decidePosting(clp: ClaimKeys, payerId: string, attempts: ClaimAt
   if (!candidates.length) {
     const billed = [...new Set(samePayer.map((a) => cents(a.billedCents)))].join(', ');
     return {
-      matched: false, reason: 'charge_mismatch',
+      matched: false,
+      reason: 'charge_mismatch',
       detail: `claim ${pcn} to payer ${payerId}: total charge ${cents(clp.chargeCents)} is not what was billed (${billed})${clp.payerClaimNumber ? `, and no earlier answer carried payer claim number ${clp.payerClaimNumber}` : ''}`,
     };
   }
@@ -113,21 +114,25 @@ export function decidePosting(clp: ClaimKeys, payerId: string, attempts: ClaimAt
     if (narrowed.length) candidates = narrowed;
   }
   if (candidates.length > 1) {
-    return { matched: false, reason: 'ambiguous', detail: `claim ${pcn} to payer ${payerId} answers attempts ${candidates.map((a) => a.attempt).join(', ')} equally` };
+    return {
+      matched: false,
+      reason: 'ambiguous',
+      detail: `claim ${pcn} to payer ${payerId} answers attempts ${candidates.map((a) => a.attempt).join(', ')} equally`,
+    };
   }
   const attempt = candidates[0];
   if (clp.statusCode === '22') {
     // What it takes back: the answers carrying its CLP07 on any attempt of this claim to this payer (a void or
     // replacement carries the original's payer claim number, and its reversal takes back the original's
     // payment), or without a CLP07 the answers posted to the attempt itself.
-    const takenFrom = clp.payerClaimNumber
-      ? samePayer.flatMap((a) => a.answers).filter((x) => x.payerClaimNumber === clp.payerClaimNumber)
-      : attempt.answers;
+    const takenFrom = clp.payerClaimNumber ? samePayer.flatMap((a) => a.answers).filter((x) => x.payerClaimNumber === clp.payerClaimNumber) : attempt.answers;
     const paid = takenFrom.reduce((s, x) => s + x.paidCents, 0);
     const original = takenFrom.some((x) => x.statusCode !== '22');
     if (!original || paid < -clp.paidCents) {
       return {
-        matched: false, reason: 'reversal_of_unpaid', attempt,
+        matched: false,
+        reason: 'reversal_of_unpaid',
+        attempt,
         detail: original
           ? `reversal of claim ${pcn} attempt ${attempt.attempt} takes back ${cents(-clp.paidCents)}, more than the ${cents(paid)} posted to it`
           : `reversal of claim ${pcn} attempt ${attempt.attempt}: no answer${clp.payerClaimNumber ? ` with payer claim number ${clp.payerClaimNumber}` : ''} was ever posted to it`,
@@ -172,7 +177,9 @@ export function claimBalanceProblem(clp: RemittanceClaim): string | undefined {
     return `claim ${clp.patientControlNumber}: charge ${clp.chargeCents} − paid ${clp.paidCents} ≠ adjustments ${adjusted} (cents)`;
   }
   const line = clp.lines.find((l) => l.chargeCents - l.paidCents !== sum(l.adjustments));
-  return line ? `claim ${clp.patientControlNumber} line ${line.code}: charge ${line.chargeCents} − paid ${line.paidCents} ≠ its adjustments ${sum(line.adjustments)} (cents)` : undefined;
+  return line
+    ? `claim ${clp.patientControlNumber} line ${line.code}: charge ${line.chargeCents} − paid ${line.paidCents} ≠ its adjustments ${sum(line.adjustments)} (cents)`
+    : undefined;
 }
 
 /**

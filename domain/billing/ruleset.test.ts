@@ -20,7 +20,9 @@ test('a release covers its dates until the next one starts or its own end, which
     { name: 'fy2026', effectiveFrom: '2025-10-01' },
   ]);
   expect(windows.map((w) => [w.name, w.coversFrom, w.coversTo])).toEqual([
-    ['fy2021', '2020-10-01', '2021-09-30'], ['fy2026', '2025-10-01', '2026-03-31'], ['apr2026', '2026-04-01', undefined],
+    ['fy2021', '2020-10-01', '2021-09-30'],
+    ['fy2026', '2025-10-01', '2026-03-31'],
+    ['apr2026', '2026-04-01', undefined],
   ]);
 });
 
@@ -30,7 +32,13 @@ test('a ruleset keeps every code-set release and the latest edit and rule files'
 });
 
 test('an ICD-10-CM release loaded again for the same start date replaces the earlier one; other code sets keep both', () => {
-  const all = [rel(1, 'icd10cm', { effectiveFrom: '2020-10-01' }), rel(2, 'icd10cm', { effectiveFrom: '2026-04-01' }), rel(3, 'icd10cm', { effectiveFrom: '2020-10-01' }), rel(4, 'cpt'), rel(5, 'cpt')];
+  const all = [
+    rel(1, 'icd10cm', { effectiveFrom: '2020-10-01' }),
+    rel(2, 'icd10cm', { effectiveFrom: '2026-04-01' }),
+    rel(3, 'icd10cm', { effectiveFrom: '2020-10-01' }),
+    rel(4, 'cpt'),
+    rel(5, 'cpt'),
+  ];
   expect(currentReleases(all).map((r) => r.id)).toEqual([2, 3, 4, 5]);
 });
 
@@ -61,17 +69,36 @@ test('the ruleset version changes with any file and not with load order', () => 
 });
 
 test('the ICD-10-CM time line names each window, each gap and who decides it, and what comes after the newest', () => {
-  expect(icdCoverage([
-    { release: 'April 2026', effectiveFrom: '2026-04-01', effectiveTo: '2026-09-30' },
-    { release: 'FY2021', effectiveFrom: '2020-10-01', effectiveTo: '2021-09-30' },
-    { release: 'April 2025', effectiveFrom: '2025-04-01', effectiveTo: '2025-09-30' },
-  ])).toEqual([
+  expect(
+    icdCoverage([
+      { release: 'April 2026', effectiveFrom: '2026-04-01', effectiveTo: '2026-09-30' },
+      { release: 'FY2021', effectiveFrom: '2020-10-01', effectiveTo: '2021-09-30' },
+      { release: 'April 2025', effectiveFrom: '2025-04-01', effectiveTo: '2025-09-30' },
+    ]),
+  ).toEqual([
     { from: '2020-10-01', to: '2021-09-30', release: 'FY2021', how: 'exact' },
-    { from: '2021-10-01', to: '2025-03-31', release: 'April 2025', how: 'gap', note: 'no release loaded from FY2022 (in effect from 2021-10-01) on; the later one, April 2025, decides' },
+    {
+      from: '2021-10-01',
+      to: '2025-03-31',
+      release: 'April 2025',
+      how: 'gap',
+      note: 'no release loaded from FY2022 (in effect from 2021-10-01) on; the later one, April 2025, decides',
+    },
     { from: '2025-04-01', to: '2025-09-30', release: 'April 2025', how: 'exact' },
-    { from: '2025-10-01', to: '2026-03-31', release: 'April 2026', how: 'gap', note: 'no release loaded from FY2026 (in effect from 2025-10-01) on; the later one, April 2026, decides' },
+    {
+      from: '2025-10-01',
+      to: '2026-03-31',
+      release: 'April 2026',
+      how: 'gap',
+      note: 'no release loaded from FY2026 (in effect from 2025-10-01) on; the later one, April 2026, decides',
+    },
     { from: '2026-04-01', to: '2026-09-30', release: 'April 2026', how: 'exact' },
-    { from: '2026-10-01', release: 'April 2026', how: 'after', note: 'FY2027 (in effect from 2026-10-01) is not loaded; the newest, April 2026, decides and says so' },
+    {
+      from: '2026-10-01',
+      release: 'April 2026',
+      how: 'after',
+      note: 'FY2027 (in effect from 2026-10-01) is not loaded; the newest, April 2026, decides and says so',
+    },
   ]);
 });
 

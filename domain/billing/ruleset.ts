@@ -40,7 +40,8 @@ export function rulesetDiff(before: Release[], after: Release[]): { added: Relea
 export function currentReleases(all: Release[]): Release[] {
   const latest = new Map<ReleaseKind, Release>();
   for (const r of all) if (!DATED_KINDS.includes(r.kind) && (!latest.get(r.kind) || latest.get(r.kind)!.id < r.id)) latest.set(r.kind, r);
-  const replaced = (r: Release) => r.kind === 'icd10cm' && !!r.effectiveFrom && all.some((o) => o.kind === 'icd10cm' && o.id > r.id && o.effectiveFrom === r.effectiveFrom);
+  const replaced = (r: Release) =>
+    r.kind === 'icd10cm' && !!r.effectiveFrom && all.some((o) => o.kind === 'icd10cm' && o.id > r.id && o.effectiveFrom === r.effectiveFrom);
   return [...all.filter((r) => DATED_KINDS.includes(r.kind) && !replaced(r)), ...latest.values()].sort((a, b) => a.id - b.id);
 }
 
@@ -109,10 +110,7 @@ export interface IcdReleaseWindow {
  * in force that day is named as not loaded. Before the oldest, none does.
  */
 export type IcdReleaseChoice<W extends IcdReleaseWindow = IcdReleaseWindow> =
-  | { how: 'exact'; decides: W }
-  | { how: 'gap'; decides: W; earlier: W }
-  | { how: 'after'; decides: W; notLoaded: string }
-  | { how: 'none'; oldest?: W };
+  { how: 'exact'; decides: W } | { how: 'gap'; decides: W; earlier: W } | { how: 'after'; decides: W; notLoaded: string } | { how: 'none'; oldest?: W };
 
 export function icdReleaseFor<W extends IcdReleaseWindow>(releases: W[], day: string): IcdReleaseChoice<W> {
   const sorted = [...releases].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
@@ -146,9 +144,20 @@ export function icdCoverage(releases: IcdReleaseWindow[]): IcdCoverageSpan[] {
     if (!to) return;
     const after = addDays(to, 1);
     if (next && after < next.effectiveFrom) {
-      out.push({ from: after, to: addDays(next.effectiveFrom, -1), release: next.release, how: 'gap', note: `no release loaded from ${icdReleaseDueOn(after)} on; the later one, ${next.release}, decides` });
+      out.push({
+        from: after,
+        to: addDays(next.effectiveFrom, -1),
+        release: next.release,
+        how: 'gap',
+        note: `no release loaded from ${icdReleaseDueOn(after)} on; the later one, ${next.release}, decides`,
+      });
     } else if (!next) {
-      out.push({ from: after, release: r.release, how: 'after', note: `${icdReleaseDueOn(after)} is not loaded; the newest, ${r.release}, decides and says so` });
+      out.push({
+        from: after,
+        release: r.release,
+        how: 'after',
+        note: `${icdReleaseDueOn(after)} is not loaded; the newest, ${r.release}, decides and says so`,
+      });
     }
   });
   return out;

@@ -26,10 +26,7 @@ export function scrubData(overrides: Partial<ScrubData> = {}): ScrubData {
     rules: RULES,
     icdReleases: [APR2026, FY2021],
     icd: {
-      M545: [
-        leaf(FY2021, 'Low back pain'),
-        { ...APR2026, billable: false, description: 'Low back pain', billableChildren: ['M5450', 'M5451', 'M5459'] },
-      ],
+      M545: [leaf(FY2021, 'Low back pain'), { ...APR2026, billable: false, description: 'Low back pain', billableChildren: ['M5450', 'M5451', 'M5459'] }],
       M5450: [leaf(APR2026, 'Low back pain, unspecified')],
       M5451: [leaf(APR2026, 'Vertebrogenic low back pain')],
       M5459: [leaf(APR2026, 'Other low back pain')],
@@ -38,7 +35,10 @@ export function scrubData(overrides: Partial<ScrubData> = {}): ScrubData {
       E11: [{ ...APR2026, billable: false, description: 'Type 2 diabetes mellitus', billableChildren: [] }],
     },
     procedures: Object.fromEntries([
-      ...['99495', '99212', '99213', '99214', '99215', '20610', '36415', '97110', '97530', '93000', '93005', '72148'].map((c) => [c, [{ system: 'CPT' as const, description: `demo ${c}` }]]),
+      ...['99495', '99212', '99213', '99214', '99215', '20610', '36415', '97110', '97530', '93000', '93005', '72148'].map((c) => [
+        c,
+        [{ system: 'CPT' as const, description: `demo ${c}` }],
+      ]),
       ['J1100', [{ system: 'HCPCS' as const, effectiveFrom: '2000-01-01', description: 'Dexamethasone sodium phosphate, 1 mg' }]],
       ['G0101', [{ system: 'HCPCS' as const, effectiveFrom: '2001-07-01', effectiveTo: '2024-12-31', description: 'Cervical or vaginal cancer screening' }]],
     ]),
@@ -68,7 +68,10 @@ export function cleanClaim(overrides: Partial<ScrubClaim> = {}): ScrubClaim {
   return {
     payerId: '87726',
     serviceDate: '2026-11-20',
-    diagnoses: [{ code: 'M5450', rank: 1 }, { code: 'E119', rank: 2 }],
+    diagnoses: [
+      { code: 'M5450', rank: 1 },
+      { code: 'E119', rank: 2 },
+    ],
     procedures: [
       { code: '99214', modifiers: ['25'], units: 1, diagnosisPointers: [1, 2] },
       { code: '20610', modifiers: ['RT'], units: 1, diagnosisPointers: [1] },

@@ -17,7 +17,16 @@ export type RuleFamily = (claim: ScrubClaim, data: ScrubData) => Finding[];
 
 /** In the order a coder reads them: the codes first, then the lines, then the edits, then the payer. */
 export const RULE_FAMILIES: Record<string, RuleFamily> = {
-  diagnosisValidity, tabularNotes, sexAgeEdits, procedureValidity, structure, sameDay, ptpEdits, mueLimits, payerRules, feeSchedule,
+  diagnosisValidity,
+  tabularNotes,
+  sexAgeEdits,
+  procedureValidity,
+  structure,
+  sameDay,
+  ptpEdits,
+  mueLimits,
+  payerRules,
+  feeSchedule,
 };
 
 /** Only the structural checks (pointers, counts, modifiers, units): the benchmark's baseline. */

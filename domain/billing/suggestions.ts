@@ -26,12 +26,17 @@ export function applySuggestion<E extends EncounterLike>(encounter: E, findings:
   const s = f.suggestion;
   if (!s) throw new SuggestionError(`finding ${findingId} has no suggested fix`);
   const wanted = s.field === 'code' ? icdBilled(choice) : choice.trim().toUpperCase();
-  if (!s.options.includes(wanted)) throw new SuggestionError(`${choice} is not one of the suggested ${s.field === 'code' ? 'codes' : `${s.field}`} (${s.options.join(', ')})`);
+  if (!s.options.includes(wanted))
+    throw new SuggestionError(`${choice} is not one of the suggested ${s.field === 'code' ? 'codes' : `${s.field}`} (${s.options.join(', ')})`);
   const m = /^(diagnoses|procedures)\[(\d+)\]\.(code|modifiers|units)$/.exec(s.path);
   if (!m) throw new SuggestionError(`finding ${findingId} has a suggestion this version cannot apply (${s.path})`);
   const [, list, index, field] = m;
   const i = Number(index);
-  const next = { ...encounter, diagnoses: encounter.diagnoses.map((d) => ({ ...d })), procedures: encounter.procedures.map((p) => ({ ...p, modifiers: [...p.modifiers] })) };
+  const next = {
+    ...encounter,
+    diagnoses: encounter.diagnoses.map((d) => ({ ...d })),
+    procedures: encounter.procedures.map((p) => ({ ...p, modifiers: [...p.modifiers] })),
+  };
   if (list === 'diagnoses' && field === 'code' && next.diagnoses[i]) next.diagnoses[i].code = wanted;
   else if (list === 'procedures' && next.procedures[i] && field === 'modifiers') next.procedures[i].modifiers.push(wanted);
   else if (list === 'procedures' && next.procedures[i] && field === 'units') next.procedures[i].units = Number(wanted);

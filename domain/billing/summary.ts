@@ -75,13 +75,19 @@ function combined(byPayer: Map<string, PostedRemittance[]>): PostedRemittance[] 
   if (payers.length < 2) return payers.flat();
   const last = payers[payers.length - 1];
   const earlier = payers.slice(0, -1).flat();
-  const oa23 = last.flatMap((r) => r.adjustments).filter((a) => a.group === 'OA' && a.carc === '23').reduce((s, a) => s + a.amountCents, 0);
+  const oa23 = last
+    .flatMap((r) => r.adjustments)
+    .filter((a) => a.group === 'OA' && a.carc === '23')
+    .reduce((s, a) => s + a.amountCents, 0);
   let room = oa23 - earlier.reduce((s, r) => s + r.paidCents, 0);
-  const carried = earlier.flatMap((r) => r.adjustments).filter((a) => a.group !== 'PR').flatMap((a) => {
-    const amountCents = Math.max(0, Math.min(a.amountCents, room));
-    room -= amountCents;
-    return amountCents ? [{ ...a, amountCents }] : [];
-  });
+  const carried = earlier
+    .flatMap((r) => r.adjustments)
+    .filter((a) => a.group !== 'PR')
+    .flatMap((a) => {
+      const amountCents = Math.max(0, Math.min(a.amountCents, room));
+      room -= amountCents;
+      return amountCents ? [{ ...a, amountCents }] : [];
+    });
   const leftover = Math.max(0, room);
   return [
     ...earlier.map((r) => ({ ...r, adjustments: [] })),
@@ -116,7 +122,16 @@ export function summarizeVisit(m: VisitMoney): VisitSummary {
     `insurance open ${dollars(insuranceOpenCents)}`,
   ];
   return {
-    billedCents: m.billedCents, insurancePaidCents: paid, adjustmentsCents, patientResponsibilityCents: pr, patientPaidCents: m.patientPaidCents,
-    writtenOffCents: m.writtenOffCents, patientOpenCents, ...(m.collectionsCents ? { collectionsCents: m.collectionsCents } : {}), insuranceOpenCents, balanced: insuranceOpenCents >= 0 && patientOpenCents >= 0, lines,
+    billedCents: m.billedCents,
+    insurancePaidCents: paid,
+    adjustmentsCents,
+    patientResponsibilityCents: pr,
+    patientPaidCents: m.patientPaidCents,
+    writtenOffCents: m.writtenOffCents,
+    patientOpenCents,
+    ...(m.collectionsCents ? { collectionsCents: m.collectionsCents } : {}),
+    insuranceOpenCents,
+    balanced: insuranceOpenCents >= 0 && patientOpenCents >= 0,
+    lines,
   };
 }

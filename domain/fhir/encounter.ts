@@ -251,7 +251,7 @@ function procedureLine(proc: Procedure, diagnoses: RankedDiagnosis[], problems: 
 /** Zero-based diagnosis indexes (-1 = not one of the encounter's diagnoses) to 1-based claim pointers. */
 function pointers(indexes: number[], path: string, problems: Problems): number[] {
   if (indexes.length === 0) problems.push({ path, reason: 'no reason given: which diagnoses this line is for is not stated' });
-  if (indexes.includes(-1)) problems.push({ path, reason: 'a reason is not one of the encounter\'s billed diagnoses' });
+  if (indexes.includes(-1)) problems.push({ path, reason: "a reason is not one of the encounter's billed diagnoses" });
   const result = [...new Set(indexes.filter((i) => i >= 0).map((i) => i + 1))];
   if (result.length > 4) problems.push({ path, reason: `${result.length} diagnoses; a claim line points at no more than 4` });
   return result;

@@ -12,12 +12,32 @@ import { sharedFixtures } from '../../test/fixtures';
 import { mutatedJson, runs } from '../../test/fuzz/mutations';
 import { parseEncounterNotification } from './notification';
 
-const status = { resourceType: 'Parameters', parameter: [{ name: 'status', valueCode: 'active' }, { name: 'type', valueCode: 'event-notification' }] };
-const encounter = { resourceType: 'Encounter', id: 'e7', status: 'finished', subject: { reference: 'Patient/p1' }, appointment: [{ reference: 'Appointment/a3' }] };
+const status = {
+  resourceType: 'Parameters',
+  parameter: [
+    { name: 'status', valueCode: 'active' },
+    { name: 'type', valueCode: 'event-notification' },
+  ],
+};
+const encounter = {
+  resourceType: 'Encounter',
+  id: 'e7',
+  status: 'finished',
+  subject: { reference: 'Patient/p1' },
+  appointment: [{ reference: 'Appointment/a3' }],
+};
 const appointment = { resourceType: 'Appointment', id: 'a3', identifier: [{ system: 'urn:revcycle:visit', value: 'V-1001' }] };
 const valid = [
-  { resourceType: 'Bundle', type: 'history', entry: [{ fullUrl: 'urn:uuid:s', resource: status }, { fullUrl: 'http://ehr/fhir/Encounter/e7', resource: encounter }, { resource: appointment }] },
-  { resourceType: 'Bundle', type: 'history', entry: [{ resource: { resourceType: 'SubscriptionStatus', type: 'event-notification' } }, { fullUrl: 'https://ehr/fhir/Encounter/e9/_history/1' }] },
+  {
+    resourceType: 'Bundle',
+    type: 'history',
+    entry: [{ fullUrl: 'urn:uuid:s', resource: status }, { fullUrl: 'http://ehr/fhir/Encounter/e7', resource: encounter }, { resource: appointment }],
+  },
+  {
+    resourceType: 'Bundle',
+    type: 'history',
+    entry: [{ resource: { resourceType: 'SubscriptionStatus', type: 'event-notification' } }, { fullUrl: 'https://ehr/fhir/Encounter/e9/_history/1' }],
+  },
 ];
 
 const { dir, present } = sharedFixtures('fhir');
@@ -59,8 +79,15 @@ describe('FHIR notification validator', () => {
   });
 
   test('Synthea resources of every kind in the entries: read or refused', () => {
-    fc.assert(fc.property(fc.subarray(synthea.length ? synthea : [encounter]), fc.boolean(), (resources, statusFirst) => {
-      readsOrRefuses({ resourceType: 'Bundle', type: 'history', entry: [...(statusFirst ? [{ resource: status }] : []), ...resources.map((resource) => ({ resource }))] });
-    }), runs(200));
+    fc.assert(
+      fc.property(fc.subarray(synthea.length ? synthea : [encounter]), fc.boolean(), (resources, statusFirst) => {
+        readsOrRefuses({
+          resourceType: 'Bundle',
+          type: 'history',
+          entry: [...(statusFirst ? [{ resource: status }] : []), ...resources.map((resource) => ({ resource }))],
+        });
+      }),
+      runs(200),
+    );
   });
 });

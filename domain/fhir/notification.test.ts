@@ -18,18 +18,27 @@ const bundle = (...entry: object[]) => ({ resourceType: 'Bundle', type: 'history
 
 describe('parseEncounterNotification', () => {
   it('reads the encounter and, from the included Appointment, the visit', () => {
-    const body = bundle({ fullUrl: 'urn:uuid:s', resource: status }, { fullUrl: 'http://ehr/fhir/Encounter/e7', resource: encounter }, { fullUrl: 'http://ehr/fhir/Appointment/a3', resource: appointment });
+    const body = bundle(
+      { fullUrl: 'urn:uuid:s', resource: status },
+      { fullUrl: 'http://ehr/fhir/Encounter/e7', resource: encounter },
+      { fullUrl: 'http://ehr/fhir/Appointment/a3', resource: appointment },
+    );
     expect(parseEncounterNotification(body)).toEqual({ encounterId: 'e7', visitId: 'V-1001', appointmentRef: 'Appointment/a3' });
   });
 
   it('gives the appointment reference alone when the Appointment is not included', () => {
     const withAbsoluteRef = { ...encounter, appointment: [{ reference: 'https://ehr.example/fhir/Appointment/a3/_history/2' }] };
-    expect(parseEncounterNotification(bundle({ resource: status }, { resource: withAbsoluteRef }))).toEqual({ encounterId: 'e7', appointmentRef: 'Appointment/a3' });
+    expect(parseEncounterNotification(bundle({ resource: status }, { resource: withAbsoluteRef }))).toEqual({
+      encounterId: 'e7',
+      appointmentRef: 'Appointment/a3',
+    });
   });
 
   it('reads an R4B/R5 SubscriptionStatus and an id-only payload', () => {
     const r5Status = { resourceType: 'SubscriptionStatus', type: 'event-notification', status: 'active' };
-    expect(parseEncounterNotification(bundle({ resource: r5Status }, { fullUrl: 'https://ehr.example/fhir/Encounter/e9/_history/1' }))).toEqual({ encounterId: 'e9' });
+    expect(parseEncounterNotification(bundle({ resource: r5Status }, { fullUrl: 'https://ehr.example/fhir/Encounter/e9/_history/1' }))).toEqual({
+      encounterId: 'e9',
+    });
   });
 
   it.each([

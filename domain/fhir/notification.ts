@@ -37,12 +37,21 @@ const Reference = z.looseObject({ reference: z.string().max(512).optional() });
 const IncludedResource = z.discriminatedUnion('resourceType', [
   z.looseObject({ resourceType: z.literal('Encounter'), id: FhirId, subject: Reference.optional(), appointment: z.array(Reference).max(10).optional() }),
   z.looseObject({
-    resourceType: z.literal('Appointment'), id: FhirId.optional(),
-    identifier: z.array(z.looseObject({ system: z.string().max(512).optional(), value: z.string().max(64).optional() })).max(20).optional(),
+    resourceType: z.literal('Appointment'),
+    id: FhirId.optional(),
+    identifier: z
+      .array(z.looseObject({ system: z.string().max(512).optional(), value: z.string().max(64).optional() }))
+      .max(20)
+      .optional(),
   }),
-  z.looseObject({ resourceType: z.enum(['Parameters', 'SubscriptionStatus']), id: FhirId.optional(), parameter: z.array(z.looseObject({ name: z.string().optional() })).optional() }),
+  z.looseObject({
+    resourceType: z.enum(['Parameters', 'SubscriptionStatus']),
+    id: FhirId.optional(),
+    parameter: z.array(z.looseObject({ name: z.string().optional() })).optional(),
+  }),
 ]);
-const OtherResource = z.looseObject({ resourceType: z.string().regex(/^[A-Z][A-Za-z]{1,63}$/, 'must be a FHIR resource type'), id: FhirId.optional() })
+const OtherResource = z
+  .looseObject({ resourceType: z.string().regex(/^[A-Z][A-Za-z]{1,63}$/, 'must be a FHIR resource type'), id: FhirId.optional() })
   .refine((r) => !['Encounter', 'Appointment', 'Parameters', 'SubscriptionStatus'].includes(r.resourceType), 'is not a valid resource of its type');
 
 const Entry = z.object({
@@ -90,7 +99,9 @@ export function subscriptionNotificationType(body: unknown): string | undefined 
   const bundle = NotificationBundle.parse(body);
   const status = bundle.entry[0].resource;
   if (!['Parameters', 'SubscriptionStatus'].includes(status?.resourceType ?? '')) {
-    throw new z.ZodError([{ code: 'custom', path: ['entry', 0, 'resource'], message: 'the first entry must be the SubscriptionStatus (Parameters in R4)', input: status }]);
+    throw new z.ZodError([
+      { code: 'custom', path: ['entry', 0, 'resource'], message: 'the first entry must be the SubscriptionStatus (Parameters in R4)', input: status },
+    ]);
   }
   return notificationType(status);
 }

@@ -3,7 +3,14 @@ import { appointmentResource, coverageResource, identifierToken, patientResource
 
 const visit: StartVisit = {
   visitId: 'V-1001',
-  patient: { patientId: 'MRN-77', firstName: 'Ada', lastName: 'Testpatient', birthDate: '1980-04-02', sex: 'F', address: { line1: '1 Main St', city: 'Springfield', state: 'IL', postalCode: '62701' } },
+  patient: {
+    patientId: 'MRN-77',
+    firstName: 'Ada',
+    lastName: 'Testpatient',
+    birthDate: '1980-04-02',
+    sex: 'F',
+    address: { line1: '1 Main St', city: 'Springfield', state: 'IL', postalCode: '62701' },
+  },
   coverage: { payerId: '87726', payerName: 'Example Health', memberId: 'W123-456', groupNumber: 'G77', relationship: 'self' },
   appointment: { serviceDate: '2026-03-02', providerNpi: '1234567893', placeOfService: '11' },
 };
@@ -34,10 +41,20 @@ describe('pre-population resources', () => {
   });
 
   it('carries a subscriber other than the patient as a contained RelatedPerson', () => {
-    const child: StartVisit = { ...visit, coverage: { ...visit.coverage, groupNumber: undefined, relationship: 'child', subscriber: { firstName: 'Bo', lastName: 'Testparent', birthDate: '1950-01-01', sex: 'M' } } };
+    const child: StartVisit = {
+      ...visit,
+      coverage: {
+        ...visit.coverage,
+        groupNumber: undefined,
+        relationship: 'child',
+        subscriber: { firstName: 'Bo', lastName: 'Testparent', birthDate: '1950-01-01', sex: 'M' },
+      },
+    };
     const coverage = coverageResource(child, 'Patient/5');
     expect(coverage.subscriber).toEqual({ reference: '#subscriber' });
-    expect(coverage.contained).toEqual([expect.objectContaining({ resourceType: 'RelatedPerson', id: 'subscriber', patient: { reference: 'Patient/5' }, gender: 'male' })]);
+    expect(coverage.contained).toEqual([
+      expect.objectContaining({ resourceType: 'RelatedPerson', id: 'subscriber', patient: { reference: 'Patient/5' }, gender: 'male' }),
+    ]);
     expect(coverage.class).toBeUndefined();
   });
 

@@ -12,7 +12,19 @@ import { z } from 'zod';
 import type { ChargePost } from '../charges';
 import { type ChargeLine, Diagnosis, Modifier, ProcedureCode } from '../visit';
 import { dateField, present, readNpi, validateAs, writeNpi } from './fields';
-import { buildMessage, buildMsh, component, escapeHl7, Hl7MappingError, type MessageHeader, repetitions, segment, subcomponent, toHl7Date, toHl7Timestamp } from './message';
+import {
+  buildMessage,
+  buildMsh,
+  component,
+  escapeHl7,
+  Hl7MappingError,
+  type MessageHeader,
+  repetitions,
+  segment,
+  subcomponent,
+  toHl7Date,
+  toHl7Timestamp,
+} from './message';
 
 /** A DFT^P03 as the PMS reads it: the post without its idempotency key, which travels as MSH-10. */
 export type DftCharges = Omit<ChargePost, 'idempotencyKey'> & { controlId: string };
@@ -64,13 +76,19 @@ function writeFt1(post: ChargePost, line: ChargeLine, ranked: Diagnosis[]): Hl7S
   set(20, writeNpi(post.renderingNpi));
   set(25, procedure);
   set(26, line.modifiers.map(escapeHl7).join('~'));
-  return segment('FT1', Array.from(fields, (f) => f ?? ''));
+  return segment(
+    'FT1',
+    Array.from(fields, (f) => f ?? ''),
+  );
 }
 
 function writeDg1(d: Diagnosis, index: number): Hl7Segment {
   const fields = [String(index + 1), ICD10, `${dotted(d.code)}^^${ICD10}`, '', '', 'F'];
   fields[14] = String(d.rank);
-  return segment('DG1', Array.from(fields, (f) => f ?? ''));
+  return segment(
+    'DG1',
+    Array.from(fields, (f) => f ?? ''),
+  );
 }
 
 const byRank = (diagnoses: Diagnosis[]) => [...diagnoses].sort((a, b) => a.rank - b.rank);
@@ -78,7 +96,9 @@ const byRank = (diagnoses: Diagnosis[]) => [...diagnoses].sort((a, b) => a.rank 
 /** ChargePost → DFT^P03. `header.controlId` must be stable across retries of the same post. */
 export function buildDftP03(post: ChargePost, header: MessageHeader): Hl7Message {
   const ranked = byRank(post.diagnoses);
-  const dangling = post.lines.flatMap((l) => l.diagnosisPointers.filter((p) => !ranked[p - 1]).map((p) => `line ${l.lineNumber}: diagnosis pointer ${p} has no diagnosis`));
+  const dangling = post.lines.flatMap((l) =>
+    l.diagnosisPointers.filter((p) => !ranked[p - 1]).map((p) => `line ${l.lineNumber}: diagnosis pointer ${p} has no diagnosis`),
+  );
   if (dangling.length > 0) throw new Hl7MappingError(dangling);
   const pv1 = Array<string>(19).fill('');
   pv1[0] = '1';
@@ -111,7 +131,8 @@ function readDiagnoses(msg: Hl7Message, issues: string[]): Diagnosis[] {
   msg.getAllSegments('DG1').forEach((dg1, i) => {
     const code = readCoded(dg1, 3, 0, ICD10_NAMES, `DG1-3 (${i + 1})`, issues);
     const rank = Number(component(dg1, 15) || i + 1);
-    const d = code && validateAs(Diagnosis, { code: undotted(code), rank }, { code: { field: `DG1-3 (${i + 1})` }, rank: { field: `DG1-15 (${i + 1})` } }, issues);
+    const d =
+      code && validateAs(Diagnosis, { code: undotted(code), rank }, { code: { field: `DG1-3 (${i + 1})` }, rank: { field: `DG1-15 (${i + 1})` } }, issues);
     if (d && diagnoses.some((other) => other.rank === d.rank)) issues.push(`DG1-15 (${i + 1}): priority ${d.rank} given twice`);
     else if (d) diagnoses.push(d);
   });
@@ -187,5 +208,13 @@ export function parseDftP03(msg: Hl7Message): DftCharges {
   else if (!/^\d{4}-\d{2}-\d{2}$/.test(serviceDate)) issues.push('FT1-4: not a date');
   if (!renderingNpi) issues.push('FT1-20: no NPI');
   if (issues.length > 0) throw new Hl7MappingError(issues);
-  return { controlId: component(msg.header, 10), visitId: visitId!, patientId: patientId!, serviceDate: serviceDate!, renderingNpi: renderingNpi!, diagnoses: ranked, lines };
+  return {
+    controlId: component(msg.header, 10),
+    visitId: visitId!,
+    patientId: patientId!,
+    serviceDate: serviceDate!,
+    renderingNpi: renderingNpi!,
+    diagnoses: ranked,
+    lines,
+  };
 }

@@ -105,7 +105,10 @@ describeIfFixtures('public HL7 v2 samples', () => {
     });
 
     it('reports two diagnoses that both claim to be the principal one', () => {
-      const coded = fixture(name).replace(/\^SCT\|/g, '^I10|').replace(/29857009/g, 'R07.9').replace(/68235000/g, 'R09.81');
+      const coded = fixture(name)
+        .replace(/\^SCT\|/g, '^I10|')
+        .replace(/29857009/g, 'R07.9')
+        .replace(/68235000/g, 'R09.81');
       expect(issuesOf(() => parseDftP03(parseHl7(coded)))).toContain('DG1-15 (2): priority 1 given twice');
     });
 

@@ -25,7 +25,13 @@ const visit: StartVisit = {
     memberId: 'W123-456',
     groupNumber: 'G-9',
     relationship: 'spouse',
-    subscriber: { firstName: 'Ben', lastName: "O'Neil", birthDate: '1978-07-01', sex: 'M', address: { line1: '12 Elm St', city: 'Madison', state: 'WI', postalCode: '53703' } },
+    subscriber: {
+      firstName: 'Ben',
+      lastName: "O'Neil",
+      birthDate: '1978-07-01',
+      sex: 'M',
+      address: { line1: '12 Elm St', city: 'Madison', state: 'WI', postalCode: '53703' },
+    },
   },
   appointment: { appointmentId: 'APT~5', serviceDate: '2026-03-10', providerNpi: '1234567893', placeOfService: '22' },
 };
@@ -111,12 +117,19 @@ describe('SIU^S12 and S15', () => {
   it('reads a second IN1 as the secondary coverage (IN1-1 = 2) and writes it back', () => {
     const withSecondary = { ...visit, secondaryCoverage: medicaid };
     const text = buildSiuS12(withSecondary, { controlId: 'C7', at }).toString();
-    expect(text.split('\r').filter((s) => s.startsWith('IN1|')).map((s) => s.slice(0, 6))).toEqual(['IN1|1|', 'IN1|2|']);
+    expect(
+      text
+        .split('\r')
+        .filter((s) => s.startsWith('IN1|'))
+        .map((s) => s.slice(0, 6)),
+    ).toEqual(['IN1|1|', 'IN1|2|']);
     expect(readInbound(text)).toEqual({ kind: 'appointmentBooked', visit: withSecondary });
   });
 
   it('names the second IN1 in the issues of a bad secondary coverage', () => {
-    const text = buildSiuS12({ ...visit, secondaryCoverage: medicaid }, { controlId: 'C8', at }).toString().replace('|SKWI0|', '|S*|');
+    const text = buildSiuS12({ ...visit, secondaryCoverage: medicaid }, { controlId: 'C8', at })
+      .toString()
+      .replace('|SKWI0|', '|S*|');
     expect(() => readInbound(text)).toThrow(expect.objectContaining({ issues: ['IN1[2]-3: must be 2-10 letters or digits'] }));
   });
 
@@ -127,7 +140,9 @@ describe('SIU^S12 and S15', () => {
       .replace(/\rIN1\|[^\r]*/, '')
       .replace(/1234567893\^\^\^\^\^\^\^\^NPI&[^|]*\^\^\^\^NPI/g, '42^Doe^John');
     expect(() => readInbound(text)).toThrow(Hl7MappingError);
-    expect(() => readInbound(text)).toThrow(expect.objectContaining({ issues: ['PID-7: not a date', 'IN1: missing (no coverage)', 'AIP-3/PV1-7: no provider with an NPI'] }));
+    expect(() => readInbound(text)).toThrow(
+      expect.objectContaining({ issues: ['PID-7: not a date', 'IN1: missing (no coverage)', 'AIP-3/PV1-7: no provider with an NPI'] }),
+    );
   });
 
   it('round-trips a reschedule (S14): another day, provider and place, the same visit', () => {
@@ -138,7 +153,10 @@ describe('SIU^S12 and S15', () => {
   });
 
   it('refuses a reschedule that lost its date of service, by field name', () => {
-    const text = buildSiuS14({ visitId: 'V-1', appointment: visit.appointment }, { controlId: 'C5', at }).toString().replace(/\rAIS\|[^\r]*/, '').replace(/\^\^\^\d{8}/, '');
+    const text = buildSiuS14({ visitId: 'V-1', appointment: visit.appointment }, { controlId: 'C5', at })
+      .toString()
+      .replace(/\rAIS\|[^\r]*/, '')
+      .replace(/\^\^\^\d{8}/, '');
     expect(() => readInbound(text)).toThrow(Hl7MappingError);
   });
 
@@ -157,13 +175,21 @@ describe('ADT^A04/A08', () => {
   it('round-trips a registration with and without coverage', () => {
     const withCoverage = { patient: visit.patient, coverage: visit.coverage };
     expect(readInbound(buildAdt(withCoverage, { controlId: 'C4', at }).toString())).toEqual({ kind: 'registration', registration: withCoverage });
-    expect(readInbound(buildAdt({ patient: visit.patient }, { controlId: 'C5', at }, 'A08').toString())).toEqual({ kind: 'registration', registration: { patient: visit.patient } });
-    const withSecondary = { ...withCoverage, secondaryCoverage: { payerId: 'SKWI0', payerName: 'Wisconsin Medicaid', memberId: 'MCD-55', relationship: 'self' as const } };
+    expect(readInbound(buildAdt({ patient: visit.patient }, { controlId: 'C5', at }, 'A08').toString())).toEqual({
+      kind: 'registration',
+      registration: { patient: visit.patient },
+    });
+    const withSecondary = {
+      ...withCoverage,
+      secondaryCoverage: { payerId: 'SKWI0', payerName: 'Wisconsin Medicaid', memberId: 'MCD-55', relationship: 'self' as const },
+    };
     expect(readInbound(buildAdt(withSecondary, { controlId: 'C9', at }, 'A08').toString())).toEqual({ kind: 'registration', registration: withSecondary });
   });
 
   it('reports a coverage whose subscriber is missing when the patient is not the subscriber', () => {
-    const text = buildAdt({ patient: visit.patient, coverage: visit.coverage }, { controlId: 'C6', at }).toString().replace(/\|O'Neil\^Ben\|SPO\|19780701\|/, '||SPO||');
+    const text = buildAdt({ patient: visit.patient, coverage: visit.coverage }, { controlId: 'C6', at })
+      .toString()
+      .replace(/\|O'Neil\^Ben\|SPO\|19780701\|/, '||SPO||');
     expect(() => readInbound(text)).toThrow(expect.objectContaining({ issues: ['IN1-16.2: missing', 'IN1-16.1: missing', 'IN1-18: missing'] }));
   });
 

@@ -118,7 +118,10 @@ export function writeIn1(c: Coverage, setId = 1): Hl7Segment {
   set(19, s?.address && writeAddress(s.address));
   set(36, escapeHl7(c.memberId));
   set(43, s?.sex);
-  return segment('IN1', Array.from(fields, (f) => f ?? ''));
+  return segment(
+    'IN1',
+    Array.from(fields, (f) => f ?? ''),
+  );
 }
 
 /**

@@ -16,7 +16,10 @@ const DEFAULT_POS = '11';
 
 /** An appointment id as a VisitId: 1-30 letters, digits or dashes; anything else becomes a dash. */
 export function toVisitId(appointmentId: string): string {
-  return appointmentId.replace(/[^A-Za-z0-9-]/g, '-').replace(/^-+/, '').slice(0, 30);
+  return appointmentId
+    .replace(/[^A-Za-z0-9-]/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, 30);
 }
 
 /**
@@ -127,7 +130,10 @@ function writeSch(visitId: string, appointmentId: string, extra: { reason?: stri
   const fields: string[] = [escapeHl7(visitId), escapeHl7(appointmentId), '', '', ''];
   fields[5] = extra.reason ? `^${escapeHl7(extra.reason)}` : '';
   fields[10] = extra.serviceDate ? `^^^${toHl7Date(extra.serviceDate)}` : '';
-  return segment('SCH', Array.from(fields, (f) => f ?? ''));
+  return segment(
+    'SCH',
+    Array.from(fields, (f) => f ?? ''),
+  );
 }
 
 /** StartVisit → SIU^S12, the way a PMS books an appointment. */

@@ -13,15 +13,25 @@ export function acknowledgmentEvent(visitId: string, claimAttempt: number, ack: 
 }
 
 export function remittanceEvent(visitId: string, claimAttempt: number, r: ClaimRemittance): VisitEvent {
-  const denialOnLine = (n: number) => r.adjustments
-    .filter((a) => a.lineNumber === n && a.group !== 'PR' && !CONTRACTUAL_CARCS.has(a.carc))
-    .reduce((s, a) => s + a.amountCents, 0);
+  const denialOnLine = (n: number) =>
+    r.adjustments.filter((a) => a.lineNumber === n && a.group !== 'PR' && !CONTRACTUAL_CARCS.has(a.carc)).reduce((s, a) => s + a.amountCents, 0);
   return {
-    type: 'remittance_posted', visitId, key: `${visitId}:835:${r.sourceKey}`, claimAttempt,
-    denied: isDenied(r), reversal: r.claimStatusCode === '22', paidCents: r.paidCents,
+    type: 'remittance_posted',
+    visitId,
+    key: `${visitId}:835:${r.sourceKey}`,
+    claimAttempt,
+    denied: isDenied(r),
+    reversal: r.claimStatusCode === '22',
+    paidCents: r.paidCents,
     patientResponsibilityCents: r.patientResponsibilityCents,
     contractualCents: r.adjustments.filter((a) => a.group === 'CO' && CONTRACTUAL_CARCS.has(a.carc)).reduce((s, a) => s + a.amountCents, 0),
     carcCodes: denialCodes(r),
-    lines: r.lines.map((l) => ({ lineNumber: l.lineNumber, code: l.code, chargeCents: l.chargeCents, paidCents: l.paidCents, deniedCents: denialOnLine(l.lineNumber) })),
+    lines: r.lines.map((l) => ({
+      lineNumber: l.lineNumber,
+      code: l.code,
+      chargeCents: l.chargeCents,
+      paidCents: l.paidCents,
+      deniedCents: denialOnLine(l.lineNumber),
+    })),
   };
 }

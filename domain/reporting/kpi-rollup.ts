@@ -14,9 +14,24 @@ import { deniedCents, insuranceBalanceCents, lagsOf, type VisitFacts } from './v
 
 /** Visit-level counts and sums, then the line sums of the row's code. */
 export const DAILY_MEASURES = [
-  'visits', 'first_pass_accepted', 'first_pass_decided', 'claims_submitted', 'clean_claims', 'adjudicated', 'initial_denied',
-  'billed_cents', 'paid_cents', 'contractual_cents', 'patient_responsibility_cents', 'patient_paid_cents', 'ar_cents', 'denied_cents',
-  'lines', 'line_billed_cents', 'line_paid_cents', 'line_denied_cents',
+  'visits',
+  'first_pass_accepted',
+  'first_pass_decided',
+  'claims_submitted',
+  'clean_claims',
+  'adjudicated',
+  'initial_denied',
+  'billed_cents',
+  'paid_cents',
+  'contractual_cents',
+  'patient_responsibility_cents',
+  'patient_paid_cents',
+  'ar_cents',
+  'denied_cents',
+  'lines',
+  'line_billed_cents',
+  'line_paid_cents',
+  'line_denied_cents',
 ] as const;
 export type DailyMeasure = (typeof DAILY_MEASURES)[number];
 
@@ -74,8 +89,10 @@ export function contributions(f: VisitFacts, sign: 1 | -1 = 1): RollupRow[] {
     const inVisit = cpt === '' || f.cptCodes.includes(cpt);
     rows.push({ table: 'kpi_daily', key: { cpt, ...base }, add: { ...(inVisit ? visit : zeroVisit), ...lines(cpt || undefined) } });
     if (!inVisit) continue;
-    if (lags.chargeLagDays !== undefined) rows.push({ table: 'kpi_daily_lags', key: { cpt, kind: 'charge_days', ...base, value: lags.chargeLagDays }, add: { visits: 1 } });
-    if (lags.claimLagHours !== undefined) rows.push({ table: 'kpi_daily_lags', key: { cpt, kind: 'claim_hours', ...base, value: lags.claimLagHours }, add: { visits: 1 } });
+    if (lags.chargeLagDays !== undefined)
+      rows.push({ table: 'kpi_daily_lags', key: { cpt, kind: 'charge_days', ...base, value: lags.chargeLagDays }, add: { visits: 1 } });
+    if (lags.claimLagHours !== undefined)
+      rows.push({ table: 'kpi_daily_lags', key: { cpt, kind: 'claim_hours', ...base, value: lags.claimLagHours }, add: { visits: 1 } });
     if (f.firstAdjudication === 'denied') {
       for (const carc of new Set(f.initialDenialCarcs)) rows.push({ table: 'kpi_daily_carcs', key: { cpt, ...base, carc }, add: { denied: 1 } });
     }
@@ -106,8 +123,10 @@ export class RollupSum {
 
   /** Rows that add nothing are dropped; the order is the one concurrent writers lock rollup rows in. */
   rows(): RollupRow[] {
-    return [...this.merged].filter(([, r]) => Object.values(r.add).some((v) => v !== 0))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+    return [...this.merged]
+      .filter(([, r]) => Object.values(r.add).some((v) => v !== 0))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, r]) => r);
   }
 }
 

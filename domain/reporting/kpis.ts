@@ -30,13 +30,35 @@ export interface KpiSums {
   arCents: number;
 }
 
-export interface RateRow { key: string; adjudicated: number; denied: number }
-export interface CptRow { code: string; billedCents: number; paidCents: number; deniedCents: number }
+export interface RateRow {
+  key: string;
+  adjudicated: number;
+  denied: number;
+}
+export interface CptRow {
+  code: string;
+  billedCents: number;
+  paidCents: number;
+  deniedCents: number;
+}
 /** Open insurance balance by payer and age in days since the date of service. */
-export interface ArRow { payerId: string; ageDays: number; cents: number }
+export interface ArRow {
+  payerId: string;
+  ageDays: number;
+  cents: number;
+}
 /** How many visits had each lag value (days for charge lag, hours for claim lag). */
-export interface LagRow { value: number; count: number }
-export interface WeekRow { week: string; adjudicated: number; denied: number; firstPassAccepted: number; firstPassDecided: number }
+export interface LagRow {
+  value: number;
+  count: number;
+}
+export interface WeekRow {
+  week: string;
+  adjudicated: number;
+  denied: number;
+  firstPassAccepted: number;
+  firstPassDecided: number;
+}
 
 export interface KpiInputs {
   sums: KpiSums;
@@ -64,11 +86,28 @@ export const AGING_BUCKETS = [
  * taxonomy will carry the same categories as data; until then this is the map.
  */
 const CARC_CATEGORIES: Record<string, string> = {
-  16: 'missing_information', 4: 'missing_information', 11: 'missing_information', 146: 'missing_information', 5: 'missing_information',
-  27: 'eligibility', 31: 'eligibility', 26: 'eligibility', 109: 'eligibility',
-  197: 'authorization', 15: 'authorization', 62: 'authorization', 198: 'authorization',
-  50: 'medical_necessity', 56: 'medical_necessity', 167: 'medical_necessity',
-  18: 'duplicate', 22: 'coordination_of_benefits', 29: 'timely_filing', 97: 'bundling', 234: 'bundling', 236: 'bundling',
+  16: 'missing_information',
+  4: 'missing_information',
+  11: 'missing_information',
+  146: 'missing_information',
+  5: 'missing_information',
+  27: 'eligibility',
+  31: 'eligibility',
+  26: 'eligibility',
+  109: 'eligibility',
+  197: 'authorization',
+  15: 'authorization',
+  62: 'authorization',
+  198: 'authorization',
+  50: 'medical_necessity',
+  56: 'medical_necessity',
+  167: 'medical_necessity',
+  18: 'duplicate',
+  22: 'coordination_of_benefits',
+  29: 'timely_filing',
+  97: 'bundling',
+  234: 'bundling',
+  236: 'bundling',
 };
 
 export function carcCategory(groupCarc: string): string {
@@ -103,9 +142,10 @@ export function daysInPeriod(f: Pick<KpiFilter, 'from' | 'to'>): number {
 
 export function computeKpis(filter: KpiFilter, input: KpiInputs) {
   const s = input.sums;
-  const byRate = (rows: RateRow[]) => rows
-    .map((r) => ({ key: r.key, adjudicated: r.adjudicated, denied: r.denied, denialRate: rate(r.denied, r.adjudicated) }))
-    .sort((a, b) => b.denied - a.denied || a.key.localeCompare(b.key));
+  const byRate = (rows: RateRow[]) =>
+    rows
+      .map((r) => ({ key: r.key, adjudicated: r.adjudicated, denied: r.denied, denialRate: rate(r.denied, r.adjudicated) }))
+      .sort((a, b) => b.denied - a.denied || a.key.localeCompare(b.key));
 
   const categories = new Map<string, number>();
   for (const r of input.deniedByCarc) categories.set(carcCategory(r.carc), (categories.get(carcCategory(r.carc)) ?? 0) + r.denied);
@@ -118,7 +158,8 @@ export function computeKpis(filter: KpiFilter, input: KpiInputs) {
   }
   const over90 = (row: Record<string, number>) => row['91-120'] + row['120+'];
   const total = (row: Record<string, number>) => AGING_BUCKETS.reduce((t, b) => t + row[b.label], 0);
-  const arByPayer = [...payers].map(([payerId, buckets]) => ({ payerId, buckets, totalCents: total(buckets), shareOver90: rate(over90(buckets), total(buckets)) }))
+  const arByPayer = [...payers]
+    .map(([payerId, buckets]) => ({ payerId, buckets, totalCents: total(buckets), shareOver90: rate(over90(buckets), total(buckets)) }))
     .sort((a, b) => b.totalCents - a.totalCents);
   const arTotal = arByPayer.reduce((t, p) => t + p.totalCents, 0);
   const averageDailyChargesCents = s.billedCents / daysInPeriod(filter);
@@ -129,22 +170,40 @@ export function computeKpis(filter: KpiFilter, input: KpiInputs) {
     firstPassAcceptance: { rate: rate(s.firstPassAccepted, s.firstPassDecided), accepted: s.firstPassAccepted, decided: s.firstPassDecided },
     cleanClaimRate: { rate: rate(s.cleanClaims, s.claimsSubmitted), clean: s.cleanClaims, submitted: s.claimsSubmitted },
     denialRate: {
-      rate: rate(s.initialDenied, s.adjudicated), denied: s.initialDenied, adjudicated: s.adjudicated,
+      rate: rate(s.initialDenied, s.adjudicated),
+      denied: s.initialDenied,
+      adjudicated: s.adjudicated,
       byPayer: byRate(input.deniedByPayer),
       byCpt: byRate(input.deniedByCpt),
-      byCarcCategory: [...categories].map(([category, denied]) => ({ category, denied, denialRate: rate(denied, s.adjudicated) }))
+      byCarcCategory: [...categories]
+        .map(([category, denied]) => ({ category, denied, denialRate: rate(denied, s.adjudicated) }))
         .sort((a, b) => b.denied - a.denied || a.category.localeCompare(b.category)),
     },
     cptRevenue: [...input.cptRevenue].sort((a, b) => b.billedCents - a.billedCents || a.code.localeCompare(b.code)),
     arAging: {
-      buckets: AGING_BUCKETS.map((b) => b.label), byPayer: arByPayer, totalCents: arTotal,
-      shareOver90: rate(arByPayer.reduce((t, p) => t + over90(p.buckets), 0), arTotal),
+      buckets: AGING_BUCKETS.map((b) => b.label),
+      byPayer: arByPayer,
+      totalCents: arTotal,
+      shareOver90: rate(
+        arByPayer.reduce((t, p) => t + over90(p.buckets), 0),
+        arTotal,
+      ),
     },
     daysInAr: averageDailyChargesCents > 0 ? round(arTotal / averageDailyChargesCents, 1) : null,
     chargeLagDays: { median: quantile(input.chargeLagDays, 0.5), p90: quantile(input.chargeLagDays, 0.9) },
     claimLagHours: { median: quantile(input.claimLagHours, 0.5), p90: quantile(input.claimLagHours, 0.9) },
-    netCollectionRate: { rate: rate(s.paidCents + s.patientPaidCents, s.billedCents - s.contractualCents), paidCents: s.paidCents, patientPaidCents: s.patientPaidCents, billedCents: s.billedCents, contractualCents: s.contractualCents },
-    patientResponsibility: { rate: rate(s.patientPaidCents, s.patientResponsibilityCents), responsibilityCents: s.patientResponsibilityCents, collectedCents: s.patientPaidCents },
+    netCollectionRate: {
+      rate: rate(s.paidCents + s.patientPaidCents, s.billedCents - s.contractualCents),
+      paidCents: s.paidCents,
+      patientPaidCents: s.patientPaidCents,
+      billedCents: s.billedCents,
+      contractualCents: s.contractualCents,
+    },
+    patientResponsibility: {
+      rate: rate(s.patientPaidCents, s.patientResponsibilityCents),
+      responsibilityCents: s.patientResponsibilityCents,
+      collectedCents: s.patientPaidCents,
+    },
     weekly: input.weekly.map((w) => ({ ...w, denialRate: rate(w.denied, w.adjudicated), firstPassRate: rate(w.firstPassAccepted, w.firstPassDecided) })),
   };
 }

@@ -3,9 +3,7 @@
  * events as they are recorded: each event is applied once (its key is unique), so the
  * row is maintained incrementally and a KPI never re-reads the event log.
  */
-import {
-  amountOf, awaitingAfter, carcCodesOf, cptCodesOf, stageAfter, type EventLine, type VisitEvent,
-} from './visit-events';
+import { amountOf, awaitingAfter, carcCodesOf, cptCodesOf, stageAfter, type EventLine, type VisitEvent } from './visit-events';
 
 export interface LineFacts {
   lineNumber: number;
@@ -47,8 +45,18 @@ export interface VisitFacts {
 
 export function emptyFacts(visitId: string): VisitFacts {
   return {
-    visitId, cptCodes: [], stage: 'intake', codingReview: false, initialDenialCarcs: [], billedCents: 0, paidCents: 0,
-    contractualCents: 0, patientResponsibilityCents: 0, patientPaidCents: 0, writtenOffCents: 0, lines: [],
+    visitId,
+    cptCodes: [],
+    stage: 'intake',
+    codingReview: false,
+    initialDenialCarcs: [],
+    billedCents: 0,
+    paidCents: 0,
+    contractualCents: 0,
+    patientResponsibilityCents: 0,
+    patientPaidCents: 0,
+    writtenOffCents: 0,
+    lines: [],
   };
 }
 

@@ -1,7 +1,5 @@
 import { AwaitingAction } from '../failures';
-import {
-  queueOf, queueTiming, temporalUiLinks, visibilityQuery, WAITING_ON_OTHERS, WORK_QUEUES, workQueue, workQueuesFor,
-} from './work-queues';
+import { queueOf, queueTiming, temporalUiLinks, visibilityQuery, WAITING_ON_OTHERS, WORK_QUEUES, workQueue, workQueuesFor } from './work-queues';
 
 test('every awaited action that needs a person is in exactly one queue; the others are in none', () => {
   const actions = WORK_QUEUES.flatMap((q) => q.awaitingActions);
@@ -29,6 +27,10 @@ test('the visibility query and the Temporal UI links', () => {
 
 test('age and deadline from when the visit began waiting', () => {
   const q = workQueue('coding_review')!; // 24 h
-  expect(queueTiming(q, '2026-11-01T00:00:00.000Z', new Date('2026-11-01T06:00:00Z'))).toEqual({ ageHours: 6, deadline: '2026-11-02T00:00:00.000Z', overdue: false });
+  expect(queueTiming(q, '2026-11-01T00:00:00.000Z', new Date('2026-11-01T06:00:00Z'))).toEqual({
+    ageHours: 6,
+    deadline: '2026-11-02T00:00:00.000Z',
+    overdue: false,
+  });
   expect(queueTiming(q, '2026-11-01T00:00:00.000Z', new Date('2026-11-03T00:00:00Z')).overdue).toBe(true);
 });

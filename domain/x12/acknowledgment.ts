@@ -58,7 +58,15 @@ export interface FunctionalAck {
   counts: { included: number; received: number; accepted: number };
 }
 
-const STATUS: Record<string, AckStatus> = { A: 'accepted', E: 'accepted_with_errors', P: 'partially_accepted', R: 'rejected', M: 'rejected', W: 'rejected', X: 'rejected' };
+const STATUS: Record<string, AckStatus> = {
+  A: 'accepted',
+  E: 'accepted_with_errors',
+  P: 'partially_accepted',
+  R: 'rejected',
+  M: 'rejected',
+  W: 'rejected',
+  X: 'rejected',
+};
 const CODE: Record<AckStatus, string> = { accepted: 'A', accepted_with_errors: 'E', partially_accepted: 'P', rejected: 'R' };
 
 function statusOf(s: Segment, list: 'transactionAck' | 'groupAck'): AckStatus {
@@ -71,7 +79,13 @@ export function parse999(text: string, options?: ReadOptions): { envelope: Envel
 }
 
 function readAck(segments: Segment[]): FunctionalAck {
-  const ack: FunctionalAck = { functionalId: '', groupControlNumber: '', status: 'rejected', transactions: [], counts: { included: 0, received: 0, accepted: 0 } };
+  const ack: FunctionalAck = {
+    functionalId: '',
+    groupControlNumber: '',
+    status: 'rejected',
+    transactions: [],
+    counts: { included: 0, received: 0, accepted: 0 },
+  };
   let tx: TransactionAck | undefined;
   let lastError: SegmentError | undefined;
   for (const s of segments) {
@@ -79,10 +93,18 @@ function readAck(segments: Segment[]): FunctionalAck {
     else if (s.id === 'AK2') ack.transactions.push((tx = { type: s.el(1), controlNumber: s.el(2), status: 'accepted', errors: [], codes: [] }));
     else if (s.id === 'IK3' && tx) tx.errors.push((lastError = segmentErrorOf(s)));
     else if (s.id === 'IK4' && lastError) lastError.element = elementErrorOf(s);
-    else if (s.id === 'IK5' && tx) Object.assign(tx, { status: statusOf(s, 'transactionAck'), codes: [2, 3, 4, 5, 6].filter((n) => s.el(n)).map((n) => listedCode(s, n, 'transactionError')) });
+    else if (s.id === 'IK5' && tx)
+      Object.assign(tx, {
+        status: statusOf(s, 'transactionAck'),
+        codes: [2, 3, 4, 5, 6].filter((n) => s.el(n)).map((n) => listedCode(s, n, 'transactionError')),
+      });
     else if (s.id === 'AK9') {
       ack.status = statusOf(s, 'groupAck');
-      ack.counts = { included: wholeNumber(s, 2, 'transaction set count'), received: wholeNumber(s, 3, 'transaction set count'), accepted: wholeNumber(s, 4, 'transaction set count') };
+      ack.counts = {
+        included: wholeNumber(s, 2, 'transaction set count'),
+        received: wholeNumber(s, 3, 'transaction set count'),
+        accepted: wholeNumber(s, 4, 'transaction set count'),
+      };
       for (const n of [5, 6, 7, 8, 9]) if (s.el(n)) listedCode(s, n, 'groupError');
     }
   }

@@ -9,9 +9,23 @@ import { X12BuildError } from './errors';
 import { EnvelopeOptions } from './envelope';
 import { writeInterchange, X12Writer } from './writer';
 import {
-  BillingProvider, claimChargeCents, CobAdjustment, ClaimPatient, ClaimPayer, ClaimSubscriber, FILING_INDICATORS, GUIDE_837P,
-  INDIVIDUAL_RELATIONSHIP_CODES, LINE_ITEM_CONTROL_NUMBER_MAX, lineItemControlNumber, OtherPayer, PATIENT_RELATIONSHIP_CODES,
-  ProfessionalClaim, ProfessionalClaimBatch, ServiceLine, X12Address,
+  BillingProvider,
+  claimChargeCents,
+  CobAdjustment,
+  ClaimPatient,
+  ClaimPayer,
+  ClaimSubscriber,
+  FILING_INDICATORS,
+  GUIDE_837P,
+  INDIVIDUAL_RELATIONSHIP_CODES,
+  LINE_ITEM_CONTROL_NUMBER_MAX,
+  lineItemControlNumber,
+  OtherPayer,
+  PATIENT_RELATIONSHIP_CODES,
+  ProfessionalClaim,
+  ProfessionalClaimBatch,
+  ServiceLine,
+  X12Address,
 } from './professional-claim';
 import { centsToAmount, toX12Date } from './values';
 
@@ -54,7 +68,12 @@ function writeClaims(w: X12Writer, batch: ProfessionalClaimBatch, envelope: Enve
   let hl = 1;
   for (const claim of batch.claims) {
     const subscriberHl = ++hl;
-    w.begin('HL').el(String(subscriberHl)).el('1').el('22').el(claim.patient ? '1' : '0').end();
+    w.begin('HL')
+      .el(String(subscriberHl))
+      .el('1')
+      .el('22')
+      .el(claim.patient ? '1' : '0')
+      .end();
     subscriberLoop(w, claim);
     if (claim.patient) {
       w.begin('HL').el(String(++hl)).el(String(subscriberHl)).el('23').el('0').end();
@@ -88,8 +107,15 @@ function checkSubscriber(claim: ProfessionalClaim): void {
 function subscriberLoop(w: X12Writer, claim: ProfessionalClaim): void {
   const s = claim.subscriber;
   const responsibility = claim.payerResponsibility ?? 'P';
-  w.begin('SBR').el(responsibility).el(claim.patient ? '' : '18').el(s.groupNumber ?? '').skip(1)
-    .el(responsibility === 'P' ? '' : claim.payer.insuranceType ?? '').skip(3).el(claim.payer.filingIndicator).end();
+  w.begin('SBR')
+    .el(responsibility)
+    .el(claim.patient ? '' : '18')
+    .el(s.groupNumber ?? '')
+    .skip(1)
+    .el(responsibility === 'P' ? '' : (claim.payer.insuranceType ?? ''))
+    .skip(3)
+    .el(claim.payer.filingIndicator)
+    .end();
   subscriberName(w, s);
   if (s.address) addressSegments(w, s.address);
   if (s.birthDate) demographics(w, s);
@@ -104,8 +130,18 @@ function patientLoop(w: X12Writer, p: ClaimPatient): void {
 }
 
 function claimLoop(w: X12Writer, claim: ProfessionalClaim): void {
-  w.begin('CLM').el(claim.claimId).el(centsToAmount(claimChargeCents(claim))).skip(2)
-    .el(claim.placeOfService).component('B').component(claim.frequency).el('Y').el('A').el('Y').el('Y').end();
+  w.begin('CLM')
+    .el(claim.claimId)
+    .el(centsToAmount(claimChargeCents(claim)))
+    .skip(2)
+    .el(claim.placeOfService)
+    .component('B')
+    .component(claim.frequency)
+    .el('Y')
+    .el('A')
+    .el('Y')
+    .el('Y')
+    .end();
   if (claim.priorAuthorization) w.begin('REF*G1').el(claim.priorAuthorization).end();
   if (claim.payerClaimNumber) w.begin('REF*F8').el(claim.payerClaimNumber).end();
   const { diagnoses } = claim;
@@ -114,7 +150,13 @@ function claimLoop(w: X12Writer, claim: ProfessionalClaim): void {
   w.end();
   const r = claim.renderingProvider;
   if (r) {
-    w.begin('NM1*82*1').el(r.lastName).el(r.firstName ?? '').skip(3).el('XX').el(r.npi).end();
+    w.begin('NM1*82*1')
+      .el(r.lastName)
+      .el(r.firstName ?? '')
+      .skip(3)
+      .el('XX')
+      .el(r.npi)
+      .end();
     if (r.taxonomy) w.begin('PRV*PE*PXC').el(r.taxonomy).end();
   }
   const others = claim.otherPayers ?? [];
@@ -128,7 +170,13 @@ function claimLoop(w: X12Writer, claim: ProfessionalClaim): void {
 /** 2320 (SBR, CAS, AMT*D, AMT*EAF, OI), 2330A other subscriber, 2330B other payer. */
 function otherPayerLoops(w: X12Writer, o: OtherPayer): void {
   const s = o.subscriber;
-  w.begin('SBR').el(o.responsibility).el(INDIVIDUAL_RELATIONSHIP_CODES[s.relationship]).el(s.groupNumber ?? '').skip(5).el(o.payer.filingIndicator).end();
+  w.begin('SBR')
+    .el(o.responsibility)
+    .el(INDIVIDUAL_RELATIONSHIP_CODES[s.relationship])
+    .el(s.groupNumber ?? '')
+    .skip(5)
+    .el(o.payer.filingIndicator)
+    .end();
   casSegments(w, o.adjustments);
   w.begin('AMT*D').el(centsToAmount(o.paidCents)).end();
   if (o.remainingPatientLiabilityCents !== undefined) w.begin('AMT*EAF').el(centsToAmount(o.remainingPatientLiabilityCents)).end();
@@ -163,7 +211,10 @@ function casSegments(w: X12Writer, adjustments: CobAdjustment[]): void {
   for (const [group, list] of groups) {
     for (let i = 0; i < list.length; i += 6) {
       w.begin('CAS').el(group);
-      for (const a of list.slice(i, i + 6)) w.el(a.carc).el(centsToAmount(a.amountCents)).el(a.quantity !== undefined ? String(a.quantity) : '');
+      for (const a of list.slice(i, i + 6))
+        w.el(a.carc)
+          .el(centsToAmount(a.amountCents))
+          .el(a.quantity !== undefined ? String(a.quantity) : '');
       w.end();
     }
   }
@@ -179,7 +230,9 @@ function serviceLine(w: X12Writer, line: ServiceLine, n: number, claimId: string
   for (let k = 1; k < pointers.length; k++) w.component(String(pointers[k]));
   w.end();
   w.begin('DTP*472*D8').el(toX12Date(line.serviceDate)).end();
-  w.begin('REF*6R').el(line.lineItemControlNumber ?? lineItemControlNumber(claimId, n)).end();
+  w.begin('REF*6R')
+    .el(line.lineItemControlNumber ?? lineItemControlNumber(claimId, n))
+    .end();
 }
 
 /** SV101 and SVD03: HC, the procedure code and its modifiers. */
@@ -204,7 +257,10 @@ function addressSegments(w: X12Writer, a: X12Address): void {
 }
 
 function demographics(w: X12Writer, p: Pick<ClaimSubscriber, 'birthDate' | 'sex'>): void {
-  w.begin('DMG*D8').el(toX12Date(p.birthDate!)).el(p.sex ?? 'U').end();
+  w.begin('DMG*D8')
+    .el(toX12Date(p.birthDate!))
+    .el(p.sex ?? 'U')
+    .end();
 }
 
 /** Refuses claims the guide or the payer would reject for their shape, naming the field. */
@@ -225,8 +281,13 @@ function checkClaim(claim: ProfessionalClaim): void {
   }
   const controls = claim.lines.map((l, i) => l.lineItemControlNumber ?? lineItemControlNumber(claim.claimId, i + 1));
   controls.forEach((c, i) => {
-    if (c.length < 1 || c.length > LINE_ITEM_CONTROL_NUMBER_MAX) throw new X12BuildError(`must be 1-${LINE_ITEM_CONTROL_NUMBER_MAX} characters (REF*6R)`, at(claim, `lines[${i}].lineItemControlNumber`));
-    if (controls.indexOf(c) !== i) throw new X12BuildError(`"${c}" is already line ${controls.indexOf(c) + 1}'s: unique within the claim (REF*6R)`, at(claim, `lines[${i}].lineItemControlNumber`));
+    if (c.length < 1 || c.length > LINE_ITEM_CONTROL_NUMBER_MAX)
+      throw new X12BuildError(`must be 1-${LINE_ITEM_CONTROL_NUMBER_MAX} characters (REF*6R)`, at(claim, `lines[${i}].lineItemControlNumber`));
+    if (controls.indexOf(c) !== i)
+      throw new X12BuildError(
+        `"${c}" is already line ${controls.indexOf(c) + 1}'s: unique within the claim (REF*6R)`,
+        at(claim, `lines[${i}].lineItemControlNumber`),
+      );
   });
   checkOtherPayers(claim);
 }
@@ -257,7 +318,8 @@ function checkPayer(payer: ProfessionalClaim['payer'], responsibility: string, p
  */
 function checkOtherPayers(claim: ProfessionalClaim): void {
   const others = claim.otherPayers ?? [];
-  if (others.length && (claim.payerResponsibility ?? 'P') === 'P') throw new X12BuildError('a claim with other payers (2320) is billed to a secondary or tertiary payer (SBR01 S or T)', at(claim, 'payerResponsibility'));
+  if (others.length && (claim.payerResponsibility ?? 'P') === 'P')
+    throw new X12BuildError('a claim with other payers (2320) is billed to a secondary or tertiary payer (SBR01 S or T)', at(claim, 'payerResponsibility'));
   if (others.length > 10) throw new X12BuildError('at most 10 other payers (2320)', at(claim, 'otherPayers'));
   others.forEach((o, k) => {
     const where = (field: string) => at(claim, `otherPayers[${k}].${field}`);
@@ -268,13 +330,20 @@ function checkOtherPayers(claim: ProfessionalClaim): void {
       if (!billed) throw new X12BuildError(`line ${line.lineNumber} is not one of the claim's ${claim.lines.length} lines`, where('lines'));
       if (line.modifiers.length > 4) throw new X12BuildError('at most 4 modifiers', where(`lines[${line.lineNumber}].modifiers`));
       const off = billed.chargeCents - line.paidCents - adjustmentCents(line.adjustments);
-      if (off !== 0) throw new X12BuildError(`line ${line.lineNumber} does not balance: charge ${centsToAmount(billed.chargeCents)} is not paid ${centsToAmount(line.paidCents)} + adjustments ${centsToAmount(adjustmentCents(line.adjustments))}`, where('lines'));
+      if (off !== 0)
+        throw new X12BuildError(
+          `line ${line.lineNumber} does not balance: charge ${centsToAmount(billed.chargeCents)} is not paid ${centsToAmount(line.paidCents)} + adjustments ${centsToAmount(adjustmentCents(line.adjustments))}`,
+          where('lines'),
+        );
     }
     if (new Set(o.lines.map((l) => l.lineNumber)).size !== o.lines.length) throw new X12BuildError('one adjudication (2430) per line', where('lines'));
     const adjusted = adjustmentCents(o.adjustments) + o.lines.reduce((t, l) => t + adjustmentCents(l.adjustments), 0);
     const charge = claimChargeCents(claim);
     if (charge - adjusted !== o.paidCents) {
-      throw new X12BuildError(`does not balance: charge ${centsToAmount(charge)} less adjustments ${centsToAmount(adjusted)} is not the paid amount ${centsToAmount(o.paidCents)} (AMT*D)`, where('paidCents'));
+      throw new X12BuildError(
+        `does not balance: charge ${centsToAmount(charge)} less adjustments ${centsToAmount(adjusted)} is not the paid amount ${centsToAmount(o.paidCents)} (AMT*D)`,
+        where('paidCents'),
+      );
     }
   });
 }

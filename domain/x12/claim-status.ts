@@ -17,24 +17,52 @@ export const GUIDE_277CA = '005010X214';
 
 /** Health care claim status category codes (external code list 507), the ones a biller meets. */
 const CATEGORIES: Record<string, string> = {
-  A0: 'Acknowledgement/Forwarded', A1: 'Acknowledgement/Receipt', A2: 'Acknowledgement/Acceptance into adjudication system',
-  A3: 'Acknowledgement/Returned as unprocessable claim', A4: 'Acknowledgement/Not Found', A5: 'Acknowledgement/Split Claim',
-  A6: 'Acknowledgement/Rejected for Missing Information', A7: 'Acknowledgement/Rejected for Invalid Information',
-  A8: 'Acknowledgement/Rejected for relational field in error', E0: 'Response not possible - error on submitted request data',
-  F0: 'Finalized', F1: 'Finalized/Payment', F2: 'Finalized/Denial', F3: 'Finalized/Revised', F4: 'Finalized/Adjudication Complete - No payment forthcoming',
-  P0: 'Pending', P1: 'Pending/In Process', P2: 'Pending/Payer Review', P3: 'Pending/Provider Requested Information', P4: 'Pending/Patient Requested Information',
+  A0: 'Acknowledgement/Forwarded',
+  A1: 'Acknowledgement/Receipt',
+  A2: 'Acknowledgement/Acceptance into adjudication system',
+  A3: 'Acknowledgement/Returned as unprocessable claim',
+  A4: 'Acknowledgement/Not Found',
+  A5: 'Acknowledgement/Split Claim',
+  A6: 'Acknowledgement/Rejected for Missing Information',
+  A7: 'Acknowledgement/Rejected for Invalid Information',
+  A8: 'Acknowledgement/Rejected for relational field in error',
+  E0: 'Response not possible - error on submitted request data',
+  F0: 'Finalized',
+  F1: 'Finalized/Payment',
+  F2: 'Finalized/Denial',
+  F3: 'Finalized/Revised',
+  F4: 'Finalized/Adjudication Complete - No payment forthcoming',
+  P0: 'Pending',
+  P1: 'Pending/In Process',
+  P2: 'Pending/Payer Review',
+  P3: 'Pending/Provider Requested Information',
+  P4: 'Pending/Patient Requested Information',
 };
 
 /** Health care claim status codes (external code list 508), a working subset. */
 const STATUS_CODES: Record<string, string> = {
-  '0': 'Cannot provide further status electronically', '1': 'For more detailed information, see remittance advice',
-  '3': 'Claim has been adjudicated and is awaiting payment cycle', '19': 'Entity acknowledges receipt of claim/encounter',
-  '20': 'Accepted for processing', '21': 'Missing or invalid information', '33': 'Subscriber and subscriber id not found',
-  '35': 'Claim/encounter not found', '65': 'Claim/line has been paid', '164': "Entity's contract/member number",
+  '0': 'Cannot provide further status electronically',
+  '1': 'For more detailed information, see remittance advice',
+  '3': 'Claim has been adjudicated and is awaiting payment cycle',
+  '19': 'Entity acknowledges receipt of claim/encounter',
+  '20': 'Accepted for processing',
+  '21': 'Missing or invalid information',
+  '33': 'Subscriber and subscriber id not found',
+  '35': 'Claim/encounter not found',
+  '65': 'Claim/line has been paid',
+  '164': "Entity's contract/member number",
   '562': "Entity's National Provider Identifier (NPI)",
 };
 
-const ENTITIES: Record<string, string> = { IL: 'subscriber', QC: 'patient', '85': 'billing provider', '82': 'rendering provider', '41': 'submitter', '40': 'receiver', PR: 'payer' };
+const ENTITIES: Record<string, string> = {
+  IL: 'subscriber',
+  QC: 'patient',
+  '85': 'billing provider',
+  '82': 'rendering provider',
+  '41': 'submitter',
+  '40': 'receiver',
+  PR: 'payer',
+};
 
 /** Categories meaning the payer will not process the claim as sent. */
 const REJECTED = new Set(['A3', 'A4', 'A6', 'A7', 'A8', 'E0']);
@@ -188,8 +216,13 @@ export function build276(req: ClaimStatusRequest, envelope: EnvelopeOptions): st
 export function parse276(text: string, options?: ReadOptions): { envelope: EnvelopeOptions; request: ClaimStatusRequest; warnings: string[] } {
   const { interchange, transactions } = transactionsOfType(text, '276', options);
   const req: ClaimStatusRequest = {
-    payer: { name: '', id: '' }, submitter: { name: '', id: '' }, provider: { name: '', npi: '' },
-    subscriber: { memberId: '', firstName: '', lastName: '' }, patientControlNumber: '', chargeCents: 0, serviceDate: '',
+    payer: { name: '', id: '' },
+    submitter: { name: '', id: '' },
+    provider: { name: '', npi: '' },
+    subscriber: { memberId: '', firstName: '', lastName: '' },
+    patientControlNumber: '',
+    chargeCents: 0,
+    serviceDate: '',
   };
   for (const s of transactions[0].segments) {
     const entity = s.id === 'NM1' ? s.el(1) : '';

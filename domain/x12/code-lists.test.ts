@@ -10,14 +10,39 @@ import { tokenize } from './syntax';
 
 const era = build835([sampleRemittance()], sampleEnvelope(7));
 const ack: FunctionalAck = {
-  functionalId: 'HC', groupControlNumber: '42', status: 'rejected', counts: { included: 1, received: 1, accepted: 0 },
-  transactions: [{ type: '837', controlNumber: '0001', status: 'rejected', codes: ['5'], errors: [{ segment: 'NM1', position: 17, loop: '2010BA', code: '8', element: { position: 9, code: '7', value: 'XX' } }] }],
+  functionalId: 'HC',
+  groupControlNumber: '42',
+  status: 'rejected',
+  counts: { included: 1, received: 1, accepted: 0 },
+  transactions: [
+    {
+      type: '837',
+      controlNumber: '0001',
+      status: 'rejected',
+      codes: ['5'],
+      errors: [{ segment: 'NM1', position: 17, loop: '2010BA', code: '8', element: { position: 9, code: '7', value: 'XX' } }],
+    },
+  ],
 };
 const nine99 = build999(ack, '005010X222A1', sampleEnvelope(8));
-const ca = build277CA({
-  payer: { name: 'ACME', id: '87726' }, submitter: { name: 'CLINIC', id: 'NORTHSIDE01' }, provider: { name: 'CLINIC', npi: '1234567893' }, date: '2026-03-11',
-  claims: [{ patientControlNumber: 'C-1', status: { category: 'A2', code: '20' }, chargeCents: 15000, serviceDate: '2026-03-10', subscriber: { lastName: 'RIVERA', firstName: 'ANA', memberId: 'W1' } }],
-}, sampleEnvelope(9));
+const ca = build277CA(
+  {
+    payer: { name: 'ACME', id: '87726' },
+    submitter: { name: 'CLINIC', id: 'NORTHSIDE01' },
+    provider: { name: 'CLINIC', npi: '1234567893' },
+    date: '2026-03-11',
+    claims: [
+      {
+        patientControlNumber: 'C-1',
+        status: { category: 'A2', code: '20' },
+        chargeCents: 15000,
+        serviceDate: '2026-03-10',
+        subscriber: { lastName: 'RIVERA', firstName: 'ANA', memberId: 'W1' },
+      },
+    ],
+  },
+  sampleEnvelope(9),
+);
 
 /** The refusal a parser gives for `text`, or undefined when it reads. */
 function refusal(parse: (t: string) => unknown, text: string): X12ContentError | undefined {
@@ -55,7 +80,8 @@ describe('inbound status and group codes are checked against their code lists', 
 
   it('every valid code of each list reads (CAS groups, CLP statuses)', () => {
     for (const group of ['CO', 'CR', 'OA', 'PI', 'PR']) expect(refusal(parse835, era.replace('CAS*CO*', `CAS*${group}*`))).toBeUndefined();
-    for (const status of ['1', '2', '3', '4', '19', '20', '21', '22', '23', '25']) expect(refusal(parse835, era.replace('CLP*C-1*1*', `CLP*C-1*${status}*`))).toBeUndefined();
+    for (const status of ['1', '2', '3', '4', '19', '20', '21', '22', '23', '25'])
+      expect(refusal(parse835, era.replace('CLP*C-1*1*', `CLP*C-1*${status}*`))).toBeUndefined();
   });
 
   it('a NUL byte anywhere is a syntax refusal naming its line, not a value Postgres would choke on', () => {
@@ -86,6 +112,9 @@ describe('the CARC and RARC checks by character codes accept what their formats 
     ['RARC', rarc, RARC_FORMAT, ['N130', 'MA01', 'M15', 'N1', 'M', 'MA', 'N12345', 'MB1', 'X1', 'ma01', '']],
   ] as const)('%s', (_name, check, format, examples) => {
     for (const v of examples) expect([v, accepts(check, v)]).toEqual([v, format.test(v)]);
-    fc.assert(fc.property(codeLike, (v) => accepts(check, v) === format.test(v)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(codeLike, (v) => accepts(check, v) === format.test(v)),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -18,7 +18,18 @@ export const CODE_LISTS = {
   /** STC01-1, STC10-1, STC11-1: health care claim status category code (external code list 507). */
   statusCategory: {
     name: 'claim status category code',
-    codes: [...range(0, 8, 'A'), 'D0', ...range(1, 8, 'DR0'), ...range(0, 4, 'E'), ...range(0, 5, 'F'), 'F3F', 'F3N', ...range(0, 5, 'P'), ...range(0, 16, 'R'), 'RQ'],
+    codes: [
+      ...range(0, 8, 'A'),
+      'D0',
+      ...range(1, 8, 'DR0'),
+      ...range(0, 4, 'E'),
+      ...range(0, 5, 'F'),
+      'F3F',
+      'F3N',
+      ...range(0, 5, 'P'),
+      ...range(0, 16, 'R'),
+      'RQ',
+    ],
   },
   /** IK501 transaction set acknowledgment code (X231A1). */
   transactionAck: { name: 'transaction set acknowledgment code', codes: ['A', 'E', 'M', 'R', 'W', 'X'] },

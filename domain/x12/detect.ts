@@ -28,7 +28,10 @@ export function detectTransaction(text: string): DetectedTransaction {
     const st = text.slice(first, text.indexOf(d.segment, first)).trim().split(d.element);
     return { kind: kindOf(st[1] ?? '', st[3] ?? ''), transactionSet: st[1] ?? '', version: st[3] ?? '', controlNumber: '', senderId: '' };
   }
-  const [isaRaw, gsRaw = '', stRaw = ''] = text.slice(text.indexOf('ISA')).split(d.segment, 3).map((s) => s.trim());
+  const [isaRaw, gsRaw = '', stRaw = ''] = text
+    .slice(text.indexOf('ISA'))
+    .split(d.segment, 3)
+    .map((s) => s.trim());
   const [isa, gs, st] = [isaRaw, gsRaw, stRaw].map((s) => s.split(d.element));
   if (gs[0] !== 'GS' || st[0] !== 'ST') throw new X12SyntaxError('ENVELOPE', 'the ISA must be followed by a GS and an ST', { line: 1 });
   const version = gs[8] ?? '';
@@ -45,7 +48,11 @@ function kindOf(st01: string, gs08: string): TransactionKind {
       return 'other';
     case '277':
       return gs08.includes('X214') ? '277CA' : '277';
-    case '270': case '271': case '276': case '835': case '999':
+    case '270':
+    case '271':
+    case '276':
+    case '835':
+    case '999':
       return st01;
     default:
       return 'other';

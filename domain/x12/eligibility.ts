@@ -79,8 +79,13 @@ function addDemographics(p: EligibilityPerson, dmg: Segment): void {
 export function parse270(text: string, options?: ReadOptions): { envelope: EnvelopeOptions; request: EligibilityRequest; warnings: string[] } {
   const { interchange, transactions } = transactionsOfType(text, '270', options);
   const request: EligibilityRequest = {
-    payer: { name: '', id: '' }, provider: { name: '', npi: '' }, subscriber: { firstName: '', lastName: '', memberId: '' },
-    serviceDate: '', traceNumber: '', originatorId: '', serviceTypes: [],
+    payer: { name: '', id: '' },
+    provider: { name: '', npi: '' },
+    subscriber: { firstName: '', lastName: '', memberId: '' },
+    serviceDate: '',
+    traceNumber: '',
+    originatorId: '',
+    serviceTypes: [],
   };
   let current: EligibilityPerson | undefined;
   for (const s of transactions[0].segments) {
@@ -89,8 +94,7 @@ export function parse270(text: string, options?: ReadOptions): { envelope: Envel
     else if (s.id === 'NM1' && s.el(1) === 'IL') {
       request.subscriber = { ...person(s), memberId: s.el(9) };
       current = request.subscriber;
-    }
-    else if (s.id === 'NM1' && s.el(1) === '03') current = request.dependent = person(s);
+    } else if (s.id === 'NM1' && s.el(1) === '03') current = request.dependent = person(s);
     else if (s.id === 'DMG' && current) addDemographics(current, s);
     else if (s.id === 'TRN') Object.assign(request, { traceNumber: s.el(2), originatorId: s.el(3) });
     else if (s.id === 'DTP' && s.el(1) === '291') request.serviceDate = s.startDate(3);
@@ -148,13 +152,27 @@ export interface EligibilityResponse {
 
 /** AAA03 reject reason codes (X279A1, AAA segments). */
 const AAA_REASONS: Record<string, string> = {
-  '04': 'Authorized quantity exceeded', '15': 'Required application data missing', '41': 'Authorization/access restrictions',
-  '42': 'Unable to respond at current time', '43': 'Invalid/missing provider identification', '50': 'Provider ineligible for inquiries',
-  '51': 'Provider not on file', '57': 'Invalid/missing date(s) of service', '58': 'Invalid/missing date of birth',
-  '62': 'Date of service not within allowable inquiry period', '63': 'Date of service in future', '64': 'Invalid/missing patient id',
-  '65': 'Invalid/missing patient name', '67': 'Patient not found', '68': 'Duplicate patient id number', '71': 'Patient birth date does not match that for the patient on the database',
-  '72': 'Invalid/missing subscriber/insured id', '73': 'Invalid/missing subscriber/insured name', '75': 'Subscriber/insured not found',
-  '76': 'Duplicate subscriber/insured id number', '79': 'Invalid participant identification',
+  '04': 'Authorized quantity exceeded',
+  '15': 'Required application data missing',
+  '41': 'Authorization/access restrictions',
+  '42': 'Unable to respond at current time',
+  '43': 'Invalid/missing provider identification',
+  '50': 'Provider ineligible for inquiries',
+  '51': 'Provider not on file',
+  '57': 'Invalid/missing date(s) of service',
+  '58': 'Invalid/missing date of birth',
+  '62': 'Date of service not within allowable inquiry period',
+  '63': 'Date of service in future',
+  '64': 'Invalid/missing patient id',
+  '65': 'Invalid/missing patient name',
+  '67': 'Patient not found',
+  '68': 'Duplicate patient id number',
+  '71': 'Patient birth date does not match that for the patient on the database',
+  '72': 'Invalid/missing subscriber/insured id',
+  '73': 'Invalid/missing subscriber/insured name',
+  '75': 'Subscriber/insured not found',
+  '76': 'Duplicate subscriber/insured id number',
+  '79': 'Invalid participant identification',
 };
 
 const HL_LEVELS: Record<string, EligibilityError['level']> = { '20': 'payer', '21': 'provider', '22': 'subscriber', '23': 'dependent' };
@@ -166,13 +184,27 @@ export function parse271(text: string, options?: ReadOptions): { envelope: Envel
   let lastBenefit: Benefit | undefined;
   for (const s of transactions[0].segments) {
     switch (s.id) {
-      case 'HL': level = HL_LEVELS[s.el(3)] ?? level; break;
-      case 'NM1': readName271(r, s); break;
-      case 'REF': if (s.el(1) === '6P' && r.subscriber) r.subscriber.groupNumber = s.el(2); break;
-      case 'TRN': if (s.el(1) === '2') Object.assign(r, { traceNumber: s.el(2), traceOriginatorId: s.el(3) }); break;
-      case 'AAA': r.errors.push({ level, reasonCode: s.el(3), reason: AAA_REASONS[s.el(3)] ?? `reason ${s.el(3)}`, followUp: s.el(4) }); break;
-      case 'EB': r.benefits.push((lastBenefit = benefitOf(s, level === 'dependent' ? 'dependent' : 'subscriber'))); break;
-      case 'MSG': if (lastBenefit) r.messages.push(s.el(1)); break;
+      case 'HL':
+        level = HL_LEVELS[s.el(3)] ?? level;
+        break;
+      case 'NM1':
+        readName271(r, s);
+        break;
+      case 'REF':
+        if (s.el(1) === '6P' && r.subscriber) r.subscriber.groupNumber = s.el(2);
+        break;
+      case 'TRN':
+        if (s.el(1) === '2') Object.assign(r, { traceNumber: s.el(2), traceOriginatorId: s.el(3) });
+        break;
+      case 'AAA':
+        r.errors.push({ level, reasonCode: s.el(3), reason: AAA_REASONS[s.el(3)] ?? `reason ${s.el(3)}`, followUp: s.el(4) });
+        break;
+      case 'EB':
+        r.benefits.push((lastBenefit = benefitOf(s, level === 'dependent' ? 'dependent' : 'subscriber')));
+        break;
+      case 'MSG':
+        if (lastBenefit) r.messages.push(s.el(1));
+        break;
     }
   }
   return { envelope: interchange.envelope, response: r, warnings: interchange.warnings };
@@ -211,9 +243,7 @@ export function eligibilityResultFrom271(response: EligibilityResponse): Eligibi
   const { benefits } = response;
   const active = response.errors.length === 0 && benefits.some((b) => ACTIVE_CODES.has(b.code)) && !benefits.some((b) => INACTIVE_CODES.has(b.code));
   const pick = (code: string, remaining: boolean) =>
-    benefits
-      .filter((b) => b.code === code && b.inNetwork !== false && (b.timePeriod === '29') === remaining)
-      .sort((a, b) => rank(a) - rank(b))[0];
+    benefits.filter((b) => b.code === code && b.inNetwork !== false && (b.timePeriod === '29') === remaining).sort((a, b) => rank(a) - rank(b))[0];
   const result: EligibilityResult = {
     active,
     messages: [...response.errors.map((e) => `${e.reason} (AAA ${e.reasonCode})`), ...response.messages],
@@ -263,16 +293,34 @@ export function build271(r: EligibilityResponse, envelope: EnvelopeOptions): str
     ...benefitsAt('subscriber'),
   ];
   if (r.dependent) {
-    body.push(['HL', '4', '3', '23', '0'], ...trn, ['NM1', '03', '1', r.dependent.lastName, r.dependent.firstName], ...errorsAt('dependent'), ...benefitsAt('dependent'));
+    body.push(
+      ['HL', '4', '3', '23', '0'],
+      ...trn,
+      ['NM1', '03', '1', r.dependent.lastName, r.dependent.firstName],
+      ...errorsAt('dependent'),
+      ...benefitsAt('dependent'),
+    );
   }
   if (r.messages.length) body.push(...r.messages.map((m) => ['MSG', m]));
   return buildInterchange(envelope, 'HB', GUIDE_270_271, [{ type: '271', body }]);
 }
 
 function benefitSegments(b: Benefit): ElementValue[][] {
-  return [[
-    'EB', b.code, b.coverageLevel ?? '', { repeat: b.serviceTypes }, b.insuranceType ?? '', b.planName ?? '', b.timePeriod ?? '',
-    b.amountCents !== undefined ? centsToAmount(b.amountCents) : '', b.percent !== undefined ? String(b.percent / 100) : '',
-    '', '', '', b.inNetwork === undefined ? '' : b.inNetwork ? 'Y' : 'N',
-  ]];
+  return [
+    [
+      'EB',
+      b.code,
+      b.coverageLevel ?? '',
+      { repeat: b.serviceTypes },
+      b.insuranceType ?? '',
+      b.planName ?? '',
+      b.timePeriod ?? '',
+      b.amountCents !== undefined ? centsToAmount(b.amountCents) : '',
+      b.percent !== undefined ? String(b.percent / 100) : '',
+      '',
+      '',
+      '',
+      b.inNetwork === undefined ? '' : b.inNetwork ? 'Y' : 'N',
+    ],
+  ];
 }

@@ -92,8 +92,14 @@ type CountFault = (e: X12SyntaxError) => void;
 
 /** X12 guides (GS08, ST03) and the transaction sets (ST01) each is written for. */
 const GUIDE_SETS: [string, string[]][] = [
-  ['X222', ['837']], ['X223', ['837']], ['X224', ['837']], ['X221', ['835']], ['X279', ['270', '271']],
-  ['X212', ['276', '277']], ['X214', ['277']], ['X231', ['999']],
+  ['X222', ['837']],
+  ['X223', ['837']],
+  ['X224', ['837']],
+  ['X221', ['835']],
+  ['X279', ['270', '271']],
+  ['X212', ['276', '277']],
+  ['X214', ['277']],
+  ['X231', ['999']],
 ];
 
 /** Why a guide (GS08 or ST03) does not fit a transaction set, or undefined when it fits or is unknown. */
@@ -174,12 +180,14 @@ class EnvelopeReader {
     const id = t.header.id === 'ISA' ? 'IEA' : 'GE';
     if (i >= this.table.length) throw this.truncated(id);
     const trailer = this.table.segment(i);
-    if (trailer.id !== id) throw new X12SyntaxError('ENVELOPE', `expected ${t.opener} or ${id}, found ${trailer.id}`, { line: trailer.line, segment: trailer.id });
+    if (trailer.id !== id)
+      throw new X12SyntaxError('ENVELOPE', `expected ${t.opener} or ${id}, found ${trailer.id}`, { line: trailer.line, segment: trailer.id });
     if (Number(trailer.el(1)) !== t.counted) {
       this.countFault(new X12SyntaxError('SEGMENT_COUNT', `${id}01 says ${trailer.el(1)} ${t.what}, the ${t.holder} holds ${t.counted}`, trailer.at(1)));
     }
     const control = t.header.el(t.control);
-    if (trailer.el(2) !== control) this.warnings.push(`line ${trailer.line}: ${id}02 ${trailer.el(2)} does not match ${t.header.id}${String(t.control).padStart(2, '0')} ${control}`);
+    if (trailer.el(2) !== control)
+      this.warnings.push(`line ${trailer.line}: ${id}02 ${trailer.el(2)} does not match ${t.header.id}${String(t.control).padStart(2, '0')} ${control}`);
   }
 
   private transaction(start: number, groupVersion: string): [Transaction, number] {
@@ -190,7 +198,10 @@ class EnvelopeReader {
     while (i < ids.length && ids[i] !== 'SE') {
       const id = ids[i];
       if (id === 'ST' || id === 'GE' || id === 'IEA') {
-        throw new X12SyntaxError('ENVELOPE', `transaction set ${st.el(2)} (line ${st.line}) is not closed by an SE before this ${id}`, { line: table.lines[i], segment: id });
+        throw new X12SyntaxError('ENVELOPE', `transaction set ${st.el(2)} (line ${st.line}) is not closed by an SE before this ${id}`, {
+          line: table.lines[i],
+          segment: id,
+        });
       }
       i++;
     }
@@ -198,7 +209,9 @@ class EnvelopeReader {
     const se = table.segment(i);
     const counted = i - start + 1;
     if (Number(se.el(1)) !== counted || se.el(1) === '') {
-      this.countFault(new X12SyntaxError('SEGMENT_COUNT', `SE01 says ${se.el(1) || 'nothing'}, the transaction set has ${counted} segments (ST to SE)`, se.at(1)));
+      this.countFault(
+        new X12SyntaxError('SEGMENT_COUNT', `SE01 says ${se.el(1) || 'nothing'}, the transaction set has ${counted} segments (ST to SE)`, se.at(1)),
+      );
     }
     if (se.el(2) !== st.el(2)) throw new X12SyntaxError('ENVELOPE', `SE02 ${se.el(2)} does not match ST02 ${st.el(2)}`, se.at(2));
     const type = st.el(1);

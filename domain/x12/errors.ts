@@ -15,13 +15,7 @@ export interface X12Location {
   element?: number;
 }
 
-export type X12SyntaxReason =
-  | 'NOT_X12'
-  | 'BAD_ISA'
-  | 'TRUNCATED'
-  | 'ENVELOPE'
-  | 'SEGMENT_COUNT'
-  | 'BAD_SEGMENT';
+export type X12SyntaxReason = 'NOT_X12' | 'BAD_ISA' | 'TRUNCATED' | 'ENVELOPE' | 'SEGMENT_COUNT' | 'BAD_SEGMENT';
 
 /** A value as an error message shows it: quoted, control characters escaped, long values cut (a 4xx body stays small). */
 export function shown(v: string): string {

@@ -21,10 +21,25 @@ import { build835, parse835 } from './remittance';
 import { sampleBatch, sampleClaim, sampleEnvelope, sampleRemittance } from './samples';
 
 const { dir, present } = sharedFixtures('x12');
-const publicSamples = present ? readdirSync(dir).filter((f) => f.endsWith('.x12')).map((f) => readFileSync(join(dir, f), 'utf8')) : [];
+const publicSamples = present
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith('.x12'))
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+  : [];
 const rejected999: FunctionalAck = {
-  functionalId: 'HC', groupControlNumber: '42', status: 'rejected', counts: { included: 1, received: 1, accepted: 0 },
-  transactions: [{ type: '837', controlNumber: '0001', status: 'rejected', codes: ['5'], errors: [{ segment: 'NM1', position: 17, loop: '2010BA', code: '8', element: { position: 9, code: '7', value: 'XX' } }] }],
+  functionalId: 'HC',
+  groupControlNumber: '42',
+  status: 'rejected',
+  counts: { included: 1, received: 1, accepted: 0 },
+  transactions: [
+    {
+      type: '837',
+      controlNumber: '0001',
+      status: 'rejected',
+      codes: ['5'],
+      errors: [{ segment: 'NM1', position: 17, loop: '2010BA', code: '8', element: { position: 9, code: '7', value: 'XX' } }],
+    },
+  ],
 };
 const ownSamples = [
   build837P(sampleBatch([sampleClaim('C-1')]), sampleEnvelope(1)),
@@ -35,10 +50,17 @@ const samples = [...publicSamples, ...ownSamples];
 
 const PARSERS = { parseX12, parse837P, parse835, parse999, parse277, parse276, parse270, parse271 };
 /** Each parser as it reads inbound traffic, and as it reads archives (counts tolerated). */
-const READERS = Object.fromEntries(Object.entries(PARSERS).flatMap(([name, parse]) => [
-  [name, (t: string) => parse(t)], [`${name} (tolerateCounts)`, (t: string) => parse(t, { tolerateCounts: true })],
-]));
-const readsOrRefuses = readsOrRefusesOf(READERS, (err) => err instanceof X12SyntaxError || err instanceof X12ContentError || err instanceof X12WrongTransactionError, 'X12');
+const READERS = Object.fromEntries(
+  Object.entries(PARSERS).flatMap(([name, parse]) => [
+    [name, (t: string) => parse(t)],
+    [`${name} (tolerateCounts)`, (t: string) => parse(t, { tolerateCounts: true })],
+  ]),
+);
+const readsOrRefuses = readsOrRefusesOf(
+  READERS,
+  (err) => err instanceof X12SyntaxError || err instanceof X12ContentError || err instanceof X12WrongTransactionError,
+  'X12',
+);
 
 describe('X12 readers under malformed input', () => {
   test('mutated samples: a value or a typed refusal', () => {
@@ -50,7 +72,13 @@ describe('X12 readers under malformed input', () => {
   });
 
   test('something that starts like an ISA and goes wrong: a value or a typed refusal', () => {
-    fc.assert(fc.property(fc.constantFrom(...samples).chain((s) => prefixedGarbage(s.slice(0, 106 + Math.floor(s.length / 3)))), readsOrRefuses), runs(200));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...samples).chain((s) => prefixedGarbage(s.slice(0, 106 + Math.floor(s.length / 3)))),
+        readsOrRefuses,
+      ),
+      runs(200),
+    );
   });
 
   test('a very large file (5 MB of repeated segments) is read or refused, not a crash', () => {
@@ -68,22 +96,30 @@ describe('valid input still reads, and round trips', () => {
   const cents = fc.integer({ min: 1, max: 99_999_99 });
 
   test('837P: parse(build(claim)) = claim for claims with random ids, amounts and units', () => {
-    fc.assert(fc.property(id, cents, fc.integer({ min: 1, max: 99 }), fc.integer({ min: 1, max: 999_999_999 }), (claimId, chargeCents, units, control) => {
-      const claim = sampleClaim(claimId, { lines: [{ ...sampleClaim(claimId).lines[0], chargeCents, units, lineItemControlNumber: `${claimId}-1` }] });
-      const batch = sampleBatch([claim]);
-      expect(parse837P(build837P(batch, sampleEnvelope(control))).batch).toEqual(batch);
-    }), runs(100));
+    fc.assert(
+      fc.property(id, cents, fc.integer({ min: 1, max: 99 }), fc.integer({ min: 1, max: 999_999_999 }), (claimId, chargeCents, units, control) => {
+        const claim = sampleClaim(claimId, { lines: [{ ...sampleClaim(claimId).lines[0], chargeCents, units, lineItemControlNumber: `${claimId}-1` }] });
+        const batch = sampleBatch([claim]);
+        expect(parse837P(build837P(batch, sampleEnvelope(control))).batch).toEqual(batch);
+      }),
+      runs(100),
+    );
   });
 
-  test('835: parse(build(remittance)) keeps every claim\'s control number, status and amounts', () => {
-    fc.assert(fc.property(id, id, fc.constantFrom('1', '2', '3', '4', '22'), fc.integer({ min: 1, max: 999_999_999 }), (pcn, trace, statusCode, control) => {
-      const r = sampleRemittance();
-      r.trace.number = trace;
-      r.claims[0].patientControlNumber = pcn;
-      r.claims[0].statusCode = statusCode as typeof r.claims[0]['statusCode'];
-      const parsed = parse835(build835([r], sampleEnvelope(control)));
-      expect(parsed.remittances[0].trace).toEqual(r.trace);
-      expect(parsed.remittances[0].claims.map((c) => [c.patientControlNumber, c.statusCode, c.chargeCents, c.paidCents])).toEqual([[pcn, statusCode, 15000, 9100]]);
-    }), runs(100));
+  test("835: parse(build(remittance)) keeps every claim's control number, status and amounts", () => {
+    fc.assert(
+      fc.property(id, id, fc.constantFrom('1', '2', '3', '4', '22'), fc.integer({ min: 1, max: 999_999_999 }), (pcn, trace, statusCode, control) => {
+        const r = sampleRemittance();
+        r.trace.number = trace;
+        r.claims[0].patientControlNumber = pcn;
+        r.claims[0].statusCode = statusCode as (typeof r.claims)[0]['statusCode'];
+        const parsed = parse835(build835([r], sampleEnvelope(control)));
+        expect(parsed.remittances[0].trace).toEqual(r.trace);
+        expect(parsed.remittances[0].claims.map((c) => [c.patientControlNumber, c.statusCode, c.chargeCents, c.paidCents])).toEqual([
+          [pcn, statusCode, 15000, 9100],
+        ]);
+      }),
+      runs(100),
+    );
   });
 });

@@ -8,8 +8,19 @@
 import { EnvelopeOptions, ReadOptions, transactionsOfType } from './envelope';
 import { X12ContentError } from './errors';
 import {
-  BillingProvider, ClaimPatient, ClaimSubscriber, CobAdjustment, INDIVIDUAL_RELATIONSHIP_CODES, OtherPayer, PATIENT_RELATIONSHIP_CODES,
-  PayerResponsibility, ProfessionalClaim, ProfessionalClaimBatch, ServiceLine, Sex, X12Address,
+  BillingProvider,
+  ClaimPatient,
+  ClaimSubscriber,
+  CobAdjustment,
+  INDIVIDUAL_RELATIONSHIP_CODES,
+  OtherPayer,
+  PATIENT_RELATIONSHIP_CODES,
+  PayerResponsibility,
+  ProfessionalClaim,
+  ProfessionalClaimBatch,
+  ServiceLine,
+  Sex,
+  X12Address,
 } from './professional-claim';
 import { Segment } from './syntax';
 
@@ -20,11 +31,30 @@ export interface Parsed837P {
   warnings: string[];
 }
 
-const RELATIONSHIP_BY_CODE = Object.fromEntries(Object.entries(PATIENT_RELATIONSHIP_CODES).map(([k, v]) => [v, k])) as Record<string, ClaimPatient['relationship']>;
-const INDIVIDUAL_BY_CODE = Object.fromEntries(Object.entries(INDIVIDUAL_RELATIONSHIP_CODES).map(([k, v]) => [v, k])) as Record<string, OtherPayer['subscriber']['relationship']>;
+const RELATIONSHIP_BY_CODE = Object.fromEntries(Object.entries(PATIENT_RELATIONSHIP_CODES).map(([k, v]) => [v, k])) as Record<
+  string,
+  ClaimPatient['relationship']
+>;
+const INDIVIDUAL_BY_CODE = Object.fromEntries(Object.entries(INDIVIDUAL_RELATIONSHIP_CODES).map(([k, v]) => [v, k])) as Record<
+  string,
+  OtherPayer['subscriber']['relationship']
+>;
 
 /** Where the reader is: which loop owns the next N3/N4/DMG/NM1. */
-type Loop = 'header' | 'billing' | 'payTo' | 'subscriber' | 'payer' | 'patient' | 'claim' | 'rendering' | 'otherSubscriber' | 'otherPayer' | 'line' | 'lineAdjudication' | 'lineOther';
+type Loop =
+  | 'header'
+  | 'billing'
+  | 'payTo'
+  | 'subscriber'
+  | 'payer'
+  | 'patient'
+  | 'claim'
+  | 'rendering'
+  | 'otherSubscriber'
+  | 'otherPayer'
+  | 'line'
+  | 'lineAdjudication'
+  | 'lineOther';
 
 /** CAS01 group and up to six reason/amount/quantity triplets. */
 function casOf(s: Segment): CobAdjustment[] {
@@ -61,23 +91,53 @@ class ClaimReader {
 
   read(s: Segment): void {
     switch (s.id) {
-      case 'HL': return this.hl(s);
-      case 'NM1': return this.nm1(s);
-      case 'PER': if (this.loop === 'header' && s.el(3) === 'TE') { this.batch.submitter.contactName = s.el(2); this.batch.submitter.phone = s.el(4); } return;
-      case 'PRV': return this.prv(s);
-      case 'N3': case 'N4': return this.address(s);
-      case 'REF': return this.ref(s);
-      case 'SBR': return this.sbr(s);
-      case 'DMG': return this.dmg(s);
-      case 'PAT': this.patient = { relationship: RELATIONSHIP_BY_CODE[s.el(1)] ?? 'other', firstName: '', lastName: '', birthDate: '', sex: 'U', address: emptyAddress() }; return;
-      case 'CLM': return this.clm(s);
-      case 'HI': return this.hi(s);
-      case 'LX': return this.lx();
-      case 'SV1': return this.sv1(s);
-      case 'DTP': return this.dtp(s);
-      case 'CAS': return this.cas(s);
-      case 'AMT': return this.amt(s);
-      case 'SVD': return this.svd(s);
+      case 'HL':
+        return this.hl(s);
+      case 'NM1':
+        return this.nm1(s);
+      case 'PER':
+        if (this.loop === 'header' && s.el(3) === 'TE') {
+          this.batch.submitter.contactName = s.el(2);
+          this.batch.submitter.phone = s.el(4);
+        }
+        return;
+      case 'PRV':
+        return this.prv(s);
+      case 'N3':
+      case 'N4':
+        return this.address(s);
+      case 'REF':
+        return this.ref(s);
+      case 'SBR':
+        return this.sbr(s);
+      case 'DMG':
+        return this.dmg(s);
+      case 'PAT':
+        this.patient = {
+          relationship: RELATIONSHIP_BY_CODE[s.el(1)] ?? 'other',
+          firstName: '',
+          lastName: '',
+          birthDate: '',
+          sex: 'U',
+          address: emptyAddress(),
+        };
+        return;
+      case 'CLM':
+        return this.clm(s);
+      case 'HI':
+        return this.hi(s);
+      case 'LX':
+        return this.lx();
+      case 'SV1':
+        return this.sv1(s);
+      case 'DTP':
+        return this.dtp(s);
+      case 'CAS':
+        return this.cas(s);
+      case 'AMT':
+        return this.amt(s);
+      case 'SVD':
+        return this.svd(s);
     }
   }
 
@@ -142,13 +202,20 @@ class ClaimReader {
       return;
     }
     const b = this.batch;
-    if (entity === '41') { b.submitter.name = s.el(3); b.submitter.id = s.el(9); }
-    else if (entity === '40') b.receiver = { name: s.el(3), id: s.el(9) };
-    else if (entity === '85') { b.billingProvider.name = s.el(3); b.billingProvider.npi = s.el(9); }
-    else if (entity === '87') this.loop = 'payTo';
+    if (entity === '41') {
+      b.submitter.name = s.el(3);
+      b.submitter.id = s.el(9);
+    } else if (entity === '40') b.receiver = { name: s.el(3), id: s.el(9) };
+    else if (entity === '85') {
+      b.billingProvider.name = s.el(3);
+      b.billingProvider.npi = s.el(9);
+    } else if (entity === '87') this.loop = 'payTo';
     else if (entity === 'IL') Object.assign(this.subscriber, { lastName: s.el(3), firstName: s.el(4), memberId: s.el(9) });
-    else if (entity === 'PR') { this.payer.name = s.el(3); this.payer.id = s.el(9); this.loop = 'payer'; }
-    else if (entity === 'QC' && this.patient) Object.assign(this.patient, { lastName: s.el(3), firstName: s.el(4) });
+    else if (entity === 'PR') {
+      this.payer.name = s.el(3);
+      this.payer.id = s.el(9);
+      this.loop = 'payer';
+    } else if (entity === 'QC' && this.patient) Object.assign(this.patient, { lastName: s.el(3), firstName: s.el(4) });
     else if (entity === '82' && this.claim) {
       this.claim.renderingProvider = { npi: s.el(9), lastName: s.el(3), ...(s.el(4) ? { firstName: s.el(4) } : {}) };
       this.loop = 'rendering';
@@ -207,7 +274,13 @@ class ClaimReader {
     this.other = {
       responsibility: (s.el(1) || 'P') as PayerResponsibility,
       payer: { name: '', id: '', filingIndicator: s.el(9), ...(s.el(5) ? { insuranceType: s.el(5) } : {}) },
-      subscriber: { memberId: '', firstName: '', lastName: '', ...(s.el(3) ? { groupNumber: s.el(3) } : {}), relationship: INDIVIDUAL_BY_CODE[s.el(2)] ?? 'other' },
+      subscriber: {
+        memberId: '',
+        firstName: '',
+        lastName: '',
+        ...(s.el(3) ? { groupNumber: s.el(3) } : {}),
+        relationship: INDIVIDUAL_BY_CODE[s.el(2)] ?? 'other',
+      },
       paidCents: 0,
       adjudicatedOn: '',
       adjustments: [],

@@ -41,7 +41,29 @@ export interface BillingProvider {
  * MB Medicare Part B, MC Medicaid, BL Blue Cross/Blue Shield, HM HMO, 12 PPO, CH TRICARE...
  */
 export const FILING_INDICATORS = [
-  '11', '12', '13', '14', '15', '16', '17', 'AM', 'BL', 'CH', 'CI', 'DS', 'FI', 'HM', 'LM', 'MA', 'MB', 'MC', 'OF', 'TV', 'VA', 'WC', 'ZZ',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '16',
+  '17',
+  'AM',
+  'BL',
+  'CH',
+  'CI',
+  'DS',
+  'FI',
+  'HM',
+  'LM',
+  'MA',
+  'MB',
+  'MC',
+  'OF',
+  'TV',
+  'VA',
+  'WC',
+  'ZZ',
 ] as const;
 export type FilingIndicator = (typeof FILING_INDICATORS)[number];
 

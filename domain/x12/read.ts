@@ -25,13 +25,22 @@ export const READABLE: TransactionKind[] = ['837P', '270', '271', '276', '277', 
 export function parseX12(text: string, options?: ReadOptions): ParsedX12 {
   const kind = detectTransaction(text).kind;
   switch (kind) {
-    case '837P': return { kind, ...parse837P(text, options) };
-    case '270': return { kind, ...parse270(text, options) };
-    case '271': return { kind, ...parse271(text, options) };
-    case '276': return { kind, ...parse276(text, options) };
-    case '277': case '277CA': return { kind, ...parse277(text, options) };
-    case '835': return { kind, ...parse835(text, options) };
-    case '999': return { kind, ...parse999(text, options) };
-    default: throw new X12WrongTransactionError(READABLE.join(', '), kind);
+    case '837P':
+      return { kind, ...parse837P(text, options) };
+    case '270':
+      return { kind, ...parse270(text, options) };
+    case '271':
+      return { kind, ...parse271(text, options) };
+    case '276':
+      return { kind, ...parse276(text, options) };
+    case '277':
+    case '277CA':
+      return { kind, ...parse277(text, options) };
+    case '835':
+      return { kind, ...parse835(text, options) };
+    case '999':
+      return { kind, ...parse999(text, options) };
+    default:
+      throw new X12WrongTransactionError(READABLE.join(', '), kind);
   }
 }

@@ -202,21 +202,64 @@ class RemittanceReader {
   read(s: Segment): void {
     const { r } = this;
     switch (s.id) {
-      case 'CLP': this.endClaim(); this.claim = claimDraft(s); break;
-      case 'SVC': this.need(s); this.endLine(); this.line = lineDraft(s); break;
-      case 'CAS': if (this.line) readAdjustments(s, this.lineAdjustments); else { this.need(s); readAdjustments(s, this.claimAdjustments); } break;
-      case 'DTM': this.readDate(s); break;
-      case 'REF': this.readRef(s); break;
-      case 'AMT': if (this.line && s.is(1, 'B6')) { this.line.allowed = true; this.line.allowedCents = s.cents(2); } break;
-      case 'LQ': if (this.line && s.is(1, 'HE')) this.lineRemarks.push(rarc(s, 2, s.code(2))); break;
-      case 'NM1': if (this.claim && s.is(1, 'QC')) this.claim.patient = patientOf(s); break;
-      case 'MOA': this.need(s); readRemarks(s, this.claimRemarks); break;
-      case 'BPR': r.payment = paymentOf(s); break;
-      case 'TRN': r.trace = { number: s.el(2), originatorId: s.el(3) }; break;
-      case 'N1': this.party = s.is(1, 'PR') ? 'payer' : s.is(1, 'PE') ? 'payee' : undefined; readParty(r, this.party, s); break;
-      case 'N3': case 'N4': if (this.party === 'payer' && !this.claim) readPayerAddress(r, s); break;
-      case 'PER': if (this.party === 'payer' && s.is(1, 'BL') && !this.claim) r.payer.contactPhone = s.el(4); break;
-      case 'PLB': readProviderAdjustments(s, r.providerAdjustments); break;
+      case 'CLP':
+        this.endClaim();
+        this.claim = claimDraft(s);
+        break;
+      case 'SVC':
+        this.need(s);
+        this.endLine();
+        this.line = lineDraft(s);
+        break;
+      case 'CAS':
+        if (this.line) readAdjustments(s, this.lineAdjustments);
+        else {
+          this.need(s);
+          readAdjustments(s, this.claimAdjustments);
+        }
+        break;
+      case 'DTM':
+        this.readDate(s);
+        break;
+      case 'REF':
+        this.readRef(s);
+        break;
+      case 'AMT':
+        if (this.line && s.is(1, 'B6')) {
+          this.line.allowed = true;
+          this.line.allowedCents = s.cents(2);
+        }
+        break;
+      case 'LQ':
+        if (this.line && s.is(1, 'HE')) this.lineRemarks.push(rarc(s, 2, s.code(2)));
+        break;
+      case 'NM1':
+        if (this.claim && s.is(1, 'QC')) this.claim.patient = patientOf(s);
+        break;
+      case 'MOA':
+        this.need(s);
+        readRemarks(s, this.claimRemarks);
+        break;
+      case 'BPR':
+        r.payment = paymentOf(s);
+        break;
+      case 'TRN':
+        r.trace = { number: s.el(2), originatorId: s.el(3) };
+        break;
+      case 'N1':
+        this.party = s.is(1, 'PR') ? 'payer' : s.is(1, 'PE') ? 'payee' : undefined;
+        readParty(r, this.party, s);
+        break;
+      case 'N3':
+      case 'N4':
+        if (this.party === 'payer' && !this.claim) readPayerAddress(r, s);
+        break;
+      case 'PER':
+        if (this.party === 'payer' && s.is(1, 'BL') && !this.claim) r.payer.contactPhone = s.el(4);
+        break;
+      case 'PLB':
+        readProviderAdjustments(s, r.providerAdjustments);
+        break;
     }
   }
 
@@ -255,8 +298,17 @@ class RemittanceReader {
     if (d.units !== undefined && d.serviceDate !== undefined && d.lineControlNumber !== undefined && d.allowed) {
       // The usual line, every property in one literal.
       line = {
-        qualifier: d.qualifier, code: d.code, modifiers: d.modifiers, chargeCents: d.chargeCents, paidCents: d.paidCents, adjustments, remarks,
-        units: d.units, serviceDate: d.serviceDate, lineControlNumber: d.lineControlNumber, allowedCents: d.allowedCents,
+        qualifier: d.qualifier,
+        code: d.code,
+        modifiers: d.modifiers,
+        chargeCents: d.chargeCents,
+        paidCents: d.paidCents,
+        adjustments,
+        remarks,
+        units: d.units,
+        serviceDate: d.serviceDate,
+        lineControlNumber: d.lineControlNumber,
+        allowedCents: d.allowedCents,
       };
     } else {
       line = { qualifier: d.qualifier, code: d.code, modifiers: d.modifiers, chargeCents: d.chargeCents, paidCents: d.paidCents, adjustments, remarks };
@@ -280,14 +332,31 @@ class RemittanceReader {
     if (d.payerClaimNumber && d.facilityCode && d.frequency && d.patient) {
       // The usual claim, every property in one literal.
       claim = {
-        patientControlNumber: d.patientControlNumber, statusCode: d.statusCode, chargeCents: d.chargeCents, paidCents: d.paidCents,
-        patientResponsibilityCents: d.patientResponsibilityCents, filingIndicator: d.filingIndicator, adjustments, remarks, lines,
-        payerClaimNumber: d.payerClaimNumber, facilityCode: d.facilityCode, frequency: d.frequency, patient: d.patient,
+        patientControlNumber: d.patientControlNumber,
+        statusCode: d.statusCode,
+        chargeCents: d.chargeCents,
+        paidCents: d.paidCents,
+        patientResponsibilityCents: d.patientResponsibilityCents,
+        filingIndicator: d.filingIndicator,
+        adjustments,
+        remarks,
+        lines,
+        payerClaimNumber: d.payerClaimNumber,
+        facilityCode: d.facilityCode,
+        frequency: d.frequency,
+        patient: d.patient,
       };
     } else {
       claim = {
-        patientControlNumber: d.patientControlNumber, statusCode: d.statusCode, chargeCents: d.chargeCents, paidCents: d.paidCents,
-        patientResponsibilityCents: d.patientResponsibilityCents, filingIndicator: d.filingIndicator, adjustments, remarks, lines,
+        patientControlNumber: d.patientControlNumber,
+        statusCode: d.statusCode,
+        chargeCents: d.chargeCents,
+        paidCents: d.paidCents,
+        patientResponsibilityCents: d.patientResponsibilityCents,
+        filingIndicator: d.filingIndicator,
+        adjustments,
+        remarks,
+        lines,
       };
       if (d.payerClaimNumber) claim.payerClaimNumber = d.payerClaimNumber;
       if (d.facilityCode) claim.facilityCode = d.facilityCode;
@@ -390,7 +459,13 @@ function readProviderAdjustments(s: Segment, out: ProviderAdjustment[]): void {
 
 /** Builds one 835 transaction per remittance in one interchange (GS01 HP). */
 export function build835(remittances: Remittance[], envelope: EnvelopeOptions, lineBreaks = true): string {
-  return buildInterchange(envelope, 'HP', GUIDE_835, remittances.map((r) => ({ type: '835', body: remittanceBody(r) })), lineBreaks);
+  return buildInterchange(
+    envelope,
+    'HP',
+    GUIDE_835,
+    remittances.map((r) => ({ type: '835', body: remittanceBody(r) })),
+    lineBreaks,
+  );
 }
 
 function remittanceBody(r: Remittance): ElementValue[][] {
@@ -415,16 +490,32 @@ function remittanceBody(r: Remittance): ElementValue[][] {
 }
 
 function claimSegments(c: RemittanceClaim): ElementValue[][] {
-  const out: ElementValue[][] = [[
-    'CLP', c.patientControlNumber, c.statusCode, centsToAmount(c.chargeCents), centsToAmount(c.paidCents),
-    c.patientResponsibilityCents ? centsToAmount(c.patientResponsibilityCents) : '', c.filingIndicator,
-    c.payerClaimNumber ?? '', c.facilityCode ?? '', c.frequency ?? '',
-  ]];
+  const out: ElementValue[][] = [
+    [
+      'CLP',
+      c.patientControlNumber,
+      c.statusCode,
+      centsToAmount(c.chargeCents),
+      centsToAmount(c.paidCents),
+      c.patientResponsibilityCents ? centsToAmount(c.patientResponsibilityCents) : '',
+      c.filingIndicator,
+      c.payerClaimNumber ?? '',
+      c.facilityCode ?? '',
+      c.frequency ?? '',
+    ],
+  ];
   out.push(...casSegments(c.adjustments));
   if (c.patient) out.push(['NM1', 'QC', '1', c.patient.lastName, c.patient.firstName, '', '', '', ...(c.patient.memberId ? ['MI', c.patient.memberId] : [])]);
   if (c.remarks.length) out.push(['MOA', '', '', ...c.remarks.slice(0, 5)]);
   for (const l of c.lines) {
-    out.push(['SVC', [l.qualifier, l.code, ...l.modifiers], centsToAmount(l.chargeCents), centsToAmount(l.paidCents), '', l.units !== undefined ? String(l.units) : '']);
+    out.push([
+      'SVC',
+      [l.qualifier, l.code, ...l.modifiers],
+      centsToAmount(l.chargeCents),
+      centsToAmount(l.paidCents),
+      '',
+      l.units !== undefined ? String(l.units) : '',
+    ]);
     if (l.serviceDate) out.push(['DTM', '472', toX12Date(l.serviceDate)]);
     out.push(...casSegments(l.adjustments));
     if (l.lineControlNumber) out.push(['REF', '6R', l.lineControlNumber]);

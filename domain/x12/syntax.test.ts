@@ -39,12 +39,24 @@ describe('delimiters and tokens', () => {
   });
 
   it.each([
-    ['945.00', 94500], ['-1.27', -127], ['.5', 50], ['10', 1000], ['125.0', 12500], ['0', 0],
+    ['945.00', 94500],
+    ['-1.27', -127],
+    ['.5', 50],
+    ['10', 1000],
+    ['125.0', 12500],
+    ['0', 0],
   ])('reads the amount %s as %d cents', (text, cents) => {
     expect(amountToCents(text)).toBe(cents);
   });
 
-  it.each([[12500, '125'], [12550, '125.5'], [12555, '125.55'], [-127, '-1.27'], [7, '0.07'], [0, '0']])('writes %d cents as %s', (cents, text) => {
+  it.each([
+    [12500, '125'],
+    [12550, '125.5'],
+    [12555, '125.55'],
+    [-127, '-1.27'],
+    [7, '0.07'],
+    [0, '0'],
+  ])('writes %d cents as %s', (cents, text) => {
     expect(centsToAmount(cents)).toBe(text);
     expect(amountToCents(text)).toBe(cents);
   });

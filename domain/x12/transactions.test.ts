@@ -6,7 +6,16 @@ import { build270, build271, eligibilityResultFrom271, parse270, parse271, Eligi
 import { X12BuildError, X12WrongTransactionError } from './errors';
 import { parse837P } from './parse-837p';
 import { build835, claimBalanceProblems, parse835, remittanceBalance } from './remittance';
-import { sampleBatch, sampleClaim, sampleDependentClaim, sampleEligibilityRequest, sampleEnvelope, sampleMultiLineClaim, sampleRemittance, sampleSecondaryClaim } from './samples';
+import {
+  sampleBatch,
+  sampleClaim,
+  sampleDependentClaim,
+  sampleEligibilityRequest,
+  sampleEnvelope,
+  sampleMultiLineClaim,
+  sampleRemittance,
+  sampleSecondaryClaim,
+} from './samples';
 import { lineItemControlNumber } from './professional-claim';
 
 const env = sampleEnvelope(42);
@@ -21,7 +30,10 @@ describe('837P round trip: parse(build(x)) = x', () => {
     'multi-line with modifiers': multiLine,
     'dependent patient': dependent,
     'secondary (COB) with 2320/2330A/2330B and 2430': sampleSecondaryClaim('C-SEC'),
-    'secondary, claim-level adjudication only': { ...sampleSecondaryClaim('C-SEC'), otherPayers: [{ ...sampleSecondaryClaim('C-SEC').otherPayers![0], lines: [], adjustments: [{ group: 'CO' as const, carc: '45', amountCents: 16214 }] }] },
+    'secondary, claim-level adjudication only': {
+      ...sampleSecondaryClaim('C-SEC'),
+      otherPayers: [{ ...sampleSecondaryClaim('C-SEC').otherPayers![0], lines: [], adjustments: [{ group: 'CO' as const, carc: '45', amountCents: 16214 }] }],
+    },
     'Medicare secondary with SBR05': { ...sampleSecondaryClaim('C-SEC'), payer: { name: 'MEDICARE', id: '00952', filingIndicator: 'MB', insuranceType: '12' } },
     'rendering provider with taxonomy': sampleClaim('C-R', { renderingProvider: { npi: '1497758544', lastName: 'KIM', taxonomy: '207Q00000X' } }),
   };
@@ -57,8 +69,19 @@ describe('837P round trip: parse(build(x)) = x', () => {
     [{ priorAuthorization: 'PA*1' }, /REF\*G1/],
     [{ otherPayers: sampleSecondaryClaim('x').otherPayers }, /secondary or tertiary payer \(SBR01 S or T\)/],
     [{ ...sampleSecondaryClaim('x'), payer: { name: 'MEDICARE', id: '00952', filingIndicator: 'MB' } }, /insurance type code \(SBR05\)/],
-    [{ ...sampleSecondaryClaim('x'), otherPayers: [{ ...sampleSecondaryClaim('x').otherPayers![0], paidCents: 1 }] }, /charge 482.54 less adjustments 162.14 is not the paid amount 0.01 \(AMT\*D\)/],
-    [{ ...sampleSecondaryClaim('x'), otherPayers: [{ ...sampleSecondaryClaim('x').otherPayers![0], lines: [{ lineNumber: 1, code: '99214', modifiers: [], units: 1, paidCents: 1, adjustments: [] }] }] }, /line 1 does not balance/],
+    [
+      { ...sampleSecondaryClaim('x'), otherPayers: [{ ...sampleSecondaryClaim('x').otherPayers![0], paidCents: 1 }] },
+      /charge 482.54 less adjustments 162.14 is not the paid amount 0.01 \(AMT\*D\)/,
+    ],
+    [
+      {
+        ...sampleSecondaryClaim('x'),
+        otherPayers: [
+          { ...sampleSecondaryClaim('x').otherPayers![0], lines: [{ lineNumber: 1, code: '99214', modifiers: [], units: 1, paidCents: 1, adjustments: [] }] },
+        ],
+      },
+      /line 1 does not balance/,
+    ],
     [{ ...sampleSecondaryClaim('x'), payer: sampleSecondaryClaim('x').otherPayers![0].payer }, /is the payer this claim is billed to/],
   ])('refuses a claim the guide would reject: %p', (overrides, message) => {
     expect(() => build837P(sampleBatch([sampleClaim('C-1', overrides)]), env)).toThrow(X12BuildError);
@@ -106,7 +129,10 @@ describe('837P REF*6R line item control numbers', () => {
 describe('270 round trip', () => {
   it.each([
     ['subscriber', sampleEligibilityRequest()],
-    ['dependent', sampleEligibilityRequest({ dependent: { firstName: 'LIA', lastName: 'RIVERA', birthDate: '2015-06-01', sex: 'F' }, serviceTypes: ['30', '98'] })],
+    [
+      'dependent',
+      sampleEligibilityRequest({ dependent: { firstName: 'LIA', lastName: 'RIVERA', birthDate: '2015-06-01', sex: 'F' }, serviceTypes: ['30', '98'] }),
+    ],
   ])('%s', (_name, request) => {
     expect(parse270(build270(request, env))).toEqual({ envelope: env, request, warnings: [] });
   });
@@ -136,23 +162,47 @@ describe('271', () => {
     const { response } = parse271(build271(benefits, env));
     expect(response).toEqual(benefits);
     expect(eligibilityResultFrom271(response)).toEqual({
-      active: true, planName: 'SIM GOLD PPO', copayCents: 2500, deductibleCents: 50000, deductibleRemainingCents: 20000,
-      coinsurancePercent: 20, outOfPocketRemainingCents: 250000, messages: [],
+      active: true,
+      planName: 'SIM GOLD PPO',
+      copayCents: 2500,
+      deductibleCents: 50000,
+      deductibleRemainingCents: 20000,
+      coinsurancePercent: 20,
+      outOfPocketRemainingCents: 250000,
+      messages: [],
     });
   });
 
   it('reads inactive coverage and AAA rejections as not active, with the reason', () => {
     const inactive = { ...benefits, benefits: [{ code: '6', serviceTypes: ['30'], level: 'subscriber' as const }] };
     expect(eligibilityResultFrom271(parse271(build271(inactive, env)).response).active).toBe(false);
-    const rejected = { ...benefits, benefits: [], errors: [{ level: 'subscriber' as const, reasonCode: '72', reason: 'Invalid/missing subscriber/insured id', followUp: 'C' }] };
-    expect(eligibilityResultFrom271(parse271(build271(rejected, env)).response)).toEqual({ active: false, messages: ['Invalid/missing subscriber/insured id (AAA 72)'] });
+    const rejected = {
+      ...benefits,
+      benefits: [],
+      errors: [{ level: 'subscriber' as const, reasonCode: '72', reason: 'Invalid/missing subscriber/insured id', followUp: 'C' }],
+    };
+    expect(eligibilityResultFrom271(parse271(build271(rejected, env)).response)).toEqual({
+      active: false,
+      messages: ['Invalid/missing subscriber/insured id (AAA 72)'],
+    });
   });
 });
 
 describe('999', () => {
   const ack: FunctionalAck = {
-    functionalId: 'HC', groupControlNumber: '42', status: 'rejected', counts: { included: 1, received: 1, accepted: 0 },
-    transactions: [{ type: '837', controlNumber: '0001', status: 'rejected', codes: ['5'], errors: [{ segment: 'NM1', position: 17, loop: '2010BA', code: '8', element: { position: 9, code: '7', value: 'XX' } }] }],
+    functionalId: 'HC',
+    groupControlNumber: '42',
+    status: 'rejected',
+    counts: { included: 1, received: 1, accepted: 0 },
+    transactions: [
+      {
+        type: '837',
+        controlNumber: '0001',
+        status: 'rejected',
+        codes: ['5'],
+        errors: [{ segment: 'NM1', position: 17, loop: '2010BA', code: '8', element: { position: 9, code: '7', value: 'XX' } }],
+      },
+    ],
   };
   it('round trips with the segment and element of each error', () => {
     expect(parse999(build999(ack, '005010X222A1', env)).acks).toEqual([ack]);
@@ -161,11 +211,26 @@ describe('999', () => {
 
 describe('276/277', () => {
   const answer: ClaimStatusAnswer = {
-    payer: { name: 'ACME HEALTH PLAN', id: '87726' }, submitter: { name: 'NORTHSIDE', id: 'NORTHSIDE01' }, provider: { name: 'NORTHSIDE', npi: '1234567893' },
+    payer: { name: 'ACME HEALTH PLAN', id: '87726' },
+    submitter: { name: 'NORTHSIDE', id: 'NORTHSIDE01' },
+    provider: { name: 'NORTHSIDE', npi: '1234567893' },
     date: '2026-03-12',
     claims: [
-      { patientControlNumber: 'C-1', payerClaimNumber: 'SIM1', status: { category: 'A2', code: '20' }, chargeCents: 15000, serviceDate: '2026-03-10', subscriber: { memberId: 'M1', firstName: 'A', lastName: 'B' } },
-      { patientControlNumber: 'C-2', status: { category: 'A7', code: '164', entity: 'IL' }, chargeCents: 9000, serviceDate: '2026-03-10', subscriber: { memberId: 'REJ1', firstName: 'A', lastName: 'B' } },
+      {
+        patientControlNumber: 'C-1',
+        payerClaimNumber: 'SIM1',
+        status: { category: 'A2', code: '20' },
+        chargeCents: 15000,
+        serviceDate: '2026-03-10',
+        subscriber: { memberId: 'M1', firstName: 'A', lastName: 'B' },
+      },
+      {
+        patientControlNumber: 'C-2',
+        status: { category: 'A7', code: '164', entity: 'IL' },
+        chargeCents: 9000,
+        serviceDate: '2026-03-10',
+        subscriber: { memberId: 'REJ1', firstName: 'A', lastName: 'B' },
+      },
     ],
   };
 
@@ -179,7 +244,7 @@ describe('276/277', () => {
     ]);
   });
 
-  it('tells the clearinghouse\'s 277CA from the payer\'s, and reads the 837 BHT03 it echoes', () => {
+  it("tells the clearinghouse's 277CA from the payer's, and reads the 837 BHT03 it echoes", () => {
     const payer = parse277(build277CA({ ...answer, batchTrace: '4711' }, env)).report;
     expect([payer.source, payer.batchTrace]).toEqual(['payer', '4711']);
     const clearinghouse = parse277(build277CA({ ...answer, batchTrace: '4711', clearinghouse: { name: 'SIM CLEARINGHOUSE', id: 'SIMCH' } }, env)).report;
@@ -187,7 +252,16 @@ describe('276/277', () => {
   });
 
   it('builds a 276 that parses back, and reads the 277 answer', () => {
-    const req = { payer: answer.payer, submitter: answer.submitter, provider: answer.provider, subscriber: { memberId: 'M1', firstName: 'A', lastName: 'B' }, patientControlNumber: 'C-1', payerClaimNumber: 'SIM1', chargeCents: 15000, serviceDate: '2026-03-10' };
+    const req = {
+      payer: answer.payer,
+      submitter: answer.submitter,
+      provider: answer.provider,
+      subscriber: { memberId: 'M1', firstName: 'A', lastName: 'B' },
+      patientControlNumber: 'C-1',
+      payerClaimNumber: 'SIM1',
+      chargeCents: 15000,
+      serviceDate: '2026-03-10',
+    };
     expect(parse276(build276(req, env)).request).toEqual(req);
     const paid = { ...answer, claims: [{ ...answer.claims[0], status: { category: 'F1', code: '65' }, paidCents: 12000 }] };
     const { report } = parse277(build277(paid, env));
@@ -231,7 +305,11 @@ describe('routing', () => {
 
 describe('what real senders send', () => {
   /** The ST..SE of a file, as a companion guide prints it: no ISA, GS, GE or IEA. */
-  const bare = (text: string) => text.split('\n').filter((l) => !/^(ISA|GS|GE|IEA)\*/.test(l)).join('\n');
+  const bare = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => !/^(ISA|GS|GE|IEA)\*/.test(l))
+      .join('\n');
 
   it('reads a bare 835 transaction set (ST..SE, no ISA/GS) with a warning, the same remittance as the full file', () => {
     const full = build835([sampleRemittance()], env);

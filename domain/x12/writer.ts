@@ -239,11 +239,27 @@ export function writeInterchange(env: EnvelopeOptions, functionalId: string, ver
   const control = String(env.controlNumber).padStart(9, '0');
   // The ISA carries the delimiters themselves (ISA11, ISA16), so it is written as is.
   const d = DEFAULT_DELIMITERS;
-  w.raw([
-    'ISA', '00', ' '.repeat(10), '00', ' '.repeat(10),
-    env.senderQualifier ?? 'ZZ', env.senderId.padEnd(15), env.receiverQualifier ?? 'ZZ', env.receiverId.padEnd(15),
-    toX12Date(env.date).slice(2), env.time, d.repetition!, '00501', control, '0', env.usage, d.component,
-  ].join(d.element) + d.segment);
+  w.raw(
+    [
+      'ISA',
+      '00',
+      ' '.repeat(10),
+      '00',
+      ' '.repeat(10),
+      env.senderQualifier ?? 'ZZ',
+      env.senderId.padEnd(15),
+      env.receiverQualifier ?? 'ZZ',
+      env.receiverId.padEnd(15),
+      toX12Date(env.date).slice(2),
+      env.time,
+      d.repetition!,
+      '00501',
+      control,
+      '0',
+      env.usage,
+      d.component,
+    ].join(d.element) + d.segment,
+  );
   w.segment(['GS', functionalId, env.senderId, env.receiverId, toX12Date(env.date), env.time, String(env.controlNumber), 'X', version]);
   transactions.forEach((tx, n) => {
     const st = String(n + 1).padStart(4, '0');
@@ -261,7 +277,10 @@ function checkEnvelope(env: EnvelopeOptions): void {
   if (!Number.isInteger(env.controlNumber) || env.controlNumber < 1 || env.controlNumber > 999999999) {
     throw new X12BuildError('must be an integer from 1 to 999999999', 'controlNumber');
   }
-  for (const [field, value] of [['senderId', env.senderId], ['receiverId', env.receiverId]] as const) {
+  for (const [field, value] of [
+    ['senderId', env.senderId],
+    ['receiverId', env.receiverId],
+  ] as const) {
     if (!/^[A-Za-z0-9 .-]{1,15}$/.test(value)) throw new X12BuildError('must be 1-15 letters, digits, spaces, dots or dashes', field);
   }
   if (!/^\d{4}-\d{2}-\d{2}$/.test(env.date)) throw new X12BuildError('must be YYYY-MM-DD', 'date');

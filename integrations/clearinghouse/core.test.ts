@@ -25,13 +25,26 @@ const claimFile = (claims: ProfessionalClaim[]) => build837P(sampleBatch(claims)
 
 describe.each(['soap', 'mime'] as const)('clearinghouse over CAQH CORE (%s)', (envelope) => {
   let sim: ClearinghouseSimulator;
-  const clientFor = (password = CREDENTIALS.password) => createCoreClearinghouseClient({
-    envelope, endpointUrl: `${sim.url}/core/${envelope}`, username: CREDENTIALS.username, password, senderId: 'NORTHSIDE01', receiverId: 'SIMCH', timeoutMs: 5000,
-    appeal: async () => ({ appealId: 'unused', duplicate: false }),
-  });
+  const clientFor = (password = CREDENTIALS.password) =>
+    createCoreClearinghouseClient({
+      envelope,
+      endpointUrl: `${sim.url}/core/${envelope}`,
+      username: CREDENTIALS.username,
+      password,
+      senderId: 'NORTHSIDE01',
+      receiverId: 'SIMCH',
+      timeoutMs: 5000,
+      appeal: async () => ({ appealId: 'unused', duplicate: false }),
+    });
 
   beforeEach(async () => {
-    sim = await startClearinghouseSimulator({ callbackUrl: 'http://127.0.0.1:9/unused', delivery: 'mailbox', core: CREDENTIALS, ackDelayMs: 0, adjudicationDelayMs: 0 });
+    sim = await startClearinghouseSimulator({
+      callbackUrl: 'http://127.0.0.1:9/unused',
+      delivery: 'mailbox',
+      core: CREDENTIALS,
+      ackDelayMs: 0,
+      adjudicationDelayMs: 0,
+    });
   });
   afterEach(() => sim.close());
 
@@ -64,31 +77,55 @@ describe.each(['soap', 'mime'] as const)('clearinghouse over CAQH CORE (%s)', (e
     const client = clientFor();
     await client.submit(claimFile([sampleClaim('CORE-ST')]));
     await sim.settled();
-    const status = await client.claimStatus(build276({
-      payer: { name: 'ACME HEALTH PLAN', id: '87726' }, submitter: { name: 'NORTHSIDE', id: 'NORTHSIDE01' }, provider: { name: 'NORTHSIDE', npi: '1234567893' },
-      subscriber: { memberId: 'W100200300', firstName: 'ANA', lastName: 'RIVERA' }, patientControlNumber: 'CORE-ST', chargeCents: 15000, serviceDate: '2026-03-10',
-    }, sampleEnvelope(++control)));
+    const status = await client.claimStatus(
+      build276(
+        {
+          payer: { name: 'ACME HEALTH PLAN', id: '87726' },
+          submitter: { name: 'NORTHSIDE', id: 'NORTHSIDE01' },
+          provider: { name: 'NORTHSIDE', npi: '1234567893' },
+          subscriber: { memberId: 'W100200300', firstName: 'ANA', lastName: 'RIVERA' },
+          patientControlNumber: 'CORE-ST',
+          chargeCents: 15000,
+          serviceDate: '2026-03-10',
+        },
+        sampleEnvelope(++control),
+      ),
+    );
     expect(parse277(status).report.claims[0]).toMatchObject({ patientControlNumber: 'CORE-ST', statuses: [{ category: 'F1', code: '65' }] });
   });
 
   it('a wrong password is UnAuthorized: a refusal that parks, not a retry', async () => {
-    const error = await clientFor('wrong').eligibility(build270(sampleEligibilityRequest(), sampleEnvelope(2))).catch((e: unknown) => e);
+    const error = await clientFor('wrong')
+      .eligibility(build270(sampleEligibilityRequest(), sampleEnvelope(2)))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClearinghouseRejectedError);
     expect(error).toMatchObject({ reason: 'UnAuthorized', retryable: false, status: 401 });
     expect(sim.submissions()).toEqual([]);
   });
 
   it('a payload that is not X12 is refused with the X12 reason', async () => {
-    const error = await clientFor().submit('hello').catch((e: unknown) => e);
+    const error = await clientFor()
+      .submit('hello')
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ reason: 'X12_SYNTAX', retryable: false });
   });
 
   it('names the first missing envelope field (PayloadIDRequired) and a stale rule version (VersionMismatch)', async () => {
-    const env = { PayloadType: PayloadType.eligibilityRequest, ProcessingMode: 'RealTime' as const, PayloadID: '', TimeStamp: coreTimeStamp(new Date()), SenderID: 'NORTHSIDE01', ReceiverID: 'SIMCH', CORERuleVersion: CORE_RULE_VERSION, Payload: 'ISA' };
+    const env = {
+      PayloadType: PayloadType.eligibilityRequest,
+      ProcessingMode: 'RealTime' as const,
+      PayloadID: '',
+      TimeStamp: coreTimeStamp(new Date()),
+      SenderID: 'NORTHSIDE01',
+      ReceiverID: 'SIMCH',
+      CORERuleVersion: CORE_RULE_VERSION,
+      Payload: 'ISA',
+    };
     const ask = async (e: typeof env) => {
-      const req = envelope === 'soap'
-        ? { body: soapEnvelope('RealTimeRequest', e, CREDENTIALS), contentType: 'application/soap+xml; charset=utf-8' }
-        : mimeBody(e, CREDENTIALS);
+      const req =
+        envelope === 'soap'
+          ? { body: soapEnvelope('RealTimeRequest', e, CREDENTIALS), contentType: 'application/soap+xml; charset=utf-8' }
+          : mimeBody(e, CREDENTIALS);
       const res = await fetch(`${sim.url}/core/${envelope}`, { method: 'POST', headers: { 'content-type': req.contentType }, body: req.body });
       const bytes = Buffer.from(await res.arrayBuffer());
       const fields = envelope === 'soap' ? parseSoap(bytes.toString()).fields : await parseMultipart(res.headers.get('content-type')!, bytes);
@@ -103,7 +140,13 @@ describe.each(['soap', 'mime'] as const)('clearinghouse over CAQH CORE (%s)', (e
 describe('CORE envelopes as an attacker sends them', () => {
   let sim: ClearinghouseSimulator;
   beforeEach(async () => {
-    sim = await startClearinghouseSimulator({ callbackUrl: 'http://127.0.0.1:9/unused', delivery: 'mailbox', core: CREDENTIALS, ackDelayMs: 0, adjudicationDelayMs: 0 });
+    sim = await startClearinghouseSimulator({
+      callbackUrl: 'http://127.0.0.1:9/unused',
+      delivery: 'mailbox',
+      core: CREDENTIALS,
+      ackDelayMs: 0,
+      adjudicationDelayMs: 0,
+    });
   });
   afterEach(() => sim.close());
 
@@ -125,9 +168,22 @@ describe('CORE envelopes as an attacker sends them', () => {
 
 describe('CORE failures', () => {
   it('a 503 from the partner is retryable', async () => {
-    const sim = await startClearinghouseSimulator({ callbackUrl: 'http://127.0.0.1:9/unused', delivery: 'mailbox', core: CREDENTIALS, faults: new Faults({ errorRate: 1 }) });
+    const sim = await startClearinghouseSimulator({
+      callbackUrl: 'http://127.0.0.1:9/unused',
+      delivery: 'mailbox',
+      core: CREDENTIALS,
+      faults: new Faults({ errorRate: 1 }),
+    });
     try {
-      const client = createCoreClearinghouseClient({ envelope: 'soap', endpointUrl: `${sim.url}/core/soap`, ...CREDENTIALS, senderId: 'A', receiverId: 'B', timeoutMs: 5000, appeal: async () => ({ appealId: '', duplicate: false }) });
+      const client = createCoreClearinghouseClient({
+        envelope: 'soap',
+        endpointUrl: `${sim.url}/core/soap`,
+        ...CREDENTIALS,
+        senderId: 'A',
+        receiverId: 'B',
+        timeoutMs: 5000,
+        appeal: async () => ({ appealId: '', duplicate: false }),
+      });
       const error = await client.submit(claimFile([sampleClaim('CORE-503')])).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ClearinghouseUnavailableError);
       expect(error).toMatchObject({ retryable: true, status: 503 });
@@ -136,7 +192,7 @@ describe('CORE failures', () => {
     }
   });
 
-  it('maps the rule\'s codes onto the failure vocabulary', () => {
+  it("maps the rule's codes onto the failure vocabulary", () => {
     expect(failureOf('Receiver.Unavailable', 'down')).toMatchObject({ retryable: true });
     expect(failureOf('ChecksumMismatched', 'bits flipped')).toMatchObject({ retryable: true });
     expect(failureOf('PayloadIDRequired', 'missing')).toMatchObject({ retryable: false, code: 'CLEARINGHOUSE_REJECTED', reason: 'PayloadIDRequired' });

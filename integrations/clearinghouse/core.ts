@@ -12,8 +12,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  CORE_RULE_VERSION, CoreEnvelope, CoreEnvelopeError, CoreErrorCode, CoreMessageKind, coreTimeStamp, mimeBody, parseMultipart, parseSoap, PayloadType,
-  payloadIdOf, sha1Hex, soapEnvelope, type ProcessingMode,
+  CORE_RULE_VERSION,
+  CoreEnvelope,
+  CoreEnvelopeError,
+  CoreErrorCode,
+  CoreMessageKind,
+  coreTimeStamp,
+  mimeBody,
+  parseMultipart,
+  parseSoap,
+  PayloadType,
+  payloadIdOf,
+  sha1Hex,
+  soapEnvelope,
+  type ProcessingMode,
 } from '../../domain/caqh-core';
 import { ClearinghouseRejectedError, ClearinghouseUnavailableError } from './errors';
 import type { ClearinghouseClient, ClearinghouseMailbox, MailboxFile } from './types';
@@ -40,7 +52,8 @@ const TRANSIENT = new Set<string>([CoreErrorCode.ReceiverUnavailable, CoreErrorC
 
 /** A CORE error code as the failure vocabulary's clearinghouse errors: retryable or a refusal (non-retryable, the visit parks). */
 export function failureOf(errorCode: string, message: string, status = 200): ClearinghouseRejectedError | ClearinghouseUnavailableError {
-  if (TRANSIENT.has(errorCode) || status >= 500 && errorCode === '') return new ClearinghouseUnavailableError(`clearinghouse CORE ${errorCode || status}: ${message}`, status);
+  if (TRANSIENT.has(errorCode) || (status >= 500 && errorCode === ''))
+    return new ClearinghouseUnavailableError(`clearinghouse CORE ${errorCode || status}: ${message}`, status);
   return new ClearinghouseRejectedError(`clearinghouse refused the CORE envelope (${errorCode}): ${message}`, status, errorCode);
 }
 
@@ -50,21 +63,35 @@ export function createCoreClearinghouseClient(opts: CoreClearinghouseOptions): C
 
   function envelopeOf(payloadType: string, mode: ProcessingMode, payloadId: string, payload?: string): CoreEnvelope {
     return {
-      PayloadType: payloadType, ProcessingMode: mode, PayloadID: payloadId, TimeStamp: coreTimeStamp(now()),
-      SenderID: opts.senderId, ReceiverID: opts.receiverId, CORERuleVersion: CORE_RULE_VERSION,
+      PayloadType: payloadType,
+      ProcessingMode: mode,
+      PayloadID: payloadId,
+      TimeStamp: coreTimeStamp(now()),
+      SenderID: opts.senderId,
+      ReceiverID: opts.receiverId,
+      CORERuleVersion: CORE_RULE_VERSION,
       ...(payload !== undefined ? { PayloadLength: Buffer.byteLength(payload, 'utf8'), CheckSum: sha1Hex(payload), Payload: payload } : {}),
     };
   }
 
   /** One exchange; answers the response's fields, or throws the mapped error. */
   async function exchange(kind: CoreMessageKind, env: CoreEnvelope): Promise<Partial<CoreEnvelope> & { ErrorCode: string }> {
-    const request = opts.envelope === 'soap'
-      ? { body: soapEnvelope(kind, env, credentials), contentType: `application/soap+xml; charset=utf-8; action="${kind.startsWith('RealTime') ? 'RealTimeTransaction' : kind.replace(/Request$/, '')}"` }
-      : mimeBody(env, credentials);
+    const request =
+      opts.envelope === 'soap'
+        ? {
+            body: soapEnvelope(kind, env, credentials),
+            contentType: `application/soap+xml; charset=utf-8; action="${kind.startsWith('RealTime') ? 'RealTimeTransaction' : kind.replace(/Request$/, '')}"`,
+          }
+        : mimeBody(env, credentials);
     let res: Response;
     let bytes: Buffer;
     try {
-      res = await fetch(opts.endpointUrl, { method: 'POST', headers: { 'content-type': request.contentType }, body: request.body, signal: AbortSignal.timeout(opts.timeoutMs) });
+      res = await fetch(opts.endpointUrl, {
+        method: 'POST',
+        headers: { 'content-type': request.contentType },
+        body: request.body,
+        signal: AbortSignal.timeout(opts.timeoutMs),
+      });
       bytes = Buffer.from(await res.arrayBuffer());
     } catch (err) {
       throw new ClearinghouseUnavailableError(`clearinghouse CORE ${opts.endpointUrl}: ${(err as Error).message}`, undefined, { cause: err });
@@ -82,14 +109,17 @@ export function createCoreClearinghouseClient(opts: CoreClearinghouseOptions): C
       if (err instanceof ClearinghouseRejectedError || err instanceof ClearinghouseUnavailableError) throw err;
       if (res.status === 401 || res.status === 403) throw failureOf(CoreErrorCode.UnAuthorized, `HTTP ${res.status}`, res.status);
       // An answer we cannot read: the exchange may or may not have happened, and the same PayloadID makes asking again safe.
-      throw new ClearinghouseUnavailableError(`clearinghouse CORE answered ${res.status} without a readable envelope: ${err instanceof CoreEnvelopeError ? err.message : String(err)}`, res.status);
+      throw new ClearinghouseUnavailableError(
+        `clearinghouse CORE answered ${res.status} without a readable envelope: ${err instanceof CoreEnvelopeError ? err.message : String(err)}`,
+        res.status,
+      );
     }
     const errorCode = fields.ErrorCode ?? '';
     if (errorCode !== CoreErrorCode.Success) {
       if (errorCode === CoreErrorCode.NoResultsAvailable) return { ...fields, ErrorCode: errorCode };
       throw failureOf(errorCode, fields.ErrorMessage ?? `HTTP ${res.status}`, res.status);
     }
-    if (fields.PayloadID && fields.PayloadID !== env.PayloadID && !kind.startsWith('Batch') ) {
+    if (fields.PayloadID && fields.PayloadID !== env.PayloadID && !kind.startsWith('Batch')) {
       throw new ClearinghouseUnavailableError(`clearinghouse CORE answered PayloadID ${fields.PayloadID} to ${env.PayloadID}`);
     }
     return { ...(fields as Partial<CoreEnvelope>), ErrorCode: errorCode };
@@ -104,7 +134,11 @@ export function createCoreClearinghouseClient(opts: CoreClearinghouseOptions): C
   }
 
   /** Asks for the waiting files of one kind until none is left (or the per-call limit). */
-  async function drain(kind: 'BatchSubmissionAckRetrievalRequest' | 'BatchResultsRetrievalRequest', requestType: string, responseType: string): Promise<MailboxFile[]> {
+  async function drain(
+    kind: 'BatchSubmissionAckRetrievalRequest' | 'BatchResultsRetrievalRequest',
+    requestType: string,
+    responseType: string,
+  ): Promise<MailboxFile[]> {
     const files: MailboxFile[] = [];
     for (let i = 0; i < (opts.maxRetrievals ?? 100); i++) {
       const answer = await exchange(kind, envelopeOf(requestType, 'Batch', randomUUID()));
@@ -121,7 +155,8 @@ export function createCoreClearinghouseClient(opts: CoreClearinghouseOptions): C
     async submit(x12) {
       const payloadId = payloadIdOf(x12);
       const answer = await exchange('BatchSubmission', envelopeOf(PayloadType.claimSubmission, 'Batch', payloadId, x12));
-      if (answer.PayloadID !== payloadId) throw new ClearinghouseUnavailableError(`clearinghouse CORE answered PayloadID ${answer.PayloadID} to the submission ${payloadId}`);
+      if (answer.PayloadID !== payloadId)
+        throw new ClearinghouseUnavailableError(`clearinghouse CORE answered PayloadID ${answer.PayloadID} to the submission ${payloadId}`);
       // The rule answers a repeated PayloadID with the first result; it does not say it was a repeat.
       return { submissionId: payloadId, duplicate: false };
     },

@@ -20,7 +20,10 @@ import { PLAN } from '../../simulators/clearinghouse/payer';
 import { ClearinghouseRejectedError, ClearinghouseUnavailableError } from './errors';
 import { createHttpClearinghouseClient } from './http';
 
-interface Received { kind: string; body: string }
+interface Received {
+  kind: string;
+  body: string;
+}
 
 /** A webhook that records X12 deliveries; `failFirst` answers the first n with 503. */
 async function startReceiver(failFirst = 0): Promise<{ url: string; received: Received[]; server: Server }> {
@@ -72,15 +75,27 @@ describe('clearinghouse over HTTP', () => {
   it('answers a 270 with the 271 of the plan the 835 will apply', async () => {
     const x271 = await client.eligibility(build270(sampleEligibilityRequest(), sampleEnvelope(1)));
     expect(eligibilityResultFrom271(parse271(x271).response)).toEqual({
-      active: true, planName: PLAN.name, copayCents: PLAN.copayCents, deductibleCents: PLAN.deductibleCents,
-      deductibleRemainingCents: PLAN.deductibleRemainingCents, coinsurancePercent: PLAN.coinsurancePercent,
-      outOfPocketRemainingCents: PLAN.outOfPocketRemainingCents, messages: [],
+      active: true,
+      planName: PLAN.name,
+      copayCents: PLAN.copayCents,
+      deductibleCents: PLAN.deductibleCents,
+      deductibleRemainingCents: PLAN.deductibleRemainingCents,
+      coinsurancePercent: PLAN.coinsurancePercent,
+      outOfPocketRemainingCents: PLAN.outOfPocketRemainingCents,
+      messages: [],
     });
     expect(parse271(x271).response.traceNumber).toBe('V-1001-1');
   });
 
   it('reports INACT members inactive and UNKNOWN members not found', async () => {
-    const ask = async (memberId: string) => eligibilityResultFrom271(parse271(await client.eligibility(build270(sampleEligibilityRequest({ subscriber: { ...sampleEligibilityRequest().subscriber, memberId } }), sampleEnvelope(2)))).response);
+    const ask = async (memberId: string) =>
+      eligibilityResultFrom271(
+        parse271(
+          await client.eligibility(
+            build270(sampleEligibilityRequest({ subscriber: { ...sampleEligibilityRequest().subscriber, memberId } }), sampleEnvelope(2)),
+          ),
+        ).response,
+      );
     expect(await ask('INACT001')).toEqual({ active: false, messages: [] });
     expect(await ask('UNKNOWN01')).toEqual({ active: false, messages: ['Subscriber/insured not found (AAA 75)'] });
   });
@@ -102,7 +117,14 @@ describe('clearinghouse over HTTP', () => {
     expect(claimBalanceProblems(remit)).toEqual([]);
     const [clp] = remit.claims;
     // 150.00 billed, 120.00 allowed: CO-45 30.00; copay 25.00, deductible 95.00 of the 200.00 left, nothing for coinsurance.
-    expect(clp).toMatchObject({ patientControlNumber: 'C-1', statusCode: '1', chargeCents: 15000, paidCents: 0, patientResponsibilityCents: 12000, payerClaimNumber: ack.payerClaimNumber });
+    expect(clp).toMatchObject({
+      patientControlNumber: 'C-1',
+      statusCode: '1',
+      chargeCents: 15000,
+      paidCents: 0,
+      patientResponsibilityCents: 12000,
+      payerClaimNumber: ack.payerClaimNumber,
+    });
     expect(clp.lines[0].adjustments).toEqual([
       { group: 'CO', carc: '45', amountCents: 3000 },
       { group: 'PR', carc: '3', amountCents: 2500 },
@@ -111,7 +133,9 @@ describe('clearinghouse over HTTP', () => {
   });
 
   it('pays what the deductible leaves: PR-2 coinsurance and a payment', async () => {
-    const claim = sampleClaim('C-BIG', { lines: [{ code: '99215', modifiers: [], units: 1, chargeCents: 100000, diagnosisPointers: [1], serviceDate: '2026-03-10' }] });
+    const claim = sampleClaim('C-BIG', {
+      lines: [{ code: '99215', modifiers: [], units: 1, chargeCents: 100000, diagnosisPointers: [1], serviceDate: '2026-03-10' }],
+    });
     await client.submit(claimFile([claim]));
     await sim.settled();
     const [remit] = parse835(delivered('835')[0].body).remittances;
@@ -126,17 +150,42 @@ describe('clearinghouse over HTTP', () => {
     const claims = [sampleClaim('V-B1'), sampleMultiLineClaim('V-B2'), sampleSecondaryClaim('V-B3')];
     const { submissionId } = await client.submit(claimFile(claims));
     await sim.settled();
-    expect(sim.submissions().find((x) => x.submissionId === submissionId)!.claims.map((c) => [c.claimId, c.status])).toEqual([['V-B1', 'accepted'], ['V-B2', 'accepted'], ['V-B3', 'accepted']]);
+    expect(
+      sim
+        .submissions()
+        .find((x) => x.submissionId === submissionId)!
+        .claims.map((c) => [c.claimId, c.status]),
+    ).toEqual([
+      ['V-B1', 'accepted'],
+      ['V-B2', 'accepted'],
+      ['V-B3', 'accepted'],
+    ]);
     const acks = delivered('999');
     expect(acks).toHaveLength(1);
     expect(parse999(acks[0].body).acks[0]).toMatchObject({ groupControlNumber: String(control), status: 'accepted' });
     // 277CA and 835 are per payer: the primary payer's two claims together, the secondary's (Medicaid) on its own.
     const acknowledged = delivered('277CA').flatMap((d) => parse277(d.body).report.claims.map((c) => [c.patientControlNumber, c.rejected]));
-    expect(acknowledged.sort()).toEqual([['V-B1', false], ['V-B2', false], ['V-B3', false]]);
+    expect(acknowledged.sort()).toEqual([
+      ['V-B1', false],
+      ['V-B2', false],
+      ['V-B3', false],
+    ]);
     const remits = delivered('835').flatMap((d) => claimMessagesFromX12(d.body).remittances);
     expect(remits.map((r) => r.visitId).sort()).toEqual(['V-B1', 'V-B2', 'V-B3']);
     const lines = Object.fromEntries(remits.map((r) => [r.visitId, r.remittance.lines.map((l) => [l.lineNumber, l.lineControlNumber])]));
-    expect(lines).toEqual({ 'V-B1': [[1, 'V-B1-1']], 'V-B2': [[1, 'V-B2-1'], [2, 'V-B2-2'], [3, 'V-B2-3']], 'V-B3': [[1, 'V-B3-1'], [2, 'V-B3-2'], [3, 'V-B3-3']] });
+    expect(lines).toEqual({
+      'V-B1': [[1, 'V-B1-1']],
+      'V-B2': [
+        [1, 'V-B2-1'],
+        [2, 'V-B2-2'],
+        [3, 'V-B2-3'],
+      ],
+      'V-B3': [
+        [1, 'V-B3-1'],
+        [2, 'V-B3-2'],
+        [3, 'V-B3-3'],
+      ],
+    });
     expect(remits.find((r) => r.visitId === 'V-B3')!.remittance).toMatchObject({ claimStatusCode: '2', paidCents: 5500 });
     for (const d of delivered('835')) expect((await x12valid(d.body)).errors).toEqual([]);
   });
@@ -146,7 +195,10 @@ describe('clearinghouse over HTTP', () => {
     await client.submit(claimFile([rejected, sampleClaim('C-OK')]));
     await sim.settled();
     const { claims } = parse277(delivered('277CA')[0].body).report;
-    expect(claims.map((c) => [c.patientControlNumber, c.rejected, c.statuses[0].category])).toEqual([['C-REJ', true, 'A7'], ['C-OK', false, 'A2']]);
+    expect(claims.map((c) => [c.patientControlNumber, c.rejected, c.statuses[0].category])).toEqual([
+      ['C-REJ', true, 'A7'],
+      ['C-OK', false, 'A2'],
+    ]);
     expect(parse835(delivered('835')[0].body).remittances[0].claims.map((c) => c.patientControlNumber)).toEqual(['C-OK']);
   });
 
@@ -189,16 +241,32 @@ describe('clearinghouse over HTTP', () => {
   });
 
   it('bundles venipuncture (CO-97) and answers a 276 with the 277 of the adjudicated claim', async () => {
-    const claim = sampleClaim('C-LAB', { lines: [...sampleClaim('x').lines, { code: '36415', modifiers: [], units: 1, chargeCents: 1500, diagnosisPointers: [1], serviceDate: '2026-03-10' }] });
+    const claim = sampleClaim('C-LAB', {
+      lines: [...sampleClaim('x').lines, { code: '36415', modifiers: [], units: 1, chargeCents: 1500, diagnosisPointers: [1], serviceDate: '2026-03-10' }],
+    });
     await client.submit(claimFile([claim]));
     await sim.settled();
     const clp = parse835(delivered('835')[0].body).remittances[0].claims[0];
     expect(clp.lines[1]).toMatchObject({ paidCents: 0, adjustments: [{ group: 'CO', carc: '97', amountCents: 1500 }], remarks: ['M15'] });
-    const status = await client.claimStatus(build276({
-      payer: { name: 'ACME HEALTH PLAN', id: '87726' }, submitter: { name: 'NORTHSIDE', id: 'NORTHSIDE01' }, provider: { name: 'NORTHSIDE', npi: '1234567893' },
-      subscriber: { memberId: 'W100200300', firstName: 'ANA', lastName: 'RIVERA' }, patientControlNumber: 'C-LAB', chargeCents: 16500, serviceDate: '2026-03-10',
-    }, sampleEnvelope(++control)));
-    expect(parse277(status).report.claims[0]).toMatchObject({ patientControlNumber: 'C-LAB', statuses: [{ category: 'F1', code: '65' }], paidCents: clp.paidCents });
+    const status = await client.claimStatus(
+      build276(
+        {
+          payer: { name: 'ACME HEALTH PLAN', id: '87726' },
+          submitter: { name: 'NORTHSIDE', id: 'NORTHSIDE01' },
+          provider: { name: 'NORTHSIDE', npi: '1234567893' },
+          subscriber: { memberId: 'W100200300', firstName: 'ANA', lastName: 'RIVERA' },
+          patientControlNumber: 'C-LAB',
+          chargeCents: 16500,
+          serviceDate: '2026-03-10',
+        },
+        sampleEnvelope(++control),
+      ),
+    );
+    expect(parse277(status).report.claims[0]).toMatchObject({
+      patientControlNumber: 'C-LAB',
+      statuses: [{ category: 'F1', code: '65' }],
+      paidCents: clp.paidCents,
+    });
   });
 
   it('refuses a file that is not X12 with a typed, non-retryable error', async () => {
@@ -227,7 +295,13 @@ describe('clearinghouse faults', () => {
 
   it('retries a callback the webhook answered with 503, and duplicates deliveries when told to', async () => {
     const receiver = await startReceiver(1);
-    const sim = await startClearinghouseSimulator({ callbackUrl: receiver.url, faults: new Faults({ duplicateRate: 1 }), ackDelayMs: 0, adjudicationDelayMs: 0, retry: { attempts: 3, backoffMs: 1 } });
+    const sim = await startClearinghouseSimulator({
+      callbackUrl: receiver.url,
+      faults: new Faults({ duplicateRate: 1 }),
+      ackDelayMs: 0,
+      adjudicationDelayMs: 0,
+      retry: { attempts: 3, backoffMs: 1 },
+    });
     try {
       await createHttpClearinghouseClient({ baseUrl: sim.url, timeoutMs: 5000 }).submit(claimFile([sampleClaim('C-RETRY')]));
       await sim.settled();

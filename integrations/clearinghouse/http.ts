@@ -38,7 +38,12 @@ export function createHttpClearinghouseClient(opts: HttpClearinghouseOptions): C
     if (res.status >= 400) {
       const problem = Problem.safeParse(safeJson(text)).data;
       const code = remoteCode(problem?.code);
-      throw new ClearinghouseRejectedError(`clearinghouse refused the file (HTTP ${res.status}${code ? `, ${code}` : ''})`, res.status, problem?.code, problem?.message ?? text.slice(0, 200));
+      throw new ClearinghouseRejectedError(
+        `clearinghouse refused the file (HTTP ${res.status}${code ? `, ${code}` : ''})`,
+        res.status,
+        problem?.code,
+        problem?.message ?? text.slice(0, 200),
+      );
     }
     if (res.status >= 300) throw new ClearinghouseUnavailableError(`clearinghouse ${url} answered ${res.status}`, res.status);
     return { status: res.status, text };

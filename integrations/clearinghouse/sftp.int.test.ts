@@ -23,7 +23,8 @@ if (why) console.warn(`SFTP tests skipped: ${why}`);
 const describeSshd = why ? describe.skip : describe;
 
 let control = 700;
-const file837 = (n: number, prefix: string) => build837P(sampleBatch(Array.from({ length: n }, (_, i) => sampleClaim(`${prefix}-${i}`))), sampleEnvelope(++control));
+const file837 = (n: number, prefix: string) =>
+  build837P(sampleBatch(Array.from({ length: n }, (_, i) => sampleClaim(`${prefix}-${i}`))), sampleEnvelope(++control));
 
 describeSshd('clearinghouse over SFTP (real sshd)', () => {
   let sshd: Sshd;
@@ -34,13 +35,23 @@ describeSshd('clearinghouse over SFTP (real sshd)', () => {
   let archive: string;
   const delivered: string[] = [];
 
-  const clientOn = (port: number, extra: Partial<SftpClearinghouseOptions> = {}) => createSftpClearinghouseClient({
-    host: sshd.host, port, username: sshd.username, privateKey: sshd.privateKey, hostKeySha256: sshd.hostKeySha256,
-    inboundDir: folders.inbound, outboundDir: folders.outbound, archiveDir: archive, fileName: '{sender}_{control}_{hash}.837', timeoutMs: 10_000,
-    realTime: { eligibility: async () => '', claimStatus: async () => '', appeal: async () => ({ appealId: '', duplicate: false }) },
-    ...extra,
-  });
-  const poll = (port = sshd.port) => pollClearinghouseMailbox({ db, mailbox: clientOn(port), source: 'sftp', deliver: async (x12) => void delivered.push(x12) });
+  const clientOn = (port: number, extra: Partial<SftpClearinghouseOptions> = {}) =>
+    createSftpClearinghouseClient({
+      host: sshd.host,
+      port,
+      username: sshd.username,
+      privateKey: sshd.privateKey,
+      hostKeySha256: sshd.hostKeySha256,
+      inboundDir: folders.inbound,
+      outboundDir: folders.outbound,
+      archiveDir: archive,
+      fileName: '{sender}_{control}_{hash}.837',
+      timeoutMs: 10_000,
+      realTime: { eligibility: async () => '', claimStatus: async () => '', appeal: async () => ({ appealId: '', duplicate: false }) },
+      ...extra,
+    });
+  const poll = (port = sshd.port) =>
+    pollClearinghouseMailbox({ db, mailbox: clientOn(port), source: 'sftp', deliver: async (x12) => void delivered.push(x12) });
 
   beforeAll(async () => {
     sshd = await startSshd();
@@ -49,7 +60,14 @@ describeSshd('clearinghouse over SFTP (real sshd)', () => {
     folders = sftpFolders(sshd.root);
     archive = join(sshd.root, 'archive');
     // The simulator sweeps only when told (sweepInbound), so each test says when the partner looks.
-    sim = await startClearinghouseSimulator({ callbackUrl: 'http://127.0.0.1:9/unused', delivery: 'folder', sftpRoot: sshd.root, sftpSweepMs: 3_600_000, ackDelayMs: 0, adjudicationDelayMs: 0 });
+    sim = await startClearinghouseSimulator({
+      callbackUrl: 'http://127.0.0.1:9/unused',
+      delivery: 'folder',
+      sftpRoot: sshd.root,
+      sftpSweepMs: 3_600_000,
+      ackDelayMs: 0,
+      adjudicationDelayMs: 0,
+    });
   });
   afterAll(async () => {
     await sim?.close();
@@ -92,7 +110,9 @@ describeSshd('clearinghouse over SFTP (real sshd)', () => {
     const x12 = file837(300, 'BIG');
     const relay = await startCuttingRelay(sshd.port, 'up', 64 * 1024);
     try {
-      const error = await clientOn(relay.port).submit(x12).catch((e: unknown) => e);
+      const error = await clientOn(relay.port)
+        .submit(x12)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ClearinghouseUnavailableError);
       expect(relay.cuts).toBe(1);
     } finally {
@@ -125,19 +145,42 @@ describeSshd('clearinghouse over SFTP (real sshd)', () => {
 
   it('a file that is not X12 is set aside with its reason and does not hold back the file behind it', async () => {
     writeFileSync(join(folders.outbound, '835_A_BROKEN.x12'), 'not an interchange');
-    writeFileSync(join(folders.outbound, '835_B_GOOD.x12'), readFileSync(join(archive, readdirSync(archive).find((n) => n.startsWith('835_'))!)).toString().replace('~', '~ '));
-    const deliverOrRefuse = async (x12: string) => (x12.startsWith('ISA') ? void delivered.push(x12) : { refused: 'X12_SYNTAX: the file does not start with ISA' });
-    expect(await pollClearinghouseMailbox({ db, mailbox: clientOn(sshd.port), source: 'sftp', deliver: deliverOrRefuse })).toEqual({ read: 2, received: 2, delivered: 1, refused: 1 });
-    expect(await db('inbound_files').where({ name: '835_A_BROKEN.x12' }).first('refused', 'body')).toEqual({ refused: 'X12_SYNTAX: the file does not start with ISA', body: 'not an interchange' });
+    writeFileSync(
+      join(folders.outbound, '835_B_GOOD.x12'),
+      readFileSync(
+        join(
+          archive,
+          readdirSync(archive).find((n) => n.startsWith('835_'))!,
+        ),
+      )
+        .toString()
+        .replace('~', '~ '),
+    );
+    const deliverOrRefuse = async (x12: string) =>
+      x12.startsWith('ISA') ? void delivered.push(x12) : { refused: 'X12_SYNTAX: the file does not start with ISA' };
+    expect(await pollClearinghouseMailbox({ db, mailbox: clientOn(sshd.port), source: 'sftp', deliver: deliverOrRefuse })).toEqual({
+      read: 2,
+      received: 2,
+      delivered: 1,
+      refused: 1,
+    });
+    expect(await db('inbound_files').where({ name: '835_A_BROKEN.x12' }).first('refused', 'body')).toEqual({
+      refused: 'X12_SYNTAX: the file does not start with ISA',
+      body: 'not an interchange',
+    });
     expect(await poll()).toEqual({ read: 0, received: 0, delivered: 0 });
   });
 
   it('refuses a server whose host key is not the pinned one, and a key the server does not know', async () => {
-    const wrongHost = await clientOn(sshd.port, { hostKeySha256: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }).retrieve().catch((e: unknown) => e);
+    const wrongHost = await clientOn(sshd.port, { hostKeySha256: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })
+      .retrieve()
+      .catch((e: unknown) => e);
     expect(wrongHost).toBeInstanceOf(ClearinghouseUnavailableError);
     const { generateKeyPairSync } = await import('node:crypto');
     const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-    const wrongUser = await clientOn(sshd.port, { privateKey: stranger }).retrieve().catch((e: unknown) => e);
+    const wrongUser = await clientOn(sshd.port, { privateKey: stranger })
+      .retrieve()
+      .catch((e: unknown) => e);
     expect(wrongUser).toBeInstanceOf(ClearinghouseRejectedError);
     expect(wrongUser).toMatchObject({ reason: 'UnAuthorized', retryable: false });
   });

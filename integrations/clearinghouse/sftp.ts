@@ -51,7 +51,8 @@ export function interchangeFacts(x12: string): { sender: string; control: string
 export function fileNameFor(pattern: string, x12: string): string {
   const facts = interchangeFacts(x12);
   const name = pattern.replace(/\{(sender|control|date|time|hash)\}/g, (_m, k: keyof typeof facts) => facts[k]);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new ClearinghouseRejectedError(`the file name ${JSON.stringify(name)} is not a plain file name`, 400, 'FILE_NAME');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
+    throw new ClearinghouseRejectedError(`the file name ${JSON.stringify(name)} is not a plain file name`, 400, 'FILE_NAME');
   return name;
 }
 
@@ -66,15 +67,22 @@ export function createSftpClearinghouseClient(opts: SftpClearinghouseOptions): C
     const sftp = new SftpClient('revcycle-clearinghouse');
     try {
       await sftp.connect({
-        host: opts.host, port: opts.port, username: opts.username, privateKey: opts.privateKey, passphrase: opts.passphrase,
-        readyTimeout: opts.timeoutMs, timeout: opts.timeoutMs, retries: 0,
+        host: opts.host,
+        port: opts.port,
+        username: opts.username,
+        privateKey: opts.privateKey,
+        passphrase: opts.passphrase,
+        readyTimeout: opts.timeoutMs,
+        timeout: opts.timeoutMs,
+        retries: 0,
         ...(expected ? { hostVerifier: (key: Buffer) => fingerprintOf(key) === expected } : {}),
       });
       return await work(sftp);
     } catch (err) {
       if (err instanceof ClearinghouseRejectedError || err instanceof ClearinghouseUnavailableError) throw err;
       const message = (err as Error).message;
-      if (/authentication|permission denied/i.test(message)) throw new ClearinghouseRejectedError(`clearinghouse SFTP ${what}: ${message}`, 401, 'UnAuthorized');
+      if (/authentication|permission denied/i.test(message))
+        throw new ClearinghouseRejectedError(`clearinghouse SFTP ${what}: ${message}`, 401, 'UnAuthorized');
       throw new ClearinghouseUnavailableError(`clearinghouse SFTP ${what}: ${message}`, undefined, { cause: err });
     } finally {
       await sftp.end().catch(() => undefined);
@@ -93,7 +101,8 @@ export function createSftpClearinghouseClient(opts: SftpClearinghouseOptions): C
         const temp = `${opts.inboundDir}/.${name}.part`;
         await sftp.put(Buffer.from(x12, 'utf8'), temp);
         const written = await sftp.stat(temp);
-        if (written.size !== Buffer.byteLength(x12, 'utf8')) throw new ClearinghouseUnavailableError(`clearinghouse SFTP: ${temp} has ${written.size} bytes, not ${Buffer.byteLength(x12, 'utf8')}`);
+        if (written.size !== Buffer.byteLength(x12, 'utf8'))
+          throw new ClearinghouseUnavailableError(`clearinghouse SFTP: ${temp} has ${written.size} bytes, not ${Buffer.byteLength(x12, 'utf8')}`);
         try {
           await sftp.rename(temp, final);
         } catch (err) {
@@ -109,7 +118,9 @@ export function createSftpClearinghouseClient(opts: SftpClearinghouseOptions): C
     },
     async retrieve() {
       return withSftp(`list ${opts.outboundDir}`, async (sftp) => {
-        const entries = (await sftp.list(opts.outboundDir)).filter((e) => e.type === '-' && !e.name.startsWith('.')).sort((a, b) => a.modifyTime - b.modifyTime || a.name.localeCompare(b.name));
+        const entries = (await sftp.list(opts.outboundDir))
+          .filter((e) => e.type === '-' && !e.name.startsWith('.'))
+          .sort((a, b) => a.modifyTime - b.modifyTime || a.name.localeCompare(b.name));
         const files: MailboxFile[] = [];
         for (const e of entries) {
           const bytes = (await sftp.get(`${opts.outboundDir}/${e.name}`)) as Buffer;
@@ -125,7 +136,9 @@ export function createSftpClearinghouseClient(opts: SftpClearinghouseOptions): C
         const from = `${opts.outboundDir}/${file.name}`;
         if (!(await sftp.exists(from))) return; // archived already
         const taken = await sftp.exists(`${opts.archiveDir}/${file.name}`);
-        const to = taken ? `${opts.archiveDir}/${file.name}.${createHash('sha256').update(file.body).digest('hex').slice(0, 12)}` : `${opts.archiveDir}/${file.name}`;
+        const to = taken
+          ? `${opts.archiveDir}/${file.name}.${createHash('sha256').update(file.body).digest('hex').slice(0, 12)}`
+          : `${opts.archiveDir}/${file.name}`;
         await sftp.rename(from, to);
       });
     },

@@ -10,7 +10,14 @@ import { createFhirEhrClient } from './fhir';
 
 const visit = (visitId: string): StartVisit => ({
   visitId,
-  patient: { patientId: `MRN-${visitId}`, firstName: 'Ada', lastName: 'Testpatient', birthDate: '1980-04-02', sex: 'F', address: { line1: '1 Main St', city: 'Springfield', state: 'IL', postalCode: '62701' } },
+  patient: {
+    patientId: `MRN-${visitId}`,
+    firstName: 'Ada',
+    lastName: 'Testpatient',
+    birthDate: '1980-04-02',
+    sex: 'F',
+    address: { line1: '1 Main St', city: 'Springfield', state: 'IL', postalCode: '62701' },
+  },
   coverage: { payerId: '87726', payerName: 'Example Health', memberId: 'W123|456', relationship: 'self' },
   appointment: { serviceDate: '2026-03-02', providerNpi: '1234567893', placeOfService: '11' },
 });
@@ -54,7 +61,11 @@ describe('FHIR EHR client against the EHR simulator', () => {
     const first = await ehr.prepopulate(visit('V-1'));
     const second = await ehr.prepopulate(visit('V-1'));
     expect(second).toEqual(first);
-    expect(first).toEqual({ patientRef: expect.stringMatching(/^Patient\/\w+$/), coverageRef: expect.stringMatching(/^Coverage\//), appointmentRef: expect.stringMatching(/^Appointment\//) });
+    expect(first).toEqual({
+      patientRef: expect.stringMatching(/^Patient\/\w+$/),
+      coverageRef: expect.stringMatching(/^Coverage\//),
+      appointmentRef: expect.stringMatching(/^Appointment\//),
+    });
     expect(counts()).toEqual([1, 1, 1]);
   });
 
@@ -94,7 +105,7 @@ describe('FHIR EHR client against the EHR simulator', () => {
     expect(coded.procedures.map((p) => p.code)).toEqual(['99214', '97110', 'J1100']);
   });
 
-  it('turns a 503 into a retryable error carrying the EHR\'s words apart from its message', async () => {
+  it("turns a 503 into a retryable error carrying the EHR's words apart from its message", async () => {
     sim = await startEhrSimulator({ seed: false, faults: new Faults({ errorRate: 1 }) });
     const ehr = createFhirEhrClient({ baseUrl: sim.url, timeoutMs: 2000 });
     const err = await ehr.prepopulate(visit('V-6')).catch((e: unknown) => e);

@@ -13,7 +13,14 @@ import { createFhirEhrClient } from './fhir';
 
 const visit = (visitId: string, memberId = 'W123-456'): StartVisit => ({
   visitId,
-  patient: { patientId: `MRN-${visitId}`, firstName: 'Ada', lastName: 'Testpatient', birthDate: '1980-04-02', sex: 'F', address: { line1: '1 Main St', city: 'Springfield', state: 'IL', postalCode: '62701' } },
+  patient: {
+    patientId: `MRN-${visitId}`,
+    firstName: 'Ada',
+    lastName: 'Testpatient',
+    birthDate: '1980-04-02',
+    sex: 'F',
+    address: { line1: '1 Main St', city: 'Springfield', state: 'IL', postalCode: '62701' },
+  },
   coverage: { payerId: '87726', payerName: 'Example Health', memberId, relationship: 'self' },
   appointment: { serviceDate: '2026-03-02', providerNpi: '1234567893', placeOfService: '11' },
 });
@@ -31,7 +38,11 @@ it('pre-populates once by conditional create (If-None-Exist), however often it i
   const first = await client().prepopulate(visit('M-1'));
   const again = await client().prepopulate(visit('M-1'));
   expect(again).toEqual(first);
-  expect(first).toEqual({ patientRef: expect.stringMatching(/^Patient\/[\w-]+$/), coverageRef: expect.stringMatching(/^Coverage\//), appointmentRef: expect.stringMatching(/^Appointment\//) });
+  expect(first).toEqual({
+    patientRef: expect.stringMatching(/^Patient\/[\w-]+$/),
+    coverageRef: expect.stringMatching(/^Coverage\//),
+    appointmentRef: expect.stringMatching(/^Appointment\//),
+  });
   expect([await count('Patient'), await count('Coverage'), await count('Appointment')]).toEqual([1, 1, 1]);
   const patient = await server.repo.readReference({ reference: first.patientRef });
   expect(patient).toMatchObject({ resourceType: 'Patient', identifier: [{ system: 'urn:revcycle:patient', value: 'MRN-M-1' }], birthDate: '1980-04-02' });
@@ -62,7 +73,13 @@ it('finds finished encounters updated since an instant (date search on _lastUpda
   const refs = await client().prepopulate(visit('M-4'));
   const since = new Date(Date.now() - 60_000).toISOString();
   const enc = (status: Encounter['status']) =>
-    server.repo.createResource<Encounter>({ resourceType: 'Encounter', status, class: { code: 'AMB' }, subject: { reference: refs.patientRef }, appointment: [{ reference: refs.appointmentRef }] });
+    server.repo.createResource<Encounter>({
+      resourceType: 'Encounter',
+      status,
+      class: { code: 'AMB' },
+      subject: { reference: refs.patientRef },
+      appointment: [{ reference: refs.appointmentRef }],
+    });
   const finished = await enc('finished');
   await enc('in-progress');
   const found = await client().findFinishedEncounters(since);
@@ -72,10 +89,23 @@ it('finds finished encounters updated since an instant (date search on _lastUpda
 
 it("reads an encounter's clinical notes by reference search", async () => {
   const refs = await client().prepopulate(visit('M-5'));
-  const encounter = await server.repo.createResource<Encounter>({ resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, subject: { reference: refs.patientRef } });
-  const other = await server.repo.createResource<Encounter>({ resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, subject: { reference: refs.patientRef } });
+  const encounter = await server.repo.createResource<Encounter>({
+    resourceType: 'Encounter',
+    status: 'finished',
+    class: { code: 'AMB' },
+    subject: { reference: refs.patientRef },
+  });
+  const other = await server.repo.createResource<Encounter>({
+    resourceType: 'Encounter',
+    status: 'finished',
+    class: { code: 'AMB' },
+    subject: { reference: refs.patientRef },
+  });
   const note = (encounterId: string, text: string): DocumentReference => ({
-    resourceType: 'DocumentReference', status: 'current', type: { coding: [{ system: 'http://loinc.org', code: '11506-3' }] }, description: 'Progress note',
+    resourceType: 'DocumentReference',
+    status: 'current',
+    type: { coding: [{ system: 'http://loinc.org', code: '11506-3' }] },
+    description: 'Progress note',
     context: { encounter: [{ reference: `Encounter/${encounterId}` }] },
     content: [{ attachment: { contentType: 'text/plain', data: Buffer.from(text).toString('base64'), title: 'Progress note' } }],
   });

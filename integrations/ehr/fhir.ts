@@ -155,12 +155,20 @@ function sender({ baseUrl, timeoutMs, auth, fetch: doFetch = fetch }: FhirEhrCli
   const exchange = async (url: string, init: RequestInit): Promise<Response> => {
     if (!auth) return doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     const token = await auth.token();
-    const res = await doFetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs) });
+    const res = await doFetch(url, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     if (res.status !== 401) return res;
     await res.body?.cancel();
     auth.invalidate(token);
     const fresh = await auth.token();
-    return doFetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${fresh}` }, signal: AbortSignal.timeout(timeoutMs) });
+    return doFetch(url, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${fresh}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   };
   return async (method, path, init = {}) => {
     const url = /^https?:/.test(path) ? path : `${base}/${path}`;
@@ -206,6 +214,7 @@ function outcomeCodes(body: unknown): string {
 /** The OperationOutcome's words (or a plain JSON error's message): the EHR's free text, which may quote the patient. */
 function outcomeText(body: unknown): string | undefined {
   const b = body as Outcome;
-  const texts = b?.resourceType === 'OperationOutcome' ? (b.issue ?? []).map((i) => i.diagnostics ?? i.details?.text).filter(Boolean) : [b?.message].filter(Boolean);
+  const texts =
+    b?.resourceType === 'OperationOutcome' ? (b.issue ?? []).map((i) => i.diagnostics ?? i.details?.text).filter(Boolean) : [b?.message].filter(Boolean);
   return texts.length ? texts.join('; ') : undefined;
 }

@@ -14,7 +14,14 @@ import { type AccessTokens, createSmartBackendTokens, publicJwks } from './smart
 
 const visit = (visitId: string): StartVisit => ({
   visitId,
-  patient: { patientId: `MRN-${visitId}`, firstName: 'Ada', lastName: 'Testpatient', birthDate: '1980-04-02', sex: 'F', address: { line1: '1 Main St', city: 'Springfield', state: 'IL', postalCode: '62701' } },
+  patient: {
+    patientId: `MRN-${visitId}`,
+    firstName: 'Ada',
+    lastName: 'Testpatient',
+    birthDate: '1980-04-02',
+    sex: 'F',
+    address: { line1: '1 Main St', city: 'Springfield', state: 'IL', postalCode: '62701' },
+  },
   coverage: { payerId: '87726', payerName: 'Example Health', memberId: 'W123', relationship: 'self' },
   appointment: { serviceDate: '2026-03-02', providerNpi: '1234567893', placeOfService: '11' },
 });
@@ -40,7 +47,15 @@ afterAll(async () => {
 });
 
 const tokensFor = (over: Partial<Parameters<typeof createSmartBackendTokens>[0]> = {}) =>
-  createSmartBackendTokens({ fhirBaseUrl: ehr.url, clientId: CLIENT_ID, privateKeyPem: rsaKey, alg: 'RS384', scopes: DEFAULT_EHR_SCOPES, timeoutMs: 5000, ...over });
+  createSmartBackendTokens({
+    fhirBaseUrl: ehr.url,
+    clientId: CLIENT_ID,
+    privateKeyPem: rsaKey,
+    alg: 'RS384',
+    scopes: DEFAULT_EHR_SCOPES,
+    timeoutMs: 5000,
+    ...over,
+  });
 
 describe('the EHR simulator with EHR_AUTH=smart', () => {
   it('answers 401 with a Bearer challenge to a request without a token, and to a token it does not know', async () => {
@@ -62,7 +77,9 @@ describe('the EHR simulator with EHR_AUTH=smart', () => {
   it('refuses a write the token has no scope for (403 insufficient_scope)', async () => {
     const readOnly = tokensFor({ scopes: 'system/Patient.read' });
     const res = await fetch(`${ehr.url}/Patient`, {
-      method: 'POST', headers: { authorization: `Bearer ${await readOnly.token()}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient' }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${await readOnly.token()}`, 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: 'Patient' }),
     });
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toMatch(/insufficient_scope/);
@@ -147,5 +164,7 @@ test('the JWKS carries only the public half of the key, with its kid and alg', a
   expect(keys).toHaveLength(1);
   expect(keys[0]).toMatchObject({ kty: 'RSA', kid: 'k-2026', alg: 'RS384', use: 'sig' });
   expect(keys[0]).not.toHaveProperty('d');
-  expect(() => createSmartBackendTokens({ fhirBaseUrl: 'http://x', clientId: 'c', privateKeyPem: rsaKey, alg: 'ES384', scopes: 's', timeoutMs: 1 })).toThrow(/ES384 needs an EC key/);
+  expect(() => createSmartBackendTokens({ fhirBaseUrl: 'http://x', clientId: 'c', privateKeyPem: rsaKey, alg: 'ES384', scopes: 's', timeoutMs: 1 })).toThrow(
+    /ES384 needs an EC key/,
+  );
 });

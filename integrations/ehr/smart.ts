@@ -86,7 +86,12 @@ export function createSmartBackendTokens(opts: SmartBackendOptions): AccessToken
       .setIssuedAt(Math.floor(now() / 1000))
       .setExpirationTime(Math.floor(now() / 1000) + 300) // at most five minutes, as Backend Services requires
       .sign(key);
-    const body = new URLSearchParams({ grant_type: 'client_credentials', scope: opts.scopes, client_assertion_type: ASSERTION_TYPE, client_assertion: assertion });
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope: opts.scopes,
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: assertion,
+    });
     let res: Response;
     try {
       res = await doFetch(endpoint, {
@@ -96,15 +101,19 @@ export function createSmartBackendTokens(opts: SmartBackendOptions): AccessToken
         signal: AbortSignal.timeout(opts.timeoutMs),
       });
     } catch (err) {
-      throw new EhrUnavailableError(`SMART token request: ${(err as Error).name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : (err as Error).message}`);
+      throw new EhrUnavailableError(
+        `SMART token request: ${(err as Error).name === 'TimeoutError' ? `no answer within ${opts.timeoutMs} ms` : (err as Error).message}`,
+      );
     }
-    const answer = (await res.json().catch(() => undefined)) as { access_token?: unknown; expires_in?: unknown; error?: string; error_description?: string } | undefined;
+    const answer = (await res.json().catch(() => undefined)) as
+      { access_token?: unknown; expires_in?: unknown; error?: string; error_description?: string } | undefined;
     if (!res.ok) {
       const why = answer?.error ? `: ${answer.error}${answer.error_description ? ` (${answer.error_description})` : ''}` : '';
       if (res.status >= 500 || res.status === 429) throw new EhrUnavailableError(`SMART token request: HTTP ${res.status}${why}`);
       throw new EhrRequestRejectedError(res.status, `SMART token request refused: HTTP ${res.status}${why}`);
     }
-    if (typeof answer?.access_token !== 'string' || !answer.access_token) throw new EhrUnavailableError('SMART token request: the answer carries no access_token');
+    if (typeof answer?.access_token !== 'string' || !answer.access_token)
+      throw new EhrUnavailableError('SMART token request: the answer carries no access_token');
     const lifetimeMs = typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in * 1000 : 300_000;
     cached = { token: answer.access_token, expiresAt: now() + lifetimeMs - Math.min(renewBeforeMs, lifetimeMs / 2) };
     return answer.access_token;

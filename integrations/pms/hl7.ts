@@ -35,7 +35,11 @@ export const DUPLICATE_ERROR_CODE = '205';
 /** MSH-10 (at most 20 characters) for an idempotency key: "RC" and 18 base-36 digits of its SHA-256. */
 export function controlIdFor(idempotencyKey: string): string {
   const digest = createHash('sha256').update(idempotencyKey).digest('hex');
-  return `RC${BigInt(`0x${digest.slice(0, 24)}`).toString(36).padStart(18, '0').slice(-18).toUpperCase()}`;
+  return `RC${BigInt(`0x${digest.slice(0, 24)}`)
+    .toString(36)
+    .padStart(18, '0')
+    .slice(-18)
+    .toUpperCase()}`;
 }
 
 function resultOf(ack: Ack, post: ChargePost, controlId: string): ChargePostResult {
@@ -43,7 +47,8 @@ function resultOf(ack: Ack, post: ChargePost, controlId: string): ChargePostResu
   const remote = ack.error?.message ?? ack.text;
   const codes = [remoteCode(ack.error?.hl7Code), remoteCode(ack.error?.appCode)].filter(Boolean).join(', ');
   const said = `${ack.code}${codes ? ` (${codes})` : ''}`;
-  if (ack.code === 'AR' && ack.error?.hl7Code === Hl7ErrorCode.internalError) throw new PmsUnavailableError(`PMS asked to resend ${controlId}: ${said}`, { remote });
+  if (ack.code === 'AR' && ack.error?.hl7Code === Hl7ErrorCode.internalError)
+    throw new PmsUnavailableError(`PMS asked to resend ${controlId}: ${said}`, { remote });
   if (ack.code !== 'AA') throw new PmsRejectedError(`PMS answered ${said} to ${controlId}`, ack.error?.appCode, remote);
   return {
     pmsChargeIds: post.lines.map((l) => chargeIdOf(controlId, l.lineNumber)),

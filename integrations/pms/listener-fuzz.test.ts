@@ -29,7 +29,8 @@ const handlers: InboundHandlers = {
 
 beforeAll(async () => {
   listener = await startMllpListener({
-    host: '127.0.0.1', handlers,
+    host: '127.0.0.1',
+    handlers,
     seen: { has: async (id) => seenIds.has(id), add: async (id) => void seenIds.add(id) },
     onError: (err) => void ours.push(err),
   });

@@ -91,8 +91,17 @@ const openssl = (() => {
 
 (openssl ? test : test.skip)('over TLS (a self-signed certificate made here with openssl) an SIU is acknowledged AA', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mllp-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
-  listener = await startMllpListener({ host: '127.0.0.1', handlers, seen: seen(), tls: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) } });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'],
+    { stdio: 'ignore' },
+  );
+  listener = await startMllpListener({
+    host: '127.0.0.1',
+    handlers,
+    seen: seen(),
+    tls: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+  });
   const socket = tls.connect({ host: '127.0.0.1', port: listener.port, ca: readFileSync(join(dir, 'cert.pem')), checkServerIdentity: () => undefined });
   const answer = await new Promise<string>((resolve) => {
     const d = new MllpDeframer();

@@ -9,7 +9,14 @@ import { sendMllp } from './mllp';
 
 const visit: StartVisit = {
   visitId: 'V-2001',
-  patient: { patientId: 'MRN-1', firstName: 'Ana', lastName: 'Lee', birthDate: '1980-01-02', sex: 'F', address: { line1: '1 Main St', city: 'Madison', state: 'WI', postalCode: '53703' } },
+  patient: {
+    patientId: 'MRN-1',
+    firstName: 'Ana',
+    lastName: 'Lee',
+    birthDate: '1980-01-02',
+    sex: 'F',
+    address: { line1: '1 Main St', city: 'Madison', state: 'WI', postalCode: '53703' },
+  },
   coverage: { payerId: '87726', payerName: 'UHC', memberId: 'M-1', relationship: 'self' },
   appointment: { appointmentId: 'A-1', serviceDate: '2026-04-01', providerNpi: '1234567893', placeOfService: '11' },
 };
@@ -26,7 +33,12 @@ function recordingHandlers() {
     calls.push([kind, value, controlId]);
     order.push(`handled ${controlId}`);
   };
-  const handlers: InboundHandlers = { appointmentBooked: record('booked'), appointmentRescheduled: record('rescheduled'), appointmentCancelled: record('cancelled'), registration: record('registration') };
+  const handlers: InboundHandlers = {
+    appointmentBooked: record('booked'),
+    appointmentRescheduled: record('rescheduled'),
+    appointmentCancelled: record('cancelled'),
+    registration: record('registration'),
+  };
   return { handlers, calls, order, failNext: (err: Error) => (fail = err) };
 }
 
@@ -112,7 +124,11 @@ describe('MLLP listener', () => {
   it('answers AE with the reason when the handler rejects the message', async () => {
     rec.failNext(new InboundRejectedError('VISIT_CLOSED', 'visit V-2001 is already closed'));
     const ack = await send(buildSiuS15({ visitId: 'V-2001' }, { controlId: 'S15-2', at }).toString());
-    expect(ack).toEqual({ code: 'AE', controlId: 'S15-2', error: { hl7Code: '207', severity: 'E', appCode: 'VISIT_CLOSED', message: 'visit V-2001 is already closed' } });
+    expect(ack).toEqual({
+      code: 'AE',
+      controlId: 'S15-2',
+      error: { hl7Code: '207', severity: 'E', appCode: 'VISIT_CLOSED', message: 'visit V-2001 is already closed' },
+    });
   });
 
   it('answers AR 207 when the handler fails for another reason, and handles the resend', async () => {
@@ -126,7 +142,11 @@ describe('MLLP listener', () => {
 
   it('answers AR to a message type it does not take', async () => {
     const ack = await send('MSH|^~\\&|PMS||REVCYCLE||20260101||ORU^R01^ORU_R01|R1|P|2.5.1\rPID|1');
-    expect(ack).toEqual({ code: 'AR', controlId: 'R1', error: { hl7Code: '200', severity: 'E', appCode: 'HL7_UNSUPPORTED', message: 'unsupported message type ORU^R01' } });
+    expect(ack).toEqual({
+      code: 'AR',
+      controlId: 'R1',
+      error: { hl7Code: '200', severity: 'E', appCode: 'HL7_UNSUPPORTED', message: 'unsupported message type ORU^R01' },
+    });
   });
 
   it('answers AR to text that is not HL7, and each of two messages written at once', async () => {

@@ -176,13 +176,12 @@ export function startMllpListener(opts: MllpListenerOptions): Promise<MllpListen
     serveConnection(socket, process, opts.maxMessageBytes);
   };
   // With TLS the peer is checked once the handshake is done, before a byte of HL7 is read.
-  const server: net.Server = opts.tls
-    ? tls.createServer(tlsServerOptions(opts.tls), onConnection)
-    : net.createServer(onConnection);
-  if (opts.tls) server.on('tlsClientError', (err, socket) => {
-    event('mllp.tls_error', { error: err.message });
-    socket.destroy();
-  });
+  const server: net.Server = opts.tls ? tls.createServer(tlsServerOptions(opts.tls), onConnection) : net.createServer(onConnection);
+  if (opts.tls)
+    server.on('tlsClientError', (err, socket) => {
+      event('mllp.tls_error', { error: err.message });
+      socket.destroy();
+    });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '0.0.0.0', () => {

@@ -34,7 +34,14 @@ export function connectMllp(endpoint: Pick<MllpEndpoint, 'host' | 'port' | 'tls'
   if (!t) return { socket: net.connect({ host: endpoint.host, port: endpoint.port }), ready: 'connect' };
   const servername = t.servername ?? (net.isIP(endpoint.host) ? undefined : endpoint.host);
   const socket = tls.connect({
-    host: endpoint.host, port: endpoint.port, ca: t.ca, key: t.key, cert: t.cert, servername, minVersion: 'TLSv1.2', rejectUnauthorized: true,
+    host: endpoint.host,
+    port: endpoint.port,
+    ca: t.ca,
+    key: t.key,
+    cert: t.cert,
+    servername,
+    minVersion: 'TLSv1.2',
+    rejectUnauthorized: true,
   });
   return { socket, ready: 'secureConnect' };
 }

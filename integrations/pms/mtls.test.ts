@@ -41,7 +41,10 @@ describe("revcycle's MLLP listener with a client CA", () => {
   const events: string[] = [];
   beforeAll(async () => {
     listener = await startMllpListener({
-      host: '127.0.0.1', handlers, seen: seen(), onEvent: (e) => void events.push(e),
+      host: '127.0.0.1',
+      handlers,
+      seen: seen(),
+      onEvent: (e) => void events.push(e),
       tls: { key: revcycleCert.key, cert: revcycleCert.cert, ca: practiceCa.cert },
     });
   });
@@ -61,7 +64,9 @@ describe("revcycle's MLLP listener with a client CA", () => {
   });
 
   it('refuses a sender whose certificate another CA issued', async () => {
-    await expect(sendMllp(to({ ca: practiceCa.cert, key: strangerCert.key, cert: strangerCert.cert }), cancel('M-STRANGER'))).rejects.toThrow(PmsUnavailableError);
+    await expect(sendMllp(to({ ca: practiceCa.cert, key: strangerCert.key, cert: strangerCert.cert }), cancel('M-STRANGER'))).rejects.toThrow(
+      PmsUnavailableError,
+    );
     expect(handled).not.toContain('M-STRANGER');
   });
 
@@ -75,10 +80,17 @@ describe('the PMS simulator over mutual TLS, both ways', () => {
   let sim: PmsSimulator;
   let listener: MllpListener;
   beforeAll(async () => {
-    listener = await startMllpListener({ host: '127.0.0.1', handlers, seen: seen(), tls: { key: revcycleCert.key, cert: revcycleCert.cert, ca: practiceCa.cert } });
+    listener = await startMllpListener({
+      host: '127.0.0.1',
+      handlers,
+      seen: seen(),
+      tls: { key: revcycleCert.key, cert: revcycleCert.cert, ca: practiceCa.cert },
+    });
     sim = await startPmsSimulator({
       mllpTls: { key: pmsCert.key, cert: pmsCert.cert, ca: practiceCa.cert },
-      revcycleMllp: { host: '127.0.0.1', port: listener.port }, ackTimeoutMs: 2000, maxAttempts: 1,
+      revcycleMllp: { host: '127.0.0.1', port: listener.port },
+      ackTimeoutMs: 2000,
+      maxAttempts: 1,
     });
   });
   afterAll(async () => {
@@ -87,7 +99,11 @@ describe('the PMS simulator over mutual TLS, both ways', () => {
   });
 
   const post: ChargePost = {
-    visitId: 'V-TLS', idempotencyKey: 'visit-V-TLS-charges-1', patientId: 'MRN-1', serviceDate: '2026-04-01', renderingNpi: '1234567893',
+    visitId: 'V-TLS',
+    idempotencyKey: 'visit-V-TLS-charges-1',
+    patientId: 'MRN-1',
+    serviceDate: '2026-04-01',
+    renderingNpi: '1234567893',
     diagnoses: [{ code: 'M5450', rank: 1 }],
     lines: [{ lineNumber: 1, code: '99213', modifiers: [], units: 1, chargeCents: 12000, diagnosisPointers: [1] }],
   };

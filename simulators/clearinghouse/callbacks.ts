@@ -76,7 +76,12 @@ export class CallbackSender {
     const abort = new AbortController();
     this.aborts.add(abort);
     try {
-      const res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/edi-x12', ...signedHeaders(this.secret, x12) }, body: x12, signal: abort.signal });
+      const res = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/edi-x12', ...signedHeaders(this.secret, x12) },
+        body: x12,
+        signal: abort.signal,
+      });
       await res.arrayBuffer();
       return res.status;
     } catch {

@@ -14,8 +14,21 @@ import express from 'express';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CORE_RULE_VERSION, CoreEnvelope, CoreEnvelopeError, CoreErrorCode, CoreMessageKind, coreTimeStamp, mimeBody, parseMultipart, parseSoap, PayloadType, requestProblem,
-  sha1Hex, soapEnvelope, soapFault, type MimeFields,
+  CORE_RULE_VERSION,
+  CoreEnvelope,
+  CoreEnvelopeError,
+  CoreErrorCode,
+  CoreMessageKind,
+  coreTimeStamp,
+  mimeBody,
+  parseMultipart,
+  parseSoap,
+  PayloadType,
+  requestProblem,
+  sha1Hex,
+  soapEnvelope,
+  soapFault,
+  type MimeFields,
 } from '../../domain/caqh-core';
 import { X12ContentError, X12SyntaxError, X12WrongTransactionError } from '../../domain/x12/errors';
 
@@ -80,9 +93,14 @@ export class CoreEndpoint {
 
   private reply(kind: CoreMessageKind, request: Partial<CoreEnvelope>, fields: Partial<CoreEnvelope> & { ErrorCode: string }, status = 200): Answer {
     const env: CoreEnvelope = {
-      PayloadType: fields.PayloadType ?? request.PayloadType ?? '', ProcessingMode: (request.ProcessingMode as CoreEnvelope['ProcessingMode']) ?? 'RealTime',
-      PayloadID: fields.PayloadID ?? request.PayloadID ?? '', TimeStamp: coreTimeStamp(this.now()), SenderID: this.accepted.receiverId ?? SIM_CORE_ID,
-      ReceiverID: request.SenderID ?? '', CORERuleVersion: CORE_RULE_VERSION, ...fields,
+      PayloadType: fields.PayloadType ?? request.PayloadType ?? '',
+      ProcessingMode: (request.ProcessingMode as CoreEnvelope['ProcessingMode']) ?? 'RealTime',
+      PayloadID: fields.PayloadID ?? request.PayloadID ?? '',
+      TimeStamp: coreTimeStamp(this.now()),
+      SenderID: this.accepted.receiverId ?? SIM_CORE_ID,
+      ReceiverID: request.SenderID ?? '',
+      CORERuleVersion: CORE_RULE_VERSION,
+      ...fields,
     };
     if (env.Payload !== undefined) Object.assign(env, { PayloadLength: Buffer.byteLength(env.Payload), CheckSum: sha1Hex(env.Payload) });
     return { status, kind, env };
@@ -91,7 +109,12 @@ export class CoreEndpoint {
   answer(requestKind: CoreMessageKind | undefined, f: MimeFields, credentials: { username?: string; password?: string } | undefined): Answer {
     const responseKind = responseKindOf(requestKind, f);
     if (credentials?.username !== this.accepted.username || credentials?.password !== this.accepted.password) {
-      return this.reply(responseKind, f as Partial<CoreEnvelope>, { ErrorCode: CoreErrorCode.UnAuthorized, ErrorMessage: 'the user name or password is not valid' }, 401);
+      return this.reply(
+        responseKind,
+        f as Partial<CoreEnvelope>,
+        { ErrorCode: CoreErrorCode.UnAuthorized, ErrorMessage: 'the user name or password is not valid' },
+        401,
+      );
     }
     const problem = requestProblem(f);
     if (problem) return this.reply(responseKind, f as Partial<CoreEnvelope>, { ErrorCode: problem.errorCode, ErrorMessage: problem.message }, 400);
@@ -108,23 +131,33 @@ export class CoreEndpoint {
     const type = f.PayloadType!;
     const retrieval = RETRIEVAL[type];
     if (retrieval) {
-      if (f.ProcessingMode !== 'Batch') return this.reply(kind, request, { ErrorCode: CoreErrorCode.ProcessingModeIllegal, ErrorMessage: 'retrieval is Batch' }, 400);
+      if (f.ProcessingMode !== 'Batch')
+        return this.reply(kind, request, { ErrorCode: CoreErrorCode.ProcessingModeIllegal, ErrorMessage: 'retrieval is Batch' }, 400);
       const file = this.mailbox.take(retrieval.kind);
       if (!file) return this.reply(kind, request, { ErrorCode: CoreErrorCode.NoResultsAvailable, ErrorMessage: `no ${retrieval.kind} waiting` });
       return this.reply(kind, request, { ErrorCode: CoreErrorCode.Success, ErrorMessage: '', PayloadType: retrieval.responseType, Payload: file.x12 });
     }
     if (!f.Payload) return this.reply(kind, request, { ErrorCode: CoreErrorCode.PayloadRequired, ErrorMessage: 'Payload is required' }, 400);
-    if (f.CheckSum && f.CheckSum.toLowerCase() !== sha1Hex(f.Payload)) return this.reply(kind, request, { ErrorCode: CoreErrorCode.ChecksumMismatched, ErrorMessage: 'CheckSum is not the SHA-1 of the Payload' }, 400);
-    if (f.PayloadLength && Number(f.PayloadLength) !== Buffer.byteLength(f.Payload)) return this.reply(kind, request, { ErrorCode: CoreErrorCode.PayloadLengthIllegal, ErrorMessage: 'PayloadLength is not the Payload\'s length' }, 400);
+    if (f.CheckSum && f.CheckSum.toLowerCase() !== sha1Hex(f.Payload))
+      return this.reply(kind, request, { ErrorCode: CoreErrorCode.ChecksumMismatched, ErrorMessage: 'CheckSum is not the SHA-1 of the Payload' }, 400);
+    if (f.PayloadLength && Number(f.PayloadLength) !== Buffer.byteLength(f.Payload))
+      return this.reply(kind, request, { ErrorCode: CoreErrorCode.PayloadLengthIllegal, ErrorMessage: "PayloadLength is not the Payload's length" }, 400);
     try {
       if (type === PayloadType.eligibilityRequest || type === PayloadType.statusRequest) {
-        if (f.ProcessingMode !== 'RealTime') return this.reply(kind, request, { ErrorCode: CoreErrorCode.ProcessingModeIllegal, ErrorMessage: `${type} is RealTime` }, 400);
+        if (f.ProcessingMode !== 'RealTime')
+          return this.reply(kind, request, { ErrorCode: CoreErrorCode.ProcessingModeIllegal, ErrorMessage: `${type} is RealTime` }, 400);
         const eligibility = type === PayloadType.eligibilityRequest;
         const x12 = eligibility ? this.ch.eligibility(f.Payload) : this.ch.claimStatus(f.Payload);
-        return this.reply(kind, request, { ErrorCode: CoreErrorCode.Success, ErrorMessage: '', PayloadType: eligibility ? PayloadType.eligibilityResponse : PayloadType.statusResponse, Payload: x12 });
+        return this.reply(kind, request, {
+          ErrorCode: CoreErrorCode.Success,
+          ErrorMessage: '',
+          PayloadType: eligibility ? PayloadType.eligibilityResponse : PayloadType.statusResponse,
+          Payload: x12,
+        });
       }
       if (type === PayloadType.claimSubmission) {
-        if (f.ProcessingMode !== 'Batch') return this.reply(kind, request, { ErrorCode: CoreErrorCode.ProcessingModeIllegal, ErrorMessage: `${type} is Batch` }, 400);
+        if (f.ProcessingMode !== 'Batch')
+          return this.reply(kind, request, { ErrorCode: CoreErrorCode.ProcessingModeIllegal, ErrorMessage: `${type} is Batch` }, 400);
         this.ch.submit(f.Payload);
         return this.reply(kind, request, { ErrorCode: CoreErrorCode.Success, ErrorMessage: '', PayloadType: PayloadType.submissionReceipt });
       }
@@ -139,7 +172,12 @@ export class CoreEndpoint {
 }
 
 function responseKindOf(kind: CoreMessageKind | undefined, f: MimeFields): CoreMessageKind {
-  if (kind) return kind.endsWith('Response') ? kind : (kind === 'BatchSubmission' ? 'BatchSubmissionResponse' : (kind.replace(/Request$/, 'Response') as CoreMessageKind));
+  if (kind)
+    return kind.endsWith('Response')
+      ? kind
+      : kind === 'BatchSubmission'
+        ? 'BatchSubmissionResponse'
+        : (kind.replace(/Request$/, 'Response') as CoreMessageKind);
   if (f.PayloadType === PayloadType.ackRetrieval) return 'BatchSubmissionAckRetrievalResponse';
   if (f.PayloadType && RETRIEVAL[f.PayloadType]) return 'BatchResultsRetrievalResponse';
   return f.ProcessingMode === 'Batch' ? 'BatchSubmissionResponse' : 'RealTimeResponse';
@@ -157,10 +195,17 @@ export function coreRoutes(endpoint: CoreEndpoint): express.Router {
       parsed = parseSoap(xml);
     } catch (e) {
       if (!(e instanceof CoreEnvelopeError)) throw e;
-      return void res.status(400).type('application/soap+xml').send(soapFault('Sender', e.errorCode, e.message));
+      return void res
+        .status(400)
+        .type('application/soap+xml')
+        .send(soapFault('Sender', e.errorCode, e.message));
     }
     const a = endpoint.answer(parsed.kind, parsed.fields, parsed.credentials);
-    if (a.env.ErrorCode === CoreErrorCode.UnAuthorized) return void res.status(401).type('application/soap+xml').send(soapFault('Sender', CoreErrorCode.UnAuthorized, a.env.ErrorMessage ?? ''));
+    if (a.env.ErrorCode === CoreErrorCode.UnAuthorized)
+      return void res
+        .status(401)
+        .type('application/soap+xml')
+        .send(soapFault('Sender', CoreErrorCode.UnAuthorized, a.env.ErrorMessage ?? ''));
     res.status(a.status).type('application/soap+xml').send(soapEnvelope(a.kind, a.env));
   });
   r.post('/core/mime', express.raw({ type: 'multipart/form-data', limit: MAX_BYTES }), async (req, res) => {
@@ -170,7 +215,17 @@ export function coreRoutes(endpoint: CoreEndpoint): express.Router {
       fields = await parseMultipart(req.headers['content-type'] ?? '', req.body, MAX_BYTES);
     } catch (e) {
       if (!(e instanceof CoreEnvelopeError)) throw e;
-      const { body, contentType } = mimeBody({ PayloadType: '', ProcessingMode: 'RealTime', PayloadID: '', TimeStamp: coreTimeStamp(new Date()), SenderID: SIM_CORE_ID, ReceiverID: '', CORERuleVersion: CORE_RULE_VERSION, ErrorCode: 'Sender', ErrorMessage: e.message });
+      const { body, contentType } = mimeBody({
+        PayloadType: '',
+        ProcessingMode: 'RealTime',
+        PayloadID: '',
+        TimeStamp: coreTimeStamp(new Date()),
+        SenderID: SIM_CORE_ID,
+        ReceiverID: '',
+        CORERuleVersion: CORE_RULE_VERSION,
+        ErrorCode: 'Sender',
+        ErrorMessage: e.message,
+      });
       return void res.status(400).type(contentType).send(body);
     }
     const a = endpoint.answer(undefined, fields, { username: fields.UserName, password: fields.Password });

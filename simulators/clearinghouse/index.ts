@@ -26,7 +26,20 @@ import { build835, Remittance, RemittanceClaim } from '../../domain/x12/remittan
 import { Faults, httpFaults } from '../faults';
 import { openPersisted, type Persistable } from '../persist';
 import { CallbackSender, DeliveryRecord, RetryPolicy } from './callbacks';
-import { adjudicate, adjudicationTiming, clearinghouseStatus, correction, eligibilityAnswer, frontEndStatus, PayerHistory, PEND_INQUIRIES, REJECTING, reversesLater, syntaxErrors, type FrontEndStatus } from './payer';
+import {
+  adjudicate,
+  adjudicationTiming,
+  clearinghouseStatus,
+  correction,
+  eligibilityAnswer,
+  frontEndStatus,
+  PayerHistory,
+  PEND_INQUIRIES,
+  REJECTING,
+  reversesLater,
+  syntaxErrors,
+  type FrontEndStatus,
+} from './payer';
 import { ClearinghouseSnapshot, KnownClaim, SubmissionRecord } from './state';
 import { CoreCredentialsAccepted, CoreEndpoint, coreRoutes, Mailbox, sftpFolders, sweepInbound, writeOutbound } from './core';
 
@@ -99,7 +112,10 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
   private controlNumber = 0;
   private claimCounter = 0;
   /** Accepted claims whose 835 waits for claim status inquiries (PEND…) or never comes (LOST…), by CLM01; in memory only. */
-  private readonly held = new Map<string, { batch: ProfessionalClaimBatch; claim: ProfessionalClaim; env: EnvelopeOptions; timing: 'pend' | 'lost'; inquiries: number }>();
+  private readonly held = new Map<
+    string,
+    { batch: ProfessionalClaimBatch; claim: ProfessionalClaim; env: EnvelopeOptions; timing: 'pend' | 'lost'; inquiries: number }
+  >();
   readonly pending = new Set<Promise<void>>();
 
   constructor(
@@ -165,7 +181,10 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
     const { envelope, request } = parse276(x12);
     const known = this.byClaimId.get(request.patientControlNumber);
     const entry: ClaimStatusEntry = {
-      patientControlNumber: request.patientControlNumber, chargeCents: request.chargeCents, serviceDate: request.serviceDate, subscriber: request.subscriber,
+      patientControlNumber: request.patientControlNumber,
+      chargeCents: request.chargeCents,
+      serviceDate: request.serviceDate,
+      subscriber: request.subscriber,
       status: { category: 'A4', code: '35' },
     };
     const held = this.held.get(request.patientControlNumber);
@@ -176,7 +195,13 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
     } else if (known) {
       const paid = known.status;
       entry.payerClaimNumber = known.payerClaimNumber;
-      entry.status = !known.payerClaimNumber ? (known.frontEnd ?? frontEndStatus(known.claim)) : !paid ? { category: 'P1', code: '20' } : paid.statusCode === '4' ? { category: 'F2', code: '1' } : { category: 'F1', code: '65' };
+      entry.status = !known.payerClaimNumber
+        ? (known.frontEnd ?? frontEndStatus(known.claim))
+        : !paid
+          ? { category: 'P1', code: '20' }
+          : paid.statusCode === '4'
+            ? { category: 'F2', code: '1' }
+            : { category: 'F1', code: '65' };
       if (paid) entry.paidCents = paid.paidCents;
       if (held && ++held.inquiries >= PEND_INQUIRIES) {
         // Released: adjudicated now, awaiting the payment cycle; the 835 follows.
@@ -241,12 +266,17 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
     for (const c of accepted) this.batches.set(c.claimId, { batch, env });
     const timing = new Map(accepted.map((c) => [c, adjudicationTiming(c, this.resubmitted.has(c))]));
     for (const [claim, t] of timing) if (t === 'pend' || t === 'lost') this.held.set(claim.claimId, { batch, claim, env, timing: t, inquiries: 0 });
-    const remits = this.remittanceFiles(batch, accepted.filter((c) => timing.get(c) === 'now'), env);
+    const remits = this.remittanceFiles(
+      batch,
+      accepted.filter((c) => timing.get(c) === 'now'),
+      env,
+    );
     await this.deliverAll(reorder ? [...remits, ...acks.reverse()] : remits);
     const reversed = accepted.filter((c) => timing.get(c) === 'now' && reversesLater(c));
     if (reversed.length && (await this.sender.wait(this.opts.adjudicationDelayMs ?? 200))) await this.deliverAll(this.correctionFiles(batch, reversed, env));
     const late = accepted.filter((c) => timing.get(c) === 'late');
-    if (late.length && (await this.sender.wait(this.opts.lateAdjudicationDelayMs ?? 10 * (this.opts.adjudicationDelayMs ?? 200)))) await this.remitNow(batch, late, env);
+    if (late.length && (await this.sender.wait(this.opts.lateAdjudicationDelayMs ?? 10 * (this.opts.adjudicationDelayMs ?? 200))))
+      await this.remitNow(batch, late, env);
   }
 
   /** REVERSE…: one 835 per payer that takes each paid claim back and pays it again corrected, under a new payer claim number. */
@@ -281,20 +311,26 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
    * number) after the adjudication delay and sends the new 835; the same packet id again is
    * the same appeal. Refused (404) for a claim this payer never adjudicated.
    */
-  appeal(packet: { packetId?: unknown; patientControlNumber?: unknown; payerClaimNumber?: unknown; documents?: unknown }): { appealId: string; duplicate: boolean } {
+  appeal(packet: { packetId?: unknown; patientControlNumber?: unknown; payerClaimNumber?: unknown; documents?: unknown }): {
+    appealId: string;
+    duplicate: boolean;
+  } {
     const packetId = typeof packet.packetId === 'string' ? packet.packetId : '';
     const first = this.appeals.get(packetId);
     if (first) return { appealId: first, duplicate: true };
     const known = typeof packet.patientControlNumber === 'string' ? this.byClaimId.get(packet.patientControlNumber) : undefined;
-    if (!packetId || !known?.status || known.payerClaimNumber !== packet.payerClaimNumber) throw new AppealRefused('no adjudicated claim with that patient control number and payer claim number');
+    if (!packetId || !known?.status || known.payerClaimNumber !== packet.payerClaimNumber)
+      throw new AppealRefused('no adjudicated claim with that patient control number and payer claim number');
     if (!Array.isArray(packet.documents) || packet.documents.length === 0) throw new AppealRefused('an appeal needs the clinical documentation');
     const appealId = `APL${String(this.appeals.size + 1).padStart(6, '0')}`;
     this.appeals.set(packetId, appealId);
     const { claim } = known;
     const batch = this.batches.get(claim.claimId)!;
-    this.track((async () => {
-      if (await this.sender.wait(this.opts.adjudicationDelayMs ?? 200)) await this.deliverAll(this.remittanceFiles(batch.batch, [claim], batch.env, true));
-    })());
+    this.track(
+      (async () => {
+        if (await this.sender.wait(this.opts.adjudicationDelayMs ?? 200)) await this.deliverAll(this.remittanceFiles(batch.batch, [claim], batch.env, true));
+      })(),
+    );
     return { appealId, duplicate: false };
   }
 
@@ -336,7 +372,9 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
   private ack999(env: EnvelopeOptions, errors: SegmentError[]): string {
     const status = errors.length ? ('rejected' as const) : ('accepted' as const);
     const ack = {
-      functionalId: 'HC', groupControlNumber: String(env.controlNumber), status,
+      functionalId: 'HC',
+      groupControlNumber: String(env.controlNumber),
+      status,
       transactions: [{ type: '837', controlNumber: '0001', status, errors, codes: errors.length ? ['5'] : [] }],
       counts: { included: 1, received: 1, accepted: errors.length ? 0 : 1 },
     };
@@ -344,7 +382,14 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
   }
 
   /** A 277CA for claims of one payer: the payer's, or the clearinghouse's own (two-stage); it echoes the 837's BHT03. */
-  private ack277(batch: ProfessionalClaimBatch, payer: ProfessionalClaim['payer'], claims: ProfessionalClaim[], env: EnvelopeOptions, statusOf: (c: ProfessionalClaim) => FrontEndStatus, byClearinghouse = false): string {
+  private ack277(
+    batch: ProfessionalClaimBatch,
+    payer: ProfessionalClaim['payer'],
+    claims: ProfessionalClaim[],
+    env: EnvelopeOptions,
+    statusOf: (c: ProfessionalClaim) => FrontEndStatus,
+    byClearinghouse = false,
+  ): string {
     const entries: ClaimStatusEntry[] = claims.map((c) => ({
       patientControlNumber: c.claimId,
       payerClaimNumber: byClearinghouse ? undefined : this.byClaimId.get(c.claimId)?.payerClaimNumber,
@@ -354,8 +399,13 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
       subscriber: c.subscriber,
     }));
     const answer = {
-      payer, submitter: batch.submitter, provider: { name: batch.billingProvider.name, npi: batch.billingProvider.npi }, date: env.date, claims: entries,
-      batchTrace: String(env.controlNumber), ...(byClearinghouse ? { clearinghouse: { name: 'SIM CLEARINGHOUSE', id: SIM_ID } } : {}),
+      payer,
+      submitter: batch.submitter,
+      provider: { name: batch.billingProvider.name, npi: batch.billingProvider.npi },
+      date: env.date,
+      claims: entries,
+      batchTrace: String(env.controlNumber),
+      ...(byClearinghouse ? { clearinghouse: { name: 'SIM CLEARINGHOUSE', id: SIM_ID } } : {}),
     };
     return build277CA(answer, this.envelope(env.senderId));
   }
@@ -380,13 +430,21 @@ class Clearinghouse implements PayerHistory, Persistable<ClearinghouseSnapshot> 
     const trace = `SIMCHK${String(checkNumber).padStart(6, '0')}`;
     // A payment cannot be negative: when reversals outweigh payments, the payer carries the
     // balance forward (PLB FB, negative) and moves no money, so the 835 still balances.
-    const forward = total < 0 ? [{ providerId: batch.billingProvider.npi, fiscalPeriodDate: `${env.date.slice(0, 4)}-12-31`, reasonCode: 'FB', reference: trace, amountCents: total }] : [];
+    const forward =
+      total < 0
+        ? [{ providerId: batch.billingProvider.npi, fiscalPeriodDate: `${env.date.slice(0, 4)}-12-31`, reasonCode: 'FB', reference: trace, amountCents: total }]
+        : [];
     const amountCents = Math.max(total, 0);
     return {
       payment: { handling: amountCents > 0 ? 'I' : 'H', amountCents, creditDebit: 'C', method: amountCents > 0 ? 'CHK' : 'NON', date: env.date },
       trace: { number: trace, originatorId: '1999999999' },
       productionDate: env.date,
-      payer: { name: payer.name, id: payer.id, address: { line1: '1 PAYER PLAZA', city: 'HARTFORD', state: 'CT', postalCode: '06101' }, contactPhone: '8005550100' },
+      payer: {
+        name: payer.name,
+        id: payer.id,
+        address: { line1: '1 PAYER PLAZA', city: 'HARTFORD', state: 'CT', postalCode: '06101' },
+        contactPhone: '8005550100',
+      },
       payee: { name: batch.billingProvider.name, idQualifier: 'XX', id: batch.billingProvider.npi, taxId: batch.billingProvider.taxId },
       claims: remitted,
       providerAdjustments: forward,
@@ -464,9 +522,12 @@ export async function startClearinghouseSimulator(opts: ClearinghouseSimulatorOp
   const root = opts.sftpRoot;
   if (opts.delivery === 'folder' && !root) throw new Error('the folder delivery needs sftpRoot');
   if (root) sftpFolders(root); // the partner's folders exist before anyone logs in
-  const sink = opts.delivery === 'mailbox' ? async (kind: string, x12: string) => mailbox.put(kind, x12)
-    : opts.delivery === 'folder' ? async (kind: string, x12: string) => void writeOutbound(root!, kind, x12)
-    : undefined;
+  const sink =
+    opts.delivery === 'mailbox'
+      ? async (kind: string, x12: string) => mailbox.put(kind, x12)
+      : opts.delivery === 'folder'
+        ? async (kind: string, x12: string) => void writeOutbound(root!, kind, x12)
+        : undefined;
   const sender = new CallbackSender(opts.callbackUrl, opts.callbackSecret ?? '', faults, opts.retry ?? { attempts: 5, backoffMs: 200 }, sink);
   const { state: ch, flush } = openPersisted(opts.dataFile, ClearinghouseSnapshot, (changed) => new Clearinghouse(sender, opts, changed));
   const core = new CoreEndpoint(ch, mailbox, opts.core ?? { username: 'revcycle', password: 'revcycle-sim' }, opts.now);

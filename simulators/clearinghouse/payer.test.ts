@@ -53,7 +53,13 @@ describe('simulated payer rules', () => {
     const paid = adjudicate(sampleClaim('C', { lines: [{ ...sampleClaim('x').lines[0], chargeCents: 100000 }] }), 'SIM3', fresh);
     const history: PayerHistory = { ...fresh, remitted: (n) => (n === 'SIM3' ? paid : undefined) };
     const voided = adjudicate(sampleClaim('C', { frequency: '8', payerClaimNumber: 'SIM3' }), 'SIM4', history);
-    expect(voided).toMatchObject({ statusCode: '22', frequency: '8', chargeCents: -100000, paidCents: -paid.paidCents, patientResponsibilityCents: -paid.patientResponsibilityCents });
+    expect(voided).toMatchObject({
+      statusCode: '22',
+      frequency: '8',
+      chargeCents: -100000,
+      paidCents: -paid.paidCents,
+      patientResponsibilityCents: -paid.patientResponsibilityCents,
+    });
     expect(voided.lines[0].adjustments.map((a) => a.amountCents)).toEqual(paid.lines[0].adjustments.map((a) => -a.amountCents));
   });
 
@@ -63,20 +69,22 @@ describe('simulated payer rules', () => {
     expect(voided.lines[0]).toMatchObject({ adjustments: [{ group: 'CO', carc: '16', amountCents: 15000 }], remarks: ['N227'] });
   });
 
-  it('echoes each line\'s REF*6R on its SVC line, as real payers do', () => {
+  it("echoes each line's REF*6R on its SVC line, as real payers do", () => {
     const clp = adjudicate(sampleMultiLineClaim('V-9'), 'SIM6', fresh);
     expect(clp.lines.map((l) => l.lineControlNumber)).toEqual(['V-9-1', 'V-9-2', 'V-9-3']);
   });
 
-  it('pays a secondary claim the patient\'s share the primary left, OA-23 for the rest, as CLP02 2', () => {
+  it("pays a secondary claim the patient's share the primary left, OA-23 for the rest, as CLP02 2", () => {
     const clp = adjudicate(sampleSecondaryClaim('V-10'), 'SIM7', fresh);
     expect(clp).toMatchObject({ statusCode: '2', chargeCents: 48254, paidCents: 5500, patientResponsibilityCents: 0 });
     expect(clp.lines.map((l) => [l.paidCents, ...l.adjustments.map((a) => `${a.group}-${a.carc} ${a.amountCents}`)])).toEqual([
-      [5500, 'OA-23 9500'], [0, 'OA-23 32050'], [0, 'OA-23 1204'],
+      [5500, 'OA-23 9500'],
+      [0, 'OA-23 32050'],
+      [0, 'OA-23 1204'],
     ]);
   });
 
-  it('denies a secondary claim sent without the primary\'s answer (2320) CO-16 + MA04', () => {
+  it("denies a secondary claim sent without the primary's answer (2320) CO-16 + MA04", () => {
     const clp = adjudicate({ ...sampleSecondaryClaim('V-11'), otherPayers: [] }, 'SIM8', fresh);
     expect(clp.statusCode).toBe('4');
     expect(clp.lines[0]).toMatchObject({ adjustments: [{ group: 'CO', carc: '16' }], remarks: ['MA04'] });

@@ -165,7 +165,17 @@ export interface PayerHistory {
 }
 
 /** RARCs a payer sends with a CARC, so the denial reads as a real one. */
-const REMARKS: Record<string, string[]> = { '16': ['M51', 'N290'], '4': ['N519'], '11': ['M76'], '146': ['M76'], '50': ['N115'], '197': ['N54'], '22': ['MA04'], '29': ['N211'], '18': ['N111'] };
+const REMARKS: Record<string, string[]> = {
+  '16': ['M51', 'N290'],
+  '4': ['N519'],
+  '11': ['M76'],
+  '146': ['M76'],
+  '50': ['N115'],
+  '197': ['N54'],
+  '22': ['MA04'],
+  '29': ['N211'],
+  '18': ['N111'],
+};
 
 /**
  * `DENY-<group>-<carc>…` (e.g. DENY-CO-50-1) denies the original claim with that CAS; a bare
@@ -179,7 +189,11 @@ function deniedAs(memberId: string): { group: Adjustment['group']; carc: string;
 }
 
 /** A whole-claim denial, if a rule denies the claim as such, with the CARC and RARCs for each line. */
-function claimDenial(claim: ProfessionalClaim, history: PayerHistory, appealed = false): { group?: Adjustment['group']; carc: string; remarks: string[] } | undefined {
+function claimDenial(
+  claim: ProfessionalClaim,
+  history: PayerHistory,
+  appealed = false,
+): { group?: Adjustment['group']; carc: string; remarks: string[] } | undefined {
   const memberId = claim.subscriber.memberId;
   if (history.isDuplicate(claim)) return { carc: '18', remarks: [] };
   if (has(memberId, 'INACT')) return { carc: '27', remarks: [] };
@@ -198,9 +212,7 @@ function payAsSecondary(line: RemittanceLine, claim: ProfessionalClaim, lineNumb
   const answered = primary.lines.find((l) => l.lineNumber === lineNumber);
   // The first payer said it is not primary (CO-22): this payer is, and pays the line as such.
   if ([...primary.adjustments, ...(answered?.adjustments ?? [])].some((a) => a.carc === '22')) return payLine(line, share, PLAN.allowedPercent);
-  const left = answered
-    ? answered.adjustments.filter((a) => a.group === 'PR').reduce((t, a) => t + a.amountCents, 0)
-    : 0;
+  const left = answered ? answered.adjustments.filter((a) => a.group === 'PR').reduce((t, a) => t + a.amountCents, 0) : 0;
   const paid = Math.min(left, line.chargeCents);
   const adjustments: Adjustment[] = line.chargeCents - paid > 0 ? [{ group: 'OA', carc: '23', amountCents: line.chargeCents - paid }] : [];
   return { ...line, paidCents: paid, allowedCents: paid, adjustments };
@@ -220,15 +232,28 @@ export function correction(claim: ProfessionalClaim, original: RemittanceClaim, 
 }
 
 /** Adjudicates one accepted claim into its 835 CLP loop; `appealed`: reprocessed after an appeal, the medical-necessity, authorization and member-id denials no longer apply. */
-export function adjudicate(claim: ProfessionalClaim, payerClaimNumber: string, history: PayerHistory, appealed = false, allowedPercent?: number): RemittanceClaim {
+export function adjudicate(
+  claim: ProfessionalClaim,
+  payerClaimNumber: string,
+  history: PayerHistory,
+  appealed = false,
+  allowedPercent?: number,
+): RemittanceClaim {
   if (claim.frequency === '8') return reversal(claim, history);
   const denial = claimDenial(claim, history, appealed);
   const secondary = (claim.payerResponsibility ?? 'P') !== 'P';
   const patientShare = { copay: PLAN.copayCents, deductible: PLAN.deductibleRemainingCents };
   const lines = claim.lines.map((line, i) => {
     const base: RemittanceLine = {
-      qualifier: 'HC', code: line.code, modifiers: line.modifiers, chargeCents: line.chargeCents, paidCents: 0,
-      units: line.units, serviceDate: line.serviceDate, adjustments: [], remarks: [],
+      qualifier: 'HC',
+      code: line.code,
+      modifiers: line.modifiers,
+      chargeCents: line.chargeCents,
+      paidCents: 0,
+      units: line.units,
+      serviceDate: line.serviceDate,
+      adjustments: [],
+      remarks: [],
       ...(line.lineItemControlNumber ? { lineControlNumber: line.lineItemControlNumber } : {}),
     };
     if (denial) return denyLine(base, denial.carc, denial.remarks, denial.group);
@@ -248,7 +273,11 @@ export function adjudicate(claim: ProfessionalClaim, payerClaimNumber: string, h
     payerClaimNumber,
     facilityCode: claim.placeOfService,
     frequency: claim.frequency,
-    patient: { lastName: (claim.patient ?? claim.subscriber).lastName, firstName: (claim.patient ?? claim.subscriber).firstName, memberId: claim.subscriber.memberId },
+    patient: {
+      lastName: (claim.patient ?? claim.subscriber).lastName,
+      firstName: (claim.patient ?? claim.subscriber).firstName,
+      memberId: claim.subscriber.memberId,
+    },
     adjustments: [],
     remarks: [],
     lines,

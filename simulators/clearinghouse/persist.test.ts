@@ -31,17 +31,23 @@ async function startReceiver(): Promise<{ url: string; remittances: string[]; se
 }
 
 // 1000.00 billed so the payer pays something a void must take back.
-const claim = (overrides: Partial<ProfessionalClaim> = {}) => sampleClaim('C-1', { lines: [{ ...sampleClaim('x').lines[0], chargeCents: 100000 }], ...overrides });
+const claim = (overrides: Partial<ProfessionalClaim> = {}) =>
+  sampleClaim('C-1', { lines: [{ ...sampleClaim('x').lines[0], chargeCents: 100000 }], ...overrides });
 
 const submit = async (sim: ClearinghouseSimulator, claims: ProfessionalClaim[], controlNumber: number) => {
-  const res = await fetch(`${sim.url}/x12`, { method: 'POST', headers: { 'content-type': 'application/edi-x12' }, body: build837P(sampleBatch(claims), sampleEnvelope(controlNumber)) });
+  const res = await fetch(`${sim.url}/x12`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/edi-x12' },
+    body: build837P(sampleBatch(claims), sampleEnvelope(controlNumber)),
+  });
   return { status: res.status, body: (await res.json()) as { submissionId: string; duplicate: boolean } };
 };
 
 describe('clearinghouse simulator with a data file', () => {
   let dir: string;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  const start = () => startClearinghouseSimulator({ callbackUrl: receiver.url, ackDelayMs: 0, adjudicationDelayMs: 0, dataFile: join(dir, 'clearinghouse.json') });
+  const start = () =>
+    startClearinghouseSimulator({ callbackUrl: receiver.url, ackDelayMs: 0, adjudicationDelayMs: 0, dataFile: join(dir, 'clearinghouse.json') });
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ch-sim-'));
@@ -63,7 +69,12 @@ describe('clearinghouse simulator with a data file', () => {
     const after = await start();
     try {
       expect(after.submissions()).toEqual([
-        { submissionId: first.body.submissionId, senderId: 'NORTHSIDE01', controlNumber: '501', claims: [{ claimId: 'C-1', frequency: '1', payerClaimNumber: paid.payerClaimNumber, status: 'accepted' }] },
+        {
+          submissionId: first.body.submissionId,
+          senderId: 'NORTHSIDE01',
+          controlNumber: '501',
+          claims: [{ claimId: 'C-1', frequency: '1', payerClaimNumber: paid.payerClaimNumber, status: 'accepted' }],
+        },
       ]);
       expect(await submit(after, [claim()], 501)).toEqual({ status: 200, body: { submissionId: first.body.submissionId, duplicate: true } });
 
@@ -72,7 +83,12 @@ describe('clearinghouse simulator with a data file', () => {
       await after.settled();
       const reversal = parse835(receiver.remittances[1]);
       expect(paid.paidCents).toBeGreaterThan(0);
-      expect(reversal.remittances[0].claims[0]).toMatchObject({ statusCode: '22', payerClaimNumber: paid.payerClaimNumber, chargeCents: -100000, paidCents: -paid.paidCents });
+      expect(reversal.remittances[0].claims[0]).toMatchObject({
+        statusCode: '22',
+        payerClaimNumber: paid.payerClaimNumber,
+        chargeCents: -100000,
+        paidCents: -paid.paidCents,
+      });
       expect(after.submissions()[1].claims[0].payerClaimNumber).toBe('SIM000000002');
       expect(reversal.envelope.controlNumber).toBeGreaterThan(parse835(receiver.remittances[0]).envelope.controlNumber);
     } finally {

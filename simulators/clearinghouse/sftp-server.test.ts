@@ -17,12 +17,28 @@ test('an 837 put over SFTP is taken by the simulator; its 999, 277CA and 835 are
   const root = mkdtempSync(join(tmpdir(), 'sim-sftp-'));
   const host = utils.generateKeyPairSync('ed25519');
   const user = utils.generateKeyPairSync('ed25519');
-  const sim = await startClearinghouseSimulator({ callbackUrl: 'http://127.0.0.1:9/unused', delivery: 'folder', sftpRoot: root, sftpSweepMs: 3_600_000, ackDelayMs: 0, adjudicationDelayMs: 0 });
-  const server = await startSftpServer({ host: '127.0.0.1', port: 0, root, username: 'revcycle', hostKey: host.private, authorizedKey: user.public });
-  const client = (privateKey = user.private, outboundDir = 'outbound') => createSftpClearinghouseClient({
-    host: '127.0.0.1', port: server.port, username: 'revcycle', privateKey, inboundDir: 'inbound', outboundDir, archiveDir: 'archive',
-    fileName: '{sender}_{control}.837', timeoutMs: 5000, realTime: { eligibility: async () => '', claimStatus: async () => '', appeal: async () => ({ appealId: '', duplicate: false }) },
+  const sim = await startClearinghouseSimulator({
+    callbackUrl: 'http://127.0.0.1:9/unused',
+    delivery: 'folder',
+    sftpRoot: root,
+    sftpSweepMs: 3_600_000,
+    ackDelayMs: 0,
+    adjudicationDelayMs: 0,
   });
+  const server = await startSftpServer({ host: '127.0.0.1', port: 0, root, username: 'revcycle', hostKey: host.private, authorizedKey: user.public });
+  const client = (privateKey = user.private, outboundDir = 'outbound') =>
+    createSftpClearinghouseClient({
+      host: '127.0.0.1',
+      port: server.port,
+      username: 'revcycle',
+      privateKey,
+      inboundDir: 'inbound',
+      outboundDir,
+      archiveDir: 'archive',
+      fileName: '{sender}_{control}.837',
+      timeoutMs: 5000,
+      realTime: { eligibility: async () => '', claimStatus: async () => '', appeal: async () => ({ appealId: '', duplicate: false }) },
+    });
   try {
     const { submissionId } = await client().submit(build837P(sampleBatch([sampleClaim('SIMSFTP')]), sampleEnvelope(901)));
     expect(sim.sweepInbound()).toBe(1);

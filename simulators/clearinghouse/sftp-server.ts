@@ -6,7 +6,22 @@
  * read, write, close, stat, directory listing, rename (never over an existing name), remove,
  * mkdir, realpath.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync, existsSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  existsSync,
+  type Stats,
+} from 'node:fs';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, resolve, sep } from 'node:path';
@@ -19,7 +34,14 @@ export interface SimSftpServer {
   close(): Promise<void>;
 }
 
-export async function startSftpServer(opts: { host: string; port: number; root: string; username: string; hostKey: string; authorizedKey: string }): Promise<SimSftpServer> {
+export async function startSftpServer(opts: {
+  host: string;
+  port: number;
+  root: string;
+  username: string;
+  hostKey: string;
+  authorizedKey: string;
+}): Promise<SimSftpServer> {
   const allowed = utils.parseKey(opts.authorizedKey);
   if (allowed instanceof Error) throw allowed;
   const allowedKey = Array.isArray(allowed) ? allowed[0] : allowed;
@@ -56,7 +78,14 @@ export async function startSftpServer(opts: { host: string; port: number; root: 
             files.set(next, entry);
             return b;
           };
-          const attrs = (s: Stats) => ({ mode: s.mode, uid: s.uid, gid: s.gid, size: s.size, atime: Math.floor(s.atimeMs / 1000), mtime: Math.floor(s.mtimeMs / 1000) });
+          const attrs = (s: Stats) => ({
+            mode: s.mode,
+            uid: s.uid,
+            gid: s.gid,
+            size: s.size,
+            atime: Math.floor(s.atimeMs / 1000),
+            mtime: Math.floor(s.mtimeMs / 1000),
+          });
           const guard = (reqid: number, work: () => void) => {
             try {
               work();
@@ -70,74 +99,110 @@ export async function startSftpServer(opts: { host: string; port: number; root: 
             if (!full) return void sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED);
             guard(reqid, () => then(full));
           };
-          sftp.on('OPEN', (reqid, filename, flags) => path(reqid, filename, (full) => {
-            const mode = flags & OPEN_MODE.WRITE ? (flags & OPEN_MODE.APPEND ? 'a' : flags & OPEN_MODE.EXCL ? 'wx' : flags & OPEN_MODE.TRUNC || flags & OPEN_MODE.CREAT ? 'w' : 'r+') : 'r';
-            sftp.handle(reqid, newHandle({ fd: openSync(full, mode), path: full }));
-          }));
-          sftp.on('READ', (reqid, handle, offset, length) => guard(reqid, () => {
-            const f = handleOf(handle);
-            if (f?.fd === undefined) return void sftp.status(reqid, STATUS_CODE.FAILURE);
-            const buf = Buffer.alloc(length);
-            const n = readSync(f.fd, buf, 0, length, offset);
-            if (n === 0) sftp.status(reqid, STATUS_CODE.EOF);
-            else sftp.data(reqid, buf.subarray(0, n));
-          }));
-          sftp.on('WRITE', (reqid, handle, offset, data) => guard(reqid, () => {
-            const f = handleOf(handle);
-            if (f?.fd === undefined) return void sftp.status(reqid, STATUS_CODE.FAILURE);
-            writeSync(f.fd, data, 0, data.length, offset);
-            sftp.status(reqid, STATUS_CODE.OK);
-          }));
-          sftp.on('FSTAT', (reqid, handle) => guard(reqid, () => {
-            const f = handleOf(handle);
-            if (f?.fd === undefined) return void sftp.status(reqid, STATUS_CODE.FAILURE);
-            sftp.attrs(reqid, attrs(fstatSync(f.fd)));
-          }));
+          sftp.on('OPEN', (reqid, filename, flags) =>
+            path(reqid, filename, (full) => {
+              const mode =
+                flags & OPEN_MODE.WRITE
+                  ? flags & OPEN_MODE.APPEND
+                    ? 'a'
+                    : flags & OPEN_MODE.EXCL
+                      ? 'wx'
+                      : flags & OPEN_MODE.TRUNC || flags & OPEN_MODE.CREAT
+                        ? 'w'
+                        : 'r+'
+                  : 'r';
+              sftp.handle(reqid, newHandle({ fd: openSync(full, mode), path: full }));
+            }),
+          );
+          sftp.on('READ', (reqid, handle, offset, length) =>
+            guard(reqid, () => {
+              const f = handleOf(handle);
+              if (f?.fd === undefined) return void sftp.status(reqid, STATUS_CODE.FAILURE);
+              const buf = Buffer.alloc(length);
+              const n = readSync(f.fd, buf, 0, length, offset);
+              if (n === 0) sftp.status(reqid, STATUS_CODE.EOF);
+              else sftp.data(reqid, buf.subarray(0, n));
+            }),
+          );
+          sftp.on('WRITE', (reqid, handle, offset, data) =>
+            guard(reqid, () => {
+              const f = handleOf(handle);
+              if (f?.fd === undefined) return void sftp.status(reqid, STATUS_CODE.FAILURE);
+              writeSync(f.fd, data, 0, data.length, offset);
+              sftp.status(reqid, STATUS_CODE.OK);
+            }),
+          );
+          sftp.on('FSTAT', (reqid, handle) =>
+            guard(reqid, () => {
+              const f = handleOf(handle);
+              if (f?.fd === undefined) return void sftp.status(reqid, STATUS_CODE.FAILURE);
+              sftp.attrs(reqid, attrs(fstatSync(f.fd)));
+            }),
+          );
           sftp.on('FSETSTAT', (reqid) => sftp.status(reqid, STATUS_CODE.OK));
           sftp.on('SETSTAT', (reqid) => sftp.status(reqid, STATUS_CODE.OK));
-          sftp.on('CLOSE', (reqid, handle) => guard(reqid, () => {
-            const f = handleOf(handle);
-            if (!f) return void sftp.status(reqid, STATUS_CODE.FAILURE);
-            if (f.fd !== undefined) closeSync(f.fd);
-            files.delete(handle.readUInt32BE(0));
-            sftp.status(reqid, STATUS_CODE.OK);
-          }));
-          sftp.on('OPENDIR', (reqid, p) => path(reqid, p, (full) => {
-            if (!statSync(full).isDirectory()) return void sftp.status(reqid, STATUS_CODE.FAILURE);
-            sftp.handle(reqid, newHandle({ dir: readdirSync(full), path: full }));
-          }));
-          sftp.on('READDIR', (reqid, handle) => guard(reqid, () => {
-            const f = handleOf(handle);
-            if (!f?.dir) return void sftp.status(reqid, STATUS_CODE.FAILURE);
-            if (!f.dir.length) return void sftp.status(reqid, STATUS_CODE.EOF);
-            const names = f.dir.splice(0, f.dir.length).flatMap((name) => {
-              const s = existsSync(join(f.path, name)) ? statSync(join(f.path, name)) : undefined;
-              return s ? [{ filename: name, longname: `${s.isDirectory() ? 'd' : '-'}rw-r--r-- 1 sim sim ${s.size} Jan 1 00:00 ${name}`, attrs: attrs(s) }] : [];
-            });
-            sftp.name(reqid, names);
-          }));
+          sftp.on('CLOSE', (reqid, handle) =>
+            guard(reqid, () => {
+              const f = handleOf(handle);
+              if (!f) return void sftp.status(reqid, STATUS_CODE.FAILURE);
+              if (f.fd !== undefined) closeSync(f.fd);
+              files.delete(handle.readUInt32BE(0));
+              sftp.status(reqid, STATUS_CODE.OK);
+            }),
+          );
+          sftp.on('OPENDIR', (reqid, p) =>
+            path(reqid, p, (full) => {
+              if (!statSync(full).isDirectory()) return void sftp.status(reqid, STATUS_CODE.FAILURE);
+              sftp.handle(reqid, newHandle({ dir: readdirSync(full), path: full }));
+            }),
+          );
+          sftp.on('READDIR', (reqid, handle) =>
+            guard(reqid, () => {
+              const f = handleOf(handle);
+              if (!f?.dir) return void sftp.status(reqid, STATUS_CODE.FAILURE);
+              if (!f.dir.length) return void sftp.status(reqid, STATUS_CODE.EOF);
+              const names = f.dir.splice(0, f.dir.length).flatMap((name) => {
+                const s = existsSync(join(f.path, name)) ? statSync(join(f.path, name)) : undefined;
+                return s
+                  ? [{ filename: name, longname: `${s.isDirectory() ? 'd' : '-'}rw-r--r-- 1 sim sim ${s.size} Jan 1 00:00 ${name}`, attrs: attrs(s) }]
+                  : [];
+              });
+              sftp.name(reqid, names);
+            }),
+          );
           const stat = (reqid: number, p: string) => path(reqid, p, (full) => sftp.attrs(reqid, attrs(statSync(full))));
           sftp.on('STAT', stat);
           sftp.on('LSTAT', stat);
           sftp.on('REALPATH', (reqid, p) => {
             const full = inside(p);
             if (!full) return void sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED);
-            const shown = `/${full.slice(root.length + 1).split(sep).join('/')}`;
+            const shown = `/${full
+              .slice(root.length + 1)
+              .split(sep)
+              .join('/')}`;
             sftp.name(reqid, [{ filename: shown, longname: shown, attrs: {} as never }]);
           });
-          sftp.on('RENAME', (reqid, from, to) => path(reqid, from, (src) => path(reqid, to, (dst) => {
-            if (existsSync(dst)) return void sftp.status(reqid, STATUS_CODE.FAILURE, 'the target exists');
-            renameSync(src, dst);
-            sftp.status(reqid, STATUS_CODE.OK);
-          })));
-          sftp.on('REMOVE', (reqid, p) => path(reqid, p, (full) => {
-            rmSync(full);
-            sftp.status(reqid, STATUS_CODE.OK);
-          }));
-          sftp.on('MKDIR', (reqid, p) => path(reqid, p, (full) => {
-            mkdirSync(full);
-            sftp.status(reqid, STATUS_CODE.OK);
-          }));
+          sftp.on('RENAME', (reqid, from, to) =>
+            path(reqid, from, (src) =>
+              path(reqid, to, (dst) => {
+                if (existsSync(dst)) return void sftp.status(reqid, STATUS_CODE.FAILURE, 'the target exists');
+                renameSync(src, dst);
+                sftp.status(reqid, STATUS_CODE.OK);
+              }),
+            ),
+          );
+          sftp.on('REMOVE', (reqid, p) =>
+            path(reqid, p, (full) => {
+              rmSync(full);
+              sftp.status(reqid, STATUS_CODE.OK);
+            }),
+          );
+          sftp.on('MKDIR', (reqid, p) =>
+            path(reqid, p, (full) => {
+              mkdirSync(full);
+              sftp.status(reqid, STATUS_CODE.OK);
+            }),
+          );
         });
       });
     });

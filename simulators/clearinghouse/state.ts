@@ -14,9 +14,7 @@ export const SubmissionRecord = z.object({
   submissionId: z.string(),
   senderId: z.string(),
   controlNumber: z.string(),
-  claims: z.array(
-    z.object({ claimId: z.string(), frequency: z.string(), payerClaimNumber: z.string().optional(), status: z.enum(['accepted', 'rejected']) }),
-  ),
+  claims: z.array(z.object({ claimId: z.string(), frequency: z.string(), payerClaimNumber: z.string().optional(), status: z.enum(['accepted', 'rejected']) })),
 });
 export type SubmissionRecord = z.infer<typeof SubmissionRecord>;
 

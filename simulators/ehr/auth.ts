@@ -27,7 +27,12 @@ const challenge = (res: Response, status: 401 | 403, error: string, description:
     .status(status)
     .set('WWW-Authenticate', `Bearer error="${error}", error_description="${description}"`)
     .type('application/fhir+json')
-    .send(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: status === 401 ? 'login' : 'forbidden', diagnostics: description }] }));
+    .send(
+      JSON.stringify({
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: status === 401 ? 'login' : 'forbidden', diagnostics: description }],
+      }),
+    );
 
 /** Does a space-separated scope list allow this interaction on this type? (SMART v1 and v2 spellings) */
 export function scopeAllows(scopes: string, type: string, write: boolean): boolean {
@@ -71,13 +76,22 @@ export function requireToken(auth: EhrSimulatorAuth) {
       if (!answer.ok) throw new Error(`introspection answered HTTP ${answer.status}`);
       info = (await answer.json()) as Introspection;
     } catch (err) {
-      res.status(503).type('application/fhir+json').send(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: `cannot check the token: ${(err as Error).message}` }] }));
+      res
+        .status(503)
+        .type('application/fhir+json')
+        .send(
+          JSON.stringify({
+            resourceType: 'OperationOutcome',
+            issue: [{ severity: 'error', code: 'transient', diagnostics: `cannot check the token: ${(err as Error).message}` }],
+          }),
+        );
       return;
     }
     if (info.active !== true) return void challenge(res, 401, 'invalid_token', 'the access token is expired, revoked or unknown');
     const type = req.path.split('/').filter(Boolean)[0] ?? '';
     const write = req.method !== 'GET' && req.method !== 'HEAD';
-    if (!scopeAllows(info.scope ?? '', type, write)) return void challenge(res, 403, 'insufficient_scope', `the token's scope does not allow ${write ? 'writing' : 'reading'} ${type}`);
+    if (!scopeAllows(info.scope ?? '', type, write))
+      return void challenge(res, 403, 'insufficient_scope', `the token's scope does not allow ${write ? 'writing' : 'reading'} ${type}`);
     next();
   };
 }

@@ -32,7 +32,14 @@ export interface AuthorizationServerOptions {
 export async function startAuthorizationServer(opts: AuthorizationServerOptions): Promise<AuthorizationServer> {
   const gateway = { clientId: 'ehr-simulator', clientSecret: randomBytes(24).toString('hex') };
   const child: ChildProcess = fork(join(__dirname, 'oidc-provider-process.mjs'), [], {
-    env: { ...process.env, CLIENT_ID: opts.clientId, CLIENT_JWKS: JSON.stringify(opts.clientJwks), SCOPES: opts.scopes, GATEWAY_ID: gateway.clientId, GATEWAY_SECRET: gateway.clientSecret },
+    env: {
+      ...process.env,
+      CLIENT_ID: opts.clientId,
+      CLIENT_JWKS: JSON.stringify(opts.clientJwks),
+      SCOPES: opts.scopes,
+      GATEWAY_ID: gateway.clientId,
+      GATEWAY_SECRET: gateway.clientSecret,
+    },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     execArgv: [],
   });
@@ -44,10 +51,13 @@ export async function startAuthorizationServer(opts: AuthorizationServerOptions)
   let queue: Promise<unknown> = Promise.resolve();
   // One question at a time, so each answer is matched to its question.
   const ask = <T>(msg: object): Promise<T> => {
-    const answer = queue.then(() => new Promise<T>((resolve) => {
-      child.once('message', (m) => resolve(m as T));
-      child.send(msg);
-    }));
+    const answer = queue.then(
+      () =>
+        new Promise<T>((resolve) => {
+          child.once('message', (m) => resolve(m as T));
+          child.send(msg);
+        }),
+    );
     queue = answer.catch(() => undefined);
     return answer;
   };

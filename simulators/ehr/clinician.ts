@@ -23,8 +23,13 @@ export const SignEncounterInput = z
     /** The rendering practitioner's name, used when the simulator first meets this NPI; a name from a small directory when absent. */
     renderingName: z.object({ family: z.string().min(1).max(60), given: z.string().min(1).max(35).optional() }).optional(),
     /** NUCC taxonomy for the Practitioner.qualification, e.g. 207Q00000X. */
-    renderingTaxonomy: z.string().regex(/^[0-9A-Z]{9}X$/).optional(),
-    diagnoses: z.array(z.object({ code: z.string().regex(/^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/i, 'must be an ICD-10-CM code'), rank: z.number().int().min(1) })),
+    renderingTaxonomy: z
+      .string()
+      .regex(/^[0-9A-Z]{9}X$/)
+      .optional(),
+    diagnoses: z.array(
+      z.object({ code: z.string().regex(/^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/i, 'must be an ICD-10-CM code'), rank: z.number().int().min(1) }),
+    ),
     procedures: z.array(
       z.object({
         code: ProcedureCode,
@@ -69,14 +74,17 @@ function practitionerWithNpi(store: FhirStore, npi: string, input: Pick<Signed, 
   const digit = Number(npi.slice(-1));
   const name = input.renderingName ?? { family: DIRECTORY[digit], given: GIVEN[digit] };
   return store.create<Practitioner>({
-    resourceType: 'Practitioner', active: true, identifier: [{ system: SYSTEM.npi, value: npi }],
+    resourceType: 'Practitioner',
+    active: true,
+    identifier: [{ system: SYSTEM.npi, value: npi }],
     name: [{ use: 'official', family: name.family, ...(name.given ? { given: [name.given] } : {}) }],
     ...(input.renderingTaxonomy && { qualification: [{ code: { coding: [{ system: SYSTEM.taxonomy, code: input.renderingTaxonomy }] } }] }),
   });
 }
 
 const dayOf = (a: Appointment): string => (a.start ?? a.requestedPeriod?.[0]?.start ?? new Date().toISOString()).slice(0, 10);
-const modifierExtensions = (codes: string[], code: string) => codes.map((m) => ({ url: EXTENSION.modifier, valueCoding: { system: procedureCodeSystem(code), code: m } }));
+const modifierExtensions = (codes: string[], code: string) =>
+  codes.map((m) => ({ url: EXTENSION.modifier, valueCoding: { system: procedureCodeSystem(code), code: m } }));
 
 /**
  * Charts and signs the encounter for an appointment. Signing the same appointment

@@ -46,7 +46,12 @@ export function encounterSignedNotification(baseUrl: string, encounter: Encounte
     type: 'history',
     timestamp: new Date().toISOString(),
     entry: [
-      { fullUrl: `urn:uuid:${randomUUID()}`, resource: status, request: { method: 'GET', url: `${baseUrl}/Subscription/encounter-signed/$status` }, response: { status: '200' } },
+      {
+        fullUrl: `urn:uuid:${randomUUID()}`,
+        resource: status,
+        request: { method: 'GET', url: `${baseUrl}/Subscription/encounter-signed/$status` },
+        response: { status: '200' },
+      },
       historyEntry(baseUrl, encounter),
       historyEntry(baseUrl, appointment),
     ],

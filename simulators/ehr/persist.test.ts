@@ -10,7 +10,6 @@ import { SimulatorStateError } from '../persist';
 import { startEhrSimulator } from './server';
 import { appointment, FHIR_JSON, patient, signed } from './test-resources';
 
-
 describe('EHR simulator with a data file', () => {
   let dir: string;
   let dataFile: string;
@@ -23,8 +22,16 @@ describe('EHR simulator with a data file', () => {
   it('after a restart keeps ids and versions, signs a visit booked before it, and gives new ids after the old ones', async () => {
     const before = await startEhrSimulator({ dataFile });
     const p = await request(before.url).post('/Patient').set('content-type', FHIR_JSON).send(patient('MRN-1')).expect(201);
-    const updated = await request(before.url).put(`/Patient/${p.body.id}`).set('content-type', FHIR_JSON).send({ ...p.body, gender: 'female' }).expect(200);
-    await request(before.url).post('/Appointment').set('content-type', FHIR_JSON).send(appointment('V-1', `Patient/${p.body.id}`)).expect(201);
+    const updated = await request(before.url)
+      .put(`/Patient/${p.body.id}`)
+      .set('content-type', FHIR_JSON)
+      .send({ ...p.body, gender: 'female' })
+      .expect(200);
+    await request(before.url)
+      .post('/Appointment')
+      .set('content-type', FHIR_JSON)
+      .send(appointment('V-1', `Patient/${p.body.id}`))
+      .expect(201);
     const seededPatients = before.count('Patient') - 1;
     await before.close();
     expect(existsSync(dataFile)).toBe(true);

@@ -9,9 +9,17 @@ import type { Identifier, Reference, Resource } from '@medplum/fhirtypes';
 type AnyResource = Resource & Record<string, unknown> & { identifier?: Identifier[]; status?: string };
 type RefsOf = (r: AnyResource) => (Reference | undefined)[];
 
-const one = (field: string): RefsOf => (r) => [r[field] as Reference | undefined];
-const many = (field: string): RefsOf => (r) => (r[field] as Reference[] | undefined) ?? [];
-const within = (list: string, field: string): RefsOf => (r) => ((r[list] as Record<string, Reference>[] | undefined) ?? []).map((x) => x[field]);
+const one =
+  (field: string): RefsOf =>
+  (r) => [r[field] as Reference | undefined];
+const many =
+  (field: string): RefsOf =>
+  (r) =>
+    (r[field] as Reference[] | undefined) ?? [];
+const within =
+  (list: string, field: string): RefsOf =>
+  (r) =>
+    ((r[list] as Record<string, Reference>[] | undefined) ?? []).map((x) => x[field]);
 
 /** Reference search parameters per resource type; also what _include and _revinclude follow. */
 export const REFERENCE_PARAMS: Record<string, Record<string, RefsOf>> = {
@@ -31,7 +39,11 @@ export const REFERENCE_PARAMS: Record<string, Record<string, RefsOf>> = {
   Condition: { subject: one('subject'), patient: one('subject'), encounter: one('encounter') },
   Procedure: { subject: one('subject'), patient: one('subject'), encounter: one('encounter') },
   ChargeItem: { subject: one('subject'), patient: one('subject'), context: one('context') },
-  DocumentReference: { subject: one('subject'), patient: one('subject'), encounter: (r) => (r.context as { encounter?: Reference[] } | undefined)?.encounter ?? [] },
+  DocumentReference: {
+    subject: one('subject'),
+    patient: one('subject'),
+    encounter: (r) => (r.context as { encounter?: Reference[] } | undefined)?.encounter ?? [],
+  },
 };
 
 export const SUPPORTED_TYPES = Object.keys(REFERENCE_PARAMS);
@@ -90,7 +102,11 @@ export class SearchError extends Error {}
 
 /** One filter parameter as a predicate; throws SearchError for one this server does not support. */
 export function filterFor(type: string, name: string, value: string): (r: AnyResource) => boolean {
-  if (name === '_id') return (r) => splitRaw(value, ',').map(unescape).includes(r.id ?? '');
+  if (name === '_id')
+    return (r) =>
+      splitRaw(value, ',')
+        .map(unescape)
+        .includes(r.id ?? '');
   if (name === '_lastUpdated') return (r) => matchesLastUpdated(r, value);
   if (name === 'identifier' || name === 'status') return (r) => matchesToken(r, name, value);
   const refs = REFERENCE_PARAMS[type]?.[name];

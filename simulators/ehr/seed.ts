@@ -9,9 +9,27 @@ import { chartEncounter } from './clinician';
 import type { FhirStore } from './store';
 
 const SEEDS = [
-  { family: 'Simpatient', given: 'Alba', birthDate: '1961-05-14', gender: 'female', day: '2026-01-12', npi: '1234567893', dx: ['M54.50', 'M79.18'], px: ['99213', '97110'] },
+  {
+    family: 'Simpatient',
+    given: 'Alba',
+    birthDate: '1961-05-14',
+    gender: 'female',
+    day: '2026-01-12',
+    npi: '1234567893',
+    dx: ['M54.50', 'M79.18'],
+    px: ['99213', '97110'],
+  },
   { family: 'Simpatient', given: 'Brann', birthDate: '1990-11-02', gender: 'male', day: '2026-01-13', npi: '1992753880', dx: ['J06.9'], px: ['99212'] },
-  { family: 'Exampleton', given: 'Cleo', birthDate: '2015-07-30', gender: 'female', day: '2026-01-14', npi: '1234567893', dx: ['Z00.129', 'Z23'], px: ['99393', '90471'] },
+  {
+    family: 'Exampleton',
+    given: 'Cleo',
+    birthDate: '2015-07-30',
+    gender: 'female',
+    day: '2026-01-14',
+    npi: '1234567893',
+    dx: ['Z00.129', 'Z23'],
+    px: ['99393', '90471'],
+  },
 ] as const;
 
 export function seedEhr(store: FhirStore): void {

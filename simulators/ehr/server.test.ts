@@ -7,7 +7,6 @@ import { Faults } from '../faults';
 import { startEhrSimulator, type EhrSimulator } from './server';
 import { appointment, FHIR_JSON, patient, signed } from './test-resources';
 
-
 /** A webhook receiver that answers each POST with the next status in `statuses` (then 200), and keeps the bodies. */
 async function webhook(statuses: number[] = []): Promise<{ url: string; bodies: Bundle[]; close(): Promise<void> }> {
   const bodies: Bundle[] = [];
@@ -32,8 +31,16 @@ async function webhook(statuses: number[] = []): Promise<{ url: string; bodies: 
 }
 
 async function prepopulated(sim: EhrSimulator, visitId: string): Promise<void> {
-  const p = await request(sim.url).post('/Patient').set('content-type', FHIR_JSON).send(patient(`MRN-${visitId}`)).expect(201);
-  await request(sim.url).post('/Appointment').set('content-type', FHIR_JSON).send(appointment(visitId, `Patient/${p.body.id}`)).expect(201);
+  const p = await request(sim.url)
+    .post('/Patient')
+    .set('content-type', FHIR_JSON)
+    .send(patient(`MRN-${visitId}`))
+    .expect(201);
+  await request(sim.url)
+    .post('/Appointment')
+    .set('content-type', FHIR_JSON)
+    .send(appointment(visitId, `Patient/${p.body.id}`))
+    .expect(201);
 }
 
 describe('EHR simulator: FHIR R4', () => {
@@ -42,9 +49,14 @@ describe('EHR simulator: FHIR R4', () => {
   afterEach(() => sim.close());
 
   it('serves a CapabilityStatement at /metadata', async () => {
-    const res = await request(sim.url).get('/metadata').expect(200).expect('content-type', /application\/fhir\+json/);
+    const res = await request(sim.url)
+      .get('/metadata')
+      .expect(200)
+      .expect('content-type', /application\/fhir\+json/);
     expect(res.body).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1' });
-    expect(res.body.rest[0].resource.map((r: { type: string }) => r.type)).toEqual(expect.arrayContaining(['Patient', 'Coverage', 'Appointment', 'Encounter', 'Condition', 'Procedure', 'ChargeItem', 'Practitioner']));
+    expect(res.body.rest[0].resource.map((r: { type: string }) => r.type)).toEqual(
+      expect.arrayContaining(['Patient', 'Coverage', 'Appointment', 'Encounter', 'Condition', 'Procedure', 'ChargeItem', 'Practitioner']),
+    );
   });
 
   it('is seeded with synthetic patients and signed encounters', () => {
@@ -56,7 +68,11 @@ describe('EHR simulator: FHIR R4', () => {
     expect(created.headers.location).toBe(`${sim.url}/Patient/${created.body.id}/_history/1`);
     expect(created.headers.etag).toBe('W/"1"');
     expect(created.body.meta).toEqual({ versionId: '1', lastUpdated: expect.any(String) });
-    const updated = await request(sim.url).put(`/Patient/${created.body.id}`).set('content-type', FHIR_JSON).send({ ...created.body, gender: 'female' }).expect(200);
+    const updated = await request(sim.url)
+      .put(`/Patient/${created.body.id}`)
+      .set('content-type', FHIR_JSON)
+      .send({ ...created.body, gender: 'female' })
+      .expect(200);
     expect(updated.body).toMatchObject({ gender: 'female', meta: { versionId: '2' } });
     await request(sim.url).get(`/Patient/${created.body.id}`).expect(200).expect('etag', 'W/"2"');
   });
@@ -80,14 +96,26 @@ describe('EHR simulator: FHIR R4', () => {
     ['a body of another type', (s: string) => request(s).post('/Patient').set('content-type', FHIR_JSON).send({ resourceType: 'Coverage' }), 400, 'invalid'],
     ['invalid JSON', (s: string) => request(s).post('/Patient').set('content-type', FHIR_JSON).send('{"resourceType":'), 400, 'invalid'],
   ])('answers %s with an OperationOutcome', async (_name, call, status, code) => {
-    const res = await call(sim.url).expect(status).expect('content-type', /application\/fhir\+json/);
+    const res = await call(sim.url)
+      .expect(status)
+      .expect('content-type', /application\/fhir\+json/);
     expect(res.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code }] });
   });
 
   it('searches with _include and _revinclude', async () => {
-    const res = await request(sim.url).get('/Encounter?_id=1&_include=Encounter:practitioner&_include=Encounter:appointment&_revinclude=Condition:encounter&_revinclude=ChargeItem:context').expect(200);
+    const res = await request(sim.url)
+      .get('/Encounter?_id=1&_include=Encounter:practitioner&_include=Encounter:appointment&_revinclude=Condition:encounter&_revinclude=ChargeItem:context')
+      .expect(200);
     const entries = res.body.entry as { resource: { resourceType: string }; search: { mode: string } }[];
-    expect(entries.map((e) => `${e.search.mode} ${e.resource.resourceType}`)).toEqual(['match Encounter', 'include Practitioner', 'include Appointment', 'include Condition', 'include Condition', 'include ChargeItem', 'include ChargeItem']);
+    expect(entries.map((e) => `${e.search.mode} ${e.resource.resourceType}`)).toEqual([
+      'match Encounter',
+      'include Practitioner',
+      'include Appointment',
+      'include Condition',
+      'include Condition',
+      'include ChargeItem',
+      'include ChargeItem',
+    ]);
   });
 
   it('signs an encounter and notifies the webhook with the Appointment included, retrying a failing webhook', async () => {
@@ -122,13 +150,16 @@ describe('EHR simulator: FHIR R4', () => {
     }
   });
 
-  it('fails FHIR calls under faults but never the clinician\'s endpoint, which refuses unknown visits and bad input', async () => {
+  it("fails FHIR calls under faults but never the clinician's endpoint, which refuses unknown visits and bad input", async () => {
     const failing = await startEhrSimulator({ seed: false, faults: new Faults({ errorRate: 1 }) });
     try {
       await request(failing.url).post('/Patient').set('content-type', FHIR_JSON).send(patient('MRN-3')).expect(503);
       const unknown = await request(failing.url).post('/sim/encounters').send(signed('V-3')).expect(404);
       expect(unknown.body).toMatchObject({ code: 'VISIT_NOT_PREPOPULATED' });
-      const invalid = await request(failing.url).post('/sim/encounters').send({ ...signed('V-3'), procedures: [{ code: '99213', diagnosisPointers: [2] }] }).expect(400);
+      const invalid = await request(failing.url)
+        .post('/sim/encounters')
+        .send({ ...signed('V-3'), procedures: [{ code: '99213', diagnosisPointers: [2] }] })
+        .expect(400);
       expect(invalid.body.issues[0].message).toMatch(/past the last diagnosis/);
     } finally {
       await failing.close();

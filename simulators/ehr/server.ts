@@ -5,7 +5,15 @@
  * and a CapabilityStatement. Seeded faults apply to the FHIR endpoints; the
  * clinician's /sim endpoints are the test harness and never fail on purpose.
  */
-import type { Appointment, Bundle, CapabilityStatement, CapabilityStatementRestResource, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type {
+  Appointment,
+  Bundle,
+  CapabilityStatement,
+  CapabilityStatementRestResource,
+  OperationOutcome,
+  OperationOutcomeIssue,
+  Resource,
+} from '@medplum/fhirtypes';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -35,7 +35,9 @@ export function pmsHttpApp(store: ChargeStore, faults: Faults): express.Express 
     }
     const body = ChargePostBody.safeParse(req.body);
     if (!body.success) {
-      res.status(400).json({ code: 'INVALID_CHARGES', message: 'the charges are not valid', issues: body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+      res
+        .status(400)
+        .json({ code: 'INVALID_CHARGES', message: 'the charges are not valid', issues: body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
       return;
     }
     const charges = { ...body.data, diagnoses: [...body.data.diagnoses].sort((a, b) => a.rank - b.rank) };

@@ -29,12 +29,14 @@ function postDft(text: string, store: ChargeStore): { to: Acknowledged; reply: R
     return undefined;
   }
   const to = acknowledgedOf(msg);
-  if (messageType(msg) !== 'DFT^P03') return { to, reply: error('AR', Hl7ErrorCode.unsupportedMessageType, 'HL7_UNSUPPORTED', `this PMS takes DFT^P03, not ${messageType(msg)}`) };
+  if (messageType(msg) !== 'DFT^P03')
+    return { to, reply: error('AR', Hl7ErrorCode.unsupportedMessageType, 'HL7_UNSUPPORTED', `this PMS takes DFT^P03, not ${messageType(msg)}`) };
   try {
     const { controlId, ...charges } = parseDftP03(msg);
     const result = store.post('hl7', controlId, charges, (line) => chargeIdOf(controlId, line));
     if (result.outcome === 'conflict') return { to, reply: error('AE', DUPLICATE, 'CONFLICT', `control id ${controlId} was posted with other charges`) };
-    if (result.outcome === 'duplicate') return { to, reply: { code: 'AA', error: { hl7Code: DUPLICATE, severity: 'I', appCode: 'DUPLICATE', message: 'already posted' } } };
+    if (result.outcome === 'duplicate')
+      return { to, reply: { code: 'AA', error: { hl7Code: DUPLICATE, severity: 'I', appCode: 'DUPLICATE', message: 'already posted' } } };
     return { to, reply: { code: 'AA' } };
   } catch (err) {
     if (err instanceof Hl7MappingError) return { to, reply: error('AE', Hl7ErrorCode.dataTypeError, err.code, err.message) };
@@ -56,7 +58,9 @@ async function receive(text: string, socket: net.Socket, store: ChargeStore, fau
     socket.destroy();
     return;
   }
-  const ack = handled ? buildAck(handled.to, handled.reply) : buildAck({ controlId: '' }, error('AR', Hl7ErrorCode.segmentSequenceError, 'HL7_PARSE', 'not an HL7 message'));
+  const ack = handled
+    ? buildAck(handled.to, handled.reply)
+    : buildAck({ controlId: '' }, error('AR', Hl7ErrorCode.segmentSequenceError, 'HL7_PARSE', 'not an HL7 message'));
   if (!socket.destroyed) socket.write(frameMllp(ack.toString()));
 }
 
@@ -201,7 +205,14 @@ export class MllpSender {
     return new Promise((resolve, reject) => {
       const t = this.mtls;
       const socket = t
-        ? tls.connect({ ...this.endpoint, key: t.key, cert: t.cert, ca: t.ca, minVersion: 'TLSv1.2', servername: net.isIP(this.endpoint.host) ? undefined : this.endpoint.host })
+        ? tls.connect({
+            ...this.endpoint,
+            key: t.key,
+            cert: t.cert,
+            ca: t.ca,
+            minVersion: 'TLSv1.2',
+            servername: net.isIP(this.endpoint.host) ? undefined : this.endpoint.host,
+          })
         : net.connect(this.endpoint);
       this.deframer = new MllpDeframer();
       socket.once(t ? 'secureConnect' : 'connect', () => resolve(socket));

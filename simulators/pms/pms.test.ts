@@ -56,9 +56,38 @@ describe.each<ClientKind>(['hl7', 'rest'])('%s PmsClient against the PMS simulat
     expect(result.duplicate).toBe(false);
     const posted = sim.charges('V-1');
     expect(posted.map((c) => c.chargeId)).toEqual(result.pmsChargeIds);
-    expect(posted.map(({ code, modifiers, units, chargeCents, diagnosisCodes, serviceDate, renderingNpi, patientId }) => ({ code, modifiers, units, chargeCents, diagnosisCodes, serviceDate, renderingNpi, patientId }))).toEqual([
-      { code: '99213', modifiers: ['25'], units: 1, chargeCents: 12000, diagnosisCodes: ['M5450', 'E119'], serviceDate: '2026-04-01', renderingNpi: '1234567893', patientId: 'MRN-1' },
-      { code: '81002', modifiers: [], units: 1, chargeCents: 1050, diagnosisCodes: ['E119'], serviceDate: '2026-04-01', renderingNpi: '1234567893', patientId: 'MRN-1' },
+    expect(
+      posted.map(({ code, modifiers, units, chargeCents, diagnosisCodes, serviceDate, renderingNpi, patientId }) => ({
+        code,
+        modifiers,
+        units,
+        chargeCents,
+        diagnosisCodes,
+        serviceDate,
+        renderingNpi,
+        patientId,
+      })),
+    ).toEqual([
+      {
+        code: '99213',
+        modifiers: ['25'],
+        units: 1,
+        chargeCents: 12000,
+        diagnosisCodes: ['M5450', 'E119'],
+        serviceDate: '2026-04-01',
+        renderingNpi: '1234567893',
+        patientId: 'MRN-1',
+      },
+      {
+        code: '81002',
+        modifiers: [],
+        units: 1,
+        chargeCents: 1050,
+        diagnosisCodes: ['E119'],
+        serviceDate: '2026-04-01',
+        renderingNpi: '1234567893',
+        patientId: 'MRN-1',
+      },
     ]);
     const listed = (await fetch(`${sim.url}/charges?visitId=V-1`).then((r) => r.json())) as { charges: unknown[] };
     expect(listed.charges).toHaveLength(2);
@@ -110,7 +139,14 @@ describe.each<ClientKind>(['hl7', 'rest'])('%s PmsClient against the PMS simulat
 
 const visit: StartVisit = {
   visitId: 'V-100',
-  patient: { patientId: 'MRN-1', firstName: 'Ana', lastName: 'Lee', birthDate: '1980-01-02', sex: 'F', address: { line1: '1 Main St', city: 'Madison', state: 'WI', postalCode: '53703' } },
+  patient: {
+    patientId: 'MRN-1',
+    firstName: 'Ana',
+    lastName: 'Lee',
+    birthDate: '1980-01-02',
+    sex: 'F',
+    address: { line1: '1 Main St', city: 'Madison', state: 'WI', postalCode: '53703' },
+  },
   coverage: { payerId: '87726', payerName: 'UHC', memberId: 'M-1', relationship: 'self' },
   appointment: { appointmentId: 'A-100', serviceDate: '2026-04-01', providerNpi: '1234567893', placeOfService: '11' },
 };

@@ -9,13 +9,24 @@ import { sharedFixtures } from '../fixtures';
 export function hl7Samples() {
   const visit: StartVisit = {
     visitId: 'V-2001',
-    patient: { patientId: 'MRN-1', firstName: 'Ana', lastName: 'Lee', birthDate: '1980-01-02', sex: 'F', address: { line1: '1 Main St', city: 'Madison', state: 'WI', postalCode: '53703' } },
+    patient: {
+      patientId: 'MRN-1',
+      firstName: 'Ana',
+      lastName: 'Lee',
+      birthDate: '1980-01-02',
+      sex: 'F',
+      address: { line1: '1 Main St', city: 'Madison', state: 'WI', postalCode: '53703' },
+    },
     coverage: { payerId: '87726', payerName: 'UHC', memberId: 'M-1', relationship: 'self' },
     appointment: { appointmentId: 'A-1', serviceDate: '2026-04-01', providerNpi: '1234567893', placeOfService: '11' },
   };
   const at = new Date('2026-03-01T00:00:00Z');
   const { dir, present } = sharedFixtures('hl7v2');
-  const publicSamples = present ? readdirSync(dir).filter((f) => f.endsWith('.hl7')).map((f) => readFileSync(join(dir, f), 'utf8')) : [];
+  const publicSamples = present
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.hl7'))
+        .map((f) => readFileSync(join(dir, f), 'utf8'))
+    : [];
   const ownSamples = [
     buildSiuS12(visit, { controlId: 'S12-1', at }).toString(),
     buildSiuS15({ visitId: 'V-2001', reason: 'ill' }, { controlId: 'S15-1', at }).toString(),

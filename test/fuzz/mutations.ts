@@ -8,7 +8,36 @@
 import fc from 'fast-check';
 
 /** Characters that break parsers: NUL and controls, every X12/HL7 delimiter, line breaks, non-ASCII. */
-export const NASTY_CHARS = ['\0', '\x01', '\x07', '\x0b', '\x1c', '\x1f', '\x7f', '\r', '\n', '*', '~', ':', '^', '|', '&', '\\', '>', '+', '\uFFFD', '\u00e9', '\u{1F600}', ' ', '0', '9', 'A', 'Z', '-', '.'];
+export const NASTY_CHARS = [
+  '\0',
+  '\x01',
+  '\x07',
+  '\x0b',
+  '\x1c',
+  '\x1f',
+  '\x7f',
+  '\r',
+  '\n',
+  '*',
+  '~',
+  ':',
+  '^',
+  '|',
+  '&',
+  '\\',
+  '>',
+  '+',
+  '\uFFFD',
+  '\u00e9',
+  '\u{1F600}',
+  ' ',
+  '0',
+  '9',
+  'A',
+  'Z',
+  '-',
+  '.',
+];
 
 export const nastyChar = fc.constantFrom(...NASTY_CHARS);
 
@@ -19,7 +48,11 @@ function mutation(terminator: string): fc.Arbitrary<Mutation> {
   const split = (t: string) => t.split(terminator);
   const join = (s: string[]) => s.join(terminator);
   return fc.oneof(
-    fc.nat().map((n): Mutation => (t) => t.slice(0, n % (t.length + 1))),
+    fc.nat().map(
+      (n): Mutation =>
+        (t) =>
+          t.slice(0, n % (t.length + 1)),
+    ),
     fc.tuple(fc.nat(), nastyChar).map(([n, c]): Mutation => (t) => {
       const i = n % Math.max(t.length, 1);
       return t.slice(0, i) + c + t.slice(i + 1);
@@ -48,7 +81,11 @@ function mutation(terminator: string): fc.Arbitrary<Mutation> {
       }
       return join(s);
     }),
-    fc.tuple(fc.constantFrom('*', '~', ':', '^', '|', '&', '\r', '\n'), fc.constantFrom('*', '~', ':', '^', '|', '&', '\r', '\n', '\0', '')).map(([from, to]): Mutation => (t) => t.split(from).join(to)),
+    fc.tuple(fc.constantFrom('*', '~', ':', '^', '|', '&', '\r', '\n'), fc.constantFrom('*', '~', ':', '^', '|', '&', '\r', '\n', '\0', '')).map(
+      ([from, to]): Mutation =>
+        (t) =>
+          t.split(from).join(to),
+    ),
     fc.tuple(fc.nat(), fc.integer({ min: 1_000, max: 200_000 }), fc.constantFrom('A', '9', '\0', '*')).map(([n, len, c]): Mutation => (t) => {
       const i = n % (t.length + 1);
       return t.slice(0, i) + c.repeat(len) + t.slice(i);
@@ -58,12 +95,14 @@ function mutation(terminator: string): fc.Arbitrary<Mutation> {
 
 /** A valid sample with one to three mutations applied. */
 export function mutated(samples: string[], terminator: string): fc.Arbitrary<string> {
-  return fc.tuple(fc.constantFrom(...samples), fc.array(mutation(terminator), { minLength: 1, maxLength: 3 }))
+  return fc
+    .tuple(fc.constantFrom(...samples), fc.array(mutation(terminator), { minLength: 1, maxLength: 3 }))
     .map(([sample, ms]) => ms.reduce((t, m) => m(t), sample));
 }
 
 /** Bytes off the wire, read as the receiver would (UTF-8 or Latin-1). */
-export const binary: fc.Arbitrary<string> = fc.tuple(fc.uint8Array({ maxLength: 2048 }), fc.boolean())
+export const binary: fc.Arbitrary<string> = fc
+  .tuple(fc.uint8Array({ maxLength: 2048 }), fc.boolean())
   .map(([bytes, utf8]) => Buffer.from(bytes).toString(utf8 ? 'utf8' : 'latin1'));
 
 /** A prefix that looks like the format followed by garbage: gets past the first check. */
@@ -119,16 +158,31 @@ function replaceAt(v: Json, path: (string | number)[], next: Json | undefined): 
 /** Values that break JSON readers: wrong types, NUL and controls, huge strings, deep nesting. */
 const nastyJson: fc.Arbitrary<Json | undefined> = fc.oneof(
   fc.constant(undefined), // the key or entry removed
-  fc.constantFrom<Json>(null, true, 0, -1, 1e308, '', '\0', 'x'.repeat(100_000), [], {}, [[[[[[]]]]]], { resourceType: 'Encounter' }, { resourceType: 'Bundle', type: 'history', entry: [] }),
+  fc.constantFrom<Json>(
+    null,
+    true,
+    0,
+    -1,
+    1e308,
+    '',
+    '\0',
+    'x'.repeat(100_000),
+    [],
+    {},
+    [[[[[[]]]]]],
+    { resourceType: 'Encounter' },
+    { resourceType: 'Bundle', type: 'history', entry: [] },
+  ),
   fc.string({ unit: nastyChar, maxLength: 20 }),
   fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>,
 );
 
 /** A valid JSON sample with one to four of its nodes replaced, removed or retyped. */
 export function mutatedJson(samples: object[]): fc.Arbitrary<unknown> {
-  return fc.tuple(fc.constantFrom(...samples), fc.array(fc.tuple(fc.nat(), nastyJson), { minLength: 1, maxLength: 4 }))
-    .map(([sample, edits]) => edits.reduce<Json>((v, [n, next]) => {
+  return fc.tuple(fc.constantFrom(...samples), fc.array(fc.tuple(fc.nat(), nastyJson), { minLength: 1, maxLength: 4 })).map(([sample, edits]) =>
+    edits.reduce<Json>((v, [n, next]) => {
       const paths = pathsOf(v);
       return replaceAt(v, paths[n % paths.length], next);
-    }, sample as Json));
+    }, sample as Json),
+  );
 }

@@ -10,7 +10,13 @@ import type { AckReading } from '../../domain/billing/acknowledgments';
 import type { DenialPlan } from '../../domain/billing/denials';
 import type { ScrubResult } from '../../domain/billing/findings';
 import {
-  adjustedCents, denialCodes, isDenied, remittanceStatus, type ClaimAcknowledgment, type ClaimFrequency, type ClaimRemittance,
+  adjustedCents,
+  denialCodes,
+  isDenied,
+  remittanceStatus,
+  type ClaimAcknowledgment,
+  type ClaimFrequency,
+  type ClaimRemittance,
 } from '../../domain/claim';
 import type { CodingProblem } from '../../domain/coding';
 import { AwaitingAction, FailureType } from '../../domain/failures';
@@ -46,22 +52,39 @@ export class ClaimCycle {
     const { status, visit } = this.state;
     const previous = status.claim;
     const submitted = await this.acts.submitClaim({
-      visit, encounter: c.encounter, lines: c.lines, attempt, frequency,
+      visit,
+      encounter: c.encounter,
+      lines: c.lines,
+      attempt,
+      frequency,
       payerClaimNumber: frequency === '7' || frequency === '8' ? previous?.payerClaimNumber : undefined,
-      rulesetVersion: c.scrub.rulesetVersion, filingIndicator: c.scrub.filingIndicator, priorAuthorization: c.scrub.priorAuthorization,
+      rulesetVersion: c.scrub.rulesetVersion,
+      filingIndicator: c.scrub.filingIndicator,
+      priorAuthorization: c.scrub.priorAuthorization,
       ...(primary ? { cob: { primary } } : {}),
     });
     this.state.lastBilled = c;
     const claim: ClaimSummary = {
-      attempt, frequency, status: 'submitted', controlNumber: submitted.controlNumber, billedCents: submitted.billedCents,
-      paidCents: 0, patientResponsibilityCents: 0, payerClaimNumber: primary ? undefined : previous?.payerClaimNumber, denialCodes: [],
-      rulesetVersion: c.scrub.rulesetVersion, ...(primary ? { coverage: 'secondary' as const } : {}),
+      attempt,
+      frequency,
+      status: 'submitted',
+      controlNumber: submitted.controlNumber,
+      billedCents: submitted.billedCents,
+      paidCents: 0,
+      patientResponsibilityCents: 0,
+      payerClaimNumber: primary ? undefined : previous?.payerClaimNumber,
+      denialCodes: [],
+      rulesetVersion: c.scrub.rulesetVersion,
+      ...(primary ? { coverage: 'secondary' as const } : {}),
     };
     status.claims.push(claim);
     status.claim = claim;
     status.balance.billedCents = claim.billedCents;
     status.balance.insuranceBalanceCents = claim.billedCents - status.balance.paidCents; // open until this claim is answered
-    this.progress.upsertChanged([{ key: BilledCentsKey, value: claim.billedCents }, { key: ClaimStatusKey, value: claim.status }]);
+    this.progress.upsertChanged([
+      { key: BilledCentsKey, value: claim.billedCents },
+      { key: ClaimStatusKey, value: claim.status },
+    ]);
     this.progress.enter('claim_submitted', AwaitingAction.Acknowledgment);
     return claim;
   }
@@ -100,7 +123,10 @@ export class ClaimCycle {
   async rejected(claim: ClaimSummary, ack: ClaimAcknowledgment, reading: AckReading, billed: Coded): Promise<Coded | undefined> {
     const { person } = this.state;
     const queue = (reading.queue ?? AwaitingAction.ClaimData) as AwaitingAction;
-    this.progress.setClaim(claim, { status: 'rejected', rejection: { kind: ack.kind, queue, reason: ack.message ?? ack.codes.join(', '), note: reading.note, codes: ack.codes } });
+    this.progress.setClaim(claim, {
+      status: 'rejected',
+      rejection: { kind: ack.kind, queue, reason: ack.message ?? ack.codes.join(', '), note: reading.note, codes: ack.codes },
+    });
     this.state.reviewing = billed.encounter;
     person.reset();
     await this.progress.recordEnter('claim_rejected', queue);
@@ -143,11 +169,15 @@ export class ClaimCycle {
       const codes = denialCodes(r);
       this.progress.setClaim(claim, {
         status: remittanceStatus({ ...r, statusCode: r.claimStatusCode }, r.paidCents < r.chargeCents - adjusted - r.patientResponsibilityCents),
-        paidCents: r.paidCents, patientResponsibilityCents: r.patientResponsibilityCents,
-        payerClaimNumber: r.payerClaimNumber ?? claim.payerClaimNumber, denialCodes: codes,
+        paidCents: r.paidCents,
+        patientResponsibilityCents: r.patientResponsibilityCents,
+        payerClaimNumber: r.payerClaimNumber ?? claim.payerClaimNumber,
+        denialCodes: codes,
       });
       state.status.balance = {
-        billedCents: claim.billedCents, paidCents: r.paidCents, adjustedCents: adjusted,
+        billedCents: claim.billedCents,
+        paidCents: r.paidCents,
+        adjustedCents: adjusted,
         patientResponsibilityCents: r.patientResponsibilityCents,
         insuranceBalanceCents: isDenied(r) ? r.chargeCents - r.paidCents : r.chargeCents - r.paidCents - adjusted - r.patientResponsibilityCents,
       };
@@ -191,7 +221,9 @@ export class ClaimCycle {
       return 'wait';
     }
     if (reading?.action === 'resubmit') return 'resubmit';
-    const message = reading ? `the payer's 277 says ${reading.finding} (${reading.codes.join(', ')}): ${reading.text}` : `no 835 after ${max} claim status inquiries`;
+    const message = reading
+      ? `the payer's 277 says ${reading.finding} (${reading.codes.join(', ')}): ${reading.text}`
+      : `no 835 after ${max} claim status inquiries`;
     const outcome = await this.parking.park({ type: FailureType.ClaimStatusUnresolved, step: 'inquireClaimStatus', message, exhausted: !reading, at });
     if (outcome) throw new Resolved(outcome);
     return 'asked_again';
@@ -214,7 +246,11 @@ export class ClaimCycle {
       }
       // Rejected by the secondary: a person fixes what it names, then retry sends it again; or writes it off.
       this.progress.setClaim(claim, { status: 'rejected' });
-      const chosen = await this.parking.parkFor(FailureType.Denied, 'billSecondary', `the secondary payer rejected the claim: ${ack.message ?? ack.codes.join(', ')}`);
+      const chosen = await this.parking.parkFor(
+        FailureType.Denied,
+        'billSecondary',
+        `the secondary payer rejected the claim: ${ack.message ?? ack.codes.join(', ')}`,
+      );
       if (chosen) return this.story.close(chosen);
     }
   }
@@ -248,9 +284,16 @@ export class ClaimCycle {
   denialChild(claim: ClaimSummary, remit: ClaimRemittance, round: number): Promise<DenialDecision> {
     const { visit, status, timers } = this.state;
     const input: DenialInput = {
-      visitId: visit.visitId, attempt: claim.attempt, codes: denialCodes(remit), payerId: remit.payerId, payerClaimNumber: remit.payerClaimNumber,
-      deniedOn: remit.paidOn ?? new Date().toISOString().slice(0, 10), encounterId: status.encounterId, serviceDate: visit.appointment.serviceDate,
-      hasSecondary: !!visit.secondaryCoverage, timers,
+      visitId: visit.visitId,
+      attempt: claim.attempt,
+      codes: denialCodes(remit),
+      payerId: remit.payerId,
+      payerClaimNumber: remit.payerClaimNumber,
+      deniedOn: remit.paidOn ?? new Date().toISOString().slice(0, 10),
+      encounterId: status.encounterId,
+      serviceDate: visit.appointment.serviceDate,
+      hasSecondary: !!visit.secondaryCoverage,
+      timers,
     };
     return this.parking.guard('denialWorkflow', async () => {
       try {

@@ -23,7 +23,10 @@ export class Resolved extends Error {
 }
 
 export class Parking {
-  constructor(private readonly state: VisitState, private readonly progress: Progress) {}
+  constructor(
+    private readonly state: VisitState,
+    private readonly progress: Progress,
+  ) {}
 
   /**
    * The activities as the story calls them: each call runs in guard(), so a failure it does not
@@ -33,7 +36,10 @@ export class Parking {
   guarded(raw: VisitActivities): VisitActivities {
     const calls = raw as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     return new Proxy({} as VisitActivities, {
-      get: (_t, name: string) => (...args: unknown[]) => this.guard(name, () => calls[name](...args)),
+      get:
+        (_t, name: string) =>
+        (...args: unknown[]) =>
+          this.guard(name, () => calls[name](...args)),
     });
   }
 

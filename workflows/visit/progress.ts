@@ -11,7 +11,15 @@ import { AwaitingAction } from '../../domain/failures';
 import { TIMER_DEFAULTS } from '../../domain/visit-timers';
 import type { ClaimSummary, VisitStage, VisitStatus } from '../definitions';
 import {
-  AwaitingActionKey, ClaimStatusKey, EscalationsKey, PayerIdKey, ProviderNpiKey, SearchAttributeMemo, ServiceDateKey, VisitIdKey, VisitStageKey,
+  AwaitingActionKey,
+  ClaimStatusKey,
+  EscalationsKey,
+  PayerIdKey,
+  ProviderNpiKey,
+  SearchAttributeMemo,
+  ServiceDateKey,
+  VisitIdKey,
+  VisitStageKey,
 } from '../search-attributes';
 import type { VisitState } from './state';
 
@@ -19,7 +27,10 @@ export class Progress {
   /** What was last upserted: only what changed goes out. */
   private readonly searchAttributes = new SearchAttributeMemo();
 
-  constructor(private readonly state: VisitState, private readonly raw: VisitActivities) {}
+  constructor(
+    private readonly state: VisitState,
+    private readonly raw: VisitActivities,
+  ) {}
 
   /** One upsert per stage change, carrying the stage, the awaited action and any visit key that changed. */
   enter(stage: VisitStage, awaitingAction?: AwaitingAction): void {
@@ -84,8 +95,8 @@ export class Progress {
     const { status, timers } = this.state;
     const before = timers.timelyFilingEscalateBeforeMs ?? TIMER_DEFAULTS.timelyFilingEscalateBeforeMs;
     const escalateIn = Date.parse(`${deadline}T00:00:00Z`) - before - Date.now();
-    const settled = () => status.filingDeadline !== deadline || status.stage === 'closed'
-      || status.claims.some((c) => c.status !== 'submitted' && c.status !== 'rejected');
+    const settled = () =>
+      status.filingDeadline !== deadline || status.stage === 'closed' || status.claims.some((c) => c.status !== 'submitted' && c.status !== 'rejected');
     if (await condition(settled, Math.max(1, escalateIn))) return;
     await this.escalate('timely_filing', deadline);
   }

@@ -124,7 +124,10 @@ class VisitStory {
     for (;;) {
       progress.enter('eligibility');
       state.coverageChanged = false; // this check is of the coverage as it now stands
-      this.status.eligibility = await this.acts.checkEligibility({ visit: state.visit, attempt: this.status.history.filter((h) => h.stage === 'eligibility').length });
+      this.status.eligibility = await this.acts.checkEligibility({
+        visit: state.visit,
+        attempt: this.status.history.filter((h) => h.stage === 'eligibility').length,
+      });
       if (state.person.cancelReason) return void (await this.close('cancelled'));
       if (this.status.eligibility.active) return true;
       state.person.reset();
@@ -205,7 +208,11 @@ class VisitStory {
         frequency = '1'; // a rejected claim never reached adjudication: the fixed one is a new original
         continue;
       }
-      this.progress.setClaim(claim, { status: 'accepted', acknowledged: reading.outcome === 'pended' ? 'pended' : 'accepted', payerClaimNumber: ack.payerClaimNumber ?? claim.payerClaimNumber });
+      this.progress.setClaim(claim, {
+        status: 'accepted',
+        acknowledged: reading.outcome === 'pended' ? 'pended' : 'accepted',
+        payerClaimNumber: ack.payerClaimNumber ?? claim.payerClaimNumber,
+      });
       const answered = await claims.remittance(claim);
       if (!answered) {
         frequency = '1'; // the payer has no such claim (277 A4): it goes out again as a new original
@@ -216,7 +223,11 @@ class VisitStory {
         // Short-paid lines are work: retry = the payer was asked to reprocess (wait for its next 835);
         // writeOff = the variance is accepted and the visit closes as paid.
         const short = this.status.underpaidLines.reduce((s, l) => s + l.underpaidCents, 0);
-        const chosen = await this.parking.parkFor(FailureType.Underpaid, 'recordRemittance', `${this.status.underpaidLines.length} line(s) paid ${short} cents below the contracted amount`);
+        const chosen = await this.parking.parkFor(
+          FailureType.Underpaid,
+          'recordRemittance',
+          `${this.status.underpaidLines.length} line(s) paid ${short} cents below the contracted amount`,
+        );
         if (chosen === 'written_off') return this.close('paid');
         if (chosen) return this.close(chosen);
         remit = (await claims.remittance(claim)) ?? remit; // "not found" after paying: the person decides again
@@ -259,20 +270,29 @@ class VisitStory {
    * - settled (the original was paid, or written off): the visit closes;
    * - anything else: a person decides in denial_review (retry = a corrected claim).
    */
-  private async followDenial(claim: ClaimSummary, remit: ClaimRemittance, coded: Coded, lines: ChargeLine[]): Promise<VisitStatus | 'corrected' | 'recode' | 'resend'> {
+  private async followDenial(
+    claim: ClaimSummary,
+    remit: ClaimRemittance,
+    coded: Coded,
+    lines: ChargeLine[],
+  ): Promise<VisitStatus | 'corrected' | 'recode' | 'resend'> {
     const { state, claims } = this;
     for (let round = 1; ; round++) {
       const decision = await claims.denialChild(claim, remit, round);
       this.status.denial = { ...decision.plan, ...('appeal' in decision ? { appeal: decision.appeal } : {}) };
       switch (decision.next) {
-        case 'corrected_claim': return 'corrected';
-        case 'coding_review': return 'recode';
-        case 'bill_secondary': return claims.billSecondary(claim, remit, coded, lines);
+        case 'corrected_claim':
+          return 'corrected';
+        case 'coding_review':
+          return 'recode';
+        case 'bill_secondary':
+          return claims.billSecondary(claim, remit, coded, lines);
         case 'close':
           this.status.denial = { ...this.status.denial, outcome: denialSettled(decision.outcome), reason: decision.reason };
           if (decision.outcome === 'written_off') state.person.cancelReason = `${decision.plan.code}: ${decision.reason}`;
           return this.close(decision.outcome);
-        case 'appeal_submitted': return (await claims.appealDecision(claim, decision.plan)) ?? 'resend';
+        case 'appeal_submitted':
+          return (await claims.appealDecision(claim, decision.plan)) ?? 'resend';
         case 'appeal_needs_documents': {
           state.person.reset();
           await this.progress.recordEnter('denied', AwaitingAction.AppealDocuments);
@@ -312,10 +332,17 @@ class VisitStory {
     await claims.postUnclaimedRemittances();
     this.status.outcome = outcome;
     this.status.closeReason = state.person.cancelReason;
-    const money = { billedCents: this.status.balance.billedCents, remittances: state.posted, patientPaidCents: patient?.paidCents ?? 0, writtenOffCents: 0, collectionsCents: patient?.collectionsCents };
+    const money = {
+      billedCents: this.status.balance.billedCents,
+      remittances: state.posted,
+      patientPaidCents: patient?.paidCents ?? 0,
+      writtenOffCents: 0,
+      collectionsCents: patient?.collectionsCents,
+    };
     const open = summarizeVisit(money);
     // A write-off, or a void (the charge withdrawn), closes whatever was still open; any other outcome leaves it visible as open.
-    this.status.summary = outcome === 'written_off' || outcome === 'voided' ? summarizeVisit({ ...money, writtenOffCents: open.insuranceOpenCents + open.patientOpenCents }) : open;
+    this.status.summary =
+      outcome === 'written_off' || outcome === 'voided' ? summarizeVisit({ ...money, writtenOffCents: open.insuranceOpenCents + open.patientOpenCents }) : open;
     this.progress.enter('closed');
     return this.status;
   }
@@ -328,14 +355,22 @@ class VisitStory {
    */
   private async patientBalance(outcome: VisitOutcome): Promise<PatientBalanceStatus | undefined> {
     const { state } = this;
-    const { patientStatementsMs, patientCollectionsAfterMs, activityTimeoutMs, activityRetryMaxIntervalMs, activityMaxAttempts, activityRetryCeilingMs } = state.timers;
+    const { patientStatementsMs, patientCollectionsAfterMs, activityTimeoutMs, activityRetryMaxIntervalMs, activityMaxAttempts, activityRetryCeilingMs } =
+      state.timers;
     if ((outcome !== 'paid' && outcome !== 'denied') || !patientStatementsMs?.length) return undefined;
-    const { patientOpenCents } = summarizeVisit({ billedCents: this.status.balance.billedCents, remittances: state.posted, patientPaidCents: 0, writtenOffCents: 0 });
+    const { patientOpenCents } = summarizeVisit({
+      billedCents: this.status.balance.billedCents,
+      remittances: state.posted,
+      patientPaidCents: 0,
+      writtenOffCents: 0,
+    });
     if (patientOpenCents <= 0) return undefined;
     state.person.reset();
     await this.progress.recordEnter('patient_balance', AwaitingAction.PatientPayment);
     const input = {
-      visitId: state.visit.visitId, openingCents: patientOpenCents, statementsMs: patientStatementsMs,
+      visitId: state.visit.visitId,
+      openingCents: patientOpenCents,
+      statementsMs: patientStatementsMs,
       collectionsAfterMs: patientCollectionsAfterMs ?? TIMER_DEFAULTS.patientCollectionsAfterMs,
       timers: { activityTimeoutMs, activityRetryMaxIntervalMs, activityMaxAttempts, activityRetryCeilingMs },
     };

@@ -27,7 +27,11 @@ describe('NCCI procedure-to-procedure edits', () => {
 
   test('indicator 1 suggests the modifiers that would bypass it, on the column 2 line', () => {
     const [f] = ptpEdits(cleanClaim({ procedures: [line('97530'), line('97110')] }), scrubData());
-    expect(f).toMatchObject({ severity: 'error', line: 2, suggestion: { field: 'modifier', path: 'procedures[1].modifiers', options: ['59', 'XE', 'XS', 'XP', 'XU'] } });
+    expect(f).toMatchObject({
+      severity: 'error',
+      line: 2,
+      suggestion: { field: 'modifier', path: 'procedures[1].modifiers', options: ['59', 'XE', 'XS', 'XP', 'XU'] },
+    });
     const [em] = ptpEdits(cleanClaim({ procedures: [line('99214'), line('20610')] }), scrubData());
     expect(em).toMatchObject({ suggestion: { options: ['25'], path: 'procedures[0].modifiers' } });
   });
@@ -54,7 +58,11 @@ describe('medically unlikely edits (MUE)', () => {
 
   test('the MUE finding says how many units are allowed and offers that number', () => {
     const [f] = mueLimits(cleanClaim({ procedures: [line('99213', [], 5)] }), scrubData());
-    expect(f).toMatchObject({ line: 1, message: '5 units of 99213 on 2026-11-20; the MUE allows 1 per day (adjudication indicator 2, policy: no modifier or appeal raises it)', suggestion: { field: 'units', options: ['1'] } });
+    expect(f).toMatchObject({
+      line: 1,
+      message: '5 units of 99213 on 2026-11-20; the MUE allows 1 per day (adjudication indicator 2, policy: no modifier or appeal raises it)',
+      suggestion: { field: 'units', options: ['1'] },
+    });
   });
 });
 

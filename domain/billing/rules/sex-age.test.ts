@@ -38,7 +38,10 @@ test('the reader takes each list with its ages, skips procedure lists, other edi
 });
 
 test.each([
-  ['1980-02-14', '2026-02-13', 45], ['1980-02-14', '2026-02-14', 46], ['2026-11-01', '2026-11-20', 0], ['2008-11-21', '2026-11-20', 17],
+  ['1980-02-14', '2026-02-13', 45],
+  ['1980-02-14', '2026-02-14', 46],
+  ['2026-11-01', '2026-11-20', 0],
+  ['2008-11-21', '2026-11-20', 17],
 ])('born %s, on %s the patient is %i', (born, day, age) => expect(ageOn(born, day)).toBe(age));
 
 const data = scrubData({ mce: readMceEdits('mce.txt', DEFINITIONS), mceRelease: 'v43' });
@@ -46,12 +49,30 @@ const scrub = (code: string, sex: 'M' | 'F' | 'U', birthDate: string) =>
   sexAgeEdits(cleanClaim({ patient: { sex, birthDate }, diagnoses: [{ code, rank: 1 }] }), data).map((f) => [f.ruleId, f.message]);
 
 test.each([
-  ['O80 for a male patient stops as a sex edit', 'O80', 'M', '1990-01-01', [['SEX_EDIT', 'O80 is on the Medicare Code Editor v43 list of diagnoses for females only; the patient\'s sex is M']]],
+  [
+    'O80 for a male patient stops as a sex edit',
+    'O80',
+    'M',
+    '1990-01-01',
+    [['SEX_EDIT', "O80 is on the Medicare Code Editor v43 list of diagnoses for females only; the patient's sex is M"]],
+  ],
   ['O80 for a female of 36 passes', 'O80', 'F', '1990-01-01', []],
-  ['O80 for a female of 70 stops as a maternity age edit', 'O80', 'F', '1956-01-01', [['AGE_EDIT', 'O80 is on the Medicare Code Editor v43 maternity list (age 9 through 64); the patient is 70 on 2026-11-20']]],
+  [
+    'O80 for a female of 70 stops as a maternity age edit',
+    'O80',
+    'F',
+    '1956-01-01',
+    [['AGE_EDIT', 'O80 is on the Medicare Code Editor v43 maternity list (age 9 through 64); the patient is 70 on 2026-11-20']],
+  ],
   ['N40.0 for a female stops', 'N400', 'F', '1950-01-01', [['SEX_EDIT', expect.stringContaining('males only')]]],
   ['N40.0 for a patient of unknown sex is not judged on sex', 'N400', 'U', '1950-01-01', []],
-  ['a newborn code on an adult stops', 'P0700', 'F', '1980-02-14', [['AGE_EDIT', expect.stringContaining('newborn list (age 0 through 0); the patient is 46')]]],
+  [
+    'a newborn code on an adult stops',
+    'P0700',
+    'F',
+    '1980-02-14',
+    [['AGE_EDIT', expect.stringContaining('newborn list (age 0 through 0); the patient is 46')]],
+  ],
   ['a newborn code on a newborn passes', 'P0700', 'M', '2026-11-18', []],
   ['a cataract code on a child stops', 'H2510', 'M', '2020-01-01', [['AGE_EDIT', expect.stringContaining('adult list')]]],
   ['a code on no list passes', 'M5450', 'M', '1980-01-01', []],

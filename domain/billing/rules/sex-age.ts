@@ -27,15 +27,25 @@ export function sexAgeEdits(claim: ScrubClaim, data: ScrubData): Finding[] {
     for (const e of data.mce!.filter((m) => m.code === d.code)) {
       if (e.edit === 'female' || e.edit === 'male') {
         if (sex === 'U' || sex === SEX[e.edit]) continue;
-        out.push(finding({
-          id: `SEX_EDIT@${path}`, ruleId: 'SEX_EDIT', severity: 'error', path,
-          message: `${icdDisplay(d.code)} is on the ${source} list of diagnoses for ${LIST[e.edit]}; the patient's sex is ${sex}`,
-        }));
+        out.push(
+          finding({
+            id: `SEX_EDIT@${path}`,
+            ruleId: 'SEX_EDIT',
+            severity: 'error',
+            path,
+            message: `${icdDisplay(d.code)} is on the ${source} list of diagnoses for ${LIST[e.edit]}; the patient's sex is ${sex}`,
+          }),
+        );
       } else if (e.minAge !== undefined && e.maxAge !== undefined && (age < e.minAge || age > e.maxAge)) {
-        out.push(finding({
-          id: `AGE_EDIT@${path}:${e.edit}`, ruleId: 'AGE_EDIT', severity: 'error', path,
-          message: `${icdDisplay(d.code)} is on the ${source} ${LIST[e.edit]} list (age ${e.minAge} through ${e.maxAge}); the patient is ${age} on ${claim.serviceDate}`,
-        }));
+        out.push(
+          finding({
+            id: `AGE_EDIT@${path}:${e.edit}`,
+            ruleId: 'AGE_EDIT',
+            severity: 'error',
+            path,
+            message: `${icdDisplay(d.code)} is on the ${source} ${LIST[e.edit]} list (age ${e.minAge} through ${e.maxAge}); the patient is ${age} on ${claim.serviceDate}`,
+          }),
+        );
       }
     }
   });

@@ -8,11 +8,38 @@ describe('claim structure: diagnoses, pointers, modifiers, units', () => {
   test.each<[string, Partial<ScrubClaim>, string[]]>([
     ['a clean claim', {}, []],
     ['no principal diagnosis', { diagnoses: [{ code: 'M5450', rank: 2 }], procedures: [{ ...lines('99213')[0] }] }, ['DX_NO_PRINCIPAL']],
-    ['two diagnoses share a rank', { diagnoses: [{ code: 'M5450', rank: 1 }, { code: 'E119', rank: 1 }] }, ['DX_RANK_REPEATED']],
-    ['13 diagnoses', { diagnoses: dx(13).map((d, i) => ({ ...d, code: `E11${i}` })), procedures: [{ ...lines('99213')[0], diagnosisPointers: [1, 2, 3, 4] }] }, ['DX_TOO_MANY', ...Array(9).fill('DX_UNREFERENCED')]],
-    ['the same diagnosis twice', { diagnoses: [{ code: 'M5450', rank: 1 }, { code: 'M5450', rank: 2 }], procedures: [{ ...lines('99213')[0], diagnosisPointers: [1, 2] }] }, ['DX_REPEATED']],
+    [
+      'two diagnoses share a rank',
+      {
+        diagnoses: [
+          { code: 'M5450', rank: 1 },
+          { code: 'E119', rank: 1 },
+        ],
+      },
+      ['DX_RANK_REPEATED'],
+    ],
+    [
+      '13 diagnoses',
+      { diagnoses: dx(13).map((d, i) => ({ ...d, code: `E11${i}` })), procedures: [{ ...lines('99213')[0], diagnosisPointers: [1, 2, 3, 4] }] },
+      ['DX_TOO_MANY', ...Array(9).fill('DX_UNREFERENCED')],
+    ],
+    [
+      'the same diagnosis twice',
+      {
+        diagnoses: [
+          { code: 'M5450', rank: 1 },
+          { code: 'M5450', rank: 2 },
+        ],
+        procedures: [{ ...lines('99213')[0], diagnosisPointers: [1, 2] }],
+      },
+      ['DX_REPEATED'],
+    ],
     ['a pointer past the last diagnosis', { procedures: [{ ...lines('99213')[0], diagnosisPointers: [1, 2, 3] }] }, ['POINTER_OUT_OF_RANGE']],
-    ['five pointers', { diagnoses: dx(5).map((d, i) => ({ ...d, code: `E11${i}` })), procedures: [{ ...lines('99213')[0], diagnosisPointers: [1, 2, 3, 4, 5] }] }, ['POINTER_TOO_MANY']],
+    [
+      'five pointers',
+      { diagnoses: dx(5).map((d, i) => ({ ...d, code: `E11${i}` })), procedures: [{ ...lines('99213')[0], diagnosisPointers: [1, 2, 3, 4, 5] }] },
+      ['POINTER_TOO_MANY'],
+    ],
     ['no pointer', { procedures: [{ ...lines('99213')[0], diagnosisPointers: [] }] }, ['POINTER_MISSING', 'DX_UNREFERENCED', 'DX_UNREFERENCED']],
     ['a repeated pointer', { procedures: [{ ...lines('99213')[0], diagnosisPointers: [1, 1, 2] }] }, ['POINTER_REPEATED']],
     ['five modifiers', { procedures: [{ ...lines('20610')[0], modifiers: ['RT', 'LT', '59', 'XU', '76'], diagnosisPointers: [1, 2] }] }, ['MODIFIER_TOO_MANY']],
