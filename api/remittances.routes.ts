@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import type { Db } from '../db/knex';
-import { listRemittances } from '../db/posting';
+import { listRemittances } from '../db/remittance-queue';
 import { auditAs } from './auth';
 import { RemittanceQuery } from './schemas';
 

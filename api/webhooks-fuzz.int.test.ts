@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { build999, type FunctionalAck } from '../domain/x12/acknowledgment';
-import { build835 } from '../domain/x12/remittance';
+import { build835 } from '../domain/x12/remittance-build';
 import { sampleEnvelope, sampleRemittance } from '../domain/x12/samples';
 import { startApiUnderTest } from '../test/api-under-test';
 import { sharedFixtures } from '../test/fixtures';

@@ -9,7 +9,7 @@ import { createClaims, markInterchangeSubmitted } from '../db/claims';
 import { saveEhrRefs, saveIntake } from '../db/visits';
 import { signedHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../domain/webhook-signature';
 import { build999 } from '../domain/x12/acknowledgment';
-import { build835 } from '../domain/x12/remittance';
+import { build835 } from '../domain/x12/remittance-build';
 import { sampleEnvelope, sampleRemittance } from '../domain/x12/samples';
 import { sampleVisit } from '../test/fixtures';
 import { startApiUnderTest, testTimers as timers } from '../test/api-under-test';

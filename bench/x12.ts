@@ -23,7 +23,8 @@ import { X12Parser } from 'node-x12';
 
 import { build837P } from '../domain/x12/build-837p';
 import { parse837P } from '../domain/x12/parse-837p';
-import { build835, parse835, Remittance, RemittanceClaim } from '../domain/x12/remittance';
+import { parse835, Remittance, RemittanceClaim } from '../domain/x12/remittance';
+import { build835 } from '../domain/x12/remittance-build';
 import { sampleBatch, sampleClaim, sampleEnvelope, sampleRemittance } from '../domain/x12/samples';
 import { progressBar } from './measure';
 

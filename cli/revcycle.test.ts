@@ -6,7 +6,7 @@ import { join, resolve } from 'path';
 import { x12valid } from './x12valid';
 import { parse837P } from '../domain/x12/parse-837p';
 import { parse270 } from '../domain/x12/eligibility';
-import { build835 } from '../domain/x12/remittance';
+import { build835 } from '../domain/x12/remittance-build';
 import { sampleEnvelope, sampleRemittance } from '../domain/x12/samples';
 
 const BIN = resolve(__dirname, 'revcycle.js');

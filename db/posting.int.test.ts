@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Remittance, RemittanceClaim, RemittanceLine } from '../domain/x12/remittance';
-import { build835 } from '../domain/x12/remittance';
+import { build835 } from '../domain/x12/remittance-build';
 import type { ClaimRemittance } from '../domain/claim';
 import { sampleEnvelope, sampleRemittance } from '../domain/x12/samples';
 import { sampleVisit } from '../test/fixtures';

@@ -5,7 +5,7 @@
  */
 import { x12valid } from '../cli/x12valid';
 import { pricedLines, sampleEncounter, sampleVisit } from '../test/fixtures';
-import { build835 } from './x12/remittance';
+import { build835 } from './x12/remittance-build';
 import { build837P } from './x12/build-837p';
 import { parse837P } from './x12/parse-837p';
 import { sampleEnvelope } from './x12/samples';

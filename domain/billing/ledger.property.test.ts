@@ -4,7 +4,8 @@
  * against a model that knows only the payer's standing answer and the running totals.
  */
 import fc from 'fast-check';
-import { balance, ledgerBalances, claimLedger, type Balance, type LedgerAnswer, type LedgerClaim, type LedgerEntry, type LedgerEvent } from './ledger';
+import { claimLedger, type LedgerAnswer, type LedgerClaim, type LedgerEvent } from './ledger';
+import { balance, ledgerBalances, type Balance, type LedgerEntry } from './ledger-entries';
 
 type Group = 'CO' | 'PR' | 'OA' | 'PI' | 'CR';
 const GROUPS: Group[] = ['CO', 'PR', 'OA', 'PI', 'CR'];

@@ -1,4 +1,5 @@
-import { appendNew, balance, ledgerBalances, claimLedger, type LedgerAnswer, type LedgerClaim, type LedgerEvent } from './ledger';
+import { claimLedger, type LedgerAnswer, type LedgerClaim, type LedgerEvent } from './ledger';
+import { appendNew, balance, ledgerBalances } from './ledger-entries';
 import type { ClaimRemittance } from '../claim';
 import { summarizeVisit } from './summary';
 

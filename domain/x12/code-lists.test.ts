@@ -4,7 +4,8 @@ import fc from 'fast-check';
 
 import { CARC_FORMAT, carc, RARC_FORMAT, rarc } from './code-lists';
 import { X12ContentError } from './errors';
-import { build835, parse835 } from './remittance';
+import { parse835 } from './remittance';
+import { build835 } from './remittance-build';
 import { sampleEnvelope, sampleRemittance } from './samples';
 import { tokenize } from './syntax';
 

@@ -6,7 +6,7 @@
 import { x12valid } from '../../cli/x12valid';
 import { build837P } from './build-837p';
 import { build270 } from './eligibility';
-import { build835 } from './remittance';
+import { build835 } from './remittance-build';
 import { build999 } from './acknowledgment';
 import { build277CA } from './claim-status';
 import {

@@ -17,7 +17,8 @@ import { parse270, parse271 } from './eligibility';
 import { X12ContentError, X12SyntaxError, X12WrongTransactionError } from './errors';
 import { parse837P } from './parse-837p';
 import { parseX12 } from './read';
-import { build835, parse835 } from './remittance';
+import { parse835 } from './remittance';
+import { build835 } from './remittance-build';
 import { sampleBatch, sampleClaim, sampleEnvelope, sampleRemittance } from './samples';
 
 const { dir, present } = sharedFixtures('x12');

@@ -11,6 +11,7 @@ export * from './eligibility';
 export * from './claim-status';
 export * from './acknowledgment';
 export * from './remittance';
+export { build835 } from './remittance-build';
 export * from './detect';
 export * from './read';
 export { check270Structure } from './structure';

@@ -5,7 +5,8 @@ import { detectTransaction } from './detect';
 import { build270, build271, eligibilityResultFrom271, parse270, parse271, EligibilityResponse } from './eligibility';
 import { X12BuildError, X12WrongTransactionError } from './errors';
 import { parse837P } from './parse-837p';
-import { build835, claimBalanceProblems, parse835, remittanceBalance } from './remittance';
+import { claimBalanceProblems, parse835, remittanceBalance } from './remittance';
+import { build835 } from './remittance-build';
 import {
   sampleBatch,
   sampleClaim,
