@@ -9,6 +9,9 @@ import { sampleVisit, signedEncounter } from './fixtures';
 import { reach, startTestStack, type TestStack } from './stack';
 import { uniqueId } from './support';
 
+// A whole visit through the stack, with the mailbox polled each second: as long as the other end-to-end files allow.
+jest.setTimeout(180_000);
+
 describe('a visit with the clearinghouse over CORE SOAP', () => {
   let stack: TestStack;
   beforeAll(async () => {
