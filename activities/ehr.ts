@@ -19,6 +19,7 @@ import type { EhrClient, EhrRefs } from '../integrations/ehr/types';
 import type { ClearinghouseClient } from '../integrations/clearinghouse/types';
 import { appealDeadline, parsePayerDeadlines, type ClaimAcceptance } from '../domain/billing/deadlines';
 import { ruleTable } from './rules';
+import type { AppealUnderWay } from '../domain/billing/denials';
 
 /** A denial to appeal: the claim attempt, the code and category the playbook gave, the payer's claim and the day it denied. */
 export interface AppealRequest {
@@ -32,15 +33,6 @@ export interface AppealRequest {
   deniedOn: string;
   /** A timely-filing appeal: the payer's acceptance that proves the claim was filed in time, sent instead of clinical notes. */
   proof?: ClaimAcceptance;
-}
-
-export interface AppealUnderWay {
-  packetId: string;
-  appealId?: string;
-  status: 'submitted' | 'needs_documents';
-  /** The payer's last day to appeal (YYYY-MM-DD). */
-  deadline: string;
-  documents: number;
 }
 
 export function ehrActivities(db: Db, ehr: EhrClient, clearinghouse: Pick<ClearinghouseClient, 'appeal'>) {

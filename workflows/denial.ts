@@ -9,7 +9,7 @@
  */
 import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { VisitActivities } from '../activities';
-import type { AppealUnderWay } from '../activities/ehr';
+import type { AppealUnderWay } from '../domain/billing/denials';
 import type { ClaimAcceptance } from '../domain/billing/deadlines';
 import { DenialAction, denialSettled, type DenialPlan } from '../domain/billing/denials';
 import { activityOptions, type ActivityTimers } from './definitions';

@@ -93,3 +93,13 @@ export interface AttemptPayment {
 export function originalPayment(denied: { attempt: number; payerId: string }, payments: AttemptPayment[]): AttemptPayment | undefined {
   return payments.find((p) => p.attempt !== denied.attempt && p.payerId === denied.payerId && p.paidCents > 0);
 }
+
+/** An appeal the playbook sent (or could not send yet, for want of clinical notes), with the payer's deadline. */
+export interface AppealUnderWay {
+  packetId: string;
+  appealId?: string;
+  status: 'submitted' | 'needs_documents';
+  /** The payer's last day to appeal (YYYY-MM-DD). */
+  deadline: string;
+  documents: number;
+}

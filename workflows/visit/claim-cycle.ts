@@ -7,7 +7,7 @@
 import { ChildWorkflowFailure, condition, executeChild } from '@temporalio/workflow';
 import type { VisitActivities } from '../../activities';
 import type { AckReading } from '../../domain/billing/acknowledgments';
-import type { DenialPlan } from '../../domain/billing/denials';
+import { denialSettled, type DenialPlan } from '../../domain/billing/denials';
 import type { ScrubResult } from '../../domain/billing/findings';
 import {
   adjustedCents,
@@ -277,6 +277,59 @@ export class ClaimCycle {
       this.progress.setClaim(claim, { status: 'rejected' });
       const chosen = await this.parking.parkFor(FailureType.Rejected, 'voidClaim', `the payer rejected the void: ${ack.message ?? ack.codes.join(', ')}`);
       if (chosen) return chosen;
+    }
+  }
+
+  /**
+   * A denied claim's follow-up: the denial child workflow plans it from the playbook (data) and
+   * does what needs no person; here the visit waits for what it names (the story sends the claim it answers). 'corrected': send a
+   * corrected claim; 'recode': a coder corrects the codes first; 'resend': the payer lost the
+   * claim, send it again as an original.
+   * - appeal sent: the payer's decision is the reconsidered claim's 835 (appeal_decision);
+   * - appeal without clinical notes: waits for a person (appeal_documents; retry once they are
+   *   in the EHR, or write off) and escalates before the payer's deadline (appeal_due);
+   * - another payer is primary: the secondary coverage is billed;
+   * - settled (the original was paid, or written off): the visit closes;
+   * - anything else: a person decides in denial_review (retry = a corrected claim).
+   */
+  async followDenial(claim: ClaimSummary, remit: ClaimRemittance, coded: Coded, lines: ChargeLine[]): Promise<VisitStatus | 'corrected' | 'recode' | 'resend'> {
+    const { state } = this;
+    const { status } = state;
+    for (let round = 1; ; round++) {
+      const decision = await this.denialChild(claim, remit, round);
+      status.denial = { ...decision.plan, ...('appeal' in decision ? { appeal: decision.appeal } : {}) };
+      switch (decision.next) {
+        case 'corrected_claim':
+          return 'corrected';
+        case 'coding_review':
+          return 'recode';
+        case 'bill_secondary':
+          return this.billSecondary(claim, remit, coded, lines);
+        case 'close':
+          status.denial = { ...status.denial, outcome: denialSettled(decision.outcome), reason: decision.reason };
+          if (decision.outcome === 'written_off') state.person.cancelReason = `${decision.plan.code}: ${decision.reason}`;
+          return this.story.close(decision.outcome);
+        case 'appeal_submitted':
+          return (await this.appealDecision(claim, decision.plan)) ?? 'resend';
+        case 'appeal_needs_documents': {
+          state.person.reset();
+          await this.progress.recordEnter('denied', AwaitingAction.AppealDocuments);
+          const { deadline } = decision.appeal;
+          const before = state.timers.appealEscalateBeforeMs ?? TIMER_DEFAULTS.appealEscalateBeforeMs;
+          const escalateIn = Date.parse(`${deadline}T00:00:00Z`) - before - Date.now();
+          if (!(await condition(() => !!state.person.resolution, Math.max(1, escalateIn)))) {
+            await this.progress.escalate('appeal', deadline);
+            await this.progress.recordAwaiting(AwaitingAction.AppealDue);
+            await condition(() => !!state.person.resolution);
+          }
+          if (state.person.resolution === 'written_off') return this.story.close('written_off');
+          continue; // retry: the notes are in the EHR now; the appeal goes out in the next round
+        }
+        case 'review': {
+          const chosen = await this.parking.parkFor(FailureType.Denied, 'denialWorkflow', decision.message);
+          return chosen ? this.story.close(chosen) : 'corrected';
+        }
+      }
     }
   }
 

@@ -12,16 +12,15 @@
  */
 import { condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { VisitActivities } from '../../activities';
-import { denialSettled } from '../../domain/billing/denials';
 import type { ScrubResult } from '../../domain/billing/findings';
 import { estimatePatientShare } from '../../domain/billing/patient-estimate';
 import { summarizeVisit } from '../../domain/billing/summary';
-import { isDenied, type ClaimFrequency, type ClaimRemittance } from '../../domain/claim';
+import { isDenied, type ClaimFrequency } from '../../domain/claim';
 import type { CodingProblem } from '../../domain/coding';
 import { AwaitingAction, FailureType } from '../../domain/failures';
 import { TIMER_DEFAULTS } from '../../domain/visit-timers';
 import type { ChargeLine, CodedEncounter, VisitOutcome } from '../../domain/visit';
-import { activityOptions, type ClaimSummary, type PatientBalanceStatus, type VisitInput, type VisitStatus } from '../definitions';
+import { activityOptions, type PatientBalanceStatus, type VisitInput, type VisitStatus } from '../definitions';
 import { collectPatientBalance } from '../patient-balance';
 import { CptCodesKey } from '../search-attributes';
 import { ClaimCycle } from './claim-cycle';
@@ -240,7 +239,7 @@ class VisitStory {
       if (frequency === '7') return this.close('denied');
       if (patched('denial-playbook')) {
         // The playbook decides in a child workflow per denied claim; a corrected claim goes out by itself.
-        const next = await this.followDenial(claim, remit, coded, lines);
+        const next = await claims.followDenial(claim, remit, coded, lines);
         if (next === 'resend') {
           frequency = '1'; // the payer lost the claim it was to reconsider: sent again as a new original
           continue;
@@ -255,63 +254,6 @@ class VisitStory {
       // A corrected claim: frequency 7, REF*F8 naming the payer's claim.
       await this.progress.recordEnter('denied', AwaitingAction.CorrectedClaim);
       frequency = '7';
-    }
-  }
-
-  /**
-   * A denied claim's follow-up: the denial child workflow plans it from the playbook (data) and
-   * does what needs no person; here the visit waits for what it names. 'corrected': send a
-   * corrected claim; 'recode': a coder corrects the codes first; 'resend': the payer lost the
-   * claim, send it again as an original.
-   * - appeal sent: the payer's decision is the reconsidered claim's 835 (appeal_decision);
-   * - appeal without clinical notes: waits for a person (appeal_documents; retry once they are
-   *   in the EHR, or write off) and escalates before the payer's deadline (appeal_due);
-   * - another payer is primary: the secondary coverage is billed;
-   * - settled (the original was paid, or written off): the visit closes;
-   * - anything else: a person decides in denial_review (retry = a corrected claim).
-   */
-  private async followDenial(
-    claim: ClaimSummary,
-    remit: ClaimRemittance,
-    coded: Coded,
-    lines: ChargeLine[],
-  ): Promise<VisitStatus | 'corrected' | 'recode' | 'resend'> {
-    const { state, claims } = this;
-    for (let round = 1; ; round++) {
-      const decision = await claims.denialChild(claim, remit, round);
-      this.status.denial = { ...decision.plan, ...('appeal' in decision ? { appeal: decision.appeal } : {}) };
-      switch (decision.next) {
-        case 'corrected_claim':
-          return 'corrected';
-        case 'coding_review':
-          return 'recode';
-        case 'bill_secondary':
-          return claims.billSecondary(claim, remit, coded, lines);
-        case 'close':
-          this.status.denial = { ...this.status.denial, outcome: denialSettled(decision.outcome), reason: decision.reason };
-          if (decision.outcome === 'written_off') state.person.cancelReason = `${decision.plan.code}: ${decision.reason}`;
-          return this.close(decision.outcome);
-        case 'appeal_submitted':
-          return (await claims.appealDecision(claim, decision.plan)) ?? 'resend';
-        case 'appeal_needs_documents': {
-          state.person.reset();
-          await this.progress.recordEnter('denied', AwaitingAction.AppealDocuments);
-          const { deadline } = decision.appeal;
-          const before = state.timers.appealEscalateBeforeMs ?? TIMER_DEFAULTS.appealEscalateBeforeMs;
-          const escalateIn = Date.parse(`${deadline}T00:00:00Z`) - before - Date.now();
-          if (!(await condition(() => !!state.person.resolution, Math.max(1, escalateIn)))) {
-            await this.progress.escalate('appeal', deadline);
-            await this.progress.recordAwaiting(AwaitingAction.AppealDue);
-            await condition(() => !!state.person.resolution);
-          }
-          if (state.person.resolution === 'written_off') return this.close('written_off');
-          continue; // retry: the notes are in the EHR now; the appeal goes out in the next round
-        }
-        case 'review': {
-          const chosen = await this.parking.parkFor(FailureType.Denied, 'denialWorkflow', decision.message);
-          return chosen ? this.close(chosen) : 'corrected';
-        }
-      }
     }
   }
 
