@@ -25,6 +25,7 @@ if ! [ -x /usr/sbin/sshd ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/nul
   echo "revcycle: installing Debian openssh-server for the clearinghouse SFTP tests" >&2
   (apt-get install -y --no-install-recommends openssh-server >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends openssh-server >/dev/null 2>&1; }) \
     || echo "revcycle tools: could not install openssh-server; the SFTP tests will be skipped" >&2
+fi
 # The openssl CLI makes the throw-away CAs and certificates of the mutual-TLS tests (test/certs.ts).
 if ! command -v openssl >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   (apt-get install -y --no-install-recommends openssl >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends openssl >/dev/null 2>&1; }) \
