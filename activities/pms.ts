@@ -28,13 +28,7 @@ export function pmsActivities(db: Db, pms: PmsClient, billingZip?: string) {
      * is priced: the claim bills these same lines) and posts them once; the PMS refuses a
      * second effect for the same key.
      */
-    async postCharges(input: {
-      visitId: string;
-      patientId: string;
-      payerId: string;
-      encounter: CodedEncounter;
-      placeOfService?: string;
-    }): Promise<ChargeLine[]> {
+    async postCharges(input: { visitId: string; patientId: string; payerId: string; encounter: CodedEncounter }): Promise<ChargeLine[]> {
       const { encounter } = input;
       const codes = encounter.procedures.map((p) => p.code);
       const fees = await feesFor(db, input.payerId, codes);
@@ -42,7 +36,9 @@ export function pmsActivities(db: Db, pms: PmsClient, billingZip?: string) {
       // Medicare Part B (filing indicator MB) allows what its fee schedule says at the practice's locality.
       if (billingZip && (await filingIndicatorOf(db, input.payerId)) === 'MB') {
         const pfs = await medicarePfsFor(db, codes, billingZip);
-        if (pfs) lines = priceMedicare(lines, pfs, { placeOfService: input.placeOfService ?? '11', zip: billingZip });
+        // The appointment's place of service (as the claim bills it) decides facility or non-facility PE.
+        const appointment = await db('appointments').where({ visit_id: input.visitId }).first('place_of_service');
+        if (pfs) lines = priceMedicare(lines, pfs, { placeOfService: appointment?.place_of_service ?? '11', zip: billingZip });
       }
       const key = chargeKey(input.visitId, lines);
       // Our own record first: a retry after a recorded post skips the PMS. A crash between

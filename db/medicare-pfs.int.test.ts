@@ -46,7 +46,7 @@ async function post(visitId: string, payerId: string, code: string, placeOfServi
   const visit = sampleVisit(visitId);
   await saveIntake(db, { ...visit, coverage: { ...visit.coverage, payerId }, appointment: { ...visit.appointment, placeOfService } });
   const encounter = { ...sampleEncounter(`enc-${visitId}`), procedures: [{ code, modifiers: [], units: 1, diagnosisPointers: [1] }] };
-  return pmsActivities(db, pms as never, zip).postCharges({ visitId, patientId: visit.patient.patientId, payerId, encounter, placeOfService });
+  return pmsActivities(db, pms as never, zip).postCharges({ visitId, patientId: visit.patient.patientId, payerId, encounter });
 }
 
 test('the bundled seeds are loaded once each, with their row counts; loading them again writes nothing', async () => {

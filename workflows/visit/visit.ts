@@ -84,13 +84,7 @@ class VisitStory {
     for (;;) {
       progress.enter('charges');
       const { visit } = state;
-      const posting = {
-        visitId: visit.visitId,
-        patientId: visit.patient.patientId,
-        payerId: visit.coverage.payerId,
-        encounter: coded.encounter,
-        placeOfService: visit.appointment.placeOfService,
-      };
+      const posting = { visitId: visit.visitId, patientId: visit.patient.patientId, payerId: visit.coverage.payerId, encounter: coded.encounter };
       try {
         lines = await this.parking.guard('postCharges', () => this.raw.postCharges(posting), [FailureType.PmsRejected, FailureType.FeeScheduleMissing]);
         state.chargesPosted = true;
