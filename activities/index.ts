@@ -33,7 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...billingActivities(deps.db, deps.contracted),
     ...scrubActivities(deps.db),
     ...ehrActivities(deps.db, deps.ehr, deps.clearinghouse),
-    ...pmsActivities(deps.db, deps.pms),
+    ...pmsActivities(deps.db, deps.pms, deps.x12.practice.billingProvider.address.postalCode),
     ...patientActivities(deps.db),
     ...clearinghouseActivities(deps.db, deps.clearinghouse, deps.x12),
     async pollClearinghouseMailbox(): Promise<MailboxPoll> {

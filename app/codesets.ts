@@ -2,7 +2,7 @@
  * The rule data revcycle ships and loads by itself into an empty database: three full
  * ICD-10-CM releases (FY2021, April 2025 and April 2026, from the pinned simple-icd-10-cm
  * packages scripts/tools.sh installs), our seed files in data/ (HCPCS, a demo CPT list,
- * NCCI PTP edits, MUEs),
+ * NCCI PTP edits, MUEs, the Medicare fee schedule's RVU, GPCI and ZIP-to-locality files),
  * the payer rules, the scrubber's rule file and the demo fee schedule. Each file is
  * loaded once (by its SHA-256), so this is quick when there is nothing new.
  */
@@ -15,6 +15,9 @@ import {
   loadMceEdits,
   loadMue,
   loadNcciPtp,
+  loadPfsGpcis,
+  loadPfsRvus,
+  loadPfsZipLocalities,
   loadPayerRules,
   loadScrubRules,
   type LoadOptions,
@@ -75,6 +78,9 @@ export const BUNDLED: BundledFile[] = [
   { label: 'NCCI PTP edits (seed)', path: () => join(data, 'codesets', 'ncci-ptp-practitioner-seed.txt'), load: loadNcciPtp },
   { label: 'MUE (seed)', path: () => join(data, 'codesets', 'mue-practitioner-seed.csv'), load: loadMue },
   { label: 'MCE sex and age edits (seed)', path: () => join(data, 'codesets', 'mce-sex-age-seed.txt'), load: loadMceEdits },
+  { label: 'Medicare PFS RVUs (seed)', path: () => join(data, 'codesets', 'pfs-rvu-seed.csv'), load: loadPfsRvus },
+  { label: 'Medicare PFS GPCIs (seed)', path: () => join(data, 'codesets', 'pfs-gpci-seed.csv'), load: loadPfsGpcis },
+  { label: 'Medicare ZIP to locality (seed)', path: () => join(data, 'codesets', 'pfs-zip-locality-seed.txt'), load: loadPfsZipLocalities },
   { label: 'payer rules', path: () => join(data, 'payer-rules.json'), load: loadPayerRules },
   { label: 'scrubber rules', path: () => join(data, 'scrub-rules.json'), load: loadScrubRules },
 ];

@@ -225,3 +225,28 @@ test('loading a file by hand: a bad row is named, a good file loads once, bad us
   expect(await revcycle('codesets', 'load', 'snomed', cpt)).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: revcycle codesets load') });
   expect(await revcycle('scrub', '--since', 'yesterday')).toMatchObject({ code: 2, stderr: expect.stringContaining('--since must be a date') });
 });
+
+test('codesets load medicare-pfs reads CMS-layout RVU, GPCI and ZIP-to-locality files, each once; a missing file argument is a usage error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'revcycle-pfs-'));
+  const rvu = join(dir, 'PPRRVU26_JAN.csv');
+  writeFileSync(
+    rvu,
+    'notice line\nHCPCS,MOD,DESCRIPTION,STATUS CODE,WORK RVU,NON-FAC PE RVU,FACILITY PE RVU,MP RVU,MULT PROC,BILAT SURG,CONV FACTOR\n99213,,Office visit,A,1.30,1.34,0.53,0.09,0,0,33.4009\n',
+  );
+  const gpci = join(dir, 'GPCI2026.csv');
+  writeFileSync(
+    gpci,
+    'Medicare Administrative Contractor (MAC),State,Locality Number,Locality Name,PW GPCI,PE GPCI,MP GPCI\n06102,IL,99,REST OF ILLINOIS,1.000,0.902,1.268\n',
+  );
+  const zip = join(dir, 'ZIP5_JAN2026.txt');
+  writeFileSync(zip, 'IL6270106102990     20261\n');
+  expect(await revcycle('codesets', 'load', 'medicare-pfs', rvu, gpci, zip)).toMatchObject({
+    code: 0,
+    stdout: expect.stringMatching(/pfs_rvu PPRRVU26_JAN: loaded 1 rows[\s\S]*pfs_gpci GPCI2026: loaded 1 rows[\s\S]*pfs_locality ZIP5_JAN2026: loaded 1 rows/),
+  });
+  expect((await revcycle('codesets', 'load', 'medicare-pfs', rvu, gpci, zip)).stdout.match(/already loaded/g)).toHaveLength(3);
+  expect(await revcycle('codesets', 'load', 'medicare-pfs', rvu, gpci)).toMatchObject({
+    code: 2,
+    stderr: expect.stringContaining('medicare-pfs RVU GPCI ZIP-LOCALITY'),
+  });
+});

@@ -16,6 +16,7 @@ import {
   loadHcpcs,
   loadIcd10cm,
   loadMceEdits,
+  loadMedicarePfs,
   loadMue,
   loadNcciPtp,
   loadPayerRules,
@@ -38,6 +39,9 @@ export const DATA_USAGE = `usage: revcycle codesets load --bundled
        revcycle codesets load KIND FILE [--effective-from YYYY-MM-DD] [--effective-to YYYY-MM-DD] [--name NAME]
               KIND: hcpcs (CMS HCPC annual file as CSV), cpt (code,label,effective_from,effective_to),
                     ncci-ptp (CMS practitioner PTP edit files f1-f4, text or zips: one release), mue (CMS practitioner MUE table, CSV or zip), mce (CMS Definitions of Medicare Code Edits, text), payer-rules (JSON), scrub-rules (JSON)
+       revcycle codesets load medicare-pfs RVU GPCI ZIP-LOCALITY
+              CMS's Physician Fee Schedule files: the PPRRVU file (CSV, with its CONV FACTOR column), the GPCI file (CSV)
+              and the ZIP code to carrier locality file (fixed width); each is a release of its own
        revcycle codesets list
        revcycle fees load FILE            (payer_id,provider_npi,code,modifier,effective_from,effective_to,charge,expected)
        revcycle scrub --since YYYY-MM-DD [--ruleset VERSION]   re-run a ruleset over claims built since then (read-only)`;
@@ -152,6 +156,14 @@ export async function runDataCommand(argv: string[], out: (s: string) => void): 
       return withDb(async (db) => {
         for (const r of await loadBundled(db, (label) => progressBar(`loading ${label}`))) out(`${describeLoad(r)}\n`);
         out(`ruleset ${(await ruleset(db)).version}\n`);
+        return 0;
+      });
+    }
+    if (rest[0] === 'medicare-pfs') {
+      if (rest.length !== 4) throw new DataUsageError(DATA_USAGE);
+      const [rvu, gpci, zipLocality] = rest.slice(1);
+      return withDb(async (db) => {
+        for (const r of await loadMedicarePfs(db, { rvu, gpci, zipLocality })) out(`${describeLoad(r)}\n`);
         return 0;
       });
     }

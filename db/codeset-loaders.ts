@@ -20,6 +20,7 @@ import {
   type PayerRule,
   type ProcedureCodeRow,
 } from '../domain/billing/layouts';
+import { readGpciFile, readRvuFile, readZipLocalities } from '../domain/billing/medicare-pfs';
 import { datesFromFileName, releaseWindows, type ReleaseKind } from '../domain/billing/ruleset';
 import { releasesOf, sha256 } from './codesets';
 import type { Db } from './knex';
@@ -328,6 +329,62 @@ export const loadMceEdits = (db: Db, path: string, opts: LoadOptions = {}) =>
     }),
     'mce_edits',
   );
+
+/** The Medicare fee schedule: CMS's RVU file (PPRRVU CSV, with its conversion factor column), GPCI file and ZIP-to-locality file, each a release of its own. */
+export const loadPfsRvus = (db: Db, path: string, opts: LoadOptions = {}) =>
+  loadFile(
+    db,
+    'pfs_rvu',
+    path,
+    opts,
+    readRvuFile,
+    (r, releaseId) => ({
+      release_id: releaseId,
+      line: r.line,
+      code: r.code,
+      modifier: r.modifier ?? null,
+      status: r.status,
+      work: r.work,
+      non_facility_pe: r.nonFacilityPe,
+      facility_pe: r.facilityPe,
+      mp: r.mp,
+      multiple_procedure: r.multipleProcedure,
+      bilateral: r.bilateral,
+      conversion_factor: r.conversionFactor ?? null,
+    }),
+    'pfs_rvus',
+  );
+
+export const loadPfsGpcis = (db: Db, path: string, opts: LoadOptions = {}) =>
+  loadFile(
+    db,
+    'pfs_gpci',
+    path,
+    opts,
+    readGpciFile,
+    (r, releaseId) => ({ release_id: releaseId, line: r.line, contractor: r.contractor, locality: r.locality, name: r.name, work: r.work, pe: r.pe, mp: r.mp }),
+    'pfs_gpcis',
+  );
+
+export const loadPfsZipLocalities = (db: Db, path: string, opts: LoadOptions = {}) =>
+  loadFile(
+    db,
+    'pfs_locality',
+    path,
+    opts,
+    readZipLocalities,
+    (r, releaseId) => ({ release_id: releaseId, line: r.line, zip: r.zip, contractor: r.contractor, locality: r.locality }),
+    'pfs_zip_localities',
+  );
+
+/** `codesets load medicare-pfs RVU GPCI ZIP-LOCALITY`: the three files, each loaded once by its checksum. */
+export async function loadMedicarePfs(db: Db, files: { rvu: string; gpci: string; zipLocality: string }, opts: LoadOptions = {}): Promise<LoadResult[]> {
+  return [
+    await loadPfsRvus(db, files.rvu, { ...opts, source: opts.source ?? basename(files.rvu) }),
+    await loadPfsGpcis(db, files.gpci, { ...opts, source: opts.source ?? basename(files.gpci) }),
+    await loadPfsZipLocalities(db, files.zipLocality, { ...opts, source: opts.source ?? basename(files.zipLocality) }),
+  ];
+}
 
 export const loadPayerRules = (db: Db, path: string, opts: LoadOptions = {}) =>
   loadFile(

@@ -213,6 +213,17 @@ function pickPayerRule<R extends PayerRuleRow>(rows: R[], payerId: string): { ow
 
 /** The filing limit in days of this payer, from the payer rules in force: the one the scrubber applies. */
 export async function timelyFilingDaysOf(db: Db, payerId: string): Promise<number> {
+  const payer = await payerRuleOf(db, payerId);
+  if (!payer) throw new MissingRuleDataError('payer rules (data/payer-rules.json)');
+  return payer.timely_filing_days;
+}
+
+/** The claim filing indicator of this payer (MB: Medicare Part B), from the payer rules in force; undefined when none are loaded. */
+export async function filingIndicatorOf(db: Db, payerId: string): Promise<string | undefined> {
+  return (await payerRuleOf(db, payerId))?.filing_indicator;
+}
+
+async function payerRuleOf(db: Db, payerId: string): Promise<PayerRuleRow | undefined> {
   const rs = await ruleset(db, undefined, false);
   const rows = await db('payer_rules')
     .whereIn(
@@ -221,8 +232,7 @@ export async function timelyFilingDaysOf(db: Db, payerId: string): Promise<numbe
     )
     .whereIn('payer_id', [payerId, '*']);
   const { payer } = pickPayerRule(rows as PayerRuleRow[], payerId);
-  if (!payer) throw new MissingRuleDataError('payer rules (data/payer-rules.json)');
-  return payer.timely_filing_days;
+  return payer;
 }
 
 /** The database has no rule data of a kind the scrubber cannot work without: load it (npm start does). */

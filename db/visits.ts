@@ -181,6 +181,7 @@ export async function saveCharges(db: Db, visitId: string, key: string, lines: C
         units: l.units,
         charge_cents: l.chargeCents,
         expected_cents: l.expectedCents ?? null,
+        priced_by: l.pricedBy ?? null,
         pms_charge_id: pmsChargeIds[i] ?? null,
         idempotency_key: key,
       })),

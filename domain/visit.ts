@@ -185,6 +185,8 @@ export interface ChargeLine {
   chargeCents: number;
   /** The contracted amount the payer is expected to allow for the line (fee schedule), when known. */
   expectedCents?: number;
+  /** What priced expectedCents when not the fee schedule: the Medicare formula with the file and row of each input. */
+  pricedBy?: string;
   diagnosisPointers: number[];
 }
 

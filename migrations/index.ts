@@ -20,6 +20,7 @@ import * as prodApiKeyExpiry from './20261208_prod_002_api_key_expiry';
 import * as ruledataIcdNotes from './20261208_ruledata_001_icd_notes';
 import * as ruledataMceEdits from './20261208_ruledata_002_mce_edits';
 import * as ruledataReleaseSource from './20261208_ruledata_003_release_source';
+import * as ruledataMedicarePfs from './20261208_ruledata_004_medicare_pfs';
 import * as connectInboundFiles from './20261208_connect_001_inbound_files';
 
 const migrations: Record<string, Knex.Migration> = {
@@ -40,6 +41,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261208_ruledata_001_icd_notes': ruledataIcdNotes,
   '20261208_ruledata_002_mce_edits': ruledataMceEdits,
   '20261208_ruledata_003_release_source': ruledataReleaseSource,
+  '20261208_ruledata_004_medicare_pfs': ruledataMedicarePfs,
   '20261208_connect_001_inbound_files': connectInboundFiles,
 };
 

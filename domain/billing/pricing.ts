@@ -8,6 +8,7 @@
 import { FailureType } from '../failures';
 import type { ChargeLine, ProcedureLine } from '../visit';
 import type { FeeRow } from './layouts';
+import { priceMedicareLines, type GpciRow, type RvuRow, type ZipLocality } from './medicare-pfs';
 
 export class MissingFeeError extends Error {
   readonly code = FailureType.FeeScheduleMissing;
@@ -66,3 +67,23 @@ export function priceLines(procedures: ProcedureLine[], fees: readonly FeeRow[],
 }
 
 export const totalCents = (lines: { chargeCents: number }[]) => lines.reduce((s, l) => s + l.chargeCents, 0);
+
+/**
+ * A Medicare payer's expected amounts: the fee schedule still sets what is charged, the
+ * Physician Fee Schedule formula (locality of the billing ZIP, facility or non-facility by
+ * place of service) sets what Medicare allows, and each line says which rows priced it. A
+ * line the RVU file does not price (absent, or a status Medicare does not pay) keeps the
+ * fee schedule's amount and says why.
+ */
+export function priceMedicare(
+  lines: ChargeLine[],
+  pfs: { rvus: RvuRow[]; gpcis: GpciRow[]; zips: ZipLocality[] },
+  where: { placeOfService: string; zip: string },
+): ChargeLine[] {
+  const prices = priceMedicareLines(lines, { ...where, ...pfs });
+  return lines.map((l, i) => {
+    const p = prices[i];
+    if (p) return { ...l, expectedCents: p.allowedCents, pricedBy: p.cites };
+    return { ...l, pricedBy: `fee schedule: the Medicare fee schedule loaded does not price ${l.code} at ZIP ${where.zip.slice(0, 5)}` };
+  });
+}

@@ -8,8 +8,21 @@ import { addDays } from './codes';
 /** Bumped when a rule's logic changes (the data's changes are in the hash on their own). */
 export const SCRUB_ENGINE_VERSION = 'scrub-1';
 
-export type ReleaseKind = 'icd10cm' | 'cpt' | 'hcpcs' | 'ncci_ptp' | 'mue' | 'mce' | 'payer_rules' | 'scrub_rules';
-export const RELEASE_KINDS: ReleaseKind[] = ['icd10cm', 'cpt', 'hcpcs', 'ncci_ptp', 'mue', 'mce', 'payer_rules', 'scrub_rules'];
+/** pfs_*: the Medicare fee schedule's RVU, GPCI and ZIP-to-locality files, which price a Medicare payer's lines (the newest of each is in force). */
+export type ReleaseKind = 'icd10cm' | 'cpt' | 'hcpcs' | 'ncci_ptp' | 'mue' | 'mce' | 'payer_rules' | 'scrub_rules' | 'pfs_rvu' | 'pfs_gpci' | 'pfs_locality';
+export const RELEASE_KINDS: ReleaseKind[] = [
+  'icd10cm',
+  'cpt',
+  'hcpcs',
+  'ncci_ptp',
+  'mue',
+  'mce',
+  'payer_rules',
+  'scrub_rules',
+  'pfs_rvu',
+  'pfs_gpci',
+  'pfs_locality',
+];
 /** Code sets keep every release (each covers its own dates); edits and rules use the latest file. */
 export const DATED_KINDS: ReleaseKind[] = ['icd10cm', 'cpt', 'hcpcs'];
 
