@@ -6,11 +6,12 @@
 import { Router } from 'express';
 import type { Db } from '../db/knex';
 import { listRemittances } from '../db/remittance-queue';
+import { ROUTER_OPTIONS } from './access';
 import { auditAs } from './auth';
 import { RemittanceQuery } from './schemas';
 
 export function remittancesRouter({ db }: { db: Db }): Router {
-  const router = Router();
+  const router = Router(ROUTER_OPTIONS);
   router.get('/remittances', async (req, res) => {
     const q = RemittanceQuery.parse(req.query);
     const page = await listRemittances(db, q);

@@ -20,6 +20,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { checkApiKey, looksLikeApiKey } from '../db/api-keys';
 import type { Db } from '../db/knex';
 import { createSession, revokeSession, type SessionLimits } from '../db/sessions';
+import { ROUTER_OPTIONS } from './access';
 
 export interface SessionOptions extends SessionLimits {
   /** Secure cookie (and the `__Host-` name): whenever the API is reached over https. */
@@ -92,7 +93,7 @@ export interface OidcLogin {
 
 export function sessionRouter(deps: { db: Db; sessions: SessionOptions; oidcLogin?: OidcLogin }): Router {
   const o = deps.sessions;
-  const router = Router();
+  const router = Router(ROUTER_OPTIONS);
 
   router.get('/sign-in', (req, res) => {
     const returnTo = safeReturn(req.query.return, o);
