@@ -20,10 +20,10 @@ import { removeRelocatedPostgres } from './postgres';
 import { SIGN_IN_MESSAGE } from './temporal-ui-gateway';
 import { sampleVisit, signedEncounter } from '../test/fixtures';
 import { freePort } from '../test/ports';
+import { CHROMIUM, signInWithKey } from '../test/browser';
 
 const root = join(__dirname, '..');
 const BIN = join(root, '.tools', 'temporal', 'bin');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const missing = [
   ...['temporal-server', 'temporal-sql-tool', 'ui-server']
     .filter((b) => !existsSync(join(BIN, b)))
@@ -65,14 +65,12 @@ const until = async <T>(check: () => Promise<T | undefined | false>): Promise<T>
   }
 };
 
-/**
- * Signs the browser in as the holder of `key`, the way a biller does: the API's sign-in page,
- * the key typed into its form once, the session cookie set by the API.
- */
+/** Signs the browser in as the holder of `key`, the way a biller does, and waits to be back on `returnTo`. */
 async function signIn(page: Page, apiUrl: string, key: string, returnTo: string): Promise<void> {
-  await page.goto(`${apiUrl}/sign-in?return=${encodeURIComponent(returnTo)}`);
-  await page.fill('input[name=key]', key);
-  await Promise.all([page.waitForURL((u) => u.href.startsWith(returnTo)), page.click('button[type=submit]')]);
+  await Promise.all([
+    page.waitForURL((u) => u.href.startsWith(returnTo)),
+    signInWithKey(page, `${apiUrl}/sign-in?return=${encodeURIComponent(returnTo)}`, key),
+  ]);
 }
 
 suite(missing.length ? `${TITLE} (skipped: ${missing.join('; ')})` : TITLE, () => {

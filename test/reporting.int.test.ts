@@ -13,6 +13,7 @@ import type { StartVisit } from '../domain/visit';
 import { sampleVisit } from './fixtures';
 import { reach, startTestStack, type TestStack } from './stack';
 import { eventually, uniqueId } from './support';
+import { CHROMIUM, signInWithKey } from './browser';
 
 /** What the page's globals look like, for the functions evaluated in the browser (the CSP forbids evaluating strings). */
 interface BrowserGlobals {
@@ -20,7 +21,6 @@ interface BrowserGlobals {
   Chart: { getChart(id: string): { data: { labels: string[] } } };
 }
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const day = (offset: number) => new Date(Date.now() - offset * 86_400_000).toISOString().slice(0, 10);
 
 /** Not clean: a code with no fee schedule entry, which the scrubber sends to coding review. */
@@ -239,9 +239,7 @@ describe('reporting over a real stack', () => {
       await outside.close();
 
       // Signing in: the key goes once in a form POST, then the page holds only an HttpOnly session cookie.
-      await page.goto(`${stack.apiUrl}/sign-in?return=%2Fdashboard`);
-      await page.fill('input[name=key]', analyst.key);
-      await page.click('form[action="/sign-in"] button[type=submit]');
+      await signInWithKey(page, `${stack.apiUrl}/sign-in?return=%2Fdashboard`, analyst.key);
       await page.waitForURL(`${stack.apiUrl}/dashboard`);
       await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).document.body.dataset.loaded === '1');
       expect(await page.content()).not.toContain(analyst.key);

@@ -20,8 +20,8 @@ import { sampleVisit } from './fixtures';
 import { reach, startTestStack, type TestStack } from './stack';
 import { eventually, uniqueId } from './support';
 import { freePort } from './ports';
+import { CHROMIUM, signInWithKey } from './browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const browserTest = existsSync(CHROMIUM) ? test : test.skip;
 if (!existsSync(CHROMIUM))
   console.warn(`${CHROMIUM} is missing: the Temporal UI browser test is skipped (scripts/tools.sh installs Debian chromium when run as root)`);
@@ -101,9 +101,7 @@ describe('the Temporal Web UI shows a visit decoded to a signed-in biller, and s
     const page = await context.newPage();
     const biller = await stack.as('biller');
     // The sign-in link of the UI's banner: the key goes once, in a form POST; back to the UI after.
-    await page.goto(uiCodec(stack.apiUrl, Number(new URL(dev.uiUrl).port)).signInUrl);
-    await page.fill('input[name=key]', biller.key);
-    await page.click('form[action="/sign-in"] button[type=submit]');
+    await signInWithKey(page, uiCodec(stack.apiUrl, Number(new URL(dev.uiUrl).port)).signInUrl, biller.key);
     await page.waitForURL(`${dev.uiUrl}/**`);
 
     await openVisit(page);

@@ -15,6 +15,7 @@ import type { StartVisit } from '../domain/visit';
 import { sampleVisit } from './fixtures';
 import { bookAndSign, reach, startTestStack, type TestStack } from './stack';
 import { eventually, uniqueId } from './support';
+import { CHROMIUM, signInWithKey } from './browser';
 
 /** The page's globals, for functions evaluated in the browser (the CSP forbids evaluating strings). */
 interface BrowserGlobals {
@@ -24,7 +25,6 @@ interface BrowserGlobals {
   };
 }
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RESULTS = join(__dirname, '..', 'test-results');
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const browserTest = existsSync(CHROMIUM) ? test : test.skip;
@@ -94,9 +94,7 @@ async function signIn(role: 'coder' | 'front_desk' | 'biller'): Promise<{ page: 
   const page = await context.newPage();
   const problems = watch(page);
   const { key } = await stack.as(role);
-  await page.goto(`${stack.apiUrl}/sign-in?return=%2Fworkbench`);
-  await page.fill('input[name=key]', key);
-  await page.click('form[action="/sign-in"] button[type=submit]');
+  await signInWithKey(page, `${stack.apiUrl}/sign-in?return=%2Fworkbench`, key);
   await page.waitForURL(`${stack.apiUrl}/workbench`);
   await settled(page, 'queues', 0);
   return { page, problems };
