@@ -130,7 +130,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/docs/revcycle-init.js', (_req, res) => res.type('js').send(DOCS_INIT));
   // Only the files the page loads (each on the public list in api/access.ts), not the package's directory.
   for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js']) {
-    app.get(`/docs/${file}`, (_req, res) => res.sendFile(join(swaggerUiDist.getAbsoluteFSPath(), file)));
+    const path = join(swaggerUiDist.getAbsoluteFSPath(), file);
+    app.get(`/docs/${file}`, (_req, res) => res.sendFile(path));
   }
 
   if (deps.codec) app.use(codecRouter({ db: deps.db, ...deps.codec }));

@@ -31,6 +31,7 @@ import type { Db } from '../db/knex';
 import { AesGcmCodec, CodecBindingError, CodecKeyError, declaredBinding, KEY_ID_METADATA, type CodecKeys } from '../temporal/codec';
 import { visitIdOfWorkflow } from '../workflows/definitions';
 import { ROUTER_OPTIONS } from './access';
+import { principalOf } from './auth';
 import { jsonBody } from './body';
 import { ApiError, zodIssues } from './errors';
 
@@ -62,8 +63,6 @@ export interface CodecRouterDeps {
   namespace: string;
   /** Origins of the Temporal Web UI allowed to call the endpoint. */
   allowedOrigins: string[];
-  /** Who is asking, as the authentication middleware established it. */
-  actorOf?: (req: Request) => string;
 }
 
 const CODEC_PATHS = ['/codec/decode', '/codec/encode'];
@@ -71,15 +70,8 @@ const CODEC_PATHS = ['/codec/decode', '/codec/encode'];
 /** The largest batch the UI sends (bigger: 413), read only after the door let the caller in. */
 const codecBody = jsonBody({ maxBytes: 4 * 1024 * 1024, types: ['application/json'] });
 
-/** Who decoded: the authenticated principal when the auth middleware set one. */
-const defaultActor = (req: Request) => {
-  const principal = (req as Request & { principal?: { name?: string; id?: string } }).principal;
-  return principal?.name ?? principal?.id ?? 'unauthenticated';
-};
-
 export function codecRouter(deps: CodecRouterDeps): Router {
   const codec = new AesGcmCodec(deps.keys);
-  const actorOf = deps.actorOf ?? defaultActor;
   // Mounted without a prefix, behind the app's door, which has authenticated the caller for the full path (/codec/decode).
   const router = Router(ROUTER_OPTIONS);
 
@@ -145,10 +137,11 @@ export function codecRouter(deps: CodecRouterDeps): Router {
         refusal = new ApiError(422, 'CODEC_KEY', err.message, 'the key that sealed this payload is not in TEMPORAL_CODEC_KEYS');
       else throw err;
     }
-    const principal = res.locals.principal as { actor: string; roles: string[] } | undefined;
+    // Behind the door: the caller is always known here.
+    const principal = principalOf(res);
     await audit(
       deps.db,
-      principal?.actor ?? actorOf(req),
+      principal.actor,
       refusal ? 'codec.decode_refused' : 'codec.decode',
       visitIds.length === 1 ? visitIds[0] : null,
       {
@@ -162,7 +155,7 @@ export function codecRouter(deps: CodecRouterDeps): Router {
         // On a refusal the ids are what the payloads declare; nothing was opened to authenticate them.
         ...(refusal && { refused: refusal.code, idsAuthenticated: false }),
       },
-      { role: principal?.roles.join(','), source: req.ip },
+      { role: principal.roles.join(','), source: req.ip },
     );
     if (refusal) throw refusal;
     return out;

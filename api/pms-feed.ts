@@ -10,8 +10,8 @@ import { hasInbound, saveInbound } from '../db/inbound';
 import { saveRegistration } from '../db/visits';
 import type { Db } from '../db/knex';
 import { InboundRejectedError, type InboundHandlers, type SeenControlIds } from '../domain/hl7/inbound';
-import { registrationChangeWorkflowType, registrationWorkflowId, rescheduleUpdate, type VisitTimers } from '../workflows/definitions';
-import { cancelVisit, startVisit, workflowIdOf } from './visits.service';
+import { registrationChangeWorkflowType, registrationWorkflowId, rescheduleUpdate, visitWorkflowId, type VisitTimers } from '../workflows/definitions';
+import { cancelVisit, startVisit } from './visits.service';
 
 /**
  * A PMS message that steers one visit: too late (already billed), closed or unknown cannot
@@ -52,7 +52,7 @@ export function pmsFeed(deps: { db: Db; temporal: Client; taskQueue: string; tim
       appointmentBooked: async (visit) => void (await startVisit({ temporal, taskQueue, timers }, visit)),
       appointmentRescheduled: ({ visitId, appointment }) =>
         steer('RESCHEDULE_REFUSED', 'rescheduled', visitId, () =>
-          temporal.workflow.getHandle(workflowIdOf(visitId)).executeUpdate(rescheduleUpdate, { args: [appointment] }),
+          temporal.workflow.getHandle(visitWorkflowId(visitId)).executeUpdate(rescheduleUpdate, { args: [appointment] }),
         ),
       appointmentCancelled: ({ visitId, reason }) =>
         steer('CANCEL_REFUSED', 'cancelled', visitId, () => cancelVisit(temporal, visitId, reason ?? 'cancelled in the PMS')),

@@ -13,6 +13,7 @@ import {
   retryUpdate,
   updateCoverageUpdate,
   voidClaimUpdate,
+  visitWorkflowId,
   writeOffUpdate,
   type VisitStatus,
 } from '../workflows/definitions';
@@ -31,7 +32,7 @@ import {
   VoidClaim,
   WriteOffVisit,
 } from './schemas';
-import { cancelVisit, startVisit, statusReader, takePatientPayment, workflowIdOf, type VisitsDeps } from './visits.service';
+import { cancelVisit, startVisit, statusReader, takePatientPayment, type VisitsDeps } from './visits.service';
 import { visitView } from './views';
 
 /** The visit as the caller's roles may see it (api/views.ts): every answer that carries a visit's status goes through here. */
@@ -41,7 +42,7 @@ export function visitsRouter(deps: VisitsDeps & { db: Db; maxPendingReads?: numb
   const { temporal, db } = deps;
   const router = Router(ROUTER_OPTIONS);
   const readStatus = statusReader(temporal, deps.maxPendingReads ?? 100);
-  const handle = (visitId: string) => temporal.workflow.getHandle(workflowIdOf(visitId));
+  const handle = (visitId: string) => temporal.workflow.getHandle(visitWorkflowId(visitId));
 
   router.post('/visits', async (req, res) => {
     const visit = StartVisit.parse(req.body);

@@ -19,8 +19,6 @@ import {
 } from '../workflows/definitions';
 import { ApiError, temporalBusy } from './errors';
 
-export const workflowIdOf = visitWorkflowId;
-
 export interface VisitsDeps {
   temporal: Client;
   taskQueue: string;
@@ -29,7 +27,7 @@ export interface VisitsDeps {
 
 /** Idempotent on the visit id: a second start (even of a closed visit) starts nothing and says so. */
 export async function startVisit({ temporal, taskQueue, timers }: VisitsDeps, visit: StartVisit): Promise<{ workflowId: string; created: boolean }> {
-  const workflowId = workflowIdOf(visit.visitId);
+  const workflowId = visitWorkflowId(visit.visitId);
   try {
     await temporal.workflow.start(visitWorkflowType, {
       workflowId,
@@ -45,12 +43,12 @@ export async function startVisit({ temporal, taskQueue, timers }: VisitsDeps, vi
 }
 
 export function cancelVisit(temporal: Client, visitId: string, reason: string): Promise<VisitStatus> {
-  return temporal.workflow.getHandle(workflowIdOf(visitId)).executeUpdate(cancelUpdate, { args: [{ reason }] });
+  return temporal.workflow.getHandle(visitWorkflowId(visitId)).executeUpdate(cancelUpdate, { args: [{ reason }] });
 }
 
 /** The visit's status; while the patient balance is open, with that balance as its workflow holds it (statements, payments, what comes next). */
 async function visitStatus(temporal: Client, visitId: string): Promise<VisitStatus> {
-  const status = await temporal.workflow.getHandle(workflowIdOf(visitId)).query(statusQuery);
+  const status = await temporal.workflow.getHandle(visitWorkflowId(visitId)).query(statusQuery);
   if (status.stage !== 'patient_balance' || status.patientBalance) return status;
   const balance = await temporal.workflow
     .getHandle(patientBalanceWorkflowId(visitId))
@@ -105,7 +103,7 @@ export async function takePatientPayment(temporal: Client, db: Db, visitId: stri
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     // No patient balance workflow running: say whether the visit exists, and where it stands.
-    const status = await temporal.workflow.getHandle(workflowIdOf(visitId)).query(statusQuery); // WorkflowNotFoundError: 404
+    const status = await temporal.workflow.getHandle(visitWorkflowId(visitId)).query(statusQuery); // WorkflowNotFoundError: 404
     throw new ApiError(
       409,
       'NO_PATIENT_BALANCE',

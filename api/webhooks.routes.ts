@@ -17,13 +17,12 @@ import { decideRemittanceFile, postRemittanceFile, queueUnbalancedFile, type Con
 import { queueStatusOf } from '../domain/billing/posting';
 import { parseEncounterNotification, subscriptionNotificationType } from '../domain/fhir/notification';
 import { claimMessagesFromX12, UnbalancedRemittanceError } from '../domain/claim-messages';
-import { claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal } from '../workflows/definitions';
+import { claimAcknowledgedSignal, encounterSignedSignal, remittanceReceivedSignal, visitWorkflowId } from '../workflows/definitions';
 import { checkSignatureHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../domain/webhook-signature';
 import { ROUTER_OPTIONS } from './access';
 import { JSON_MAX_DEPTH, JSON_MAX_MEMBERS, mediaTypeOf, parseJsonBody, readRawBody } from './body';
 import { ApiError, bodyIssue } from './errors';
 import { EncounterSigned } from './schemas';
-import { workflowIdOf } from './visits.service';
 
 export interface WebhookSecrets {
   ehrSecret?: string;
@@ -99,7 +98,7 @@ export function webhooksRouter({
       return;
     }
     try {
-      await temporal.workflow.getHandle(workflowIdOf(visitId)).signal(encounterSignedSignal, { encounterId });
+      await temporal.workflow.getHandle(visitWorkflowId(visitId)).signal(encounterSignedSignal, { encounterId });
     } catch (err) {
       await forgetInbound(db, 'ehr', key); // not delivered: the EHR's retry is then delivered in full
       throw err;
@@ -233,7 +232,7 @@ async function claimOfOurs(db: Db, visitId: string, m: { payerId?: string; charg
 /** A file may name claims that are not ours (or long closed): those are stored, not delivered. */
 async function signalIfExists(temporal: Client, visitId: string, send: (h: Handle) => Promise<void>): Promise<boolean> {
   try {
-    await send(temporal.workflow.getHandle(workflowIdOf(visitId)));
+    await send(temporal.workflow.getHandle(visitWorkflowId(visitId)));
     return true;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return false;

@@ -55,7 +55,7 @@ export async function startTemporalUiGateway(o: UiGatewayOptions): Promise<{ url
   function pass(req: IncomingMessage, res: ServerResponse) {
     forward(
       req,
-      req.headers,
+      withoutCookies(req.headers),
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
@@ -67,7 +67,7 @@ export async function startTemporalUiGateway(o: UiGatewayOptions): Promise<{ url
   async function settings(req: IncomingMessage, res: ServerResponse) {
     forward(
       req,
-      { ...req.headers, 'accept-encoding': 'identity' },
+      { ...withoutCookies(req.headers), 'accept-encoding': 'identity' },
       (up) => {
         const chunks: Buffer[] = [];
         up.on('data', (c: Buffer) => chunks.push(c));
@@ -113,4 +113,10 @@ export async function startTemporalUiGateway(o: UiGatewayOptions): Promise<{ url
         server.close(() => resolve());
       }),
   };
+}
+
+/** The revcycle session cookie is for the API: cookies are not scoped by port, so the UI server would get it too. Nothing of the UI's needs a cookie. */
+function withoutCookies(headers: IncomingMessage['headers']): IncomingMessage['headers'] {
+  const { cookie: _cookie, ...rest } = headers;
+  return rest;
 }
