@@ -163,7 +163,7 @@ export async function runDataCommand(argv: string[], out: (s: string) => void): 
       if (rest.length !== 4) throw new DataUsageError(DATA_USAGE);
       const [rvu, gpci, zipLocality] = rest.slice(1);
       return withDb(async (db) => {
-        for (const r of await loadMedicarePfs(db, { rvu, gpci, zipLocality })) out(`${describeLoad(r)}\n`);
+        for (const r of await loadMedicarePfs(db, { rvu, gpci, zipLocality }, (label) => progressBar(`loading ${label}`))) out(`${describeLoad(r)}\n`);
         return 0;
       });
     }

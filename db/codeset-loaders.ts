@@ -378,12 +378,25 @@ export const loadPfsZipLocalities = (db: Db, path: string, opts: LoadOptions = {
   );
 
 /** `codesets load medicare-pfs RVU GPCI ZIP-LOCALITY`: the three files, each loaded once by its checksum. */
-export async function loadMedicarePfs(db: Db, files: { rvu: string; gpci: string; zipLocality: string }, opts: LoadOptions = {}): Promise<LoadResult[]> {
-  return [
-    await loadPfsRvus(db, files.rvu, { ...opts, source: opts.source ?? basename(files.rvu) }),
-    await loadPfsGpcis(db, files.gpci, { ...opts, source: opts.source ?? basename(files.gpci) }),
-    await loadPfsZipLocalities(db, files.zipLocality, { ...opts, source: opts.source ?? basename(files.zipLocality) }),
-  ];
+/** The three PFS files in turn, each with its own progress bar when the caller draws them (the CLI does). */
+export async function loadMedicarePfs(
+  db: Db,
+  files: { rvu: string; gpci: string; zipLocality: string },
+  progressFor?: (label: string) => { update(done: number, total: number): void; done(): void },
+): Promise<LoadResult[]> {
+  const parts = [
+    ['RVUs', loadPfsRvus, files.rvu],
+    ['GPCIs', loadPfsGpcis, files.gpci],
+    ['ZIP to locality', loadPfsZipLocalities, files.zipLocality],
+  ] as const;
+  const results: LoadResult[] = [];
+  for (const [what, load, path] of parts) {
+    const bar = progressFor?.(`Medicare PFS ${what} ${basename(path)}`);
+    const r = await load(db, path, { source: basename(path), onProgress: bar && ((done, total) => bar.update(done, total)) });
+    if (r.loaded) bar?.done();
+    results.push(r);
+  }
+  return results;
 }
 
 export const loadPayerRules = (db: Db, path: string, opts: LoadOptions = {}) =>

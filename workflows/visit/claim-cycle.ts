@@ -4,7 +4,7 @@
  * payer's (COB), an appeal's decision, and a void. The story (visit.ts) decides which claim
  * goes out and what an answer means for the visit; this file sends and waits.
  */
-import { ChildWorkflowFailure, condition, executeChild } from '@temporalio/workflow';
+import { ChildWorkflowFailure, condition, executeChild, patched } from '@temporalio/workflow';
 import type { VisitActivities } from '../../activities';
 import type { AckReading } from '../../domain/billing/acknowledgments';
 import { denialSettled, type DenialPlan } from '../../domain/billing/denials';
@@ -160,11 +160,17 @@ export class ClaimCycle {
         if (next === 'asked_again') inquiries = 0;
         continue;
       }
-      const r = state.remittances.shift()!;
-      if (r.frequency && r.frequency !== claim.frequency) continue; // an answer about an earlier submission
-      const posted = await this.acts.recordRemittance({ visitId: state.visit.visitId, attempt: claim.attempt, remittance: r });
+      // Taken off the queue only once posted: a person's write-off while its posting is parked must not lose it.
+      const r = state.remittances[0];
+      if (r.frequency && r.frequency !== claim.frequency) {
+        // An answer about an earlier submission decides nothing here, but it is money: the webhook left it to this visit, so it is posted.
+        if (patched('post-earlier-answers')) await this.post(claim, r);
+        state.remittances.shift();
+        continue;
+      }
+      const posted = await this.post(claim, r);
+      state.remittances.shift();
       state.status.underpaidLines = posted?.underpaid ?? []; // histories recorded before line posting return nothing
-      state.posted.push({ paidCents: r.paidCents, adjustments: r.adjustments, payerId: r.payerId, claimStatusCode: r.claimStatusCode });
       const adjusted = adjustedCents(r, 'CO') + adjustedCents(r, 'OA') + adjustedCents(r, 'PI');
       const codes = denialCodes(r);
       this.progress.setClaim(claim, {
@@ -199,10 +205,16 @@ export class ClaimCycle {
     const { state } = this;
     const claim = state.status.claim;
     while (claim && state.remittances.length) {
-      const r = state.remittances.shift()!;
-      await this.acts.recordRemittance({ visitId: state.visit.visitId, attempt: claim.attempt, remittance: r });
-      state.posted.push({ paidCents: r.paidCents, adjustments: r.adjustments, payerId: r.payerId, claimStatusCode: r.claimStatusCode });
+      await this.post(claim, state.remittances[0]);
+      state.remittances.shift();
     }
+  }
+
+  /** Posts one 835 answer to the billing record (the posting rule picks its attempt) and counts it for the closing summary. */
+  private async post(claim: ClaimSummary, r: ClaimRemittance) {
+    const posted = await this.acts.recordRemittance({ visitId: this.state.visit.visitId, attempt: claim.attempt, remittance: r });
+    this.state.posted.push({ paidCents: r.paidCents, adjustments: r.adjustments, payerId: r.payerId, claimStatusCode: r.claimStatusCode });
+    return posted;
   }
 
   /**
